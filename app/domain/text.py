@@ -1,0 +1,25 @@
+"""Text normalisation used for search and duplicate detection."""
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[\s\-'’‘`´.]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, turn apostrophes, hyphens and runs of spaces into one space."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = no_marks.casefold().replace("œ", "oe").replace("æ", "ae")
+    return _SEPARATORS.sub(" ", lowered).strip()
+
+
+def name_key(text: str | None) -> str | None:
+    """A name with case, accents, hyphens and spaces folded away: `N'Diaye` == `ndiaye`."""
+    if not text:
+        return None
+    return fold(text).replace(" ", "") or None
+
+
+def digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())

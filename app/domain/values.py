@@ -1,0 +1,126 @@
+"""Value lists and their French labels, shared by services, CSV and UI."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StageDef:
+    code: str
+    label: str
+    counts_as_entry: bool = False
+    reason_required: bool = False
+
+
+# Pipeline order: position in this tuple is the stage's `position`.
+STAGES: tuple[StageDef, ...] = (
+    StageDef("recue", "candidature reçue"),
+    StageDef("contacte", "contacté"),
+    StageDef("sans_reponse", "sans réponse"),
+    StageDef("information_collective", "information collective"),
+    StageDef("entretien", "entretien"),
+    StageDef("admis", "admis"),
+    StageDef("liste_attente", "liste d'attente"),
+    StageDef("non_retenu", "non retenu", reason_required=True),
+    StageDef("desiste", "désisté", reason_required=True),
+    StageDef("entre_formation", "entré en formation", counts_as_entry=True),
+    StageDef("orientation_validee", "période d'orientation validée", counts_as_entry=True),
+    StageDef(
+        "orientation_reserves",
+        "période d'orientation validée avec réserves",
+        counts_as_entry=True,
+    ),
+    StageDef("orientation_non_validee", "période d'orientation non validée", counts_as_entry=True),
+    StageDef("en_stage", "en stage", counts_as_entry=True),
+    StageDef("sortie", "sortie", counts_as_entry=True),
+    StageDef("suivi_6_mois", "suivi à 6 mois", counts_as_entry=True),
+    StageDef("suivi_12_mois", "suivi à 12 mois", counts_as_entry=True),
+)
+STAGE_BY_CODE = {s.code: s for s in STAGES}
+FIRST_STAGE = "recue"
+ENTRY_STAGE = "entre_formation"
+EXIT_STAGE = "sortie"
+
+_PRE_ENTRY = ("recue", "contacte", "sans_reponse", "information_collective", "entretien")
+_DECIDED = ("admis", "liste_attente", "non_retenu", "desiste")
+
+# Which stage may follow which. Corrections backwards inside the recruitment
+# funnel are allowed (a comment records why); training stages need an entry.
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "recue": ("contacte", "sans_reponse", "information_collective", "entretien", *_DECIDED),
+    "contacte": ("recue", "sans_reponse", "information_collective", "entretien", *_DECIDED),
+    "sans_reponse": ("recue", "contacte", "information_collective", "entretien", *_DECIDED),
+    "information_collective": ("recue", "contacte", "entretien", *_DECIDED),
+    "entretien": ("information_collective", *_DECIDED),
+    "admis": ("entretien", "liste_attente", "non_retenu", "desiste", "entre_formation"),
+    "liste_attente": ("entretien", "admis", "non_retenu", "desiste"),
+    "non_retenu": ("entretien", "admis", "liste_attente"),
+    "desiste": ("recue", "contacte", "entretien", "admis", "liste_attente"),
+    "entre_formation": (
+        "admis",
+        "orientation_validee",
+        "orientation_reserves",
+        "orientation_non_validee",
+        "sortie",
+    ),
+    "orientation_validee": ("entre_formation", "en_stage", "sortie"),
+    "orientation_reserves": ("entre_formation", "en_stage", "sortie"),
+    "orientation_non_validee": ("entre_formation", "sortie"),
+    "en_stage": ("orientation_validee", "sortie"),
+    "sortie": ("en_stage", "suivi_6_mois"),
+    "suivi_6_mois": ("sortie", "suivi_12_mois"),
+    "suivi_12_mois": ("suivi_6_mois",),
+}
+assert not set(_PRE_ENTRY) - set(ALLOWED_TRANSITIONS)
+
+EXIT_TYPES: dict[str, str] = {
+    "cdi": "CDI",
+    "cdd_long": "CDD de 6 mois ou plus",
+    "cdd_court": "CDD de moins de 6 mois",
+    "alternance": "Alternance",
+    "formation_qualifiante": "Formation qualifiante",
+    "creation": "Création d'entreprise",
+    "sans_solution": "Sans solution",
+    "abandon": "Abandon",
+    "autre": "Autre",
+}
+POSITIVE_EXITS = frozenset(
+    {"cdi", "cdd_long", "cdd_court", "alternance", "formation_qualifiante", "creation"}
+)
+
+CIVILITIES: dict[str, str] = {"Mme": "Madame", "M.": "Monsieur"}
+SEXES: dict[str, str] = {"F": "Femme", "M": "Homme", "autre": "Autre"}
+
+# 2019 national levels, with the former label shown beside.
+DIPLOMA_LEVELS: dict[int, str] = {
+    0: "Aucun diplôme",
+    1: "Niveau 1 — savoirs de base",
+    2: "Niveau 2",
+    3: "Niveau 3 — CAP, BEP (ancien V)",
+    4: "Niveau 4 — baccalauréat (ancien IV)",
+    5: "Niveau 5 — bac+2 (ancien III)",
+    6: "Niveau 6 — licence (ancien II)",
+    7: "Niveau 7 — master (ancien I)",
+    8: "Niveau 8 — doctorat (ancien I)",
+}
+
+SITES_SEED = (
+    ("cobalt", "Cobalt", "Poitiers", "86"),
+    ("du-guesclin", "Centre Du Guesclin", "Niort", "79"),
+)
+FILIERES_SEED = (
+    ("reseaux", "Réseaux et parc informatique"),
+    ("web", "Développement web"),
+    ("contenus", "Contenus et communautés numériques"),
+)
+REFERRERS_SEED = (
+    ("mission_locale", "Mission locale"),
+    ("france_travail", "France Travail (ex Pôle emploi)"),
+    ("cap_emploi", "Cap emploi"),
+    ("plie", "PLIE"),
+    ("ccas", "CCAS / travailleur social"),
+    ("association", "Association"),
+    ("bouche_a_oreille", "Bouche-à-oreille"),
+    ("salon", "Salon / événement"),
+    ("site_web", "Site web"),
+    ("autre", "Autre"),
+)

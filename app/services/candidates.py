@@ -1,0 +1,739 @@
+"""Candidate files: validation, create / update, search, duplicates, stage changes."""
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
+from app.domain.text import digits, fold, name_key
+from app.domain.values import (
+    ALLOWED_TRANSITIONS,
+    CIVILITIES,
+    DIPLOMA_LEVELS,
+    EXIT_STAGE,
+    EXIT_TYPES,
+    FIRST_STAGE,
+    SEXES,
+)
+from app.services import reference
+from app.services.errors import ConflictError, NotFoundError, ValidationError
+from app.services.validation import (
+    FieldError,
+    age_on,
+    clean_text,
+    format_bool,
+    format_date,
+    format_phone,
+    parse_bool,
+    parse_date,
+    parse_email,
+    parse_phone,
+    parse_postal_code,
+)
+
+MIN_AGE, MAX_AGE = 16, 80
+
+
+@dataclass
+class CandidateInput:
+    """What a user typed, as text; field names are the CSV columns (and a few more)."""
+
+    identifiant: str = ""
+    civilite: str = ""
+    nom: str = ""
+    nom_usage: str = ""
+    prenom: str = ""
+    sexe: str = ""
+    date_naissance: str = ""
+    commune_naissance: str = ""
+    telephone: str = ""
+    email: str = ""
+    adresse: str = ""
+    code_postal: str = ""
+    commune: str = ""
+    demandeur_emploi: str = ""
+    identifiant_france_travail: str = ""
+    date_inscription_france_travail: str = ""
+    rsa: str = ""
+    mission_locale: str = ""
+    neet: str = ""
+    rqth: str = ""
+    qpv: str = ""
+    quartier_qpv: str = ""
+    zrr: str = ""
+    niveau_diplome: str = ""
+    derniere_classe: str = ""
+    experience_professionnelle: str = ""
+    experience_detail: str = ""
+    saison: str = ""
+    site: str = ""
+    filiere_souhaitee: str = ""
+    prescripteur: str = ""
+    contact_prescripteur: str = ""
+    source: str = ""
+    disponibilite: str = ""
+    date_candidature: str = ""
+    responsable: str = ""
+    notes: str = ""
+    date_information_rgpd: str = ""
+    etape: str = ""
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+# Plain text columns: input field -> (model attribute, max length, French label)
+_TEXT_FIELDS: dict[str, tuple[str, int, str]] = {
+    "nom": ("last_name", 120, "Le nom"),
+    "nom_usage": ("usage_name", 120, "Le nom d'usage"),
+    "prenom": ("first_name", 120, "Le prénom"),
+    "commune_naissance": ("birth_place", 120, "La commune de naissance"),
+    "adresse": ("address", 250, "L'adresse"),
+    "commune": ("city", 120, "La commune"),
+    "identifiant_france_travail": ("job_seeker_id", 20, "L'identifiant France Travail"),
+    "quartier_qpv": ("qpv_name", 120, "Le quartier"),
+    "derniere_classe": ("last_class", 120, "La dernière classe"),
+    "experience_detail": ("work_experience_text", 5000, "Le détail de l'expérience"),
+    "contact_prescripteur": ("referrer_contact", 200, "Le contact"),
+    "source": ("source", 200, "La source"),
+    "disponibilite": ("availability", 200, "La disponibilité"),
+    "responsable": ("owner", 120, "Le responsable"),
+    "notes": ("notes", 20000, "Les notes"),
+}
+_BOOL_FIELDS: dict[str, str] = {
+    "demandeur_emploi": "job_seeker",
+    "rsa": "rsa",
+    "mission_locale": "mission_locale",
+    "neet": "neet",
+    "rqth": "rqth",
+    "qpv": "qpv",
+    "zrr": "zrr",
+    "experience_professionnelle": "work_experience",
+}
+_DATE_FIELDS: dict[str, str] = {
+    "date_inscription_france_travail": "job_seeker_since",
+    "date_candidature": "application_date",
+    "date_information_rgpd": "consent_date",
+}
+
+
+def _field_changes(
+    session: Session, data: CandidateInput, today: date
+) -> tuple[dict[str, Any], Stage | None]:
+    """Validate every field; return model attribute values, or raise with all errors at once."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def attempt(name: str, parse: Any) -> Any:
+        try:
+            return parse()
+        except FieldError as error:
+            errors[name] = str(error)
+            return None
+
+    for name, (attribute, max_length, label) in _TEXT_FIELDS.items():
+        raw = getattr(data, name)
+        values[attribute] = attempt(
+            name, lambda raw=raw, m=max_length, lbl=label: clean_text(raw, m, lbl)
+        )
+    for name, attribute in _BOOL_FIELDS.items():
+        raw = getattr(data, name)
+        values[attribute] = attempt(name, lambda raw=raw: parse_bool(raw))
+    for name, attribute in _DATE_FIELDS.items():
+        raw = getattr(data, name)
+        values[attribute] = attempt(name, lambda raw=raw: parse_date(raw))
+
+    if not values["last_name"] and "nom" not in errors:
+        errors["nom"] = "Le nom est obligatoire."
+    if not values["first_name"] and "prenom" not in errors:
+        errors["prenom"] = "Le prénom est obligatoire."
+
+    values["civility"] = attempt("civilite", lambda: _choice(data.civilite, CIVILITIES, "Civilité"))
+    values["sex"] = attempt("sexe", lambda: _choice(data.sexe, SEXES, "Sexe"))
+    values["phone"] = attempt("telephone", lambda: parse_phone(data.telephone))
+    values["email"] = attempt("email", lambda: parse_email(data.email))
+    values["postal_code"] = attempt("code_postal", lambda: parse_postal_code(data.code_postal))
+    values["birth_date"] = attempt(
+        "date_naissance", lambda: _birth_date(data.date_naissance, today)
+    )
+    values["diploma_level"] = attempt("niveau_diplome", lambda: _diploma_level(data.niveau_diplome))
+    if (
+        not values["phone"]
+        and not values["email"]
+        and "telephone" not in errors
+        and "email" not in errors
+    ):
+        message = "Indiquer au moins un téléphone ou un e-mail."
+        errors["telephone"] = message
+        errors["email"] = message
+
+    values["season_id"] = attempt("saison", lambda: _season_id(session, data.saison))
+    values["site_id"] = attempt(
+        "site", lambda: _option_id(reference.sites(session), data.site, "Site", required=True)
+    )
+    values["filiere_id"] = attempt(
+        "filiere_souhaitee",
+        lambda: _option_id(reference.filieres(session), data.filiere_souhaitee, "Filière"),
+    )
+    values["referrer_id"] = attempt(
+        "prescripteur",
+        lambda: _option_id(reference.referrers(session), data.prescripteur, "Prescripteur"),
+    )
+    stage = attempt("etape", lambda: _stage(session, data.etape))
+    if errors:
+        raise ValidationError(errors)
+    if values["application_date"] is None:
+        values["application_date"] = today
+    return values, stage
+
+
+def _choice(raw: str, choices: dict[str, str], label: str) -> str | None:
+    text = raw.strip()
+    if not text:
+        return None
+    for code, long_label in choices.items():
+        if fold(text) in (fold(code), fold(long_label)):
+            return code
+    allowed = ", ".join(choices)
+    raise FieldError(f"{label} inconnue : choisir parmi {allowed}.")
+
+
+def _birth_date(raw: str, today: date) -> date | None:
+    birth = parse_date(raw)
+    if birth is None:
+        return None
+    age = age_on(birth, today)
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise FieldError(
+            f"L'âge doit être compris entre {MIN_AGE} et {MAX_AGE} ans (ici {age} ans)."
+        )
+    return birth
+
+
+def _diploma_level(raw: str) -> int | None:
+    text = fold(raw)
+    if not text:
+        return None
+    if text in ("aucun", "aucun diplome", "0"):
+        return 0
+    level = text.removeprefix("niveau").strip()
+    if level.isdigit() and int(level) in DIPLOMA_LEVELS:
+        return int(level)
+    raise FieldError("Niveau attendu : « aucun » ou un niveau de 1 à 8.")
+
+
+def _season_id(session: Session, raw: str) -> int:
+    text = raw.strip()
+    if not text:
+        raise FieldError("La saison est obligatoire.")
+    if reference.parse_season_label(text) is None:
+        raise FieldError("Saison attendue sous la forme 2017-2018.")
+    return reference.ensure_season(session, text).id
+
+
+def _option_id(
+    options: list[reference.Option], raw: str, label: str, *, required: bool = False
+) -> int | None:
+    if not raw.strip():
+        if required:
+            raise FieldError(f"{label} : champ obligatoire.")
+        return None
+    option = reference.match_option(options, raw)
+    if option is None:
+        allowed = ", ".join(o.code for o in options)
+        raise FieldError(f"{label} inconnu : « {raw.strip()} » (valeurs possibles : {allowed}).")
+    return option.id
+
+
+def _stage(session: Session, raw: str) -> Stage | None:
+    if not raw.strip():
+        return None
+    option = reference.match_option(reference.stages(session), raw)
+    if option is None:
+        raise FieldError(f"Étape inconnue : « {raw.strip()} ».")
+    return session.get(Stage, option.id)
+
+
+def _index_text(candidate: Candidate) -> None:
+    """Refresh the folded copies used by search and duplicate detection."""
+    names = [candidate.last_name, candidate.usage_name or "", candidate.first_name]
+    parts = [fold(n) for n in names] + [name_key(n) or "" for n in names]
+    if candidate.email:
+        parts.append(candidate.email.lower())
+    if candidate.phone:
+        parts.append(digits(format_phone(candidate.phone)))
+    if candidate.city:
+        parts.append(fold(candidate.city))
+    candidate.search_text = " ".join(p for p in parts if p)
+    candidate.email_key = candidate.email.lower() if candidate.email else None
+    candidate.name_key = name_key(candidate.last_name)
+    candidate.usage_name_key = name_key(candidate.usage_name)
+
+
+# ---------------------------------------------------------------- create / update
+
+
+@dataclass(frozen=True)
+class SavedCandidate:
+    id: int
+    uuid: str
+    version: int
+    display_name: str
+
+
+def create_candidate(
+    session: Session,
+    data: CandidateInput,
+    *,
+    author: str,
+    now: datetime | None = None,
+) -> SavedCandidate:
+    """Validate and insert; the first stage is `candidature reçue` unless the input names one."""
+    now = now or datetime.now()
+    values, stage = _field_changes(session, data, now.date())
+    stage = stage or session.scalars(select(Stage).where(Stage.code == FIRST_STAGE)).one()
+    candidate = Candidate(**values, stage=stage, stage_changed_at=now, last_action_at=now)
+    if data.identifiant.strip():
+        candidate.uuid = data.identifiant.strip()
+    _index_text(candidate)
+    session.add(candidate)
+    session.flush()
+    session.add(
+        StageChange(
+            candidate_id=candidate.id,
+            changed_at=now,
+            from_stage_id=None,
+            to_stage_id=stage.id,
+            author=author,
+            comment="Création du dossier",
+        )
+    )
+    session.flush()
+    return _saved(candidate)
+
+
+def update_candidate(
+    session: Session,
+    candidate_id: int,
+    data: CandidateInput,
+    *,
+    expected_version: int | None,
+    author: str,
+    now: datetime | None = None,
+) -> SavedCandidate:
+    """Validate and update; refused if someone saved the file since `expected_version`.
+
+    A stage named in the input (CSV import) is applied as a logged stage change.
+    """
+    now = now or datetime.now()
+    candidate = _load(session, candidate_id)
+    if expected_version is not None and candidate.version != expected_version:
+        raise ConflictError(
+            "Ce dossier a été modifié par quelqu'un d'autre le "
+            f"{candidate.updated_at:%d/%m/%Y à %H:%M} depuis son ouverture. "
+            "Rechargez-le avant d'enregistrer."
+        )
+    values, stage = _field_changes(session, data, now.date())
+    changed = {k: v for k, v in values.items() if getattr(candidate, k) != v}
+    if data.date_candidature.strip() == "":
+        changed.pop("application_date", None)
+    for attribute, value in changed.items():
+        setattr(candidate, attribute, value)
+    if stage is not None and stage.id != candidate.stage_id:
+        _record_stage_change(candidate, stage, author=author, comment="Import", now=now)
+        changed["stage_id"] = stage.id
+    if changed:
+        candidate.version += 1
+        candidate.last_action_at = now
+        _index_text(candidate)
+    session.flush()
+    return _saved(candidate)
+
+
+def _saved(candidate: Candidate) -> SavedCandidate:
+    return SavedCandidate(candidate.id, candidate.uuid, candidate.version, display_name(candidate))
+
+
+def _load(session: Session, candidate_id: int) -> Candidate:
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFoundError("Ce dossier n'existe plus.")
+    return candidate
+
+
+def display_name(candidate: Candidate) -> str:
+    usage = f" ({candidate.usage_name})" if candidate.usage_name else ""
+    return f"{candidate.last_name.upper()}{usage} {candidate.first_name}"
+
+
+def id_for_uuid(session: Session, uuid: str) -> int | None:
+    return session.scalar(select(Candidate.id).where(Candidate.uuid == uuid))
+
+
+# ---------------------------------------------------------------- reading a file
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    changed_at: datetime
+    from_label: str
+    to_label: str
+    author: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class CandidateFile:
+    id: int
+    uuid: str
+    version: int
+    display_name: str
+    values: CandidateInput
+    stage_code: str
+    stage_label: str
+    exit_type: str | None
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+def candidate_input(candidate: Candidate) -> CandidateInput:
+    """The stored file as the text the form and the CSV show."""
+    data = CandidateInput(
+        identifiant=candidate.uuid,
+        civilite=candidate.civility or "",
+        sexe=candidate.sex or "",
+        date_naissance=format_date(candidate.birth_date),
+        telephone=format_phone(candidate.phone),
+        email=candidate.email or "",
+        code_postal=candidate.postal_code or "",
+        niveau_diplome=_format_level(candidate.diploma_level),
+        saison=candidate.season.label,
+        site=candidate.site.code,
+        filiere_souhaitee=candidate.filiere.label if candidate.filiere else "",
+        prescripteur=candidate.referrer.label if candidate.referrer else "",
+        etape=candidate.stage.label,
+    )
+    for name, (attribute, _, _) in _TEXT_FIELDS.items():
+        setattr(data, name, getattr(candidate, attribute) or "")
+    for name, attribute in _BOOL_FIELDS.items():
+        setattr(data, name, format_bool(getattr(candidate, attribute)))
+    for name, attribute in _DATE_FIELDS.items():
+        setattr(data, name, format_date(getattr(candidate, attribute)))
+    return data
+
+
+def _format_level(level: int | None) -> str:
+    if level is None:
+        return ""
+    return "aucun" if level == 0 else str(level)
+
+
+def get_candidate(session: Session, candidate_id: int) -> CandidateFile:
+    candidate = _load(session, candidate_id)
+    return CandidateFile(
+        id=candidate.id,
+        uuid=candidate.uuid,
+        version=candidate.version,
+        display_name=display_name(candidate),
+        values=candidate_input(candidate),
+        stage_code=candidate.stage.code,
+        stage_label=candidate.stage.label,
+        exit_type=candidate.exit_type,
+        history=stage_history(session, candidate_id),
+    )
+
+
+def stage_history(session: Session, candidate_id: int) -> list[HistoryEntry]:
+    rows = session.scalars(
+        select(StageChange)
+        .where(StageChange.candidate_id == candidate_id)
+        .options(joinedload(StageChange.from_stage), joinedload(StageChange.to_stage))
+        .order_by(StageChange.changed_at, StageChange.id)
+    )
+    return [
+        HistoryEntry(
+            changed_at=row.changed_at,
+            from_label=row.from_stage.label if row.from_stage else "—",
+            to_label=row.to_stage.label,
+            author=row.author,
+            comment=row.comment or "",
+        )
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------- stage changes
+
+
+def allowed_next_stages(session: Session, candidate_id: int) -> list[reference.Option]:
+    candidate = _load(session, candidate_id)
+    allowed = ALLOWED_TRANSITIONS.get(candidate.stage.code, ())
+    return [o for o in reference.stages(session) if o.code in allowed]
+
+
+def change_stage(
+    session: Session,
+    candidate_id: int,
+    to_code: str,
+    *,
+    comment: str,
+    author: str,
+    exit_type: str | None = None,
+    now: datetime | None = None,
+) -> HistoryEntry:
+    """Move the candidate to another stage and append the change to its history."""
+    now = now or datetime.now()
+    candidate = _load(session, candidate_id)
+    target = session.scalar(select(Stage).where(Stage.code == to_code))
+    if target is None:
+        raise ValidationError({"etape": f"Étape inconnue : « {to_code} »."})
+    if to_code not in ALLOWED_TRANSITIONS.get(candidate.stage.code, ()):
+        raise ValidationError(
+            {"etape": f"Passage impossible de « {candidate.stage.label} » à « {target.label} »."}
+        )
+    errors: dict[str, str] = {}
+    try:
+        text = clean_text(comment, 2000, "Le commentaire")
+    except FieldError as error:
+        errors["commentaire"] = str(error)
+        text = None
+    if target.reason_required and not text and "commentaire" not in errors:
+        errors["commentaire"] = f"Indiquer le motif (obligatoire pour « {target.label} »)."
+    if to_code == EXIT_STAGE and exit_type not in EXIT_TYPES:
+        errors["type_sortie"] = "Choisir le type de sortie."
+    if errors:
+        raise ValidationError(errors)
+    if to_code == EXIT_STAGE:
+        candidate.exit_type = exit_type
+    _record_stage_change(candidate, target, author=author, comment=text, now=now)
+    candidate.version += 1
+    session.flush()
+    return stage_history(session, candidate_id)[-1]
+
+
+def _record_stage_change(
+    candidate: Candidate, target: Stage, *, author: str, comment: str | None, now: datetime
+) -> None:
+    candidate.history.append(
+        StageChange(
+            changed_at=now,
+            from_stage_id=candidate.stage_id,
+            to_stage_id=target.id,
+            author=author,
+            comment=comment,
+        )
+    )
+    candidate.stage = target
+    candidate.stage_changed_at = now
+    candidate.last_action_at = now
+
+
+# ---------------------------------------------------------------- duplicates
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    id: int
+    display_name: str
+    birth_date: str
+    season: str
+    site: str
+    stage: str
+    reasons: tuple[str, ...]
+
+
+def find_duplicates(
+    session: Session, data: CandidateInput, *, exclude_id: int | None = None
+) -> list[DuplicateMatch]:
+    """Files of the same person: same e-mail, same phone, or same name and birth date."""
+    conditions = []
+    email = data.email.strip().lower()
+    if email:
+        conditions.append(Candidate.email_key == email)
+    try:
+        phone = parse_phone(data.telephone)
+    except FieldError:
+        phone = None
+    if phone:
+        conditions.append(Candidate.phone == phone)
+    try:
+        birth = parse_date(data.date_naissance)
+    except FieldError:
+        birth = None
+    keys = {k for k in (name_key(data.nom), name_key(data.nom_usage)) if k}
+    if birth and keys:
+        conditions.append(
+            and_(
+                Candidate.birth_date == birth,
+                or_(Candidate.name_key.in_(keys), Candidate.usage_name_key.in_(keys)),
+            )
+        )
+    if not conditions:
+        return []
+    query = (
+        select(Candidate)
+        .where(or_(*conditions))
+        .options(
+            joinedload(Candidate.season), joinedload(Candidate.site), joinedload(Candidate.stage)
+        )
+    )
+    if exclude_id is not None:
+        query = query.where(Candidate.id != exclude_id)
+    matches = []
+    for candidate in session.scalars(query.order_by(Candidate.id).limit(20)):
+        reasons = []
+        if email and candidate.email_key == email:
+            reasons.append("même e-mail")
+        if phone and candidate.phone == phone:
+            reasons.append("même téléphone")
+        if (
+            birth
+            and candidate.birth_date == birth
+            and keys & {candidate.name_key, candidate.usage_name_key}
+        ):
+            reasons.append("même nom et même date de naissance")
+        matches.append(
+            DuplicateMatch(
+                id=candidate.id,
+                display_name=display_name(candidate),
+                birth_date=format_date(candidate.birth_date),
+                season=candidate.season.label,
+                site=candidate.site.name,
+                stage=candidate.stage.label,
+                reasons=tuple(reasons),
+            )
+        )
+    return matches
+
+
+# ---------------------------------------------------------------- search and rows
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    text: str = ""
+    season_id: int | None = None
+    site_id: int | None = None
+    stage_id: int | None = None
+    filiere_id: int | None = None
+
+
+SORT_COLUMNS = ("name", "age", "site", "season", "filiere", "stage", "last_action", "phone")
+_PHONE_QUERY = re.compile(r"^[\d\s.+\-()/]+$")
+
+
+def _search_terms(text: str) -> list[str]:
+    text = text.strip()
+    if not text:
+        return []
+    if _PHONE_QUERY.match(text) and len(digits(text)) >= 2:
+        number = digits(text)
+        if text.lstrip().startswith("+33") or number.startswith("0033"):
+            number = "0" + number.removeprefix("00").removeprefix("33")
+        return [number]
+    if "@" in text:
+        return [text.lower()]
+    return fold(text).split()
+
+
+def _filtered(query: CandidateQuery) -> Select[tuple[int]]:
+    statement = select(Candidate.id)
+    for term in _search_terms(query.text):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Candidate.search_text.like(f"%{escaped}%", escape="\\"))
+    for column, value in (
+        (Candidate.season_id, query.season_id),
+        (Candidate.site_id, query.site_id),
+        (Candidate.stage_id, query.stage_id),
+        (Candidate.filiere_id, query.filiere_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
+
+
+def search_ids(
+    session: Session, query: CandidateQuery, *, sort: str = "name", descending: bool = False
+) -> list[int]:
+    """Ids of matching candidates in display order; rows are fetched later, page by page."""
+    statement = _filtered(query)
+    order: list[Any]
+    if sort == "age":
+        # Older people have earlier birth dates: ascending age = descending birth date.
+        order = [Candidate.birth_date.is_(None), Candidate.birth_date.desc()]
+    elif sort == "site":
+        statement = statement.join(Site, Site.id == Candidate.site_id)
+        order = [Site.name]
+    elif sort == "season":
+        statement = statement.join(Season, Season.id == Candidate.season_id)
+        order = [Season.start_date]
+    elif sort == "filiere":
+        statement = statement.outerjoin(Filiere, Filiere.id == Candidate.filiere_id)
+        order = [Filiere.position]
+    elif sort == "stage":
+        statement = statement.join(Stage, Stage.id == Candidate.stage_id)
+        order = [Stage.position]
+    elif sort == "last_action":
+        order = [Candidate.last_action_at]
+    elif sort == "phone":
+        order = [Candidate.phone]
+    else:
+        order = [Candidate.name_key, func.lower(Candidate.first_name)]
+    if descending:
+        order = [o.desc() if hasattr(o, "desc") else o for o in order]
+    statement = statement.order_by(*order, Candidate.id)
+    return list(session.scalars(statement))
+
+
+def count(session: Session, query: CandidateQuery) -> int:
+    return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    id: int
+    name: str
+    age: int | None
+    site: str
+    season: str
+    filiere: str
+    stage: str
+    stage_code: str
+    last_action: datetime | None
+    phone: str
+
+
+def rows(session: Session, ids: list[int], today: date | None = None) -> dict[int, CandidateRow]:
+    """The table rows of these candidates, keyed by id (one query)."""
+    today = today or date.today()
+    if not ids:
+        return {}
+    statement = (
+        select(Candidate)
+        .where(Candidate.id.in_(ids))
+        .options(
+            joinedload(Candidate.site),
+            joinedload(Candidate.season),
+            joinedload(Candidate.filiere),
+            joinedload(Candidate.stage),
+        )
+    )
+    result = {}
+    for c in session.scalars(statement):
+        result[c.id] = CandidateRow(
+            id=c.id,
+            name=display_name(c),
+            age=age_on(c.birth_date, today) if c.birth_date else None,
+            site=c.site.name,
+            season=c.season.label,
+            filiere=c.filiere.label if c.filiere else "",
+            stage=c.stage.label,
+            stage_code=c.stage.code,
+            last_action=c.last_action_at,
+            phone=format_phone(c.phone),
+        )
+    return result

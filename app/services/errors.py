@@ -1,0 +1,24 @@
+"""Errors the services raise; every message is French and meant for the user."""
+
+
+class UserFacingError(Exception):
+    """The user's input or the environment was refused; the message says why, in French."""
+
+
+class ValidationError(UserFacingError):
+    """Field-level refusals, keyed by the field's CSV column name."""
+
+    def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
+        self.errors = dict(errors)
+        summary = message or "Le formulaire contient des erreurs : " + " ; ".join(
+            self.errors.values()
+        )
+        super().__init__(summary)
+
+
+class NotFoundError(UserFacingError):
+    pass
+
+
+class ConflictError(UserFacingError):
+    """Someone else saved the same record since it was opened."""

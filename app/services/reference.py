@@ -1,0 +1,142 @@
+"""Reference data: seeding on a new database, lists for forms and filters, seasons."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import Filiere, Referrer, Season, Site, Stage
+from app.domain.text import fold
+from app.domain.values import FILIERES_SEED, REFERRERS_SEED, SITES_SEED, STAGES
+
+SEASON_LABEL = re.compile(r"^(\d{4})-(\d{4})$")
+SEASON_MONTHS = 8
+ORIENTATION_WEEKS = 6
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a combo box or filter: database id, stable code, French label."""
+
+    id: int
+    code: str
+    label: str
+
+
+def season_start_year(today: date) -> int:
+    """The season under way or in recruitment: it starts on 1 December of the returned year."""
+    return today.year if today.month >= 8 else today.year - 1
+
+
+def season_label(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
+
+
+def parse_season_label(label: str) -> int | None:
+    match = SEASON_LABEL.match(label.strip())
+    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+        return None
+    return int(match.group(1))
+
+
+def ensure_season(session: Session, label: str) -> Season:
+    """The season with this label, created (1 December start) if it is new."""
+    season = session.scalar(select(Season).where(Season.label == label))
+    if season is not None:
+        return season
+    start_year = parse_season_label(label)
+    if start_year is None:
+        raise ValueError(f"invalid season label {label!r}")
+    season = Season(label=label, start_date=date(start_year, 12, 1))
+    session.add(season)
+    session.flush()
+    return season
+
+
+def ensure_reference_data(session: Session, today: date | None = None) -> None:
+    """Insert whatever reference rows are missing; never changes rows coordination edited."""
+    today = today or date.today()
+    _ensure(
+        session,
+        Site,
+        "code",
+        [dict(zip(("code", "name", "city", "department"), s, strict=True)) for s in SITES_SEED],
+    )
+    _ensure(
+        session,
+        Filiere,
+        "code",
+        [{"code": c, "label": lbl, "position": i} for i, (c, lbl) in enumerate(FILIERES_SEED)],
+    )
+    _ensure(
+        session,
+        Referrer,
+        "code",
+        [{"code": c, "label": lbl, "position": i} for i, (c, lbl) in enumerate(REFERRERS_SEED)],
+    )
+    _ensure(
+        session,
+        Stage,
+        "code",
+        [
+            {
+                "code": s.code,
+                "label": s.label,
+                "position": i,
+                "counts_as_entry": s.counts_as_entry,
+                "reason_required": s.reason_required,
+            }
+            for i, s in enumerate(STAGES)
+        ],
+    )
+    current = season_start_year(today)
+    for year in (current - 1, current):
+        ensure_season(session, season_label(year))
+    session.flush()
+
+
+def _ensure(session: Session, model: type, key: str, rows: list[dict[str, object]]) -> None:
+    existing = set(session.scalars(select(getattr(model, key))))
+    for row in rows:
+        if row[key] not in existing:
+            session.add(model(**row))
+
+
+def sites(session: Session) -> list[Option]:
+    return [Option(s.id, s.code, s.name) for s in session.scalars(select(Site).order_by(Site.id))]
+
+
+def filieres(session: Session) -> list[Option]:
+    rows = session.scalars(select(Filiere).order_by(Filiere.position, Filiere.id))
+    return [Option(f.id, f.code, f.label) for f in rows]
+
+
+def referrers(session: Session) -> list[Option]:
+    rows = session.scalars(select(Referrer).order_by(Referrer.position, Referrer.id))
+    return [Option(r.id, r.code, r.label) for r in rows]
+
+
+def stages(session: Session) -> list[Option]:
+    rows = session.scalars(select(Stage).order_by(Stage.position))
+    return [Option(s.id, s.code, s.label) for s in rows]
+
+
+def seasons(session: Session) -> list[Option]:
+    """Most recent first."""
+    rows = session.scalars(select(Season).order_by(Season.start_date.desc()))
+    return [Option(s.id, s.label, s.label) for s in rows]
+
+
+def current_season_label(today: date | None = None) -> str:
+    return season_label(season_start_year(today or date.today()))
+
+
+def match_option(options: list[Option], text: str) -> Option | None:
+    """Find an option by code or by label, ignoring case and accents."""
+    wanted = fold(text)
+    for option in options:
+        if fold(option.code) == wanted or fold(option.label) == wanted:
+            return option
+    return None

@@ -1,0 +1,37 @@
+"""Shared fixtures: headless Qt, a fresh migrated database per test, isolated user folders."""
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from app.services.bootstrap import open_app_database
+from app.storage import Database
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the real user's data, logs or settings."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("FABRIQUE_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("FABRIQUE_LOG_DIR", str(home / "logs"))
+    monkeypatch.setenv("FABRIQUE_SETTINGS_DIR", str(home / "settings"))
+    monkeypatch.delenv("FABRIQUE_DB", raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "fabrique.sqlite"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = open_app_database("sqlite:///" + str(db_path), today=TODAY)
+    yield database
+    database.dispose()
