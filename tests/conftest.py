@@ -16,7 +16,9 @@ TODAY = date(2026, 11, 28)
 
 
 @pytest.fixture(autouse=True)
-def isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the real user's data, logs or settings."""
     home = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("FABRIQUE_DATA_DIR", str(home / "data"))

@@ -1,0 +1,157 @@
+"""Command line of CONTRACT.md. Exit 0 done, 1 refused (French message on stderr), 2 usage."""
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.config import database_url
+from app.services.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"Erreur d'utilisation : {message}\n")
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="main.py",
+        description="Fabrique Accueil — accueil des candidats de La Fabrique du Numérique.",
+    )
+    parser.add_argument("--db", help="fichier SQLite ou URL SQLAlchemy de la base")
+    parser.add_argument(
+        "--demo", action="store_true", help="ouvrir sur une base de démonstration neuve"
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=FrenchArgumentParser)
+
+    seed = commands.add_parser(
+        "seed-demo", help="remplir la base avec les données de démonstration"
+    )
+    seed.add_argument("--db", dest="db_sub")
+
+    imp = commands.add_parser("import", help="importer un fichier CSV")
+    imp.add_argument("what", choices=["candidates"])
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--db", dest="db_sub")
+    imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien importer")
+    imp.add_argument(
+        "--valid-only", action="store_true", help="importer les lignes valides, ignorer les autres"
+    )
+
+    exp = commands.add_parser("export", help="exporter en CSV")
+    exp.add_argument("what", choices=["candidates"])
+    exp.add_argument("--db", dest="db_sub")
+    exp.add_argument("--out", type=Path, required=True)
+    exp.add_argument("--season")
+    exp.add_argument("--site", choices=["cobalt", "du-guesclin"])
+
+    check = commands.add_parser("check", help="vérifier l'intégrité de la base")
+    check.add_argument("--db", dest="db_sub")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.logs import setup_logging
+
+    setup_logging()
+    args = build_parser().parse_args(argv)
+    db_value = getattr(args, "db_sub", None) or args.db
+    handlers: dict[str, Callable[[argparse.Namespace, str], int]] = {
+        "seed-demo": _seed_demo,
+        "import": _import,
+        "export": _export,
+        "check": _check,
+    }
+    try:
+        if args.command is None:
+            from app.ui.app import run_gui
+
+            return run_gui(None if args.demo else database_url(db_value), demo=args.demo)
+        return handlers[args.command](args, database_url(db_value))
+    except UserFacingError as error:
+        sys.stderr.write(f"Erreur : {error}\n")
+        return EXIT_REFUSED
+    except OSError as error:
+        log.exception("environment error")
+        sys.stderr.write(f"Erreur : fichier ou base inaccessible ({error.strerror or error}).\n")
+        return EXIT_REFUSED
+    except Exception:
+        log.exception("unexpected error in the command line")
+        sys.stderr.write(
+            "Erreur inattendue : l'opération n'a pas abouti. Le détail est dans le journal.\n"
+        )
+        return EXIT_REFUSED
+
+
+def _seed_demo(args: argparse.Namespace, url: str) -> int:
+    from app.services.bootstrap import open_app_database
+    from app.services.demo import seed_demo
+
+    database = open_app_database(url)
+    with database.session() as session:
+        summary = seed_demo(session)
+    print(summary.describe())
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, url: str) -> int:
+    from app.services.bootstrap import open_app_database
+    from app.services.csv_io import apply_import, preview_import
+
+    database = open_app_database(url)
+    with database.session() as session:
+        preview = preview_import(session, args.file)
+        session.rollback()
+    print(preview.describe())
+    if preview.fatal or (preview.invalid_rows and not args.valid_only):
+        if not preview.fatal:
+            sys.stderr.write(
+                "Erreur : rien n'a été importé. Corrigez les lignes signalées, "
+                "ou relancez avec --valid-only pour n'importer que les lignes valides.\n"
+            )
+        else:
+            sys.stderr.write("Erreur : rien n'a été importé.\n")
+        return EXIT_REFUSED
+    if args.dry_run:
+        print("Vérification seule (--dry-run) : rien n'a été importé.")
+        return EXIT_OK
+    with database.session() as session:
+        result = apply_import(session, args.file, valid_only=args.valid_only, author=_author())
+    print(result.describe())
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, url: str) -> int:
+    from app.services.bootstrap import open_app_database
+    from app.services.csv_io import export_candidates
+
+    database = open_app_database(url)
+    with database.session() as session:
+        written = export_candidates(session, args.out, season=args.season, site=args.site)
+    print(f"{written} candidat(s) exporté(s) dans {args.out}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, url: str) -> int:
+    from app.services.maintenance import check_database
+
+    report = check_database(url)
+    print(report.describe())
+    return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+def _author() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "inconnu"
