@@ -278,6 +278,12 @@ def _index_text(candidate: Candidate) -> None:
 # ---------------------------------------------------------------- create / update
 
 
+def validate_candidate(session: Session, data: CandidateInput, today: date | None = None) -> None:
+    """Raise ValidationError listing every refused field; may create a new season row,
+    so call it in a session that is rolled back when only checking."""
+    _field_changes(session, data, today or date.today())
+
+
 @dataclass(frozen=True)
 class SavedCandidate:
     id: int
