@@ -36,3 +36,13 @@ def database_url(db: str | None) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+SETTINGS_DIR_ENV = "FABRIQUE_SETTINGS_DIR"
+
+
+def settings_dir() -> Path:
+    override = os.environ.get(SETTINGS_DIR_ENV)
+    path = Path(override) if override else Path(platformdirs.user_config_dir(APP_SLUG, False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

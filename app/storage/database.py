@@ -61,12 +61,18 @@ class Database:
         return str(path) if path else self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """`with db.session() as s:` commits on success, rolls back on any error."""
+    def session(self, *, commit: bool = True) -> Iterator[Session]:
+        """`with db.session() as s:` commits on success, rolls back on any error.
+
+        With `commit=False` the session is always rolled back: for checks that must not write.
+        """
         session = self._sessions()
         try:
             yield session
-            session.commit()
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
         except BaseException:
             session.rollback()
             raise

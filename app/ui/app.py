@@ -1,0 +1,61 @@
+"""QApplication set-up: French Qt dialogs, theme, icon, crash handler; then the main window."""
+
+import sys
+from datetime import datetime
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from app import APP_NAME, APP_SLUG
+from app.config import data_dir
+from app.ui.errors import install_excepthook
+from app.ui.theme import app_icon, apply_theme
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    configure_application(app)
+    return app
+
+
+def configure_application(app: QApplication) -> None:
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_SLUG)
+    app.setApplicationDisplayName(APP_NAME)
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    translator = QTranslator(app)
+    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(), "qtbase", "_", translations):
+        app.installTranslator(translator)
+    apply_theme(app)
+    app.setWindowIcon(app_icon())
+    install_excepthook()
+
+
+def demo_database_url() -> str:
+    """A fresh demo database, seeded, in the user data folder."""
+    from app.services.bootstrap import open_app_database
+    from app.services.demo import seed_demo
+
+    folder = data_dir() / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"demo-{datetime.now():%Y%m%d-%H%M%S}.sqlite"
+    url = "sqlite:///" + str(path)
+    database = open_app_database(url)
+    with database.session() as session:
+        seed_demo(session)
+    database.dispose()
+    return url
+
+
+def run_gui(database_url: str | None, *, demo: bool = False) -> int:
+    from app.ui.main_window import MainWindow
+
+    app = create_application()
+    url = demo_database_url() if demo or database_url is None else database_url
+    window = MainWindow.open(url)
+    window.show()
+    return app.exec()

@@ -1,0 +1,383 @@
+"""The candidate file (Dossier tab): every intake field, validated by the service on save."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sqlalchemy.orm import Session
+
+from app.domain.values import CIVILITIES, DIPLOMA_LEVELS, SEXES
+from app.services import candidates as candidate_service
+from app.services import reference
+from app.services.candidates import CandidateFile, CandidateInput, SavedCandidate
+from app.services.errors import ConflictError, NotFoundError, ValidationError
+from app.services.validation import format_date
+from app.ui.candidates.duplicates import DuplicatesDialog
+from app.ui.context import AppContext
+from app.ui.theme import icon
+from app.ui.widgets.fields import ChoiceBox, FieldWidget, FieldWithError, LineField, MultiLineField
+
+YES_NO = [("oui", "Oui"), ("non", "Non")]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: str = "text"  # text | date | multiline | readonly | choice
+    placeholder: str = ""
+
+
+SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
+    (
+        "Identité",
+        (
+            FieldSpec("civilite", "Civilité", "choice"),
+            FieldSpec("nom", "Nom de naissance *"),
+            FieldSpec("nom_usage", "Nom d'usage"),
+            FieldSpec("prenom", "Prénom *"),
+            FieldSpec("sexe", "Sexe", "choice"),
+            FieldSpec("date_naissance", "Date de naissance", "date"),
+            FieldSpec("commune_naissance", "Commune de naissance"),
+        ),
+    ),
+    (
+        "Contact (téléphone ou e-mail obligatoire)",
+        (
+            FieldSpec("telephone", "Téléphone", placeholder="06 12 34 56 78"),
+            FieldSpec("email", "E-mail", placeholder="prenom.nom@exemple.fr"),
+            FieldSpec("adresse", "Adresse"),
+            FieldSpec("code_postal", "Code postal", placeholder="86000"),
+            FieldSpec("commune", "Commune"),
+        ),
+    ),
+    (
+        "Candidature",
+        (
+            FieldSpec("saison", "Saison *", "choice"),
+            FieldSpec("site", "Site *", "choice"),
+            FieldSpec("filiere_souhaitee", "Filière souhaitée", "choice"),
+            FieldSpec("prescripteur", "Prescripteur", "choice"),
+            FieldSpec("contact_prescripteur", "Contact du prescripteur"),
+            FieldSpec("source", "Source"),
+            FieldSpec("disponibilite", "Disponibilité"),
+            FieldSpec("date_candidature", "Date de candidature", "date"),
+            FieldSpec("responsable", "Suivi par"),
+            FieldSpec("date_information_rgpd", "Information RGPD donnée le", "date"),
+            FieldSpec("etape", "Étape", "readonly"),
+            FieldSpec("identifiant", "Identifiant", "readonly"),
+        ),
+    ),
+    (
+        "Situation",
+        (
+            FieldSpec("demandeur_emploi", "Inscrit à France Travail", "choice"),
+            FieldSpec("identifiant_france_travail", "Identifiant France Travail"),
+            FieldSpec("date_inscription_france_travail", "Inscrit depuis le", "date"),
+            FieldSpec("rsa", "Bénéficiaire du RSA", "choice"),
+            FieldSpec("mission_locale", "Suivi Mission locale", "choice"),
+            FieldSpec("neet", "Ni en emploi ni en formation", "choice"),
+            FieldSpec("rqth", "Reconnaissance travailleur handicapé", "choice"),
+            FieldSpec("qpv", "Résidant d'un QPV", "choice"),
+            FieldSpec("quartier_qpv", "Quartier"),
+            FieldSpec("zrr", "Résidant en ZRR", "choice"),
+        ),
+    ),
+    (
+        "Parcours scolaire et professionnel",
+        (
+            FieldSpec("niveau_diplome", "Plus haut diplôme", "choice"),
+            FieldSpec("derniere_classe", "Dernière classe suivie"),
+            FieldSpec("experience_professionnelle", "Expérience professionnelle", "choice"),
+            FieldSpec("experience_detail", "Détail de l'expérience", "multiline"),
+        ),
+    ),
+    ("Notes", (FieldSpec("notes", "Notes", "multiline"),)),
+)
+
+
+class CandidateForm(QWidget):
+    """Edits one file; `saved` carries the candidate id, `open_requested` a duplicate's id."""
+
+    saved = Signal(int)
+    open_requested = Signal(int)
+    dirty_changed = Signal(bool)
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("candidateForm")
+        self.context = context
+        self.candidate_id: int | None = None
+        self.version: int | None = None
+        self._snapshot = CandidateInput()
+        self._fields: dict[str, FieldWithError] = {}
+        self._loading = False
+        self.title = QLabel("Nouveau candidat")
+        self.title.setProperty("role", "title")
+        self.save_button = QPushButton(icon("device-floppy", "#ffffff"), "Enregistrer")
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setProperty("accent", True)
+        self.save_button.setToolTip("Enregistrer le dossier (Ctrl+S)")
+        self.cancel_button = QPushButton("Annuler les modifications")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setToolTip("Revenir à la dernière version enregistrée (Échap)")
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._build()
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.start_new()
+
+    # ---- building
+
+    def _build(self) -> None:
+        content = QWidget()
+        column = QVBoxLayout(content)
+        for title, specs in SECTIONS:
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            for spec in specs:
+                holder = FieldWithError(spec.name, self._make_field(spec))
+                holder.changed.connect(self._on_changed)
+                label = QLabel(spec.label)
+                label.setBuddy(holder.field)
+                holder.field.setAccessibleName(spec.label.rstrip(" *"))
+                form.addRow(label, holder)
+                self._fields[spec.name] = holder
+            column.addWidget(box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.title, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(scroll, 1)
+
+    def _make_field(self, spec: FieldSpec) -> FieldWidget:
+        if spec.kind == "choice":
+            return ChoiceBox(self._choices(spec.name), allow_empty=spec.name not in ("saison", "site"))
+        if spec.kind == "multiline":
+            field = MultiLineField()
+            field.setTabChangesFocus(True)
+            field.setFixedHeight(70)
+            return field
+        line = LineField()
+        if spec.kind == "date":
+            line.setPlaceholderText("JJ/MM/AAAA")
+            line.setMaxLength(10)
+        elif spec.placeholder:
+            line.setPlaceholderText(spec.placeholder)
+        if spec.kind == "readonly":
+            line.setReadOnly(True)
+            line.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        return line
+
+    def _choices(self, name: str) -> list[tuple[str, str]]:
+        if name == "civilite":
+            return [(code, code) for code in CIVILITIES]
+        if name == "sexe":
+            return list(SEXES.items())
+        if name == "niveau_diplome":
+            return [("aucun" if level == 0 else str(level), label) for level, label in DIPLOMA_LEVELS.items()]
+        with self.context.database.session() as session:
+            if name == "saison":
+                labels = [o.label for o in reference.seasons(session)]
+                upcoming = reference.season_label(reference.season_start_year(date.today()) + 1)
+                if upcoming not in labels:
+                    labels.insert(0, upcoming)
+                return [(label, label) for label in labels]
+            if name == "site":
+                return [(o.code, o.label) for o in reference.sites(session)]
+            if name == "filiere_souhaitee":
+                return [(o.label, o.label) for o in reference.filieres(session)]
+            if name == "prescripteur":
+                return [(o.label, o.label) for o in reference.referrers(session)]
+        return YES_NO
+
+    # ---- values
+
+    def field(self, name: str) -> FieldWidget:
+        return self._fields[name].field
+
+    def values(self) -> CandidateInput:
+        data = CandidateInput()
+        for name, holder in self._fields.items():
+            setattr(data, name, holder.field.value())
+        return data
+
+    def _set_values(self, data: CandidateInput) -> None:
+        self._loading = True
+        try:
+            for name, holder in self._fields.items():
+                holder.field.set_value(getattr(data, name))
+                holder.set_error("")
+        finally:
+            self._loading = False
+        self._snapshot = self.values()
+        self.dirty_changed.emit(False)
+
+    def is_dirty(self) -> bool:
+        return self.values() != self._snapshot
+
+    def _on_changed(self) -> None:
+        if not self._loading:
+            self.dirty_changed.emit(self.is_dirty())
+
+    # ---- loading a file
+
+    def start_new(self, *, season: str = "", site: str = "") -> None:
+        self.candidate_id = None
+        self.version = None
+        self.title.setText("Nouveau candidat")
+        defaults = CandidateInput(
+            saison=season or reference.current_season_label(),
+            site=site,
+            date_candidature=format_date(date.today()),
+            responsable=self.context.username,
+            etape="candidature reçue",
+        )
+        self._set_values(defaults)
+
+    def load(self, file: CandidateFile) -> None:
+        self.candidate_id = file.id
+        self.version = file.version
+        self.title.setText(file.display_name)
+        self._set_values(file.values)
+
+    def reload(self) -> None:
+        if self.candidate_id is None:
+            return
+        with self.context.database.session() as session:
+            self.load(candidate_service.get_candidate(session, self.candidate_id))
+
+    # ---- saving
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, holder in self._fields.items():
+            holder.set_error(errors.get(name, ""))
+        first = next((n for n in self._fields if n in errors), None)
+        if first is not None:
+            field = self._fields[first].field
+            field.setFocus()
+            scroll = self.findChild(QScrollArea)
+            if scroll is not None:
+                scroll.ensureWidgetVisible(self._fields[first])
+
+    def save(self) -> bool:
+        data = self.values()
+        if not self._check(data):
+            return False
+        try:
+            with self.context.database.session() as session:
+                result = self._write(session, data)
+        except ValidationError as error:
+            self.show_errors(error.errors)
+            return False
+        except ConflictError as error:
+            self._offer_reload(str(error))
+            return False
+        except NotFoundError as error:
+            QMessageBox.warning(self, "Dossier introuvable", str(error))
+            return False
+        self.candidate_id = result.id
+        self.reload()
+        self.saved.emit(result.id)
+        return True
+
+    def _check(self, data: CandidateInput) -> bool:
+        """Validate, then (for a new file) look for the same person; nothing is written."""
+        with self.context.database.session(commit=False) as session:
+            try:
+                candidate_service.validate_candidate(session, data)
+            except ValidationError as error:
+                self.show_errors(error.errors)
+                return False
+            self.show_errors({})
+            if self.candidate_id is not None:
+                return True
+            matches = candidate_service.find_duplicates(session, data)
+        if not matches:
+            return True
+        dialog = DuplicatesDialog(matches, self)
+        choice = dialog.exec()
+        if choice == DuplicatesDialog.OPEN_EXISTING and dialog.chosen_id is not None:
+            self.open_requested.emit(dialog.chosen_id)
+            return False
+        return choice == DuplicatesDialog.CREATE_ANYWAY
+
+    def _write(self, session: Session, data: CandidateInput) -> SavedCandidate:
+        if self.candidate_id is None:
+            return candidate_service.create_candidate(session, data, author=self.context.username)
+        return candidate_service.update_candidate(
+            session,
+            self.candidate_id,
+            data,
+            expected_version=self.version,
+            author=self.context.username,
+        )
+
+    def _offer_reload(self, message: str) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Dossier modifié ailleurs",
+            message + "\n\nRecharger le dossier ? Vos modifications non enregistrées seront perdues.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.reload()
+
+    def cancel(self) -> None:
+        """Échap: go back to the saved file, after asking, so nothing typed vanishes by accident."""
+        if not self.is_dirty():
+            return
+        answer = QMessageBox.question(
+            self,
+            "Annuler les modifications",
+            "Abandonner les modifications non enregistrées de ce dossier ?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._set_values(self._snapshot)
+
+    def confirm_leave(self) -> bool:
+        """Ask what to do with unsaved changes; True when it is fine to move away."""
+        if not self.is_dirty():
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Modifications non enregistrées",
+            "Le dossier en cours contient des modifications non enregistrées.",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText("Voulez-vous les enregistrer ?")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self._set_values(self._snapshot)
+            return True
+        return False

@@ -1,0 +1,80 @@
+"""Parcours tab: the current stage, the button to change it, the append-only history."""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.candidates import CandidateFile
+from app.ui.candidates.stage_dialog import StageDialog
+from app.ui.context import AppContext
+from app.ui.theme import icon
+
+HISTORY_COLUMNS = ("Date", "De", "Vers", "Par", "Commentaire")
+
+
+class HistoryTab(QWidget):
+    stage_changed = Signal(int)
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.candidate_id: int | None = None
+        self.stage_code = ""
+        self.stage_label = QLabel(objectName="currentStage")
+        self.stage_label.setProperty("role", "title")
+        self.change_button = QPushButton(icon("arrows-exchange"), "Changer d'étape…")
+        self.change_button.setObjectName("changeStageButton")
+        self.change_button.clicked.connect(self.change_stage)
+        self.table = QTableWidget(0, len(HISTORY_COLUMNS), objectName="stageHistory")
+        self.table.setHorizontalHeaderLabels(HISTORY_COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Étape actuelle :"))
+        top.addWidget(self.stage_label, 1)
+        top.addWidget(self.change_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(QLabel("Historique (chaque changement est conservé) :"))
+        layout.addWidget(self.table, 1)
+        self.show_file(None)
+
+    def show_file(self, file: CandidateFile | None) -> None:
+        self.candidate_id = file.id if file else None
+        self.stage_code = file.stage_code if file else ""
+        self.stage_label.setText(file.stage_label if file else "—")
+        self.change_button.setEnabled(file is not None)
+        entries = list(reversed(file.history)) if file else []
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            cells = (
+                entry.changed_at.strftime("%d/%m/%Y %H:%M"),
+                entry.from_label,
+                entry.to_label,
+                entry.author,
+                entry.comment,
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
+
+    def change_stage(self) -> None:
+        if self.candidate_id is None:
+            return
+        dialog = StageDialog(self.context, self.candidate_id, self.stage_code, self)
+        if dialog.exec():
+            self.stage_changed.emit(self.candidate_id)

@@ -1,0 +1,103 @@
+"""Change a candidate's recruitment stage, with a comment (a reason where required)."""
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.values import EXIT_STAGE, EXIT_TYPES, STAGE_BY_CODE
+from app.services import candidates as candidate_service
+from app.services.errors import ValidationError
+from app.ui.context import AppContext
+from app.ui.widgets.fields import ChoiceBox, FieldWithError, MultiLineField
+
+
+class StageDialog(QDialog):
+    def __init__(
+        self, context: AppContext, candidate_id: int, current: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("stageDialog")
+        self.setWindowTitle("Changer d'étape")
+        self.context = context
+        self.candidate_id = candidate_id
+        with context.database.session() as session:
+            options = candidate_service.allowed_next_stages(session, candidate_id)
+        self.stage_combo = QComboBox(objectName="stageCombo")
+        for option in options:
+            needs_reason = STAGE_BY_CODE[option.code].reason_required
+            self.stage_combo.addItem(option.label + (" (motif obligatoire)" if needs_reason else ""), option.code)
+        self.exit_combo = ChoiceBox(list(EXIT_TYPES.items()), empty_label="Choisir…")
+        self.comment = MultiLineField()
+        self.comment.setTabChangesFocus(True)
+        self.comment_holder = FieldWithError("commentaire", self.comment)
+        self.exit_holder = FieldWithError("type_sortie", self.exit_combo)
+        self.stage_error = QLabel(objectName="etapeError")
+        self.stage_error.setProperty("role", "error")
+        self.stage_error.hide()
+        form = QFormLayout()
+        current_label = QLabel(f"<b>{STAGE_BY_CODE[current].label}</b>" if current in STAGE_BY_CODE else current)
+        form.addRow("Étape actuelle :", current_label)
+        for text, widget, buddy in (
+            ("Nouvelle étape :", self.stage_combo, self.stage_combo),
+            ("Type de sortie :", self.exit_holder, self.exit_combo),
+            ("Commentaire ou motif :", self.comment_holder, self.comment),
+        ):
+            label = QLabel(text)
+            label.setBuddy(buddy)
+            buddy.setAccessibleName(text.rstrip(" :"))
+            form.addRow(label, widget)
+        self._exit_label = form.labelForField(self.exit_holder)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Enregistrer le changement")
+        ok.setObjectName("confirmStageButton")
+        ok.setEnabled(bool(options))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if not options:
+            layout.addWidget(QLabel("Aucun changement d'étape n'est possible depuis cette étape."))
+        layout.addLayout(form)
+        layout.addWidget(self.stage_error)
+        layout.addWidget(buttons)
+        self.stage_combo.currentIndexChanged.connect(self._update_exit_visibility)
+        self._update_exit_visibility()
+        self.resize(480, 300)
+
+    def _update_exit_visibility(self) -> None:
+        visible = self.stage_combo.currentData() == EXIT_STAGE
+        self.exit_holder.setVisible(visible)
+        if self._exit_label is not None:
+            self._exit_label.setVisible(visible)
+
+    def submit(self) -> None:
+        code = self.stage_combo.currentData()
+        if not code:
+            return
+        try:
+            with self.context.database.session() as session:
+                candidate_service.change_stage(
+                    session,
+                    self.candidate_id,
+                    str(code),
+                    comment=self.comment.toPlainText(),
+                    author=self.context.username,
+                    exit_type=self.exit_combo.currentData() or None,
+                )
+        except ValidationError as error:
+            self.comment_holder.set_error(error.errors.get("commentaire", ""))
+            self.exit_holder.set_error(error.errors.get("type_sortie", ""))
+            self.stage_error.setText(error.errors.get("etape", ""))
+            self.stage_error.setVisible("etape" in error.errors)
+            return
+        self.accept()

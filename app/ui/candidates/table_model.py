@@ -1,0 +1,134 @@
+"""Candidates table: keeps only ids, loads rows by page when the view asks for them."""
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.services import candidates as candidate_service
+from app.services.candidates import CandidateQuery, CandidateRow
+from app.storage import Database
+
+PAGE_SIZE = 200
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "Nom"),
+    ("age", "Âge"),
+    ("site", "Site"),
+    ("season", "Saison"),
+    ("filiere", "Filière souhaitée"),
+    ("stage", "Étape"),
+    ("last_action", "Dernière action"),
+    ("phone", "Téléphone"),
+)
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CandidatesTableModel(QAbstractTableModel):
+    def __init__(self, database: Database) -> None:
+        super().__init__()
+        self._database = database
+        self._query = CandidateQuery()
+        self._sort = "name"
+        self._descending = False
+        self._ids: list[int] = []
+        self._cache: dict[int, CandidateRow] = {}
+
+    # ---- loading
+
+    def set_query(self, query: CandidateQuery) -> None:
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        with self._database.session() as session:
+            self._ids = candidate_service.search_ids(
+                session, self._query, sort=self._sort, descending=self._descending
+            )
+        self._cache.clear()
+        self.endResetModel()
+
+    def refresh_row(self, candidate_id: int) -> None:
+        """Reload one row after a save; no reset, the selection stays."""
+        self._cache.pop(candidate_id, None)
+        if candidate_id in self._ids:
+            row = self._ids.index(candidate_id)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _row(self, row: int) -> CandidateRow | None:
+        candidate_id = self._ids[row]
+        cached = self._cache.get(candidate_id)
+        if cached is not None:
+            return cached
+        start = max(0, row - PAGE_SIZE // 4)
+        page = [i for i in self._ids[start : start + PAGE_SIZE] if i not in self._cache]
+        with self._database.session() as session:
+            self._cache.update(candidate_service.rows(session, page))
+        return self._cache.get(candidate_id)
+
+    # ---- Qt model API
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == ID_ROLE:
+            return self._ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] == "age":
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        return _display(row, COLUMNS[index.column()][0])
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][1]
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = COLUMNS[column][0]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        with self._database.session() as session:
+            self._ids = candidate_service.search_ids(
+                session, self._query, sort=self._sort, descending=self._descending
+            )
+        self.layoutChanged.emit()
+
+    # ---- helpers for the view
+
+    def candidate_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, candidate_id: int) -> int | None:
+        try:
+            return self._ids.index(candidate_id)
+        except ValueError:
+            return None
+
+
+def _display(row: CandidateRow, key: str) -> str:
+    value = getattr(row, key)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    return str(value)

@@ -1,0 +1,315 @@
+"""Candidats view: toolbar, search, filters, the table and the selected candidate's file."""
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import candidates as candidate_service
+from app.services import reference
+from app.services.candidates import CandidateQuery
+from app.services.errors import UserFacingError
+from app.ui.candidates.appointments import AppointmentsTab, TodayStrip
+from app.ui.candidates.form import CandidateForm
+from app.ui.candidates.history import HistoryTab
+from app.ui.candidates.import_dialog import ImportDialog
+from app.ui.candidates.table_model import CandidatesTableModel
+from app.ui.context import AppContext
+from app.ui.theme import icon
+
+if TYPE_CHECKING:
+    from app.ui.main_window import HeaderStrip
+
+SEARCH_DELAY_MS = 150
+
+
+class CandidatesView(QWidget):
+    def __init__(self, context: AppContext, header: "HeaderStrip") -> None:
+        super().__init__()
+        self.setObjectName("candidatesView")
+        self.context = context
+        self.header = header
+        self.model = CandidatesTableModel(context.database)
+        self._build_toolbar()
+        self._build_table()
+        self._build_file_panel()
+        self.today = TodayStrip(context)
+        self._layout()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textEdited.connect(lambda _text: self._search_timer.start())
+        for combo in (self.stage_filter, self.filiere_filter):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        header.scope_changed.connect(self.apply_filters)
+        self._shortcuts()
+        self.apply_filters()
+
+    # ---- building
+
+    def _build_toolbar(self) -> None:
+        self.new_button = QPushButton(icon("user-plus", "#ffffff"), "Nouveau")
+        self.new_button.setObjectName("newCandidateButton")
+        self.new_button.setProperty("accent", True)
+        self.new_button.setToolTip("Nouveau candidat (Ctrl+N)")
+        self.import_button = QPushButton(icon("file-import"), "Importer…")
+        self.import_button.setObjectName("importButton")
+        self.export_button = QPushButton(icon("file-export"), "Exporter…")
+        self.export_button.setObjectName("exportButton")
+        self.search = QLineEdit(objectName="candidateSearch")
+        self.search.setPlaceholderText("Rechercher : nom, e-mail, téléphone, commune (Ctrl+F)")
+        self.search.setAccessibleName("Rechercher un candidat")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.stage_filter = QComboBox(objectName="stageFilter")
+        self.stage_filter.setAccessibleName("Filtrer par étape")
+        self.filiere_filter = QComboBox(objectName="filiereFilter")
+        self.filiere_filter.setAccessibleName("Filtrer par filière")
+        with self.context.database.session() as session:
+            stages = reference.stages(session)
+            filieres = reference.filieres(session)
+        self.stage_filter.addItem("Toutes les étapes", None)
+        for option in stages:
+            self.stage_filter.addItem(option.label, option.id)
+        self.filiere_filter.addItem("Toutes les filières", None)
+        for option in filieres:
+            self.filiere_filter.addItem(option.label, option.id)
+        self.count_label = QLabel(objectName="candidateCount")
+        self.count_label.setProperty("role", "muted")
+        self.new_button.clicked.connect(self.new_candidate)
+        self.import_button.clicked.connect(self.import_csv)
+        self.export_button.clicked.connect(self.export_csv)
+
+    def _build_table(self) -> None:
+        self.table = QTableView(objectName="candidatesTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setAccessibleName("Liste des candidats")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((200, 45, 120, 80, 170, 150, 100, 110)):
+            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+
+    def _build_file_panel(self) -> None:
+        self.form = CandidateForm(self.context)
+        self.history = HistoryTab(self.context)
+        self.appointments = AppointmentsTab(self.context)
+        self.tabs = QTabWidget(objectName="candidateTabs")
+        self.tabs.addTab(self.form, icon("clipboard-check"), "Dossier")
+        self.tabs.addTab(self.history, icon("arrows-exchange"), "Parcours")
+        self.tabs.addTab(self.appointments, icon("calendar-event"), "Rendez-vous")
+        self.form.saved.connect(self._saved)
+        self.form.open_requested.connect(self.open_candidate)
+        self.form.dirty_changed.connect(self._dirty_changed)
+        self.history.stage_changed.connect(self._stage_changed)
+        self.appointments.changed.connect(self._appointments_changed)
+
+    def _layout(self) -> None:
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(self.new_button)
+        toolbar.addWidget(self.import_button)
+        toolbar.addWidget(self.export_button)
+        toolbar.addSpacing(12)
+        toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.stage_filter)
+        toolbar.addWidget(self.filiere_filter)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 560])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 6)
+        layout.addWidget(self.today)
+        layout.addLayout(toolbar)
+        layout.addWidget(splitter, 1)
+
+    def _shortcuts(self) -> None:
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        QShortcut(QKeySequence.StandardKey.New, self, self.new_candidate, context=context)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search, context=context)
+
+    # ---- filtering
+
+    def query(self) -> CandidateQuery:
+        return CandidateQuery(
+            text=self.search.text(),
+            season_id=self.header.season_id(),
+            site_id=self.header.site_id(),
+            stage_id=self.stage_filter.currentData(),
+            filiere_id=self.filiere_filter.currentData(),
+        )
+
+    def apply_filters(self) -> None:
+        selected = self.form.candidate_id
+        self._search_timer.stop()
+        self.model.set_query(self.query())
+        count = self.model.rowCount()
+        self.count_label.setText(f"{count} candidat{'s' if count > 1 else ''}")
+        self.today.refresh(self.header.site_id())
+        if selected is not None:
+            self._select(selected)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # ---- opening files
+
+    def _current_row_changed(self) -> None:
+        candidate_id = self.model.candidate_id(self.table.currentIndex().row())
+        if candidate_id is None or candidate_id == self.form.candidate_id:
+            return
+        if not self.form.confirm_leave():
+            self._select(self.form.candidate_id)
+            return
+        self._show(candidate_id)
+
+    def open_candidate(self, candidate_id: int) -> None:
+        """Show a file, even one the current filters hide (they are cleared then)."""
+        if self.model.row_of(candidate_id) is None:
+            self.search.clear()
+            self.stage_filter.setCurrentIndex(0)
+            self.filiere_filter.setCurrentIndex(0)
+            self.header.season_combo.setCurrentIndex(0)
+            self.header.site_combo.setCurrentIndex(0)
+            self.apply_filters()
+        self._show(candidate_id)
+        self._select(candidate_id)
+
+    def _show(self, candidate_id: int) -> None:
+        try:
+            with self.context.database.session() as session:
+                file = candidate_service.get_candidate(session, candidate_id)
+        except UserFacingError as error:
+            QMessageBox.warning(self, "Dossier introuvable", str(error))
+            return
+        self.form.load(file)
+        self.history.show_file(file)
+        self.appointments.show_candidate(file.id, file.values.site)
+
+    def _select(self, candidate_id: int | None) -> None:
+        row = self.model.row_of(candidate_id) if candidate_id is not None else None
+        selection = self.table.selectionModel()
+        blocked = selection.blockSignals(True)
+        if row is None:
+            selection.clearSelection()
+        else:
+            index = self.model.index(row, 0)
+            flags = (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+            selection.setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
+        selection.blockSignals(blocked)
+
+    def new_candidate(self) -> None:
+        if not self.form.confirm_leave():
+            return
+        season = self.header.season_combo.currentText().removeprefix("Saison ")
+        site_code = ""
+        site_id = self.header.site_id()
+        if site_id is not None:
+            with self.context.database.session() as session:
+                site_code = next((o.code for o in reference.sites(session) if o.id == site_id), "")
+        self.form.start_new(season=season if season[:1].isdigit() else "", site=site_code)
+        self.history.show_file(None)
+        self.appointments.show_candidate(None, "")
+        self._select(None)
+        self.tabs.setCurrentWidget(self.form)
+        self.form.field("civilite").setFocus()
+
+    def confirm_leave(self) -> bool:
+        return self.form.confirm_leave()
+
+    # ---- after changes
+
+    def _saved(self, candidate_id: int) -> None:
+        self.apply_filters()
+        self._show(candidate_id)
+        self._select(candidate_id)
+        self.window().statusBar().showMessage("Dossier enregistré.", 4000)  # type: ignore[attr-defined]
+
+    def _stage_changed(self, candidate_id: int) -> None:
+        self.model.refresh_row(candidate_id)
+        self._show(candidate_id)
+
+    def _appointments_changed(self) -> None:
+        self.today.refresh(self.header.site_id())
+
+    def _dirty_changed(self, dirty: bool) -> None:
+        index = self.tabs.indexOf(self.form)
+        self.tabs.setTabText(index, "Dossier *" if dirty else "Dossier")
+
+    # ---- CSV
+
+    def import_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Importer des candidats", "", "Fichiers CSV (*.csv);;Tous les fichiers (*)"
+        )
+        if not path:
+            return
+        dialog = ImportDialog(self.context, path, self)
+        dialog.exec()
+        if dialog.imported:
+            self.apply_filters()
+
+    def export_csv(self) -> None:
+        from pathlib import Path
+
+        from app.services.csv_io import export_candidates
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Exporter les candidats", "candidats.csv", "Fichiers CSV (*.csv)"
+        )
+        if not path:
+            return
+        season = self.header.season_combo.currentText().removeprefix("Saison ")
+        site = None
+        if self.header.site_id() is not None:
+            with self.context.database.session() as session:
+                site = next(o.code for o in reference.sites(session) if o.id == self.header.site_id())
+        try:
+            with self.context.database.session(commit=False) as session:
+                written = export_candidates(
+                    session,
+                    Path(path),
+                    season=season if season[:1].isdigit() else None,
+                    site=site,
+                )
+        except (UserFacingError, OSError) as error:
+            QMessageBox.warning(self, "Export impossible", str(error))
+            return
+        self.window().statusBar().showMessage(  # type: ignore[attr-defined]
+            f"{written} candidat(s) exporté(s) dans {path}", 6000
+        )

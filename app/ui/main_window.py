@@ -1,0 +1,180 @@
+"""Main window: navigation rail, header strip (site and season), views, status bar."""
+
+import getpass
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.config import settings_dir
+from app.services import reference
+from app.services.bootstrap import open_app_database
+from app.storage import Database
+from app.ui.candidates.view import CandidatesView
+from app.ui.context import AppContext
+from app.ui.theme import icon
+
+
+@dataclass(frozen=True)
+class ViewEntry:
+    name: str
+    label: str
+    icon: str
+
+
+VIEWS = (ViewEntry("candidates", "Candidats", "users"),)
+
+
+class HeaderStrip(QFrame):
+    """Current site and season; every view filters on them."""
+
+    scope_changed = Signal()
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("headerStrip")
+        self.site_combo = QComboBox(objectName="headerSite")
+        self.season_combo = QComboBox(objectName="headerSeason")
+        self.site_combo.setAccessibleName("Site")
+        self.season_combo.setAccessibleName("Saison")
+        with context.database.session() as session:
+            sites = reference.sites(session)
+            seasons = reference.seasons(session)
+        self.site_combo.addItem("Tous les sites", None)
+        for option in sites:
+            self.site_combo.addItem(f"{option.label} ({_city(option.code)})", option.id)
+        self.season_combo.addItem("Toutes les saisons", None)
+        for option in seasons:
+            self.season_combo.addItem(f"Saison {option.label}", option.id)
+        current = reference.current_season_label()
+        index = self.season_combo.findText(f"Saison {current}")
+        self.season_combo.setCurrentIndex(max(index, 0))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        title = QLabel("La Fabrique du Numérique")
+        title.setProperty("role", "title")
+        layout.addWidget(title)
+        layout.addStretch(1)
+        for text, combo in (("Site :", self.site_combo), ("Saison :", self.season_combo)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            layout.addWidget(label)
+            layout.addWidget(combo)
+        self.site_combo.currentIndexChanged.connect(self.scope_changed)
+        self.season_combo.currentIndexChanged.connect(self.scope_changed)
+
+    def site_id(self) -> int | None:
+        value = self.site_combo.currentData()
+        return int(value) if value is not None else None
+
+    def season_id(self) -> int | None:
+        value = self.season_combo.currentData()
+        return int(value) if value is not None else None
+
+
+def _city(code: str) -> str:
+    return {"cobalt": "Poitiers", "du-guesclin": "Niort"}.get(code, code)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{APP_NAME} — {context.database.display_name}")
+        self.header = HeaderStrip(context)
+        self.navigation = QListWidget(objectName="navigation")
+        self.navigation.setAccessibleName("Navigation")
+        self.navigation.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        self._views: dict[str, QWidget] = {}
+        self.candidates_view = CandidatesView(context, self.header)
+        self._add_view(VIEWS[0], self.candidates_view)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._build_layout()
+        self._build_status_bar()
+        self._restore_geometry()
+        self.navigation.setCurrentRow(0)
+        QShortcut(QKeySequence("Ctrl+Q"), self, self.close)
+
+    @classmethod
+    def open(cls, database_url: str, username: str | None = None) -> "MainWindow":
+        """A ready window on a migrated database; `username` signs that user in directly."""
+        database = open_app_database(database_url)
+        return cls(AppContext(database=database, username=username or _os_user()))
+
+    def show_view(self, name: str) -> QWidget:
+        view = self._views.get(name)
+        if view is None:
+            raise KeyError(f"unknown view {name!r}; known: {', '.join(self._views)}")
+        self.navigation.setCurrentRow(list(self._views).index(name))
+        return view
+
+    def _add_view(self, entry: ViewEntry, widget: QWidget) -> None:
+        item = QListWidgetItem(icon(entry.icon), entry.label)
+        item.setData(Qt.ItemDataRole.UserRole, entry.name)
+        self.navigation.addItem(item)
+        self.stack.addWidget(widget)
+        self._views[entry.name] = widget
+
+    def _build_layout(self) -> None:
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.navigation)
+        row.addWidget(self.stack, 1)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(body, 1)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        database = QLabel(f"Base : {self.context.database.display_name}")
+        database.setObjectName("databaseLabel")
+        database.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        user = QLabel(f"Utilisateur : {self.context.username}")
+        self.statusBar().addPermanentWidget(user)
+        self.statusBar().addPermanentWidget(database)
+
+    def _settings(self) -> QSettings:
+        return QSettings(str(settings_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings().value("mainWindow/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            return
+        self.resize(1360, 820)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.candidates_view.confirm_leave():
+            event.ignore()
+            return
+        settings = self._settings()
+        settings.setValue("mainWindow/geometry", self.saveGeometry())
+        settings.sync()
+        self.context.database.dispose()
+        event.accept()
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "utilisateur"

@@ -1,0 +1,76 @@
+"""One look: Fusion style, a light palette, one accent colour, Tabler icons."""
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QApplication
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+ICONS = RESOURCES / "icons"
+ACCENT = "#1f6f8b"
+ERROR = "#b3261e"
+WARNING_BG = "#fff4ce"
+MUTED = "#5f6b76"
+
+
+def apply_theme(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#f5f7f9"))
+    palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.AlternateBase, QColor("#eef3f6"))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(ACCENT))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.Button, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.Link, QColor(ACCENT))
+    app.setPalette(palette)
+    app.setStyleSheet(STYLE_SHEET)
+
+
+STYLE_SHEET = f"""
+QListWidget#navigation {{
+    background: #e6edf1; border: none; padding-top: 8px; font-size: 13px;
+}}
+QListWidget#navigation::item {{ padding: 10px 12px; border-radius: 6px; margin: 2px 6px; }}
+QListWidget#navigation::item:selected {{ background: {ACCENT}; color: white; }}
+QLabel[role="error"] {{ color: {ERROR}; font-size: 11px; }}
+QLabel[role="title"] {{ font-size: 17px; font-weight: 600; }}
+QLabel[role="muted"] {{ color: {MUTED}; }}
+QFrame#todayStrip {{ background: {WARNING_BG}; border: 1px solid #ecd98b; border-radius: 6px; }}
+QFrame#headerStrip {{ background: #ffffff; border-bottom: 1px solid #d8e0e6; }}
+QGroupBox {{ font-weight: 600; border: 1px solid #d8e0e6; border-radius: 6px;
+             margin-top: 14px; padding-top: 8px; background: #ffffff; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {ACCENT}; }}
+QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"] {{
+    border: 1px solid {ERROR};
+}}
+QPushButton[accent="true"] {{ background: {ACCENT}; color: white; padding: 5px 14px;
+                              border-radius: 4px; border: none; }}
+QPushButton[accent="true"]:disabled {{ background: #9fb9c3; }}
+"""
+
+
+@cache
+def icon(name: str, color: str = "#33414d") -> QIcon:
+    """A Tabler outline icon rendered in `color`; an empty icon if the file is missing."""
+    path = ICONS / f"{name}.svg"
+    if not path.exists():
+        return QIcon()
+    svg = path.read_text(encoding="utf-8").replace("currentColor", color)
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    result = QIcon()
+    for size in (16, 24, 32, 48):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        renderer.render(painter)
+        painter.end()
+        result.addPixmap(pixmap)
+    return result
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(RESOURCES / "app-icon.svg"))
