@@ -18,10 +18,12 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
     configure_application(app)
+    install_excepthook()
     return app
 
 
 def configure_application(app: QApplication) -> None:
+    """Names, French locale and Qt translations, theme and icon (no crash handler: tests)."""
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_SLUG)
     app.setApplicationDisplayName(APP_NAME)
@@ -32,7 +34,6 @@ def configure_application(app: QApplication) -> None:
         app.installTranslator(translator)
     apply_theme(app)
     app.setWindowIcon(app_icon())
-    install_excepthook()
 
 
 def demo_database_url() -> str:

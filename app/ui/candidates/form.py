@@ -129,7 +129,7 @@ class CandidateForm(QWidget):
         self.title.setProperty("role", "title")
         self.save_button = QPushButton(icon("device-floppy", "#ffffff"), "Enregistrer")
         self.save_button.setObjectName("saveButton")
-        self.save_button.setProperty("accent", True)
+        self.save_button.setProperty("accent", "true")
         self.save_button.setToolTip("Enregistrer le dossier (Ctrl+S)")
         self.cancel_button = QPushButton("Annuler les modifications")
         self.cancel_button.setObjectName("cancelButton")

@@ -106,12 +106,7 @@ class CandidatesTableModel(QAbstractTableModel):
             return
         self._sort = COLUMNS[column][0]
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.layoutAboutToBeChanged.emit()
-        with self._database.session() as session:
-            self._ids = candidate_service.search_ids(
-                session, self._query, sort=self._sort, descending=self._descending
-            )
-        self.layoutChanged.emit()
+        self.reload()
 
     # ---- helpers for the view
 

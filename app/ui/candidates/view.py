@@ -65,7 +65,7 @@ class CandidatesView(QWidget):
     def _build_toolbar(self) -> None:
         self.new_button = QPushButton(icon("user-plus", "#ffffff"), "Nouveau")
         self.new_button.setObjectName("newCandidateButton")
-        self.new_button.setProperty("accent", True)
+        self.new_button.setProperty("accent", "true")
         self.new_button.setToolTip("Nouveau candidat (Ctrl+N)")
         self.import_button = QPushButton(icon("file-import"), "Importer…")
         self.import_button.setObjectName("importButton")
@@ -112,6 +112,7 @@ class CandidatesView(QWidget):
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.model.modelReset.connect(lambda: self._select(self.form.candidate_id))
 
     def _build_file_panel(self) -> None:
         self.form = CandidateForm(self.context)

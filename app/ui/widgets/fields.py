@@ -89,7 +89,7 @@ class FieldWithError(QWidget):
     def set_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        self.field.setProperty("invalid", bool(message))
+        self.field.setProperty("invalid", "true" if message else "false")
         self.field.style().unpolish(self.field)
         self.field.style().polish(self.field)
         self.field.setAccessibleDescription(message)

@@ -1,0 +1,66 @@
+"""The lazy candidates model: Qt's model checks, paging, sorting, filtering."""
+
+from pytestqt.modeltest import ModelTester
+
+from PySide6.QtCore import Qt
+
+from app.services import candidates as cs
+from app.storage import Database
+from app.ui.candidates import table_model
+from app.ui.candidates.table_model import CandidatesTableModel
+
+
+def _add(db: Database, count: int) -> None:
+    with db.session() as session:
+        for n in range(count):
+            cs.create_candidate(
+                session,
+                cs.CandidateInput(
+                    nom=f"Nom{n:03d}",
+                    prenom="Zoé" if n % 2 else "Éloïse",
+                    email=f"p{n}@exemple.fr",
+                    date_naissance=f"01/01/{1960 + n % 40}",
+                    saison="2026-2027",
+                    site="cobalt" if n % 3 else "du-guesclin",
+                ),
+                author="test",
+            )
+
+
+def test_model_passes_qt_model_checks(qtmodeltester: ModelTester, db: Database) -> None:
+    _add(db, 30)
+    model = CandidatesTableModel(db)
+    model.reload()
+    qtmodeltester.check(model, force_py=True)
+    model.set_query(cs.CandidateQuery(text="nom01"))
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_are_loaded_by_page_only_when_shown(db: Database, monkeypatch: object) -> None:
+    _add(db, 60)
+    monkeypatch.setattr(table_model, "PAGE_SIZE", 20)  # type: ignore[attr-defined]
+    model = CandidatesTableModel(db)
+    model.reload()
+    assert model.rowCount() == 60
+    assert model._cache == {}
+    assert model.index(0, 0).data() == "NOM000 Éloïse"
+    assert len(model._cache) == 20
+    assert model.index(59, 0).data() == "NOM059 Zoé"
+    assert len(model._cache) <= 40
+
+
+def test_sort_and_filter_by_database(db: Database) -> None:
+    _add(db, 12)
+    model = CandidatesTableModel(db)
+    model.reload()
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    assert model.index(0, 0).data() == "NOM011 Zoé"
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    ages = [int(model.index(r, 1).data()) for r in range(model.rowCount())]
+    assert ages == sorted(ages)
+    with db.session() as session:
+        cobalt = next(o.id for o in cs.reference.sites(session) if o.code == "cobalt")
+    model.set_query(cs.CandidateQuery(site_id=cobalt))
+    assert model.rowCount() == 8
+    assert {model.index(r, 2).data() for r in range(model.rowCount())} == {"Cobalt"}
+    assert model.headerData(5, Qt.Orientation.Horizontal) == "Étape"
