@@ -1,6 +1,8 @@
 """Appointments in the candidates view: the file's Rendez-vous tab, the day strip, dialogs."""
 
-from datetime import date, datetime
+from datetime import date
+
+from babel.dates import format_date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -398,12 +400,5 @@ class TodayStrip(QFrame):
             self.refresh(self.site_id)
 
 
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)
-
-
-def _french_day(day: date | datetime) -> str:
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+def _french_day(day: date) -> str:
+    return format_date(day, "EEEE d MMMM", locale="fr_FR")
