@@ -153,8 +153,10 @@ def _field_changes(
     if not values["first_name"] and "prenom" not in errors:
         errors["prenom"] = "Le prénom est obligatoire."
 
-    values["civility"] = attempt("civilite", lambda: _choice(data.civilite, CIVILITIES, "Civilité"))
-    values["sex"] = attempt("sexe", lambda: _choice(data.sexe, SEXES, "Sexe"))
+    values["civility"] = attempt(
+        "civilite", lambda: _choice(data.civilite, CIVILITIES, "Civilité inconnue")
+    )
+    values["sex"] = attempt("sexe", lambda: _choice(data.sexe, SEXES, "Sexe inconnu"))
     values["phone"] = attempt("telephone", lambda: parse_phone(data.telephone))
     values["email"] = attempt("email", lambda: parse_email(data.email))
     values["postal_code"] = attempt("code_postal", lambda: parse_postal_code(data.code_postal))
@@ -178,7 +180,9 @@ def _field_changes(
     )
     values["filiere_id"] = attempt(
         "filiere_souhaitee",
-        lambda: _option_id(reference.filieres(session), data.filiere_souhaitee, "Filière"),
+        lambda: _option_id(
+            reference.filieres(session), data.filiere_souhaitee, "Filière", feminine=True
+        ),
     )
     values["referrer_id"] = attempt(
         "prescripteur",
@@ -192,15 +196,15 @@ def _field_changes(
     return values, stage
 
 
-def _choice(raw: str, choices: dict[str, str], label: str) -> str | None:
+def _choice(raw: str, choices: dict[str, str], unknown: str) -> str | None:
     text = raw.strip()
     if not text:
         return None
     for code, long_label in choices.items():
         if fold(text) in (fold(code), fold(long_label)):
             return code
-    allowed = ", ".join(choices)
-    raise FieldError(f"{label} inconnue : choisir parmi {allowed}.")
+    allowed = ", ".join(f"« {code} »" for code in choices)
+    raise FieldError(f"{unknown} : choisir parmi {allowed}.")
 
 
 def _birth_date(raw: str, today: date) -> date | None:
@@ -237,7 +241,12 @@ def _season_id(session: Session, raw: str) -> int:
 
 
 def _option_id(
-    options: list[reference.Option], raw: str, label: str, *, required: bool = False
+    options: list[reference.Option],
+    raw: str,
+    label: str,
+    *,
+    required: bool = False,
+    feminine: bool = False,
 ) -> int | None:
     if not raw.strip():
         if required:
@@ -246,7 +255,8 @@ def _option_id(
     option = reference.match_option(options, raw)
     if option is None:
         allowed = ", ".join(o.code for o in options)
-        raise FieldError(f"{label} inconnu : « {raw.strip()} » (valeurs possibles : {allowed}).")
+        unknown = "inconnue" if feminine else "inconnu"
+        raise FieldError(f"{label} {unknown} : « {raw.strip()} » (valeurs possibles : {allowed}).")
     return option.id
 
 
@@ -339,9 +349,12 @@ def update_candidate(
     now = now or datetime.now()
     candidate = _load(session, candidate_id)
     if expected_version is not None and candidate.version != expected_version:
+        # last_action_at is local time, set with every version bump; updated_at is the
+        # database's CURRENT_TIMESTAMP (UTC with SQLite).
+        saved_at = candidate.last_action_at or candidate.updated_at
         raise ConflictError(
             "Ce dossier a été modifié par quelqu'un d'autre le "
-            f"{candidate.updated_at:%d/%m/%Y à %H:%M} depuis son ouverture. "
+            f"{saved_at:%d/%m/%Y à %H:%M} depuis son ouverture. "
             "Rechargez-le avant d'enregistrer."
         )
     values, stage = _field_changes(session, data, now.date())
@@ -638,8 +651,15 @@ def _search_terms(text: str) -> list[str]:
         return []
     if _PHONE_QUERY.match(text) and len(digits(text)) >= 2:
         number = digits(text)
-        if text.lstrip().startswith("+33") or number.startswith("0033"):
-            number = "0" + number.removeprefix("00").removeprefix("33")
+        if text.startswith("+") or number.startswith("00"):
+            # A complete international number: search it the way it is shown.
+            try:
+                return [digits(format_phone(parse_phone(text)))]
+            except FieldError:
+                pass
+        if text.startswith("+33") or number.startswith("0033"):
+            national = number.removeprefix("00").removeprefix("33")
+            number = "0" + national.removeprefix("0")
         return [number]
     if "@" in text:
         return [text.lower()]
@@ -670,7 +690,12 @@ def search_ids(
     order: list[Any]
     if sort == "age":
         # Older people have earlier birth dates: ascending age = descending birth date.
-        order = [Candidate.birth_date.is_(None), Candidate.birth_date.desc()]
+        # Built here in both directions: `.desc()` on a `DESC` term renders "DESC DESC".
+        unknown_last = Candidate.birth_date.is_(None)
+        if descending:
+            order = [unknown_last.desc(), Candidate.birth_date.asc()]
+        else:
+            order = [unknown_last, Candidate.birth_date.desc()]
     elif sort == "site":
         statement = statement.join(Site, Site.id == Candidate.site_id)
         order = [Site.name]
@@ -689,7 +714,7 @@ def search_ids(
         order = [Candidate.phone]
     else:
         order = [Candidate.name_key, func.lower(Candidate.first_name)]
-    if descending:
+    if descending and sort != "age":
         order = [o.desc() if hasattr(o, "desc") else o for o in order]
     statement = statement.order_by(*order, Candidate.id)
     return list(session.scalars(statement))

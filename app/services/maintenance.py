@@ -1,0 +1,344 @@
+"""Database health check (`main.py check`): integrity, references, migration state, schema.
+
+The check never migrates, creates or repairs anything: a SQLite file is opened in `mode=rw`
+(no creation) without the application's pragmas, so a missing file stays missing and a
+damaged one is left as it was found. Every failure becomes a French line of the report;
+nothing raises to the caller. Imports no Qt.
+"""
+
+import errno
+import logging
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from app.domain import Base
+from app.storage.database import BUSY_TIMEOUT_MS, make_engine, sqlite_path
+from app.storage.migrate import alembic_config, current_revision, head_revision
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+VERSION_TABLE = "alembic_version"
+MAX_LISTED = 5
+
+# Tables whose row counts the report shows, with their French name.
+COUNTED_TABLES: tuple[tuple[str, str], ...] = (
+    ("candidate", "candidat(s)"),
+    ("appointment", "rendez-vous"),
+)
+TABLE_LABELS: dict[str, str] = {
+    "candidate": "candidats",
+    "stage_change": "historique des étapes",
+    "appointment": "rendez-vous",
+    "attendee": "participants aux rendez-vous",
+    "site": "sites",
+    "filiere": "filières",
+    "season": "saisons",
+    "referrer": "prescripteurs",
+    "stage": "étapes",
+}
+
+MIGRATION_CHECK = "Version du schéma"
+SCHEMA_CHECK = "Schéma conforme à l'application"
+
+
+@dataclass
+class CheckReport:
+    """The outcome of `check_database`: one French line per check, and the row counts."""
+
+    ok: bool
+    lines: list[tuple[str, bool]] = field(default_factory=list)
+    database: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, line: str, passed: bool) -> None:
+        self.lines.append((line, passed))
+        self.ok = self.ok and passed
+
+    def describe(self) -> str:
+        out = [f"Vérification de la base : {self.database}"] if self.database else []
+        out += [f"{'OK' if passed else 'PROBLÈME':<9} {line}" for line, passed in self.lines]
+        if self.counts:
+            labels = dict(COUNTED_TABLES)
+            content = ", ".join(f"{n} {labels.get(t, t)}" for t, n in self.counts.items())
+            out.append(f"Contenu : {content}.")
+        out.append("Base en bon état." if self.ok else "Des problèmes ont été trouvés.")
+        return "\n".join(out)
+
+
+def check_database(url: str) -> CheckReport:
+    """Check the database behind `url` without changing it; never raises."""
+    path = sqlite_path(url)
+    report = CheckReport(ok=True, database=str(path) if path else _display_url(url))
+    if url.startswith("sqlite") and path is not None and not _check_file(report, path):
+        return report
+    try:
+        engine = _sqlite_engine(path) if path is not None else make_engine(url)
+    except ImportError as error:
+        log.warning("database driver missing: %s", error)
+        driver = f"« {error.name} »" if error.name else "de base de données"
+        report.add(f"Connexion à la base : pilote {driver} non installé.", False)
+        return report
+    except Exception:  # unknown dialect, malformed URL: tell the user, log the detail
+        log.exception("cannot create an engine for the check")
+        report.add("Connexion à la base : adresse de base non reconnue.", False)
+        return report
+    try:
+        _check_contents(report, engine, is_sqlite=url.startswith("sqlite"))
+    finally:
+        engine.dispose()
+    return report
+
+
+# ---------------------------------------------------------------- the file itself
+
+
+def _check_file(report: CheckReport, path: Path) -> bool:
+    """File present, readable, a SQLite database; False stops the check."""
+    name = "Fichier de la base"
+    try:
+        if not path.exists():
+            report.add(f"{name} : la base « {path} » n'existe pas.", False)
+            return False
+        if path.is_dir():
+            report.add(f"{name} : « {path} » est un dossier, pas un fichier de base.", False)
+            return False
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        writable = _writable(path)
+    except OSError as error:
+        report.add(f"{name} : lecture impossible ({_os_reason(error)}).", False)
+        return False
+    if header and header != SQLITE_HEADER:
+        report.add(f"{name} : « {path} » n'est pas une base SQLite (contenu illisible).", False)
+        return False
+    report.add(f"{name} : présent et lisible.", True)
+    report.add(*writable)
+    return True
+
+
+def _writable(path: Path) -> tuple[str, bool]:
+    name = "Accès en écriture"
+    mode = path.stat().st_mode
+    if not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return f"{name} : le fichier est en lecture seule, rien ne pourra y être enregistré.", False
+    if not os.access(path.parent, os.W_OK):
+        return (
+            f"{name} : le dossier « {path.parent} » est en lecture seule, "
+            "la base ne pourra pas enregistrer.",
+            False,
+        )
+    return f"{name} : possible.", True
+
+
+def _os_reason(error: OSError) -> str:
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "accès refusé"
+    if error.errno == errno.ENOENT:
+        return "fichier introuvable"
+    return f"erreur système {error.errno}" if error.errno else "erreur système"
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    """An engine that opens the existing file read-write (`mode=rw` never creates it)."""
+    uri = path.resolve().as_uri() + "?mode=rw"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def _display_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(adresse de base illisible)"
+
+
+# ---------------------------------------------------------------- the contents
+
+
+def _check_contents(report: CheckReport, engine: Engine, *, is_sqlite: bool) -> None:
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+    except SQLAlchemyError as error:
+        report.add(f"Ouverture de la base : {_db_reason(error)}.", False)
+        return
+    if is_sqlite:
+        _step(report, "Intégrité du fichier", engine, _integrity)
+        _step(report, "Clés étrangères", engine, _foreign_keys)
+    revisions: list[str | None] = []
+
+    def migration(connection: Connection) -> tuple[str, bool]:
+        revisions.append(current_revision(engine))
+        return _migration_state(connection, revisions[0])
+
+    if _step(report, MIGRATION_CHECK, engine, migration) and revisions == [head_revision()]:
+        _step(report, SCHEMA_CHECK, engine, _schema_drift)
+    _step(report, "Contenu", engine, lambda c: _counts(report, c, tables), silent=True)
+
+
+def _step(
+    report: CheckReport,
+    name: str,
+    engine: Engine,
+    check: Callable[[Connection], tuple[str, bool] | None],
+    *,
+    silent: bool = False,
+) -> bool:
+    """Run one check on its own connection; a database error becomes a French line."""
+    try:
+        with engine.connect() as connection:
+            outcome = check(connection)
+    except SQLAlchemyError as error:
+        log.warning("check %r failed: %s", name, error)
+        report.add(f"{name} : vérification impossible ({_db_reason(error)}).", False)
+        return False
+    except Exception:
+        log.exception("check %r failed", name)
+        report.add(f"{name} : vérification impossible (le détail est dans le journal).", False)
+        return False
+    if outcome is None:
+        return True
+    detail, passed = outcome
+    if not silent:
+        report.add(f"{name} : {detail}", passed)
+    return passed
+
+
+def _db_reason(error: SQLAlchemyError) -> str:
+    original = error.orig if isinstance(error, DBAPIError) else None
+    message = str(original or error).lower()
+    if "not a database" in message or "encrypted" in message:
+        return "le fichier n'est pas une base SQLite lisible, il est endommagé ou chiffré"
+    if "malformed" in message or "corrupt" in message:
+        return "le fichier est endommagé"
+    if "locked" in message or "busy" in message:
+        return "la base est verrouillée par un autre programme, réessayer plus tard"
+    if "readonly" in message or "read-only" in message:
+        return "la base est en lecture seule"
+    if "unable to open" in message:
+        return "impossible d'ouvrir le fichier : déplacé, supprimé ou dossier inaccessible"
+    return "la base ne répond pas normalement, le détail est dans le journal"
+
+
+def _integrity(connection: Connection) -> tuple[str, bool]:
+    messages = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+    if messages == ["ok"]:
+        return "aucune anomalie.", True
+    shown = " ; ".join(messages[:MAX_LISTED])
+    more = f" (et {len(messages) - MAX_LISTED} autre(s))" if len(messages) > MAX_LISTED else ""
+    return f"{len(messages)} anomalie(s) : {shown}{more}.", False
+
+
+def _foreign_keys(connection: Connection) -> tuple[str, bool]:
+    broken: dict[str, int] = {}
+    parents: dict[str, set[str]] = {}
+    for table, _rowid, parent, _fkid in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+        broken[table] = broken.get(table, 0) + 1
+        parents.setdefault(table, set()).add(parent)
+    if not broken:
+        return "aucune référence cassée.", True
+    parts = [
+        f"{count} ligne(s) de {_table_label(table)} pointant vers une ligne absente de "
+        + ", ".join(sorted(parents[table]))
+        for table, count in sorted(broken.items())
+    ]
+    return f"références cassées : {' ; '.join(parts)}.", False
+
+
+def _table_label(table: str) -> str:
+    label = TABLE_LABELS.get(table)
+    return f"{table} ({label})" if label else table
+
+
+def _migration_state(connection: Connection, current: str | None) -> tuple[str, bool]:
+    """Passed when at head or merely behind; the schema comparison runs only at head."""
+    head = head_revision()
+    if current == head:
+        return f"à jour (révision {head}).", True
+    if current is None:
+        tables = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
+        if not tables:
+            return "base vide / non initialisée.", False
+        return (
+            "aucune révision enregistrée alors que des tables existent "
+            "(base créée hors de l'application ?).",
+            False,
+        )
+    if current in _known_revisions():
+        # Not a fault: the application upgrades the schema when it opens the base.
+        return (
+            f"en retard : révision {current}, attendue {head} — "
+            "elle sera mise à jour au prochain démarrage.",
+            True,
+        )
+    return (
+        f"révision inconnue {current} (attendue {head}) : base créée par une version "
+        "plus récente de l'application ?",
+        False,
+    )
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def _schema_drift(connection: Connection) -> tuple[str, bool]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    differences = compare_metadata(context, Base.metadata)
+    if not differences:
+        return "tables, colonnes et index attendus.", True
+    described = list(_describe_differences(differences))
+    shown = " ; ".join(described[:MAX_LISTED])
+    more = f" (et {len(described) - MAX_LISTED} autre(s))" if len(described) > MAX_LISTED else ""
+    return f"{len(described)} différence(s) : {shown}{more}.", False
+
+
+def _describe_differences(differences: Iterable[Any]) -> Iterable[str]:
+    """Alembic's diff tuples in French: ("add_table", table), [("modify_type", …)], …"""
+    for diff in differences:
+        if isinstance(diff, list):
+            yield from _describe_differences(diff)
+            continue
+        kind = diff[0]
+        if kind == "add_table":
+            yield f"table manquante {diff[1].name}"
+        elif kind == "remove_table":
+            yield f"table en trop {diff[1].name}"
+        elif kind == "add_column":
+            yield f"colonne manquante {diff[2]}.{diff[3].name}"
+        elif kind == "remove_column":
+            yield f"colonne en trop {diff[2]}.{diff[3].name}"
+        elif kind.startswith("modify_"):
+            yield f"colonne modifiée {diff[2]}.{diff[3]}"
+        elif kind in ("add_index", "add_constraint", "add_fk"):
+            yield f"index ou contrainte manquant {diff[1].name}"
+        elif kind in ("remove_index", "remove_constraint", "remove_fk"):
+            yield f"index ou contrainte en trop {diff[1].name}"
+        else:
+            yield f"différence {kind}"
+
+
+def _counts(report: CheckReport, connection: Connection, tables: set[str]) -> None:
+    for table, _label in COUNTED_TABLES:
+        if table in tables:
+            model_table = Base.metadata.tables[table]
+            count = connection.scalar(select(func.count()).select_from(model_table))
+            report.counts[table] = int(count or 0)
