@@ -145,7 +145,10 @@ def _check(args: argparse.Namespace, url: str) -> int:
 
     report = check_database(url)
     print(report.describe())
-    return EXIT_OK if report.ok else EXIT_REFUSED
+    if not report.ok:
+        sys.stderr.write("Erreur : la vérification a trouvé des problèmes (détail ci-dessus).\n")
+        return EXIT_REFUSED
+    return EXIT_OK
 
 
 def _author() -> str:

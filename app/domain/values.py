@@ -39,6 +39,7 @@ STAGE_BY_CODE = {s.code: s for s in STAGES}
 FIRST_STAGE = "recue"
 ENTRY_STAGE = "entre_formation"
 EXIT_STAGE = "sortie"
+AFTER_EXIT_STAGES = frozenset({"sortie", "suivi_6_mois", "suivi_12_mois"})
 
 _PRE_ENTRY = ("recue", "contacte", "sans_reponse", "information_collective", "entretien")
 _DECIDED = ("admis", "liste_attente", "non_retenu", "desiste")

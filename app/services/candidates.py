@@ -1,6 +1,7 @@
 """Candidate files: validation, create / update, search, duplicates, stage changes."""
 
 import re
+import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
 from app.domain.text import digits, fold, name_key
 from app.domain.values import (
+    AFTER_EXIT_STAGES,
     ALLOWED_TRANSITIONS,
     CIVILITIES,
     DIPLOMA_LEVELS,
@@ -176,17 +178,25 @@ def _field_changes(
 
     values["season_id"] = attempt("saison", lambda: _season_id(session, data.saison))
     values["site_id"] = attempt(
-        "site", lambda: _option_id(reference.sites(session), data.site, "Site", required=True)
+        "site",
+        lambda: _option_id(
+            reference.cached(session, reference.sites), data.site, "Site", required=True
+        ),
     )
     values["filiere_id"] = attempt(
         "filiere_souhaitee",
         lambda: _option_id(
-            reference.filieres(session), data.filiere_souhaitee, "Filière", feminine=True
+            reference.cached(session, reference.filieres),
+            data.filiere_souhaitee,
+            "Filière",
+            feminine=True,
         ),
     )
     values["referrer_id"] = attempt(
         "prescripteur",
-        lambda: _option_id(reference.referrers(session), data.prescripteur, "Prescripteur"),
+        lambda: _option_id(
+            reference.cached(session, reference.referrers), data.prescripteur, "Prescripteur"
+        ),
     )
     stage = attempt("etape", lambda: _stage(session, data.etape))
     if errors:
@@ -263,7 +273,7 @@ def _option_id(
 def _stage(session: Session, raw: str) -> Stage | None:
     if not raw.strip():
         return None
-    option = reference.match_option(reference.stages(session), raw)
+    option = reference.match_option(reference.cached(session, reference.stages), raw)
     if option is None:
         raise FieldError(f"Étape inconnue : « {raw.strip()} ».")
     return session.get(Stage, option.id)
@@ -315,7 +325,7 @@ def create_candidate(
     stage = stage or session.scalars(select(Stage).where(Stage.code == FIRST_STAGE)).one()
     candidate = Candidate(**values, stage=stage, stage_changed_at=now, last_action_at=now)
     if data.identifiant.strip():
-        candidate.uuid = data.identifiant.strip()
+        candidate.uuid = _new_identifier(session, data.identifiant)
     _index_text(candidate)
     session.add(candidate)
     session.flush()
@@ -331,6 +341,18 @@ def create_candidate(
     )
     session.flush()
     return _saved(candidate)
+
+
+def _new_identifier(session: Session, raw: str) -> str:
+    try:
+        value = str(uuid.UUID(raw.strip()))
+    except ValueError:
+        raise ValidationError(
+            {"identifiant": "Identifiant invalide (format uuid attendu)."}
+        ) from None
+    if id_for_uuid(session, value) is not None:
+        raise ValidationError({"identifiant": "Cet identifiant est déjà celui d'un autre dossier."})
+    return value
 
 
 def update_candidate(
@@ -491,7 +513,7 @@ def stage_history(session: Session, candidate_id: int) -> list[HistoryEntry]:
 def allowed_next_stages(session: Session, candidate_id: int) -> list[reference.Option]:
     candidate = _load(session, candidate_id)
     allowed = ALLOWED_TRANSITIONS.get(candidate.stage.code, ())
-    return [o for o in reference.stages(session) if o.code in allowed]
+    return [o for o in reference.cached(session, reference.stages) if o.code in allowed]
 
 
 def change_stage(
@@ -528,6 +550,8 @@ def change_stage(
         raise ValidationError(errors)
     if to_code == EXIT_STAGE:
         candidate.exit_type = exit_type
+    elif to_code not in AFTER_EXIT_STAGES:
+        candidate.exit_type = None
     _record_stage_change(candidate, target, author=author, comment=text, now=now)
     candidate.version += 1
     session.flush()

@@ -1,6 +1,7 @@
 """Reference data: seeding on a new database, lists for forms and filters, seasons."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,10 +42,23 @@ def parse_season_label(label: str) -> int | None:
     return int(match.group(1))
 
 
+def cached(session: Session, loader: Callable[[Session], list[Option]]) -> list[Option]:
+    """Reference lists read once per session (one session = one user action or one import)."""
+    cache: dict[str, list[Option]] = session.info.setdefault("reference_options", {})
+    name = loader.__name__
+    if name not in cache:
+        cache[name] = loader(session)
+    return cache[name]
+
+
 def ensure_season(session: Session, label: str) -> Season:
     """The season with this label, created (1 December start) if it is new."""
+    known: dict[str, Season] = session.info.setdefault("seasons_by_label", {})
+    if label in known:
+        return known[label]
     season = session.scalar(select(Season).where(Season.label == label))
     if season is not None:
+        known[label] = season
         return season
     start_year = parse_season_label(label)
     if start_year is None:
@@ -52,6 +66,7 @@ def ensure_season(session: Session, label: str) -> Season:
     season = Season(label=label, start_date=date(start_year, 12, 1))
     session.add(season)
     session.flush()
+    known[label] = season
     return season
 
 

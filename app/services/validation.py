@@ -43,6 +43,12 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+# Overseas departments share the national numbering plan (0692…, 0690… are dialled as written
+# from anywhere in France) but have their own country codes in E.164.
+_OVERSEAS_REGIONS = ("RE", "YT", "GP", "MQ", "GF", "PM", "BL", "MF")
+_FRENCH_COUNTRY_CODES = frozenset({33, 262, 508, 590, 594, 596})
+
+
 def parse_phone(text: str) -> str | None:
     """Any French or international writing of a phone number, returned as E.164."""
     text = text.strip()
@@ -50,6 +56,9 @@ def parse_phone(text: str) -> str | None:
         return None
     try:
         number = phonenumbers.parse(text, "FR")
+        if not phonenumbers.is_valid_number(number):
+            overseas = (phonenumbers.parse(text, region) for region in _OVERSEAS_REGIONS)
+            number = next((n for n in overseas if phonenumbers.is_valid_number(n)), number)
     except phonenumbers.NumberParseException:
         raise FieldError("Numéro de téléphone illisible.") from None
     if not phonenumbers.is_valid_number(number):
@@ -58,14 +67,15 @@ def parse_phone(text: str) -> str | None:
 
 
 def format_phone(e164: str | None) -> str:
-    """`+33612345678` shown as `06 12 34 56 78`; foreign numbers in international form."""
+    """`+33612345678` shown as `06 12 34 56 78` (overseas departments too); foreign numbers in
+    international form."""
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164, "FR")
     except phonenumbers.NumberParseException:
         return e164
-    if number.country_code == 33:
+    if number.country_code in _FRENCH_COUNTRY_CODES:
         national = "0" + str(number.national_number)
         return " ".join(national[i : i + 2] for i in range(0, len(national), 2))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

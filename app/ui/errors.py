@@ -21,9 +21,7 @@ def install_excepthook() -> None:
     sys.excepthook = _excepthook
 
 
-def _excepthook(
-    kind: type[BaseException], error: BaseException, tb: TracebackType | None
-) -> None:
+def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     if isinstance(error, UserFacingError):
         show_error(QApplication.activeWindow(), str(error))
         return

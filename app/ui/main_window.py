@@ -22,10 +22,10 @@ from app import APP_NAME
 from app.config import settings_dir
 from app.services import reference
 from app.services.bootstrap import open_app_database
-from app.storage import Database
 from app.ui.candidates.view import CandidatesView
 from app.ui.context import AppContext
 from app.ui.theme import icon
+from app.ui.widgets.naming import named
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class HeaderStrip(QFrame):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.setObjectName("headerStrip")
-        self.site_combo = QComboBox(objectName="headerSite")
-        self.season_combo = QComboBox(objectName="headerSeason")
+        self.site_combo = named(QComboBox(), "headerSite")
+        self.season_combo = named(QComboBox(), "headerSeason")
         self.site_combo.setAccessibleName("Site")
         self.season_combo.setAccessibleName("Saison")
         with context.database.session() as session:
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_NAME} — {context.database.display_name}")
         self.header = HeaderStrip(context)
-        self.navigation = QListWidget(objectName="navigation")
+        self.navigation = named(QListWidget(), "navigation")
         self.navigation.setAccessibleName("Navigation")
         self.navigation.setFixedWidth(170)
         self.stack = QStackedWidget()

@@ -101,7 +101,9 @@ def test_new_candidate_bad_email_then_fixed_then_found_and_moved(
         combo.setCurrentIndex(combo.findData("contacte"))
         comment = dialog.findChild(QPlainTextEdit, "commentaire")
         type_text(qtbot, comment, "Appelée, intéressée par le web")
-        qtbot.mouseClick(dialog.findChild(QPushButton, "confirmStageButton"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            dialog.findChild(QPushButton, "confirmStageButton"), Qt.MouseButton.LeftButton
+        )
 
     answer_next_dialog(qtbot, move_to_contacted)
     qtbot.mouseClick(window.findChild(QPushButton, "changeStageButton"), Qt.MouseButton.LeftButton)
@@ -121,7 +123,9 @@ def test_new_candidate_bad_email_then_fixed_then_found_and_moved(
     assert "contacté" in stage_column
 
 
-def test_reason_required_for_non_retenu_shown_next_to_field(qtbot: QtBot, window: MainWindow) -> None:
+def test_reason_required_for_non_retenu_shown_next_to_field(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     _fill_lefevre(qtbot, window, "amelie@exemple.fr")
     qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
     messages: list[str] = []
@@ -129,7 +133,9 @@ def test_reason_required_for_non_retenu_shown_next_to_field(qtbot: QtBot, window
     def refuse_without_reason(dialog: QWidget) -> None:
         combo = dialog.findChild(QComboBox, "stageCombo")
         combo.setCurrentIndex(combo.findData("non_retenu"))
-        qtbot.mouseClick(dialog.findChild(QPushButton, "confirmStageButton"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            dialog.findChild(QPushButton, "confirmStageButton"), Qt.MouseButton.LeftButton
+        )
         messages.append(dialog.findChild(QLabel, "commentaireError").text())
         assert dialog.isVisible()
         dialog.reject()
@@ -154,7 +160,9 @@ def test_duplicate_offers_existing_file(qtbot: QtBot, window: MainWindow) -> Non
         table = dialog.findChild(QTableWidget, "duplicatesTable")
         shown.append(table.rowCount())
         assert "même e-mail" in table.item(0, 4).text()
-        qtbot.mouseClick(dialog.findChild(QPushButton, "openExistingButton"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            dialog.findChild(QPushButton, "openExistingButton"), Qt.MouseButton.LeftButton
+        )
 
     answer_next_dialog(qtbot, open_existing)
     answer_next_dialog(qtbot, lambda box: box.button(QMessageBox.StandardButton.Discard).click())  # type: ignore[attr-defined]
@@ -171,7 +179,9 @@ def test_create_anyway_keeps_both(qtbot: QtBot, window: MainWindow) -> None:
     _fill_lefevre(qtbot, window, "autre@exemple.fr")
     answer_next_dialog(
         qtbot,
-        lambda d: qtbot.mouseClick(d.findChild(QPushButton, "createAnywayButton"), Qt.MouseButton.LeftButton),
+        lambda d: qtbot.mouseClick(
+            d.findChild(QPushButton, "createAnywayButton"), Qt.MouseButton.LeftButton
+        ),
     )
     qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
     assert len(_candidates(window)) == 2

@@ -55,12 +55,14 @@ def test_sort_and_filter_by_database(db: Database) -> None:
     model.reload()
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data() == "NOM011 Zoé"
-    model.sort(1, Qt.SortOrder.AscendingOrder)
-    ages = [int(model.index(r, 1).data()) for r in range(model.rowCount())]
+    age_column = model.column_of("age")
+    model.sort(age_column, Qt.SortOrder.AscendingOrder)
+    ages = [int(model.index(r, age_column).data()) for r in range(model.rowCount())]
     assert ages == sorted(ages)
     with db.session() as session:
         cobalt = next(o.id for o in cs.reference.sites(session) if o.code == "cobalt")
     model.set_query(cs.CandidateQuery(site_id=cobalt))
     assert model.rowCount() == 8
-    assert {model.index(r, 2).data() for r in range(model.rowCount())} == {"Cobalt"}
-    assert model.headerData(5, Qt.Orientation.Horizontal) == "Étape"
+    site_column = model.column_of("site")
+    assert {model.index(r, site_column).data() for r in range(model.rowCount())} == {"Cobalt"}
+    assert model.headerData(model.column_of("stage"), Qt.Orientation.Horizontal) == "Étape"

@@ -6,7 +6,6 @@ from babel.dates import format_date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,7 +31,9 @@ from app.services.errors import UserFacingError, ValidationError
 from app.ui.context import AppContext
 from app.ui.theme import icon
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField
+from app.ui.widgets.naming import named
 
+MAX_TODAY_ROWS = 4
 ATTENDANCE_CHOICES = [(a.value, a.label) for a in Attendance]
 
 
@@ -55,7 +56,9 @@ class AppointmentDialog(QDialog):
         self.candidate_id = candidate_id
         self.created: AppointmentInfo | None = None
         is_session = kind == AppointmentKind.INFO_SESSION
-        self.setWindowTitle("Nouvelle information collective" if is_session else "Planifier un entretien")
+        self.setWindowTitle(
+            "Nouvelle information collective" if is_session else "Planifier un entretien"
+        )
         with context.database.session() as session:
             sites = [(o.code, o.label) for o in reference.sites(session)]
         self._fields: dict[str, FieldWithError] = {}
@@ -82,7 +85,7 @@ class AppointmentDialog(QDialog):
             site_field = self._fields["site"].field
             assert isinstance(site_field, ChoiceBox)
             site_field.set_value(site_code)
-        self.general_error = QLabel(objectName="appointmentError")
+        self.general_error = named(QLabel(), "appointmentError")
         self.general_error.setProperty("role", "error")
         self.general_error.hide()
         buttons = QDialogButtonBox(
@@ -140,7 +143,7 @@ class SessionPickerDialog(QDialog):
     def __init__(self, sessions: list[AppointmentInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Inscrire à une information collective")
-        self.list = QListWidget(objectName="sessionPicker")
+        self.list = named(QListWidget(), "sessionPicker")
         for info in sessions:
             item = QListWidgetItem(f"{info.starts_at:%d/%m/%Y} — {info.summary}")
             item.setData(Qt.ItemDataRole.UserRole, info.id)
@@ -169,12 +172,14 @@ class SessionPickerDialog(QDialog):
 class AttendanceDialog(QDialog):
     """The registered candidates of one appointment, with their attendance."""
 
-    def __init__(self, context: AppContext, appointment_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, appointment_id: int, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("attendanceDialog")
         self.context = context
         self.appointment_id = appointment_id
-        self.table = QTableWidget(0, 2, objectName="attendanceTable")
+        self.table = named(QTableWidget(0, 2), "attendanceTable")
         self.table.setHorizontalHeaderLabels(["Candidat", "Présence"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
@@ -209,7 +214,9 @@ class AttendanceDialog(QDialog):
     def _set(self, candidate_id: int, attendance: str) -> None:
         try:
             with self.context.database.session() as session:
-                appointment_service.set_attendance(session, self.appointment_id, candidate_id, attendance)
+                appointment_service.set_attendance(
+                    session, self.appointment_id, candidate_id, attendance
+                )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
             self.refresh()
@@ -226,13 +233,15 @@ class AppointmentsTab(QWidget):
         self.candidate_id: int | None = None
         self.site_code = ""
         self._infos: list[AppointmentInfo] = []
-        self.table = QTableWidget(0, 5, objectName="candidateAppointments")
+        self.table = named(QTableWidget(0, 5), "candidateAppointments")
         self.table.setHorizontalHeaderLabels(["Date", "Type", "Lieu", "Avec", "Présence"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.register_button = QPushButton(icon("calendar-plus"), "Inscrire à une information collective…")
+        self.register_button = QPushButton(
+            icon("calendar-plus"), "Inscrire à une information collective…"
+        )
         self.register_button.setObjectName("registerSessionButton")
         self.interview_button = QPushButton(icon("calendar-event"), "Planifier un entretien…")
         self.interview_button.setObjectName("planInterviewButton")
@@ -286,7 +295,9 @@ class AppointmentsTab(QWidget):
 
     def _selection_changed(self) -> None:
         row = self.table.currentRow()
-        info = self._infos[row] if 0 <= row < len(self._infos) and self.table.selectedItems() else None
+        info = (
+            self._infos[row] if 0 <= row < len(self._infos) and self.table.selectedItems() else None
+        )
         self.attendance.setEnabled(info is not None)
         if info is not None:
             mine = next((a for a in info.attendees if a.candidate_id == self.candidate_id), None)
@@ -318,7 +329,9 @@ class AppointmentsTab(QWidget):
             return
         try:
             with self.context.database.session() as session:
-                appointment_service.register(session, int(dialog.chosen_id() or 0), self.candidate_id)
+                appointment_service.register(
+                    session, int(dialog.chosen_id() or 0), self.candidate_id
+                )
         except UserFacingError as error:
             QMessageBox.warning(self, "Inscription impossible", str(error))
             return
@@ -351,28 +364,31 @@ class TodayStrip(QFrame):
         self._infos: list[AppointmentInfo] = []
         self.title = QLabel()
         self.title.setProperty("role", "title")
-        self.list = QListWidget(objectName="todayAppointments")
-        self.list.setFlow(QListWidget.Flow.LeftToRight)
-        self.list.setWrapping(False)
-        self.list.setFixedHeight(46)
-        self.list.setSpacing(4)
-        self.list.setToolTip("Double-cliquer pour noter les présences")
+        self.list = named(QListWidget(), "todayAppointments")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setToolTip("Double-cliquer (ou Entrée) pour noter les présences")
+        self.list.setAccessibleName("Rendez-vous du jour")
         self.list.itemActivated.connect(self._open_attendance)
-        self.new_session = QPushButton(icon("calendar-plus"), "Nouvelle information collective…")
-        self.new_session.setObjectName("newSessionButton")
+        self.new_session = named(
+            QPushButton(icon("calendar-plus"), "Nouvelle information collective…"),
+            "newSessionButton",
+        )
         self.new_session.clicked.connect(self.create_session)
+        side = QVBoxLayout()
+        side.addWidget(self.title)
+        side.addWidget(self.new_session)
+        side.addStretch(1)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.title)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(side)
         layout.addWidget(self.list, 1)
-        layout.addWidget(self.new_session)
 
     def refresh(self, site_id: int | None = None) -> None:
         self.site_id = site_id
         today = date.today()
         with self.context.database.session() as session:
             self._infos = appointment_service.appointments_on(session, today, site_id)
-        self.title.setText(f"Aujourd'hui, {_french_day(today)} :")
+        self.title.setText(f"Aujourd'hui, {_french_day(today)}")
         self.list.clear()
         if not self._infos:
             item = QListWidgetItem("Aucun rendez-vous aujourd'hui.")
@@ -382,6 +398,8 @@ class TodayStrip(QFrame):
             item = QListWidgetItem(icon("calendar-time"), info.summary)
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             self.list.addItem(item)
+        visible_rows = min(max(self.list.count(), 1), MAX_TODAY_ROWS)
+        self.list.setFixedHeight(visible_rows * self.list.sizeHintForRow(0) + 6)
 
     def _open_attendance(self, item: QListWidgetItem) -> None:
         appointment_id = item.data(Qt.ItemDataRole.UserRole)
@@ -394,8 +412,12 @@ class TodayStrip(QFrame):
         site_code = ""
         if self.site_id is not None:
             with self.context.database.session() as session:
-                site_code = next((o.code for o in reference.sites(session) if o.id == self.site_id), "")
-        dialog = AppointmentDialog(self.context, AppointmentKind.INFO_SESSION, site_code=site_code, parent=self)
+                site_code = next(
+                    (o.code for o in reference.sites(session) if o.id == self.site_id), ""
+                )
+        dialog = AppointmentDialog(
+            self.context, AppointmentKind.INFO_SESSION, site_code=site_code, parent=self
+        )
         if dialog.exec():
             self.refresh(self.site_id)
 

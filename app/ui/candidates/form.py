@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -16,8 +18,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from sqlalchemy.orm import Session
 
 from app.domain.values import CIVILITIES, DIPLOMA_LEVELS, SEXES
 from app.services import candidates as candidate_service
@@ -89,8 +89,8 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("date_inscription_france_travail", "Inscrit depuis le", "date"),
             FieldSpec("rsa", "Bénéficiaire du RSA", "choice"),
             FieldSpec("mission_locale", "Suivi Mission locale", "choice"),
-            FieldSpec("neet", "Ni en emploi ni en formation", "choice"),
-            FieldSpec("rqth", "Reconnaissance travailleur handicapé", "choice"),
+            FieldSpec("neet", "Ni emploi ni formation (NEET)", "choice"),
+            FieldSpec("rqth", "RQTH (travailleur handicapé)", "choice"),
             FieldSpec("qpv", "Résidant d'un QPV", "choice"),
             FieldSpec("quartier_qpv", "Quartier"),
             FieldSpec("zrr", "Résidant en ZRR", "choice"),
@@ -124,6 +124,7 @@ class CandidateForm(QWidget):
         self.version: int | None = None
         self._snapshot = CandidateInput()
         self._fields: dict[str, FieldWithError] = {}
+        self._labels: dict[str, QLabel] = {}
         self._loading = False
         self.title = QLabel("Nouveau candidat")
         self.title.setProperty("role", "title")
@@ -137,8 +138,18 @@ class CandidateForm(QWidget):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.cancel)
         self._build()
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence.StandardKey.Save,
+            self,
+            self.save,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape),
+            self,
+            self.cancel,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self.start_new()
 
     # ---- building
@@ -158,10 +169,13 @@ class CandidateForm(QWidget):
                 holder.field.setAccessibleName(spec.label.rstrip(" *"))
                 form.addRow(label, holder)
                 self._fields[spec.name] = holder
+                self._labels[spec.name] = label
             column.addWidget(box)
         column.addStretch(1)
+        self._align_labels()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)
@@ -172,9 +186,18 @@ class CandidateForm(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(scroll, 1)
 
+    def _align_labels(self) -> None:
+        """One label column across all sections, so the fields line up."""
+        labels = list(self._labels.values())
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+
     def _make_field(self, spec: FieldSpec) -> FieldWidget:
         if spec.kind == "choice":
-            return ChoiceBox(self._choices(spec.name), allow_empty=spec.name not in ("saison", "site"))
+            return ChoiceBox(
+                self._choices(spec.name), allow_empty=spec.name not in ("saison", "site")
+            )
         if spec.kind == "multiline":
             field = MultiLineField()
             field.setTabChangesFocus(True)
@@ -197,7 +220,10 @@ class CandidateForm(QWidget):
         if name == "sexe":
             return list(SEXES.items())
         if name == "niveau_diplome":
-            return [("aucun" if level == 0 else str(level), label) for level, label in DIPLOMA_LEVELS.items()]
+            return [
+                ("aucun" if level == 0 else str(level), label)
+                for level, label in DIPLOMA_LEVELS.items()
+            ]
         with self.context.database.session() as session:
             if name == "saison":
                 labels = [o.label for o in reference.seasons(session)]
@@ -339,7 +365,8 @@ class CandidateForm(QWidget):
         answer = QMessageBox.question(
             self,
             "Dossier modifié ailleurs",
-            message + "\n\nRecharger le dossier ? Vos modifications non enregistrées seront perdues.",
+            message
+            + "\n\nRecharger le dossier ? Vos modifications non enregistrées seront perdues.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:

@@ -16,6 +16,7 @@ from app.services.candidates import CandidateFile
 from app.ui.candidates.stage_dialog import StageDialog
 from app.ui.context import AppContext
 from app.ui.theme import icon
+from app.ui.widgets.naming import named
 
 HISTORY_COLUMNS = ("Date", "De", "Vers", "Par", "Commentaire")
 
@@ -28,12 +29,12 @@ class HistoryTab(QWidget):
         self.context = context
         self.candidate_id: int | None = None
         self.stage_code = ""
-        self.stage_label = QLabel(objectName="currentStage")
+        self.stage_label = named(QLabel(), "currentStage")
         self.stage_label.setProperty("role", "title")
         self.change_button = QPushButton(icon("arrows-exchange"), "Changer d'étape…")
         self.change_button.setObjectName("changeStageButton")
         self.change_button.clicked.connect(self.change_stage)
-        self.table = QTableWidget(0, len(HISTORY_COLUMNS), objectName="stageHistory")
+        self.table = named(QTableWidget(0, len(HISTORY_COLUMNS)), "stageHistory")
         self.table.setHorizontalHeaderLabels(HISTORY_COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.services import csv_io
 from app.services.csv_io import ImportPreview, ImportResult
 from app.ui.context import AppContext
+from app.ui.widgets.naming import named
 from app.ui.widgets.task import ProgressCallback, TaskThread
 
 
@@ -32,18 +33,20 @@ class ImportDialog(QDialog):
         self.path = Path(path)
         self.imported = False
         self._task: TaskThread | None = None
-        self.summary = QLabel("Analyse du fichier…", objectName="importSummary")
+        self.summary = named(QLabel("Analyse du fichier…"), "importSummary")
         self.summary.setWordWrap(True)
-        self.problems = QTableWidget(0, 3, objectName="importProblems")
+        self.problems = named(QTableWidget(0, 3), "importProblems")
         self.problems.setHorizontalHeaderLabels(["Ligne", "Colonne", "Problème"])
         self.problems.verticalHeader().hide()
         self.problems.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.problems.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.progress = QProgressBar(objectName="importProgress")
+        self.progress = named(QProgressBar(), "importProgress")
         self.progress.setRange(0, 0)
-        self.import_all = QPushButton("Importer", objectName="importAllButton")
-        self.import_valid = QPushButton("Importer les lignes valides seulement", objectName="importValidButton")
-        self.cancel_button = QPushButton("Annuler", objectName="cancelImportButton")
+        self.import_all = named(QPushButton("Importer"), "importAllButton")
+        self.import_valid = named(
+            QPushButton("Importer les lignes valides seulement"), "importValidButton"
+        )
+        self.cancel_button = named(QPushButton("Annuler"), "cancelImportButton")
         self.import_all.setEnabled(False)
         self.import_valid.setEnabled(False)
         self.import_all.clicked.connect(lambda: self._start_import(valid_only=False))
@@ -100,12 +103,17 @@ class ImportDialog(QDialog):
             for col, text in enumerate(("" if line is None else str(line), column, message)):
                 item = QTableWidgetItem(text)
                 if col == 0:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.problems.setItem(row, col, item)
         self.problems.resizeColumnToContents(0)
         self.problems.resizeColumnToContents(1)
-        self.summary.setText(preview.describe().splitlines()[0] if not preview.fatal else
-                             "Ce fichier ne peut pas être importé : " + " ".join(preview.fatal))
+        self.summary.setText(
+            preview.describe().splitlines()[0]
+            if not preview.fatal
+            else "Ce fichier ne peut pas être importé : " + " ".join(preview.fatal)
+        )
         can_import = not preview.fatal and bool(preview.valid_rows)
         self.import_all.setEnabled(can_import and not preview.invalid_rows)
         self.import_valid.setEnabled(can_import and bool(preview.invalid_rows))

@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -16,6 +15,7 @@ from app.services import candidates as candidate_service
 from app.services.errors import ValidationError
 from app.ui.context import AppContext
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, MultiLineField
+from app.ui.widgets.naming import named
 
 
 class StageDialog(QDialog):
@@ -29,20 +29,24 @@ class StageDialog(QDialog):
         self.candidate_id = candidate_id
         with context.database.session() as session:
             options = candidate_service.allowed_next_stages(session, candidate_id)
-        self.stage_combo = QComboBox(objectName="stageCombo")
+        self.stage_combo = named(QComboBox(), "stageCombo")
         for option in options:
             needs_reason = STAGE_BY_CODE[option.code].reason_required
-            self.stage_combo.addItem(option.label + (" (motif obligatoire)" if needs_reason else ""), option.code)
+            self.stage_combo.addItem(
+                option.label + (" (motif obligatoire)" if needs_reason else ""), option.code
+            )
         self.exit_combo = ChoiceBox(list(EXIT_TYPES.items()), empty_label="Choisir…")
         self.comment = MultiLineField()
         self.comment.setTabChangesFocus(True)
         self.comment_holder = FieldWithError("commentaire", self.comment)
         self.exit_holder = FieldWithError("type_sortie", self.exit_combo)
-        self.stage_error = QLabel(objectName="etapeError")
+        self.stage_error = named(QLabel(), "etapeError")
         self.stage_error.setProperty("role", "error")
         self.stage_error.hide()
         form = QFormLayout()
-        current_label = QLabel(f"<b>{STAGE_BY_CODE[current].label}</b>" if current in STAGE_BY_CODE else current)
+        current_label = QLabel(
+            f"<b>{STAGE_BY_CODE[current].label}</b>" if current in STAGE_BY_CODE else current
+        )
         form.addRow("Étape actuelle :", current_label)
         for text, widget, buddy in (
             ("Nouvelle étape :", self.stage_combo, self.stage_combo),

@@ -13,16 +13,17 @@ PAGE_SIZE = 200
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Nom"),
     ("age", "Âge"),
+    ("stage", "Étape"),
+    ("phone", "Téléphone"),
     ("site", "Site"),
     ("season", "Saison"),
     ("filiere", "Filière souhaitée"),
-    ("stage", "Étape"),
     ("last_action", "Dernière action"),
-    ("phone", "Téléphone"),
 )
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
 
 
 class CandidatesTableModel(QAbstractTableModel):
@@ -70,10 +71,10 @@ class CandidatesTableModel(QAbstractTableModel):
 
     # ---- Qt model API
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -109,6 +110,10 @@ class CandidatesTableModel(QAbstractTableModel):
         self.reload()
 
     # ---- helpers for the view
+
+    @staticmethod
+    def column_of(key: str) -> int:
+        return [k for k, _ in COLUMNS].index(key)
 
     def candidate_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

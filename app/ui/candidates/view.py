@@ -32,6 +32,7 @@ from app.ui.candidates.import_dialog import ImportDialog
 from app.ui.candidates.table_model import CandidatesTableModel
 from app.ui.context import AppContext
 from app.ui.theme import icon
+from app.ui.widgets.naming import named
 
 if TYPE_CHECKING:
     from app.ui.main_window import HeaderStrip
@@ -71,14 +72,14 @@ class CandidatesView(QWidget):
         self.import_button.setObjectName("importButton")
         self.export_button = QPushButton(icon("file-export"), "Exporter…")
         self.export_button.setObjectName("exportButton")
-        self.search = QLineEdit(objectName="candidateSearch")
+        self.search = named(QLineEdit(), "candidateSearch")
         self.search.setPlaceholderText("Rechercher : nom, e-mail, téléphone, commune (Ctrl+F)")
         self.search.setAccessibleName("Rechercher un candidat")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.stage_filter = QComboBox(objectName="stageFilter")
+        self.stage_filter = named(QComboBox(), "stageFilter")
         self.stage_filter.setAccessibleName("Filtrer par étape")
-        self.filiere_filter = QComboBox(objectName="filiereFilter")
+        self.filiere_filter = named(QComboBox(), "filiereFilter")
         self.filiere_filter.setAccessibleName("Filtrer par filière")
         with self.context.database.session() as session:
             stages = reference.stages(session)
@@ -89,14 +90,20 @@ class CandidatesView(QWidget):
         self.filiere_filter.addItem("Toutes les filières", None)
         for option in filieres:
             self.filiere_filter.addItem(option.label, option.id)
-        self.count_label = QLabel(objectName="candidateCount")
+        for combo in (self.stage_filter, self.filiere_filter):
+            combo.setMaximumWidth(220)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
+        self.count_label = named(QLabel(), "candidateCount")
         self.count_label.setProperty("role", "muted")
         self.new_button.clicked.connect(self.new_candidate)
         self.import_button.clicked.connect(self.import_csv)
         self.export_button.clicked.connect(self.export_csv)
 
     def _build_table(self) -> None:
-        self.table = QTableView(objectName="candidatesTable")
+        self.table = named(QTableView(), "candidatesTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -108,7 +115,7 @@ class CandidatesView(QWidget):
         self.table.setAccessibleName("Liste des candidats")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((200, 45, 120, 80, 170, 150, 100, 110)):
+        for column, width in enumerate((180, 40, 140, 100, 130, 75, 170, 100)):
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
@@ -118,7 +125,7 @@ class CandidatesView(QWidget):
         self.form = CandidateForm(self.context)
         self.history = HistoryTab(self.context)
         self.appointments = AppointmentsTab(self.context)
-        self.tabs = QTabWidget(objectName="candidateTabs")
+        self.tabs = named(QTabWidget(), "candidateTabs")
         self.tabs.addTab(self.form, icon("clipboard-check"), "Dossier")
         self.tabs.addTab(self.history, icon("arrows-exchange"), "Parcours")
         self.tabs.addTab(self.appointments, icon("calendar-event"), "Rendez-vous")
@@ -147,7 +154,7 @@ class CandidatesView(QWidget):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 560])
+        splitter.setSizes([740, 520])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.addWidget(self.today)
@@ -174,6 +181,10 @@ class CandidatesView(QWidget):
         selected = self.form.candidate_id
         self._search_timer.stop()
         self.model.set_query(self.query())
+        self.table.setColumnHidden(self.model.column_of("site"), self.header.site_id() is not None)
+        self.table.setColumnHidden(
+            self.model.column_of("season"), self.header.season_id() is not None
+        )
         count = self.model.rowCount()
         self.count_label.setText(f"{count} candidat{'s' if count > 1 else ''}")
         self.today.refresh(self.header.site_id())
@@ -299,7 +310,9 @@ class CandidatesView(QWidget):
         site = None
         if self.header.site_id() is not None:
             with self.context.database.session() as session:
-                site = next(o.code for o in reference.sites(session) if o.id == self.header.site_id())
+                site = next(
+                    o.code for o in reference.sites(session) if o.id == self.header.site_id()
+                )
         try:
             with self.context.database.session(commit=False) as session:
                 written = export_candidates(

@@ -72,7 +72,8 @@ class FieldWithError(QWidget):
         super().__init__()
         self.field = field
         field.setObjectName(name)
-        self.error = QLabel(objectName=f"{name}Error")
+        self.error = QLabel()
+        self.error.setObjectName(f"{name}Error")
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
         self.error.hide()

@@ -43,6 +43,8 @@ class TaskThread(QThread):
             self.failed.emit(f"Fichier ou base inaccessible : {error.strerror or error}.")
         except Exception:
             log.exception("unexpected error in a background task")
-            self.failed.emit("Erreur inattendue : rien n'a été enregistré. Le détail est dans le journal.")
+            self.failed.emit(
+                "Erreur inattendue : rien n'a été enregistré. Le détail est dans le journal."
+            )
         else:
             self.succeeded.emit(result)

@@ -226,13 +226,16 @@ def test_an_overseas_number_written_internationally_is_accepted(session: Session
     assert search_ids(session, CandidateQuery(text="+262 692 12 34 56")) == [saved.id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: overseas mobiles written nationally (06 92…, 06 90…) are refused",
+@pytest.mark.parametrize(
+    ("phone", "e164"), [("06 92 12 34 56", "+262692123456"), ("06 90 12 34 56", "+590690123456")]
 )
-@pytest.mark.parametrize("phone", ["06 92 12 34 56", "06 90 12 34 56"])
-def test_an_overseas_number_written_nationally_is_accepted(session: Session, phone: str) -> None:
-    add(session, telephone=phone)
+def test_an_overseas_number_written_nationally_is_accepted(
+    session: Session, phone: str, e164: str
+) -> None:
+    saved = add(session, telephone=phone)
+    assert stored(session, saved.id).phone == e164
+    assert get_candidate(session, saved.id).values.telephone == phone
+    assert search_ids(session, CandidateQuery(text=phone.replace(" ", ""))) == [saved.id]
 
 
 def test_a_foreign_phone_is_shown_in_international_form(session: Session) -> None:
@@ -1117,3 +1120,24 @@ def test_input_dataclass_is_a_plain_copyable_value() -> None:
     data = entry()
     assert replace(data, nom="X").nom == "X"
     assert "nom" in CandidateInput.field_names()
+
+
+def test_moving_back_from_exit_clears_the_exit_type(session: Session) -> None:
+    saved = add(session)
+    for code in ("entretien", "admis", "entre_formation", "orientation_validee", "en_stage"):
+        change_stage(session, saved.id, code, comment="", author="test")
+    change_stage(session, saved.id, "sortie", comment="", author="test", exit_type="cdi")
+    change_stage(session, saved.id, "suivi_6_mois", comment="", author="test")
+    assert stored(session, saved.id).exit_type == "cdi"
+    change_stage(session, saved.id, "sortie", comment="", author="test", exit_type="cdi")
+    change_stage(session, saved.id, "en_stage", comment="Sortie saisie par erreur", author="test")
+    assert stored(session, saved.id).exit_type is None
+
+
+def test_creating_with_an_identifier_already_used_is_refused_in_french(session: Session) -> None:
+    first = add(session)
+    with pytest.raises(ValidationError) as refused:
+        add(session, identifiant=first.uuid, email="autre@exemple.fr")
+    assert refused.value.errors == {
+        "identifiant": "Cet identifiant est déjà celui d'un autre dossier."
+    }
