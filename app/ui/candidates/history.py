@@ -12,13 +12,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.values import EXIT_TYPES
 from app.services.candidates import CandidateFile
 from app.ui.candidates.stage_dialog import StageDialog
 from app.ui.context import AppContext
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
-HISTORY_COLUMNS = ("Date", "De", "Vers", "Par", "Commentaire")
+HISTORY_COLUMNS = ("Date et auteur", "Changement et commentaire")
 
 
 class HistoryTab(QWidget):
@@ -40,8 +41,11 @@ class HistoryTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         top = QHBoxLayout()
         top.addWidget(QLabel("Étape actuelle :"))
         top.addWidget(self.stage_label, 1)
@@ -55,19 +59,19 @@ class HistoryTab(QWidget):
     def show_file(self, file: CandidateFile | None) -> None:
         self.candidate_id = file.id if file else None
         self.stage_code = file.stage_code if file else ""
-        self.stage_label.setText(file.stage_label if file else "—")
+        stage = file.stage_label if file else "—"
+        if file and file.exit_type:
+            stage += f" ({EXIT_TYPES.get(file.exit_type, file.exit_type)})"
+        self.stage_label.setText(stage)
         self.change_button.setEnabled(file is not None)
         entries = list(reversed(file.history)) if file else []
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
-            cells = (
-                entry.changed_at.strftime("%d/%m/%Y %H:%M"),
-                entry.from_label,
-                entry.to_label,
-                entry.author,
-                entry.comment,
-            )
-            for column, text in enumerate(cells):
+            when = f"{entry.changed_at:%d/%m/%Y %H:%M}\n{entry.author}"
+            change = f"{entry.from_label} → {entry.to_label}"
+            if entry.comment:
+                change += f"\n« {entry.comment} »"
+            for column, text in enumerate((when, change)):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                 self.table.setItem(row, column, item)
