@@ -1,8 +1,14 @@
 """Errors the services raise; every message is French and meant for the user."""
 
+from app.errors import StorageError, UserFacingError
 
-class UserFacingError(Exception):
-    """The user's input or the environment was refused; the message says why, in French."""
+__all__ = [
+    "ConflictError",
+    "NotFoundError",
+    "StorageError",
+    "UserFacingError",
+    "ValidationError",
+]
 
 
 class ValidationError(UserFacingError):

@@ -1,5 +1,6 @@
 """Engine and session factory; SQLite pragmas chosen for a front-desk workstation."""
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,9 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import StorageError
+
 BUSY_TIMEOUT_MS = 5000
+log = logging.getLogger(__name__)
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,6 +52,26 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest)
 
 
+def storage_message(error: OperationalError) -> str:
+    """A French explanation of why the database refused, for the person at the desk."""
+    text = str(error.orig).lower()
+    if "locked" in text or "busy" in text:
+        reason = "elle est occupée par un autre poste"
+    elif "readonly" in text or "read-only" in text:
+        reason = "elle est en lecture seule"
+    elif "disk" in text and "full" in text:
+        reason = "le disque est plein"
+    elif "unable to open" in text or "no such table" in text or "disk i/o" in text:
+        reason = "le fichier est introuvable ou illisible"
+    else:
+        reason = "elle ne répond pas"
+    return (
+        f"La base de données n'a pas pu enregistrer : {reason}. "
+        "Rien n'a été écrit à moitié, et vos saisies restent à l'écran : réessayez dans un "
+        "instant, ou prévenez la coordination si cela se répète."
+    )
+
+
 class Database:
     """One engine per database; sessions are opened per user action by the caller."""
 
@@ -73,6 +98,10 @@ class Database:
                 session.commit()
             else:
                 session.rollback()
+        except OperationalError as error:
+            session.rollback()
+            log.exception("database unavailable")
+            raise StorageError(storage_message(error)) from error
         except BaseException:
             session.rollback()
             raise

@@ -23,7 +23,7 @@ from app.domain.values import CIVILITIES, DIPLOMA_LEVELS, SEXES
 from app.services import candidates as candidate_service
 from app.services import reference
 from app.services.candidates import CandidateFile, CandidateInput, SavedCandidate
-from app.services.errors import ConflictError, NotFoundError, ValidationError
+from app.services.errors import ConflictError, NotFoundError, UserFacingError, ValidationError
 from app.services.validation import format_date
 from app.ui.candidates.duplicates import DuplicatesDialog
 from app.ui.context import AppContext
@@ -323,6 +323,9 @@ class CandidateForm(QWidget):
             return False
         except NotFoundError as error:
             QMessageBox.warning(self, "Dossier introuvable", str(error))
+            return False
+        except UserFacingError as error:
+            QMessageBox.warning(self, "Enregistrement impossible", str(error))
             return False
         self.candidate_id = result.id
         self.reload()

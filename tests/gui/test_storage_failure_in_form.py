@@ -1,0 +1,59 @@
+"""A locked database refuses the save with a French message; the form keeps every keystroke."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
+
+from app.domain import Candidate
+from app.errors import StorageError
+from app.storage import database
+from app.ui.main_window import MainWindow
+from tests.gui.conftest import type_text
+
+
+def test_locked_database_keeps_the_form_and_says_why(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "locked.sqlite"
+    window = MainWindow.open("sqlite:///" + str(path), username="test")
+    qtbot.addWidget(window)
+    window.show()
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
+    form = window.candidates_view.form
+    for name, text in (("nom", "Hébert"), ("prenom", "Loïc"), ("email", "loic@exemple.fr")):
+        type_text(qtbot, form.findChild(QLineEdit, name), text)
+
+    other_desk = sqlite3.connect(path)
+    other_desk.execute("BEGIN EXCLUSIVE")
+    try:
+        qtbot.mouseClick(form.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    finally:
+        other_desk.rollback()
+        other_desk.close()
+
+    assert len(warnings) == 1
+    assert "occupée par un autre poste" in warnings[0]
+    assert form.findChild(QLineEdit, "nom").text() == "Hébert"
+    assert form.is_dirty()
+    with window.context.database.session() as session:
+        assert session.query(Candidate).count() == 0
+
+    qtbot.mouseClick(form.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    with window.context.database.session() as session:
+        assert [c.last_name for c in session.query(Candidate)] == ["Hébert"]
+    window.context.database.dispose()
+
+
+def test_session_turns_database_errors_into_french_storage_errors(tmp_path: Path) -> None:
+    db = database.Database("sqlite:///" + str(tmp_path / "x.sqlite"))
+    with pytest.raises(StorageError) as refused, db.session() as session:
+        session.connection().exec_driver_sql("SELECT * FROM missing_table")
+    assert "introuvable ou illisible" in str(refused.value)
+    db.dispose()
