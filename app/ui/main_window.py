@@ -50,15 +50,13 @@ class HeaderStrip(QFrame):
         self.season_combo = named(QComboBox(), "headerSeason")
         self.site_combo.setAccessibleName("Site")
         self.season_combo.setAccessibleName("Saison")
+        self.context = context
         with context.database.session() as session:
             sites = reference.sites(session)
-            seasons = reference.seasons(session)
         self.site_combo.addItem("Tous les sites", None)
         for option in sites:
             self.site_combo.addItem(f"{option.label} ({_city(option.code)})", option.id)
-        self.season_combo.addItem("Toutes les saisons", None)
-        for option in seasons:
-            self.season_combo.addItem(f"Saison {option.label}", option.id)
+        self.reload_seasons()
         current = reference.current_season_label()
         index = self.season_combo.findText(f"Saison {current}")
         self.season_combo.setCurrentIndex(max(index, 0))
@@ -75,6 +73,19 @@ class HeaderStrip(QFrame):
             layout.addWidget(combo)
         self.site_combo.currentIndexChanged.connect(self.scope_changed)
         self.season_combo.currentIndexChanged.connect(self.scope_changed)
+
+    def reload_seasons(self) -> None:
+        """List the seasons again (an import may have added one); keep the current choice."""
+        with self.context.database.session() as session:
+            seasons = reference.seasons(session)
+        chosen = self.season_combo.currentData()
+        blocked = self.season_combo.blockSignals(True)
+        self.season_combo.clear()
+        self.season_combo.addItem("Toutes les saisons", None)
+        for option in seasons:
+            self.season_combo.addItem(f"Saison {option.label}", option.id)
+        self.season_combo.setCurrentIndex(max(self.season_combo.findData(chosen), 0))
+        self.season_combo.blockSignals(blocked)
 
     def site_id(self) -> int | None:
         value = self.site_combo.currentData()

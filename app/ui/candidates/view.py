@@ -294,6 +294,7 @@ class CandidatesView(QWidget):
         dialog = ImportDialog(self.context, path, self)
         dialog.exec()
         if dialog.imported:
+            self.header.reload_seasons()
             self.apply_filters()
 
     def export_csv(self) -> None:
