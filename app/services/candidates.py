@@ -125,9 +125,12 @@ _DATE_FIELDS: dict[str, str] = {
 
 
 def _field_changes(
-    session: Session, data: CandidateInput, today: date
+    session: Session, data: CandidateInput, today: date, *, create_season: bool = True
 ) -> tuple[dict[str, Any], Stage | None]:
-    """Validate every field; return model attribute values, or raise with all errors at once."""
+    """Validate every field; return model attribute values, or raise with all errors at once.
+
+    With `create_season=False` nothing is written: a new season label is only checked.
+    """
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
 
@@ -176,7 +179,9 @@ def _field_changes(
         errors["telephone"] = message
         errors["email"] = message
 
-    values["season_id"] = attempt("saison", lambda: _season_id(session, data.saison))
+    values["season_id"] = attempt(
+        "saison", lambda: _season_id(session, data.saison, create=create_season)
+    )
     values["site_id"] = attempt(
         "site",
         lambda: _option_id(
@@ -241,12 +246,14 @@ def _diploma_level(raw: str) -> int | None:
     raise FieldError("Niveau attendu : « aucun » ou un niveau de 1 à 8.")
 
 
-def _season_id(session: Session, raw: str) -> int:
+def _season_id(session: Session, raw: str, *, create: bool) -> int | None:
     text = raw.strip()
     if not text:
         raise FieldError("La saison est obligatoire.")
     if reference.parse_season_label(text) is None:
         raise FieldError("Saison attendue sous la forme 2017-2018.")
+    if not create:
+        return None
     return reference.ensure_season(session, text).id
 
 
@@ -299,9 +306,8 @@ def _index_text(candidate: Candidate) -> None:
 
 
 def validate_candidate(session: Session, data: CandidateInput, today: date | None = None) -> None:
-    """Raise ValidationError listing every refused field; may create a new season row,
-    so call it in a session that is rolled back when only checking."""
-    _field_changes(session, data, today or date.today())
+    """Raise ValidationError listing every refused field; writes nothing."""
+    _field_changes(session, data, today or date.today(), create_season=False)
 
 
 @dataclass(frozen=True)
@@ -318,12 +324,18 @@ def create_candidate(
     *,
     author: str,
     now: datetime | None = None,
+    person_uuid: str | None = None,
 ) -> SavedCandidate:
-    """Validate and insert; the first stage is `candidature reçue` unless the input names one."""
+    """Validate and insert; the first stage is `candidature reçue` unless the input names one.
+
+    `person_uuid` links a new application to the earlier files of the same person.
+    """
     now = now or datetime.now()
     values, stage = _field_changes(session, data, now.date())
     stage = stage or session.scalars(select(Stage).where(Stage.code == FIRST_STAGE)).one()
     candidate = Candidate(**values, stage=stage, stage_changed_at=now, last_action_at=now)
+    if person_uuid:
+        candidate.person_uuid = person_uuid
     if data.identifiant.strip():
         candidate.uuid = _new_identifier(session, data.identifiant)
     _index_text(candidate)
@@ -336,7 +348,11 @@ def create_candidate(
             from_stage_id=None,
             to_stage_id=stage.id,
             author=author,
-            comment="Création du dossier",
+            comment=(
+                "Nouvelle candidature d'une personne déjà connue"
+                if person_uuid
+                else "Création du dossier"
+            ),
         )
     )
     session.flush()
@@ -581,6 +597,7 @@ def _record_stage_change(
 @dataclass(frozen=True)
 class DuplicateMatch:
     id: int
+    person_uuid: str
     display_name: str
     birth_date: str
     season: str
@@ -642,6 +659,7 @@ def find_duplicates(
         matches.append(
             DuplicateMatch(
                 id=candidate.id,
+                person_uuid=candidate.person_uuid,
                 display_name=display_name(candidate),
                 birth_date=format_date(candidate.birth_date),
                 season=candidate.season.label,

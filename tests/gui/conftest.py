@@ -23,7 +23,8 @@ def configured_app(qapp: QApplication) -> QApplication:
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     main = MainWindow.open("sqlite:///" + str(tmp_path / "gui.sqlite"), username="Nadia Belkacem")
-    qtbot.addWidget(main)
+    # No "save changes?" box when the test ends with a form still being edited.
+    qtbot.addWidget(main, before_close_func=lambda _w: main.candidates_view.form.discard_changes())
     main.show()
     yield main
     main.context.database.dispose()
@@ -40,13 +41,33 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, event)
 
 
+_test_generation = [0]
+
+
+@pytest.fixture(autouse=True)
+def expire_dialog_answers() -> Iterator[None]:
+    """An answer whose dialog never opened must not act on a later test's dialog."""
+    yield
+    _test_generation[0] += 1
+    _claimed.clear()
+
+
+_claimed: list[QWidget] = []
+
+
 def answer_next_dialog(qtbot: QtBot, act: Callable[[QWidget], None]) -> list[QWidget]:
-    """Run `act` on the next modal dialog or message box as soon as it opens."""
+    """Run `act` on the next modal dialog or message box as soon as it opens (in this test)."""
     seen: list[QWidget] = []
+    generation = _test_generation[0]
 
     def poll() -> None:
+        if _test_generation[0] != generation:
+            return
         widget = QApplication.activeModalWidget()
-        if isinstance(widget, QDialog | QMessageBox) and widget.isVisible() and widget not in seen:
+        answerable = isinstance(widget, QDialog | QMessageBox) and widget.isVisible()
+        if answerable and not any(widget is claimed for claimed in _claimed):
+            # One answer per dialog: answers registered together take the dialogs in turn.
+            _claimed.append(widget)
             seen.append(widget)
             act(widget)
             return

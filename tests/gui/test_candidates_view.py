@@ -56,6 +56,9 @@ def _fill_lefevre(qtbot: QtBot, window: MainWindow, email: str) -> None:
     _type(qtbot, window, "date_naissance", "14/03/1994")
     _type(qtbot, window, "email", email)
     _type(qtbot, window, "commune", "Châtellerault")
+    site = _field(window, "site")
+    assert isinstance(site, QComboBox)
+    site.setCurrentIndex(site.findData("cobalt"))
 
 
 def test_new_candidate_bad_email_then_fixed_then_found_and_moved(
@@ -162,10 +165,10 @@ def test_duplicate_offers_existing_file(qtbot: QtBot, window: MainWindow) -> Non
         )
 
     answer_next_dialog(qtbot, open_existing)
-    answer_next_dialog(qtbot, lambda box: box.button(QMessageBox.StandardButton.Discard).click())  # type: ignore[attr-defined]
     qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
 
     assert shown == [1]
+    assert not window.candidates_view.form.is_dirty()
     assert len(_candidates(window)) == 1
     assert window.candidates_view.form.candidate_id == first_id
 
@@ -224,3 +227,49 @@ def test_modal_dialog_helper_does_not_leak(qtbot: QtBot) -> None:
     seen = answer_next_dialog(qtbot, lambda d: d.accept())  # type: ignore[attr-defined]
     assert dialog.exec() == QDialog.DialogCode.Accepted
     assert seen == [dialog]
+
+
+def test_same_person_new_season_is_a_new_application_linked_to_the_old_file(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    _fill_lefevre(qtbot, window, "amelie@exemple.fr")
+    qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    _fill_lefevre(qtbot, window, "amelie@exemple.fr")
+    season = _field(window, "saison")
+    assert isinstance(season, QComboBox)
+    season.setCurrentIndex(season.findData("2027-2028"))
+    answer_next_dialog(
+        qtbot,
+        lambda d: qtbot.mouseClick(
+            d.findChild(QPushButton, "newApplicationButton"), Qt.MouseButton.LeftButton
+        ),
+    )
+    qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    with window.context.database.session() as session:
+        files = sorted(session.query(Candidate).all(), key=lambda c: c.id)
+        assert [f.season.label for f in files] == ["2026-2027", "2027-2028"]
+    assert files[0].person_uuid == files[1].person_uuid
+    history = window.findChild(QTableWidget, "stageHistory")
+    assert "personne déjà connue" in history.item(0, 1).text()
+
+
+def test_site_must_be_chosen_for_a_new_file(qtbot: QtBot, window: MainWindow) -> None:
+    _fill_lefevre(qtbot, window, "amelie@exemple.fr")
+    site = _field(window, "site")
+    assert isinstance(site, QComboBox)
+    site.setCurrentIndex(0)
+    assert site.currentText() == "Choisir…"
+    qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    assert _field(window, "siteError").text() == "Site : champ obligatoire."  # type: ignore[attr-defined]
+    assert _candidates(window) == []
+
+
+def test_changing_stage_first_settles_unsaved_edits(qtbot: QtBot, window: MainWindow) -> None:
+    _fill_lefevre(qtbot, window, "amelie@exemple.fr")
+    qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    _type(qtbot, window, "commune", "Loudun")
+    answer_next_dialog(qtbot, lambda box: box.button(QMessageBox.StandardButton.Save).click())  # type: ignore[attr-defined]
+    answer_next_dialog(qtbot, lambda dialog: dialog.reject())  # type: ignore[attr-defined]
+    qtbot.mouseClick(window.findChild(QPushButton, "changeStageButton"), Qt.MouseButton.LeftButton)
+    assert [c.city for c in _candidates(window)] == ["Loudun"]
+    assert _field(window, "commune").text() == "Loudun"  # type: ignore[attr-defined]

@@ -323,7 +323,10 @@ class AppointmentsTab(QWidget):
         if self.candidate_id is None:
             return
         with self.context.database.session() as session:
-            sessions = appointment_service.upcoming_sessions(session, date.today())
+            site_id = next(
+                (o.id for o in reference.sites(session) if o.code == self.site_code), None
+            )
+            sessions = appointment_service.upcoming_sessions(session, date.today(), site_id)
         dialog = SessionPickerDialog(sessions, self)
         if not dialog.exec() or dialog.chosen_id() is None:
             return

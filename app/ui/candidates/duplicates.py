@@ -18,6 +18,7 @@ from app.services.candidates import DuplicateMatch
 class DuplicatesDialog(QDialog):
     OPEN_EXISTING = 2
     CREATE_ANYWAY = 3
+    NEW_APPLICATION = 4
 
     def __init__(self, matches: list[DuplicateMatch], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,10 +27,12 @@ class DuplicatesDialog(QDialog):
         self.chosen_id: int | None = None
         self._matches = matches
         intro = QLabel(
-            f"{len(matches)} dossier(s) ressemblent à celui que vous créez. "
-            "Ouvrez le dossier existant s'il s'agit de la même personne "
-            "(une nouvelle candidature se saisit dans son dossier), "
-            "ou créez quand même s'il s'agit d'une autre personne."
+            f"<b>{len(matches)} dossier(s) ressemblent à celui que vous créez.</b><br>"
+            "• La même personne candidate pour une nouvelle saison : "
+            "<i>Nouvelle candidature</i> (son ancien dossier reste tel quel).<br>"
+            "• Vous saisissiez un dossier qui existe déjà : <i>Ouvrir le dossier existant</i> "
+            "(votre saisie est abandonnée).<br>"
+            "• C'est une autre personne : <i>Créer quand même</i>."
         )
         intro.setWordWrap(True)
         self.table = QTableWidget(len(matches), 5)
@@ -59,11 +62,15 @@ class DuplicatesDialog(QDialog):
         self.open_button.setObjectName("openExistingButton")
         self.create_button = QPushButton("Créer quand même")
         self.create_button.setObjectName("createAnywayButton")
+        self.application_button = QPushButton("Nouvelle candidature")
+        self.application_button.setObjectName("newApplicationButton")
+        buttons.addButton(self.application_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
         self.open_button.clicked.connect(self._open_selected)
         self.create_button.clicked.connect(lambda: self.done(self.CREATE_ANYWAY))
+        self.application_button.clicked.connect(self._new_application)
         buttons.rejected.connect(self.reject)
         self.open_button.setDefault(True)
         layout = QVBoxLayout(self)
@@ -71,6 +78,13 @@ class DuplicatesDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(760, 300)
+
+    def chosen_match(self) -> DuplicateMatch:
+        return self._matches[max(self.table.currentRow(), 0)]
+
+    def _new_application(self) -> None:
+        self.chosen_id = self.chosen_match().id
+        self.done(self.NEW_APPLICATION)
 
     def _open_selected(self) -> None:
         row = max(self.table.currentRow(), 0)

@@ -139,12 +139,6 @@ class CandidateForm(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self._build()
         QShortcut(
-            QKeySequence.StandardKey.Save,
-            self,
-            self.save,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        QShortcut(
             QKeySequence(Qt.Key.Key_Escape),
             self,
             self.cancel,
@@ -195,9 +189,9 @@ class CandidateForm(QWidget):
 
     def _make_field(self, spec: FieldSpec) -> FieldWidget:
         if spec.kind == "choice":
-            return ChoiceBox(
-                self._choices(spec.name), allow_empty=spec.name not in ("saison", "site")
-            )
+            if spec.name in ("saison", "site"):
+                return ChoiceBox(self._choices(spec.name), empty_label="Choisir…")
+            return ChoiceBox(self._choices(spec.name))
         if spec.kind == "multiline":
             field = MultiLineField()
             field.setTabChangesFocus(True)
@@ -261,6 +255,9 @@ class CandidateForm(QWidget):
         self._snapshot = self.values()
         self.dirty_changed.emit(False)
 
+    def discard_changes(self) -> None:
+        self._set_values(self._snapshot)
+
     def is_dirty(self) -> bool:
         return self.values() != self._snapshot
 
@@ -310,11 +307,12 @@ class CandidateForm(QWidget):
 
     def save(self) -> bool:
         data = self.values()
-        if not self._check(data):
+        decision = self._check(data)
+        if decision is None:
             return False
         try:
             with self.context.database.session() as session:
-                result = self._write(session, data)
+                result = self._write(session, data, person_uuid=decision)
         except ValidationError as error:
             self.show_errors(error.errors)
             return False
@@ -332,30 +330,38 @@ class CandidateForm(QWidget):
         self.saved.emit(result.id)
         return True
 
-    def _check(self, data: CandidateInput) -> bool:
-        """Validate, then (for a new file) look for the same person; nothing is written."""
+    def _check(self, data: CandidateInput) -> str | None:
+        """Validate, then (for a new file) look for the same person; nothing is written.
+
+        None means do not save; otherwise the person uuid to link to ("" for a new person).
+        """
         with self.context.database.session(commit=False) as session:
             try:
                 candidate_service.validate_candidate(session, data)
             except ValidationError as error:
                 self.show_errors(error.errors)
-                return False
+                return None
             self.show_errors({})
             if self.candidate_id is not None:
-                return True
+                return ""
             matches = candidate_service.find_duplicates(session, data)
         if not matches:
-            return True
+            return ""
         dialog = DuplicatesDialog(matches, self)
         choice = dialog.exec()
         if choice == DuplicatesDialog.OPEN_EXISTING and dialog.chosen_id is not None:
+            self._set_values(self._snapshot)
             self.open_requested.emit(dialog.chosen_id)
-            return False
-        return choice == DuplicatesDialog.CREATE_ANYWAY
+            return None
+        if choice == DuplicatesDialog.NEW_APPLICATION:
+            return dialog.chosen_match().person_uuid
+        return "" if choice == DuplicatesDialog.CREATE_ANYWAY else None
 
-    def _write(self, session: Session, data: CandidateInput) -> SavedCandidate:
+    def _write(self, session: Session, data: CandidateInput, person_uuid: str) -> SavedCandidate:
         if self.candidate_id is None:
-            return candidate_service.create_candidate(session, data, author=self.context.username)
+            return candidate_service.create_candidate(
+                session, data, author=self.context.username, person_uuid=person_uuid or None
+            )
         return candidate_service.update_candidate(
             session,
             self.candidate_id,
@@ -403,6 +409,7 @@ class CandidateForm(QWidget):
             self,
         )
         box.setInformativeText("Voulez-vous les enregistrer ?")
+        box.button(QMessageBox.StandardButton.Discard).setText("Abandonner les modifications")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:

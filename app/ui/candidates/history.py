@@ -1,5 +1,7 @@
 """Parcours tab: the current stage, the button to change it, the append-only history."""
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,6 +32,8 @@ class HistoryTab(QWidget):
         self.context = context
         self.candidate_id: int | None = None
         self.stage_code = ""
+        # Set by the view: settles unsaved edits of the file before the stage moves.
+        self.before_change: Callable[[], bool] = lambda: True
         self.stage_label = named(QLabel(), "currentStage")
         self.stage_label.setProperty("role", "title")
         self.change_button = QPushButton(icon("arrows-exchange"), "Changer d'étape…")
@@ -78,7 +82,7 @@ class HistoryTab(QWidget):
         self.table.resizeRowsToContents()
 
     def change_stage(self) -> None:
-        if self.candidate_id is None:
+        if self.candidate_id is None or not self.before_change():
             return
         dialog = StageDialog(self.context, self.candidate_id, self.stage_code, self)
         if dialog.exec():

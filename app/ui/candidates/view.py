@@ -133,6 +133,7 @@ class CandidatesView(QWidget):
         self.form.open_requested.connect(self.open_candidate)
         self.form.dirty_changed.connect(self._dirty_changed)
         self.history.stage_changed.connect(self._stage_changed)
+        self.history.before_change = self.form.confirm_leave
         self.appointments.changed.connect(self._appointments_changed)
 
     def _layout(self) -> None:
@@ -165,6 +166,7 @@ class CandidatesView(QWidget):
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence.StandardKey.New, self, self.new_candidate, context=context)
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search, context=context)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.form.save, context=context)
 
     # ---- filtering
 
@@ -205,6 +207,7 @@ class CandidatesView(QWidget):
             self._select(self.form.candidate_id)
             return
         self._show(candidate_id)
+        self._select(candidate_id)
 
     def open_candidate(self, candidate_id: int) -> None:
         """Show a file, even one the current filters hide (they are cleared then)."""
@@ -267,6 +270,7 @@ class CandidatesView(QWidget):
     # ---- after changes
 
     def _saved(self, candidate_id: int) -> None:
+        self.header.reload_seasons()
         self.apply_filters()
         self._show(candidate_id)
         self._select(candidate_id)
