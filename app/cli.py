@@ -7,11 +7,34 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.config import database_url
+from app.errors import describe_os_error
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+# argparse looks its own messages up through argparse._ at run time: answer in French.
+_ARGPARSE_FRENCH = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "choix invalide : %(value)r (possibles : %(choices)s)"
+    ),
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "expected one argument": "une valeur est attendue",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "option ambiguë : %(option)s peut désigner %(matches)s"
+    ),
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+argparse._ = lambda text: _ARGPARSE_FRENCH.get(text, text)  # type: ignore[attr-defined]
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
@@ -35,12 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser(
         "seed-demo", help="remplir la base avec les données de démonstration"
     )
-    seed.add_argument("--db", dest="db_sub")
+    seed.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
 
     imp = commands.add_parser("import", help="importer un fichier CSV")
     imp.add_argument("what", choices=["candidates"])
     imp.add_argument("file", type=Path)
-    imp.add_argument("--db", dest="db_sub")
+    imp.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien importer")
     imp.add_argument(
         "--valid-only", action="store_true", help="importer les lignes valides, ignorer les autres"
@@ -48,13 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = commands.add_parser("export", help="exporter en CSV")
     exp.add_argument("what", choices=["candidates"])
-    exp.add_argument("--db", dest="db_sub")
+    exp.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--season")
     exp.add_argument("--site", choices=["cobalt", "du-guesclin"])
 
     check = commands.add_parser("check", help="vérifier l'intégrité de la base")
-    check.add_argument("--db", dest="db_sub")
+    check.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     return parser
 
 
@@ -81,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     except OSError as error:
         log.exception("environment error")
-        sys.stderr.write(f"Erreur : fichier ou base inaccessible ({error.strerror or error}).\n")
+        sys.stderr.write(f"Erreur : {describe_os_error(error)}.\n")
         return EXIT_REFUSED
     except Exception:
         log.exception("unexpected error in the command line")

@@ -1,5 +1,7 @@
 """Errors meant for the user: their message is French and says what to do."""
 
+import errno
+
 
 class UserFacingError(Exception):
     """The user's input or the environment was refused; the message says why, in French."""
@@ -7,3 +9,21 @@ class UserFacingError(Exception):
 
 class StorageError(UserFacingError):
     """The database could not be read or written (locked, read-only, disk full, gone)."""
+
+
+_OS_REASONS = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "support en lecture seule",
+    errno.ENOSPC: "disque plein",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EEXIST: "le fichier existe déjà",
+}
+
+
+def describe_os_error(error: OSError) -> str:
+    """A French reason for a file-system error, with the file concerned when known."""
+    reason = _OS_REASONS.get(error.errno or 0, "erreur d'accès au fichier")
+    return f"{reason} ({error.filename})" if error.filename else reason

@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import StorageError
+from app.errors import StorageError, describe_os_error
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -113,10 +113,56 @@ class Database:
 
 
 def open_database(url: str, *, migrate: bool = True) -> Database:
-    """Open (creating if missing) and bring the schema to the latest migration."""
+    """Open (creating if missing) and bring the schema to the latest migration.
+
+    Whatever stops it becomes a StorageError with a French reason.
+    """
     from app.storage.migrate import upgrade_to_head
 
-    database = Database(url)
-    if migrate:
-        upgrade_to_head(database.engine)
+    try:
+        database = Database(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        log.warning("unusable database URL %r: %s", url, error)
+        raise StorageError(
+            "Adresse de base de données non reconnue ou pilote absent : "
+            f"« {_without_password(url)} »."
+        ) from error
+    except OSError as error:
+        raise StorageError(
+            f"Impossible de créer la base de données : {describe_os_error(error)}."
+        ) from error
+    try:
+        if migrate:
+            upgrade_to_head(database.engine)
+    except OperationalError as error:
+        database.dispose()
+        log.exception("database could not be opened")
+        raise StorageError(_open_message(database, str(error.orig))) from error
+    except DatabaseError as error:
+        database.dispose()
+        log.exception("database could not be opened")
+        raise StorageError(
+            f"« {database.display_name} » n'est pas une base Fabrique Accueil lisible "
+            "(fichier endommagé ou d'un autre logiciel)."
+        ) from error
     return database
+
+
+def _without_password(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _open_message(database: Database, detail: str) -> str:
+    text = detail.lower()
+    if "readonly" in text or "read-only" in text:
+        reason = "elle est en lecture seule"
+    elif "locked" in text or "busy" in text:
+        reason = "elle est occupée par un autre poste"
+    elif "unable to open" in text:
+        reason = "le fichier ne peut pas être ouvert (chemin, dossier ou droits)"
+    else:
+        reason = "elle ne répond pas"
+    return f"Impossible d'ouvrir la base « {database.display_name} » : {reason}."

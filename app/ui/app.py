@@ -4,10 +4,11 @@ import sys
 from datetime import datetime
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, APP_SLUG
 from app.config import data_dir
+from app.errors import UserFacingError
 from app.ui.errors import install_excepthook
 from app.ui.theme import app_icon, apply_theme
 
@@ -56,7 +57,11 @@ def run_gui(database_url: str | None, *, demo: bool = False) -> int:
     from app.ui.main_window import MainWindow
 
     app = create_application()
-    url = demo_database_url() if demo or database_url is None else database_url
-    window = MainWindow.open(url)
+    try:
+        url = demo_database_url() if demo or database_url is None else database_url
+        window = MainWindow.open(url)
+    except UserFacingError as error:
+        QMessageBox.critical(None, "Fabrique Accueil ne peut pas démarrer", str(error))
+        return 1
     window.show()
     return app.exec()

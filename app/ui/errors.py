@@ -21,7 +21,23 @@ def install_excepthook() -> None:
     sys.excepthook = _excepthook
 
 
+_showing = [False]
+
+
 def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    if _showing[0]:
+        # The same failure repeated while its dialog is open (a table repainting): log only.
+        details = "".join(traceback.format_exception(kind, error, tb))
+        log.error("error while an error dialog is shown:\n%s", details)
+        return
+    _showing[0] = True
+    try:
+        _report(kind, error, tb)
+    finally:
+        _showing[0] = False
+
+
+def _report(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     if isinstance(error, UserFacingError):
         show_error(QApplication.activeWindow(), str(error))
         return

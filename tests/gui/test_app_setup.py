@@ -74,3 +74,14 @@ def test_window_geometry_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
 def test_status_bar_names_the_database(window: MainWindow) -> None:
     label = window.findChild(QWidget, "databaseLabel")
     assert str(window.context.database.display_name) in label.text()  # type: ignore[attr-defined]
+
+
+def test_a_database_that_cannot_open_is_explained_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from app.ui import app as ui_app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _title, text: shown.append(text))
+    assert ui_app.run_gui("sqlite:///" + str(tmp_path)) == 1
+    assert shown and "Impossible d'ouvrir la base" in shown[0]

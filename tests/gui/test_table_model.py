@@ -1,9 +1,11 @@
 """The lazy candidates model: Qt's model checks, paging, sorting, filtering."""
 
+import pytest
 from pytestqt.modeltest import ModelTester
 
 from PySide6.QtCore import Qt
 
+from app.errors import StorageError
 from app.services import candidates as cs
 from app.storage import Database
 from app.ui.candidates import table_model
@@ -36,9 +38,11 @@ def test_model_passes_qt_model_checks(qtmodeltester: ModelTester, db: Database) 
     qtmodeltester.check(model, force_py=True)
 
 
-def test_rows_are_loaded_by_page_only_when_shown(db: Database, monkeypatch: object) -> None:
+def test_rows_are_loaded_by_page_only_when_shown(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _add(db, 60)
-    monkeypatch.setattr(table_model, "PAGE_SIZE", 20)  # type: ignore[attr-defined]
+    monkeypatch.setattr(table_model, "PAGE_SIZE", 20)
     model = CandidatesTableModel(db)
     model.reload()
     assert model.rowCount() == 60
@@ -66,3 +70,22 @@ def test_sort_and_filter_by_database(db: Database) -> None:
     site_column = model.column_of("site")
     assert {model.index(r, site_column).data() for r in range(model.rowCount())} == {"Cobalt"}
     assert model.headerData(model.column_of("stage"), Qt.Orientation.Horizontal) == "Étape"
+
+
+def test_a_storage_failure_while_painting_is_reported_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(db, 5)
+    model = CandidatesTableModel(db)
+    model.reload()
+    failures: list[str] = []
+    model.load_failed.connect(failures.append)
+
+    def unavailable(*_args: object, **_kwargs: object) -> object:
+        raise StorageError("La base de données n'a pas pu enregistrer : elle ne répond pas.")
+
+    monkeypatch.setattr(cs, "rows", unavailable)
+    assert [model.index(r, 0).data() for r in range(5)] == [None] * 5
+    assert failures == ["La base de données n'a pas pu enregistrer : elle ne répond pas."]
+    monkeypatch.undo()
+    assert model.index(0, 0).data() == "NOM000 Éloïse"

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from app.services import candidates as candidate_service
 from app.services.candidates import CandidateQuery, CandidateRow
+from app.services.errors import UserFacingError
 from app.storage import Database
 
 PAGE_SIZE = 200
@@ -27,8 +28,11 @@ NO_PARENT = QModelIndex()
 
 
 class CandidatesTableModel(QAbstractTableModel):
+    load_failed = Signal(str)
+
     def __init__(self, database: Database) -> None:
         super().__init__()
+        self._load_error = ""
         self._database = database
         self._query = CandidateQuery()
         self._sort = "name"
@@ -65,8 +69,16 @@ class CandidatesTableModel(QAbstractTableModel):
             return cached
         start = max(0, row - PAGE_SIZE // 4)
         page = [i for i in self._ids[start : start + PAGE_SIZE] if i not in self._cache]
-        with self._database.session() as session:
-            self._cache.update(candidate_service.rows(session, page))
+        try:
+            with self._database.session() as session:
+                self._cache.update(candidate_service.rows(session, page))
+        except UserFacingError as error:
+            # Painting asks again for every cell: report once, show empty cells meanwhile.
+            if not self._load_error:
+                self._load_error = str(error)
+                self.load_failed.emit(self._load_error)
+            return None
+        self._load_error = ""
         return self._cache.get(candidate_id)
 
     # ---- Qt model API

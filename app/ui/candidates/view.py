@@ -120,6 +120,7 @@ class CandidatesView(QWidget):
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.model.modelReset.connect(lambda: self._select(self.form.candidate_id))
+        self.model.load_failed.connect(self._show_load_error)
 
     def _build_file_panel(self) -> None:
         self.form = CandidateForm(self.context)
@@ -282,6 +283,9 @@ class CandidatesView(QWidget):
 
     def _appointments_changed(self) -> None:
         self.today.refresh(self.header.site_id())
+
+    def _show_load_error(self, message: str) -> None:
+        self.count_label.setText(f"Liste incomplète : {message}")
 
     def _dirty_changed(self, dirty: bool) -> None:
         index = self.tabs.indexOf(self.form)
