@@ -7,7 +7,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton
 
 from app.domain import Candidate
 from app.errors import StorageError
@@ -22,13 +22,17 @@ def test_locked_database_keeps_the_form_and_says_why(
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
     path = tmp_path / "locked.sqlite"
     window = MainWindow.open("sqlite:///" + str(path), username="test")
-    qtbot.addWidget(window)
+    qtbot.addWidget(
+        window, before_close_func=lambda _w: window.candidates_view.form.discard_changes()
+    )
     window.show()
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
     form = window.candidates_view.form
     for name, text in (("nom", "Hébert"), ("prenom", "Loïc"), ("email", "loic@exemple.fr")):
         type_text(qtbot, form.findChild(QLineEdit, name), text)
+    site = form.findChild(QComboBox, "site")
+    site.setCurrentIndex(site.findData("du-guesclin"))
 
     other_desk = sqlite3.connect(path)
     other_desk.execute("BEGIN EXCLUSIVE")

@@ -234,7 +234,7 @@ class AppointmentsTab(QWidget):
         self.site_code = ""
         self._infos: list[AppointmentInfo] = []
         self.table = named(QTableWidget(0, 5), "candidateAppointments")
-        self.table.setHorizontalHeaderLabels(["Date", "Type", "Lieu", "Avec", "Présence"])
+        self.table.setHorizontalHeaderLabels(["Date", "Type", "Présence", "Lieu", "Avec"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -284,9 +284,9 @@ class AppointmentsTab(QWidget):
             cells = (
                 f"{info.starts_at:%d/%m/%Y %H:%M}",
                 info.kind_label,
+                mine.attendance_label if mine else "",
                 place,
                 info.staff,
-                mine.attendance_label if mine else "",
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
@@ -359,6 +359,8 @@ class AppointmentsTab(QWidget):
 class TodayStrip(QFrame):
     """The day's appointments at the top of the view, for the receptionist."""
 
+    changed = Signal()
+
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.setObjectName("todayStrip")
@@ -410,6 +412,7 @@ class TodayStrip(QFrame):
             return
         AttendanceDialog(self.context, int(appointment_id), self).exec()
         self.refresh(self.site_id)
+        self.changed.emit()
 
     def create_session(self) -> None:
         site_code = ""
@@ -423,6 +426,7 @@ class TodayStrip(QFrame):
         )
         if dialog.exec():
             self.refresh(self.site_id)
+            self.changed.emit()
 
 
 def _french_day(day: date) -> str:

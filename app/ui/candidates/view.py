@@ -51,6 +51,7 @@ class CandidatesView(QWidget):
         self._build_table()
         self._build_file_panel()
         self.today = TodayStrip(context)
+        self.today.changed.connect(self._strip_changed)
         self._layout()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)
@@ -283,6 +284,11 @@ class CandidatesView(QWidget):
 
     def _appointments_changed(self) -> None:
         self.today.refresh(self.header.site_id())
+
+    def _strip_changed(self) -> None:
+        """Attendance or a session changed from the day strip: the open file shows it too."""
+        if self.form.candidate_id is not None:
+            self.appointments.show_candidate(self.form.candidate_id, self.appointments.site_code)
 
     def _show_load_error(self, message: str) -> None:
         self.count_label.setText(f"Liste incomplète : {message}")
