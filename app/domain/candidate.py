@@ -94,7 +94,7 @@ class Candidate(KeyMixin, TimestampMixin, Base):
     referrer: Mapped[Referrer | None] = relationship()
     stage: Mapped[Stage] = relationship()
     history: Mapped[list["StageChange"]] = relationship(
-        back_populates="candidate", order_by="StageChange.changed_at"
+        back_populates="candidate", order_by="StageChange.id"
     )
 
 

@@ -509,7 +509,7 @@ def stage_history(session: Session, candidate_id: int) -> list[HistoryEntry]:
         select(StageChange)
         .where(StageChange.candidate_id == candidate_id)
         .options(joinedload(StageChange.from_stage), joinedload(StageChange.to_stage))
-        .order_by(StageChange.changed_at, StageChange.id)
+        .order_by(StageChange.id)  # append-only: the order of recording is the truth
     )
     return [
         HistoryEntry(

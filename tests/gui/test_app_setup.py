@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.config import log_dir
 from app.logs import LOG_FILE_NAME, setup_logging
 from app.services.errors import ValidationError
 from app.ui import errors
@@ -42,7 +41,13 @@ def test_unexpected_error_is_logged_and_shown_in_french(monkeypatch: pytest.Monk
     assert shown and shown[0][0] == "Erreur inattendue"
     assert "n'a pas été enregistrée" in shown[0][1]
     assert "Traceback" not in shown[0][1]
-    logged = (log_dir() / LOG_FILE_NAME).read_text(encoding="utf-8")
+    files = [
+        Path(h.baseFilename)
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.FileHandler) and h.baseFilename.endswith(LOG_FILE_NAME)
+    ]
+    assert files
+    logged = files[0].read_text(encoding="utf-8")
     assert "KeyError: 'boom'" in logged
 
 
