@@ -77,7 +77,7 @@ class DuplicatesDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(760, 300)
+        self.resize(900, 300)
 
     def chosen_match(self) -> DuplicateMatch:
         return self._matches[max(self.table.currentRow(), 0)]
