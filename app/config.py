@@ -10,20 +10,27 @@ from app import APP_SLUG
 DB_ENV = "FABRIQUE_DB"
 DATA_DIR_ENV = "FABRIQUE_DATA_DIR"
 LOG_DIR_ENV = "FABRIQUE_LOG_DIR"
+SETTINGS_DIR_ENV = "FABRIQUE_SETTINGS_DIR"
+
+
+def _user_folder(env: str, default: str) -> Path:
+    """A user folder, overridable by an environment variable (tests, portable installs)."""
+    override = os.environ.get(env)
+    path = Path(override) if override else Path(default)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def data_dir() -> Path:
-    override = os.environ.get(DATA_DIR_ENV)
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_SLUG, False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _user_folder(DATA_DIR_ENV, platformdirs.user_data_dir(APP_SLUG, False))
 
 
 def log_dir() -> Path:
-    override = os.environ.get(LOG_DIR_ENV)
-    path = Path(override) if override else Path(platformdirs.user_log_dir(APP_SLUG, False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _user_folder(LOG_DIR_ENV, platformdirs.user_log_dir(APP_SLUG, False))
+
+
+def settings_dir() -> Path:
+    return _user_folder(SETTINGS_DIR_ENV, platformdirs.user_config_dir(APP_SLUG, False))
 
 
 def default_database_path() -> Path:
@@ -36,13 +43,3 @@ def database_url(db: str | None) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser().resolve())
-
-
-SETTINGS_DIR_ENV = "FABRIQUE_SETTINGS_DIR"
-
-
-def settings_dir() -> Path:
-    override = os.environ.get(SETTINGS_DIR_ENV)
-    path = Path(override) if override else Path(platformdirs.user_config_dir(APP_SLUG, False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path

@@ -30,6 +30,7 @@ from app.services.appointments import AppointmentInfo, AppointmentInput
 from app.services.errors import UserFacingError, ValidationError
 from app.ui.context import AppContext
 from app.ui.theme import icon
+from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField
 from app.ui.widgets.naming import named
 
@@ -88,13 +89,8 @@ class AppointmentDialog(QDialog):
         self.general_error = named(QLabel(), "appointmentError")
         self.general_error.setProperty("role", "error")
         self.general_error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons = ok_cancel_buttons(self, "Enregistrer")
         buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.general_error)
@@ -150,13 +146,8 @@ class SessionPickerDialog(QDialog):
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.itemDoubleClicked.connect(self.accept)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Inscrire")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons = ok_cancel_buttons(self, "Inscrire")
         buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         if not sessions:
             layout.addWidget(QLabel("Aucune information collective à venir n'a de place libre."))

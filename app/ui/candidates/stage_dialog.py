@@ -14,6 +14,7 @@ from app.domain.values import EXIT_STAGE, EXIT_TYPES, STAGE_BY_CODE
 from app.services import candidates as candidate_service
 from app.services.errors import ValidationError
 from app.ui.context import AppContext
+from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, MultiLineField
 from app.ui.widgets.naming import named
 
@@ -58,16 +59,11 @@ class StageDialog(QDialog):
             buddy.setAccessibleName(text.rstrip(" :"))
             form.addRow(label, widget)
         self._exit_label = form.labelForField(self.exit_holder)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = ok_cancel_buttons(self, "Enregistrer le changement")
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Enregistrer le changement")
         ok.setObjectName("confirmStageButton")
         ok.setEnabled(bool(options))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
         buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         if not options:
             layout.addWidget(QLabel("Aucun changement d'étape n'est possible depuis cette étape."))
