@@ -317,7 +317,11 @@ class AppointmentsTab(QWidget):
             site_id = next(
                 (o.id for o in reference.sites(session) if o.code == self.site_code), None
             )
-            sessions = appointment_service.upcoming_sessions(session, date.today(), site_id)
+            sessions = [
+                info
+                for info in appointment_service.upcoming_sessions(session, date.today(), site_id)
+                if info.attendance_of(self.candidate_id) is None
+            ]
         dialog = SessionPickerDialog(sessions, self)
         if not dialog.exec() or dialog.chosen_id() is None:
             return

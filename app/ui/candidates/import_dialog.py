@@ -155,4 +155,7 @@ class ImportDialog(QDialog):
         if self._task is not None and self._task.isRunning():
             self._task.cancel()
             self._task.wait()
+        if self._task is not None and isinstance(self._task.result, ImportResult):
+            # Cancel pressed as the import was committing: it did land, say so to the caller.
+            self.imported = True
         super().done(result)

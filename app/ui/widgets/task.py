@@ -25,6 +25,7 @@ class TaskThread(QThread):
         super().__init__()
         self._work = work
         self._cancelled = threading.Event()
+        self.result: Any = None  # kept so a caller that stopped listening can still see it
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -47,4 +48,5 @@ class TaskThread(QThread):
                 "Erreur inattendue : rien n'a été enregistré. Le détail est dans le journal."
             )
         else:
+            self.result = result
             self.succeeded.emit(result)
