@@ -3,19 +3,39 @@
 from app.domain.appointment import Appointment, AppointmentKind, Attendance, Attendee
 from app.domain.base import Base
 from app.domain.candidate import Candidate, StageChange
+from app.domain.orientation import (
+    Activity,
+    Cohort,
+    Criterion,
+    LearnerNote,
+    Observation,
+    OrientationDecision,
+    ProfessionalProject,
+    Team,
+    TeamMember,
+)
 from app.domain.reference import Filiere, Referrer, Season, Site, Stage
 
 __all__ = [
+    "Activity",
     "Appointment",
     "AppointmentKind",
     "Attendance",
     "Attendee",
     "Base",
     "Candidate",
+    "Cohort",
+    "Criterion",
     "Filiere",
+    "LearnerNote",
+    "Observation",
+    "OrientationDecision",
+    "ProfessionalProject",
     "Referrer",
     "Season",
     "Site",
     "Stage",
     "StageChange",
+    "Team",
+    "TeamMember",
 ]

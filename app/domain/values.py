@@ -125,3 +125,21 @@ REFERRERS_SEED = (
     ("site_web", "Site web"),
     ("autre", "Autre"),
 )
+
+# The team-work grid of the orientation period (orientation.md): code, label, grounding.
+CRITERIA_SEED = (
+    ("E1", "Respecte les règles collectives et les consignes", "CléA domaine 4"),
+    ("E2", "Ponctualité et assiduité (retards / absences comptés)", "Savoir-être"),
+    ("E3", "Coopère : partage l'information, aide les autres", "CléA domaine 4"),
+    (
+        "E4",
+        "Communique dans le groupe : écoute, questionne, prend la parole",
+        "CléA domaines 1 et 4",
+    ),
+    ("E5", "S'engage : tient son rôle, respecte les échéances de l'équipe", "CléA domaine 4"),
+    ("E6", "Gère les désaccords, prend du recul", "Savoir-être"),
+    ("A1", "Organise son travail", "CléA domaine 5"),
+    ("A2", "Prend des initiatives, fait des propositions", "CléA domaine 5"),
+    ("P1", "Construit son projet professionnel", "Projet professionnel"),
+    ("P2", "Apprend à apprendre", "CléA domaine 6"),
+)

@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import Filiere, Referrer, Season, Site, Stage
+from app.domain import Criterion, Filiere, Referrer, Season, Site, Stage
 from app.domain.text import fold
-from app.domain.values import FILIERES_SEED, REFERRERS_SEED, SITES_SEED, STAGES
+from app.domain.values import CRITERIA_SEED, FILIERES_SEED, REFERRERS_SEED, SITES_SEED, STAGES
 
 SEASON_LABEL = re.compile(r"^(\d{4})-(\d{4})$")
 SEASON_MONTHS = 8
@@ -104,6 +104,15 @@ def ensure_reference_data(session: Session, today: date | None = None) -> None:
                 "reason_required": s.reason_required,
             }
             for i, s in enumerate(STAGES)
+        ],
+    )
+    _ensure(
+        session,
+        Criterion,
+        "code",
+        [
+            {"code": code, "label": label, "grounding": grounding, "position": i}
+            for i, (code, label, grounding) in enumerate(CRITERIA_SEED)
         ],
     )
     current = season_start_year(today)
