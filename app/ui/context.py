@@ -9,3 +9,6 @@ from app.storage import Database
 class AppContext:
     database: Database
     username: str
+    # Until local accounts exist (the data-safety issue), whoever runs the app acts with
+    # every role; the services already check the role they are given.
+    role: str = "coordination"

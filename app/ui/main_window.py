@@ -24,6 +24,7 @@ from app.services import reference
 from app.services.bootstrap import open_app_database
 from app.ui.candidates.view import CandidatesView
 from app.ui.context import AppContext
+from app.ui.orientation.view import OrientationView
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
@@ -35,7 +36,10 @@ class ViewEntry:
     icon: str
 
 
-VIEWS = (ViewEntry("candidates", "Candidats", "users"),)
+VIEWS = (
+    ViewEntry("candidates", "Candidats", "users"),
+    ViewEntry("orientation", "Orientation", "school"),
+)
 
 
 class HeaderStrip(QFrame):
@@ -113,7 +117,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._views: dict[str, QWidget] = {}
         self.candidates_view = CandidatesView(context, self.header)
+        self.orientation_view = OrientationView(context)
         self._add_view(VIEWS[0], self.candidates_view)
+        self._add_view(VIEWS[1], self.orientation_view)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._build_layout()
         self._build_status_bar()

@@ -1,0 +1,166 @@
+"""Dialogs of the orientation view: a new activity, the teams of an activity."""
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.orientation import ActivityKind
+from app.services import orientation as orientation_service
+from app.services.errors import UserFacingError, ValidationError
+from app.services.orientation import ActivityInfo, ActivityInput, LearnerInfo
+from app.ui.context import AppContext
+from app.ui.widgets.dialogs import ok_cancel_buttons
+from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField
+from app.ui.widgets.naming import named
+
+
+class ActivityDialog(QDialog):
+    """A mise en situation: date, title, kind, trainers."""
+
+    def __init__(self, context: AppContext, cohort_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("activityDialog")
+        self.setWindowTitle("Nouvelle activité")
+        self.context = context
+        self.cohort_id = cohort_id
+        self.created: ActivityInfo | None = None
+        kinds = [(k.value, k.label) for k in ActivityKind]
+        self._fields = {
+            "date": FieldWithError("date", LineField()),
+            "titre": FieldWithError("titre", LineField()),
+            "type": FieldWithError("type", ChoiceBox(kinds, allow_empty=False)),
+            "formateurs": FieldWithError("formateurs", LineField()),
+        }
+        self._fields["date"].field.set_value(date.today().strftime("%d/%m/%Y"))
+        self._fields["formateurs"].field.set_value(context.username)
+        form = QFormLayout()
+        for name, text in (
+            ("date", "Date"),
+            ("titre", "Titre"),
+            ("type", "Type"),
+            ("formateurs", "Formateurs"),
+        ):
+            label = QLabel(text)
+            label.setBuddy(self._fields[name].field)
+            self._fields[name].field.setAccessibleName(text)
+            form.addRow(label, self._fields[name])
+        buttons = ok_cancel_buttons(self, "Créer l'activité")
+        buttons.accepted.connect(self.submit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(460, 220)
+
+    def submit(self) -> None:
+        data = ActivityInput(
+            day=self._fields["date"].field.value(),
+            title=self._fields["titre"].field.value(),
+            kind=self._fields["type"].field.value(),
+            trainers=self._fields["formateurs"].field.value(),
+        )
+        try:
+            with self.context.database.session() as session:
+                self.created = orientation_service.create_activity(
+                    session, self.cohort_id, data, role=self.context.role
+                )
+        except ValidationError as error:
+            for name, holder in self._fields.items():
+                holder.set_error(error.errors.get(name, ""))
+            return
+        self.accept()
+
+
+class TeamsDialog(QDialog):
+    """Put learners into teams: one row per learner, the team chosen in its combo."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        activity: ActivityInfo,
+        learners: list[LearnerInfo],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("teamsDialog")
+        self.setWindowTitle(f"Équipes — {activity.title}")
+        self.context = context
+        self.activity = activity
+        self.learners = learners
+        current = {
+            learner.candidate_id: team_index
+            for team_index, team in enumerate(activity.teams)
+            for learner in team.learners
+        }
+        self.count = QSpinBox(minimum=1, maximum=10)
+        self.count.setValue(max(len(activity.teams), 1))
+        self.count.setAccessibleName("Nombre d'équipes")
+        self.table = named(QTableWidget(len(learners), 2), "teamsTable")
+        self.table.setHorizontalHeaderLabels(["Apprenant", "Équipe"])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._combos: list[ChoiceBox] = []
+        for row, learner in enumerate(learners):
+            self.table.setItem(row, 0, QTableWidgetItem(learner.name))
+            combo = ChoiceBox([], empty_label="Aucune")
+            combo.setAccessibleName(f"Équipe de {learner.name}")
+            self.table.setCellWidget(row, 1, combo)
+            self._combos.append(combo)
+        self._fill_team_choices()
+        for row, learner in enumerate(learners):
+            if learner.candidate_id in current:
+                self._combos[row].set_value(str(current[learner.candidate_id]))
+        self.count.valueChanged.connect(self._fill_team_choices)
+        self.error = named(QLabel(), "equipesError")
+        self.error.setProperty("role", "error")
+        self.error.hide()
+        buttons = ok_cancel_buttons(self, "Enregistrer les équipes")
+        buttons.accepted.connect(self.submit)
+        form = QFormLayout()
+        form.addRow("Nombre d'équipes :", self.count)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(480, 520)
+
+    def _fill_team_choices(self) -> None:
+        for combo in self._combos:
+            chosen = combo.value()
+            combo.clear()
+            combo.addItem("Aucune", "")
+            for index in range(self.count.value()):
+                combo.addItem(f"Équipe {index + 1}", str(index))
+            combo.set_value(chosen if chosen and int(chosen) < self.count.value() else "")
+
+    def teams(self) -> list[tuple[str, list[int]]]:
+        groups: list[tuple[str, list[int]]] = [
+            (f"Équipe {index + 1}", []) for index in range(self.count.value())
+        ]
+        for learner, combo in zip(self.learners, self._combos, strict=True):
+            if combo.value():
+                groups[int(combo.value())][1].append(learner.candidate_id)
+        return [group for group in groups if group[1]]
+
+    def submit(self) -> None:
+        try:
+            with self.context.database.session() as session:
+                orientation_service.set_teams(
+                    session, self.activity.id, self.teams(), role=self.context.role
+                )
+        except UserFacingError as error:
+            errors = error.errors if isinstance(error, ValidationError) else {}
+            self.error.setText(errors.get("equipes", str(error)))
+            self.error.show()
+            return
+        self.accept()

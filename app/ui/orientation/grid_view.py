@@ -1,0 +1,60 @@
+"""The evaluation grid: levels typed from the keyboard, one keystroke per cell."""
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+
+from app.ui.orientation.models import KEY_TO_LEVEL, GridModel
+
+
+class GridView(QTableView):
+    """1 Acquis, 2 En cours, 3 Non acquis, 0 Non observé; the cursor then moves right.
+
+    Arrows and Tab move as usual; typing in the last column edits the comment.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("evaluationGrid")
+        self.setAccessibleName("Grille d'évaluation de l'équipe")
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.setTabKeyNavigation(True)
+
+    def grid_model(self) -> GridModel:
+        model = self.model()
+        assert isinstance(model, GridModel)
+        return model
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        index = self.currentIndex()
+        model = self.grid_model()
+        text = event.text()
+        on_level = index.isValid() and index.column() < model.comment_column
+        if (
+            on_level
+            and text in KEY_TO_LEVEL
+            and event.modifiers()
+            in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+        ):
+            model.setData(index, text, Qt.ItemDataRole.EditRole)
+            self._advance(index)
+            return
+        if on_level and text and text.isprintable() and not text.isspace():
+            return  # only 0-3 mean something in a level cell
+        super().keyPressEvent(event)
+
+    def _advance(self, index: QModelIndex) -> None:
+        model = self.grid_model()
+        row, column = index.row(), index.column() + 1
+        if column >= model.comment_column:
+            row, column = row + 1, 0
+        if row < model.rowCount():
+            self.setCurrentIndex(model.index(row, column))

@@ -1,0 +1,321 @@
+"""Apprenant tab: levels per week, comments, professional project, decision, bilan PDF."""
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.orientation import Outcome, ProjectStatus
+from app.services import orientation as orientation_service
+from app.services import reference
+from app.services.errors import UserFacingError, ValidationError
+from app.services.orientation import LearnerPage
+from app.ui.context import AppContext
+from app.ui.orientation.models import LEGEND, LEVEL_COLOURS, LEVEL_SHORT, level_of
+from app.ui.theme import icon
+from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField, MultiLineField
+from app.ui.widgets.naming import named
+
+WEEKS = tuple(f"S{n}" for n in range(1, 7))
+
+
+class LearnerTab(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("learnerPage")
+        self.context = context
+        self.page: LearnerPage | None = None
+        self.learner_picker = named(QComboBox(), "learnerPicker")
+        self.learner_picker.setAccessibleName("Apprenant")
+        self.learner_picker.currentIndexChanged.connect(self._picked)
+        self.weeks = named(QTableWidget(0, len(WEEKS) + 1), "learnerWeeks")
+        self.weeks.setHorizontalHeaderLabels(["Critère", *WEEKS])
+        self.weeks.verticalHeader().hide()
+        self.weeks.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.weeks.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.notes = named(QTableWidget(0, 4), "learnerNotes")
+        self.notes.setHorizontalHeaderLabels(["Date", "Activité", "Par", "Commentaire"])
+        self.notes.verticalHeader().hide()
+        self.notes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.notes.horizontalHeader().setStretchLastSection(True)
+        self.notes.setWordWrap(True)
+        self._build_project()
+        self._build_decision()
+        self.print_button = named(
+            QPushButton(icon("file-export"), "Imprimer le bilan…"), "printBilanButton"
+        )
+        self.print_button.clicked.connect(self.print_bilan)
+        top = QHBoxLayout()
+        label = QLabel("Apprenant :")
+        label.setBuddy(self.learner_picker)
+        top.addWidget(label)
+        top.addWidget(self.learner_picker, 1)
+        top.addWidget(self.print_button)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.addWidget(
+            QLabel("<b>Niveaux par semaine</b> (dernier niveau observé dans la semaine)")
+        )
+        column.addWidget(self.weeks)
+        legend = QLabel(LEGEND)
+        legend.setProperty("role", "muted")
+        column.addWidget(legend)
+        column.addWidget(QLabel("<b>Commentaires</b>"))
+        column.addWidget(self.notes)
+        row = QHBoxLayout()
+        row.addWidget(self.project_box, 1)
+        row.addWidget(self.decision_box, 1)
+        column.addLayout(row)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(scroll, 1)
+
+    def _filieres(self) -> list[tuple[str, str]]:
+        with self.context.database.session() as session:
+            return [(o.label, o.label) for o in reference.filieres(session)]
+
+    def _build_project(self) -> None:
+        self.project_box = QGroupBox("Projet professionnel")
+        self.project_fields = {
+            "filiere": FieldWithError("projetFiliere", ChoiceBox(self._filieres())),
+            "metier": FieldWithError("projetMetier", LineField()),
+            "etapes": FieldWithError("projetEtapes", MultiLineField()),
+            "statut": FieldWithError(
+                "projetStatut",
+                ChoiceBox([(s.value, s.label) for s in ProjectStatus], allow_empty=False),
+            ),
+        }
+        self._form(
+            self.project_box,
+            self.project_fields,
+            ("Filière visée", "Métier visé", "Étapes", "Statut"),
+        )
+        save = named(QPushButton("Enregistrer le projet"), "saveProjectButton")
+        save.clicked.connect(self.save_project)
+        self.project_box.layout().addRow(save)  # type: ignore[union-attr]
+
+    def _build_decision(self) -> None:
+        self.decision_box = QGroupBox("Décision de fin d'orientation (coordination)")
+        self.decision_fields = {
+            "decision": FieldWithError(
+                "decisionOutcome",
+                ChoiceBox([(o.value, o.label) for o in Outcome], empty_label="Choisir…"),
+            ),
+            "filiere": FieldWithError("decisionFiliere", ChoiceBox(self._filieres())),
+            "motif": FieldWithError("decisionMotif", MultiLineField()),
+        }
+        self._form(
+            self.decision_box,
+            self.decision_fields,
+            ("Décision", "Filière retenue", "Motif / réorientation"),
+        )
+        self.decision_state = named(QLabel(), "decisionState")
+        self.decision_state.setWordWrap(True)
+        save = named(QPushButton("Enregistrer la décision"), "decideButton")
+        save.clicked.connect(self.decide)
+        layout = self.decision_box.layout()
+        assert isinstance(layout, QFormLayout)
+        layout.addRow(self.decision_state)
+        layout.addRow(save)
+
+    @staticmethod
+    def _form(box: QGroupBox, fields: dict[str, FieldWithError], labels: tuple[str, ...]) -> None:
+        form = QFormLayout(box)
+        for holder, text in zip(fields.values(), labels, strict=True):
+            label = QLabel(text)
+            label.setBuddy(holder.field)
+            holder.field.setAccessibleName(text)
+            if isinstance(holder.field, MultiLineField):
+                holder.field.setFixedHeight(60)
+                holder.field.setTabChangesFocus(True)
+            form.addRow(label, holder)
+
+    # ---- loading
+
+    def show_cohort(self, cohort_id: int | None) -> None:
+        chosen = self.learner_picker.currentData()
+        learners = []
+        if cohort_id is not None:
+            with self.context.database.session() as session:
+                learners = orientation_service.cohort_learners(session, cohort_id)
+        blocked = self.learner_picker.blockSignals(True)
+        self.learner_picker.clear()
+        for learner in learners:
+            self.learner_picker.addItem(learner.name, learner.candidate_id)
+        self.learner_picker.setCurrentIndex(max(self.learner_picker.findData(chosen), 0))
+        self.learner_picker.blockSignals(blocked)
+        self._picked()
+
+    def show_learner(self, candidate_id: int) -> None:
+        index = self.learner_picker.findData(candidate_id)
+        if index >= 0:
+            self.learner_picker.setCurrentIndex(index)
+        self._picked()
+
+    def _picked(self) -> None:
+        candidate_id = self.learner_picker.currentData()
+        self.page = None
+        if candidate_id is not None:
+            with self.context.database.session() as session:
+                self.page = orientation_service.learner_page(session, int(candidate_id))
+        self.print_button.setEnabled(self.page is not None)
+        self._fill_weeks()
+        self._fill_notes()
+        self._fill_project_and_decision()
+
+    def _fill_weeks(self) -> None:
+        rows = self.page.weeks if self.page else ()
+        self.weeks.setRowCount(len(rows))
+        for row, week in enumerate(rows):
+            name = f"{week.criterion.code} — {week.criterion.label}"
+            if week.criterion.retired:
+                name += " (retiré)"
+            self.weeks.setItem(row, 0, QTableWidgetItem(name))
+            for column, value in enumerate(week.by_week, start=1):
+                level = level_of(value) if value else None
+                item = QTableWidgetItem(LEVEL_SHORT[level] if level else "")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if level is not None:
+                    item.setBackground(QBrush(QColor(LEVEL_COLOURS[level])))
+                    item.setToolTip(level.label)
+                self.weeks.setItem(row, column, item)
+        for column in range(1, len(WEEKS) + 1):
+            self.weeks.setColumnWidth(column, 44)
+        self.weeks.setFixedHeight(min(40 + 26 * len(rows), 320))
+
+    def _fill_notes(self) -> None:
+        notes = self.page.notes if self.page else ()
+        self.notes.setRowCount(len(notes))
+        for row, note in enumerate(notes):
+            cells = (note.day.strftime("%d/%m/%Y"), note.activity, note.author, note.text)
+            for column, text in enumerate(cells):
+                self.notes.setItem(row, column, QTableWidgetItem(text))
+        self.notes.resizeColumnsToContents()
+        self.notes.resizeRowsToContents()
+
+    def _fill_project_and_decision(self) -> None:
+        page = self.page
+        project = page.project if page else None
+        values = {
+            "filiere": project.filiere if project else "",
+            "metier": project.target_job if project else "",
+            "etapes": project.steps if project else "",
+            "statut": project.status if project else ProjectStatus.TO_BUILD.value,
+        }
+        for name, holder in self.project_fields.items():
+            holder.field.set_value(values[name])
+            holder.set_error("")
+        decision = page.decision if page else None
+        for holder in self.decision_fields.values():
+            holder.set_error("")
+        self.decision_fields["decision"].field.set_value(decision.outcome if decision else "")
+        self.decision_fields["filiere"].field.set_value(decision.filiere if decision else "")
+        self.decision_fields["motif"].field.set_value(decision.reason if decision else "")
+        if decision:
+            self.decision_state.setText(
+                f"Décision enregistrée : {decision.outcome_label}, par {decision.decided_by} "
+                f"le {decision.decided_at:%d/%m/%Y}."
+            )
+        else:
+            self.decision_state.setText("Aucune décision enregistrée.")
+
+    # ---- actions
+
+    def save_project(self) -> None:
+        if self.page is None:
+            return
+        fields = self.project_fields
+        try:
+            with self.context.database.session() as session:
+                orientation_service.save_project(
+                    session,
+                    self.page.candidate_id,
+                    filiere=fields["filiere"].field.value(),
+                    target_job=fields["metier"].field.value(),
+                    steps=fields["etapes"].field.value(),
+                    status=fields["statut"].field.value(),
+                    author=self.context.username,
+                    role=self.context.role,
+                )
+        except UserFacingError as error:
+            self._show_errors(
+                error, fields, {"filiere": "filiere", "metier": "metier", "etapes": "etapes"}
+            )
+            return
+        self._picked()
+
+    def decide(self) -> None:
+        if self.page is None:
+            return
+        fields = self.decision_fields
+        try:
+            with self.context.database.session() as session:
+                orientation_service.decide(
+                    session,
+                    self.page.candidate_id,
+                    outcome=fields["decision"].field.value(),
+                    filiere=fields["filiere"].field.value(),
+                    reason=fields["motif"].field.value(),
+                    author=self.context.username,
+                    role=self.context.role,
+                )
+        except UserFacingError as error:
+            self._show_errors(
+                error, fields, {"decision": "decision", "filiere": "filiere", "motif": "motif"}
+            )
+            return
+        self._picked()
+
+    def _show_errors(
+        self, error: UserFacingError, fields: dict[str, FieldWithError], keys: dict[str, str]
+    ) -> None:
+        if not isinstance(error, ValidationError):
+            QMessageBox.warning(self, "Enregistrement impossible", str(error))
+            return
+        for name, holder in fields.items():
+            holder.set_error(error.errors.get(keys.get(name, name), ""))
+        unplaced = [m for k, m in error.errors.items() if k not in keys.values()]
+        if unplaced:
+            QMessageBox.warning(self, "Enregistrement impossible", "\n".join(unplaced))
+
+    def print_bilan(self) -> None:
+        if self.page is None:
+            return
+        from app.pdf.bilan import render_bilan
+
+        suggested = f"bilan-orientation-{self.page.name}.pdf".replace(" ", "-")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Enregistrer le bilan d'orientation", suggested, "Documents PDF (*.pdf)"
+        )
+        if not path:
+            return
+        try:
+            with self.context.database.session() as session:
+                data = orientation_service.bilan_data(
+                    session, self.page.candidate_id, today=date.today()
+                )
+            render_bilan(data, Path(path))
+        except (UserFacingError, OSError) as error:
+            QMessageBox.warning(self, "Bilan non imprimé", str(error))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))

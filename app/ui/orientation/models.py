@@ -1,0 +1,226 @@
+"""Table models of the orientation view: the team grid and the cohort matrix."""
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.domain.orientation import LEVEL_KEYS, Level
+from app.services.orientation import CriterionInfo, GridData, LearnerInfo, MatrixData
+
+Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
+
+# Colour helps, the abbreviation says it: the legend never relies on colour alone.
+LEVEL_SHORT = {
+    Level.ACQUIS: "A",
+    Level.EN_COURS: "EC",
+    Level.NON_ACQUIS: "NA",
+    Level.NON_OBSERVE: "—",
+}
+LEVEL_COLOURS = {
+    Level.ACQUIS: "#cfe8d5",
+    Level.EN_COURS: "#fbe7b5",
+    Level.NON_ACQUIS: "#f6cfcb",
+    Level.NON_OBSERVE: "#ffffff",
+}
+KEY_TO_LEVEL = {key: level for level, key in LEVEL_KEYS.items()}
+LEGEND = "Légende : A = Acquis · EC = En cours d'acquisition · NA = Non acquis · — = Non observé"
+
+
+def level_of(value: str) -> Level:
+    try:
+        return Level(value)
+    except ValueError:
+        return Level.NON_OBSERVE
+
+
+def level_cell(value: str, role: int) -> Any:
+    level = level_of(value)
+    if role == Qt.ItemDataRole.DisplayRole:
+        return LEVEL_SHORT[level]
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return level.label
+    if role == Qt.ItemDataRole.BackgroundRole:
+        return QBrush(QColor(LEVEL_COLOURS[level]))
+    if role == Qt.ItemDataRole.TextAlignmentRole:
+        return int(Qt.AlignmentFlag.AlignCenter)
+    return None
+
+
+class GridModel(QAbstractTableModel):
+    """Rows: the team's learners. Columns: the criteria, then the comment.
+
+    Edits are not stored here: `level_entered` / `note_entered` ask the view to save
+    through the service, which then reloads the model.
+    """
+
+    level_entered = Signal(int, int, str)  # candidate_id, criterion_id, Level value
+    note_entered = Signal(int, str)  # candidate_id, text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._data: GridData | None = None
+
+    def set_grid(self, data: GridData | None) -> None:
+        self.beginResetModel()
+        self._data = data
+        self.endResetModel()
+
+    def refresh(self, data: GridData) -> None:
+        """Same rows and columns, new values: keep the current cell."""
+        self._data = data
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+            )
+
+    @property
+    def team_id(self) -> int | None:
+        return self._data.team.id if self._data else None
+
+    @property
+    def comment_column(self) -> int:
+        return len(self._data.criteria) if self._data else 0
+
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
+        return 0 if parent.isValid() or self._data is None else len(self._data.team.learners)
+
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
+        return 0 if parent.isValid() or self._data is None else len(self._data.criteria) + 1
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self._data is None or not index.isValid():
+            return None
+        if not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
+            return None
+        learner = self._data.team.learners[index.row()]
+        if index.column() == self.comment_column:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+                return self._data.notes.get(learner.candidate_id, "")
+            return None
+        criterion = self._data.criteria[index.column()]
+        value = self._data.levels.get((learner.candidate_id, criterion.id), Level.NON_OBSERVE)
+        if role == Qt.ItemDataRole.EditRole:
+            return value
+        return level_cell(value, role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if self._data is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+                return self._data.team.learners[section].name
+            return None
+        if not 0 <= section < self.columnCount():
+            return None
+        if section == self.comment_column:
+            return "Commentaire" if role == Qt.ItemDataRole.DisplayRole else None
+        criterion = self._data.criteria[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return criterion.code
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return criterion.label
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if self._data is None or not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        learner = self._data.team.learners[index.row()]
+        if index.column() == self.comment_column:
+            self.note_entered.emit(learner.candidate_id, str(value))
+            return True
+        text = str(value).strip()
+        level = KEY_TO_LEVEL.get(text)
+        if level is None:
+            try:
+                level = Level(text)
+            except ValueError:
+                return False
+        criterion = self._data.criteria[index.column()]
+        self.level_entered.emit(learner.candidate_id, criterion.id, level.value)
+        return True
+
+    def learner_id(self, row: int) -> int | None:
+        if self._data is None or not 0 <= row < self.rowCount():
+            return None
+        return self._data.team.learners[row].candidate_id
+
+    def criterion_at(self, column: int) -> CriterionInfo | None:
+        if self._data is None or not 0 <= column < len(self._data.criteria):
+            return None
+        return self._data.criteria[column]
+
+
+class MatrixModel(QAbstractTableModel):
+    """Rows: the cohort's learners. Columns: the criteria, then "observé cette semaine"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._data: MatrixData | None = None
+
+    def set_matrix(self, data: MatrixData | None) -> None:
+        self.beginResetModel()
+        self._data = data
+        self.endResetModel()
+
+    def learner_at(self, row: int) -> LearnerInfo | None:
+        if self._data is None or not 0 <= row < self.rowCount():
+            return None
+        return self._data.learners[row]
+
+    @property
+    def week_column(self) -> int:
+        return len(self._data.criteria) if self._data else 0
+
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
+        return 0 if parent.isValid() or self._data is None else len(self._data.learners)
+
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
+        return 0 if parent.isValid() or self._data is None else len(self._data.criteria) + 1
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self._data is None or not index.isValid():
+            return None
+        if not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
+            return None
+        learner = self._data.learners[index.row()]
+        if index.column() == self.week_column:
+            missing = learner.candidate_id in self._data.not_observed_this_week
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "non observé(e)" if missing else "oui"
+            if role == Qt.ItemDataRole.BackgroundRole and missing:
+                return QBrush(QColor("#f6cfcb"))
+            return None
+        criterion = self._data.criteria[index.column()]
+        value = self._data.latest.get((learner.candidate_id, criterion.id), Level.NON_OBSERVE)
+        return level_cell(value, role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if self._data is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+                return self._data.learners[section].name
+            return None
+        if not 0 <= section < self.columnCount():
+            return None
+        if section == self.week_column:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"Observé(e) en S{self._data.week}"
+            return None
+        criterion = self._data.criteria[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return criterion.code
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return criterion.label
+        return None

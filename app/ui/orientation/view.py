@@ -1,0 +1,366 @@
+"""Orientation view: cohort picker; tabs Activités · Saisie · Vue d'ensemble · Apprenant."""
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import orientation as orientation_service
+from app.services.errors import UserFacingError
+from app.services.orientation import ActivityInfo, CohortInfo
+from app.ui.context import AppContext
+from app.ui.orientation.dialogs import ActivityDialog, TeamsDialog
+from app.ui.orientation.grid_view import GridView
+from app.ui.orientation.learner_page import LearnerTab
+from app.ui.orientation.models import LEGEND, GridModel, MatrixModel
+from app.ui.theme import icon
+from app.ui.widgets.naming import named
+
+ACTIVITY_COLUMNS = ("Date", "Semaine", "Titre", "Type", "Formateurs", "Équipes")
+
+
+class OrientationView(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("orientationView")
+        self.context = context
+        self._cohorts: list[CohortInfo] = []
+        self._activities: list[ActivityInfo] = []
+        self.cohort_picker = named(QComboBox(), "cohortPicker")
+        self.cohort_picker.setAccessibleName("Promotion")
+        self.tabs = named(QTabWidget(), "orientationTabs")
+        self.tabs.addTab(self._build_activities_tab(), icon("calendar-event"), "Activités")
+        self.tabs.addTab(self._build_grid_tab(), icon("clipboard-check"), "Saisie")
+        self.tabs.addTab(self._build_matrix_tab(), icon("chart-bar"), "Vue d'ensemble")
+        self.learner_tab = LearnerTab(context)
+        self.tabs.addTab(self.learner_tab, icon("school"), "Apprenant")
+        top = QHBoxLayout()
+        label = QLabel("Promotion :")
+        label.setBuddy(self.cohort_picker)
+        top.addWidget(label)
+        top.addWidget(self.cohort_picker, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.cohort_picker.currentIndexChanged.connect(self.refresh)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.reload_cohorts()
+
+    # ---- building
+
+    def _build_activities_tab(self) -> QWidget:
+        self.activities_table = named(QTableWidget(0, len(ACTIVITY_COLUMNS)), "activitiesTable")
+        self.activities_table.setHorizontalHeaderLabels(ACTIVITY_COLUMNS)
+        self.activities_table.verticalHeader().hide()
+        self.activities_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.activities_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.activities_table.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.Stretch
+        )
+        self.activities_table.doubleClicked.connect(self._enter_selected_activity)
+        new = named(QPushButton(icon("calendar-plus"), "Nouvelle activité…"), "newActivityButton")
+        teams = named(QPushButton(icon("users"), "Équipes…"), "teamsButton")
+        enter = named(QPushButton(icon("clipboard-check"), "Saisir les niveaux"), "enterButton")
+        new.clicked.connect(self.new_activity)
+        teams.clicked.connect(self.edit_teams)
+        enter.clicked.connect(self._enter_selected_activity)
+        buttons = QHBoxLayout()
+        for button in (new, teams, enter):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addLayout(buttons)
+        layout.addWidget(self.activities_table, 1)
+        return tab
+
+    def _build_grid_tab(self) -> QWidget:
+        self.grid_activity = named(QComboBox(), "gridActivity")
+        self.grid_activity.setAccessibleName("Activité")
+        self.grid_team = named(QComboBox(), "gridTeam")
+        self.grid_team.setAccessibleName("Équipe")
+        self.grid_model = GridModel()
+        self.grid = GridView()
+        self.grid.setModel(self.grid_model)
+        self.grid.horizontalHeader().setDefaultSectionSize(48)
+        self.grid.horizontalHeader().setStretchLastSection(True)
+        self.grid_history = named(QLabel(), "gridHistory")
+        self.grid_history.setProperty("role", "muted")
+        self.grid_history.setWordWrap(True)
+        self.grid_model.level_entered.connect(self._save_level)
+        self.grid_model.note_entered.connect(self._save_note)
+        self.grid.selectionModel().currentChanged.connect(self._show_cell_history)
+        self.grid_activity.currentIndexChanged.connect(self._fill_teams)
+        self.grid_team.currentIndexChanged.connect(self.load_grid)
+        pickers = QHBoxLayout()
+        for text, combo in (("Activité :", self.grid_activity), ("Équipe :", self.grid_team)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            pickers.addWidget(label)
+            pickers.addWidget(combo, 1)
+        help_text = QLabel(
+            "Tapez 1 Acquis · 2 En cours d'acquisition · 3 Non acquis · 0 Non observé ; "
+            "la case suivante est sélectionnée. Flèches et Tab pour se déplacer, "
+            "Entrée sur « Commentaire » pour écrire. Chaque saisie est enregistrée aussitôt."
+        )
+        help_text.setWordWrap(True)
+        help_text.setProperty("role", "muted")
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addLayout(pickers)
+        layout.addWidget(help_text)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.grid_history)
+        return tab
+
+    def _build_matrix_tab(self) -> QWidget:
+        self.matrix_model = MatrixModel()
+        self.matrix = named(QTableView(), "cohortMatrix")
+        self.matrix.setAccessibleName("Vue d'ensemble de la promotion")
+        self.matrix.setModel(self.matrix_model)
+        self.matrix.horizontalHeader().setDefaultSectionSize(48)
+        self.matrix.horizontalHeader().setStretchLastSection(True)
+        self.matrix.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.matrix.doubleClicked.connect(self._open_learner_from_matrix)
+        self.matrix_summary = named(QLabel(), "matrixSummary")
+        legend = QLabel(LEGEND)
+        legend.setProperty("role", "muted")
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.matrix_summary)
+        layout.addWidget(self.matrix, 1)
+        layout.addWidget(legend)
+        return tab
+
+    # ---- cohorts and activities
+
+    def reload_cohorts(self) -> None:
+        with self.context.database.session() as session:
+            self._cohorts = orientation_service.cohorts(session)
+        chosen = self.cohort_picker.currentData()
+        blocked = self.cohort_picker.blockSignals(True)
+        self.cohort_picker.clear()
+        for cohort in self._cohorts:
+            self.cohort_picker.addItem(cohort.label, cohort.id)
+        index = self.cohort_picker.findData(chosen)
+        self.cohort_picker.setCurrentIndex(max(index, 0))
+        self.cohort_picker.blockSignals(blocked)
+        self.refresh()
+
+    def cohort_id(self) -> int | None:
+        value = self.cohort_picker.currentData()
+        return int(value) if value is not None else None
+
+    def refresh(self) -> None:
+        cohort_id = self.cohort_id()
+        self._activities = []
+        if cohort_id is not None:
+            with self.context.database.session() as session:
+                self._activities = orientation_service.activities(session, cohort_id)
+        self._fill_activities_table()
+        self._fill_activity_picker()
+        self.load_matrix()
+        self.learner_tab.show_cohort(cohort_id)
+
+    def _fill_activities_table(self) -> None:
+        table = self.activities_table
+        table.setRowCount(len(self._activities))
+        for row, activity in enumerate(self._activities):
+            teams = ", ".join(f"{t.name} ({len(t.learners)})" for t in activity.teams)
+            cells = (
+                activity.day.strftime("%d/%m/%Y"),
+                f"S{activity.week}",
+                activity.title,
+                activity.kind_label,
+                activity.trainers,
+                teams or "aucune équipe",
+            )
+            for column, text in enumerate(cells):
+                table.setItem(row, column, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
+    def _selected_activity(self) -> ActivityInfo | None:
+        row = self.activities_table.currentRow()
+        return self._activities[row] if 0 <= row < len(self._activities) else None
+
+    def new_activity(self) -> None:
+        cohort_id = self.cohort_id()
+        if cohort_id is None:
+            return
+        dialog = ActivityDialog(self.context, cohort_id, self)
+        if dialog.exec() and dialog.created is not None:
+            self.refresh()
+            self._select_activity_row(dialog.created.id)
+            self.edit_teams()
+
+    def _select_activity_row(self, activity_id: int) -> None:
+        for row, activity in enumerate(self._activities):
+            if activity.id == activity_id:
+                self.activities_table.selectRow(row)
+
+    def edit_teams(self) -> None:
+        activity = self._selected_activity()
+        cohort_id = self.cohort_id()
+        if activity is None or cohort_id is None:
+            return
+        with self.context.database.session() as session:
+            learners = orientation_service.cohort_learners(session, cohort_id)
+        if TeamsDialog(self.context, activity, learners, self).exec():
+            self.refresh()
+            self._select_activity_row(activity.id)
+
+    def _enter_selected_activity(self) -> None:
+        activity = self._selected_activity()
+        if activity is None:
+            return
+        self.grid_activity.setCurrentIndex(max(self.grid_activity.findData(activity.id), 0))
+        self.tabs.setCurrentIndex(1)
+        self.grid.setFocus()
+
+    # ---- grid
+
+    def _fill_activity_picker(self) -> None:
+        chosen = self.grid_activity.currentData()
+        blocked = self.grid_activity.blockSignals(True)
+        self.grid_activity.clear()
+        for activity in self._activities:
+            text = f"{activity.day:%d/%m/%Y} (S{activity.week}) — {activity.title}"
+            self.grid_activity.addItem(text, activity.id)
+        self.grid_activity.setCurrentIndex(max(self.grid_activity.findData(chosen), 0))
+        self.grid_activity.blockSignals(blocked)
+        self._fill_teams()
+
+    def _current_grid_activity(self) -> ActivityInfo | None:
+        wanted = self.grid_activity.currentData()
+        return next((a for a in self._activities if a.id == wanted), None)
+
+    def _fill_teams(self) -> None:
+        activity = self._current_grid_activity()
+        chosen = self.grid_team.currentData()
+        blocked = self.grid_team.blockSignals(True)
+        self.grid_team.clear()
+        for team in activity.teams if activity else ():
+            self.grid_team.addItem(f"{team.name} ({len(team.learners)})", team.id)
+        self.grid_team.setCurrentIndex(max(self.grid_team.findData(chosen), 0))
+        self.grid_team.blockSignals(blocked)
+        self.load_grid()
+
+    def load_grid(self) -> None:
+        activity_id, team_id = self.grid_activity.currentData(), self.grid_team.currentData()
+        if activity_id is None or team_id is None:
+            self.grid_model.set_grid(None)
+            return
+        with self.context.database.session() as session:
+            data = orientation_service.grid(session, int(activity_id), int(team_id))
+        self.grid_model.set_grid(data)
+        self.grid.resizeColumnToContents(self.grid_model.comment_column)
+        self.grid.setCurrentIndex(self.grid_model.index(0, 0))
+
+    def _reload_grid_values(self) -> None:
+        activity_id, team_id = self.grid_activity.currentData(), self.grid_team.currentData()
+        with self.context.database.session() as session:
+            data = orientation_service.grid(session, int(activity_id), int(team_id))
+        self.grid_model.refresh(data)
+
+    def _save_level(self, candidate_id: int, criterion_id: int, level: str) -> None:
+        self._write(
+            lambda session: orientation_service.record_level(
+                session,
+                int(self.grid_activity.currentData()),
+                candidate_id,
+                criterion_id,
+                level,
+                author=self.context.username,
+                role=self.context.role,
+            )
+        )
+
+    def _save_note(self, candidate_id: int, text: str) -> None:
+        self._write(
+            lambda session: orientation_service.record_note(
+                session,
+                int(self.grid_activity.currentData()),
+                candidate_id,
+                text,
+                author=self.context.username,
+                role=self.context.role,
+            )
+        )
+
+    def _write(self, action: object) -> None:
+        try:
+            with self.context.database.session() as session:
+                action(session)  # type: ignore[operator]
+        except UserFacingError as error:
+            QMessageBox.warning(self, "Saisie non enregistrée", str(error))
+        self._reload_grid_values()
+        self._show_cell_history()
+
+    def _show_cell_history(self) -> None:
+        index = self.grid.currentIndex()
+        model = self.grid_model
+        candidate_id = model.learner_id(index.row()) if index.isValid() else None
+        activity_id = self.grid_activity.currentData()
+        if candidate_id is None or activity_id is None or index.column() >= model.comment_column:
+            self.grid_history.setText("")
+            return
+        criterion = model.criterion_at(index.column())
+        if criterion is None:
+            return
+        with self.context.database.session() as session:
+            changes = orientation_service.level_history(
+                session, int(activity_id), candidate_id, criterion.id
+            )
+        if not changes:
+            self.grid_history.setText(f"{criterion.code} — {criterion.label} : pas encore observé.")
+            return
+        lines = [
+            f"{c.recorded_at:%d/%m/%Y %H:%M} {c.author} : {c.from_label} → {c.to_label}"
+            for c in changes
+        ]
+        self.grid_history.setText(f"{criterion.code} — {criterion.label} · " + " ; ".join(lines))
+
+    # ---- matrix
+
+    def load_matrix(self) -> None:
+        cohort_id = self.cohort_id()
+        if cohort_id is None:
+            self.matrix_model.set_matrix(None)
+            self.matrix_summary.setText(
+                "Aucune promotion : les apprenants entrés en formation apparaissent ici."
+            )
+            return
+        with self.context.database.session() as session:
+            data = orientation_service.cohort_matrix(session, cohort_id, date.today())
+        self.matrix_model.set_matrix(data)
+        missing = len(data.not_observed_this_week)
+        self.matrix_summary.setText(
+            f"{len(data.learners)} apprenant(s) · semaine S{data.week} · "
+            f"{missing} non observé(s) cette semaine"
+        )
+        self.matrix.resizeColumnToContents(self.matrix_model.week_column)
+
+    def _open_learner_from_matrix(self) -> None:
+        learner = self.matrix_model.learner_at(self.matrix.currentIndex().row())
+        if learner is None:
+            return
+        self.learner_tab.show_learner(learner.candidate_id)
+        self.tabs.setCurrentWidget(self.learner_tab)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.matrix.parentWidget():
+            self.load_matrix()

@@ -1,0 +1,131 @@
+"""Orientation view: a trainer fills a team's grid from the keyboard; the matrix shows it."""
+
+from datetime import date, datetime
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QTableView
+
+from app.services import candidates as cs
+from app.services import orientation as os_
+from app.services.orientation import ActivityInput
+from app.ui.main_window import MainWindow
+from app.ui.orientation.models import GridModel, MatrixModel
+
+ENTRY_PATH = ("entretien", "admis", "entre_formation")
+NAMES = ("Benali", "Da Silva", "Lefèvre", "N'Diaye", "Nguyen")
+
+
+def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
+    """Five learners of 2025-2026 at Cobalt in one team of one activity."""
+    ids = []
+    with window.context.database.session() as session:
+        for n, name in enumerate(NAMES):
+            saved = cs.create_candidate(
+                session,
+                cs.CandidateInput(
+                    nom=name,
+                    prenom="Alex",
+                    email=f"alex{n}@exemple.fr",
+                    saison="2025-2026",
+                    site="cobalt",
+                ),
+                author="test",
+                now=datetime(2025, 10, 1, 9, 0),
+            )
+            for step, code in enumerate(ENTRY_PATH):
+                cs.change_stage(
+                    session,
+                    saved.id,
+                    code,
+                    comment="",
+                    author="t",
+                    now=datetime(2025, 11, 1 + step, 9, 0),
+                )
+            ids.append(saved.id)
+        cohort = next(c for c in os_.cohorts(session) if c.season == "2025-2026")
+        activity = os_.create_activity(
+            session,
+            cohort.id,
+            ActivityInput(day="03/12/2025", title="Atelier maquette", kind="atelier"),
+            role="formateur",
+        )
+        os_.set_teams(session, activity.id, [("Équipe 1", ids)], role="formateur")
+    return cohort.id, activity.id, ids
+
+
+def test_keyboard_fills_the_team_grid_and_the_matrix_follows(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    cohort_id, activity_id, ids = _cohort_with_team(window)
+    view = window.show_view("orientation")
+    view.reload_cohorts()  # type: ignore[attr-defined]
+    picker = view.findChild(QComboBox, "cohortPicker")
+    picker.setCurrentIndex(picker.findData(cohort_id))
+    view.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    grid = view.findChild(QTableView, "evaluationGrid")
+    assert grid.model().rowCount() == 5
+    grid.setFocus()
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    # Ten criteria per learner, five learners: 50 keystrokes, no mouse.
+    typed = ["1231023102", "1111111111", "2222222222", "3333333333", "0000000000"]
+    for row_keys in typed:
+        qtbot.keyClicks(grid, row_keys)
+
+    with window.context.database.session() as session:
+        team_id = grid.model().team_id  # type: ignore[attr-defined]
+        data = os_.grid(session, activity_id, team_id)
+        criteria = [c.id for c in data.criteria]
+    expected = {"1": "acquis", "2": "en_cours", "3": "non_acquis", "0": "non_observe"}
+    for learner, keys in zip(ids, typed, strict=True):
+        stored = [data.levels.get((learner, c), "non_observe") for c in criteria]
+        assert stored == [expected[k] for k in keys]
+    assert grid.model().index(0, 0).data() == "A"
+    assert grid.model().index(0, 1).data() == "EC"
+    assert grid.model().index(0, 2).data() == "NA"
+
+    view.tabs.setCurrentIndex(2)  # type: ignore[attr-defined]
+    matrix = view.findChild(QTableView, "cohortMatrix")
+    assert matrix.model().rowCount() == 5
+    first_row = [matrix.model().index(0, c).data() for c in range(10)]
+    assert first_row == ["A", "EC", "NA", "A", "—", "EC", "NA", "A", "—", "EC"]
+
+
+def test_a_correction_supersedes_and_shows_its_history(qtbot: QtBot, window: MainWindow) -> None:
+    _cohort_id, activity_id, ids = _cohort_with_team(window)
+    view = window.show_view("orientation")
+    view.reload_cohorts()  # type: ignore[attr-defined]
+    view.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    grid = view.findChild(QTableView, "evaluationGrid")
+    grid.setFocus()
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    qtbot.keyClick(grid, Qt.Key.Key_2)
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    qtbot.keyClick(grid, Qt.Key.Key_1)
+    with window.context.database.session() as session:
+        criterion = os_.criteria(session)[0]
+        history = os_.level_history(session, activity_id, ids[0], criterion.id)
+    assert [(h.from_label, h.to_label) for h in history] == [
+        ("Non observé", "En cours d'acquisition"),
+        ("En cours d'acquisition", "Acquis"),
+    ]
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    assert "En cours d'acquisition → Acquis" in view.grid_history.text()  # type: ignore[attr-defined]
+
+
+def test_grid_and_matrix_models_pass_qt_checks(
+    qtmodeltester: ModelTester, window: MainWindow
+) -> None:
+    cohort_id, activity_id, _ids = _cohort_with_team(window)
+    with window.context.database.session() as session:
+        team_id = os_.activities(session, cohort_id)[0].teams[0].id
+        grid_data = os_.grid(session, activity_id, team_id)
+        matrix_data = os_.cohort_matrix(session, cohort_id, date(2025, 12, 5))
+    grid_model, matrix_model = GridModel(), MatrixModel()
+    grid_model.set_grid(grid_data)
+    matrix_model.set_matrix(matrix_data)
+    qtmodeltester.check(grid_model, force_py=True)
+    qtmodeltester.check(matrix_model, force_py=True)
+    assert matrix_model.headerData(10, Qt.Orientation.Horizontal) == "Observé(e) en S1"

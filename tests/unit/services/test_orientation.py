@@ -1,0 +1,751 @@
+"""Orientation period: cohorts, activities, teams, the grid, views, project, decision, bilan."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from app.domain import Candidate, Cohort, Observation, OrientationDecision, StageChange
+from app.services import orientation as o
+from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.errors import NotFoundError, ValidationError
+from app.storage import Database
+
+NOW = datetime(2025, 12, 3, 10, 0)
+START = date(2025, 12, 1)  # season 2025-2026 starts on Monday 1 December 2025
+TRAINER = "Samir Haddad"
+COORD = "Claire Morel"
+
+
+def _candidate(
+    s: Session,
+    nom: str,
+    prenom: str,
+    *,
+    season: str = "2025-2026",
+    site: str = "cobalt",
+    enter: bool = True,
+    birth: str = "",
+) -> int:
+    data = CandidateInput(
+        nom=nom,
+        prenom=prenom,
+        email=f"{prenom.lower()}.{nom.lower()}@exemple.fr",
+        saison=season,
+        site=site,
+        date_naissance=birth,
+    )
+    candidate_id = create_candidate(s, data, author="test", now=datetime(2025, 11, 1, 9, 0)).id
+    if enter:
+        for stage in ("entretien", "admis", "entre_formation"):
+            change_stage(s, candidate_id, stage, comment="", author="test", now=NOW)
+    return candidate_id
+
+
+@dataclass(frozen=True)
+class World:
+    cohort: int
+    lea: int
+    marc: int
+    nora: int
+    outsider: int  # admitted, never entered
+    activity: int
+    team: int
+    criteria: dict[str, int]
+
+
+def _activity(s: Session, cohort_id: int, day: str, title: str = "Atelier", **kw: str) -> int:
+    data = o.ActivityInput(day=day, title=title, **kw)
+    return o.create_activity(s, cohort_id, data, role="formateur").id
+
+
+def _world(s: Session) -> World:
+    lea = _candidate(s, "Dupont", "Léa", birth="12/03/2001")
+    marc = _candidate(s, "Bernard", "Marc")
+    nora = _candidate(s, "Ziani", "Nora")
+    outsider = _candidate(s, "Admis", "Paul", enter=False)
+    change_stage(s, outsider, "entretien", comment="", author="t", now=NOW)
+    change_stage(s, outsider, "admis", comment="", author="t", now=NOW)
+    cohort = next(c for c in o.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt")
+    activity = _activity(s, cohort.id, "03/12/2025", "Atelier affiche")
+    info = o.set_teams(
+        s, activity, [("Équipe A", [lea, marc]), ("Équipe B", [nora])], role="formateur"
+    )
+    codes = {c.code: c.id for c in o.criteria(s)}
+    return World(cohort.id, lea, marc, nora, outsider, activity, info.teams[0].id, codes)
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    with db.session() as s:
+        return _world(s)
+
+
+def _level(
+    s: Session, w: World, cand: int, code: str, level: str, when: datetime, act: int | None = None
+) -> bool:
+    return o.record_level(
+        s,
+        act or w.activity,
+        cand,
+        w.criteria[code],
+        level,
+        author=TRAINER,
+        role="formateur",
+        now=when,
+    )
+
+
+# ---------------------------------------------------------------- weeks and cohorts
+
+
+def test_week_of_counts_from_the_cohort_start() -> None:
+    assert o.week_of(START, START) == 1
+    assert o.week_of(START, START + timedelta(days=6)) == 1
+    assert o.week_of(START, START + timedelta(days=7)) == 2
+    assert o.week_of(START, START + timedelta(days=41)) == 6
+    assert o.week_of(START, START - timedelta(days=1)) == 0
+
+
+def test_cohorts_are_created_for_seasons_and_sites_with_entered_learners(db: Database) -> None:
+    with db.session() as s:
+        _candidate(s, "Dupont", "Léa")
+        _candidate(s, "Martin", "Jules", site="du-guesclin")
+        _candidate(s, "Petit", "Zoé", season="2026-2027")
+        _candidate(s, "Roux", "Ana", season="2026-2027", site="du-guesclin", enter=False)
+        listed = o.cohorts(s)
+        again = o.cohorts(s)
+        count = s.scalar(select(func.count()).select_from(Cohort))
+    assert [(c.season, c.site_name) for c in listed] == [
+        ("2026-2027", "Cobalt"),
+        ("2025-2026", "Cobalt"),
+        ("2025-2026", "Centre Du Guesclin"),
+    ]
+    assert again == listed
+    assert count == 3
+    first = listed[1]
+    assert first.start_date == START
+    assert first.label == "Saison 2025-2026 — Cobalt"
+    assert first.orientation_end == date(2026, 1, 12)
+
+
+def test_cohort_learners_are_the_entered_ones_by_name(world: World, db: Database) -> None:
+    with db.session() as s:
+        _candidate(s, "Autre", "Site", site="du-guesclin")
+        learners = o.cohort_learners(s, world.cohort)
+        with pytest.raises(NotFoundError):
+            o.cohort_learners(s, 9999)
+    assert [lr.name for lr in learners] == ["BERNARD Marc", "DUPONT Léa", "ZIANI Nora"]
+
+
+# ---------------------------------------------------------------- activities and teams
+
+
+def _activity_errors(s: Session, cohort: int, data: o.ActivityInput) -> dict[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        o.create_activity(s, cohort, data, role="formateur")
+    return caught.value.errors
+
+
+def test_activity_is_created_with_its_week_and_kind_label(world: World, db: Database) -> None:
+    with db.session() as s:
+        info = o.create_activity(
+            s,
+            world.cohort,
+            o.ActivityInput(
+                day="09/12/2025",
+                title=" Projet Resto du cœur ",
+                kind="projet_reel",
+                trainers="Samir, Inès",
+            ),
+            role="coordination",
+        )
+        listed = o.activities(s, world.cohort)
+    assert info.week == 2
+    assert info.title == "Projet Resto du cœur"
+    assert info.kind_label == "Projet réel"
+    assert info.trainers == "Samir, Inès"
+    assert info.teams == ()
+    assert [a.id for a in listed] == [world.activity, info.id]
+    assert [t.name for t in listed[0].teams] == ["Équipe A", "Équipe B"]
+    assert [lr.name for lr in listed[0].teams[0].learners] == ["BERNARD Marc", "DUPONT Léa"]
+
+
+def test_activity_validation_messages_are_french(world: World, db: Database) -> None:
+    with db.session() as s:
+        empty = _activity_errors(s, world.cohort, o.ActivityInput(kind="piscine"))
+        before = _activity_errors(s, world.cohort, o.ActivityInput(day="30/11/2025", title="x"))
+        after = _activity_errors(s, world.cohort, o.ActivityInput(day="02/08/2026", title="x"))
+        bad = _activity_errors(s, world.cohort, o.ActivityInput(day="31/02/2026", title="x"))
+        o.create_activity(
+            s, world.cohort, o.ActivityInput(day="01/08/2026", title="Fin"), role="formateur"
+        )
+    assert empty == {
+        "date": "La date est obligatoire.",
+        "titre": "Le titre est obligatoire.",
+        "type": "Type d'activité inconnu (valeurs possibles : Atelier, Projet réel, Visite, "
+        "Événement, Autre).",
+    }
+    assert before["date"] == "La date est antérieure au début de la promotion (01/12/2025)."
+    assert after["date"] == "La date est postérieure à la fin de la saison (01/08/2026)."
+    assert bad["date"] == "Cette date n'existe pas."
+
+
+def test_update_activity_changes_day_and_title(world: World, db: Database) -> None:
+    with db.session() as s:
+        info = o.update_activity(
+            s,
+            world.activity,
+            o.ActivityInput(day="16/12/2025", title="Visite", kind="Visite"),
+            role="formateur",
+        )
+        with pytest.raises(ValidationError):
+            o.update_activity(s, world.activity, o.ActivityInput(), role="formateur")
+    assert (info.week, info.title, info.kind) == (3, "Visite", "visite")
+    assert len(info.teams) == 2
+
+
+def test_set_teams_replaces_and_refuses_duplicates_and_outsiders(
+    world: World, db: Database
+) -> None:
+    with db.session() as s:
+        with pytest.raises(ValidationError) as twice:
+            o.set_teams(
+                s, world.activity, [("A", [world.lea]), ("B", [world.lea])], role="formateur"
+            )
+        with pytest.raises(ValidationError) as outsider:
+            o.set_teams(s, world.activity, [("A", [world.outsider])], role="formateur")
+        with pytest.raises(ValidationError) as unnamed:
+            o.set_teams(s, world.activity, [("  ", [world.lea])], role="formateur")
+        info = o.set_teams(
+            s, world.activity, [("Rouges", [world.nora, world.lea])], role="coordination"
+        )
+    assert "DUPONT Léa est dans plusieurs équipes" in twice.value.errors["equipes"]
+    assert outsider.value.errors == {
+        "equipes": "Un des apprenants choisis ne fait pas partie de cette promotion."
+    }
+    assert unnamed.value.errors == {"equipes": "Chaque équipe doit avoir un nom."}
+    assert [(t.name, [lr.candidate_id for lr in t.learners]) for t in info.teams] == [
+        ("Rouges", [world.lea, world.nora])
+    ]
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Database) -> None:
+    with db.session() as s:
+        for call in (
+            lambda: o.create_activity(
+                s, world.cohort, o.ActivityInput(day="03/12/2025", title="x"), role="accueil"
+            ),
+            lambda: o.update_activity(s, world.activity, o.ActivityInput(), role="accueil"),
+            lambda: o.set_teams(s, world.activity, [], role="accueil"),
+            lambda: o.record_level(
+                s, world.activity, world.lea, world.criteria["E1"], "1", author="a", role="accueil"
+            ),
+            lambda: o.record_note(s, world.activity, world.lea, "x", author="a", role="accueil"),
+            lambda: o.save_project(
+                s,
+                world.lea,
+                filiere="",
+                target_job="",
+                steps="",
+                status="en_cours",
+                author="a",
+                role="accueil",
+            ),
+        ):
+            with pytest.raises(o.PermissionDenied) as caught:
+                call()
+            assert str(caught.value).startswith("Seuls les formateurs et la coordination")
+        for role in ("accueil", "formateur"):
+            with pytest.raises(o.PermissionDenied) as refused:
+                o.decide(
+                    s, world.lea, outcome="validee", filiere="web", reason="", author="a", role=role
+                )
+            assert str(refused.value) == (
+                "Seule la coordination peut enregistrer la décision de fin d'orientation."
+            )
+            with pytest.raises(o.PermissionDenied):
+                o.add_criterion(s, "E7", "Autre", "", role=role)
+            with pytest.raises(o.PermissionDenied):
+                o.rename_criterion(s, world.criteria["E1"], "x", role=role)
+            with pytest.raises(o.PermissionDenied):
+                o.retire_criterion(s, world.criteria["E1"], role=role)
+        # reading is open to everyone
+        assert o.grid(s, world.activity, world.team).team.name == "Équipe A"
+
+
+# ---------------------------------------------------------------- levels and notes
+
+
+def test_record_level_appends_a_supersession_chain(world: World, db: Database) -> None:
+    t1, t2, t3 = (datetime(2025, 12, 3, 10, m) for m in (0, 1, 2))
+    with db.session() as s:
+        assert _level(s, world, world.lea, "E1", "acquis", t1) is True
+        assert _level(s, world, world.lea, "E1", "1", t2) is False  # same level: nothing written
+        assert _level(s, world, world.lea, "E1", "3", t2) is True
+        assert _level(s, world, world.lea, "E2", "0", t2) is False  # default is non observé
+        assert _level(s, world, world.lea, "E1", "2", t3) is True
+        rows = s.scalars(select(Observation).order_by(Observation.id)).all()
+        history = o.level_history(s, world.activity, world.lea, world.criteria["E1"])
+        grid = o.grid(s, world.activity, world.team)
+        with pytest.raises(ValidationError) as bad:
+            _level(s, world, world.lea, "E1", "9", t3)
+        with pytest.raises(ValidationError) as not_in_team:
+            _level(s, world, world.outsider, "E1", "1", t3)
+    assert [r.level for r in rows] == ["acquis", "non_acquis", "en_cours"]
+    assert [r.supersedes_id for r in rows] == [None, rows[0].id, rows[1].id]
+    assert [r.author for r in rows] == [TRAINER] * 3
+    assert [(h.recorded_at, h.author, h.from_label, h.to_label) for h in history] == [
+        (t1, TRAINER, "Non observé", "Acquis"),
+        (t2, TRAINER, "Acquis", "Non acquis"),
+        (t3, TRAINER, "Non acquis", "En cours d'acquisition"),
+    ]
+    assert grid.levels == {(world.lea, world.criteria["E1"]): "en_cours"}
+    assert [c.code for c in grid.criteria] == [
+        "E1",
+        "E2",
+        "E3",
+        "E4",
+        "E5",
+        "E6",
+        "A1",
+        "A2",
+        "P1",
+        "P2",
+    ]
+    assert [lr.candidate_id for lr in grid.team.learners] == [world.marc, world.lea]
+    assert "niveau" in bad.value.errors
+    assert not_in_team.value.errors == {
+        "apprenant": "Cet apprenant ne fait partie d'aucune équipe de cette activité."
+    }
+
+
+def test_level_can_be_reset_to_not_observed(world: World, db: Database) -> None:
+    with db.session() as s:
+        _level(s, world, world.lea, "E1", "1", NOW)
+        assert _level(s, world, world.lea, "E1", "0", NOW + timedelta(minutes=1)) is True
+        grid = o.grid(s, world.activity, world.team)
+        history = o.level_history(s, world.activity, world.lea, world.criteria["E1"])
+    assert grid.levels == {}
+    assert history[-1].to_label == "Non observé"
+
+
+def test_record_note_appends_only_changes(world: World, db: Database) -> None:
+    with db.session() as s:
+        note = lambda text, m: o.record_note(  # noqa: E731
+            s,
+            world.activity,
+            world.lea,
+            text,
+            author=TRAINER,
+            role="formateur",
+            now=datetime(2025, 12, 3, 11, m),
+        )
+        assert note("", 0) is False
+        assert note("Prend la parole devant le groupe", 1) is True
+        assert note("  Prend la parole devant le groupe ", 2) is False
+        assert note("Anime la restitution", 3) is True
+        first = o.grid(s, world.activity, world.team).notes
+        assert note("", 4) is True
+        cleared = o.grid(s, world.activity, world.team).notes
+        with pytest.raises(ValidationError) as too_long:
+            note("x" * 2001, 5)
+    assert first == {world.lea: "Anime la restitution"}
+    assert cleared == {}
+    assert too_long.value.errors == {"commentaire": "Le commentaire dépasse 2000 caractères."}
+
+
+# ---------------------------------------------------------------- matrix
+
+
+def test_matrix_latest_level_and_not_observed_this_week(world: World, db: Database) -> None:
+    with db.session() as s:
+        later = _activity(s, world.cohort, "10/12/2025", "Projet réel")
+        o.set_teams(s, later, [("A", [world.lea, world.marc])], role="formateur")
+        e1, e2 = world.criteria["E1"], world.criteria["E2"]
+        # recorded in the later activity first: the activity's day decides, not the time of entry
+        _level(s, world, world.lea, "E1", "3", datetime(2025, 12, 10, 16, 0), act=later)
+        _level(s, world, world.lea, "E1", "1", datetime(2025, 12, 11, 9, 0))
+        _level(s, world, world.lea, "E2", "2", datetime(2025, 12, 3, 10, 0))
+        _level(s, world, world.lea, "E2", "1", datetime(2025, 12, 3, 10, 5))  # correction wins
+        _level(s, world, world.marc, "E1", "2", datetime(2025, 12, 3, 10, 0))
+        _level(s, world, world.marc, "E1", "0", datetime(2025, 12, 10, 10, 0), act=later)
+        _level(s, world, world.nora, "E3", "1", datetime(2025, 12, 3, 10, 0))
+        week2 = o.cohort_matrix(s, world.cohort, date(2025, 12, 12))
+        week1 = o.cohort_matrix(s, world.cohort, date(2025, 12, 1))
+        before = o.cohort_matrix(s, world.cohort, date(2025, 11, 1))
+        long_after = o.cohort_matrix(s, world.cohort, date(2026, 5, 1))
+    assert week2.week == 2
+    assert week2.latest == {
+        (world.lea, e1): "non_acquis",
+        (world.lea, e2): "acquis",
+        (world.marc, e1): "en_cours",  # non observé later is not a mark
+        (world.nora, world.criteria["E3"]): "acquis",
+    }
+    assert [lr.name for lr in week2.learners] == ["BERNARD Marc", "DUPONT Léa", "ZIANI Nora"]
+    assert week2.not_observed_this_week == {world.marc, world.nora}
+    assert week1.not_observed_this_week == frozenset()
+    assert (before.week, long_after.week) == (1, 6)
+    assert long_after.not_observed_this_week == {world.lea, world.marc, world.nora}
+    assert len(week2.criteria) == 10
+
+
+def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
+    with db.session() as s:
+        ids = [_candidate(s, f"Nom{chr(65 + i)}", "Prénom") for i in range(20)]
+        cohort = o.cohorts(s)[-1].id
+        criteria = [c.id for c in o.criteria(s)]
+        acts = []
+        for i in range(30):
+            act = _activity(s, cohort, (START + timedelta(days=i)).strftime("%d/%m/%Y"))
+            acts.append(act)
+            o.set_teams(s, act, [("A", ids)], role="formateur")
+        s.add_all(
+            Observation(
+                activity_id=act,
+                candidate_id=c,
+                criterion_id=k,
+                level="acquis",
+                author="t",
+                recorded_at=NOW,
+            )
+            for act in acts
+            for c in ids
+            for k in criteria
+        )
+        s.flush()
+        s.expunge_all()
+        statements: list[str] = []
+        engine = s.get_bind()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            matrix = o.cohort_matrix(s, cohort, date(2025, 12, 20))
+            o.activities(s, cohort)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert len(matrix.latest) == 200
+    assert len(statements) <= 10
+
+
+# ---------------------------------------------------------------- criteria
+
+
+def test_criteria_can_be_added_renamed_and_retired(world: World, db: Database) -> None:
+    with db.session() as s:
+        added = o.add_criterion(s, " e7 ", "Respecte le matériel", "Règlement", role="coordination")
+        with pytest.raises(ValidationError) as duplicate:
+            o.add_criterion(s, "E7", "", "", role="coordination")
+        renamed = o.rename_criterion(s, world.criteria["E2"], "Ponctualité", role="coordination")
+        with pytest.raises(ValidationError) as empty:
+            o.rename_criterion(s, world.criteria["E2"], " ", role="coordination")
+        listed = o.criteria(s)
+    assert (added.code, added.label, added.grounding, added.retired) == (
+        "E7",
+        "Respecte le matériel",
+        "Règlement",
+        False,
+    )
+    assert duplicate.value.errors == {
+        "code": "Le code « E7 » est déjà utilisé par un autre critère.",
+        "libelle": "Le libellé est obligatoire.",
+    }
+    assert renamed.label == "Ponctualité"
+    assert empty.value.errors == {"libelle": "Le libellé est obligatoire."}
+    assert listed[-1].code == "E7"
+
+
+def test_retired_criterion_leaves_new_grids_but_stays_where_observed(
+    world: World, db: Database
+) -> None:
+    e6, a1 = world.criteria["E6"], world.criteria["A1"]
+    with db.session() as s:
+        _level(s, world, world.lea, "E6", "2", NOW)
+        o.retire_criterion(s, e6, role="coordination", now=NOW)
+        o.retire_criterion(s, a1, role="coordination", now=NOW)
+        new = _activity(s, world.cohort, "04/12/2025")
+        new_team = o.set_teams(s, new, [("A", [world.lea])], role="formateur").teams[0].id
+        new_grid = o.grid(s, new, new_team)
+        old_grid = o.grid(s, world.activity, world.team)
+        # a correction of the retired criterion in the old activity is still possible
+        assert _level(s, world, world.lea, "E6", "1", NOW + timedelta(hours=1)) is True
+        with pytest.raises(ValidationError):
+            _level(s, world, world.lea, "E6", "1", NOW, act=new)
+        matrix = o.cohort_matrix(s, world.cohort, date(2025, 12, 3))
+        page = o.learner_page(s, world.lea)
+        active = o.criteria(s)
+        every = o.criteria(s, include_retired=True)
+    assert e6 not in {c.id for c in new_grid.criteria}
+    assert [c.code for c in old_grid.criteria if c.retired] == ["E6"]
+    assert [c.code for c in matrix.criteria if c.retired] == ["E6"]
+    assert [w.criterion.code for w in page.weeks if w.criterion.retired] == ["E6"]
+    assert len(active) == 8 and len(every) == 10
+
+
+# ---------------------------------------------------------------- learner page and project
+
+
+def test_learner_page_weekly_levels_and_notes(world: World, db: Database) -> None:
+    with db.session() as s:
+        w3 = _activity(s, world.cohort, "17/12/2025", "Hackathon", kind="evenement")
+        o.set_teams(s, w3, [("A", [world.lea])], role="formateur")
+        w1b = _activity(s, world.cohort, "05/12/2025", "Visite")
+        o.set_teams(s, w1b, [("A", [world.lea])], role="formateur")
+        _level(s, world, world.lea, "E1", "3", datetime(2025, 12, 3, 10, 0))
+        _level(s, world, world.lea, "E1", "2", datetime(2025, 12, 5, 10, 0), act=w1b)
+        _level(s, world, world.lea, "E1", "1", datetime(2025, 12, 17, 10, 0), act=w3)
+        for act, text, when in (
+            (w3, "Porte-parole de l'équipe", datetime(2025, 12, 17, 12, 0)),
+            (world.activity, "Discrète mais attentive", datetime(2025, 12, 3, 12, 0)),
+        ):
+            o.record_note(s, act, world.lea, text, author=TRAINER, role="formateur", now=when)
+        page = o.learner_page(s, world.lea)
+        without_cohort = o.learner_page(s, _candidate(s, "Seul", "Hugo", site="du-guesclin"))
+    assert page.name == "DUPONT Léa"
+    assert page.cohort is not None and page.cohort.id == world.cohort
+    e1 = next(w for w in page.weeks if w.criterion.code == "E1")
+    assert e1.by_week == ("en_cours", "", "acquis", "", "", "")
+    assert next(w for w in page.weeks if w.criterion.code == "E2").by_week == ("",) * 6
+    assert [(n.day, n.activity, n.author, n.text) for n in page.notes] == [
+        (date(2025, 12, 3), "Atelier affiche", TRAINER, "Discrète mais attentive"),
+        (date(2025, 12, 17), "Hackathon", TRAINER, "Porte-parole de l'équipe"),
+    ]
+    assert page.project.status == "a_construire" and page.project.updated_at is None
+    assert page.decision is None
+    assert without_cohort.cohort is None
+
+
+def test_save_project_creates_then_updates(world: World, db: Database) -> None:
+    with db.session() as s:
+        first = o.save_project(
+            s,
+            world.lea,
+            filiere="web",
+            target_job="Développeuse web",
+            steps="Stage découverte",
+            status="en_cours",
+            author=TRAINER,
+            role="formateur",
+            now=NOW,
+        )
+        second = o.save_project(
+            s,
+            world.lea,
+            filiere="Réseaux et parc informatique",
+            target_job="",
+            steps="",
+            status="valide",
+            author=COORD,
+            role="coordination",
+            now=NOW + timedelta(days=1),
+        )
+        with pytest.raises(ValidationError) as bad:
+            o.save_project(
+                s,
+                world.lea,
+                filiere="cuisine",
+                target_job="",
+                steps="",
+                status="fini",
+                author=TRAINER,
+                role="formateur",
+            )
+        page = o.learner_page(s, world.lea)
+    assert (first.filiere, first.target_job, first.status_label) == (
+        "Développement web",
+        "Développeuse web",
+        "En cours",
+    )
+    assert second == o.ProjectInfo(
+        "Réseaux et parc informatique",
+        "",
+        "",
+        "valide",
+        "Validé",
+        COORD,
+        NOW + timedelta(days=1),
+    )
+    assert set(bad.value.errors) == {"filiere", "statut"}
+    assert page.project == second
+
+
+# ---------------------------------------------------------------- decision
+
+
+def _stage(s: Session, candidate_id: int) -> str:
+    candidate = s.get(Candidate, candidate_id)
+    assert candidate is not None
+    return candidate.stage.code
+
+
+def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -> None:
+    later = NOW + timedelta(days=40)
+    with db.session() as s:
+        first = o.decide(
+            s,
+            world.lea,
+            outcome="validee",
+            filiere="web",
+            reason="",
+            author=COORD,
+            role="coordination",
+            now=later,
+        )
+        assert _stage(s, world.lea) == "orientation_validee"
+        second = o.decide(
+            s,
+            world.lea,
+            outcome="reserves",
+            filiere="reseaux",
+            reason="Assiduité à confirmer",
+            author=COORD,
+            role="coordination",
+            now=later + timedelta(hours=1),
+        )
+        stage = _stage(s, world.lea)
+        history = s.scalars(
+            select(StageChange.comment)
+            .where(StageChange.candidate_id == world.lea)
+            .order_by(StageChange.id)
+        ).all()
+        page = o.learner_page(s, world.lea)
+        count = s.scalar(select(func.count()).select_from(OrientationDecision))
+    assert (first.outcome, first.outcome_label, first.filiere) == (
+        "validee",
+        "Période validée",
+        "Développement web",
+    )
+    assert stage == "orientation_reserves"
+    assert history[-3:] == [
+        "Période validée",
+        "Révision de la décision de fin d'orientation",
+        "Période validée avec réserves : Assiduité à confirmer",
+    ]
+    assert page.decision == second
+    assert (second.decided_by, second.decided_at, second.reason) == (
+        COORD,
+        later + timedelta(hours=1),
+        "Assiduité à confirmer",
+    )
+    assert count == 2
+
+
+def test_decide_non_validee_requires_a_reason_not_a_filiere(world: World, db: Database) -> None:
+    with db.session() as s:
+        info = o.decide(
+            s,
+            world.marc,
+            outcome="non_validee",
+            filiere="",
+            reason="Réorientation vers la Mission locale",
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+        assert _stage(s, world.marc) == "orientation_non_validee"
+    assert info.filiere == "" and info.outcome_label == "Période non validée"
+
+
+def test_decide_refusals(world: World, db: Database) -> None:
+    def errors(candidate_id: int, **kw: str) -> dict[str, str]:
+        values = {"outcome": "validee", "filiere": "web", "reason": ""} | kw
+        with pytest.raises(ValidationError) as caught:
+            o.decide(s, candidate_id, author=COORD, role="coordination", now=NOW, **values)
+        return caught.value.errors
+
+    with db.session() as s:
+        assert errors(world.lea, filiere="") == {"filiere": "Indiquer la filière attribuée."}
+        assert set(errors(world.lea, outcome="reserves", filiere="")) == {"filiere", "motif"}
+        assert errors(world.lea, outcome="non_validee") == {
+            "motif": "Indiquer le motif (réserves, réorientation ou sortie)."
+        }
+        assert set(errors(world.lea, outcome="peut-etre")) == {"decision"}
+        assert set(errors(world.lea, filiere="cuisine")) == {"filiere"}
+        assert errors(world.outsider)["decision"].startswith("ADMIS Paul n'est pas entré(e)")
+        assert _stage(s, world.lea) == "entre_formation"
+        assert s.scalar(select(func.count()).select_from(OrientationDecision)) == 0
+
+
+# ---------------------------------------------------------------- bilan
+
+
+def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
+    with db.session() as s:
+        w2 = _activity(s, world.cohort, "10/12/2025", "Projet réel")
+        o.set_teams(s, w2, [("A", [world.lea])], role="formateur")
+        w4 = _activity(s, world.cohort, "23/12/2025", "Visite")
+        o.set_teams(s, w4, [("A", [world.lea])], role="formateur")
+        for code, levels in {"E1": "312", "E2": "22-", "E3": "1-3", "E4": "-2-"}.items():
+            for act, level, day in zip((world.activity, w2, w4), levels, (3, 10, 23), strict=True):
+                if level != "-":
+                    _level(s, world, world.lea, code, level, datetime(2025, 12, day, 10), act=act)
+        o.record_note(s, w2, world.lea, "Très impliquée", author=TRAINER, role="formateur", now=NOW)
+        o.save_project(
+            s,
+            world.lea,
+            filiere="web",
+            target_job="Intégratrice",
+            steps="Enquête métier",
+            status="en_cours",
+            author=TRAINER,
+            role="formateur",
+            now=NOW,
+        )
+        pending = o.bilan_data(s, world.lea, today=date(2026, 1, 12))
+        o.decide(
+            s,
+            world.lea,
+            outcome="validee",
+            filiere="web",
+            reason="",
+            author=COORD,
+            role="coordination",
+            now=datetime(2026, 1, 12, 17, 0),
+        )
+        decided = o.bilan_data(s, world.lea, organisation="Fabrique", today=date(2026, 1, 13))
+    by_code = {c.code: c for c in pending.criteria}
+    assert pending.organisation == "La Fabrique du Numérique"
+    assert pending.learner_name == "DUPONT Léa"
+    assert pending.birth_date == date(2001, 3, 12)
+    assert pending.cohort_label == "Saison 2025-2026 — Cobalt (Poitiers)"
+    assert pending.period == "du 01/12/2025 au 12/01/2026"
+    assert by_code["E1"].weekly_levels == (
+        "Non acquis",
+        "Acquis",
+        "",
+        "En cours d'acquisition",
+        "",
+        "",
+    )
+    assert (by_code["E1"].trend, by_code["E1"].latest_level) == (
+        "en progrès",
+        "En cours d'acquisition",
+    )
+    assert by_code["E2"].trend == "stable"
+    assert (by_code["E3"].trend, by_code["E3"].latest_level) == ("en recul", "Non acquis")
+    assert by_code["E4"].trend == "stable"
+    assert (by_code["E5"].trend, by_code["E5"].latest_level) == ("non observé", "Non observé")
+    assert by_code["E5"].weekly_levels == ("",) * 6
+    assert [(c.day, c.activity, c.text) for c in pending.comments] == [
+        (date(2025, 12, 10), "Projet réel", "Très impliquée")
+    ]
+    assert (pending.project_filiere, pending.project_job, pending.project_steps) == (
+        "Développement web",
+        "Intégratrice",
+        "Enquête métier",
+    )
+    assert pending.project_status == "En cours"
+    assert pending.decision == "Décision non encore prise"
+    assert pending.decided_on is None and pending.printed_on == date(2026, 1, 12)
+    assert decided.organisation == "Fabrique"
+    assert (decided.decision, decided.decision_filiere, decided.decided_by, decided.decided_on) == (
+        "Période validée",
+        "Développement web",
+        COORD,
+        date(2026, 1, 12),
+    )
