@@ -1,12 +1,18 @@
 """Dialogs of the orientation view: a new activity, the teams of an activity."""
 
+from collections.abc import Callable
 from datetime import date
+
+from sqlalchemy.orm import Session
 
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -17,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.domain.orientation import ActivityKind
 from app.services import orientation as orientation_service
 from app.services.errors import UserFacingError, ValidationError
-from app.services.orientation import ActivityInfo, ActivityInput, LearnerInfo
+from app.services.orientation import ActivityInfo, ActivityInput, CriterionInfo, LearnerInfo
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField
@@ -164,3 +170,131 @@ class TeamsDialog(QDialog):
             self.error.show()
             return
         self.accept()
+
+
+class CriteriaDialog(QDialog):
+    """Coordination edits the grid: add, rename, retire (retired criteria stay in history)."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("criteriaDialog")
+        self.setWindowTitle("Grille d'évaluation")
+        self.context = context
+        self.table = named(QTableWidget(0, 3), "criteriaTable")
+        self.table.setHorizontalHeaderLabels(["Code", "Critère", "État"])
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.code = FieldWithError("code", LineField())
+        self.label = FieldWithError("libelle", LineField())
+        self.grounding = FieldWithError("fondement", LineField())
+        self.message = named(QLabel(), "criteriaMessage")
+        self.message.setProperty("role", "error")
+        self.message.setWordWrap(True)
+        add = named(QPushButton("Ajouter le critère"), "addCriterionButton")
+        rename = named(QPushButton("Renommer le critère sélectionné"), "renameCriterionButton")
+        retire = named(QPushButton("Retirer le critère sélectionné"), "retireCriterionButton")
+        add.clicked.connect(self.add)
+        rename.clicked.connect(self.rename)
+        retire.clicked.connect(self.retire)
+        self.table.itemSelectionChanged.connect(self._selected)
+        form = QFormLayout()
+        for text, holder in (
+            ("Code", self.code),
+            ("Libellé", self.label),
+            ("Fondement", self.grounding),
+        ):
+            label = QLabel(text)
+            label.setBuddy(holder.field)
+            holder.field.setAccessibleName(text)
+            form.addRow(label, holder)
+        actions = QHBoxLayout()
+        for button in (add, rename, retire):
+            actions.addWidget(button)
+        close = ok_cancel_buttons(self, "Fermer")
+        close.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.resize(720, 520)
+        self._criteria: list[CriterionInfo] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.context.database.session() as session:
+            self._criteria = orientation_service.criteria(session, include_retired=True)
+        self.table.setRowCount(len(self._criteria))
+        for row, criterion in enumerate(self._criteria):
+            state = "retiré" if criterion.retired else "actif"
+            for column, text in enumerate((criterion.code, criterion.label, state)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnToContents(0)
+
+    def _current(self) -> CriterionInfo | None:
+        row = self.table.currentRow()
+        return self._criteria[row] if 0 <= row < len(self._criteria) else None
+
+    def _selected(self) -> None:
+        criterion = self._current()
+        if criterion is not None:
+            self.label.field.set_value(criterion.label)
+
+    def _run(self, action: Callable[[Session], object]) -> None:
+        for holder in (self.code, self.label, self.grounding):
+            holder.set_error("")
+        self.message.setText("")
+        try:
+            with self.context.database.session() as session:
+                action(session)
+        except ValidationError as error:
+            self.code.set_error(error.errors.get("code", ""))
+            self.label.set_error(error.errors.get("libelle", ""))
+            self.grounding.set_error(error.errors.get("fondement", ""))
+            placed = {"code", "libelle", "fondement"}
+            self.message.setText("\n".join(m for k, m in error.errors.items() if k not in placed))
+            return
+        except UserFacingError as error:
+            self.message.setText(str(error))
+            return
+        self.refresh()
+
+    def add(self) -> None:
+        self._run(
+            lambda session: orientation_service.add_criterion(
+                session,
+                self.code.field.value(),
+                self.label.field.value(),
+                self.grounding.field.value(),
+                role=self.context.role,
+            )
+        )
+
+    def rename(self) -> None:
+        criterion = self._current()
+        if criterion is not None:
+            self._run(
+                lambda session: orientation_service.rename_criterion(
+                    session, criterion.id, self.label.field.value(), role=self.context.role
+                )
+            )
+
+    def retire(self) -> None:
+        criterion = self._current()
+        if criterion is None or criterion.retired:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Retirer un critère",
+            f"Retirer « {criterion.code} — {criterion.label} » des nouvelles grilles ? "
+            "Les observations passées restent lisibles.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(
+                lambda session: orientation_service.retire_criterion(
+                    session, criterion.id, role=self.context.role
+                )
+            )

@@ -21,7 +21,7 @@ from app.services import orientation as orientation_service
 from app.services.errors import UserFacingError
 from app.services.orientation import ActivityInfo, CohortInfo
 from app.ui.context import AppContext
-from app.ui.orientation.dialogs import ActivityDialog, TeamsDialog
+from app.ui.orientation.dialogs import ActivityDialog, CriteriaDialog, TeamsDialog
 from app.ui.orientation.grid_view import GridView
 from app.ui.orientation.learner_page import LearnerTab
 from app.ui.orientation.models import LEGEND, GridModel, MatrixModel
@@ -77,10 +77,14 @@ class OrientationView(QWidget):
         new.clicked.connect(self.new_activity)
         teams.clicked.connect(self.edit_teams)
         enter.clicked.connect(self._enter_selected_activity)
+        grid = named(QPushButton(icon("settings"), "Grille d'évaluation…"), "criteriaButton")
+        grid.setToolTip("Ajouter, renommer ou retirer des critères (coordination)")
+        grid.clicked.connect(self.edit_criteria)
         buttons = QHBoxLayout()
         for button in (new, teams, enter):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(grid)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(buttons)
@@ -222,6 +226,10 @@ class OrientationView(QWidget):
         if TeamsDialog(self.context, activity, learners, self).exec():
             self.refresh()
             self._select_activity_row(activity.id)
+
+    def edit_criteria(self) -> None:
+        CriteriaDialog(self.context, self).exec()
+        self.refresh()
 
     def _enter_selected_activity(self) -> None:
         activity = self._selected_activity()
