@@ -15,6 +15,7 @@ from app.domain.values import FILIERES_SEED, POSITIVE_EXITS
 from app.services import appointments, candidates, reference
 from app.services import demo_data as words
 from app.services.appointments import AppointmentInfo, AppointmentInput
+from app.services.demo_orientation import OrientationSummary, seed_orientation
 from app.services.demo_people import People, feminine
 from app.services.errors import UserFacingError
 from app.services.validation import format_date
@@ -61,6 +62,7 @@ class DemoSummary:
     info_sessions: int
     interviews: int
     today_appointments: int
+    orientation: OrientationSummary | None = None
 
     def describe(self) -> str:
         lines = [
@@ -71,6 +73,8 @@ class DemoSummary:
             f"- rendez-vous : {self.info_sessions} informations collectives et "
             f"{self.interviews} entretiens, dont {self.today_appointments} aujourd'hui."
         )
+        if self.orientation is not None:
+            lines.append(f"- {self.orientation.describe()}")
         return "\n".join(lines)
 
 
@@ -638,7 +642,8 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     seeder.past_season()
     seeder.current_season()
     session.flush()
-    return _summary(session, today)
+    orientation = seed_orientation(session, seeder.rng, today)
+    return _summary(session, today, orientation)
 
 
 def _season_summary(session: Session, label: str, status: str, *, entries: bool) -> SeasonSummary:
@@ -665,7 +670,9 @@ def _season_summary(session: Session, label: str, status: str, *, entries: bool)
     )
 
 
-def _summary(session: Session, today: date) -> DemoSummary:
+def _summary(
+    session: Session, today: date, orientation: OrientationSummary | None = None
+) -> DemoSummary:
     year = reference.season_start_year(today)
     per_kind = dict(
         session.execute(
@@ -683,4 +690,5 @@ def _summary(session: Session, today: date) -> DemoSummary:
         info_sessions=per_kind.get(AppointmentKind.INFO_SESSION.value, 0),
         interviews=per_kind.get(AppointmentKind.INTERVIEW.value, 0),
         today_appointments=len(appointments.appointments_on(session, today)),
+        orientation=orientation,
     )
