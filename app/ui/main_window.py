@@ -91,6 +91,10 @@ class HeaderStrip(QFrame):
         self.season_combo.setCurrentIndex(max(self.season_combo.findData(chosen), 0))
         self.season_combo.blockSignals(blocked)
 
+    def season_label(self) -> str | None:
+        text = self.season_combo.currentText().removeprefix("Saison ")
+        return text if self.season_combo.currentData() is not None else None
+
     def site_id(self) -> int | None:
         value = self.site_combo.currentData()
         return int(value) if value is not None else None
@@ -117,10 +121,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._views: dict[str, QWidget] = {}
         self.candidates_view = CandidatesView(context, self.header)
-        self.orientation_view = OrientationView(context)
+        self.orientation_view = OrientationView(context, self.header)
+        self.header.scope_changed.connect(self.orientation_view.reload_cohorts)
         self._add_view(VIEWS[0], self.candidates_view)
         self._add_view(VIEWS[1], self.orientation_view)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_layout()
         self._build_status_bar()
         self._restore_geometry()
@@ -139,6 +144,11 @@ class MainWindow(QMainWindow):
             raise KeyError(f"unknown view {name!r}; known: {', '.join(self._views)}")
         self.navigation.setCurrentRow(list(self._views).index(name))
         return view
+
+    def _switch_view(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        if self.stack.currentWidget() is self.orientation_view:
+            self.orientation_view.reload_cohorts()
 
     def _add_view(self, entry: ViewEntry, widget: QWidget) -> None:
         item = QListWidgetItem(icon(entry.icon), entry.label)

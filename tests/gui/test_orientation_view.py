@@ -129,3 +129,16 @@ def test_grid_and_matrix_models_pass_qt_checks(
     qtmodeltester.check(grid_model, force_py=True)
     qtmodeltester.check(matrix_model, force_py=True)
     assert matrix_model.headerData(10, Qt.Orientation.Horizontal) == "Observé(e) en S1"
+
+
+def test_header_site_filters_the_cohorts(window: MainWindow) -> None:
+    _cohort_with_team(window)
+    view = window.show_view("orientation")
+    picker = view.findChild(QComboBox, "cohortPicker")
+    assert picker.count() == 1
+    assert picker.itemText(0) == "Saison 2025-2026 — Cobalt"
+    site = window.header.site_combo
+    site.setCurrentIndex(site.findText("Centre Du Guesclin (Niort)"))
+    assert picker.count() == 0
+    site.setCurrentIndex(0)
+    assert picker.count() == 1

@@ -201,7 +201,9 @@ class LearnerTab(QWidget):
                 self.weeks.setItem(row, column, item)
         for column in range(1, len(WEEKS) + 1):
             self.weeks.setColumnWidth(column, 44)
-        self.weeks.setFixedHeight(min(40 + 26 * len(rows), 320))
+        self.weeks.resizeRowsToContents()
+        header = self.weeks.horizontalHeader().sizeHint().height()
+        self.weeks.setFixedHeight(header + self.weeks.verticalHeader().length() + 6)
 
     def _fill_notes(self) -> None:
         notes = self.page.notes if self.page else ()

@@ -1,6 +1,7 @@
 """Orientation view: cohort picker; tabs Activités · Saisie · Vue d'ensemble · Apprenant."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +22,9 @@ from app.services import orientation as orientation_service
 from app.services.errors import UserFacingError
 from app.services.orientation import ActivityInfo, CohortInfo
 from app.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from app.ui.main_window import HeaderStrip
 from app.ui.orientation.dialogs import ActivityDialog, CriteriaDialog, TeamsDialog
 from app.ui.orientation.grid_view import GridView
 from app.ui.orientation.learner_page import LearnerTab
@@ -32,10 +36,11 @@ ACTIVITY_COLUMNS = ("Date", "Semaine", "Titre", "Type", "Formateurs", "Équipes"
 
 
 class OrientationView(QWidget):
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, header: "HeaderStrip | None" = None) -> None:
         super().__init__()
         self.setObjectName("orientationView")
         self.context = context
+        self.header = header
         self._cohorts: list[CohortInfo] = []
         self._activities: list[ActivityInfo] = []
         self.cohort_picker = named(QComboBox(), "cohortPicker")
@@ -154,12 +159,17 @@ class OrientationView(QWidget):
     def reload_cohorts(self) -> None:
         with self.context.database.session() as session:
             self._cohorts = orientation_service.cohorts(session)
+        site_id = self.header.site_id() if self.header else None
+        season = self.header.season_label() if self.header else None
+        shown = [c for c in self._cohorts if site_id is None or c.site_id == site_id]
         chosen = self.cohort_picker.currentData()
         blocked = self.cohort_picker.blockSignals(True)
         self.cohort_picker.clear()
-        for cohort in self._cohorts:
+        for cohort in shown:
             self.cohort_picker.addItem(cohort.label, cohort.id)
-        index = self.cohort_picker.findData(chosen)
+        # Follow the header's season when it has a cohort (a new season starts empty).
+        preferred = next((c.id for c in shown if c.season == season), chosen)
+        index = self.cohort_picker.findData(preferred)
         self.cohort_picker.setCurrentIndex(max(index, 0))
         self.cohort_picker.blockSignals(blocked)
         self.refresh()
