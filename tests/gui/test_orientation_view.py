@@ -6,7 +6,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTableView
 
 from app.services import candidates as cs
 from app.services import orientation as os_
@@ -142,3 +142,25 @@ def test_header_site_filters_the_cohorts(window: MainWindow) -> None:
     assert picker.count() == 0
     site.setCurrentIndex(0)
     assert picker.count() == 1
+
+
+def test_comment_typed_in_the_grid_is_saved(qtbot: QtBot, window: MainWindow) -> None:
+    _cohort_id, activity_id, ids = _cohort_with_team(window)
+    view = window.show_view("orientation")
+    view.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    grid = view.findChild(QTableView, "evaluationGrid")
+    model = grid.model()
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(1, model.comment_column))  # type: ignore[attr-defined]
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    editor = grid.findChild(QLineEdit)
+    assert editor is not None
+    qtbot.keyClicks(editor, "Aide un camarade sur Git")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # The delegate commits on the next turn of the event loop.
+    qtbot.waitUntil(lambda: grid.state() != QAbstractItemView.State.EditingState)
+    with window.context.database.session() as session:
+        team_id = model.team_id  # type: ignore[attr-defined]
+        notes = os_.grid(session, activity_id, team_id).notes
+    assert notes == {ids[1]: "Aide un camarade sur Git"}
+    assert model.index(1, model.comment_column).data() == "Aide un camarade sur Git"  # type: ignore[attr-defined]

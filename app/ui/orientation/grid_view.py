@@ -24,6 +24,12 @@ class GridView(QTableView):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
         self.setTabKeyNavigation(True)
+        # Entrée only "activates" a cell in Qt; on the comment column it should start writing.
+        self.activated.connect(self._edit_comment)
+
+    def _edit_comment(self, index: QModelIndex) -> None:
+        if index.isValid() and index.column() == self.grid_model().comment_column:
+            self.edit(index)
 
     def grid_model(self) -> GridModel:
         model = self.model()
