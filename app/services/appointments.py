@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.domain import Appointment, AppointmentKind, Attendance, Attendee, Candidate, Site
 from app.domain.text import fold
 from app.services import reference
-from app.services.candidates import display_name
+from app.services.candidates import display_name, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.validation import FieldError, clean_text, format_date, parse_date
 
@@ -300,13 +300,6 @@ def _load(session: Session, appointment_id: int) -> Appointment:
     return appointment
 
 
-def _load_candidate(session: Session, candidate_id: int) -> Candidate:
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFoundError("Ce dossier n'existe plus.")
-    return candidate
-
-
 def _attendee_info(attendee: Attendee) -> AttendeeInfo:
     attendance = Attendance(attendee.attendance)
     return AttendeeInfo(
@@ -447,7 +440,7 @@ def _places(count: int) -> str:
 def register(session: Session, appointment_id: int, candidate_id: int) -> AppointmentInfo:
     """Add a candidate to a session (if a place is left) or to an interview without one."""
     appointment = _load(session, appointment_id)
-    candidate = _load_candidate(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     if any(a.candidate_id == candidate_id for a in appointment.attendees):
         name = display_name(candidate)
         raise _refuse(f"{name} est déjà {_registered_word(candidate)} à ce rendez-vous.")

@@ -385,7 +385,7 @@ def update_candidate(
     A stage named in the input (CSV import) is applied as a logged stage change.
     """
     now = now or datetime.now()
-    candidate = _load(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     if expected_version is not None and candidate.version != expected_version:
         # last_action_at is local time, set with every version bump; updated_at is the
         # database's CURRENT_TIMESTAMP (UTC with SQLite).
@@ -416,7 +416,8 @@ def _saved(candidate: Candidate) -> SavedCandidate:
     return SavedCandidate(candidate.id, candidate.uuid, candidate.version, display_name(candidate))
 
 
-def _load(session: Session, candidate_id: int) -> Candidate:
+def load_candidate(session: Session, candidate_id: int) -> Candidate:
+    """The candidate row, or a French NotFoundError (deleted meanwhile, for instance)."""
     candidate = session.get(Candidate, candidate_id)
     if candidate is None:
         raise NotFoundError("Ce dossier n'existe plus.")
@@ -490,7 +491,7 @@ def _format_level(level: int | None) -> str:
 
 
 def get_candidate(session: Session, candidate_id: int) -> CandidateFile:
-    candidate = _load(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     return CandidateFile(
         id=candidate.id,
         uuid=candidate.uuid,
@@ -527,7 +528,7 @@ def stage_history(session: Session, candidate_id: int) -> list[HistoryEntry]:
 
 
 def allowed_next_stages(session: Session, candidate_id: int) -> list[reference.Option]:
-    candidate = _load(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     allowed = ALLOWED_TRANSITIONS.get(candidate.stage.code, ())
     return [o for o in reference.cached(session, reference.stages) if o.code in allowed]
 
@@ -544,7 +545,7 @@ def change_stage(
 ) -> HistoryEntry:
     """Move the candidate to another stage and append the change to its history."""
     now = now or datetime.now()
-    candidate = _load(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     target = session.scalar(select(Stage).where(Stage.code == to_code))
     if target is None:
         raise ValidationError({"etape": f"Étape inconnue : « {to_code} »."})

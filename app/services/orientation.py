@@ -35,7 +35,7 @@ from app.domain.text import fold
 from app.domain.values import ALLOWED_TRANSITIONS, ENTRY_STAGE
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
 from app.services import reference
-from app.services.candidates import change_stage, display_name
+from app.services.candidates import change_stage, display_name, load_candidate
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
 from app.services.validation import FieldError, clean_text, format_date, parse_date
 
@@ -308,13 +308,6 @@ def _load_cohort(session: Session, cohort_id: int) -> Cohort:
     if cohort is None:
         raise NotFoundError("Cette promotion n'existe plus.")
     return cohort
-
-
-def _load_candidate(session: Session, candidate_id: int) -> Candidate:
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFoundError("Ce dossier n'existe plus.")
-    return candidate
 
 
 def _parse_level(level: str) -> Level:
@@ -934,7 +927,7 @@ def _decision(session: Session, candidate_id: int) -> DecisionInfo | None:
 
 
 def learner_page(session: Session, candidate_id: int) -> LearnerPage:
-    candidate = _load_candidate(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     cohort = _find_cohort(session, candidate)
     return LearnerPage(
         candidate_id=candidate.id,
@@ -974,7 +967,7 @@ def save_project(
     now: datetime | None = None,
 ) -> ProjectInfo:
     _require_writer(role)
-    _load_candidate(session, candidate_id)
+    load_candidate(session, candidate_id)
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for key, attribute, parse in (
@@ -1034,7 +1027,7 @@ def decide(
     """Record the end-of-orientation decision and move the candidate's stage accordingly."""
     _require_coordination(role, "enregistrer la décision de fin d'orientation")
     now = now or datetime.now()
-    candidate = _load_candidate(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     errors: dict[str, str] = {}
     try:
         result: Outcome | None = Outcome(outcome.strip())
@@ -1118,7 +1111,7 @@ def bilan_data(
     today: date | None = None,
 ) -> BilanData:
     """What the learner's orientation summary (bilan d'orientation) prints."""
-    candidate = _load_candidate(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
     cohort = _find_cohort(session, candidate)
     levels = _learner_levels(session, candidate_id)
     project = _project(session, candidate_id)
