@@ -1,5 +1,15 @@
 """Domain models and value rules. Imports no Qt."""
 
+from app.domain.agreement import (
+    Agreement,
+    AgreementEvent,
+    AgreementNumber,
+    AgreementSignature,
+    Amendment,
+    Host,
+    OrganisationSettings,
+    Tutor,
+)
 from app.domain.appointment import Appointment, AppointmentKind, Attendance, Attendee
 from app.domain.base import Base
 from app.domain.candidate import Candidate, StageChange
@@ -18,6 +28,11 @@ from app.domain.reference import Filiere, Referrer, Season, Site, Stage
 
 __all__ = [
     "Activity",
+    "Agreement",
+    "AgreementEvent",
+    "AgreementNumber",
+    "AgreementSignature",
+    "Amendment",
     "Appointment",
     "AppointmentKind",
     "Attendance",
@@ -27,8 +42,10 @@ __all__ = [
     "Cohort",
     "Criterion",
     "Filiere",
+    "Host",
     "LearnerNote",
     "Observation",
+    "OrganisationSettings",
     "OrientationDecision",
     "ProfessionalProject",
     "Referrer",
@@ -38,4 +55,5 @@ __all__ = [
     "StageChange",
     "Team",
     "TeamMember",
+    "Tutor",
 ]
