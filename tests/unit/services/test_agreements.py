@@ -1,0 +1,768 @@
+"""Internship agreements: form rules, drafts, numbering, life cycle, signatures, amendments."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain import (
+    Agreement,
+    AgreementEvent,
+    AgreementNumber,
+    Host,
+    OrientationDecision,
+    Tutor,
+)
+from app.services import agreements as ag
+from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.errors import ConflictError, ValidationError
+from app.services.orientation import PermissionDenied
+from app.storage import Database
+
+NOW = datetime(2026, 5, 4, 9, 0)
+TODAY = NOW.date()
+COORD = "Claire Morel"
+WEEK_7H = {day: "7" for day in range(5)}
+
+
+def _candidate(
+    s: Session,
+    nom: str,
+    prenom: str,
+    *,
+    enter: bool = True,
+    birth: str = "",
+    validated: bool = True,
+) -> int:
+    data = CandidateInput(
+        nom=nom,
+        prenom=prenom,
+        email=f"{prenom.lower()}.{nom.lower()}@exemple.fr",
+        saison="2025-2026",  # starts 1 December 2025: internship window June-July 2026
+        site="cobalt",
+        date_naissance=birth,
+    )
+    at = datetime(2025, 11, 1, 9, 0)
+    candidate_id = create_candidate(s, data, author="test", now=at).id
+    if enter:
+        for stage in ("entretien", "admis", "entre_formation"):
+            change_stage(s, candidate_id, stage, comment="", author="test", now=at)
+    if validated:
+        s.add(
+            OrientationDecision(
+                candidate_id=candidate_id,
+                outcome="validee",
+                decided_by=COORD,
+                decided_at=datetime(2026, 1, 9, 17, 0),
+            )
+        )
+        s.flush()
+    return candidate_id
+
+
+@dataclass(frozen=True)
+class World:
+    lea: int
+    marc: int
+    host: int
+    public_host: int
+    tutor: int
+    other_tutor: int  # belongs to the public host
+
+
+def _world(s: Session) -> World:
+    host = Host(name="Atelier Vélo Solidaire", legal_form="association", siret="73282932000074")
+    public = Host(name="Mairie de Cobalt", legal_form="public", siret="21750001600019")
+    s.add_all([host, public])
+    s.flush()
+    tutor = Tutor(host_id=host.id, name="Jeanne Petit", function="Responsable atelier")
+    other = Tutor(host_id=public.id, name="Paul Martin")
+    s.add_all([tutor, other])
+    s.flush()
+    return World(
+        lea=_candidate(s, "Dupont", "Léa", birth="12/03/2001"),
+        marc=_candidate(s, "Bernard", "Marc"),
+        host=host.id,
+        public_host=public.id,
+        tutor=tutor.id,
+        other_tutor=other.id,
+    )
+
+
+def _form(w: World, candidate: int | None = None, **overrides: object) -> ag.AgreementInput:
+    data = ag.AgreementInput(
+        candidat=str(candidate or w.lea),
+        structure=str(w.host),
+        tuteur=str(w.tutor),
+        formateur_referent="Samir Haddad",
+        date_debut="01/06/2026",
+        date_fin="31/07/2026",
+        horaires=dict(WEEK_7H),
+        activites="Accueil des usagers, petites réparations.",
+        competences="Diagnostic, relation client.",
+    )
+    return replace(data, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    with db.session() as s:
+        yield s
+
+
+@pytest.fixture
+def w(session: Session) -> World:
+    return _world(session)
+
+
+def _draft(
+    s: Session, w: World, candidate: int | None = None, **overrides: object
+) -> ag.AgreementInfo:
+    data = _form(w, candidate, **overrides)
+    return ag.create_draft(s, data, author=COORD, role="coordination", now=NOW)
+
+
+def _signed(
+    s: Session, w: World, candidate: int | None = None, **overrides: object
+) -> ag.AgreementInfo:
+    info = _draft(s, w, candidate, **overrides)
+    ag.mark_ready(s, info.id, author=COORD, role="coordination", now=NOW)
+    for who in ag.Signatory:
+        info = ag.record_signature(
+            s, info.id, who.value, TODAY, author=COORD, role="coordination", now=NOW
+        )
+    return info
+
+
+# ---------------------------------------------------------------- the live form
+
+
+def test_hours_total_of_june_and_july_full_time(session: Session, w: World) -> None:
+    check = ag.validate_agreement(session, _form(w), today=TODAY)
+    assert check.errors == {}
+    assert check.warnings == []
+    assert check.hours is not None
+    # 1 June → 31 July 2026, Monday to Friday: 45 weekdays minus 14 July.
+    assert (check.hours.hours, check.hours.days, check.hours.days_as_7h) == (308, 44, 44)
+
+
+def test_hours_with_half_hours_and_interruption(session: Session, w: World) -> None:
+    horaires = {0: "7,5", 1: "7,5", 2: "3,5", 3: "7,5", 4: "7,5"}
+    data = _form(w, horaires=horaires, interruptions=[("08/06/2026", "12/06/2026")])
+    check = ag.validate_agreement(session, data, today=TODAY)
+    assert check.errors == {}
+    assert check.hours is not None
+    # 45 weekdays (9 of each), minus 14 July (a Tuesday) and the week of 8 June:
+    # 8 Mondays, 7 Tuesdays, 8 Wednesdays, 8 Thursdays, 8 Fridays.
+    assert check.hours.days == 39
+    assert check.hours.hours == 7.5 * (8 + 7 + 8 + 8) + 3.5 * 8 == 260.5
+
+
+def test_every_blocking_rule_reaches_its_field(session: Session, w: World) -> None:
+    outsider = _candidate(session, "Admis", "Paul", enter=False)
+    data = ag.AgreementInput(
+        candidat=str(outsider),
+        structure=str(w.public_host),
+        tuteur=str(w.tutor),  # tutor of the other host
+        date_debut="01/07/2026",
+        date_fin="30/06/2026",
+        horaires={0: "11", 1: "7"},
+        interruptions=[("01/05/2026", "02/05/2026")],
+        indemnite="4,35",
+        unite_indemnite="semaine",
+        nuit="peut-être",
+    )
+    check = ag.validate_agreement(session, data, today=TODAY)
+    assert set(check.errors) == {
+        "candidat",
+        "tuteur",
+        "date_fin",
+        "horaires",
+        "indemnite",
+        "unite_indemnite",
+        "mode_versement",
+        "nuit",
+    }
+    assert "n'est pas entré(e) en formation" in check.errors["candidat"]
+    assert (
+        "Jeanne Petit n'est pas tuteur de la structure Mairie de Cobalt" in check.errors["tuteur"]
+    )
+    assert "pas plus de 10 h par jour" in check.errors["horaires"]
+    assert "public" in check.errors["indemnite"]
+
+
+def test_missing_fields_and_unreadable_values(session: Session, w: World) -> None:
+    check = ag.validate_agreement(
+        session,
+        ag.AgreementInput(horaires={0: "sept"}, date_debut="32/01/2026", indemnite="beaucoup"),
+        today=TODAY,
+    )
+    assert check.errors == {
+        "candidat": "Choisir le stagiaire.",
+        "structure": "Choisir la structure d'accueil.",
+        "date_debut": "Cette date n'existe pas.",
+        "date_fin": "Indiquer la date de fin.",
+        "horaires": "Nombre d'heures illisible le lundi (exemple : 7 ou 7,5).",
+        "indemnite": "Montant illisible (exemple : 4,35).",
+    }
+    assert check.hours is None
+
+
+def test_interruption_outside_the_period_and_empty_schedule(session: Session, w: World) -> None:
+    data = _form(w, horaires={}, interruptions=[("25/07/2026", "05/08/2026")])
+    errors = ag.validate_agreement(session, data, today=TODAY).errors
+    assert errors["horaires"] == "Indiquer au moins un jour de présence dans l'emploi du temps."
+    assert "sort de la période du stage" in errors["interruptions"]
+
+
+def test_minor_learner_limited_to_8_hours_a_day(session: Session, w: World) -> None:
+    young = _candidate(session, "Jeune", "Tom", birth="15/09/2008")
+    check = ag.validate_agreement(session, _form(w, young, horaires={0: "9"}), today=TODAY)
+    assert "moins de 18 ans" in check.errors["horaires"]
+    assert ag.validate_agreement(session, _form(w, young), today=TODAY).errors == {}
+
+
+def test_indemnity_with_french_comma_needs_unit_and_mode(session: Session, w: World) -> None:
+    data = _form(w, indemnite="4,35", unite_indemnite="heure", mode_versement="virement")
+    assert ag.validate_agreement(session, data, today=TODAY).errors == {}
+    info = ag.create_draft(session, data, author=COORD, role="coordination", now=NOW)
+    assert info.values.indemnite == "4,35"
+    assert info.values.unite_indemnite == "heure"
+    missing = ag.validate_agreement(session, replace(data, mode_versement=""), today=TODAY)
+    assert missing.errors == {"mode_versement": "Indiquer le mode de versement de l'indemnité."}
+
+
+# ---------------------------------------------------------------- warnings
+
+
+def test_warning_outside_the_cohort_window(session: Session, w: World) -> None:
+    check = ag.validate_agreement(session, _form(w, date_fin="31/08/2026"), today=TODAY)
+    assert check.errors == {}
+    assert check.warnings == [
+        "Les dates sortent de la période de stage de la promotion (du 01/06/2026 au 31/07/2026)."
+    ]
+
+
+def test_warning_when_orientation_not_validated(session: Session, w: World) -> None:
+    nora = _candidate(session, "Ziani", "Nora", validated=False)
+    assert ag.validate_agreement(session, _form(w, nora), today=TODAY).warnings == [
+        "L'orientation du stagiaire n'a pas encore été validée."
+    ]
+    session.add(
+        OrientationDecision(
+            candidate_id=nora,
+            outcome="reserves",
+            decided_by=COORD,
+            decided_at=datetime(2026, 2, 1),
+        )
+    )
+    session.flush()
+    assert ag.validate_agreement(session, _form(w, nora), today=TODAY).warnings == []
+    session.add(
+        OrientationDecision(
+            candidate_id=nora,
+            outcome="non_validee",
+            decided_by=COORD,
+            decided_at=datetime(2026, 3, 1),
+        )
+    )
+    session.flush()
+    assert len(ag.validate_agreement(session, _form(w, nora), today=TODAY).warnings) == 1
+
+
+def test_warning_when_tutor_supervises_three_ongoing(session: Session, w: World) -> None:
+    for index, status in enumerate(("signee", "en_cours", "en_cours", "terminee")):
+        other = _candidate(session, f"Autre{index}", "Stagiaire")
+        session.add(
+            Agreement(
+                status=status,
+                candidate_id=other,
+                host_id=w.host,
+                tutor_id=w.tutor,
+                start_date=date(2026, 3, 2),
+                end_date=date(2026, 6, 30),
+                schedule='{"0": 7}',
+            )
+        )
+        session.flush()
+        check = ag.validate_agreement(session, _form(w), today=TODAY)
+        expected = (
+            []
+            if index < 2
+            else ["Le tuteur encadre déjà 3 conventions en cours (repère : 3 au plus)."]
+        )
+        assert check.warnings == expected
+
+
+def test_warning_start_already_passed_does_not_block(session: Session, w: World) -> None:
+    check = ag.validate_agreement(session, _form(w), today=date(2026, 6, 3))
+    assert check.errors == {}
+    assert check.warnings == ["La date de début (01/06/2026) est déjà passée."]
+
+
+# ---------------------------------------------------------------- overlap
+
+
+def test_overlap_with_an_active_agreement_is_refused(session: Session, w: World) -> None:
+    first = _draft(session, w)
+    # A draft does not hold the learner's time yet.
+    assert ag.validate_agreement(session, _form(w), today=TODAY).errors == {}
+    ag.mark_ready(session, first.id, author=COORD, role="coordination", now=NOW)
+    second = _form(w, date_debut="15/07/2026", date_fin="31/07/2026")
+    errors = ag.validate_agreement(session, second, today=TODAY).errors
+    assert errors == {
+        "date_debut": "DUPONT Léa a déjà une convention prête à signer sur cette période "
+        "(FAB-2026-0001, du 01/06/2026 au 31/07/2026)."
+    }
+    with pytest.raises(ValidationError) as refused:
+        ag.create_draft(session, second, author=COORD, role="coordination", now=NOW)
+    assert set(refused.value.errors) == {"date_debut"}
+    # Itself is excluded; another learner or a later period is fine.
+    assert ag.validate_agreement(session, _form(w), agreement_id=first.id, today=TODAY).ok
+    assert ag.validate_agreement(session, _form(w, w.marc), today=TODAY).ok
+    later = _form(w, date_debut="01/08/2026", date_fin="14/08/2026")
+    assert ag.validate_agreement(session, later, today=TODAY).errors == {}
+    ag.cancel(session, first.id, "Structure fermée", author=COORD, role="coordination", now=NOW)
+    assert ag.validate_agreement(session, second, today=TODAY).errors == {}
+
+
+# ---------------------------------------------------------------- drafts
+
+
+def test_create_draft_saves_values_and_logs(session: Session, w: World) -> None:
+    info = _draft(session, w, lieu="12 rue des Ateliers, Cobalt")
+    assert info.status == "brouillon"
+    assert info.status_label == "brouillon"
+    assert info.number is None
+    assert info.learner_name == "DUPONT Léa"
+    assert info.host_name == "Atelier Vélo Solidaire"
+    assert info.tutor_name == "Jeanne Petit"
+    assert info.referent == "Samir Haddad"
+    assert (info.start, info.end) == (date(2026, 6, 1), date(2026, 7, 31))
+    assert info.hours.hours == 308
+    assert info.values.horaires == {0: "7", 1: "7", 2: "7", 3: "7", 4: "7"}
+    assert info.values.lieu == "12 rue des Ateliers, Cobalt"
+    assert len(info.missing_signatures) == 5
+    assert [(e.author, e.from_label, e.to_label) for e in info.events] == [(COORD, "", "brouillon")]
+
+
+def test_invalid_draft_saves_nothing(session: Session, w: World) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _draft(session, w, date_fin="01/05/2026", horaires={})
+    assert set(refused.value.errors) == {"date_fin", "horaires"}
+    assert session.scalar(select(func.count(Agreement.id))) == 0
+    assert session.scalar(select(func.count(AgreementEvent.id))) == 0
+
+
+def test_update_draft_checks_version(session: Session, w: World) -> None:
+    info = _draft(session, w)
+    updated = ag.update_draft(
+        session,
+        info.id,
+        _form(w, date_fin="30/06/2026"),
+        expected_version=info.version,
+        author=COORD,
+        role="coordination",
+        now=NOW,
+    )
+    assert updated.end == date(2026, 6, 30)
+    assert updated.hours.hours == 22 * 7
+    assert updated.version == info.version + 1
+    with pytest.raises(ConflictError):
+        ag.update_draft(
+            session,
+            info.id,
+            _form(w),
+            expected_version=info.version,
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+
+
+def test_no_change_after_signature_except_by_amendment(session: Session, w: World) -> None:
+    info = _signed(session, w)
+    with pytest.raises(ValidationError) as refused:
+        ag.update_draft(
+            session,
+            info.id,
+            _form(w),
+            expected_version=info.version,
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+    assert refused.value.errors == {
+        "statut": "Après signature, toute modification passe par un avenant."
+    }
+
+
+# ---------------------------------------------------------------- numbering
+
+
+def test_numbers_have_no_gaps_and_no_duplicates(session: Session, w: World) -> None:
+    def ready(info: ag.AgreementInfo) -> str | None:
+        return ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW).number
+
+    cancelled = _draft(session, w)
+    ag.cancel(session, cancelled.id, "Erreur de saisie", author=COORD, role="coordination", now=NOW)
+    assert ready(_draft(session, w)) == "FAB-2026-0001"
+    assert ready(_draft(session, w, w.marc)) == "FAB-2026-0002"
+    third = _candidate(session, "Morel", "Inès")
+    next_year = _draft(session, w, third, date_debut="04/01/2027", date_fin="26/02/2027")
+    assert ready(next_year) == "FAB-2027-0001"
+    fourth = _candidate(session, "Roux", "Hugo")
+    assert ready(_draft(session, w, fourth)) == "FAB-2026-0003"
+    numbers = session.execute(
+        select(AgreementNumber.year, AgreementNumber.last).order_by(AgreementNumber.year)
+    ).all()
+    assert [tuple(row) for row in numbers] == [(2026, 3), (2027, 1)]
+    assert ag.get_agreement(session, cancelled.id).number is None
+
+
+def test_mark_ready_requires_tutor_and_referent(session: Session, w: World) -> None:
+    info = _draft(session, w, tuteur="", formateur_referent="")
+    with pytest.raises(ValidationError) as refused:
+        ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+    assert set(refused.value.errors) == {"tuteur", "formateur_referent"}
+    assert session.scalar(select(func.count(AgreementNumber.id))) == 0
+
+
+# ---------------------------------------------------------------- life cycle
+
+
+def test_refused_transitions_name_the_status(session: Session, w: World) -> None:
+    info = _draft(session, w)
+    with pytest.raises(ValidationError) as refused:
+        ag.break_off(
+            session, info.id, date(2026, 6, 5), "x", author=COORD, role="coordination", now=NOW
+        )
+    assert refused.value.errors == {
+        "statut": "Impossible de rompre la convention : la convention est brouillon."
+    }
+    with pytest.raises(ValidationError) as refused:
+        ag.record_signature(
+            session, info.id, "tuteur", TODAY, author=COORD, role="coordination", now=NOW
+        )
+    assert "brouillon" in refused.value.errors["statut"]
+    signed = _signed(session, w, candidate=w.marc)
+    with pytest.raises(ValidationError) as refused:
+        ag.cancel(session, signed.id, "x", author=COORD, role="coordination", now=NOW)
+    assert refused.value.errors == {
+        "statut": "Impossible d'annuler la convention : la convention est signée."
+    }
+    with pytest.raises(ValidationError) as refused:
+        ag.mark_ready(session, signed.id, author=COORD, role="coordination", now=NOW)
+    assert "signée" in refused.value.errors["statut"]
+
+
+def test_signatures_lead_to_signed(session: Session, w: World) -> None:
+    info = _draft(session, w)
+    info = ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+    assert info.status_label == "prête à signer"
+    signatories = list(ag.Signatory)
+    for who in signatories[:-1]:
+        info = ag.record_signature(
+            session,
+            info.id,
+            who.value,
+            date(2026, 5, 2),
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+        assert info.status == "prete_a_signer"
+    assert info.missing_signatures == ("Formateur référent",)
+    with pytest.raises(ValidationError) as refused:
+        ag.record_signature(
+            session, info.id, "tuteur", TODAY, author=COORD, role="coordination", now=NOW
+        )
+    assert refused.value.errors == {"signataire": "La signature « Tuteur » est déjà enregistrée."}
+    info = ag.record_signature(
+        session, info.id, "referent", TODAY, author=COORD, role="coordination", now=NOW
+    )
+    assert info.status == "signee"
+    assert info.missing_signatures == ()
+    assert [s.signatory for s in info.signatures] == [s.value for s in signatories]
+    assert info.events[-1].to_label == "signée"
+
+
+def test_signed_outside_the_app_needs_the_scan(session: Session, w: World, tmp_path: Path) -> None:
+    info = _draft(session, w)
+    ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+    with pytest.raises(ValidationError) as refused:
+        ag.record_signature(
+            session,
+            info.id,
+            "organisme",
+            TODAY,
+            author=COORD,
+            role="coordination",
+            outside_app=True,
+            scan_path=str(tmp_path / "absent.pdf"),
+            now=NOW,
+        )
+    assert set(refused.value.errors) == {"scan"}
+    scan = tmp_path / "convention-signee.pdf"
+    scan.write_bytes(b"%PDF-1.4")
+    info = ag.record_signature(
+        session,
+        info.id,
+        "organisme",
+        TODAY,
+        author=COORD,
+        role="coordination",
+        outside_app=True,
+        scan_path=str(scan),
+        now=NOW,
+    )
+    assert info.status == "signee"
+    assert info.signatures[0].label == "Signée hors application"
+    assert info.missing_signatures == ()
+
+
+def test_refresh_status_follows_the_dates(session: Session, w: World) -> None:
+    info = _signed(session, w)
+    assert ag.refresh_status(session, info.id, date(2026, 5, 31)).status == "signee"
+    assert ag.refresh_status(session, info.id, date(2026, 6, 1)).status == "en_cours"
+    assert ag.refresh_status(session, info.id, date(2026, 7, 31)).status == "en_cours"
+    info = ag.refresh_status(session, info.id, date(2026, 8, 1))
+    assert info.status == "terminee"
+    assert [(e.from_label, e.to_label) for e in info.events if e.to_label][-2:] == [
+        ("signée", "en cours"),
+        ("en cours", "terminée"),
+    ]
+    # A signed agreement found long after its end goes through both steps.
+    late = _signed(session, w, candidate=w.marc)
+    assert ag.refresh_status(session, late.id, date(2026, 9, 1)).status == "terminee"
+
+
+def test_break_off_needs_a_reason(session: Session, w: World) -> None:
+    info = _signed(session, w)
+    ag.refresh_status(session, info.id, date(2026, 6, 2))
+    with pytest.raises(ValidationError) as refused:
+        ag.break_off(
+            session, info.id, date(2026, 6, 12), "  ", author=COORD, role="coordination", now=NOW
+        )
+    assert refused.value.errors == {"motif": "Indiquer le motif de la rupture."}
+    info = ag.break_off(
+        session,
+        info.id,
+        date(2026, 6, 12),
+        "Déménagement du stagiaire",
+        author=COORD,
+        role="coordination",
+        now=NOW,
+    )
+    assert info.status_label == "rompue"
+    assert (info.ended_on, info.end_reason) == (date(2026, 6, 12), "Déménagement du stagiaire")
+    assert info.events[-1].comment == "Rompue au 12/06/2026 : Déménagement du stagiaire"
+    # A broken agreement frees the learner's time.
+    assert ag.validate_agreement(session, _form(w), today=TODAY).errors == {}
+
+
+def test_cancel_from_ready_keeps_its_number(session: Session, w: World) -> None:
+    info = _draft(session, w)
+    ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+    with pytest.raises(ValidationError) as refused:
+        ag.cancel(session, info.id, "", author=COORD, role="coordination", now=NOW)
+    assert set(refused.value.errors) == {"motif"}
+    info = ag.cancel(session, info.id, "Stage reporté", author=COORD, role="coordination", now=NOW)
+    assert (info.status, info.number) == ("annulee", "FAB-2026-0001")
+    assert _draft(session, w).number is None
+
+
+# ---------------------------------------------------------------- amendments
+
+
+def test_amendment_changes_current_values_once_signed(session: Session, w: World) -> None:
+    info = _signed(session, w)
+    with pytest.raises(ValidationError) as refused:
+        ag.create_amendment(
+            session, info.id, info.values, "Rien", author=COORD, role="coordination", now=NOW
+        )
+    assert set(refused.value.errors) == {"avenant"}
+    new = replace(info.values, date_fin="31/08/2026", lieu="Atelier annexe")
+    amendment = ag.create_amendment(
+        session, info.id, new, "Prolongation d'un mois", author=COORD, role="coordination", now=NOW
+    )
+    assert amendment.rank == 1
+    assert amendment.changes == {
+        "date_fin": ("31/07/2026", "31/08/2026"),
+        "lieu": ("", "Atelier annexe"),
+    }
+    # Not signed yet: the current values are unchanged.
+    current = ag.get_agreement(session, info.id)
+    assert (current.end, current.hours.hours) == (date(2026, 7, 31), 308)
+    assert current.amendments[0].signed_on is None
+    current = ag.sign_amendment(
+        session, info.id, 1, date(2026, 5, 4), author=COORD, role="coordination", now=NOW
+    )
+    # August 2026: 21 weekdays, 15 August is a Saturday.
+    assert (current.end, current.hours.hours, current.hours.days) == (date(2026, 8, 31), 455, 65)
+    assert current.values.lieu == "Atelier annexe"
+    second = ag.create_amendment(
+        session,
+        info.id,
+        replace(current.values, horaires={0: "7", 1: "7", 2: "7", 3: "7"}),
+        "Vendredi libéré pour la formation",
+        author=COORD,
+        role="coordination",
+        now=NOW,
+    )
+    assert second.rank == 2
+    assert second.changes == {
+        "horaires": (
+            "lundi 7 h ; mardi 7 h ; mercredi 7 h ; jeudi 7 h ; vendredi 7 h",
+            "lundi 7 h ; mardi 7 h ; mercredi 7 h ; jeudi 7 h",
+        )
+    }
+    current = ag.sign_amendment(
+        session, info.id, 2, date(2026, 5, 4), author=COORD, role="coordination", now=NOW
+    )
+    assert current.values.horaires == {0: "7", 1: "7", 2: "7", 3: "7"}
+    assert current.hours.hours == 455 - 13 * 7  # 13 Fridays from 1 June to 31 August
+    # The end date of the amendment drives the life cycle.
+    assert ag.refresh_status(session, info.id, date(2026, 8, 15)).status == "en_cours"
+    assert ag.refresh_status(session, info.id, date(2026, 9, 1)).status == "terminee"
+
+
+def test_amendment_refusals(session: Session, w: World) -> None:
+    draft = _draft(session, w)
+    with pytest.raises(ValidationError) as refused:
+        ag.create_amendment(
+            session, draft.id, _form(w), "x", author=COORD, role="coordination", now=NOW
+        )
+    assert "brouillon" in refused.value.errors["statut"]
+    ag.cancel(session, draft.id, "doublon", author=COORD, role="coordination", now=NOW)
+    info = _signed(session, w)
+    with pytest.raises(ValidationError) as refused:
+        ag.create_amendment(
+            session,
+            info.id,
+            replace(info.values, candidat=str(w.marc), date_fin="30/07/2026"),
+            "",
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+    assert set(refused.value.errors) == {"motif"}
+    with pytest.raises(ValidationError) as refused:
+        ag.create_amendment(
+            session,
+            info.id,
+            replace(info.values, candidat=str(w.marc)),
+            "Changement",
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+    assert set(refused.value.errors) == {"candidat"}
+    with pytest.raises(ValidationError) as refused:
+        ag.create_amendment(
+            session,
+            info.id,
+            replace(info.values, horaires={0: "12"}),
+            "Plus d'heures",
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+    assert set(refused.value.errors) == {"horaires"}
+    ag.create_amendment(
+        session,
+        info.id,
+        replace(info.values, date_fin="30/07/2026"),
+        "Fin avancée",
+        author=COORD,
+        role="coordination",
+        now=NOW,
+    )
+    with pytest.raises(ValidationError) as refused:
+        ag.create_amendment(
+            session,
+            info.id,
+            replace(info.values, date_fin="29/07/2026"),
+            "Encore",
+            author=COORD,
+            role="coordination",
+            now=NOW,
+        )
+    assert refused.value.errors == {"avenant": "L'avenant n° 1 attend encore sa signature."}
+
+
+# ---------------------------------------------------------------- roles, events, list
+
+
+@pytest.mark.parametrize("role", ["accueil", "formateur"])
+def test_only_coordination_writes(session: Session, w: World, role: str) -> None:
+    with pytest.raises(PermissionDenied):
+        ag.create_draft(session, _form(w), author="x", role=role, now=NOW)
+    info = _draft(session, w)
+    with pytest.raises(PermissionDenied):
+        ag.mark_ready(session, info.id, author="x", role=role, now=NOW)
+    with pytest.raises(PermissionDenied):
+        ag.cancel(session, info.id, "x", author="x", role=role, now=NOW)
+    with pytest.raises(PermissionDenied):
+        ag.update_draft(
+            session, info.id, _form(w), expected_version=info.version, author="x", role=role
+        )
+    signed = _signed(session, w, candidate=w.marc)
+    with pytest.raises(PermissionDenied):
+        ag.break_off(session, signed.id, date(2026, 6, 5), "x", author="x", role=role, now=NOW)
+    with pytest.raises(PermissionDenied):
+        ag.create_amendment(session, signed.id, signed.values, "x", author="x", role=role, now=NOW)
+    # Reading stays open to everyone.
+    assert ag.get_agreement(session, info.id).status == "brouillon"
+
+
+def test_every_transition_is_logged(session: Session, w: World) -> None:
+    info = _signed(session, w)
+    ag.refresh_status(session, info.id, date(2026, 6, 1))
+    info = ag.break_off(
+        session,
+        info.id,
+        date(2026, 6, 20),
+        "Abandon",
+        author="Nadia",
+        role="coordination",
+        now=datetime(2026, 6, 20, 16, 0),
+    )
+    transitions = [(e.from_label, e.to_label, e.author) for e in info.events if e.to_label]
+    assert transitions == [
+        ("", "brouillon", COORD),
+        ("brouillon", "prête à signer", COORD),
+        ("prête à signer", "signée", COORD),
+        ("signée", "en cours", "application"),
+        ("en cours", "rompue", "Nadia"),
+    ]
+    assert info.events[1].comment == "Numéro attribué : FAB-2026-0001."
+    signature_notes = [e.comment for e in info.events if e.comment.startswith("Signature")]
+    assert len(signature_notes) == 5
+
+
+def test_list_filters_and_flags(session: Session, w: World) -> None:
+    lea = _signed(session, w)
+    marc = _draft(session, w, candidate=w.marc, structure=str(w.public_host), tuteur="")
+    third = _candidate(session, "Morel", "Inès")
+    ready = _draft(session, w, third)
+    ag.mark_ready(session, ready.id, author=COORD, role="coordination", now=NOW)
+    rows = ag.list_agreements(session, today=date(2026, 7, 10))
+    assert [r.learner for r in rows] == ["BERNARD Marc", "DUPONT Léa", "MOREL Inès"]
+    by_id = {r.id: r for r in rows}
+    assert by_id[lea.id].number == "FAB-2026-0001"
+    assert by_id[lea.id].ends_this_month is True
+    assert by_id[lea.id].waiting_signature is False
+    assert by_id[ready.id].waiting_signature is True
+    assert by_id[ready.id].ends_this_month is False  # not signed yet
+    assert by_id[marc.id].status_label == "brouillon"
+    assert [r.id for r in ag.list_agreements(session, host_id=w.public_host, today=TODAY)] == [
+        marc.id
+    ]
+    assert [r.id for r in ag.list_agreements(session, status="signee", today=TODAY)] == [lea.id]
+    assert len(ag.list_agreements(session, season="2025-2026", site="cobalt", today=TODAY)) == 3
+    assert ag.list_agreements(session, season="2026-2027", today=TODAY) == []
