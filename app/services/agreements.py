@@ -41,8 +41,7 @@ from app.domain.agreement_rules import (
 )
 from app.domain.orientation import Outcome
 from app.services.candidates import display_name
-from app.services.errors import ConflictError, NotFoundError, ValidationError
-from app.services.orientation import PermissionDenied
+from app.services.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from app.services.validation import FieldError, clean_text, format_date, parse_bool, parse_date
 
 __all__ = [

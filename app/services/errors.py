@@ -5,6 +5,7 @@ from app.errors import StorageError, UserFacingError
 __all__ = [
     "ConflictError",
     "NotFoundError",
+    "PermissionDenied",
     "StorageError",
     "UserFacingError",
     "ValidationError",
@@ -28,3 +29,7 @@ class NotFoundError(UserFacingError):
 
 class ConflictError(UserFacingError):
     """Someone else saved the same record since it was opened."""
+
+
+class PermissionDenied(UserFacingError):
+    """The user's role does not allow this action."""

@@ -36,7 +36,7 @@ from app.domain.values import ALLOWED_TRANSITIONS, ENTRY_STAGE
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
 from app.services import reference
 from app.services.candidates import change_stage, display_name, load_candidate
-from app.services.errors import NotFoundError, UserFacingError, ValidationError
+from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.validation import FieldError, clean_text, format_date, parse_date
 
 ROLES_WRITING_OBSERVATIONS = frozenset({"formateur", "coordination"})
@@ -51,10 +51,6 @@ _OUTCOME_STAGES = {
     Outcome.WITH_RESERVATIONS.value: "orientation_reserves",
     Outcome.NOT_VALIDATED.value: "orientation_non_validee",
 }
-
-
-class PermissionDenied(UserFacingError):
-    """The user's role does not allow this action."""
 
 
 # ---------------------------------------------------------------- what the UI receives

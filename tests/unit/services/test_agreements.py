@@ -19,8 +19,7 @@ from app.domain import (
 )
 from app.services import agreements as ag
 from app.services.candidates import CandidateInput, change_stage, create_candidate
-from app.services.errors import ConflictError, ValidationError
-from app.services.orientation import PermissionDenied
+from app.services.errors import ConflictError, PermissionDenied, ValidationError
 from app.storage import Database
 
 NOW = datetime(2026, 5, 4, 9, 0)
