@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     exp = commands.add_parser("export", help="exporter en CSV")
-    exp.add_argument("what", choices=["candidates"])
+    exp.add_argument("what", choices=["candidates", "agreements"])
     exp.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--season")
@@ -157,7 +157,14 @@ def _export(args: argparse.Namespace, url: str) -> int:
     from app.services.csv_io import export_candidates
 
     database = open_app_database(url)
-    with database.session() as session:
+    if args.what == "agreements":
+        from app.services.agreements_csv import export_agreements
+
+        with database.session(commit=False) as session:
+            written = export_agreements(session, args.out, season=args.season)
+        print(f"{written} convention(s) exportée(s) dans {args.out}")
+        return EXIT_OK
+    with database.session(commit=False) as session:
         written = export_candidates(session, args.out, season=args.season, site=args.site)
     print(f"{written} candidat(s) exporté(s) dans {args.out}")
     return EXIT_OK

@@ -91,7 +91,7 @@ def export_candidates(
     """
     statement = _export_query(session, season, site)
     if isinstance(out, str | os.PathLike):
-        return _write_atomically(Path(out), lambda handle: _write_rows(session, statement, handle))
+        return write_atomically(Path(out), lambda handle: _write_rows(session, statement, handle))
     return _write_rows(session, statement, out)
 
 
@@ -143,7 +143,7 @@ def _write_rows(session: Session, statement: Select[tuple[Candidate]], handle: T
     return written
 
 
-def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
+def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
     """Write next to `path`, then replace it: a failure leaves the previous file untouched."""
     if path.is_dir():
         raise UserFacingError(f"« {path} » est un dossier : indiquez un nom de fichier.")
