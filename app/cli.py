@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--season")
     exp.add_argument("--site", choices=["cobalt", "du-guesclin"])
 
+    pdf = commands.add_parser("convention-pdf", help="imprimer une convention de stage en PDF")
+    pdf.add_argument("number", metavar="NUMERO", help="numéro imprimé, par exemple FAB-2027-0012")
+    pdf.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    pdf.add_argument("--out", type=Path, required=True)
+
     check = commands.add_parser("check", help="vérifier l'intégrité de la base")
     check.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     return parser
@@ -92,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": _import,
         "export": _export,
         "check": _check,
+        "convention-pdf": _convention_pdf,
     }
     try:
         if args.command is None:
@@ -167,6 +173,23 @@ def _export(args: argparse.Namespace, url: str) -> int:
     with database.session(commit=False) as session:
         written = export_candidates(session, args.out, season=args.season, site=args.site)
     print(f"{written} candidat(s) exporté(s) dans {args.out}")
+    return EXIT_OK
+
+
+def _convention_pdf(args: argparse.Namespace, url: str) -> int:
+    from datetime import date
+
+    from app.pdf.convention import render_convention
+    from app.services.agreement_documents import agreement_id_for_number, convention_data
+    from app.services.bootstrap import open_app_database
+
+    database = open_app_database(url)
+    with database.session(commit=False) as session:
+        data = convention_data(
+            session, agreement_id_for_number(session, args.number), today=date.today()
+        )
+    render_convention(data, args.out)
+    print(f"Convention {data.number} imprimée dans {args.out}")
     return EXIT_OK
 
 

@@ -6,11 +6,12 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import OrientationDecision
+from app.domain import Agreement, OrientationDecision
 from app.domain.agreement_rules import ADULT_AGE, HOURS_PER_DAY_EQUIVALENT
 from app.pdf.convention_data import ConventionData, HostParty, OrganisationParty, TraineeParty
 from app.services.agreements import get_agreement
 from app.services.candidates import get_candidate, load_candidate
+from app.services.errors import NotFoundError
 from app.services.hosts import format_identifier, get_host
 from app.services.organisation import get_organisation
 from app.services.validation import age_on, format_date, parse_date
@@ -154,3 +155,12 @@ def convention_data(session: Session, agreement_id: int, *, today: date) -> Conv
         printed_on=today,
         amendments=amendments,
     )
+
+
+def agreement_id_for_number(session: Session, number: str) -> int:
+    """The agreement printed under this number (FAB-2027-0012), or a French refusal."""
+    wanted = number.strip().upper()
+    found = session.scalar(select(Agreement.id).where(Agreement.number == wanted))
+    if found is None:
+        raise NotFoundError(f"Aucune convention ne porte le numéro « {number.strip()} ».")
+    return found
