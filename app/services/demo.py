@@ -15,6 +15,7 @@ from app.domain.values import FILIERES_SEED, POSITIVE_EXITS
 from app.services import appointments, candidates, reference
 from app.services import demo_data as words
 from app.services.appointments import AppointmentInfo, AppointmentInput
+from app.services.demo_agreements import AgreementsSummary, seed_agreements
 from app.services.demo_orientation import OrientationSummary, seed_orientation
 from app.services.demo_people import People, feminine
 from app.services.errors import UserFacingError
@@ -63,6 +64,7 @@ class DemoSummary:
     interviews: int
     today_appointments: int
     orientation: OrientationSummary | None = None
+    agreements: AgreementsSummary | None = None
 
     def describe(self) -> str:
         lines = [
@@ -75,6 +77,8 @@ class DemoSummary:
         )
         if self.orientation is not None:
             lines.append(f"- {self.orientation.describe()}")
+        if self.agreements is not None:
+            lines.append(f"- {self.agreements.describe()}")
         return "\n".join(lines)
 
 
@@ -643,7 +647,8 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     seeder.current_season()
     session.flush()
     orientation = seed_orientation(session, seeder.rng, today)
-    return _summary(session, today, orientation)
+    agreements = seed_agreements(session, seeder.rng, today)
+    return _summary(session, today, orientation, agreements)
 
 
 def _season_summary(session: Session, label: str, status: str, *, entries: bool) -> SeasonSummary:
@@ -671,7 +676,10 @@ def _season_summary(session: Session, label: str, status: str, *, entries: bool)
 
 
 def _summary(
-    session: Session, today: date, orientation: OrientationSummary | None = None
+    session: Session,
+    today: date,
+    orientation: OrientationSummary | None = None,
+    agreements: AgreementsSummary | None = None,
 ) -> DemoSummary:
     year = reference.season_start_year(today)
     per_kind = dict(
@@ -691,4 +699,5 @@ def _summary(
         interviews=per_kind.get(AppointmentKind.INTERVIEW.value, 0),
         today_appointments=len(appointments.appointments_on(session, today)),
         orientation=orientation,
+        agreements=agreements,
     )
