@@ -896,7 +896,7 @@ def _title(data: ConventionData, styles: dict[str, ParagraphStyle]) -> list[Flow
             (
                 "Formation",
                 f"La Fabrique du Numérique — filière {_or_blank(data.filiere)}, "
-                f"site de {_or_blank(data.site)}, saison {_or_blank(data.season)}",
+                f"site : {_or_blank(data.site)}, saison {_or_blank(data.season)}",
             ),
             (
                 "Période",
