@@ -35,6 +35,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
+from app.pdf.canvas import DeferredPagesCanvas
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
 
 __all__ = ["DOCUMENT_TITLE", "NO_DECISION", "render_bilan"]
@@ -248,28 +249,11 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _canvas_maker(data: BilanData) -> Callable[..., Canvas]:
     """A canvas class that delays every page until the end, so the footer knows the total."""
     printed = french_date(data.printed_on)
-    stamp = f"D:{data.printed_on.year:04d}{data.printed_on.month:02d}{data.printed_on.day:02d}"
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["invariant"] = 1
-            super().__init__(*args, **kwargs)
-            self.setDateFormatter(lambda *_: stamp + "000000+00'00'")
-            self._pages: list[dict[str, Any]] = []
+    class NumberedCanvas(DeferredPagesCanvas):
+        printed_on = data.printed_on
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._draw_footer(total)
-                super().showPage()
-            super().save()
-
-        def _draw_footer(self, total: int) -> None:
+        def draw_furniture(self, total: int) -> None:
             self.saveState()
             y = MARGIN_BOTTOM - 9 * mm
             self.setStrokeColor(RULE)

@@ -39,6 +39,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.pdf.bilan import french_date
+from app.pdf.canvas import DeferredPagesCanvas
 from app.pdf.convention_data import ConventionData
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
 
@@ -373,7 +374,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _canvas_maker(data: ConventionData) -> Callable[..., Canvas]:
     """A canvas that delays every page until the end, so the header knows the page count."""
-    stamp = f"D:{data.printed_on.year:04d}{data.printed_on.month:02d}{data.printed_on.day:02d}"
     logo = Path(data.organisation.logo_path) if data.organisation.logo_path.strip() else None
     if logo is not None and not logo.is_file():
         logo = None
@@ -381,26 +381,10 @@ def _canvas_maker(data: ConventionData) -> Callable[..., Canvas]:
     footer_left = f"{data.trainee.name} — {data.host.name}"
     printed = f"Imprimée le {french_date(data.printed_on)}"
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["invariant"] = 1
-            super().__init__(*args, **kwargs)
-            self.setDateFormatter(lambda *_: stamp + "000000+00'00'")
-            self._pages: list[dict[str, Any]] = []
+    class NumberedCanvas(DeferredPagesCanvas):
+        printed_on = data.printed_on
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._draw_furniture(total)
-                super().showPage()
-            super().save()
-
-        def _draw_furniture(self, total: int) -> None:
+        def draw_furniture(self, total: int) -> None:
             self.saveState()
             top = PAGE_HEIGHT - 13 * mm
             right = PAGE_WIDTH - MARGIN_X
