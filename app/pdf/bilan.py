@@ -4,9 +4,7 @@ Every piece of user text is escaped before it reaches a Paragraph, so markup typ
 comment prints literally. The output is deterministic: the same data gives the same bytes.
 """
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -21,12 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -35,7 +30,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
-from app.pdf.canvas import DeferredPagesCanvas
+from app.pdf.canvas import DeferredPagesCanvas, a4_document, write_pdf
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
 
 __all__ = ["DOCUMENT_TITLE", "NO_DECISION", "render_bilan"]
@@ -82,20 +77,7 @@ def render_bilan(data: BilanData, out: Path | BinaryIO) -> None:
     """Write the bilan d'orientation of `data` as a PDF to `out` (a path, written atomically,
     or a binary file object)."""
     register_fonts()
-    if not isinstance(out, Path):
-        _build(data, out)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            _build(data, tmp)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_pdf(out, lambda handle: _build(data, handle))
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -590,33 +572,13 @@ def _story(data: BilanData) -> list[Flowable]:
 
 
 def _build(data: BilanData, out: BinaryIO) -> None:
-    doc = BaseDocTemplate(
+    doc = a4_document(
         out,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+        margins=(MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM),
+        on_page=_header(data),
         title=f"Bilan d'orientation — {data.learner_name}",
         author=data.organisation,
         subject=DOCUMENT_TITLE,
-        creator="Fabrique Accueil",
-        producer="Fabrique Accueil (reportlab)",
-        lang="fr-FR",
-        invariant=1,
-        initialFontName=FONT_FAMILY,
+        font=FONT_FAMILY,
     )
-    # No frame padding: the content lines up with the header and footer rules.
-    frame = Frame(
-        MARGIN_X,
-        MARGIN_BOTTOM,
-        CONTENT_WIDTH,
-        PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="content",
-    )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_header(data))])
     doc.build(_story(data), canvasmaker=_canvas_maker(data))

@@ -1,9 +1,15 @@
-"""A reportlab canvas that holds every page until the end, so each can print "page x / y"."""
+"""Page pieces shared by every PDF: the deferred-pages canvas, the A4 frame, atomic writing."""
 
+import os
+import tempfile
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 
 class DeferredPagesCanvas(Canvas):
@@ -37,3 +43,65 @@ class DeferredPagesCanvas(Canvas):
 
     def draw_furniture(self, total: int) -> None:
         """Header and footer of the current page; `total` is the page count."""
+
+
+def write_pdf(out: Path | BinaryIO, build: Callable[[BinaryIO], None]) -> None:
+    """Run `build` into `out`: a file object directly, a path atomically (temp + replace)."""
+    if not isinstance(out, Path):
+        build(out)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            build(tmp)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def a4_document(
+    out: BinaryIO,
+    *,
+    margins: tuple[float, float, float],
+    on_page: Callable[[Canvas, Any], None],
+    title: str,
+    author: str,
+    subject: str,
+    font: str,
+) -> BaseDocTemplate:
+    """An A4 document with one unpadded content frame, so text lines up with the rules."""
+    margin_x, margin_top, margin_bottom = margins
+    width, height = A4
+    doc = BaseDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=margin_x,
+        rightMargin=margin_x,
+        topMargin=margin_top,
+        bottomMargin=margin_bottom,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="Fabrique Accueil",
+        producer="Fabrique Accueil (reportlab)",
+        lang="fr-FR",
+        invariant=1,
+        initialFontName=font,
+    )
+    frame = Frame(
+        margin_x,
+        margin_bottom,
+        width - 2 * margin_x,
+        height - margin_top - margin_bottom,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="content",
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+    return doc

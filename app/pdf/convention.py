@@ -6,9 +6,7 @@ parties, dates, supervision, insurance, indemnity and signature blocks are built
 reaches a Paragraph, so markup prints literally. The same data gives the same bytes.
 """
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,13 +22,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     KeepTogether,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -39,7 +34,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.pdf.bilan import french_date
-from app.pdf.canvas import DeferredPagesCanvas
+from app.pdf.canvas import DeferredPagesCanvas, a4_document, write_pdf
 from app.pdf.convention_data import ConventionData
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
 
@@ -116,20 +111,7 @@ def render_convention(
     resource file)."""
     register_fonts()
     clauses = parse_clauses((clauses_path or CLAUSES_PATH).read_text(encoding="utf-8"))
-    if not isinstance(out, Path):
-        _build(data, clauses, out)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            _build(data, clauses, tmp)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_pdf(out, lambda handle: _build(data, clauses, handle))
 
 
 # --------------------------------------------------------------------------- clauses
@@ -1040,32 +1022,13 @@ def _story(data: ConventionData, clauses: Mapping[int, Clause]) -> list[Flowable
 
 
 def _build(data: ConventionData, clauses: Mapping[int, Clause], out: BinaryIO) -> None:
-    doc = BaseDocTemplate(
+    doc = a4_document(
         out,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+        margins=(MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM),
+        on_page=_watermark(data),
         title=f"{_number_label(data)} — {data.trainee.name}",
         author=data.organisation.name,
         subject=DOCUMENT_TITLE,
-        creator="Fabrique Accueil",
-        producer="Fabrique Accueil (reportlab)",
-        lang="fr-FR",
-        invariant=1,
-        initialFontName=FONT_FAMILY,
+        font=FONT_FAMILY,
     )
-    frame = Frame(
-        MARGIN_X,
-        MARGIN_BOTTOM,
-        CONTENT_WIDTH,
-        PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="content",
-    )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_watermark(data))])
     doc.build(_story(data, clauses), canvasmaker=_canvas_maker(data))
