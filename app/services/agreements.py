@@ -1108,6 +1108,19 @@ def refresh_status(
     return get_agreement(session, agreement.id)
 
 
+def _required_reason(reason: str, missing: str, errors: dict[str, str]) -> str:
+    """The trimmed reason, or "" with a French message under "motif" in `errors`."""
+    try:
+        text = clean_text(reason, 2000, "Le motif")
+    except FieldError as error:
+        errors["motif"] = str(error)
+        return ""
+    if not text:
+        errors["motif"] = missing
+        return ""
+    return text
+
+
 def break_off(
     session: Session,
     agreement_id: int,
@@ -1125,13 +1138,7 @@ def break_off(
     if agreement.status not in (S.SIGNED.value, S.ONGOING.value):
         raise _refuse(agreement, "Impossible de rompre la convention")
     errors: dict[str, str] = {}
-    try:
-        text = clean_text(reason, 2000, "Le motif")
-    except FieldError as error:
-        errors["motif"] = str(error)
-        text = None
-    if text is None and "motif" not in errors:
-        errors["motif"] = "Indiquer le motif de la rupture."
+    text = _required_reason(reason, "Indiquer le motif de la rupture.", errors)
     start, end = _current_dates(session, agreement)
     if ended_on < start or ended_on > end:
         errors["date_rupture"] = (
@@ -1168,12 +1175,10 @@ def cancel(
     agreement = _load(session, agreement_id)
     if agreement.status not in (S.DRAFT.value, S.READY.value):
         raise _refuse(agreement, "Impossible d'annuler la convention")
-    try:
-        text = clean_text(reason, 2000, "Le motif")
-    except FieldError as error:
-        raise ValidationError({"motif": str(error)}) from None
-    if text is None:
-        raise ValidationError({"motif": "Indiquer le motif de l'annulation."})
+    errors: dict[str, str] = {}
+    text = _required_reason(reason, "Indiquer le motif de l'annulation.", errors)
+    if errors:
+        raise ValidationError(errors)
     agreement.end_reason = text
     _move(session, agreement, S.CANCELLED, author=author, now=now, comment=f"Annulée : {text}")
     return get_agreement(session, agreement.id)
@@ -1207,13 +1212,7 @@ def create_amendment(
         raise ValidationError({"avenant": f"L'avenant n° {pending} attend encore sa signature."})
     check, parsed = _check(session, data, agreement_id=agreement.id, today=now.date())
     errors = dict(check.errors)
-    try:
-        reason_text = clean_text(reason, 2000, "Le motif")
-    except FieldError as error:
-        errors["motif"] = str(error)
-        reason_text = ""
-    if not reason_text and "motif" not in errors:
-        errors["motif"] = "Indiquer le motif de l'avenant."
+    reason_text = _required_reason(reason, "Indiquer le motif de l'avenant.", errors)
     if errors:
         raise ValidationError(errors)
     before = _texts(_current_input(session, agreement))
