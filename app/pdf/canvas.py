@@ -45,7 +45,7 @@ class DeferredPagesCanvas(Canvas):
         """Header and footer of the current page; `total` is the page count."""
 
 
-def write_pdf(out: Path | BinaryIO, build: Callable[[BinaryIO], None]) -> None:
+def write_pdf(out: Path | BinaryIO, build: Callable[[BinaryIO], object]) -> None:
     """Run `build` into `out`: a file object directly, a path atomically (temp + replace)."""
     if not isinstance(out, Path):
         build(out)

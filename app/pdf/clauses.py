@@ -1,0 +1,192 @@
+"""Editable text templates of the agreement documents (resources/clauses/*.md).
+
+A template is a Markdown-like file the coordination can adapt without touching the code:
+- an optional first line "# Titre" gives the document's title (placeholders allowed);
+- each section starts with "## N. Titre"; paragraphs are separated by a blank line, a line
+  starting with "- " is a bullet, **text** prints in bold;
+- the line "{{donnees}}" marks where the section's table goes (without it, the table follows
+  the text);
+- "{champ}" placeholders are filled from the database; an unknown one stays visible between
+  square brackets, an empty one prints as a blank to fill in by hand;
+- <!-- comments --> are not printed.
+Template and values are both escaped, so markup typed anywhere prints literally.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
+
+from app.pdf.layout import BLANK, escape_text, section_heading
+
+__all__ = [
+    "CLAUSES_DIR",
+    "DATA_MARKER",
+    "Clause",
+    "Template",
+    "clause_section",
+    "fill_placeholders",
+    "load_template",
+    "parse_clauses",
+]
+
+CLAUSES_DIR = Path(__file__).resolve().parents[2] / "resources" / "clauses"
+DATA_MARKER = "{{donnees}}"
+
+_HEADING = re.compile(r"^##\s+(\d+)\s*[.)]?\s*(.*?)\s*$")
+_TITLE = re.compile(r"^#\s+(.*?)\s*$")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+@dataclass(frozen=True)
+class Clause:
+    number: int
+    title: str
+    # ("p", text), ("li", text) or ("data", ""): raw template text, not yet escaped.
+    blocks: tuple[tuple[str, str], ...]
+
+    @property
+    def bullets(self) -> tuple[str, ...]:
+        return tuple(text for kind, text in self.blocks if kind == "li")
+
+
+@dataclass(frozen=True)
+class Template:
+    title: str  # raw, placeholders not yet filled; "" when the file has none
+    clauses: dict[int, Clause]
+
+
+def _clean(text: str) -> str:
+    return _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def parse_clauses(text: str, default_titles: Mapping[int, str] | None = None) -> dict[int, Clause]:
+    """Sections of a template: "## N. Titre" headings followed by paragraphs; a line
+    starting with "- " is a bullet, "{{donnees}}" marks where the section's table goes.
+    A heading without a title takes the one of `default_titles`."""
+    defaults = default_titles or {}
+    result: dict[int, Clause] = {}
+    number: int | None = None
+    title = ""
+    blocks: list[tuple[str, str]] = []
+    paragraph: list[str] = []
+
+    def flush_paragraph() -> None:
+        if paragraph:
+            blocks.append(("p", " ".join(paragraph)))
+            paragraph.clear()
+
+    def flush_clause() -> None:
+        flush_paragraph()
+        if number is not None and number not in result:
+            result[number] = Clause(number, title or defaults.get(number, ""), tuple(blocks))
+        blocks.clear()
+
+    for raw in _clean(text).split("\n"):
+        line = raw.strip()
+        heading = _HEADING.match(line)
+        if heading:
+            flush_clause()
+            number, title = int(heading.group(1)), heading.group(2)
+            continue
+        if number is None:
+            continue
+        if not line:
+            flush_paragraph()
+        elif line == DATA_MARKER:
+            flush_paragraph()
+            blocks.append(("data", ""))
+        elif line.startswith(("- ", "* ")):
+            flush_paragraph()
+            blocks.append(("li", line[2:].strip()))
+        else:
+            paragraph.append(line)
+    flush_clause()
+    return result
+
+
+def _title(text: str) -> str:
+    for raw in _clean(text).split("\n"):
+        line = raw.strip()
+        if line.startswith("##"):
+            return ""
+        match = _TITLE.match(line)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def load_template(
+    name: str, path: Path | None = None, default_titles: Mapping[int, str] | None = None
+) -> Template:
+    """The template `path`, by default resources/clauses/<name>.md."""
+    text = (path or CLAUSES_DIR / f"{name}.md").read_text(encoding="utf-8")
+    return Template(title=_title(text), clauses=parse_clauses(text, default_titles))
+
+
+def fill_placeholders(template: str, values: Mapping[str, str]) -> str:
+    """Paragraph markup for a template text: the template and the values are escaped,
+    **bold** becomes bold, an empty value prints as a blank to fill in by hand and an
+    unknown placeholder stays visible between square brackets."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            return f"[{name}]"
+        value = values[name].strip()
+        return escape_text(value) if value else BLANK
+
+    filled = _PLACEHOLDER.sub(replace, escape(template))
+    return _BOLD.sub(r"<b>\1</b>", filled)
+
+
+def clause_paragraphs(
+    blocks: Sequence[tuple[str, str]], values: Mapping[str, str], style: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    """The text blocks as paragraphs and bullets ("data" blocks are skipped)."""
+    flow: list[Flowable] = []
+    for kind, text in blocks:
+        if kind == "li":
+            flow.append(Paragraph(fill_placeholders(text, values), style["bullet"], bulletText="–"))
+        elif kind == "p":
+            flow.append(Paragraph(fill_placeholders(text, values), style["clause"]))
+    return flow
+
+
+def clause_section(
+    heading_markup: str,
+    clause: Clause | None,
+    data_flow: list[Flowable],
+    values: Mapping[str, str],
+    style: dict[str, ParagraphStyle],
+    *,
+    keep_whole: bool = False,
+    bullets: bool = True,
+) -> list[Flowable]:
+    """A heading (none when `heading_markup` is empty), the section's text with `data_flow`
+    where its "{{donnees}}" line stands (after the text without one). The heading never
+    stays alone at the foot of a page. With `bullets` false the bullets are not printed
+    (a section whose bullets feed a table)."""
+    if keep_whole and data_flow:
+        data_flow = [KeepTogether(data_flow)]
+    body: list[Flowable] = []
+    placed = False
+    for kind, text in clause.blocks if clause else ():
+        if kind == "data":
+            if not placed:
+                body += data_flow
+                placed = True
+        elif bullets or kind != "li":
+            body += clause_paragraphs(((kind, text),), values, style)
+    if not placed:
+        body += data_flow
+    if not heading_markup:
+        return body
+    heading = section_heading(heading_markup, style)
+    return [*heading[:1], KeepTogether([*heading[1:], *body[:1]]), *body[1:]]
