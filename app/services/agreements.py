@@ -58,11 +58,13 @@ __all__ = [
     "cancel",
     "create_amendment",
     "create_draft",
+    "describe_hours",
     "get_agreement",
     "list_agreements",
     "mark_ready",
     "record_signature",
     "refresh_status",
+    "refresh_statuses",
     "sign_amendment",
     "update_draft",
     "validate_agreement",
@@ -126,6 +128,7 @@ class RuleCheck:
     errors: dict[str, str]
     warnings: list[str]
     hours: HoursTotal | None
+    weekly_hours: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -186,6 +189,7 @@ class AgreementInfo:
 class AgreementRow:
     id: int
     number: str
+    status: str
     status_label: str
     learner: str
     host: str
@@ -481,7 +485,8 @@ def _check(
             )
         if not parsed.payment_mode:
             errors.setdefault("mode_versement", "Indiquer le mode de versement de l'indemnité.")
-    return RuleCheck(errors=errors, warnings=warnings, hours=hours), parsed
+    weekly = parsed.schedule.hours_per_week if parsed.schedule is not None else None
+    return RuleCheck(errors=errors, warnings=warnings, hours=hours, weekly_hours=weekly), parsed
 
 
 def validate_agreement(
@@ -497,6 +502,17 @@ def validate_agreement(
 
 def _format_hours(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def describe_hours(total: HoursTotal, weekly_hours: float | None = None) -> str:
+    """ "308 h de présence effective sur 44 jours (44 jours de 7 h) · 35 h par semaine"."""
+    text = (
+        f"{_format_hours(total.hours)} h de présence effective sur {total.days} jour"
+        f"{'s' if total.days > 1 else ''} ({_format_hours(total.days_as_7h)} jours de 7 h)"
+    )
+    if weekly_hours:
+        text += f" · {_format_hours(weekly_hours)} h par semaine"
+    return text
 
 
 def _format_amount(value: Decimal | None) -> str:
@@ -757,11 +773,13 @@ def list_agreements(
     *,
     season: str | None = None,
     site: str | None = None,
+    site_id: int | None = None,
+    season_id: int | None = None,
     status: str | None = None,
     host_id: int | None = None,
     today: date,
 ) -> list[AgreementRow]:
-    """Agreements filtered by season label, site (code or name), status and host."""
+    """Agreements filtered by season (label or id), site (code, name or id), status and host."""
     statement = select(Agreement).join(Candidate, Candidate.id == Agreement.candidate_id)
     if season:
         statement = statement.join(Season, Season.id == Candidate.season_id).where(
@@ -771,6 +789,10 @@ def list_agreements(
         statement = statement.join(Site, Site.id == Candidate.site_id).where(
             (Site.code == site) | (Site.name == site)
         )
+    if site_id is not None:
+        statement = statement.where(Candidate.site_id == site_id)
+    if season_id is not None:
+        statement = statement.where(Candidate.season_id == season_id)
     if status:
         statement = statement.where(Agreement.status == status)
     if host_id is not None:
@@ -786,6 +808,7 @@ def list_agreements(
             AgreementRow(
                 id=agreement.id,
                 number=agreement.number or "",
+                status=agreement.status,
                 status_label=S(agreement.status).label,
                 learner=display_name(agreement.candidate),
                 host=agreement.host.name,
@@ -1106,6 +1129,19 @@ def refresh_status(
             comment=f"Stage terminé le {format_date(end)}.",
         )
     return get_agreement(session, agreement.id)
+
+
+def refresh_statuses(session: Session, today: date, *, author: str = SYSTEM_AUTHOR) -> int:
+    """Move every signed or ongoing agreement whose dates say so; the number moved."""
+    due = session.scalars(
+        select(Agreement.id).where(Agreement.status.in_((S.SIGNED.value, S.ONGOING.value)))
+    )
+    moved = 0
+    for agreement_id in list(due):
+        before = _load(session, agreement_id).status
+        if refresh_status(session, agreement_id, today, author=author).status != before:
+            moved += 1
+    return moved
 
 
 def _required_reason(reason: str, missing: str, errors: dict[str, str]) -> str:

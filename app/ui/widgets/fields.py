@@ -1,8 +1,10 @@
 """Field widgets that read and write plain text values, and their inline error labels."""
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -60,7 +62,85 @@ class LineField(QLineEdit):
         self.setText(value)
 
 
-FieldWidget = ChoiceBox | MultiLineField | LineField
+class CheckField(QCheckBox):
+    """A yes / no question; its value is "oui" or "non" like the services expect."""
+
+    def value(self) -> str:
+        return "oui" if self.isChecked() else "non"
+
+    def set_value(self, value: str) -> None:
+        self.setChecked(value.strip().lower() == "oui")
+
+
+WEEKDAY_SHORT = ("Lun.", "Mar.", "Mer.", "Jeu.", "Ven.", "Sam.", "Dim.")
+WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+class WeekHoursField(QWidget):
+    """Hours of presence for each day of the week, Monday first; value {weekday: "7"}."""
+
+    textChanged = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.days: list[QLineEdit] = []
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for short, name in zip(WEEKDAY_SHORT, WEEKDAY_NAMES, strict=True):
+            label = QLabel(short)
+            edit = QLineEdit()
+            edit.setObjectName(f"horaires_{name}")
+            edit.setAccessibleName(f"Heures le {name}")
+            edit.setMaxLength(5)
+            edit.setFixedWidth(46)
+            edit.setPlaceholderText("0")
+            label.setBuddy(edit)
+            edit.textChanged.connect(self.textChanged)
+            row.addWidget(label)
+            row.addWidget(edit)
+            self.days.append(edit)
+        row.addStretch(1)
+
+    def value(self) -> dict[int, str]:
+        return {day: edit.text() for day, edit in enumerate(self.days) if edit.text().strip()}
+
+    def set_value(self, value: dict[int, str]) -> None:
+        for day, edit in enumerate(self.days):
+            edit.setText(value.get(day, ""))
+
+    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt naming
+        for edit in self.days:
+            edit.setReadOnly(read_only)
+
+
+FieldWidget = ChoiceBox | MultiLineField | LineField | CheckField
+
+
+def change_signal(field: FieldWidget) -> SignalInstance:
+    """The signal a field emits when the user changes its value."""
+    if isinstance(field, ChoiceBox):
+        return field.currentIndexChanged
+    if isinstance(field, CheckField):
+        return field.toggled
+    return field.textChanged
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(f"{name}Error")
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _show_error(field: QWidget, label: QLabel, message: str) -> None:
+    label.setText(message)
+    label.setVisible(bool(message))
+    field.setProperty("invalid", "true" if message else "false")
+    field.style().unpolish(field)
+    field.style().polish(field)
+    field.setAccessibleDescription(message)
 
 
 class FieldWithError(QWidget):
@@ -72,25 +152,34 @@ class FieldWithError(QWidget):
         super().__init__()
         self.field = field
         field.setObjectName(name)
-        self.error = QLabel()
-        self.error.setObjectName(f"{name}Error")
-        self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = _error_label(name)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(field)
         layout.addWidget(self.error)
-        if isinstance(field, ChoiceBox):
-            field.currentIndexChanged.connect(self.changed)
-        else:
-            field.textChanged.connect(self.changed)
+        change_signal(field).connect(self.changed)
 
     def set_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
-        self.field.setProperty("invalid", "true" if message else "false")
-        self.field.style().unpolish(self.field)
-        self.field.style().polish(self.field)
-        self.field.setAccessibleDescription(message)
+        _show_error(self.field, self.error, message)
+
+
+class WeekHoursWithError(QWidget):
+    """The week of hours and its error message, like `FieldWithError`."""
+
+    changed = Signal()
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.field = WeekHoursField()
+        self.field.setObjectName(name)
+        self.error = _error_label(name)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.field)
+        layout.addWidget(self.error)
+        self.field.textChanged.connect(self.changed)
+
+    def set_error(self, message: str) -> None:
+        _show_error(self.field, self.error, message)

@@ -765,3 +765,40 @@ def test_list_filters_and_flags(session: Session, w: World) -> None:
     assert [r.id for r in ag.list_agreements(session, status="signee", today=TODAY)] == [lea.id]
     assert len(ag.list_agreements(session, season="2025-2026", site="cobalt", today=TODAY)) == 3
     assert ag.list_agreements(session, season="2026-2027", today=TODAY) == []
+
+
+def test_list_filters_by_site_and_season_ids(session: Session, w: World) -> None:
+    lea = _draft(session, w)
+    season_id = session.get(Agreement, lea.id).candidate.season_id  # type: ignore[union-attr]
+    site_id = session.get(Agreement, lea.id).candidate.site_id  # type: ignore[union-attr]
+    assert [r.id for r in ag.list_agreements(session, season_id=season_id, today=TODAY)] == [lea.id]
+    assert [r.id for r in ag.list_agreements(session, site_id=site_id, today=TODAY)] == [lea.id]
+    assert ag.list_agreements(session, site_id=site_id + 1, today=TODAY) == []
+    assert ag.list_agreements(session, season_id=season_id + 1, today=TODAY) == []
+    assert ag.list_agreements(session, today=TODAY)[0].status == "brouillon"
+
+
+def test_refresh_statuses_moves_every_agreement_due(session: Session, w: World) -> None:
+    lea = _signed(session, w)
+    marc = _signed(session, w, candidate=w.marc, date_debut="01/07/2026")
+    assert ag.refresh_statuses(session, date(2026, 5, 31)) == 0
+    assert ag.refresh_statuses(session, date(2026, 6, 15)) == 1
+    assert ag.get_agreement(session, lea.id).status == "en_cours"
+    assert ag.get_agreement(session, marc.id).status == "signee"
+    assert ag.refresh_statuses(session, date(2026, 8, 1)) == 2
+    assert {ag.get_agreement(session, i).status for i in (lea.id, marc.id)} == {"terminee"}
+    assert ag.refresh_statuses(session, date(2026, 8, 2)) == 0
+
+
+def test_rule_check_carries_the_weekly_hours_and_a_readable_total(
+    session: Session, w: World
+) -> None:
+    check = ag.validate_agreement(
+        session, _form(w, horaires={0: "7", 1: "7", 2: "3,5"}), today=TODAY
+    )
+    assert check.weekly_hours == 17.5
+    assert check.hours is not None
+    assert ag.describe_hours(check.hours, check.weekly_hours) == (
+        f"{check.hours.hours:g} h de présence effective sur {check.hours.days} jours "
+        f"({check.hours.days_as_7h:g} jours de 7 h) · 17,5 h par semaine".replace(".", ",")
+    )

@@ -1,0 +1,100 @@
+"""What the agreement form offers to pick from, and its sensible defaults (no Qt)."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import Agreement, Candidate, Season, Site, Stage
+from app.services.agreements import cohort_window
+from app.services.candidates import display_name
+from app.services.validation import format_date
+
+__all__ = [
+    "FULL_TIME_WEEK",
+    "LearnerChoice",
+    "default_period",
+    "interruptions_from_text",
+    "interruptions_text",
+    "learner_choices",
+    "referent_suggestions",
+]
+
+# Monday to Friday, 7 hours a day: 35 h a week, what most hosts offer.
+FULL_TIME_WEEK = {day: "7" for day in range(5)}
+_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+
+
+@dataclass(frozen=True)
+class LearnerChoice:
+    id: int
+    label: str  # "MARTIN Léa — Cobalt, saison 2025-2026"
+    season_start: date
+
+
+def learner_choices(
+    session: Session,
+    *,
+    season_id: int | None = None,
+    site_id: int | None = None,
+    candidate_id: int | None = None,
+) -> list[LearnerChoice]:
+    """Learners who entered training (the only ones an agreement can be for), by name;
+    with `candidate_id`, that learner whatever their stage (an agreement already made)."""
+    statement = (
+        select(Candidate, Site.name, Season.label, Season.start_date)
+        .join(Stage, Stage.id == Candidate.stage_id)
+        .join(Site, Site.id == Candidate.site_id)
+        .join(Season, Season.id == Candidate.season_id)
+        .order_by(Candidate.last_name, Candidate.first_name, Candidate.id)
+    )
+    if candidate_id is not None:
+        statement = statement.where(Candidate.id == candidate_id)
+    else:
+        statement = statement.where(Stage.counts_as_entry.is_(True))
+    if season_id is not None:
+        statement = statement.where(Candidate.season_id == season_id)
+    if site_id is not None:
+        statement = statement.where(Candidate.site_id == site_id)
+    return [
+        LearnerChoice(
+            id=candidate.id,
+            label=f"{display_name(candidate)} — {site}, saison {season}",
+            season_start=start,
+        )
+        for candidate, site, season, start in session.execute(statement)
+    ]
+
+
+def default_period(season_start: date) -> tuple[str, str]:
+    """The cohort's internship window, starting on its first Monday: the usual dates."""
+    start, end = cohort_window(season_start)
+    start += timedelta(days=(7 - start.weekday()) % 7)
+    return format_date(start), format_date(end)
+
+
+def referent_suggestions(session: Session) -> list[str]:
+    """Referent trainers already named on an agreement, for completion."""
+    names = session.scalars(
+        select(Agreement.referent_trainer).where(Agreement.referent_trainer != "").distinct()
+    )
+    by_folded: dict[str, str] = {}
+    for name in sorted(set(names)):  # capitalised spellings sort first and are kept
+        by_folded.setdefault(name.casefold(), name)
+    return sorted(by_folded.values(), key=str.casefold)
+
+
+def interruptions_from_text(text: str) -> list[tuple[str, str]]:
+    """ "14/04/2027-18/04/2027 ; 02/05/2027" → pairs of dates as typed; a lone date is kept
+    with an empty end so the service says what is missing."""
+    found = _DATE.findall(text)
+    pairs = [
+        (found[i], found[i + 1] if i + 1 < len(found) else "") for i in range(0, len(found), 2)
+    ]
+    return pairs
+
+
+def interruptions_text(pairs: list[tuple[str, str]]) -> str:
+    return " ; ".join(f"{start} - {end}" for start, end in pairs)
