@@ -47,6 +47,12 @@ QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color
 QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"] {{
     border: 1px solid {ERROR};
 }}
+QLabel[role="badge"] {{ background: #e6edf1; color: #33414d; border-radius: 9px;
+                        padding: 2px 10px; font-weight: 600; }}
+QFrame#hoursFrame {{ background: #eef6f8; border: 1px solid #c9dfe6; border-radius: 6px; }}
+QLabel[role="total"] {{ font-weight: 600; color: {ACCENT}; }}
+QLabel[role="warning"] {{ color: #8a5a00; }}
+QFrame#organisationBanner {{ background: {WARNING_BG}; border-bottom: 1px solid #ecd98b; }}
 QPushButton[accent="true"] {{ background: {ACCENT}; color: white; padding: 5px 14px;
                               border-radius: 4px; border: none; }}
 QPushButton[accent="true"]:disabled {{ background: #9fb9c3; }}

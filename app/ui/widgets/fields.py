@@ -86,13 +86,14 @@ class WeekHoursField(QWidget):
         self.days: list[QLineEdit] = []
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
         for short, name in zip(WEEKDAY_SHORT, WEEKDAY_NAMES, strict=True):
             label = QLabel(short)
             edit = QLineEdit()
             edit.setObjectName(f"horaires_{name}")
             edit.setAccessibleName(f"Heures le {name}")
             edit.setMaxLength(5)
-            edit.setFixedWidth(46)
+            edit.setFixedWidth(38)
             edit.setPlaceholderText("0")
             label.setBuddy(edit)
             edit.textChanged.connect(self.textChanged)
@@ -108,7 +109,7 @@ class WeekHoursField(QWidget):
         for day, edit in enumerate(self.days):
             edit.setText(value.get(day, ""))
 
-    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt naming
+    def setReadOnly(self, read_only: bool) -> None:
         for edit in self.days:
             edit.setReadOnly(read_only)
 

@@ -1,0 +1,107 @@
+"""The agreements list: a plain table model over the rows the service returns."""
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from app.services.agreements import AgreementRow
+from app.services.validation import format_date
+
+Index = QModelIndex | QPersistentModelIndex
+
+# Status code -> text colour: what needs the coordinator's attention stands out.
+STATUS_COLOURS = {
+    "brouillon": "#5f6b76",
+    "prete_a_signer": "#8a5a00",
+    "signee": "#1f6f8b",
+    "en_cours": "#1b7f3b",
+    "terminee": "#33414d",
+    "rompue": "#b3261e",
+    "annulee": "#8c959d",
+}
+
+
+def follow_up(row: AgreementRow) -> str:
+    """What the row is waiting for, in a few words."""
+    notes = []
+    if row.waiting_signature:
+        notes.append("À signer")
+    if row.ends_this_month:
+        notes.append("Se termine ce mois-ci")
+    return " · ".join(notes)
+
+
+COLUMNS: tuple[tuple[str, Callable[[AgreementRow], Any]], ...] = (
+    ("N°", lambda r: r.number or "—"),
+    ("Statut", lambda r: r.status_label.capitalize()),
+    ("Stagiaire", lambda r: r.learner),
+    ("Structure d'accueil", lambda r: r.host),
+    ("Début", lambda r: r.start),
+    ("Fin", lambda r: r.end),
+    ("Suivi", follow_up),
+)
+
+
+class AgreementsTableModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[AgreementRow] = []
+
+    def set_rows(self, rows: list[AgreementRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> AgreementRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, agreement_id: int) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.id == agreement_id), None)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        value = COLUMNS[index.column()][1](row)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_date(value) if hasattr(value, "isoformat") else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
+            return QBrush(QColor(STATUS_COLOURS.get(row.status, "#33414d")))
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 6 and value:
+            return QBrush(QColor("#8a5a00"))
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section][0]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        value = COLUMNS[column][1]
+
+        def key(row: AgreementRow) -> tuple[Any, int]:
+            cell = value(row)
+            return (cell.casefold() if isinstance(cell, str) else cell, row.id)
+
+        # A reset rather than a layout change: the view selects its agreement again by id.
+        self.beginResetModel()
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.endResetModel()

@@ -1,0 +1,661 @@
+"""Conventions view: the agreements of the season and site, one agreement's form and its life
+cycle (numbering, signatures, amendments, rupture, cancellation), and its documents."""
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.agreement import AgreementStatus
+from app.services import agreement_documents as documents
+from app.services import agreements as agreement_service
+from app.services import hosts as host_service
+from app.services import organisation as organisation_service
+from app.services.agreement_documents import DocumentChoice, DocumentKind
+from app.services.agreements import AgreementInfo, AgreementInput
+from app.services.errors import ConflictError, UserFacingError, ValidationError
+from app.ui.agreements import dialogs
+from app.ui.agreements.detail import EventsTable, SignaturesPanel
+from app.ui.agreements.form import AgreementForm, with_defaults
+from app.ui.agreements.table_model import AgreementsTableModel
+from app.ui.context import AppContext
+from app.ui.errors import show_error
+from app.ui.printing.batch import BatchPrintDialog, PrintJob
+from app.ui.printing.preview import PdfPreviewDialog
+from app.ui.theme import icon
+from app.ui.widgets.naming import named
+
+if TYPE_CHECKING:
+    from app.ui.main_window import HeaderStrip
+
+S = AgreementStatus
+
+
+class AgreementsView(QWidget):
+    settings_requested = Signal()
+
+    def __init__(self, context: AppContext, header: "HeaderStrip") -> None:
+        super().__init__()
+        self.setObjectName("agreementsView")
+        self.context = context
+        self.header = header
+        self.info: AgreementInfo | None = None
+        self.model = AgreementsTableModel()
+        self._build_toolbar()
+        self._build_table()
+        self._build_panel()
+        self._layout()
+        self._shortcuts()
+        header.scope_changed.connect(self.refresh_choices)
+        self.reload()
+        self.new_agreement(ask=False)
+
+    # ---- building
+
+    def _build_toolbar(self) -> None:
+        self.new_button = named(
+            QPushButton(icon("file-plus", "#ffffff"), "Nouvelle convention"), "newAgreementButton"
+        )
+        self.new_button.setProperty("accent", "true")
+        self.new_button.setToolTip("Nouvelle convention (Ctrl+N)")
+        self.new_button.clicked.connect(lambda: self.new_agreement())
+        self.status_filter = named(QComboBox(), "statusFilter")
+        self.status_filter.setAccessibleName("Filtrer par statut")
+        self.status_filter.addItem("Tous les statuts", None)
+        for status in S:
+            self.status_filter.addItem(status.label.capitalize(), status.value)
+        self.host_filter = named(QComboBox(), "hostFilter")
+        self.host_filter.setAccessibleName("Filtrer par structure d'accueil")
+        self.host_filter.setMinimumContentsLength(12)
+        self.host_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.waiting_filter = named(QCheckBox("À signer"), "waitingFilter")
+        self.waiting_filter.setToolTip("Conventions ou avenants qui attendent une signature")
+        self.ending_filter = named(QCheckBox("Se terminent ce mois-ci"), "endingFilter")
+        self.count_label = named(QLabel(), "agreementCount")
+        self.count_label.setProperty("role", "muted")
+        self.batch_button = named(QPushButton(icon("files"), "Imprimer la liste…"), "batchButton")
+        self.batch_button.setToolTip(
+            "Imprimer ou enregistrer les conventions affichées (toute la cohorte : choisir la "
+            "saison et le site dans le bandeau)"
+        )
+        self.batch_button.clicked.connect(self.print_batch)
+        for combo in (self.status_filter, self.host_filter):
+            combo.currentIndexChanged.connect(self.reload)
+        for box in (self.waiting_filter, self.ending_filter):
+            box.toggled.connect(self.reload)
+        self.banner = named(QFrame(), "organisationBanner")
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        settings_button = named(QPushButton("Compléter les paramètres"), "completeSettingsButton")
+        settings_button.clicked.connect(self.settings_requested)
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(10, 6, 10, 6)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(settings_button)
+
+    def _build_table(self) -> None:
+        self.table = named(QTableView(), "agreementsTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setAccessibleName("Liste des conventions")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((105, 95, 150, 160, 80, 80)):
+            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.model.modelReset.connect(self._reselect)
+        self.empty_label = named(QLabel(), "agreementsEmpty")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setProperty("role", "muted")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def _build_panel(self) -> None:
+        self.form = AgreementForm(self.context)
+        self.form.dirty_changed.connect(self._dirty_changed)
+        self.title = named(QLabel("Nouvelle convention"), "agreementTitle")
+        self.title.setProperty("role", "title")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status_label = named(QLabel(), "agreementStatus")
+        self.status_label.setProperty("role", "badge")
+        self.save_button = named(
+            QPushButton(icon("device-floppy", "#ffffff"), "Enregistrer"), "saveAgreementButton"
+        )
+        self.save_button.setProperty("accent", "true")
+        self.save_button.setToolTip("Enregistrer le brouillon (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.ready_button = self._action("readyButton", "check", "Prête à signer…", self.mark_ready)
+        self.signature_button = self._action(
+            "signatureButton", "writing-sign", "Signature…", self.record_signature
+        )
+        self.amendment_button = self._action(
+            "amendmentButton", "file-text", "Avenant…", self.create_amendment
+        )
+        self.sign_amendment_button = self._action(
+            "signAmendmentButton", "writing-sign", "Avenant signé…", self.sign_amendment
+        )
+        self.break_off_button = self._action("breakOffButton", "ban", "Rompre…", self.break_off)
+        self.cancel_button = self._action(
+            "cancelAgreementButton", "circle-x", "Annuler la convention…", self.cancel_agreement
+        )
+        self.print_button = named(QToolButton(), "printButton")
+        self.print_button.setIcon(icon("printer"))
+        self.print_button.setText("Imprimer…")
+        self.print_button.setToolTip("Aperçu avant impression de la convention (Ctrl+P)")
+        self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.print_menu = QMenu(self.print_button)
+        self.print_button.setMenu(self.print_menu)
+        self.print_button.clicked.connect(self.print_main_document)
+        self.signatures = SignaturesPanel()
+        self.events = EventsTable()
+        self.tabs = named(QTabWidget(), "agreementTabs")
+        self.tabs.addTab(self.form, "Convention")
+        self.tabs.addTab(self.signatures, "Signatures et avenants")
+        self.tabs.addTab(self.events, "Historique")
+
+    def _action(self, name: str, icon_name: str, text: str, slot: object) -> QPushButton:
+        button = named(QPushButton(icon(icon_name), text), name)
+        button.clicked.connect(slot)
+        button.hide()  # shown by `_update_actions` when the status allows it
+        return button
+
+    def _layout(self) -> None:
+        filters = QHBoxLayout()
+        filters.addWidget(self.new_button)
+        filters.addSpacing(8)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.host_filter, 1)
+        list_side = QWidget()
+        column = QVBoxLayout(list_side)
+        column.setContentsMargins(8, 8, 4, 8)
+        column.addLayout(filters)
+        checks = QHBoxLayout()
+        checks.addWidget(self.waiting_filter)
+        checks.addWidget(self.ending_filter)
+        checks.addStretch(1)
+        checks.addWidget(self.batch_button)
+        column.addLayout(checks)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.empty_label)
+        column.addWidget(self.count_label)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.print_button)
+        title_row.addWidget(self.save_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.status_label)
+        actions.addSpacing(8)
+        for button in (
+            self.ready_button,
+            self.signature_button,
+            self.amendment_button,
+            self.sign_amendment_button,
+            self.break_off_button,
+            self.cancel_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        panel = QWidget()
+        right = QVBoxLayout(panel)
+        right.setContentsMargins(4, 8, 8, 8)
+        right.addLayout(title_row)
+        right.addLayout(actions)
+        right.addWidget(self.tabs, 1)
+        splitter = QSplitter()
+        splitter.addWidget(list_side)
+        splitter.addWidget(panel)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([520, 760])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+
+    def _shortcuts(self) -> None:
+        shortcuts = (
+            ("Ctrl+N", lambda: self.new_agreement()),
+            ("Ctrl+S", self.save),
+            ("Ctrl+P", self.print_main_document),
+        )
+        for keys, slot in shortcuts:
+            QShortcut(
+                QKeySequence(keys),
+                self,
+                slot,
+                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            )
+
+    # ---- the list
+
+    def reload(self) -> None:
+        """Statuses brought up to date with today's date, then the list with its filters."""
+        today = date.today()
+        try:
+            with self.context.database.session() as session:
+                agreement_service.refresh_statuses(session, today)
+            with self.context.database.session(commit=False) as session:
+                rows = agreement_service.list_agreements(
+                    session,
+                    season_id=self.header.season_id(),
+                    site_id=self.header.site_id(),
+                    status=self.status_filter.currentData(),
+                    host_id=self.host_filter.currentData(),
+                    today=today,
+                )
+                hosts = host_service.search_hosts(session, "", limit=10_000)
+                missing = organisation_service.is_complete(session)
+        except UserFacingError as error:
+            show_error(self, str(error), "Conventions illisibles")
+            return
+        if self.waiting_filter.isChecked():
+            rows = [r for r in rows if r.waiting_signature]
+        if self.ending_filter.isChecked():
+            rows = [r for r in rows if r.ends_this_month]
+        self._fill_host_filter([(h.id, h.name) for h in hosts])
+        self.model.set_rows(rows)
+        self.table.sortByColumn(
+            self.table.horizontalHeader().sortIndicatorSection(),
+            self.table.horizontalHeader().sortIndicatorOrder(),
+        )
+        self._show_counts(len(rows))
+        self._show_banner(missing)
+
+    def refresh_choices(self) -> None:
+        """The list and the form's learners and hosts again, keeping what is on screen."""
+        self.reload()
+        chosen = self.form.value_of("candidat")
+        self.form.fill_choices(
+            season_id=self.header.season_id(),
+            site_id=self.header.site_id(),
+            keep_learner=int(chosen) if chosen else None,
+        )
+
+    def _fill_host_filter(self, hosts: list[tuple[int, str]]) -> None:
+        chosen = self.host_filter.currentData()
+        blocked = self.host_filter.blockSignals(True)
+        self.host_filter.clear()
+        self.host_filter.addItem("Toutes les structures", None)
+        for host_id, name in hosts:
+            self.host_filter.addItem(name, host_id)
+        self.host_filter.setCurrentIndex(max(self.host_filter.findData(chosen), 0))
+        self.host_filter.blockSignals(blocked)
+
+    def _show_counts(self, shown: int) -> None:
+        waiting = sum(
+            1 for i in range(shown) if (r := self.model.row_at(i)) and r.waiting_signature
+        )
+        ending = sum(1 for i in range(shown) if (r := self.model.row_at(i)) and r.ends_this_month)
+        self.count_label.setText(
+            f"{shown} convention{'s' if shown > 1 else ''} · {waiting} à signer · "
+            f"{ending} se termine{'nt' if ending > 1 else ''} ce mois-ci"
+        )
+        season = self.header.season_label()
+        if shown == 0:
+            where = f"la saison {season}" if season else "ces critères"
+            self.empty_label.setText(
+                f"Aucune convention pour {where}. Les stages ont lieu pendant les deux derniers "
+                "mois de la saison ; choisir une autre saison dans le bandeau pour voir les "
+                "conventions passées, ou « Nouvelle convention » pour en préparer une."
+            )
+        self.empty_label.setVisible(shown == 0)
+
+    def _show_banner(self, missing: list[str]) -> None:
+        if missing:
+            self.banner_text.setText(
+                "Paramètres de l'organisme à compléter avant d'imprimer les conventions : "
+                + ", ".join(missing)
+                + "."
+            )
+        self.banner.setVisible(bool(missing))
+
+    def _current_row_changed(self) -> None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        if row is None or (self.info is not None and row.id == self.info.id):
+            return
+        if not self.confirm_leave():
+            self._reselect()
+            return
+        self.open_agreement(row.id)
+
+    def _reselect(self) -> None:
+        row = self.model.row_of(self.info.id) if self.info is not None else None
+        selection = self.table.selectionModel()
+        blocked = selection.blockSignals(True)
+        if row is None:
+            selection.clearSelection()
+            selection.setCurrentIndex(
+                self.model.index(-1, -1), QItemSelectionModel.SelectionFlag.Clear
+            )
+        else:
+            index = self.model.index(row, 0)
+            selection.setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.table.scrollTo(index)
+        selection.blockSignals(blocked)
+
+    # ---- one agreement
+
+    def open_agreement(self, agreement_id: int) -> None:
+        try:
+            with self.context.database.session(commit=False) as session:
+                info = agreement_service.get_agreement(session, agreement_id)
+        except UserFacingError as error:
+            show_error(self, str(error))
+            self.reload()
+            return
+        self._show(info)
+
+    def _show(self, info: AgreementInfo) -> None:
+        self.info = info
+        self.form.fill_choices(
+            season_id=self.header.season_id(),
+            site_id=self.header.site_id(),
+            keep_learner=info.candidate_id,
+        )
+        self.form.set_values(info.values, agreement_id=info.id)
+        self.form.set_read_only(info.status != S.DRAFT.value)
+        number = info.number or "brouillon sans numéro"
+        self.title.setText(f"{info.learner_name} — {info.host_name}")
+        self.status_label.setText(f"{number} · {info.status_label}")
+        self.signatures.show_agreement(info, self._tutor_names(info.host_id))
+        self.events.show_agreement(info)
+        self._update_actions()
+        self._reselect()
+
+    def _tutor_names(self, host_id: int) -> dict[str, str]:
+        with self.context.database.session(commit=False) as session:
+            host = host_service.get_host(session, host_id)
+        return {str(t.id): t.name for t in host.tutors}
+
+    def new_agreement(self, *, ask: bool = True) -> None:
+        if ask and not self.confirm_leave():
+            return
+        self.info = None
+        self.form.fill_choices(season_id=self.header.season_id(), site_id=self.header.site_id())
+        self.form.set_values(with_defaults(AgreementInput()), agreement_id=None)
+        self.form.set_read_only(False)
+        self.title.setText("Nouvelle convention")
+        self.status_label.setText("brouillon")
+        self.signatures.show_agreement(None, {})
+        self.events.show_agreement(None)
+        self.tabs.setCurrentWidget(self.form)
+        self._update_actions()
+        self._reselect()
+        if ask:
+            self.form.choice("candidat").setFocus()
+
+    def _update_actions(self) -> None:
+        status = self.info.status if self.info else S.DRAFT.value
+        saved = self.info is not None
+        running = status in (S.SIGNED.value, S.ONGOING.value)
+        pending = bool(self.info and any(a.signed_on is None for a in self.info.amendments))
+        self.save_button.setVisible(status == S.DRAFT.value)
+        self.ready_button.setVisible(saved and status == S.DRAFT.value)
+        self.signature_button.setVisible(status == S.READY.value)
+        self.amendment_button.setVisible(running and not pending)
+        self.sign_amendment_button.setVisible(running and pending)
+        self.break_off_button.setVisible(running)
+        self.cancel_button.setVisible(saved and status in (S.DRAFT.value, S.READY.value))
+        self.print_button.setEnabled(saved)
+        self._fill_print_menu()
+
+    def _dirty_changed(self, dirty: bool) -> None:
+        self.ready_button.setEnabled(not dirty)
+        self.print_button.setEnabled(self.info is not None and not dirty)
+
+    def confirm_leave(self) -> bool:
+        """Ask what to do with an unsaved draft; True when it is fine to move away."""
+        if not self.form.is_dirty():
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Modifications non enregistrées",
+            "La convention en cours contient des modifications non enregistrées.",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText("Voulez-vous les enregistrer ?")
+        box.button(QMessageBox.StandardButton.Discard).setText("Abandonner les modifications")
+        box.button(QMessageBox.StandardButton.Save).setText("Enregistrer")
+        box.button(QMessageBox.StandardButton.Cancel).setText("Annuler")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self.form.discard_changes()
+            return True
+        return False
+
+    # ---- writing
+
+    def save(self) -> bool:
+        if self.info is not None and self.info.status != S.DRAFT.value:
+            return False
+        data = self.form.values()
+        try:
+            with self.context.database.session() as session:
+                if self.info is None:
+                    info = agreement_service.create_draft(
+                        session, data, author=self.context.username, role=self.context.role
+                    )
+                else:
+                    info = agreement_service.update_draft(
+                        session,
+                        self.info.id,
+                        data,
+                        expected_version=self.info.version,
+                        author=self.context.username,
+                        role=self.context.role,
+                    )
+        except ValidationError as error:
+            self.tabs.setCurrentWidget(self.form)
+            self.form.show_errors(error.errors)
+            return False
+        except ConflictError as error:
+            self._offer_reload(str(error))
+            return False
+        except UserFacingError as error:
+            show_error(self, str(error), "Enregistrement impossible")
+            return False
+        self.form.mark_saved()
+        self.info = info
+        self.reload()
+        self._show(info)
+        return True
+
+    def _offer_reload(self, message: str) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Convention modifiée ailleurs",
+            message + "\n\nRecharger la convention ? Vos modifications non enregistrées "
+            "seront perdues.",
+        )
+        if answer == QMessageBox.StandardButton.Yes and self.info is not None:
+            self.form.mark_saved()
+            self.open_agreement(self.info.id)
+
+    def mark_ready(self) -> None:
+        if self.info is None or (self.form.is_dirty() and not self.save()):
+            return
+        answer = QMessageBox.question(
+            self,
+            "Prête à signer",
+            "Déclarer la convention prête à signer ?\n\nElle reçoit son numéro et son contenu "
+            "est figé : toute modification passera ensuite par son annulation (avant "
+            "signature) ou par un avenant (après signature).",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            with self.context.database.session() as session:
+                info = agreement_service.mark_ready(
+                    session, self.info.id, author=self.context.username, role=self.context.role
+                )
+        except ValidationError as error:
+            self.tabs.setCurrentWidget(self.form)
+            self.form.show_errors(error.errors)
+            show_error(self, "\n".join(error.errors.values()), "Convention incomplète")
+            return
+        except UserFacingError as error:
+            show_error(self, str(error))
+            return
+        self._after_action(info.id)
+
+    def record_signature(self) -> None:
+        if self.info is None:
+            return
+        dialog = dialogs.SignatureDialog(self.context, self.info, self)
+        if dialog.exec():
+            self._after_action(self.info.id)
+
+    def create_amendment(self) -> None:
+        if self.info is None:
+            return
+        if dialogs.AmendmentDialog(self.context, self.info, self).exec():
+            self._after_action(self.info.id, tab=self.signatures)
+
+    def sign_amendment(self) -> None:
+        if self.info is None:
+            return
+        pending = next((a.rank for a in self.info.amendments if a.signed_on is None), None)
+        if pending is None:
+            return
+        if dialogs.sign_amendment_dialog(self.context, self.info, pending, self).exec():
+            self._after_action(self.info.id, tab=self.signatures)
+
+    def break_off(self) -> None:
+        if self.info is not None and dialogs.break_off_dialog(self.context, self.info, self).exec():
+            self._after_action(self.info.id)
+
+    def cancel_agreement(self) -> None:
+        if self.info is None:
+            return
+        if self.form.is_dirty():
+            self.form.discard_changes()
+        if dialogs.cancel_dialog(self.context, self.info, self).exec():
+            self._after_action(self.info.id)
+
+    def _after_action(self, agreement_id: int, tab: QWidget | None = None) -> None:
+        self.reload()
+        self.open_agreement(agreement_id)
+        if tab is not None:
+            self.tabs.setCurrentWidget(tab)
+
+    # ---- documents
+
+    def _fill_print_menu(self) -> None:
+        self.print_menu.clear()
+        if self.info is None:
+            return
+        with self.context.database.session(commit=False) as session:
+            available = documents.available_documents(session, self.info.id)
+        for choice in available:
+            action = QAction(choice.label, self.print_menu)
+            action.triggered.connect(lambda _=False, c=choice: self.preview(c))
+            self.print_menu.addAction(action)
+
+    def print_main_document(self) -> None:
+        if self.info is None or not self.print_button.isEnabled():
+            return
+        self.preview(DocumentChoice(DocumentKind.CONVENTION, None, "Convention de stage"))
+
+    def preview(self, choice: DocumentChoice) -> None:
+        if self.info is None or not self._organisation_ready():
+            return
+        try:
+            with self.context.database.session(commit=False) as session:
+                pdf = documents.render_document(
+                    session, self.info.id, choice.kind, today=date.today(), rank=choice.rank
+                )
+                filename = documents.document_filename(
+                    session, self.info.id, choice.kind, choice.rank
+                )
+        except UserFacingError as error:
+            show_error(self, str(error), "Impression impossible")
+            return
+        title = f"{choice.label} — {self.info.learner_name}"
+        PdfPreviewDialog(pdf, title=title, suggested_filename=filename, parent=self).exec()
+
+    def _organisation_ready(self) -> bool:
+        with self.context.database.session(commit=False) as session:
+            missing = organisation_service.is_complete(session)
+        if not missing:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Paramètres de l'organisme incomplets",
+            "Ces mentions resteront en blanc sur le document : "
+            + ", ".join(missing)
+            + ".\n\nImprimer quand même ?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def print_batch(self) -> None:
+        rows = [
+            row
+            for i in range(self.model.rowCount())
+            if (row := self.model.row_at(i)) and row.status != S.CANCELLED.value
+        ]
+        if not rows:
+            show_error(self, "Aucune convention à imprimer dans la liste.", "Impression")
+            return
+        if not self._organisation_ready():
+            return
+        jobs = [self._job(row.id, row.learner, row.number) for row in rows]
+        season = self.header.season_label() or "toutes saisons"
+        site = self.header.site_combo.currentText()
+        title = f"Conventions — saison {season}, {site.lower()}"
+        BatchPrintDialog(jobs, title=title, parent=self).exec()
+
+    def _job(self, agreement_id: int, learner: str, number: str) -> PrintJob:
+        database = self.context.database
+        today = date.today()
+        with database.session(commit=False) as session:
+            filename = documents.document_filename(session, agreement_id, DocumentKind.CONVENTION)
+
+        def render() -> bytes:
+            with database.session(commit=False) as session:
+                return documents.render_document(
+                    session, agreement_id, DocumentKind.CONVENTION, today=today
+                )
+
+        return PrintJob(
+            label=f"{number or 'brouillon'} — {learner}", filename=filename, render=render
+        )

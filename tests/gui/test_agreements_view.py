@@ -1,0 +1,423 @@
+"""Conventions view: the form from the keyboard with its live total and French errors, the
+life cycle from draft to amended and broken-off agreement, the list's filters, printing."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QWidget,
+)
+
+from app.domain import Host, Tutor
+from app.domain.agreement_rules import WeeklySchedule, effective_hours
+from app.services import agreements as ag
+from app.services import organisation, reference
+from app.services.agreement_choices import default_period
+from app.services.agreements import AgreementInput
+from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.validation import format_date, parse_date
+from app.ui.agreements.table_model import AgreementsTableModel
+from app.ui.agreements.view import AgreementsView
+from app.ui.main_window import MainWindow
+from tests.gui.conftest import answer_next_dialog, type_text
+
+COORD = "coordination"
+# A season still to come: its internships (June and July) are always in the future.
+SEASON_YEAR = reference.season_start_year(date.today()) + 1
+SEASON = reference.season_label(SEASON_YEAR)
+
+
+@dataclass(frozen=True)
+class World:
+    lea: int
+    marc: int
+    host: int
+    tutor: int
+
+
+def _learner(window: MainWindow, nom: str, prenom: str) -> int:
+    at = datetime(SEASON_YEAR, 11, 20, 9, 0)
+    with window.context.database.session() as s:
+        data = CandidateInput(
+            nom=nom,
+            prenom=prenom,
+            email=f"{prenom.lower()}@exemple.fr",
+            saison=SEASON,
+            site="cobalt",
+        )
+        candidate_id = create_candidate(s, data, author="test", now=at).id
+        for stage in ("entretien", "admis", "entre_formation"):
+            change_stage(s, candidate_id, stage, comment="", author="test", now=at)
+    return candidate_id
+
+
+def _world(window: MainWindow, *, organisation_complete: bool = True) -> World:
+    lea = _learner(window, "Dupont", "Léa")
+    marc = _learner(window, "Bernard", "Marc")
+    with window.context.database.session() as s:
+        host = Host(name="Atelier Vélo Solidaire", legal_form="association", city="Poitiers")
+        s.add(host)
+        s.flush()
+        tutor = Tutor(host_id=host.id, name="Jeanne Petit", function="Responsable d'atelier")
+        s.add(tutor)
+        s.flush()
+        if organisation_complete:
+            organisation.save_organisation(
+                s,
+                organisation.OrganisationInput(
+                    nom="La Fabrique du Numérique",
+                    adresse="5 rue Cobalt, 86000 Poitiers",
+                    siret="73282932000074",
+                    declaration_activite="75860000086",
+                    directeur="Hélène Garnier",
+                    fonction_directeur="Directrice",
+                    assureur="MAIF",
+                    numero_police="123456",
+                    ville_signature="Poitiers",
+                ),
+                role=COORD,
+            )
+        world = World(lea=lea, marc=marc, host=host.id, tutor=tutor.id)
+    window.header.reload_seasons()
+    window.header.season_combo.setCurrentIndex(
+        window.header.season_combo.findText(f"Saison {SEASON}")
+    )
+    return world
+
+
+def _view(window: MainWindow) -> AgreementsView:
+    view = window.show_view("agreements")
+    assert isinstance(view, AgreementsView)
+    view.reload()
+    view.new_agreement(ask=False)
+    return view
+
+
+def _draft(window: MainWindow, world: World, learner: int | None = None) -> int:
+    start, end = default_period(date(SEASON_YEAR, 12, 1))
+    with window.context.database.session() as s:
+        info = ag.create_draft(
+            s,
+            AgreementInput(
+                candidat=str(learner or world.lea),
+                structure=str(world.host),
+                tuteur=str(world.tutor),
+                formateur_referent="Samir Haddad",
+                date_debut=start,
+                date_fin=end,
+                horaires={day: "7" for day in range(5)},
+                activites="Accueil des usagers",
+                competences="Diagnostic\nRelation client",
+            ),
+            author="test",
+            role=COORD,
+        )
+    return info.id
+
+
+def _click(qtbot: QtBot, view: QWidget, name: str) -> None:
+    button = view.findChild(QPushButton, name) or view.findChild(QToolButton, name)
+    assert button is not None and button.isVisible() and button.isEnabled(), name
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _select(view: AgreementsView, agreement_id: int) -> None:
+    row = view.model.row_of(agreement_id)
+    assert row is not None
+    view.table.setCurrentIndex(view.model.index(row, 0))
+
+
+def _type_in(qtbot: QtBot, view: QWidget, name: str, text: str) -> None:
+    field = view.findChild(QLineEdit, name)
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    type_text(qtbot, field, text)
+
+
+def _yes(dialog: QWidget) -> None:
+    assert isinstance(dialog, QMessageBox)
+    dialog.button(QMessageBox.StandardButton.Yes).click()
+
+
+# ---------------------------------------------------------------- the form
+
+
+def test_fill_the_form_from_the_keyboard_with_its_live_total(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    world = _world(window)
+    view = _view(window)
+    form = view.findChild(QWidget, "agreementForm")
+    learner = form.findChild(QComboBox, "candidat")
+    learner.setFocus()
+    qtbot.keyClicks(learner, "DUP")  # type-ahead on the learners' names
+    assert learner.currentData() == str(world.lea)
+    # Picking the learner brought the usual dates of the cohort.
+    start, end = default_period(date(SEASON_YEAR, 12, 1))
+    assert form.findChild(QLineEdit, "date_debut").text() == start
+    assert form.findChild(QLineEdit, "date_fin").text() == end
+    host = form.findChild(QComboBox, "structure")
+    host.setFocus()
+    qtbot.keyClicks(host, "Atelier")
+    assert host.currentData() == str(world.host)
+    # The host's only tutor is proposed at once.
+    assert form.findChild(QComboBox, "tuteur").currentData() == str(world.tutor)
+    _type_in(qtbot, form, "formateur_referent", "Samir Haddad")
+    first_week_start = f"07/06/{SEASON_YEAR + 1}"
+    _type_in(qtbot, form, "date_debut", first_week_start)
+    _type_in(qtbot, form, "date_fin", f"30/07/{SEASON_YEAR + 1}")
+    _type_in(qtbot, form, "horaires_vendredi", "3,5")
+    type_text(qtbot, form.findChild(QPlainTextEdit, "activites"), "Accueil, réparations")
+
+    expected = effective_hours(
+        parse_date(first_week_start),  # type: ignore[arg-type]
+        date(SEASON_YEAR + 1, 7, 30),
+        WeeklySchedule({0: 7, 1: 7, 2: 7, 3: 7, 4: 3.5}),
+        [],
+    )
+    total = form.findChild(QLabel, "hoursTotal")
+    hours = f"{expected.hours:g}".replace(".", ",")
+    qtbot.waitUntil(lambda: f"{hours} h de présence effective" in total.text())
+    assert f"sur {expected.days} jours" in total.text()
+    assert "31,5 h par semaine" in total.text()
+
+    qtbot.keyClick(
+        form.findChild(QLineEdit, "formateur_referent"),
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier,
+    )
+    table = view.findChild(QTableView, "agreementsTable")
+    assert table.model().rowCount() == 1
+    assert table.model().index(0, 1).data() == "Brouillon"
+    assert view.findChild(QLabel, "agreementStatus").text() == "brouillon sans numéro · brouillon"
+    with window.context.database.session() as s:
+        info = ag.get_agreement(s, table.model().index(0, 0).data(Qt.ItemDataRole.UserRole))
+    assert info.values.activites == "Accueil, réparations"
+    assert info.hours.hours == expected.hours
+
+
+def test_an_end_before_the_start_shows_a_french_error_and_keeps_the_typing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    _world(window)
+    view = _view(window)
+    form = view.findChild(QWidget, "agreementForm")
+    _type_in(qtbot, form, "date_debut", f"15/06/{SEASON_YEAR + 1}")
+    _type_in(qtbot, form, "date_fin", f"01/06/{SEASON_YEAR + 1}")
+    error = form.findChild(QLabel, "date_finError")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == "La date de fin doit être postérieure ou égale à la date de début."
+    # Untouched fields do not shout before a save attempt.
+    assert not form.findChild(QLabel, "candidatError").isVisible()
+
+    _click(qtbot, view, "saveAgreementButton")
+    assert form.findChild(QLabel, "candidatError").text() == "Choisir le stagiaire."
+    assert form.findChild(QLineEdit, "date_fin").text() == f"01/06/{SEASON_YEAR + 1}"
+    assert view.model.rowCount() == 0
+
+
+def test_unsaved_draft_is_not_lost_when_moving_to_another_agreement(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    world = _world(window)
+    _draft(window, world)
+    view = _view(window)
+    _type_in(qtbot, view, "formateur_referent", "Nadia")
+    answer_next_dialog(
+        qtbot,
+        lambda box: box.button(QMessageBox.StandardButton.Cancel).click(),  # type: ignore[attr-defined]
+    )
+    _select(view, view.model.row_at(0).id)  # type: ignore[union-attr]
+    assert view.findChild(QLineEdit, "formateur_referent").text() == "Nadia"
+    assert view.info is None
+
+
+# ---------------------------------------------------------------- life cycle
+
+
+def test_from_draft_to_signed_amended_and_broken_off(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = _world(window)
+    draft_id = _draft(window, world)
+    view = _view(window)
+    _select(view, draft_id)
+    assert view.findChild(QLineEdit, "formateur_referent").text() == "Samir Haddad"
+
+    answer_next_dialog(qtbot, _yes)
+    _click(qtbot, view, "readyButton")
+    number = f"FAB-{SEASON_YEAR + 1}-0001"
+    assert view.findChild(QLabel, "agreementStatus").text() == f"{number} · prête à signer"
+    assert view.findChild(QLineEdit, "formateur_referent").isReadOnly()
+
+    # One signatory inside the app, then the paper copy signed by everyone, with its scan.
+    def sign_one(dialog: QWidget) -> None:
+        who = dialog.findChild(QComboBox, "signataire")
+        who.setCurrentIndex(who.findData("stagiaire"))
+        dialog.findChild(QPushButton, "chooseScanButton")
+        dialog.confirm()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, sign_one)
+    _click(qtbot, view, "signatureButton")
+    assert "Stagiaire : signée le" in view.signatures.toPlainText()
+
+    scan = tmp_path / "convention-signee.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    monkeypatch.setattr("app.ui.agreements.dialogs.choose_scan", lambda _parent: scan)
+
+    def sign_outside(dialog: QWidget) -> None:
+        dialog.findChild(QCheckBox, "hors_application").setChecked(True)
+        dialog.findChild(QPushButton, "chooseScanButton").click()
+        assert dialog.findChild(QLineEdit, "scan").text() == str(scan)
+        dialog.confirm()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, sign_outside)
+    _click(qtbot, view, "signatureButton")
+    assert view.findChild(QLabel, "agreementStatus").text() == f"{number} · signée"
+
+    # An amendment: a refused one keeps what was typed, then the end moves once it is signed.
+    new_end = f"23/07/{SEASON_YEAR + 1}"
+
+    def amend(dialog: QWidget) -> None:
+        end = dialog.findChild(QLineEdit, "date_fin")
+        end.setText(new_end)
+        dialog.confirm()  # type: ignore[attr-defined]
+        assert dialog.findChild(QLabel, "motifError").text() == "Indiquer le motif de l'avenant."
+        assert end.text() == new_end
+        dialog.findChild(QPlainTextEdit, "motif").setPlainText("Reprise d'un emploi le 26/07")
+        dialog.confirm()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, amend)
+    _click(qtbot, view, "amendmentButton")
+    assert "Avenant n° 1 — en attente de signature" in view.signatures.toPlainText()
+    assert view.findChild(QLineEdit, "date_fin").text() != new_end  # not signed yet
+
+    def sign_amendment(dialog: QWidget) -> None:
+        dialog.confirm()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, sign_amendment)
+    _click(qtbot, view, "signAmendmentButton")
+    assert view.findChild(QLineEdit, "date_fin").text() == new_end
+    row = view.model.row_at(view.model.row_of(draft_id))  # type: ignore[arg-type]
+    assert row is not None and format_date(row.end) == new_end
+
+    def break_off(dialog: QWidget) -> None:
+        dialog.findChild(QLineEdit, "date_rupture").setText(f"15/06/{SEASON_YEAR + 1}")
+        dialog.findChild(QPlainTextEdit, "motif").setPlainText("Embauche en CDI")
+        dialog.confirm()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, break_off)
+    _click(qtbot, view, "breakOffButton")
+    assert view.findChild(QLabel, "agreementStatus").text() == f"{number} · rompue"
+    history = [view.events.item(row, 3).text() for row in range(view.events.rowCount())]
+    assert history[0] == "Brouillon créé."
+    assert any("Avenant n° 1 signé" in line for line in history)
+    assert history[-1].startswith("Rompue au 15/06/")
+
+
+def test_cancel_a_draft_keeps_it_listed_as_cancelled(qtbot: QtBot, window: MainWindow) -> None:
+    world = _world(window)
+    draft_id = _draft(window, world)
+    view = _view(window)
+    _select(view, draft_id)
+
+    def cancel(dialog: QWidget) -> None:
+        dialog.findChild(QPlainTextEdit, "motif").setPlainText("Stage trouvé ailleurs")
+        dialog.confirm()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, cancel)
+    _click(qtbot, view, "cancelAgreementButton")
+    assert view.model.row_at(0).status_label == "annulée"  # type: ignore[union-attr]
+    assert not view.findChild(QPushButton, "cancelAgreementButton").isVisible()
+
+
+# ---------------------------------------------------------------- the list
+
+
+def test_filters_waiting_for_signature_and_status(qtbot: QtBot, window: MainWindow) -> None:
+    world = _world(window)
+    first = _draft(window, world)
+    _draft(window, world, learner=world.marc)
+    with window.context.database.session() as s:
+        ag.mark_ready(s, first, author="test", role=COORD)
+    view = _view(window)
+    assert view.model.rowCount() == 2
+    assert "1 à signer" in view.findChild(QLabel, "agreementCount").text()
+    view.findChild(QCheckBox, "waitingFilter").setChecked(True)
+    assert [view.model.row_at(0).id] == [first]  # type: ignore[union-attr]
+    assert view.model.rowCount() == 1
+    assert view.model.index(0, 6).data() == "À signer"
+    view.findChild(QCheckBox, "waitingFilter").setChecked(False)
+    status = view.findChild(QComboBox, "statusFilter")
+    status.setCurrentIndex(status.findData("brouillon"))
+    assert view.model.rowCount() == 1 and view.model.row_at(0).id != first  # type: ignore[union-attr]
+
+
+def test_empty_season_says_why_and_the_banner_asks_for_the_settings(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    _world(window, organisation_complete=False)
+    view = _view(window)
+    assert view.findChild(QLabel, "agreementsEmpty").isVisible()
+    assert (
+        f"Aucune convention pour la saison {SEASON}"
+        in view.findChild(QLabel, "agreementsEmpty").text()
+    )
+    banner = view.findChild(QFrame, "organisationBanner")
+    assert banner.isVisible()
+    assert "SIRET" in banner.findChild(QLabel).text()
+    _click(qtbot, view, "completeSettingsButton")
+    assert window.stack.currentWidget().objectName() == "settingsView"
+
+
+def test_table_model_passes_the_model_tester(qtmodeltester, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    world = _world(window)
+    _draft(window, world)
+    _draft(window, world, learner=world.marc)
+    model = AgreementsTableModel()
+    with window.context.database.session() as s:
+        model.set_rows(ag.list_agreements(s, today=date.today()))
+    qtmodeltester.check(model)
+    model.sort(2, Qt.SortOrder.DescendingOrder)
+    assert model.index(0, 2).data().startswith("DUPONT")
+
+
+# ---------------------------------------------------------------- printing
+
+
+def test_print_button_opens_the_preview_of_the_convention(qtbot: QtBot, window: MainWindow) -> None:
+    world = _world(window)
+    draft_id = _draft(window, world)
+    view = _view(window)
+    _select(view, draft_id)
+    seen: list[str] = []
+
+    def look(dialog: QWidget) -> None:
+        seen.append(dialog.objectName())
+        seen.append(dialog.findChild(QLabel, "pageLabel").text())
+        assert isinstance(dialog, QDialog)
+        dialog.reject()
+
+    answer_next_dialog(qtbot, look)
+    _click(qtbot, view, "printButton")
+    assert seen[0] == "pdfPreview"
+    assert seen[1].startswith("Page 1 / ")
+    menu = [action.text() for action in view.print_menu.actions()]
+    assert menu == ["Convention de stage"]
