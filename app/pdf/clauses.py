@@ -13,7 +13,7 @@ Template and values are both escaped, so markup typed anywhere prints literally.
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -32,6 +32,7 @@ __all__ = [
     "fill_placeholders",
     "load_template",
     "parse_clauses",
+    "template_sections",
 ]
 
 CLAUSES_DIR = Path(__file__).resolve().parents[2] / "resources" / "clauses"
@@ -173,20 +174,63 @@ def clause_section(
     where its "{{donnees}}" line stands (after the text without one). The heading never
     stays alone at the foot of a page. With `bullets` false the bullets are not printed
     (a section whose bullets feed a table)."""
-    if keep_whole and data_flow:
-        data_flow = [KeepTogether(data_flow)]
-    body: list[Flowable] = []
+    # Groups of flowables printed on one page; the data block is one group when kept whole.
+    data_groups = [data_flow] if keep_whole and data_flow else [[f] for f in data_flow]
+    groups: list[list[Flowable]] = []
     placed = False
     for kind, text in clause.blocks if clause else ():
         if kind == "data":
             if not placed:
-                body += data_flow
+                groups += data_groups
                 placed = True
         elif bullets or kind != "li":
-            body += clause_paragraphs(((kind, text),), values, style)
+            groups += [[f] for f in clause_paragraphs(((kind, text),), values, style)]
     if not placed:
-        body += data_flow
+        groups += data_groups
+    kept = [KeepTogether(group) if len(group) > 1 else group[0] for group in groups]
     if not heading_markup:
-        return body
+        return kept
     heading = section_heading(heading_markup, style)
-    return [*heading[:1], KeepTogether([*heading[1:], *body[:1]]), *body[1:]]
+    first = groups[0] if groups else []
+    return [*heading[:1], KeepTogether([*heading[1:], *first]), *kept[1:]]
+
+
+def template_sections(
+    template: Template,
+    default_titles: Mapping[int, str],
+    blocks: Mapping[int, list[Flowable]],
+    values: Mapping[str, str],
+    style: dict[str, ParagraphStyle],
+    *,
+    heading: Callable[[int, str], str],
+    hidden: Collection[int] = (),
+    keep_whole: Collection[int] = (),
+    table_bullets: Collection[int] = (),
+) -> list[Flowable]:
+    """Every section of the document in number order: those the code knows (with their
+    default title when the file lacks them) and those the file adds. A section without a
+    title prints without a heading; the others are headed `heading(rank, title_markup)`,
+    rank counting the headed sections from 1. `hidden` sections print nothing (their
+    bullets feed a table); the bullets of `table_bullets` sections are left to their
+    table."""
+    flow: list[Flowable] = []
+    rank = 0
+    for number in sorted(set(default_titles) | set(template.clauses)):
+        if number in hidden:
+            continue
+        clause = template.clauses.get(number)
+        title = (clause.title if clause else "") or default_titles.get(number, "")
+        markup = ""
+        if title:
+            rank += 1
+            markup = heading(rank, fill_placeholders(title, values))
+        flow += clause_section(
+            markup,
+            clause,
+            list(blocks.get(number, [])),
+            values,
+            style,
+            keep_whole=number in keep_whole,
+            bullets=number not in table_bullets,
+        )
+    return flow

@@ -41,8 +41,8 @@ from app.pdf.layout import (
     PAGE_WIDTH,
     RULE,
     WATERMARK,
-    PageFurniture,
     SignatureBox,
+    agreement_furniture,
     escape_text,
     format_days,
     format_hours,
@@ -61,12 +61,12 @@ __all__ = [
     "DRAFT_MENTION",
     "SECTION_TITLES",
     "Clause",
-    "convention_furniture",
     "fill_placeholders",
     "format_hours",
     "parse_clauses",
     "placeholder_values",
     "render_convention",
+    "signature_boxes",
 ]
 
 CLAUSES_PATH = templates.CLAUSES_DIR / "convention.md"
@@ -173,20 +173,6 @@ def _number_label(data: ConventionData) -> str:
 
 
 # --------------------------------------------------------------------------- page furniture
-
-
-def convention_furniture(data: ConventionData, label: str) -> PageFurniture:
-    """Header and footer of every page of a document about this agreement."""
-    org = data.organisation
-    return PageFurniture(
-        organisation_name=org.name,
-        organisation_address=org.address,
-        logo_path=org.logo_path,
-        label=label,
-        footer_left=f"{data.trainee.name} — {data.host.name}",
-        printed_line=f"Imprimée le {french_date(data.printed_on)}",
-        printed_on=data.printed_on,
-    )
 
 
 def _watermark(data: ConventionData) -> Callable[[Canvas, Any], None]:
@@ -659,7 +645,7 @@ def _story(data: ConventionData, clauses: Mapping[int, Clause]) -> list[Flowable
 def _build(data: ConventionData, clauses: Mapping[int, Clause], out: BinaryIO) -> None:
     layout.build_pdf(
         out,
-        convention_furniture(data, _number_label(data)),
+        agreement_furniture(data, _number_label(data)),
         _story(data, clauses),
         title=f"{_number_label(data)} — {data.trainee.name}",
         subject=DOCUMENT_TITLE,

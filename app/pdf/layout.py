@@ -31,6 +31,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.pdf.canvas import DeferredPagesCanvas, a4_document
+from app.pdf.convention_data import ConventionData
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "WATERMARK",
     "PageFurniture",
     "SignatureBox",
+    "agreement_furniture",
     "boxed_table",
     "build_pdf",
     "escape_text",
@@ -225,6 +227,24 @@ class PageFurniture:
     printed_line: str  # "Imprimée le 28/11/2026"
     printed_on: date
     initials_box: bool = True  # "Paraphes :" box, for documents signed by several parties
+
+
+def agreement_furniture(
+    data: ConventionData, label: str, *, printed: str = "Imprimée", initials_box: bool = True
+) -> PageFurniture:
+    """Header and footer of every page of a document about this agreement; `printed` agrees
+    with the document ("Imprimé" for an avenant)."""
+    org = data.organisation
+    return PageFurniture(
+        organisation_name=org.name,
+        organisation_address=org.address,
+        logo_path=org.logo_path,
+        label=label,
+        footer_left=f"{data.trainee.name} — {data.host.name}",
+        printed_line=f"{printed} le {french_date(data.printed_on)}",
+        printed_on=data.printed_on,
+        initials_box=initials_box,
+    )
 
 
 def _logo(path: str) -> Path | None:

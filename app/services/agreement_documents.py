@@ -1,22 +1,63 @@
 """The data printed on the agreement documents, gathered from the services (no Qt)."""
 
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import Agreement, OrientationDecision
-from app.domain.agreement_rules import ADULT_AGE, HOURS_PER_DAY_EQUIVALENT
+from app.domain import Agreement, OrientationDecision, Tutor
+from app.domain.agreement import AgreementStatus
+from app.domain.agreement_rules import (
+    ADULT_AGE,
+    HOURS_PER_DAY_EQUIVALENT,
+    HoursTotal,
+    Interruption,
+    WeeklySchedule,
+    effective_hours,
+)
+from app.pdf.attestation import render_attestation
+from app.pdf.avenant import render_avenant
+from app.pdf.convention import render_convention
 from app.pdf.convention_data import ConventionData, HostParty, OrganisationParty, TraineeParty
-from app.services.agreements import get_agreement
+from app.pdf.document_data import AmendmentChange, AttestationData, AvenantData, EvaluationData
+from app.pdf.evaluation import render_evaluation
+from app.pdf.layout import format_days, format_hours
+from app.services.agreements import AgreementInfo, AgreementInput, get_agreement
+
+# The amendment's before / after values are the agreement's texts overlaid in rank order,
+# the way agreements.py builds the current values; its two helpers are reused, not copied.
+from app.services.agreements import _from_texts as overlay_texts
+from app.services.agreements import _hours_of as hours_of
 from app.services.candidates import get_candidate, load_candidate
-from app.services.errors import NotFoundError
+from app.services.errors import NotFoundError, ValidationError
 from app.services.hosts import format_identifier, get_host
 from app.services.organisation import get_organisation
 from app.services.validation import age_on, format_date, parse_date
 
-__all__ = ["WEEKDAY_LABELS", "convention_data"]
+__all__ = [
+    "FIELD_LABELS",
+    "MAX_COMPETENCE_ROWS",
+    "WEEKDAY_LABELS",
+    "DocumentChoice",
+    "DocumentKind",
+    "agreement_id_for_number",
+    "attestation_data",
+    "available_documents",
+    "avenant_data",
+    "competence_rows",
+    "convention_data",
+    "document_filename",
+    "evaluation_data",
+    "render_document",
+]
+
+S = AgreementStatus
 
 WEEKDAY_LABELS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -53,7 +94,10 @@ def _siret(raw: str) -> str:
 def convention_data(session: Session, agreement_id: int, *, today: date) -> ConventionData:
     """Everything the convention de stage prints, with the agreement's current values
     (signed amendments included)."""
-    info = get_agreement(session, agreement_id)
+    return _convention(session, get_agreement(session, agreement_id), today)
+
+
+def _convention(session: Session, info: AgreementInfo, today: date) -> ConventionData:
     values = info.values
     host = get_host(session, info.host_id)
     org = get_organisation(session)
@@ -141,7 +185,7 @@ def convention_data(session: Session, agreement_id: int, *, today: date) -> Conv
         sunday_allowed=values.dimanche == "oui",
         holiday_allowed=values.ferie == "oui",
         tutor_name=tutor.name if tutor else info.tutor_name,
-        tutor_function=tutor.function if tutor else "",
+        tutor_function=(tutor.function or "") if tutor else "",
         tutor_phone=tutor.phone if tutor else "",
         tutor_email=tutor.email if tutor else "",
         referent=values.formateur_referent,
@@ -164,3 +208,317 @@ def agreement_id_for_number(session: Session, number: str) -> int:
     if found is None:
         raise NotFoundError(f"Aucune convention ne porte le numéro « {number.strip()} ».")
     return found
+
+
+# ---------------------------------------------------------------- avenant
+
+# French labels of the agreement's fields, as the avenant's table "Ce qui change" prints them.
+FIELD_LABELS: dict[str, str] = {
+    "candidat": "Stagiaire",
+    "structure": "Structure d'accueil",
+    "tuteur": "Tuteur",
+    "formateur_referent": "Formateur référent",
+    "lieu": "Lieu du stage",
+    "date_debut": "Date de début",
+    "date_fin": "Date de fin",
+    "horaires": "Horaires de présence",
+    "interruptions": "Interruptions",
+    "nuit": "Présence de nuit",
+    "dimanche": "Présence le dimanche",
+    "ferie": "Présence les jours fériés",
+    "activites": "Activités confiées",
+    "competences": "Compétences à développer",
+    "indemnite": "Indemnité",
+    "unite_indemnite": "Unité de l'indemnité",
+    "mode_versement": "Mode de versement de l'indemnité",
+    "avantages": "Avantages (repas, transport, autres)",
+}
+HOURS_LABEL = "Durée totale de présence effective"
+# Fields whose change moves the total of effective hours.
+_HOURS_FIELDS = frozenset({"date_debut", "date_fin", "horaires", "interruptions"})
+_UNIT_TEXTS = {
+    "heure": "par heure de présence effective",
+    "mois": "par mois de stage",
+    "forfait": "forfait pour l'ensemble du stage",
+}
+_PRESENCE_TEXTS = {"oui": "autorisée", "non": "non autorisée"}
+
+
+def _hours_text(total: HoursTotal) -> str:
+    """ "308 h (44 jours)"."""
+    return f"{format_hours(total.hours)} ({format_days(total.days_as_7h)})"
+
+
+def _schedule_text(horaires: dict[int, str]) -> str:
+    hours = {day: _hours(text) for day, text in horaires.items()}
+    lines = [
+        f"{WEEKDAY_LABELS[day].capitalize()} : {format_hours(value)}"
+        for day, value in sorted(hours.items())
+        if value > 0
+    ]
+    days = sum(1 for value in hours.values() if value > 0)
+    lines.append(
+        f"soit {format_hours(sum(hours.values()))} par semaine sur {days} "
+        f"jour{'s' if days > 1 else ''}"
+    )
+    return "\n".join(lines)
+
+
+def _tutor(session: Session, tutor_id: str) -> Tutor | None:
+    return session.get(Tutor, int(tutor_id)) if tutor_id.strip().isdigit() else None
+
+
+def _field_text(session: Session, values: AgreementInput, name: str) -> str:
+    """One field of the agreement as the avenant prints it."""
+    if name == "horaires":
+        return _schedule_text(values.horaires)
+    if name == "interruptions":
+        lines = [f"du {a} au {b} inclus" for a, b in values.interruptions]
+        return "\n".join(lines) or "aucune"
+    if name == "tuteur":
+        tutor = _tutor(session, values.tuteur)
+        if tutor is None:
+            return ""
+        return f"{tutor.name}, {tutor.function}" if tutor.function else tutor.name
+    text = str(getattr(values, name, "")).strip()
+    if name in ("nuit", "dimanche", "ferie"):
+        return _PRESENCE_TEXTS.get(text, text)
+    if name == "indemnite":
+        return f"{text} €" if text else "aucune"
+    if name == "unite_indemnite":
+        return _UNIT_TEXTS.get(text, text) or "—"
+    if name == "lieu":
+        return text or "locaux de la structure d'accueil"
+    if name == "avantages":
+        return text or "aucun"
+    return text or "—"
+
+
+def _amendment_states(
+    info: AgreementInfo, rank: int
+) -> tuple[AgreementInput, AgreementInput, dict[str, tuple[str, str]]]:
+    """The agreement's values just before and just after avenant n° `rank`, and its changes."""
+    by_rank = {a.rank: a for a in info.amendments}
+    if rank not in by_rank:
+        raise NotFoundError(f"L'avenant n° {rank} n'existe pas pour cette convention.")
+    before = info.values  # every signed amendment applied: undo those from `rank` on
+    for amendment in sorted(info.amendments, key=lambda a: a.rank, reverse=True):
+        if amendment.rank >= rank and amendment.signed_on is not None:
+            before = overlay_texts(before, {k: v[0] for k, v in amendment.changes.items()})
+    changes = by_rank[rank].changes
+    after = overlay_texts(before, {k: v[1] for k, v in changes.items()})
+    return before, after, changes
+
+
+def avenant_data(session: Session, agreement_id: int, rank: int, *, today: date) -> AvenantData:
+    """Avenant n° `rank`: each changed field before and after, and the total of effective
+    hours before and after when the dates, the schedule or the interruptions change."""
+    info = get_agreement(session, agreement_id)
+    before, after, changes = _amendment_states(info, rank)
+    rows = [
+        AmendmentChange(
+            FIELD_LABELS.get(name, name),
+            _field_text(session, before, name),
+            _field_text(session, after, name),
+        )
+        for name in AgreementInput.field_names()
+        if name in changes
+    ]
+    if _HOURS_FIELDS & set(changes):
+        rows.append(
+            AmendmentChange(
+                HOURS_LABEL, _hours_text(hours_of(before)), _hours_text(hours_of(after))
+            )
+        )
+    amendment = next(a for a in info.amendments if a.rank == rank)
+    tutor = _tutor(session, after.tuteur)
+    return AvenantData(
+        agreement=_convention(session, info, today),
+        rank=rank,
+        reason=amendment.reason,
+        changes=tuple(rows),
+        signed_on=amendment.signed_on,
+        tutor_name=tutor.name if tutor else "",
+        tutor_function=(tutor.function or "") if tutor else "",
+        referent=after.formateur_referent,
+    )
+
+
+# ---------------------------------------------------------------- attestation, evaluation
+
+MAX_COMPETENCE_ROWS = 8
+_COMPETENCE_SEPARATORS = re.compile(r"[\n;]")
+_LIST_MARK = re.compile(r"^[-–—•*·]+\s*")
+_FINISHED = frozenset({S.FINISHED.value, S.BROKEN.value})
+_EVALUATED = frozenset({S.SIGNED.value, S.ONGOING.value, S.FINISHED.value, S.BROKEN.value})
+
+
+def _refused(message: str) -> ValidationError:
+    return ValidationError({"statut": message}, message=message)
+
+
+def _actual_period(info: AgreementInfo) -> tuple[date, date, bool]:
+    """(start, last day, ended early): a broken-off agreement stops at its early end."""
+    if info.status == S.BROKEN.value and info.ended_on is not None:
+        return info.start, min(info.ended_on, info.end), True
+    return info.start, info.end, False
+
+
+def _effective(data: ConventionData, start: date, end: date) -> HoursTotal:
+    schedule = WeeklySchedule({day: hours for day, (_, hours) in enumerate(data.schedule)})
+    breaks = [Interruption(a, b) for a, b in data.interruptions]
+    return effective_hours(start, end, schedule, breaks)
+
+
+def attestation_data(session: Session, agreement_id: int, *, today: date) -> AttestationData:
+    """The attestation de stage: the dates actually done and the effective hours over them.
+    Refused unless the agreement is terminée or rompue."""
+    info = get_agreement(session, agreement_id)
+    if info.status not in _FINISHED:
+        raise _refused(
+            "L'attestation de stage se délivre à la fin du stage (convention terminée ou "
+            f"rompue) : cette convention est {info.status_label}."
+        )
+    data = _convention(session, info, today)
+    start, end, early = _actual_period(info)
+    total = _effective(data, start, end)
+    return AttestationData(
+        agreement=data,
+        start=start,
+        end=end,
+        ended_early=early,
+        hours=total.hours,
+        days=total.days_as_7h,
+        presence_days=total.days,
+    )
+
+
+def competence_rows(text: str) -> list[str]:
+    """The competences, one per line (or per ";"), without list marks or final stops."""
+    rows = []
+    for item in _COMPETENCE_SEPARATORS.split(text):
+        cleaned = _LIST_MARK.sub("", item.strip()).rstrip(" .;").strip()
+        if cleaned:
+            rows.append(cleaned[:1].upper() + cleaned[1:])
+    return rows
+
+
+def evaluation_data(session: Session, agreement_id: int, *, today: date) -> EvaluationData:
+    """The evaluation sheet the tutor fills in. Refused before the agreement is signed and
+    for a cancelled one."""
+    info = get_agreement(session, agreement_id)
+    if info.status not in _EVALUATED:
+        raise _refused(
+            "La fiche d'évaluation s'imprime une fois la convention signée : cette "
+            f"convention est {info.status_label}."
+        )
+    data = _convention(session, info, today)
+    start, end, early = _actual_period(info)
+    total = _effective(data, start, end)
+    competences = competence_rows(data.competences)
+    return EvaluationData(
+        agreement=data,
+        start=start,
+        end=end,
+        ended_early=early,
+        hours=total.hours,
+        days=total.days_as_7h,
+        finished=info.status in _FINISHED,
+        competences=tuple(competences[:MAX_COMPETENCE_ROWS]),
+        more_competences=max(0, len(competences) - MAX_COMPETENCE_ROWS),
+    )
+
+
+# ---------------------------------------------------------------- one entry point
+
+
+class DocumentKind(StrEnum):
+    CONVENTION = "convention"
+    AVENANT = "avenant"
+    ATTESTATION = "attestation"
+    EVALUATION = "evaluation"
+
+
+@dataclass(frozen=True)
+class DocumentChoice:
+    kind: DocumentKind
+    rank: int | None  # the amendment's rank for AVENANT, else None
+    label: str  # "Convention de stage", "Avenant n° 1", "Attestation de stage"…
+
+
+_LABELS = {
+    DocumentKind.CONVENTION: "Convention de stage",
+    DocumentKind.ATTESTATION: "Attestation de stage",
+    DocumentKind.EVALUATION: "Fiche d'évaluation",
+}
+
+
+def available_documents(session: Session, agreement_id: int) -> list[DocumentChoice]:
+    """What this agreement's status allows to print: the convention always, each amendment,
+    the fiche d'évaluation from signature on, the attestation once terminée or rompue."""
+    info = get_agreement(session, agreement_id)
+    choices = [DocumentChoice(DocumentKind.CONVENTION, None, _LABELS[DocumentKind.CONVENTION])]
+    choices += [
+        DocumentChoice(DocumentKind.AVENANT, a.rank, f"Avenant n° {a.rank}")
+        for a in sorted(info.amendments, key=lambda a: a.rank)
+    ]
+    if info.status in _FINISHED:
+        choices.append(
+            DocumentChoice(DocumentKind.ATTESTATION, None, _LABELS[DocumentKind.ATTESTATION])
+        )
+    if info.status in _EVALUATED:
+        choices.append(
+            DocumentChoice(DocumentKind.EVALUATION, None, _LABELS[DocumentKind.EVALUATION])
+        )
+    return choices
+
+
+def _rank_or_refuse(rank: int | None) -> int:
+    if rank is None:
+        message = "Préciser le numéro de l'avenant à imprimer."
+        raise ValidationError({"avenant": message}, message=message)
+    return rank
+
+
+def render_document(
+    session: Session,
+    agreement_id: int,
+    kind: DocumentKind,
+    *,
+    today: date,
+    rank: int | None = None,
+) -> bytes:
+    """The PDF bytes of one document of the agreement (French refusal when its status does
+    not allow it, or when the amendment does not exist)."""
+    buffer = io.BytesIO()
+    if kind is DocumentKind.CONVENTION:
+        render_convention(convention_data(session, agreement_id, today=today), buffer)
+    elif kind is DocumentKind.AVENANT:
+        avenant = avenant_data(session, agreement_id, _rank_or_refuse(rank), today=today)
+        render_avenant(avenant, buffer)
+    elif kind is DocumentKind.ATTESTATION:
+        render_attestation(attestation_data(session, agreement_id, today=today), buffer)
+    else:
+        render_evaluation(evaluation_data(session, agreement_id, today=today), buffer)
+    return buffer.getvalue()
+
+
+def _slug(text: str) -> str:
+    """ASCII, lower case, words joined by "-": safe in a file name on any system."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def document_filename(
+    session: Session, agreement_id: int, kind: DocumentKind, rank: int | None = None
+) -> str:
+    """ "convention-FAB-2026-0003-martin-lea.pdf", "avenant-1-FAB-2026-0003-martin-lea.pdf";
+    a draft: "convention-projet-martin-lea.pdf"."""
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise NotFoundError("Cette convention n'existe plus.")
+    candidate = agreement.candidate
+    person = _slug(f"{candidate.last_name} {candidate.first_name}") or "stagiaire"
+    number = _slug(agreement.number).upper() if agreement.number else "projet"
+    prefix = kind.value if kind is not DocumentKind.AVENANT else f"avenant-{rank or 0}"
+    return f"{prefix}-{number}-{person}.pdf"
