@@ -16,8 +16,10 @@ __all__ = [
     "FULL_TIME_WEEK",
     "LearnerChoice",
     "default_period",
+    "in_training",
     "interruptions_from_text",
     "interruptions_text",
+    "latest_agreement",
     "learner_choices",
     "referent_suggestions",
 ]
@@ -66,6 +68,26 @@ def learner_choices(
         )
         for candidate, site, season, start in session.execute(statement)
     ]
+
+
+def in_training(session: Session, candidate_id: int) -> bool:
+    """Whether an agreement can be made for this candidate (they entered training)."""
+    entered = session.scalar(
+        select(Stage.counts_as_entry)
+        .join(Candidate, Candidate.stage_id == Stage.id)
+        .where(Candidate.id == candidate_id)
+    )
+    return bool(entered)
+
+
+def latest_agreement(session: Session, candidate_id: int) -> int | None:
+    """The learner's most recent agreement that was not cancelled, if any."""
+    return session.scalar(
+        select(Agreement.id)
+        .where(Agreement.candidate_id == candidate_id, Agreement.status != "annulee")
+        .order_by(Agreement.start_date.desc(), Agreement.id.desc())
+        .limit(1)
+    )
 
 
 def default_period(season_start: date) -> tuple[str, str]:

@@ -421,3 +421,28 @@ def test_print_button_opens_the_preview_of_the_convention(qtbot: QtBot, window: 
     assert seen[1].startswith("Page 1 / ")
     menu = [action.text() for action in view.print_menu.actions()]
     assert menu == ["Convention de stage"]
+
+
+def test_from_a_learner_file_to_their_agreement(qtbot: QtBot, window: MainWindow) -> None:
+    world = _world(window)
+    candidates = window.show_view("candidates")
+    candidates.open_candidate(world.marc)  # type: ignore[attr-defined]
+    button = candidates.findChild(QPushButton, "learnerAgreementButton")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    view = window.agreements_view
+    assert window.stack.currentWidget() is view
+    assert view.info is None  # no agreement yet: a new draft for Marc, with the usual dates
+    assert view.form.value_of("candidat") == str(world.marc)
+    start, _end = default_period(date(SEASON_YEAR, 12, 1))
+    assert view.form.value_of("date_debut") == start
+
+    draft_id = _draft(window, world, learner=world.lea)
+    window.show_view("candidates")
+    candidates.open_candidate(world.lea)  # type: ignore[attr-defined]
+    answer_next_dialog(
+        qtbot,
+        lambda box: box.button(QMessageBox.StandardButton.Discard).click(),  # type: ignore[attr-defined]
+    )
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert view.info is not None and view.info.id == draft_id

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.agreement import AgreementStatus
+from app.services import agreement_choices as choices
 from app.services import agreement_documents as documents
 from app.services import agreements as agreement_service
 from app.services import hosts as host_service
@@ -417,6 +418,24 @@ class AgreementsView(QWidget):
         self._reselect()
         if ask:
             self.form.choice("candidat").setFocus()
+
+    def start_for_learner(self, candidate_id: int) -> None:
+        """From a learner's file: their current agreement, or a new draft for them."""
+        if not self.confirm_leave():
+            return
+        with self.context.database.session(commit=False) as session:
+            existing = choices.latest_agreement(session, candidate_id)
+        if existing is not None:
+            self.open_agreement(existing)
+            return
+        self.new_agreement(ask=False)
+        self.form.fill_choices(
+            season_id=self.header.season_id(),
+            site_id=self.header.site_id(),
+            keep_learner=candidate_id,
+        )
+        self.form.field("candidat").set_value(str(candidate_id))
+        self.form.choice("structure").setFocus()
 
     def _update_actions(self) -> None:
         status = self.info.status if self.info else S.DRAFT.value

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services import agreement_choices, reference
 from app.services import candidates as candidate_service
-from app.services import reference
 from app.services.candidates import CandidateQuery
 from app.services.errors import UserFacingError
 from app.ui.candidates.appointments import AppointmentsTab, TodayStrip
@@ -41,6 +41,8 @@ SEARCH_DELAY_MS = 150
 
 
 class CandidatesView(QWidget):
+    agreement_requested = Signal(int)  # a learner's id: show their internship agreement
+
     def __init__(self, context: AppContext, header: "HeaderStrip") -> None:
         super().__init__()
         self.setObjectName("candidatesView")
@@ -131,6 +133,15 @@ class CandidatesView(QWidget):
         self.tabs.addTab(self.form, icon("clipboard-check"), "Dossier")
         self.tabs.addTab(self.history, icon("arrows-exchange"), "Parcours")
         self.tabs.addTab(self.appointments, icon("calendar-event"), "Rendez-vous")
+        self.agreement_button = named(
+            QPushButton(icon("file-certificate"), "Convention de stage"), "learnerAgreementButton"
+        )
+        self.agreement_button.setToolTip(
+            "Ouvrir la convention de stage de ce stagiaire, ou en préparer une"
+        )
+        self.agreement_button.setEnabled(False)
+        self.agreement_button.clicked.connect(self._request_agreement)
+        self.tabs.setCornerWidget(self.agreement_button)
         self.form.saved.connect(self._saved)
         self.form.open_requested.connect(self.open_candidate)
         self.form.dirty_changed.connect(self._dirty_changed)
@@ -233,6 +244,8 @@ class CandidatesView(QWidget):
         self.form.load(file)
         self.history.show_file(file)
         self.appointments.show_candidate(file.id, file.values.site)
+        with self.context.database.session(commit=False) as session:
+            self.agreement_button.setEnabled(agreement_choices.in_training(session, file.id))
 
     def _select(self, candidate_id: int | None) -> None:
         row = self.model.row_of(candidate_id) if candidate_id is not None else None
@@ -262,12 +275,17 @@ class CandidatesView(QWidget):
         self.form.start_new(season=season if season[:1].isdigit() else "", site=site_code)
         self.history.show_file(None)
         self.appointments.show_candidate(None, "")
+        self.agreement_button.setEnabled(False)
         self._select(None)
         self.tabs.setCurrentWidget(self.form)
         self.form.field("civilite").setFocus()
 
     def confirm_leave(self) -> bool:
         return self.form.confirm_leave()
+
+    def _request_agreement(self) -> None:
+        if self.form.candidate_id is not None and self.form.confirm_leave():
+            self.agreement_requested.emit(self.form.candidate_id)
 
     # ---- after changes
 

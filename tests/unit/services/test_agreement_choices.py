@@ -79,3 +79,31 @@ def test_referents_already_named_are_suggested_once(db: Database) -> None:
             )
         s.flush()
         assert choices.referent_suggestions(s) == ["Anne Roy", "Samir Haddad"]
+
+
+def test_in_training_and_latest_agreement(db: Database) -> None:
+    with db.session() as s:
+        learner = _candidate(s, "Zola")
+        applicant = _candidate(s, "Martin", enter=False)
+        assert choices.in_training(s, learner) and not choices.in_training(s, applicant)
+        assert choices.latest_agreement(s, learner) is None
+        host = Host(name="Atelier", legal_form="association")
+        s.add(host)
+        s.flush()
+        rows = [
+            Agreement(
+                candidate_id=learner,
+                host_id=host.id,
+                status=status,
+                start_date=start,
+                end_date=date(2026, 7, 31),
+            )
+            for status, start in (
+                ("terminee", date(2026, 5, 1)),
+                ("brouillon", date(2026, 6, 1)),
+                ("annulee", date(2026, 7, 1)),
+            )
+        ]
+        s.add_all(rows)
+        s.flush()
+        assert choices.latest_agreement(s, learner) == rows[1].id
