@@ -1,0 +1,93 @@
+"""Save PDF bytes: atomically, never over an existing file by surprise, in the last folder used."""
+
+import contextlib
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from app.config import settings_dir
+from app.errors import describe_os_error
+from app.pdf.canvas import write_pdf
+
+LAST_FOLDER_KEY = "printing/lastFolder"
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def settings() -> QSettings:
+    """The same file as the main window's geometry (app/ui/main_window.py)."""
+    return QSettings(str(settings_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def last_folder() -> Path:
+    value = settings().value(LAST_FOLDER_KEY)
+    if isinstance(value, str) and value and Path(value).is_dir():
+        return Path(value)
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else Path.home()
+
+
+def remember_folder(folder: Path) -> None:
+    store = settings()
+    store.setValue(LAST_FOLDER_KEY, str(folder))
+    store.sync()
+
+
+def safe_filename(name: str) -> str:
+    """A file name every system accepts (no / \\ : * ? " < > |), ending in .pdf."""
+    cleaned = _FORBIDDEN.sub("-", name).strip().rstrip(". ")
+    if not cleaned.lower().endswith(".pdf"):
+        cleaned = (cleaned or "document") + ".pdf"
+    return cleaned
+
+
+def write_pdf_file(path: Path, data: bytes) -> None:
+    """Write `data` next to `path`, then replace it: a failure leaves no half-written PDF."""
+    write_pdf(path, lambda out: out.write(data))
+
+
+def write_new_pdf(folder: Path, filename: str, data: bytes) -> Path:
+    """Write into `folder` under `filename`, or `name (2).pdf`, `name (3).pdf`… if it exists.
+
+    The name is reserved by an exclusive create first, so two writers never share one.
+    """
+    name = Path(safe_filename(filename))
+    for number in range(1, 10_000):
+        candidate = folder / (name.name if number == 1 else f"{name.stem} ({number}){name.suffix}")
+        try:
+            candidate.open("xb").close()
+        except FileExistsError:
+            continue
+        try:
+            write_pdf_file(candidate, data)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+            raise
+        return candidate
+    raise FileExistsError(17, "trop de fichiers du même nom", str(folder / name))
+
+
+def save_pdf_as(parent: QWidget | None, data: bytes, suggested_filename: str) -> Path | None:
+    """Ask where to save, write atomically, remember the folder; None if cancelled or refused."""
+    start = last_folder() / safe_filename(suggested_filename)
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent, "Enregistrer le PDF", str(start), "Documents PDF (*.pdf)"
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".pdf":
+        path = path.with_name(path.name + ".pdf")
+    try:
+        write_pdf_file(path, data)
+    except OSError as error:
+        QMessageBox.warning(
+            parent,
+            "Enregistrement impossible",
+            f"Le PDF n'a pas été enregistré : {describe_os_error(error)}.",
+        )
+        return None
+    remember_folder(path.parent)
+    return path
