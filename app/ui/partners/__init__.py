@@ -1,0 +1,1 @@
+"""Structures d'accueil: the host directory and its tutors."""
