@@ -1,0 +1,1 @@
+"""Paramètres: the organisation printed on every agreement."""

@@ -1,0 +1,305 @@
+"""Paramètres: the training organisation printed on every agreement, and what is still missing."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import organisation as organisation_service
+from app.services.errors import UserFacingError, ValidationError
+from app.services.organisation import OrganisationInput
+from app.ui.context import AppContext
+from app.ui.theme import WARNING_BG, icon
+from app.ui.widgets.fields import FieldWidget, LineField, MultiLineField
+from app.ui.widgets.form_fields import FieldGroup, confirm_unsaved, show_status
+from app.ui.widgets.naming import named
+
+PREVIEW_WIDTH = 180
+PREVIEW_HEIGHT = 80
+FORM_MAX_WIDTH = 860
+
+# (section title, ((field, French label, placeholder), ...))
+SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    (
+        "Organisme de formation",
+        (
+            ("nom", "Nom de l'organisme *", ""),
+            ("adresse", "Adresse", "n° et rue, code postal, commune"),
+            ("siret", "SIRET", "14 chiffres"),
+            ("declaration_activite", "N° de déclaration d'activité", "11 chiffres"),
+            ("logo", "Logo", "image PNG ou JPEG"),
+        ),
+    ),
+    (
+        "Signature des conventions",
+        (
+            ("directeur", "Directeur ou directrice", "Prénom Nom"),
+            ("fonction_directeur", "Fonction", "ex. directrice"),
+            ("ville_signature", "Ville de signature", "« Fait à … »"),
+        ),
+    ),
+    (
+        "Assurance responsabilité civile",
+        (
+            ("assureur", "Assureur", ""),
+            ("numero_police", "N° de police", ""),
+        ),
+    ),
+)
+
+
+def choose_logo_file(parent: QWidget, start: str) -> str:
+    """The image file chosen by the user, "" when cancelled (tests replace this function)."""
+    path, _filter = QFileDialog.getOpenFileName(
+        parent, "Choisir le logo", start, "Images PNG ou JPEG (*.png *.jpg *.jpeg)"
+    )
+    return path
+
+
+class MissingBanner(QFrame):
+    """What an agreement cannot be printed without yet; hidden when nothing is missing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("organisationBanner")
+        self.setStyleSheet(
+            f"QFrame#organisationBanner {{ background: {WARNING_BG};"
+            " border: 1px solid #ecd98b; border-radius: 6px; }"
+        )
+        badge = QLabel()
+        badge.setPixmap(icon("alert-triangle", "#8a6d00").pixmap(22, 22))
+        self.text = named(QLabel(), "missingFields")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.text, 1)
+
+    def show_missing(self, missing: list[str]) -> None:
+        self.text.setText(
+            "Pour imprimer les conventions, il manque encore : " + ", ".join(missing) + "."
+        )
+        self.setVisible(bool(missing))
+
+
+class LogoPreview(QLabel):
+    """The chosen logo, scaled down; says so when there is none or it cannot be read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("logoPreview")
+        self.setFixedSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet("QLabel#logoPreview { border: 1px dashed #b8c4cc; background: white; }")
+        self.setAccessibleName("Aperçu du logo")
+
+    def show_file(self, path: str) -> None:
+        image = QPixmap(str(Path(path).expanduser())) if path.strip() else QPixmap()
+        if image.isNull():
+            self.setPixmap(QPixmap())
+            self.setText("Image illisible" if path.strip() else "Aucun logo")
+            return
+        self.setText("")
+        self.setPixmap(
+            image.scaled(
+                PREVIEW_WIDTH - 8,
+                PREVIEW_HEIGHT - 8,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+    def has_image(self) -> bool:
+        pixmap = self.pixmap()
+        return not pixmap.isNull()
+
+
+class SettingsView(QWidget):
+    """The organisation form; `confirm_leave()` asks about unsaved edits before closing."""
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("settingsView")
+        self.context = context
+        self.fields = FieldGroup(self)
+        self.logo_field = LineField()
+        self.banner = MissingBanner()
+        self.preview = LogoPreview()
+        self.choose_button = QPushButton("Choisir…")
+        self.choose_button.setObjectName("chooseLogoButton")
+        self.choose_button.setToolTip("Choisir l'image du logo (PNG ou JPEG)")
+        self.choose_button.clicked.connect(self.choose_logo)
+        self.dirty_label = named(QLabel("Modifications non enregistrées"), "organisationDirty")
+        self.dirty_label.setProperty("role", "muted")
+        self.dirty_label.hide()
+        self.save_button = QPushButton(icon("device-floppy", "#ffffff"), "Enregistrer")
+        self.save_button.setObjectName("saveOrganisationButton")
+        self.save_button.setProperty("accent", "true")
+        self.save_button.setToolTip("Enregistrer les paramètres (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self._build()
+        self.fields.changed.connect(self._on_changed)
+        self.logo_field.textChanged.connect(self.preview.show_file)
+        QShortcut(
+            QKeySequence.StandardKey.Save,
+            self,
+            self.save,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        self.reload()
+
+    # ---- building
+
+    def _build(self) -> None:
+        self.form = QWidget()
+        self.form.setObjectName("organisationForm")
+        self.form.setMaximumWidth(FORM_MAX_WIDTH)
+        column = QVBoxLayout(self.form)
+        column.setContentsMargins(0, 0, 0, 0)
+        for section, specs in SECTIONS:
+            column.addWidget(self._section(section, specs))
+        self.fields.align_labels()
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.dirty_label)
+        buttons.addWidget(self.save_button)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        content = QWidget()
+        page = QHBoxLayout(content)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.form, 1)
+        page.addStretch(0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        title = QLabel("Paramètres")
+        title.setProperty("role", "title")
+        intro = QLabel(
+            "L'organisme de formation tel qu'il est imprimé sur les conventions de stage, "
+            "les avenants et les attestations."
+        )
+        intro.setProperty("role", "muted")
+        intro.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 8)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(self.banner)
+        layout.addWidget(scroll, 1)
+
+    def _section(self, title: str, specs: tuple[tuple[str, str, str], ...]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for name, label, placeholder in specs:
+            field = self._make_field(name, placeholder)
+            trailing = self.choose_button if name == "logo" else None
+            self.fields.add_row(form, name, label, field, trailing=trailing)
+            if name == "logo":
+                form.addRow("", self.preview)
+        return box
+
+    def _make_field(self, name: str, placeholder: str) -> FieldWidget:
+        if name == "logo":
+            self.logo_field.setPlaceholderText(placeholder)
+            return self.logo_field
+        if name == "adresse":
+            area = MultiLineField()
+            area.setTabChangesFocus(True)
+            area.setFixedHeight(56)
+            area.setPlaceholderText(placeholder)
+            return area
+        line = LineField()
+        line.setPlaceholderText(placeholder)
+        return line
+
+    # ---- values
+
+    def field(self, name: str) -> FieldWidget:
+        return self.fields.field(name)
+
+    def values(self) -> OrganisationInput:
+        return self.fields.read_into(OrganisationInput())
+
+    def is_dirty(self) -> bool:
+        return self.fields.is_dirty()
+
+    def discard_changes(self) -> None:
+        self.fields.discard_changes()
+
+    def _on_changed(self) -> None:
+        self.dirty_label.setVisible(self.fields.is_dirty())
+
+    def reload(self) -> None:
+        """The saved settings and the banner, read again from the database."""
+        try:
+            with self.context.database.session() as session:
+                data = organisation_service.get_organisation(session)
+                missing = organisation_service.is_complete(session)
+        except UserFacingError as error:
+            QMessageBox.warning(self, "Paramètres illisibles", str(error))
+            return
+        self.fields.load(data)
+        self.preview.show_file(data.logo)
+        self.banner.show_missing(missing)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.is_dirty():
+            self.reload()
+
+    # ---- actions
+
+    def choose_logo(self) -> None:
+        current = self.field("logo").value()
+        start = str(Path(current).expanduser().parent) if current.strip() else ""
+        path = choose_logo_file(self, start)
+        if path:
+            self.field("logo").set_value(path)
+
+    def save(self) -> bool:
+        try:
+            with self.context.database.session() as session:
+                saved = organisation_service.save_organisation(
+                    session, self.values(), role=self.context.role
+                )
+                missing = organisation_service.is_complete(session)
+        except ValidationError as error:
+            others = self.fields.show_errors(error.errors)
+            if others:
+                QMessageBox.warning(self, "Enregistrement impossible", "\n".join(others.values()))
+            return False
+        except UserFacingError as error:
+            QMessageBox.warning(self, "Enregistrement impossible", str(error))
+            return False
+        self.fields.load(saved)
+        self.banner.show_missing(missing)
+        show_status(self, "Paramètres de l'organisme enregistrés.")
+        return True
+
+    def confirm_leave(self) -> bool:
+        """False when the user chose to stay (Annuler) or the save was refused."""
+        if not self.is_dirty():
+            return True
+        return confirm_unsaved(
+            self,
+            "Les paramètres de l'organisme contiennent des modifications non enregistrées.",
+            save=self.save,
+            discard=self.discard_changes,
+        )
