@@ -25,6 +25,8 @@ from app.services.bootstrap import open_app_database
 from app.ui.candidates.view import CandidatesView
 from app.ui.context import AppContext
 from app.ui.orientation.view import OrientationView
+from app.ui.partners.view import PartnersView
+from app.ui.settings.view import SettingsView
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
@@ -39,6 +41,8 @@ class ViewEntry:
 VIEWS = (
     ViewEntry("candidates", "Candidats", "users"),
     ViewEntry("orientation", "Orientation", "school"),
+    ViewEntry("partners", "Structures", "building-community"),
+    ViewEntry("settings", "Paramètres", "settings"),
 )
 
 
@@ -125,6 +129,10 @@ class MainWindow(QMainWindow):
         self.header.scope_changed.connect(self.orientation_view.reload_cohorts)
         self._add_view(VIEWS[0], self.candidates_view)
         self._add_view(VIEWS[1], self.orientation_view)
+        self.partners_view = PartnersView(context)
+        self.settings_view = SettingsView(context)
+        self._add_view(next(v for v in VIEWS if v.name == "partners"), self.partners_view)
+        self._add_view(next(v for v in VIEWS if v.name == "settings"), self.settings_view)
         self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_layout()
         self._build_status_bar()
@@ -190,7 +198,8 @@ class MainWindow(QMainWindow):
         self.resize(1360, 820)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.candidates_view.confirm_leave():
+        leaving = (self.candidates_view, self.partners_view, self.settings_view)
+        if not all(view.confirm_leave() for view in leaving):
             event.ignore()
             return
         settings = self._settings()

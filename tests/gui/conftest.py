@@ -24,7 +24,14 @@ def configured_app(qapp: QApplication) -> QApplication:
 def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     main = MainWindow.open("sqlite:///" + str(tmp_path / "gui.sqlite"), username="Nadia Belkacem")
     # No "save changes?" box when the test ends with a form still being edited.
-    qtbot.addWidget(main, before_close_func=lambda _w: main.candidates_view.form.discard_changes())
+    qtbot.addWidget(
+        main,
+        before_close_func=lambda _w: (
+            main.candidates_view.form.discard_changes(),
+            main.partners_view.discard_changes(),
+            main.settings_view.discard_changes(),
+        ),
+    )
     main.show()
     yield main
     main.context.database.dispose()

@@ -1,0 +1,193 @@
+"""Paramètres: the organisation printed on agreements, typed, saved, read back; the banner."""
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QWidget
+
+from app.services import organisation as organisation_service
+from app.ui.main_window import MainWindow
+from app.ui.settings import view as settings_module
+from app.ui.settings.view import SettingsView
+from tests.gui.conftest import answer_next_dialog, type_text
+
+COMPLETE = {
+    "siret": "73282932000074",
+    "declaration_activite": "75 86 01234 86",
+    "directeur": "Hélène Garnier",
+    "fonction_directeur": "Directrice",
+    "assureur": "MAIF",
+    "numero_police": "4 512 387 M",
+    "ville_signature": "Poitiers",
+}
+
+
+def _view(window: MainWindow) -> SettingsView:
+    view = window.show_view("settings")
+    assert isinstance(view, SettingsView)
+    return view
+
+
+def _field(view: QWidget, name: str) -> QWidget:
+    form = view.findChild(QWidget, "organisationForm")
+    widget = form.findChild(QWidget, name)
+    assert widget is not None, name
+    return widget
+
+
+def _type(qtbot: QtBot, view: QWidget, name: str, text: str) -> None:
+    widget = _field(view, name)
+    assert isinstance(widget, QLineEdit | QPlainTextEdit)
+    widget.setFocus()
+    widget.clear()
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+        type_text(qtbot, widget, line)
+
+
+def _save(qtbot: QtBot, view: QWidget) -> None:
+    button = view.findChild(QPushButton, "saveOrganisationButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _banner_text(view: QWidget) -> str:
+    return view.findChild(QLabel, "missingFields").text()
+
+
+def _button(answer: str):  # type: ignore[no-untyped-def]
+    def act(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        next(b for b in box.buttons() if b.text() == answer).click()
+
+    return act
+
+
+def test_typed_settings_are_saved_with_ctrl_s_and_read_back(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view = _view(window)
+    assert _field(view, "nom").text() == "La Fabrique du Numérique"  # type: ignore[attr-defined]
+    _type(qtbot, view, "adresse", "12 rue de la Cathédrale\n86000 Poitiers")
+    for name, text in COMPLETE.items():
+        _type(qtbot, view, name, text)
+    assert view.findChild(QLabel, "organisationDirty").isVisible()
+    qtbot.keyClick(_field(view, "assureur"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+    assert window.statusBar().currentMessage() == "Paramètres de l'organisme enregistrés."
+    assert not view.findChild(QLabel, "organisationDirty").isVisible()
+    with window.context.database.session() as session:
+        saved = organisation_service.get_organisation(session)
+    assert saved.adresse == "12 rue de la Cathédrale\n86000 Poitiers"
+    assert saved.directeur == "Hélène Garnier"
+    assert saved.declaration_activite == "75860123486"
+
+    again = SettingsView(window.context)
+    qtbot.addWidget(again)
+    assert _field(again, "directeur").text() == "Hélène Garnier"  # type: ignore[attr-defined]
+    assert _field(again, "adresse").toPlainText() == "12 rue de la Cathédrale\n86000 Poitiers"  # type: ignore[attr-defined]
+    assert _field(again, "declaration_activite").text() == "75860123486"  # type: ignore[attr-defined]
+    assert not again.is_dirty()
+
+
+def test_banner_lists_what_is_missing_and_disappears_when_complete(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view = _view(window)
+    banner = view.findChild(QWidget, "organisationBanner")
+    assert banner.isVisible()
+    assert _banner_text(view) == (
+        "Pour imprimer les conventions, il manque encore : Adresse, SIRET, "
+        "N° de déclaration d'activité, Directeur, Assureur, N° de police d'assurance, "
+        "Ville de signature."
+    )
+    _type(qtbot, view, "adresse", "12 rue de la Cathédrale, 86000 Poitiers")
+    _save(qtbot, view)
+    assert "Adresse" not in _banner_text(view)
+    assert "SIRET" in _banner_text(view)
+
+    for name, text in COMPLETE.items():
+        _type(qtbot, view, name, text)
+    _save(qtbot, view)
+    assert not banner.isVisible()
+
+
+def test_refused_fields_keep_their_text_and_say_why_in_french(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view = _view(window)
+    _type(qtbot, view, "siret", "12345678901234")
+    _type(qtbot, view, "declaration_activite", "1234")
+    _type(qtbot, view, "directeur", "Hélène Garnier")
+    _save(qtbot, view)
+
+    siret_error = _field(view, "siretError")
+    assert siret_error.isVisible()
+    assert siret_error.text().startswith("SIRET invalide")  # type: ignore[attr-defined]
+    assert "11 chiffres" in _field(view, "declaration_activiteError").text()  # type: ignore[attr-defined]
+    assert _field(view, "siret").text() == "12345678901234"  # type: ignore[attr-defined]
+    assert _field(view, "directeur").text() == "Hélène Garnier"  # type: ignore[attr-defined]
+    assert _field(view, "siret").hasFocus()
+    with window.context.database.session() as session:
+        assert organisation_service.get_organisation(session).directeur == ""
+
+
+def test_logo_chooser_fills_the_field_and_shows_a_preview(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logo = tmp_path / "logo.png"
+    image = QPixmap(300, 120)
+    image.fill(QColor("#1f6f8b"))
+    assert image.save(str(logo), "PNG")
+    asked: list[str] = []
+
+    def choose(_parent: QWidget, start: str) -> str:
+        asked.append(start)
+        return str(logo)
+
+    monkeypatch.setattr(settings_module, "choose_logo_file", choose)
+    view = _view(window)
+    preview = view.findChild(QLabel, "logoPreview")
+    assert preview.text() == "Aucun logo"
+
+    qtbot.mouseClick(view.findChild(QPushButton, "chooseLogoButton"), Qt.MouseButton.LeftButton)
+
+    assert asked == [""]
+    assert _field(view, "logo").text() == str(logo)  # type: ignore[attr-defined]
+    assert not preview.pixmap().isNull()
+    assert preview.pixmap().width() <= preview.width()
+    _save(qtbot, view)
+    with window.context.database.session() as session:
+        assert organisation_service.get_organisation(session).logo == str(logo)
+
+    _type(qtbot, view, "logo", str(tmp_path / "absent.png"))
+    assert preview.text() == "Image illisible"
+    _save(qtbot, view)
+    assert "introuvable" in _field(view, "logoError").text()  # type: ignore[attr-defined]
+
+
+def test_leaving_with_unsaved_settings_asks_first(qtbot: QtBot, window: MainWindow) -> None:
+    view = _view(window)
+    _type(qtbot, view, "assureur", "MAIF")
+
+    answer_next_dialog(qtbot, _button("Annuler"))
+    assert view.confirm_leave() is False
+    assert _field(view, "assureur").text() == "MAIF"  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, _button("Annuler"))
+    window.close()
+    assert window.isVisible()
+
+    answer_next_dialog(qtbot, _button("Ignorer"))
+    assert view.confirm_leave() is True
+    assert _field(view, "assureur").text() == ""  # type: ignore[attr-defined]
+
+    _type(qtbot, view, "assureur", "MAIF")
+    answer_next_dialog(qtbot, _button("Enregistrer"))
+    assert view.confirm_leave() is True
+    with window.context.database.session() as session:
+        assert organisation_service.get_organisation(session).assureur == "MAIF"
