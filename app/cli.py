@@ -76,10 +76,26 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--season")
     exp.add_argument("--site", choices=["cobalt", "du-guesclin"])
 
-    pdf = commands.add_parser("convention-pdf", help="imprimer une convention de stage en PDF")
+    pdf = commands.add_parser(
+        "convention-pdf",
+        help="imprimer en PDF une convention de stage, un avenant, l'attestation ou la fiche "
+        "d'évaluation",
+    )
     pdf.add_argument("number", metavar="NUMERO", help="numéro imprimé, par exemple FAB-2027-0012")
     pdf.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
-    pdf.add_argument("--out", type=Path, required=True)
+    pdf.add_argument("--out", type=Path, required=True, help="fichier PDF à écrire")
+    pdf.add_argument(
+        "--document",
+        choices=["convention", "avenant", "attestation", "evaluation"],
+        help="document à imprimer : convention (par défaut), avenant, attestation de stage "
+        "(convention terminée ou rompue) ou fiche d'évaluation (convention signée)",
+    )
+    pdf.add_argument(
+        "--avenant",
+        type=int,
+        metavar="N",
+        help="numéro de l'avenant à imprimer (par défaut le dernier) ; implique --document avenant",
+    )
 
     check = commands.add_parser("check", help="vérifier l'intégrité de la base")
     check.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
@@ -179,17 +195,41 @@ def _export(args: argparse.Namespace, url: str) -> int:
 def _convention_pdf(args: argparse.Namespace, url: str) -> int:
     from datetime import date
 
-    from app.pdf.convention import render_convention
-    from app.services.agreement_documents import agreement_id_for_number, convention_data
+    from app.pdf.canvas import write_pdf
+    from app.services.agreement_documents import (
+        DocumentKind,
+        agreement_id_for_number,
+        available_documents,
+        render_document,
+    )
     from app.services.bootstrap import open_app_database
+    from app.services.errors import NotFoundError
 
+    kind = DocumentKind(args.document or ("avenant" if args.avenant is not None else "convention"))
+    if args.avenant is not None and kind is not DocumentKind.AVENANT:
+        sys.stderr.write("Erreur d'utilisation : --avenant ne va qu'avec --document avenant.\n")
+        return EXIT_USAGE
     database = open_app_database(url)
     with database.session(commit=False) as session:
-        data = convention_data(
-            session, agreement_id_for_number(session, args.number), today=date.today()
-        )
-    render_convention(data, args.out)
-    print(f"Convention {data.number} imprimée dans {args.out}")
+        agreement_id = agreement_id_for_number(session, args.number)
+        rank = args.avenant
+        if kind is DocumentKind.AVENANT and rank is None:
+            ranks = [c.rank for c in available_documents(session, agreement_id) if c.rank]
+            if not ranks:
+                raise NotFoundError(
+                    f"La convention {args.number.strip().upper()} n'a pas d'avenant."
+                )
+            rank = ranks[-1]
+        pdf = render_document(session, agreement_id, kind, today=date.today(), rank=rank)
+    write_pdf(args.out, lambda handle: handle.write(pdf))
+    number = args.number.strip().upper()
+    what = {
+        DocumentKind.CONVENTION: f"Convention {number} imprimée",
+        DocumentKind.AVENANT: f"Avenant n° {rank} à la convention {number} imprimé",
+        DocumentKind.ATTESTATION: f"Attestation de stage de la convention {number} imprimée",
+        DocumentKind.EVALUATION: f"Fiche d'évaluation de la convention {number} imprimée",
+    }[kind]
+    print(f"{what} dans {args.out}")
     return EXIT_OK
 
 

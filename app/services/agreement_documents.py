@@ -347,7 +347,7 @@ def avenant_data(session: Session, agreement_id: int, rank: int, *, today: date)
 # ---------------------------------------------------------------- attestation, evaluation
 
 MAX_COMPETENCE_ROWS = 8
-_COMPETENCE_SEPARATORS = re.compile(r"[\n;]")
+_COMPETENCE_SEPARATORS = re.compile(r"\n|;(?=\s|$)")  # "a ; b", not "&amp;"
 _LIST_MARK = re.compile(r"^[-–—•*·]+\s*")
 _FINISHED = frozenset({S.FINISHED.value, S.BROKEN.value})
 _EVALUATED = frozenset({S.SIGNED.value, S.ONGOING.value, S.FINISHED.value, S.BROKEN.value})
@@ -394,7 +394,7 @@ def attestation_data(session: Session, agreement_id: int, *, today: date) -> Att
 
 
 def competence_rows(text: str) -> list[str]:
-    """The competences, one per line (or per ";"), without list marks or final stops."""
+    """The competences, one per line (or per "; "), without list marks or final stops."""
     rows = []
     for item in _COMPETENCE_SEPARATORS.split(text):
         cleaned = _LIST_MARK.sub("", item.strip()).rstrip(" .;").strip()
