@@ -30,7 +30,7 @@ LEFT_SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         (
             ("nom", "Nom *", ""),
             ("forme_juridique", "Forme juridique *", ""),
-            ("identifiant", "SIRET ou n° RNA", "14 chiffres, ou W + 9 chiffres"),
+            ("identifiant", "SIRET ou n° RNA", "SIRET ou W123456789"),
             ("code_naf", "Code NAF", "ex. 62.01Z"),
             ("effectif", "Effectif", ""),
         ),
@@ -194,6 +194,11 @@ def _make_field(name: str, placeholder: str) -> FieldWidget:
         return ChoiceBox([(band, _band_label(band)) for band in HEADCOUNT_BANDS])
     line = LineField()
     line.setPlaceholderText(placeholder)
+    if name == "identifiant":
+        line.setToolTip(
+            "SIRET : 14 chiffres. Une association peut donner à la place son numéro RNA "
+            "(W suivi de 9 chiffres)."
+        )
     return line
 
 

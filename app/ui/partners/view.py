@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -219,6 +220,9 @@ class PartnersView(QWidget):
         column.setContentsMargins(4, 0, 4, 0)
         column.addWidget(self.form)
         column.addWidget(self.tutors, 1)
+        # The file keeps its full height (error messages included); the tutors take the rest,
+        # and the panel scrolls when the window is too short for both.
+        self.form.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)

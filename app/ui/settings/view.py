@@ -200,6 +200,7 @@ class SettingsView(QWidget):
         layout.setContentsMargins(16, 10, 16, 8)
         layout.addWidget(title)
         layout.addWidget(intro)
+        self.banner.setMaximumWidth(FORM_MAX_WIDTH)
         layout.addWidget(self.banner)
         layout.addWidget(scroll, 1)
 
