@@ -417,3 +417,46 @@ def test_closing_while_running_cancels_and_waits_for_the_thread(
     assert not dialog.is_running()
     assert not dialog.isVisible()
     assert [path.name for path in tmp_path.iterdir()] == ["Convention 1.pdf"]
+
+
+def test_a_printer_refusing_the_batch_stops_it_with_a_french_message(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_printer(monkeypatch, pdf_printer(tmp_path / "absent" / "lot.pdf"))
+    dialog = open_batch(qtbot, jobs_of([1, 1, 1]))
+    messages: list[str] = []
+
+    def read_and_close(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        messages.append(box.text())
+        box.accept()
+
+    answer_next_dialog(qtbot, read_and_close)
+    with qtbot.waitSignal(dialog.batch_finished, timeout=30_000):
+        click(qtbot, dialog, "printAllButton")
+
+    assert messages and messages[0].startswith("L'impression n'a pas pu commencer")
+    summary = dialog.findChild(QLabel, "batchSummary").text()
+    assert summary.startswith("Impression interrompue : 0 document sur 3 imprimé.")
+    assert not (tmp_path / "absent").exists()
+
+
+def test_a_batch_where_nothing_renders_sends_no_blank_sheet(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "lot.pdf"
+    use_printer(monkeypatch, pdf_printer(out))
+
+    def render(_index: int) -> bytes:
+        raise UserFacingError("structure d'accueil sans SIRET")
+
+    dialog = open_batch(qtbot, jobs_of([1, 1], render))
+    with qtbot.waitSignal(dialog.batch_finished, timeout=30_000):
+        click(qtbot, dialog, "printAllButton")
+
+    assert not out.exists()
+    assert (
+        dialog.findChild(QLabel, "batchSummary")
+        .text()
+        .startswith("0 document sur 2 envoyé à l'imprimante.")
+    )

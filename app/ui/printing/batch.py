@@ -11,8 +11,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon, QPixmap
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -45,6 +46,13 @@ class PrintJob:
     label: str
     filename: str
     render: Callable[[], bytes]
+
+
+def _blank_icon() -> QIcon:
+    """A blank icon, so rows keep their height and text column once marked done."""
+    blank = QPixmap(16, 16)
+    blank.fill(Qt.GlobalColor.transparent)
+    return QIcon(blank)
 
 
 class Destination(Enum):
@@ -94,6 +102,7 @@ class BatchPrintDialog(QDialog):
         self._running = False
         self._cancelled = False
         self._thread: TaskThread | None = None
+        self._printer: QPrinter | None = None
         self._session: printing.PrintSession | None = None
         self._build()
         self._cancel_asked.connect(self._show_cancelling, Qt.ConnectionType.QueuedConnection)
@@ -109,12 +118,16 @@ class BatchPrintDialog(QDialog):
         intro.setWordWrap(True)
         self.job_list = named(QListWidget(), "batchJobs")
         self.job_list.setAccessibleName("Documents")
+        self.job_list.setIconSize(QSize(16, 16))
+        self.job_list.setUniformItemSizes(True)
         for job in self.jobs:
-            self.job_list.addItem(QListWidgetItem(job.label))
+            self.job_list.addItem(QListWidgetItem(_blank_icon(), job.label))
         self.folder_button = named(
             QPushButton(icon("device-floppy"), "Enregistrer dans un dossier…"), "saveToFolderButton"
         )
-        self.print_button = named(QPushButton(icon("printer"), "Imprimer…"), "printAllButton")
+        self.print_button = named(
+            QPushButton(icon("printer", "#ffffff"), "Imprimer…"), "printAllButton"
+        )
         self.print_button.setProperty("accent", True)
         for button in (self.folder_button, self.print_button):
             button.setEnabled(bool(self.jobs))
@@ -124,6 +137,7 @@ class BatchPrintDialog(QDialog):
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.progress.setAccessibleName("Avancement")
+        self.progress.hide()
         self.summary = named(QLabel(), "batchSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -175,13 +189,8 @@ class BatchPrintDialog(QDialog):
         chosen = printing.choose_printer(self, f"Imprimer — {self.title}")
         if chosen is None:
             return
-        session = printing.PrintSession(chosen)
-        try:
-            session.begin()
-        except printing.PrintError as error:
-            QMessageBox.critical(self, "Impression impossible", str(error))
-            return
-        self._session = session
+        # The job starts with the first document ready: an empty job would print a blank sheet.
+        self._printer = chosen
         self._start(Destination.PRINTER)
 
     def _start(self, destination: Destination) -> None:
@@ -193,7 +202,7 @@ class BatchPrintDialog(QDialog):
         for row in range(self.job_list.count()):
             item = self.job_list.item(row)
             item.setText(self.jobs[row].label)
-            item.setIcon(QIcon())
+            item.setIcon(_blank_icon())
             item.setToolTip("")
         self.folder_button.setEnabled(False)
         self.print_button.setEnabled(False)
@@ -202,6 +211,7 @@ class BatchPrintDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.summary.clear()
         self.progress.setValue(0)
+        self.progress.show()
         self._next()
 
     # ------------------------------------------------------------------ one document at a time
@@ -256,13 +266,12 @@ class BatchPrintDialog(QDialog):
         return self._running
 
     def _print(self, data: bytes) -> None:
-        assert self._session is not None
         document = printing.load_pdf(data)
         try:
             if not printing.is_readable(document):
                 self._record_failure("le PDF produit est illisible")
                 return
-            self._session.add(document)
+            self._print_session().add(document)
         except printing.PrintError as error:
             self.fatal_error = str(error)
             self._record_failure("l'imprimante a refusé le document")
@@ -272,6 +281,14 @@ class BatchPrintDialog(QDialog):
             document.deleteLater()
         self.printed += 1
         self._mark(self._index, ok=True)
+
+    def _print_session(self) -> printing.PrintSession:
+        if self._session is None:
+            assert self._printer is not None
+            session = printing.PrintSession(self._printer)
+            session.begin()
+            self._session = session
+        return self._session
 
     def _record_failure(self, message: str) -> None:
         label = self.jobs[self._index].label
@@ -310,7 +327,10 @@ class BatchPrintDialog(QDialog):
         self.folder_button.setEnabled(True)
         self.print_button.setEnabled(True)
         self.open_folder_button.setVisible(self.destination is Destination.FOLDER)
+        self.job_list.setCurrentRow(-1)
         self.close_button.setFocus()
+        if self.fatal_error and self.isVisible():
+            QMessageBox.critical(self, "Impression impossible", self.fatal_error)
         self.batch_finished.emit()
 
     def _complete(self) -> bool:
@@ -341,7 +361,7 @@ class BatchPrintDialog(QDialog):
         if not self.failures:
             return head
         lines = "\n".join(f"• {label} : {reason}" for label, reason in self.failures)
-        return f"{head}\n\nNon produits ({len(self.failures)}) :\n{lines}"
+        return f"{head}\n\nDocuments non produits ({len(self.failures)}) :\n{lines}"
 
     def _open_folder(self) -> None:
         if self.folder is not None:
