@@ -257,6 +257,26 @@ def test_cancelling_the_print_dialog_prints_nothing(
     assert preview.print_document() == 0
 
 
+def test_keyboard_ctrl_p_prints_ctrl_s_saves_escape_closes(
+    qtbot: QtBot, preview: PdfPreviewDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "clavier.pdf"
+    use_printer(monkeypatch, pdf_printer(out))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *_a: (str(tmp_path / "copie.pdf"), "")
+    )
+    preview.activateWindow()
+    qtbot.waitActive(preview)
+    view = preview.findChild(QPdfView, "pdfView")
+
+    qtbot.keyClick(view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert page_count(out) == 6
+    qtbot.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert (tmp_path / "copie.pdf").read_bytes() == preview.pdf
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert not preview.isVisible()
+
+
 # ---------------------------------------------------------------------- batch
 
 

@@ -99,13 +99,11 @@ class PdfPreviewDialog(QDialog):
         self.print_button = named(
             QPushButton(icon("printer", "#ffffff"), "Imprimer…"), "printDocumentButton"
         )
-        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
         self.print_button.setToolTip("Imprimer le document (Ctrl+P)")
         self.print_button.setProperty("accent", True)
         self.save_button = named(
             QPushButton(icon("device-floppy"), "Enregistrer sous…"), "savePdfButton"
         )
-        self.save_button.setShortcut(QKeySequence("Ctrl+S"))
         self.save_button.setToolTip("Enregistrer le PDF dans un dossier (Ctrl+S)")
         self.close_button = named(QPushButton("Fermer"), "closePreviewButton")
         self.close_button.setToolTip("Fermer l'aperçu (Échap)")
@@ -185,7 +183,11 @@ class PdfPreviewDialog(QDialog):
             self.view.pageNavigator().currentPageChanged.connect(self._show_page)
 
     def _shortcuts(self) -> None:
-        bindings: tuple[tuple[QKeySequence, Callable[[], None]], ...] = (
+        # QShortcut rather than QPushButton.setShortcut: a button's shortcut clicks it 100 ms
+        # later (animateClick), a QShortcut acts at once.
+        bindings: tuple[tuple[QKeySequence, Callable[[], object]], ...] = (
+            (QKeySequence(QKeySequence.StandardKey.Print), self.print_document),
+            (QKeySequence(QKeySequence.StandardKey.Save), self.save_document),
             (QKeySequence(QKeySequence.StandardKey.ZoomIn), self.zoom_in),
             (QKeySequence("Ctrl+="), self.zoom_in),
             (QKeySequence(QKeySequence.StandardKey.ZoomOut), self.zoom_out),
