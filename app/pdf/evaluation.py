@@ -71,7 +71,7 @@ SCALE = ("Très satisfaisant", "Satisfaisant", "À améliorer", "Insuffisant", "
 ANSWERS = ("oui", "non", "en partie")
 SCALE_SECTION, CRITERIA_SECTION, PROJECT_SECTION = 9, 2, 7
 _KEPT_WHOLE = frozenset({1, 7, 8, 10})
-ROW_PADDING = 5  # points above and below each line: room to tick
+ROW_PADDING = 4  # points above and below each line: room to tick
 TICK_WIDTH = 20 * mm
 BOX = "☐"
 
@@ -105,9 +105,9 @@ def render_evaluation(
             1: _identification(data, style),
             2: _grid("Critère", [fill_placeholders(c, values) for c in criteria], scale, style),
             3: _competences(data, scale, style),
-            4: [write_in_box(22 * mm, style)],
-            5: [write_in_box(22 * mm, style)],
-            6: [write_in_box(26 * mm, style)],
+            4: [write_in_box(20 * mm, style)],
+            5: [write_in_box(20 * mm, style)],
+            6: [write_in_box(24 * mm, style)],
             7: _project(answers, values, style),
             8: _absences(style),
             10: _signatures(data, style),
@@ -232,8 +232,9 @@ def _project(
     choices = "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;".join(
         f"{BOX} {fill_placeholders(answer, values)}" for answer in answers
     )
+    choice_style = ParagraphStyle("choices", parent=style["cell"], fontSize=10, leading=14)
     return [
-        Paragraph(choices, style["cell"]),
+        Paragraph(choices, choice_style),
         Spacer(1, 2 * mm),
         write_in_box(16 * mm, style, "Commentaire"),
     ]
@@ -262,5 +263,5 @@ def _signatures(data: EvaluationData, style: dict[str, ParagraphStyle]) -> list[
     return [
         Paragraph(made, style["clause"]),
         Spacer(1, 2 * mm),
-        signature_grid(boxes, style, height=28 * mm),
+        signature_grid(boxes, style, height=24 * mm),
     ]
