@@ -183,3 +183,31 @@ def test_texts_come_from_the_template(session: Session, amended: int, tmp_path: 
     # Missing articles keep their default title; an added one prints after them.
     assert "Article 1 — Parties" in text and "Article 5 — Signatures" in text
     assert "Article 6 — Clause ajoutée Une clause de plus." in text
+
+
+def test_every_kind_of_field_reads_in_french(session: Session) -> None:
+    agreement_id = signed(session)
+    amend(
+        session,
+        agreement_id,
+        "Indemnité et lieu",
+        lieu="Atelier annexe, 2 rue du Port",
+        nuit="oui",
+        indemnite="4,35",
+        unite_indemnite="heure",
+        mode_versement="virement",
+        interruptions=[("08/06/2026", "12/06/2026")],
+    )
+    changes = {
+        c.label: (c.before, c.after)
+        for c in avenant_data(session, agreement_id, 1, today=TODAY).changes
+    }
+    assert changes == {
+        "Lieu du stage": ("locaux de la structure d'accueil", "Atelier annexe, 2 rue du Port"),
+        "Interruptions": ("aucune", "du 08/06/2026 au 12/06/2026 inclus"),
+        "Présence de nuit": ("non autorisée", "autorisée"),
+        "Indemnité": ("aucune", "4,35 €"),
+        "Unité de l'indemnité": ("—", "par heure de présence effective"),
+        "Mode de versement de l'indemnité": ("—", "virement"),
+        HOURS_LABEL: ("308 h (44 jours)", "273 h (39 jours)"),
+    }
