@@ -28,12 +28,16 @@ from app.pdf.convention_data import ConventionData, HostParty, OrganisationParty
 from app.pdf.document_data import AmendmentChange, AttestationData, AvenantData, EvaluationData
 from app.pdf.evaluation import render_evaluation
 from app.pdf.layout import format_days, format_hours
-from app.services.agreements import AgreementInfo, AgreementInput, get_agreement
 
 # The amendment's before / after values are the agreement's texts overlaid in rank order,
 # the way agreements.py builds the current values; its two helpers are reused, not copied.
-from app.services.agreements import _from_texts as overlay_texts
-from app.services.agreements import _hours_of as hours_of
+from app.services.agreements import (
+    AgreementInfo,
+    AgreementInput,
+    get_agreement,
+    hours_of,
+    overlay_texts,
+)
 from app.services.candidates import get_candidate, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.hosts import format_identifier, get_host

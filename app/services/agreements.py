@@ -60,8 +60,10 @@ __all__ = [
     "create_draft",
     "describe_hours",
     "get_agreement",
+    "hours_of",
     "list_agreements",
     "mark_ready",
+    "overlay_texts",
     "record_signature",
     "refresh_status",
     "refresh_statuses",
@@ -621,7 +623,7 @@ def _texts(data: AgreementInput) -> dict[str, str]:
     return result
 
 
-def _from_texts(base: AgreementInput, texts: dict[str, str]) -> AgreementInput:
+def overlay_texts(base: AgreementInput, texts: dict[str, str]) -> AgreementInput:
     """`base` with the given fields replaced by their texts (inverse of `_texts`)."""
     values: dict[str, Any] = {}
     for name, text in texts.items():
@@ -650,7 +652,7 @@ def _current_input(session: Session, agreement: Agreement) -> AgreementInput:
     values = _base_input(agreement)
     for amendment in _signed_amendments(session, agreement.id):
         changes = json.loads(amendment.changes)
-        values = _from_texts(values, {name: pair[1] for name, pair in changes.items()})
+        values = overlay_texts(values, {name: pair[1] for name, pair in changes.items()})
     return values
 
 
@@ -661,7 +663,7 @@ def _current_dates(session: Session, agreement: Agreement) -> tuple[date, date]:
     return start, end
 
 
-def _hours_of(values: AgreementInput) -> HoursTotal:
+def hours_of(values: AgreementInput) -> HoursTotal:
     start, end = parse_date(values.date_debut), parse_date(values.date_fin)
     assert start is not None and end is not None
     return effective_hours(
@@ -756,7 +758,7 @@ def get_agreement(session: Session, agreement_id: int) -> AgreementInfo:
         referent=values.formateur_referent,
         start=start,
         end=end,
-        hours=_hours_of(values),
+        hours=hours_of(values),
         values=values,
         signatures=signatures,
         missing_signatures=missing,

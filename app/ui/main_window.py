@@ -22,6 +22,7 @@ from app import APP_NAME
 from app.config import settings_dir
 from app.services import reference
 from app.services.bootstrap import open_app_database
+from app.ui.agreements.view import AgreementsView
 from app.ui.candidates.view import CandidatesView
 from app.ui.context import AppContext
 from app.ui.orientation.view import OrientationView
@@ -41,6 +42,7 @@ class ViewEntry:
 VIEWS = (
     ViewEntry("candidates", "Candidats", "users"),
     ViewEntry("orientation", "Orientation", "school"),
+    ViewEntry("agreements", "Conventions", "file-certificate"),
     ViewEntry("partners", "Structures", "building-community"),
     ViewEntry("settings", "Paramètres", "settings"),
 )
@@ -127,12 +129,20 @@ class MainWindow(QMainWindow):
         self.candidates_view = CandidatesView(context, self.header)
         self.orientation_view = OrientationView(context, self.header)
         self.header.scope_changed.connect(self.orientation_view.reload_cohorts)
-        self._add_view(VIEWS[0], self.candidates_view)
-        self._add_view(VIEWS[1], self.orientation_view)
+        self.agreements_view = AgreementsView(context, self.header)
+        self.agreements_view.settings_requested.connect(lambda: self.show_view("settings"))
+        self.candidates_view.agreement_requested.connect(self._show_learner_agreement)
         self.partners_view = PartnersView(context)
         self.settings_view = SettingsView(context)
-        self._add_view(next(v for v in VIEWS if v.name == "partners"), self.partners_view)
-        self._add_view(next(v for v in VIEWS if v.name == "settings"), self.settings_view)
+        widgets: dict[str, QWidget] = {
+            "candidates": self.candidates_view,
+            "orientation": self.orientation_view,
+            "agreements": self.agreements_view,
+            "partners": self.partners_view,
+            "settings": self.settings_view,
+        }
+        for entry in VIEWS:
+            self._add_view(entry, widgets[entry.name])
         self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_layout()
         self._build_status_bar()
@@ -153,10 +163,16 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(list(self._views).index(name))
         return view
 
+    def _show_learner_agreement(self, candidate_id: int) -> None:
+        self.show_view("agreements")
+        self.agreements_view.start_for_learner(candidate_id)
+
     def _switch_view(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         if self.stack.currentWidget() is self.orientation_view:
             self.orientation_view.reload_cohorts()
+        elif self.stack.currentWidget() is self.agreements_view:
+            self.agreements_view.refresh_choices()
 
     def _add_view(self, entry: ViewEntry, widget: QWidget) -> None:
         item = QListWidgetItem(icon(entry.icon), entry.label)
@@ -198,7 +214,12 @@ class MainWindow(QMainWindow):
         self.resize(1360, 820)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        leaving = (self.candidates_view, self.partners_view, self.settings_view)
+        leaving = (
+            self.candidates_view,
+            self.agreements_view,
+            self.partners_view,
+            self.settings_view,
+        )
         if not all(view.confirm_leave() for view in leaving):
             event.ignore()
             return

@@ -28,6 +28,7 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
         main,
         before_close_func=lambda _w: (
             main.candidates_view.form.discard_changes(),
+            main.agreements_view.form.discard_changes(),
             main.partners_view.discard_changes(),
             main.settings_view.discard_changes(),
         ),
