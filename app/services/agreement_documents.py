@@ -17,9 +17,6 @@ from app.domain.agreement_rules import (
     ADULT_AGE,
     HOURS_PER_DAY_EQUIVALENT,
     HoursTotal,
-    Interruption,
-    WeeklySchedule,
-    effective_hours,
 )
 from app.pdf.attestation import render_attestation
 from app.pdf.avenant import render_avenant
@@ -28,13 +25,11 @@ from app.pdf.convention_data import ConventionData, HostParty, OrganisationParty
 from app.pdf.document_data import AmendmentChange, AttestationData, AvenantData, EvaluationData
 from app.pdf.evaluation import render_evaluation
 from app.pdf.layout import format_days, format_hours
-
-# The amendment's before / after values are the agreement's texts overlaid in rank order,
-# the way agreements.py builds the current values; its two helpers are reused, not copied.
 from app.services.agreements import (
     AgreementInfo,
     AgreementInput,
     get_agreement,
+    hours_done,
     hours_of,
     overlay_texts,
 )
@@ -368,12 +363,6 @@ def _actual_period(info: AgreementInfo) -> tuple[date, date, bool]:
     return info.start, info.end, False
 
 
-def _effective(data: ConventionData, start: date, end: date) -> HoursTotal:
-    schedule = WeeklySchedule({day: hours for day, (_, hours) in enumerate(data.schedule)})
-    breaks = [Interruption(a, b) for a, b in data.interruptions]
-    return effective_hours(start, end, schedule, breaks)
-
-
 def attestation_data(session: Session, agreement_id: int, *, today: date) -> AttestationData:
     """The attestation de stage: the dates actually done and the effective hours over them.
     Refused unless the agreement is terminée or rompue."""
@@ -385,7 +374,7 @@ def attestation_data(session: Session, agreement_id: int, *, today: date) -> Att
         )
     data = _convention(session, info, today)
     start, end, early = _actual_period(info)
-    total = _effective(data, start, end)
+    total = hours_done(session, agreement_id, until=end)
     return AttestationData(
         agreement=data,
         start=start,
@@ -418,7 +407,7 @@ def evaluation_data(session: Session, agreement_id: int, *, today: date) -> Eval
         )
     data = _convention(session, info, today)
     start, end, early = _actual_period(info)
-    total = _effective(data, start, end)
+    total = hours_done(session, agreement_id, until=end)
     competences = competence_rows(data.competences)
     return EvaluationData(
         agreement=data,

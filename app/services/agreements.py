@@ -32,6 +32,7 @@ from app.domain import (
 )
 from app.domain.agreement import AgreementStatus, Signatory
 from app.domain.agreement_rules import (
+    HOURS_PER_DAY_EQUIVALENT,
     HoursTotal,
     Interruption,
     WeeklySchedule,
@@ -60,6 +61,7 @@ __all__ = [
     "create_draft",
     "describe_hours",
     "get_agreement",
+    "hours_done",
     "hours_of",
     "list_agreements",
     "mark_ready",
@@ -669,6 +671,38 @@ def hours_of(values: AgreementInput) -> HoursTotal:
     return effective_hours(
         start, end, _parse_schedule(values.horaires), _parse_interruptions(values.interruptions)
     )
+
+
+def hours_done(session: Session, agreement_id: int, until: date | None = None) -> HoursTotal:
+    """Effective hours actually due between the start and the (current) end, or `until`:
+    each signed amendment takes effect on its signing day, so the days before it count with
+    the values then in force."""
+    agreement = _load(session, agreement_id)
+    versions = [(date.min, _base_input(agreement))]
+    for amendment in _signed_amendments(session, agreement.id):
+        changes = json.loads(amendment.changes)
+        after = overlay_texts(versions[-1][1], {name: pair[1] for name, pair in changes.items()})
+        assert amendment.signed_on is not None
+        versions.append((amendment.signed_on, after))
+    start, end = _current_dates(session, agreement)
+    if until is not None:
+        end = min(end, until)
+    hours, days = 0.0, 0
+    for index, (in_force_from, values) in enumerate(versions):
+        next_from = versions[index + 1][0] if index + 1 < len(versions) else None
+        segment_start = max(start, in_force_from)
+        segment_end = min(end, next_from - timedelta(days=1)) if next_from else end
+        if segment_start > segment_end:
+            continue
+        part = effective_hours(
+            segment_start,
+            segment_end,
+            _parse_schedule(values.horaires),
+            _parse_interruptions(values.interruptions),
+        )
+        hours += part.hours
+        days += part.days
+    return HoursTotal(hours=hours, days=days, days_as_7h=hours / HOURS_PER_DAY_EQUIVALENT)
 
 
 # ---------------------------------------------------------------- reading

@@ -802,3 +802,29 @@ def test_rule_check_carries_the_weekly_hours_and_a_readable_total(
         f"{check.hours.hours:g} h de présence effective sur {check.hours.days} jours "
         f"({check.hours.days_as_7h:g} jours de 7 h) · 17,5 h par semaine".replace(".", ",")
     )
+
+
+def test_hours_done_count_each_amendment_from_its_signing_day(session: Session, w: World) -> None:
+    info = _signed(session, w)  # 01/06 → 31/07/2026, 35 h a week: 308 h over 44 days
+    assert ag.hours_done(session, info.id).hours == 308
+    later = datetime(2026, 6, 20, 9, 0)
+    ag.create_amendment(
+        session,
+        info.id,
+        _form(w, horaires={0: "7", 1: "7", 2: "3,5", 3: "7", 4: "7"}),
+        "Mercredi après-midi libéré",
+        author=COORD,
+        role="coordination",
+        now=later,
+    )
+    ag.sign_amendment(
+        session, info.id, 1, date(2026, 6, 18), author=COORD, role="coordination", now=later
+    )
+    # 1-17 June: 13 days at 7 h = 91 h. From Thursday 18 June: 31 days (14 July excluded),
+    # 6 of them Wednesdays at 3.5 h = 196 h.
+    done = ag.hours_done(session, info.id)
+    assert (done.hours, done.days) == (287, 44)
+    # The plan printed on the agreement uses the current values over the whole period.
+    assert ag.get_agreement(session, info.id).hours.hours == 276.5
+    # Up to a day: the early end of a broken-off agreement.
+    assert ag.hours_done(session, info.id, until=date(2026, 6, 19)).hours == 91 + 14
