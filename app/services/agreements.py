@@ -792,7 +792,7 @@ def get_agreement(session: Session, agreement_id: int) -> AgreementInfo:
         referent=values.formateur_referent,
         start=start,
         end=end,
-        hours=hours_of(values),
+        hours=hours_done(session, agreement.id),
         values=values,
         signatures=signatures,
         missing_signatures=missing,

@@ -363,7 +363,7 @@ def test_filters_waiting_for_signature_and_status(qtbot: QtBot, window: MainWind
     view.findChild(QCheckBox, "waitingFilter").setChecked(True)
     assert [view.model.row_at(0).id] == [first]  # type: ignore[union-attr]
     assert view.model.rowCount() == 1
-    assert view.model.index(0, 6).data() == "À signer"
+    assert view.model.index(0, 5).data() == "À signer"
     view.findChild(QCheckBox, "waitingFilter").setChecked(False)
     status = view.findChild(QComboBox, "statusFilter")
     status.setCurrentIndex(status.findData("brouillon"))

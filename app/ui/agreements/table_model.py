@@ -1,6 +1,7 @@
 """The agreements list: a plain table model over the rows the service returns."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -29,19 +30,36 @@ def follow_up(row: AgreementRow) -> str:
     if row.waiting_signature:
         notes.append("À signer")
     if row.ends_this_month:
-        notes.append("Se termine ce mois-ci")
+        notes.append("Fin ce mois-ci")
     return " · ".join(notes)
 
 
-COLUMNS: tuple[tuple[str, Callable[[AgreementRow], Any]], ...] = (
-    ("N°", lambda r: r.number or "—"),
-    ("Statut", lambda r: r.status_label.capitalize()),
-    ("Stagiaire", lambda r: r.learner),
-    ("Structure d'accueil", lambda r: r.host),
-    ("Début", lambda r: r.start),
-    ("Fin", lambda r: r.end),
-    ("Suivi", follow_up),
+def period(row: AgreementRow) -> str:
+    same_year = row.start.year == row.end.year
+    start = row.start.strftime("%d/%m") if same_year else format_date(row.start)
+    return f"{start} → {format_date(row.end)}"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[AgreementRow], str]
+    sort_key: Callable[[AgreementRow], Any]
+
+
+def _text_column(title: str, text: Callable[[AgreementRow], str]) -> Column:
+    return Column(title, text, lambda r: text(r).casefold())
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("N°", lambda r: r.number or "—", lambda r: (not r.number, r.number)),
+    _text_column("Statut", lambda r: r.status_label.capitalize()),
+    _text_column("Stagiaire", lambda r: r.learner),
+    _text_column("Structure", lambda r: r.host),
+    Column("Période", period, lambda r: (r.start, r.end)),
+    _text_column("Suivi", follow_up),
 )
+PERIOD_COLUMN = 4
 
 
 class AgreementsTableModel(QAbstractTableModel):
@@ -70,12 +88,14 @@ class AgreementsTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
-        value = COLUMNS[index.column()][1](row)
+        column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_date(value) if hasattr(value, "isoformat") else str(value)
+            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 3):
+            return column.text(row)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
             return QBrush(QColor(STATUS_COLOURS.get(row.status, "#33414d")))
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 6 and value:
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5:
             return QBrush(QColor("#8a5a00"))
         if role == Qt.ItemDataRole.UserRole:
             return row.id
@@ -89,17 +109,16 @@ class AgreementsTableModel(QAbstractTableModel):
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section][0]
+            return COLUMNS[section].title
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        value = COLUMNS[column][1]
+        sort_key = COLUMNS[column].sort_key
 
         def key(row: AgreementRow) -> tuple[Any, int]:
-            cell = value(row)
-            return (cell.casefold() if isinstance(cell, str) else cell, row.id)
+            return (sort_key(row), row.id)
 
         # A reset rather than a layout change: the view selects its agreement again by id.
         self.beginResetModel()

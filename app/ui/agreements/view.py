@@ -38,7 +38,7 @@ from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel
 from app.ui.agreements.form import AgreementForm, with_defaults
-from app.ui.agreements.table_model import AgreementsTableModel
+from app.ui.agreements.table_model import PERIOD_COLUMN, AgreementsTableModel
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.printing.batch import BatchPrintDialog, PrintJob
@@ -120,7 +120,7 @@ class AgreementsView(QWidget):
         self.table = named(QTableView(), "agreementsTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().setSortIndicator(PERIOD_COLUMN, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -128,10 +128,14 @@ class AgreementsView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setAccessibleName("Liste des conventions")
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((105, 95, 150, 160, 80, 80)):
-            self.table.setColumnWidth(column, width)
-        header.setStretchLastSection(True)
+        # Names share the room left by the short columns: no sideways scrolling.
+        for column in range(self.model.columnCount()):
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column in (2, 3)
+                else (QHeaderView.ResizeMode.ResizeToContents)
+            )
+            header.setSectionResizeMode(column, mode)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.model.modelReset.connect(self._reselect)
         self.empty_label = named(QLabel(), "agreementsEmpty")
@@ -236,7 +240,7 @@ class AgreementsView(QWidget):
         splitter.addWidget(panel)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 5)
-        splitter.setSizes([520, 760])
+        splitter.setSizes([600, 680])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -4,7 +4,7 @@ from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -84,23 +84,25 @@ class WeekHoursField(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.days: list[QLineEdit] = []
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        for short, name in zip(WEEKDAY_SHORT, WEEKDAY_NAMES, strict=True):
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(1)
+        for day, (short, name) in enumerate(zip(WEEKDAY_SHORT, WEEKDAY_NAMES, strict=True)):
             label = QLabel(short)
+            label.setProperty("role", "muted")
             edit = QLineEdit()
             edit.setObjectName(f"horaires_{name}")
             edit.setAccessibleName(f"Heures le {name}")
             edit.setMaxLength(5)
-            edit.setFixedWidth(38)
+            edit.setFixedWidth(42)
             edit.setPlaceholderText("0")
             label.setBuddy(edit)
             edit.textChanged.connect(self.textChanged)
-            row.addWidget(label)
-            row.addWidget(edit)
+            grid.addWidget(label, 0, day)
+            grid.addWidget(edit, 1, day)
             self.days.append(edit)
-        row.addStretch(1)
+        grid.setColumnStretch(7, 1)
 
     def value(self) -> dict[int, str]:
         return {day: edit.text() for day, edit in enumerate(self.days) if edit.text().strip()}
