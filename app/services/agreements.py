@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.domain import (
     Agreement,
@@ -833,12 +833,20 @@ def list_agreements(
         statement = statement.where(Agreement.status == status)
     if host_id is not None:
         statement = statement.where(Agreement.host_id == host_id)
+    statement = statement.options(joinedload(Agreement.candidate), joinedload(Agreement.host))
     pending = set(
         session.scalars(select(Amendment.agreement_id).where(Amendment.signed_on.is_(None)))
     )
+    # Only an agreement with a signed amendment needs its values overlaid to know its dates.
+    amended = set(
+        session.scalars(select(Amendment.agreement_id).where(Amendment.signed_on.is_not(None)))
+    )
     rows = []
     for agreement in session.scalars(statement):
-        start, end = _current_dates(session, agreement)
+        if agreement.id in amended:
+            start, end = _current_dates(session, agreement)
+        else:
+            start, end = agreement.start_date, agreement.end_date
         running = agreement.status in (S.SIGNED.value, S.ONGOING.value)
         rows.append(
             AgreementRow(
@@ -1169,13 +1177,17 @@ def refresh_status(
 
 def refresh_statuses(session: Session, today: date, *, author: str = SYSTEM_AUTHOR) -> int:
     """Move every signed or ongoing agreement whose dates say so; the number moved."""
-    due = session.scalars(
-        select(Agreement.id).where(Agreement.status.in_((S.SIGNED.value, S.ONGOING.value)))
+    running = list(
+        session.scalars(
+            select(Agreement).where(Agreement.status.in_((S.SIGNED.value, S.ONGOING.value)))
+        )
     )
     moved = 0
-    for agreement_id in list(due):
-        before = _load(session, agreement_id).status
-        if refresh_status(session, agreement_id, today, author=author).status != before:
+    for agreement in running:
+        start, end = _current_dates(session, agreement)
+        due = (agreement.status == S.SIGNED.value and today >= start) or today > end
+        if due:
+            refresh_status(session, agreement.id, today, author=author)
             moved += 1
     return moved
 

@@ -68,6 +68,7 @@ class AgreementsView(QWidget):
         self._layout()
         self._shortcuts()
         header.scope_changed.connect(self.refresh_choices)
+        self.bring_statuses_up_to_date()
         self.reload()
         self.new_agreement(ask=False)
 
@@ -263,12 +264,18 @@ class AgreementsView(QWidget):
 
     # ---- the list
 
-    def reload(self) -> None:
-        """Statuses brought up to date with today's date, then the list with its filters."""
-        today = date.today()
+    def bring_statuses_up_to_date(self) -> None:
+        """*en cours* from the first day, *terminée* after the last: what today's date says."""
         try:
             with self.context.database.session() as session:
-                agreement_service.refresh_statuses(session, today)
+                agreement_service.refresh_statuses(session, date.today())
+        except UserFacingError as error:
+            show_error(self, str(error), "Conventions non mises à jour")
+
+    def reload(self) -> None:
+        """The list again, with its filters."""
+        today = date.today()
+        try:
             with self.context.database.session(commit=False) as session:
                 rows = agreement_service.list_agreements(
                     session,
@@ -298,6 +305,7 @@ class AgreementsView(QWidget):
 
     def refresh_choices(self) -> None:
         """The list and the form's learners and hosts again, keeping what is on screen."""
+        self.bring_statuses_up_to_date()
         self.reload()
         chosen = self.form.value_of("candidat")
         self.form.fill_choices(
