@@ -131,6 +131,8 @@ class Agreement(KeyMixin, TimestampMixin, Base):
     indemnity_unit: Mapped[str | None] = mapped_column(String(20))
     indemnity_payment_mode: Mapped[str | None] = mapped_column(String(60))
     benefits: Mapped[str] = mapped_column(Text, default="")
+    # Name, capacity and contact of the legal representative of a trainee under 18.
+    legal_representative: Mapped[str | None] = mapped_column(String(300))
     ended_on: Mapped[date | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
 

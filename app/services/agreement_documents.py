@@ -112,6 +112,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
         phone=person.telephone,
         email=person.email,
         is_minor=birth is not None and age_on(birth, info.start) < ADULT_AGE,
+        legal_representative=info.values.representant_legal,
     )
 
     tutor_id = int(values.tuteur) if values.tuteur.strip().isdigit() else None
@@ -214,6 +215,7 @@ def agreement_id_for_number(session: Session, number: str) -> int:
 # French labels of the agreement's fields, as the avenant's table "Ce qui change" prints them.
 FIELD_LABELS: dict[str, str] = {
     "candidat": "Stagiaire",
+    "representant_legal": "Représentant légal du stagiaire mineur",
     "structure": "Structure d'accueil",
     "tuteur": "Tuteur",
     "formateur_referent": "Formateur référent",

@@ -32,6 +32,7 @@ from app.domain import (
 )
 from app.domain.agreement import AgreementStatus, Signatory
 from app.domain.agreement_rules import (
+    ADULT_AGE,
     HOURS_PER_DAY_EQUIVALENT,
     HoursTotal,
     Interruption,
@@ -43,7 +44,14 @@ from app.domain.agreement_rules import (
 from app.domain.orientation import Outcome
 from app.services.candidates import display_name
 from app.services.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from app.services.validation import FieldError, clean_text, format_date, parse_bool, parse_date
+from app.services.validation import (
+    FieldError,
+    age_on,
+    clean_text,
+    format_date,
+    parse_bool,
+    parse_date,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -104,6 +112,7 @@ class AgreementInput:
     """The agreement form as typed; ids as text, dates JJ/MM/AAAA, amounts with a comma."""
 
     candidat: str = ""
+    representant_legal: str = ""
     structure: str = ""
     tuteur: str = ""
     formateur_referent: str = ""
@@ -211,6 +220,7 @@ class _Parsed:
     """Typed values of a form; None where the field was refused or left empty."""
 
     candidate: Candidate | None
+    representative: str | None
     host: Host | None
     tutor: Tutor | None
     referent: str | None
@@ -354,6 +364,10 @@ def _parse(session: Session, data: AgreementInput, errors: dict[str, str]) -> _P
 
     return _Parsed(
         candidate=candidate,
+        representative=attempt(
+            "representant_legal",
+            lambda: clean_text(data.representant_legal, 300, "Le représentant légal"),
+        ),
         host=host,
         tutor=tutor,
         referent=attempt(
@@ -469,6 +483,17 @@ def _check(
         )
         for key, message in report.errors.items():
             errors.setdefault(key, message)
+        if (
+            candidate is not None
+            and candidate.birth_date is not None
+            and age_on(candidate.birth_date, parsed.start) < ADULT_AGE
+            and not parsed.representative
+        ):
+            errors.setdefault(
+                "representant_legal",
+                f"{display_name(candidate)} aura moins de 18 ans au début du stage : indiquer "
+                "son représentant légal (nom, qualité, téléphone).",
+            )
         warnings.extend(report.warnings)
         if candidate is not None and parsed.end >= parsed.start:
             other = _overlapping(session, candidate.id, parsed.start, parsed.end, agreement_id)
@@ -530,6 +555,7 @@ def _yes_no(value: bool) -> str:
 def _apply(agreement: Agreement, parsed: _Parsed) -> None:
     assert parsed.candidate and parsed.host and parsed.start and parsed.end and parsed.schedule
     agreement.candidate_id = parsed.candidate.id
+    agreement.legal_representative = parsed.representative or None
     agreement.host_id = parsed.host.id
     agreement.tutor_id = parsed.tutor.id if parsed.tutor else None
     agreement.referent_trainer = parsed.referent or ""
@@ -560,6 +586,7 @@ def _base_input(agreement: Agreement) -> AgreementInput:
     breaks = json.loads(agreement.interruptions)
     return AgreementInput(
         candidat=str(agreement.candidate_id),
+        representant_legal=agreement.legal_representative or "",
         structure=str(agreement.host_id),
         tuteur=str(agreement.tutor_id) if agreement.tutor_id else "",
         formateur_referent=agreement.referent_trainer,
@@ -589,6 +616,7 @@ def _canonical(parsed: _Parsed) -> AgreementInput:
     paid = parsed.indemnity is not None and parsed.indemnity > 0
     return AgreementInput(
         candidat=str(parsed.candidate.id),
+        representant_legal=parsed.representative or "",
         structure=str(parsed.host.id),
         tuteur=str(parsed.tutor.id) if parsed.tutor else "",
         formateur_referent=parsed.referent or "",

@@ -10,27 +10,9 @@ from PySide6.QtWidgets import (
     QTextBrowser,
 )
 
+from app.services.agreement_documents import FIELD_LABELS
 from app.services.agreements import AgreementInfo, AmendmentInfo
 from app.services.validation import format_date
-
-FIELD_LABELS = {
-    "tuteur": "Tuteur",
-    "formateur_referent": "Formateur référent",
-    "lieu": "Lieu du stage",
-    "date_debut": "Début",
-    "date_fin": "Fin",
-    "horaires": "Heures par jour",
-    "interruptions": "Interruptions",
-    "nuit": "Présence la nuit",
-    "dimanche": "Présence le dimanche",
-    "ferie": "Présence les jours fériés",
-    "activites": "Activités",
-    "competences": "Compétences",
-    "indemnite": "Indemnité",
-    "unite_indemnite": "Unité de l'indemnité",
-    "mode_versement": "Mode de versement",
-    "avantages": "Avantages",
-}
 
 
 def _amendment_html(amendment: AmendmentInfo, tutor_names: dict[str, str]) -> str:

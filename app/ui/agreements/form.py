@@ -58,6 +58,11 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         "Stagiaire et structure d'accueil",
         (
             FieldSpec("candidat", "Stagiaire *", "choice"),
+            FieldSpec(
+                "representant_legal",
+                "Représentant légal",
+                placeholder="Si le stagiaire est mineur : nom, qualité, téléphone",
+            ),
             FieldSpec("structure", "Structure d'accueil *", "choice"),
             FieldSpec("tuteur", "Tuteur", "choice"),
             FieldSpec("formateur_referent", "Formateur référent", placeholder="Prénom Nom"),

@@ -18,6 +18,7 @@ from app.domain import (
     Tutor,
 )
 from app.services import agreements as ag
+from app.services.agreement_documents import convention_data
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.services.errors import ConflictError, PermissionDenied, ValidationError
 from app.storage import Database
@@ -222,7 +223,8 @@ def test_minor_learner_limited_to_8_hours_a_day(session: Session, w: World) -> N
     young = _candidate(session, "Jeune", "Tom", birth="15/09/2008")
     check = ag.validate_agreement(session, _form(w, young, horaires={0: "9"}), today=TODAY)
     assert "moins de 18 ans" in check.errors["horaires"]
-    assert ag.validate_agreement(session, _form(w, young), today=TODAY).errors == {}
+    with_parent = _form(w, young, representant_legal="Léa Jeune, mère")
+    assert ag.validate_agreement(session, with_parent, today=TODAY).errors == {}
 
 
 def test_indemnity_with_french_comma_needs_unit_and_mode(session: Session, w: World) -> None:
@@ -828,3 +830,18 @@ def test_hours_done_count_each_amendment_from_its_signing_day(session: Session, 
     assert ag.get_agreement(session, info.id).hours.hours == 287
     # Up to a day: the early end of a broken-off agreement.
     assert ag.hours_done(session, info.id, until=date(2026, 6, 19)).hours == 91 + 14
+
+
+def test_a_minor_needs_a_legal_representative(session: Session, w: World) -> None:
+    minor = _candidate(session, "Petit", "Noé", birth="01/09/2008")  # 17 on 1 June 2026
+    check = ag.validate_agreement(session, _form(w, minor), today=TODAY)
+    assert check.errors == {
+        "representant_legal": "PETIT Noé aura moins de 18 ans au début du stage : indiquer son "
+        "représentant légal (nom, qualité, téléphone)."
+    }
+    info = _draft(session, w, minor, representant_legal="  Anne Petit, mère, 06 12 34 56 78 ")
+    assert info.values.representant_legal == "Anne Petit, mère, 06 12 34 56 78"
+    trainee = convention_data(session, info.id, today=TODAY).trainee
+    assert trainee.is_minor and trainee.legal_representative == "Anne Petit, mère, 06 12 34 56 78"
+    # An adult needs none, and may still have one written down.
+    assert ag.validate_agreement(session, _form(w), today=TODAY).ok
