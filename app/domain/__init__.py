@@ -1,5 +1,6 @@
 """Domain models and value rules. Imports no Qt."""
 
+from app.domain.account import AppSetting, UserAccount
 from app.domain.agreement import (
     Agreement,
     AgreementEvent,
@@ -33,6 +34,7 @@ __all__ = [
     "AgreementNumber",
     "AgreementSignature",
     "Amendment",
+    "AppSetting",
     "Appointment",
     "AppointmentKind",
     "Attendance",
@@ -56,4 +58,5 @@ __all__ = [
     "Team",
     "TeamMember",
     "Tutor",
+    "UserAccount",
 ]
