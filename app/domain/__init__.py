@@ -12,6 +12,7 @@ from app.domain.agreement import (
     Tutor,
 )
 from app.domain.appointment import Appointment, AppointmentKind, Attendance, Attendee
+from app.domain.audit import AuditAction, AuditEntry
 from app.domain.base import Base
 from app.domain.candidate import Candidate, StageChange
 from app.domain.orientation import (
@@ -26,6 +27,7 @@ from app.domain.orientation import (
     TeamMember,
 )
 from app.domain.reference import Filiere, Referrer, Season, Site, Stage
+from app.domain.rgpd import CandidateAnonymisation
 
 __all__ = [
     "Activity",
@@ -39,8 +41,11 @@ __all__ = [
     "AppointmentKind",
     "Attendance",
     "Attendee",
+    "AuditAction",
+    "AuditEntry",
     "Base",
     "Candidate",
+    "CandidateAnonymisation",
     "Cohort",
     "Criterion",
     "Filiere",
