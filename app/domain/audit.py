@@ -4,7 +4,7 @@ Append-only. The database refuses any UPDATE or DELETE of a row (triggers of mig
 with one exception: a redaction, which blanks the field-level values (`changes`) of the
 entries about a person whose file is erased or anonymised, and never anything else.
 Summaries never hold a person's name or contact: the journal shows the person by joining
-`person_uuid` to their current file, so erasing the file leaves no name in the log.
+`candidate_uuid` to their current file, so erasing the file leaves no name in the log.
 """
 
 import enum
@@ -53,8 +53,9 @@ class AuditEntry(KeyMixin, Base):
     action: Mapped[str] = mapped_column(String(20))
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
-    # The person (Candidate.person_uuid) the record is about, when it is about one.
-    person_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The application file (Candidate.uuid) the record is about, when it is about one:
+    # the journal filters a person's entries through it, and erasure redacts them.
+    candidate_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
     summary: Mapped[str] = mapped_column(Text)
     # JSON {field: [before, after]}; NULL once redacted.
     changes: Mapped[str | None] = mapped_column(Text)

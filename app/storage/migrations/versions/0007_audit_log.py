@@ -20,7 +20,7 @@ _ONLY_A_REDACTION = """
     NEW.id = OLD.id AND NEW.uuid = OLD.uuid AND NEW.at = OLD.at
     AND NEW.author = OLD.author AND NEW.action = OLD.action
     AND NEW.entity_type = OLD.entity_type AND NEW.entity_uuid IS OLD.entity_uuid
-    AND NEW.person_uuid IS OLD.person_uuid AND NEW.summary = OLD.summary
+    AND NEW.candidate_uuid IS OLD.candidate_uuid AND NEW.summary = OLD.summary
     AND NEW.changes IS NULL AND NEW.redacted = 1
 """
 TRIGGERS = {
@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=20), nullable=False),
         sa.Column("entity_type", sa.String(length=40), nullable=False),
         sa.Column("entity_uuid", sa.String(length=36), nullable=True),
-        sa.Column("person_uuid", sa.String(length=36), nullable=True),
+        sa.Column("candidate_uuid", sa.String(length=36), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("changes", sa.Text(), nullable=True),
         sa.Column("redacted", sa.Boolean(), nullable=False),
@@ -60,7 +60,7 @@ def upgrade() -> None:
             batch_op.f("ix_audit_entry_entity_uuid"), ["entity_uuid"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_audit_entry_person_uuid"), ["person_uuid"], unique=False
+            batch_op.f("ix_audit_entry_candidate_uuid"), ["candidate_uuid"], unique=False
         )
     op.create_table(
         "candidate_anonymisation",
@@ -88,7 +88,7 @@ def downgrade() -> None:
         for name in TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_entry_person_uuid"))
+        batch_op.drop_index(batch_op.f("ix_audit_entry_candidate_uuid"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_entity_uuid"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_author"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_at"))
