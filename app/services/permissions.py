@@ -1,0 +1,88 @@
+"""Who may do what: the three roles and the checks every service runs before acting.
+
+The services are the gate: the window only hides what a role cannot do, the refusal itself
+(a French `PermissionDenied`) comes from here.
+"""
+
+from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR, ROLES
+from app.services.errors import PermissionDenied
+
+__all__ = [
+    "ROLES",
+    "ROLE_ACCUEIL",
+    "ROLE_COORDINATION",
+    "ROLE_FORMATEUR",
+    "SYSTEM_ROLE",
+    "can_edit_appointments",
+    "can_edit_candidates",
+    "can_read_orientation",
+    "can_read_rqth",
+    "require_appointment_editor",
+    "require_candidate_editor",
+    "require_coordination",
+    "require_known_role",
+    "require_orientation_reader",
+]
+
+# The command line, the demo data and automation run on the machine by whoever owns the
+# database file: they act with coordination rights, as that person could do anything anyway.
+SYSTEM_ROLE = ROLE_COORDINATION
+
+# Accueil registers candidates and books appointments; coordination may do everything. Trainers
+# read candidate files (to prepare orientation) but do not edit them: the desk owns intake.
+_CANDIDATE_EDITORS = frozenset({ROLE_ACCUEIL, ROLE_COORDINATION})
+_APPOINTMENT_EDITORS = frozenset({ROLE_ACCUEIL, ROLE_COORDINATION})
+# Team-work observations are for those who evaluate and decide, not for the front desk.
+_ORIENTATION_READERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
+# Disability status (RQTH) is sensitive: coordination only (domain/intake.md).
+_RQTH_READERS = frozenset({ROLE_COORDINATION})
+
+
+def can_edit_candidates(role: str) -> bool:
+    return role in _CANDIDATE_EDITORS
+
+
+def can_edit_appointments(role: str) -> bool:
+    return role in _APPOINTMENT_EDITORS
+
+
+def can_read_orientation(role: str) -> bool:
+    return role in _ORIENTATION_READERS
+
+
+def can_read_rqth(role: str) -> bool:
+    return role in _RQTH_READERS
+
+
+def require_known_role(role: str) -> None:
+    if role not in ROLES:
+        raise PermissionDenied("Connectez-vous pour consulter les dossiers.")
+
+
+def require_candidate_editor(role: str) -> None:
+    if not can_edit_candidates(role):
+        raise PermissionDenied(
+            "Seuls l'accueil et la coordination peuvent créer ou modifier un dossier de candidat."
+        )
+
+
+def require_appointment_editor(role: str) -> None:
+    if not can_edit_appointments(role):
+        raise PermissionDenied(
+            "Seuls l'accueil et la coordination peuvent gérer les rendez-vous "
+            "et les informations collectives."
+        )
+
+
+def require_orientation_reader(role: str) -> None:
+    if not can_read_orientation(role):
+        raise PermissionDenied(
+            "Les observations de la période d'orientation sont réservées aux formateurs "
+            "et à la coordination."
+        )
+
+
+def require_coordination(role: str, action: str) -> None:
+    """`action` completes "Seule la coordination peut …", e.g. "gérer les utilisateurs"."""
+    if role != ROLE_COORDINATION:
+        raise PermissionDenied(f"Seule la coordination peut {action}.")
