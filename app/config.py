@@ -1,7 +1,16 @@
-"""Where things live: database URL resolution and the user folders (overridable by env)."""
+"""Where things live: database URL resolution and the user folders (overridable by env).
 
+Machine-level choices (the backup folder, which may be a USB key of this workstation) live in
+`settings.json` in the settings folder; settings shared by every workstation live in the
+database.
+"""
+
+import json
+import logging
 import os
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -11,6 +20,13 @@ DB_ENV = "FABRIQUE_DB"
 DATA_DIR_ENV = "FABRIQUE_DATA_DIR"
 LOG_DIR_ENV = "FABRIQUE_LOG_DIR"
 SETTINGS_DIR_ENV = "FABRIQUE_SETTINGS_DIR"
+BACKUP_DIR_ENV = "FABRIQUE_BACKUP_DIR"
+
+SETTINGS_FILE = "settings.json"
+BACKUP_DIR_KEY = "backup_dir"
+DEFAULT_BACKUP_FOLDER = "sauvegardes"
+
+log = logging.getLogger(__name__)
 
 
 def _user_folder(env: str, default: str) -> Path:
@@ -43,3 +59,77 @@ def database_url(db: str | None) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+# ---------------------------------------------------------------- machine settings (JSON)
+
+
+def settings_file() -> Path:
+    return settings_dir() / SETTINGS_FILE
+
+
+def read_settings() -> dict[str, Any]:
+    """The machine settings; a missing or unreadable file gives the defaults (logged)."""
+    path = settings_file()
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        log.warning("settings file %s ignored: %s", path, error)
+        return {}
+    return content if isinstance(content, dict) else {}
+
+
+def write_setting(key: str, value: Any) -> None:
+    """Set one machine setting (None removes it), keeping the others; written atomically."""
+    settings = read_settings()
+    if value is None:
+        settings.pop(key, None)
+    else:
+        settings[key] = value
+    path = settings_file()
+    handle, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(settings, stream, ensure_ascii=False, indent=2)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- backups
+
+
+def default_backup_dir() -> Path:
+    return data_dir() / DEFAULT_BACKUP_FOLDER
+
+
+def backup_dir() -> Path:
+    """Where backups go: $FABRIQUE_BACKUP_DIR, else the chosen folder, else the data folder's.
+
+    Not created here: a chosen folder on a USB key that is not plugged in must stay missing
+    (the backup then fails with a French reason) rather than be created on the local disk.
+    """
+    override = os.environ.get(BACKUP_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    chosen = read_settings().get(BACKUP_DIR_KEY)
+    if isinstance(chosen, str) and chosen.strip():
+        return Path(chosen).expanduser()
+    return default_backup_dir()
+
+
+def set_backup_dir(path: Path | None) -> None:
+    """Remember the backup folder of this workstation; None (or the default) forgets it."""
+    if path is None or Path(path).expanduser().resolve() == default_backup_dir().resolve():
+        write_setting(BACKUP_DIR_KEY, None)
+        return
+    write_setting(BACKUP_DIR_KEY, str(Path(path).expanduser().resolve()))
+
+
+def backup_dir_forced_by_environment() -> bool:
+    return bool(os.environ.get(BACKUP_DIR_ENV))

@@ -2,7 +2,7 @@
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -112,12 +112,18 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
+def open_database(
+    url: str,
+    *,
+    migrate: bool = True,
+    before_migration: Callable[[Database], None] | None = None,
+) -> Database:
     """Open (creating if missing) and bring the schema to the latest migration.
 
+    `before_migration(database)` runs first when the schema is behind (a backup, say).
     Whatever stops it becomes a StorageError with a French reason.
     """
-    from app.storage.migrate import upgrade_to_head
+    from app.storage.migrate import needs_upgrade, upgrade_to_head
 
     try:
         database = Database(url)
@@ -133,6 +139,8 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         ) from error
     try:
         if migrate:
+            if before_migration is not None and needs_upgrade(database.engine):
+                before_migration(database)
             upgrade_to_head(database.engine)
     except OperationalError as error:
         database.dispose()
