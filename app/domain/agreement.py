@@ -89,6 +89,9 @@ class Host(KeyMixin, TimestampMixin, Base):
     insurer: Mapped[str | None] = mapped_column(String(120))
     policy_number: Mapped[str | None] = mapped_column(String(60))
     search_text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
     tutors: Mapped[list["Tutor"]] = relationship(back_populates="host", order_by="Tutor.name")
 
@@ -113,6 +116,8 @@ class Agreement(KeyMixin, TimestampMixin, Base):
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=AgreementStatus.DRAFT.value)
     version: Mapped[int] = mapped_column(default=1)
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
     host_id: Mapped[int] = mapped_column(ForeignKey("host.id"), index=True)
     tutor_id: Mapped[int | None] = mapped_column(ForeignKey("tutor.id"), index=True)

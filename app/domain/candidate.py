@@ -27,7 +27,10 @@ class Candidate(KeyMixin, TimestampMixin, Base):
     )
 
     person_uuid: Mapped[str] = mapped_column(String(36), default=new_uuid)
+    # Optimistic locking: the services bump it; SQLAlchemy adds it to each UPDATE's WHERE.
     version: Mapped[int] = mapped_column(default=1)
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
     # Identity
     civility: Mapped[str | None] = mapped_column(String(10))
