@@ -35,6 +35,8 @@ from app.services.validation import (
     parse_email,
     parse_phone,
     parse_postal_code,
+    search_text,
+    search_words,
 )
 
 MIN_AGE, MAX_AGE = 16, 80
@@ -689,7 +691,7 @@ _PHONE_QUERY = re.compile(r"^[\d\s.+\-()/]+$")
 
 
 def _search_terms(text: str) -> list[str]:
-    text = text.strip()
+    text = search_text(text).strip()
     if not text:
         return []
     if _PHONE_QUERY.match(text) and len(digits(text)) >= 2:
@@ -706,7 +708,7 @@ def _search_terms(text: str) -> list[str]:
         return [number]
     if "@" in text:
         return [text.lower()]
-    return fold(text).split()
+    return search_words(text)
 
 
 def _filtered(query: CandidateQuery) -> Select[tuple[int]]:

@@ -19,6 +19,7 @@ from app.services.validation import (
     parse_email,
     parse_phone,
     parse_postal_code,
+    search_words,
 )
 
 __all__ = [
@@ -480,7 +481,7 @@ def search_hosts(session: Session, text: str = "", limit: int = 200) -> list[Hos
     """
     tutor_count = select(func.count(Tutor.id)).where(Tutor.host_id == Host.id).scalar_subquery()
     statement = select(Host, tutor_count)
-    for term in fold(text).split():
+    for term in search_words(text):
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(Host.search_text.like(f"%{escaped}%", escape="\\"))
     found = list(session.execute(statement).all())

@@ -5,10 +5,16 @@ from datetime import date
 
 import phonenumbers
 
+from app.domain.text import fold
+
 DATE_FORMAT_HINT = "JJ/MM/AAAA"
 _DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-_POSTAL_CODE = re.compile(r"^\d{5}$")
+_POSTAL_CODE = re.compile(r"[0-9]{5}")
+# Control characters other than tab and line breaks (Unicode category Cc), and lone surrogates
+# (half of a character, left by a bad copy or a wrong encoding): no stored text holds them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _TRUE = {"oui", "o", "yes", "y", "1", "vrai", "true", "x"}
 _FALSE = {"non", "n", "no", "0", "faux", "false"}
 
@@ -85,7 +91,7 @@ def parse_email(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    if len(text) > 254 or not _EMAIL.match(text):
+    if len(text) > 254 or not _EMAIL.match(text) or unwanted_characters(text):
         raise FieldError("Adresse e-mail invalide (exemple : prenom.nom@exemple.fr).")
     return text
 
@@ -94,7 +100,7 @@ def parse_postal_code(text: str) -> str | None:
     text = text.strip().replace(" ", "")
     if not text:
         return None
-    if not _POSTAL_CODE.match(text):
+    if not _POSTAL_CODE.fullmatch(text):
         raise FieldError("Le code postal a 5 chiffres.")
     return text
 
@@ -114,13 +120,50 @@ def format_bool(value: bool | None) -> str:
     return "" if value is None else ("oui" if value else "non")
 
 
+def unwanted_characters(text: str) -> str | None:
+    """A French description of what no stored text may hold, found in `text`; None if clean.
+
+    Refused: control characters other than tab, line feed and carriage return (NUL, escape,
+    DEL, C1 controls), and lone surrogates. Everything else is kept as typed: accents,
+    emoji, right-to-left text, combining marks, markup, quotes.
+    """
+    if _CONTROL.search(text):
+        return "des caractères invisibles non autorisés"
+    if _SURROGATE.search(text):
+        return "des caractères illisibles (texte mal copié ou mal encodé)"
+    return None
+
+
 def clean_text(text: str, max_length: int, label: str = "Ce champ") -> str | None:
-    """Trimmed text or None; refuses control characters other than line breaks and tabs."""
+    """The text without leading and trailing white space (Unicode's), or None when nothing
+    is left; refused (French FieldError) when it holds `unwanted_characters` or exceeds
+    `max_length` characters once trimmed. Inside the text, line breaks (\\n, \\r) and tabs are
+    kept as typed."""
     value = text.strip()
     if not value:
         return None
-    if any(ord(c) < 32 and c not in "\n\t\r" for c in value):
-        raise FieldError(f"{label} contient des caractères invisibles non autorisés.")
+    unwanted = unwanted_characters(value)
+    if unwanted:
+        raise FieldError(f"{label} contient {unwanted}.")
     if len(value) > max_length:
         raise FieldError(f"{label} dépasse {max_length} caractères.")
     return value
+
+
+# A search looks for names, towns, e-mails and numbers: longer text cannot match anything, and
+# thousands of words would exceed what the database accepts in one query.
+MAX_SEARCH_LENGTH = 300
+MAX_SEARCH_WORDS = 12
+
+
+def search_text(text: str) -> str:
+    """What was typed in a search field, cut to MAX_SEARCH_LENGTH characters and without the
+    characters no stored text holds (see `unwanted_characters`): searching never fails,
+    whatever was pasted."""
+    return _SURROGATE.sub("", _CONTROL.sub(" ", text[:MAX_SEARCH_LENGTH]))
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search looks for: folded (case, accents, punctuation), each once, at most
+    MAX_SEARCH_WORDS of them."""
+    return list(dict.fromkeys(fold(search_text(text)).split()))[:MAX_SEARCH_WORDS]

@@ -1,0 +1,162 @@
+"""Candidate files: every text a user can type is stored exactly as trimmed, or refused with
+French messages under its field; search and duplicate lookup never fail."""
+
+from dataclasses import fields, replace
+from datetime import datetime
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from app.services import candidates as c
+from app.services.candidates import CandidateInput, CandidateQuery
+from app.services.errors import ValidationError
+from app.storage import Database
+from tests.unit.properties.strategies import (
+    assert_french_errors,
+    expected_text,
+    hostile_text,
+    nasty_text,
+    service_settings,
+)
+
+NOW = datetime(2026, 11, 28, 10, 0)
+# Free-text fields: form field -> (model attribute, max length, French label).
+TEXT_FIELDS = c._TEXT_FIELDS
+REQUIRED = {"nom", "prenom"}
+ROLE = "coordination"
+
+
+def valid_input() -> CandidateInput:
+    return CandidateInput(
+        nom="Lefèvre",
+        prenom="Camille",
+        saison="2026-2027",
+        site="cobalt",
+        telephone="06 12 34 56 78",
+        email="camille.lefevre@exemple.fr",
+        date_naissance="15/03/1995",
+    )
+
+
+def read_back(session: object, candidate_id: int) -> CandidateInput:
+    """The file as read from the database again, not from the session's memory."""
+    session.expire_all()  # type: ignore[attr-defined]
+    return c.get_candidate(session, candidate_id, role=ROLE).values  # type: ignore[arg-type]
+
+
+def check_stored_or_refused(attempt: object, field: str, typed: str, read: object) -> None:
+    expected = expected_text(typed, TEXT_FIELDS[field][1])
+    try:
+        candidate_id = attempt()  # type: ignore[operator]
+    except ValidationError as error:
+        assert_french_errors(error.errors, {field})
+        assert expected is None or (expected == "" and field in REQUIRED), expected
+        return
+    assert expected is not None, "refusable text was saved"
+    assert getattr(read(candidate_id), field) == expected  # type: ignore[operator]
+
+
+@service_settings(80)
+@given(field=st.sampled_from(sorted(TEXT_FIELDS)), typed=hostile_text)
+def test_created_file_keeps_the_text_or_refuses_it(db: Database, field: str, typed: str) -> None:
+    data = replace(valid_input(), **{field: typed})
+    with db.session(commit=False) as s:
+        check_stored_or_refused(
+            lambda: c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW).id,
+            field,
+            typed,
+            lambda candidate_id: read_back(s, candidate_id),
+        )
+
+
+@service_settings(50)
+@given(field=st.sampled_from(sorted(TEXT_FIELDS)), typed=hostile_text)
+def test_updated_file_keeps_the_text_or_refuses_it(db: Database, field: str, typed: str) -> None:
+    with db.session(commit=False) as s:
+        saved = c.create_candidate(s, valid_input(), author="accueil", role=ROLE, now=NOW)
+        data = replace(c.get_candidate(s, saved.id, role=ROLE).values, **{field: typed})
+
+        def update() -> int:
+            return c.update_candidate(
+                s,
+                saved.id,
+                data,
+                expected_version=saved.version,
+                author="accueil",
+                role=ROLE,
+                now=NOW,
+            ).id
+
+        check_stored_or_refused(update, field, typed, lambda i: read_back(s, i))
+
+
+every_field_hostile = st.builds(
+    CandidateInput, **{f.name: st.one_of(st.just(""), nasty_text) for f in fields(CandidateInput)}
+)
+
+
+@service_settings(60)
+@given(data=every_field_hostile)
+def test_any_form_is_saved_or_refused_field_by_field(db: Database, data: CandidateInput) -> None:
+    with db.session(commit=False) as s:
+        c.find_duplicates(s, data)
+        try:
+            c.validate_candidate(s, data, NOW.date())
+        except ValidationError as error:
+            assert_french_errors(error.errors, set(CandidateInput.field_names()))
+        try:
+            saved = c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW)
+        except ValidationError as error:
+            assert_french_errors(error.errors, set(CandidateInput.field_names()))
+            return
+        stored = read_back(s, saved.id)
+        for field in TEXT_FIELDS:
+            assert getattr(stored, field) == getattr(data, field).strip()
+
+
+@service_settings(60)
+@given(typed=hostile_text)
+def test_stage_change_comment_is_kept_or_refused(db: Database, typed: str) -> None:
+    with db.session(commit=False) as s:
+        saved = c.create_candidate(s, valid_input(), author="accueil", role=ROLE, now=NOW)
+        expected = expected_text(typed, 2000)
+        try:
+            entry = c.change_stage(
+                s, saved.id, "non_retenu", comment=typed, author="accueil", role=ROLE
+            )
+        except ValidationError as error:
+            assert_french_errors(error.errors, {"commentaire"})
+            assert expected in (None, "")  # a reason is required for « non retenu »
+            return
+        assert expected
+        assert entry.comment == expected
+        s.expire_all()
+        assert c.stage_history(s, saved.id)[-1].comment == expected
+
+
+@service_settings(80)
+@given(typed=hostile_text)
+def test_search_never_fails(db: Database, typed: str) -> None:
+    with db.session(commit=False) as s:
+        c.create_candidate(s, valid_input(), author="accueil", role=ROLE, now=NOW)
+        query = CandidateQuery(text=typed)
+        ids = c.search_ids(s, query)
+        assert c.count(s, query) == len(ids)
+        c.rows(s, ids)
+
+
+name_text = st.text(
+    st.characters(categories=("L", "M", "Zs"), include_characters="-'’", codec="utf-8"),
+    min_size=1,
+    max_size=40,
+)
+
+
+@service_settings(40)
+@given(name=name_text)
+def test_a_stored_name_finds_its_file(db: Database, name: str) -> None:
+    assume(name.strip() and any(ch.isalpha() for ch in name))
+    data = replace(valid_input(), nom=name)
+    with db.session(commit=False) as s:
+        saved = c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW)
+        assert saved.id in c.search_ids(s, CandidateQuery(text=name))
