@@ -1,13 +1,102 @@
-"""Opening the application's database: migrate, then seed missing reference data."""
+"""Opening the application's database: back up, migrate, then seed missing reference data.
 
-from datetime import date
+Automatic backups (before a migration, at the window's start, on quit) never stop the app:
+a failure is logged and handed to `on_backup_failure` as a French sentence.
+"""
 
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from app.config import backup_dir
+from app.errors import StorageError
 from app.services.reference import ensure_reference_data
 from app.storage import Database, open_database
+from app.storage.backup import (
+    REASON_LABELS,
+    BackupReason,
+    backup_database,
+    create_private_database_file,
+    prune_backups,
+)
+from app.storage.database import sqlite_path
+from app.storage.migrate import current_revision
+
+log = logging.getLogger(__name__)
+
+BackupFailure = Callable[[str], None]
 
 
-def open_app_database(url: str, today: date | None = None) -> Database:
-    database = open_database(url)
+def open_app_database(
+    url: str,
+    today: date | None = None,
+    *,
+    start_backup: bool = False,
+    on_backup_failure: BackupFailure | None = None,
+) -> Database:
+    """Open the database (a new SQLite file readable by its owner only), migrate, seed.
+
+    A database that must be migrated is backed up first (unless empty); with `start_backup`
+    (the window, not the command line) a start copy is taken once it is open.
+    """
+    report = on_backup_failure or _log_only
+    path = sqlite_path(url)
+    if path is not None:
+        with contextlib.suppress(OSError):  # open_database explains what is wrong
+            create_private_database_file(path)
+    database = open_database(
+        url, before_migration=lambda opened: _backup_before_migration(opened, report)
+    )
     with database.session() as session:
         ensure_reference_data(session, today)
+    if start_backup:
+        automatic_backup(database.url, BackupReason.START, report)
     return database
+
+
+def automatic_backup(
+    url: str,
+    reason: BackupReason,
+    on_failure: BackupFailure | None = None,
+    now: datetime | None = None,
+) -> Path | None:
+    """A copy in the configured folder, then the rotation; None when none was made.
+
+    Other engines than SQLite are skipped (their administrator backs them up with their own
+    tools); any failure is logged and reported, never raised.
+    """
+    if sqlite_path(url) is None:
+        log.info("no automatic backup of a non-SQLite database")
+        return None
+    now = now or datetime.now()
+    folder = backup_dir()
+    try:
+        copy = backup_database(url, folder, reason=reason, now=now)
+    except StorageError as error:
+        log.warning("automatic backup (%s) failed: %s", reason.value, error)
+        (on_failure or _log_only)(_failure_message(reason, str(error)))
+        return None
+    except Exception:
+        log.exception("automatic backup (%s) failed", reason.value)
+        (on_failure or _log_only)(
+            _failure_message(reason, "erreur inattendue, le détail est dans le journal.")
+        )
+        return None
+    prune_backups(folder, now)
+    return copy
+
+
+def _backup_before_migration(database: Database, report: BackupFailure) -> None:
+    if current_revision(database.engine) is None:
+        return  # a new, empty database: nothing to keep
+    automatic_backup(database.url, BackupReason.MIGRATION, report)
+
+
+def _failure_message(reason: BackupReason, detail: str) -> str:
+    return f"Sauvegarde automatique ({REASON_LABELS[reason]}) non faite : {detail}"
+
+
+def _log_only(message: str) -> None:
+    log.warning("%s", message)
