@@ -99,6 +99,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="vérifier l'intégrité de la base")
     check.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+
+    backup_help = "faire une copie cohérente de la base et afficher son chemin"
+    copy = commands.add_parser("backup", help=backup_help, description=backup_help)
+    copy.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    copy.add_argument(
+        "--to",
+        type=Path,
+        metavar="DOSSIER",
+        help="dossier où écrire la copie (par défaut le dossier des sauvegardes)",
+    )
+
+    restore_help = (
+        "remplacer la base par une sauvegarde, vérifiée d'abord ; l'ancienne base est conservée"
+    )
+    restore = commands.add_parser("restore", help=restore_help, description=restore_help)
+    restore.add_argument("file", type=Path, metavar="FICHIER", help="la sauvegarde à restaurer")
+    restore.add_argument(
+        "--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy"
+    )
     return parser
 
 
@@ -113,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": _import,
         "export": _export,
         "check": _check,
+        "backup": _backup,
+        "restore": _restore,
         "convention-pdf": _convention_pdf,
     }
     try:
@@ -241,6 +262,28 @@ def _check(args: argparse.Namespace, url: str) -> int:
     if not report.ok:
         sys.stderr.write("Erreur : la vérification a trouvé des problèmes (détail ci-dessus).\n")
         return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _backup(args: argparse.Namespace, url: str) -> int:
+    from app.config import backup_dir
+    from app.storage.backup import BackupReason, backup_database
+
+    copy = backup_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
+    print(copy)
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace, url: str) -> int:
+    from app.storage.backup import database_file, describe_backup_file, restore_database
+
+    target = database_file(url)
+    kept = restore_database(args.file, target)
+    print(f"Base « {target} » restaurée depuis la sauvegarde {describe_backup_file(args.file)}.")
+    if kept is None:
+        print("Il n'y avait pas de base à cet endroit : rien à conserver.")
+    else:
+        print(f"L'ancienne base est conservée dans : {kept}")
     return EXIT_OK
 
 

@@ -422,10 +422,7 @@ def verify_backup(path: Path, *, shown_as: Path | None = None) -> str:
             broken = connection.execute("PRAGMA foreign_key_check").fetchall()
             revision = _revision(connection, name)
     except sqlite3.DatabaseError as error:
-        raise StorageError(
-            f"La sauvegarde {name} est illisible ({_sqlite_reason(error)}) : elle n'a pas été "
-            "restaurée, la base actuelle est intacte."
-        ) from error
+        raise _unusable_copy(name, error) from error
     if broken:
         raise StorageError(
             f"La sauvegarde {name} contient {len(broken)} référence(s) cassée(s) : elle n'a pas "
@@ -438,6 +435,14 @@ def verify_backup(path: Path, *, shown_as: Path | None = None) -> str:
             "à jour avant de la restaurer. La base actuelle est intacte."
         )
     return revision
+
+
+def _unusable_copy(name: str, error: sqlite3.Error) -> StorageError:
+    log.warning("backup %s unusable: %s", name, error)
+    return StorageError(
+        f"La sauvegarde {name} est endommagée ou illisible ({_sqlite_reason(error)}) : elle "
+        "n'a pas été restaurée, la base actuelle est intacte."
+    )
 
 
 def _revision(connection: sqlite3.Connection, name: str) -> str:
@@ -489,10 +494,7 @@ def _stage_copy(backup_path: Path, staging: Path) -> None:
             origin.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
     except sqlite3.Error as error:
-        raise StorageError(
-            f"La sauvegarde « {backup_path} » est illisible ({_sqlite_reason(error)}) : elle "
-            "n'a pas été restaurée, la base actuelle est intacte."
-        ) from error
+        raise _unusable_copy(f"« {backup_path} »", error) from error
     except OSError as error:
         raise StorageError(
             f"La restauration n'a pas pu préparer la copie à côté de la base : "

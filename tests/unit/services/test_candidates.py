@@ -460,8 +460,8 @@ def test_update_with_a_stale_version_is_refused(db: Database) -> None:
     with pytest.raises(ConflictError) as info, db.session() as s:
         update_candidate(s, saved.id, entry(prenom="Camillo"), expected_version=1, author="paul")
     assert str(info.value) == (
-        "Ce dossier a été modifié par quelqu'un d'autre le 28/11/2026 à 12:00 depuis son "
-        "ouverture. Rechargez-le avant d'enregistrer."
+        "Ce dossier a été modifié par marie le 28/11/2026 à 12:00, depuis que vous l'avez "
+        "ouvert. Vos modifications n'ont pas été enregistrées, pour ne pas effacer ce changement."
     )
     with db.session() as s:
         candidate = stored(s, saved.id)
