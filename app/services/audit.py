@@ -1,0 +1,870 @@
+"""The audit log: every creation, change and deletion of the records that matter, captured
+from the session itself, plus explicit entries for printing and exports. No Qt.
+
+`attach(database, get_author)` makes every session of that database record what it writes,
+in the name returned by `get_author()` (the signed-in user in the window, "ligne de commande
+(<os user>)" in the CLI). A session may name its author itself in `session.info["author"]`.
+
+Changes are gathered at each flush and written once, just before the commit, so one user
+action gives one entry per record, with the field-level values before and after. Nothing is
+written for a session that is rolled back. Entries are append-only (database triggers);
+reading them is for coordination only.
+"""
+
+import json
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, event, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain import (
+    Agreement,
+    AgreementSignature,
+    Amendment,
+    AuditAction,
+    AuditEntry,
+    Candidate,
+    Filiere,
+    Host,
+    LearnerNote,
+    OrganisationSettings,
+    OrientationDecision,
+    ProfessionalProject,
+    Referrer,
+    Season,
+    Site,
+    Stage,
+    StageChange,
+    Tutor,
+)
+from app.domain.account import ROLE_COORDINATION
+from app.domain.agreement import AgreementStatus, Signatory
+from app.domain.base import Base
+from app.domain.orientation import Outcome, ProjectStatus
+from app.domain.values import DIPLOMA_LEVELS, EXIT_TYPES, SEXES
+from app.services.errors import PermissionDenied
+from app.services.validation import format_phone
+from app.storage import Database
+
+__all__ = [
+    "AUTHOR_KEY",
+    "SUPPRESS_KEY",
+    "AuditRow",
+    "FieldChange",
+    "attach",
+    "authors",
+    "detach",
+    "entity_label",
+    "entry_ids",
+    "entry_rows",
+    "field_label",
+    "field_labels",
+    "list_entries",
+    "record",
+    "record_bilan_printed",
+    "record_document_printed",
+    "record_export",
+    "redact_about",
+]
+
+AUTHOR_KEY = "author"
+# Set by anonymisation and erasure, which write their own entry holding no personal data.
+SUPPRESS_KEY = "audit_suppressed"
+_PENDING_KEY = "audit_pending"
+UNKNOWN_AUTHOR = "inconnu"
+DEFAULT_LIMIT = 500
+
+_authors: "weakref.WeakKeyDictionary[Engine, Callable[[], str]]" = weakref.WeakKeyDictionary()
+
+
+# ---------------------------------------------------------------- what is tracked
+
+
+@dataclass(frozen=True)
+class _Spec:
+    entity_type: str
+    label: str  # French, for the journal's "Objet" column
+    fields: dict[str, str]  # attribute (column or many-to-one) -> French label
+    verbs: tuple[str, str, str]  # summaries of a creation, a change, a deletion
+    candidate_of: Callable[[Session, Any], str | None] = lambda _s, _o: None
+    detail: Callable[[Any], str] = lambda _o: ""  # completes the summary, never a person
+
+
+_CANDIDATE_FIELDS = {
+    "civility": "Civilité",
+    "last_name": "Nom",
+    "usage_name": "Nom d'usage",
+    "first_name": "Prénom",
+    "sex": "Sexe",
+    "birth_date": "Date de naissance",
+    "birth_place": "Commune de naissance",
+    "phone": "Téléphone",
+    "email": "E-mail",
+    "address": "Adresse",
+    "postal_code": "Code postal",
+    "city": "Commune",
+    "job_seeker": "Demandeur d'emploi",
+    "job_seeker_id": "Identifiant France Travail",
+    "job_seeker_since": "Inscrit à France Travail depuis",
+    "rsa": "RSA",
+    "mission_locale": "Suivi Mission locale",
+    "neet": "Ni en emploi ni en formation",
+    "rqth": "RQTH",
+    "qpv": "Résident QPV",
+    "qpv_name": "Quartier QPV",
+    "zrr": "ZRR",
+    "diploma_level": "Niveau de diplôme",
+    "last_class": "Dernière classe suivie",
+    "work_experience": "Expérience professionnelle",
+    "work_experience_text": "Détail de l'expérience",
+    "season": "Saison",
+    "site": "Site",
+    "filiere": "Filière souhaitée",
+    "referrer": "Prescripteur",
+    "referrer_contact": "Contact du prescripteur",
+    "source": "Source",
+    "availability": "Disponibilité",
+    "application_date": "Date de candidature",
+    "owner": "Responsable",
+    "notes": "Notes",
+    "consent_date": "Information RGPD donnée le",
+    "exit_type": "Type de sortie",
+}
+_AGREEMENT_FIELDS = {
+    "number": "Numéro",
+    "status": "Statut",
+    "host": "Structure d'accueil",
+    "tutor": "Tuteur",
+    "referent_trainer": "Formateur référent",
+    "place": "Lieu du stage",
+    "start_date": "Début",
+    "end_date": "Fin",
+    "schedule": "Horaires",
+    "interruptions": "Interruptions",
+    "night_allowed": "Travail de nuit",
+    "sunday_allowed": "Travail le dimanche",
+    "holiday_allowed": "Travail les jours fériés",
+    "activities": "Activités confiées",
+    "competences": "Compétences visées",
+    "indemnity_amount": "Gratification",
+    "indemnity_unit": "Unité de la gratification",
+    "indemnity_payment_mode": "Versement de la gratification",
+    "benefits": "Avantages",
+    "legal_representative": "Représentant légal",
+    "ended_on": "Dernier jour effectif",
+    "end_reason": "Motif de la fin",
+}
+_HOST_FIELDS = {
+    "name": "Nom",
+    "legal_form": "Forme juridique",
+    "siret": "SIRET",
+    "rna": "RNA",
+    "naf_code": "Code NAF",
+    "headcount_band": "Effectif",
+    "address": "Adresse",
+    "postal_code": "Code postal",
+    "city": "Commune",
+    "representative_name": "Représentant",
+    "representative_function": "Fonction du représentant",
+    "phone": "Téléphone",
+    "email": "E-mail",
+    "insurer": "Assureur",
+    "policy_number": "N° de police",
+}
+_ORGANISATION_FIELDS = {
+    "name": "Nom",
+    "address": "Adresse",
+    "siret": "SIRET",
+    "activity_declaration": "N° de déclaration d'activité",
+    "director_name": "Directeur",
+    "director_function": "Fonction du directeur",
+    "insurer": "Assureur",
+    "policy_number": "N° de police",
+    "logo_path": "Logo",
+    "signing_city": "Fait à",
+}
+
+
+def _candidate_uuid(session: Session, candidate_id: int | None) -> str | None:
+    if candidate_id is None:
+        return None
+    with session.no_autoflush:
+        candidate = session.get(Candidate, candidate_id)
+    return candidate.uuid if candidate is not None else None
+
+
+def _of_candidate(session: Session, obj: Any) -> str | None:
+    candidate = obj.__dict__.get("candidate")
+    if isinstance(candidate, Candidate) and candidate.uuid:
+        return candidate.uuid
+    return _candidate_uuid(session, obj.candidate_id)
+
+
+def _of_agreement(session: Session, obj: Any) -> str | None:
+    with session.no_autoflush:
+        agreement = session.get(Agreement, obj.agreement_id)
+    return _of_candidate(session, agreement) if agreement is not None else None
+
+
+def _stage_move(change: StageChange) -> str:
+    def label(stage_id: int | None) -> str:
+        session = Session.object_session(change)
+        stage = session.get(Stage, stage_id) if session and stage_id else None
+        return stage.label if stage is not None else "—"
+
+    return f" : {label(change.from_stage_id)} → {label(change.to_stage_id)}"
+
+
+def _number(agreement: Agreement) -> str:
+    return f" {agreement.number}" if agreement.number else " (projet)"
+
+
+def _host_name(obj: Host | Tutor) -> str:
+    host = obj if isinstance(obj, Host) else obj.host
+    return f" « {host.name} »" if host is not None else ""
+
+
+_SPECS: dict[type, _Spec] = {
+    Candidate: _Spec(
+        "candidate",
+        "Dossier de candidature",
+        _CANDIDATE_FIELDS,
+        (
+            "Dossier de candidature créé",
+            "Dossier de candidature modifié",
+            "Dossier de candidature supprimé",
+        ),
+        candidate_of=lambda _s, c: c.uuid,
+    ),
+    StageChange: _Spec(
+        "stage_change",
+        "Parcours",
+        {"from_stage": "Étape précédente", "to_stage": "Nouvelle étape", "comment": "Commentaire"},
+        ("Changement d'étape", "Changement d'étape modifié", "Changement d'étape supprimé"),
+        candidate_of=_of_candidate,
+        detail=_stage_move,
+    ),
+    Agreement: _Spec(
+        "agreement",
+        "Convention de stage",
+        _AGREEMENT_FIELDS,
+        ("Convention créée", "Convention modifiée", "Convention supprimée"),
+        candidate_of=_of_candidate,
+        detail=_number,
+    ),
+    Amendment: _Spec(
+        "amendment",
+        "Avenant",
+        {"rank": "Numéro", "changes": "Changements", "reason": "Motif", "signed_on": "Signé le"},
+        ("Avenant créé", "Avenant modifié", "Avenant supprimé"),
+        candidate_of=_of_agreement,
+        detail=lambda a: f" n° {a.rank}",
+    ),
+    AgreementSignature: _Spec(
+        "agreement_signature",
+        "Signature",
+        {"signatory": "Signataire", "signed_on": "Signée le", "outside_app": "Hors application"},
+        ("Signature enregistrée", "Signature modifiée", "Signature supprimée"),
+        candidate_of=_of_agreement,
+        detail=lambda s: f" ({Signatory(s.signatory).label.lower()})",
+    ),
+    Host: _Spec(
+        "host",
+        "Structure d'accueil",
+        _HOST_FIELDS,
+        ("Structure créée", "Structure modifiée", "Structure supprimée"),
+        detail=_host_name,
+    ),
+    Tutor: _Spec(
+        "tutor",
+        "Tuteur",
+        {"name": "Nom", "function": "Fonction", "phone": "Téléphone", "email": "E-mail"},
+        ("Tuteur créé", "Tuteur modifié", "Tuteur supprimé"),
+        detail=lambda t: f" (structure{_host_name(t)})",
+    ),
+    OrganisationSettings: _Spec(
+        "organisation",
+        "Paramètres de l'organisme",
+        _ORGANISATION_FIELDS,
+        (
+            "Paramètres de l'organisme créés",
+            "Paramètres de l'organisme modifiés",
+            "Paramètres de l'organisme supprimés",
+        ),
+    ),
+    LearnerNote: _Spec(
+        "learner_note",
+        "Commentaire d'orientation",
+        {"text": "Commentaire"},
+        (
+            "Commentaire d'orientation ajouté",
+            "Commentaire d'orientation modifié",
+            "Commentaire d'orientation supprimé",
+        ),
+        candidate_of=_of_candidate,
+    ),
+    OrientationDecision: _Spec(
+        "orientation_decision",
+        "Décision d'orientation",
+        {"outcome": "Décision", "filiere": "Filière retenue", "reason": "Motif"},
+        (
+            "Décision de fin d'orientation enregistrée",
+            "Décision de fin d'orientation modifiée",
+            "Décision de fin d'orientation supprimée",
+        ),
+        candidate_of=_of_candidate,
+        detail=lambda d: f" : {Outcome(d.outcome).label.lower()}",
+    ),
+    ProfessionalProject: _Spec(
+        "professional_project",
+        "Projet professionnel",
+        {
+            "filiere": "Filière visée",
+            "target_job": "Métier visé",
+            "steps": "Étapes",
+            "status": "Statut",
+        },
+        (
+            "Projet professionnel créé",
+            "Projet professionnel modifié",
+            "Projet professionnel supprimé",
+        ),
+        candidate_of=_of_candidate,
+    ),
+}
+# Entries written explicitly, about no tracked record (exports of lists, for instance).
+_OTHER_LABELS = {
+    "export": "Export",
+    "person": "Personne",
+    "retention": "Conservation des données",
+}
+_FIELD_LABELS = {spec.entity_type: spec.fields for spec in _SPECS.values()}
+_TYPE_LABELS = {spec.entity_type: spec.label for spec in _SPECS.values()} | _OTHER_LABELS
+
+
+def entity_label(entity_type: str) -> str:
+    return _TYPE_LABELS.get(entity_type, entity_type)
+
+
+def field_labels(entity_type: str) -> dict[str, str]:
+    """The tracked fields of a kind of record: attribute -> French label, in form order."""
+    return dict(_FIELD_LABELS.get(entity_type, {}))
+
+
+def field_label(entity_type: str, name: str) -> str:
+    return _FIELD_LABELS.get(entity_type, {}).get(name, name)
+
+
+# ---------------------------------------------------------------- values as text
+
+
+def _named(obj: Base) -> str:
+    for attribute in ("label", "name"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, str):
+            return value
+    return str(getattr(obj, "uuid", ""))
+
+
+_CODED: dict[str, Callable[[Any], str]] = {
+    "status": lambda v: _enum_label(AgreementStatus, v) or _enum_label(ProjectStatus, v),
+    "outcome": lambda v: _enum_label(Outcome, v),
+    "signatory": lambda v: _enum_label(Signatory, v),
+    "exit_type": lambda v: EXIT_TYPES.get(v, ""),
+    "sex": lambda v: SEXES.get(v, ""),
+    "diploma_level": lambda v: DIPLOMA_LEVELS.get(v, ""),
+    "phone": format_phone,
+}
+
+
+def _enum_label(kind: Any, value: str) -> str:
+    try:
+        return str(kind(value).label)
+    except ValueError:
+        return ""
+
+
+def as_text(value: Any, name: str = "") -> str | None:
+    """A value as the journal shows it (French dates, oui / non); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, Base):
+        return _named(value)
+    if name in _CODED and isinstance(value, str | int):
+        return _CODED[name](value) or str(value)
+    return str(value)
+
+
+_RELATED: dict[str, type[Base]] = {
+    "season": Season,
+    "site": Site,
+    "filiere": Filiere,
+    "referrer": Referrer,
+    "host": Host,
+    "tutor": Tutor,
+    "from_stage": Stage,
+    "to_stage": Stage,
+}
+
+
+def _related_text(session: Session, name: str, key: Any) -> str | None:
+    if key is None:
+        return None
+    with session.no_autoflush:
+        obj = session.get(_RELATED[name], key)
+    return _named(obj) if obj is not None else str(key)
+
+
+def _current(session: Session, obj: Any, name: str) -> str | None:
+    return as_text(getattr(obj, name), name)
+
+
+def _foreign_key(obj: Any, name: str) -> str:
+    relationship = inspect(type(obj)).relationships[name]
+    return str(next(iter(relationship.local_columns)).key)
+
+
+def _change_of(session: Session, obj: Any, name: str) -> tuple[str | None, str | None] | None:
+    """(before, after) of one field since the last flush, or None when it did not change."""
+    state = inspect(obj)
+    if name in _RELATED:
+        key = _foreign_key(obj, name)
+        related = state.attrs[name].history
+        column = state.attrs[key].history
+        if related.added and related.added[0] is not None:
+            after = as_text(related.added[0])
+        elif column.added:
+            after = _related_text(session, name, column.added[0])
+        elif related.added or related.deleted:
+            after = None
+        else:
+            return None
+        previous = column.deleted or column.unchanged
+        before = _related_text(session, name, previous[0]) if previous else None
+        if related.deleted and related.deleted[0] is not None:
+            before = as_text(related.deleted[0])
+        return (before, after) if before != after else None
+    history = state.attrs[name].history
+    if not history.added and not history.deleted:
+        return None
+    before = as_text(history.deleted[0], name) if history.deleted else None
+    after = as_text(history.added[0], name) if history.added else None
+    return (before, after) if before != after else None
+
+
+# ---------------------------------------------------------------- capture
+
+
+@dataclass
+class _Pending:
+    obj: Any
+    spec: _Spec
+    action: AuditAction
+    changes: dict[str, list[str | None]] = field(default_factory=dict)
+    candidate_uuid: str | None = None
+    entity_uuid: str | None = None
+    detail: str = ""
+
+
+def attach(database: Database, get_author: Callable[[], str]) -> None:
+    """Record every tracked change made through `database`'s sessions, by `get_author()`."""
+    _authors[database.engine] = get_author
+
+
+def detach(database: Database) -> None:
+    _authors.pop(database.engine, None)
+
+
+def _author(session: Session) -> str | None:
+    explicit = session.info.get(AUTHOR_KEY)
+    if explicit:
+        return str(explicit)
+    try:
+        bind = session.get_bind()
+    except Exception:  # an unbound session records nothing
+        return None
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    source = _authors.get(engine)
+    return (source() or UNKNOWN_AUTHOR) if source is not None else None
+
+
+def _capturing(session: Session) -> bool:
+    return not session.info.get(SUPPRESS_KEY) and _author(session) is not None
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if not _capturing(session):
+        return
+    pending: dict[int, _Pending] = session.info.setdefault(_PENDING_KEY, {})
+    for obj in session.new:
+        spec = _SPECS.get(type(obj))
+        if spec is not None and id(obj) not in pending:
+            pending[id(obj)] = _Pending(obj, spec, AuditAction.CREATION)
+    for obj in session.dirty:
+        spec = _SPECS.get(type(obj))
+        if spec is None or not session.is_modified(obj):
+            continue
+        entry = pending.setdefault(id(obj), _Pending(obj, spec, AuditAction.MODIFICATION))
+        if entry.action is AuditAction.MODIFICATION:
+            _merge(entry, session)
+    for obj in session.deleted:
+        spec = _SPECS.get(type(obj))
+        if spec is None:
+            continue
+        entry = pending.setdefault(id(obj), _Pending(obj, spec, AuditAction.SUPPRESSION))
+        entry.action = AuditAction.SUPPRESSION
+        entry.changes = {}  # a deleted record leaves no personal data in the log
+        entry.entity_uuid = obj.uuid
+        entry.candidate_uuid = spec.candidate_of(session, obj)
+        entry.detail = spec.detail(obj)
+
+
+def _merge(entry: _Pending, session: Session) -> None:
+    for name in entry.spec.fields:
+        change = _change_of(session, entry.obj, name)
+        if change is None:
+            continue
+        before, after = change
+        if name in entry.changes:
+            entry.changes[name][1] = after
+        else:
+            entry.changes[name] = [before, after]
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if not _capturing(session):
+        session.info.pop(_PENDING_KEY, None)
+        return
+    session.flush()  # the last changes go through _before_flush first
+    pending: dict[int, _Pending] = session.info.pop(_PENDING_KEY, {})
+    author = _author(session) or UNKNOWN_AUTHOR
+    now = datetime.now()
+    for entry in pending.values():
+        written = _entry(session, entry, author, now)
+        if written is not None:
+            session.add(written)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def _entry(session: Session, entry: _Pending, author: str, now: datetime) -> AuditEntry | None:
+    spec, obj = entry.spec, entry.obj
+    created, changed, deleted = spec.verbs
+    if entry.action is AuditAction.SUPPRESSION:
+        summary, changes = deleted + entry.detail, None
+        entity_uuid, candidate_uuid = entry.entity_uuid, entry.candidate_uuid
+    else:
+        if entry.action is AuditAction.CREATION:
+            values = {name: [None, _current(session, obj, name)] for name in spec.fields}
+            changes = {name: pair for name, pair in values.items() if pair[1] not in (None, "")}
+            summary = created + spec.detail(obj)
+        else:
+            changes = {
+                name: entry.changes[name]
+                for name in spec.fields
+                if name in entry.changes and entry.changes[name][0] != entry.changes[name][1]
+            }
+            if not changes:
+                return None
+            labels = ", ".join(spec.fields[name] for name in changes)
+            summary = f"{changed}{spec.detail(obj)} : {labels}"
+        entity_uuid, candidate_uuid = obj.uuid, spec.candidate_of(session, obj)
+    return AuditEntry(
+        at=now,
+        author=author,
+        action=entry.action.value,
+        entity_type=spec.entity_type,
+        entity_uuid=entity_uuid,
+        candidate_uuid=candidate_uuid,
+        summary=summary,
+        changes=_json(changes) if changes else None,
+    )
+
+
+def _json(changes: dict[str, Any]) -> str:
+    return json.dumps(changes, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- explicit entries
+
+
+def record(
+    session: Session,
+    action: AuditAction,
+    entity: Base | None,
+    summary: str,
+    *,
+    entity_type: str | None = None,
+    entity_uuid: str | None = None,
+    candidate_uuid: str | None = None,
+    changes: dict[str, list[str | None]] | None = None,
+    author: str | None = None,
+) -> AuditEntry:
+    """Add one entry now (printing, exports, anonymisation…); it is written with the session.
+
+    `summary` must name no person: the journal shows who the record is about by itself.
+    """
+    spec = _SPECS.get(type(entity)) if entity is not None else None
+    if entity is not None and spec is not None:
+        entity_type = entity_type or spec.entity_type
+        entity_uuid = entity_uuid or entity.uuid  # type: ignore[attr-defined]
+        if candidate_uuid is None:
+            candidate_uuid = spec.candidate_of(session, entity)
+    entry = AuditEntry(
+        at=datetime.now(),
+        author=author or _author(session) or UNKNOWN_AUTHOR,
+        action=action.value,
+        entity_type=entity_type or "other",
+        entity_uuid=entity_uuid,
+        candidate_uuid=candidate_uuid,
+        summary=summary,
+        changes=_json(changes) if changes else None,
+    )
+    session.add(entry)
+    return entry
+
+
+def record_document_printed(session: Session, agreement_id: int, document: str) -> None:
+    """`document` as the print menu names it ("Convention de stage", "Avenant n° 2"…)."""
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        return
+    record(session, AuditAction.IMPRESSION, agreement, f"{document} —{_number(agreement)}")
+
+
+def record_bilan_printed(session: Session, candidate_id: int) -> None:
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is not None:
+        record(session, AuditAction.IMPRESSION, candidate, "Bilan d'orientation imprimé")
+
+
+def record_export(session: Session, what: str, count: int, scope: str = "") -> None:
+    """A list exported to a file: `what` like "candidats (CSV)", `scope` the filters used."""
+    suffix = f" — {scope}" if scope else ""
+    record(
+        session,
+        AuditAction.EXPORT,
+        None,
+        f"Export des {what} : {count} ligne{'s' if count > 1 else ''}{suffix}",
+        entity_type="export",
+    )
+
+
+def redact_about(session: Session, candidate_uuids: Iterable[str]) -> int:
+    """Blank the field-level values of every entry about these applications (the only update
+    the log accepts); the entries themselves stay. Returns how many were redacted."""
+    uuids = list(candidate_uuids)
+    if not uuids:
+        return 0
+    entries = session.scalars(
+        select(AuditEntry).where(
+            or_(AuditEntry.candidate_uuid.in_(uuids), AuditEntry.entity_uuid.in_(uuids)),
+            AuditEntry.changes.is_not(None),
+        )
+    ).all()
+    for entry in entries:
+        entry.changes = None
+        entry.redacted = True
+    return len(entries)
+
+
+# ---------------------------------------------------------------- reading (coordination)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    label: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    uuid: str
+    at: datetime
+    author: str
+    action: str
+    action_label: str
+    entity_type: str
+    entity_label: str
+    entity_uuid: str | None
+    candidate_uuid: str | None
+    person: str  # the application's current name, "dossier effacé", or ""
+    summary: str
+    changes: tuple[FieldChange, ...]
+    redacted: bool
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    person_text: str = ""  # searched like the candidates' search box
+    candidate_uuids: tuple[str, ...] | None = None  # a person's applications
+    entity_uuid: str | None = None
+    author: str | None = None
+    since: date | None = None
+    until: date | None = None
+    action: str | None = None
+
+
+def _require_coordination(role: str) -> None:
+    if role != ROLE_COORDINATION:
+        raise PermissionDenied("Seule la coordination peut consulter le journal des actions.")
+
+
+def _matching_applications(session: Session, text: str) -> list[str]:
+    from app.services.candidates import CandidateQuery, search_ids
+
+    ids = search_ids(session, CandidateQuery(text=text))
+    if not ids:
+        return []
+    return list(session.scalars(select(Candidate.uuid).where(Candidate.id.in_(ids))))
+
+
+def _filtered(session: Session, query: AuditQuery) -> Any:
+    statement = select(AuditEntry.id)
+    uuids: list[str] | None = None
+    if query.candidate_uuids is not None:
+        uuids = list(query.candidate_uuids)
+    if query.person_text.strip():
+        found = _matching_applications(session, query.person_text)
+        uuids = found if uuids is None else [u for u in uuids if u in found]
+    if uuids is not None:
+        statement = statement.where(
+            or_(AuditEntry.candidate_uuid.in_(uuids), AuditEntry.entity_uuid.in_(uuids))
+        )
+    if query.entity_uuid:
+        statement = statement.where(AuditEntry.entity_uuid == query.entity_uuid)
+    if query.author:
+        statement = statement.where(AuditEntry.author == query.author)
+    if query.action:
+        statement = statement.where(AuditEntry.action == query.action)
+    if query.since:
+        statement = statement.where(AuditEntry.at >= datetime.combine(query.since, time.min))
+    if query.until:
+        statement = statement.where(AuditEntry.at <= datetime.combine(query.until, time.max))
+    return statement
+
+
+def entry_ids(
+    session: Session, query: AuditQuery, *, role: str, limit: int | None = None
+) -> list[int]:
+    """Ids of the matching entries, newest first."""
+    _require_coordination(role)
+    statement = _filtered(session, query).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+def entry_rows(session: Session, ids: list[int], *, role: str) -> dict[int, AuditRow]:
+    _require_coordination(role)
+    if not ids:
+        return {}
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids))).all()
+    people = _people(session, {e.candidate_uuid for e in entries if e.candidate_uuid})
+    return {e.id: _row(e, people) for e in entries}
+
+
+def list_entries(
+    session: Session,
+    *,
+    role: str,
+    entity_uuid: str | None = None,
+    candidate_uuids: Iterable[str] | None = None,
+    author: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    action: AuditAction | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[AuditRow]:
+    """The journal, newest first; refused to every role but coordination."""
+    query = AuditQuery(
+        candidate_uuids=tuple(candidate_uuids) if candidate_uuids is not None else None,
+        entity_uuid=entity_uuid,
+        author=author,
+        since=since,
+        until=until,
+        action=action.value if action else None,
+    )
+    ids = entry_ids(session, query, role=role, limit=limit)
+    rows = entry_rows(session, ids, role=role)
+    return [rows[i] for i in ids]
+
+
+def authors(session: Session, *, role: str) -> list[str]:
+    """Everyone who appears in the journal, for the filter."""
+    _require_coordination(role)
+    return list(session.scalars(select(AuditEntry.author).distinct().order_by(AuditEntry.author)))
+
+
+def _people(session: Session, uuids: set[str]) -> dict[str, str]:
+    from app.services.candidates import display_name
+
+    if not uuids:
+        return {}
+    found = session.scalars(select(Candidate).where(Candidate.uuid.in_(uuids))).all()
+    return {c.uuid: display_name(c) for c in found}
+
+
+def _row(entry: AuditEntry, people: dict[str, str]) -> AuditRow:
+    action = _action(entry.action)
+    person = ""
+    if entry.candidate_uuid:
+        person = people.get(entry.candidate_uuid, "dossier effacé")
+    return AuditRow(
+        id=entry.id,
+        uuid=entry.uuid,
+        at=entry.at,
+        author=entry.author,
+        action=entry.action,
+        action_label=action.label if action else entry.action,
+        entity_type=entry.entity_type,
+        entity_label=entity_label(entry.entity_type),
+        entity_uuid=entry.entity_uuid,
+        candidate_uuid=entry.candidate_uuid,
+        person=person,
+        summary=entry.summary,
+        changes=_changes(entry),
+        redacted=entry.redacted,
+    )
+
+
+def _action(value: str) -> AuditAction | None:
+    try:
+        return AuditAction(value)
+    except ValueError:
+        return None
+
+
+def _changes(entry: AuditEntry) -> tuple[FieldChange, ...]:
+    if not entry.changes:
+        return ()
+    try:
+        parsed = json.loads(entry.changes)
+    except ValueError:
+        return ()
+    return tuple(
+        FieldChange(name, field_label(entry.entity_type, name), pair[0], pair[1])
+        for name, pair in parsed.items()
+        if isinstance(pair, list) and len(pair) == 2
+    )
