@@ -22,7 +22,7 @@ from app.domain.values import (
     SEXES,
 )
 from app.services import reference
-from app.services.errors import ConflictError, NotFoundError, ValidationError
+from app.services.errors import NotFoundError, ValidationError
 from app.services.validation import (
     FieldError,
     age_on,
@@ -37,6 +37,13 @@ from app.services.validation import (
     parse_postal_code,
     search_text,
     search_words,
+)
+from app.services.versioning import (
+    CANDIDATE,
+    check_version,
+    flush_checked,
+    record_change,
+    stamp_author,
 )
 
 MIN_AGE, MAX_AGE = 16, 80
@@ -336,6 +343,7 @@ def create_candidate(
     values, stage = _field_changes(session, data, now.date())
     stage = stage or session.scalars(select(Stage).where(Stage.code == FIRST_STAGE)).one()
     candidate = Candidate(**values, stage=stage, stage_changed_at=now, last_action_at=now)
+    stamp_author(candidate, author=author, now=now)
     if person_uuid:
         candidate.person_uuid = person_uuid
     if data.identifiant.strip():
@@ -388,15 +396,7 @@ def update_candidate(
     """
     now = now or datetime.now()
     candidate = load_candidate(session, candidate_id)
-    if expected_version is not None and candidate.version != expected_version:
-        # last_action_at is local time, set with every version bump; updated_at is the
-        # database's CURRENT_TIMESTAMP (UTC with SQLite).
-        saved_at = candidate.last_action_at or candidate.updated_at
-        raise ConflictError(
-            "Ce dossier a été modifié par quelqu'un d'autre le "
-            f"{saved_at:%d/%m/%Y à %H:%M} depuis son ouverture. "
-            "Rechargez-le avant d'enregistrer."
-        )
+    check_version(candidate, expected_version, CANDIDATE)
     values, stage = _field_changes(session, data, now.date())
     changed = {k: v for k, v in values.items() if getattr(candidate, k) != v}
     if data.date_candidature.strip() == "":
@@ -407,10 +407,10 @@ def update_candidate(
         _record_stage_change(candidate, stage, author=author, comment="Import", now=now)
         changed["stage_id"] = stage.id
     if changed:
-        candidate.version += 1
+        record_change(candidate, author=author, now=now)
         candidate.last_action_at = now
         _index_text(candidate)
-    session.flush()
+    flush_checked(session, candidate, CANDIDATE)
     return _saved(candidate)
 
 
@@ -572,8 +572,8 @@ def change_stage(
     elif to_code not in AFTER_EXIT_STAGES:
         candidate.exit_type = None
     _record_stage_change(candidate, target, author=author, comment=text, now=now)
-    candidate.version += 1
-    session.flush()
+    record_change(candidate, author=author, now=now)
+    flush_checked(session, candidate, CANDIDATE)
     return stage_history(session, candidate_id)[-1]
 
 
