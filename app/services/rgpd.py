@@ -1,0 +1,747 @@
+"""Personal-data rights: a person's full file (right of access), retention and anonymisation,
+erasure on request. Coordination only. No Qt.
+
+Decisions (see the README, "Sauvegarde et sécurité"):
+- Anonymisation replaces what identifies a person and keeps what the funders' counts use:
+  stage and its dates, season, site, filière, prescripteur, sex, QPV (yes / no), ZRR, diploma
+  level, job seeker / RSA / Mission locale / NEET, the birth *year* (the date becomes 1 July of
+  that year, so age bands stay right within a year), attendance at sessions, orientation
+  levels. Names, contact, address, birth place, identifiers, RQTH, every free text (notes,
+  comments, the project's texts, reasons) and the field values kept in the audit log go.
+  The application is unlinked from the person's other applications (new person id).
+- Erasure deletes every application of the person and everything attached, unless one of
+  their internship agreements has a number: a numbered agreement was issued to the parties
+  (and a signed one must be kept for its legal duration), so erasure is refused and
+  anonymisation offered instead.
+"""
+
+import json
+import uuid as uuid_module
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.domain import (
+    Activity,
+    Agreement,
+    AgreementEvent,
+    AgreementSignature,
+    Amendment,
+    Appointment,
+    AppSetting,
+    AuditAction,
+    Candidate,
+    CandidateAnonymisation,
+    Criterion,
+    LearnerNote,
+    Observation,
+    OrientationDecision,
+    ProfessionalProject,
+    Stage,
+    StageChange,
+    TeamMember,
+)
+from app.domain.account import ROLE_COORDINATION
+from app.domain.agreement import AgreementStatus
+from app.domain.appointment import AppointmentKind, Attendance, Attendee
+from app.domain.orientation import Level
+from app.services import audit
+from app.services.errors import NotFoundError, PermissionDenied, UserFacingError, ValidationError
+from app.storage.scrub import overwrite_deleted_content
+
+RETENTION_KEY = "rgpd.retention_months"
+DEFAULT_RETENTION_MONTHS = 24
+MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
+ANONYMOUS_NAME = "Anonyme"
+ANONYMISED_TEXT = "(anonymisé)"
+
+REASON_RETENTION = "conservation"
+REASON_REQUEST = "demande"
+ANONYMISATION_REASONS = {
+    REASON_RETENTION: "durée de conservation dépassée",
+    REASON_REQUEST: "à la demande de la personne",
+}
+# Erasure keeps only a category of reason in the log: a free text could name the person.
+ERASURE_REASONS = {
+    "demande": "demande d'effacement de la personne",
+    "opposition": "opposition au traitement",
+    "consentement": "retrait du consentement",
+    "illicite": "données traitées sans base légale",
+    "autre": "autre motif",
+}
+
+
+class ErasureRefused(UserFacingError):
+    """The person's data must be kept (a numbered agreement); anonymisation is possible."""
+
+
+def _require_coordination(role: str, action: str) -> None:
+    if role != ROLE_COORDINATION:
+        raise PermissionDenied(f"Seule la coordination peut {action}.")
+
+
+def _load(session: Session, candidate_id: int) -> Candidate:
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFoundError("Ce dossier n'existe plus.")
+    return candidate
+
+
+def applications_of(session: Session, candidate: Candidate) -> list[Candidate]:
+    """Every application of the same person, oldest season first."""
+    return list(
+        session.scalars(
+            select(Candidate)
+            .where(Candidate.person_uuid == candidate.person_uuid)
+            .order_by(Candidate.application_date, Candidate.id)
+        )
+    )
+
+
+def _text(value: Any, name: str = "") -> str | None:
+    return audit.as_text(value, name)
+
+
+# ---------------------------------------------------------------- right of access
+
+
+def export_person(
+    session: Session, candidate_id: int, *, role: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything held about the person of this application, in a stable order."""
+    _require_coordination(role, "exporter les données d'une personne")
+    candidate = _load(session, candidate_id)
+    applications = applications_of(session, candidate)
+    return {
+        "export": {
+            "objet": "Droit d'accès aux données personnelles (article 15 du RGPD)",
+            "date": _text(now or datetime.now()),
+            "identifiant_personne": candidate.person_uuid,
+            "nombre_de_candidatures": len(applications),
+        },
+        "candidatures": [_application(session, c) for c in applications],
+    }
+
+
+def _application(session: Session, candidate: Candidate) -> dict[str, Any]:
+    anonymised = session.scalar(
+        select(CandidateAnonymisation).where(CandidateAnonymisation.candidate_id == candidate.id)
+    )
+    return {
+        "identifiant": candidate.uuid,
+        "dossier": {
+            label: _text(getattr(candidate, name), name)
+            for name, label in audit.field_labels("candidate").items()
+        }
+        | {"Étape actuelle": candidate.stage.label, "Créé le": _text(candidate.created_at)},
+        "parcours": _history(session, candidate),
+        "rendez_vous": _appointments(session, candidate),
+        "orientation": _orientation(session, candidate),
+        "conventions": _agreements(session, candidate),
+        "anonymisation": (
+            {
+                "date": _text(anonymised.anonymised_at),
+                "motif": ANONYMISATION_REASONS.get(anonymised.reason, anonymised.reason),
+            }
+            if anonymised
+            else None
+        ),
+        "journal": _journal(session, candidate),
+    }
+
+
+def _stage_label(session: Session, stage_id: int | None) -> str | None:
+    stage = session.get(Stage, stage_id) if stage_id is not None else None
+    return stage.label if stage is not None else None
+
+
+def _history(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
+    changes = session.scalars(
+        select(StageChange).where(StageChange.candidate_id == candidate.id).order_by(StageChange.id)
+    )
+    return [
+        {
+            "date": _text(change.changed_at),
+            "de": _stage_label(session, change.from_stage_id),
+            "vers": _stage_label(session, change.to_stage_id),
+            "par": change.author,
+            "commentaire": change.comment,
+        }
+        for change in changes
+    ]
+
+
+def _appointments(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Attendee, Appointment)
+        .join(Appointment, Attendee.appointment_id == Appointment.id)
+        .where(Attendee.candidate_id == candidate.id)
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
+    return [
+        {
+            "type": _label(AppointmentKind, appointment.kind),
+            "date": _text(appointment.starts_at),
+            "site": appointment.site.name,
+            "salle": appointment.room,
+            "avec": appointment.staff,
+            "presence": _label(Attendance, attendee.attendance),
+        }
+        for attendee, appointment in rows
+    ]
+
+
+def _label(kind: Any, value: str) -> str:
+    try:
+        return str(kind(value).label)
+    except ValueError:
+        return value
+
+
+def _orientation(session: Session, candidate: Candidate) -> dict[str, Any]:
+    observations = session.execute(
+        select(Observation, Activity, Criterion)
+        .join(Activity, Observation.activity_id == Activity.id)
+        .join(Criterion, Observation.criterion_id == Criterion.id)
+        .where(Observation.candidate_id == candidate.id)
+        .order_by(Activity.day, Observation.recorded_at, Observation.id)
+    )
+    notes = session.execute(
+        select(LearnerNote, Activity)
+        .join(Activity, LearnerNote.activity_id == Activity.id)
+        .where(LearnerNote.candidate_id == candidate.id)
+        .order_by(Activity.day, LearnerNote.recorded_at, LearnerNote.id)
+    )
+    project = session.scalar(
+        select(ProfessionalProject).where(ProfessionalProject.candidate_id == candidate.id)
+    )
+    decisions = session.scalars(
+        select(OrientationDecision)
+        .where(OrientationDecision.candidate_id == candidate.id)
+        .order_by(OrientationDecision.decided_at, OrientationDecision.id)
+    )
+    return {
+        "observations": [
+            {
+                "date": _text(activity.day),
+                "activite": activity.title,
+                "critere": f"{criterion.code} — {criterion.label}",
+                "niveau": _label(Level, observation.level),
+                "par": observation.author,
+                "enregistree_le": _text(observation.recorded_at),
+                "corrige_une_observation": observation.supersedes_id is not None,
+            }
+            for observation, activity, criterion in observations
+        ],
+        "commentaires": [
+            {
+                "date": _text(activity.day),
+                "activite": activity.title,
+                "par": note.author,
+                "texte": note.text,
+            }
+            for note, activity in notes
+        ],
+        "projet": _project(project),
+        "decisions": [
+            {
+                "decision": _text(d.outcome, "outcome"),
+                "filiere_retenue": _text(d.filiere),
+                "motif": d.reason,
+                "par": d.decided_by,
+                "le": _text(d.decided_at),
+            }
+            for d in decisions
+        ],
+    }
+
+
+def _project(project: ProfessionalProject | None) -> dict[str, Any] | None:
+    if project is None:
+        return None
+    return {
+        "filiere_visee": _text(project.filiere),
+        "metier_vise": project.target_job,
+        "etapes": project.steps,
+        "statut": _text(project.status, "status"),
+        "mis_a_jour_par": project.updated_by,
+        "mis_a_jour_le": _text(project.updated_at),
+    }
+
+
+def _agreements(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
+    agreements = session.scalars(
+        select(Agreement).where(Agreement.candidate_id == candidate.id).order_by(Agreement.id)
+    )
+    return [_agreement(session, agreement) for agreement in agreements]
+
+
+def _agreement(session: Session, agreement: Agreement) -> dict[str, Any]:
+    values = {
+        label: _text(getattr(agreement, name), name)
+        for name, label in audit.field_labels("agreement").items()
+    }
+    amendments = session.scalars(
+        select(Amendment).where(Amendment.agreement_id == agreement.id).order_by(Amendment.rank)
+    )
+    signatures = session.scalars(
+        select(AgreementSignature)
+        .where(AgreementSignature.agreement_id == agreement.id)
+        .order_by(AgreementSignature.id)
+    )
+    events = session.scalars(
+        select(AgreementEvent)
+        .where(AgreementEvent.agreement_id == agreement.id)
+        .order_by(AgreementEvent.at, AgreementEvent.id)
+    )
+    return {
+        "identifiant": agreement.uuid,
+        "convention": values,
+        "avenants": [
+            {
+                "numero": a.rank,
+                "changements": _json_or_text(a.changes),
+                "motif": a.reason,
+                "signe_le": _text(a.signed_on),
+                "par": a.created_by,
+                "le": _text(a.created_at),
+            }
+            for a in amendments
+        ],
+        "signatures": [
+            {
+                "signataire": _text(s.signatory, "signatory"),
+                "le": _text(s.signed_on),
+                "hors_application": s.outside_app,
+                "enregistree_par": s.recorded_by,
+            }
+            for s in signatures
+        ],
+        "historique": [
+            {
+                "le": _text(e.at),
+                "par": e.author,
+                "de": _text(e.from_status, "status"),
+                "vers": _text(e.to_status, "status"),
+                "commentaire": e.comment,
+            }
+            for e in events
+        ],
+    }
+
+
+def _json_or_text(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _journal(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
+    rows = audit.list_entries(
+        session, role=ROLE_COORDINATION, candidate_uuids=[candidate.uuid], limit=100_000
+    )
+    return [
+        {
+            "date": _text(row.at),
+            "par": row.author,
+            "action": row.action_label,
+            "objet": row.entity_label,
+            "resume": row.summary,
+            "changements": {c.label: [c.before, c.after] for c in row.changes} or None,
+        }
+        for row in reversed(rows)
+    ]
+
+
+def person_json(data: dict[str, Any]) -> str:
+    """The export as UTF-8 JSON text: indented, keys in a fixed order, accents as typed."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class PersonExport:
+    json_path: Path
+    pdf_path: Path
+    applications: int
+
+
+def write_person_export(
+    session: Session,
+    candidate_id: int,
+    json_path: Path,
+    *,
+    role: str,
+    now: datetime | None = None,
+) -> PersonExport:
+    """Write the JSON file and, beside it, the readable PDF; log the export (no file names)."""
+    from app.pdf.canvas import write_pdf
+    from app.pdf.person_file import Issuer, render_person_file
+    from app.services.organisation import get_organisation
+
+    now = now or datetime.now()
+    data = export_person(session, candidate_id, role=role, now=now)
+    organisation = get_organisation(session)
+    issuer = Issuer(organisation.nom, organisation.adresse, organisation.logo)
+    pdf_path = json_path.with_suffix(".pdf")
+    text = person_json(data)
+    write_pdf(json_path, lambda handle: handle.write(text.encode("utf-8")))
+    render_person_file(data, pdf_path, issuer=issuer, printed_on=now.date())
+    candidate = _load(session, candidate_id)
+    count = len(data["candidatures"])
+    audit.record(
+        session,
+        AuditAction.EXPORT,
+        candidate,
+        f"Export des données de la personne (droit d'accès) : {count} candidature"
+        + ("s" if count > 1 else "")
+        + ", JSON et PDF",
+    )
+    return PersonExport(json_path, pdf_path, count)
+
+
+# ---------------------------------------------------------------- retention
+
+
+def retention_months(session: Session) -> int:
+    setting = session.scalar(select(AppSetting).where(AppSetting.key == RETENTION_KEY))
+    try:
+        months = int(setting.value) if setting is not None else DEFAULT_RETENTION_MONTHS
+    except ValueError:
+        return DEFAULT_RETENTION_MONTHS
+    return (
+        months
+        if MIN_RETENTION_MONTHS <= months <= MAX_RETENTION_MONTHS
+        else DEFAULT_RETENTION_MONTHS
+    )
+
+
+def set_retention_months(session: Session, months: int, *, role: str) -> int:
+    _require_coordination(role, "changer la durée de conservation")
+    if not MIN_RETENTION_MONTHS <= months <= MAX_RETENTION_MONTHS:
+        raise ValidationError(
+            {
+                "duree": f"La durée de conservation va de {MIN_RETENTION_MONTHS} à "
+                f"{MAX_RETENTION_MONTHS} mois."
+            }
+        )
+    setting = session.scalar(select(AppSetting).where(AppSetting.key == RETENTION_KEY))
+    if setting is None:
+        setting = AppSetting(key=RETENTION_KEY)
+        session.add(setting)
+    before = setting.value or str(DEFAULT_RETENTION_MONTHS)
+    setting.value = str(months)
+    if before != str(months):
+        audit.record(
+            session,
+            AuditAction.MODIFICATION,
+            None,
+            "Durée de conservation des candidatures modifiée",
+            entity_type="retention",
+            changes={"months": [f"{before} mois", f"{months} mois"]},
+        )
+    return months
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier (the last day of the month when it does not exist)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for candidate_day in range(day.day, 0, -1):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class RetentionCandidate:
+    id: int
+    uuid: str
+    name: str
+    season: str
+    site: str
+    stage: str
+    last_activity: date
+
+
+def _day(value: date | datetime | None) -> date | None:
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime) else value
+
+
+def retention_candidates(
+    session: Session, today: date, months: int | None = None
+) -> list[RetentionCandidate]:
+    """Applications that never entered training and show no activity for `months` (the
+    setting by default): last stage change, appointment, saved change (`last_action_at`, not
+    the row's technical `updated_at`, which an import resets) or application date.
+    Oldest activity first."""
+    from app.services.candidates import display_name
+
+    months = retention_months(session) if months is None else months
+    limit = months_before(today, months)
+    entered = (
+        select(StageChange.candidate_id)
+        .join(Stage, StageChange.to_stage_id == Stage.id)
+        .where(Stage.counts_as_entry.is_(True))
+    )
+    anonymised = select(CandidateAnonymisation.candidate_id)
+    candidates = session.scalars(
+        select(Candidate)
+        .join(Stage, Candidate.stage_id == Stage.id)
+        .where(
+            Stage.counts_as_entry.is_(False),
+            Candidate.id.not_in(entered),
+            Candidate.id.not_in(anonymised),
+        )
+    ).all()
+    last_change = dict(
+        session.execute(
+            select(StageChange.candidate_id, func.max(StageChange.changed_at)).group_by(
+                StageChange.candidate_id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    last_appointment = dict(
+        session.execute(
+            select(Attendee.candidate_id, func.max(Appointment.starts_at))
+            .join(Appointment, Attendee.appointment_id == Appointment.id)
+            .group_by(Attendee.candidate_id)
+        )
+        .tuples()
+        .all()
+    )
+    found: list[RetentionCandidate] = []
+    for c in candidates:
+        moments = (
+            c.last_action_at,
+            c.stage_changed_at,
+            c.application_date,
+            last_change.get(c.id),
+            last_appointment.get(c.id),
+        )
+        last = max(d for d in map(_day, moments) if d is not None)
+        if last < limit:
+            found.append(
+                RetentionCandidate(
+                    c.id, c.uuid, display_name(c), c.season.label, c.site.name, c.stage.label, last
+                )
+            )
+    return sorted(found, key=lambda r: (r.last_activity, r.name))
+
+
+# ---------------------------------------------------------------- anonymisation
+
+
+_CLEARED = (
+    "civility",
+    "usage_name",
+    "birth_place",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "city",
+    "job_seeker_id",
+    "job_seeker_since",
+    "rqth",
+    "qpv_name",
+    "last_class",
+    "work_experience_text",
+    "referrer_contact",
+    "source",
+    "availability",
+    "notes",
+    "email_key",
+    "name_key",
+    "usage_name_key",
+)
+
+
+def anonymise(
+    session: Session,
+    ids: Iterable[int],
+    *,
+    role: str,
+    author: str,
+    reason: str = REASON_RETENTION,
+    now: datetime | None = None,
+) -> int:
+    """Replace the identity of these applications (see the module's decisions); how many."""
+    _require_coordination(role, "anonymiser des dossiers")
+    now = now or datetime.now()
+    session.info[audit.SUPPRESS_KEY] = True
+    overwrite_deleted_content(session)
+    done = 0
+    for candidate_id in ids:
+        candidate = _load(session, candidate_id)
+        if _is_anonymised(session, candidate):
+            continue
+        _anonymise_one(session, candidate, now)
+        audit.record(
+            session,
+            AuditAction.ANONYMISATION,
+            candidate,
+            f"Dossier anonymisé ({ANONYMISATION_REASONS.get(reason, reason)})",
+            author=author,
+        )
+        session.add(
+            CandidateAnonymisation(candidate_id=candidate.id, anonymised_at=now, reason=reason)
+        )
+        done += 1
+    session.flush()
+    return done
+
+
+def _is_anonymised(session: Session, candidate: Candidate) -> bool:
+    return (
+        session.scalar(
+            select(CandidateAnonymisation.id).where(
+                CandidateAnonymisation.candidate_id == candidate.id
+            )
+        )
+        is not None
+    )
+
+
+def _anonymise_one(session: Session, candidate: Candidate, now: datetime) -> None:
+    audit.redact_about(session, [candidate.uuid])
+    for name in _CLEARED:
+        setattr(candidate, name, None)
+    candidate.last_name = ANONYMOUS_NAME
+    candidate.first_name = f"n° {candidate.id}"
+    if candidate.birth_date is not None:
+        candidate.birth_date = date(candidate.birth_date.year, 7, 1)
+    candidate.person_uuid = str(uuid_module.uuid4())
+    candidate.search_text = ANONYMOUS_NAME.lower()
+    candidate.version += 1
+    cid = candidate.id
+    session.execute(update(StageChange).where(StageChange.candidate_id == cid).values(comment=None))
+    session.execute(
+        update(LearnerNote).where(LearnerNote.candidate_id == cid).values(text=ANONYMISED_TEXT)
+    )
+    session.execute(
+        update(ProfessionalProject)
+        .where(ProfessionalProject.candidate_id == cid)
+        .values(target_job=None, steps=None)
+    )
+    session.execute(
+        update(OrientationDecision)
+        .where(OrientationDecision.candidate_id == cid)
+        .where(OrientationDecision.reason.is_not(None))
+        .values(reason=ANONYMISED_TEXT)
+    )
+    agreement_ids = select(Agreement.id).where(Agreement.candidate_id == cid)
+    session.execute(
+        update(Agreement)
+        .where(Agreement.candidate_id == cid)
+        .values(legal_representative=None, end_reason=None)
+    )
+    session.execute(
+        update(Amendment).where(Amendment.agreement_id.in_(agreement_ids)).values(reason="")
+    )
+    session.execute(
+        update(AgreementEvent)
+        .where(AgreementEvent.agreement_id.in_(agreement_ids))
+        .values(comment="")
+    )
+
+
+# ---------------------------------------------------------------- erasure
+
+
+def erasure_blockers(session: Session, candidate_id: int) -> list[str]:
+    """Numbers of the person's agreements that forbid erasure (numbered ones)."""
+    candidate = _load(session, candidate_id)
+    ids = [c.id for c in applications_of(session, candidate)]
+    return list(
+        session.scalars(
+            select(Agreement.number)
+            .where(Agreement.candidate_id.in_(ids), Agreement.number.is_not(None))
+            .order_by(Agreement.number)
+        )
+    )
+
+
+def erase_person(
+    session: Session, candidate_id: int, *, role: str, author: str, reason: str
+) -> int:
+    """Delete every application of the person and all that is attached; how many.
+
+    Refused (ErasureRefused) when an agreement was numbered: signed or issued, it is kept.
+    The log keeps one entry per application: its uuid, "effacement sur demande" and the
+    reason's category, and loses the values it held about the person.
+    """
+    _require_coordination(role, "effacer les données d'une personne")
+    if reason not in ERASURE_REASONS:
+        raise ValidationError({"motif": "Choisissez le motif de l'effacement."})
+    blockers = erasure_blockers(session, candidate_id)
+    if blockers:
+        signed = _signed(session, blockers)
+        what = "signée" if signed else "numérotée"
+        raise ErasureRefused(
+            f"L'effacement est refusé : la personne a une convention de stage {what} "
+            f"({', '.join(blockers)}), qui doit être conservée pendant sa durée légale. "
+            "Vous pouvez anonymiser ses dossiers : l'identité, les coordonnées et les textes "
+            "libres sont remplacés ; la convention signée reste archivée sur papier ou en "
+            "copie numérisée."
+        )
+    session.info[audit.SUPPRESS_KEY] = True
+    overwrite_deleted_content(session)
+    applications = applications_of(session, _load(session, candidate_id))
+    uuids = [c.uuid for c in applications]
+    audit.redact_about(session, uuids)
+    session.flush()
+    for candidate in applications:
+        _delete_attached(session, candidate.id)
+    session.expunge_all()
+    for uuid in uuids:
+        audit.record(
+            session,
+            AuditAction.EFFACEMENT,
+            None,
+            f"Effacement sur demande — motif : {ERASURE_REASONS[reason]}",
+            entity_type="candidate",
+            entity_uuid=uuid,
+            candidate_uuid=uuid,
+            author=author,
+        )
+    session.flush()
+    return len(applications)
+
+
+def _signed(session: Session, numbers: list[str]) -> bool:
+    unsigned = {AgreementStatus.READY.value, AgreementStatus.CANCELLED.value}
+    statuses = session.scalars(select(Agreement.status).where(Agreement.number.in_(numbers)))
+    return any(status not in unsigned for status in statuses)
+
+
+def _delete_attached(session: Session, cid: int) -> None:
+    agreements = select(Agreement.id).where(Agreement.candidate_id == cid)
+    for of_agreement in (AgreementSignature, Amendment, AgreementEvent):
+        session.execute(delete(of_agreement).where(of_agreement.agreement_id.in_(agreements)))
+    session.execute(delete(Agreement).where(Agreement.candidate_id == cid))
+    of_candidate: Any
+    for of_candidate in (
+        Observation,
+        LearnerNote,
+        ProfessionalProject,
+        OrientationDecision,
+        TeamMember,
+        Attendee,
+        StageChange,
+        CandidateAnonymisation,
+    ):
+        session.execute(delete(of_candidate).where(of_candidate.candidate_id == cid))
+    session.execute(delete(Candidate).where(Candidate.id == cid))
