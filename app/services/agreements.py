@@ -43,7 +43,7 @@ from app.domain.agreement_rules import (
 )
 from app.domain.orientation import Outcome
 from app.services.candidates import display_name
-from app.services.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.validation import (
     FieldError,
     age_on,
@@ -51,6 +51,13 @@ from app.services.validation import (
     format_date,
     parse_bool,
     parse_date,
+)
+from app.services.versioning import (
+    AGREEMENT,
+    check_version,
+    flush_checked,
+    record_change,
+    stamp_author,
 )
 
 __all__ = [
@@ -930,7 +937,7 @@ def _move(
 ) -> None:
     previous = agreement.status
     agreement.status = target.value
-    agreement.version += 1
+    record_change(agreement, author=author, now=now)
     _log(
         session,
         agreement,
@@ -940,7 +947,7 @@ def _move(
         to_status=target.value,
         comment=comment,
     )
-    session.flush()
+    flush_checked(session, agreement, AGREEMENT)
 
 
 def _refuse(agreement: Agreement, action: str) -> ValidationError:
@@ -970,6 +977,7 @@ def create_draft(
     now = now or datetime.now()
     parsed = _valid_or_raise(session, data, agreement_id=None, today=now.date())
     agreement = Agreement(status=S.DRAFT.value, version=1)
+    stamp_author(agreement, author=author, now=now)
     _apply(agreement, parsed)
     session.add(agreement)
     session.flush()
@@ -1011,14 +1019,10 @@ def update_draft(
         else:
             message = "Après signature, toute modification passe par un avenant."
         raise ValidationError({"statut": message})
-    if agreement.version != expected_version:
-        raise ConflictError(
-            "Cette convention a été modifiée par quelqu'un d'autre entre-temps : "
-            "la rouvrir pour voir la dernière version."
-        )
+    check_version(agreement, expected_version, AGREEMENT)
     parsed = _valid_or_raise(session, data, agreement_id=agreement.id, today=now.date())
     _apply(agreement, parsed)
-    agreement.version += 1
+    record_change(agreement, author=author, now=now)
     _log(
         session,
         agreement,
@@ -1028,7 +1032,7 @@ def update_draft(
         to_status=None,
         comment="Brouillon modifié.",
     )
-    session.flush()
+    flush_checked(session, agreement, AGREEMENT)
     return get_agreement(session, agreement.id)
 
 
@@ -1165,8 +1169,8 @@ def record_signature(
             comment="Toutes les signatures sont réunies.",
         )
     else:
-        agreement.version += 1
-        session.flush()
+        record_change(agreement, author=author, now=now)
+        flush_checked(session, agreement, AGREEMENT)
     return get_agreement(session, agreement.id)
 
 
@@ -1354,7 +1358,7 @@ def create_amendment(
         created_at=now,
     )
     session.add(amendment)
-    agreement.version += 1
+    record_change(agreement, author=author, now=now)
     _log(
         session,
         agreement,
@@ -1364,7 +1368,7 @@ def create_amendment(
         to_status=None,
         comment=f"Avenant n° {rank} établi : {reason_text}",
     )
-    session.flush()
+    flush_checked(session, agreement, AGREEMENT)
     return AmendmentInfo(
         rank=rank,
         changes={k: (v[0], v[1]) for k, v in changes.items()},
@@ -1403,7 +1407,7 @@ def sign_amendment(
             {"date_signature": "La date de signature ne peut pas être dans le futur."}
         )
     amendment.signed_on = signed_on
-    agreement.version += 1
+    record_change(agreement, author=author, now=now)
     _log(
         session,
         agreement,
@@ -1413,5 +1417,5 @@ def sign_amendment(
         to_status=None,
         comment=f"Avenant n° {rank} signé le {format_date(signed_on)}.",
     )
-    session.flush()
+    flush_checked(session, agreement, AGREEMENT)
     return get_agreement(session, agreement.id)
