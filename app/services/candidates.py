@@ -614,7 +614,7 @@ def find_duplicates(
 ) -> list[DuplicateMatch]:
     """Files of the same person: same e-mail, same phone, or same name and birth date."""
     conditions = []
-    email = data.email.strip().lower()
+    email = search_text(data.email).strip().lower()
     if email:
         conditions.append(Candidate.email_key == email)
     try:
@@ -627,7 +627,8 @@ def find_duplicates(
         birth = parse_date(data.date_naissance)
     except FieldError:
         birth = None
-    keys = {k for k in (name_key(data.nom), name_key(data.nom_usage)) if k}
+    names = (search_text(data.nom), search_text(data.nom_usage))
+    keys = {k for k in (name_key(name) for name in names) if k}
     if birth and keys:
         conditions.append(
             and_(

@@ -2,7 +2,6 @@
 French messages under its field; search and duplicate lookup never fail."""
 
 from dataclasses import fields, replace
-from datetime import datetime
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -18,24 +17,12 @@ from tests.unit.properties.strategies import (
     nasty_text,
     service_settings,
 )
+from tests.unit.properties.worlds import COORDINATION as ROLE
+from tests.unit.properties.worlds import NOW, candidate_input
 
-NOW = datetime(2026, 11, 28, 10, 0)
 # Free-text fields: form field -> (model attribute, max length, French label).
 TEXT_FIELDS = c._TEXT_FIELDS
 REQUIRED = {"nom", "prenom"}
-ROLE = "coordination"
-
-
-def valid_input() -> CandidateInput:
-    return CandidateInput(
-        nom="Lefèvre",
-        prenom="Camille",
-        saison="2026-2027",
-        site="cobalt",
-        telephone="06 12 34 56 78",
-        email="camille.lefevre@exemple.fr",
-        date_naissance="15/03/1995",
-    )
 
 
 def read_back(session: object, candidate_id: int) -> CandidateInput:
@@ -59,7 +46,7 @@ def check_stored_or_refused(attempt: object, field: str, typed: str, read: objec
 @service_settings(80)
 @given(field=st.sampled_from(sorted(TEXT_FIELDS)), typed=hostile_text)
 def test_created_file_keeps_the_text_or_refuses_it(db: Database, field: str, typed: str) -> None:
-    data = replace(valid_input(), **{field: typed})
+    data = replace(candidate_input(), **{field: typed})
     with db.session(commit=False) as s:
         check_stored_or_refused(
             lambda: c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW).id,
@@ -73,7 +60,7 @@ def test_created_file_keeps_the_text_or_refuses_it(db: Database, field: str, typ
 @given(field=st.sampled_from(sorted(TEXT_FIELDS)), typed=hostile_text)
 def test_updated_file_keeps_the_text_or_refuses_it(db: Database, field: str, typed: str) -> None:
     with db.session(commit=False) as s:
-        saved = c.create_candidate(s, valid_input(), author="accueil", role=ROLE, now=NOW)
+        saved = c.create_candidate(s, candidate_input(), author="accueil", role=ROLE, now=NOW)
         data = replace(c.get_candidate(s, saved.id, role=ROLE).values, **{field: typed})
 
         def update() -> int:
@@ -118,7 +105,7 @@ def test_any_form_is_saved_or_refused_field_by_field(db: Database, data: Candida
 @given(typed=hostile_text)
 def test_stage_change_comment_is_kept_or_refused(db: Database, typed: str) -> None:
     with db.session(commit=False) as s:
-        saved = c.create_candidate(s, valid_input(), author="accueil", role=ROLE, now=NOW)
+        saved = c.create_candidate(s, candidate_input(), author="accueil", role=ROLE, now=NOW)
         expected = expected_text(typed, 2000)
         try:
             entry = c.change_stage(
@@ -138,7 +125,7 @@ def test_stage_change_comment_is_kept_or_refused(db: Database, typed: str) -> No
 @given(typed=hostile_text)
 def test_search_never_fails(db: Database, typed: str) -> None:
     with db.session(commit=False) as s:
-        c.create_candidate(s, valid_input(), author="accueil", role=ROLE, now=NOW)
+        c.create_candidate(s, candidate_input(), author="accueil", role=ROLE, now=NOW)
         query = CandidateQuery(text=typed)
         ids = c.search_ids(s, query)
         assert c.count(s, query) == len(ids)
@@ -156,7 +143,7 @@ name_text = st.text(
 @given(name=name_text)
 def test_a_stored_name_finds_its_file(db: Database, name: str) -> None:
     assume(name.strip() and any(ch.isalpha() for ch in name))
-    data = replace(valid_input(), nom=name)
+    data = replace(candidate_input(), nom=name)
     with db.session(commit=False) as s:
         saved = c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW)
         assert saved.id in c.search_ids(s, CandidateQuery(text=name))

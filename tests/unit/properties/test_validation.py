@@ -4,6 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services.validation import (
+    MAX_SEARCH_LENGTH,
+    MAX_SEARCH_WORDS,
     FieldError,
     clean_text,
     parse_bool,
@@ -12,6 +14,7 @@ from app.services.validation import (
     parse_phone,
     parse_postal_code,
     search_text,
+    search_words,
     unwanted_characters,
 )
 from tests.unit.properties.strategies import (
@@ -21,7 +24,7 @@ from tests.unit.properties.strategies import (
     nasty_text,
 )
 
-FAST = settings(max_examples=300, deadline=None)
+FAST = settings(max_examples=200, deadline=None)
 
 
 @FAST
@@ -68,5 +71,9 @@ def test_stored_codes_are_ascii(typed: str) -> None:
 def test_search_text_keeps_only_storable_characters(typed: str) -> None:
     cleaned = search_text(typed)
     assert unwanted_characters(cleaned) is None
+    assert len(cleaned) <= MAX_SEARCH_LENGTH
     if unwanted_characters(typed) is None:
-        assert cleaned == typed
+        assert cleaned == typed[:MAX_SEARCH_LENGTH]
+    words = search_words(typed)
+    assert len(words) <= MAX_SEARCH_WORDS
+    assert len(set(words)) == len(words)
