@@ -4,7 +4,7 @@ import getpass
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -25,6 +25,7 @@ from app.services.bootstrap import open_app_database
 from app.ui.agreements.view import AgreementsView
 from app.ui.candidates.view import CandidatesView
 from app.ui.context import AppContext
+from app.ui.maintenance import MaintenanceActions
 from app.ui.orientation.view import OrientationView
 from app.ui.partners.view import PartnersView
 from app.ui.settings.view import SettingsView
@@ -146,15 +147,20 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_layout()
         self._build_status_bar()
+        self._build_menus()
         self._restore_geometry()
         self.navigation.setCurrentRow(0)
-        QShortcut(QKeySequence("Ctrl+Q"), self, self.close)
 
     @classmethod
     def open(cls, database_url: str, username: str | None = None) -> "MainWindow":
         """A ready window on a migrated database; `username` signs that user in directly."""
-        database = open_app_database(database_url)
-        return cls(AppContext(database=database, username=username or _os_user()))
+        failed_backups: list[str] = []
+        database = open_app_database(
+            database_url, start_backup=True, on_backup_failure=failed_backups.append
+        )
+        window = cls(AppContext(database=database, username=username or _os_user()))
+        window.maintenance.report_backup_failures(failed_backups)
+        return window
 
     def show_view(self, name: str) -> QWidget:
         view = self._views.get(name)
@@ -213,19 +219,35 @@ class MainWindow(QMainWindow):
             return
         self.resize(1360, 820)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def _build_menus(self) -> None:
+        """The menu bar: Fichier (database actions, Quitter); other menus are added here."""
+        self.maintenance = MaintenanceActions(self)
+        file_menu = self.menuBar().addMenu("&Fichier")
+        self.maintenance.add_to(file_menu)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("Quitter")
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+
+    def confirm_leave(self) -> bool:
+        """Every view with unsaved changes asks first; False when the user stays."""
         leaving = (
             self.candidates_view,
             self.agreements_view,
             self.partners_view,
             self.settings_view,
         )
-        if not all(view.confirm_leave() for view in leaving):
+        return all(view.confirm_leave() for view in leaving)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_leave():
             event.ignore()
             return
         settings = self._settings()
         settings.setValue("mainWindow/geometry", self.saveGeometry())
         settings.sync()
+        self.maintenance.backup_on_quit()
         self.context.database.dispose()
         event.accept()
 

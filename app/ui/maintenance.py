@@ -1,0 +1,317 @@
+"""The Fichier menu's database actions: back up now, restore, check, choose the backup folder.
+
+Also the automatic copies tied to the window: the start copy's failure shown once in the status
+bar, and the copy taken on quit. The work itself is in app.storage.backup and
+app.services.maintenance; long steps run off the UI thread.
+"""
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEventLoop, QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.config import (
+    BACKUP_DIR_ENV,
+    backup_dir,
+    backup_dir_forced_by_environment,
+    set_backup_dir,
+)
+from app.errors import StorageError
+from app.services.bootstrap import automatic_backup
+from app.services.maintenance import COUNTED_TABLES, CheckReport, check_database
+from app.storage.backup import (
+    BackupReason,
+    backup_database,
+    database_file,
+    describe_backup_file,
+    prepare_backup_folder,
+    restore_database,
+)
+from app.ui.errors import show_error
+from app.ui.theme import icon
+from app.ui.widgets.naming import named
+from app.ui.widgets.task import TaskThread
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+# A quick copy never shows the busy dialog; a slow disk or USB key does.
+BUSY_DELAY_MS = 1500
+BACKUP_FILTER = "Sauvegardes Fabrique Accueil (*.sqlite);;Tous les fichiers (*)"
+
+
+class MaintenanceActions(QObject):
+    """The four actions of the Fichier menu, bound to one main window."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self._window = window
+        self.replacement: MainWindow | None = None  # the window reopened after a restore
+        self._backup_on_quit = True
+        self.backup_now_action = self._action(
+            "backupNowAction", "Sauvegarder maintenant", "device-floppy", self.backup_now
+        )
+        self.restore_action = self._action(
+            "restoreAction", "Restaurer une sauvegarde…", "refresh", self.restore
+        )
+        self.check_action = self._action(
+            "checkAction", "Vérifier la base", "clipboard-check", self.check
+        )
+        self.folder_action = self._action(
+            "backupFolderAction", "Dossier des sauvegardes…", "files", self.choose_folder
+        )
+
+    def _action(self, name: str, text: str, icon_name: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(icon(icon_name), text, self._window)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        return action
+
+    def add_to(self, menu: QMenu) -> None:
+        menu.addAction(self.backup_now_action)
+        menu.addAction(self.restore_action)
+        menu.addSeparator()
+        menu.addAction(self.check_action)
+        menu.addSeparator()
+        menu.addAction(self.folder_action)
+
+    @property
+    def _url(self) -> str:
+        return self._window.context.database.url
+
+    # ------------------------------------------------------------ automatic copies
+
+    def report_backup_failures(self, messages: list[str]) -> None:
+        """Failed automatic copies of the start, shown once in the status bar (already logged)."""
+        if messages:
+            text = " ".join(messages)
+            self._window.statusBar().showMessage(text)
+            self._window.statusBar().setToolTip(text)  # the whole text, when the bar is narrow
+
+    def backup_on_quit(self) -> None:
+        """The copy taken when the window closes; a failure is only logged (nobody would see)."""
+        if self._backup_on_quit:
+            automatic_backup(self._url, BackupReason.QUIT)
+
+    # ------------------------------------------------------------ the actions
+
+    def backup_now(self) -> None:
+        folder = backup_dir()
+        url = self._url
+        ok, outcome = run_busy(
+            self._window,
+            "Sauvegarde de la base en cours…",
+            lambda: backup_database(url, folder, reason=BackupReason.MANUAL),
+        )
+        if not ok:
+            show_error(self._window, outcome, "Sauvegarde impossible")
+            return
+        self._window.statusBar().showMessage(f"Sauvegarde enregistrée : {outcome}", 15000)
+        QMessageBox.information(
+            self._window, "Sauvegarde enregistrée", f"La base a été sauvegardée dans :\n{outcome}"
+        )
+
+    def restore(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self._window, "Restaurer une sauvegarde", str(backup_dir()), BACKUP_FILTER
+        )
+        if not chosen:
+            return
+        copy = Path(chosen)
+        try:
+            target = database_file(self._url)
+        except StorageError as error:
+            show_error(self._window, str(error), "Restauration impossible")
+            return
+        if not self._window.confirm_leave() or not self._confirm_restore(copy):
+            return
+        ok, outcome = run_busy(
+            self._window,
+            "Vérification et restauration de la sauvegarde…",
+            lambda: restore_database(copy, target),
+        )
+        if not ok:
+            show_error(self._window, outcome, "Restauration refusée")
+            return
+        kept = (
+            f"L'ancienne base est conservée dans :\n{outcome}"
+            if outcome is not None
+            else "Il n'y avait pas de base à remplacer."
+        )
+        QMessageBox.information(
+            self._window,
+            "Sauvegarde restaurée",
+            f"La sauvegarde {describe_backup_file(copy)} a été restaurée.\n\n{kept}\n\n"
+            "La fenêtre va se rouvrir sur la base restaurée.",
+        )
+        self._reopen()
+
+    def _confirm_restore(self, copy: Path) -> bool:
+        box = QMessageBox(self._window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Restaurer une sauvegarde")
+        box.setText(f"Remplacer la base actuelle par la sauvegarde {describe_backup_file(copy)} ?")
+        box.setInformativeText(
+            "La sauvegarde est d'abord vérifiée. La base actuelle est conservée : une copie "
+            "« avant-restauration » est faite dans le dossier des sauvegardes avant de la "
+            "remplacer. Ce qui a été saisi après la date de la sauvegarde ne sera plus visible "
+            "(il reste dans cette copie)."
+        )
+        restore = box.addButton("Restaurer", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is restore
+
+    def _reopen(self) -> None:
+        """A new window on the restored base (no view keeps stale rows); this one closes."""
+        window = self._window
+        try:
+            replacement = type(window).open(self._url, username=window.context.username)
+        except StorageError as error:
+            show_error(window, str(error), "Réouverture impossible")
+            return
+        replacement.show()
+        self.replacement = replacement
+        self._backup_on_quit = False  # the base was just kept before the restore
+        window.close()
+
+    def check(self) -> None:
+        url = self._url
+        ok, outcome = run_busy(
+            self._window, "Vérification de la base…", lambda: check_database(url)
+        )
+        if not ok:
+            show_error(self._window, outcome, "Vérification impossible")
+            return
+        CheckReportDialog(outcome, self._window).exec()
+
+    def choose_folder(self) -> None:
+        current = backup_dir()
+        if backup_dir_forced_by_environment():
+            show_error(
+                self._window,
+                f"Le dossier des sauvegardes est imposé par la variable {BACKUP_DIR_ENV} "
+                f"(« {current} ») : il ne peut pas être changé ici.",
+                "Dossier des sauvegardes",
+            )
+            return
+        chosen = QFileDialog.getExistingDirectory(
+            self._window,
+            f"Dossier des sauvegardes (actuellement : {current})",
+            str(current if current.exists() else current.parent),
+        )
+        if not chosen:
+            return
+        try:
+            folder = prepare_backup_folder(Path(chosen))
+            set_backup_dir(folder)
+        except StorageError as error:
+            show_error(self._window, str(error), "Dossier refusé")
+            return
+        except OSError as error:
+            log.exception("backup folder setting not saved")
+            show_error(
+                self._window,
+                f"Le choix n'a pas pu être enregistré ({error.strerror or error}).",
+                "Dossier refusé",
+            )
+            return
+        self._window.statusBar().showMessage(f"Dossier des sauvegardes : {backup_dir()}", 15000)
+        QMessageBox.information(
+            self._window,
+            "Dossier des sauvegardes",
+            f"Les sauvegardes iront désormais dans :\n{backup_dir()}\n\n"
+            "S'il s'agit d'une clé USB ou d'un disque externe, gardez-le branché : sinon la "
+            "sauvegarde automatique est signalée dans la barre d'état, et l'application "
+            "fonctionne quand même.",
+        )
+
+
+class CheckReportDialog(QDialog):
+    """The outcome of "Vérifier la base": one line per check, marked passed or not."""
+
+    def __init__(self, report: CheckReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkReportDialog")
+        self.setWindowTitle("Vérifier la base")
+        self.setMinimumWidth(620)
+        self.summary = named(QLabel(), "checkSummary")
+        self.summary.setProperty("role", "title")
+        self.summary.setText("Base en bon état." if report.ok else "Des problèmes ont été trouvés.")
+        where = QLabel(f"Base : {report.database}")
+        where.setProperty("role", "muted")
+        where.setWordWrap(True)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.lines = named(QListWidget(), "checkLines")
+        self.lines.setAccessibleName("Résultat de la vérification")
+        self.lines.setWordWrap(True)
+        self.lines.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        for line, passed in report.lines:
+            self.lines.addItem(QListWidgetItem(icon("check" if passed else "alert-triangle"), line))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(where)
+        layout.addWidget(self.lines, 1)
+        if report.counts:
+            labels = dict(COUNTED_TABLES)
+            content = ", ".join(f"{n} {labels.get(t, t)}" for t, n in report.counts.items())
+            layout.addWidget(QLabel(f"Contenu : {content}."))
+        if not report.ok:
+            advice = QLabel(
+                "Que faire : notez les problèmes ci-dessus et prévenez la coordination. Si la "
+                "base est endommagée, « Fichier › Restaurer une sauvegarde… » remet la dernière "
+                "copie saine (la base actuelle est conservée)."
+            )
+            advice.setWordWrap(True)
+            advice.setProperty("role", "warning")
+            layout.addWidget(advice)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Fermer")
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
+        self.resize(680, 380)
+
+
+def run_busy(parent: QWidget, label: str, work: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run `work` off the UI thread, the window blocked meanwhile (a busy dialog shows if it
+    lasts). Returns (True, result) or (False, a French message)."""
+    outcome: list[tuple[bool, Any]] = []
+    task = TaskThread(lambda _progress: work())
+    task.succeeded.connect(lambda result: outcome.append((True, result)))
+    task.failed.connect(lambda message: outcome.append((False, message)))
+    dialog = QProgressDialog(label, "", 0, 0, parent)
+    dialog.setWindowTitle(APP_NAME)
+    dialog.setCancelButton(None)  # a SQLite copy cannot stop midway
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(BUSY_DELAY_MS)
+    loop = QEventLoop()
+    task.finished.connect(loop.quit)
+    task.start()
+    loop.exec()  # `finished` comes from the worker thread, queued: it ends the loop even if early
+    task.wait()
+    dialog.reset()
+    dialog.deleteLater()
+    if not outcome:
+        return False, "L'opération n'a pas abouti. Le détail est dans le journal."
+    return outcome[0]
