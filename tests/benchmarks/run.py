@@ -1,0 +1,334 @@
+"""Speed at scale: build (or reuse) a network-size database, measure what a receptionist
+feels, print a Markdown table and write JSON.
+
+    python3 -m tests.benchmarks.run                  # 100 000 candidates (builds once, ~2 min)
+    python3 -m tests.benchmarks.run --scale small    # 5 000 candidates, to try it quickly
+
+Not part of the CI test run; the README shows the latest table.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).with_name("results")
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS_MS = {
+    "cold_start": 1500,
+    "search": 50,
+    "open_file": 100,
+    "switch_view": 100,
+    "cohort_matrix": 100,
+    "convention_pdf": 100,
+    "convention_pdf_batch_100": 5000,
+}
+SEARCHES = {
+    "nom sans accent": "martin",
+    "nom accentué": "hélène",
+    "nom tapé sans accent": "helene",
+    "téléphone": "06 12",
+    "e-mail": "lea.dupont",
+}
+
+
+@dataclass
+class Measure:
+    name: str
+    label: str
+    samples_ms: list[float]
+    target_ms: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed(action: Callable[[], Any], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.1f} Go"
+    except (OSError, ValueError, IndexError):
+        pass
+    import sqlite3
+
+    import PySide6
+
+    return {
+        "processeur": cpu,
+        "cœurs": str(os.cpu_count()),
+        "mémoire": memory,
+        "système": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "pyside6": PySide6.__version__,
+        "sqlite": sqlite3.sqlite_version,
+        "date": date.today().isoformat(),
+    }
+
+
+# ---------------------------------------------------------------- the database
+
+
+def prepare(path: Path, scale_name: str, rebuild: bool) -> dict[str, Any]:
+    from tests.benchmarks.synthetic import Scale, build
+
+    info_path = path.with_suffix(".json")
+    if path.exists() and info_path.exists() and not rebuild:
+        return json.loads(info_path.read_text())
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    scale = (
+        Scale() if scale_name == "full" else Scale(candidates=5000, learners=2000, agreements=1000)
+    )
+    built = build(f"sqlite:///{path}", scale)
+    info = asdict(built)
+    info_path.write_text(json.dumps(info))
+    return info
+
+
+def demo_seconds() -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "seed-demo", "--db", f"{folder}/demo.sqlite"],
+            check=True,
+            capture_output=True,
+        )
+        return time.perf_counter() - started
+
+
+# ---------------------------------------------------------------- measures
+
+
+def cold_starts(url: str, repeat: int) -> tuple[list[float], float]:
+    readies, peaks = [], []
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    for _ in range(repeat):
+        launched = time.time()
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.benchmarks.cold_start", url, str(launched)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        readies.append(result["ready"] * 1000)
+        peaks.append(result["peak_mb"])
+    return readies, max(peaks)
+
+
+def window_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.app import configure_application
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    configure_application(app)  # type: ignore[arg-type]
+    window = MainWindow.open(url, username="Benchmark")
+    window.resize(1400, 860)
+    window.show()
+    app.processEvents()
+    view = window.candidates_view
+
+    def settle() -> None:
+        model = view.table.model()
+        if model.rowCount():
+            model.index(0, 0).data()
+        view.table.viewport().repaint()
+        app.processEvents()
+
+    measures = []
+    for label, text in SEARCHES.items():
+
+        def search(text: str = text) -> None:
+            view.search.setText(text)
+            view.apply_filters()
+            settle()
+
+        samples = []
+        for _ in range(repeat):
+            view.search.setText("")
+            view.apply_filters()
+            settle()
+            samples += timed(search, 1)
+        measures.append(Measure("search", f"Recherche « {text} » ({label})", samples, 50))
+    view.search.setText("")
+    view.apply_filters()
+    ids = info["sample_candidate_ids"][: max(repeat, 10)]
+
+    def open_file(ids: list[int] = ids) -> None:
+        view.open_candidate(ids.pop(0) if len(ids) > 1 else ids[0])
+        app.processEvents()
+
+    measures.append(Measure("open_file", "Ouvrir un dossier", timed(open_file, len(ids)), 100))
+    names = ["orientation", "agreements", "partners", "candidates"]
+
+    def switch() -> None:
+        names.append(names.pop(0))
+        window.show_view(names[0])
+        app.processEvents()
+
+    measures.append(Measure("switch_view", "Changer de vue", timed(switch, 4 * repeat), 100))
+    measures.append(matrix_measure(window, app, info, repeat))
+    window.close()
+    return measures
+
+
+def matrix_measure(window: Any, app: Any, info: dict[str, Any], repeat: int) -> Measure:
+    orientation = window.show_view("orientation")
+    orientation.reload_cohorts()
+    picker = orientation.cohort_picker
+    target = picker.findData(info["matrix_cohort_id"])
+    other = 0 if target != 0 else 1
+
+    def open_matrix() -> None:
+        picker.setCurrentIndex(target)
+        app.processEvents()
+
+    samples = []
+    for _ in range(repeat):
+        picker.setCurrentIndex(other)
+        app.processEvents()
+        samples += timed(open_matrix, 1)
+    return Measure("cohort_matrix", "Ouvrir une promotion de 20 apprenants", samples, 100)
+
+
+def pdf_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
+    from app.services.agreement_documents import DocumentKind, render_document
+    from app.storage import open_database
+
+    database = open_database(url)
+    ids = info["agreement_ids"]
+    today = date.today()
+
+    def one(agreement_id: int = ids[0]) -> bytes:
+        with database.session(commit=False) as session:
+            return render_document(session, agreement_id, DocumentKind.CONVENTION, today=today)
+
+    single = timed(one, repeat * 2)
+
+    def batch() -> None:
+        for agreement_id in ids[:100]:
+            one(agreement_id)
+
+    batches = timed(batch, 3)
+    database.dispose()
+    return [
+        Measure("convention_pdf", "Une convention en PDF", single, 100),
+        Measure("convention_pdf_batch_100", "100 conventions en PDF", batches, 5000),
+    ]
+
+
+def libreoffice_note() -> str:
+    if shutil.which("soffice") is None:
+        return "LibreOffice n'est pas installé sur cette machine : rapport non mesuré."
+    return "LibreOffice présent mais la conversion ODT n'est pas encore mesurée."
+
+
+# ---------------------------------------------------------------- report
+
+
+def table(measures: list[Measure]) -> str:
+    lines = [
+        "| mesure | médiane | p95 | cible | |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for m in measures:
+        target = f"≤ {m.target_ms:g} ms" if m.target_ms else ""
+        met = "" if m.target_ms is None else ("✅" if m.p95 <= m.target_ms else "❌")
+        lines.append(f"| {m.label} | {m.median:.1f} ms | {m.p95:.1f} ms | {target} | {met} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--db", type=Path, default=Path(tempfile.gettempdir()) / "fabrique-bench.sqlite"
+    )
+    parser.add_argument("--scale", choices=("full", "small"), default="full")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args(argv)
+    if args.scale == "small" and args.db.name == "fabrique-bench.sqlite":
+        args.db = args.db.with_name("fabrique-bench-small.sqlite")
+    started = time.perf_counter()
+    info = prepare(args.db, args.scale, args.rebuild)
+    url = f"sqlite:///{args.db}"
+    readies, peak_mb = cold_starts(url, 5)
+    measures = [Measure("cold_start", "Démarrage à froid (table remplie)", readies, 1500)]
+    measures += window_measures(url, info, args.repeat)
+    measures += pdf_measures(url, info, args.repeat)
+    report = {
+        "machine": machine(),
+        "base": {"volumes": info["counts"], "construction_s": round(info["seconds"], 1)},
+        "démo_s": round(demo_seconds(), 2),
+        "mémoire_pic_mo": round(peak_mb, 1),
+        "libreoffice": libreoffice_note(),
+        "mesures": [
+            {
+                "nom": m.name,
+                "libellé": m.label,
+                "médiane_ms": round(m.median, 2),
+                "p95_ms": round(m.p95, 2),
+                "cible_ms": m.target_ms,
+                "n": len(m.samples_ms),
+            }
+            for m in measures
+        ],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"latest-{args.scale}.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    described = ", ".join(f"{k} : {v}" for k, v in report["machine"].items())
+    volumes = ", ".join(f"{v} {k}" for k, v in info["counts"].items())
+    print(f"Machine : {described}\n")
+    print(f"Base : {volumes} (construite en {info['seconds']:.0f} s)\n")
+    print(table(measures))
+    print(f"\nMémoire au pic (fenêtre ouverte) : {peak_mb:.0f} Mo (cible ≤ 400 Mo)")
+    print(f"Données de démonstration : {report['démo_s']} s")
+    print(f"LibreOffice : {report['libreoffice']}")
+    print(f"\n(mesuré en {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
