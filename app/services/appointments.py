@@ -244,9 +244,9 @@ def _parse_capacity(text: str, kind: AppointmentKind | None) -> int | None:
     text = text.strip()
     if not text:
         raise FieldError("Indiquer la capacité (nombre de places) de l'information collective.")
-    if not text.isdigit():
+    if not text.isdecimal():
         raise FieldError("La capacité est un nombre entier de places.")
-    capacity = int(text)
+    capacity = int(text) if len(text) <= 9 else MAX_CAPACITY + 1  # int() refuses 4 300 digits
     if not 1 <= capacity <= MAX_CAPACITY:
         raise FieldError(f"La capacité doit être comprise entre 1 et {MAX_CAPACITY} places.")
     return capacity

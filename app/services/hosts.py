@@ -227,8 +227,8 @@ def _naf_code(raw: str) -> str | None:
     return f"{match[1]}.{match[2]}{match[3]}"
 
 
-_BAND_COUNT = re.compile(r"^(\d+)\s*(?:\+|et plus|ou plus)?\s*(?:salaries?)?$")
-_BAND_RANGE = re.compile(r"^(\d+)(?:\s*(?:a|/)\s*|\s+)(\d+)\s*(?:salaries?)?$")
+_BAND_COUNT = re.compile(r"^(\d{1,9})\s*(?:\+|et plus|ou plus)?\s*(?:salaries?)?$")
+_BAND_RANGE = re.compile(r"^(\d{1,9})(?:\s*(?:a|/)\s*|\s+)(\d{1,9})\s*(?:salaries?)?$")
 
 
 def _headcount_band(raw: str) -> str | None:

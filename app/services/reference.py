@@ -12,7 +12,7 @@ from app.domain import Criterion, Filiere, Referrer, Season, Site, Stage
 from app.domain.text import fold
 from app.domain.values import CRITERIA_SEED, FILIERES_SEED, REFERRERS_SEED, SITES_SEED, STAGES
 
-SEASON_LABEL = re.compile(r"^(\d{4})-(\d{4})$")
+SEASON_LABEL = re.compile(r"^([0-9]{4})-([0-9]{4})$")
 SEASON_MONTHS = 8
 ORIENTATION_WEEKS = 6
 

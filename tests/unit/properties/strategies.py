@@ -8,6 +8,7 @@ holds a control character other than tab / line breaks or a lone surrogate, or w
 """
 
 import re
+from collections.abc import Iterable
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -62,6 +63,13 @@ long_text = st.builds(
     st.integers(9_990, 10_010),
 )
 hostile_text = st.one_of(nasty_text, nasty_text, nasty_text, long_text)
+
+
+def hostile_fields(names: Iterable[str]) -> st.SearchStrategy[dict[str, str]]:
+    """One to three fields of an otherwise valid form, replaced by hostile text: every parser
+    meets the text in a context where the other fields do not hide it."""
+    return st.dictionaries(st.sampled_from(sorted(names)), hostile_text, min_size=1, max_size=3)
+
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
