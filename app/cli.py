@@ -171,6 +171,7 @@ def _seed_demo(args: argparse.Namespace, url: str) -> int:
 def _import(args: argparse.Namespace, url: str) -> int:
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import apply_import, preview_import
+    from app.services.permissions import SYSTEM_ROLE
 
     database = open_app_database(url)
     with database.session() as session:
@@ -190,7 +191,9 @@ def _import(args: argparse.Namespace, url: str) -> int:
         print("Vérification seule (--dry-run) : rien n'a été importé.")
         return EXIT_OK
     with database.session() as session:
-        result = apply_import(session, args.file, valid_only=args.valid_only, author=_author())
+        result = apply_import(
+            session, args.file, valid_only=args.valid_only, author=_author(), role=SYSTEM_ROLE
+        )
     print(result.describe())
     return EXIT_OK
 

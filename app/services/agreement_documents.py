@@ -33,7 +33,7 @@ from app.services.agreements import (
     hours_of,
     overlay_texts,
 )
-from app.services.candidates import get_candidate, load_candidate
+from app.services.candidates import candidate_input, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.hosts import format_identifier, get_host
 from app.services.organisation import get_organisation
@@ -100,8 +100,8 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
     values = info.values
     host = get_host(session, info.host_id)
     org = get_organisation(session)
-    person = get_candidate(session, info.candidate_id).values
     candidate = load_candidate(session, info.candidate_id)
+    person = candidate_input(candidate)
 
     birth = candidate.birth_date
     usage = f" (nom d'usage : {person.nom_usage})" if person.nom_usage.strip() else ""

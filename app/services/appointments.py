@@ -14,6 +14,7 @@ from app.domain.text import fold
 from app.services import reference
 from app.services.candidates import display_name, load_candidate
 from app.services.errors import NotFoundError, ValidationError
+from app.services.permissions import require_appointment_editor
 from app.services.validation import FieldError, clean_text, format_date, parse_date
 
 T = TypeVar("T")
@@ -377,9 +378,10 @@ def _apply(session: Session, appointment: Appointment, fields: _Fields) -> None:
 
 
 def create_appointment(
-    session: Session, data: AppointmentInput, candidate_ids: Sequence[int] = ()
+    session: Session, data: AppointmentInput, candidate_ids: Sequence[int] = (), *, role: str
 ) -> AppointmentInfo:
     """Validate the form and book the appointment with its candidates, or refuse it whole."""
+    require_appointment_editor(role)
     errors = _Errors()
     fields = _parse_fields(session, data, errors)
     candidates = _candidates_for(session, fields, candidate_ids, errors)
@@ -394,9 +396,10 @@ def create_appointment(
 
 
 def update_appointment(
-    session: Session, appointment_id: int, data: AppointmentInput
+    session: Session, appointment_id: int, data: AppointmentInput, *, role: str
 ) -> AppointmentInfo:
     """Change date, place, staff or capacity; the registered candidates stay."""
+    require_appointment_editor(role)
     appointment = _load(session, appointment_id)
     errors = _Errors()
     fields = _parse_fields(session, data, errors)
@@ -416,8 +419,9 @@ def update_appointment(
     return _info(appointment)
 
 
-def cancel_appointment(session: Session, appointment_id: int) -> None:
+def cancel_appointment(session: Session, appointment_id: int, *, role: str) -> None:
     """Delete the appointment; its registrations go with it."""
+    require_appointment_editor(role)
     session.delete(_load(session, appointment_id))
     session.flush()
 
@@ -437,8 +441,11 @@ def _places(count: int) -> str:
     return f"{count} place" if count == 1 else f"{count} places"
 
 
-def register(session: Session, appointment_id: int, candidate_id: int) -> AppointmentInfo:
+def register(
+    session: Session, appointment_id: int, candidate_id: int, *, role: str
+) -> AppointmentInfo:
     """Add a candidate to a session (if a place is left) or to an interview without one."""
+    require_appointment_editor(role)
     appointment = _load(session, appointment_id)
     candidate = load_candidate(session, candidate_id)
     if any(a.candidate_id == candidate_id for a in appointment.attendees):
@@ -462,7 +469,10 @@ def _attendee(appointment: Appointment, candidate_id: int) -> Attendee:
     raise _refuse("Ce candidat n'est pas inscrit à ce rendez-vous.")
 
 
-def unregister(session: Session, appointment_id: int, candidate_id: int) -> AppointmentInfo:
+def unregister(
+    session: Session, appointment_id: int, candidate_id: int, *, role: str
+) -> AppointmentInfo:
+    require_appointment_editor(role)
     appointment = _load(session, appointment_id)
     appointment.attendees.remove(_attendee(appointment, candidate_id))
     session.flush()
@@ -470,9 +480,10 @@ def unregister(session: Session, appointment_id: int, candidate_id: int) -> Appo
 
 
 def set_attendance(
-    session: Session, appointment_id: int, candidate_id: int, attendance: str
+    session: Session, appointment_id: int, candidate_id: int, attendance: str, *, role: str
 ) -> AppointmentInfo:
     """Record présent / absent / excusé (or back to inscrit) for a registered candidate."""
+    require_appointment_editor(role)
     try:
         value = parse_attendance(attendance)
     except FieldError as error:

@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.domain.values import (
 )
 from app.services import reference
 from app.services.errors import NotFoundError, ValidationError
+from app.services.permissions import can_read_rqth, require_candidate_editor, require_known_role
 from app.services.validation import (
     FieldError,
     age_on,
@@ -332,13 +333,18 @@ def create_candidate(
     data: CandidateInput,
     *,
     author: str,
+    role: str,
     now: datetime | None = None,
     person_uuid: str | None = None,
 ) -> SavedCandidate:
     """Validate and insert; the first stage is `candidature reçue` unless the input names one.
 
-    `person_uuid` links a new application to the earlier files of the same person.
+    `person_uuid` links a new application to the earlier files of the same person. Only
+    coordination records RQTH: anyone else's entry leaves it unknown.
     """
+    require_candidate_editor(role)
+    if not can_read_rqth(role):
+        data = replace(data, rqth="")
     now = now or datetime.now()
     values, stage = _field_changes(session, data, now.date())
     stage = stage or session.scalars(select(Stage).where(Stage.code == FIRST_STAGE)).one()
@@ -388,14 +394,19 @@ def update_candidate(
     *,
     expected_version: int | None,
     author: str,
+    role: str,
     now: datetime | None = None,
 ) -> SavedCandidate:
     """Validate and update; refused if someone saved the file since `expected_version`.
 
     A stage named in the input (CSV import) is applied as a logged stage change.
+    RQTH is kept as stored unless coordination saves (the others never see it).
     """
+    require_candidate_editor(role)
     now = now or datetime.now()
     candidate = load_candidate(session, candidate_id)
+    if not can_read_rqth(role):
+        data = replace(data, rqth=format_bool(candidate.rqth))
     check_version(candidate, expected_version, CANDIDATE)
     values, stage = _field_changes(session, data, now.date())
     changed = {k: v for k, v in values.items() if getattr(candidate, k) != v}
@@ -492,14 +503,19 @@ def _format_level(level: int | None) -> str:
     return "aucun" if level == 0 else str(level)
 
 
-def get_candidate(session: Session, candidate_id: int) -> CandidateFile:
+def get_candidate(session: Session, candidate_id: int, *, role: str) -> CandidateFile:
+    """The file as the form shows it; RQTH is blank ("non renseigné") except for coordination."""
+    require_known_role(role)
     candidate = load_candidate(session, candidate_id)
+    values = candidate_input(candidate)
+    if not can_read_rqth(role):
+        values.rqth = ""
     return CandidateFile(
         id=candidate.id,
         uuid=candidate.uuid,
         version=candidate.version,
         display_name=display_name(candidate),
-        values=candidate_input(candidate),
+        values=values,
         stage_code=candidate.stage.code,
         stage_label=candidate.stage.label,
         exit_type=candidate.exit_type,
@@ -542,10 +558,12 @@ def change_stage(
     *,
     comment: str,
     author: str,
+    role: str,
     exit_type: str | None = None,
     now: datetime | None = None,
 ) -> HistoryEntry:
     """Move the candidate to another stage and append the change to its history."""
+    require_candidate_editor(role)
     now = now or datetime.now()
     candidate = load_candidate(session, candidate_id)
     target = session.scalar(select(Stage).where(Stage.code == to_code))

@@ -21,6 +21,7 @@ from app.domain.values import CIVILITIES, SEXES
 from app.services import candidates, reference
 from app.services.candidates import CandidateInput
 from app.services.errors import UserFacingError, ValidationError
+from app.services.permissions import require_candidate_editor
 from app.services.validation import (
     FieldError,
     format_bool,
@@ -570,6 +571,7 @@ def apply_import(
     *,
     valid_only: bool,
     author: str,
+    role: str,
     progress: Callable[[int, int], bool] | None = None,
     today: date | None = None,
 ) -> ImportResult:
@@ -577,6 +579,7 @@ def apply_import(
 
     `progress(done, total)` is called every PROGRESS_EVERY rows; returning False cancels.
     """
+    require_candidate_editor(role)
     now = datetime.combine(today, datetime.now().time()) if today else datetime.now()
     preview = preview_import(session, source, today=now.date())
     if preview.fatal:
@@ -590,7 +593,7 @@ def apply_import(
     pinned = _pinned_reference_rows(session)
     counts: dict[Action, int] = {"create": 0, "update": 0, "unchanged": 0}
     for done, row in enumerate(valid, start=1):
-        counts[_apply_row(session, row.data, author=author, now=now)] += 1
+        counts[_apply_row(session, row.data, author=author, role=role, now=now)] += 1
         if _cancelled(progress, done, len(valid)):
             raise ImportCancelled("Import annulé : rien n'a été importé.")
     del pinned
@@ -603,10 +606,12 @@ def _cancelled(progress: Callable[[int, int], bool] | None, done: int, total: in
     return not progress(done, total)
 
 
-def _apply_row(session: Session, data: CandidateInput, *, author: str, now: datetime) -> Action:
+def _apply_row(
+    session: Session, data: CandidateInput, *, author: str, role: str, now: datetime
+) -> Action:
     existing = _existing(session, data.identifiant)
     if existing is None:
-        candidates.create_candidate(session, data, author=author, now=now)
+        candidates.create_candidate(session, data, author=author, role=role, now=now)
         return "create"
     version = existing.version
     saved = candidates.update_candidate(
@@ -615,6 +620,7 @@ def _apply_row(session: Session, data: CandidateInput, *, author: str, now: date
         _merged(candidates.candidate_input(existing), data),
         expected_version=None,
         author=author,
+        role=role,
         now=now,
     )
     return "unchanged" if saved.version == version else "update"

@@ -19,6 +19,7 @@ from app.services.demo_agreements import AgreementsSummary, seed_agreements
 from app.services.demo_orientation import OrientationSummary, seed_orientation
 from app.services.demo_people import People, feminine
 from app.services.errors import UserFacingError
+from app.services.permissions import SYSTEM_ROLE
 from app.services.validation import format_date
 
 ALREADY_FILLED = (
@@ -225,7 +226,9 @@ class _Seeder:
         person = _Person(0, sex, site, filiere)
         when = person.clock.at(applied, self.rng.randint(9, 16), self.rng.choice((0, 15, 30, 45)))
         author = words.STAFF[site].accueil_author
-        person.id = candidates.create_candidate(self.session, data, author=author, now=when).id
+        person.id = candidates.create_candidate(
+            self.session, data, author=author, role=SYSTEM_ROLE, now=when
+        ).id
         return person
 
     def move(
@@ -243,6 +246,7 @@ class _Seeder:
             code,
             comment=comment,
             author=author,
+            role=SYSTEM_ROLE,
             exit_type=exit_type or None,
             now=when,
         )
@@ -261,7 +265,7 @@ class _Seeder:
             capacity=str(capacity),
             notes=words.SESSION_NOTES,
         )
-        return appointments.create_appointment(self.session, data)
+        return appointments.create_appointment(self.session, data, role=SYSTEM_ROLE)
 
     def interview_slot(self, site: str, day: date) -> datetime:
         day = _weekday_after(day)
@@ -288,10 +292,10 @@ class _Seeder:
         when = person.clock.at(day, rng.randint(9, 16), rng.choice((0, 20, 40)))
         comment = person.say(template, day=format_date(target.starts_at.date()))
         self.move(person, "contacte", when, staff.accueil_author, comment)
-        appointments.register(self.session, target.id, person.id)
+        appointments.register(self.session, target.id, person.id, role=SYSTEM_ROLE)
 
     def attend(self, person: _Person, info: AppointmentInfo, attendance: str = "present") -> None:
-        appointments.set_attendance(self.session, info.id, person.id, attendance)
+        appointments.set_attendance(self.session, info.id, person.id, attendance, role=SYSTEM_ROLE)
         if attendance == "present":
             comment = person.say(words.SESSION_COMMENT, day=format_date(info.starts_at.date()))
             when = person.clock.at(info.ends_at.date(), info.ends_at.hour, info.ends_at.minute)
@@ -313,7 +317,7 @@ class _Seeder:
             room="bureau 2",
             staff=trainer,
         )
-        info = appointments.create_appointment(self.session, data, [person.id])
+        info = appointments.create_appointment(self.session, data, [person.id], role=SYSTEM_ROLE)
         comment = words.INTERVIEW_COMMENT.format(
             day=format_date(starts.date()), hour=f"{starts:%H:%M}", staff=trainer
         )
@@ -322,7 +326,7 @@ class _Seeder:
         return info
 
     def interview_done(self, person: _Person, info: AppointmentInfo) -> date:
-        appointments.set_attendance(self.session, info.id, person.id, "present")
+        appointments.set_attendance(self.session, info.id, person.id, "present", role=SYSTEM_ROLE)
         return info.starts_at.date()
 
     def decide(self, person: _Person, code: str, day: date, comment: str) -> None:
@@ -411,8 +415,8 @@ class _Seeder:
         if not later or self.rng.random() >= 0.12:
             return target
         missed = self.rng.choice(("absent", "excuse"))
-        appointments.set_attendance(self.session, target.id, person.id, missed)
-        return appointments.register(self.session, later[0].id, person.id)
+        appointments.set_attendance(self.session, target.id, person.id, missed, role=SYSTEM_ROLE)
+        return appointments.register(self.session, later[0].id, person.id, role=SYSTEM_ROLE)
 
     def withdraw(self, person: _Person, day: date, comment: str) -> None:
         when = person.clock.at(day, 15)

@@ -37,6 +37,7 @@ from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
 from app.services import reference
 from app.services.candidates import change_stage, display_name, load_candidate
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
+from app.services.permissions import require_orientation_reader
 from app.services.validation import FieldError, clean_text, format_date, parse_date
 
 ROLES_WRITING_OBSERVATIONS = frozenset({"formateur", "coordination"})
@@ -653,8 +654,9 @@ def set_teams(
 # ---------------------------------------------------------------- entering levels and notes
 
 
-def grid(session: Session, activity_id: int, team_id: int) -> GridData:
+def grid(session: Session, activity_id: int, team_id: int, *, role: str) -> GridData:
     """A team's levels and notes for one activity: active criteria and retired ones observed."""
+    require_orientation_reader(role)
     activity = _load_activity(session, activity_id)
     info = _activity_info(activity)
     team = next((t for t in info.teams if t.id == team_id), None)
@@ -783,9 +785,10 @@ def record_note(
 
 
 def level_history(
-    session: Session, activity_id: int, candidate_id: int, criterion_id: int
+    session: Session, activity_id: int, candidate_id: int, criterion_id: int, *, role: str
 ) -> list[LevelChange]:
     """Every level recorded for this cell, oldest first."""
+    require_orientation_reader(role)
     rows = session.scalars(
         select(Observation)
         .where(
@@ -807,8 +810,9 @@ def level_history(
 # ---------------------------------------------------------------- cohort and learner views
 
 
-def cohort_matrix(session: Session, cohort_id: int, today: date) -> MatrixData:
+def cohort_matrix(session: Session, cohort_id: int, today: date, *, role: str) -> MatrixData:
     """Learners × criteria with each learner's latest level, and who was not observed this week."""
+    require_orientation_reader(role)
     cohort = _load_cohort(session, cohort_id)
     info = _cohort_info(cohort)
     week = min(max(week_of(cohort.start_date, today), 1), ORIENTATION_WEEKS)
@@ -922,7 +926,8 @@ def _decision(session: Session, candidate_id: int) -> DecisionInfo | None:
     return _decision_info(decision) if decision is not None else None
 
 
-def learner_page(session: Session, candidate_id: int) -> LearnerPage:
+def learner_page(session: Session, candidate_id: int, *, role: str) -> LearnerPage:
+    require_orientation_reader(role)
     candidate = load_candidate(session, candidate_id)
     cohort = _find_cohort(session, candidate)
     return LearnerPage(
@@ -1066,11 +1071,14 @@ def decide(
                 ENTRY_STAGE,
                 comment="Révision de la décision de fin d'orientation",
                 author=author,
+                role=role,
                 now=now,
             )
             current = ENTRY_STAGE
         if target in ALLOWED_TRANSITIONS.get(current, ()):
-            change_stage(session, candidate_id, target, comment=comment, author=author, now=now)
+            change_stage(
+                session, candidate_id, target, comment=comment, author=author, role=role, now=now
+            )
     decision = OrientationDecision(
         candidate_id=candidate_id,
         outcome=result.value,
@@ -1103,10 +1111,12 @@ def bilan_data(
     session: Session,
     candidate_id: int,
     *,
+    role: str,
     organisation: str = "La Fabrique du Numérique",
     today: date | None = None,
 ) -> BilanData:
     """What the learner's orientation summary (bilan d'orientation) prints."""
+    require_orientation_reader(role)
     candidate = load_candidate(session, candidate_id)
     cohort = _find_cohort(session, candidate)
     levels = _learner_levels(session, candidate_id)

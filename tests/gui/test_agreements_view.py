@@ -61,9 +61,11 @@ def _learner(window: MainWindow, nom: str, prenom: str) -> int:
             saison=SEASON,
             site="cobalt",
         )
-        candidate_id = create_candidate(s, data, author="test", now=at).id
+        candidate_id = create_candidate(s, data, author="test", now=at, role="coordination").id
         for stage in ("entretien", "admis", "entre_formation"):
-            change_stage(s, candidate_id, stage, comment="", author="test", now=at)
+            change_stage(
+                s, candidate_id, stage, comment="", author="test", now=at, role="coordination"
+            )
     return candidate_id
 
 

@@ -103,7 +103,7 @@ def _new_candidate(window: MainWindow) -> int:
         site="cobalt",
     )
     with window.context.database.session() as session:
-        candidate_id = create_candidate(session, data, author="test").id
+        candidate_id = create_candidate(session, data, author="test", role="coordination").id
     window.candidates_view.apply_filters()
     window.candidates_view.open_candidate(candidate_id)
     return candidate_id
@@ -121,7 +121,7 @@ def _new_session(window: MainWindow, room: str = "Turing", capacity: str = "8") 
         capacity=capacity,
     )
     with window.context.database.session() as session:
-        appointment_id = create_appointment(session, data).id
+        appointment_id = create_appointment(session, data, role="coordination").id
     window.candidates_view.apply_filters()
     return appointment_id
 
@@ -324,7 +324,7 @@ def test_full_session_is_not_offered(qtbot: QtBot, window: MainWindow) -> None:
         site="cobalt",
     )
     with window.context.database.session() as session:
-        second = create_candidate(session, data, author="test").id
+        second = create_candidate(session, data, author="test", role="coordination").id
     assert second != first
     window.candidates_view.apply_filters()
     window.candidates_view.open_candidate(second)

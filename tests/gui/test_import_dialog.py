@@ -241,7 +241,7 @@ def _add(window: MainWindow, last: str, first: str, season: str) -> None:
         nom=last, prenom=first, email=f"{first}.{last}@exemple.fr", saison=season, site="cobalt"
     )
     with window.context.database.session() as session:
-        create_candidate(session, data, author="test")
+        create_candidate(session, data, author="test", role="coordination")
 
 
 def test_export_writes_current_season(

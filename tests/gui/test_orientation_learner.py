@@ -59,7 +59,10 @@ def test_decision_moves_the_stage_and_the_bilan_prints(
     type_text(qtbot, page.findChild(QLineEdit, "projetMetier"), "Développeuse web")
     qtbot.mouseClick(page.findChild(QPushButton, "saveProjectButton"), Qt.MouseButton.LeftButton)
     with window.context.database.session() as session:
-        assert os_.learner_page(session, ids[3]).project.target_job == "Développeuse web"
+        assert (
+            os_.learner_page(session, ids[3], role="coordination").project.target_job
+            == "Développeuse web"
+        )
 
     out = tmp_path / "bilan.pdf"
     opened: list[str] = []

@@ -34,6 +34,7 @@ def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
                 ),
                 author="test",
                 now=datetime(2025, 10, 1, 9, 0),
+                role="coordination",
             )
             for step, code in enumerate(ENTRY_PATH):
                 cs.change_stage(
@@ -43,6 +44,7 @@ def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
                     comment="",
                     author="t",
                     now=datetime(2025, 11, 1 + step, 9, 0),
+                    role="coordination",
                 )
             ids.append(saved.id)
         cohort = next(c for c in os_.cohorts(session) if c.season == "2025-2026")
@@ -76,7 +78,7 @@ def test_keyboard_fills_the_team_grid_and_the_matrix_follows(
 
     with window.context.database.session() as session:
         team_id = grid.model().team_id  # type: ignore[attr-defined]
-        data = os_.grid(session, activity_id, team_id)
+        data = os_.grid(session, activity_id, team_id, role="coordination")
         criteria = [c.id for c in data.criteria]
     expected = {"1": "acquis", "2": "en_cours", "3": "non_acquis", "0": "non_observe"}
     for learner, keys in zip(ids, typed, strict=True):
@@ -106,7 +108,7 @@ def test_a_correction_supersedes_and_shows_its_history(qtbot: QtBot, window: Mai
     qtbot.keyClick(grid, Qt.Key.Key_1)
     with window.context.database.session() as session:
         criterion = os_.criteria(session)[0]
-        history = os_.level_history(session, activity_id, ids[0], criterion.id)
+        history = os_.level_history(session, activity_id, ids[0], criterion.id, role="coordination")
     assert [(h.from_label, h.to_label) for h in history] == [
         ("Non observé", "En cours d'acquisition"),
         ("En cours d'acquisition", "Acquis"),
@@ -121,8 +123,8 @@ def test_grid_and_matrix_models_pass_qt_checks(
     cohort_id, activity_id, _ids = _cohort_with_team(window)
     with window.context.database.session() as session:
         team_id = os_.activities(session, cohort_id)[0].teams[0].id
-        grid_data = os_.grid(session, activity_id, team_id)
-        matrix_data = os_.cohort_matrix(session, cohort_id, date(2025, 12, 5))
+        grid_data = os_.grid(session, activity_id, team_id, role="coordination")
+        matrix_data = os_.cohort_matrix(session, cohort_id, date(2025, 12, 5), role="coordination")
     grid_model, matrix_model = GridModel(), MatrixModel()
     grid_model.set_grid(grid_data)
     matrix_model.set_matrix(matrix_data)
@@ -161,6 +163,6 @@ def test_comment_typed_in_the_grid_is_saved(qtbot: QtBot, window: MainWindow) ->
     qtbot.waitUntil(lambda: grid.state() != QAbstractItemView.State.EditingState)
     with window.context.database.session() as session:
         team_id = model.team_id  # type: ignore[attr-defined]
-        notes = os_.grid(session, activity_id, team_id).notes
+        notes = os_.grid(session, activity_id, team_id, role="coordination").notes
     assert notes == {ids[1]: "Aide un camarade sur Git"}
     assert model.index(1, model.comment_column).data() == "Aide un camarade sur Git"  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ def _add(db: Database, count: int) -> None:
                     site="cobalt" if n % 3 else "du-guesclin",
                 ),
                 author="test",
+                role="coordination",
             )
 
 

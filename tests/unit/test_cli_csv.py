@@ -54,7 +54,9 @@ def seeded(db: Database) -> Database:
         for index, site in enumerate(["cobalt", "du-guesclin", "cobalt"]):
             data = CandidateInput(**dict(zip(CANDIDATE_COLUMNS, row(index), strict=True)))
             data.site = site
-            candidates.create_candidate(s, data, author="test", now=datetime(2026, 11, 28, 9))
+            candidates.create_candidate(
+                s, data, author="test", now=datetime(2026, 11, 28, 9), role="coordination"
+            )
     return db
 
 

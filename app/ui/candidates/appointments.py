@@ -115,7 +115,9 @@ class AppointmentDialog(QDialog):
         ids = [self.candidate_id] if self.candidate_id is not None else []
         try:
             with self.context.database.session() as session:
-                self.created = appointment_service.create_appointment(session, data, ids)
+                self.created = appointment_service.create_appointment(
+                    session, data, ids, role=self.context.role
+                )
         except ValidationError as error:
             for name, holder in self._fields.items():
                 holder.set_error(error.errors.get(name, ""))
@@ -206,7 +208,7 @@ class AttendanceDialog(QDialog):
         try:
             with self.context.database.session() as session:
                 appointment_service.set_attendance(
-                    session, self.appointment_id, candidate_id, attendance
+                    session, self.appointment_id, candidate_id, attendance, role=self.context.role
                 )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
@@ -302,7 +304,11 @@ class AppointmentsTab(QWidget):
         try:
             with self.context.database.session() as session:
                 appointment_service.set_attendance(
-                    session, self._infos[row].id, self.candidate_id, self.attendance.value()
+                    session,
+                    self._infos[row].id,
+                    self.candidate_id,
+                    self.attendance.value(),
+                    role=self.context.role,
                 )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
@@ -328,7 +334,7 @@ class AppointmentsTab(QWidget):
         try:
             with self.context.database.session() as session:
                 appointment_service.register(
-                    session, int(dialog.chosen_id() or 0), self.candidate_id
+                    session, int(dialog.chosen_id() or 0), self.candidate_id, role=self.context.role
                 )
         except UserFacingError as error:
             QMessageBox.warning(self, "Inscription impossible", str(error))

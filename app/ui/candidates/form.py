@@ -290,7 +290,9 @@ class CandidateForm(QWidget):
         if self.candidate_id is None:
             return
         with self.context.database.session() as session:
-            self.load(candidate_service.get_candidate(session, self.candidate_id))
+            self.load(
+                candidate_service.get_candidate(session, self.candidate_id, role=self.context.role)
+            )
 
     # ---- saving
 
@@ -360,7 +362,11 @@ class CandidateForm(QWidget):
     def _write(self, session: Session, data: CandidateInput, person_uuid: str) -> SavedCandidate:
         if self.candidate_id is None:
             return candidate_service.create_candidate(
-                session, data, author=self.context.username, person_uuid=person_uuid or None
+                session,
+                data,
+                author=self.context.username,
+                role=self.context.role,
+                person_uuid=person_uuid or None,
             )
         return candidate_service.update_candidate(
             session,
@@ -368,6 +374,7 @@ class CandidateForm(QWidget):
             data,
             expected_version=self.version,
             author=self.context.username,
+            role=self.context.role,
         )
 
     def _offer_reload(self, message: str) -> None:

@@ -133,6 +133,7 @@ class ImportDialog(QDialog):
                     self.path,
                     valid_only=valid_only,
                     author=self.context.username,
+                    role=self.context.role,
                     progress=progress,
                 )
 

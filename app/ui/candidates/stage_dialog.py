@@ -92,6 +92,7 @@ class StageDialog(QDialog):
                     str(code),
                     comment=self.comment.toPlainText(),
                     author=self.context.username,
+                    role=self.context.role,
                     exit_type=self.exit_combo.currentData() or None,
                 )
         except ValidationError as error:

@@ -237,7 +237,9 @@ class CandidatesView(QWidget):
     def _show(self, candidate_id: int) -> None:
         try:
             with self.context.database.session() as session:
-                file = candidate_service.get_candidate(session, candidate_id)
+                file = candidate_service.get_candidate(
+                    session, candidate_id, role=self.context.role
+                )
         except UserFacingError as error:
             QMessageBox.warning(self, "Dossier introuvable", str(error))
             return

@@ -177,7 +177,9 @@ class LearnerTab(QWidget):
         self.page = None
         if candidate_id is not None:
             with self.context.database.session() as session:
-                self.page = orientation_service.learner_page(session, int(candidate_id))
+                self.page = orientation_service.learner_page(
+                    session, int(candidate_id), role=self.context.role
+                )
         self.print_button.setEnabled(self.page is not None)
         self._fill_weeks()
         self._fill_notes()
@@ -314,7 +316,7 @@ class LearnerTab(QWidget):
         try:
             with self.context.database.session() as session:
                 data = orientation_service.bilan_data(
-                    session, self.page.candidate_id, today=date.today()
+                    session, self.page.candidate_id, role=self.context.role, today=date.today()
                 )
             render_bilan(data, Path(path))
         except (UserFacingError, OSError) as error:

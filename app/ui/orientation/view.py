@@ -283,7 +283,9 @@ class OrientationView(QWidget):
             self.grid_model.set_grid(None)
             return
         with self.context.database.session() as session:
-            data = orientation_service.grid(session, int(activity_id), int(team_id))
+            data = orientation_service.grid(
+                session, int(activity_id), int(team_id), role=self.context.role
+            )
         self.grid_model.set_grid(data)
         self.grid.resizeColumnToContents(self.grid_model.comment_column)
         self.grid.setCurrentIndex(self.grid_model.index(0, 0))
@@ -291,7 +293,9 @@ class OrientationView(QWidget):
     def _reload_grid_values(self) -> None:
         activity_id, team_id = self.grid_activity.currentData(), self.grid_team.currentData()
         with self.context.database.session() as session:
-            data = orientation_service.grid(session, int(activity_id), int(team_id))
+            data = orientation_service.grid(
+                session, int(activity_id), int(team_id), role=self.context.role
+            )
         self.grid_model.refresh(data)
 
     def _save_level(self, candidate_id: int, criterion_id: int, level: str) -> None:
@@ -341,7 +345,7 @@ class OrientationView(QWidget):
             return
         with self.context.database.session() as session:
             changes = orientation_service.level_history(
-                session, int(activity_id), candidate_id, criterion.id
+                session, int(activity_id), candidate_id, criterion.id, role=self.context.role
             )
         if not changes:
             self.grid_history.setText(f"{criterion.code} — {criterion.label} : pas encore observé.")
@@ -363,7 +367,9 @@ class OrientationView(QWidget):
             )
             return
         with self.context.database.session() as session:
-            data = orientation_service.cohort_matrix(session, cohort_id, date.today())
+            data = orientation_service.cohort_matrix(
+                session, cohort_id, date.today(), role=self.context.role
+            )
         self.matrix_model.set_matrix(data)
         missing = len(data.not_observed_this_week)
         self.matrix_summary.setText(

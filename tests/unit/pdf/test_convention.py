@@ -80,9 +80,9 @@ def _candidate(s: Session, birth: str = "12/03/2001") -> int:
         date_naissance=birth,
     )
     at = datetime(2025, 11, 1, 9, 0)
-    candidate_id = create_candidate(s, data, author="test", now=at).id
+    candidate_id = create_candidate(s, data, author="test", now=at, role="coordination").id
     for stage in ("entretien", "admis", "entre_formation"):
-        change_stage(s, candidate_id, stage, comment="", author="test", now=at)
+        change_stage(s, candidate_id, stage, comment="", author="test", now=at, role="coordination")
     s.add(
         OrientationDecision(
             candidate_id=candidate_id,

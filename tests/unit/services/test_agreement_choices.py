@@ -16,10 +16,12 @@ def _candidate(s: Session, nom: str, *, site: str = "cobalt", enter: bool = True
     data = CandidateInput(
         nom=nom, prenom="Alex", email=f"{nom}@exemple.fr", saison="2025-2026", site=site
     )
-    candidate_id = create_candidate(s, data, author="test", now=AT).id
+    candidate_id = create_candidate(s, data, author="test", now=AT, role="coordination").id
     if enter:
         for stage in ("entretien", "admis", "entre_formation"):
-            change_stage(s, candidate_id, stage, comment="", author="test", now=AT)
+            change_stage(
+                s, candidate_id, stage, comment="", author="test", now=AT, role="coordination"
+            )
     return candidate_id
 
 

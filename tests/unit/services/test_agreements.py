@@ -47,10 +47,12 @@ def _candidate(
         date_naissance=birth,
     )
     at = datetime(2025, 11, 1, 9, 0)
-    candidate_id = create_candidate(s, data, author="test", now=at).id
+    candidate_id = create_candidate(s, data, author="test", now=at, role="coordination").id
     if enter:
         for stage in ("entretien", "admis", "entre_formation"):
-            change_stage(s, candidate_id, stage, comment="", author="test", now=at)
+            change_stage(
+                s, candidate_id, stage, comment="", author="test", now=at, role="coordination"
+            )
     if validated:
         s.add(
             OrientationDecision(

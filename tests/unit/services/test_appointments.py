@@ -26,7 +26,7 @@ def _candidate(session: Session, nom: str, prenom: str, sexe: str = "F") -> int:
         saison="2026-2027",
         site="cobalt",
     )
-    return create_candidate(session, data, author="test", now=NOW).id
+    return create_candidate(session, data, author="test", now=NOW, role="coordination").id
 
 
 def _session_input(**changes: str) -> AppointmentInput:
@@ -57,7 +57,7 @@ def _interview_input(**changes: str) -> AppointmentInput:
 
 def _errors(session: Session, data: AppointmentInput, ids: tuple[int, ...] = ()) -> dict[str, str]:
     with pytest.raises(ValidationError) as caught:
-        ap.create_appointment(session, data, ids)
+        ap.create_appointment(session, data, ids, role="coordination")
     return caught.value.errors
 
 
@@ -67,7 +67,7 @@ def _errors(session: Session, data: AppointmentInput, ids: tuple[int, ...] = ())
 def test_session_is_created_with_defaults_and_summary(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), [lea])
+        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
     assert info.kind == "information_collective"
     assert info.kind_label == "Information collective"
     assert info.starts_at == datetime(2026, 11, 28, 14, 0)
@@ -84,7 +84,7 @@ def test_session_is_created_with_defaults_and_summary(db: Database) -> None:
 def test_interview_summary_and_default_duration(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _interview_input(capacity="99"), [lea])
+        info = ap.create_appointment(s, _interview_input(capacity="99"), [lea], role="coordination")
     assert info.duration_minutes == 45
     assert info.capacity is None
     assert info.summary == "Entretien — 10:30, Cobalt, avec Mme Girard : DUPONT Léa"
@@ -157,7 +157,7 @@ def test_session_field_messages(
 )
 def test_time_formats(db: Database, typed: str, expected: time) -> None:
     with db.session() as s:
-        info = ap.create_appointment(s, _session_input(time=typed))
+        info = ap.create_appointment(s, _session_input(time=typed), role="coordination")
     assert info.starts_at.time() == expected
 
 
@@ -170,7 +170,9 @@ def test_time_formats_refused(typed: str) -> None:
 def test_kind_accepts_the_french_label_and_duration_in_minutes(db: Database) -> None:
     with db.session() as s:
         info = ap.create_appointment(
-            s, _session_input(kind="Information collective", duration_minutes="90 min")
+            s,
+            _session_input(kind="Information collective", duration_minutes="90 min"),
+            role="coordination",
         )
     assert info.kind == "information_collective"
     assert info.duration_minutes == 90
@@ -210,10 +212,10 @@ def test_a_refused_form_saves_nothing(db: Database) -> None:
 
 def test_update_changes_the_appointment(db: Database) -> None:
     with db.session() as s:
-        info = ap.create_appointment(s, _session_input())
+        info = ap.create_appointment(s, _session_input(), role="coordination")
         data = ap.appointment_input(s, info)
         data.time, data.site, data.room, data.capacity = "9h30", "du-guesclin", "Hopper", "8"
-        updated = ap.update_appointment(s, info.id, data)
+        updated = ap.update_appointment(s, info.id, data, role="coordination")
     assert updated.starts_at == datetime(2026, 11, 28, 9, 30)
     assert updated.site_name == "Centre Du Guesclin"
     assert (updated.room, updated.capacity) == ("Hopper", 8)
@@ -222,11 +224,11 @@ def test_update_changes_the_appointment(db: Database) -> None:
 def test_update_keeps_capacity_above_registered(db: Database) -> None:
     with db.session() as s:
         ids = [_candidate(s, "Dupont", "Léa"), _candidate(s, "Traoré", "Noé", "M")]
-        info = ap.create_appointment(s, _session_input(), ids)
+        info = ap.create_appointment(s, _session_input(), ids, role="coordination")
         with pytest.raises(ValidationError) as caught:
-            ap.update_appointment(s, info.id, _session_input(capacity="1"))
+            ap.update_appointment(s, info.id, _session_input(capacity="1"), role="coordination")
         with pytest.raises(ValidationError) as to_interview:
-            ap.update_appointment(s, info.id, _interview_input())
+            ap.update_appointment(s, info.id, _interview_input(), role="coordination")
     assert caught.value.errors == {
         "capacite": "La capacité ne peut pas être inférieure au nombre d'inscrits (2)."
     }
@@ -236,12 +238,12 @@ def test_update_keeps_capacity_above_registered(db: Database) -> None:
 def test_cancel_deletes_the_registrations(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), [lea])
-        ap.cancel_appointment(s, info.id)
+        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
+        ap.cancel_appointment(s, info.id, role="coordination")
         assert ap.appointments_on(s, TODAY) == []
         assert s.scalar(select(func.count(Attendee.id))) == 0
         with pytest.raises(NotFoundError, match="Ce rendez-vous n'existe plus"):
-            ap.cancel_appointment(s, info.id)
+            ap.cancel_appointment(s, info.id, role="coordination")
 
 
 # ---------------------------------------------------------------- registrations
@@ -251,9 +253,9 @@ def test_full_session_refuses_a_registration(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
-        info = ap.create_appointment(s, _session_input(capacity="1"), [lea])
+        info = ap.create_appointment(s, _session_input(capacity="1"), [lea], role="coordination")
         with pytest.raises(ValidationError) as caught:
-            ap.register(s, info.id, noe)
+            ap.register(s, info.id, noe, role="coordination")
     assert str(caught.value) == "La session est complète (1 place)."
     assert caught.value.errors == {"candidat": "La session est complète (1 place)."}
 
@@ -261,18 +263,18 @@ def test_full_session_refuses_a_registration(db: Database) -> None:
 def test_full_session_message_counts_places(db: Database) -> None:
     with db.session() as s:
         ids = [_candidate(s, f"Nom{i}", "Léa") for i in range(13)]
-        info = ap.create_appointment(s, _session_input(), ids[:12])
+        info = ap.create_appointment(s, _session_input(), ids[:12], role="coordination")
         with pytest.raises(ValidationError, match=r"^La session est complète \(12 places\)\.$"):
-            ap.register(s, info.id, ids[12])
+            ap.register(s, info.id, ids[12], role="coordination")
 
 
 def test_double_registration_is_refused(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input())
-        after = ap.register(s, info.id, lea)
+        info = ap.create_appointment(s, _session_input(), role="coordination")
+        after = ap.register(s, info.id, lea, role="coordination")
         with pytest.raises(ValidationError, match="DUPONT Léa est déjà inscrite à ce rendez-vous"):
-            ap.register(s, info.id, lea)
+            ap.register(s, info.id, lea, role="coordination")
     assert after.registered == 1
 
 
@@ -280,11 +282,11 @@ def test_interview_keeps_its_single_candidate(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
-        info = ap.create_appointment(s, _interview_input(), [lea])
+        info = ap.create_appointment(s, _interview_input(), [lea], role="coordination")
         with pytest.raises(ValidationError, match="Cet entretien a déjà son candidat : DUPONT Léa"):
-            ap.register(s, info.id, noe)
-        emptied = ap.unregister(s, info.id, lea)
-        refilled = ap.register(s, info.id, noe)
+            ap.register(s, info.id, noe, role="coordination")
+        emptied = ap.unregister(s, info.id, lea, role="coordination")
+        refilled = ap.register(s, info.id, noe, role="coordination")
     assert emptied.attendees == []
     assert [a.name for a in refilled.attendees] == ["TRAORÉ Noé"]
 
@@ -292,19 +294,19 @@ def test_interview_keeps_its_single_candidate(db: Database) -> None:
 def test_register_unknown_candidate_or_appointment(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input())
+        info = ap.create_appointment(s, _session_input(), role="coordination")
         with pytest.raises(NotFoundError, match="Ce dossier n'existe plus"):
-            ap.register(s, info.id, 999)
+            ap.register(s, info.id, 999, role="coordination")
         with pytest.raises(NotFoundError, match="Ce rendez-vous n'existe plus"):
-            ap.register(s, 999, lea)
+            ap.register(s, 999, lea, role="coordination")
 
 
 def test_unregister_someone_not_registered(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input())
+        info = ap.create_appointment(s, _session_input(), role="coordination")
         with pytest.raises(ValidationError, match="n'est pas inscrit"):
-            ap.unregister(s, info.id, lea)
+            ap.unregister(s, info.id, lea, role="coordination")
 
 
 @pytest.mark.parametrize(
@@ -321,8 +323,8 @@ def test_unregister_someone_not_registered(db: Database) -> None:
 def test_set_attendance(db: Database, typed: str, value: str, label: str) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), [lea])
-        after = ap.set_attendance(s, info.id, lea, typed)
+        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
+        after = ap.set_attendance(s, info.id, lea, typed, role="coordination")
     assert (after.attendees[0].attendance, after.attendees[0].attendance_label) == (value, label)
     assert after.attendance_of(lea) == value
 
@@ -331,11 +333,11 @@ def test_set_attendance_refuses_unknown_value_and_unregistered(db: Database) -> 
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
-        info = ap.create_appointment(s, _session_input(), [lea])
+        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
         with pytest.raises(ValidationError) as caught:
-            ap.set_attendance(s, info.id, lea, "en retard")
+            ap.set_attendance(s, info.id, lea, "en retard", role="coordination")
         with pytest.raises(ValidationError, match="n'est pas inscrit"):
-            ap.set_attendance(s, info.id, noe, "present")
+            ap.set_attendance(s, info.id, noe, "present", role="coordination")
     assert caught.value.errors == {
         "presence": "Présence inconnue : « en retard » "
         "(valeurs possibles : inscrit, présent, absent, excusé)."
@@ -348,13 +350,19 @@ def test_set_attendance_refuses_unknown_value_and_unregistered(db: Database) -> 
 def test_appointments_on_filters_by_day_and_site_and_sorts_by_time(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        ap.create_appointment(s, _session_input(time="14:00"))
-        ap.create_appointment(s, _interview_input(time="10:30"), [lea])
+        ap.create_appointment(s, _session_input(time="14:00"), role="coordination")
+        ap.create_appointment(s, _interview_input(time="10:30"), [lea], role="coordination")
         ap.create_appointment(
-            s, _session_input(time="9:30", site="du-guesclin", room="Hopper", capacity="10")
+            s,
+            _session_input(time="9:30", site="du-guesclin", room="Hopper", capacity="10"),
+            role="coordination",
         )
-        ap.create_appointment(s, _session_input(date="29/11/2026", time="8:00"))
-        ap.create_appointment(s, _session_input(date="27/11/2026", time="23:59"))
+        ap.create_appointment(
+            s, _session_input(date="29/11/2026", time="8:00"), role="coordination"
+        )
+        ap.create_appointment(
+            s, _session_input(date="27/11/2026", time="23:59"), role="coordination"
+        )
         cobalt = next(o.id for o in ap.reference.sites(s) if o.code == "cobalt")
         every_site = ap.appointments_on(s, TODAY)
         at_cobalt = ap.appointments_on(s, TODAY, site_id=cobalt)
@@ -370,10 +378,14 @@ def test_for_candidate_lists_their_appointments_in_date_order(db: Database) -> N
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
-        interview = ap.create_appointment(s, _interview_input(date="03/12/2026"), [lea])
-        session_ = ap.create_appointment(s, _session_input(date="20/11/2026"), [noe, lea])
-        ap.create_appointment(s, _session_input(date="21/11/2026"), [noe])
-        ap.set_attendance(s, session_.id, lea, "present")
+        interview = ap.create_appointment(
+            s, _interview_input(date="03/12/2026"), [lea], role="coordination"
+        )
+        session_ = ap.create_appointment(
+            s, _session_input(date="20/11/2026"), [noe, lea], role="coordination"
+        )
+        ap.create_appointment(s, _session_input(date="21/11/2026"), [noe], role="coordination")
+        ap.set_attendance(s, session_.id, lea, "present", role="coordination")
         listed = ap.for_candidate(s, lea)
     assert [a.id for a in listed] == [session_.id, interview.id]
     assert listed[0].attendance_of(lea) == "present"
@@ -384,16 +396,20 @@ def test_for_candidate_lists_their_appointments_in_date_order(db: Database) -> N
 def test_upcoming_sessions_only_with_free_places(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        ap.create_appointment(s, _session_input(date="20/11/2026"))
-        full = ap.create_appointment(s, _session_input(date="01/12/2026", capacity="1"), [lea])
-        today = ap.create_appointment(s, _session_input(time="18:00"))
-        later = ap.create_appointment(
-            s, _session_input(date="05/12/2026", site="du-guesclin", room="Hopper")
+        ap.create_appointment(s, _session_input(date="20/11/2026"), role="coordination")
+        full = ap.create_appointment(
+            s, _session_input(date="01/12/2026", capacity="1"), [lea], role="coordination"
         )
-        ap.create_appointment(s, _interview_input(date="02/12/2026"), [lea])
+        today = ap.create_appointment(s, _session_input(time="18:00"), role="coordination")
+        later = ap.create_appointment(
+            s,
+            _session_input(date="05/12/2026", site="du-guesclin", room="Hopper"),
+            role="coordination",
+        )
+        ap.create_appointment(s, _interview_input(date="02/12/2026"), [lea], role="coordination")
         listed = ap.upcoming_sessions(s, TODAY)
         guesclin = ap.upcoming_sessions(s, TODAY, site_id=later.site_id)
-        ap.unregister(s, full.id, lea)
+        ap.unregister(s, full.id, lea, role="coordination")
         freed = ap.upcoming_sessions(s, date(2026, 11, 29))
     assert [a.id for a in listed] == [today.id, later.id]
     assert [a.id for a in guesclin] == [later.id]
@@ -407,7 +423,7 @@ def test_lists_load_attendees_in_a_few_queries(db: Database) -> None:
     with db.session() as s:
         ids = [_candidate(s, f"Nom{i}", "Léa") for i in range(6)]
         for hour in range(8, 14):
-            ap.create_appointment(s, _session_input(time=f"{hour}:00"), ids)
+            ap.create_appointment(s, _session_input(time=f"{hour}:00"), ids, role="coordination")
     statements: list[str] = []
 
     def count(*args: object) -> None:

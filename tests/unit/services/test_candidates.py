@@ -60,7 +60,9 @@ def session(db: Database) -> Iterator[Session]:
 
 
 def add(session: Session, now: datetime = NOW, **overrides: str) -> SavedCandidate:
-    return create_candidate(session, entry(**overrides), author="accueil", now=now)
+    return create_candidate(
+        session, entry(**overrides), author="accueil", now=now, role="coordination"
+    )
 
 
 def errors_of(session: Session, **overrides: str) -> dict[str, str]:
@@ -210,14 +212,18 @@ def test_valid_emails_are_kept_as_typed(session: Session, email: str) -> None:
 def test_phone_formats_are_stored_e164_and_shown_french(session: Session, phone: str) -> None:
     saved = add(session, telephone=phone)
     assert stored(session, saved.id).phone == "+33612345678"
-    assert get_candidate(session, saved.id).values.telephone == "06 12 34 56 78"
+    assert (
+        get_candidate(session, saved.id, role="coordination").values.telephone == "06 12 34 56 78"
+    )
     assert rows(session, [saved.id], TODAY)[saved.id].phone == "06 12 34 56 78"
 
 
 def test_a_landline_is_accepted(session: Session) -> None:
     saved = add(session, telephone="05 49 12 34 56")
     assert stored(session, saved.id).phone == "+33549123456"
-    assert get_candidate(session, saved.id).values.telephone == "05 49 12 34 56"
+    assert (
+        get_candidate(session, saved.id, role="coordination").values.telephone == "05 49 12 34 56"
+    )
 
 
 def test_an_overseas_number_written_internationally_is_accepted(session: Session) -> None:
@@ -234,14 +240,16 @@ def test_an_overseas_number_written_nationally_is_accepted(
 ) -> None:
     saved = add(session, telephone=phone)
     assert stored(session, saved.id).phone == e164
-    assert get_candidate(session, saved.id).values.telephone == phone
+    assert get_candidate(session, saved.id, role="coordination").values.telephone == phone
     assert search_ids(session, CandidateQuery(text=phone.replace(" ", ""))) == [saved.id]
 
 
 def test_a_foreign_phone_is_shown_in_international_form(session: Session) -> None:
     saved = add(session, telephone="+44 20 7946 0958")
     assert stored(session, saved.id).phone == "+442079460958"
-    assert get_candidate(session, saved.id).values.telephone == "+44 20 7946 0958"
+    assert (
+        get_candidate(session, saved.id, role="coordination").values.telephone == "+44 20 7946 0958"
+    )
     assert search_ids(session, CandidateQuery(text="+44 20 7946 0958")) == [saved.id]
     assert search_ids(session, CandidateQuery(text="0044 20 7946 0958")) == [saved.id]
 
@@ -456,9 +464,17 @@ def test_update_with_a_stale_version_is_refused(db: Database) -> None:
             expected_version=1,
             author="marie",
             now=NOW + timedelta(hours=2),
+            role="coordination",
         )
     with pytest.raises(ConflictError) as info, db.session() as s:
-        update_candidate(s, saved.id, entry(prenom="Camillo"), expected_version=1, author="paul")
+        update_candidate(
+            s,
+            saved.id,
+            entry(prenom="Camillo"),
+            expected_version=1,
+            author="paul",
+            role="coordination",
+        )
     assert str(info.value) == (
         "Ce dossier a été modifié par marie le 28/11/2026 à 12:00, depuis que vous l'avez "
         "ouvert. Vos modifications n'ont pas été enregistrées, pour ne pas effacer ce changement."
@@ -470,10 +486,16 @@ def test_update_with_a_stale_version_is_refused(db: Database) -> None:
 
 def test_update_without_change_keeps_the_version(session: Session) -> None:
     saved = add(session, filiere_souhaitee="web", prescripteur="mission_locale", rsa="oui")
-    shown = get_candidate(session, saved.id).values
+    shown = get_candidate(session, saved.id, role="coordination").values
 
     again = update_candidate(
-        session, saved.id, shown, expected_version=1, author="marie", now=NOW + timedelta(days=1)
+        session,
+        saved.id,
+        shown,
+        expected_version=1,
+        author="marie",
+        now=NOW + timedelta(days=1),
+        role="coordination",
     )
 
     assert again.version == 1
@@ -493,6 +515,7 @@ def test_update_with_a_change_bumps_the_version_and_the_index(session: Session) 
         expected_version=1,
         author="marie",
         now=later,
+        role="coordination",
     )
 
     assert again.version == 2
@@ -504,7 +527,14 @@ def test_update_with_a_change_bumps_the_version_and_the_index(session: Session) 
 
 def test_update_without_expected_version_skips_the_check(session: Session) -> None:
     saved = add(session)
-    update_candidate(session, saved.id, entry(prenom="Léa"), expected_version=None, author="x")
+    update_candidate(
+        session,
+        saved.id,
+        entry(prenom="Léa"),
+        expected_version=None,
+        author="x",
+        role="coordination",
+    )
     assert stored(session, saved.id).version == 2
 
 
@@ -517,6 +547,7 @@ def test_update_keeps_the_application_date_when_left_empty(session: Session) -> 
         expected_version=1,
         author="x",
         now=NOW + timedelta(days=30),
+        role="coordination",
     )
     assert stored(session, saved.id).application_date == date(2026, 10, 2)
 
@@ -525,7 +556,12 @@ def test_an_invalid_update_changes_nothing(session: Session) -> None:
     saved = add(session)
     with pytest.raises(ValidationError) as info:
         update_candidate(
-            session, saved.id, entry(nom="", email="x"), expected_version=1, author="x"
+            session,
+            saved.id,
+            entry(nom="", email="x"),
+            expected_version=1,
+            author="x",
+            role="coordination",
         )
     assert set(info.value.errors) == {"nom", "email"}
     candidate = stored(session, saved.id)
@@ -538,9 +574,11 @@ def test_an_invalid_update_changes_nothing(session: Session) -> None:
 
 def test_updating_a_deleted_file_is_refused(session: Session) -> None:
     with pytest.raises(NotFoundError, match=r"^Ce dossier n'existe plus\.$"):
-        update_candidate(session, 999, entry(), expected_version=None, author="x")
+        update_candidate(
+            session, 999, entry(), expected_version=None, author="x", role="coordination"
+        )
     with pytest.raises(NotFoundError):
-        get_candidate(session, 999)
+        get_candidate(session, 999, role="coordination")
 
 
 def test_a_stage_named_by_an_update_is_logged(session: Session) -> None:
@@ -552,6 +590,7 @@ def test_a_stage_named_by_an_update_is_logged(session: Session) -> None:
         expected_version=1,
         author="import",
         now=NOW + timedelta(hours=1),
+        role="coordination",
     )
     last = stage_history(session, saved.id)[-1]
     assert (last.from_label, last.to_label, last.author, last.comment) == (
@@ -573,7 +612,7 @@ def test_get_candidate_gives_back_what_was_typed(session: Session) -> None:
         neet="oui",
         date_candidature="01/10/2026",
     )
-    file = get_candidate(session, saved.id)
+    file = get_candidate(session, saved.id, role="coordination")
     values = file.values
     assert file.display_name == "LEFÈVRE (Martin) Camille"
     assert (values.nom, values.nom_usage, values.prenom) == ("Lefèvre", "Martin", "Camille")
@@ -801,7 +840,9 @@ def test_filters_combine_with_the_text(session: Session, people: dict[str, int])
     stages = reference.stages(session)
     cobalt, guesclin = option_id(sites, "cobalt"), option_id(sites, "du-guesclin")
     web = option_id(filieres, "web")
-    change_stage(session, people["lefevre"], "contacte", comment="", author="x")
+    change_stage(
+        session, people["lefevre"], "contacte", comment="", author="x", role="coordination"
+    )
 
     def q(**kwargs: object) -> set[str]:
         return found(session, people, CandidateQuery(**kwargs))  # type: ignore[arg-type]
@@ -866,9 +907,23 @@ def trio(session: Session) -> dict[str, int]:
         filiere_souhaitee="web",
     )
     change_stage(
-        session, a.id, "information_collective", comment="", author="x", now=NOW - timedelta(days=1)
+        session,
+        a.id,
+        "information_collective",
+        comment="",
+        author="x",
+        now=NOW - timedelta(days=1),
+        role="coordination",
     )
-    change_stage(session, c.id, "contacte", comment="", author="x", now=NOW - timedelta(days=2))
+    change_stage(
+        session,
+        c.id,
+        "contacte",
+        comment="",
+        author="x",
+        now=NOW - timedelta(days=2),
+        role="coordination",
+    )
     # b stays at `candidature reçue`, last touched five days ago.
     return {"A": a.id, "B": b.id, "C": c.id}
 
@@ -924,7 +979,13 @@ def test_an_allowed_change_is_logged(session: Session) -> None:
     later = NOW + timedelta(hours=3)
 
     logged = change_stage(
-        session, saved.id, "contacte", comment="Appelée ce matin", author="marie", now=later
+        session,
+        saved.id,
+        "contacte",
+        comment="Appelée ce matin",
+        author="marie",
+        now=later,
+        role="coordination",
     )
 
     assert (logged.changed_at, logged.from_label, logged.to_label) == (
@@ -938,7 +999,7 @@ def test_an_allowed_change_is_logged(session: Session) -> None:
     assert candidate.stage_changed_at == later
     assert candidate.last_action_at == later
     assert candidate.version == 2
-    assert get_candidate(session, saved.id).stage_label == "contacté"
+    assert get_candidate(session, saved.id, role="coordination").stage_label == "contacté"
 
 
 def test_the_first_history_entry_is_the_creation(session: Session) -> None:
@@ -961,7 +1022,9 @@ def test_a_file_can_be_created_at_another_stage(session: Session) -> None:
 def test_a_refused_change_raises_in_french_and_changes_nothing(session: Session) -> None:
     saved = add(session)
     with pytest.raises(ValidationError) as info:
-        change_stage(session, saved.id, "entre_formation", comment="", author="x")
+        change_stage(
+            session, saved.id, "entre_formation", comment="", author="x", role="coordination"
+        )
     assert info.value.errors == {
         "etape": "Passage impossible de « candidature reçue » à « entré en formation »."
     }
@@ -973,7 +1036,7 @@ def test_a_refused_change_raises_in_french_and_changes_nothing(session: Session)
 def test_an_unknown_stage_is_refused(session: Session) -> None:
     saved = add(session)
     with pytest.raises(ValidationError) as info:
-        change_stage(session, saved.id, "promu", comment="", author="x")
+        change_stage(session, saved.id, "promu", comment="", author="x", role="coordination")
     assert info.value.errors == {"etape": "Étape inconnue : « promu »."}
 
 
@@ -984,26 +1047,30 @@ def test_a_reason_is_required_for_refusals_and_withdrawals(
     saved = add(session)
     for blank in ("", "   "):
         with pytest.raises(ValidationError) as info:
-            change_stage(session, saved.id, code, comment=blank, author="x")
+            change_stage(session, saved.id, code, comment=blank, author="x", role="coordination")
         assert info.value.errors == {
             "commentaire": f"Indiquer le motif (obligatoire pour « {label} »)."
         }
     assert stored(session, saved.id).stage.code == "recue"
 
-    logged = change_stage(session, saved.id, code, comment="A trouvé un emploi", author="x")
+    logged = change_stage(
+        session, saved.id, code, comment="A trouvé un emploi", author="x", role="coordination"
+    )
     assert (logged.to_label, logged.comment) == (label, "A trouvé un emploi")
 
 
 def test_a_too_long_comment_is_refused(session: Session) -> None:
     saved = add(session)
     with pytest.raises(ValidationError) as info:
-        change_stage(session, saved.id, "contacte", comment="x" * 2001, author="x")
+        change_stage(
+            session, saved.id, "contacte", comment="x" * 2001, author="x", role="coordination"
+        )
     assert set(info.value.errors) == {"commentaire"}
 
 
 def to_training(session: Session, candidate_id: int) -> None:
     for code in ("entretien", "admis", "entre_formation"):
-        change_stage(session, candidate_id, code, comment="", author="x")
+        change_stage(session, candidate_id, code, comment="", author="x", role="coordination")
 
 
 @pytest.mark.parametrize("exit_type", [None, "", "vacances"])
@@ -1011,7 +1078,15 @@ def test_an_exit_requires_its_type(session: Session, exit_type: str | None) -> N
     saved = add(session)
     to_training(session, saved.id)
     with pytest.raises(ValidationError) as info:
-        change_stage(session, saved.id, "sortie", comment="", author="x", exit_type=exit_type)
+        change_stage(
+            session,
+            saved.id,
+            "sortie",
+            comment="",
+            author="x",
+            exit_type=exit_type,
+            role="coordination",
+        )
     assert info.value.errors == {"type_sortie": "Choisir le type de sortie."}
     assert stored(session, saved.id).stage.code == "entre_formation"
 
@@ -1019,8 +1094,10 @@ def test_an_exit_requires_its_type(session: Session, exit_type: str | None) -> N
 def test_an_exit_records_its_type(session: Session) -> None:
     saved = add(session)
     to_training(session, saved.id)
-    change_stage(session, saved.id, "sortie", comment="", author="x", exit_type="cdi")
-    assert get_candidate(session, saved.id).exit_type == "cdi"
+    change_stage(
+        session, saved.id, "sortie", comment="", author="x", exit_type="cdi", role="coordination"
+    )
+    assert get_candidate(session, saved.id, role="coordination").exit_type == "cdi"
     assert stored(session, saved.id).stage.code == "sortie"
 
 
@@ -1035,7 +1112,13 @@ def test_history_is_append_only(session: Session) -> None:
     snapshots = []
     for n, (code, comment) in enumerate(steps, start=1):
         change_stage(
-            session, saved.id, code, comment=comment, author=f"p{n}", now=NOW + timedelta(hours=n)
+            session,
+            saved.id,
+            code,
+            comment=comment,
+            author=f"p{n}",
+            now=NOW + timedelta(hours=n),
+            role="coordination",
         )
         snapshots.append(stage_history(session, saved.id))
         session.expire_all()
@@ -1061,9 +1144,11 @@ def test_a_stage_change_makes_an_open_form_stale(db: Database) -> None:
     with db.session() as s:
         saved = add(s)
     with db.session() as s:
-        change_stage(s, saved.id, "contacte", comment="", author="marie")
+        change_stage(s, saved.id, "contacte", comment="", author="marie", role="coordination")
     with pytest.raises(ConflictError), db.session() as s:
-        update_candidate(s, saved.id, entry(prenom="Léa"), expected_version=1, author="paul")
+        update_candidate(
+            s, saved.id, entry(prenom="Léa"), expected_version=1, author="paul", role="coordination"
+        )
 
 
 def test_allowed_next_stages_follow_the_transitions(session: Session) -> None:
@@ -1125,12 +1210,23 @@ def test_input_dataclass_is_a_plain_copyable_value() -> None:
 def test_moving_back_from_exit_clears_the_exit_type(session: Session) -> None:
     saved = add(session)
     for code in ("entretien", "admis", "entre_formation", "orientation_validee", "en_stage"):
-        change_stage(session, saved.id, code, comment="", author="test")
-    change_stage(session, saved.id, "sortie", comment="", author="test", exit_type="cdi")
-    change_stage(session, saved.id, "suivi_6_mois", comment="", author="test")
+        change_stage(session, saved.id, code, comment="", author="test", role="coordination")
+    change_stage(
+        session, saved.id, "sortie", comment="", author="test", exit_type="cdi", role="coordination"
+    )
+    change_stage(session, saved.id, "suivi_6_mois", comment="", author="test", role="coordination")
     assert stored(session, saved.id).exit_type == "cdi"
-    change_stage(session, saved.id, "sortie", comment="", author="test", exit_type="cdi")
-    change_stage(session, saved.id, "en_stage", comment="Sortie saisie par erreur", author="test")
+    change_stage(
+        session, saved.id, "sortie", comment="", author="test", exit_type="cdi", role="coordination"
+    )
+    change_stage(
+        session,
+        saved.id,
+        "en_stage",
+        comment="Sortie saisie par erreur",
+        author="test",
+        role="coordination",
+    )
     assert stored(session, saved.id).exit_type is None
 
 

@@ -70,7 +70,7 @@ def candidate_data(index: int = 0, **overrides: str) -> CandidateInput:
 
 def create(session: Session, index: int = 0, **overrides: str) -> candidates.SavedCandidate:
     return candidates.create_candidate(
-        session, candidate_data(index, **overrides), author="test", now=NOW
+        session, candidate_data(index, **overrides), author="test", now=NOW, role="coordination"
     )
 
 
@@ -120,7 +120,7 @@ def preview(db: Database, source: Path | bytes) -> csv_io.ImportPreview:
 def apply(db: Database, source: Path | bytes, **kwargs: Any) -> csv_io.ImportResult:
     kwargs.setdefault("valid_only", False)
     with db.session() as s:
-        return apply_import(s, source, author="import", today=TODAY, **kwargs)
+        return apply_import(s, source, author="import", role="coordination", today=TODAY, **kwargs)
 
 
 def export(db: Database, out: Path, **kwargs: Any) -> int:

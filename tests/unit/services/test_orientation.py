@@ -37,10 +37,14 @@ def _candidate(
         site=site,
         date_naissance=birth,
     )
-    candidate_id = create_candidate(s, data, author="test", now=datetime(2025, 11, 1, 9, 0)).id
+    candidate_id = create_candidate(
+        s, data, author="test", now=datetime(2025, 11, 1, 9, 0), role="coordination"
+    ).id
     if enter:
         for stage in ("entretien", "admis", "entre_formation"):
-            change_stage(s, candidate_id, stage, comment="", author="test", now=NOW)
+            change_stage(
+                s, candidate_id, stage, comment="", author="test", now=NOW, role="coordination"
+            )
     return candidate_id
 
 
@@ -66,8 +70,8 @@ def _world(s: Session) -> World:
     marc = _candidate(s, "Bernard", "Marc")
     nora = _candidate(s, "Ziani", "Nora")
     outsider = _candidate(s, "Admis", "Paul", enter=False)
-    change_stage(s, outsider, "entretien", comment="", author="t", now=NOW)
-    change_stage(s, outsider, "admis", comment="", author="t", now=NOW)
+    change_stage(s, outsider, "entretien", comment="", author="t", now=NOW, role="coordination")
+    change_stage(s, outsider, "admis", comment="", author="t", now=NOW, role="coordination")
     cohort = next(c for c in o.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt")
     activity = _activity(s, cohort.id, "03/12/2025", "Atelier affiche")
     info = o.set_teams(
@@ -276,7 +280,7 @@ def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Da
             with pytest.raises(o.PermissionDenied):
                 o.retire_criterion(s, world.criteria["E1"], role=role)
         # reading is open to everyone
-        assert o.grid(s, world.activity, world.team).team.name == "Équipe A"
+        assert o.grid(s, world.activity, world.team, role="coordination").team.name == "Équipe A"
 
 
 # ---------------------------------------------------------------- levels and notes
@@ -291,8 +295,10 @@ def test_record_level_appends_a_supersession_chain(world: World, db: Database) -
         assert _level(s, world, world.lea, "E2", "0", t2) is False  # default is non observé
         assert _level(s, world, world.lea, "E1", "2", t3) is True
         rows = s.scalars(select(Observation).order_by(Observation.id)).all()
-        history = o.level_history(s, world.activity, world.lea, world.criteria["E1"])
-        grid = o.grid(s, world.activity, world.team)
+        history = o.level_history(
+            s, world.activity, world.lea, world.criteria["E1"], role="coordination"
+        )
+        grid = o.grid(s, world.activity, world.team, role="coordination")
         with pytest.raises(ValidationError) as bad:
             _level(s, world, world.lea, "E1", "9", t3)
         with pytest.raises(ValidationError) as not_in_team:
@@ -329,8 +335,10 @@ def test_level_can_be_reset_to_not_observed(world: World, db: Database) -> None:
     with db.session() as s:
         _level(s, world, world.lea, "E1", "1", NOW)
         assert _level(s, world, world.lea, "E1", "0", NOW + timedelta(minutes=1)) is True
-        grid = o.grid(s, world.activity, world.team)
-        history = o.level_history(s, world.activity, world.lea, world.criteria["E1"])
+        grid = o.grid(s, world.activity, world.team, role="coordination")
+        history = o.level_history(
+            s, world.activity, world.lea, world.criteria["E1"], role="coordination"
+        )
     assert grid.levels == {}
     assert history[-1].to_label == "Non observé"
 
@@ -350,9 +358,9 @@ def test_record_note_appends_only_changes(world: World, db: Database) -> None:
         assert note("Prend la parole devant le groupe", 1) is True
         assert note("  Prend la parole devant le groupe ", 2) is False
         assert note("Anime la restitution", 3) is True
-        first = o.grid(s, world.activity, world.team).notes
+        first = o.grid(s, world.activity, world.team, role="coordination").notes
         assert note("", 4) is True
-        cleared = o.grid(s, world.activity, world.team).notes
+        cleared = o.grid(s, world.activity, world.team, role="coordination").notes
         with pytest.raises(ValidationError) as too_long:
             note("x" * 2001, 5)
     assert first == {world.lea: "Anime la restitution"}
@@ -376,10 +384,10 @@ def test_matrix_latest_level_and_not_observed_this_week(world: World, db: Databa
         _level(s, world, world.marc, "E1", "2", datetime(2025, 12, 3, 10, 0))
         _level(s, world, world.marc, "E1", "0", datetime(2025, 12, 10, 10, 0), act=later)
         _level(s, world, world.nora, "E3", "1", datetime(2025, 12, 3, 10, 0))
-        week2 = o.cohort_matrix(s, world.cohort, date(2025, 12, 12))
-        week1 = o.cohort_matrix(s, world.cohort, date(2025, 12, 1))
-        before = o.cohort_matrix(s, world.cohort, date(2025, 11, 1))
-        long_after = o.cohort_matrix(s, world.cohort, date(2026, 5, 1))
+        week2 = o.cohort_matrix(s, world.cohort, date(2025, 12, 12), role="coordination")
+        week1 = o.cohort_matrix(s, world.cohort, date(2025, 12, 1), role="coordination")
+        before = o.cohort_matrix(s, world.cohort, date(2025, 11, 1), role="coordination")
+        long_after = o.cohort_matrix(s, world.cohort, date(2026, 5, 1), role="coordination")
     assert week2.week == 2
     assert week2.latest == {
         (world.lea, e1): "non_acquis",
@@ -425,7 +433,7 @@ def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            matrix = o.cohort_matrix(s, cohort, date(2025, 12, 20))
+            matrix = o.cohort_matrix(s, cohort, date(2025, 12, 20), role="coordination")
             o.activities(s, cohort)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
@@ -470,14 +478,14 @@ def test_retired_criterion_leaves_new_grids_but_stays_where_observed(
         o.retire_criterion(s, a1, role="coordination", now=NOW)
         new = _activity(s, world.cohort, "04/12/2025")
         new_team = o.set_teams(s, new, [("A", [world.lea])], role="formateur").teams[0].id
-        new_grid = o.grid(s, new, new_team)
-        old_grid = o.grid(s, world.activity, world.team)
+        new_grid = o.grid(s, new, new_team, role="coordination")
+        old_grid = o.grid(s, world.activity, world.team, role="coordination")
         # a correction of the retired criterion in the old activity is still possible
         assert _level(s, world, world.lea, "E6", "1", NOW + timedelta(hours=1)) is True
         with pytest.raises(ValidationError):
             _level(s, world, world.lea, "E6", "1", NOW, act=new)
-        matrix = o.cohort_matrix(s, world.cohort, date(2025, 12, 3))
-        page = o.learner_page(s, world.lea)
+        matrix = o.cohort_matrix(s, world.cohort, date(2025, 12, 3), role="coordination")
+        page = o.learner_page(s, world.lea, role="coordination")
         active = o.criteria(s)
         every = o.criteria(s, include_retired=True)
     assert e6 not in {c.id for c in new_grid.criteria}
@@ -504,8 +512,10 @@ def test_learner_page_weekly_levels_and_notes(world: World, db: Database) -> Non
             (world.activity, "Discrète mais attentive", datetime(2025, 12, 3, 12, 0)),
         ):
             o.record_note(s, act, world.lea, text, author=TRAINER, role="formateur", now=when)
-        page = o.learner_page(s, world.lea)
-        without_cohort = o.learner_page(s, _candidate(s, "Seul", "Hugo", site="du-guesclin"))
+        page = o.learner_page(s, world.lea, role="coordination")
+        without_cohort = o.learner_page(
+            s, _candidate(s, "Seul", "Hugo", site="du-guesclin"), role="coordination"
+        )
     assert page.name == "DUPONT Léa"
     assert page.cohort is not None and page.cohort.id == world.cohort
     e1 = next(w for w in page.weeks if w.criterion.code == "E1")
@@ -555,7 +565,7 @@ def test_save_project_creates_then_updates(world: World, db: Database) -> None:
                 author=TRAINER,
                 role="formateur",
             )
-        page = o.learner_page(s, world.lea)
+        page = o.learner_page(s, world.lea, role="coordination")
     assert (first.filiere, first.target_job, first.status_label) == (
         "Développement web",
         "Développeuse web",
@@ -613,7 +623,7 @@ def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -
             .where(StageChange.candidate_id == world.lea)
             .order_by(StageChange.id)
         ).all()
-        page = o.learner_page(s, world.lea)
+        page = o.learner_page(s, world.lea, role="coordination")
         count = s.scalar(select(func.count()).select_from(OrientationDecision))
     assert (first.outcome, first.outcome_label, first.filiere) == (
         "validee",
@@ -696,7 +706,7 @@ def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
             role="formateur",
             now=NOW,
         )
-        pending = o.bilan_data(s, world.lea, today=date(2026, 1, 12))
+        pending = o.bilan_data(s, world.lea, today=date(2026, 1, 12), role="coordination")
         o.decide(
             s,
             world.lea,
@@ -707,7 +717,9 @@ def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
             role="coordination",
             now=datetime(2026, 1, 12, 17, 0),
         )
-        decided = o.bilan_data(s, world.lea, organisation="Fabrique", today=date(2026, 1, 13))
+        decided = o.bilan_data(
+            s, world.lea, organisation="Fabrique", today=date(2026, 1, 13), role="coordination"
+        )
     by_code = {c.code: c for c in pending.criteria}
     assert pending.organisation == "La Fabrique du Numérique"
     assert pending.learner_name == "DUPONT Léa"

@@ -55,7 +55,7 @@ def add_candidates(database: Database, count: int) -> None:
                 site="cobalt",
                 email=f"lea{n}@exemple.fr",
             )
-            create_candidate(session, data, author="test", now=NOW)
+            create_candidate(session, data, author="test", now=NOW, role="coordination")
 
 
 def raw_sqlite(path: Path, *statements: str) -> None:
