@@ -145,8 +145,12 @@ def _logo(raw: str) -> str:
     text = raw.strip()
     if not text:
         return ""
-    path = Path(text).expanduser()
-    if not path.is_file():
+    try:
+        path = Path(text).expanduser()
+        found = path.is_file()
+    except (OSError, ValueError, RuntimeError):  # NUL, half a character, name too long, no home
+        found = False
+    if not found:
         raise FieldError("Fichier du logo introuvable : vérifier le chemin.")
     try:
         with path.open("rb") as stream:
