@@ -1,0 +1,278 @@
+"""Each role against each service: what is allowed, what is refused with a French message."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.domain import Candidate
+from app.services import accounts, agreements, appointments, candidates, csv_io, hosts
+from app.services import organisation as org
+from app.services import orientation as o
+from app.services.appointments import AppointmentInput
+from app.services.candidates import CandidateInput
+from app.services.errors import PermissionDenied, ValidationError
+from app.services.permissions import SYSTEM_ROLE
+from app.storage import Database
+
+ACCUEIL, FORMATEUR, COORD = "accueil", "formateur", "coordination"
+ROLES = (ACCUEIL, FORMATEUR, COORD)
+NOW = datetime(2025, 12, 3, 10, 0)
+HEADER_ONLY = (";".join(csv_io.CANDIDATE_COLUMNS) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class World:
+    candidate: int
+    learner: int
+    appointment: int
+    cohort: int
+    activity: int
+    team: int
+    criterion: int
+
+
+def _entry(**changes: str) -> CandidateInput:
+    values = {"nom": "Lefèvre", "prenom": "Camille", "saison": "2025-2026", "site": "cobalt"}
+    values |= {"email": "camille@exemple.fr", "rqth": "oui"}
+    values.update(changes)
+    return CandidateInput(**values)
+
+
+def _build(s: Session) -> World:
+    candidate = candidates.create_candidate(s, _entry(), author="t", role=COORD, now=NOW).id
+    learner = candidates.create_candidate(
+        s, _entry(nom="Ziani", prenom="Nora", email="nora@exemple.fr"), author="t", role=COORD
+    ).id
+    for stage in ("entretien", "admis", "entre_formation"):
+        candidates.change_stage(s, learner, stage, comment="", author="t", role=COORD, now=NOW)
+    cohort = next(c for c in o.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt")
+    activity = o.create_activity(
+        s, cohort.id, o.ActivityInput(day="03/12/2025", title="Atelier"), role=FORMATEUR
+    )
+    team = o.set_teams(s, activity.id, [("Équipe A", [learner])], role=FORMATEUR).teams[0].id
+    criterion = o.criteria(s)[0].id
+    o.record_level(s, activity.id, learner, criterion, "1", author="t", role=FORMATEUR, now=NOW)
+    appointment = appointments.create_appointment(s, _session_input(), role=COORD).id
+    return World(candidate, learner, appointment, cohort.id, activity.id, team, criterion)
+
+
+def _session_input() -> AppointmentInput:
+    return AppointmentInput(
+        kind="information_collective",
+        date="10/12/2025",
+        time="14:00",
+        site="cobalt",
+        room="salle 1",
+        staff="Karim",
+        capacity="12",
+    )
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    with db.session() as s:
+        return _build(s)
+
+
+@pytest.fixture
+def s(db: Database) -> Iterator[Session]:
+    with db.session() as session:
+        yield session
+
+
+def _outcome(action: Callable[[], Any]) -> str:
+    """ "allowed" when the role got past the gate (a validation refusal still counts as allowed)."""
+    try:
+        action()
+    except PermissionDenied as refusal:
+        assert str(refusal).startswith(("Seul", "Les observations", "Connectez-vous"))
+        return "refused"
+    except ValidationError:
+        return "allowed"
+    return "allowed"
+
+
+def _expect(allowed: set[str], role: str) -> str:
+    return "allowed" if role in allowed else "refused"
+
+
+# ---------------------------------------------------------------- candidates
+
+
+@pytest.mark.parametrize("role", [*ROLES, "", "admin"])
+def test_candidate_writes(s: Session, world: World, role: str) -> None:
+    actions = {
+        "create": lambda: candidates.create_candidate(
+            s, _entry(nom="Neuf", email="neuf@exemple.fr"), author="x", role=role
+        ),
+        "update": lambda: candidates.update_candidate(
+            s,
+            world.candidate,
+            _entry(prenom="Camilla"),
+            expected_version=None,
+            author="x",
+            role=role,
+        ),
+        "stage": lambda: candidates.change_stage(
+            s, world.candidate, "contacte", comment="", author="x", role=role
+        ),
+        "import": lambda: csv_io.apply_import(
+            s, HEADER_ONLY, valid_only=True, author="x", role=role
+        ),
+    }
+    for name, action in actions.items():
+        assert _outcome(action) == _expect({ACCUEIL, COORD}, role), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_candidate_files_but_only_coordination_sees_rqth(
+    s: Session, world: World, role: str
+) -> None:
+    values = candidates.get_candidate(s, world.candidate, role=role).values
+    assert values.nom == "Lefèvre"
+    assert values.rqth == ("oui" if role == COORD else "")
+    assert candidates.rows(s, [world.candidate])[world.candidate].name.startswith("LEFÈVRE")
+
+
+def test_unknown_role_cannot_read_a_file(s: Session, world: World) -> None:
+    with pytest.raises(PermissionDenied, match="Connectez-vous"):
+        candidates.get_candidate(s, world.candidate, role="")
+
+
+@pytest.mark.parametrize("sent", ["non", "", "oui"])
+def test_accueil_save_keeps_the_stored_rqth_whatever_the_form_sends(
+    s: Session, world: World, sent: str
+) -> None:
+    shown = candidates.get_candidate(s, world.candidate, role=ACCUEIL).values
+    changed = replace(shown, prenom="Camilla", rqth=sent)
+    candidates.update_candidate(
+        s, world.candidate, changed, expected_version=None, author="x", role=ACCUEIL
+    )
+    stored = s.get_one(Candidate, world.candidate)
+    assert (stored.first_name, stored.rqth) == ("Camilla", True)
+
+
+def test_coordination_changes_rqth(s: Session, world: World) -> None:
+    shown = candidates.get_candidate(s, world.candidate, role=COORD).values
+    candidates.update_candidate(
+        s,
+        world.candidate,
+        replace(shown, rqth="non"),
+        expected_version=None,
+        author="x",
+        role=COORD,
+    )
+    assert s.get_one(Candidate, world.candidate).rqth is False
+
+
+def test_accueil_cannot_record_rqth_on_a_new_file(s: Session, world: World) -> None:
+    saved = candidates.create_candidate(
+        s, _entry(nom="Neuf", email="neuf@exemple.fr"), author="x", role=ACCUEIL
+    )
+    assert s.get_one(Candidate, saved.id).rqth is None
+
+
+def test_candidate_csv_has_no_rqth_column() -> None:
+    assert not any("rqth" in column for column in csv_io.CANDIDATE_COLUMNS)
+
+
+def test_command_line_and_demo_act_as_coordination() -> None:
+    assert SYSTEM_ROLE == COORD
+
+
+# ---------------------------------------------------------------- appointments
+
+
+@pytest.mark.parametrize("role", [*ROLES, ""])
+def test_appointment_writes(s: Session, world: World, role: str) -> None:
+    actions = {
+        "create": lambda: appointments.create_appointment(s, _session_input(), role=role),
+        "update": lambda: appointments.update_appointment(
+            s, world.appointment, _session_input(), role=role
+        ),
+        "register": lambda: appointments.register(s, world.appointment, world.candidate, role=role),
+        "attendance": lambda: appointments.set_attendance(
+            s, world.appointment, world.candidate, "present", role=role
+        ),
+        "unregister": lambda: appointments.unregister(
+            s, world.appointment, world.candidate, role=role
+        ),
+        "cancel": lambda: appointments.cancel_appointment(s, world.appointment, role=role),
+    }
+    for name, action in actions.items():
+        assert _outcome(action) == _expect({ACCUEIL, COORD}, role), name
+
+
+def test_every_role_reads_appointments(s: Session, world: World) -> None:
+    assert [a.id for a in appointments.appointments_on(s, date(2025, 12, 10))] == [
+        world.appointment
+    ]
+    assert appointments.get_appointment(s, world.appointment).capacity == 12
+
+
+# ---------------------------------------------------------------- orientation
+
+
+@pytest.mark.parametrize("role", [*ROLES, ""])
+def test_orientation_observations_are_not_for_accueil(s: Session, world: World, role: str) -> None:
+    reads = {
+        "grid": lambda: o.grid(s, world.activity, world.team, role=role),
+        "history": lambda: o.level_history(
+            s, world.activity, world.learner, world.criterion, role=role
+        ),
+        "matrix": lambda: o.cohort_matrix(s, world.cohort, date(2025, 12, 5), role=role),
+        "learner": lambda: o.learner_page(s, world.learner, role=role),
+        "bilan": lambda: o.bilan_data(s, world.learner, role=role),
+    }
+    for name, action in reads.items():
+        assert _outcome(action) == _expect({FORMATEUR, COORD}, role), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_observations_by_trainers_decisions_by_coordination(
+    s: Session, world: World, role: str
+) -> None:
+    record = lambda: o.record_level(  # noqa: E731
+        s, world.activity, world.learner, world.criterion, "2", author="x", role=role
+    )
+    decide = lambda: o.decide(  # noqa: E731
+        s, world.learner, outcome="validee", filiere="", reason="", author="x", role=role
+    )
+    assert _outcome(record) == _expect({FORMATEUR, COORD}, role)
+    assert _outcome(decide) == _expect({COORD}, role)
+
+
+def test_accueil_refusal_is_in_french(s: Session, world: World) -> None:
+    with pytest.raises(PermissionDenied) as refused:
+        o.learner_page(s, world.learner, role=ACCUEIL)
+    assert str(refused.value) == (
+        "Les observations de la période d'orientation sont réservées aux formateurs "
+        "et à la coordination."
+    )
+
+
+# ---------------------------------------------------------------- coordination only
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_agreements_hosts_settings_and_users_are_for_coordination(
+    s: Session, world: World, role: str
+) -> None:
+    actions = {
+        "agreement": lambda: agreements.create_draft(
+            s, agreements.AgreementInput(), author="x", role=role
+        ),
+        "host": lambda: hosts.create_host(s, hosts.HostInput(), role=role),
+        "organisation": lambda: org.save_organisation(s, org.OrganisationInput(), role=role),
+        "users": lambda: accounts.list_accounts(s, role=role),
+        "new user": lambda: accounts.create_account(
+            s, accounts.AccountInput("Zoé", "zoe", ACCUEIL), "", "", role=role
+        ),
+        "idle lock": lambda: accounts.set_idle_lock_minutes(s, 5, role=role),
+    }
+    for name, action in actions.items():
+        assert _outcome(action) == _expect({COORD}, role), name
