@@ -38,7 +38,13 @@ from app.services import reference
 from app.services.candidates import change_stage, display_name, load_candidate
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.permissions import require_orientation_reader
-from app.services.validation import FieldError, clean_text, format_date, parse_date
+from app.services.validation import (
+    FieldError,
+    clean_text,
+    format_date,
+    parse_date,
+    unwanted_characters,
+)
 
 ROLES_WRITING_OBSERVATIONS = frozenset({"formateur", "coordination"})
 ROLE_DECIDING = "coordination"
@@ -625,6 +631,8 @@ def set_teams(
             problems.append("Chaque équipe doit avoir un nom.")
         elif len(clean_name) > 80:
             problems.append(f"Le nom de l'équipe « {clean_name[:20]}… » dépasse 80 caractères.")
+        elif unwanted := unwanted_characters(clean_name):
+            problems.append(f"Le nom d'une équipe contient {unwanted}.")
         for candidate_id in members:
             if candidate_id not in learners:
                 problems.append("Un des apprenants choisis ne fait pas partie de cette promotion.")
@@ -1059,6 +1067,8 @@ def decide(
     assert result is not None
     target = _OUTCOME_STAGES[result.value]
     comment = f"{result.label} : {motive}" if motive else result.label
+    if len(comment) > MAX_NOTE_LENGTH:  # the stage history shows the start, the decision keeps all
+        comment = comment[: MAX_NOTE_LENGTH - 1] + "…"
     current = candidate.stage.code
     if current != target:
         if (

@@ -57,10 +57,13 @@ nasty_text = st.one_of(
         st.one_of(st.sampled_from(SAMPLES), st.text(ANY_CHARACTER, max_size=3)), max_size=6
     ).map("".join),
 )
+# Around the limits of the fields (60 … 20 000 characters) and the 10 000-character note.
+LENGTHS = (60, 80, 120, 200, 250, 300, 2_000, 5_000, 10_000, 20_000)
 long_text = st.builds(
-    lambda unit, size: (unit * size)[:size],
+    lambda unit, length, delta: (unit * (length + delta))[: length + delta],
     st.sampled_from(["a", "é", "😀", "9", MARKUP, "ligne\r\n", "\u0301"]),
-    st.integers(9_990, 10_010),
+    st.sampled_from(LENGTHS),
+    st.integers(-30, 3),
 )
 hostile_text = st.one_of(nasty_text, nasty_text, nasty_text, long_text)
 

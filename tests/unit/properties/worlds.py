@@ -1,5 +1,6 @@
 """Valid records the property tests start from, before a field is replaced by hostile text."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -36,3 +37,34 @@ def add_candidate(
                 session, candidate_id, stage, comment="", author="test", role=COORDINATION, now=at
             )
     return candidate_id
+
+
+ORIENTATION_DAY = "03/12/2025"  # a Wednesday of S1 for the 2025-2026 cohorts
+BEFORE_SEASON = datetime(2025, 11, 1, 9, 0)
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """A cohort whose learner is in the one team of an activity (committed once per test)."""
+
+    cohort: int
+    learner: int
+    activity: int
+    team: int
+    criterion: int
+
+
+def orientation_world(session: Session) -> Orientation:
+    from app.services import orientation
+
+    learner = add_candidate(session, entered=True, at=BEFORE_SEASON, saison="2025-2026")
+    cohort = next(c for c in orientation.cohorts(session) if c.season == "2025-2026")
+    activity = orientation.create_activity(
+        session,
+        cohort.id,
+        orientation.ActivityInput(day=ORIENTATION_DAY, title="Atelier affiche"),
+        role=COORDINATION,
+    )
+    info = orientation.set_teams(session, activity.id, [("Équipe A", [learner])], role=COORDINATION)
+    criterion = orientation.criteria(session)[0].id
+    return Orientation(cohort.id, learner, activity.id, info.teams[0].id, criterion)
