@@ -169,11 +169,13 @@ def _seed_demo(args: argparse.Namespace, url: str) -> int:
 
 
 def _import(args: argparse.Namespace, url: str) -> int:
+    from app.services import audit
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import apply_import, preview_import
     from app.services.permissions import SYSTEM_ROLE
 
     database = open_app_database(url)
+    audit.attach(database, _cli_author)
     with database.session() as session:
         preview = preview_import(session, args.file)
         session.rollback()
@@ -199,19 +201,25 @@ def _import(args: argparse.Namespace, url: str) -> int:
 
 
 def _export(args: argparse.Namespace, url: str) -> int:
+    from app.services import audit
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import export_candidates
 
     database = open_app_database(url)
+    audit.attach(database, _cli_author)
     if args.what == "agreements":
         from app.services.agreements_csv import export_agreements
 
-        with database.session(commit=False) as session:
+        with database.session() as session:
             written = export_agreements(session, args.out, season=args.season)
+            scope = audit.export_scope(args.season)
+            audit.record_export(session, "conventions (CSV)", written, scope)
         print(f"{written} convention(s) exportée(s) dans {args.out}")
         return EXIT_OK
-    with database.session(commit=False) as session:
+    with database.session() as session:
         written = export_candidates(session, args.out, season=args.season, site=args.site)
+        scope = audit.export_scope(args.season, args.site)
+        audit.record_export(session, "candidats (CSV)", written, scope)
     print(f"{written} candidat(s) exporté(s) dans {args.out}")
     return EXIT_OK
 
@@ -220,6 +228,7 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
     from datetime import date
 
     from app.pdf.canvas import write_pdf
+    from app.services import audit
     from app.services.agreement_documents import (
         DocumentKind,
         agreement_id_for_number,
@@ -246,6 +255,15 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
             rank = ranks[-1]
         pdf = render_document(session, agreement_id, kind, today=date.today(), rank=rank)
     write_pdf(args.out, lambda handle: handle.write(pdf))
+    audit.attach(database, _cli_author)
+    with database.session() as session:
+        document = {
+            DocumentKind.CONVENTION: "Convention de stage",
+            DocumentKind.AVENANT: f"Avenant n° {rank}",
+            DocumentKind.ATTESTATION: "Attestation de stage",
+            DocumentKind.EVALUATION: "Fiche d'évaluation",
+        }[kind]
+        audit.record_document_printed(session, agreement_id, document)
     number = args.number.strip().upper()
     what = {
         DocumentKind.CONVENTION: f"Convention {number} imprimée",
@@ -288,6 +306,11 @@ def _restore(args: argparse.Namespace, url: str) -> int:
     else:
         print(f"L'ancienne base est conservée dans : {kept}")
     return EXIT_OK
+
+
+def _cli_author() -> str:
+    """Who the audit log names for what a command saves."""
+    return f"ligne de commande ({_author()})"
 
 
 def _author() -> str:

@@ -62,6 +62,7 @@ __all__ = [
     "entity_label",
     "entry_ids",
     "entry_rows",
+    "export_scope",
     "field_label",
     "field_labels",
     "list_entries",
@@ -666,6 +667,14 @@ def record_export(session: Session, what: str, count: int, scope: str = "") -> N
         f"Export des {what} : {count} ligne{'s' if count > 1 else ''}{suffix}",
         entity_type="export",
     )
+
+
+def export_scope(season: str | None, site: str | None = None) -> str:
+    """The filters of an export, as the journal shows them: "saison 2025-2026, site cobalt"."""
+    parts = [f"saison {season}" if season else "toutes les saisons"]
+    if site:
+        parts.append(f"site {site}")
+    return ", ".join(parts)
 
 
 def redact_about(session: Session, candidate_uuids: Iterable[str]) -> int:

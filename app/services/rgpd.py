@@ -103,6 +103,21 @@ def applications_of(session: Session, candidate: Candidate) -> list[Candidate]:
     )
 
 
+@dataclass(frozen=True)
+class Person:
+    name: str  # as the file shown names them
+    application_ids: tuple[int, ...]
+
+
+def person(session: Session, candidate_id: int) -> Person:
+    """Who this application belongs to, and all their applications."""
+    from app.services.candidates import display_name
+
+    candidate = _load(session, candidate_id)
+    ids = tuple(c.id for c in applications_of(session, candidate))
+    return Person(display_name(candidate), ids)
+
+
 def _text(value: Any, name: str = "") -> str | None:
     return audit.as_text(value, name)
 

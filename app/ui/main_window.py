@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.config import settings_dir
-from app.services import reference
+from app.services import audit, reference
 from app.services.bootstrap import open_app_database
 from app.ui.agreements.view import AgreementsView
+from app.ui.audit.view import AuditView
 from app.ui.candidates.view import CandidatesView
 from app.ui.context import AppContext
 from app.ui.maintenance import MaintenanceActions
@@ -46,6 +47,7 @@ VIEWS = (
     ViewEntry("agreements", "Conventions", "file-certificate"),
     ViewEntry("partners", "Structures", "building-community"),
     ViewEntry("settings", "Paramètres", "settings"),
+    ViewEntry("audit", "Journal, RGPD", "shield-lock"),
 )
 
 
@@ -119,6 +121,8 @@ class MainWindow(QMainWindow):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
+        # Every change saved from this window is logged in the name of whoever is signed in.
+        audit.attach(context.database, lambda: self.context.username)
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_NAME} — {context.database.display_name}")
         self.header = HeaderStrip(context)
@@ -135,12 +139,14 @@ class MainWindow(QMainWindow):
         self.candidates_view.agreement_requested.connect(self._show_learner_agreement)
         self.partners_view = PartnersView(context)
         self.settings_view = SettingsView(context)
+        self.audit_view = AuditView(context)
         widgets: dict[str, QWidget] = {
             "candidates": self.candidates_view,
             "orientation": self.orientation_view,
             "agreements": self.agreements_view,
             "partners": self.partners_view,
             "settings": self.settings_view,
+            "audit": self.audit_view,
         }
         for entry in VIEWS:
             self._add_view(entry, widgets[entry.name])

@@ -30,6 +30,7 @@ from app.domain.agreement import AgreementStatus
 from app.services import agreement_choices as choices
 from app.services import agreement_documents as documents
 from app.services import agreements as agreement_service
+from app.services import audit
 from app.services import hosts as host_service
 from app.services import organisation as organisation_service
 from app.services.agreement_documents import DocumentChoice, DocumentKind
@@ -631,13 +632,14 @@ class AgreementsView(QWidget):
         if self.info is None or not self._organisation_ready():
             return
         try:
-            with self.context.database.session(commit=False) as session:
+            with self.context.database.session() as session:
                 pdf = documents.render_document(
                     session, self.info.id, choice.kind, today=date.today(), rank=choice.rank
                 )
                 filename = documents.document_filename(
                     session, self.info.id, choice.kind, choice.rank
                 )
+                audit.record_document_printed(session, self.info.id, choice.label)
         except UserFacingError as error:
             show_error(self, str(error), "Impression impossible")
             return
@@ -682,10 +684,12 @@ class AgreementsView(QWidget):
             filename = documents.document_filename(session, agreement_id, DocumentKind.CONVENTION)
 
         def render() -> bytes:
-            with database.session(commit=False) as session:
-                return documents.render_document(
+            with database.session() as session:
+                pdf = documents.render_document(
                     session, agreement_id, DocumentKind.CONVENTION, today=today
                 )
+                audit.record_document_printed(session, agreement_id, "Convention de stage")
+                return pdf
 
         return PrintJob(
             label=f"{number or 'brouillon'} — {learner}", filename=filename, render=render

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import agreement_choices, reference
+from app.services import agreement_choices, audit, reference
 from app.services import candidates as candidate_service
 from app.services.candidates import CandidateQuery
 from app.services.errors import UserFacingError
@@ -31,6 +31,7 @@ from app.ui.candidates.history import HistoryTab
 from app.ui.candidates.import_dialog import ImportDialog
 from app.ui.candidates.table_model import CandidatesTableModel
 from app.ui.context import AppContext
+from app.ui.rgpd.person_data import PersonDataButton
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
@@ -141,7 +142,16 @@ class CandidatesView(QWidget):
         )
         self.agreement_button.setEnabled(False)
         self.agreement_button.clicked.connect(self._request_agreement)
-        self.tabs.setCornerWidget(self.agreement_button)
+        self.person_data = PersonDataButton(self.context)
+        self.person_data.before_action = self.form.confirm_leave
+        self.person_data.erased.connect(self._person_erased)
+        self.person_data.anonymised.connect(self._person_anonymised)
+        corner = QWidget()
+        corner_row = QHBoxLayout(corner)
+        corner_row.setContentsMargins(0, 0, 0, 0)
+        corner_row.addWidget(self.person_data)
+        corner_row.addWidget(self.agreement_button)
+        self.tabs.setCornerWidget(corner)
         self.form.saved.connect(self._saved)
         self.form.open_requested.connect(self.open_candidate)
         self.form.dirty_changed.connect(self._dirty_changed)
@@ -248,6 +258,7 @@ class CandidatesView(QWidget):
         self.appointments.show_candidate(file.id, file.values.site)
         with self.context.database.session(commit=False) as session:
             self.agreement_button.setEnabled(agreement_choices.in_training(session, file.id))
+        self.person_data.set_candidate(file.id)
 
     def _select(self, candidate_id: int | None) -> None:
         row = self.model.row_of(candidate_id) if candidate_id is not None else None
@@ -278,6 +289,7 @@ class CandidatesView(QWidget):
         self.history.show_file(None)
         self.appointments.show_candidate(None, "")
         self.agreement_button.setEnabled(False)
+        self.person_data.set_candidate(None)
         self._select(None)
         self.tabs.setCurrentWidget(self.form)
         self.form.field("civilite").setFocus()
@@ -300,6 +312,15 @@ class CandidatesView(QWidget):
 
     def _stage_changed(self, candidate_id: int) -> None:
         self.model.refresh_row(candidate_id)
+        self._show(candidate_id)
+
+    def _person_erased(self) -> None:
+        self.apply_filters()
+        self.new_candidate()
+        self.window().statusBar().showMessage("Données de la personne effacées.", 6000)  # type: ignore[attr-defined]
+
+    def _person_anonymised(self, candidate_id: int) -> None:
+        self.apply_filters()
         self._show(candidate_id)
 
     def _appointments_changed(self) -> None:
@@ -348,14 +369,12 @@ class CandidatesView(QWidget):
                 site = next(
                     o.code for o in reference.sites(session) if o.id == self.header.site_id()
                 )
+        chosen_season = season if season[:1].isdigit() else None
         try:
-            with self.context.database.session(commit=False) as session:
-                written = export_candidates(
-                    session,
-                    Path(path),
-                    season=season if season[:1].isdigit() else None,
-                    site=site,
-                )
+            with self.context.database.session() as session:
+                written = export_candidates(session, Path(path), season=chosen_season, site=site)
+                scope = audit.export_scope(chosen_season, site)
+                audit.record_export(session, "candidats (CSV)", written, scope)
         except (UserFacingError, OSError) as error:
             QMessageBox.warning(self, "Export impossible", str(error))
             return

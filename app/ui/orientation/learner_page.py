@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.orientation import Outcome, ProjectStatus
+from app.services import audit, reference
 from app.services import orientation as orientation_service
-from app.services import reference
 from app.services.errors import UserFacingError, ValidationError
 from app.services.orientation import LearnerPage
 from app.ui.context import AppContext
@@ -318,7 +318,8 @@ class LearnerTab(QWidget):
                 data = orientation_service.bilan_data(
                     session, self.page.candidate_id, role=self.context.role, today=date.today()
                 )
-            render_bilan(data, Path(path))
+                render_bilan(data, Path(path))
+                audit.record_bilan_printed(session, self.page.candidate_id)
         except (UserFacingError, OSError) as error:
             QMessageBox.warning(self, "Bilan non imprimé", str(error))
             return

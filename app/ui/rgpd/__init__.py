@@ -1,0 +1,1 @@
+"""Personal-data rights in the window: person export, erasure, retention and anonymisation."""
