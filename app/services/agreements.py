@@ -100,6 +100,7 @@ INDEMNITY_UNITS = {"heure": "heure", "mois": "mois", "forfait": "forfait"}
 PUBLIC_LEGAL_FORM = "public"
 WINDOW_START_MONTHS, WINDOW_END_MONTHS = 6, 8
 NUMBER_PREFIX = "FAB"
+MAX_AMOUNT = Decimal(10) ** 8  # the column holds 10 digits, 2 of them after the comma
 SYSTEM_AUTHOR = "application"
 
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -251,7 +252,7 @@ def _parse_id(raw: str, label: str) -> int | None:
     text = raw.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise FieldError(f"{label} : identifiant invalide.")
     return int(text)
 
@@ -266,7 +267,7 @@ def _parse_hours(raw: str, weekday: int) -> float:
         raise FieldError(
             f"Nombre d'heures illisible le {_WEEKDAYS[weekday]} (exemple : 7 ou 7,5)."
         ) from None
-    if value < 0 or value != value:
+    if not 0 <= value <= 24:  # NaN and infinity fail too
         raise FieldError(f"Nombre d'heures invalide le {_WEEKDAYS[weekday]}.")
     return value
 
@@ -303,6 +304,8 @@ def _parse_amount(raw: str) -> Decimal | None:
         raise FieldError("Montant illisible (exemple : 4,35).") from None
     if not value.is_finite():
         raise FieldError("Montant illisible (exemple : 4,35).")
+    if abs(value) >= MAX_AMOUNT:
+        raise FieldError("Montant trop élevé (exemple : 4,35).")
     return value.quantize(Decimal("0.01"))
 
 

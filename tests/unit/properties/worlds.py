@@ -1,11 +1,16 @@
 """Valid records the property tests start from, before a field is replaced by hostile text."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.domain import OrientationDecision
+from app.services import agreements as ag
+from app.services import hosts, orientation
+from app.services.agreements import AgreementInput
 from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.organisation import OrganisationInput, save_organisation
 
 COORDINATION = "coordination"
 NOW = datetime(2026, 11, 28, 10, 0)
@@ -55,8 +60,6 @@ class Orientation:
 
 
 def orientation_world(session: Session) -> Orientation:
-    from app.services import orientation
-
     learner = add_candidate(session, entered=True, at=BEFORE_SEASON, saison="2025-2026")
     cohort = next(c for c in orientation.cohorts(session) if c.season == "2025-2026")
     activity = orientation.create_activity(
@@ -68,3 +71,105 @@ def orientation_world(session: Session) -> Orientation:
     info = orientation.set_teams(session, activity.id, [("Équipe A", [learner])], role=COORDINATION)
     criterion = orientation.criteria(session)[0].id
     return Orientation(cohort.id, learner, activity.id, info.teams[0].id, criterion)
+
+
+AGREEMENT_NOW = datetime(2026, 5, 4, 9, 0)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An organisation, a host with its tutor, a learner whose orientation was validated."""
+
+    candidate: int
+    host: int
+    tutor: int
+
+
+def placement_world(session: Session) -> Placement:
+    save_organisation(
+        session,
+        OrganisationInput(
+            nom="La Fabrique du Numérique",
+            adresse="12 rue de la Formation, 86000 Poitiers",
+            siret="73282932000074",
+            declaration_activite="75860123486",
+            directeur="Hélène Garnier",
+            fonction_directeur="Directrice",
+            assureur="MAIF",
+            numero_police="PO-445566",
+            ville_signature="Poitiers",
+        ),
+        role=COORDINATION,
+    )
+    host = hosts.create_host(
+        session,
+        hosts.HostInput(
+            nom="Atelier Vélo Solidaire",
+            forme_juridique="association",
+            identifiant="73282932000074",
+            adresse="5 avenue du Cycle",
+            code_postal="86000",
+            commune="Poitiers",
+            representant="Marc Lemoine",
+            fonction_representant="Président",
+            assureur="MACIF",
+            numero_police="AS-778899",
+        ),
+        role=COORDINATION,
+    )
+    tutor = hosts.add_tutor(
+        session,
+        host.id,
+        hosts.TutorInput(nom="Jeanne Petit", fonction="Responsable atelier"),
+        role=COORDINATION,
+    )
+    learner = add_candidate(
+        session, entered=True, at=BEFORE_SEASON, saison="2025-2026", adresse="3 rue des Lilas"
+    )
+    session.add(
+        OrientationDecision(
+            candidate_id=learner,
+            outcome="validee",
+            decided_by="Claire Morel",
+            decided_at=datetime(2026, 1, 9, 17, 0),
+        )
+    )
+    session.flush()
+    return Placement(learner, host.id, tutor.id)
+
+
+def agreement_input(world: Placement, **overrides: object) -> AgreementInput:
+    data = AgreementInput(
+        candidat=str(world.candidate),
+        structure=str(world.host),
+        tuteur=str(world.tutor),
+        formateur_referent="Samir Haddad",
+        date_debut="01/06/2026",
+        date_fin="31/07/2026",
+        horaires={day: "7" for day in range(5)},
+        activites="Accueil des usagers, petites réparations.",
+        competences="Diagnostic ; relation client",
+        indemnite="4,35",
+        unite_indemnite="heure",
+        mode_versement="virement",
+        avantages="Tickets restaurant",
+    )
+    return replace(data, **overrides)  # type: ignore[arg-type]
+
+
+def signed_agreement(session: Session, world: Placement, **overrides: object) -> int:
+    """Drafted, numbered and signed by everybody on 04/05/2026."""
+    data = agreement_input(world, **overrides)
+    info = ag.create_draft(session, data, author="Claire", role=COORDINATION, now=AGREEMENT_NOW)
+    ag.mark_ready(session, info.id, author="Claire", role=COORDINATION, now=AGREEMENT_NOW)
+    for who in ag.Signatory:
+        ag.record_signature(
+            session,
+            info.id,
+            who.value,
+            AGREEMENT_NOW.date(),
+            author="Claire",
+            role=COORDINATION,
+            now=AGREEMENT_NOW,
+        )
+    return info.id
