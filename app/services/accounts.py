@@ -80,15 +80,15 @@ def _set_password(account: UserAccount, password: str) -> None:
 
 
 def _set_unusable_password(account: UserAccount) -> None:
-    """A random hash no password is known to produce: the account cannot sign in by hand."""
+    """No hash at all: no password matches, the account cannot sign in by hand."""
     account.salt = secrets.token_bytes(SALT_BYTES)
     account.scrypt_n, account.scrypt_r, account.scrypt_p = SCRYPT_N, SCRYPT_R, SCRYPT_P
-    account.password_hash = secrets.token_bytes(HASH_BYTES)
+    account.password_hash = b""
 
 
 def _password_matches(account: UserAccount, password: str) -> bool:
     computed = _hash(password, account.salt, account.scrypt_n, account.scrypt_r, account.scrypt_p)
-    return hmac.compare_digest(computed, account.password_hash)
+    return bool(account.password_hash) and hmac.compare_digest(computed, account.password_hash)
 
 
 def password_errors(password: str, confirmation: str) -> dict[str, str]:
@@ -112,6 +112,21 @@ def password_errors(password: str, confirmation: str) -> dict[str, str]:
 
 def has_accounts(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(UserAccount)) != 0
+
+
+def needs_first_account(session: Session) -> bool:
+    """No active coordination account can sign in with a password (a new base, or one that
+    only knows accounts made by automation): the window offers to create one."""
+    usable = session.scalar(
+        select(func.count())
+        .select_from(UserAccount)
+        .where(
+            UserAccount.role == ROLE_COORDINATION,
+            UserAccount.active.is_(True),
+            UserAccount.password_hash != b"",
+        )
+    )
+    return not usable
 
 
 def _info(account: UserAccount) -> AccountInfo:
@@ -201,8 +216,8 @@ def create_account(
 def create_first_account(
     session: Session, data: AccountInput, password: str, confirmation: str
 ) -> AccountInfo:
-    """The coordination account of a new database; refused once any account exists."""
-    if has_accounts(session):
+    """The coordination account of a new database; refused once one can sign in."""
+    if not needs_first_account(session):
         raise UserFacingError("Le compte de coordination a déjà été créé : connectez-vous.")
     return _create(
         session,

@@ -55,11 +55,14 @@ def demo_database_url() -> str:
 
 def run_gui(database_url: str | None, *, demo: bool = False) -> int:
     from app.ui.main_window import MainWindow
+    from app.ui.sign_in import SignInCancelled
 
     app = create_application()
     try:
         url = demo_database_url() if demo or database_url is None else database_url
         window = MainWindow.open(url)
+    except SignInCancelled:
+        return 0
     except UserFacingError as error:
         QMessageBox.critical(None, "Fabrique Accueil ne peut pas démarrer", str(error))
         return 1

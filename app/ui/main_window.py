@@ -1,11 +1,21 @@
 """Main window: navigation rail, header strip (site and season), views, status bar."""
 
-import getpass
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -20,8 +30,12 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.config import settings_dir
-from app.services import audit, reference
+from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
+from app.services import accounts, audit, reference
+from app.services.accounts import AccountInfo
 from app.services.bootstrap import open_app_database
+from app.services.permissions import can_edit_candidates
+from app.storage import Database
 from app.ui.agreements.view import AgreementsView
 from app.ui.audit.view import AuditView
 from app.ui.candidates.view import CandidatesView
@@ -30,7 +44,9 @@ from app.ui.maintenance import MaintenanceActions
 from app.ui.orientation.view import OrientationView
 from app.ui.partners.view import PartnersView
 from app.ui.settings.view import SettingsView
+from app.ui.sign_in import LockScreen, NewPasswordDialog, SignInCancelled, sign_in_at_start
 from app.ui.theme import icon
+from app.ui.users.view import UsersView
 from app.ui.widgets.naming import named
 
 
@@ -48,6 +64,24 @@ VIEWS = (
     ViewEntry("partners", "Structures", "building-community"),
     ViewEntry("settings", "Paramètres", "settings"),
     ViewEntry("audit", "Journal, RGPD", "shield-lock"),
+    ViewEntry("users", "Utilisateurs", "user-shield"),
+)
+
+# Who sees which view; a view not listed here is for coordination only. The services check
+# again: hiding an entry is for clarity, not the gate.
+VIEW_ROLES = {
+    "candidates": frozenset({ROLE_ACCUEIL, ROLE_FORMATEUR, ROLE_COORDINATION}),
+    "orientation": frozenset({ROLE_FORMATEUR, ROLE_COORDINATION}),
+}
+# Mouse and keyboard use that keeps the session open.
+ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
 )
 
 
@@ -140,6 +174,7 @@ class MainWindow(QMainWindow):
         self.partners_view = PartnersView(context)
         self.settings_view = SettingsView(context)
         self.audit_view = AuditView(context)
+        self.users_view = UsersView(context)
         widgets: dict[str, QWidget] = {
             "candidates": self.candidates_view,
             "orientation": self.orientation_view,
@@ -147,24 +182,40 @@ class MainWindow(QMainWindow):
             "partners": self.partners_view,
             "settings": self.settings_view,
             "audit": self.audit_view,
+            "users": self.users_view,
         }
         for entry in VIEWS:
             self._add_view(entry, widgets[entry.name])
         self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_layout()
+        self._build_lock_screen()
         self._build_status_bar()
         self._build_menus()
         self._restore_geometry()
         self.navigation.setCurrentRow(0)
+        self._apply_role()
+        self._watch_idle_time()
 
     @classmethod
     def open(cls, database_url: str, username: str | None = None) -> "MainWindow":
-        """A ready window on a migrated database; `username` signs that user in directly."""
+        """A ready window on a migrated database, once someone has signed in.
+
+        Without `username`, the first coordination account is created (new base) or the
+        sign-in dialog asks who is there; SignInCancelled if they give up. With `username`
+        (tests, automation) that account is signed in directly — created as coordination,
+        with no usable password, on a base without accounts; a French error if unknown.
+        """
         failed_backups: list[str] = []
         database = open_app_database(
             database_url, start_backup=True, on_backup_failure=failed_backups.append
         )
-        window = cls(AppContext(database=database, username=username or _os_user()))
+        context = AppContext(database=database, username="")
+        try:
+            context.sign_in(_first_sign_in(database, username))
+        except BaseException:
+            database.dispose()
+            raise
+        window = cls(context)
         window.maintenance.report_backup_failures(failed_backups)
         return window
 
@@ -172,6 +223,8 @@ class MainWindow(QMainWindow):
         view = self._views.get(name)
         if view is None:
             raise KeyError(f"unknown view {name!r}; known: {', '.join(self._views)}")
+        if not self._allowed(name):
+            raise KeyError(f"view {name!r} is not open to the role {self.context.role!r}")
         self.navigation.setCurrentRow(list(self._views).index(name))
         return view
 
@@ -212,8 +265,8 @@ class MainWindow(QMainWindow):
         database = QLabel(f"Base : {self.context.database.display_name}")
         database.setObjectName("databaseLabel")
         database.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        user = QLabel(f"Utilisateur : {self.context.username}")
-        self.statusBar().addPermanentWidget(user)
+        self.user_label = named(QLabel(), "userLabel")
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(database)
 
     def _settings(self) -> QSettings:
@@ -235,6 +288,7 @@ class MainWindow(QMainWindow):
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
+        self._build_session_menu()
 
     def confirm_leave(self) -> bool:
         """Every view with unsaved changes asks first; False when the user stays."""
@@ -254,12 +308,176 @@ class MainWindow(QMainWindow):
         settings.setValue("mainWindow/geometry", self.saveGeometry())
         settings.sync()
         self.maintenance.backup_on_quit()
+        _application().removeEventFilter(self._activity)
         self.context.database.dispose()
         event.accept()
 
+    # ---- session: who is signed in, lock, switch user, idle time
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except OSError:
-        return "utilisateur"
+    def _build_lock_screen(self) -> None:
+        """The content and the lock screen share the central area; one shows at a time."""
+        content = self.takeCentralWidget()
+        assert content is not None, "_build_layout sets the central widget first"
+        self.content: QWidget = content
+        self.lock_screen = LockScreen(self.context.database)
+        self.lock_screen.panel.signed_in.connect(self._unlock)
+        self.screens = QStackedWidget()
+        self.screens.addWidget(self.content)
+        self.screens.addWidget(self.lock_screen)
+        self.setCentralWidget(self.screens)
+
+    def _build_session_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Session")
+        self.lock_action = menu.addAction(icon("lock"), "Verrouiller")
+        self.lock_action.setObjectName("lockAction")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.switch_action = menu.addAction(icon("login"), "Changer d'utilisateur…")
+        self.switch_action.setObjectName("switchUserAction")
+        self.switch_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.switch_action.triggered.connect(self.switch_user)
+        menu.addSeparator()
+        self.password_action = menu.addAction(icon("key"), "Changer mon mot de passe…")
+        self.password_action.setObjectName("changePasswordAction")
+        self.password_action.triggered.connect(self.change_own_password)
+        self.users_action = menu.addAction(icon("user-shield"), "Utilisateurs")
+        self.users_action.setObjectName("usersAction")
+        self.users_action.triggered.connect(lambda: self.show_view("users"))
+
+    def _allowed(self, name: str) -> bool:
+        return self.context.role in VIEW_ROLES.get(name, frozenset({ROLE_COORDINATION}))
+
+    def _apply_role(self) -> None:
+        """Show what the signed-in role may use; the services refuse the rest anyway."""
+        for row, name in enumerate(self._views):
+            self.navigation.item(row).setHidden(not self._allowed(name))
+        if not self._allowed(self._current_view_name()):
+            self.show_view("candidates")
+        coordination = self.context.role == ROLE_COORDINATION
+        self.users_action.setVisible(coordination)
+        for action in (self.maintenance.restore_action, self.maintenance.folder_action):
+            action.setVisible(coordination)
+        editor = can_edit_candidates(self.context.role)
+        self.candidates_view.new_button.setVisible(editor)
+        self.candidates_view.import_button.setVisible(editor)
+        self.candidates_view.form.apply_role()
+        if coordination:
+            self.users_view.reload()
+        self.user_label.setText(
+            f"Connecté : {self.context.display_name} ({self.context.role_label})"
+        )
+
+    def _current_view_name(self) -> str:
+        return list(self._views)[max(self.navigation.currentRow(), 0)]
+
+    @property
+    def is_locked(self) -> bool:
+        return self.screens.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        """Hide everything behind the sign-in; what was being typed stays as it is."""
+        if self.is_locked:
+            return
+        self.lock_screen.show_locked(self.context.display_name, self.context.username)
+        self._show_lock_screen()
+
+    def switch_user(self) -> None:
+        """Another person takes the desk: unsaved changes are settled first, then sign-in."""
+        if self.is_locked or not self.confirm_leave():
+            return
+        self.lock_screen.show_switch()
+        self._show_lock_screen()
+
+    def _show_lock_screen(self) -> None:
+        self.idle_timer.stop()
+        self.screens.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        self.statusBar().clearMessage()
+        self.user_label.setText("Session verrouillée")
+        self.lock_screen.panel.setFocus()
+
+    def _unlock(self, account: AccountInfo) -> None:
+        if account.id != self.context.account_id:
+            # Another person: the previous one's unsaved changes are settled first.
+            if not self.confirm_leave():
+                self.lock_screen.panel.refuse(
+                    "Des modifications restent à enregistrer : connexion annulée."
+                )
+                return
+            self.context.sign_in(account)
+            self._after_user_change()
+        self.screens.setCurrentWidget(self.content)
+        self.menuBar().setEnabled(True)
+        self._apply_role()
+        self.idle_timer.start()
+
+    def _after_user_change(self) -> None:
+        """Views show the new person's rights: files are read again with their role."""
+        self.candidates_view.form.reload()
+        self.statusBar().showMessage(f"Bonjour {self.context.display_name}.", 5000)
+
+    def change_own_password(self) -> None:
+        account_id = self.context.account_id
+        if account_id is None:
+            return
+
+        def save(current: str, password: str, confirmation: str) -> None:
+            with self.context.database.session() as session:
+                accounts.change_own_password(session, account_id, current, password, confirmation)
+
+        dialog = NewPasswordDialog(
+            "Changer mon mot de passe",
+            f"{self.context.display_name} ({self.context.username}) : "
+            "tapez le mot de passe actuel, puis le nouveau deux fois.",
+            save,
+            ask_current=True,
+            parent=self,
+        )
+        if dialog.exec():
+            self.statusBar().showMessage("Mot de passe changé.", 5000)
+
+    def _watch_idle_time(self) -> None:
+        """Lock after the idle time set in Paramètres; any mouse or key use starts it again."""
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self.lock)
+        with self.context.database.session(commit=False) as session:
+            self.set_idle_minutes(accounts.idle_lock_minutes(session))
+        self._activity = ActivityFilter(self.idle_timer, lambda: self.is_locked, self)
+        _application().installEventFilter(self._activity)
+        self.settings_view.security.idle_lock_changed.connect(self.set_idle_minutes)
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        self.idle_timer.setInterval(minutes * 60_000)
+        if not self.is_locked:
+            self.idle_timer.start()
+
+
+class ActivityFilter(QObject):
+    """Application-wide: mouse and keyboard use restarts the idle timer (unless locked)."""
+
+    def __init__(self, timer: QTimer, locked: Callable[[], bool], parent: QObject) -> None:
+        super().__init__(parent)
+        self._timer = timer
+        self._locked = locked
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in ACTIVITY_EVENTS and not self._locked():
+            self._timer.start()
+        return False
+
+
+def _application() -> QCoreApplication:
+    application = QApplication.instance()
+    assert application is not None, "the window needs a QApplication"
+    return application
+
+
+def _first_sign_in(database: Database, username: str | None) -> AccountInfo:
+    if username is not None:
+        with database.session() as session:
+            return accounts.sign_in_without_password(session, username)
+    account = sign_in_at_start(database)
+    if account is None:
+        raise SignInCancelled("Connexion annulée : Fabrique Accueil se ferme.")
+    return account

@@ -24,6 +24,7 @@ from app.services import candidates as candidate_service
 from app.services import reference
 from app.services.candidates import CandidateFile, CandidateInput, SavedCandidate
 from app.services.errors import ConflictError, NotFoundError, UserFacingError, ValidationError
+from app.services.permissions import can_edit_candidates, can_read_rqth
 from app.services.validation import format_date
 from app.ui.candidates.duplicates import DuplicatesDialog
 from app.ui.context import AppContext
@@ -145,6 +146,19 @@ class CandidateForm(QWidget):
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
         self.start_new()
+        self.apply_role()
+
+    def apply_role(self) -> None:
+        """RQTH shows for coordination only (the service blanks it for the others anyway);
+        trainers read the file without editing it."""
+        shown = can_read_rqth(self.context.role)
+        self._fields["rqth"].setVisible(shown)
+        self._labels["rqth"].setVisible(shown)
+        editable = can_edit_candidates(self.context.role)
+        for holder in self._fields.values():
+            holder.field.setEnabled(editable)
+        self.save_button.setVisible(editable)
+        self.cancel_button.setVisible(editable)
 
     # ---- building
 

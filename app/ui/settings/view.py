@@ -22,6 +22,7 @@ from app.services import organisation as organisation_service
 from app.services.errors import UserFacingError, ValidationError
 from app.services.organisation import OrganisationInput
 from app.ui.context import AppContext
+from app.ui.settings.security import SecurityGroup
 from app.ui.theme import WARNING_BG, icon
 from app.ui.widgets.fields import FieldWidget, LineField, MultiLineField
 from app.ui.widgets.form_fields import FieldGroup, confirm_unsaved, show_status
@@ -178,6 +179,8 @@ class SettingsView(QWidget):
         buttons.addWidget(self.dirty_label)
         buttons.addWidget(self.save_button)
         column.addLayout(buttons)
+        self.security = SecurityGroup(self.context)
+        column.addWidget(self.security)
         column.addStretch(1)
         content = QWidget()
         page = QHBoxLayout(content)

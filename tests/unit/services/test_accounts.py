@@ -271,3 +271,12 @@ def test_idle_lock_defaults_to_ten_minutes_and_is_stored(db: Database) -> None:
 def test_idle_lock_out_of_range_is_refused(s: Session, minutes: int) -> None:
     with pytest.raises(ValidationError, match="Entre 1 et 240 minutes"):
         a.set_idle_lock_minutes(s, minutes, role=COORD)
+
+
+def test_first_account_is_offered_until_a_coordinator_can_sign_in(s: Session) -> None:
+    assert a.needs_first_account(s)
+    a.sign_in_without_password(s, "automate")
+    assert a.needs_first_account(s)  # nobody knows that account's password
+    _first(s)
+    assert not a.needs_first_account(s)
+    assert a.authenticate(s, "nadia", PASSWORD).role == COORD

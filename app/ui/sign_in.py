@@ -1,0 +1,301 @@
+"""Signing in: the first coordination account, the sign-in dialog, and the lock screen."""
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import accounts
+from app.services.accounts import AccountInfo, AccountInput
+from app.services.errors import UserFacingError, ValidationError
+from app.storage import Database
+from app.ui.theme import icon
+from app.ui.widgets.dialogs import ok_cancel_buttons
+from app.ui.widgets.fields import FieldWithError, LineField
+from app.ui.widgets.naming import named
+
+PASSWORD_HINT = f"Au moins {accounts.MIN_PASSWORD_LENGTH} caractères ; une phrase se retient mieux."
+
+
+class SignInCancelled(UserFacingError):
+    """Nobody signed in at start: the application closes without opening the window."""
+
+
+def password_field() -> LineField:
+    field = LineField()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(accounts.MAX_PASSWORD_LENGTH)
+    return field
+
+
+class PasswordFields:
+    """A new password typed twice, with the service's French refusals under each field."""
+
+    def __init__(self, form: QFormLayout, first_label: str = "Mot de passe") -> None:
+        first = password_field()
+        first.setPlaceholderText(PASSWORD_HINT)
+        self.password = FieldWithError("mot_de_passe", first)
+        self.confirmation = FieldWithError("confirmation", password_field())
+        for holder, label in (
+            (self.password, first_label),
+            (self.confirmation, "Confirmation"),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(holder.field)
+            holder.field.setAccessibleName(label)
+            form.addRow(caption, holder)
+
+    def values(self) -> tuple[str, str]:
+        return self.password.field.value(), self.confirmation.field.value()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        self.password.set_error(errors.get("mot_de_passe", ""))
+        self.confirmation.set_error(errors.get("confirmation", ""))
+
+
+class FirstAccountDialog(QDialog):
+    """First start on a database without a coordination account that can sign in."""
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("firstAccountDialog")
+        self.setWindowTitle("Créer le compte de coordination")
+        self.database = database
+        self.account: AccountInfo | None = None
+        intro = QLabel(
+            "Bienvenue. Cette base n'a pas encore de compte : créez celui de la coordination. "
+            "Il permettra ensuite de créer les comptes de l'accueil et des formateurs "
+            "(menu Session, page Utilisateurs)."
+        )
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        identifier = LineField()
+        identifier.setPlaceholderText("par exemple : nadia.belkacem")
+        self.name = FieldWithError("nom", LineField())
+        self.username = FieldWithError("identifiant", identifier)
+        for holder, label in ((self.name, "Nom et prénom"), (self.username, "Identifiant")):
+            caption = QLabel(label)
+            caption.setBuddy(holder.field)
+            holder.field.setAccessibleName(label)
+            form.addRow(caption, holder)
+        self.passwords = PasswordFields(form)
+        buttons = ok_cancel_buttons(self, "Créer le compte")
+        buttons.accepted.connect(self.submit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+
+    def submit(self) -> None:
+        data = AccountInput(self.name.field.value(), self.username.field.value())
+        password, confirmation = self.passwords.values()
+        try:
+            with self.database.session() as session:
+                self.account = accounts.create_first_account(session, data, password, confirmation)
+        except ValidationError as error:
+            self.name.set_error(error.errors.get("nom", ""))
+            self.username.set_error(error.errors.get("identifiant", ""))
+            self.passwords.show_errors(error.errors)
+            return
+        except UserFacingError as error:
+            self.passwords.show_errors({"confirmation": str(error)})
+            return
+        self.accept()
+
+
+class SignInPanel(QWidget):
+    """Identifiant, mot de passe, Se connecter; emits the account once the password is right."""
+
+    signed_in = Signal(object)  # AccountInfo
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.username = named(QLineEdit(), "signInUsername")
+        self.password = named(QLineEdit(), "signInPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = named(QLabel(), "signInError")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.button = named(QPushButton(icon("login", "#ffffff"), "Se connecter"), "signInButton")
+        self.button.setProperty("accent", "true")
+        self.button.setDefault(True)
+        form = QFormLayout()
+        for field, label in ((self.username, "Identifiant"), (self.password, "Mot de passe")):
+            caption = QLabel(label)
+            caption.setBuddy(field)
+            field.setAccessibleName(label)
+            form.addRow(caption, field)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
+        self.button.clicked.connect(self.sign_in)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self.sign_in)
+
+    def prepare(self, username: str = "") -> None:
+        """Ready for typing: the identifiant given (or empty), no password, no message."""
+        self.username.setText(username)
+        self.password.clear()
+        self.error.clear()
+        (self.password if username else self.username).setFocus()
+
+    def refuse(self, message: str) -> None:
+        self.error.setText(message)
+        self.password.clear()
+        self.password.setFocus()
+
+    def sign_in(self) -> None:
+        try:
+            with self.database.session() as session:
+                account = accounts.authenticate(session, self.username.text(), self.password.text())
+        except UserFacingError as error:
+            self.refuse(str(error))
+            return
+        self.password.clear()
+        self.error.clear()
+        self.signed_in.emit(account)
+
+
+class SignInDialog(QDialog):
+    """ "Connexion" at every start."""
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.setWindowTitle("Connexion")
+        self.account: AccountInfo | None = None
+        self.panel = SignInPanel(database, self)
+        self.panel.signed_in.connect(self._signed_in)
+        title = QLabel("Connectez-vous pour ouvrir La Fabrique du Numérique.")
+        title.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.panel)
+        self.setMinimumWidth(420)
+        self.panel.prepare()
+
+    def _signed_in(self, account: AccountInfo) -> None:
+        self.account = account
+        self.accept()
+
+
+def sign_in_at_start(database: Database, parent: QWidget | None = None) -> AccountInfo | None:
+    """The first coordination account on a new base, else the sign-in; None when abandoned."""
+    with database.session(commit=False) as session:
+        first_start = accounts.needs_first_account(session)
+    dialog: FirstAccountDialog | SignInDialog = (
+        FirstAccountDialog(database, parent) if first_start else SignInDialog(database, parent)
+    )
+    dialog.exec()
+    return dialog.account
+
+
+class LockScreen(QFrame):
+    """What the window shows instead of its content while the session is locked."""
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        self.title = named(QLabel("Session verrouillée"), "lockTitle")
+        self.title.setProperty("role", "title")
+        self.message = named(QLabel(), "lockMessage")
+        self.message.setWordWrap(True)
+        self.panel = SignInPanel(database, self)
+        card = QFrame()
+        card.setObjectName("lockCard")
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setMaximumWidth(460)
+        column = QVBoxLayout(card)
+        column.setContentsMargins(24, 20, 24, 20)
+        column.setSpacing(10)
+        column.addWidget(self.title)
+        column.addWidget(self.message)
+        column.addWidget(self.panel)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        # Nothing behind the lock answers a shortcut; Échap must not reach a form either.
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.panel.password.clear)
+
+    def show_locked(self, display_name: str, username: str) -> None:
+        self.title.setText("Session verrouillée")
+        self.message.setText(
+            f"{display_name} a verrouillé la session ; ce qui était en cours de saisie est "
+            "conservé. Reconnectez-vous pour reprendre, ou connectez-vous sous un autre nom "
+            "(les modifications non enregistrées vous seront alors proposées)."
+        )
+        self.panel.prepare(username)
+
+    def show_switch(self) -> None:
+        self.title.setText("Changer d'utilisateur")
+        self.message.setText("Connectez-vous pour continuer.")
+        self.panel.prepare()
+
+
+class NewPasswordDialog(QDialog):
+    """A new password typed twice (and the current one, for one's own); `save` checks it.
+
+    `save(current, password, confirmation)` raises ValidationError keyed by field; the dialog
+    closes only once it returns.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        save: Callable[[str, str, str], object],
+        *,
+        ask_current: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("newPasswordDialog")
+        self.setWindowTitle(title)
+        self._save = save
+        text = QLabel(intro)
+        text.setWordWrap(True)
+        form = QFormLayout()
+        self.current: FieldWithError | None = None
+        if ask_current:
+            self.current = FieldWithError("mot_de_passe_actuel", password_field())
+            caption = QLabel("Mot de passe actuel")
+            caption.setBuddy(self.current.field)
+            self.current.field.setAccessibleName("Mot de passe actuel")
+            form.addRow(caption, self.current)
+        self.passwords = PasswordFields(form, "Nouveau mot de passe")
+        buttons = ok_cancel_buttons(self, "Enregistrer")
+        buttons.accepted.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)
+
+    def save(self) -> None:
+        current = self.current.field.value() if self.current is not None else ""
+        try:
+            self._save(current, *self.passwords.values())
+        except ValidationError as error:
+            if self.current is not None:
+                self.current.set_error(error.errors.get("mot_de_passe_actuel", ""))
+            self.passwords.show_errors(error.errors)
+            return
+        except UserFacingError as error:
+            self.passwords.show_errors({"confirmation": str(error)})
+            return
+        self.accept()

@@ -1,0 +1,1 @@
+"""The Utilisateurs page (coordination)."""
