@@ -1,0 +1,320 @@
+"""Signing in: first start, Connexion, lock and unlock, switching user, idle lock, roles."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+
+from app.services import accounts
+from app.services.accounts import AccountInput
+from app.services.bootstrap import open_app_database
+from app.ui.main_window import MainWindow
+from app.ui.sign_in import SignInCancelled
+from tests.gui.conftest import answer_next_dialog, type_text
+
+PASSWORD = "phrase de passe longue"
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    """A base with three accounts: nadia (coordination), karim (accueil), samir (formateur)."""
+    address = "sqlite:///" + str(tmp_path / "accounts.sqlite")
+    database = open_app_database(address)
+    with database.session() as session:
+        data = AccountInput("Nadia Belkacem", "nadia")
+        accounts.create_first_account(session, data, PASSWORD, PASSWORD)
+        for name, username, role in (
+            ("Karim Diallo", "karim", "accueil"),
+            ("Samir Haddad", "samir", "formateur"),
+        ):
+            accounts.create_account(
+                session,
+                AccountInput(name, username, role),
+                PASSWORD,
+                PASSWORD,
+                role="coordination",
+            )
+    database.dispose()
+    return address
+
+
+def _keep(qtbot: QtBot, window: MainWindow) -> MainWindow:
+    qtbot.addWidget(window, before_close_func=lambda w: w.candidates_view.form.discard_changes())
+    window.show()
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, url: str) -> Iterator[MainWindow]:
+    main = _keep(qtbot, MainWindow.open(url, username="nadia"))
+    yield main
+    main.context.database.dispose()
+
+
+def _fill(dialog: QWidget, values: dict[str, str]) -> None:
+    for name, text in values.items():
+        field = dialog.findChild(QLineEdit, name)
+        assert field is not None, name
+        field.setText(text)
+
+
+def _error(widget: QWidget, name: str) -> str:
+    label = widget.findChild(QLabel, name)
+    assert label is not None, name
+    return label.text()
+
+
+def _unlock(qtbot: QtBot, window: MainWindow, username: str, password: str = PASSWORD) -> None:
+    panel = window.lock_screen.panel
+    panel.username.setText(username)
+    panel.password.clear()
+    type_text(qtbot, panel.password, password)
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+
+
+def _visible_views(window: MainWindow) -> list[str]:
+    navigation = window.navigation
+    return [
+        str(navigation.item(row).data(Qt.ItemDataRole.UserRole))
+        for row in range(navigation.count())
+        if not navigation.item(row).isHidden()
+    ]
+
+
+def _type_name(qtbot: QtBot, window: MainWindow, text: str) -> QLineEdit:
+    field = window.candidates_view.form.field("nom")
+    assert isinstance(field, QLineEdit)
+    type_text(qtbot, field, text)
+    return field
+
+
+# ---------------------------------------------------------------- start
+
+
+def test_first_start_creates_the_coordination_account(qtbot: QtBot, tmp_path: Path) -> None:
+    address = "sqlite:///" + str(tmp_path / "new.sqlite")
+    errors: list[str] = []
+
+    def create(dialog: QWidget) -> None:
+        assert dialog.windowTitle() == "Créer le compte de coordination"
+        _fill(dialog, {"nom": "Claire Morel", "identifiant": "claire"})
+        _fill(dialog, {"mot_de_passe": "court", "confirmation": "court"})
+        dialog.findChildren(QPushButton)[0].click()  # Créer le compte
+        errors.append(_error(dialog, "mot_de_passeError"))
+        assert dialog.isVisible()  # refused: stays open, nothing typed lost
+        assert dialog.findChild(QLineEdit, "identifiant").text() == "claire"  # type: ignore[union-attr]
+        _fill(dialog, {"mot_de_passe": PASSWORD, "confirmation": PASSWORD})
+        dialog.findChildren(QPushButton)[0].click()
+
+    answer_next_dialog(qtbot, create)
+    main = _keep(qtbot, MainWindow.open(address))
+    assert errors == ["Le mot de passe doit compter au moins 10 caractères."]
+    assert (main.context.username, main.context.role) == ("claire", "coordination")
+    assert main.user_label.text() == "Connecté : Claire Morel (Coordination)"
+    with main.context.database.session() as session:
+        assert accounts.authenticate(session, "claire", PASSWORD).display_name == "Claire Morel"
+    main.context.database.dispose()
+
+
+def test_sign_in_refuses_a_wrong_password_in_french_then_opens(qtbot: QtBot, url: str) -> None:
+    messages: list[str] = []
+
+    def sign_in(dialog: QWidget) -> None:
+        assert dialog.windowTitle() == "Connexion"
+        _fill(dialog, {"signInUsername": "karim", "signInPassword": "pas le bon"})
+        dialog.findChild(QPushButton, "signInButton").click()  # type: ignore[union-attr]
+        messages.append(_error(dialog, "signInError"))
+        assert dialog.findChild(QLineEdit, "signInPassword").text() == ""  # type: ignore[union-attr]
+        _fill(dialog, {"signInUsername": "inconnu", "signInPassword": PASSWORD})
+        dialog.findChild(QPushButton, "signInButton").click()  # type: ignore[union-attr]
+        messages.append(_error(dialog, "signInError"))
+        _fill(dialog, {"signInUsername": "karim", "signInPassword": PASSWORD})
+        dialog.findChild(QPushButton, "signInButton").click()  # type: ignore[union-attr]
+
+    answer_next_dialog(qtbot, sign_in)
+    main = _keep(qtbot, MainWindow.open(url))
+    assert messages == ["Identifiant ou mot de passe incorrect."] * 2
+    assert (main.context.username, main.context.role) == ("karim", "accueil")
+    assert main.user_label.text() == "Connecté : Karim Diallo (Accueil)"
+    main.context.database.dispose()
+
+
+def test_giving_up_the_sign_in_opens_no_window(qtbot: QtBot, url: str) -> None:
+    answer_next_dialog(qtbot, lambda dialog: dialog.reject())  # type: ignore[attr-defined]
+    with pytest.raises(SignInCancelled):
+        MainWindow.open(url)
+
+
+def test_open_with_a_name_unknown_to_the_base_is_refused_in_french(url: str) -> None:
+    with pytest.raises(accounts.SignInRefused, match="Aucun compte actif « inconnu »"):
+        MainWindow.open(url, username="inconnu")
+
+
+# ---------------------------------------------------------------- lock
+
+
+def test_lock_hides_everything_and_the_same_user_finds_the_form_untouched(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    field = _type_name(qtbot, window, "Lefèvre")
+    window.lock_action.trigger()
+
+    assert window.is_locked
+    assert not window.candidates_view.isVisible()
+    assert not window.menuBar().isEnabled()
+    assert window.lock_screen.panel.username.text() == "nadia"
+    assert window.user_label.text() == "Session verrouillée"
+
+    _unlock(qtbot, window, "nadia", "pas le bon mot")
+    assert window.is_locked
+    assert _error(window.lock_screen, "signInError") == "Identifiant ou mot de passe incorrect."
+
+    _unlock(qtbot, window, "nadia")
+    assert not window.is_locked
+    assert window.candidates_view.isVisible()
+    assert field.text() == "Lefèvre"
+    assert window.candidates_view.form.is_dirty()
+
+
+def test_another_user_unlocking_settles_the_unsaved_form_first(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    _type_name(qtbot, window, "Lefèvre")
+    window.lock()
+    questions: list[str] = []
+
+    def stay(box: QWidget) -> None:
+        questions.append(box.text())  # type: ignore[attr-defined]
+        box.button(QMessageBox.StandardButton.Cancel).click()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, stay)
+    _unlock(qtbot, window, "karim")
+    assert questions == ["Le dossier en cours contient des modifications non enregistrées."]
+    assert window.is_locked and window.context.username == "nadia"
+    assert "connexion annulée" in _error(window.lock_screen, "signInError")
+
+    answer_next_dialog(
+        qtbot,
+        lambda box: box.button(QMessageBox.StandardButton.Discard).click(),  # type: ignore[attr-defined]
+    )
+    _unlock(qtbot, window, "karim")
+    assert not window.is_locked
+    assert (window.context.username, window.context.role) == ("karim", "accueil")
+    assert not window.candidates_view.form.is_dirty()
+
+
+def test_switch_user_asks_about_unsaved_changes_before_anything(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    field = _type_name(qtbot, window, "Lefèvre")
+    answer_next_dialog(
+        qtbot,
+        lambda box: box.button(QMessageBox.StandardButton.Cancel).click(),  # type: ignore[attr-defined]
+    )
+    window.switch_action.trigger()
+    assert not window.is_locked
+    assert field.text() == "Lefèvre"
+
+    answer_next_dialog(
+        qtbot,
+        lambda box: box.button(QMessageBox.StandardButton.Discard).click(),  # type: ignore[attr-defined]
+    )
+    window.switch_action.trigger()
+    assert window.is_locked
+    assert window.lock_screen.title.text() == "Changer d'utilisateur"
+    assert window.lock_screen.panel.username.text() == ""
+
+    _unlock(qtbot, window, "samir")
+    assert (window.context.username, window.context.role) == ("samir", "formateur")
+    assert window.user_label.text() == "Connecté : Samir Haddad (Formateur)"
+
+
+# ---------------------------------------------------------------- idle lock
+
+
+def test_idle_lock_follows_the_setting_and_locks_when_the_timer_fires(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert window.idle_timer.interval() == 10 * 60_000
+    window.show_view("settings")
+    security = window.settings_view.security
+    security.minutes.setValue(2)
+    qtbot.mouseClick(security.apply_button, Qt.MouseButton.LeftButton)
+    assert window.idle_timer.interval() == 2 * 60_000
+    with window.context.database.session(commit=False) as session:
+        assert accounts.idle_lock_minutes(session) == 2
+
+    window.idle_timer.stop()
+    search = window.candidates_view.search
+    QApplication.sendEvent(
+        search, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+    )
+    assert window.idle_timer.isActive()  # any key restarts the count
+
+    window.idle_timer.timeout.emit()
+    assert window.is_locked
+    assert not window.idle_timer.isActive()
+    QApplication.sendEvent(
+        search, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+    )
+    assert not window.idle_timer.isActive()  # locked: nothing to count any more
+    _unlock(qtbot, window, "nadia")
+    assert window.idle_timer.isActive()
+
+
+def test_idle_lock_setting_is_for_coordination(qtbot: QtBot, url: str) -> None:
+    main = _keep(qtbot, MainWindow.open(url, username="karim"))
+    security = main.settings_view.security
+    security.minutes.setValue(3)
+    security.apply()
+    assert _error(security, "verrouillageError") == (
+        "Seule la coordination peut modifier le verrouillage automatique."
+    )
+    main.context.database.dispose()
+
+
+# ---------------------------------------------------------------- roles in the window
+
+
+def test_each_role_sees_its_own_views(qtbot: QtBot, window: MainWindow) -> None:
+    assert _visible_views(window) == [
+        "candidates",
+        "orientation",
+        "agreements",
+        "partners",
+        "settings",
+        "audit",
+        "users",
+    ]
+    window.show_view("settings")
+    window.lock()
+    _unlock(qtbot, window, "karim")
+    assert _visible_views(window) == ["candidates"]
+    assert window.stack.currentWidget() is window.candidates_view  # settings closed with Nadia
+    with pytest.raises(KeyError):
+        window.show_view("orientation")
+    window.lock()
+    _unlock(qtbot, window, "samir")
+    assert _visible_views(window) == ["candidates", "orientation"]
+    window.show_view("orientation")
+
+
+def test_rqth_row_and_editing_follow_the_role(qtbot: QtBot, window: MainWindow) -> None:
+    form = window.candidates_view.form
+    assert form.field("rqth").isVisibleTo(window) and form.save_button.isVisibleTo(window)
+    window.lock()
+    _unlock(qtbot, window, "karim")
+    assert not form.field("rqth").isVisibleTo(window)
+    assert form.save_button.isVisibleTo(window)
+    assert window.candidates_view.new_button.isVisibleTo(window)
+    window.lock()
+    _unlock(qtbot, window, "samir")
+    assert not form.field("rqth").isVisibleTo(window)
+    assert not form.save_button.isVisibleTo(window)
+    assert not form.field("nom").isEnabled()
+    assert not window.candidates_view.new_button.isVisibleTo(window)
