@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -21,6 +22,7 @@ from app.services.validation import (
     parse_postal_code,
     search_words,
 )
+from app.services.versioning import HOST, check_version, flush_checked, record_change, stamp_author
 
 __all__ = [
     "HEADCOUNT_BANDS",
@@ -152,6 +154,7 @@ class HostInfo:
     policy_number: str
     is_public: bool
     tutors: tuple[TutorInfo, ...]
+    version: int  # given back to `update_host` as `expected_version`
 
 
 @dataclass(frozen=True)
@@ -406,6 +409,7 @@ def _host_info(host: Host) -> HostInfo:
         policy_number=host.policy_number or "",
         is_public=host.legal_form == "public",
         tutors=tuple(_tutor_info(t) for t in tutors),
+        version=host.version,
     )
 
 
@@ -426,27 +430,45 @@ def _load_tutor(session: Session, tutor_id: int) -> Tutor:
 # ---------------------------------------------------------------- hosts
 
 
-def create_host(session: Session, data: HostInput, *, role: str) -> HostInfo:
+def create_host(
+    session: Session, data: HostInput, *, role: str, author: str | None = None
+) -> HostInfo:
     """Validate (every field at once) and add a host to the directory; coordination only."""
     _require_coordination(role)
     values = _host_values(session, data, exclude_id=None)
-    host = Host(**values)
+    host = Host(**values, version=1)
+    stamp_author(host, author=author, now=datetime.now())
     _index_text(host, [])
     session.add(host)
     session.flush()
     return _host_info(host)
 
 
-def update_host(session: Session, host_id: int, data: HostInput, *, role: str) -> HostInfo:
-    """Validate and update a host; its tutors are kept. Coordination only."""
+def update_host(
+    session: Session,
+    host_id: int,
+    data: HostInput,
+    *,
+    role: str,
+    expected_version: int | None = None,
+    author: str | None = None,
+) -> HostInfo:
+    """Validate and update a host; its tutors are kept. Coordination only.
+
+    Refused (ConflictError naming who and when) if someone saved the host since the form
+    loaded `expected_version`.
+    """
     _require_coordination(role)
     host = _load_host(session, host_id)
+    check_version(host, expected_version, HOST)
     values = _host_values(session, data, exclude_id=host.id)
-    for attribute, value in values.items():
-        if getattr(host, attribute) != value:
-            setattr(host, attribute, value)
+    changed = {name: value for name, value in values.items() if getattr(host, name) != value}
+    for attribute, value in changed.items():
+        setattr(host, attribute, value)
+    if changed:
+        record_change(host, author=author, now=datetime.now())
     _index_text(host, list(host.tutors))
-    session.flush()
+    flush_checked(session, host, HOST)
     return _host_info(host)
 
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import hosts as host_service
-from app.services.errors import UserFacingError, ValidationError
+from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.services.hosts import HEADCOUNT_BANDS, LEGAL_FORMS, HostInfo, HostInput
 from app.ui.context import AppContext
 from app.ui.theme import icon
@@ -63,12 +63,14 @@ class HostForm(QWidget):
 
     saved = Signal(int)
     dirty_changed = Signal(bool)
+    reload_requested = Signal(int)  # the host changed elsewhere: show its saved values again
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.setObjectName("hostForm")
         self.context = context
         self.host_id: int | None = None
+        self.version: int | None = None
         self.fields = FieldGroup(self)
         self.title = named(QLabel(NEW_TITLE), "hostTitle")
         self.title.setProperty("role", "title")
@@ -139,12 +141,14 @@ class HostForm(QWidget):
 
     def start_new(self) -> None:
         self.host_id = None
+        self.version = None
         self.title.setText(NEW_TITLE)
         self.history.setText("Pas encore de convention")
         self.fields.load(HostInput())
 
     def load(self, info: HostInfo, history: str) -> None:
         self.host_id = info.id
+        self.version = info.version
         self.title.setText(info.name)
         self.history.setText(history)
         self.fields.load(host_service.host_input(info))
@@ -156,24 +160,46 @@ class HostForm(QWidget):
         try:
             with self.context.database.session() as session:
                 if self.host_id is None:
-                    info = host_service.create_host(session, data, role=self.context.role)
+                    info = host_service.create_host(
+                        session, data, role=self.context.role, author=self.context.username
+                    )
                 else:
                     info = host_service.update_host(
-                        session, self.host_id, data, role=self.context.role
+                        session,
+                        self.host_id,
+                        data,
+                        role=self.context.role,
+                        expected_version=self.version,
+                        author=self.context.username,
                     )
         except ValidationError as error:
             others = self.fields.show_errors(error.errors)
             if others:
                 QMessageBox.warning(self, "Enregistrement impossible", "\n".join(others.values()))
             return False
+        except ConflictError as error:
+            self._offer_reload(str(error))
+            return False
         except UserFacingError as error:
             QMessageBox.warning(self, "Enregistrement impossible", str(error))
             return False
         self.host_id = info.id
+        self.version = info.version
         self.title.setText(info.name)
         self.fields.load(host_service.host_input(info))
         self.saved.emit(info.id)
         return True
+
+    def _offer_reload(self, message: str) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Structure modifiée ailleurs",
+            message + "\n\nRecharger la structure ? Vos modifications non enregistrées "
+            "seront perdues.",
+        )
+        if answer == QMessageBox.StandardButton.Yes and self.host_id is not None:
+            self.discard_changes()
+            self.reload_requested.emit(self.host_id)
 
     def confirm_leave(self) -> bool:
         """Ask what to do with unsaved edits; True when it is fine to show something else."""

@@ -165,6 +165,7 @@ class PartnersView(QWidget):
         self._search_timer.timeout.connect(self.refresh_list)
         self.search.textEdited.connect(lambda _text: self._search_timer.start())
         self.form.saved.connect(self._saved)
+        self.form.reload_requested.connect(self._show)
         self.tutors.changed.connect(self.refresh_list)
         self._shortcuts()
         self.refresh_list()

@@ -1,0 +1,335 @@
+"""Two workstations editing the same candidate, agreement or host: the second save is refused
+with a French message naming who changed the record and when; never a silent overwrite."""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from app.domain import Agreement, Candidate, Host
+from app.services import agreements as ag
+from app.services import hosts as hs
+from app.services.candidates import (
+    CandidateInput,
+    change_stage,
+    create_candidate,
+    get_candidate,
+    update_candidate,
+)
+from app.services.errors import ConflictError
+from app.services.versioning import AGREEMENT, CANDIDATE, HOST, conflict_message
+from app.storage import Database
+from tests.unit.services.test_agreements import NOW, _form, _world
+
+COORD = "coordination"
+OPENED = datetime(2026, 11, 29, 9, 0)
+NADIA_SAVES = datetime(2026, 11, 29, 10, 42)
+NADIA_CHANGED = "modifié par Nadia Belkacem le 29/11/2026 à 10:42"
+# The agreements' tests run in the internship season (4 May 2026).
+AGREEMENT_NADIA = NOW.replace(hour=10, minute=42)
+
+
+@pytest.fixture
+def other_desk(db_path: Path) -> Iterator[Database]:
+    """A second workstation on the same database file (its own engine and connections)."""
+    desk = Database("sqlite:///" + str(db_path))
+    yield desk
+    desk.dispose()
+
+
+def _entry(**values: str) -> CandidateInput:
+    fields = {"nom": "Hébert", "prenom": "Loïc", "email": "loic@exemple.fr"}
+    return CandidateInput(saison="2026-2027", site="cobalt", **(fields | values))
+
+
+def _new_candidate(db: Database) -> int:
+    with db.session() as s:
+        return create_candidate(s, _entry(), author="Paul Girard", role=COORD, now=OPENED).id
+
+
+def _while_flushing(session: Session, other_save: Callable[[], None]) -> None:
+    """Run another desk's save between this session's reads and its first write."""
+
+    pending = [other_save]
+
+    def before_flush(*_args: object) -> None:
+        while pending:
+            pending.pop()()
+
+    event.listen(session, "before_flush", before_flush)
+
+
+# ---------------------------------------------------------------- the message
+
+
+def test_conflict_message_names_who_and_when_with_french_agreement() -> None:
+    assert conflict_message(CANDIDATE, "Nadia Belkacem", NADIA_SAVES) == (
+        "Ce dossier a été modifié par Nadia Belkacem le 29/11/2026 à 10:42, depuis que vous "
+        "l'avez ouvert. Vos modifications n'ont pas été enregistrées, pour ne pas effacer ce "
+        "changement."
+    )
+    assert conflict_message(AGREEMENT, "Nadia Belkacem", NADIA_SAVES).startswith(
+        "Cette convention a été modifiée par Nadia Belkacem le 29/11/2026 à 10:42, depuis que "
+        "vous l'avez ouverte."
+    )
+    assert conflict_message(HOST, None, None).startswith(
+        "Cette structure a été modifiée sur un autre poste, depuis que vous l'avez ouverte."
+    )
+
+
+# ---------------------------------------------------------------- candidates
+
+
+def test_a_second_desk_saving_an_older_version_is_refused_naming_the_first(
+    db: Database, other_desk: Database
+) -> None:
+    candidate_id = _new_candidate(db)
+    with db.session() as s:
+        opened = get_candidate(s, candidate_id, role=COORD)
+    with other_desk.session() as s:
+        update_candidate(
+            s,
+            candidate_id,
+            _entry(prenom="Loïck"),
+            expected_version=opened.version,
+            author="Nadia Belkacem",
+            role=COORD,
+            now=NADIA_SAVES,
+        )
+
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        update_candidate(
+            s,
+            candidate_id,
+            _entry(telephone="06 12 34 56 78"),
+            expected_version=opened.version,
+            author="Paul Girard",
+            role=COORD,
+        )
+
+    assert NADIA_CHANGED in str(refused.value)
+    with db.session(commit=False) as s:
+        stored = s.get_one(Candidate, candidate_id)
+        assert (stored.first_name, stored.phone) == ("Loïck", None)
+        assert (stored.version, stored.updated_by) == (2, "Nadia Belkacem")
+
+
+def test_who_created_and_who_changed_the_stage_are_recorded(db: Database) -> None:
+    candidate_id = _new_candidate(db)
+    with db.session(commit=False) as s:
+        created = s.get_one(Candidate, candidate_id)
+        assert (created.updated_by, created.updated_at) == ("Paul Girard", OPENED)
+    with db.session() as s:
+        change_stage(
+            s, candidate_id, "entretien", comment="", author="Nadia Belkacem", role=COORD,
+            now=NADIA_SAVES,
+        )  # fmt: skip
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        update_candidate(
+            s, candidate_id, _entry(), expected_version=1, author="Paul Girard", role=COORD
+        )
+    assert NADIA_CHANGED in str(refused.value)
+
+
+def test_a_save_racing_another_desk_is_caught_by_the_version_column(
+    db: Database, other_desk: Database
+) -> None:
+    """Both desks read version 1; the other one writes first: the UPDATE matches no row."""
+    candidate_id = _new_candidate(db)
+
+    def nadia_saves() -> None:
+        with other_desk.session() as s:
+            update_candidate(
+                s,
+                candidate_id,
+                _entry(prenom="Loïck"),
+                expected_version=1,
+                author="Nadia Belkacem",
+                role=COORD,
+                now=NADIA_SAVES,
+            )
+
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        _while_flushing(s, nadia_saves)
+        update_candidate(
+            s,
+            candidate_id,
+            _entry(prenom="Loïs"),
+            expected_version=1,
+            author="Paul Girard",
+            role=COORD,
+        )
+
+    assert NADIA_CHANGED in str(refused.value)
+    with db.session(commit=False) as s:
+        assert s.get_one(Candidate, candidate_id).first_name == "Loïck"
+
+
+def test_a_change_made_outside_the_services_is_still_never_overwritten(
+    db: Database, other_desk: Database
+) -> None:
+    """Whatever writes the row, the version in the UPDATE's WHERE catches the race."""
+    candidate_id = _new_candidate(db)
+
+    def other_program_writes() -> None:
+        with other_desk.session() as s:
+            s.execute(
+                update(Candidate).where(Candidate.id == candidate_id).values(version=7, notes="x")
+            )
+
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        candidate = s.get_one(Candidate, candidate_id)
+        _while_flushing(s, other_program_writes)
+        candidate.notes = "mine"
+    assert "modifiées sur un autre poste" in str(refused.value)
+    with db.session(commit=False) as s:
+        assert s.get_one(Candidate, candidate_id).notes == "x"
+
+
+# ---------------------------------------------------------------- agreements
+
+
+def test_a_stale_draft_save_names_who_changed_the_agreement(
+    db: Database, other_desk: Database
+) -> None:
+    with db.session() as s:
+        world = _world(s)
+        opened = ag.create_draft(s, _form(world), author="Paul Girard", role=COORD, now=NOW)
+    with other_desk.session() as s:
+        ag.update_draft(
+            s,
+            opened.id,
+            _form(world, date_fin="30/06/2026"),
+            expected_version=opened.version,
+            author="Nadia Belkacem",
+            role=COORD,
+            now=AGREEMENT_NADIA,
+        )
+
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        ag.update_draft(
+            s,
+            opened.id,
+            _form(world, activites="Autre chose"),
+            expected_version=opened.version,
+            author="Paul Girard",
+            role=COORD,
+            now=NOW,
+        )
+
+    assert "Cette convention a été modifiée par Nadia Belkacem le 04/05/2026 à 10:42" in str(
+        refused.value
+    )
+    with db.session(commit=False) as s:
+        stored = s.get_one(Agreement, opened.id)
+        assert (stored.end_date.day, stored.updated_by) == (30, "Nadia Belkacem")
+
+
+def test_an_agreement_save_racing_another_desk_is_a_conflict(
+    db: Database, other_desk: Database
+) -> None:
+    with db.session() as s:
+        world = _world(s)
+        opened = ag.create_draft(s, _form(world), author="Paul Girard", role=COORD, now=NOW)
+
+    def nadia_marks_it_ready() -> None:
+        with other_desk.session() as s:
+            ag.mark_ready(s, opened.id, author="Nadia Belkacem", role=COORD, now=AGREEMENT_NADIA)
+
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        _while_flushing(s, nadia_marks_it_ready)
+        ag.update_draft(
+            s,
+            opened.id,
+            _form(world, activites="Autre chose"),
+            expected_version=opened.version,
+            author="Paul Girard",
+            role=COORD,
+            now=NOW,
+        )
+
+    assert "modifiée par Nadia Belkacem le 04/05/2026 à 10:42" in str(refused.value)
+    with db.session(commit=False) as s:
+        stored = s.get_one(Agreement, opened.id)
+        assert stored.status == "prete_a_signer"
+        assert stored.activities == "Accueil des usagers, petites réparations."
+
+
+# ---------------------------------------------------------------- hosts
+
+
+def _host_data(**values: str) -> hs.HostInput:
+    fields = {"nom": "Atelier Vélo", "forme_juridique": "autre"}
+    return hs.HostInput(**(fields | values))
+
+
+def test_host_versions_count_real_changes_and_say_who(db: Database) -> None:
+    with db.session() as s:
+        created = hs.create_host(s, _host_data(), role=COORD, author="Paul Girard")
+        same = hs.update_host(
+            s, created.id, hs.host_input(created), role=COORD, expected_version=1, author="x"
+        )
+        changed = hs.update_host(
+            s,
+            created.id,
+            _host_data(commune="Niort"),
+            role=COORD,
+            expected_version=same.version,
+            author="Nadia Belkacem",
+        )
+        hs.add_tutor(s, created.id, hs.TutorInput(nom="Inès Moreau"), role=COORD)
+        stored = s.get_one(Host, created.id)
+    assert (created.version, same.version, changed.version) == (1, 1, 2)
+    assert (stored.version, stored.updated_by) == (2, "Nadia Belkacem")
+
+
+def test_a_stale_host_save_names_who_changed_it(db: Database, other_desk: Database) -> None:
+    with db.session() as s:
+        opened = hs.create_host(s, _host_data(), role=COORD, author="Paul Girard")
+    with other_desk.session() as s:
+        hs.update_host(
+            s,
+            opened.id,
+            _host_data(commune="Niort"),
+            role=COORD,
+            expected_version=opened.version,
+            author="Nadia Belkacem",
+        )
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        hs.update_host(
+            s,
+            opened.id,
+            _host_data(commune="Poitiers"),
+            role=COORD,
+            expected_version=opened.version,
+            author="Paul Girard",
+        )
+    assert str(refused.value).startswith("Cette structure a été modifiée par Nadia Belkacem le ")
+    with db.session(commit=False) as s:
+        assert s.get_one(Host, opened.id).city == "Niort"
+
+
+def test_a_host_save_racing_another_desk_is_a_conflict(db: Database, other_desk: Database) -> None:
+    with db.session() as s:
+        opened = hs.create_host(s, _host_data(), role=COORD, author="Paul Girard")
+
+    def nadia_saves() -> None:
+        with other_desk.session() as s:
+            hs.update_host(
+                s, opened.id, _host_data(commune="Niort"), role=COORD, author="Nadia Belkacem"
+            )
+
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        _while_flushing(s, nadia_saves)
+        hs.update_host(
+            s,
+            opened.id,
+            _host_data(commune="Poitiers"),
+            role=COORD,
+            expected_version=opened.version,
+            author="Paul Girard",
+        )
+    assert "modifiée par Nadia Belkacem" in str(refused.value)
