@@ -1,6 +1,7 @@
 """Engine and session factory; SQLite pragmas chosen for a front-desk workstation."""
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -8,10 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    NoSuchModuleError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import StorageError, describe_os_error
+from app.services.errors import ConflictError
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -52,24 +64,92 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest)
 
 
-def storage_message(error: OperationalError) -> str:
+# Errors of the database itself (the environment's fault), as opposed to a bug in a query.
+_NOT_STORAGE_ERRORS = (IntegrityError, ProgrammingError, DataError, NotSupportedError)
+READ_ONLY_REASON = "elle est en lecture seule"
+CONCURRENT_SAVE_MESSAGE = (
+    "Ces données ont été modifiées sur un autre poste pendant l'enregistrement : rien n'a été "
+    "écrit, et vos saisies restent à l'écran. Rechargez-les avant de recommencer."
+)
+
+
+def storage_message(error: DatabaseError) -> str:
     """A French explanation of why the database refused, for the person at the desk."""
     text = str(error.orig).lower()
     if "locked" in text or "busy" in text:
         reason = "elle est occupée par un autre poste"
     elif "readonly" in text or "read-only" in text:
-        reason = "elle est en lecture seule"
+        reason = READ_ONLY_REASON
     elif "disk" in text and "full" in text:
         reason = "le disque est plein"
+    elif "malformed" in text or "not a database" in text:
+        reason = "le fichier est endommagé (restaurez une sauvegarde)"
     elif "unable to open" in text or "no such table" in text or "disk i/o" in text:
         reason = "le fichier est introuvable ou illisible"
     else:
         reason = "elle ne répond pas"
+    return refusal_message(reason)
+
+
+def refusal_message(reason: str) -> str:
     return (
         f"La base de données n'a pas pu enregistrer : {reason}. "
         "Rien n'a été écrit à moitié, et vos saisies restent à l'écran : réessayez dans un "
         "instant, ou prévenez la coordination si cela se répète."
     )
+
+
+def moved_message(path: Path) -> str:
+    return (
+        f"La base de données a été déplacée ou supprimée : « {path} ». Rien n'a été "
+        "enregistré, et vos saisies restent à l'écran : remettez le fichier à sa place, ou "
+        "fermez l'application et rouvrez-la sur la base."
+    )
+
+
+class DatabaseFile:
+    """The SQLite file a Database was opened on, checked before each save.
+
+    SQLite keeps writing into a file deleted or moved while it is open (the unlinked inode):
+    saves would seem to succeed, then vanish. And a file made read-only after it was opened
+    stays writable through the connections already open. So before a session commits what
+    it wrote, the path must still lead to the same file (device and inode seen at the first
+    connection), and that file must still be writable.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity: tuple[int, int] | None = None
+
+    def remember(self) -> None:
+        """Note which file the path leads to (first connection, or after a restore)."""
+        status = self.path.stat()
+        self.identity = (status.st_dev, status.st_ino)
+
+    def on_connect(self, _dbapi_connection: Any, _record: Any) -> None:
+        if self.identity is None:
+            self.remember()
+
+    def before_connect(self, *_args: Any) -> None:
+        """A new connection must not create an empty file where the database was."""
+        if self.identity is not None:
+            self.check(writing=False)
+
+    def check(self, *, writing: bool = True) -> None:
+        """A French StorageError unless the file is still there (and writable, to write)."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            raise StorageError(moved_message(self.path)) from None
+        except OSError as error:
+            raise StorageError(
+                refusal_message(f"le fichier est inaccessible ({describe_os_error(error)})")
+            ) from error
+        if self.identity is not None and (status.st_dev, status.st_ino) != self.identity:
+            raise StorageError(moved_message(self.path))
+        read_only = not status.st_mode & 0o222 or not os.access(self.path, os.W_OK)
+        if writing and read_only:
+            raise StorageError(refusal_message(READ_ONLY_REASON))
 
 
 class Database:
@@ -79,6 +159,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        path = sqlite_path(url)
+        self.file = DatabaseFile(path) if path is not None else None
+        if self.file is not None:
+            event.listen(self.engine, "do_connect", self.file.before_connect)
+            event.listen(self.engine, "connect", self.file.on_connect)
 
     @property
     def display_name(self) -> str:
@@ -95,21 +180,48 @@ class Database:
         try:
             yield session
             if commit:
+                self._check_file(session)
                 session.commit()
             else:
                 session.rollback()
-        except OperationalError as error:
+        except StaleDataError as error:
             session.rollback()
+            log.warning("concurrent save refused: %s", error)
+            raise ConflictError(CONCURRENT_SAVE_MESSAGE) from error
+        except DatabaseError as error:
+            session.rollback()
+            if isinstance(error, _NOT_STORAGE_ERRORS):
+                raise
             log.exception("database unavailable")
             raise StorageError(storage_message(error)) from error
+        except StorageError as error:
+            session.rollback()
+            log.warning("save refused: %s", error)
+            raise
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
 
+    def _check_file(self, session: Session) -> None:
+        """Before committing what a session wrote, the SQLite file must be the one opened."""
+        if self.file is None:
+            return
+        session.flush()
+        if _has_written(session):
+            self.file.check()
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _has_written(session: Session) -> bool:
+    """Whether the flushed session wrote: Python's sqlite3 opens a transaction only to write."""
+    if not session.in_transaction():
+        return False
+    raw = session.connection().connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", True))
 
 
 def open_database(
