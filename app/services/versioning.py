@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.domain.account import UserAccount
 from app.services.errors import ConflictError
 
 __all__ = [
@@ -89,7 +91,21 @@ def conflict_message(kind: RecordKind, updated_by: str | None, updated_at: datet
 def check_version(record: Versioned, expected_version: int | None, kind: RecordKind) -> None:
     """Refuse to save over a version newer than the one the form loaded (None: no check)."""
     if expected_version is not None and record.version != expected_version:
-        raise ConflictError(conflict_message(kind, record.updated_by, record.updated_at))
+        raise ConflictError(_message_for(record, kind))
+
+
+def _message_for(record: Versioned, kind: RecordKind) -> str:
+    session = object_session(record)
+    who = record.updated_by
+    if session is not None and who:
+        who = _display_name(session, who)
+    return conflict_message(kind, who, record.updated_at)
+
+
+def _display_name(session: Session, username: str) -> str:
+    """ "Nadia Belkacem" for the account `nbelkacem`; the name as recorded otherwise."""
+    found = session.scalar(select(UserAccount.display_name).where(UserAccount.username == username))
+    return found or username
 
 
 def flush_checked(session: Session, record: Versioned, kind: RecordKind) -> None:
@@ -109,6 +125,4 @@ def flush_checked(session: Session, record: Versioned, kind: RecordKind) -> None
                 f"{kind.subject} a été {kind.agreed('supprimé')} sur un autre poste : "
                 "vos modifications n'ont pas été enregistrées."
             ) from error
-        raise ConflictError(
-            conflict_message(kind, current.updated_by, current.updated_at)
-        ) from error
+        raise ConflictError(_message_for(current, kind)) from error

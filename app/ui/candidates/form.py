@@ -399,8 +399,12 @@ class CandidateForm(QWidget):
             + "\n\nRecharger le dossier ? Vos modifications non enregistrées seront perdues.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
-        if answer == QMessageBox.StandardButton.Yes:
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
             self.reload()
+        except UserFacingError as error:
+            QMessageBox.warning(self, "Rechargement impossible", str(error))
 
     def cancel(self) -> None:
         """Échap: go back to the saved file, after asking, so nothing typed vanishes by accident."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.domain import Agreement, Candidate, Host
 from app.services import agreements as ag
 from app.services import hosts as hs
+from app.services.accounts import AccountInput, create_account
 from app.services.candidates import (
     CandidateInput,
     change_stage,
@@ -333,3 +334,33 @@ def test_a_host_save_racing_another_desk_is_a_conflict(db: Database, other_desk:
             author="Paul Girard",
         )
     assert "modifiée par Nadia Belkacem" in str(refused.value)
+
+
+def test_the_message_gives_the_name_of_the_account_rather_than_its_login(
+    db: Database, other_desk: Database
+) -> None:
+    password = "Cobalt-2026-accueil"
+    with db.session() as s:
+        create_account(
+            s,
+            AccountInput("Nadia Belkacem", "nbelkacem", "accueil"),
+            password,
+            password,
+            role=COORD,
+        )
+    candidate_id = _new_candidate(db)
+    with other_desk.session() as s:
+        update_candidate(
+            s,
+            candidate_id,
+            _entry(prenom="Loïck"),
+            expected_version=1,
+            author="nbelkacem",
+            role="accueil",
+            now=NADIA_SAVES,
+        )
+    with pytest.raises(ConflictError) as refused, db.session() as s:
+        update_candidate(
+            s, candidate_id, _entry(), expected_version=1, author="Paul Girard", role=COORD
+        )
+    assert NADIA_CHANGED in str(refused.value)
