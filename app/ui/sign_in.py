@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -217,17 +218,28 @@ class LockScreen(QFrame):
         self.panel = SignInPanel(database, self)
         card = QFrame()
         card.setObjectName("lockCard")
-        card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(460)
+        card.setStyleSheet(
+            "QFrame#lockCard { background: white; border: 1px solid #d5dde3; border-radius: 8px; }"
+        )
+        card.setFixedWidth(460)
         column = QVBoxLayout(card)
         column.setContentsMargins(24, 20, 24, 20)
         column.setSpacing(10)
-        column.addWidget(self.title)
+        badge = QLabel()
+        badge.setPixmap(icon("lock", "#2b6b86").pixmap(36, 36))
+        heading = QHBoxLayout()
+        heading.addWidget(badge)
+        heading.addWidget(self.title, 1)
+        column.addLayout(heading)
         column.addWidget(self.message)
         column.addWidget(self.panel)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
         # Nothing behind the lock answers a shortcut; Échap must not reach a form either.
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.panel.password.clear)
