@@ -414,6 +414,7 @@ class MainWindow(QMainWindow):
     def _after_user_change(self) -> None:
         """Views show the new person's rights: files are read again with their role."""
         self.candidates_view.form.reload()
+        self.orientation_view.reload_cohorts()
         self.statusBar().showMessage(f"Bonjour {self.context.display_name}.", 5000)
 
     def change_own_password(self) -> None:

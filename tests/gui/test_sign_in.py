@@ -10,9 +10,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 
-from app.services import accounts
+from app.services import accounts, reference
 from app.services.accounts import AccountInput
 from app.services.bootstrap import open_app_database
+from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.ui.main_window import MainWindow
 from app.ui.sign_in import SignInCancelled
 from tests.gui.conftest import answer_next_dialog, type_text
@@ -318,3 +319,26 @@ def test_rqth_row_and_editing_follow_the_role(qtbot: QtBot, window: MainWindow) 
     assert not form.save_button.isVisibleTo(window)
     assert not form.field("nom").isEnabled()
     assert not window.candidates_view.new_button.isVisibleTo(window)
+
+
+def test_accueil_opens_a_base_with_a_cohort_without_reading_observations(
+    qtbot: QtBot, url: str
+) -> None:
+    database = open_app_database(url)
+    with database.session() as session:
+        season = reference.current_season_label()
+        data = CandidateInput(nom="Ziani", prenom="Nora", email="n@exemple.fr", saison=season)
+        data.site = "cobalt"
+        learner = create_candidate(session, data, author="t", role="coordination").id
+        for stage in ("entretien", "admis", "entre_formation"):
+            change_stage(session, learner, stage, comment="", author="t", role="coordination")
+    database.dispose()
+
+    main = _keep(qtbot, MainWindow.open(url, username="karim"))
+    main.header.site_combo.setCurrentIndex(1)  # orientation stays empty
+    assert main.orientation_view.cohort_picker.count() == 0
+    main.lock()
+    _unlock(qtbot, main, "samir")
+    main.show_view("orientation")
+    assert main.orientation_view.cohort_picker.count() >= 1
+    main.context.database.dispose()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.services import orientation as orientation_service
 from app.services.errors import UserFacingError
 from app.services.orientation import ActivityInfo, CohortInfo
+from app.services.permissions import can_read_orientation
 from app.ui.context import AppContext
 
 if TYPE_CHECKING:
@@ -157,8 +158,11 @@ class OrientationView(QWidget):
     # ---- cohorts and activities
 
     def reload_cohorts(self) -> None:
-        with self.context.database.session() as session:
-            self._cohorts = orientation_service.cohorts(session)
+        """The cohorts of the header's scope; none for a role that may not read observations."""
+        self._cohorts = []
+        if can_read_orientation(self.context.role):
+            with self.context.database.session() as session:
+                self._cohorts = orientation_service.cohorts(session)
         site_id = self.header.site_id() if self.header else None
         season = self.header.season_label() if self.header else None
         shown = [c for c in self._cohorts if site_id is None or c.site_id == site_id]
