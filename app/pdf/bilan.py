@@ -114,7 +114,9 @@ def _level_cell(label: str) -> tuple[str, colors.Color | None]:
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    """Cut `text` with an ellipsis so that it fits `width` points (plain canvas text)."""
+    """Cut `text` with an ellipsis so that it fits `width` points (plain canvas text, on one
+    line: line breaks and tabs typed in it become spaces)."""
+    text = " ".join(text.split())
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:

@@ -122,7 +122,9 @@ def format_days(value: float) -> str:
 
 
 def fit_text(text: str, font: str, size: float, width: float) -> str:
-    """Cut `text` with an ellipsis so that it fits `width` points (plain canvas text)."""
+    """Cut `text` with an ellipsis so that it fits `width` points (plain canvas text, on one
+    line: line breaks and tabs typed in it become spaces)."""
+    text = " ".join(text.split())
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:

@@ -214,7 +214,8 @@ storable_text = hostile_text.map(lambda typed: expected_text(typed, 300)).filter
 
 
 def fitted(text: str | None) -> Callable[[str], str]:
-    return lambda marker: (f"{marker} {text}"[:120]).strip()
+    """The text cut to fit the shortest field (the payment mode, 60 characters)."""
+    return lambda marker: (f"{marker} {text}"[:60]).strip()
 
 
 @service_settings(3)
