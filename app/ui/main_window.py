@@ -34,7 +34,7 @@ from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
 from app.services import accounts, audit, reference
 from app.services.accounts import AccountInfo
 from app.services.bootstrap import open_app_database
-from app.services.permissions import can_edit_candidates
+from app.services.permissions import can_edit_appointments, can_edit_candidates
 from app.storage import Database
 from app.ui.agreements.view import AgreementsView
 from app.ui.audit.view import AuditView
@@ -229,6 +229,8 @@ class MainWindow(QMainWindow):
         return view
 
     def _show_learner_agreement(self, candidate_id: int) -> None:
+        if not self._allowed("agreements"):
+            return
         self.show_view("agreements")
         self.agreements_view.start_for_learner(candidate_id)
 
@@ -357,15 +359,28 @@ class MainWindow(QMainWindow):
         self.users_action.setVisible(coordination)
         for action in (self.maintenance.restore_action, self.maintenance.folder_action):
             action.setVisible(coordination)
-        editor = can_edit_candidates(self.context.role)
-        self.candidates_view.new_button.setVisible(editor)
-        self.candidates_view.import_button.setVisible(editor)
-        self.candidates_view.form.apply_role()
+        self._apply_role_to_candidates(coordination)
         if coordination:
             self.users_view.reload()
         self.user_label.setText(
             f"Connecté : {self.context.display_name} ({self.context.role_label})"
         )
+
+    def _apply_role_to_candidates(self, coordination: bool) -> None:
+        view = self.candidates_view
+        editor = can_edit_candidates(self.context.role)
+        booking = can_edit_appointments(self.context.role)
+        for button, shown in (
+            (view.new_button, editor),
+            (view.import_button, editor),
+            (view.history.change_button, editor),
+            (view.today.new_session, booking),
+            (view.appointments.register_button, booking),
+            (view.appointments.interview_button, booking),
+            (view.agreement_button, coordination),
+        ):
+            button.setVisible(shown)
+        view.form.apply_role()
 
     def _current_view_name(self) -> str:
         return list(self._views)[max(self.navigation.currentRow(), 0)]

@@ -313,12 +313,22 @@ def test_rqth_row_and_editing_follow_the_role(qtbot: QtBot, window: MainWindow) 
     assert not form.field("rqth").isVisibleTo(window)
     assert form.save_button.isVisibleTo(window)
     assert window.candidates_view.new_button.isVisibleTo(window)
+    assert window.candidates_view.today.new_session.isVisibleTo(window)
+    assert not window.candidates_view.agreement_button.isVisibleTo(window)
     window.lock()
     _unlock(qtbot, window, "samir")
     assert not form.field("rqth").isVisibleTo(window)
     assert not form.save_button.isVisibleTo(window)
     assert not form.field("nom").isEnabled()
-    assert not window.candidates_view.new_button.isVisibleTo(window)
+    view = window.candidates_view
+    for button in (
+        view.new_button,
+        view.history.change_button,
+        view.today.new_session,
+        view.appointments.register_button,
+        view.agreement_button,
+    ):
+        assert not button.isVisibleTo(window), button.text()
 
 
 def test_accueil_opens_a_base_with_a_cohort_without_reading_observations(

@@ -125,6 +125,10 @@ class AppointmentDialog(QDialog):
             self.general_error.setText("\n".join(others))
             self.general_error.setVisible(bool(others))
             return
+        except UserFacingError as error:
+            self.general_error.setText(str(error))
+            self.general_error.setVisible(True)
+            return
         self.accept()
 
 
