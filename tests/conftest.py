@@ -25,6 +25,7 @@ def isolated_user_folders(
     monkeypatch.setenv("FABRIQUE_LOG_DIR", str(home / "logs"))
     monkeypatch.setenv("FABRIQUE_SETTINGS_DIR", str(home / "settings"))
     monkeypatch.delenv("FABRIQUE_DB", raising=False)
+    monkeypatch.delenv("FABRIQUE_BACKUP_DIR", raising=False)  # backups go under data
 
 
 @pytest.fixture

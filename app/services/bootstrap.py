@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from app.config import backup_dir
+from app.config import backup_dir, data_dir
 from app.errors import StorageError
 from app.services.reference import ensure_reference_data
 from app.storage import Database, open_database
@@ -27,6 +27,7 @@ from app.storage.migrate import current_revision
 log = logging.getLogger(__name__)
 
 BackupFailure = Callable[[str], None]
+DEMO_FOLDER = "demo"  # where app.ui.app puts the bases made by --demo
 
 
 def open_app_database(
@@ -67,8 +68,11 @@ def automatic_backup(
     Other engines than SQLite are skipped (their administrator backs them up with their own
     tools); any failure is logged and reported, never raised.
     """
-    if sqlite_path(url) is None:
+    path = sqlite_path(url)
+    if path is None:
         log.info("no automatic backup of a non-SQLite database")
+        return None
+    if _is_demo(path):
         return None
     now = now or datetime.now()
     folder = backup_dir()
@@ -86,6 +90,14 @@ def automatic_backup(
         return None
     prune_backups(folder, now)
     return copy
+
+
+def _is_demo(path: Path) -> bool:
+    """Throwaway demo bases (`--demo`, in the data folder's demo/) are not backed up."""
+    try:
+        return path.resolve().parent == (data_dir() / DEMO_FOLDER).resolve()
+    except OSError:
+        return False
 
 
 def _backup_before_migration(database: Database, report: BackupFailure) -> None:

@@ -131,17 +131,17 @@ class MaintenanceActions(QObject):
         )
 
     def restore(self) -> None:
+        try:
+            target = database_file(self._url)
+        except StorageError as error:
+            show_error(self._window, str(error), "Restauration impossible")
+            return
         chosen, _filter = QFileDialog.getOpenFileName(
             self._window, "Restaurer une sauvegarde", str(backup_dir()), BACKUP_FILTER
         )
         if not chosen:
             return
         copy = Path(chosen)
-        try:
-            target = database_file(self._url)
-        except StorageError as error:
-            show_error(self._window, str(error), "Restauration impossible")
-            return
         if not self._window.confirm_leave() or not self._confirm_restore(copy):
             return
         ok, outcome = run_busy(

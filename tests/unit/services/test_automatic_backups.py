@@ -131,3 +131,10 @@ def test_automatic_copies_are_rotated(tmp_path: Path) -> None:
     kept = [backup.taken_at for backup in list_backups(backup_dir())]
     assert kept[:10] == moments[::-1][:10]
     assert sorted(kept[10:]) == [first + timedelta(days=day, hours=14) for day in range(10, 35)]
+
+
+def test_throwaway_demo_bases_are_not_backed_up() -> None:
+    demo = data_dir() / "demo" / "demo-20261129-081200.sqlite"
+    open_app_database(url(demo), start_backup=True).dispose()
+    assert automatic_backup(url(demo), BackupReason.QUIT) is None
+    assert reasons(backup_dir()) == []
