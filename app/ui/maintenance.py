@@ -33,7 +33,7 @@ from app.config import (
     backup_dir_forced_by_environment,
     set_backup_dir,
 )
-from app.errors import StorageError
+from app.errors import StorageError, UserFacingError
 from app.services.bootstrap import automatic_backup
 from app.services.maintenance import COUNTED_TABLES, CheckReport, check_database
 from app.storage.backup import (
@@ -185,14 +185,21 @@ class MaintenanceActions(QObject):
     def _reopen(self) -> None:
         """A new window on the restored base (no view keeps stale rows); this one closes."""
         window = self._window
+        self._backup_on_quit = False  # the base was just kept before the restore
         try:
             replacement = type(window).open(self._url, username=window.context.username)
-        except StorageError as error:
-            show_error(window, str(error), "Réouverture impossible")
+        except UserFacingError as error:
+            # This window shows the replaced base: it must not stay open on the restored one.
+            show_error(
+                window,
+                f"La sauvegarde est restaurée, mais la fenêtre n'a pas pu se rouvrir : {error}\n\n"
+                "Relancez l'application.",
+                "Réouverture impossible",
+            )
+            window.close()
             return
         replacement.show()
         self.replacement = replacement
-        self._backup_on_quit = False  # the base was just kept before the restore
         window.close()
 
     def check(self) -> None:

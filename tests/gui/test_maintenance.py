@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QMessageBox, QWidget
 
 from app.config import backup_dir, set_backup_dir
+from app.errors import UserFacingError
 from app.services.maintenance import CheckReport
 from app.storage.backup import list_backups
 from app.ui.main_window import MainWindow
@@ -242,3 +243,28 @@ def test_a_folder_that_cannot_be_used_is_refused(
         f"Dossier refusé | Le dossier des sauvegardes « {a_file} » est un fichier, pas un dossier. "
     ]
     assert backup_dir() == before
+
+
+def test_a_window_that_cannot_reopen_after_a_restore_closes(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer_next_dialog(qtbot, accept([]))
+    window.maintenance.backup_now_action.trigger()
+    [copy] = copies("manuelle")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(copy), ""))
+
+    def refuse(_cls: type, _url: str, username: str | None = None) -> MainWindow:
+        raise UserFacingError(f"Le compte « {username} » n'existe pas dans cette base.")
+
+    monkeypatch.setattr(MainWindow, "open", classmethod(refuse))
+    seen: list[str] = []
+    answer_next_dialog(qtbot, click("Restaurer"))
+    answer_next_dialog(qtbot, accept(seen))
+    answer_next_dialog(qtbot, accept(seen))
+    window.maintenance.restore_action.trigger()
+    assert seen[1] == (
+        "Réouverture impossible | La sauvegarde est restaurée, mais la fenêtre n'a pas pu se "
+        "rouvrir : Le compte « Nadia Belkacem » n'existe pas dans cette base.\n\n"
+        "Relancez l'application. "
+    )
+    assert not window.isVisible() and window.maintenance.replacement is None
