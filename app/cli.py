@@ -187,7 +187,7 @@ def _import(args: argparse.Namespace, url: str) -> int:
                 "ou relancez avec --valid-only pour n'importer que les lignes valides.\n"
             )
         else:
-            sys.stderr.write("Erreur : rien n'a été importé.\n")
+            sys.stderr.write("Erreur : rien n'a été importé. " + " ".join(preview.fatal) + "\n")
         return EXIT_REFUSED
     if args.dry_run:
         print("Vérification seule (--dry-run) : rien n'a été importé.")

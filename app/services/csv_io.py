@@ -67,6 +67,15 @@ MAX_REPORTED_PROBLEMS = 200
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 NOT_UTF8 = "Le fichier n'est pas en UTF-8 : enregistrez-le en « CSV UTF-8 » depuis le tableur."
+NOT_CSV = "Ce fichier n'est pas un fichier CSV (contenu binaire)."
+SPREADSHEET = (
+    "Ce fichier est un classeur (Excel, LibreOffice) ou une archive, pas un CSV : ouvrez-le "
+    "dans le tableur et enregistrez-le au format « CSV UTF-8 »."
+)
+EMPTY = "Le fichier est vide."
+HEADER_ONLY = "Le fichier ne contient que la ligne d'en-tête : aucun candidat à importer."
+# .xlsx and .ods are ZIP archives; .xls is an OLE2 compound file.
+_SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 Action = Literal["create", "update", "unchanged"]
 
@@ -269,6 +278,8 @@ def preview_import(
             pinned=_pinned_reference_rows(session),
         )
         rows = [_check_row(context, header, line, cells) for line, cells in records]
+        if not rows:
+            raise _FileRefused(HEADER_ONLY)
     except _FileRefused as refused:
         return ImportPreview(fatal=refused.messages)
     return ImportPreview(rows=rows)
@@ -294,18 +305,33 @@ def _read(source: Path | bytes) -> bytes:
 
 
 def _decode(raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if raw.startswith(_SPREADSHEET_SIGNATURES):
+        raise _FileRefused(SPREADSHEET)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(raw):
         raise _FileRefused(NOT_UTF8)
     if b"\x00" in raw:
-        raise _FileRefused("Ce fichier n'est pas un fichier CSV (contenu binaire).")
+        raise _FileRefused(NOT_CSV)
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _FileRefused(NOT_UTF8) from None
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise _FileRefused(NOT_UTF8, f"Premier caractère illisible : ligne {line}.") from None
     text = text.removeprefix(BOM)
     if not text.strip():
-        raise _FileRefused("Le fichier est vide.")
+        raise _FileRefused(EMPTY)
     return text
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """French text saved as UTF-16 without its BOM: nearly every other byte is NUL."""
+    head = raw[:1000]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return any(
+        zeros.count(0) >= 0.8 * len(zeros) and not others.count(0)
+        for zeros, others in ((odd, even), (even, odd))
+    )
 
 
 def _delimiter(text: str) -> str:
@@ -320,7 +346,7 @@ def _header_and_records(text: str) -> tuple[list[str], Iterator[tuple[int, list[
     records = _records(text)
     first = next(records, None)
     if first is None:
-        raise _FileRefused("Le fichier est vide.")
+        raise _FileRefused(EMPTY)
     return _header(first[1]), records
 
 
@@ -333,7 +359,12 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             cells = next(reader)
         except StopIteration:
             return
-        except csv.Error:
+        except csv.Error as error:
+            if "field limit" in str(error):  # a quote never closed swallowed the lines after it
+                raise _FileRefused(
+                    f"Ligne {line} : un champ dépasse {csv.field_size_limit()} caractères "
+                    "(guillemets jamais refermés ?), le fichier n'est pas un CSV lisible."
+                ) from None
             raise _FileRefused(
                 f"Ligne {line} : guillemets mal placés ou non refermés, "
                 "le fichier n'est pas un CSV lisible."
