@@ -1,6 +1,7 @@
 """CSV import and export from the candidates view: preview, refused rows, import, export."""
 
 import csv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain import Candidate
 from app.services import reference
 from app.services.candidates import CandidateInput, create_candidate
-from app.services.csv_io import CANDIDATE_COLUMNS
+from app.services.csv_io import CANDIDATE_COLUMNS, SPREADSHEET
 from app.ui.candidates.import_dialog import ImportDialog
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import answer_next_dialog
@@ -187,6 +188,25 @@ def test_binary_file_is_refused_in_french(qtbot: QtBot, window: MainWindow, tmp_
     assert dialog.imported is False
     assert _names(window) == []
     dialog.close()
+
+
+def test_spreadsheet_file_is_refused_with_what_to_do(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = tmp_path / "candidats.xlsx"
+    with zipfile.ZipFile(path, "w") as workbook:  # an .xlsx is a ZIP archive
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+    dialog = _open(qtbot, window, path)
+    _wait_for_preview(qtbot, dialog)
+
+    assert _summary(dialog).text() == "Ce fichier ne peut pas être importé : " + SPREADSHEET
+    assert _problems(dialog) == [("", "fichier", SPREADSHEET)]
+    assert not _button(dialog, "importAllButton").isEnabled()
+    assert not _button(dialog, "importValidButton").isEnabled()
+    _click(qtbot, _button(dialog, "cancelImportButton"))
+    assert dialog.imported is False
+    assert _names(window) == []
 
 
 def test_wrong_header_is_refused(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
