@@ -37,7 +37,7 @@ from app.services.candidates import candidate_input, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.hosts import format_identifier, get_host
 from app.services.organisation import get_organisation
-from app.services.validation import age_on, format_date, parse_date
+from app.services.validation import age_on, format_date, parse_date, search_text
 
 __all__ = [
     "FIELD_LABELS",
@@ -203,7 +203,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
 
 def agreement_id_for_number(session: Session, number: str) -> int:
     """The agreement printed under this number (FAB-2027-0012), or a French refusal."""
-    wanted = number.strip().upper()
+    wanted = search_text(number).strip().upper()
     found = session.scalar(select(Agreement.id).where(Agreement.number == wanted))
     if found is None:
         raise NotFoundError(f"Aucune convention ne porte le numéro « {number.strip()} ».")

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -49,6 +48,7 @@ from app.services.validation import (
     age_on,
     clean_text,
     format_date,
+    is_existing_file,
     parse_bool,
     parse_date,
 )
@@ -1121,7 +1121,7 @@ def record_signature(
         who = None
     if signed_on > now.date():
         errors["date_signature"] = "La date de signature ne peut pas être dans le futur."
-    if outside_app and (not scan_path or not Path(scan_path).is_file()):
+    if outside_app and not is_existing_file(scan_path):
         errors["scan"] = "Joindre le scan de la convention signée (fichier introuvable)."
     if who is not None:
         already = session.scalar(

@@ -31,6 +31,7 @@ from app.services.validation import (
     parse_date,
     parse_phone,
     parse_postal_code,
+    search_text,
 )
 
 CANDIDATE_COLUMNS: tuple[str, ...] = (
@@ -125,7 +126,8 @@ def _export_query(
 
 
 def _season_id(session: Session, label: str) -> int:
-    season_id = session.scalar(select(Season.id).where(Season.label == label.strip()))
+    wanted = search_text(label).strip()  # what no stored label holds cannot be looked up
+    season_id = session.scalar(select(Season.id).where(Season.label == wanted))
     if season_id is None:
         known = ", ".join(o.label for o in reference.seasons(session)) or "aucune"
         raise UserFacingError(f"Saison inconnue : « {label} » (saisons existantes : {known}).")

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from pathlib import Path
 
 import phonenumbers
 
@@ -167,3 +168,14 @@ def search_words(text: str) -> list[str]:
     """The words a search looks for: folded (case, accents, punctuation), each once, at most
     MAX_SEARCH_WORDS of them."""
     return list(dict.fromkeys(fold(search_text(text)).split()))[:MAX_SEARCH_WORDS]
+
+
+def is_existing_file(text: str | None) -> bool:
+    """Whether a typed or pasted path names an existing file; False for what no file system
+    accepts (NUL, half a character, a name too long) instead of an error."""
+    if not text or not text.strip():
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False

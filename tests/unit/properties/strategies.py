@@ -52,6 +52,7 @@ SAMPLES = (
 ANY_CHARACTER = st.characters(exclude_categories=())
 
 nasty_text = st.one_of(
+    st.sampled_from(SAMPLES),
     st.text(ANY_CHARACTER, max_size=40),
     st.lists(
         st.one_of(st.sampled_from(SAMPLES), st.text(ANY_CHARACTER, max_size=3)), max_size=6

@@ -10,8 +10,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from app.services import agreements as ag
+from app.services.agreement_documents import agreement_id_for_number
 from app.services.agreements import AgreementInput
-from app.services.errors import ValidationError
+from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
 from tests.unit.properties.strategies import (
     assert_french,
@@ -205,3 +206,42 @@ def test_amendment_keeps_before_after_and_reason_or_refuses(
         assert stored.changes[field] == (before, expected)
         assert stored.reason == expected_reason
         assert getattr(info.values, field) == expected
+
+
+@service_settings(40)
+@given(
+    signatory=st.one_of(st.sampled_from([s.value for s in ag.Signatory]), nasty_text),
+    scan=hostile_text,
+)
+@example(signatory="organisme", scan="a" * 5000)
+@example(signatory="organisme", scan="\ud800/scan.pdf")
+def test_signature_with_any_scan_path_is_recorded_or_refused(
+    db: Database, world: Placement, signatory: str, scan: str
+) -> None:
+    with db.session(commit=False) as s:
+        draft = ag.create_draft(s, agreement_input(world), author="C", role=ROLE, now=NOW)
+        ag.mark_ready(s, draft.id, author="C", role=ROLE, now=NOW)
+        try:
+            ag.record_signature(
+                s,
+                draft.id,
+                signatory,
+                NOW.date(),
+                author="C",
+                role=ROLE,
+                outside_app=True,
+                scan_path=scan,
+                now=NOW,
+            )
+        except ValidationError as error:
+            assert_french_errors(error.errors, {"signataire", "scan"})
+
+
+@service_settings(60)
+@given(number=hostile_text)
+def test_any_agreement_number_is_found_or_refused_in_french(db: Database, number: str) -> None:
+    with db.session(commit=False) as s:
+        try:
+            agreement_id_for_number(s, number)
+        except NotFoundError as error:
+            assert_french(str(error))
