@@ -14,7 +14,7 @@ from app.services import organisation as org
 from app.services import orientation as o
 from app.services.appointments import AppointmentInput
 from app.services.candidates import CandidateInput
-from app.services.errors import PermissionDenied, ValidationError
+from app.services.errors import PermissionDenied, UserFacingError
 from app.services.permissions import SYSTEM_ROLE
 from app.storage import Database
 
@@ -91,7 +91,7 @@ def _outcome(action: Callable[[], Any]) -> str:
     except PermissionDenied as refusal:
         assert str(refusal).startswith(("Seul", "Les observations", "Connectez-vous"))
         return "refused"
-    except ValidationError:
+    except UserFacingError:  # refused for another reason (a form, a file): past the gate
         return "allowed"
     return "allowed"
 
