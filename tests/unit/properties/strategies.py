@@ -7,6 +7,7 @@ normalisation of free text (app.services.validation.clean_text): trimmed, refuse
 holds a control character other than tab / line breaks or a lone surrogate, or when too long.
 """
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -119,5 +120,12 @@ def assert_french_errors(errors: dict[str, str], allowed_keys: set[str] | None =
 ONE_DATABASE = [HealthCheck.function_scoped_fixture]
 
 
+# PROPERTY_EXAMPLES_SCALE=20 runs twenty times as many examples, for a deeper search by hand.
+SCALE = int(os.environ.get("PROPERTY_EXAMPLES_SCALE", "1"))
+
+
 def service_settings(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None, suppress_health_check=ONE_DATABASE)
+    """Examples tuned so that the whole property suite stays under a minute on two cores."""
+    return settings(
+        max_examples=examples * SCALE, deadline=None, suppress_health_check=ONE_DATABASE
+    )

@@ -18,13 +18,14 @@ from app.services.validation import (
     unwanted_characters,
 )
 from tests.unit.properties.strategies import (
+    SCALE,
     assert_french,
     expected_text,
     hostile_text,
     nasty_text,
 )
 
-FAST = settings(max_examples=200, deadline=None)
+FAST = settings(max_examples=200 * SCALE, deadline=None)
 
 
 @FAST
