@@ -52,6 +52,7 @@ from app.domain.appointment import AppointmentKind, Attendance, Attendee
 from app.domain.orientation import Level
 from app.services import audit
 from app.services.errors import NotFoundError, PermissionDenied, UserFacingError, ValidationError
+from app.services.versioning import record_change
 from app.storage.scrub import overwrite_deleted_content
 
 RETENTION_KEY = "rgpd.retention_months"
@@ -603,7 +604,7 @@ def anonymise(
         candidate = _load(session, candidate_id)
         if _is_anonymised(session, candidate):
             continue
-        _anonymise_one(session, candidate, now)
+        _anonymise_one(session, candidate, now, author)
         audit.record(
             session,
             AuditAction.ANONYMISATION,
@@ -630,7 +631,7 @@ def _is_anonymised(session: Session, candidate: Candidate) -> bool:
     )
 
 
-def _anonymise_one(session: Session, candidate: Candidate, now: datetime) -> None:
+def _anonymise_one(session: Session, candidate: Candidate, now: datetime, author: str) -> None:
     audit.redact_about(session, [candidate.uuid])
     for name in _CLEARED:
         setattr(candidate, name, None)
@@ -640,7 +641,7 @@ def _anonymise_one(session: Session, candidate: Candidate, now: datetime) -> Non
         candidate.birth_date = date(candidate.birth_date.year, 7, 1)
     candidate.person_uuid = str(uuid_module.uuid4())
     candidate.search_text = ANONYMOUS_NAME.lower()
-    candidate.version += 1
+    record_change(candidate, author=author, now=now)  # a later stale save names who
     cid = candidate.id
     session.execute(update(StageChange).where(StageChange.candidate_id == cid).values(comment=None))
     session.execute(

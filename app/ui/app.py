@@ -37,6 +37,9 @@ def configure_application(app: QApplication) -> None:
     app.setWindowIcon(app_icon())
 
 
+DEMO_USER = "Claire Morel"
+
+
 def demo_database_url() -> str:
     """A fresh demo database, seeded, in the user data folder."""
     from app.services.bootstrap import open_app_database
@@ -59,8 +62,11 @@ def run_gui(database_url: str | None, *, demo: bool = False) -> int:
 
     app = create_application()
     try:
-        url = demo_database_url() if demo or database_url is None else database_url
-        window = MainWindow.open(url)
+        if demo or database_url is None:
+            # A throwaway demo base: signed in as its coordinator, no account to create.
+            window = MainWindow.open(demo_database_url(), username=DEMO_USER)
+        else:
+            window = MainWindow.open(database_url)
     except SignInCancelled:
         return 0
     except UserFacingError as error:

@@ -432,8 +432,12 @@ def test_anonymising_twice_does_nothing_more_and_needs_coordination(demo: Databa
     with demo.session() as session, pytest.raises(PermissionDenied):
         rgpd.anonymise(session, [person], role="accueil", author="Nadia")
     with demo.session() as session:
+        before = session.get(Candidate, person).version  # type: ignore[union-attr]
         assert rgpd.anonymise(session, [person], role=COORDINATION, author="Claire") == 1
     with demo.session() as session:
+        anonymised = session.get(Candidate, person)
+        assert anonymised is not None and anonymised.version == before + 1
+        assert anonymised.updated_by == "Claire"  # a stale save elsewhere names who did it
         assert rgpd.anonymise(session, [person], role=COORDINATION, author="Claire") == 0
 
 
