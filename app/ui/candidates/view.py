@@ -135,7 +135,7 @@ class CandidatesView(QWidget):
         self.tabs.addTab(self.history, icon("arrows-exchange"), "Parcours")
         self.tabs.addTab(self.appointments, icon("calendar-event"), "Rendez-vous")
         self.agreement_button = named(
-            QPushButton(icon("file-certificate"), "Convention de stage"), "learnerAgreementButton"
+            QPushButton(icon("file-certificate"), "Convention"), "learnerAgreementButton"
         )
         self.agreement_button.setToolTip(
             "Ouvrir la convention de stage de ce stagiaire, ou en préparer une"
