@@ -13,7 +13,6 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -32,6 +31,18 @@ from reportlab.platypus.flowables import HRFlowable
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
 from app.pdf.canvas import DeferredPagesCanvas, a4_document, write_pdf
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
+from app.pdf.layout import (
+    ACCENT,
+    ACCENT_TINT,
+    CONTENT_WIDTH,
+    INK,
+    MARGIN_BOTTOM,
+    MARGIN_X,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RULE,
+)
 
 __all__ = ["DOCUMENT_TITLE", "NO_DECISION", "render_bilan"]
 
@@ -39,17 +50,7 @@ DOCUMENT_TITLE = "Bilan de la période d'orientation"
 NO_DECISION = "Décision non encore prise"
 WEEKS = 6
 
-ACCENT = colors.HexColor("#1f6f8b")
-ACCENT_TINT = colors.HexColor("#e8f1f4")
-INK = colors.HexColor("#1d2327")
-MUTED = colors.HexColor("#5f6b72")
-RULE = colors.HexColor("#c3ced3")
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X = 18 * mm
-MARGIN_TOP = 27 * mm
-MARGIN_BOTTOM = 20 * mm
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+MARGIN_TOP = 27 * mm  # the bilan's header is one millimetre shorter than the agreements'
 
 # Level label (lower case, straight apostrophe) -> (abbreviation, background). The
 # abbreviation carries the meaning; the colour is only a help for the eye.
