@@ -51,7 +51,7 @@ from app.pdf.fonts import FONT_BOLD, FONT_ITALIC, register_fonts
 __all__ = ["TARGET_RATIO", "measure", "write_convention_odt"]
 
 TARGET_RATIO = 20  # issue 6: our PDF at least 20 times faster than LibreOffice headless
-FONT = "DejaVu Sans"  # the family our PDF embeds (resources/fonts), installed with LibreOffice
+FONT = "DejaVu Sans"  # the family our PDF embeds; LibreOffice takes it from the system fonts
 
 _NAMESPACES = " ".join(
     f'xmlns:{prefix}="{uri}"'
