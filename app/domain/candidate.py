@@ -18,11 +18,11 @@ class Candidate(KeyMixin, TimestampMixin, Base):
 
     __tablename__ = "candidate"
     __table_args__ = (
-        Index("ix_candidate_search_text", "search_text"),
         Index("ix_candidate_season_site", "season_id", "site_id"),
         Index("ix_candidate_email_key", "email_key"),
         Index("ix_candidate_phone", "phone"),
-        Index("ix_candidate_name_key", "name_key"),
+        # The list's default order (services.candidates.search_ids), read straight off the index.
+        Index("ix_candidate_display_order", "name_key", "first_name_key", "id"),
         Index("ix_candidate_usage_name_key", "usage_name_key"),
     )
 
@@ -90,6 +90,7 @@ class Candidate(KeyMixin, TimestampMixin, Base):
     email_key: Mapped[str | None] = mapped_column(String(254))
     name_key: Mapped[str | None] = mapped_column(String(240))
     usage_name_key: Mapped[str | None] = mapped_column(String(240))
+    first_name_key: Mapped[str | None] = mapped_column(String(240))
 
     season: Mapped[Season] = relationship()
     site: Mapped[Site] = relationship()

@@ -23,3 +23,9 @@ def name_key(text: str | None) -> str | None:
 
 def digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
+
+
+def number_endings(number: str) -> list[str]:
+    """Every ending of a number down to its last two digits: "0549" -> ["549", "49"]. Indexed
+    as words, they let a word-prefix search find digits typed from the middle of a phone."""
+    return [number[start:] for start in range(1, len(number) - 1)]

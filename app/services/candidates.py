@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
-from app.domain.text import digits, fold, name_key
+from app.domain.text import digits, fold, name_key, number_endings
 from app.domain.values import (
     AFTER_EXIT_STAGES,
     ALLOWED_TRANSITIONS,
@@ -46,6 +46,7 @@ from app.services.versioning import (
     record_change,
     stamp_author,
 )
+from app.storage import fulltext
 
 MIN_AGE, MAX_AGE = 16, 80
 
@@ -302,14 +303,16 @@ def _index_text(candidate: Candidate) -> None:
     parts = [fold(n) for n in names] + [name_key(n) or "" for n in names]
     if candidate.email:
         parts.append(candidate.email.lower())
-    if candidate.phone:
-        parts.append(digits(format_phone(candidate.phone)))
+    phone = digits(format_phone(candidate.phone)) if candidate.phone else ""
+    parts.append(phone)
     if candidate.city:
         parts.append(fold(candidate.city))
+    parts += number_endings(phone)
     candidate.search_text = " ".join(p for p in parts if p)
     candidate.email_key = candidate.email.lower() if candidate.email else None
     candidate.name_key = name_key(candidate.last_name)
     candidate.usage_name_key = name_key(candidate.usage_name)
+    candidate.first_name_key = fold(candidate.first_name) or None
 
 
 # ---------------------------------------------------------------- create / update
@@ -437,9 +440,20 @@ def load_candidate(session: Session, candidate_id: int) -> Candidate:
     return candidate
 
 
+def season_and_site(session: Session, candidate_id: int) -> tuple[int, int]:
+    """The ids of the candidate's season and site (where the list finds them)."""
+    candidate = load_candidate(session, candidate_id)
+    return candidate.season_id, candidate.site_id
+
+
 def display_name(candidate: Candidate) -> str:
-    usage = f" ({candidate.usage_name})" if candidate.usage_name else ""
-    return f"{candidate.last_name.upper()}{usage} {candidate.first_name}"
+    return name_for_display(candidate.last_name, candidate.usage_name, candidate.first_name)
+
+
+def name_for_display(last_name: str, usage_name: str | None, first_name: str) -> str:
+    """ "MARTIN (Durand) Léa": what lists show, from the columns (no object loaded)."""
+    usage = f" ({usage_name})" if usage_name else ""
+    return f"{last_name.upper()}{usage} {first_name}"
 
 
 def id_for_uuid(session: Session, uuid: str) -> int | None:
@@ -730,11 +744,17 @@ def _search_terms(text: str) -> list[str]:
     return search_words(text)
 
 
-def _filtered(query: CandidateQuery) -> Select[tuple[int]]:
+def filtered_ids(query: CandidateQuery, *, full_text: bool) -> Select[tuple[int]]:
+    """The matching ids, unordered. `full_text`: the engine has the word index (SQLite);
+    without it every term is a substring test (PostgreSQL, on its trigram index)."""
     statement = select(Candidate.id)
-    for term in _search_terms(query.text):
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Candidate.search_text.like(f"%{escaped}%", escape="\\"))
+    terms = _search_terms(query.text)
+    indexed = [term for term in terms if full_text and fulltext.is_indexable(term)]
+    if indexed:
+        statement = statement.where(Candidate.id.in_(fulltext.matching_ids(indexed)))
+    for term in terms:
+        if term not in indexed:
+            statement = statement.where(fulltext.contains(Candidate.search_text, term))
     for column, value in (
         (Candidate.season_id, query.season_id),
         (Candidate.site_id, query.site_id),
@@ -746,11 +766,15 @@ def _filtered(query: CandidateQuery) -> Select[tuple[int]]:
     return statement
 
 
+def _filtered(session: Session, query: CandidateQuery) -> Select[tuple[int]]:
+    return filtered_ids(query, full_text=fulltext.has_index(session.connection()))
+
+
 def search_ids(
     session: Session, query: CandidateQuery, *, sort: str = "name", descending: bool = False
 ) -> list[int]:
     """Ids of matching candidates in display order; rows are fetched later, page by page."""
-    statement = _filtered(query)
+    statement = _filtered(session, query)
     order: list[Any]
     if sort == "age":
         # Older people have earlier birth dates: ascending age = descending birth date.
@@ -777,7 +801,7 @@ def search_ids(
     elif sort == "phone":
         order = [Candidate.phone]
     else:
-        order = [Candidate.name_key, func.lower(Candidate.first_name)]
+        order = [Candidate.name_key, Candidate.first_name_key]
     if descending and sort != "age":
         order = [o.desc() if hasattr(o, "desc") else o for o in order]
     statement = statement.order_by(*order, Candidate.id)
@@ -785,7 +809,9 @@ def search_ids(
 
 
 def count(session: Session, query: CandidateQuery) -> int:
-    return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
+    return (
+        session.scalar(select(func.count()).select_from(_filtered(session, query).subquery())) or 0
+    )
 
 
 @dataclass(frozen=True)

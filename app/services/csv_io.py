@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.domain import Candidate, Filiere, Referrer, Season, Site, Stage
@@ -121,7 +121,7 @@ def _export_query(
     if site is not None:
         statement = statement.where(Candidate.site_id == _site_id(session, site))
     return statement.order_by(
-        Candidate.name_key, func.lower(Candidate.first_name), Candidate.id
+        Candidate.name_key, Candidate.first_name_key, Candidate.id
     ).execution_options(yield_per=EXPORT_BATCH)
 
 

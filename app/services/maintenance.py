@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.domain import Base
+from app.storage import fulltext
 from app.storage.database import BUSY_TIMEOUT_MS, make_engine, sqlite_path
 from app.storage.migrate import alembic_config, current_revision, head_revision
 
@@ -53,6 +54,7 @@ TABLE_LABELS: dict[str, str] = {
 
 MIGRATION_CHECK = "Version du schéma"
 SCHEMA_CHECK = "Schéma conforme à l'application"
+SEARCH_INDEX_CHECK = "Index de recherche"
 
 
 @dataclass
@@ -190,6 +192,8 @@ def _check_contents(report: CheckReport, engine: Engine, *, is_sqlite: bool) -> 
 
     if _step(report, MIGRATION_CHECK, engine, migration) and revisions == [head_revision()]:
         _step(report, SCHEMA_CHECK, engine, _schema_drift)
+        if is_sqlite:
+            _step(report, SEARCH_INDEX_CHECK, engine, _search_index)
     _step(report, "Contenu", engine, lambda c: _counts(report, c, tables), silent=True)
 
 
@@ -300,8 +304,19 @@ def _known_revisions() -> set[str]:
     return {revision.revision for revision in script.walk_revisions()}
 
 
+def _search_index(connection: Connection) -> tuple[str, bool]:
+    if fulltext.check(connection):
+        return "conforme aux dossiers.", True
+    return (
+        "ne correspond plus aux dossiers, la recherche peut en oublier : restaurer une "
+        "sauvegarde récente (Fichier › Restaurer une sauvegarde…).",
+        False,
+    )
+
+
 def _schema_drift(connection: Connection) -> tuple[str, bool]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    options = {"compare_type": True, "include_name": fulltext.include_in_schema_comparison}
+    context = MigrationContext.configure(connection, opts=options)
     differences = compare_metadata(context, Base.metadata)
     if not differences:
         return "tables, colonnes et index attendus.", True

@@ -582,6 +582,7 @@ _CLEARED = (
     "email_key",
     "name_key",
     "usage_name_key",
+    "first_name_key",
 )
 
 

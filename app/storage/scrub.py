@@ -7,6 +7,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.storage import fulltext
+
 log = logging.getLogger(__name__)
 
 
@@ -29,6 +31,7 @@ def rebuild_file(engine: Engine) -> bool:
         with engine.connect() as connection:
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             connection.exec_driver_sql("PRAGMA secure_delete = ON")
+            fulltext.merge_segments(connection)
             connection.exec_driver_sql("VACUUM")
             busy, _log_pages, _done = connection.exec_driver_sql(
                 "PRAGMA wal_checkpoint(TRUNCATE)"

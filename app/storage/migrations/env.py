@@ -3,6 +3,7 @@
 from alembic import context
 
 from app.domain import Base
+from app.storage.fulltext import include_in_schema_comparison
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_in_schema_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -245,6 +245,33 @@ def test_a_broken_reference_names_the_table(db: Database, db_path: Path) -> None
     assert "site" in line
 
 
+def test_a_search_index_out_of_step_with_the_files_is_reported(db: Database, db_path: Path) -> None:
+    add_candidates(db, 2)
+    db.dispose()
+    # Written behind the triggers' back: the index still holds the old names.
+    raw_sqlite(
+        db_path,
+        "DROP TRIGGER candidate_fts_after_update",
+        "UPDATE candidate SET search_text = 'dupont lea'",
+    )
+
+    report = check_database(url_of(db_path))
+
+    assert not report.ok
+    [line] = problems(report)
+    assert line.startswith("Index de recherche")
+    assert "Restaurer une sauvegarde" in line
+
+
+def test_the_search_index_is_checked_on_a_sound_base(db: Database, db_path: Path) -> None:
+    add_candidates(db, 2)
+    db.dispose()
+
+    report = check_database(url_of(db_path))
+
+    assert "Index de recherche : conforme aux dossiers." in report.describe()
+
+
 def test_a_history_row_of_a_deleted_candidate_is_found(db: Database, db_path: Path) -> None:
     add_candidates(db, 1)
     db.dispose()
