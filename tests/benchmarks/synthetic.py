@@ -237,6 +237,7 @@ def _candidate_row(
         "email_key": candidate.email_key,
         "name_key": candidate.name_key,
         "usage_name_key": candidate.usage_name_key,
+        "first_name_key": candidate.first_name_key,
     }
 
 
