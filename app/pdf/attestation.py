@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.pdf import layout
 from app.pdf.canvas import write_pdf
@@ -28,6 +28,7 @@ from app.pdf.layout import (
     or_blank,
     signature_grid,
 )
+from app.pdf.paragraph import Paragraph
 
 __all__ = ["DEFAULT_TITLE", "SECTION_TITLES", "attestation_label", "render_attestation"]
 

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.pdf import layout
 from app.pdf.canvas import write_pdf
@@ -32,6 +32,7 @@ from app.pdf.layout import (
     signature_grid,
     summary_box,
 )
+from app.pdf.paragraph import Paragraph
 
 __all__ = ["DEFAULT_TITLE", "SECTION_TITLES", "UNCHANGED", "avenant_label", "render_avenant"]
 

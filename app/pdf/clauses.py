@@ -12,6 +12,7 @@ A template is a Markdown-like file the coordination can adapt without touching t
 Template and values are both escaped, so markup typed anywhere prints literally.
 """
 
+import functools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Paragraph
+from reportlab.platypus import Flowable, KeepTogether
 
 from app.pdf.layout import BLANK, escape_text, section_heading
+from app.pdf.paragraph import Paragraph
 
 __all__ = [
     "CLAUSES_DIR",
@@ -37,6 +39,7 @@ __all__ = [
 
 CLAUSES_DIR = Path(__file__).resolve().parents[2] / "resources" / "clauses"
 DATA_MARKER = "{{donnees}}"
+PARSED_TEMPLATES = 32  # distinct template texts kept parsed (four documents, a few edits)
 
 _HEADING = re.compile(r"^##\s+(\d+)\s*[.)]?\s*(.*?)\s*$")
 _TITLE = re.compile(r"^#\s+(.*?)\s*$")
@@ -70,8 +73,19 @@ def _clean(text: str) -> str:
 def parse_clauses(text: str, default_titles: Mapping[int, str] | None = None) -> dict[int, Clause]:
     """Sections of a template: "## N. Titre" headings followed by paragraphs; a line
     starting with "- " is a bullet, "{{donnees}}" marks where the section's table goes.
-    A heading without a title takes the one of `default_titles`."""
-    defaults = default_titles or {}
+    A heading without a title takes the one of `default_titles`.
+
+    The result is kept per text: a file read again with the same content is not parsed
+    again, an edited file (whatever its date or size) is."""
+    defaults = tuple(sorted((default_titles or {}).items()))
+    return dict(_parsed_clauses(text, defaults))
+
+
+@functools.lru_cache(maxsize=PARSED_TEMPLATES)
+def _parsed_clauses(
+    text: str, default_titles: tuple[tuple[int, str], ...]
+) -> tuple[tuple[int, Clause], ...]:
+    defaults = dict(default_titles)
     result: dict[int, Clause] = {}
     number: int | None = None
     title = ""
@@ -109,7 +123,7 @@ def parse_clauses(text: str, default_titles: Mapping[int, str] | None = None) ->
         else:
             paragraph.append(line)
     flush_clause()
-    return result
+    return tuple(result.items())
 
 
 def _title(text: str) -> str:
@@ -126,7 +140,8 @@ def _title(text: str) -> str:
 def load_template(
     name: str, path: Path | None = None, default_titles: Mapping[int, str] | None = None
 ) -> Template:
-    """The template `path`, by default resources/clauses/<name>.md."""
+    """The template `path`, by default resources/clauses/<name>.md, read at each call (so an
+    edit shows in the next document) and parsed once per content."""
     text = (path or CLAUSES_DIR / f"{name}.md").read_text(encoding="utf-8")
     return Template(title=_title(text), clauses=parse_clauses(text, default_titles))
 

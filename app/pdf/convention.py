@@ -19,7 +19,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -53,6 +52,7 @@ from app.pdf.layout import (
     signature_grid,
     summary_box,
 )
+from app.pdf.paragraph import Paragraph
 
 __all__ = [
     "ANNEX_TITLE",

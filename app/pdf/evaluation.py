@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.pdf import layout
 from app.pdf.canvas import write_pdf
@@ -33,6 +33,7 @@ from app.pdf.layout import (
     signature_grid,
     write_in_box,
 )
+from app.pdf.paragraph import Paragraph
 
 __all__ = [
     "CRITERIA",

@@ -23,7 +23,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -33,6 +32,7 @@ from reportlab.platypus.flowables import HRFlowable
 from app.pdf.canvas import DeferredPagesCanvas, a4_document
 from app.pdf.convention_data import ConventionData
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR
+from app.pdf.paragraph import Paragraph
 
 __all__ = [
     "ACCENT",
@@ -136,6 +136,13 @@ def fit_text(text: str, font: str, size: float, width: float) -> str:
 
 
 def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles of the agreement documents, by name. The styles are shared by
+    every document (a parsed paragraph is kept per style object): never change one, derive a
+    new ParagraphStyle from it."""
+    return dict(_STYLES)
+
+
+def _make_styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
         "base", fontName=FONT_REGULAR, fontSize=9, leading=12.5, textColor=INK, alignment=TA_LEFT
     )
@@ -207,6 +214,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "sign_name": derive("sign_name", fontSize=8.5, leading=11),
         "sign_hint": derive("sign_hint", fontSize=7, leading=9, textColor=MUTED),
     }
+
+
+_STYLES = _make_styles()
 
 
 def table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from app.pdf.canvas import write_pdf
 from app.pdf.fonts import register_fonts
@@ -28,6 +28,7 @@ from app.pdf.layout import (
     styles,
     summary_box,
 )
+from app.pdf.paragraph import Paragraph
 
 __all__ = ["DOCUMENT_TITLE", "Issuer", "render_person_file"]
 
