@@ -32,6 +32,7 @@ from reportlab.platypus.flowables import HRFlowable
 from app.pdf.canvas import DeferredPagesCanvas, a4_document
 from app.pdf.convention_data import ConventionData
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR
+from app.pdf.images import ImageFile, draw_image, read_image
 from app.pdf.paragraph import Paragraph
 
 __all__ = [
@@ -259,9 +260,18 @@ def agreement_furniture(
     )
 
 
-def _logo(path: str) -> Path | None:
+def _logo(path: str) -> ImageFile | None:
+    """The logo file's bytes, read once for the document; None without a readable file."""
     logo = Path(path) if path.strip() else None
-    return logo if logo is not None and logo.is_file() else None
+    return read_image(logo) if logo is not None and logo.is_file() else None
+
+
+def _drawn_width(pixels: tuple[float, float]) -> float:
+    """The width of an image of this size once fitted in the logo's box."""
+    width, height = pixels
+    if width <= 0 or height <= 0:
+        return LOGO_MAX_WIDTH
+    return min(LOGO_MAX_WIDTH, LOGO_HEIGHT * width / height)
 
 
 def _furniture_canvas(furniture: PageFurniture) -> Callable[..., Canvas]:
@@ -282,19 +292,18 @@ def _furniture_canvas(furniture: PageFurniture) -> Callable[..., Canvas]:
             if logo is None:
                 return MARGIN_X
             try:
-                drawn = self.drawImage(
-                    str(logo),
+                pixels = draw_image(
+                    self,
+                    logo,
                     MARGIN_X,
                     top - LOGO_HEIGHT + 3.5 * mm,
                     width=LOGO_MAX_WIDTH,
                     height=LOGO_HEIGHT,
-                    preserveAspectRatio=True,
                     anchor="w",
-                    mask="auto",
                 )
             except Exception:  # an unreadable logo must never prevent printing
                 return MARGIN_X
-            return MARGIN_X + (drawn[0] if drawn else LOGO_MAX_WIDTH) + 3 * mm
+            return MARGIN_X + _drawn_width(pixels) + 3 * mm
 
         def _draw_header(self, total: int) -> None:
             top = PAGE_HEIGHT - 13 * mm
