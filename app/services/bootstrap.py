@@ -34,13 +34,12 @@ def open_app_database(
     url: str,
     today: date | None = None,
     *,
-    start_backup: bool = False,
     on_backup_failure: BackupFailure | None = None,
 ) -> Database:
     """Open the database (a new SQLite file readable by its owner only), migrate, seed.
 
-    A database that must be migrated is backed up first (unless empty); with `start_backup`
-    (the window, not the command line) a start copy is taken once it is open.
+    A database that must be migrated is backed up first (unless empty). The window takes its
+    start copy itself, off the UI thread (app.ui.maintenance); the command line takes none.
     """
     report = on_backup_failure or _log_only
     path = sqlite_path(url)
@@ -52,8 +51,6 @@ def open_app_database(
     )
     with database.session() as session:
         ensure_reference_data(session, today)
-    if start_backup:
-        automatic_backup(database.url, BackupReason.START, report)
     return database
 
 

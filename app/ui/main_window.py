@@ -206,9 +206,7 @@ class MainWindow(QMainWindow):
         with no usable password, on a base without accounts; a French error if unknown.
         """
         failed_backups: list[str] = []
-        database = open_app_database(
-            database_url, start_backup=True, on_backup_failure=failed_backups.append
-        )
+        database = open_app_database(database_url, on_backup_failure=failed_backups.append)
         context = AppContext(database=database, username="")
         try:
             context.sign_in(_first_sign_in(database, username))
@@ -216,7 +214,8 @@ class MainWindow(QMainWindow):
             database.dispose()
             raise
         window = cls(context)
-        window.maintenance.report_backup_failures(failed_backups)
+        window.maintenance.report_backup_failures(failed_backups)  # before a migration
+        window.maintenance.start_backup_in_background()
         return window
 
     def show_view(self, name: str) -> QWidget:
@@ -309,6 +308,7 @@ class MainWindow(QMainWindow):
         settings = self._settings()
         settings.setValue("mainWindow/geometry", self.saveGeometry())
         settings.sync()
+        self.hide()  # the window goes at once; the copy on quit follows
         self.maintenance.backup_on_quit()
         _application().removeEventFilter(self._activity)
         self.context.database.dispose()

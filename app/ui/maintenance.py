@@ -1,8 +1,8 @@
 """The Fichier menu's database actions: back up now, restore, check, choose the backup folder.
 
-Also the automatic copies tied to the window: the start copy's failure shown once in the status
-bar, and the copy taken on quit. The work itself is in app.storage.backup and
-app.services.maintenance; long steps run off the UI thread.
+Also the automatic copies tied to the window: the start copy, taken off the UI thread once the
+window is open (its failure shown in the status bar), and the copy taken on quit. The work
+itself is in app.storage.backup and app.services.maintenance; long steps run off the UI thread.
 """
 
 import logging
@@ -67,6 +67,7 @@ class MaintenanceActions(QObject):
         self._window = window
         self.replacement: MainWindow | None = None  # the window reopened after a restore
         self._backup_on_quit = True
+        self._start_backup: TaskThread | None = None
         self.backup_now_action = self._action(
             "backupNowAction", "Sauvegarder maintenant", "device-floppy", self.backup_now
         )
@@ -107,8 +108,31 @@ class MaintenanceActions(QObject):
             self._window.statusBar().showMessage(text)
             self._window.statusBar().setToolTip(text)  # the whole text, when the bar is narrow
 
+    def start_backup_in_background(self) -> None:
+        """The start copy, taken while the window is already in use: copying a large base
+        (or onto a slow USB key) must not delay the opening. A failure shows in the status
+        bar once it is known."""
+        url = self._url
+        failures: list[str] = []
+        task = TaskThread(
+            lambda _progress: automatic_backup(url, BackupReason.START, failures.append)
+        )
+        task.finished.connect(lambda: self.report_backup_failures(failures))
+        self._start_backup = task
+        task.start()
+
+    def wait_for_start_backup(self) -> None:
+        """Before replacing or closing the base, let the start copy finish."""
+        if self._start_backup is not None:
+            self._start_backup.wait()
+
+    def _after_start_backup(self, work: Callable[[], Any]) -> Any:
+        self.wait_for_start_backup()  # the start copy is still reading the file to replace
+        return work()
+
     def backup_on_quit(self) -> None:
         """The copy taken when the window closes; a failure is only logged (nobody would see)."""
+        self.wait_for_start_backup()
         if self._backup_on_quit:
             automatic_backup(self._url, BackupReason.QUIT)
 
@@ -147,7 +171,7 @@ class MaintenanceActions(QObject):
         ok, outcome = run_busy(
             self._window,
             "Vérification et restauration de la sauvegarde…",
-            lambda: restore_database(copy, target),
+            lambda: self._after_start_backup(lambda: restore_database(copy, target)),
         )
         if not ok:
             show_error(self._window, outcome, "Restauration refusée")

@@ -2,8 +2,10 @@
 taken at the window's start and on quit."""
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,7 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QMessageBox, QWi
 from app.config import backup_dir, set_backup_dir
 from app.errors import UserFacingError
 from app.services.maintenance import CheckReport
-from app.storage.backup import list_backups
+from app.storage.backup import BackupReason, list_backups
+from app.ui import maintenance as maintenance_ui
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import answer_next_dialog
 
@@ -70,10 +73,63 @@ def test_the_file_menu_holds_the_database_actions(window: MainWindow) -> None:
     assert menu.actions()[-1].shortcut().toString() == "Ctrl+Q"
 
 
-def test_a_copy_is_taken_at_start_and_on_quit(window: MainWindow) -> None:
-    assert reasons() == ["demarrage"]
+def test_a_copy_is_taken_at_start_and_on_quit(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: reasons() == ["demarrage"])
     window.close()
     assert reasons() == ["demarrage", "fermeture"]
+
+
+def test_the_window_opens_without_waiting_for_the_start_copy(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    copying: list[str] = []
+    real_backup = maintenance_ui.automatic_backup
+
+    def slow_copy(url: str, reason: BackupReason, *args: Any, **kwargs: Any) -> Any:
+        copying.append(reason.value)
+        assert release.wait(timeout=60), "the test never let the copy finish"
+        return real_backup(url, reason, *args, **kwargs)
+
+    monkeypatch.setattr(maintenance_ui, "automatic_backup", slow_copy)
+    main = MainWindow.open("sqlite:///" + str(tmp_path / "base.sqlite"), username="Nadia")
+    qtbot.addWidget(main)
+    main.show()
+
+    # The window is open and usable while the copy of the base is still running.
+    qtbot.waitUntil(lambda: copying == ["demarrage"])
+    assert main.candidates_view.isVisible()
+    assert reasons() == []
+    release.set()
+    qtbot.waitUntil(lambda: reasons() == ["demarrage"])
+    main.close()
+    assert reasons() == ["demarrage", "fermeture"]
+
+
+def test_quitting_during_the_start_copy_waits_for_it(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_backup = maintenance_ui.automatic_backup
+
+    def slow_copy(url: str, reason: BackupReason, *args: Any, **kwargs: Any) -> Any:
+        if reason is BackupReason.START:
+            assert release.wait(timeout=60), "the test never let the copy finish"
+        return real_backup(url, reason, *args, **kwargs)
+
+    monkeypatch.setattr(maintenance_ui, "automatic_backup", slow_copy)
+    main = MainWindow.open("sqlite:///" + str(tmp_path / "base.sqlite"), username="Nadia")
+    qtbot.addWidget(main)
+    threading.Timer(0.2, release.set).start()
+
+    main.close()
+
+    # Both copies are complete: the start copy was not cut off by the closing base.
+    assert reasons() == ["demarrage", "fermeture"]
+    for copy in copies("demarrage"):
+        connection = sqlite3.connect(copy)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        connection.close()
 
 
 def test_a_failed_start_copy_is_shown_once_and_the_window_opens(
@@ -82,6 +138,7 @@ def test_a_failed_start_copy_is_shown_once_and_the_window_opens(
     set_backup_dir(tmp_path / "CLE-USB" / "sauvegardes")  # the key is not plugged in
     main = MainWindow.open("sqlite:///" + str(tmp_path / "base.sqlite"), username="Nadia")
     qtbot.addWidget(main)
+    qtbot.waitUntil(lambda: main.statusBar().currentMessage() != "")
     message = main.statusBar().currentMessage()
     assert message.startswith("Sauvegarde automatique (au démarrage) non faite : ")
     assert "CLE-USB" in message and "introuvable" in message

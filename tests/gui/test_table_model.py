@@ -90,3 +90,25 @@ def test_a_storage_failure_while_painting_is_reported_once(
     assert failures == ["La base de données n'a pas pu enregistrer : elle ne répond pas."]
     monkeypatch.undo()
     assert model.index(0, 0).data() == "NOM000 Éloïse"
+
+
+def test_nothing_is_read_until_the_view_sets_a_query(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(db, 3)
+    model = CandidatesTableModel(db)
+    searches: list[object] = []
+    real_search = cs.search_ids
+
+    def counted(*args: object, **kwargs: object) -> list[int]:
+        searches.append(args[1])
+        return real_search(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cs, "search_ids", counted)
+    model.sort(0, Qt.SortOrder.DescendingOrder)  # what the view does while it is being built
+    assert searches == [] and model.rowCount() == 0
+
+    model.set_query(cs.CandidateQuery(text="nom00"))
+    assert len(searches) == 1
+    names = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert [name.split()[0] for name in names] == ["NOM002", "NOM001", "NOM000"]  # sort kept

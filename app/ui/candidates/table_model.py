@@ -39,6 +39,7 @@ class CandidatesTableModel(QAbstractTableModel):
         self._descending = False
         self._ids: list[int] = []
         self._cache: dict[int, CandidateRow] = {}
+        self._queried = False  # nothing is read before the view says what to show
 
     # ---- loading
 
@@ -47,6 +48,7 @@ class CandidatesTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        self._queried = True
         self.beginResetModel()
         with self._database.session() as session:
             self._ids = candidate_service.search_ids(
@@ -119,7 +121,8 @@ class CandidatesTableModel(QAbstractTableModel):
             return
         self._sort = COLUMNS[column][0]
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        if self._queried:  # the view sets the sort order before its first query
+            self.reload()
 
     # ---- helpers for the view
 

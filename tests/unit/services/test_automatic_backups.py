@@ -70,12 +70,14 @@ def test_a_new_base_is_not_backed_up(tmp_path: Path) -> None:
     assert reasons(backup_dir()) == []
 
 
-def test_the_command_line_makes_no_start_copy_but_the_window_does(tmp_path: Path) -> None:
+def test_opening_the_base_makes_no_start_copy(tmp_path: Path) -> None:
+    """The command line never does; the window asks for one, off the UI thread
+    (tests/gui/test_maintenance.py)."""
     path = tmp_path / "fabrique.sqlite"
     open_app_database(url(path)).dispose()
     open_app_database(url(path)).dispose()
     assert reasons(backup_dir()) == []
-    open_app_database(url(path), start_backup=True).dispose()
+    assert automatic_backup(url(path), BackupReason.START)
     assert reasons(backup_dir()) == ["demarrage"]
 
 
@@ -103,12 +105,9 @@ def test_a_base_behind_the_schema_is_copied_before_it_is_migrated(tmp_path: Path
 def test_a_failed_backup_never_stops_the_start(tmp_path: Path) -> None:
     set_backup_dir(tmp_path / "CLE-USB-debranchee" / "sauvegardes")
     messages: list[str] = []
-    database = open_app_database(
-        url(tmp_path / "fabrique.sqlite"), start_backup=True, on_backup_failure=messages.append
-    )
-    with database.session(commit=False):
-        pass
-    database.dispose()
+    path = tmp_path / "fabrique.sqlite"
+    open_app_database(url(path)).dispose()
+    assert automatic_backup(url(path), BackupReason.START, messages.append) is None
     assert len(messages) == 1
     assert messages[0].startswith("Sauvegarde automatique (au démarrage) non faite : ")
     assert "introuvable" in messages[0]
@@ -135,6 +134,7 @@ def test_automatic_copies_are_rotated(tmp_path: Path) -> None:
 
 def test_throwaway_demo_bases_are_not_backed_up() -> None:
     demo = data_dir() / "demo" / "demo-20261129-081200.sqlite"
-    open_app_database(url(demo), start_backup=True).dispose()
+    open_app_database(url(demo)).dispose()
+    assert automatic_backup(url(demo), BackupReason.START) is None
     assert automatic_backup(url(demo), BackupReason.QUIT) is None
     assert reasons(backup_dir()) == []
