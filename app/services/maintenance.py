@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -300,6 +297,8 @@ def _migration_state(connection: Connection, current: str | None) -> tuple[str, 
 
 
 def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory  # Alembic stays out of the start-up
+
     script = ScriptDirectory.from_config(alembic_config())
     return {revision.revision for revision in script.walk_revisions()}
 
@@ -315,6 +314,9 @@ def _search_index(connection: Connection) -> tuple[str, bool]:
 
 
 def _schema_drift(connection: Connection) -> tuple[str, bool]:
+    from alembic.autogenerate import compare_metadata  # Alembic stays out of the start-up
+    from alembic.runtime.migration import MigrationContext
+
     options = {"compare_type": True, "include_name": fulltext.include_in_schema_comparison}
     context = MigrationContext.configure(connection, opts=options)
     differences = compare_metadata(context, Base.metadata)

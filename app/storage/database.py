@@ -250,8 +250,8 @@ def open_database(
             f"Impossible de créer la base de données : {describe_os_error(error)}."
         ) from error
     try:
-        if migrate:
-            if before_migration is not None and needs_upgrade(database.engine):
+        if migrate and needs_upgrade(database.engine):
+            if before_migration is not None:
                 before_migration(database)
             upgrade_to_head(database.engine)
     except OperationalError as error:

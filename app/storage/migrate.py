@@ -1,23 +1,39 @@
-"""Schema migrations with Alembic, driven from code (no alembic.ini needed at run time)."""
+"""Schema migrations with Alembic, driven from code (no alembic.ini needed at run time).
+
+Alembic is imported only when a migration has to run: opening an up-to-date base reads the
+revision with one query, which keeps it out of the application's start-up.
+"""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"
+# The newest revision in migrations/versions; a test checks that it is Alembic's head.
+HEAD_REVISION = "0008"
 
 
-def alembic_config() -> Config:
+def alembic_config() -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
+    return HEAD_REVISION
+
+
+def script_head_revision() -> str:
+    """The head as Alembic reads it from the scripts (slower: parses every migration)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -25,11 +41,14 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        revisions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    return str(revisions[0][0]) if len(revisions) == 1 else None
 
 
 def needs_upgrade(engine: Engine) -> bool:
-    return current_revision(engine) != head_revision()
+    return current_revision(engine) != HEAD_REVISION
 
 
 def upgrade_to_head(engine: Engine) -> None:
@@ -41,6 +60,8 @@ def downgrade_to(engine: Engine, revision: str) -> None:
 
 
 def _run(engine: Engine, action: str, revision: str) -> None:
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

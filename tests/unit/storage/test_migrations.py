@@ -1,5 +1,7 @@
 """Alembic migrations produce exactly the models' schema; pragmas; database URL resolution."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,16 @@ from app.domain import Base
 from app.storage import Database, open_database
 from app.storage.database import make_engine
 from app.storage.fulltext import FTS_TABLE, UNMAPPED_NAMES, include_in_schema_comparison
-from app.storage.migrate import current_revision, downgrade_to, head_revision, upgrade_to_head
+from app.storage.migrate import (
+    current_revision,
+    downgrade_to,
+    head_revision,
+    script_head_revision,
+    upgrade_to_head,
+)
 
 VERSION_TABLE = "alembic_version"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -65,6 +74,25 @@ def _model_tables() -> list[str]:
 
 
 # ---------------------------------------------------------------- upgrade / downgrade
+
+
+def test_the_head_revision_constant_is_alembics_head() -> None:
+    # Bump HEAD_REVISION in app/storage/migrate.py with each new migration.
+    assert head_revision() == script_head_revision()
+
+
+def test_opening_an_up_to_date_base_does_not_load_alembic(tmp_path: Path) -> None:
+    url = "sqlite:///" + str(tmp_path / "base.sqlite")
+    open_database(url).dispose()
+    script = (
+        "import sys; from app.storage import open_database; "
+        f"open_database({url!r}).dispose(); "
+        "print(any(name == 'alembic' or name.startswith('alembic.') for name in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False"
 
 
 def test_upgrade_from_empty_gives_exactly_the_models_schema(engine: Engine) -> None:
