@@ -47,6 +47,7 @@ from app.services.versioning import (
     stamp_author,
 )
 from app.storage import fulltext
+from app.storage.database import scalar_list
 
 MIN_AGE, MAX_AGE = 16, 80
 
@@ -805,8 +806,7 @@ def search_ids(
     if descending and sort != "age":
         order = [o.desc() if hasattr(o, "desc") else o for o in order]
     statement = statement.order_by(*order, Candidate.id)
-    # Plain ids: the connection skips the ORM's per-row work (100 000 rows: 2x faster).
-    return list(session.connection().execute(statement).scalars())
+    return scalar_list(session, statement)
 
 
 def count(session: Session, query: CandidateQuery) -> int:
@@ -830,32 +830,57 @@ class CandidateRow:
 
 
 def rows(session: Session, ids: list[int], today: date | None = None) -> dict[int, CandidateRow]:
-    """The table rows of these candidates, keyed by id (one query)."""
+    """The table rows of these candidates, keyed by id (one query, columns only)."""
     today = today or date.today()
     if not ids:
         return {}
     statement = (
-        select(Candidate)
-        .where(Candidate.id.in_(ids))
-        .options(
-            joinedload(Candidate.site),
-            joinedload(Candidate.season),
-            joinedload(Candidate.filiere),
-            joinedload(Candidate.stage),
+        select(
+            Candidate.id,
+            Candidate.last_name,
+            Candidate.usage_name,
+            Candidate.first_name,
+            Candidate.birth_date,
+            Site.name,
+            Season.label,
+            Filiere.label,
+            Stage.label,
+            Stage.code,
+            Candidate.last_action_at,
+            Candidate.phone,
         )
+        .join(Site, Site.id == Candidate.site_id)
+        .join(Season, Season.id == Candidate.season_id)
+        .join(Stage, Stage.id == Candidate.stage_id)
+        .outerjoin(Filiere, Filiere.id == Candidate.filiere_id)
+        .where(Candidate.id.in_(ids))
     )
     result = {}
-    for c in session.scalars(statement):
-        result[c.id] = CandidateRow(
-            id=c.id,
-            name=display_name(c),
-            age=age_on(c.birth_date, today) if c.birth_date else None,
-            site=c.site.name,
-            season=c.season.label,
-            filiere=c.filiere.label if c.filiere else "",
-            stage=c.stage.label,
-            stage_code=c.stage.code,
-            last_action=c.last_action_at,
-            phone=format_phone(c.phone),
+    for row in session.execute(statement):
+        candidate_id, last, usage, first, born, site, season, filiere = row[:8]
+        stage, stage_code, last_action, phone = row[8:]
+        result[candidate_id] = CandidateRow(
+            id=candidate_id,
+            name=name_for_display(last, usage, first),
+            age=age_on(born, today) if born else None,
+            site=site,
+            season=season,
+            filiere=filiere or "",
+            stage=stage,
+            stage_code=stage_code,
+            last_action=last_action,
+            phone=phone_for_list(phone),
         )
     return result
+
+
+_METROPOLITAN = re.compile(r"\+33[1-9]\d{8}")
+
+
+def phone_for_list(e164: str | None) -> str:
+    """`format_phone`, with a shortcut for the usual case (a metropolitan number): a page of
+    the list shows two hundred of them."""
+    if e164 and _METROPOLITAN.fullmatch(e164):
+        national = "0" + e164[3:]
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    return format_phone(e164)

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from app.services.candidates import (
 )
 from app.services.maintenance import check_database
 from app.storage import Database
+from app.storage.database import scalar_list
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from app.storage.scrub import rebuild_file
 
@@ -179,3 +180,14 @@ def test_with_the_word_index_only_punctuation_falls_back_to_like() -> None:
 
     assert "candidate_fts MATCH" in sql
     assert sql.count("LIKE") == 1
+
+
+def test_plain_id_lists_match_sqlalchemys_with_any_parameter(db: Database) -> None:
+    first, second = add(db), add(db, nom="Martin", email="m@exemple.fr")
+    by_text = select(Candidate.id).where(Candidate.last_name == "Martin")
+    since = datetime(2000, 1, 1)
+    by_date = select(Candidate.id).where(Candidate.created_at >= since).order_by(Candidate.id)
+    with db.session(commit=False) as session:
+        assert scalar_list(session, by_text) == [second]  # straight off the cursor
+        assert scalar_list(session, by_date) == [first, second]  # a date: SQLAlchemy's way
+        assert scalar_list(session, by_date) == list(session.scalars(by_date))
