@@ -3,8 +3,6 @@ says what our convention PDF says, word for word; LibreOffice prints it as we do
 
 import io
 import re
-import shutil
-import subprocess
 import zipfile
 from collections import Counter
 from datetime import date
@@ -157,21 +155,3 @@ def test_no_soffice_means_no_measure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(libreoffice.shutil, "which", lambda _name: None)
 
     assert measure("sqlite:////nowhere/at/all.sqlite", {"agreement_ids": [1]}, 5) is None
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_prints_the_same_words_on_as_many_pages(tmp_path: Path) -> None:
-    odt = write_convention_odt(_data(), tmp_path / "convention.odt")
-    profile = tmp_path / "profile"
-    subprocess.run(
-        libreoffice._soffice_command(str(shutil.which("soffice")), profile, odt, tmp_path),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    printed = (tmp_path / "convention.pdf").read_bytes()
-    ours = _our_pdf()
-
-    assert len(PdfReader(io.BytesIO(printed)).pages) == len(PdfReader(io.BytesIO(ours)).pages)
-    assert _pdf_words(printed) == _pdf_words(ours)
