@@ -271,7 +271,7 @@ def matrix_measure(window: Any, app: Any, info: dict[str, Any], repeat: int) -> 
 
 
 def pdf_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
-    from app.services.agreement_documents import DocumentKind, render_document
+    from app.services.agreement_documents import DocumentKind, render_document, render_documents
     from app.storage import open_database
 
     database = open_database(url)
@@ -284,15 +284,27 @@ def pdf_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
 
     single = timed(one, repeat * 2)
 
-    def batch() -> None:
+    def one_after_the_other() -> None:
         for agreement_id in ids[:100]:
             one(agreement_id)
 
+    def batch() -> None:
+        # What "Imprimer la liste…" runs: worker processes from 40 documents on.
+        for rendered in render_documents(database, ids[:100], DocumentKind.CONVENTION, today=today):
+            assert rendered.pdf, rendered.error
+
+    sequential = timed(one_after_the_other, 3)
     batches = timed(batch, 3)
     database.dispose()
     return [
         Measure("convention_pdf", "Une convention en PDF", single, 100),
-        Measure("convention_pdf_batch_100", "100 conventions en PDF", batches, 5000),
+        Measure(
+            "convention_pdf_sequence_100",
+            "100 conventions en PDF, l'une après l'autre",
+            sequential,
+            5000,
+        ),
+        Measure("convention_pdf_batch_100", "100 conventions en PDF, par lot", batches, 5000),
     ]
 
 
