@@ -227,7 +227,7 @@ def _export(args: argparse.Namespace, url: str) -> int:
 def _convention_pdf(args: argparse.Namespace, url: str) -> int:
     from datetime import date
 
-    from app.pdf.canvas import write_pdf
+    from app.pdf.output import write_pdf
     from app.services import audit
     from app.services.agreement_documents import (
         DocumentKind,

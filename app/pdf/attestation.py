@@ -11,7 +11,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.pdf import layout
-from app.pdf.canvas import write_pdf
 from app.pdf.clauses import fill_placeholders, load_template, template_sections
 from app.pdf.convention import placeholder_values
 from app.pdf.document_data import AttestationData
@@ -28,6 +27,7 @@ from app.pdf.layout import (
     or_blank,
     signature_grid,
 )
+from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
 
 __all__ = ["DEFAULT_TITLE", "SECTION_TITLES", "attestation_label", "render_attestation"]

@@ -14,7 +14,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.pdf import layout
-from app.pdf.canvas import write_pdf
 from app.pdf.clauses import fill_placeholders, load_template, template_sections
 from app.pdf.convention import COPIES, placeholder_values, signature_boxes
 from app.pdf.document_data import AvenantData
@@ -32,6 +31,7 @@ from app.pdf.layout import (
     signature_grid,
     summary_box,
 )
+from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
 
 __all__ = ["DEFAULT_TITLE", "SECTION_TITLES", "UNCHANGED", "avenant_label", "render_avenant"]

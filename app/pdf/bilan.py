@@ -29,7 +29,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
-from app.pdf.canvas import DeferredPagesCanvas, a4_document, write_pdf
+from app.pdf.canvas import DeferredPagesCanvas, a4_document
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
 from app.pdf.layout import (
     ACCENT,
@@ -43,6 +43,7 @@ from app.pdf.layout import (
     PAGE_WIDTH,
     RULE,
 )
+from app.pdf.output import write_pdf
 
 __all__ = ["DOCUMENT_TITLE", "NO_DECISION", "render_bilan"]
 

@@ -1,10 +1,7 @@
 """Page pieces shared by every PDF: the deferred-pages canvas, the A4 frame, atomic writing."""
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from reportlab.lib.pagesizes import A4
@@ -43,24 +40,6 @@ class DeferredPagesCanvas(Canvas):
 
     def draw_furniture(self, total: int) -> None:
         """Header and footer of the current page; `total` is the page count."""
-
-
-def write_pdf(out: Path | BinaryIO, build: Callable[[BinaryIO], object]) -> None:
-    """Run `build` into `out`: a file object directly, a path atomically (temp + replace)."""
-    if not isinstance(out, Path):
-        build(out)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            build(tmp)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def a4_document(

@@ -27,7 +27,6 @@ from reportlab.platypus.flowables import HRFlowable
 
 from app.pdf import clauses as templates
 from app.pdf import layout
-from app.pdf.canvas import write_pdf
 from app.pdf.clauses import Clause, clause_section, fill_placeholders
 from app.pdf.convention_data import ConventionData
 from app.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
@@ -52,6 +51,7 @@ from app.pdf.layout import (
     signature_grid,
     summary_box,
 )
+from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
 
 __all__ = [

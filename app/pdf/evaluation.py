@@ -13,7 +13,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.pdf import layout
-from app.pdf.canvas import write_pdf
 from app.pdf.clauses import Template, fill_placeholders, load_template, template_sections
 from app.pdf.convention import placeholder_values
 from app.pdf.document_data import EvaluationData
@@ -33,6 +32,7 @@ from app.pdf.layout import (
     signature_grid,
     write_in_box,
 )
+from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
 
 __all__ = [

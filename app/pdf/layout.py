@@ -34,6 +34,7 @@ from app.pdf.convention_data import ConventionData
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR
 from app.pdf.images import ImageFile, draw_image, read_image
 from app.pdf.paragraph import Paragraph
+from app.pdf.quantities import format_days, format_hours
 
 __all__ = [
     "ACCENT",
@@ -106,20 +107,6 @@ def or_blank(value: str) -> str:
     if value.strip():
         return escape_text(value)
     return f'<font color="#5f6b72">{BLANK}</font>'
-
-
-def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
-def format_hours(value: float) -> str:
-    """308 → "308 h", 7.5 → "7,5 h"."""
-    return f"{_number(value)} h"
-
-
-def format_days(value: float) -> str:
-    """44 → "44 jours", 1.5 → "1,5 jour"."""
-    return f"{_number(value)} jour" + ("s" if value >= 2 else "")
 
 
 def fit_text(text: str, font: str, size: float, width: float) -> str:

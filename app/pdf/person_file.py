@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from app.pdf.canvas import write_pdf
 from app.pdf.fonts import register_fonts
 from app.pdf.layout import (
     CONTENT_WIDTH,
@@ -28,6 +27,7 @@ from app.pdf.layout import (
     styles,
     summary_box,
 )
+from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
 
 __all__ = ["DOCUMENT_TITLE", "Issuer", "render_person_file"]

@@ -26,13 +26,9 @@ from app.domain.agreement_rules import (
     HoursTotal,
 )
 from app.errors import UserFacingError
-from app.pdf.attestation import render_attestation
-from app.pdf.avenant import render_avenant
-from app.pdf.convention import render_convention
 from app.pdf.convention_data import ConventionData, HostParty, OrganisationParty, TraineeParty
 from app.pdf.document_data import AmendmentChange, AttestationData, AvenantData, EvaluationData
-from app.pdf.evaluation import render_evaluation
-from app.pdf.layout import format_days, format_hours
+from app.pdf.quantities import format_days, format_hours
 from app.services.agreements import (
     AgreementInfo,
     AgreementInput,
@@ -499,6 +495,12 @@ def render_document(
 ) -> bytes:
     """The PDF bytes of one document of the agreement (French refusal when its status does
     not allow it, or when the amendment does not exist)."""
+    # reportlab loads here, at the first document, not with the window.
+    from app.pdf.attestation import render_attestation
+    from app.pdf.avenant import render_avenant
+    from app.pdf.convention import render_convention
+    from app.pdf.evaluation import render_evaluation
+
     buffer = io.BytesIO()
     if kind is DocumentKind.CONVENTION:
         render_convention(convention_data(session, agreement_id, today=today), buffer)

@@ -396,7 +396,7 @@ def write_person_export(
     now: datetime | None = None,
 ) -> PersonExport:
     """Write the JSON file and, beside it, the readable PDF; log the export (no file names)."""
-    from app.pdf.canvas import write_pdf
+    from app.pdf.output import write_pdf
     from app.pdf.person_file import Issuer, render_person_file
     from app.services.organisation import get_organisation
 

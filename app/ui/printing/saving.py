@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.config import settings_dir
 from app.errors import describe_os_error
-from app.pdf.canvas import write_pdf
+from app.pdf.output import write_pdf
 
 LAST_FOLDER_KEY = "printing/lastFolder"
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
