@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Candidate, Season, Site, Stage
 from app.services.agreements import cohort_window
-from app.services.candidates import display_name
+from app.services.candidates import name_for_display
 from app.services.validation import format_date
 
 __all__ = [
@@ -21,7 +21,9 @@ __all__ = [
     "interruptions_text",
     "latest_agreement",
     "learner_choices",
+    "learners_for_scope",
     "referent_suggestions",
+    "seasons_in_internship",
 ]
 
 # Monday to Friday, 7 hours a day: 35 h a week, what most hosts offer.
@@ -42,11 +44,25 @@ def learner_choices(
     season_id: int | None = None,
     site_id: int | None = None,
     candidate_id: int | None = None,
+    internship_not_over_on: date | None = None,
 ) -> list[LearnerChoice]:
     """Learners who entered training (the only ones an agreement can be for), by name;
-    with `candidate_id`, that learner whatever their stage (an agreement already made)."""
+    with `candidate_id`, that learner whatever their stage (an agreement already made).
+
+    Without a season, `internship_not_over_on` keeps the seasons whose internship period
+    (the cohort's last two months) has not ended on that day: the learners who may still
+    need an agreement, rather than every learner the programme ever had.
+    """
     statement = (
-        select(Candidate, Site.name, Season.label, Season.start_date)
+        select(
+            Candidate.id,
+            Candidate.last_name,
+            Candidate.usage_name,
+            Candidate.first_name,
+            Site.name,
+            Season.label,
+            Season.start_date,
+        )
         .join(Stage, Stage.id == Candidate.stage_id)
         .join(Site, Site.id == Candidate.site_id)
         .join(Season, Season.id == Candidate.season_id)
@@ -58,15 +74,50 @@ def learner_choices(
         statement = statement.where(Stage.counts_as_entry.is_(True))
     if season_id is not None:
         statement = statement.where(Candidate.season_id == season_id)
+    elif internship_not_over_on is not None and candidate_id is None:
+        statement = statement.where(
+            Candidate.season_id.in_(seasons_in_internship(session, internship_not_over_on))
+        )
     if site_id is not None:
         statement = statement.where(Candidate.site_id == site_id)
     return [
         LearnerChoice(
-            id=candidate.id,
-            label=f"{display_name(candidate)} — {site}, saison {season}",
+            id=learner_id,
+            label=f"{name_for_display(last, usage, first)} — {site}, saison {season}",
             season_start=start,
         )
-        for candidate, site, season, start in session.execute(statement)
+        for learner_id, last, usage, first, site, season, start in session.execute(statement)
+    ]
+
+
+def learners_for_scope(
+    session: Session,
+    *,
+    season_id: int | None,
+    site_id: int | None,
+    keep: int | None,
+    today: date,
+) -> list[LearnerChoice]:
+    """What the agreement form offers for the header's scope: the season's learners, or
+    without a season those whose internship period is not over; plus `keep` (the learner of
+    the agreement on screen), whatever their season."""
+    learners = learner_choices(
+        session,
+        season_id=season_id,
+        site_id=site_id,
+        internship_not_over_on=today if season_id is None else None,
+    )
+    if keep is not None and all(c.id != keep for c in learners):
+        learners += learner_choices(session, candidate_id=keep)
+    return learners
+
+
+def seasons_in_internship(session: Session, today: date) -> list[int]:
+    """Seasons whose internship period has not ended on `today` (current and coming ones)."""
+    return [
+        season_id
+        for season_id, start in session.execute(select(Season.id, Season.start_date))
+        if cohort_window(start)[1] >= today
     ]
 
 

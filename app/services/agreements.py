@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.domain import (
     Agreement,
@@ -41,7 +41,7 @@ from app.domain.agreement_rules import (
     overlaps,
 )
 from app.domain.orientation import Outcome
-from app.services.candidates import display_name
+from app.services.candidates import display_name, name_for_display
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.validation import (
     FieldError,
@@ -218,6 +218,7 @@ class AgreementRow:
     end: date
     waiting_signature: bool
     ends_this_month: bool
+    host_id: int
 
 
 # ---------------------------------------------------------------- parsing
@@ -853,8 +854,27 @@ def list_agreements(
     host_id: int | None = None,
     today: date,
 ) -> list[AgreementRow]:
-    """Agreements filtered by season (label or id), site (code, name or id), status and host."""
-    statement = select(Agreement).join(Candidate, Candidate.id == Agreement.candidate_id)
+    """Agreements filtered by season (label or id), site (code, name or id), status and host.
+
+    Reads columns, not objects: a list of every season (tens of thousands of rows) stays a
+    single query; only an agreement with a signed amendment is loaded, to know its dates.
+    """
+    statement = (
+        select(
+            Agreement.id,
+            Agreement.number,
+            Agreement.status,
+            Agreement.start_date,
+            Agreement.end_date,
+            Candidate.last_name,
+            Candidate.usage_name,
+            Candidate.first_name,
+            Host.name,
+            Agreement.host_id,
+        )
+        .join(Candidate, Candidate.id == Agreement.candidate_id)
+        .join(Host, Host.id == Agreement.host_id)
+    )
     if season:
         statement = statement.join(Season, Season.id == Candidate.season_id).where(
             Season.label == season
@@ -871,7 +891,6 @@ def list_agreements(
         statement = statement.where(Agreement.status == status)
     if host_id is not None:
         statement = statement.where(Agreement.host_id == host_id)
-    statement = statement.options(joinedload(Agreement.candidate), joinedload(Agreement.host))
     pending = set(
         session.scalars(select(Amendment.agreement_id).where(Amendment.signed_on.is_(None)))
     )
@@ -879,26 +898,28 @@ def list_agreements(
     amended = set(
         session.scalars(select(Amendment.agreement_id).where(Amendment.signed_on.is_not(None)))
     )
+    labels = {member.value: member.label for member in S}
+    running_statuses = (S.SIGNED.value, S.ONGOING.value)
+    this_month = (today.year, today.month)
     rows = []
-    for agreement in session.scalars(statement):
-        if agreement.id in amended:
-            start, end = _current_dates(session, agreement)
-        else:
-            start, end = agreement.start_date, agreement.end_date
-        running = agreement.status in (S.SIGNED.value, S.ONGOING.value)
+    found = session.execute(statement)
+    for agreement_id, number, code, start, end, last, usage, first, host, host_id in found:
+        if agreement_id in amended:
+            start, end = _current_dates(session, _load(session, agreement_id))
+        running = code in running_statuses
         rows.append(
             AgreementRow(
-                id=agreement.id,
-                number=agreement.number or "",
-                status=agreement.status,
-                status_label=S(agreement.status).label,
-                learner=display_name(agreement.candidate),
-                host=agreement.host.name,
+                id=agreement_id,
+                number=number or "",
+                status=code,
+                status_label=labels[code],
+                learner=name_for_display(last, usage, first),
+                host=host,
                 start=start,
                 end=end,
-                waiting_signature=agreement.status == S.READY.value
-                or (running and agreement.id in pending),
-                ends_this_month=running and (end.year, end.month) == (today.year, today.month),
+                waiting_signature=code == S.READY.value or (running and agreement_id in pending),
+                ends_this_month=running and (end.year, end.month) == this_month,
+                host_id=host_id,
             )
         )
     rows.sort(key=lambda r: (r.start, r.learner, r.id))

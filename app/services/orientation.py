@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.domain import (
@@ -389,16 +389,7 @@ def _criteria_shown(session: Session, observed_ids: Iterable[int]) -> list[Crite
 
 def cohorts(session: Session) -> list[CohortInfo]:
     """Every cohort, creating the missing ones for each (season, site) with an entered learner."""
-    pairs = session.execute(
-        select(Candidate.season_id, Candidate.site_id)
-        .join(Stage, Stage.id == Candidate.stage_id)
-        .where(Stage.counts_as_entry.is_(True))
-        .distinct()
-    ).all()
-    existing = set(session.execute(select(Cohort.season_id, Cohort.site_id)).tuples())
-    missing = [
-        (season_id, site_id) for season_id, site_id in pairs if (season_id, site_id) not in existing
-    ]
+    missing = _seasons_and_sites_without_cohort(session)
     if missing:
         seasons = {
             s.id: s
@@ -425,6 +416,34 @@ def cohorts(session: Session) -> list[CohortInfo]:
         .order_by(Season.start_date.desc(), Site.id)
     )
     return [_cohort_info(c) for c in rows]
+
+
+def _seasons_and_sites_without_cohort(session: Session) -> list[tuple[int, int]]:
+    """(season, site) pairs with an entered learner but no cohort yet.
+
+    Asked pair by pair (a handful of seasons times two sites), each answered by the
+    (season, site) index: it does not grow with the candidates of past seasons.
+    """
+    has_cohort = (
+        select(Cohort.id).where(Cohort.season_id == Season.id, Cohort.site_id == Site.id).exists()
+    )
+    has_entered = (
+        select(Candidate.id)
+        .join(Stage, Stage.id == Candidate.stage_id)
+        .where(
+            Candidate.season_id == Season.id,
+            Candidate.site_id == Site.id,
+            Stage.counts_as_entry.is_(True),
+        )
+        .exists()
+    )
+    statement = (
+        select(Season.id, Site.id)
+        .join(Site, true())
+        .where(~has_cohort, has_entered)
+        .order_by(Season.id, Site.id)
+    )
+    return [(season_id, site_id) for season_id, site_id in session.execute(statement)]
 
 
 def _cohort_candidates(session: Session, cohort: Cohort) -> list[Candidate]:
