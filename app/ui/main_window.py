@@ -172,7 +172,6 @@ class MainWindow(QMainWindow):
         self._build_lock_screen()
         self.candidates_view = CandidatesView(context, self.header)
         self.orientation_view = OrientationView(context, self.header)
-        self.header.scope_changed.connect(self.orientation_view.reload_cohorts)
         self.agreements_view = AgreementsView(context, self.header)
         self.agreements_view.settings_requested.connect(lambda: self.show_view("settings"))
         self.candidates_view.agreement_requested.connect(self._show_learner_agreement)

@@ -323,7 +323,8 @@ class AmendmentDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.form = AgreementForm(context)
-        self.form.fill_choices(season_id=None, site_id=None, keep_learner=info.candidate_id)
+        self.form.fill_hosts()
+        self.form.keep_learner(info.candidate_id)  # an amendment keeps its learner
         self.form.set_values(info.values, agreement_id=info.id)
         self.form.set_read_only(False, locked=frozenset({"candidat", "structure"}))
         self.reason = FieldWithError("motif", MultiLineField())

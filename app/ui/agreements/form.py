@@ -28,6 +28,7 @@ from app.services import hosts as host_service
 from app.services.agreement_choices import LearnerChoice
 from app.services.agreements import AgreementInput, RuleCheck
 from app.services.errors import UserFacingError
+from app.services.hosts import HostRow
 from app.ui.context import AppContext
 from app.ui.widgets.fields import (
     CheckField,
@@ -248,22 +249,60 @@ class AgreementForm(QWidget):
     def fill_choices(
         self, *, season_id: int | None, site_id: int | None, keep_learner: int | None = None
     ) -> None:
-        """Learners of the scope (plus the one already chosen) and every host."""
+        """Learners of the scope (plus the one already chosen) and every host, read now."""
         with self.context.database.session(commit=False) as session:
-            learners = choices.learner_choices(session, season_id=season_id, site_id=site_id)
-            if keep_learner is not None and all(c.id != keep_learner for c in learners):
-                learners += choices.learner_choices(session, candidate_id=keep_learner)
-            hosts = host_service.search_hosts(session, "", limit=10_000)
-        self._learners = {c.id: c for c in learners}
-        was_loading, self._loading = self._loading, True
-        try:
-            self._refill(self.choice("candidat"), [(str(c.id), c.label) for c in learners])
-            self._refill(
-                self.choice("structure"),
-                [(str(h.id), f"{h.name} ({h.city})" if h.city else h.name) for h in hosts],
+            learners = choices.learners_for_scope(
+                session,
+                season_id=season_id,
+                site_id=site_id,
+                keep=keep_learner,
+                today=date.today(),
             )
-        finally:
-            self._loading = was_loading
+            hosts = host_service.search_hosts(session, "", limit=10_000)
+        self.show_choices(learners, hosts, all_seasons=season_id is None)
+
+    def show_choices(
+        self, learners: list[LearnerChoice], hosts: list[HostRow], *, all_seasons: bool
+    ) -> None:
+        """Offer these learners and hosts (read elsewhere, maybe off the UI thread); the
+        learner on screen stays offered even if the list was read before it was picked."""
+        on_screen = self._learners.get(int(self.value_of("candidat") or 0))
+        if on_screen is not None and all(c.id != on_screen.id for c in learners):
+            learners = [*learners, on_screen]
+        self._learners = {c.id: c for c in learners}
+        combo = self.choice("candidat")
+        combo.setToolTip(
+            "Toutes les saisons : les stagiaires dont la période de stage n'est pas terminée. "
+            "Choisir une saison dans le bandeau pour les autres."
+            if all_seasons
+            else ""
+        )
+        self._refill(combo, [(str(c.id), c.label) for c in learners])
+        self.show_hosts(hosts)
+
+    def fill_hosts(self) -> None:
+        """Every host of the directory, read now."""
+        with self.context.database.session(commit=False) as session:
+            self.show_hosts(host_service.search_hosts(session, "", limit=10_000))
+
+    def show_hosts(self, hosts: list[HostRow]) -> None:
+        self._refill(
+            self.choice("structure"),
+            [(str(h.id), f"{h.name} ({h.city})" if h.city else h.name) for h in hosts],
+        )
+
+    def keep_learner(self, candidate_id: int) -> None:
+        """Offer this learner too, whatever the scope (an agreement of another season)."""
+        if candidate_id in self._learners:
+            return
+        with self.context.database.session(commit=False) as session:
+            found = choices.learner_choices(session, candidate_id=candidate_id)
+        combo = self.choice("candidat")
+        blocked = combo.blockSignals(True)
+        for learner in found:
+            self._learners[learner.id] = learner
+            combo.addItem(learner.label, str(learner.id))
+        combo.blockSignals(blocked)
 
     @staticmethod
     def _refill(combo: ChoiceBox, items: list[tuple[str, str]]) -> None:

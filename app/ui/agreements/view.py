@@ -1,6 +1,7 @@
 """Conventions view: the agreements of the season and site, one agreement's form and its life
 cycle (numbering, signatures, amendments, rupture, cancellation), and its documents."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -33,13 +34,17 @@ from app.services import agreements as agreement_service
 from app.services import audit
 from app.services import hosts as host_service
 from app.services import organisation as organisation_service
+from app.services.agreement_choices import LearnerChoice
 from app.services.agreement_documents import DocumentChoice, DocumentKind
-from app.services.agreements import AgreementInfo, AgreementInput
+from app.services.agreements import AgreementInfo, AgreementInput, AgreementRow
 from app.services.errors import ConflictError, UserFacingError, ValidationError
+from app.services.hosts import HostRow
+from app.storage import Database
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel
 from app.ui.agreements.form import AgreementForm, with_defaults
 from app.ui.agreements.table_model import PERIOD_COLUMN, AgreementsTableModel
+from app.ui.background import BackgroundReader
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.printing.batch import BatchPrintDialog, PrintJob
@@ -51,6 +56,44 @@ if TYPE_CHECKING:
     from app.ui.main_window import HeaderStrip
 
 S = AgreementStatus
+UPDATING = "Mise à jour de la liste…"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the header strip chose: the list holds the agreements of this season and site."""
+
+    season_id: int | None
+    site_id: int | None
+
+
+@dataclass(frozen=True)
+class ListData:
+    """What the view shows of its scope, read in one session (on a worker thread or not):
+    the agreements, the hosts, the learners the form offers, what the settings lack."""
+
+    rows: list[AgreementRow]
+    hosts: list[HostRow]
+    learners: list[LearnerChoice]
+    missing_settings: list[str]
+
+
+def read_list(database: Database, scope: Scope, keep_learner: int | None, today: date) -> ListData:
+    """The agreements of the scope (every status and host: the filters apply in memory)."""
+    with database.session(commit=False) as session:
+        rows = agreement_service.list_agreements(
+            session, season_id=scope.season_id, site_id=scope.site_id, today=today
+        )
+        hosts = host_service.search_hosts(session, "", limit=10_000)
+        learners = choices.learners_for_scope(
+            session,
+            season_id=scope.season_id,
+            site_id=scope.site_id,
+            keep=keep_learner,
+            today=today,
+        )
+        missing = organisation_service.is_complete(session)
+    return ListData(rows, hosts, learners, missing)
 
 
 class AgreementsView(QWidget):
@@ -63,14 +106,20 @@ class AgreementsView(QWidget):
         self.header = header
         self.info: AgreementInfo | None = None
         self.model = AgreementsTableModel()
+        # The agreements of the header's scope; the filters of the toolbar pick among them.
+        self._scope_rows: list[AgreementRow] = []
+        self.reader = BackgroundReader(self)
+        self.reader.loaded.connect(self._list_read)
+        self.reader.failed.connect(self._list_failed)
         self._build_toolbar()
         self._build_table()
         self._build_panel()
         self._layout()
         self._shortcuts()
-        header.scope_changed.connect(self.refresh_choices)
+        header.scope_changed.connect(self._scope_changed)
+        # The statuses of every agreement follow today's date from the start (other views and
+        # exports read them); the list is read when the view shows (`refresh_choices`).
         self.bring_statuses_up_to_date()
-        self.reload()
         self.new_agreement(ask=False)
 
     # ---- building
@@ -89,6 +138,7 @@ class AgreementsView(QWidget):
             self.status_filter.addItem(status.label.capitalize(), status.value)
         self.host_filter = named(QComboBox(), "hostFilter")
         self.host_filter.setAccessibleName("Filtrer par structure d'accueil")
+        self.host_filter.addItem("Toutes les structures", None)  # the hosts come with the list
         self.host_filter.setMinimumContentsLength(12)
         self.host_filter.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -105,9 +155,9 @@ class AgreementsView(QWidget):
         )
         self.batch_button.clicked.connect(self.print_batch)
         for combo in (self.status_filter, self.host_filter):
-            combo.currentIndexChanged.connect(self.reload)
+            combo.currentIndexChanged.connect(self._apply_filters)
         for box in (self.waiting_filter, self.ending_filter):
-            box.toggled.connect(self.reload)
+            box.toggled.connect(self._apply_filters)
         self.banner = named(QFrame(), "organisationBanner")
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
@@ -117,6 +167,7 @@ class AgreementsView(QWidget):
         row.setContentsMargins(10, 6, 10, 6)
         row.addWidget(self.banner_text, 1)
         row.addWidget(settings_button)
+        self.banner.hide()  # until the list was read and says what is missing
 
     def _build_table(self) -> None:
         self.table = named(QTableView(), "agreementsTable")
@@ -130,6 +181,8 @@ class AgreementsView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setAccessibleName("Liste des conventions")
         header = self.table.horizontalHeader()
+        # Short columns fit the rows on screen: measuring thousands of rows would stall a show.
+        header.setResizeContentsPrecision(0)
         # Names share the room left by the short columns: no sideways scrolling.
         for column in range(self.model.columnCount()):
             mode = (
@@ -273,47 +326,85 @@ class AgreementsView(QWidget):
         except UserFacingError as error:
             show_error(self, str(error), "Conventions non mises à jour")
 
+    def scope(self) -> Scope:
+        return Scope(self.header.season_id(), self.header.site_id())
+
     def reload(self) -> None:
-        """The list again, with its filters."""
-        today = date.today()
+        """The list again, read now (after an action of this view, or from a test)."""
+        self.reader.cancel()
         try:
-            with self.context.database.session(commit=False) as session:
-                rows = agreement_service.list_agreements(
-                    session,
-                    season_id=self.header.season_id(),
-                    site_id=self.header.site_id(),
-                    status=self.status_filter.currentData(),
-                    host_id=self.host_filter.currentData(),
-                    today=today,
-                )
-                hosts = host_service.search_hosts(session, "", limit=10_000)
-                missing = organisation_service.is_complete(session)
+            data = read_list(
+                self.context.database, self.scope(), self._learner_on_screen(), date.today()
+            )
         except UserFacingError as error:
-            show_error(self, str(error), "Conventions illisibles")
+            self._list_failed(str(error))
             return
-        if self.waiting_filter.isChecked():
-            rows = [r for r in rows if r.waiting_signature]
-        if self.ending_filter.isChecked():
-            rows = [r for r in rows if r.ends_this_month]
-        self._fill_host_filter([(h.id, h.name) for h in hosts])
+        self._list_read(data)
+
+    def reload_in_background(self) -> None:
+        """The list again, read off the UI thread; the old rows stay until the new ones come."""
+        database, scope, today = self.context.database, self.scope(), date.today()
+        learner = self._learner_on_screen()
+        self.reader.start(lambda: read_list(database, scope, learner, today))
+        self.count_label.setText(UPDATING)
+        self.empty_label.hide()
+        self.batch_button.setEnabled(False)
+
+    def _list_read(self, data: object) -> None:
+        assert isinstance(data, ListData)
+        self._scope_rows = data.rows
+        self._fill_host_filter([(h.id, h.name) for h in data.hosts])
+        self.form.show_choices(
+            data.learners, data.hosts, all_seasons=self.header.season_id() is None
+        )
+        self._show_banner(data.missing_settings)
+        self.batch_button.setEnabled(True)
+        self._apply_filters()
+
+    def _list_failed(self, message: str) -> None:
+        self.count_label.setText(f"Liste non mise à jour : {message}")
+        self.batch_button.setEnabled(True)
+        show_error(self, message, "Conventions illisibles")
+
+    def _apply_filters(self) -> None:
+        """The toolbar's filters over the agreements of the scope: no database access."""
+        status = self.status_filter.currentData()
+        host_id = self.host_filter.currentData()
+        waiting = self.waiting_filter.isChecked()
+        ending = self.ending_filter.isChecked()
+        rows = [
+            row
+            for row in self._scope_rows
+            if (status is None or row.status == status)
+            and (host_id is None or row.host_id == host_id)
+            and (not waiting or row.waiting_signature)
+            and (not ending or row.ends_this_month)
+        ]
         self.model.set_rows(rows)
         self.table.sortByColumn(
             self.table.horizontalHeader().sortIndicatorSection(),
             self.table.horizontalHeader().sortIndicatorOrder(),
         )
-        self._show_counts(len(rows))
-        self._show_banner(missing)
+        if not self.reader.busy:
+            self._show_counts(len(rows))
 
     def refresh_choices(self) -> None:
-        """The list and the form's learners and hosts again, keeping what is on screen."""
+        """On show: statuses from today's date, then the list and the form's learners and
+        hosts (read in the background for every season); what is on screen stays."""
         self.bring_statuses_up_to_date()
-        self.reload()
+        if self.header.season_id() is None:
+            self.reload_in_background()  # every season: tens of thousands of rows
+        else:
+            self.reload()  # one season: quicker read here than shared with a thread
+
+    def _scope_changed(self) -> None:
+        """A hidden view waits: it is read again when it shows."""
+        if self.isVisibleTo(self.window()):
+            self.refresh_choices()
+
+    def _learner_on_screen(self) -> int | None:
         chosen = self.form.value_of("candidat")
-        self.form.fill_choices(
-            season_id=self.header.season_id(),
-            site_id=self.header.site_id(),
-            keep_learner=int(chosen) if chosen else None,
-        )
+        return int(chosen) if chosen else None
 
     def _fill_host_filter(self, hosts: list[tuple[int, str]]) -> None:
         chosen = self.host_filter.currentData()
@@ -395,11 +486,7 @@ class AgreementsView(QWidget):
 
     def _show(self, info: AgreementInfo) -> None:
         self.info = info
-        self.form.fill_choices(
-            season_id=self.header.season_id(),
-            site_id=self.header.site_id(),
-            keep_learner=info.candidate_id,
-        )
+        self.form.keep_learner(info.candidate_id)
         self.form.set_values(info.values, agreement_id=info.id)
         self.form.set_read_only(info.status != S.DRAFT.value)
         number = info.number or "brouillon sans numéro"
@@ -419,7 +506,6 @@ class AgreementsView(QWidget):
         if ask and not self.confirm_leave():
             return
         self.info = None
-        self.form.fill_choices(season_id=self.header.season_id(), site_id=self.header.site_id())
         self.form.set_values(with_defaults(AgreementInput()), agreement_id=None)
         self.form.set_read_only(False)
         self.title.setText("Nouvelle convention")
@@ -442,11 +528,7 @@ class AgreementsView(QWidget):
             self.open_agreement(existing)
             return
         self.new_agreement(ask=False)
-        self.form.fill_choices(
-            season_id=self.header.season_id(),
-            site_id=self.header.site_id(),
-            keep_learner=candidate_id,
-        )
+        self.form.keep_learner(candidate_id)
         self.form.field("candidat").set_value(str(candidate_id))
         self.form.choice("structure").setFocus()
 

@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,7 +38,10 @@ from app.ui.widgets.naming import named
 if TYPE_CHECKING:
     from app.ui.main_window import HeaderStrip
 
-SEARCH_DELAY_MS = 150
+# The search runs once the keystrokes already queued are handled: typing or pasting faster than
+# the search merges into one search, and a single keystroke gets its answer at once (the word
+# index answers in a few milliseconds, see tests/benchmarks).
+SEARCH_DELAY_MS = 0
 
 
 class CandidatesView(QWidget):
@@ -50,6 +53,8 @@ class CandidatesView(QWidget):
         self.context = context
         self.header = header
         self.model = CandidatesTableModel(context.database)
+        self._applied: CandidateQuery | None = None  # what the list shows
+        self._stale = False  # the header changed while the view was hidden
         self._build_toolbar()
         self._build_table()
         self._build_file_panel()
@@ -61,7 +66,7 @@ class CandidatesView(QWidget):
         self.search.textEdited.connect(lambda _text: self._search_timer.start())
         for combo in (self.stage_filter, self.filiere_filter):
             combo.currentIndexChanged.connect(self.apply_filters)
-        header.scope_changed.connect(self.apply_filters)
+        header.scope_changed.connect(self._scope_changed)
         self._shortcuts()
         self.apply_filters()
 
@@ -205,7 +210,9 @@ class CandidatesView(QWidget):
     def apply_filters(self) -> None:
         selected = self.form.candidate_id
         self._search_timer.stop()
-        self.model.set_query(self.query())
+        self._stale = False
+        self._applied = self.query()
+        self.model.set_query(self._applied)
         self.table.setColumnHidden(self.model.column_of("site"), self.header.site_id() is not None)
         self.table.setColumnHidden(
             self.model.column_of("season"), self.header.season_id() is not None
@@ -215,6 +222,18 @@ class CandidatesView(QWidget):
         self.today.refresh(self.header.site_id())
         if selected is not None:
             self._select(selected)
+
+    def _scope_changed(self) -> None:
+        """The header's season or site: the list follows now if shown, else when it shows."""
+        if not self.isVisibleTo(self.window()):
+            self._stale = True
+        elif self.query() != self._applied:
+            self.apply_filters()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.apply_filters()
+        super().showEvent(event)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -233,16 +252,43 @@ class CandidatesView(QWidget):
         self._select(candidate_id)
 
     def open_candidate(self, candidate_id: int) -> None:
-        """Show a file, even one the current filters hide (they are cleared then)."""
+        """Show a file, even one the current filters hide: the list shows it then."""
         if self.model.row_of(candidate_id) is None:
-            self.search.clear()
-            self.stage_filter.setCurrentIndex(0)
-            self.filiere_filter.setCurrentIndex(0)
-            self.header.season_combo.setCurrentIndex(0)
-            self.header.site_combo.setCurrentIndex(0)
-            self.apply_filters()
+            self._reveal(candidate_id)
         self._show(candidate_id)
         self._select(candidate_id)
+
+    def _reveal(self, candidate_id: int) -> None:
+        """Clear the search and filters, and show the candidate's season (and their site if
+        one is chosen) in the header: the list holds the candidate, yet stays one season long.
+        """
+        try:
+            with self.context.database.session(commit=False) as session:
+                season_id, site_id = candidate_service.season_and_site(session, candidate_id)
+        except UserFacingError:
+            return  # `_show` says the file is gone
+        self.search.clear()
+        for combo in (self.stage_filter, self.filiere_filter):
+            blocked = combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(blocked)
+        header = self.header
+        if header.season_combo.findData(season_id) < 0:
+            header.reload_seasons()  # a season imported since the window opened
+        wanted = [(header.season_combo, season_id)]
+        if header.site_id() is not None:
+            wanted.append((header.site_combo, site_id))
+        moved = False
+        for combo, value in wanted:
+            index = combo.findData(value)
+            if index >= 0 and index != combo.currentIndex():
+                blocked = combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(blocked)
+                moved = True
+        self.apply_filters()
+        if moved:
+            header.scope_changed.emit()  # the other views follow the header (when shown)
 
     def _show(self, candidate_id: int) -> None:
         try:

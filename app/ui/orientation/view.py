@@ -34,6 +34,7 @@ from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
 ACTIVITY_COLUMNS = ("Date", "Semaine", "Titre", "Type", "Formateurs", "Équipes")
+NOT_LOADED = -1  # no cohort id: the learner tab has not listed any cohort yet
 
 
 class OrientationView(QWidget):
@@ -43,6 +44,7 @@ class OrientationView(QWidget):
         self.context = context
         self.header = header
         self._cohorts: list[CohortInfo] = []
+        self._learners_of: int | None = NOT_LOADED  # the cohort the learner tab lists
         self._activities: list[ActivityInfo] = []
         self.cohort_picker = named(QComboBox(), "cohortPicker")
         self.cohort_picker.setAccessibleName("Promotion")
@@ -63,6 +65,8 @@ class OrientationView(QWidget):
         layout.addWidget(self.tabs, 1)
         self.cohort_picker.currentIndexChanged.connect(self.refresh)
         self.tabs.currentChanged.connect(self._tab_changed)
+        if header is not None:
+            header.scope_changed.connect(self._scope_changed)
         self.reload_cohorts()
 
     # ---- building
@@ -178,11 +182,18 @@ class OrientationView(QWidget):
         self.cohort_picker.blockSignals(blocked)
         self.refresh()
 
+    def _scope_changed(self) -> None:
+        """A hidden view waits: the window reloads the cohorts each time it shows."""
+        if self.isVisibleTo(self.window()):
+            self.reload_cohorts()
+
     def cohort_id(self) -> int | None:
         value = self.cohort_picker.currentData()
         return int(value) if value is not None else None
 
     def refresh(self) -> None:
+        """The cohort's activities now; the matrix and the learners when their tab shows
+        (a cohort of a thousand learners takes seconds to summarise)."""
         cohort_id = self.cohort_id()
         self._activities = []
         if cohort_id is not None:
@@ -190,8 +201,18 @@ class OrientationView(QWidget):
                 self._activities = orientation_service.activities(session, cohort_id)
         self._fill_activities_table()
         self._fill_activity_picker()
-        self.load_matrix()
-        self.learner_tab.show_cohort(cohort_id)
+        self._learners_of = NOT_LOADED
+        self.matrix_model.set_matrix(None)
+        self.matrix_summary.setText("")
+        self._load_current_tab()
+
+    def _load_current_tab(self) -> None:
+        page = self.tabs.currentWidget()
+        if page is self.matrix.parentWidget():
+            self.load_matrix()
+        elif page is self.learner_tab and self._learners_of != (cohort_id := self.cohort_id()):
+            self._learners_of = cohort_id
+            self.learner_tab.show_cohort(cohort_id)
 
     def _fill_activities_table(self) -> None:
         table = self.activities_table
@@ -386,9 +407,10 @@ class OrientationView(QWidget):
         learner = self.matrix_model.learner_at(self.matrix.currentIndex().row())
         if learner is None:
             return
+        self.tabs.setCurrentWidget(self.learner_tab)  # lists the cohort's learners first
         self.learner_tab.show_learner(learner.candidate_id)
-        self.tabs.setCurrentWidget(self.learner_tab)
 
-    def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.matrix.parentWidget():
-            self.load_matrix()
+    def _tab_changed(self, _index: int) -> None:
+        """The matrix is read again each time (levels entered meanwhile); the learners once
+        per cohort."""
+        self._load_current_tab()
