@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from app.domain import Host, Tutor
@@ -97,6 +98,13 @@ def _listed(view: AgreementsView) -> list[int]:
     return [row.id for i in range(view.model.rowCount()) if (row := view.model.row_at(i))]
 
 
+def _offered(qtbot: QtBot, view: AgreementsView) -> list[str]:
+    """The learners the form offers once the user reaches its learner list (the keyboard)."""
+    box = view.form.learner_box
+    qtbot.keyClick(box, Qt.Key.Key_Shift)
+    return [box.itemData(i) for i in range(1, box.count())]
+
+
 # ---------------------------------------------------------------- agreements
 
 
@@ -118,7 +126,7 @@ def test_statuses_follow_the_dates_when_the_agreements_view_shows(window: MainWi
 
 
 def test_a_hidden_view_shows_what_changed_and_the_header_scope_when_it_shows(
-    window: MainWindow,
+    qtbot: QtBot, window: MainWindow
 ) -> None:
     host = _host(window)
     past = _learner(window, "Ancien", PAST)
@@ -136,13 +144,13 @@ def test_a_hidden_view_shows_what_changed_and_the_header_scope_when_it_shows(
     assert _listed(view) == [new]
     count = view.findChild(QLabel, "agreementCount").text()
     assert count == "1 convention · 0 à signer · 0 se termine ce mois-ci"
-    learners = view.form.choice("candidat")
-    assert [learners.itemData(i) for i in range(learners.count())] == ["", str(coming)]
+    assert _offered(qtbot, view) == [str(coming)]
 
     window.show_view("candidates")
     _choose_season(window, PAST)
     _agreements(window)
     assert _listed(view) == [old]
+    assert _offered(qtbot, view) == [str(past)]
 
 
 def test_every_season_is_read_in_the_background(qtbot: QtBot, window: MainWindow) -> None:
@@ -161,9 +169,8 @@ def test_every_season_is_read_in_the_background(qtbot: QtBot, window: MainWindow
     assert count.text().startswith("1 convention ·")
     assert view.batch_button.isEnabled()
     # Every season: the learners who may still need an agreement, and why the others are not.
-    learners = view.form.choice("candidat")
-    assert [learners.itemData(i) for i in range(learners.count())] == ["", str(coming)]
-    assert "période de stage n'est pas terminée" in learners.toolTip()
+    assert _offered(qtbot, view) == [str(coming)]
+    assert "période de stage n'est pas terminée" in view.form.learner_box.toolTip()
 
 
 def test_a_direct_reload_wins_over_an_older_background_reading(
@@ -296,3 +303,22 @@ def test_orientation_reads_a_tab_when_it_shows(
     orientation.tabs.setCurrentWidget(orientation.matrix.parentWidget())
     assert orientation.matrix_model.rowCount() == 1
     assert orientation.matrix_summary.text().startswith("1 apprenant(s)")
+
+
+def test_the_learner_list_is_read_when_the_form_needs_it(qtbot: QtBot, window: MainWindow) -> None:
+    host = _host(window)
+    first = _learner(window, "Dupont", COMING)
+    _choose_season(window, COMING)
+    view = _agreements(window)
+    box = view.form.learner_box
+    assert box.count() == 1  # "Choisir…": nobody asked for the list yet
+    later = _learner(window, "Bernard", COMING)  # entered training meanwhile
+    box.setFocus()
+    qtbot.keyClicks(box, "BER")  # type-ahead reads the list first
+    assert box.currentData() == str(later)
+    assert [box.itemData(i) for i in range(1, box.count())] == [str(later), str(first)]
+    # An agreement of another season keeps its learner offered.
+    other = _draft(window, _learner(window, "Ancien", PAST), PAST, host)
+    view.open_agreement(other)
+    assert view.form.value_of("candidat") != ""
+    assert box.currentText().startswith("ANCIEN Alex")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCompleter,
     QFormLayout,
@@ -107,10 +108,43 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class LearnerScope:
+    """Whose learners the form offers: the header's season and site (None: all)."""
+
+    season_id: int | None
+    site_id: int | None
+
+
+class LearnerBox(ChoiceBox):
+    """The learner combo says when it is about to be used (opened, focused, typed into or
+    scrolled): its list, a season's learners, is read then rather than at each show."""
+
+    needed = Signal()
+
+    def showPopup(self) -> None:
+        self.needed.emit()
+        super().showPopup()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.needed.emit()
+        super().focusInEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.needed.emit()
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.needed.emit()
+        super().wheelEvent(event)
+
+
 def _make_field(spec: FieldSpec) -> FieldWidget:
     if spec.kind == "choice":
         if spec.name == "unite_indemnite":
             return ChoiceBox(INDEMNITY_UNITS, empty_label="—")
+        if spec.name == "candidat":
+            return LearnerBox([], empty_label="Choisir…")
         return ChoiceBox([], empty_label="Choisir…")
     if spec.kind == "check":
         return CheckField()
@@ -151,6 +185,7 @@ class AgreementForm(QWidget):
         self._locked: set[str] = set()
         self._read_only = False
         self._learners: dict[int, LearnerChoice] = {}
+        self._unread_scope: LearnerScope | None = None  # learners offered once needed
         self.last_check: RuleCheck | None = None
         self.hours_label = named(QLabel(), "hoursTotal")
         self.hours_label.setProperty("role", "total")
@@ -167,6 +202,7 @@ class AgreementForm(QWidget):
         self._referent_completer()
         self.choice("structure").currentIndexChanged.connect(self._host_changed)
         self.choice("candidat").currentIndexChanged.connect(self._learner_changed)
+        self.learner_box.needed.connect(self.read_learners)
 
     # ---- building
 
@@ -246,39 +282,40 @@ class AgreementForm(QWidget):
 
     # ---- choices
 
-    def fill_choices(
-        self, *, season_id: int | None, site_id: int | None, keep_learner: int | None = None
-    ) -> None:
-        """Learners of the scope (plus the one already chosen) and every host, read now."""
+    @property
+    def learner_box(self) -> LearnerBox:
+        combo = self.choice("candidat")
+        assert isinstance(combo, LearnerBox)
+        return combo
+
+    def offer_learners_of(self, scope: LearnerScope) -> None:
+        """The learners of this scope, read when the combo is first used; the learner on
+        screen stays meanwhile. Without a season, those whose internship is not over."""
+        self._unread_scope = scope
+        self.learner_box.setToolTip(
+            "Toutes les saisons : les stagiaires dont la période de stage n'est pas terminée. "
+            "Choisir une saison dans le bandeau pour les autres."
+            if scope.season_id is None
+            else ""
+        )
+        if self.learner_box.hasFocus() or self.learner_box.view().isVisible():
+            self.read_learners()
+
+    def read_learners(self) -> None:
+        """Read the learners offered, if the scope changed since they were read."""
+        scope, self._unread_scope = self._unread_scope, None
+        if scope is None:
+            return
         with self.context.database.session(commit=False) as session:
             learners = choices.learners_for_scope(
                 session,
-                season_id=season_id,
-                site_id=site_id,
-                keep=keep_learner,
+                season_id=scope.season_id,
+                site_id=scope.site_id,
+                keep=int(self.value_of("candidat") or 0) or None,
                 today=date.today(),
             )
-            hosts = host_service.search_hosts(session, "", limit=10_000)
-        self.show_choices(learners, hosts, all_seasons=season_id is None)
-
-    def show_choices(
-        self, learners: list[LearnerChoice], hosts: list[HostRow], *, all_seasons: bool
-    ) -> None:
-        """Offer these learners and hosts (read elsewhere, maybe off the UI thread); the
-        learner on screen stays offered even if the list was read before it was picked."""
-        on_screen = self._learners.get(int(self.value_of("candidat") or 0))
-        if on_screen is not None and all(c.id != on_screen.id for c in learners):
-            learners = [*learners, on_screen]
         self._learners = {c.id: c for c in learners}
-        combo = self.choice("candidat")
-        combo.setToolTip(
-            "Toutes les saisons : les stagiaires dont la période de stage n'est pas terminée. "
-            "Choisir une saison dans le bandeau pour les autres."
-            if all_seasons
-            else ""
-        )
-        self._refill(combo, [(str(c.id), c.label) for c in learners])
-        self.show_hosts(hosts)
+        self._refill(self.learner_box, [(str(c.id), c.label) for c in learners])
 
     def fill_hosts(self) -> None:
         """Every host of the directory, read now."""

@@ -34,7 +34,6 @@ from app.services import agreements as agreement_service
 from app.services import audit
 from app.services import hosts as host_service
 from app.services import organisation as organisation_service
-from app.services.agreement_choices import LearnerChoice
 from app.services.agreement_documents import DocumentChoice, DocumentKind
 from app.services.agreements import AgreementInfo, AgreementInput, AgreementRow
 from app.services.errors import ConflictError, UserFacingError, ValidationError
@@ -42,7 +41,7 @@ from app.services.hosts import HostRow
 from app.storage import Database
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel
-from app.ui.agreements.form import AgreementForm, with_defaults
+from app.ui.agreements.form import AgreementForm, LearnerScope, with_defaults
 from app.ui.agreements.table_model import PERIOD_COLUMN, AgreementsTableModel
 from app.ui.background import BackgroundReader
 from app.ui.context import AppContext
@@ -60,40 +59,24 @@ UPDATING = "Mise à jour de la liste…"
 
 
 @dataclass(frozen=True)
-class Scope:
-    """What the header strip chose: the list holds the agreements of this season and site."""
-
-    season_id: int | None
-    site_id: int | None
-
-
-@dataclass(frozen=True)
 class ListData:
     """What the view shows of its scope, read in one session (on a worker thread or not):
-    the agreements, the hosts, the learners the form offers, what the settings lack."""
+    the agreements, the hosts (filter and form), what the settings lack."""
 
     rows: list[AgreementRow]
     hosts: list[HostRow]
-    learners: list[LearnerChoice]
     missing_settings: list[str]
 
 
-def read_list(database: Database, scope: Scope, keep_learner: int | None, today: date) -> ListData:
+def read_list(database: Database, scope: LearnerScope, today: date) -> ListData:
     """The agreements of the scope (every status and host: the filters apply in memory)."""
     with database.session(commit=False) as session:
         rows = agreement_service.list_agreements(
             session, season_id=scope.season_id, site_id=scope.site_id, today=today
         )
         hosts = host_service.search_hosts(session, "", limit=10_000)
-        learners = choices.learners_for_scope(
-            session,
-            season_id=scope.season_id,
-            site_id=scope.site_id,
-            keep=keep_learner,
-            today=today,
-        )
         missing = organisation_service.is_complete(session)
-    return ListData(rows, hosts, learners, missing)
+    return ListData(rows, hosts, missing)
 
 
 class AgreementsView(QWidget):
@@ -326,16 +309,15 @@ class AgreementsView(QWidget):
         except UserFacingError as error:
             show_error(self, str(error), "Conventions non mises à jour")
 
-    def scope(self) -> Scope:
-        return Scope(self.header.season_id(), self.header.site_id())
+    def scope(self) -> LearnerScope:
+        """The header's season and site: the list's agreements, the form's learners."""
+        return LearnerScope(self.header.season_id(), self.header.site_id())
 
     def reload(self) -> None:
         """The list again, read now (after an action of this view, or from a test)."""
         self.reader.cancel()
         try:
-            data = read_list(
-                self.context.database, self.scope(), self._learner_on_screen(), date.today()
-            )
+            data = read_list(self.context.database, self.scope(), date.today())
         except UserFacingError as error:
             self._list_failed(str(error))
             return
@@ -344,8 +326,7 @@ class AgreementsView(QWidget):
     def reload_in_background(self) -> None:
         """The list again, read off the UI thread; the old rows stay until the new ones come."""
         database, scope, today = self.context.database, self.scope(), date.today()
-        learner = self._learner_on_screen()
-        self.reader.start(lambda: read_list(database, scope, learner, today))
+        self.reader.start(lambda: read_list(database, scope, today))
         self.count_label.setText(UPDATING)
         self.empty_label.hide()
         self.batch_button.setEnabled(False)
@@ -354,9 +335,8 @@ class AgreementsView(QWidget):
         assert isinstance(data, ListData)
         self._scope_rows = data.rows
         self._fill_host_filter([(h.id, h.name) for h in data.hosts])
-        self.form.show_choices(
-            data.learners, data.hosts, all_seasons=self.header.season_id() is None
-        )
+        self.form.show_hosts(data.hosts)
+        self.form.offer_learners_of(self.scope())
         self._show_banner(data.missing_settings)
         self.batch_button.setEnabled(True)
         self._apply_filters()
@@ -389,8 +369,8 @@ class AgreementsView(QWidget):
             self._show_counts(len(rows))
 
     def refresh_choices(self) -> None:
-        """On show: statuses from today's date, then the list and the form's learners and
-        hosts (read in the background for every season); what is on screen stays."""
+        """On show: statuses from today's date, then the list and the hosts (read in the
+        background for every season); the form's learners when it needs them."""
         self.bring_statuses_up_to_date()
         if self.header.season_id() is None:
             self.reload_in_background()  # every season: tens of thousands of rows
@@ -401,10 +381,6 @@ class AgreementsView(QWidget):
         """A hidden view waits: it is read again when it shows."""
         if self.isVisibleTo(self.window()):
             self.refresh_choices()
-
-    def _learner_on_screen(self) -> int | None:
-        chosen = self.form.value_of("candidat")
-        return int(chosen) if chosen else None
 
     def _fill_host_filter(self, hosts: list[tuple[int, str]]) -> None:
         chosen = self.host_filter.currentData()
