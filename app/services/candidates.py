@@ -874,13 +874,15 @@ def rows(session: Session, ids: list[int], today: date | None = None) -> dict[in
     return result
 
 
-_METROPOLITAN = re.compile(r"\+33[1-9]\d{8}")
+_METROPOLITAN = re.compile(r"(?:\+33|0)([1-9]\d{8})")
 
 
 def phone_for_list(e164: str | None) -> str:
-    """`format_phone`, with a shortcut for the usual case (a metropolitan number): a page of
-    the list shows two hundred of them."""
-    if e164 and _METROPOLITAN.fullmatch(e164):
-        national = "0" + e164[3:]
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return format_phone(e164)
+    """`format_phone`, with a shortcut for the usual case (a metropolitan number, stored in
+    E.164 or, from older imports, in the national form): a page of the list shows two
+    hundred of them."""
+    found = _METROPOLITAN.fullmatch(e164) if e164 else None
+    if found is None:
+        return format_phone(e164)
+    national = "0" + found.group(1)
+    return " ".join(national[i : i + 2] for i in range(0, 10, 2))

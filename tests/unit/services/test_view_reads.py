@@ -163,6 +163,7 @@ def test_season_and_site_of_a_candidate(db: Database) -> None:
         st.none(),
         st.just(""),
         st.from_regex(r"\+(33|262|590|594|596|508|44|32|1)[0-9]{6,11}", fullmatch=True),
+        st.from_regex(r"0[0-9]{8,10}", fullmatch=True),
     )
 )
 def test_list_phone_matches_the_file_phone(e164: str | None) -> None:
