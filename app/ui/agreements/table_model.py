@@ -60,16 +60,38 @@ COLUMNS: tuple[Column, ...] = (
     _text_column("Suivi", follow_up),
 )
 PERIOD_COLUMN = 4
+SortSpec = tuple[int, Qt.SortOrder]
+BY_PERIOD: SortSpec = (PERIOD_COLUMN, Qt.SortOrder.AscendingOrder)
+
+
+def sort_rows(rows: list[AgreementRow], spec: SortSpec) -> list[AgreementRow]:
+    """The rows in the order of a column (ties by id), as the table shows them; no Qt object
+    is touched, so a worker thread may sort what it read."""
+    column, order = spec
+    sort_key = COLUMNS[column].sort_key
+
+    def key(row: AgreementRow) -> tuple[Any, int]:
+        return (sort_key(row), row.id)
+
+    return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
 
 
 class AgreementsTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[AgreementRow] = []
+        self._sort: SortSpec = BY_PERIOD
 
-    def set_rows(self, rows: list[AgreementRow]) -> None:
+    @property
+    def sort_spec(self) -> SortSpec:
+        """The order the rows are shown in (the header's sort indicator)."""
+        return self._sort
+
+    def set_rows(self, rows: list[AgreementRow], *, sorted_by: SortSpec | None = None) -> None:
+        """Show these rows in the table's order; `sorted_by` says they already are in some."""
+        ordered = list(rows) if sorted_by == self._sort else sort_rows(rows, self._sort)
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = ordered
         self.endResetModel()
 
     def row_at(self, row: int) -> AgreementRow | None:
@@ -115,12 +137,8 @@ class AgreementsTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        sort_key = COLUMNS[column].sort_key
-
-        def key(row: AgreementRow) -> tuple[Any, int]:
-            return (sort_key(row), row.id)
-
+        self._sort = (column, order)
         # A reset rather than a layout change: the view selects its agreement again by id.
         self.beginResetModel()
-        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = sort_rows(self._rows, self._sort)
         self.endResetModel()

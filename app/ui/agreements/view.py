@@ -42,7 +42,13 @@ from app.storage import Database
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel
 from app.ui.agreements.form import AgreementForm, LearnerScope, with_defaults
-from app.ui.agreements.table_model import PERIOD_COLUMN, AgreementsTableModel
+from app.ui.agreements.table_model import (
+    BY_PERIOD,
+    PERIOD_COLUMN,
+    AgreementsTableModel,
+    SortSpec,
+    sort_rows,
+)
 from app.ui.background import BackgroundReader
 from app.ui.context import AppContext
 from app.ui.errors import show_error
@@ -64,19 +70,21 @@ class ListData:
     the agreements, the hosts (filter and form), what the settings lack."""
 
     rows: list[AgreementRow]
+    sorted_by: SortSpec
     hosts: list[HostRow]
     missing_settings: list[str]
 
 
-def read_list(database: Database, scope: LearnerScope, today: date) -> ListData:
-    """The agreements of the scope (every status and host: the filters apply in memory)."""
+def read_list(database: Database, scope: LearnerScope, today: date, order: SortSpec) -> ListData:
+    """The agreements of the scope (every status and host: the filters apply in memory),
+    already in the table's order."""
     with database.session(commit=False) as session:
         rows = agreement_service.list_agreements(
             session, season_id=scope.season_id, site_id=scope.site_id, today=today
         )
         hosts = host_service.search_hosts(session, "", limit=10_000)
         missing = organisation_service.is_complete(session)
-    return ListData(rows, hosts, missing)
+    return ListData(sort_rows(rows, order), order, hosts, missing)
 
 
 class AgreementsView(QWidget):
@@ -91,6 +99,7 @@ class AgreementsView(QWidget):
         self.model = AgreementsTableModel()
         # The agreements of the header's scope; the filters of the toolbar pick among them.
         self._scope_rows: list[AgreementRow] = []
+        self._scope_order = BY_PERIOD  # the order `_scope_rows` were read in
         self.reader = BackgroundReader(self)
         self.reader.loaded.connect(self._list_read)
         self.reader.failed.connect(self._list_failed)
@@ -317,7 +326,9 @@ class AgreementsView(QWidget):
         """The list again, read now (after an action of this view, or from a test)."""
         self.reader.cancel()
         try:
-            data = read_list(self.context.database, self.scope(), date.today())
+            data = read_list(
+                self.context.database, self.scope(), date.today(), self.model.sort_spec
+            )
         except UserFacingError as error:
             self._list_failed(str(error))
             return
@@ -326,7 +337,8 @@ class AgreementsView(QWidget):
     def reload_in_background(self) -> None:
         """The list again, read off the UI thread; the old rows stay until the new ones come."""
         database, scope, today = self.context.database, self.scope(), date.today()
-        self.reader.start(lambda: read_list(database, scope, today))
+        order = self.model.sort_spec
+        self.reader.start(lambda: read_list(database, scope, today, order))
         self.count_label.setText(UPDATING)
         self.empty_label.hide()
         self.batch_button.setEnabled(False)
@@ -334,6 +346,7 @@ class AgreementsView(QWidget):
     def _list_read(self, data: object) -> None:
         assert isinstance(data, ListData)
         self._scope_rows = data.rows
+        self._scope_order = data.sorted_by
         self._fill_host_filter([(h.id, h.name) for h in data.hosts])
         self.form.show_hosts(data.hosts)
         self.form.offer_learners_of(self.scope())
@@ -360,13 +373,9 @@ class AgreementsView(QWidget):
             and (not waiting or row.waiting_signature)
             and (not ending or row.ends_this_month)
         ]
-        self.model.set_rows(rows)
-        self.table.sortByColumn(
-            self.table.horizontalHeader().sortIndicatorSection(),
-            self.table.horizontalHeader().sortIndicatorOrder(),
-        )
+        self.model.set_rows(rows, sorted_by=self._scope_order)  # a filter keeps the order
         if not self.reader.busy:
-            self._show_counts(len(rows))
+            self._show_counts(rows)
 
     def refresh_choices(self) -> None:
         """On show: statuses from today's date, then the list and the hosts (read in the
@@ -392,11 +401,10 @@ class AgreementsView(QWidget):
         self.host_filter.setCurrentIndex(max(self.host_filter.findData(chosen), 0))
         self.host_filter.blockSignals(blocked)
 
-    def _show_counts(self, shown: int) -> None:
-        waiting = sum(
-            1 for i in range(shown) if (r := self.model.row_at(i)) and r.waiting_signature
-        )
-        ending = sum(1 for i in range(shown) if (r := self.model.row_at(i)) and r.ends_this_month)
+    def _show_counts(self, rows: list[AgreementRow]) -> None:
+        shown = len(rows)
+        waiting = sum(1 for r in rows if r.waiting_signature)
+        ending = sum(1 for r in rows if r.ends_this_month)
         self.count_label.setText(
             f"{shown} convention{'s' if shown > 1 else ''} · {waiting} à signer · "
             f"{ending} se termine{'nt' if ending > 1 else ''} ce mois-ci"
