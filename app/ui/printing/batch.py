@@ -1,15 +1,22 @@
 """Batch printing: every document of a list saved to a folder or printed in one job.
 
-Each document is rendered (and, for a folder, written) off the UI thread by a TaskThread;
-printing itself needs QPdfDocument and QPainter, so it happens on the UI thread, one document
-at a time between two renders, which keeps the window responsive.
+One TaskThread runs the whole batch off the UI thread: it takes the documents as they are
+rendered (for an AgreementBatch, `render_documents`: worker processes from PARALLEL_FROM
+documents on) and, for a folder, writes each one. Printing needs QPdfDocument and QPainter, so
+each PDF goes to the UI thread, which prints it while the next one renders; at most one
+document waits for the printer. Cancelling or closing stops the iteration in the thread that
+runs it (a generator is closed by the thread iterating it), which stops the worker processes.
 """
 
-from collections.abc import Callable
+import logging
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon, QPixmap
@@ -29,23 +36,103 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserFacingError, describe_os_error
+from app.services import audit
+from app.services.agreement_documents import UNEXPECTED_ERROR, DocumentKind, render_documents
+from app.storage import Database
 from app.ui.printing import printer as printing
 from app.ui.printing.saving import last_folder, remember_folder, write_new_pdf
 from app.ui.theme import ERROR, icon
 from app.ui.widgets.naming import named
 from app.ui.widgets.task import ProgressCallback, TaskThread
 
+log = logging.getLogger(__name__)
+
 SUCCESS = "#2e7d32"
+BATCH_STOPPED = "Erreur inattendue : le lot s'est arrêté. Le détail est dans le journal."
+
+# What rendering gives for one document: its PDF, or why it could not be produced (French).
+Rendered = bytes | str
 
 
 @dataclass(frozen=True)
 class PrintJob:
-    """One document of a batch: `render()` returns its PDF bytes (called off the UI thread;
-    it may raise UserFacingError, which skips this document only)."""
+    """One document of a batch, as listed and named in the folder. Without an AgreementBatch,
+    `render()` returns its PDF bytes (called off the UI thread; it may raise UserFacingError,
+    which skips this document only)."""
 
     label: str
     filename: str
-    render: Callable[[], bytes]
+    render: Callable[[], bytes] | None = None
+
+
+@dataclass(frozen=True)
+class AgreementBatch:
+    """The same document of several agreements (one per job, in the jobs' order), rendered
+    together by `render_documents`; each one saved or printed is noted in the journal."""
+
+    database: Database
+    agreement_ids: Sequence[int]
+    kind: DocumentKind
+    today: date
+    journal_label: str  # as the print menu names the document: "Convention de stage"…
+    rank: int | None = None  # the amendment's rank for an AVENANT
+
+    def renders(self) -> Generator[Rendered, None, None]:
+        """Each document in the jobs' order; closing this closes render_documents, which
+        cancels the documents not started and stops its worker processes."""
+        documents = render_documents(
+            self.database, self.agreement_ids, self.kind, today=self.today, rank=self.rank
+        )
+        try:
+            for document in documents:
+                yield document.pdf if document.pdf is not None else document.error
+        finally:
+            if isinstance(documents, Generator):
+                documents.close()
+
+    def record_printed(self, indexes: Iterable[int]) -> None:
+        """One journal entry per document produced (`indexes` into the agreement ids)."""
+        with self.database.session() as session:
+            for index in indexes:
+                audit.record_document_printed(
+                    session, self.agreement_ids[index], self.journal_label
+                )
+
+
+def _render_each(jobs: Sequence[PrintJob]) -> Generator[Rendered, None, None]:
+    for job in jobs:
+        yield _render_one(job)
+
+
+def _render_one(job: PrintJob) -> Rendered:
+    assert job.render is not None, "a batch without AgreementBatch renders job by job"
+    try:
+        return job.render()
+    except UserFacingError as error:
+        return str(error)
+    except OSError as error:
+        log.exception("%s not rendered", job.label)
+        return f"fichier ou base inaccessible : {describe_os_error(error)}"
+    except Exception:  # a bug: logged, and the batch goes on
+        log.exception("%s not rendered", job.label)
+        return UNEXPECTED_ERROR
+
+
+@dataclass(frozen=True)
+class _Delivered:
+    """One document handed from the batch thread to the dialog, in the jobs' order."""
+
+    index: int
+    pdf: bytes | None = None  # to print
+    saved: Path | None = None  # written into the folder
+    error: str = ""  # not produced, and why (French)
+
+
+def _saved_or_refused(folder: Path, index: int, filename: str, pdf: bytes) -> _Delivered:
+    try:
+        return _Delivered(index, saved=write_new_pdf(folder, filename, pdf))
+    except OSError as error:
+        return _Delivered(index, error=f"non enregistré : {describe_os_error(error)}")
 
 
 def _blank_icon() -> QIcon:
@@ -81,16 +168,30 @@ def _of_total(done: int, total: int, participle: str) -> str:
 
 
 class BatchPrintDialog(QDialog):
-    """Saves or prints `jobs` with a progress bar; Annuler stops after the current document."""
+    """Saves or prints `jobs` with a progress bar; Annuler stops after the current document.
+
+    With `batch`, the jobs' documents are rendered together by `render_documents` (worker
+    processes for a long list) and journaled as printed; without it, each job renders itself.
+    """
 
     batch_finished = Signal()
     _cancel_asked = Signal()
 
-    def __init__(self, jobs: list[PrintJob], *, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[PrintJob],
+        *,
+        title: str,
+        batch: AgreementBatch | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        if batch is not None and len(batch.agreement_ids) != len(jobs):
+            raise ValueError("an AgreementBatch has one agreement per job, in the same order")
         self.setObjectName("batchPrint")
         self.setWindowTitle(title)
         self.jobs = list(jobs)
+        self.batch = batch
         self.title = title
         self.destination: Destination | None = None
         self.folder: Path | None = None
@@ -98,10 +199,13 @@ class BatchPrintDialog(QDialog):
         self.printed = 0
         self.failures: list[tuple[str, str]] = []
         self.fatal_error = ""
-        self._index = 0
+        self.journal_error = ""
+        self._handled = 0  # documents received from the thread so far (they come in order)
+        self._produced: list[int] = []  # the jobs saved or printed
         self._running = False
-        self._cancelled = False
         self._thread: TaskThread | None = None
+        self._delivered: queue.SimpleQueue[_Delivered] = queue.SimpleQueue()
+        self._printer_free = threading.Semaphore(1)
         self._printer: QPrinter | None = None
         self._session: printing.PrintSession | None = None
         self._build()
@@ -196,8 +300,9 @@ class BatchPrintDialog(QDialog):
     def _start(self, destination: Destination) -> None:
         self.destination = destination
         self.saved, self.printed, self.failures, self.fatal_error = [], 0, [], ""
-        self._index = 0
-        self._cancelled = False
+        self.journal_error = ""
+        self._handled, self._produced = 0, []
+        self._delivered, self._printer_free = queue.SimpleQueue(), threading.Semaphore(1)
         self._running = True
         for row in range(self.job_list.count()):
             item = self.job_list.item(row)
@@ -212,75 +317,95 @@ class BatchPrintDialog(QDialog):
         self.summary.clear()
         self.progress.setValue(0)
         self.progress.show()
-        self._next()
-
-    # ------------------------------------------------------------------ one document at a time
-
-    def _next(self) -> None:
-        if self._cancelled or self._index >= len(self.jobs) or self.fatal_error:
-            self._finish()
-            return
-        job = self.jobs[self._index]
-        self.progress.setFormat(f"{self._index + 1} / {len(self.jobs)} — {job.label}")
-        self.job_list.setCurrentRow(self._index)
-        thread = TaskThread(self._work_for(job))
-        thread.succeeded.connect(self._document_ready)
-        thread.failed.connect(self._document_failed)
+        self._show_current(0)
+        thread = TaskThread(self._batch_work())
+        thread.progressed.connect(self._document_delivered)
+        thread.succeeded.connect(self._batch_done)
+        thread.failed.connect(self._batch_failed)
         self._thread = thread
         thread.start()
 
-    def _work_for(self, job: PrintJob) -> Callable[[ProgressCallback], Any]:
-        folder = self.folder if self.destination is Destination.FOLDER else None
+    # ------------------------------------------------------------------ in the batch thread
 
-        def work(_progress: ProgressCallback) -> bytes | Path:
-            data = job.render()
-            if folder is None:
-                return data
+    def _batch_work(self) -> Callable[[ProgressCallback], None]:
+        """Each document rendered, then written into the folder or handed over for printing;
+        after a cancel, stops once the current document is done."""
+        batch, jobs, total = self.batch, self.jobs, len(self.jobs)
+        folder = self.folder if self.destination is Destination.FOLDER else None
+        delivered, printer_free = self._delivered, self._printer_free
+
+        def deliver(index: int, rendered: Rendered) -> _Delivered:
+            if isinstance(rendered, str):
+                return _Delivered(index, error=rendered)
+            if folder is not None:
+                return _saved_or_refused(folder, index, jobs[index].filename, rendered)
+            printer_free.acquire()  # the previous document is printed (or the batch stops)
+            return _Delivered(index, pdf=rendered)
+
+        def work(progress: ProgressCallback) -> None:
+            renders = batch.renders() if batch is not None else _render_each(jobs)
             try:
-                return write_new_pdf(folder, job.filename, data)
-            except OSError as error:
-                raise UserFacingError(f"non enregistré : {describe_os_error(error)}") from error
+                with closing(renders):  # here: a generator is closed by the thread running it
+                    for index, rendered in enumerate(renders):
+                        delivered.put(deliver(index, rendered))
+                        if not progress(index + 1, total):
+                            return
+            except UserFacingError:
+                raise
+            except Exception as error:  # a bug: the batch stops, what was done stays done
+                log.exception("batch stopped")
+                raise UserFacingError(BATCH_STOPPED) from error
 
         return work
 
-    def _document_ready(self, result: object) -> None:
-        if not self._take_result():
-            return
-        if isinstance(result, Path):
-            self.saved.append(result)
-            self._mark(self._index, ok=True, detail=result.name)
-        elif isinstance(result, bytes):
-            self._print(result)
-        self._advance()
+    # ------------------------------------------------------------------ each document received
 
-    def _document_failed(self, message: str) -> None:
-        if not self._take_result():
-            return
-        self._record_failure(message)
-        self._advance()
+    def _document_delivered(self, _done: int, _total: int) -> None:
+        self._take_delivered()
 
-    def _take_result(self) -> bool:
-        """Wait for the finishing thread; False if the batch was stopped meanwhile (closed)."""
-        if self._thread is not None:
-            self._thread.wait()
-        return self._running
+    def _take_delivered(self, *, print_them: bool = True) -> None:
+        """The documents the thread has handed over since last time, in order."""
+        while self._running:
+            try:
+                delivered = self._delivered.get_nowait()
+            except queue.Empty:
+                return
+            if self.fatal_error:
+                continue  # the printer refused the job: nothing more goes to it
+            if delivered.pdf is not None:
+                if not print_them:
+                    continue  # closing: neither printed nor counted
+                self._print(delivered.index, delivered.pdf)
+                self._printer_free.release()
+            elif delivered.saved is not None:
+                self._saved(delivered.index, delivered.saved)
+            else:
+                self._record_failure(delivered.index, delivered.error)
+            self._advance(delivered.index + 1)
 
-    def _print(self, data: bytes) -> None:
+    def _saved(self, index: int, path: Path) -> None:
+        self.saved.append(path)
+        self._produced.append(index)
+        self._mark(index, ok=True, detail=path.name)
+
+    def _print(self, index: int, data: bytes) -> None:
         document = printing.load_pdf(data)
         try:
             if not printing.is_readable(document):
-                self._record_failure("le PDF produit est illisible")
+                self._record_failure(index, "le PDF produit est illisible")
                 return
             self._print_session().add(document)
         except printing.PrintError as error:
             self.fatal_error = str(error)
-            self._record_failure("l'imprimante a refusé le document")
+            self._record_failure(index, "l'imprimante a refusé le document")
+            self._stop_thread()
             return
         finally:
             document.close()
             document.deleteLater()
         self.printed += 1
-        self._mark(self._index, ok=True)
+        self._produced.append(index)
+        self._mark(index, ok=True)
 
     def _print_session(self) -> printing.PrintSession:
         if self._session is None:
@@ -290,15 +415,20 @@ class BatchPrintDialog(QDialog):
             self._session = session
         return self._session
 
-    def _record_failure(self, message: str) -> None:
-        label = self.jobs[self._index].label
-        self.failures.append((label, message))
-        self._mark(self._index, ok=False, detail=message)
+    def _record_failure(self, index: int, message: str) -> None:
+        self.failures.append((self.jobs[index].label, message))
+        self._mark(index, ok=False, detail=message)
 
-    def _advance(self) -> None:
-        self._index += 1
-        self.progress.setValue(self._index)
-        self._next()
+    def _advance(self, handled: int) -> None:
+        self._handled = handled
+        self.progress.setValue(handled)
+        self._show_current(handled)
+
+    def _show_current(self, index: int) -> None:
+        """The document expected next, in the progress bar and selected in the list."""
+        if index < len(self.jobs):
+            self.progress.setFormat(f"{index + 1} / {len(self.jobs)} — {self.jobs[index].label}")
+            self.job_list.setCurrentRow(index)
 
     def _mark(self, row: int, *, ok: bool, detail: str = "") -> None:
         item = self.job_list.item(row)
@@ -312,14 +442,24 @@ class BatchPrintDialog(QDialog):
 
     # ------------------------------------------------------------------ the end
 
+    def _batch_done(self, _result: object) -> None:
+        self._end_of_batch()
+
+    def _batch_failed(self, message: str) -> None:
+        self._end_of_batch(message)
+
+    def _end_of_batch(self, fatal_error: str = "") -> None:
+        if not self._running:
+            return  # closed meanwhile: already finished
+        self._wait_for_thread()
+        self._take_delivered()
+        self.fatal_error = self.fatal_error or fatal_error
+        self._finish()
+
     def _finish(self) -> None:
         self._running = False
-        if self._session is not None:
-            session, self._session = self._session, None
-            try:
-                session.end()
-            except printing.PrintError as error:
-                self.fatal_error = self.fatal_error or str(error)
+        self._end_print_job()
+        self._record_in_journal()
         self.summary.setText(self.summary_text())
         self.progress.setFormat("Terminé" if self._complete() else "Interrompu")
         self.cancel_button.setEnabled(False)
@@ -330,13 +470,45 @@ class BatchPrintDialog(QDialog):
         self.job_list.setCurrentRow(-1)
         self.close_button.setFocus()
         if self.fatal_error and self.isVisible():
-            QMessageBox.critical(self, "Impression impossible", self.fatal_error)
+            title = (
+                "Impression impossible"
+                if self.destination is Destination.PRINTER
+                else "Enregistrement impossible"
+            )
+            QMessageBox.critical(self, title, self.fatal_error)
         self.batch_finished.emit()
 
+    def _end_print_job(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            try:
+                session.end()
+            except printing.PrintError as error:
+                self.fatal_error = self.fatal_error or str(error)
+
+    def _record_in_journal(self) -> None:
+        """One journal entry per document saved or printed, in one session at the end."""
+        if self.batch is None or not self._produced:
+            return
+        try:
+            self.batch.record_printed(self._produced)
+        except UserFacingError as error:
+            log.warning("batch printing not journaled: %s", error)
+            self.journal_error = f"Le journal n'a pas pu noter ces impressions : {error}"
+
     def _complete(self) -> bool:
-        return self._index >= len(self.jobs) and not self.fatal_error
+        return self._handled >= len(self.jobs) and not self.fatal_error
 
     def summary_text(self) -> str:
+        head = self._summary_head()
+        if self.journal_error:
+            head += f"\n\n{self.journal_error}"
+        if not self.failures:
+            return head
+        lines = "\n".join(f"• {label} : {reason}" for label, reason in self.failures)
+        return f"{head}\n\nDocuments non produits ({len(self.failures)}) :\n{lines}"
+
+    def _summary_head(self) -> str:
         total = len(self.jobs)
         if self.destination is Destination.FOLDER:
             done = len(self.saved)
@@ -344,6 +516,8 @@ class BatchPrintDialog(QDialog):
             if not self._complete():
                 done_text = _of_total(done, total, "enregistré")
                 head = f"Enregistrement interrompu : {done_text} {where}."
+                if self.fatal_error:
+                    head += f" {self.fatal_error}"
             elif done == total:
                 head = f"{_documents(done, 'enregistré')} {where}."
             else:
@@ -358,10 +532,7 @@ class BatchPrintDialog(QDialog):
                 head = f"{_documents(done, 'envoyé')} à l'imprimante."
             else:
                 head = f"{_of_total(done, total, 'envoyé')} à l'imprimante."
-        if not self.failures:
-            return head
-        lines = "\n".join(f"• {label} : {reason}" for label, reason in self.failures)
-        return f"{head}\n\nDocuments non produits ({len(self.failures)}) :\n{lines}"
+        return head
 
     def _open_folder(self) -> None:
         if self.folder is not None:
@@ -371,21 +542,34 @@ class BatchPrintDialog(QDialog):
 
     def cancel(self) -> None:
         """Stop after the current document. Safe to call from any thread."""
-        self._cancelled = True
+        self._stop_thread()
         self._cancel_asked.emit()
+
+    def _stop_thread(self) -> None:
+        """The batch thread stops after its current document (one waiting for the printer
+        goes on at once); it closes the renders, which stops their worker processes."""
+        thread = self._thread
+        if thread is not None:
+            thread.cancel()
+        self._printer_free.release()
 
     def _show_cancelling(self) -> None:
         if self._running:
             self.cancel_button.setEnabled(False)
             self.cancel_button.setText("Arrêt après le document en cours…")
 
-    def _stop_now(self) -> None:
-        """Closing while running: cancel, wait for the current document, end the print job."""
-        if not self._running:
-            return
-        self._cancelled = True
+    def _wait_for_thread(self) -> None:
         if self._thread is not None:
             self._thread.wait()
+
+    def _stop_now(self) -> None:
+        """Closing while running: stop the thread and wait for it (and so for the worker
+        processes), count what was saved, end the print job with what was printed."""
+        if not self._running:
+            return
+        self._stop_thread()
+        self._wait_for_thread()
+        self._take_delivered(print_them=False)
         self._finish()
 
     def reject(self) -> None:
