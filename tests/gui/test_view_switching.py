@@ -17,6 +17,7 @@ from app.services.agreement_choices import default_period
 from app.services.agreements import AgreementInput
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.services.errors import NotFoundError
+from app.ui.agreements.table_model import BY_PERIOD, AgreementsTableModel, sort_rows
 from app.ui.agreements.view import UPDATING, AgreementsView
 from app.ui.background import BackgroundReader
 from app.ui.candidates.view import CandidatesView
@@ -322,3 +323,27 @@ def test_the_learner_list_is_read_when_the_form_needs_it(qtbot: QtBot, window: M
     view.open_agreement(other)
     assert view.form.value_of("candidat") != ""
     assert box.currentText().startswith("ANCIEN Alex")
+
+
+def test_rows_read_in_the_table_order_are_shown_as_they_are(
+    qtmodeltester,  # type: ignore[no-untyped-def]
+    window: MainWindow,
+) -> None:
+    host = _host(window)
+    _draft(window, _learner(window, "Zola", COMING), COMING, host)
+    _draft(window, _learner(window, "Abel", COMING), COMING, host)
+    with window.context.database.session(commit=False) as s:
+        rows = ag.list_agreements(s, today=date.today())
+    model = AgreementsTableModel()  # by period, then by id: Zola first (same period)
+    by_learner = (2, Qt.SortOrder.AscendingOrder)
+    names = lambda: [model.index(i, 2).data() for i in range(model.rowCount())]  # noqa: E731
+    model.set_rows(sort_rows(rows, by_learner), sorted_by=by_learner)
+    assert names() == ["ZOLA Alex", "ABEL Alex"]  # put back in the model's order
+    model.sort(*by_learner)
+    assert (model.sort_spec, names()) == (by_learner, ["ABEL Alex", "ZOLA Alex"])
+    model.set_rows(sort_rows(rows, BY_PERIOD))
+    assert names() == ["ABEL Alex", "ZOLA Alex"]
+    # Rows a worker already sorted in the model's order are taken as they come.
+    model.set_rows(sort_rows(rows, by_learner), sorted_by=by_learner)
+    assert names() == ["ABEL Alex", "ZOLA Alex"]
+    qtmodeltester.check(model)
