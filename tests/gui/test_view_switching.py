@@ -347,3 +347,20 @@ def test_rows_read_in_the_table_order_are_shown_as_they_are(
     model.set_rows(sort_rows(rows, by_learner), sorted_by=by_learner)
     assert names() == ["ABEL Alex", "ZOLA Alex"]
     qtmodeltester.check(model)
+
+
+def test_showing_again_during_a_reading_reads_once_more_after_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    host = _host(window)
+    first = _draft(window, _learner(window, "Ancien", PAST), PAST, host)
+    _choose_season(window, None)
+    view = _agreements(window)
+    assert view.reader.wait()  # read before the next change, not delivered yet
+    second = _draft(window, _learner(window, "Nouveau", COMING), COMING, host)
+    window.show_view("candidates")
+    _agreements(window)  # the same scope is still being read: once more after it
+    assert view.findChild(QLabel, "agreementCount").text() == UPDATING
+    qtbot.waitUntil(lambda: set(_listed(view)) == {first, second})
+    qtbot.waitUntil(lambda: not view.reader.busy)
+    assert view.findChild(QLabel, "agreementCount").text().startswith("2 conventions ·")

@@ -69,6 +69,7 @@ class ListData:
     """What the view shows of its scope, read in one session (on a worker thread or not):
     the agreements, the hosts (filter and form), what the settings lack."""
 
+    scope: LearnerScope
     rows: list[AgreementRow]
     sorted_by: SortSpec
     hosts: list[HostRow]
@@ -84,7 +85,7 @@ def read_list(database: Database, scope: LearnerScope, today: date, order: SortS
         )
         hosts = host_service.search_hosts(session, "", limit=10_000)
         missing = organisation_service.is_complete(session)
-    return ListData(sort_rows(rows, order), order, hosts, missing)
+    return ListData(scope, sort_rows(rows, order), order, hosts, missing)
 
 
 class AgreementsView(QWidget):
@@ -101,6 +102,8 @@ class AgreementsView(QWidget):
         self._scope_rows: list[AgreementRow] = []
         self._scope_order = BY_PERIOD  # the order `_scope_rows` were read in
         self.reader = BackgroundReader(self)
+        self._reading: LearnerScope | None = None  # the scope the reader is reading
+        self._read_again = False  # asked again meanwhile: what it reads may be older
         self.reader.loaded.connect(self._list_read)
         self.reader.failed.connect(self._list_failed)
         self._build_toolbar()
@@ -325,6 +328,7 @@ class AgreementsView(QWidget):
     def reload(self) -> None:
         """The list again, read now (after an action of this view, or from a test)."""
         self.reader.cancel()
+        self._read_again = False
         try:
             data = read_list(
                 self.context.database, self.scope(), date.today(), self.model.sort_spec
@@ -335,8 +339,13 @@ class AgreementsView(QWidget):
         self._list_read(data)
 
     def reload_in_background(self) -> None:
-        """The list again, read off the UI thread; the old rows stay until the new ones come."""
+        """The list again, read off the UI thread; the old rows stay until the new ones come.
+        Asked again while the same scope is being read: one more reading after this one."""
         database, scope, today = self.context.database, self.scope(), date.today()
+        if self.reader.busy and scope == self._reading:
+            self._read_again = True
+            return
+        self._reading, self._read_again = scope, False
         order = self.model.sort_spec
         self.reader.start(lambda: read_list(database, scope, today, order))
         self.count_label.setText(UPDATING)
@@ -349,12 +358,15 @@ class AgreementsView(QWidget):
         self._scope_order = data.sorted_by
         self._fill_host_filter([(h.id, h.name) for h in data.hosts])
         self.form.show_hosts(data.hosts)
-        self.form.offer_learners_of(self.scope())
+        self.form.offer_learners_of(data.scope)
         self._show_banner(data.missing_settings)
         self.batch_button.setEnabled(True)
         self._apply_filters()
+        if self._read_again:
+            self.reload_in_background()
 
     def _list_failed(self, message: str) -> None:
+        self._read_again = False
         self.count_label.setText(f"Liste non mise à jour : {message}")
         self.batch_button.setEnabled(True)
         show_error(self, message, "Conventions illisibles")
