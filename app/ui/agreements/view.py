@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -104,6 +104,7 @@ class AgreementsView(QWidget):
         self.reader = BackgroundReader(self)
         self._reading: LearnerScope | None = None  # the scope the reader is reading
         self._read_again = False  # asked again meanwhile: what it reads may be older
+        self._read_for_this_show = False
         self.reader.loaded.connect(self._list_read)
         self.reader.failed.connect(self._list_failed)
         self._build_toolbar()
@@ -113,7 +114,7 @@ class AgreementsView(QWidget):
         self._shortcuts()
         header.scope_changed.connect(self._scope_changed)
         # The statuses of every agreement follow today's date from the start (other views and
-        # exports read them); the list is read when the view shows (`refresh_choices`).
+        # exports read them); the list is read each time the view shows (`showEvent`).
         self.bring_statuses_up_to_date()
         self.new_agreement(ask=False)
 
@@ -389,9 +390,26 @@ class AgreementsView(QWidget):
         if not self.reader.busy:
             self._show_counts(rows)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Each time the view shows (not when the window comes back from the task bar)."""
+        super().showEvent(event)
+        if not event.spontaneous():
+            self._refresh()
+            self._read_for_this_show = True
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if not event.spontaneous():
+            self._read_for_this_show = False
+
     def refresh_choices(self) -> None:
-        """On show: statuses from today's date, then the list and the hosts (read in the
-        background for every season); the form's learners when it needs them."""
+        """Read again unless the view did it as it showed (a window may ask on each switch)."""
+        if not self._read_for_this_show:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        """Statuses from today's date, then the list and the hosts (read in the background for
+        every season); the form's learners when it needs them."""
         self.bring_statuses_up_to_date()
         if self.header.season_id() is None:
             self.reload_in_background()  # every season: tens of thousands of rows
@@ -401,7 +419,7 @@ class AgreementsView(QWidget):
     def _scope_changed(self) -> None:
         """A hidden view waits: it is read again when it shows."""
         if self.isVisibleTo(self.window()):
-            self.refresh_choices()
+            self._refresh()
 
     def _fill_host_filter(self, hosts: list[tuple[int, str]]) -> None:
         chosen = self.host_filter.currentData()

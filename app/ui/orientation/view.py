@@ -3,6 +3,7 @@
 from datetime import date
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -183,8 +184,14 @@ class OrientationView(QWidget):
         self.refresh()
 
     def _scope_changed(self) -> None:
-        """A hidden view waits: the window reloads the cohorts each time it shows."""
+        """A hidden view waits: it reads the cohorts again each time it shows."""
         if self.isVisibleTo(self.window()):
+            self.reload_cohorts()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Each time the view shows (not when the window comes back from the task bar)."""
+        super().showEvent(event)
+        if not event.spontaneous():
             self.reload_cohorts()
 
     def cohort_id(self) -> int | None:
