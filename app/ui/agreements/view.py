@@ -52,7 +52,7 @@ from app.ui.agreements.table_model import (
 from app.ui.background import BackgroundReader
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.printing.batch import BatchPrintDialog, PrintJob
+from app.ui.printing.batch import AgreementBatch, BatchPrintDialog, PrintJob
 from app.ui.printing.preview import PdfPreviewDialog
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
@@ -767,26 +767,23 @@ class AgreementsView(QWidget):
             return
         if not self._organisation_ready():
             return
-        jobs = [self._job(row.id, row.learner, row.number) for row in rows]
+        database = self.context.database
+        with database.session(commit=False) as session:
+            jobs = [
+                PrintJob(
+                    label=f"{row.number or 'brouillon'} — {row.learner}",
+                    filename=documents.document_filename(session, row.id, DocumentKind.CONVENTION),
+                )
+                for row in rows
+            ]
+        batch = AgreementBatch(
+            database,
+            [row.id for row in rows],
+            DocumentKind.CONVENTION,
+            date.today(),
+            journal_label="Convention de stage",
+        )
         season = self.header.season_label() or "toutes saisons"
         site = self.header.site_combo.currentText()
         title = f"Conventions — saison {season}, {site.lower()}"
-        BatchPrintDialog(jobs, title=title, parent=self).exec()
-
-    def _job(self, agreement_id: int, learner: str, number: str) -> PrintJob:
-        database = self.context.database
-        today = date.today()
-        with database.session(commit=False) as session:
-            filename = documents.document_filename(session, agreement_id, DocumentKind.CONVENTION)
-
-        def render() -> bytes:
-            with database.session() as session:
-                pdf = documents.render_document(
-                    session, agreement_id, DocumentKind.CONVENTION, today=today
-                )
-                audit.record_document_printed(session, agreement_id, "Convention de stage")
-                return pdf
-
-        return PrintJob(
-            label=f"{number or 'brouillon'} — {learner}", filename=filename, render=render
-        )
+        BatchPrintDialog(jobs, title=title, batch=batch, parent=self).exec()
