@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from PySide6.QtCore import (
     QByteArray,
@@ -13,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -66,6 +67,12 @@ VIEWS = (
     ViewEntry("audit", "Journal, RGPD", "shield-lock"),
     ViewEntry("users", "Utilisateurs", "user-shield"),
 )
+VIEW_NAMES = [entry.name for entry in VIEWS]
+
+
+class _Editing(Protocol):
+    def confirm_leave(self) -> bool: ...
+
 
 # Who sees which view; a view not listed here is for coordination only. The services check
 # again: hiding an entry is for clarity, not the gate.
@@ -164,32 +171,18 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName("Navigation")
         self.navigation.setFixedWidth(170)
         self.stack = QStackedWidget()
-        self._views: dict[str, QWidget] = {}
+        self._views: dict[str, QWidget] = {}  # the views built so far
         # The frame goes into the window first: a widget given a parent is styled again with
         # all it holds, so views added to a frame already in place are styled once, not five
         # times (a third of the start-up time otherwise).
         self._build_layout()
         self._build_lock_screen()
-        self.candidates_view = CandidatesView(context, self.header)
-        self.orientation_view = OrientationView(context, self.header)
-        self.agreements_view = AgreementsView(context, self.header)
-        self.agreements_view.settings_requested.connect(lambda: self.show_view("settings"))
-        self.candidates_view.agreement_requested.connect(self._show_learner_agreement)
-        self.partners_view = PartnersView(context)
-        self.settings_view = SettingsView(context)
-        self.audit_view = AuditView(context)
-        self.users_view = UsersView(context)
-        widgets: dict[str, QWidget] = {
-            "candidates": self.candidates_view,
-            "orientation": self.orientation_view,
-            "agreements": self.agreements_view,
-            "partners": self.partners_view,
-            "settings": self.settings_view,
-            "audit": self.audit_view,
-            "users": self.users_view,
-        }
         for entry in VIEWS:
-            self._add_view(entry, widgets[entry.name])
+            self._add_view(entry)
+        # The candidates list opens the window; the other views are built once it shows, one
+        # per turn of the event loop, or at once when asked for (see _view).
+        self.candidates_view = cast(CandidatesView, self._view("candidates"))
+        self.candidates_view.agreement_requested.connect(self._show_learner_agreement)
         self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_status_bar()
         self._build_menus()
@@ -221,13 +214,87 @@ class MainWindow(QMainWindow):
         return window
 
     def show_view(self, name: str) -> QWidget:
-        view = self._views.get(name)
-        if view is None:
-            raise KeyError(f"unknown view {name!r}; known: {', '.join(self._views)}")
+        if name not in VIEW_NAMES:
+            raise KeyError(f"unknown view {name!r}; known: {', '.join(VIEW_NAMES)}")
         if not self._allowed(name):
             raise KeyError(f"view {name!r} is not open to the role {self.context.role!r}")
-        self.navigation.setCurrentRow(list(self._views).index(name))
+        view = self._view(name)
+        self.navigation.setCurrentRow(VIEW_NAMES.index(name))
         return view
+
+    # ---- views, built when first needed
+
+    @property
+    def orientation_view(self) -> OrientationView:
+        return cast(OrientationView, self._view("orientation"))
+
+    @property
+    def agreements_view(self) -> AgreementsView:
+        return cast(AgreementsView, self._view("agreements"))
+
+    @property
+    def partners_view(self) -> PartnersView:
+        return cast(PartnersView, self._view("partners"))
+
+    @property
+    def settings_view(self) -> SettingsView:
+        return cast(SettingsView, self._view("settings"))
+
+    @property
+    def audit_view(self) -> AuditView:
+        return cast(AuditView, self._view("audit"))
+
+    @property
+    def users_view(self) -> UsersView:
+        return cast(UsersView, self._view("users"))
+
+    def _view(self, name: str) -> QWidget:
+        """The view, built now if it is not yet, in place of its placeholder."""
+        view = self._views.get(name)
+        if view is not None:
+            return view
+        view = self._build_view(name)
+        index = VIEW_NAMES.index(name)
+        placeholder = self.stack.widget(index)
+        assert placeholder is not None, "_add_view puts a placeholder at each view's index"
+        was_current = self.stack.currentIndex() == index
+        self.stack.insertWidget(index, view)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        if was_current:
+            self.stack.setCurrentIndex(index)
+        self._views[name] = view
+        return view
+
+    def _build_view(self, name: str) -> QWidget:
+        context = self.context
+        if name == "candidates":
+            return CandidatesView(context, self.header)
+        if name == "orientation":
+            return OrientationView(context, self.header)
+        if name == "agreements":
+            agreements = AgreementsView(context, self.header)
+            agreements.settings_requested.connect(lambda: self.show_view("settings"))
+            return agreements
+        if name == "partners":
+            return PartnersView(context)
+        if name == "settings":
+            settings = SettingsView(context)
+            settings.security.idle_lock_changed.connect(self.set_idle_minutes)
+            return settings
+        if name == "audit":
+            return AuditView(context)
+        return UsersView(context)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._build_next_view)
+
+    def _build_next_view(self) -> None:
+        missing = [name for name in VIEW_NAMES if name not in self._views and self._allowed(name)]
+        if missing and not self.isHidden():
+            self._view(missing[0])
+            QTimer.singleShot(0, self._build_next_view)
 
     def _show_learner_agreement(self, candidate_id: int) -> None:
         if not self._allowed("agreements"):
@@ -236,18 +303,15 @@ class MainWindow(QMainWindow):
         self.agreements_view.start_for_learner(candidate_id)
 
     def _switch_view(self, row: int) -> None:
+        if 0 <= row < len(VIEW_NAMES):
+            self._view(VIEW_NAMES[row])
         self.stack.setCurrentIndex(row)
-        if self.stack.currentWidget() is self.orientation_view:
-            self.orientation_view.reload_cohorts()
-        elif self.stack.currentWidget() is self.agreements_view:
-            self.agreements_view.refresh_choices()
 
-    def _add_view(self, entry: ViewEntry, widget: QWidget) -> None:
+    def _add_view(self, entry: ViewEntry) -> None:
         item = QListWidgetItem(icon(entry.icon), entry.label)
         item.setData(Qt.ItemDataRole.UserRole, entry.name)
         self.navigation.addItem(item)
-        self.stack.addWidget(widget)
-        self._views[entry.name] = widget
+        self.stack.addWidget(QWidget())  # replaced by the view when it is built
 
     def _build_layout(self) -> None:
         body = QWidget()
@@ -295,12 +359,8 @@ class MainWindow(QMainWindow):
 
     def confirm_leave(self) -> bool:
         """Every view with unsaved changes asks first; False when the user stays."""
-        leaving = (
-            self.candidates_view,
-            self.agreements_view,
-            self.partners_view,
-            self.settings_view,
-        )
+        editing = ("candidates", "agreements", "partners", "settings")
+        leaving = [cast(_Editing, self._views[name]) for name in editing if name in self._views]
         return all(view.confirm_leave() for view in leaving)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -350,7 +410,7 @@ class MainWindow(QMainWindow):
 
     def _apply_role(self) -> None:
         """Show what the signed-in role may use; the services refuse the rest anyway."""
-        for row, name in enumerate(self._views):
+        for row, name in enumerate(VIEW_NAMES):
             self.navigation.item(row).setHidden(not self._allowed(name))
         if not self._allowed(self._current_view_name()):
             self.show_view("candidates")
@@ -359,7 +419,7 @@ class MainWindow(QMainWindow):
         for action in (self.maintenance.restore_action, self.maintenance.folder_action):
             action.setVisible(coordination)
         self._apply_role_to_candidates(coordination)
-        if coordination:
+        if coordination and "users" in self._views:  # a new view reads its list itself
             self.users_view.reload()
         self.user_label.setText(
             f"Connecté : {self.context.display_name} ({self.context.role_label})"
@@ -382,7 +442,7 @@ class MainWindow(QMainWindow):
         view.form.apply_role()
 
     def _current_view_name(self) -> str:
-        return list(self._views)[max(self.navigation.currentRow(), 0)]
+        return VIEW_NAMES[max(self.navigation.currentRow(), 0)]
 
     @property
     def is_locked(self) -> bool:
@@ -428,7 +488,8 @@ class MainWindow(QMainWindow):
     def _after_user_change(self) -> None:
         """Views show the new person's rights: files are read again with their role."""
         self.candidates_view.form.reload()
-        self.orientation_view.reload_cohorts()
+        if "orientation" in self._views:
+            self.orientation_view.reload_cohorts()
         self.statusBar().showMessage(f"Bonjour {self.context.display_name}.", 5000)
 
     def change_own_password(self) -> None:
@@ -460,7 +521,6 @@ class MainWindow(QMainWindow):
             self.set_idle_minutes(accounts.idle_lock_minutes(session))
         self._activity = ActivityFilter(self.idle_timer, lambda: self.is_locked, self)
         _application().installEventFilter(self._activity)
-        self.settings_view.security.idle_lock_changed.connect(self.set_idle_minutes)
 
     def set_idle_minutes(self, minutes: int) -> None:
         self.idle_timer.setInterval(minutes * 60_000)
