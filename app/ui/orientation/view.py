@@ -68,7 +68,7 @@ class OrientationView(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         if header is not None:
             header.scope_changed.connect(self._scope_changed)
-        self.reload_cohorts()
+        # The cohorts are read when the view shows (`showEvent`), not when it is built.
 
     # ---- building
 
