@@ -240,22 +240,43 @@ def search_measures(app: Any, window: Any, repeat: int) -> list[Measure]:
 
 def keystroke_ms(app: Any, view: Any, qtest: Any, key: str) -> float:
     updated: list[bool] = []
-    view.model.modelReset.connect(lambda: updated.append(True))
+
+    def mark() -> None:
+        updated.append(True)
+
+    view.model.modelReset.connect(mark)
     started = time.perf_counter()
-    qtest.keyClicks(view.search, key)
+    press(qtest, view.search, key)
     while not updated:
         app.processEvents()
     view.table.viewport().repaint()
     elapsed = (time.perf_counter() - started) * 1000
-    view.model.modelReset.disconnect()
+    view.model.modelReset.disconnect(mark)
     return elapsed
+
+
+def press(qtest: Any, widget: Any, key: str) -> None:
+    """One key as a keyboard sends it; QTest knows only ASCII keys, so an accented letter
+    goes as a key event carrying its text."""
+    if key.isascii():
+        qtest.keyClicks(widget, key)
+        return
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, key)
+        QApplication.sendEvent(widget, event)
 
 
 def matrix_measure(window: Any, app: Any, info: dict[str, Any], repeat: int) -> Measure:
     orientation = window.show_view("orientation")
-    orientation.reload_cohorts()
+    orientation.tabs.setCurrentIndex(2)  # Vue d'ensemble: the matrix reads when it shows
+    app.processEvents()
     picker = orientation.cohort_picker
     target = picker.findData(info["matrix_cohort_id"])
+    assert target >= 0, "the benchmark's cohort is not in the header's season and site"
     other = 0 if target != 0 else 1
 
     def open_matrix() -> None:

@@ -1,6 +1,8 @@
 """The window opens on the candidates list; the other views are built once it shows, or at
 once when someone asks for one."""
 
+import gc
+import sys
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -77,3 +79,16 @@ def test_views_a_role_may_not_open_are_not_built(qtbot: QtBot, tmp_path: Path) -
         main._build_next_view()
 
     assert built(main) == ["candidates"]
+
+
+def test_once_complete_the_window_settles_and_loads_the_pdf_modules(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    main = MainWindow.open("sqlite:///" + str(tmp_path / "base.sqlite"), username="Nadia")
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitUntil(lambda: built(main) == VIEW_NAMES)
+
+    # The first document printed does not wait for reportlab to load.
+    qtbot.waitUntil(lambda: "app.pdf.convention" in sys.modules)
+    assert gc.get_freeze_count() > 0  # the window's objects are out of the collector's way
