@@ -1,5 +1,6 @@
 """Embedded TrueType fonts for the PDF documents (DejaVu Sans: accents, « », —, ✓ all covered)."""
 
+import threading
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
@@ -20,12 +21,16 @@ _FILES = {
 }
 
 
+_registering = threading.Lock()  # the window loads them ahead, on a thread of its own
+
+
 def register_fonts() -> None:
     """Register the DejaVu family with reportlab; calling it again does nothing."""
-    registered = set(pdfmetrics.getRegisteredFontNames())
-    for name, filename in _FILES.items():
-        if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
+    with _registering:
+        registered = set(pdfmetrics.getRegisteredFontNames())
+        for name, filename in _FILES.items():
+            if name not in registered:
+                pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
     # <b>, <i> and <b><i> inside Paragraph markup resolve through these mappings;
     # there is no bold-oblique file embedded, bold stands in for it.
     addMapping(FONT_FAMILY, 0, 0, FONT_REGULAR)

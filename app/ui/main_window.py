@@ -581,4 +581,6 @@ def settle_after_start() -> None:
 def _load_document_modules() -> None:
     for name in ("convention", "avenant", "attestation", "evaluation"):
         importlib.import_module(f"app.pdf.{name}")
+    fonts = importlib.import_module("app.pdf.fonts")
+    fonts.register_fonts()  # reading the TrueType files is most of a first document's time
     gc.freeze()
