@@ -1,5 +1,6 @@
 """Drive the candidates view as a receptionist would: type, click, read back."""
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import Candidate, StageChange
+from app.ui.candidates import appointments as appointments_ui
 from app.ui.candidates.duplicates import DuplicatesDialog
 from app.ui.candidates.stage_dialog import StageDialog
 from app.ui.main_window import MainWindow
@@ -273,3 +275,26 @@ def test_changing_stage_first_settles_unsaved_edits(qtbot: QtBot, window: MainWi
     qtbot.mouseClick(window.findChild(QPushButton, "changeStageButton"), Qt.MouseButton.LeftButton)
     assert [c.city for c in _candidates(window)] == ["Loudun"]
     assert _field(window, "commune").text() == "Loudun"  # type: ignore[attr-defined]
+
+
+def test_the_day_strip_is_read_again_for_another_site_not_at_each_keystroke(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[object] = []
+    real_read = appointments_ui.appointment_service.appointments_on
+
+    def counted(session: object, day: object, site_id: object) -> object:
+        reads.append(site_id)
+        return real_read(session, day, site_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(appointments_ui.appointment_service, "appointments_on", counted)
+    view = window.candidates_view
+    view.search.setFocus()
+
+    qtbot.keyClicks(view.search, "martin")
+    qtbot.waitUntil(lambda: view.model._query.text == "martin")
+    assert reads == []
+
+    site = window.header.site_combo
+    site.setCurrentIndex(site.findText("Centre Du Guesclin (Niort)"))
+    assert reads == [site.currentData()]

@@ -371,6 +371,7 @@ class TodayStrip(QFrame):
         self.setObjectName("todayStrip")
         self.context = context
         self.site_id: int | None = None
+        self.day: date | None = None  # the day shown, once read
         self._infos: list[AppointmentInfo] = []
         self.title = QLabel()
         self.title.setProperty("role", "title")
@@ -393,9 +394,15 @@ class TodayStrip(QFrame):
         layout.addLayout(side)
         layout.addWidget(self.list, 1)
 
+    def follow(self, site_id: int | None) -> None:
+        """Read again only for another site or another day (not at each search keystroke)."""
+        if site_id != self.site_id or self.day != date.today():
+            self.refresh(site_id)
+
     def refresh(self, site_id: int | None = None) -> None:
         self.site_id = site_id
         today = date.today()
+        self.day = today
         with self.context.database.session() as session:
             self._infos = appointment_service.appointments_on(session, today, site_id)
         self.title.setText(f"Aujourd'hui, {_french_day(today)}")

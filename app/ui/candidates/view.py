@@ -219,7 +219,7 @@ class CandidatesView(QWidget):
         )
         count = self.model.rowCount()
         self.count_label.setText(f"{count} candidat{'s' if count > 1 else ''}")
-        self.today.refresh(self.header.site_id())
+        self.today.follow(self.header.site_id())
         if selected is not None:
             self._select(selected)
 
