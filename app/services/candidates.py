@@ -799,9 +799,16 @@ def _matches_most(session: Session, query: CandidateQuery) -> bool:
 
 
 def search_ids(
-    session: Session, query: CandidateQuery, *, sort: str = "name", descending: bool = False
+    session: Session,
+    query: CandidateQuery,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[int]:
-    """Ids of matching candidates in display order; rows are fetched later, page by page."""
+    """Ids of matching candidates in display order (`limit` of them from `offset`, or all);
+    rows are fetched later, page by page."""
     statement = _filtered(session, query, in_list_order=sort == "name")
     order: list[Any]
     if sort == "age":
@@ -833,10 +840,19 @@ def search_ids(
     if descending and sort != "age":
         order = [o.desc() if hasattr(o, "desc") else o for o in order]
     statement = statement.order_by(*order, Candidate.id)
+    if limit is not None:
+        statement = statement.limit(limit).offset(offset)
     return scalar_list(session, statement)
 
 
 def count(session: Session, query: CandidateQuery) -> int:
+    terms = _search_terms(query.text)
+    unscoped = (query.season_id, query.site_id, query.stage_id, query.filiere_id) == (None,) * 4
+    full_text = fulltext.has_index(session.connection())
+    if unscoped and full_text and all(fulltext.is_indexable(term) for term in terms):
+        # Every season, words only: the index counts its matches without reading the files.
+        counted = fulltext.matching_ids(terms) if terms else select(Candidate.id)
+        return session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     return (
         session.scalar(select(func.count()).select_from(_filtered(session, query).subquery())) or 0
     )

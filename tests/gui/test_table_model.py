@@ -112,3 +112,26 @@ def test_nothing_is_read_until_the_view_sets_a_query(
     assert len(searches) == 1
     names = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert [name.split()[0] for name in names] == ["NOM002", "NOM001", "NOM000"]  # sort kept
+
+
+def test_a_long_list_reads_its_ids_as_it_is_scrolled(
+    qtmodeltester: ModelTester, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(db, 45)
+    monkeypatch.setattr(table_model, "IDS_CHUNK", 20)
+    model = CandidatesTableModel(db)
+    model.set_query(cs.CandidateQuery(text="nom"))
+
+    assert (model.rowCount(), model.total, model.canFetchMore()) == (20, 45, True)
+    model.fetchMore()
+    assert (model.rowCount(), model.canFetchMore()) == (40, True)
+    with db.session() as session:
+        everyone = cs.search_ids(session, cs.CandidateQuery(text="nom"))
+    assert model.row_of(everyone[44]) is None  # not read yet
+    assert model.find_row(everyone[44]) == 44
+    assert (model.rowCount(), model.canFetchMore()) == (45, False)
+    assert [model.candidate_id(r) for r in range(45)] == everyone
+    partly_read = CandidatesTableModel(db)
+    partly_read.set_query(cs.CandidateQuery(text="nom"))
+    qtmodeltester.check(partly_read, force_py=True)  # it may read further, as a view does
+    assert partly_read.total == 45

@@ -11,6 +11,9 @@ from app.services.errors import UserFacingError
 from app.storage import Database
 
 PAGE_SIZE = 200
+# A search matching tens of thousands of files (its first letter, over every season) reads the
+# ids of the first rows only, and more as the list is scrolled (Qt's fetchMore).
+IDS_CHUNK = 2000
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Nom"),
     ("age", "Âge"),
@@ -38,6 +41,8 @@ class CandidatesTableModel(QAbstractTableModel):
         self._sort = "name"
         self._descending = False
         self._ids: list[int] = []
+        self._more = False  # ids left to read beyond self._ids
+        self.total = 0  # matching files, read or not
         self._cache: dict[int, CandidateRow] = {}
         self._queried = False  # nothing is read before the view says what to show
 
@@ -49,13 +54,46 @@ class CandidatesTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self._queried = True
-        self.beginResetModel()
         with self._database.session() as session:
-            self._ids = candidate_service.search_ids(
-                session, self._query, sort=self._sort, descending=self._descending
-            )
+            ids = self._read_ids(session, 0)
+            more = len(ids) > IDS_CHUNK
+            total = candidate_service.count(session, self._query) if more else len(ids)
+        self.beginResetModel()
+        self._ids, self._more, self.total = ids[:IDS_CHUNK], more, total
         self._cache.clear()
         self.endResetModel()
+
+    def _read_ids(self, session: Any, offset: int) -> list[int]:
+        """The next chunk of ids, and one more to tell whether others follow."""
+        return candidate_service.search_ids(
+            session,
+            self._query,
+            sort=self._sort,
+            descending=self._descending,
+            limit=IDS_CHUNK + 1,
+            offset=offset,
+        )
+
+    def canFetchMore(self, parent: Index = NO_PARENT) -> bool:
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = NO_PARENT) -> None:
+        if parent.isValid() or not self._more:
+            return
+        try:
+            with self._database.session() as session:
+                ids = self._read_ids(session, len(self._ids))
+        except UserFacingError as error:
+            self.load_failed.emit(str(error))
+            return
+        known = set(self._ids)  # a file saved meanwhile may have moved in the order
+        ids = [i for i in ids[:IDS_CHUNK] if i not in known]
+        self._more = len(ids) == IDS_CHUNK
+        if ids:
+            start = len(self._ids)
+            self.beginInsertRows(NO_PARENT, start, start + len(ids) - 1)
+            self._ids.extend(ids)
+            self.endInsertRows()
 
     def refresh_row(self, candidate_id: int) -> None:
         """Reload one row after a save; no reset, the selection stays."""
@@ -134,10 +172,19 @@ class CandidatesTableModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, candidate_id: int) -> int | None:
+        """The row among those read so far."""
         try:
             return self._ids.index(candidate_id)
         except ValueError:
             return None
+
+    def find_row(self, candidate_id: int) -> int | None:
+        """The row, reading further ids until it is found or none are left."""
+        row = self.row_of(candidate_id)
+        while row is None and self._more:
+            self.fetchMore()
+            row = self.row_of(candidate_id)
+        return row
 
 
 def _display(row: CandidateRow, key: str) -> str:

@@ -217,7 +217,7 @@ class CandidatesView(QWidget):
         self.table.setColumnHidden(
             self.model.column_of("season"), self.header.season_id() is not None
         )
-        count = self.model.rowCount()
+        count = self.model.total
         self.count_label.setText(f"{count} candidat{'s' if count > 1 else ''}")
         self.today.follow(self.header.site_id())
         if selected is not None:
@@ -253,8 +253,9 @@ class CandidatesView(QWidget):
 
     def open_candidate(self, candidate_id: int) -> None:
         """Show a file, even one the current filters hide: the list shows it then."""
-        if self.model.row_of(candidate_id) is None:
+        if self.model.find_row(candidate_id) is None:
             self._reveal(candidate_id)
+            self.model.find_row(candidate_id)
         self._show(candidate_id)
         self._select(candidate_id)
 
