@@ -782,8 +782,10 @@ def _filtered(
     return filtered_ids(query, full_text=full_text, dense=dense)
 
 
-# Above this share of the base, reading the list's index beats sorting the matches.
-DENSE_SHARE = 0.25
+# Above this share of the base, reading the list's index (until the first rows are found)
+# beats fetching every match and sorting them (measured on 100 000 files: the two cross near
+# 5 %; "m" alone, 40 %: 62 ms -> 11 ms).
+DENSE_SHARE = 0.05
 
 
 def _matches_most(session: Session, query: CandidateQuery) -> bool:
