@@ -2,11 +2,15 @@
 
 from app.domain.account import AppSetting, UserAccount
 from app.domain.agreement import (
+    AbsenceKind,
     Agreement,
+    AgreementAbsence,
+    AgreementDocument,
     AgreementEvent,
     AgreementNumber,
     AgreementSignature,
     Amendment,
+    HalfDay,
     Host,
     OrganisationSettings,
     Tutor,
@@ -30,8 +34,11 @@ from app.domain.reference import Filiere, Referrer, Season, Site, Stage
 from app.domain.rgpd import CandidateAnonymisation
 
 __all__ = [
+    "AbsenceKind",
     "Activity",
     "Agreement",
+    "AgreementAbsence",
+    "AgreementDocument",
     "AgreementEvent",
     "AgreementNumber",
     "AgreementSignature",
@@ -49,6 +56,7 @@ __all__ = [
     "Cohort",
     "Criterion",
     "Filiere",
+    "HalfDay",
     "Host",
     "LearnerNote",
     "Observation",

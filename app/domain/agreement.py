@@ -66,6 +66,7 @@ class OrganisationSettings(KeyMixin, Base):
     policy_number: Mapped[str] = mapped_column(String(60), default="")
     logo_path: Mapped[str] = mapped_column(String(500), default="")
     signing_city: Mapped[str] = mapped_column(String(120), default="")
+    competent_court: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class Host(KeyMixin, TimestampMixin, Base):
@@ -122,6 +123,13 @@ class Agreement(KeyMixin, TimestampMixin, Base):
     host_id: Mapped[int] = mapped_column(ForeignKey("host.id"), index=True)
     tutor_id: Mapped[int | None] = mapped_column(ForeignKey("tutor.id"), index=True)
     referent_trainer: Mapped[str] = mapped_column(String(120), default="")
+    referent_phone: Mapped[str | None] = mapped_column(String(20))
+    referent_email: Mapped[str | None] = mapped_column(String(254))
+    # Who pays the trainee's remuneration (RemunerationPayer), None on agreements made before.
+    remuneration_payer: Mapped[str | None] = mapped_column(String(20))
+    remuneration_payer_other: Mapped[str | None] = mapped_column(String(120))
+    # Weekdays worked remotely, "0,4" (lundi, vendredi); "" = none.
+    remote_weekdays: Mapped[str] = mapped_column(String(20), default="", server_default="")
     place: Mapped[str | None] = mapped_column(String(300))
     start_date: Mapped[date]
     end_date: Mapped[date]
@@ -136,6 +144,8 @@ class Agreement(KeyMixin, TimestampMixin, Base):
     indemnity_unit: Mapped[str | None] = mapped_column(String(20))
     indemnity_payment_mode: Mapped[str | None] = mapped_column(String(60))
     benefits: Mapped[str] = mapped_column(Text, default="")
+    # A flat indemnity when the internship is broken off: "prorata" or "convenu" (paid in full).
+    indemnity_break_rule: Mapped[str | None] = mapped_column(String(20))
     # Name, capacity and contact of the legal representative of a trainee under 18.
     legal_representative: Mapped[str | None] = mapped_column(String(300))
     ended_on: Mapped[date | None]
@@ -177,6 +187,8 @@ class Amendment(KeyMixin, Base):
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
     rank: Mapped[int]
     changes: Mapped[str] = mapped_column(Text, default="{}")
+    # The agreement's whole terms once this amendment applies (AgreementTerms as JSON).
+    terms: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
     signed_on: Mapped[date | None]
     created_by: Mapped[str] = mapped_column(String(120))
@@ -194,3 +206,54 @@ class AgreementEvent(KeyMixin, Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class AbsenceKind(enum.StrEnum):
+    ABSENCE = "absence"
+    LATE = "retard"
+
+    @property
+    def label(self) -> str:
+        return {"absence": "absence", "retard": "retard"}[self.value]
+
+
+class HalfDay(enum.StrEnum):
+    MORNING = "matin"
+    AFTERNOON = "apres_midi"
+
+    @property
+    def label(self) -> str:
+        return {"matin": "matin", "apres_midi": "après-midi"}[self.value]
+
+
+class AgreementAbsence(KeyMixin, Base):
+    """An absence or a late arrival on one half-day, from the tutor's weekly sheet."""
+
+    __tablename__ = "agreement_absence"
+    __table_args__ = (UniqueConstraint("agreement_id", "day", "half_day"),)
+
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    day: Mapped[date]
+    half_day: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12))
+    # Minutes lost by a late arrival; None for an absence (the half-day's hours are lost).
+    minutes: Mapped[int | None]
+    justified: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    document_received: Mapped[bool] = mapped_column(default=False)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime]
+
+
+class AgreementDocument(KeyMixin, Base):
+    """The first issue of a document (the attestation): its number and date; reprints are
+    duplicates of it."""
+
+    __tablename__ = "agreement_document"
+    __table_args__ = (UniqueConstraint("agreement_id", "kind"),)
+
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    issued_on: Mapped[date]
+    issued_by: Mapped[str] = mapped_column(String(120))
