@@ -30,15 +30,19 @@ __all__ = [
     "check_siret",
     "effective_hours",
     "french_public_holidays",
+    "is_minor",
+    "legal_refusals",
     "overlaps",
 ]
 
 HOURS_PER_DAY_EQUIVALENT = 7  # agreements.md: 7 h = 1 day
+# A trainee without a work contract: legal durations, no overtime (Code du travail L6343-2,
+# L3121-18, L3121-27); under 18, 8 h a day (L3162-1).
 MAX_HOURS_PER_DAY = 10
-MAX_HOURS_PER_WEEK = 48
-WARN_HOURS_PER_WEEK = 35
+MAX_HOURS_PER_WEEK = 35
 MINOR_MAX_HOURS_PER_DAY = 8
 MINOR_MAX_HOURS_PER_WEEK = 35
+SUNDAY = 6
 ADULT_AGE = 18
 TUTOR_MAX_ONGOING = 3
 
@@ -189,26 +193,26 @@ def _schedule_errors(schedule: WeeklySchedule, *, minor: bool) -> str | None:
     week = schedule.hours_per_week
     if week <= 0:
         return "Indiquer au moins un jour de présence dans l'emploi du temps."
+    if schedule.hours_on(SUNDAY) > 0:
+        return (
+            "Pas de présence le dimanche : le stagiaire a droit au repos dominical "
+            "(Code du travail, L6343-4)."
+        )
+    day_limit = MINOR_MAX_HOURS_PER_DAY if minor else MAX_HOURS_PER_DAY
     for day, hours in schedule.hours_by_day.items():
-        if hours > MAX_HOURS_PER_DAY:
+        if hours > day_limit:
+            who = "un stagiaire de moins de 18 ans" if minor else "un stagiaire"
             return (
-                f"{_fmt_hours(hours)} le {_WEEKDAY_NAMES[day]} : "
-                f"pas plus de {MAX_HOURS_PER_DAY} h par jour."
+                f"{_fmt_hours(hours)} le {_WEEKDAY_NAMES[day]} : {who} ne peut pas dépasser "
+                f"{day_limit} h par jour (durée légale, pas d'heures supplémentaires)."
             )
-    if week > MAX_HOURS_PER_WEEK:
-        return f"{_fmt_hours(week)} par semaine : pas plus de {MAX_HOURS_PER_WEEK} h par semaine."
-    if minor:
-        for day, hours in schedule.hours_by_day.items():
-            if hours > MINOR_MAX_HOURS_PER_DAY:
-                return (
-                    f"{_fmt_hours(hours)} le {_WEEKDAY_NAMES[day]} : un stagiaire de moins de "
-                    f"18 ans ne peut pas dépasser {MINOR_MAX_HOURS_PER_DAY} h par jour."
-                )
-        if week > MINOR_MAX_HOURS_PER_WEEK:
-            return (
-                f"{_fmt_hours(week)} par semaine : un stagiaire de moins de 18 ans ne peut pas "
-                f"dépasser {MINOR_MAX_HOURS_PER_WEEK} h par semaine."
-            )
+    week_limit = MINOR_MAX_HOURS_PER_WEEK if minor else MAX_HOURS_PER_WEEK
+    if week > week_limit:
+        return (
+            f"{_fmt_hours(week)} par semaine : un stagiaire sans contrat de travail ne peut "
+            f"pas dépasser {week_limit} h par semaine, toute heure de présence comptée "
+            "(Code du travail, L6343-2)."
+        )
     return None
 
 
@@ -225,6 +229,33 @@ def _interruption_error(
     return None
 
 
+def is_minor(birth: date | None, on: date) -> bool:
+    return birth is not None and _age_on(birth, on) < ADULT_AGE
+
+
+def legal_refusals(
+    schedule: WeeklySchedule, *, minor: bool, night: bool, sunday: bool, holiday: bool
+) -> dict[str, str]:
+    """What the law forbids in the presence terms, by form field (agreements.md).
+
+    Also used to flag agreements saved under earlier, wrong rules ("à revoir").
+    """
+    errors: dict[str, str] = {}
+    schedule_error = _schedule_errors(schedule, minor=minor)
+    if schedule_error:
+        errors["horaires"] = schedule_error
+    if sunday:
+        errors["dimanche"] = (
+            "Pas de présence le dimanche : le stagiaire a droit au repos dominical "
+            "(Code du travail, L6343-4)."
+        )
+    if minor and night:
+        errors["nuit"] = "Pas de présence de nuit pour un stagiaire de moins de 18 ans."
+    if minor and holiday:
+        errors["ferie"] = "Pas de présence les jours fériés pour un stagiaire de moins de 18 ans."
+    return errors
+
+
 def check_agreement(
     start: date,
     end: date,
@@ -233,7 +264,10 @@ def check_agreement(
     *,
     learner_birth_date: date | None,
     today: date,
-    host_is_public: bool,
+    host_is_public: bool = False,
+    night: bool = False,
+    sunday: bool = False,
+    holiday: bool = False,
     indemnity_amount: Decimal | float | None,
     indemnity_payment_mode: str | None,
     cohort_window: tuple[date, date] | None = None,
@@ -256,25 +290,21 @@ def check_agreement(
     if interruption_error:
         errors["interruptions"] = interruption_error
 
-    minor = learner_birth_date is not None and _age_on(learner_birth_date, start) < ADULT_AGE
-    schedule_error = _schedule_errors(schedule, minor=minor)
-    if schedule_error:
-        errors["horaires"] = schedule_error
-    elif schedule.hours_per_week > WARN_HOURS_PER_WEEK:
-        warnings.append(
-            "Plus de 35 h par semaine : vérifier que ce rythme "
-            f"({_fmt_hours(schedule.hours_per_week)}) est compatible avec la formation "
-            "et convenu avec le stagiaire."
-        )
+    minor = is_minor(learner_birth_date, start)
+    errors.update(
+        legal_refusals(schedule, minor=minor, night=night, sunday=sunday, holiday=holiday)
+    )
 
     amount = indemnity_amount if indemnity_amount is not None else 0
     if amount < 0:
         errors["indemnite"] = "L'indemnité ne peut pas être négative."
     elif amount > 0:
-        if host_is_public:
-            errors["indemnite"] = "Un organisme d'accueil public ne peut pas verser d'indemnité."
         if not (indemnity_payment_mode or "").strip():
             errors["mode_versement"] = "Indiquer le mode de versement de l'indemnité."
+        if host_is_public:
+            warnings.append(
+                "Indemnité versée par un organisme public : vérifier que ses règles le permettent."
+            )
 
     if start < today:
         warnings.append(f"La date de début ({_fmt_date(start)}) est déjà passée.")

@@ -17,6 +17,7 @@ class OrganisationParty:
     policy_number: str
     signing_city: str
     logo_path: str = ""  # PNG or JPEG; ignored when the file is missing
+    competent_court: str = ""  # "tribunal judiciaire de Poitiers"; "" = the clause's default
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,26 @@ class TraineeParty:
     email: str
     is_minor: bool = False
     legal_representative: str = ""  # name and contact, when the trainee is under 18
+
+
+@dataclass(frozen=True)
+class SchedulePeriod:
+    """A stretch of the internship under one weekly schedule (before/after an amendment)."""
+
+    start: date
+    end: date
+    # Monday first, all seven days: (French weekday label, hours; 0 = no presence).
+    schedule: tuple[tuple[str, float], ...]
+    hours: float  # effective hours of this period
+    presence_days: int
+    amendment_rank: int | None = None  # None: the agreement's own terms
+    remote_days: tuple[str, ...] = ()  # French weekday labels worked remotely
+
+
+@dataclass(frozen=True)
+class SignatureRecord:
+    label: str  # "Stagiaire", "Tuteur"…, or "Signée hors application"
+    signed_on: date
 
 
 @dataclass(frozen=True)
@@ -82,3 +103,16 @@ class ConventionData:
     benefits: str = ""
     number: str | None = None  # None: a draft, printed "PROJET — non numérotée"
     amendments: tuple[str, ...] = field(default_factory=tuple)  # "Avenant n° 1 signé le …"
+    # The schedule period by period (one period without a signed amendment changing it).
+    periods: tuple[SchedulePeriod, ...] = field(default_factory=tuple)
+    # The one wording of the total: "287 h, soit 41 journées de 7 h, sur 44 jours de présence".
+    hours_text: str = ""
+    referent_phone: str = ""
+    referent_email: str = ""
+    payer: str = ""  # RemunerationPayer code, "" = not stated (agreements made before)
+    payer_label: str = ""  # "Région Nouvelle-Aquitaine", "France Travail", "autre : …"
+    remote_days: tuple[str, ...] = ()  # weekdays worked remotely, under the current terms
+    indemnity_break_rule: str = ""  # "", "prorata" or "convenu"
+    status: str = "brouillon"  # AgreementStatus value
+    signatures: tuple[SignatureRecord, ...] = ()  # recorded signatures (a reprint shows them)
+    consolidated_rank: int | None = None  # the latest signed amendment integrated
