@@ -43,6 +43,8 @@ class OrganisationInput:
     numero_police: str = ""
     logo: str = ""
     ville_signature: str = ""
+    # "" prints the agreement's default: the court of the organisation's seat.
+    tribunal_competent: str = ""
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -58,6 +60,7 @@ _TEXT_FIELDS: dict[str, tuple[str, int, str]] = {
     "assureur": ("insurer", 120, "L'assureur"),
     "numero_police": ("policy_number", 60, "Le numéro de police"),
     "ville_signature": ("signing_city", 120, "La ville de signature"),
+    "tribunal_competent": ("competent_court", 120, "Le tribunal compétent"),
 }
 
 # What an agreement cannot be printed without: model attribute -> French label.
@@ -95,6 +98,7 @@ def _settings(session: Session) -> OrganisationSettings:
             policy_number="",
             logo_path="",
             signing_city="",
+            competent_court="",
         )
         session.add(row)
         session.flush()
@@ -113,6 +117,7 @@ def _as_input(row: OrganisationSettings) -> OrganisationInput:
         numero_police=row.policy_number or "",
         logo=row.logo_path or "",
         ville_signature=row.signing_city or "",
+        tribunal_competent=row.competent_court or "",
     )
 
 

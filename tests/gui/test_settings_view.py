@@ -94,6 +94,22 @@ def test_typed_settings_are_saved_with_ctrl_s_and_read_back(
     assert not again.is_dirty()
 
 
+def test_competent_court_is_typed_saved_and_read_back(qtbot: QtBot, window: MainWindow) -> None:
+    view = _view(window)
+    field = _field(view, "tribunal_competent")
+    assert isinstance(field, QLineEdit)
+    assert "tribunal judiciaire" in field.placeholderText()
+    assert "ressort" in field.toolTip()
+    _type(qtbot, view, "tribunal_competent", "tribunal judiciaire de Poitiers")
+    _save(qtbot, view)
+    with window.context.database.session() as session:
+        saved = organisation_service.get_organisation(session)
+    assert saved.tribunal_competent == "tribunal judiciaire de Poitiers"
+    again = SettingsView(window.context)
+    qtbot.addWidget(again)
+    assert _field(again, "tribunal_competent").text() == "tribunal judiciaire de Poitiers"  # type: ignore[attr-defined]
+
+
 def test_banner_lists_what_is_missing_and_disappears_when_complete(
     qtbot: QtBot, window: MainWindow
 ) -> None:

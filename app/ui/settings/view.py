@@ -50,6 +50,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
             ("directeur", "Directeur ou directrice", "Prénom Nom"),
             ("fonction_directeur", "Fonction", "ex. directrice"),
             ("ville_signature", "Ville de signature", "« Fait à … »"),
+            ("tribunal_competent", "Tribunal compétent", "ex. tribunal judiciaire de Poitiers"),
         ),
     ),
     (
@@ -231,6 +232,12 @@ class SettingsView(QWidget):
             return area
         line = LineField()
         line.setPlaceholderText(placeholder)
+        if name == "tribunal_competent":
+            line.setToolTip(
+                "Juridiction imprimée dans l'article « Droit applicable » des conventions. "
+                "Laissé vide : « le tribunal judiciaire dans le ressort duquel se trouve "
+                "l'organisme de formation »."
+            )
         return line
 
     # ---- values

@@ -106,6 +106,22 @@ def test_optional_fields_may_stay_empty(s: Session) -> None:
     assert saved == o.OrganisationInput(nom="Fabrique")
 
 
+def test_competent_court_is_saved_trimmed_and_optional(s: Session) -> None:
+    saved = o.save_organisation(
+        s, _complete(tribunal_competent="  tribunal judiciaire de Cahors "), role=COORD
+    )
+    assert saved.tribunal_competent == "tribunal judiciaire de Cahors"
+    row = s.scalars(select(OrganisationSettings)).one()
+    assert row.competent_court == "tribunal judiciaire de Cahors"
+    assert o.get_organisation(s).tribunal_competent == "tribunal judiciaire de Cahors"
+    assert "Tribunal" not in " ".join(o.is_complete(s))  # the agreement has a default wording
+    with pytest.raises(ValidationError) as caught:
+        o.save_organisation(s, _complete(tribunal_competent="x" * 121), role=COORD)
+    assert caught.value.errors == {
+        "tribunal_competent": "Le tribunal compétent dépasse 120 caractères."
+    }
+
+
 def test_activity_declaration_letters_refused(s: Session) -> None:
     with pytest.raises(ValidationError) as caught:
         o.save_organisation(s, _complete(declaration_activite="7646O123446"), role=COORD)
