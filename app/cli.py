@@ -138,10 +138,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         if args.command is None:
+            from app.storage.targets import refuse_unlikely_database
             from app.ui.app import run_gui
 
-            return run_gui(None if args.demo else database_url(db_value), demo=args.demo)
-        return handlers[args.command](args, database_url(db_value))
+            if args.demo:
+                return run_gui(None, demo=True)
+            url = database_url(db_value)
+            refuse_unlikely_database(url)
+            return run_gui(url, demo=False)
+        url = database_url(db_value)
+        _refuse_unsafe_paths(args, url)
+        return handlers[args.command](args, url)
     except UserFacingError as error:
         sys.stderr.write(f"Erreur : {error}\n")
         return EXIT_REFUSED
@@ -155,6 +162,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Erreur inattendue : l'opération n'a pas abouti. Le détail est dans le journal.\n"
         )
         return EXIT_REFUSED
+
+
+def _refuse_unsafe_paths(args: argparse.Namespace, url: str) -> None:
+    """Before anything is opened or written: no output over the base, its companions or a
+    backup, no document opened (or created) as a base (issue 12)."""
+    from app.config import backup_dir
+    from app.storage.targets import (
+        refuse_backup_target,
+        refuse_overwriting_base,
+        refuse_restoring_onto_itself,
+        refuse_unlikely_database,
+    )
+
+    if args.command == "check":
+        return  # reads only, and explains an unusable file itself
+    refuse_unlikely_database(url, damaged_allowed=args.command == "restore")
+    if args.command in ("export", "convention-pdf"):
+        refuse_overwriting_base(args.out, database_url=url, backup_folder=backup_dir())
+    elif args.command == "backup" and args.to is not None:
+        refuse_backup_target(args.to, database_url=url)
+    elif args.command == "restore":
+        refuse_restoring_onto_itself(args.file, database_url=url, backup_folder=backup_dir())
 
 
 def _seed_demo(args: argparse.Namespace, url: str) -> int:

@@ -402,7 +402,9 @@ class CandidatesView(QWidget):
     def export_csv(self) -> None:
         from pathlib import Path
 
+        from app.config import backup_dir
         from app.services.csv_io import export_candidates
+        from app.storage.targets import refuse_overwriting_base
 
         path, _ = QFileDialog.getSaveFileName(
             self, "Exporter les candidats", "candidats.csv", "Fichiers CSV (*.csv)"
@@ -418,6 +420,12 @@ class CandidatesView(QWidget):
                 )
         chosen_season = season if season[:1].isdigit() else None
         try:
+            refuse_overwriting_base(
+                Path(path),
+                database_url=self.context.database.url,
+                backup_folder=backup_dir(),
+                label="le fichier choisi",
+            )
             with self.context.database.session() as session:
                 written = export_candidates(session, Path(path), season=chosen_season, site=site)
                 scope = audit.export_scope(chosen_season, site)

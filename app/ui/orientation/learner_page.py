@@ -305,7 +305,9 @@ class LearnerTab(QWidget):
     def print_bilan(self) -> None:
         if self.page is None:
             return
+        from app.config import backup_dir
         from app.pdf.bilan import render_bilan
+        from app.storage.targets import refuse_overwriting_base
 
         suggested = f"bilan-orientation-{self.page.name}.pdf".replace(" ", "-")
         path, _ = QFileDialog.getSaveFileName(
@@ -314,6 +316,12 @@ class LearnerTab(QWidget):
         if not path:
             return
         try:
+            refuse_overwriting_base(
+                Path(path),
+                database_url=self.context.database.url,
+                backup_folder=backup_dir(),
+                label="le fichier choisi",
+            )
             with self.context.database.session() as session:
                 data = orientation_service.bilan_data(
                     session, self.page.candidate_id, role=self.context.role, today=date.today()

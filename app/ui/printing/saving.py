@@ -7,9 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.config import settings_dir
-from app.errors import describe_os_error
+from app.config import backup_dir, settings_dir
+from app.errors import UserFacingError, describe_os_error
 from app.pdf.output import write_pdf
+from app.storage.targets import refuse_overwriting_base
 
 LAST_FOLDER_KEY = "printing/lastFolder"
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -80,6 +81,15 @@ def save_pdf_as(parent: QWidget | None, data: bytes, suggested_filename: str) ->
     path = Path(chosen)
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
+    try:
+        # No base URL here: the base is refused as any SQLite file is; its companions never
+        # end in .pdf. Nor anything into the backup folder.
+        refuse_overwriting_base(
+            path, database_url=None, backup_folder=backup_dir(), label="le fichier choisi"
+        )
+    except UserFacingError as error:
+        QMessageBox.warning(parent, "Enregistrement refusé", str(error))
+        return None
     try:
         write_pdf_file(path, data)
     except OSError as error:

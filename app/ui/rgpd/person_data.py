@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config import backup_dir
 from app.domain.account import ROLE_COORDINATION
 from app.services import rgpd
 from app.services.errors import UserFacingError
 from app.storage.scrub import rebuild_file
+from app.storage.targets import refuse_overwriting_base
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.theme import icon
@@ -155,6 +157,13 @@ class PersonDataButton(QToolButton):
             return
         target = Path(path).with_suffix(".json")
         try:
+            for written in (target, target.with_suffix(".pdf")):  # the PDF goes next to it
+                refuse_overwriting_base(
+                    written,
+                    database_url=self.context.database.url,
+                    backup_folder=backup_dir(),
+                    label="le fichier choisi",
+                )
             with self.context.database.session() as session:
                 export = rgpd.write_person_export(
                     session, self.candidate_id, target, role=self.context.role
