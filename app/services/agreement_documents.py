@@ -12,36 +12,44 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import Agreement, OrientationDecision, Tutor
+from app.domain import Agreement, Amendment, OrientationDecision, Tutor
 from app.domain.agreement import AgreementStatus
-from app.domain.agreement_rules import (
-    ADULT_AGE,
-    HOURS_PER_DAY_EQUIVALENT,
-    HoursTotal,
+from app.domain.agreement_rules import is_minor
+from app.domain.agreement_terms import (
+    AgreementHours,
+    AgreementTerms,
+    RemunerationPayer,
+    TermsInForce,
+    agreement_hours,
 )
 from app.errors import UserFacingError
-from app.pdf.convention_data import ConventionData, HostParty, OrganisationParty, TraineeParty
+from app.pdf.convention_data import (
+    ConventionData,
+    HostParty,
+    OrganisationParty,
+    SchedulePeriod,
+    SignatureRecord,
+    TraineeParty,
+)
 from app.pdf.document_data import AmendmentChange, AttestationData, AvenantData, EvaluationData
-from app.pdf.quantities import format_days, format_hours
+from app.pdf.quantities import describe_total
 from app.services.agreements import (
     AgreementInfo,
-    AgreementInput,
+    agreement_hours_for,
+    changed_fields,
     get_agreement,
-    hours_done,
-    hours_of,
-    overlay_texts,
+    terms_field_text,
 )
 from app.services.candidates import candidate_input, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.hosts import format_identifier, get_host
 from app.services.organisation import get_organisation
-from app.services.validation import age_on, format_date, parse_date, search_text
+from app.services.validation import format_date, search_text
 from app.storage import Database, open_database
 from app.storage.database import sqlite_path
 
@@ -71,22 +79,6 @@ log = logging.getLogger(__name__)
 WEEKDAY_LABELS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
-def _hours(text: str) -> float:
-    try:
-        return float(text.strip().replace(",", ".") or 0)
-    except ValueError:
-        return 0.0
-
-
-def _amount(text: str) -> Decimal | None:
-    if not text.strip():
-        return None
-    try:
-        return Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-
-
 def _join(*parts: str) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
@@ -100,14 +92,43 @@ def _siret(raw: str) -> str:
     return format_identifier(raw, None) if raw else ""
 
 
+def _week(terms: AgreementTerms) -> tuple[tuple[str, float], ...]:
+    return tuple((label, terms.week.hours_on(day)) for day, label in enumerate(WEEKDAY_LABELS))
+
+
+def _periods(hours: AgreementHours) -> tuple[SchedulePeriod, ...]:
+    return tuple(
+        SchedulePeriod(
+            start=period.start,
+            end=period.end,
+            schedule=_week(period.terms),
+            hours=period.total.hours,
+            presence_days=period.total.days,
+            amendment_rank=period.amendment_rank,
+            remote_days=tuple(WEEKDAY_LABELS[d] for d in period.terms.remote_weekdays),
+        )
+        for period in hours.periods
+    )
+
+
 def convention_data(session: Session, agreement_id: int, *, today: date) -> ConventionData:
     """Everything the convention de stage prints, with the agreement's current values
     (signed amendments included)."""
     return _convention(session, get_agreement(session, agreement_id), today)
 
 
+def _payer_label(terms: AgreementTerms) -> str:
+    if terms.payer is None:
+        return ""
+    if terms.payer == RemunerationPayer.OTHER and terms.payer_other:
+        return f"autre : {terms.payer_other}"
+    return terms.payer.label
+
+
 def _convention(session: Session, info: AgreementInfo, today: date) -> ConventionData:
-    values = info.values
+    terms = info.terms
+    hours = info.hours_detail
+    assert terms is not None and hours is not None
     host = get_host(session, info.host_id)
     org = get_organisation(session)
     candidate = load_candidate(session, info.candidate_id)
@@ -121,12 +142,10 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
         address=_address(person.adresse, person.code_postal, person.commune),
         phone=person.telephone,
         email=person.email,
-        is_minor=birth is not None and age_on(birth, info.start) < ADULT_AGE,
-        legal_representative=info.values.representant_legal,
+        is_minor=is_minor(birth, info.start),
+        legal_representative=terms.legal_representative,
     )
-
-    tutor_id = int(values.tuteur) if values.tuteur.strip().isdigit() else None
-    tutor = next((t for t in host.tutors if t.id == tutor_id), None)
+    tutor = next((t for t in host.tutors if t.id == terms.tutor_id), None)
 
     decision = session.scalar(
         select(OrientationDecision)
@@ -136,20 +155,14 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
     )
     filiere = decision.filiere if decision is not None and decision.filiere else candidate.filiere
 
-    schedule = {day: _hours(text) for day, text in values.horaires.items()}
-    week = tuple((label, schedule.get(day, 0.0)) for day, label in enumerate(WEEKDAY_LABELS))
-    interruptions: list[tuple[date, date]] = []
-    for start_text, end_text in values.interruptions:
-        start, end = parse_date(start_text), parse_date(end_text)
-        if start is not None and end is not None:
-            interruptions.append((start, end))
-
+    week = _week(terms)
+    signed = [a for a in info.amendments if a.signed_on is not None]
     amendments = tuple(
         f"Version intégrant l'avenant n° {a.rank} signé le {format_date(a.signed_on)}"
-        for a in info.amendments
-        if a.signed_on is not None
+        for a in signed
     )
     identifier = host.siret or host.rna
+    total = hours.total
     return ConventionData(
         organisation=OrganisationParty(
             name=org.nom,
@@ -162,6 +175,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
             policy_number=org.numero_police,
             signing_city=org.ville_signature,
             logo_path=org.logo,
+            competent_court=getattr(org, "tribunal_competent", ""),
         ),
         host=HostParty(
             name=host.name,
@@ -181,33 +195,46 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
         filiere=filiere.label if filiere else "",
         site=candidate.site.name,
         season=candidate.season.label,
-        place=values.lieu,
+        place=terms.place,
         start=info.start,
         end=info.end,
-        interruptions=tuple(interruptions),
+        interruptions=tuple((i.start, i.end) for i in terms.interruptions),
         schedule=week,
-        hours_total=info.hours.hours,
-        days_total=info.hours.hours / HOURS_PER_DAY_EQUIVALENT,
-        presence_days=info.hours.days,
-        hours_per_week=sum(h for _, h in week),
-        days_per_week=sum(1 for _, h in week if h > 0),
-        night_allowed=values.nuit == "oui",
-        sunday_allowed=values.dimanche == "oui",
-        holiday_allowed=values.ferie == "oui",
+        hours_total=total.hours,
+        days_total=total.days_as_7h,
+        presence_days=total.days,
+        hours_per_week=terms.week.hours_per_week,
+        days_per_week=terms.week.days_per_week,
+        night_allowed=terms.night,
+        sunday_allowed=terms.sunday,
+        holiday_allowed=terms.holiday,
         tutor_name=tutor.name if tutor else info.tutor_name,
         tutor_function=(tutor.function or "") if tutor else "",
         tutor_phone=tutor.phone if tutor else "",
         tutor_email=tutor.email if tutor else "",
-        referent=values.formateur_referent,
-        activities=values.activites,
-        competences=values.competences,
-        indemnity_amount=_amount(values.indemnite),
-        indemnity_unit=values.unite_indemnite,
-        indemnity_payment_mode=values.mode_versement,
-        benefits=values.avantages,
+        referent=terms.referent,
+        activities=terms.activities,
+        competences=terms.competences,
+        indemnity_amount=terms.indemnity,
+        indemnity_unit=terms.indemnity_unit.value if terms.indemnity_unit else "",
+        indemnity_payment_mode=terms.payment_mode,
+        benefits=terms.benefits,
         number=info.number,
         printed_on=today,
         amendments=amendments,
+        periods=_periods(hours),
+        hours_text=describe_total(total),
+        referent_phone=terms.referent_phone,
+        referent_email=terms.referent_email,
+        payer=terms.payer.value if terms.payer else "",
+        payer_label=_payer_label(terms),
+        remote_days=tuple(WEEKDAY_LABELS[d] for d in terms.remote_weekdays),
+        indemnity_break_rule=(
+            terms.indemnity_break_rule.value if terms.indemnity_break_rule else ""
+        ),
+        status=info.status,
+        signatures=tuple(SignatureRecord(sig.label, sig.signed_on) for sig in info.signatures),
+        consolidated_rank=signed[-1].rank if signed else None,
     )
 
 
@@ -229,11 +256,14 @@ FIELD_LABELS: dict[str, str] = {
     "structure": "Structure d'accueil",
     "tuteur": "Tuteur",
     "formateur_referent": "Formateur référent",
+    "telephone_referent": "Téléphone du formateur référent",
+    "email_referent": "E-mail du formateur référent",
     "lieu": "Lieu du stage",
     "date_debut": "Date de début",
     "date_fin": "Date de fin",
     "horaires": "Horaires de présence",
     "interruptions": "Interruptions",
+    "teletravail": "Jours de télétravail",
     "nuit": "Présence de nuit",
     "dimanche": "Présence le dimanche",
     "ferie": "Présence les jours fériés",
@@ -242,116 +272,76 @@ FIELD_LABELS: dict[str, str] = {
     "indemnite": "Indemnité",
     "unite_indemnite": "Unité de l'indemnité",
     "mode_versement": "Mode de versement de l'indemnité",
+    "regle_rupture": "Indemnité forfaitaire en cas de rupture",
     "avantages": "Avantages (repas, transport, autres)",
+    "financeur": "Rémunération du stagiaire versée par",
+    "financeur_autre": "Autre financeur de la rémunération",
 }
 HOURS_LABEL = "Durée totale de présence effective"
 # Fields whose change moves the total of effective hours.
 _HOURS_FIELDS = frozenset({"date_debut", "date_fin", "horaires", "interruptions"})
-_UNIT_TEXTS = {
-    "heure": "par heure de présence effective",
-    "mois": "par mois de stage",
-    "forfait": "forfait pour l'ensemble du stage",
-}
-_PRESENCE_TEXTS = {"oui": "autorisée", "non": "non autorisée"}
 
 
-def _hours_text(total: HoursTotal) -> str:
-    """ "308 h (44 jours)"."""
-    return f"{format_hours(total.hours)} ({format_days(total.days_as_7h)})"
-
-
-def _schedule_text(horaires: dict[int, str]) -> str:
-    hours = {day: _hours(text) for day, text in horaires.items()}
-    lines = [
-        f"{WEEKDAY_LABELS[day].capitalize()} : {format_hours(value)}"
-        for day, value in sorted(hours.items())
-        if value > 0
-    ]
-    days = sum(1 for value in hours.values() if value > 0)
-    lines.append(
-        f"soit {format_hours(sum(hours.values()))} par semaine sur {days} "
-        f"jour{'s' if days > 1 else ''}"
+def _amendment_versions(
+    session: Session, info: AgreementInfo, rank: int, today: date
+) -> tuple[list[TermsInForce], list[TermsInForce], str, date]:
+    """The versions in force just before avenant n° `rank` and with it; its reason and its
+    effect date (its signing day, or today for one still to sign)."""
+    amendment = session.scalar(
+        select(Amendment).where(Amendment.agreement_id == info.id, Amendment.rank == rank)
     )
-    return "\n".join(lines)
-
-
-def _tutor(session: Session, tutor_id: str) -> Tutor | None:
-    return session.get(Tutor, int(tutor_id)) if tutor_id.strip().isdigit() else None
-
-
-def _field_text(session: Session, values: AgreementInput, name: str) -> str:
-    """One field of the agreement as the avenant prints it."""
-    if name == "horaires":
-        return _schedule_text(values.horaires)
-    if name == "interruptions":
-        lines = [f"du {a} au {b} inclus" for a, b in values.interruptions]
-        return "\n".join(lines) or "aucune"
-    if name == "tuteur":
-        tutor = _tutor(session, values.tuteur)
-        if tutor is None:
-            return ""
-        return f"{tutor.name}, {tutor.function}" if tutor.function else tutor.name
-    text = str(getattr(values, name, "")).strip()
-    if name in ("nuit", "dimanche", "ferie"):
-        return _PRESENCE_TEXTS.get(text, text)
-    if name == "indemnite":
-        return f"{text} €" if text else "aucune"
-    if name == "unite_indemnite":
-        return _UNIT_TEXTS.get(text, text) or "—"
-    if name == "lieu":
-        return text or "locaux de la structure d'accueil"
-    if name == "avantages":
-        return text or "aucun"
-    return text or "—"
-
-
-def _amendment_states(
-    info: AgreementInfo, rank: int
-) -> tuple[AgreementInput, AgreementInput, dict[str, tuple[str, str]]]:
-    """The agreement's values just before and just after avenant n° `rank`, and its changes."""
-    by_rank = {a.rank: a for a in info.amendments}
-    if rank not in by_rank:
+    if amendment is None or amendment.terms is None:
         raise NotFoundError(f"L'avenant n° {rank} n'existe pas pour cette convention.")
-    before = info.values  # every signed amendment applied: undo those from `rank` on
-    for amendment in sorted(info.amendments, key=lambda a: a.rank, reverse=True):
-        if amendment.rank >= rank and amendment.signed_on is not None:
-            before = overlay_texts(before, {k: v[0] for k, v in amendment.changes.items()})
-    changes = by_rank[rank].changes
-    after = overlay_texts(before, {k: v[1] for k, v in changes.items()})
-    return before, after, changes
+    before = [v for v in info.versions if v.amendment_rank is None or v.amendment_rank < rank]
+    effect = amendment.signed_on or max(today, before[0].terms.start)
+    after = [*before, TermsInForce(AgreementTerms.from_json(amendment.terms), effect, rank)]
+    return before, after, amendment.reason, effect
 
 
 def avenant_data(session: Session, agreement_id: int, rank: int, *, today: date) -> AvenantData:
-    """Avenant n° `rank`: each changed field before and after, and the total of effective
-    hours before and after when the dates, the schedule or the interruptions change."""
+    """Avenant n° `rank`: each changed field before and after, and the agreement's total of
+    effective hours before and after (the amendment counting from its effect date) when the
+    dates, the schedule or the interruptions change."""
     info = get_agreement(session, agreement_id)
-    before, after, changes = _amendment_states(info, rank)
+    if not any(a.rank == rank for a in info.amendments):
+        raise NotFoundError(f"L'avenant n° {rank} n'existe pas pour cette convention.")
+    before_versions, after_versions, reason, effect = _amendment_versions(
+        session, info, rank, today
+    )
+    before, after = before_versions[-1].terms, after_versions[-1].terms
+    names = changed_fields(before, after)
     rows = [
         AmendmentChange(
             FIELD_LABELS.get(name, name),
-            _field_text(session, before, name),
-            _field_text(session, after, name),
+            terms_field_text(session, before, name),
+            terms_field_text(session, after, name),
         )
-        for name in AgreementInput.field_names()
-        if name in changes
+        for name in names
     ]
-    if _HOURS_FIELDS & set(changes):
+    if _HOURS_FIELDS & set(names):
         rows.append(
             AmendmentChange(
-                HOURS_LABEL, _hours_text(hours_of(before)), _hours_text(hours_of(after))
+                HOURS_LABEL,
+                describe_total(agreement_hours(before_versions).total),
+                describe_total(agreement_hours(after_versions).total)
+                + (
+                    f" (nouvelles conditions à partir du {format_date(effect)})"
+                    if effect > before_versions[0].terms.start
+                    else ""
+                ),
             )
         )
-    amendment = next(a for a in info.amendments if a.rank == rank)
-    tutor = _tutor(session, after.tuteur)
+    signed_on = next(a.signed_on for a in info.amendments if a.rank == rank)
+    tutor = session.get(Tutor, after.tutor_id) if after.tutor_id else None
     return AvenantData(
         agreement=_convention(session, info, today),
         rank=rank,
-        reason=amendment.reason,
+        reason=reason,
         changes=tuple(rows),
-        signed_on=amendment.signed_on,
+        signed_on=signed_on,
         tutor_name=tutor.name if tutor else "",
         tutor_function=(tutor.function or "") if tutor else "",
-        referent=after.formateur_referent,
+        referent=after.referent,
     )
 
 
@@ -386,7 +376,7 @@ def attestation_data(session: Session, agreement_id: int, *, today: date) -> Att
         )
     data = _convention(session, info, today)
     start, end, early = _actual_period(info)
-    total = hours_done(session, agreement_id, until=end)
+    total = agreement_hours_for(session, agreement_id, until=end).total
     return AttestationData(
         agreement=data,
         start=start,
@@ -419,7 +409,7 @@ def evaluation_data(session: Session, agreement_id: int, *, today: date) -> Eval
         )
     data = _convention(session, info, today)
     start, end, early = _actual_period(info)
-    total = hours_done(session, agreement_id, until=end)
+    total = agreement_hours_for(session, agreement_id, until=end).total
     competences = competence_rows(data.competences)
     return EvaluationData(
         agreement=data,

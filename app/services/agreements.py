@@ -7,8 +7,7 @@ cycle, every transition being logged as an `AgreementEvent`.
 """
 
 import json
-import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,26 +30,38 @@ from app.domain import (
 )
 from app.domain.agreement import AgreementStatus, Signatory
 from app.domain.agreement_rules import (
-    ADULT_AGE,
-    HOURS_PER_DAY_EQUIVALENT,
     HoursTotal,
     Interruption,
     WeeklySchedule,
     check_agreement,
-    effective_hours,
+    is_minor,
+    legal_refusals,
     overlaps,
 )
+from app.domain.agreement_terms import (
+    AgreementHours,
+    AgreementTerms,
+    BreakRule,
+    IndemnityUnit,
+    RemunerationPayer,
+    TermsInForce,
+    agreement_hours,
+)
+from app.domain.legal_forms import is_public_legal_form
 from app.domain.orientation import Outcome
+from app.pdf.quantities import describe_total, format_hours
 from app.services.candidates import display_name, name_for_display
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.validation import (
     FieldError,
-    age_on,
     clean_text,
     format_date,
+    format_phone,
     is_existing_file,
     parse_bool,
     parse_date,
+    parse_email,
+    parse_phone,
 )
 from app.services.versioning import (
     AGREEMENT,
@@ -65,26 +76,30 @@ __all__ = [
     "AgreementInfo",
     "AgreementInput",
     "AgreementRow",
+    "AgreementTerms",
     "AmendmentInfo",
     "EventInfo",
     "PermissionDenied",
     "RuleCheck",
     "SignatureInfo",
+    "agreement_hours_for",
     "break_off",
     "cancel",
+    "changed_fields",
     "create_amendment",
     "create_draft",
     "describe_hours",
     "get_agreement",
-    "hours_done",
-    "hours_of",
+    "legal_review",
     "list_agreements",
     "mark_ready",
-    "overlay_texts",
     "record_signature",
     "refresh_status",
     "refresh_statuses",
+    "schedule_text",
     "sign_amendment",
+    "terms_field_text",
+    "terms_to_input",
     "update_draft",
     "validate_agreement",
 ]
@@ -97,15 +112,14 @@ ACTIVE_STATUSES = frozenset({S.READY.value, S.SIGNED.value, S.ONGOING.value})
 TUTOR_LOAD_STATUSES = frozenset({S.SIGNED.value, S.ONGOING.value})
 VALIDATED_OUTCOMES = frozenset({Outcome.VALIDATED.value, Outcome.WITH_RESERVATIONS.value})
 INDEMNITY_UNITS = {"heure": "heure", "mois": "mois", "forfait": "forfait"}
-PUBLIC_LEGAL_FORM = "public"
 WINDOW_START_MONTHS, WINDOW_END_MONTHS = 6, 8
 NUMBER_PREFIX = "FAB"
 MAX_AMOUNT = Decimal(10) ** 8  # the column holds 10 digits, 2 of them after the comma
 SYSTEM_AUTHOR = "application"
+# The error key of mark_ready when the start date is past and no reason was given.
+LATE_START = "date_debut_passee"
 
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_DATE_IN_TEXT = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
-_DAY_HOURS = re.compile(r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+([\d.,]+)")
 _FIELDS_FIXED_BY_AMENDMENT = {
     "candidat": "Un avenant ne change pas de stagiaire : annuler ou rompre la convention.",
     "structure": "Un avenant ne change pas de structure d'accueil : établir une autre convention.",
@@ -124,11 +138,14 @@ class AgreementInput:
     structure: str = ""
     tuteur: str = ""
     formateur_referent: str = ""
+    telephone_referent: str = ""
+    email_referent: str = ""
     lieu: str = ""
     date_debut: str = ""
     date_fin: str = ""
     horaires: dict[int, str] = field(default_factory=dict)
     interruptions: list[tuple[str, str]] = field(default_factory=list)
+    teletravail: list[int] = field(default_factory=list)
     nuit: str = "non"
     dimanche: str = "non"
     ferie: str = "non"
@@ -137,7 +154,10 @@ class AgreementInput:
     indemnite: str = ""
     unite_indemnite: str = ""
     mode_versement: str = ""
+    regle_rupture: str = ""
     avantages: str = ""
+    financeur: str = ""
+    financeur_autre: str = ""
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -150,6 +170,7 @@ class RuleCheck:
     warnings: list[str]
     hours: HoursTotal | None
     weekly_hours: float | None = None
+    hours_detail: AgreementHours | None = None
 
     @property
     def ok(self) -> bool:
@@ -204,6 +225,11 @@ class AgreementInfo:
     version: int
     ended_on: date | None = None
     end_reason: str | None = None
+    # Typed: the current terms, every version in force, and the hours period by period.
+    terms: AgreementTerms | None = None
+    versions: tuple[TermsInForce, ...] = ()
+    hours_detail: AgreementHours | None = None
+    to_review: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +245,7 @@ class AgreementRow:
     waiting_signature: bool
     ends_this_month: bool
     host_id: int
+    to_review: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- parsing
@@ -233,11 +260,14 @@ class _Parsed:
     host: Host | None
     tutor: Tutor | None
     referent: str | None
+    referent_phone: str | None
+    referent_email: str | None
     place: str | None
     start: date | None
     end: date | None
     schedule: WeeklySchedule | None
     interruptions: list[Interruption]
+    remote_days: frozenset[int]
     night: bool
     sunday: bool
     holiday: bool
@@ -246,7 +276,45 @@ class _Parsed:
     indemnity: Decimal | None
     unit: str | None
     payment_mode: str | None
+    break_rule: BreakRule | None
     benefits: str | None
+    payer: RemunerationPayer | None
+    payer_other: str | None
+
+    def terms(self) -> AgreementTerms | None:
+        """The typed terms, when every value they need was accepted."""
+        if not (self.candidate and self.host and self.start and self.end and self.schedule):
+            return None
+        paid = self.indemnity is not None and self.indemnity > 0
+        return AgreementTerms(
+            candidate_id=self.candidate.id,
+            host_id=self.host.id,
+            tutor_id=self.tutor.id if self.tutor else None,
+            legal_representative=self.representative or "",
+            referent=self.referent or "",
+            referent_phone=self.referent_phone or "",
+            referent_email=self.referent_email or "",
+            place=self.place or "",
+            start=self.start,
+            end=self.end,
+            week=self.schedule,
+            remote_days=self.remote_days,
+            interruptions=tuple(self.interruptions),
+            night=self.night,
+            sunday=self.sunday,
+            holiday=self.holiday,
+            activities=self.activities or "",
+            competences=self.competences or "",
+            indemnity=self.indemnity if paid else None,
+            indemnity_unit=IndemnityUnit(self.unit) if paid and self.unit else None,
+            payment_mode=(self.payment_mode or "") if paid else "",
+            indemnity_break_rule=self.break_rule
+            if paid and self.unit == IndemnityUnit.FLAT
+            else None,
+            benefits=self.benefits or "",
+            payer=self.payer,
+            payer_other=(self.payer_other or "") if self.payer == RemunerationPayer.OTHER else "",
+        )
 
 
 def _parse_id(raw: str, label: str) -> int | None:
@@ -308,6 +376,43 @@ def _parse_amount(raw: str) -> Decimal | None:
     if abs(value) >= MAX_AMOUNT:
         raise FieldError("Montant trop élevé (exemple : 4,35).")
     return value.quantize(Decimal("0.01"))
+
+
+def _host_is_public(host: Host) -> bool:
+    return is_public_legal_form(host.legal_form)
+
+
+def _parse_phone(raw: str) -> str | None:
+    e164 = parse_phone(raw)
+    return format_phone(e164) if e164 else None
+
+
+def _parse_remote_days(raw: list[int]) -> frozenset[int]:
+    days = frozenset(raw)
+    if not days <= set(range(7)):
+        raise FieldError("Jour de télétravail inconnu.")
+    return days
+
+
+def _parse_break_rule(raw: str) -> BreakRule | None:
+    text = raw.strip().lower()
+    if not text:
+        return None
+    try:
+        return BreakRule(text)
+    except ValueError:
+        raise FieldError("Règle attendue : « prorata » ou « convenu ».") from None
+
+
+def _parse_payer(raw: str) -> RemunerationPayer | None:
+    text = raw.strip().lower()
+    if not text:
+        return None
+    for payer in RemunerationPayer:
+        if text in (payer.value, payer.label.lower()):
+            return payer
+    allowed = ", ".join(f"« {payer.label} »" for payer in RemunerationPayer)
+    raise FieldError(f"Financeur inconnu : choisir parmi {allowed}.")
 
 
 def _parse(session: Session, data: AgreementInput, errors: dict[str, str]) -> _Parsed:
@@ -385,12 +490,17 @@ def _parse(session: Session, data: AgreementInput, errors: dict[str, str]) -> _P
             "formateur_referent",
             lambda: clean_text(data.formateur_referent, 120, "Le formateur référent"),
         ),
+        referent_phone=attempt("telephone_referent", lambda: _parse_phone(data.telephone_referent)),
+        referent_email=attempt("email_referent", lambda: parse_email(data.email_referent)),
         place=attempt("lieu", lambda: clean_text(data.lieu, 300, "Le lieu")),
         start=start,
         end=end,
         schedule=attempt("horaires", lambda: _parse_schedule(data.horaires)),
         interruptions=attempt(
             "interruptions", lambda: _parse_interruptions(data.interruptions), []
+        ),
+        remote_days=attempt(
+            "teletravail", lambda: _parse_remote_days(data.teletravail), frozenset()
         ),
         night=flag("nuit"),
         sunday=flag("dimanche"),
@@ -404,7 +514,13 @@ def _parse(session: Session, data: AgreementInput, errors: dict[str, str]) -> _P
         payment_mode=attempt(
             "mode_versement", lambda: clean_text(data.mode_versement, 60, "Le mode de versement")
         ),
+        break_rule=attempt("regle_rupture", lambda: _parse_break_rule(data.regle_rupture)),
         benefits=attempt("avantages", lambda: clean_text(data.avantages, 5000, "Les avantages")),
+        payer=attempt("financeur", lambda: _parse_payer(data.financeur)),
+        payer_other=attempt(
+            "financeur_autre",
+            lambda: clean_text(data.financeur_autre, 120, "Le financeur de la rémunération"),
+        ),
     )
 
 
@@ -464,16 +580,55 @@ def _overlapping(
     return None
 
 
+def _hours_under_check(
+    session: Session, agreement_id: int | None, terms: AgreementTerms, today: date
+) -> AgreementHours:
+    """The total the form shows: a draft's own terms; for a signed agreement edited as an
+    amendment, the periods already agreed, then these terms from today (their effect date
+    once signed today)."""
+    if agreement_id is not None:
+        agreement = session.get(Agreement, agreement_id)
+        if agreement is not None and agreement.status not in (S.DRAFT.value, S.READY.value):
+            versions = _versions(session, agreement)
+            if terms == versions[-1].terms:
+                return agreement_hours(versions)
+            if agreement.status in (S.SIGNED.value, S.ONGOING.value):
+                effect = max(today, versions[0].terms.start)
+                return agreement_hours([*versions, TermsInForce(terms, effect)])
+            return agreement_hours(versions)
+    return agreement_hours([TermsInForce(terms)])
+
+
+def _term_errors(parsed: _Parsed) -> dict[str, str]:
+    """Refusals that need several fields at once."""
+    errors: dict[str, str] = {}
+    if parsed.schedule is not None:
+        off = sorted(day for day in parsed.remote_days if parsed.schedule.hours_on(day) <= 0)
+        if off:
+            names = ", ".join(_WEEKDAYS[day] for day in off)
+            errors["teletravail"] = f"Télétravail un jour sans présence prévue : {names}."
+    if parsed.payer == RemunerationPayer.OTHER and not parsed.payer_other:
+        errors["financeur_autre"] = "Préciser qui verse la rémunération du stagiaire."
+    paid = parsed.indemnity is not None and parsed.indemnity > 0
+    if paid and not parsed.payment_mode:
+        errors["mode_versement"] = "Indiquer le mode de versement de l'indemnité."
+    return errors
+
+
 def _check(
     session: Session, data: AgreementInput, *, agreement_id: int | None, today: date
 ) -> tuple[RuleCheck, _Parsed]:
     errors: dict[str, str] = {}
     warnings: list[str] = []
     parsed = _parse(session, data, errors)
-    hours: HoursTotal | None = None
+    for key, message in _term_errors(parsed).items():
+        errors.setdefault(key, message)
+    hours: AgreementHours | None = None
+    terms = parsed.terms()
     if parsed.start and parsed.end and parsed.schedule is not None:
-        hours = effective_hours(parsed.start, parsed.end, parsed.schedule, parsed.interruptions)
         candidate = parsed.candidate
+        if terms is not None:
+            hours = _hours_under_check(session, agreement_id, terms, today)
         report = check_agreement(
             parsed.start,
             parsed.end,
@@ -481,7 +636,10 @@ def _check(
             parsed.interruptions,
             learner_birth_date=candidate.birth_date if candidate else None,
             today=today,
-            host_is_public=bool(parsed.host and parsed.host.legal_form == PUBLIC_LEGAL_FORM),
+            host_is_public=bool(parsed.host and _host_is_public(parsed.host)),
+            night=parsed.night,
+            sunday=parsed.sunday,
+            holiday=parsed.holiday,
             indemnity_amount=parsed.indemnity,
             indemnity_payment_mode=parsed.payment_mode,
             cohort_window=cohort_window(candidate.season.start_date) if candidate else None,
@@ -496,8 +654,7 @@ def _check(
             errors.setdefault(key, message)
         if (
             candidate is not None
-            and candidate.birth_date is not None
-            and age_on(candidate.birth_date, parsed.start) < ADULT_AGE
+            and is_minor(candidate.birth_date, parsed.start)
             and not parsed.representative
         ):
             errors.setdefault(
@@ -517,16 +674,20 @@ def _check(
                     f"({other.number or 'sans numéro'}, du {format_date(other_start)} "
                     f"au {format_date(other_end)}).",
                 )
-    elif parsed.indemnity is not None and parsed.indemnity > 0:
-        # The period is incomplete; the indemnity rules are still worth showing.
-        if parsed.host and parsed.host.legal_form == PUBLIC_LEGAL_FORM:
-            errors.setdefault(
-                "indemnite", "Un organisme d'accueil public ne peut pas verser d'indemnité."
-            )
-        if not parsed.payment_mode:
-            errors.setdefault("mode_versement", "Indiquer le mode de versement de l'indemnité.")
+    else:
+        if parsed.sunday:
+            errors.setdefault("dimanche", SUNDAY_REFUSAL)
     weekly = parsed.schedule.hours_per_week if parsed.schedule is not None else None
-    return RuleCheck(errors=errors, warnings=warnings, hours=hours, weekly_hours=weekly), parsed
+    return (
+        RuleCheck(
+            errors=errors,
+            warnings=warnings,
+            hours=hours.total if hours else None,
+            weekly_hours=weekly,
+            hours_detail=hours,
+        ),
+        parsed,
+    )
 
 
 def validate_agreement(
@@ -537,21 +698,19 @@ def validate_agreement(
     return check
 
 
-# ---------------------------------------------------------------- values as text
+# ---------------------------------------------------------------- terms and text
 
-
-def _format_hours(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+SUNDAY_REFUSAL = (
+    "Pas de présence le dimanche : le stagiaire a droit au repos dominical "
+    "(Code du travail, L6343-4)."
+)
 
 
 def describe_hours(total: HoursTotal, weekly_hours: float | None = None) -> str:
-    """ "308 h de présence effective sur 44 jours (44 jours de 7 h) · 35 h par semaine"."""
-    text = (
-        f"{_format_hours(total.hours)} h de présence effective sur {total.days} jour"
-        f"{'s' if total.days > 1 else ''} ({_format_hours(total.days_as_7h)} jours de 7 h)"
-    )
+    """ "287 h, soit 41 journées de 7 h, sur 44 jours de présence · 35 h par semaine"."""
+    text = describe_total(total)
     if weekly_hours:
-        text += f" · {_format_hours(weekly_hours)} h par semaine"
+        text += f" · {format_hours(weekly_hours)} par semaine"
     return text
 
 
@@ -563,119 +722,202 @@ def _yes_no(value: bool) -> str:
     return "oui" if value else "non"
 
 
-def _apply(agreement: Agreement, parsed: _Parsed) -> None:
-    assert parsed.candidate and parsed.host and parsed.start and parsed.end and parsed.schedule
-    agreement.candidate_id = parsed.candidate.id
-    agreement.legal_representative = parsed.representative or None
-    agreement.host_id = parsed.host.id
-    agreement.tutor_id = parsed.tutor.id if parsed.tutor else None
-    agreement.referent_trainer = parsed.referent or ""
-    agreement.place = parsed.place
-    agreement.start_date = parsed.start
-    agreement.end_date = parsed.end
+def _apply(agreement: Agreement, terms: AgreementTerms) -> None:
+    agreement.candidate_id = terms.candidate_id
+    agreement.legal_representative = terms.legal_representative or None
+    agreement.host_id = terms.host_id
+    agreement.tutor_id = terms.tutor_id
+    agreement.referent_trainer = terms.referent
+    agreement.referent_phone = terms.referent_phone or None
+    agreement.referent_email = terms.referent_email or None
+    agreement.place = terms.place or None
+    agreement.start_date = terms.start
+    agreement.end_date = terms.end
     agreement.schedule = json.dumps(
-        {str(day): hours for day, hours in parsed.schedule.hours_by_day.items()}
+        {str(day): hours for day, hours in terms.week.hours_by_day.items()}
     )
+    agreement.remote_weekdays = ",".join(str(day) for day in sorted(terms.remote_days))
     agreement.interruptions = json.dumps(
-        [[i.start.isoformat(), i.end.isoformat()] for i in parsed.interruptions]
+        [[i.start.isoformat(), i.end.isoformat()] for i in terms.interruptions]
     )
-    agreement.night_allowed = parsed.night
-    agreement.sunday_allowed = parsed.sunday
-    agreement.holiday_allowed = parsed.holiday
-    agreement.activities = parsed.activities or ""
-    agreement.competences = parsed.competences or ""
-    paid = parsed.indemnity is not None and parsed.indemnity > 0
-    agreement.indemnity_amount = parsed.indemnity if paid else None
-    agreement.indemnity_unit = parsed.unit if paid else None
-    agreement.indemnity_payment_mode = parsed.payment_mode if paid else None
-    agreement.benefits = parsed.benefits or ""
+    agreement.night_allowed = terms.night
+    agreement.sunday_allowed = terms.sunday
+    agreement.holiday_allowed = terms.holiday
+    agreement.activities = terms.activities
+    agreement.competences = terms.competences
+    agreement.indemnity_amount = terms.indemnity
+    agreement.indemnity_unit = terms.indemnity_unit.value if terms.indemnity_unit else None
+    agreement.indemnity_payment_mode = terms.payment_mode or None
+    agreement.indemnity_break_rule = (
+        terms.indemnity_break_rule.value if terms.indemnity_break_rule else None
+    )
+    agreement.benefits = terms.benefits
+    agreement.remuneration_payer = terms.payer.value if terms.payer else None
+    agreement.remuneration_payer_other = terms.payer_other or None
 
 
-def _base_input(agreement: Agreement) -> AgreementInput:
-    """The agreement's stored (base) values, as the form shows them."""
+def _base_terms(agreement: Agreement) -> AgreementTerms:
+    """The agreement's own (base) terms, as stored."""
     schedule = {int(day): float(hours) for day, hours in json.loads(agreement.schedule).items()}
-    breaks = json.loads(agreement.interruptions)
-    return AgreementInput(
-        candidat=str(agreement.candidate_id),
-        representant_legal=agreement.legal_representative or "",
-        structure=str(agreement.host_id),
-        tuteur=str(agreement.tutor_id) if agreement.tutor_id else "",
-        formateur_referent=agreement.referent_trainer,
-        lieu=agreement.place or "",
-        date_debut=format_date(agreement.start_date),
-        date_fin=format_date(agreement.end_date),
-        horaires={day: _format_hours(hours) for day, hours in sorted(schedule.items()) if hours},
-        interruptions=[
-            (format_date(date.fromisoformat(a)), format_date(date.fromisoformat(b)))
-            for a, b in breaks
-        ],
-        nuit=_yes_no(agreement.night_allowed),
-        dimanche=_yes_no(agreement.sunday_allowed),
-        ferie=_yes_no(agreement.holiday_allowed),
-        activites=agreement.activities,
-        competences=agreement.competences,
-        indemnite=_format_amount(agreement.indemnity_amount),
-        unite_indemnite=agreement.indemnity_unit or "",
-        mode_versement=agreement.indemnity_payment_mode or "",
-        avantages=agreement.benefits,
+    amount = agreement.indemnity_amount
+    paid = amount is not None and amount > 0
+    return AgreementTerms(
+        candidate_id=agreement.candidate_id,
+        host_id=agreement.host_id,
+        tutor_id=agreement.tutor_id,
+        legal_representative=agreement.legal_representative or "",
+        referent=agreement.referent_trainer or "",
+        referent_phone=agreement.referent_phone or "",
+        referent_email=agreement.referent_email or "",
+        place=agreement.place or "",
+        start=agreement.start_date,
+        end=agreement.end_date,
+        week=WeeklySchedule(schedule),
+        remote_days=frozenset(int(d) for d in (agreement.remote_weekdays or "").split(",") if d),
+        interruptions=tuple(
+            Interruption(date.fromisoformat(a), date.fromisoformat(b))
+            for a, b in json.loads(agreement.interruptions)
+        ),
+        night=agreement.night_allowed,
+        sunday=agreement.sunday_allowed,
+        holiday=agreement.holiday_allowed,
+        activities=agreement.activities or "",
+        competences=agreement.competences or "",
+        indemnity=Decimal(amount) if paid and amount is not None else None,
+        indemnity_unit=IndemnityUnit(agreement.indemnity_unit)
+        if paid and agreement.indemnity_unit
+        else None,
+        payment_mode=(agreement.indemnity_payment_mode or "") if paid else "",
+        indemnity_break_rule=BreakRule(agreement.indemnity_break_rule)
+        if agreement.indemnity_break_rule
+        else None,
+        benefits=agreement.benefits or "",
+        payer=RemunerationPayer(agreement.remuneration_payer)
+        if agreement.remuneration_payer
+        else None,
+        payer_other=agreement.remuneration_payer_other or "",
     )
 
 
-def _canonical(parsed: _Parsed) -> AgreementInput:
-    """The normalised form of parsed values (what they would read once saved)."""
-    assert parsed.candidate and parsed.host and parsed.start and parsed.end and parsed.schedule
-    paid = parsed.indemnity is not None and parsed.indemnity > 0
+def _hours_text(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def terms_to_input(terms: AgreementTerms) -> AgreementInput:
+    """The terms as the form shows them (the form edge)."""
     return AgreementInput(
-        candidat=str(parsed.candidate.id),
-        representant_legal=parsed.representative or "",
-        structure=str(parsed.host.id),
-        tuteur=str(parsed.tutor.id) if parsed.tutor else "",
-        formateur_referent=parsed.referent or "",
-        lieu=parsed.place or "",
-        date_debut=format_date(parsed.start),
-        date_fin=format_date(parsed.end),
-        horaires={d: _format_hours(h) for d, h in parsed.schedule.hours_by_day.items()},
-        interruptions=[(format_date(i.start), format_date(i.end)) for i in parsed.interruptions],
-        nuit=_yes_no(parsed.night),
-        dimanche=_yes_no(parsed.sunday),
-        ferie=_yes_no(parsed.holiday),
-        activites=parsed.activities or "",
-        competences=parsed.competences or "",
-        indemnite=_format_amount(parsed.indemnity) if paid else "",
-        unite_indemnite=(parsed.unit or "") if paid else "",
-        mode_versement=(parsed.payment_mode or "") if paid else "",
-        avantages=parsed.benefits or "",
+        candidat=str(terms.candidate_id),
+        representant_legal=terms.legal_representative,
+        structure=str(terms.host_id),
+        tuteur=str(terms.tutor_id) if terms.tutor_id else "",
+        formateur_referent=terms.referent,
+        telephone_referent=terms.referent_phone,
+        email_referent=terms.referent_email,
+        lieu=terms.place,
+        date_debut=format_date(terms.start),
+        date_fin=format_date(terms.end),
+        horaires={day: _hours_text(hours) for day, hours in terms.week.hours_by_day.items()},
+        interruptions=[(format_date(i.start), format_date(i.end)) for i in terms.interruptions],
+        teletravail=sorted(terms.remote_days),
+        nuit=_yes_no(terms.night),
+        dimanche=_yes_no(terms.sunday),
+        ferie=_yes_no(terms.holiday),
+        activites=terms.activities,
+        competences=terms.competences,
+        indemnite=_format_amount(terms.indemnity) if terms.paid else "",
+        unite_indemnite=terms.indemnity_unit.value if terms.indemnity_unit else "",
+        mode_versement=terms.payment_mode,
+        regle_rupture=terms.indemnity_break_rule.value if terms.indemnity_break_rule else "",
+        avantages=terms.benefits,
+        financeur=terms.payer.value if terms.payer else "",
+        financeur_autre=terms.payer_other,
     )
 
 
-def _texts(data: AgreementInput) -> dict[str, str]:
-    """Every field as one readable text (the from / to of an amendment)."""
-    result: dict[str, str] = {}
-    for name in AgreementInput.field_names():
-        value = getattr(data, name)
-        if name == "horaires":
-            result[name] = " ; ".join(
-                f"{_WEEKDAYS[day]} {text} h" for day, text in sorted(value.items())
+_UNIT_TEXTS = {
+    IndemnityUnit.HOUR: "par heure de présence effective",
+    IndemnityUnit.MONTH: "par mois de stage",
+    IndemnityUnit.FLAT: "forfait pour l'ensemble du stage",
+}
+
+
+def schedule_text(week: WeeklySchedule, remote_days: frozenset[int] = frozenset()) -> str:
+    """ "Lundi : 7 h\n…\nsoit 35 h par semaine sur 5 jours"."""
+    lines = [
+        f"{_WEEKDAYS[day].capitalize()} : {format_hours(hours)}"
+        + (" (télétravail)" if day in remote_days else "")
+        for day, hours in week.hours_by_day.items()
+    ]
+    days = week.days_per_week
+    lines.append(
+        f"soit {format_hours(week.hours_per_week)} par semaine sur {days} "
+        f"jour{'s' if days > 1 else ''}"
+    )
+    return "\n".join(lines)
+
+
+def _tutor_text(session: Session, tutor_id: int | None) -> str:
+    tutor = session.get(Tutor, tutor_id) if tutor_id else None
+    if tutor is None:
+        return "—"
+    return f"{tutor.name}, {tutor.function}" if tutor.function else tutor.name
+
+
+def _payer_text(terms: AgreementTerms) -> str:
+    if terms.payer is None:
+        return "à préciser"
+    if terms.payer == RemunerationPayer.OTHER and terms.payer_other:
+        return f"autre : {terms.payer_other}"
+    return terms.payer.label
+
+
+def terms_field_text(session: Session, terms: AgreementTerms, name: str) -> str:
+    """One field of the terms as printed and as an amendment records it (form field names)."""
+    presence = {True: "autorisée", False: "non autorisée"}
+    texts: dict[str, Any] = {
+        "candidat": lambda: display_name(session.get_one(Candidate, terms.candidate_id)),
+        "representant_legal": lambda: terms.legal_representative or "—",
+        "structure": lambda: session.get_one(Host, terms.host_id).name,
+        "tuteur": lambda: _tutor_text(session, terms.tutor_id),
+        "formateur_referent": lambda: terms.referent or "—",
+        "telephone_referent": lambda: terms.referent_phone or "—",
+        "email_referent": lambda: terms.referent_email or "—",
+        "lieu": lambda: terms.place or "locaux de la structure d'accueil",
+        "date_debut": lambda: format_date(terms.start),
+        "date_fin": lambda: format_date(terms.end),
+        "horaires": lambda: schedule_text(terms.week, terms.remote_days),
+        "interruptions": lambda: (
+            "\n".join(
+                f"du {format_date(i.start)} au {format_date(i.end)} inclus"
+                for i in terms.interruptions
             )
-        elif name == "interruptions":
-            result[name] = " ; ".join(f"du {a} au {b}" for a, b in value)
-        else:
-            result[name] = value
-    return result
+            or "aucune"
+        ),
+        "teletravail": lambda: ", ".join(_WEEKDAYS[d] for d in terms.remote_weekdays) or "aucun",
+        "nuit": lambda: presence[terms.night],
+        "dimanche": lambda: presence[terms.sunday],
+        "ferie": lambda: presence[terms.holiday],
+        "activites": lambda: terms.activities or "—",
+        "competences": lambda: terms.competences or "—",
+        "indemnite": lambda: f"{_format_amount(terms.indemnity)} €" if terms.paid else "aucune",
+        "unite_indemnite": lambda: (
+            _UNIT_TEXTS[terms.indemnity_unit] if terms.indemnity_unit else "—"
+        ),
+        "mode_versement": lambda: terms.payment_mode or "—",
+        "regle_rupture": lambda: (
+            terms.indemnity_break_rule.label if terms.indemnity_break_rule else "—"
+        ),
+        "avantages": lambda: terms.benefits or "aucun",
+        "financeur": lambda: _payer_text(terms),
+        "financeur_autre": lambda: terms.payer_other or "—",
+    }
+    return str(texts[name]())
 
 
-def overlay_texts(base: AgreementInput, texts: dict[str, str]) -> AgreementInput:
-    """`base` with the given fields replaced by their texts (inverse of `_texts`)."""
-    values: dict[str, Any] = {}
-    for name, text in texts.items():
-        if name == "horaires":
-            values[name] = {_WEEKDAYS.index(day): hours for day, hours in _DAY_HOURS.findall(text)}
-        elif name == "interruptions":
-            found = _DATE_IN_TEXT.findall(text)
-            values[name] = list(zip(found[0::2], found[1::2], strict=True))
-        elif name in AgreementInput.field_names():
-            values[name] = text
-    return replace(base, **values)
+def changed_fields(before: AgreementTerms, after: AgreementTerms) -> list[str]:
+    """Form field names whose value differs between two sets of terms, in form order."""
+    a, b = terms_to_input(before), terms_to_input(after)
+    return [name for name in AgreementInput.field_names() if getattr(a, name) != getattr(b, name)]
 
 
 def _signed_amendments(session: Session, agreement_id: int) -> list[Amendment]:
@@ -688,60 +930,43 @@ def _signed_amendments(session: Session, agreement_id: int) -> list[Amendment]:
     )
 
 
-def _current_input(session: Session, agreement: Agreement) -> AgreementInput:
-    """Base values overlaid by the signed amendments, in rank order."""
-    values = _base_input(agreement)
+def _versions(session: Session, agreement: Agreement) -> list[TermsInForce]:
+    """The base terms, then each signed amendment's terms from its signing day."""
+    versions = [TermsInForce(_base_terms(agreement))]
     for amendment in _signed_amendments(session, agreement.id):
-        changes = json.loads(amendment.changes)
-        values = overlay_texts(values, {name: pair[1] for name, pair in changes.items()})
-    return values
+        assert amendment.terms is not None and amendment.signed_on is not None
+        versions.append(
+            TermsInForce(
+                AgreementTerms.from_json(amendment.terms), amendment.signed_on, amendment.rank
+            )
+        )
+    return versions
 
 
 def _current_dates(session: Session, agreement: Agreement) -> tuple[date, date]:
-    values = _current_input(session, agreement)
-    start = parse_date(values.date_debut) or agreement.start_date
-    end = parse_date(values.date_fin) or agreement.end_date
-    return start, end
+    terms = _versions(session, agreement)[-1].terms
+    return terms.start, terms.end
 
 
-def hours_of(values: AgreementInput) -> HoursTotal:
-    start, end = parse_date(values.date_debut), parse_date(values.date_fin)
-    assert start is not None and end is not None
-    return effective_hours(
-        start, end, _parse_schedule(values.horaires), _parse_interruptions(values.interruptions)
+def agreement_hours_for(
+    session: Session, agreement_id: int, until: date | None = None
+) -> AgreementHours:
+    """THE hours of an agreement: its signed amendments each counting from their signing day,
+    period by period, up to its end (or `until`). Every screen, document and export shows
+    this figure."""
+    return agreement_hours(_versions(session, _load(session, agreement_id)), until)
+
+
+def legal_review(terms: AgreementTerms, birth_date: date | None) -> tuple[str, ...]:
+    """Why terms saved under earlier rules break the law now ("à revoir"); empty = fine."""
+    refusals = legal_refusals(
+        terms.week,
+        minor=is_minor(birth_date, terms.start),
+        night=terms.night,
+        sunday=terms.sunday,
+        holiday=terms.holiday,
     )
-
-
-def hours_done(session: Session, agreement_id: int, until: date | None = None) -> HoursTotal:
-    """Effective hours actually due between the start and the (current) end, or `until`:
-    each signed amendment takes effect on its signing day, so the days before it count with
-    the values then in force."""
-    agreement = _load(session, agreement_id)
-    versions = [(date.min, _base_input(agreement))]
-    for amendment in _signed_amendments(session, agreement.id):
-        changes = json.loads(amendment.changes)
-        after = overlay_texts(versions[-1][1], {name: pair[1] for name, pair in changes.items()})
-        assert amendment.signed_on is not None
-        versions.append((amendment.signed_on, after))
-    start, end = _current_dates(session, agreement)
-    if until is not None:
-        end = min(end, until)
-    hours, days = 0.0, 0
-    for index, (in_force_from, values) in enumerate(versions):
-        next_from = versions[index + 1][0] if index + 1 < len(versions) else None
-        segment_start = max(start, in_force_from)
-        segment_end = min(end, next_from - timedelta(days=1)) if next_from else end
-        if segment_start > segment_end:
-            continue
-        part = effective_hours(
-            segment_start,
-            segment_end,
-            _parse_schedule(values.horaires),
-            _parse_interruptions(values.interruptions),
-        )
-        hours += part.hours
-        days += part.days
-    return HoursTotal(hours=hours, days=days, days_as_7h=hours / HOURS_PER_DAY_EQUIVALENT)
+    return tuple(refusals.values())
 
 
 # ---------------------------------------------------------------- reading
@@ -789,9 +1014,10 @@ def _signature_state(
 
 def get_agreement(session: Session, agreement_id: int) -> AgreementInfo:
     agreement = _load(session, agreement_id)
-    values = _current_input(session, agreement)
-    start, end = _current_dates(session, agreement)
-    tutor = session.get(Tutor, int(values.tuteur)) if values.tuteur else None
+    versions = _versions(session, agreement)
+    terms = versions[-1].terms
+    hours = agreement_hours(versions)
+    tutor = session.get(Tutor, terms.tutor_id) if terms.tutor_id else None
     signatures, missing = _signature_state(session, agreement.id)
     amendments = tuple(
         AmendmentInfo(
@@ -818,6 +1044,11 @@ def get_agreement(session: Session, agreement_id: int) -> AgreementInfo:
             .order_by(AgreementEvent.id)
         )
     )
+    review = (
+        ()
+        if agreement.status == S.CANCELLED.value
+        else legal_review(terms, agreement.candidate.birth_date)
+    )
     return AgreementInfo(
         id=agreement.id,
         number=agreement.number,
@@ -828,11 +1059,11 @@ def get_agreement(session: Session, agreement_id: int) -> AgreementInfo:
         host_id=agreement.host_id,
         host_name=agreement.host.name,
         tutor_name=tutor.name if tutor else "",
-        referent=values.formateur_referent,
-        start=start,
-        end=end,
-        hours=hours_done(session, agreement.id),
-        values=values,
+        referent=terms.referent,
+        start=terms.start,
+        end=terms.end,
+        hours=hours.total,
+        values=terms_to_input(terms),
         signatures=signatures,
         missing_signatures=missing,
         amendments=amendments,
@@ -840,6 +1071,10 @@ def get_agreement(session: Session, agreement_id: int) -> AgreementInfo:
         version=agreement.version,
         ended_on=agreement.ended_on,
         end_reason=agreement.end_reason,
+        terms=terms,
+        versions=tuple(versions),
+        hours_detail=hours,
+        to_review=review,
     )
 
 
@@ -871,6 +1106,11 @@ def list_agreements(
             Candidate.first_name,
             Host.name,
             Agreement.host_id,
+            Agreement.schedule,
+            Agreement.night_allowed,
+            Agreement.sunday_allowed,
+            Agreement.holiday_allowed,
+            Candidate.birth_date,
         )
         .join(Candidate, Candidate.id == Agreement.candidate_id)
         .join(Host, Host.id == Agreement.host_id)
@@ -903,9 +1143,33 @@ def list_agreements(
     this_month = (today.year, today.month)
     rows = []
     found = session.execute(statement)
-    for agreement_id, number, code, start, end, last, usage, first, host, host_id in found:
+    reviews = _ReviewCache()
+    for (
+        agreement_id,
+        number,
+        code,
+        start,
+        end,
+        last,
+        usage,
+        first,
+        host,
+        host_id,
+        schedule,
+        night,
+        sunday,
+        holiday,
+        birth,
+    ) in found:
         if agreement_id in amended:
-            start, end = _current_dates(session, _load(session, agreement_id))
+            agreement = _load(session, agreement_id)
+            terms = _versions(session, agreement)[-1].terms
+            start, end = terms.start, terms.end
+            review = legal_review(terms, birth)
+        else:
+            review = reviews.of(schedule, night, sunday, holiday, is_minor(birth, start))
+        if code == S.CANCELLED.value:
+            review = ()
         running = code in running_statuses
         rows.append(
             AgreementRow(
@@ -920,10 +1184,32 @@ def list_agreements(
                 waiting_signature=code == S.READY.value or (running and agreement_id in pending),
                 ends_this_month=running and (end.year, end.month) == this_month,
                 host_id=host_id,
+                to_review=review,
             )
         )
     rows.sort(key=lambda r: (r.start, r.learner, r.id))
     return rows
+
+
+class _ReviewCache:
+    """The legal review of stored presence terms; the list's rows share a few schedules."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, bool, bool, bool, bool], tuple[str, ...]] = {}
+
+    def of(
+        self, schedule: str, night: bool, sunday: bool, holiday: bool, minor: bool
+    ) -> tuple[str, ...]:
+        key = (schedule, night, sunday, holiday, minor)
+        if key not in self._known:
+            week = WeeklySchedule(
+                {int(day): float(hours) for day, hours in json.loads(schedule).items()}
+            )
+            refusals = legal_refusals(
+                week, minor=minor, night=night, sunday=sunday, holiday=holiday
+            )
+            self._known[key] = tuple(refusals.values())
+        return self._known[key]
 
 
 # ---------------------------------------------------------------- writing
@@ -981,11 +1267,13 @@ def _refuse(agreement: Agreement, action: str) -> ValidationError:
 
 def _valid_or_raise(
     session: Session, data: AgreementInput, *, agreement_id: int | None, today: date
-) -> _Parsed:
+) -> AgreementTerms:
     check, parsed = _check(session, data, agreement_id=agreement_id, today=today)
     if check.errors:
         raise ValidationError(check.errors)
-    return parsed
+    terms = parsed.terms()
+    assert terms is not None  # every field it needs was accepted
+    return terms
 
 
 def create_draft(
@@ -999,10 +1287,10 @@ def create_draft(
     """A new agreement in `brouillon`; nothing is saved when a field is refused."""
     _require_coordination(role)
     now = now or datetime.now()
-    parsed = _valid_or_raise(session, data, agreement_id=None, today=now.date())
+    terms = _valid_or_raise(session, data, agreement_id=None, today=now.date())
     agreement = Agreement(status=S.DRAFT.value, version=1)
     stamp_author(agreement, author=author, now=now)
-    _apply(agreement, parsed)
+    _apply(agreement, terms)
     session.add(agreement)
     session.flush()
     _log(
@@ -1044,8 +1332,8 @@ def update_draft(
             message = "Après signature, toute modification passe par un avenant."
         raise ValidationError({"statut": message})
     check_version(agreement, expected_version, AGREEMENT)
-    parsed = _valid_or_raise(session, data, agreement_id=agreement.id, today=now.date())
-    _apply(agreement, parsed)
+    terms = _valid_or_raise(session, data, agreement_id=agreement.id, today=now.date())
+    _apply(agreement, terms)
     record_change(agreement, author=author, now=now)
     _log(
         session,
@@ -1079,6 +1367,48 @@ def _next_number(session: Session, year: int) -> str:
     return f"{NUMBER_PREFIX}-{year}-{last:04d}"
 
 
+def _ready_errors(terms: AgreementTerms, *, today: date, late_start_reason: str) -> dict[str, str]:
+    """What an agreement needs before it is numbered and frozen, beyond the form's rules."""
+    errors: dict[str, str] = {}
+    required = {
+        "tuteur": (terms.tutor_id, "Indiquer le tuteur avant de faire signer la convention."),
+        "formateur_referent": (
+            terms.referent,
+            "Indiquer le formateur référent avant de faire signer la convention.",
+        ),
+        "telephone_referent": (
+            terms.referent_phone,
+            "Indiquer le téléphone du formateur référent (il figure sur la convention).",
+        ),
+        "email_referent": (
+            terms.referent_email,
+            "Indiquer l'e-mail du formateur référent (il figure sur la convention).",
+        ),
+        "activites": (
+            terms.activities.strip(),
+            "Décrire les activités confiées avant de faire signer la convention.",
+        ),
+        "competences": (
+            terms.competences.strip(),
+            "Indiquer les compétences à développer avant de faire signer la convention.",
+        ),
+        "financeur": (
+            terms.payer,
+            "Indiquer qui rémunère le stagiaire (Région, France Travail, aucune, autre) : "
+            "la protection sociale imprimée en dépend.",
+        ),
+    }
+    for name, (value, message) in required.items():
+        if not value:
+            errors[name] = message
+    if terms.start < today and not late_start_reason.strip():
+        errors[LATE_START] = (
+            f"La date de début ({format_date(terms.start)}) est déjà passée : indiquer le motif "
+            "pour déclarer quand même la convention prête à signer."
+        )
+    return errors
+
+
 def mark_ready(
     session: Session,
     agreement_id: int,
@@ -1086,30 +1416,33 @@ def mark_ready(
     author: str,
     role: str,
     now: datetime | None = None,
+    late_start_reason: str = "",
 ) -> AgreementInfo:
-    """brouillon → prête à signer: the content is checked again, frozen and numbered."""
+    """brouillon → prête à signer: the content is checked again, frozen and numbered.
+
+    A start date already past needs `late_start_reason`, which the journal keeps.
+    """
     _require_coordination(role)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status != S.DRAFT.value:
         raise _refuse(agreement, "Impossible de déclarer la convention prête à signer")
-    values = _base_input(agreement)
-    check = validate_agreement(session, values, agreement_id=agreement.id, today=now.date())
+    terms = _base_terms(agreement)
+    check = validate_agreement(
+        session, terms_to_input(terms), agreement_id=agreement.id, today=now.date()
+    )
     errors = dict(check.errors)
-    if not values.tuteur:
-        errors.setdefault("tuteur", "Indiquer le tuteur avant de faire signer la convention.")
-    if not values.formateur_referent:
-        errors.setdefault(
-            "formateur_referent",
-            "Indiquer le formateur référent avant de faire signer la convention.",
-        )
+    reason = clean_text(late_start_reason, 500, "Le motif") or ""
+    for name, message in _ready_errors(terms, today=now.date(), late_start_reason=reason).items():
+        errors.setdefault(name, message)
     if errors:
         raise ValidationError(errors)
     number = _next_number(session, agreement.start_date.year)
     agreement.number = number
-    _move(
-        session, agreement, S.READY, author=author, now=now, comment=f"Numéro attribué : {number}."
-    )
+    comment = f"Numéro attribué : {number}."
+    if terms.start < now.date():
+        comment += f" Début déjà passé ({format_date(terms.start)}) : {reason}"
+    _move(session, agreement, S.READY, author=author, now=now, comment=comment)
     return get_agreement(session, agreement.id)
 
 
@@ -1355,18 +1688,23 @@ def create_amendment(
     reason_text = _required_reason(reason, "Indiquer le motif de l'avenant.", errors)
     if errors:
         raise ValidationError(errors)
-    before = _texts(_current_input(session, agreement))
-    after = _texts(_canonical(parsed))
-    changes = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+    before = _versions(session, agreement)[-1].terms
+    after = parsed.terms()
+    assert after is not None  # every field it needs was accepted
+    names = changed_fields(before, after)
     refused = {
         name: _FIELDS_FIXED_BY_AMENDMENT[name]
-        for name in changes
+        for name in names
         if name in _FIELDS_FIXED_BY_AMENDMENT
     }
     if refused:
         raise ValidationError(refused)
-    if not changes:
+    if not names:
         raise ValidationError({"avenant": "L'avenant ne change rien à la convention."})
+    changes = {
+        name: [terms_field_text(session, before, name), terms_field_text(session, after, name)]
+        for name in names
+    }
     rank = (
         session.scalar(
             select(func.max(Amendment.rank)).where(Amendment.agreement_id == agreement.id)
@@ -1377,6 +1715,7 @@ def create_amendment(
         agreement_id=agreement.id,
         rank=rank,
         changes=json.dumps(changes, ensure_ascii=False),
+        terms=after.to_json(),
         reason=reason_text or "",
         created_by=author,
         created_at=now,

@@ -37,6 +37,10 @@ SIGNATURE_LABELS = (
     "Le formateur référent",
 )
 
+T308 = "308 h, soit 44 journées de 7 h, sur 44 jours de présence"
+T371 = "371 h, soit 53 journées de 7 h, sur 59 jours de présence"
+T287 = "287 h, soit 41 journées de 7 h, sur 47 jours de présence"
+
 
 def _render(data: AvenantData, **kwargs: object) -> bytes:
     out = io.BytesIO()
@@ -87,15 +91,13 @@ def test_service_gives_each_change_and_the_hours_before_and_after(
     assert "Mercredi : 3,5 h" in first.changes[1].after
     assert "soit 31,5 h par semaine sur 5 jours" in first.changes[1].after
     # 01/06 → 21/08/2026 without 14/07: 59 weekdays, 12 of them Wednesdays at 3.5 h.
-    assert first.changes[2] == AmendmentChange(HOURS_LABEL, "308 h (44 jours)", "371 h (53 jours)")
+    assert first.changes[2] == AmendmentChange(HOURS_LABEL, T308, T371)
     assert first.tutor_name == "Jeanne Petit"
 
     second = avenant_data(session, amended, 2, today=TODAY)
     assert second.signed_on is None
     # The 12 Fridays from 01/06 to 21/08/2026 leave.
-    assert second.changes[-1] == AmendmentChange(
-        HOURS_LABEL, "371 h (53 jours)", "287 h (41 jours)"
-    )
+    assert second.changes[-1] == AmendmentChange(HOURS_LABEL, T371, T287)
     assert second.changes[0] == AmendmentChange(
         "Tuteur", "Jeanne Petit, Responsable atelier", "Karim Benali, Mécanicien"
     )
@@ -109,7 +111,7 @@ def test_signed_avenant_once_later_ones_are_signed_still_shows_its_own_change(
 ) -> None:
     ag.sign_amendment(session, amended, 2, TODAY, author=COORD, role="coordination", now=NOW)
     first = avenant_data(session, amended, 1, today=TODAY)
-    assert first.changes[-1] == AmendmentChange(HOURS_LABEL, "308 h (44 jours)", "371 h (53 jours)")
+    assert first.changes[-1] == AmendmentChange(HOURS_LABEL, T308, T371)
     assert first.tutor_name == "Jeanne Petit"
 
 
@@ -130,9 +132,9 @@ def test_headings_parties_table_and_signatures(session: Session, amended: int) -
     assert "Ce qui change Avant l'avenant Après l'avenant" in text
     assert "Date de fin 31/07/2026 21/08/2026" in text
     assert "Mercredi : 3,5 h" in text
-    assert f"{HOURS_LABEL} 308 h (44 jours) 371 h (53 jours)" in text
+    assert f"{HOURS_LABEL} {T308} {T371}" in text
     assert UNCHANGED in text
-    assert text.index(UNCHANGED) > text.index("371 h (53 jours)")
+    assert text.index(UNCHANGED) > text.index(T371)
     assert "Fait à Poitiers, le" in text and "en 3 exemplaires" in text
     for label in SIGNATURE_LABELS:
         assert label in text, label
@@ -150,7 +152,7 @@ def test_unsigned_avenant_prints_normally_with_the_new_tutor(
     assert "Avenant n° 2 à la convention de stage" in text
     assert "PROJET" not in text and "signé le" not in text
     assert "Tuteur Jeanne Petit, Responsable atelier Karim Benali, Mécanicien" in text
-    assert f"{HOURS_LABEL} 371 h (53 jours) 287 h (41 jours)" in text
+    assert f"{HOURS_LABEL} {T371} {T287}" in text
     signatures = text[text.index("Article 5 — Signatures") :]
     assert "Karim Benali" in signatures and "Jeanne Petit" not in signatures
 
@@ -209,5 +211,5 @@ def test_every_kind_of_field_reads_in_french(session: Session) -> None:
         "Indemnité": ("aucune", "4,35 €"),
         "Unité de l'indemnité": ("—", "par heure de présence effective"),
         "Mode de versement de l'indemnité": ("—", "virement"),
-        HOURS_LABEL: ("308 h (44 jours)", "273 h (39 jours)"),
+        HOURS_LABEL: (T308, "273 h, soit 39 journées de 7 h, sur 39 jours de présence"),
     }

@@ -125,10 +125,11 @@ def test_competences_are_capped_and_missing_ones_leave_blank_rows(session: Sessi
     assert f"Compétence {MAX_COMPETENCE_ROWS}" in text and "Compétence 9" not in text
     assert "+ 3 autre(s) compétence(s) : voir l'annexe pédagogique de la convention." in text
 
-    empty = evaluation_data(session, signed(session, competences=""), today=TODAY)
-    assert empty.competences == ()
-    section = flat(_render(empty)).split("3. Compétences techniques visées")[1]
-    assert section.split("4. Points forts")[0].count("…………………") == 3
+    # An agreement is never signed without competences (mark_ready refuses it).
+    one = evaluation_data(session, signed(session, competences="Diagnostic"), today=TODAY)
+    assert one.competences == ("Diagnostic",)
+    section = flat(_render(one)).split("3. Compétences techniques visées")[1]
+    assert "Diagnostic" in section.split("4. Points forts")[0]
 
 
 @pytest.mark.parametrize("ready", [False, True])

@@ -101,6 +101,9 @@ def _form(w: World, candidate: int | None = None, **overrides: object) -> ag.Agr
         structure=str(w.host),
         tuteur=str(w.tutor),
         formateur_referent="Samir Haddad",
+        telephone_referent="05 49 52 10 10",
+        email_referent="samir.haddad@fabrique-numerique.fr",
+        financeur="region",
         date_debut="01/06/2026",
         date_fin="31/07/2026",
         horaires=dict(WEEK_7H),
@@ -184,7 +187,6 @@ def test_every_blocking_rule_reaches_its_field(session: Session, w: World) -> No
         "tuteur",
         "date_fin",
         "horaires",
-        "indemnite",
         "unite_indemnite",
         "mode_versement",
         "nuit",
@@ -193,8 +195,9 @@ def test_every_blocking_rule_reaches_its_field(session: Session, w: World) -> No
     assert (
         "Jeanne Petit n'est pas tuteur de la structure Mairie de Cobalt" in check.errors["tuteur"]
     )
-    assert "pas plus de 10 h par jour" in check.errors["horaires"]
-    assert "public" in check.errors["indemnite"]
+    assert "ne peut pas dépasser 10 h par jour" in check.errors["horaires"]
+    # An indemnity from a public host has no legal bar: at most a warning (agreements.md).
+    assert "indemnite" not in check.errors
 
 
 def test_missing_fields_and_unreadable_values(session: Session, w: World) -> None:
@@ -596,7 +599,7 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
     assert amendment.rank == 1
     assert amendment.changes == {
         "date_fin": ("31/07/2026", "31/08/2026"),
-        "lieu": ("", "Atelier annexe"),
+        "lieu": ("locaux de la structure d'accueil", "Atelier annexe"),
     }
     # Not signed yet: the current values are unchanged.
     current = ag.get_agreement(session, info.id)
@@ -620,8 +623,10 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
     assert second.rank == 2
     assert second.changes == {
         "horaires": (
-            "lundi 7 h ; mardi 7 h ; mercredi 7 h ; jeudi 7 h ; vendredi 7 h",
-            "lundi 7 h ; mardi 7 h ; mercredi 7 h ; jeudi 7 h",
+            "Lundi : 7 h\nMardi : 7 h\nMercredi : 7 h\nJeudi : 7 h\nVendredi : 7 h\n"
+            "soit 35 h par semaine sur 5 jours",
+            "Lundi : 7 h\nMardi : 7 h\nMercredi : 7 h\nJeudi : 7 h\n"
+            "soit 28 h par semaine sur 4 jours",
         )
     }
     current = ag.sign_amendment(
@@ -803,14 +808,13 @@ def test_rule_check_carries_the_weekly_hours_and_a_readable_total(
     assert check.weekly_hours == 17.5
     assert check.hours is not None
     assert ag.describe_hours(check.hours, check.weekly_hours) == (
-        f"{check.hours.hours:g} h de présence effective sur {check.hours.days} jours "
-        f"({check.hours.days_as_7h:g} jours de 7 h) · 17,5 h par semaine".replace(".", ",")
+        "150,5 h, soit 21,5 journées de 7 h, sur 26 jours de présence · 17,5 h par semaine"
     )
 
 
 def test_hours_done_count_each_amendment_from_its_signing_day(session: Session, w: World) -> None:
     info = _signed(session, w)  # 01/06 → 31/07/2026, 35 h a week: 308 h over 44 days
-    assert ag.hours_done(session, info.id).hours == 308
+    assert ag.agreement_hours_for(session, info.id).total.hours == 308
     later = datetime(2026, 6, 20, 9, 0)
     ag.create_amendment(
         session,
@@ -826,12 +830,12 @@ def test_hours_done_count_each_amendment_from_its_signing_day(session: Session, 
     )
     # 1-17 June: 13 days at 7 h = 91 h. From Thursday 18 June: 31 days (14 July excluded),
     # 6 of them Wednesdays at 3.5 h = 196 h.
-    done = ag.hours_done(session, info.id)
+    done = ag.agreement_hours_for(session, info.id).total
     assert (done.hours, done.days) == (287, 44)
     # The agreement shows the same total (its form, its reprint, the CSV export).
     assert ag.get_agreement(session, info.id).hours.hours == 287
     # Up to a day: the early end of a broken-off agreement.
-    assert ag.hours_done(session, info.id, until=date(2026, 6, 19)).hours == 91 + 14
+    assert ag.agreement_hours_for(session, info.id, until=date(2026, 6, 19)).total.hours == 91 + 14
 
 
 def test_a_minor_needs_a_legal_representative(session: Session, w: World) -> None:

@@ -217,7 +217,7 @@ def _apply_text(terms: dict[str, Any], name: str, text: str) -> None:
     elif name == "unite_indemnite":
         terms["indemnity_unit"] = text.strip() or None
     else:
-        key = {
+        field = {
             "representant_legal": "legal_representative",
             "formateur_referent": "referent",
             "lieu": "place",
@@ -226,8 +226,8 @@ def _apply_text(terms: dict[str, Any], name: str, text: str) -> None:
             "mode_versement": "payment_mode",
             "avantages": "benefits",
         }.get(name)
-        if key:
-            terms[key] = text
+        if field:
+            terms[field] = text
 
 
 def _fill_amendment_terms() -> None:
