@@ -13,12 +13,14 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.domain import Base
@@ -51,6 +53,7 @@ TABLE_LABELS: dict[str, str] = {
 
 MIGRATION_CHECK = "Version du schéma"
 SCHEMA_CHECK = "Schéma conforme à l'application"
+AGREEMENTS_CHECK = "Conventions"
 SEARCH_INDEX_CHECK = "Index de recherche"
 
 
@@ -62,6 +65,8 @@ class CheckReport:
     lines: list[tuple[str, bool]] = field(default_factory=list)
     database: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    # Content to review that does not make the base unsound (e.g. agreements "à revoir").
+    attention: list[str] = field(default_factory=list)
 
     def add(self, line: str, passed: bool) -> None:
         self.lines.append((line, passed))
@@ -70,6 +75,7 @@ class CheckReport:
     def describe(self) -> str:
         out = [f"Vérification de la base : {self.database}"] if self.database else []
         out += [f"{'OK' if passed else 'PROBLÈME':<9} {line}" for line, passed in self.lines]
+        out += [f"{'À REVOIR':<9} {line}" for line in self.attention]
         if self.counts:
             labels = dict(COUNTED_TABLES)
             content = ", ".join(f"{n} {labels.get(t, t)}" for t, n in self.counts.items())
@@ -191,6 +197,7 @@ def _check_contents(report: CheckReport, engine: Engine, *, is_sqlite: bool) -> 
         _step(report, SCHEMA_CHECK, engine, _schema_drift)
         if is_sqlite:
             _step(report, SEARCH_INDEX_CHECK, engine, _search_index)
+        _step(report, AGREEMENTS_CHECK, engine, lambda c: _agreements_to_review(report, c))
     _step(report, "Contenu", engine, lambda c: _counts(report, c, tables), silent=True)
 
 
@@ -351,6 +358,24 @@ def _describe_differences(differences: Iterable[Any]) -> Iterable[str]:
             yield f"index ou contrainte en trop {diff[1].name}"
         else:
             yield f"différence {kind}"
+
+
+def _agreements_to_review(report: CheckReport, connection: Connection) -> tuple[str, bool]:
+    """Agreements saved under earlier rules that break the law now: listed, not a failure
+    (they stay readable and printable; coordination amends or leaves them)."""
+    from app.services.agreements import list_agreements
+
+    with Session(bind=connection) as session:
+        rows = [row for row in list_agreements(session, today=date.today()) if row.to_review]
+    for row in rows:
+        label = row.number or f"brouillon de {row.learner}"
+        report.attention.append(f"Convention {label} ({row.learner}) : {row.to_review[0]}")
+    if not rows:
+        return "aucune convention à revoir.", True
+    return (
+        f"{len(rows)} convention(s) à revoir selon les règles en vigueur (détail ci-dessous).",
+        True,
+    )
 
 
 def _counts(report: CheckReport, connection: Connection, tables: set[str]) -> None:

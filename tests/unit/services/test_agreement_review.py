@@ -1,0 +1,71 @@
+"""Agreements saved under the earlier, wrong rules (48 h a week, Sunday presence): they stay
+readable and printable, the list flags them "à revoir" and `check` reports them."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from app.cli import main
+from app.domain import Agreement
+from app.services import agreements as ag
+from app.services.agreement_documents import convention_data
+from app.services.maintenance import check_database
+from app.storage import Database
+from tests.unit.services.test_agreements import TODAY, _signed, _world
+
+
+def _saved_under_old_rules(db: Database) -> int:
+    """A signed agreement whose week was 40 h with Saturday and Sunday, as 48 h allowed."""
+    with db.session() as s:
+        info = _signed(s, _world(s))
+        s.execute(
+            update(Agreement)
+            .where(Agreement.id == info.id)
+            .values(schedule=json.dumps({"0": 8, "1": 8, "2": 8, "3": 8, "4": 4, "6": 4}))
+        )
+        return info.id
+
+
+def test_the_list_and_the_agreement_flag_it_and_it_still_prints(db: Database) -> None:
+    agreement_id = _saved_under_old_rules(db)
+    with db.session(commit=False) as s:
+        rows = ag.list_agreements(s, today=TODAY)
+        flagged = [row for row in rows if row.id == agreement_id]
+        assert flagged and flagged[0].to_review
+        assert "dimanche" in flagged[0].to_review[0]
+        info = ag.get_agreement(s, agreement_id)
+        assert info.to_review == flagged[0].to_review
+        printed = convention_data(s, agreement_id, today=TODAY)
+        assert ("dimanche", 4.0) in printed.schedule
+
+
+def test_a_lawful_agreement_is_not_flagged(db: Database) -> None:
+    with db.session() as s:
+        info = _signed(s, _world(s))
+    with db.session(commit=False) as s:
+        assert ag.list_agreements(s, today=TODAY)[0].to_review == ()
+        assert ag.get_agreement(s, info.id).to_review == ()
+
+
+def test_check_reports_it_without_failing(db: Database, db_path: Path) -> None:
+    agreement_id = _saved_under_old_rules(db)
+    with db.session(commit=False) as s:
+        number = ag.get_agreement(s, agreement_id).number
+    db.dispose()
+    report = check_database(f"sqlite:///{db_path}")
+    assert report.ok
+    assert len(report.attention) == 1
+    assert number is not None and number in report.attention[0]
+    assert "À REVOIR" in report.describe()
+    assert "1 convention(s) à revoir" in report.describe()
+
+
+def test_check_command_prints_it(
+    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _saved_under_old_rules(db)
+    db.dispose()
+    assert main(["check", "--db", str(db_path)]) == 0
+    assert "À REVOIR" in capsys.readouterr().out
