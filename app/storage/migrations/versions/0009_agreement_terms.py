@@ -106,11 +106,13 @@ def downgrade() -> None:
     op.drop_table("agreement_document")
     op.drop_index(op.f("ix_agreement_absence_agreement_id"), table_name="agreement_absence")
     op.drop_table("agreement_absence")
-    with op.batch_alter_table("organisation_settings") as batch:
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): these columns carry no constraint, and
+    # rebuilding `agreement` would fail on the rows that reference it.
+    with op.batch_alter_table("organisation_settings", recreate="never") as batch:
         batch.drop_column("competent_court")
-    with op.batch_alter_table("amendment") as batch:
+    with op.batch_alter_table("amendment", recreate="never") as batch:
         batch.drop_column("terms")
-    with op.batch_alter_table("agreement") as batch:
+    with op.batch_alter_table("agreement", recreate="never") as batch:
         for name in (
             "indemnity_break_rule",
             "remote_weekdays",
