@@ -56,6 +56,9 @@ def test_amendment_terms_are_rebuilt_from_their_texts(db: Database) -> None:
     assert before.terms is not None
     assert after.terms == replace(before.terms, referent_phone="", referent_email="", payer=None)
     assert after.hours == before.hours
-    assert after.hours_detail == before.hours_detail
+    assert after.hours_detail is not None and before.hours_detail is not None
+    assert [(p.start, p.end, p.total) for p in after.hours_detail.periods] == [
+        (p.start, p.end, p.total) for p in before.hours_detail.periods
+    ]
     assert after.terms is not None and after.terms.week.hours_on(2) == 3.5
     assert after.end == date(2026, 8, 14)
