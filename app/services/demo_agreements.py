@@ -12,6 +12,7 @@ are read, never moved. Deterministic for a given random generator and day.
 """
 
 import random
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -604,6 +605,18 @@ class _Directory:
 _HOLIDAYS = ((1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25))
 
 
+def _referent_phone(name: str) -> str:
+    """A stable, valid-looking office number per trainer (05 49 …, Vienne)."""
+    digits = sum(ord(char) for char in name) % 90 + 10
+    return f"05 49 52 {digits:02d} 10"
+
+
+def _referent_email(name: str) -> str:
+    """ "Élodie Perrin" -> "elodie.perrin@fabrique-numerique.fr"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return f"{'.'.join(folded.split())}@fabrique-numerique.fr"
+
+
 def _weekday_after(day: date) -> date:
     while day.weekday() >= 5 or (day.month, day.day) in _HOLIDAYS:
         day += timedelta(days=1)
@@ -713,11 +726,15 @@ class _AgreementSeeder:
         rng = self.rng
         demo_host, host_id, tutor_id = self.place(intern)
         amount, unit, mode = demo_host.indemnity
+        referent = rng.choice(words.STAFF[intern.site].formateurs)
         data = AgreementInput(
             candidat=str(intern.id),
             structure=str(host_id),
             tuteur=str(tutor_id),
-            formateur_referent=rng.choice(words.STAFF[intern.site].formateurs),
+            formateur_referent=referent,
+            telephone_referent=_referent_phone(referent),
+            email_referent=_referent_email(referent),
+            financeur=rng.choice(("region", "region", "france_travail")),
             date_debut=format_date(intern.start),
             date_fin=format_date(intern.end),
             horaires=dict(schedule),
