@@ -145,6 +145,11 @@ _AGREEMENT_FIELDS = {
     "place": "Lieu du stage",
     "start_date": "Début",
     "end_date": "Fin",
+    "referent_phone": "Téléphone du formateur référent",
+    "referent_email": "E-mail du formateur référent",
+    "remuneration_payer": "Rémunération versée par",
+    "remuneration_payer_other": "Autre financeur",
+    "remote_weekdays": "Jours de télétravail",
     "schedule": "Horaires",
     "interruptions": "Interruptions",
     "night_allowed": "Travail de nuit",
@@ -152,9 +157,10 @@ _AGREEMENT_FIELDS = {
     "holiday_allowed": "Travail les jours fériés",
     "activities": "Activités confiées",
     "competences": "Compétences visées",
-    "indemnity_amount": "Gratification",
-    "indemnity_unit": "Unité de la gratification",
-    "indemnity_payment_mode": "Versement de la gratification",
+    "indemnity_amount": "Indemnité",
+    "indemnity_unit": "Unité de l'indemnité",
+    "indemnity_payment_mode": "Versement de l'indemnité",
+    "indemnity_break_rule": "Indemnité forfaitaire en cas de rupture",
     "benefits": "Avantages",
     "legal_representative": "Représentant légal",
     "ended_on": "Dernier jour effectif",
@@ -191,6 +197,7 @@ _ORGANISATION_FIELDS = {
 }
 
 
+    "competent_court": "Tribunal compétent",
 def _candidate_uuid(session: Session, candidate_id: int | None) -> str | None:
     if candidate_id is None:
         return None
@@ -261,7 +268,13 @@ _SPECS: dict[type, _Spec] = {
     Amendment: _Spec(
         "amendment",
         "Avenant",
-        {"rank": "Numéro", "changes": "Changements", "reason": "Motif", "signed_on": "Signé le"},
+        {
+            "rank": "Numéro",
+            "changes": "Changements",
+            "terms": "Conditions après l'avenant",
+            "reason": "Motif",
+            "signed_on": "Signé le",
+        },
         ("Avenant créé", "Avenant modifié", "Avenant supprimé"),
         candidate_of=_of_agreement,
         detail=lambda a: f" n° {a.rank}",
