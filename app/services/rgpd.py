@@ -668,11 +668,27 @@ def _anonymise_one(session: Session, candidate: Candidate, now: datetime, author
     session.execute(
         update(Amendment).where(Amendment.agreement_id.in_(agreement_ids)).values(reason="")
     )
+    _forget_representative_in_amendments(session, agreement_ids)
     session.execute(
         update(AgreementEvent)
         .where(AgreementEvent.agreement_id.in_(agreement_ids))
         .values(comment="")
     )
+
+
+def _forget_representative_in_amendments(session: Session, agreement_ids: Any) -> None:
+    """Amendments keep the agreement's whole terms and the texts of what changed: the minor's
+    legal representative goes from both, as from the agreement."""
+    for amendment in session.scalars(
+        select(Amendment).where(Amendment.agreement_id.in_(agreement_ids))
+    ):
+        changes = json.loads(amendment.changes or "{}")
+        changes.pop("representant_legal", None)
+        amendment.changes = json.dumps(changes, ensure_ascii=False)
+        if amendment.terms:
+            terms = json.loads(amendment.terms)
+            terms["legal_representative"] = ""
+            amendment.terms = json.dumps(terms, ensure_ascii=False, sort_keys=True)
 
 
 # ---------------------------------------------------------------- erasure
