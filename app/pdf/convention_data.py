@@ -23,11 +23,11 @@ class OrganisationParty:
 @dataclass(frozen=True)
 class HostParty:
     name: str
-    legal_form: str  # French label: Entreprise, Association, Organisme public…
+    legal_form: str  # French label: Association loi 1901, SARL, Collectivité territoriale…
     identifier: str  # SIRET (grouped) or RNA number
     identifier_label: str  # "SIRET" or "RNA"
     naf_code: str
-    headcount_band: str
+    headcount_band: str  # as printed, with its unit: "10 à 19 salariés", "aucun salarié"
     address: str
     representative_name: str
     representative_function: str

@@ -175,7 +175,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
             policy_number=org.numero_police,
             signing_city=org.ville_signature,
             logo_path=org.logo,
-            competent_court=getattr(org, "tribunal_competent", ""),
+            competent_court=org.tribunal_competent,
         ),
         host=HostParty(
             name=host.name,
@@ -183,7 +183,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
             identifier=format_identifier(host.siret, host.rna),
             identifier_label="RNA" if identifier and not host.siret else "SIRET",
             naf_code=host.naf_code,
-            headcount_band=host.headcount_band,
+            headcount_band=host.headcount_label,
             address=_address(host.address, host.postal_code, host.city),
             representative_name=host.representative_name,
             representative_function=host.representative_function,

@@ -213,7 +213,7 @@ HOSTS: tuple[_DemoHost, ...] = (
     _DemoHost(
         _host(
             "Pixel et Sèvre",
-            "entreprise",
+            "sarl",
             demo_siret("84261937", "0018"),
             "62.01Z",
             "1 à 9",
@@ -246,7 +246,7 @@ HOSTS: tuple[_DemoHost, ...] = (
     _DemoHost(
         _host(
             "Châtel'Info Maintenance",
-            "entreprise",
+            "eurl",
             demo_siret("79514286", "0027"),
             "95.11Z",
             "10 à 19",
@@ -278,7 +278,7 @@ HOSTS: tuple[_DemoHost, ...] = (
     _DemoHost(
         _host(
             "Agence intercommunale pour l'emploi du Niortais",
-            "public",
+            "etablissement_public",
             demo_siret("20007132", "0014"),
             "84.13Z",
             "20 à 49",
@@ -390,7 +390,7 @@ HOSTS: tuple[_DemoHost, ...] = (
     _DemoHost(
         _host(
             "Coop'Web Poitou",
-            "entreprise",
+            "scop",
             demo_siret("88317245", "0011"),
             "62.01Z",
             "1 à 9",
@@ -481,7 +481,7 @@ HOSTS: tuple[_DemoHost, ...] = (
     _DemoHost(
         _host(
             "Sèvre Numérique Services",
-            "entreprise",
+            "sas",
             demo_siret("53928174", "0035"),
             "62.02A",
             "20 à 49",

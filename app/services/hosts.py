@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.domain import Host, Tutor
 from app.domain.agreement_rules import IdentifierError, check_rna, check_siret
+from app.domain.legal_forms import PUBLIC_LEGAL_FORMS, is_public_legal_form
 from app.domain.text import fold
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.validation import (
@@ -26,7 +27,9 @@ from app.services.versioning import HOST, check_version, flush_checked, record_c
 
 __all__ = [
     "HEADCOUNT_BANDS",
+    "LEGACY_LEGAL_FORMS",
     "LEGAL_FORMS",
+    "PUBLIC_LEGAL_FORMS",
     "HostInfo",
     "HostInput",
     "HostRow",
@@ -37,7 +40,10 @@ __all__ = [
     "create_host",
     "format_identifier",
     "get_host",
+    "headcount_label",
     "host_input",
+    "is_public_legal_form",
+    "legal_form_label",
     "search_hosts",
     "tutor_input",
     "update_host",
@@ -46,22 +52,57 @@ __all__ = [
 
 ROLE_EDITING = "coordination"
 
-# Stored code -> French label.
+# Stored code -> French label, in the order the form offers them.
 LEGAL_FORMS: dict[str, str] = {
-    "entreprise": "Entreprise",
-    "association": "Association",
-    "public": "Organisme public",
+    "association": "Association loi 1901",
+    "sarl": "SARL",
+    "sas": "SAS / SASU",
+    "sa": "SA",
+    "scop": "SCOP / SCIC",
+    "ei": "EI / micro-entreprise",
+    "eurl": "EURL",
+    "collectivite": "Collectivité territoriale",
+    "etablissement_public": "Établissement public",
     "autre": "Autre",
 }
+# Codes stored before the list above: still read and kept when a host already has one, never
+# chosen for a new host (the coordinator picks the precise form when editing it).
+LEGACY_LEGAL_FORMS: dict[str, str] = {
+    "entreprise": "Entreprise (forme à préciser)",
+    "public": "Organisme public",
+}
 _LEGAL_FORM_ALIASES: dict[str, str] = {
+    "association 1901": "association",
+    "association loi 1901": "association",
+    "asso": "association",
+    "sasu": "sas",
+    "sas": "sas",
+    "societe par actions simplifiee": "sas",
+    "societe a responsabilite limitee": "sarl",
+    "societe anonyme": "sa",
+    "scop": "scop",
+    "scic": "scop",
+    "cooperative": "scop",
+    "entreprise individuelle": "ei",
+    "micro entreprise": "ei",
+    "auto entrepreneur": "ei",
+    "entrepreneur individuel": "ei",
+    "collectivite": "collectivite",
+    "collectivite territoriale": "collectivite",
+    "commune": "collectivite",
+    "mairie": "collectivite",
+    "departement": "collectivite",
+    "region": "collectivite",
+    "etablissement public": "etablissement_public",
+    "epci": "etablissement_public",
     "societe": "entreprise",
     "administration": "public",
-    "collectivite": "public",
-    "collectivite territoriale": "public",
-    "etablissement public": "public",
     "secteur public": "public",
 }
-_IDENTIFIER_REQUIRED = frozenset({"entreprise", "association"})
+# Forms whose host has a SIRET (or, for an association, an RNA number) to print.
+_IDENTIFIER_REQUIRED = frozenset(
+    {"association", "sarl", "sas", "sa", "scop", "ei", "eurl", "entreprise"}
+)
 
 HEADCOUNT_BANDS: tuple[str, ...] = (
     "0 salarié",
@@ -79,6 +120,14 @@ _BAND_BOUNDS: dict[str, tuple[int, int | None]] = {
     "20 à 49": (20, 49),
     "50 à 249": (50, 249),
     "250 et plus": (250, None),
+}
+_HEADCOUNT_LABELS: dict[str, str] = {
+    "0 salarié": "aucun salarié",
+    "1 à 9": "1 à 9 salariés",
+    "10 à 19": "10 à 19 salariés",
+    "20 à 49": "20 à 49 salariés",
+    "50 à 249": "50 à 249 salariés",
+    "250 et plus": "250 salariés et plus",
 }
 
 _NAF = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
@@ -142,7 +191,8 @@ class HostInfo:
     siret: str
     rna: str
     naf_code: str
-    headcount_band: str
+    headcount_band: str  # the stored band, e.g. "10 à 19"
+    headcount_label: str  # as printed, e.g. "10 à 19 salariés"
     address: str
     postal_code: str
     city: str
@@ -181,17 +231,40 @@ def _require_coordination(role: str) -> None:
 # ---------------------------------------------------------------- field parsing
 
 
-def _legal_form(raw: str) -> str:
+def _legal_form(raw: str, current: str | None = None) -> str:
+    """The code of the typed form (code, label or alias). A code of the former list is kept
+    only on a host that already has it (`current`); a new choice must be precise."""
     text = fold(raw)
     if not text:
         raise FieldError("Indiquer la forme juridique.")
-    for code, label in LEGAL_FORMS.items():
-        if text in (code, fold(label)):
-            return code
-    if text in _LEGAL_FORM_ALIASES:
-        return _LEGAL_FORM_ALIASES[text]
-    allowed = ", ".join(f"« {label} »" for label in LEGAL_FORMS.values())
-    raise FieldError(f"Forme juridique inconnue : choisir parmi {allowed}.")
+    code = _LEGAL_FORM_ALIASES.get(text)
+    for known, label in (LEGAL_FORMS | LEGACY_LEGAL_FORMS).items():
+        if text in (known, fold(label)):
+            code = known
+    if code in LEGACY_LEGAL_FORMS and code != current:
+        if code == "public":
+            raise FieldError(
+                "Préciser la forme juridique : « Collectivité territoriale » ou "
+                "« Établissement public »."
+            )
+        raise FieldError(
+            "Préciser la forme juridique : SARL, SAS / SASU, SA, EURL, SCOP / SCIC, "
+            "EI / micro-entreprise…"
+        )
+    if code is None:
+        allowed = ", ".join(f"« {label} »" for label in LEGAL_FORMS.values())
+        raise FieldError(f"Forme juridique inconnue : choisir parmi {allowed}.")
+    return code
+
+
+def legal_form_label(code: str) -> str:
+    """The French label of a stored code (former codes included); an unknown code as is."""
+    return LEGAL_FORMS.get(code) or LEGACY_LEGAL_FORMS.get(code) or code
+
+
+def headcount_label(band: str) -> str:
+    """The band as printed, with its unit: "10 à 19 salariés", "aucun salarié"."""
+    return _HEADCOUNT_LABELS.get(band, band)
 
 
 def _identifier(raw: str, legal_form: str | None) -> tuple[str | None, str | None]:
@@ -298,14 +371,19 @@ class _Collector:
                 values[attribute] = None
 
 
-def _host_values(session: Session, data: HostInput, *, exclude_id: int | None) -> dict[str, Any]:
-    """Validate every field; model attribute values, or ValidationError with all messages."""
+def _host_values(
+    session: Session, data: HostInput, *, exclude_id: int | None, current_form: str | None = None
+) -> dict[str, Any]:
+    """Validate every field; model attribute values, or ValidationError with all messages.
+    `current_form` is the stored legal form of the host being edited."""
     collector = _Collector()
     values: dict[str, Any] = {}
     collector.text_fields(data, _HOST_TEXT_FIELDS, values)
     if not values["name"] and "nom" not in collector.errors:
         collector.errors["nom"] = "Le nom de la structure est obligatoire."
-    legal_form = collector.attempt("forme_juridique", lambda: _legal_form(data.forme_juridique))
+    legal_form = collector.attempt(
+        "forme_juridique", lambda: _legal_form(data.forme_juridique, current_form)
+    )
     values["legal_form"] = legal_form
     identifier = collector.attempt("identifiant", lambda: _identifier(data.identifiant, legal_form))
     values["siret"], values["rna"] = identifier or (None, None)
@@ -393,11 +471,12 @@ def _host_info(host: Host) -> HostInfo:
         id=host.id,
         name=host.name,
         legal_form=host.legal_form,
-        legal_form_label=LEGAL_FORMS.get(host.legal_form, host.legal_form),
+        legal_form_label=legal_form_label(host.legal_form),
         siret=host.siret or "",
         rna=host.rna or "",
         naf_code=host.naf_code or "",
         headcount_band=host.headcount_band or "",
+        headcount_label=headcount_label(host.headcount_band or ""),
         address=host.address or "",
         postal_code=host.postal_code or "",
         city=host.city or "",
@@ -407,7 +486,7 @@ def _host_info(host: Host) -> HostInfo:
         email=host.email or "",
         insurer=host.insurer or "",
         policy_number=host.policy_number or "",
-        is_public=host.legal_form == "public",
+        is_public=is_public_legal_form(host.legal_form),
         tutors=tuple(_tutor_info(t) for t in tutors),
         version=host.version,
     )
@@ -461,7 +540,7 @@ def update_host(
     _require_coordination(role)
     host = _load_host(session, host_id)
     check_version(host, expected_version, HOST)
-    values = _host_values(session, data, exclude_id=host.id)
+    values = _host_values(session, data, exclude_id=host.id, current_form=host.legal_form)
     changed = {name: value for name, value in values.items() if getattr(host, name) != value}
     for attribute, value in changed.items():
         setattr(host, attribute, value)
@@ -513,7 +592,7 @@ def search_hosts(session: Session, text: str = "", limit: int = 200) -> list[Hos
             id=host.id,
             name=host.name,
             city=host.city or "",
-            legal_form_label=LEGAL_FORMS.get(host.legal_form, host.legal_form),
+            legal_form_label=legal_form_label(host.legal_form),
             identifier=format_identifier(host.siret, host.rna),
             tutor_count=count or 0,
         )

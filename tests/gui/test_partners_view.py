@@ -95,7 +95,7 @@ def test_new_host_typed_and_saved_with_ctrl_s_is_listed(qtbot: QtBot, window: Ma
     assert _field(view, "nom").hasFocus()
 
     type_text(qtbot, _field(view, "nom"), "Atelier Mélusine")
-    _choose(view, "forme_juridique", "entreprise")
+    _choose(view, "forme_juridique", "sarl")
     _type(qtbot, view, "identifiant", VALID_SIRET)
     _type(qtbot, view, "code_naf", "6201z")
     _choose(view, "effectif", "1 à 9")
@@ -104,7 +104,7 @@ def test_new_host_typed_and_saved_with_ctrl_s_is_listed(qtbot: QtBot, window: Ma
     _type(qtbot, view, "telephone", "0549123456")
     qtbot.keyClick(_field(view, "telephone"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
-    assert _rows(view) == [["Atelier Mélusine", "Lusignan", "Entreprise", "732 829 320 00074", "0"]]
+    assert _rows(view) == [["Atelier Mélusine", "Lusignan", "SARL", "732 829 320 00074", "0"]]
     [host] = _hosts(window)
     assert (host.name, host.siret, host.naf_code, host.headcount_band) == (
         "Atelier Mélusine",
@@ -125,7 +125,7 @@ def test_invalid_siret_is_refused_in_french_and_nothing_typed_is_lost(
     view = _view(window)
     qtbot.mouseClick(view.findChild(QPushButton, "newHostButton"), Qt.MouseButton.LeftButton)
     type_text(qtbot, _field(view, "nom"), "Garage Solidaire")
-    _choose(view, "forme_juridique", "entreprise")
+    _choose(view, "forme_juridique", "sas")
     _type(qtbot, view, "identifiant", "12345678901234")
     _type(qtbot, view, "commune", "Niort")
     qtbot.mouseClick(view.findChild(QPushButton, "saveHostButton"), Qt.MouseButton.LeftButton)
@@ -142,6 +142,64 @@ def test_invalid_siret_is_refused_in_french_and_nothing_typed_is_lost(
     assert _field(view, "commune").text() == "Niort"  # type: ignore[attr-defined]
     assert _hosts(window) == []
     assert view.findChild(QLabel, "hostDirty").isVisible()
+
+
+def test_legal_forms_from_the_list_and_headcount_with_its_unit(window: MainWindow) -> None:
+    view = _view(window)
+    forms = _field(view, "forme_juridique")
+    assert isinstance(forms, QComboBox)
+    labels = [forms.itemText(i) for i in range(forms.count())]
+    assert labels == [
+        "Choisir…",
+        "Association loi 1901",
+        "SARL",
+        "SAS / SASU",
+        "SA",
+        "SCOP / SCIC",
+        "EI / micro-entreprise",
+        "EURL",
+        "Collectivité territoriale",
+        "Établissement public",
+        "Autre",
+    ]
+    bands = _field(view, "effectif")
+    assert isinstance(bands, QComboBox)
+    assert [bands.itemText(i) for i in range(1, bands.count())] == [
+        "aucun salarié",
+        "1 à 9 salariés",
+        "10 à 19 salariés",
+        "20 à 49 salariés",
+        "50 à 249 salariés",
+        "250 salariés et plus",
+    ]
+
+
+def test_a_host_with_a_former_vague_form_shows_it_to_be_made_precise(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    with window.context.database.session() as session:
+        session.add(Host(name="Garage Martin", legal_form="entreprise", siret=VALID_SIRET))
+        session.add(Host(name="Mairie de Lusignan", legal_form="public"))
+    view = _view(window)
+    assert [row[2] for row in _rows(view)] == ["Entreprise (forme à préciser)", "Organisme public"]
+    table = view.findChild(QTableView, "hostsTable")
+    forms = _field(view, "forme_juridique")
+    assert isinstance(forms, QComboBox)
+    table.selectRow(0)
+    assert forms.currentText() == "Entreprise (forme à préciser)"
+    assert forms.findData("public") < 0
+    _type(qtbot, view, "commune", "Lusignan")
+    assert view.form.save()  # another field changed: the former code is kept
+    assert [h.legal_form for h in _hosts(window)] == ["entreprise", "public"]
+    _choose(view, "forme_juridique", "eurl")
+    assert view.form.save()
+    assert _rows(view)[0][2] == "EURL"
+    assert forms.findData("entreprise") < 0  # no longer offered once made precise
+    table.selectRow(1)
+    assert forms.currentText() == "Organisme public"
+    assert forms.findData("entreprise") < 0
+    view.form.start_new()
+    assert forms.findData("public") < 0 and forms.currentText() == "Choisir…"
 
 
 def test_search_ignores_accents_and_case(qtbot: QtBot, window: MainWindow) -> None:

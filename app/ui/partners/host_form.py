@@ -14,7 +14,14 @@ from PySide6.QtWidgets import (
 
 from app.services import hosts as host_service
 from app.services.errors import ConflictError, UserFacingError, ValidationError
-from app.services.hosts import HEADCOUNT_BANDS, LEGAL_FORMS, HostInfo, HostInput
+from app.services.hosts import (
+    HEADCOUNT_BANDS,
+    LEGACY_LEGAL_FORMS,
+    LEGAL_FORMS,
+    HostInfo,
+    HostInput,
+    headcount_label,
+)
 from app.ui.context import AppContext
 from app.ui.theme import icon
 from app.ui.widgets.fields import ChoiceBox, FieldWidget, LineField
@@ -213,11 +220,34 @@ class HostForm(QWidget):
         )
 
 
+class LegalFormBox(ChoiceBox):
+    """The legal forms of the list; a host still holding a code of the former list (e.g.
+    "Entreprise (forme à préciser)") shows it, so the coordinator sees what to make precise,
+    and only that host gets it as a choice."""
+
+    def __init__(self) -> None:
+        super().__init__(list(LEGAL_FORMS.items()), empty_label="Choisir…")
+
+    def set_value(self, value: str) -> None:
+        for code in LEGACY_LEGAL_FORMS:
+            index = self.findData(code)
+            if index >= 0 and code != value:
+                self.removeItem(index)
+        if value in LEGACY_LEGAL_FORMS and self.findData(value) < 0:
+            self.addItem(LEGACY_LEGAL_FORMS[value], value)
+        super().set_value(value)
+
+
 def _make_field(name: str, placeholder: str) -> FieldWidget:
     if name == "forme_juridique":
-        return ChoiceBox(list(LEGAL_FORMS.items()), empty_label="Choisir…")
+        box = LegalFormBox()
+        box.setToolTip(
+            "Forme juridique telle qu'elle figure sur la convention (association loi 1901, "
+            "SARL, SAS…)."
+        )
+        return box
     if name == "effectif":
-        return ChoiceBox([(band, _band_label(band)) for band in HEADCOUNT_BANDS])
+        return ChoiceBox([(band, headcount_label(band)) for band in HEADCOUNT_BANDS])
     line = LineField()
     line.setPlaceholderText(placeholder)
     if name == "identifiant":
@@ -226,8 +256,3 @@ def _make_field(name: str, placeholder: str) -> FieldWidget:
             "(W suivi de 9 chiffres)."
         )
     return line
-
-
-def _band_label(band: str) -> str:
-    """ "1 à 9" reads as a headcount once it says "salariés"."""
-    return band if "salarié" in band else f"{band} salariés"

@@ -81,9 +81,13 @@ def test_host_directory_with_tutors(seeded: Database) -> None:
         assert len(rows) >= 10
         assert all(row.tutor_count >= 1 for row in rows)
         public = [
-            hosts.get_host(s, row.id) for row in rows if row.legal_form_label.startswith("Org")
+            hosts.get_host(s, row.id)
+            for row in rows
+            if row.legal_form_label in ("Collectivité territoriale", "Établissement public")
         ]
         assert public and all(h.is_public for h in public)
+        labels = {row.legal_form_label for row in rows}
+        assert not labels & set(hosts.LEGACY_LEGAL_FORMS.values())  # every form is precise
 
 
 def test_every_intern_has_one_numbered_agreement(seeded: Database) -> None:

@@ -1,6 +1,8 @@
-"""Host directory: validation messages, duplicates, search, tutors, roles."""
+"""Host directory: validation messages, legal forms (and the former codes), duplicates,
+search, tutors, roles."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -28,7 +30,7 @@ def s(db: Database) -> Iterator[Session]:
 def _company(**changes: str) -> h.HostInput:
     values = {
         "nom": "Coopérative Numérique du Lot",
-        "forme_juridique": "entreprise",
+        "forme_juridique": "sarl",
         "identifiant": SIRET_A,
         "code_naf": "6201Z",
         "effectif": "10 à 19",
@@ -63,12 +65,13 @@ def test_sample_sirets_are_valid() -> None:
 def test_create_host_normalises_fields(s: Session) -> None:
     info = h.create_host(s, _company(identifiant="732 829 320 00074"), role=COORD)
     assert info.name == "Coopérative Numérique du Lot"
-    assert info.legal_form == "entreprise"
-    assert info.legal_form_label == "Entreprise"
+    assert info.legal_form == "sarl"
+    assert info.legal_form_label == "SARL"
     assert info.siret == SIRET_A
     assert info.rna == ""
     assert info.naf_code == "62.01Z"
     assert info.headcount_band == "10 à 19"
+    assert info.headcount_label == "10 à 19 salariés"
     assert info.phone == "05 65 12 34 56"
     assert info.is_public is False
     assert info.tutors == ()
@@ -81,18 +84,94 @@ def test_create_host_normalises_fields(s: Session) -> None:
 @pytest.mark.parametrize(
     ("typed", "code"),
     [
-        ("Entreprise", "entreprise"),
+        ("SARL", "sarl"),
         ("ASSOCIATION", "association"),
-        ("Organisme public", "public"),
-        ("collectivité", "public"),
+        ("Association loi 1901", "association"),
+        ("sasu", "sas"),
+        ("SAS / SASU", "sas"),
+        ("SA", "sa"),
+        ("scic", "scop"),
+        ("micro-entreprise", "ei"),
+        ("EURL", "eurl"),
+        ("Collectivité territoriale", "collectivite"),
+        ("mairie", "collectivite"),
+        ("établissement public", "etablissement_public"),
         ("autre", "autre"),
     ],
 )
-def test_legal_form_accepts_codes_and_french_labels(s: Session, typed: str, code: str) -> None:
-    identifier = "" if code in ("public", "autre") else SIRET_A
+def test_legal_form_accepts_codes_labels_and_aliases(s: Session, typed: str, code: str) -> None:
+    identifier = "" if code in ("collectivite", "etablissement_public", "autre") else SIRET_A
     info = h.create_host(s, _company(forme_juridique=typed, identifiant=identifier), role=COORD)
     assert info.legal_form == code
     assert info.legal_form_label == h.LEGAL_FORMS[code]
+    assert info.is_public is (code in ("collectivite", "etablissement_public"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "entreprise",
+            "Préciser la forme juridique : SARL, SAS / SASU, SA, EURL, SCOP / SCIC, "
+            "EI / micro-entreprise…",
+        ),
+        (
+            "Société",
+            "Préciser la forme juridique : SARL, SAS / SASU, SA, EURL, SCOP / SCIC, "
+            "EI / micro-entreprise…",
+        ),
+        (
+            "Organisme public",
+            "Préciser la forme juridique : « Collectivité territoriale » ou "
+            "« Établissement public ».",
+        ),
+    ],
+)
+def test_former_vague_forms_are_refused_for_a_new_host(
+    s: Session, typed: str, message: str
+) -> None:
+    assert _errors(s, _company(forme_juridique=typed)) == {"forme_juridique": message}
+
+
+def test_a_host_with_a_former_code_stays_readable_and_editable(s: Session) -> None:
+    old = Host(name="Garage Martin", legal_form="entreprise", siret=SIRET_A, headcount_band="1 à 9")
+    public = Host(name="Mairie de Lauzerte", legal_form="public")
+    s.add_all([old, public])
+    s.flush()
+    info = h.get_host(s, old.id)
+    assert info.legal_form_label == "Entreprise (forme à préciser)"
+    assert info.headcount_label == "1 à 9 salariés"
+    assert h.get_host(s, public.id).legal_form_label == "Organisme public"
+    assert h.get_host(s, public.id).is_public is True
+    assert [r.legal_form_label for r in h.search_hosts(s)] == [
+        "Entreprise (forme à préciser)",
+        "Organisme public",
+    ]
+    # Saved again with its former code (another field changed): kept as it is.
+    data = replace(h.host_input(info), commune="Moissac")
+    kept = h.update_host(s, old.id, data, role=COORD)
+    assert (kept.legal_form, kept.city) == ("entreprise", "Moissac")
+    # The coordinator picks the precise form; going back to the vague one is refused.
+    precise = h.update_host(s, old.id, replace(data, forme_juridique="eurl"), role=COORD)
+    assert precise.legal_form_label == "EURL"
+    with pytest.raises(ValidationError) as caught:
+        h.update_host(s, old.id, replace(data, forme_juridique="entreprise"), role=COORD)
+    assert set(caught.value.errors) == {"forme_juridique"}
+
+
+@pytest.mark.parametrize(
+    ("band", "label"),
+    [
+        ("0 salarié", "aucun salarié"),
+        ("1 à 9", "1 à 9 salariés"),
+        ("10 à 19", "10 à 19 salariés"),
+        ("250 et plus", "250 salariés et plus"),
+        ("", ""),
+    ],
+)
+def test_headcount_printed_with_its_unit(band: str, label: str) -> None:
+    assert h.headcount_label(band) == label
+    assert not band or band in h.HEADCOUNT_BANDS
 
 
 @pytest.mark.parametrize(
@@ -136,8 +215,9 @@ def test_every_error_is_reported_at_once(s: Session) -> None:
     assert errors == {
         "nom": "Le nom de la structure est obligatoire.",
         "forme_juridique": (
-            "Forme juridique inconnue : choisir parmi « Entreprise », « Association », "
-            "« Organisme public », « Autre »."
+            "Forme juridique inconnue : choisir parmi « Association loi 1901 », « SARL », "
+            "« SAS / SASU », « SA », « SCOP / SCIC », « EI / micro-entreprise », « EURL », "
+            "« Collectivité territoriale », « Établissement public », « Autre »."
         ),
         "identifiant": "Le SIRET doit comporter 14 chiffres (3 saisis).",
         "code_naf": "Code NAF attendu : 4 chiffres et une lettre (ex. 62.01Z).",
@@ -213,7 +293,9 @@ def test_missing_identifier_for_a_company(s: Session) -> None:
 
 def test_public_host_without_identifier_is_accepted(s: Session) -> None:
     info = h.create_host(
-        s, _company(nom="Mairie de Figeac", forme_juridique="public", identifiant=""), role=COORD
+        s,
+        _company(nom="Mairie de Figeac", forme_juridique="collectivite", identifiant=""),
+        role=COORD,
     )
     assert info.is_public is True
     assert (info.siret, info.rna) == ("", "")
@@ -358,7 +440,7 @@ def _directory(s: Session) -> dict[str, int]:
     )
     mairie = h.create_host(
         s,
-        _company(nom="Mairie d'Assier", forme_juridique="public", identifiant=SIRET_B),
+        _company(nom="Mairie d'Assier", forme_juridique="collectivite", identifiant=SIRET_B),
         role=COORD,
     )
     return {"coop": coop.id, "asso": asso.id, "mairie": mairie.id}
@@ -388,12 +470,12 @@ def test_search_rows_sorted_and_limited(s: Session) -> None:
         id=ids["coop"],
         name="Coopérative Élan",
         city="Cahors",
-        legal_form_label="Entreprise",
+        legal_form_label="SARL",
         identifier="732 829 320 00074",
         tutor_count=1,
     )
     assert rows[1].identifier == RNA
-    assert rows[2].legal_form_label == "Organisme public"
+    assert rows[2].legal_form_label == "Collectivité territoriale"
     assert len(h.search_hosts(s, limit=2)) == 2
 
 
