@@ -8,6 +8,10 @@ A template is a Markdown-like file the coordination can adapt without touching t
   the text);
 - "{champ}" placeholders are filled from the database; an unknown one stays visible between
   square brackets, an empty one prints as a blank to fill in by hand;
+- a paragraph or bullet starting with a condition prints only when it holds: "{?champ}" when
+  the field is filled, "{?!champ}" when it is empty, "{?champ=valeur}" when the field is that
+  value, "{?!champ=valeur}" when it is not (an unknown field prints the text, with the
+  condition visible between square brackets);
 - <!-- comments --> are not printed.
 Template and values are both escaped, so markup typed anywhere prints literally.
 """
@@ -46,6 +50,7 @@ _TITLE = re.compile(r"^#\s+(.*?)\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CONDITION = re.compile(r"^\{\?(!?)([A-Za-z_][\w.]*)(?:=([^}]*))?\}\s*")
 
 
 @dataclass(frozen=True)
@@ -162,12 +167,30 @@ def fill_placeholders(template: str, values: Mapping[str, str]) -> str:
     return _BOLD.sub(r"<b>\1</b>", filled)
 
 
+def _condition(text: str, values: Mapping[str, str]) -> tuple[bool, str]:
+    """Whether a block starting with "{?champ}", "{?!champ}", "{?champ=valeur}" or
+    "{?!champ=valeur}" prints, and its text without the condition."""
+    match = _CONDITION.match(text)
+    if match is None:
+        return True, text
+    negated, name, expected = match.groups()
+    rest = text[match.end() :]
+    if name not in values:
+        return True, f"[{match.group(0).strip()[1:-1]}] {rest}"
+    value = values[name].strip()
+    holds = value == expected.strip() if expected is not None else bool(value)
+    return holds != bool(negated), rest
+
+
 def clause_paragraphs(
     blocks: Sequence[tuple[str, str]], values: Mapping[str, str], style: dict[str, ParagraphStyle]
 ) -> list[Flowable]:
     """The text blocks as paragraphs and bullets ("data" blocks are skipped)."""
     flow: list[Flowable] = []
-    for kind, text in blocks:
+    for kind, raw in blocks:
+        shown, text = _condition(raw, values)
+        if not shown:
+            continue
         if kind == "li":
             flow.append(Paragraph(fill_placeholders(text, values), style["bullet"], bulletText="–"))
         elif kind == "p":
@@ -187,19 +210,29 @@ def clause_section(
 ) -> list[Flowable]:
     """A heading (none when `heading_markup` is empty), the section's text with `data_flow`
     where its "{{donnees}}" line stands (after the text without one). The heading never
-    stays alone at the foot of a page. With `bullets` false the bullets are not printed
-    (a section whose bullets feed a table)."""
+    stays alone at the foot of a page, nor does a paragraph ending with ":" leave its first
+    bullet. With `bullets` false the bullets are not printed (a section whose bullets feed a
+    table)."""
     # Groups of flowables printed on one page; the data block is one group when kept whole.
     data_groups = [data_flow] if keep_whole and data_flow else [[f] for f in data_flow]
     groups: list[list[Flowable]] = []
     placed = False
+    lead_in = False  # the last group is a paragraph announcing a list
     for kind, text in clause.blocks if clause else ():
         if kind == "data":
             if not placed:
                 groups += data_groups
                 placed = True
+            lead_in = False
         elif bullets or kind != "li":
-            groups += [[f] for f in clause_paragraphs(((kind, text),), values, style)]
+            printed = clause_paragraphs(((kind, text),), values, style)
+            if not printed:
+                continue
+            if lead_in and kind == "li":
+                groups[-1] += printed
+            else:
+                groups += [[f] for f in printed]
+            lead_in = kind == "p" and text.rstrip().endswith(":")
     if not placed:
         groups += data_groups
     kept = [KeepTogether(group) if len(group) > 1 else group[0] for group in groups]

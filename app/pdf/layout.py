@@ -491,6 +491,7 @@ class SignatureBox:
     name: str  # "" prints a blank to fill in
     detail: str = ""  # function, or the organisation of a referent
     hint: str = SIGNATURE_HINT
+    signed: str = ""  # on a copy: "Signé le 04/05/2026", printed instead of a place to sign
 
 
 def signature_grid(
@@ -517,6 +518,9 @@ def signature_grid(
             ]
             if box.detail.strip():
                 cell.append(Paragraph(escape_text(box.detail), style["sign_hint"]))
+            if box.signed:
+                cell.append(Spacer(1, 1.5 * mm))
+                cell.append(Paragraph(f"<b>{escape(box.signed)}</b>", style["sign_name"]))
             if box.hint:
                 cell.append(Spacer(1, 1 * mm))
                 cell.append(Paragraph(escape(box.hint), style["sign_hint"]))
