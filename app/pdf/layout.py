@@ -140,13 +140,15 @@ def _make_styles() -> dict[str, ParagraphStyle]:
 
     return {
         "base": base,
-        "clause": derive("clause", alignment=4, spaceAfter=4),  # justified
+        # Justified; a paragraph split by a page never leaves its last line alone on the next.
+        "clause": derive("clause", alignment=4, spaceAfter=4, allowWidows=0),
         "bullet": derive(
             "bullet",
             alignment=4,
             leftIndent=5 * mm,
             bulletIndent=1.5 * mm,
             bulletFontName=FONT_REGULAR,
+            allowWidows=0,
         ),
         "title": derive(
             "title",
