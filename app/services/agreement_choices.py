@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Candidate, Season, Site, Stage
+from app.domain.agreement_terms import BreakRule, RemunerationPayer
 from app.services.agreements import cohort_window
 from app.services.candidates import name_for_display
 from app.services.validation import format_date
@@ -15,6 +16,7 @@ from app.services.validation import format_date
 __all__ = [
     "FULL_TIME_WEEK",
     "LearnerChoice",
+    "break_rule_choices",
     "default_period",
     "in_training",
     "interruptions_from_text",
@@ -22,6 +24,7 @@ __all__ = [
     "latest_agreement",
     "learner_choices",
     "learners_for_scope",
+    "payer_choices",
     "referent_suggestions",
     "seasons_in_internship",
 ]
@@ -157,6 +160,20 @@ def referent_suggestions(session: Session) -> list[str]:
     for name in sorted(set(names)):  # capitalised spellings sort first and are kept
         by_folded.setdefault(name.casefold(), name)
     return sorted(by_folded.values(), key=str.casefold)
+
+
+def _capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def payer_choices() -> list[tuple[str, str]]:
+    """Who pays the trainee's remuneration: (code, label) as the form offers them."""
+    return [(payer.value, _capitalised(payer.label)) for payer in RemunerationPayer]
+
+
+def break_rule_choices() -> list[tuple[str, str]]:
+    """What a flat indemnity becomes if the internship is broken off: (code, label)."""
+    return [(rule.value, _capitalised(rule.label)) for rule in BreakRule]
 
 
 def interruptions_from_text(text: str) -> list[tuple[str, str]]:

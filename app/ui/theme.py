@@ -14,6 +14,7 @@ ACCENT = "#1f6f8b"
 ERROR = "#b3261e"
 WARNING_BG = "#fff4ce"
 MUTED = "#5f6b76"
+FROZEN_BG = "#eef1f4"  # read-only content: no frame, a grey ground
 
 
 def apply_theme(app: QApplication) -> None:
@@ -56,6 +57,19 @@ QFrame#organisationBanner {{ background: {WARNING_BG}; border-bottom: 1px solid 
 QPushButton[accent="true"] {{ background: {ACCENT}; color: white; padding: 5px 14px;
                               border-radius: 4px; border: none; }}
 QPushButton[accent="true"]:disabled {{ background: #9fb9c3; }}
+QLineEdit[frozen="true"], QPlainTextEdit[frozen="true"] {{
+    background: {FROZEN_BG}; border: 1px solid {FROZEN_BG}; border-radius: 3px; color: #33414d;
+}}
+QComboBox[frozen="true"] {{
+    background: {FROZEN_BG}; border: 1px solid {FROZEN_BG}; border-radius: 3px; color: #33414d;
+    padding: 2px 6px;
+}}
+QComboBox[frozen="true"]::drop-down {{ width: 0px; border: none; }}
+QCheckBox[frozen="true"] {{ color: #33414d; }}
+QLabel[role="notice"] {{ background: #eef3f6; border: 1px solid #d8e0e6; border-radius: 6px;
+                         padding: 6px 10px; color: #33414d; }}
+QLabel[role="alert"] {{ background: {WARNING_BG}; border: 1px solid #ecd98b; border-radius: 6px;
+                        padding: 6px 10px; color: #5c3c00; }}
 """
 
 

@@ -3,6 +3,8 @@
 The live check runs the service's rules on what is on screen (nothing is written): the total
 of effective hours and days is shown at once, a refusal appears next to its field once the
 field was touched (all of them after a save attempt), and warnings are listed without blocking.
+Frozen content (after `brouillon`) is read-only and looks it; the Sunday is never a day of
+presence (Code du travail, L6343-4); the wheel scrolls the form, not the combo under it.
 """
 
 from dataclasses import dataclass, replace
@@ -11,12 +13,15 @@ from datetime import date
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QCompleter,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -32,6 +37,8 @@ from app.services.errors import UserFacingError
 from app.services.hosts import HostRow
 from app.ui.context import AppContext
 from app.ui.widgets.fields import (
+    UNKNOWN,
+    WEEKDAY_NAMES,
     CheckField,
     ChoiceBox,
     FieldWidget,
@@ -45,6 +52,13 @@ from app.ui.widgets.naming import named
 CHECK_DELAY_MS = 200
 INDEMNITY_UNITS = [("heure", "par heure"), ("mois", "par mois"), ("forfait", "forfait")]
 PAYMENT_MODES = ["Virement", "Chèque", "Espèces"]
+FLAT = "forfait"
+OTHER_PAYER = "autre"
+SUNDAY = 6
+SUNDAY_REST = "Repos dominical (L6343-4) : pas de présence le dimanche."
+# Labels longer than this wrap on two lines, so that the fields keep their room in a narrow
+# panel (the Conventions list beside it at 1366 px).
+LABEL_WIDTH = 170
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,12 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("structure", "Structure d'accueil *", "choice"),
             FieldSpec("tuteur", "Tuteur", "choice"),
             FieldSpec("formateur_referent", "Formateur référent", placeholder="Prénom Nom"),
+            FieldSpec("telephone_referent", "Téléphone du référent", placeholder="05 49 00 00 00"),
+            FieldSpec(
+                "email_referent",
+                "E-mail du référent",
+                placeholder="prenom.nom@exemple.fr",
+            ),
             FieldSpec(
                 "lieu", "Lieu du stage", placeholder="Si ce n'est pas l'adresse de la structure"
             ),
@@ -84,7 +104,9 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
                 placeholder="ex. 14/04/2027 - 18/04/2027 ; 02/05/2027 - 02/05/2027",
             ),
             FieldSpec("horaires", "Heures par jour *", "week"),
+            FieldSpec("teletravail", "Télétravail", "remote"),
             FieldSpec("nuit", "Présence la nuit autorisée", "check"),
+            # Never allowed: shown only on an agreement saved under the earlier rules.
             FieldSpec("dimanche", "Présence le dimanche autorisée", "check"),
             FieldSpec("ferie", "Présence les jours fériés autorisée", "check"),
         ),
@@ -97,10 +119,13 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         ),
     ),
     (
-        "Indemnité et avantages",
+        "Rémunération, indemnité et avantages",
         (
+            FieldSpec("financeur", "Rémunération du stagiaire versée par", "choice"),
+            FieldSpec("financeur_autre", "Autre financeur *", placeholder="Nom du financeur"),
             FieldSpec("indemnite", "Indemnité (€)", placeholder="Vide : pas d'indemnité"),
             FieldSpec("unite_indemnite", "Unité", "choice"),
+            FieldSpec("regle_rupture", "En cas de rupture (indemnité forfaitaire)", "choice"),
             FieldSpec("mode_versement", "Mode de versement", placeholder="Virement, chèque…"),
             FieldSpec("avantages", "Avantages", "multiline"),
         ),
@@ -116,7 +141,28 @@ class LearnerScope:
     site_id: int | None
 
 
-class LearnerBox(ChoiceBox):
+class FormChoiceBox(ChoiceBox):
+    """A combo of the scrolled form: the mouse wheel over it scrolls the form, unless the
+    combo was clicked or tabbed into first (then the wheel goes through its items)."""
+
+    def __init__(
+        self,
+        choices: list[tuple[str, str]],
+        *,
+        allow_empty: bool = True,
+        empty_label: str = UNKNOWN,
+    ) -> None:
+        super().__init__(choices, allow_empty=allow_empty, empty_label=empty_label)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel gives no focus
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # on to the scroll area
+
+
+class LearnerBox(FormChoiceBox):
     """The learner combo says when it is about to be used (opened, focused, typed into or
     scrolled): its list, a season's learners, is read then rather than at each show."""
 
@@ -135,17 +181,118 @@ class LearnerBox(ChoiceBox):
         super().keyPressEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        self.needed.emit()
+        if self.hasFocus():
+            self.needed.emit()
         super().wheelEvent(event)
+
+
+class RemoteDaysField(QWidget):
+    """The weekdays worked remotely, one box under each day's hours; only a day with hours
+    of presence can be one. Value: the weekdays, Monday = 0."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.days: list[QCheckBox] = []
+        self._frozen = False
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)  # the week's hours above: same columns
+        for day, name in enumerate(WEEKDAY_NAMES):
+            box = QCheckBox()
+            box.setObjectName(f"teletravail_{name}")
+            box.setAccessibleName(f"Télétravail le {name}")
+            box.setFixedWidth(42)
+            box.toggled.connect(self.changed)
+            grid.addWidget(box, 0, day)
+            self.days.append(box)
+        grid.setColumnStretch(7, 1)
+        self.follow_week({})
+
+    def value(self) -> list[int]:
+        return [day for day, box in enumerate(self.days) if box.isChecked()]
+
+    def set_value(self, days: list[int]) -> None:
+        for day, box in enumerate(self.days):
+            box.setChecked(day in days)
+
+    def follow_week(self, week: dict[int, str], *, keep: bool = False) -> None:
+        """Boxes usable on the days with hours; a day that lost its hours is no longer
+        remote (`keep`: leave what was loaded as it is, the rules will say)."""
+        for day, box in enumerate(self.days):
+            present = _has_hours(week.get(day, ""))
+            box.setEnabled(present and not self._frozen)
+            if not present and not keep and box.isChecked():
+                box.setChecked(False)
+            box.setToolTip(
+                SUNDAY_REST
+                if day == SUNDAY
+                else f"Le {WEEKDAY_NAMES[day]} en télétravail"
+                if present
+                else f"Pas d'heures de présence le {WEEKDAY_NAMES[day]}"
+            )
+
+    def set_frozen(self, frozen: bool, week: dict[int, str]) -> None:
+        self._frozen = frozen
+        self.follow_week(week, keep=True)
+
+
+class RemoteDaysWithError(QWidget):
+    """The remote days and their error message, like `FieldWithError`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.field = RemoteDaysField()
+        self.field.setObjectName("teletravail")
+        self.error = QLabel()
+        self.error.setObjectName("teletravailError")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.field)
+        layout.addWidget(self.error)
+
+    def set_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        self.field.setAccessibleDescription(message)
+
+
+def _has_hours(text: str) -> bool:
+    """Whether a day's typed hours are some presence (a text still being typed counts)."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        return False
+    try:
+        return float(text) > 0
+    except ValueError:
+        return True
+
+
+def _set_frozen_look(widget: QWidget, frozen: bool) -> None:
+    """The theme greys frozen fields (`frozen` property): read-only shows at a glance."""
+    if widget.property("frozen") == ("true" if frozen else "false"):
+        return
+    widget.setProperty("frozen", "true" if frozen else "false")
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 def _make_field(spec: FieldSpec) -> FieldWidget:
     if spec.kind == "choice":
         if spec.name == "unite_indemnite":
-            return ChoiceBox(INDEMNITY_UNITS, empty_label="—")
+            return FormChoiceBox(INDEMNITY_UNITS, empty_label="—")
         if spec.name == "candidat":
             return LearnerBox([], empty_label="Choisir…")
-        return ChoiceBox([], empty_label="Choisir…")
+        if spec.name == "financeur":
+            return FormChoiceBox(choices.payer_choices(), empty_label="Choisir…")
+        if spec.name == "regle_rupture":
+            return FormChoiceBox(choices.break_rule_choices(), empty_label="—")
+        return FormChoiceBox([], empty_label="Choisir…")
     if spec.kind == "check":
         return CheckField()
     if spec.kind == "multiline":
@@ -177,7 +324,11 @@ class AgreementForm(QWidget):
         self._snapshot = AgreementInput()
         self._fields: dict[str, FieldWithError] = {}
         self._week = WeekHoursWithError("horaires")
-        self._week.changed.connect(lambda: self._on_changed("horaires"))
+        self._week.changed.connect(self._week_changed)
+        self._remote = RemoteDaysWithError()
+        self._remote.field.changed.connect(lambda: self._on_changed("teletravail"))
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}  # rows shown or hidden
+        self._placeholders: dict[str, str] = {}
         self._labels: dict[str, QLabel] = {}
         self._touched: set[str] = set()
         self._show_every_error = False
@@ -194,6 +345,14 @@ class AgreementForm(QWidget):
         self.warnings_label.setProperty("role", "warning")
         self.warnings_label.setWordWrap(True)
         self.warnings_label.hide()
+        self.frozen_note = named(QLabel(), "frozenNote")
+        self.frozen_note.setProperty("role", "notice")
+        self.frozen_note.setWordWrap(True)
+        self.frozen_note.hide()
+        self.review_note = named(QLabel(), "reviewNote")
+        self.review_note.setProperty("role", "alert")
+        self.review_note.setWordWrap(True)
+        self.review_note.hide()
         self.full_time_button = named(QPushButton("35 h : lundi à vendredi, 7 h"), "fullTimeButton")
         self.full_time_button.clicked.connect(self._fill_full_time)
         self._timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
@@ -202,7 +361,14 @@ class AgreementForm(QWidget):
         self._referent_completer()
         self.choice("structure").currentIndexChanged.connect(self._host_changed)
         self.choice("candidat").currentIndexChanged.connect(self._learner_changed)
+        self.choice("financeur").currentIndexChanged.connect(self._show_dependent_rows)
+        self.choice("unite_indemnite").currentIndexChanged.connect(self._show_dependent_rows)
         self.learner_box.needed.connect(self.read_learners)
+        sunday = self._week.field.days[SUNDAY]
+        sunday.setToolTip(SUNDAY_REST)
+        sunday.setPlaceholderText("—")
+        self._sunday_rest()
+        self._show_dependent_rows()
 
     # ---- building
 
@@ -214,22 +380,26 @@ class AgreementForm(QWidget):
             box = QGroupBox(title)
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            # A row too wide for a narrow panel puts its label above it.
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for spec in specs:
                 self._add_row(form, spec)
-                if spec.name == "horaires":
-                    row = QHBoxLayout()
-                    row.addWidget(self.full_time_button)
-                    row.addStretch(1)
-                    form.addRow("", row)
             if title == "Période et horaires":
                 form.addRow(self._total_frame())
             column.addWidget(box)
         column.addStretch(1)
-        width = max(label.sizeHint().width() for label in self._labels.values())
+        width = min(max(label.sizeHint().width() for label in self._labels.values()), LABEL_WIDTH)
         for label in self._labels.values():
-            label.setMinimumWidth(width)
+            if label.sizeHint().width() > width:
+                label.setWordWrap(True)
+            label.setFixedWidth(width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        notes = QVBoxLayout()
+        notes.setContentsMargins(0, 0, 6, 4)
+        notes.addWidget(self.frozen_note)
+        notes.addWidget(self.review_note)
+        layout.addLayout(notes)
         if with_scroll:
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
@@ -241,11 +411,26 @@ class AgreementForm(QWidget):
             layout.addWidget(content, 1)
 
     def _add_row(self, form: QFormLayout, spec: FieldSpec) -> None:
-        if spec.kind == "week":
+        if spec.kind in ("week", "remote"):
+            # The week and its remote days span the form, their label above them: the days
+            # line up, whatever the panel's width.
+            week = spec.kind == "week"
+            holder: QWidget = self._week if week else self._remote
             label = QLabel(spec.label)
-            label.setBuddy(self._week.field.days[0])
-            form.addRow(label, self._week)
-            self._labels[spec.name] = label
+            label.setBuddy((self._week.field.days if week else self._remote.field.days)[0])
+            head = QHBoxLayout()
+            head.setContentsMargins(0, 0, 0, 0)
+            head.addWidget(label)
+            head.addStretch(1)
+            if week:
+                head.addWidget(self.full_time_button)
+            block = QWidget()
+            column = QVBoxLayout(block)
+            column.setContentsMargins(0, 4, 0, 0)
+            column.setSpacing(2)
+            column.addLayout(head)
+            column.addWidget(holder)
+            form.addRow(block)
             return
         field = _make_field(spec)
         holder = FieldWithError(spec.name, field)
@@ -259,6 +444,11 @@ class AgreementForm(QWidget):
         form.addRow(label, holder)
         self._fields[spec.name] = holder
         self._labels[spec.name] = label
+        self._rows[spec.name] = (form, holder)
+        if isinstance(field, QLineEdit):
+            self._placeholders[spec.name] = field.placeholderText()
+        if spec.name == "dimanche":
+            field.setToolTip(SUNDAY_REST)
 
     def _total_frame(self) -> QWidget:
         frame = QFrame()
@@ -387,6 +577,28 @@ class AgreementForm(QWidget):
     def _fill_full_time(self) -> None:
         self._week.field.set_value(dict(choices.FULL_TIME_WEEK))
 
+    def _week_changed(self) -> None:
+        self._remote.field.follow_week(self._week.field.value(), keep=self._loading)
+        self._sunday_rest()
+        self._on_changed("horaires")
+
+    def _sunday_rest(self) -> None:
+        """The Sunday cell is closed (Sunday rest); one that holds hours (saved under the
+        earlier rules) stays open on a draft, so that they can be removed."""
+        sunday = self._week.field.days[SUNDAY]
+        sunday.setEnabled(bool(sunday.text().strip()) and not self._read_only)
+
+    def _show_row(self, name: str, visible: bool) -> None:
+        form, holder = self._rows[name]
+        form.setRowVisible(holder, visible)
+
+    def _show_dependent_rows(self) -> None:
+        """ "Autre financeur" when the payer is another one; the rule on rupture for a flat
+        indemnity; the Sunday box only on an agreement that has it ticked."""
+        self._show_row("financeur_autre", self.value_of("financeur") == OTHER_PAYER)
+        self._show_row("regle_rupture", self.value_of("unite_indemnite") == FLAT)
+        self._show_row("dimanche", self.value_of("dimanche") == "oui")
+
     # ---- values
 
     def field(self, name: str) -> FieldWidget:
@@ -404,15 +616,31 @@ class AgreementForm(QWidget):
     def value_of(self, name: str) -> str:
         return self.field(name).value()
 
+    @property
+    def remote_days(self) -> RemoteDaysWithError:
+        return self._remote
+
     def values(self) -> AgreementInput:
-        data = AgreementInput(horaires=self._week.field.value())
+        data = AgreementInput(
+            horaires=self._week.field.value(), teletravail=self._remote.field.value()
+        )
         for name, holder in self._fields.items():
             value = holder.field.value()
             if name == "interruptions":
                 data.interruptions = choices.interruptions_from_text(value)
+            elif not self._applies(name):
+                setattr(data, name, "")
             else:
                 setattr(data, name, value)
         return data
+
+    def _applies(self, name: str) -> bool:
+        """Whether a field that depends on another one is part of the terms."""
+        if name == "financeur_autre":
+            return self.value_of("financeur") == OTHER_PAYER
+        if name == "regle_rupture":
+            return self.value_of("unite_indemnite") == FLAT
+        return True
 
     def set_values(self, data: AgreementInput, *, agreement_id: int | None) -> None:
         self.agreement_id = agreement_id
@@ -422,6 +650,9 @@ class AgreementForm(QWidget):
             self._fill_tutors(data.structure)
             self._week.field.set_value(data.horaires)
             self._week.set_error("")
+            self._remote.field.set_value(list(data.teletravail))
+            self._remote.field.follow_week(data.horaires, keep=True)
+            self._remote.set_error("")
             for name, holder in self._fields.items():
                 value = getattr(data, name)
                 if name == "interruptions":
@@ -430,25 +661,53 @@ class AgreementForm(QWidget):
                 holder.set_error("")
         finally:
             self._loading = False
+        self._sunday_rest()
+        self._show_dependent_rows()
         self._touched.clear()
         self._show_every_error = False
         self._snapshot = self.values()
         self.dirty_changed.emit(False)
         self.run_check()
 
-    def set_read_only(self, read_only: bool, *, locked: frozenset[str] = frozenset()) -> None:
-        """Frozen content (after `brouillon`), or some fields only (`locked`)."""
+    def set_read_only(
+        self, read_only: bool, *, locked: frozenset[str] = frozenset(), note: str = ""
+    ) -> None:
+        """Frozen content (after `brouillon`), or some fields only (`locked`): read-only and
+        looking it (greyed, no frame, no hint to type); `note` says why, above the form."""
         self._locked = set(locked)
+        self._read_only = read_only
         for name, holder in self._fields.items():
             frozen = read_only or name in locked
             field = holder.field
             if isinstance(field, LineField | MultiLineField):
                 field.setReadOnly(frozen)
+                if isinstance(field, LineField):
+                    hint = self._placeholders.get(name, "")
+                    field.setPlaceholderText("—" if frozen else hint)
             else:
                 field.setEnabled(not frozen)
-        self._week.field.setReadOnly(read_only)
+            _set_frozen_look(field, frozen)
+        for day in self._week.field.days:
+            day.setReadOnly(read_only)
+            _set_frozen_look(day, read_only)
+        self._sunday_rest()
+        self._remote.field.set_frozen(read_only, self._week.field.value())
         self.full_time_button.setVisible(not read_only)
-        self._read_only = read_only
+        self.frozen_note.setText(note)
+        self.frozen_note.setVisible(bool(note))
+        self.run_check()
+
+    def show_to_review(self, reasons: tuple[str, ...], *, remedy: str = "") -> None:
+        """Why the agreement on screen breaks a rule in force since it was saved."""
+        text = ""
+        if reasons:
+            text = "À revoir : " + " ".join(reasons) + (f"\n{remedy}" if remedy else "")
+        self.review_note.setText(text)
+        self.review_note.setVisible(bool(reasons))
+
+    def reveal_errors(self) -> None:
+        """Every refusal shown at once, touched or not (a draft known to break a rule)."""
+        self._show_every_error = True
         self.run_check()
 
     def is_dirty(self) -> bool:
@@ -500,8 +759,15 @@ class AgreementForm(QWidget):
         first = next((name for name in AgreementInput.field_names() if name in errors), None)
         if first is None:
             return
-        holder: QWidget = self._week if first == "horaires" else self._fields[first]
-        (self._week.field.days[0] if first == "horaires" else self.field(first)).setFocus()
+        holder: QWidget
+        target: QWidget
+        if first == "horaires":
+            holder, target = self._week, self._week.field.days[0]
+        elif first == "teletravail":
+            holder, target = self._remote, self._remote.field
+        else:
+            holder, target = self._fields[first], self.field(first)
+        target.setFocus()
         scroll = self.findChild(QScrollArea)
         if scroll is not None:
             scroll.ensureWidgetVisible(holder)
@@ -510,13 +776,14 @@ class AgreementForm(QWidget):
         for name, holder in self._fields.items():
             holder.set_error(errors.get(name, ""))
         self._week.set_error(errors.get("horaires", ""))
+        self._remote.set_error(errors.get("teletravail", ""))
 
     def _show_total(self, check: RuleCheck) -> None:
         hours = check.hours
         if hours is None:
             self.hours_label.setText(
-                "Total des heures : il sera calculé dès que le début, la fin et les heures "
-                "par jour seront valides."
+                "Total des heures : il sera calculé dès que le stagiaire, la structure, le "
+                "début, la fin et les heures par jour seront valides."
             )
         else:
             self.hours_label.setText(
