@@ -23,7 +23,7 @@ from app.domain.agreement import Signatory
 from app.services import agreements as agreement_service
 from app.services.agreements import AgreementInfo
 from app.services.errors import UserFacingError, ValidationError
-from app.services.validation import FieldError, format_date, parse_date
+from app.services.validation import FieldError, clean_text, format_date, parse_date
 from app.ui.agreements.form import AgreementForm
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
@@ -37,6 +37,7 @@ from app.ui.widgets.fields import (
 )
 
 Action = Callable[[dict[str, str]], None]
+LATE_START_REASON_LENGTH = 500  # what the journal keeps (agreements.mark_ready)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,38 @@ def choose_scan(parent: QWidget) -> Path | None:
         "Documents (*.pdf *.png *.jpg *.jpeg)",
     )
     return Path(path) if path else None
+
+
+def late_start_dialog(start: date, parent: QWidget | None) -> ActionDialog:
+    """The reason to make ready an agreement whose start date is already past."""
+    dialog = ActionDialog(
+        "Début déjà passé",
+        f"La date de début ({format_date(start)}) est déjà passée. Motif pour la déclarer "
+        "quand même prête à signer :",
+        [DialogField("motif", "Motif", "multiline")],
+        "Déclarer prête à signer",
+        parent,
+    )
+    dialog.setObjectName("lateStartDialog")
+
+    def act(values: dict[str, str]) -> None:
+        try:
+            reason = clean_text(values["motif"], LATE_START_REASON_LENGTH, "Le motif")
+        except FieldError as error:
+            raise ValidationError({"motif": str(error)}) from None
+        if reason is None:
+            raise ValidationError({"motif": "Indiquer le motif (il est gardé dans l'historique)."})
+
+    dialog.action = act
+    return dialog
+
+
+def ask_late_start_reason(parent: QWidget | None, start: date) -> str | None:
+    """The reason typed, or None if the user gave up (tests replace this function)."""
+    dialog = late_start_dialog(start, parent)
+    if not dialog.exec():
+        return None
+    return dialog.values()["motif"].strip()
 
 
 def break_off_dialog(context: AppContext, info: AgreementInfo, parent: QWidget) -> ActionDialog:

@@ -1,14 +1,16 @@
 """The agreements list: a plain table model over the rows the service returns."""
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
 
 from app.services.agreements import AgreementRow
 from app.services.validation import format_date
+from app.ui.theme import ERROR, icon
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -24,14 +26,27 @@ STATUS_COLOURS = {
 }
 
 
+TO_REVIEW = "À revoir"
+
+
 def follow_up(row: AgreementRow) -> str:
-    """What the row is waiting for, in a few words."""
+    """What the row is waiting for, in a few words; "À revoir" first: the terms break a rule
+    in force since they were saved."""
     notes = []
+    if row.to_review:
+        notes.append(TO_REVIEW)
     if row.waiting_signature:
         notes.append("À signer")
     if row.ends_this_month:
         notes.append("Fin ce mois-ci")
     return " · ".join(notes)
+
+
+def review_text(row: AgreementRow) -> str:
+    """The reasons an agreement is "à revoir", one per line (empty when it is fine)."""
+    if not row.to_review:
+        return ""
+    return "À revoir :\n" + "\n".join(f"• {reason}" for reason in row.to_review)
 
 
 def period(row: AgreementRow) -> str:
@@ -59,7 +74,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("Période", period, lambda r: (r.start, r.end)),
     _text_column("Suivi", follow_up),
 )
+LEARNER_COLUMN = 2
+HOST_COLUMN = 3
 PERIOD_COLUMN = 4
+FOLLOW_UP_COLUMN = 5
 SortSpec = tuple[int, Qt.SortOrder]
 BY_PERIOD: SortSpec = (PERIOD_COLUMN, Qt.SortOrder.AscendingOrder)
 
@@ -74,6 +92,90 @@ def sort_rows(rows: list[AgreementRow], spec: SortSpec) -> list[AgreementRow]:
         return (sort_key(row), row.id)
 
     return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+# Column widths (pixels). A name is shown whole up to NAME_LIMIT, then elided in its middle
+# with the full text in its tooltip; when the list is narrow the learner keeps their name
+# first and the host column keeps at least HOST_FLOOR.
+CELL_PADDING = 18
+HEADER_PADDING = 30  # the sort indicator
+ICON_ROOM = 22
+NAME_LIMIT = 260
+NAME_MINIMUM = 80
+HOST_FLOOR = 120
+_MEASURED = 40  # the longest texts of a column (by characters) are measured, not every row
+
+
+@dataclass(frozen=True)
+class ColumnWidths:
+    widths: tuple[int, ...]
+    hidden: frozenset[int]  # columns with nothing to show (no row to follow up)
+
+    @property
+    def total(self) -> int:
+        return sum(w for c, w in enumerate(self.widths) if c not in self.hidden)
+
+
+def _longest_texts(rows: Sequence[AgreementRow]) -> list[list[str]]:
+    """Per column, the texts most likely to be the widest, without formatting every row:
+    names are compared by length, the short columns take a handful of shapes."""
+    shapes: dict[tuple[object, ...], AgreementRow] = {}
+    for row in rows:
+        key = (
+            row.status_label,
+            bool(row.to_review),
+            row.waiting_signature,
+            row.ends_this_month,
+            row.start.year == row.end.year,
+            len(row.number),
+        )
+        shapes.setdefault(key, row)
+    texts: list[list[str]] = []
+    for column, spec in enumerate(COLUMNS):
+        if column == LEARNER_COLUMN:
+            found = {row.learner for row in rows}
+        elif column == HOST_COLUMN:
+            found = {row.host for row in rows}
+        else:
+            found = {spec.text(row) for row in shapes.values()}
+        texts.append(heapq.nlargest(_MEASURED, found, key=len))
+    return texts
+
+
+def column_widths(
+    rows: Sequence[AgreementRow],
+    cells: QFontMetrics,
+    header: QFontMetrics,
+    available: int,
+) -> ColumnWidths:
+    """Widths that show every short column whole and the names as whole as `available`
+    allows; what is left goes to the host column."""
+    wanted: list[int] = []
+    for column, texts in enumerate(_longest_texts(rows)):
+        content = max((cells.horizontalAdvance(text) for text in texts), default=0)
+        content += CELL_PADDING
+        if column == FOLLOW_UP_COLUMN and any(row.to_review for row in rows):
+            content += ICON_ROOM
+        title = header.horizontalAdvance(COLUMNS[column].title) + HEADER_PADDING
+        wanted.append(max(content, title))
+    hidden = frozenset({FOLLOW_UP_COLUMN} if not any(follow_up(row) for row in rows) else set())
+    fixed = sum(
+        width
+        for column, width in enumerate(wanted)
+        if column not in (LEARNER_COLUMN, HOST_COLUMN) and column not in hidden
+    )
+    room = available - fixed
+    learner_wants = min(wanted[LEARNER_COLUMN], NAME_LIMIT)
+    host_wants = min(wanted[HOST_COLUMN], NAME_LIMIT)
+    if room >= learner_wants + host_wants:
+        learner = min(wanted[LEARNER_COLUMN], room - host_wants)
+        host = room - learner
+    else:
+        learner = min(learner_wants, max(NAME_MINIMUM, room - HOST_FLOOR))
+        host = max(NAME_MINIMUM, room - learner)
+    wanted[LEARNER_COLUMN] = learner
+    wanted[HOST_COLUMN] = host
+    return ColumnWidths(tuple(wanted), hidden)
 
 
 class AgreementsTableModel(QAbstractTableModel):
@@ -94,6 +196,11 @@ class AgreementsTableModel(QAbstractTableModel):
         self._rows = ordered
         self.endResetModel()
 
+    @property
+    def rows(self) -> Sequence[AgreementRow]:
+        """The rows shown, in the table's order (not to be changed)."""
+        return self._rows
+
     def row_at(self, row: int) -> AgreementRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
@@ -113,14 +220,29 @@ class AgreementsTableModel(QAbstractTableModel):
         column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 3):
-            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, index.column())
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
             return QBrush(QColor(STATUS_COLOURS.get(row.status, "#33414d")))
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5:
-            return QBrush(QColor("#8a5a00"))
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == FOLLOW_UP_COLUMN:
+            return QBrush(QColor(ERROR if row.to_review else "#8a5a00"))
+        if (
+            role == Qt.ItemDataRole.DecorationRole
+            and index.column() == FOLLOW_UP_COLUMN
+            and row.to_review
+        ):
+            return icon("alert-triangle", ERROR)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
+        return None
+
+    @staticmethod
+    def _tooltip(row: AgreementRow, column: int) -> str | None:
+        """The full names (a narrow column elides them) and why a row is "à revoir"."""
+        if column in (LEARNER_COLUMN, HOST_COLUMN):
+            return COLUMNS[column].text(row)
+        if column == FOLLOW_UP_COLUMN and row.to_review:
+            return review_text(row)
         return None
 
     def headerData(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +35,7 @@ from app.services import audit
 from app.services import hosts as host_service
 from app.services import organisation as organisation_service
 from app.services.agreement_documents import DocumentChoice, DocumentKind
-from app.services.agreements import AgreementInfo, AgreementInput, AgreementRow
+from app.services.agreements import LATE_START, AgreementInfo, AgreementInput, AgreementRow
 from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.services.hosts import HostRow
 from app.storage import Database
@@ -45,8 +45,10 @@ from app.ui.agreements.form import AgreementForm, LearnerScope, with_defaults
 from app.ui.agreements.table_model import (
     BY_PERIOD,
     PERIOD_COLUMN,
+    TO_REVIEW,
     AgreementsTableModel,
     SortSpec,
+    column_widths,
     sort_rows,
 )
 from app.ui.background import BackgroundReader
@@ -62,6 +64,11 @@ if TYPE_CHECKING:
 
 S = AgreementStatus
 UPDATING = "Mise à jour de la liste…"
+TO_REVIEW_FILTER = "a_revoir"  # the status filter's entry for agreements "à revoir"
+# The agreement's panel: its share of the view's width at first show, and its least width
+# (the form's labels and the week of hours side by side).
+PANEL_SHARE = 0.40
+PANEL_MINIMUM = 470
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,31 @@ def read_list(database: Database, scope: LearnerScope, today: date, order: SortS
         hosts = host_service.search_hosts(session, "", limit=10_000)
         missing = organisation_service.is_complete(session)
     return ListData(scope, sort_rows(rows, order), order, hosts, missing)
+
+
+def frozen_note(status: str) -> str:
+    """Why an agreement's content can no longer be edited, and what to do instead."""
+    if status == S.DRAFT.value:
+        return ""
+    if status == S.READY.value:
+        return (
+            "Contenu figé : la convention est prête à signer. Pour la modifier avant "
+            "signature, l'annuler et en préparer une nouvelle."
+        )
+    if status in (S.SIGNED.value, S.ONGOING.value):
+        return "Contenu figé : toute modification passe par un avenant."
+    return f"Convention {S(status).label} : son contenu n'est plus modifiable."
+
+
+def review_remedy(status: str) -> str:
+    """What to do with an agreement "à revoir", by status."""
+    if status == S.DRAFT.value:
+        return "Corriger les champs signalés avant de la déclarer prête à signer."
+    if status == S.READY.value:
+        return "L'annuler et en préparer une conforme avant de la faire signer."
+    if status in (S.SIGNED.value, S.ONGOING.value):
+        return "Un avenant peut la mettre en conformité."
+    return "Elle reste lisible et imprimable telle qu'elle a été signée."
 
 
 class AgreementsView(QWidget):
@@ -132,6 +164,12 @@ class AgreementsView(QWidget):
         self.status_filter.addItem("Tous les statuts", None)
         for status in S:
             self.status_filter.addItem(status.label.capitalize(), status.value)
+        self.status_filter.addItem(TO_REVIEW, TO_REVIEW_FILTER)
+        self.status_filter.setItemData(
+            self.status_filter.count() - 1,
+            "Conventions enregistrées avec des règles antérieures qui ne respectent plus la loi",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.host_filter = named(QComboBox(), "hostFilter")
         self.host_filter.setAccessibleName("Filtrer par structure d'accueil")
         self.host_filter.addItem("Toutes les structures", None)  # the hosts come with the list
@@ -176,17 +214,15 @@ class AgreementsView(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setAccessibleName("Liste des conventions")
+        # Widths follow the rows shown (`fit_columns`): short columns whole, the names as
+        # whole as the list's width allows, a longer one elided in its middle (tooltip).
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        # Short columns fit the rows on screen: measuring thousands of rows would stall a show.
-        header.setResizeContentsPrecision(0)
-        # Names share the room left by the short columns: no sideways scrolling.
-        for column in range(self.model.columnCount()):
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if column in (2, 3)
-                else (QHeaderView.ResizeMode.ResizeToContents)
-            )
-            header.setSectionResizeMode(column, mode)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.viewport().installEventFilter(self)
+        self.model.modelReset.connect(self.fit_columns)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.model.modelReset.connect(self._reselect)
         self.empty_label = named(QLabel(), "agreementsEmpty")
@@ -286,12 +322,14 @@ class AgreementsView(QWidget):
         right.addLayout(title_row)
         right.addLayout(actions)
         right.addWidget(self.tabs, 1)
-        splitter = QSplitter()
+        splitter = self.splitter = named(QSplitter(), "agreementsSplitter")
         splitter.addWidget(list_side)
         splitter.addWidget(panel)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 5)
-        splitter.setSizes([600, 680])
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        panel.setMinimumWidth(PANEL_MINIMUM)
+        self._split_done = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -313,6 +351,35 @@ class AgreementsView(QWidget):
             )
 
     # ---- the list
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def fit_columns(self) -> None:
+        """Column widths for the rows shown and the list's width (see `column_widths`)."""
+        header = self.table.horizontalHeader()
+        fitted = column_widths(
+            self.model.rows,
+            self.table.fontMetrics(),
+            header.fontMetrics(),
+            self.table.viewport().width(),
+        )
+        for column, width in enumerate(fitted.widths):
+            self.table.setColumnHidden(column, column in fitted.hidden)
+            if column not in fitted.hidden and header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def _split(self) -> None:
+        """The first time the view has its width: the panel gets a share of it, the list the
+        rest (the user may move the splitter afterwards)."""
+        width = self.splitter.width()
+        if self._split_done or width <= 0:
+            return
+        self._split_done = True
+        panel = max(PANEL_MINIMUM, round(width * PANEL_SHARE))
+        self.splitter.setSizes([width - panel - self.splitter.handleWidth(), panel])
 
     def bring_statuses_up_to_date(self) -> None:
         """*en cours* from the first day, *terminée* after the last: what today's date says."""
@@ -375,6 +442,9 @@ class AgreementsView(QWidget):
     def _apply_filters(self) -> None:
         """The toolbar's filters over the agreements of the scope: no database access."""
         status = self.status_filter.currentData()
+        review = status == TO_REVIEW_FILTER
+        if review:
+            status = None
         host_id = self.host_filter.currentData()
         waiting = self.waiting_filter.isChecked()
         ending = self.ending_filter.isChecked()
@@ -385,6 +455,7 @@ class AgreementsView(QWidget):
             and (host_id is None or row.host_id == host_id)
             and (not waiting or row.waiting_signature)
             and (not ending or row.ends_this_month)
+            and (not review or row.to_review)
         ]
         self.model.set_rows(rows, sorted_by=self._scope_order)  # a filter keeps the order
         if not self.reader.busy:
@@ -393,6 +464,7 @@ class AgreementsView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Each time the view shows (not when the window comes back from the task bar)."""
         super().showEvent(event)
+        self._split()
         if not event.spontaneous():
             self._refresh()
             self._read_for_this_show = True
@@ -435,9 +507,11 @@ class AgreementsView(QWidget):
         shown = len(rows)
         waiting = sum(1 for r in rows if r.waiting_signature)
         ending = sum(1 for r in rows if r.ends_this_month)
+        review = sum(1 for r in rows if r.to_review)
         self.count_label.setText(
             f"{shown} convention{'s' if shown > 1 else ''} · {waiting} à signer · "
             f"{ending} se termine{'nt' if ending > 1 else ''} ce mois-ci"
+            + (f" · {review} à revoir" if review else "")
         )
         season = self.header.season_label()
         if shown == 0:
@@ -502,7 +576,11 @@ class AgreementsView(QWidget):
         self.info = info
         self.form.keep_learner(info.candidate_id)
         self.form.set_values(info.values, agreement_id=info.id)
-        self.form.set_read_only(info.status != S.DRAFT.value)
+        draft = info.status == S.DRAFT.value
+        self.form.set_read_only(not draft, note=frozen_note(info.status))
+        self.form.show_to_review(info.to_review, remedy=review_remedy(info.status))
+        if draft and info.to_review:
+            self.form.reveal_errors()
         number = info.number or "brouillon sans numéro"
         self.title.setText(f"{info.learner_name} — {info.host_name}")
         self.status_label.setText(f"{number} · {info.status_label}")
@@ -522,6 +600,7 @@ class AgreementsView(QWidget):
         self.info = None
         self.form.set_values(with_defaults(AgreementInput()), agreement_id=None)
         self.form.set_read_only(False)
+        self.form.show_to_review(())
         self.title.setText("Nouvelle convention")
         self.status_label.setText("brouillon")
         self.signatures.show_agreement(None, {})
@@ -651,20 +730,43 @@ class AgreementsView(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            with self.context.database.session() as session:
-                info = agreement_service.mark_ready(
-                    session, self.info.id, author=self.context.username, role=self.context.role
-                )
-        except ValidationError as error:
-            self.tabs.setCurrentWidget(self.form)
-            self.form.show_errors(error.errors)
-            show_error(self, "\n".join(error.errors.values()), "Convention incomplète")
+        reason = ""
+        while True:
+            try:
+                with self.context.database.session() as session:
+                    info = agreement_service.mark_ready(
+                        session,
+                        self.info.id,
+                        author=self.context.username,
+                        role=self.context.role,
+                        late_start_reason=reason,
+                    )
+            except ValidationError as error:
+                missing = {k: v for k, v in error.errors.items() if k != LATE_START}
+                if missing:
+                    self._refused_ready(missing)
+                    return
+                asked = dialogs.ask_late_start_reason(self, self.info.start)
+                if asked is None:
+                    return
+                reason = asked
+                continue
+            except UserFacingError as error:
+                show_error(self, str(error))
+                return
+            self._after_action(info.id)
             return
-        except UserFacingError as error:
-            show_error(self, str(error))
-            return
-        self._after_action(info.id)
+
+    def _refused_ready(self, errors: dict[str, str]) -> None:
+        """What the agreement lacks: each message under its field, all of them in a box."""
+        self.tabs.setCurrentWidget(self.form)
+        self.form.show_errors(errors)
+        lines = "\n".join(f"• {message}" for message in errors.values())
+        show_error(
+            self,
+            f"La convention ne peut pas encore être déclarée prête à signer :\n{lines}",
+            "Convention incomplète",
+        )
 
     def record_signature(self) -> None:
         if self.info is None:
