@@ -1,8 +1,8 @@
 """Conventions view: the form from the keyboard with its live total and French errors, the
 life cycle from draft to amended and broken-off agreement, the list's filters, printing."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,11 +51,12 @@ class World:
     tutor: int
 
 
-def _learner(window: MainWindow, nom: str, prenom: str) -> int:
+def _learner(window: MainWindow, nom: str, prenom: str, nom_usage: str = "") -> int:
     at = datetime(SEASON_YEAR, 11, 20, 9, 0)
     with window.context.database.session() as s:
         data = CandidateInput(
             nom=nom,
+            nom_usage=nom_usage,
             prenom=prenom,
             email=f"{prenom.lower()}@exemple.fr",
             saison=SEASON,
@@ -111,21 +112,27 @@ def _view(window: MainWindow) -> AgreementsView:
     return view
 
 
-def _draft(window: MainWindow, world: World, learner: int | None = None) -> int:
+def _draft(window: MainWindow, world: World, learner: int | None = None, **changes: object) -> int:
     start, end = default_period(date(SEASON_YEAR, 12, 1))
     with window.context.database.session() as s:
         info = ag.create_draft(
             s,
-            AgreementInput(
-                candidat=str(learner or world.lea),
-                structure=str(world.host),
-                tuteur=str(world.tutor),
-                formateur_referent="Samir Haddad",
-                date_debut=start,
-                date_fin=end,
-                horaires={day: "7" for day in range(5)},
-                activites="Accueil des usagers",
-                competences="Diagnostic\nRelation client",
+            replace(
+                AgreementInput(
+                    candidat=str(learner or world.lea),
+                    structure=str(world.host),
+                    tuteur=str(world.tutor),
+                    formateur_referent="Samir Haddad",
+                    telephone_referent="05 49 52 10 10",
+                    email_referent="samir.haddad@fabrique-numerique.fr",
+                    financeur="region",
+                    date_debut=start,
+                    date_fin=end,
+                    horaires={day: "7" for day in range(5)},
+                    activites="Accueil des usagers",
+                    competences="Diagnostic\nRelation client",
+                ),
+                **changes,
             ),
             author="test",
             role=COORD,
@@ -196,8 +203,8 @@ def test_fill_the_form_from_the_keyboard_with_its_live_total(
     )
     total = form.findChild(QLabel, "hoursTotal")
     hours = f"{expected.hours:g}".replace(".", ",")
-    qtbot.waitUntil(lambda: f"{hours} h de présence effective" in total.text())
-    assert f"sur {expected.days} jours" in total.text()
+    qtbot.waitUntil(lambda: f"Total : {hours} h, soit " in total.text())
+    assert f"sur {expected.days} jours de présence" in total.text()
     assert "31,5 h par semaine" in total.text()
 
     qtbot.keyClick(
@@ -448,3 +455,331 @@ def test_from_a_learner_file_to_their_agreement(qtbot: QtBot, window: MainWindow
     )
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert view.info is not None and view.info.id == draft_id
+
+
+# ---------------------------------------------------------------- the law in the form (issue 11)
+
+
+def test_more_than_35_hours_a_week_is_refused_under_the_week(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    _world(window)
+    view = _view(window)
+    form = view.findChild(QWidget, "agreementForm")
+    _type_in(qtbot, form, "date_debut", f"07/06/{SEASON_YEAR + 1}")
+    _type_in(qtbot, form, "date_fin", f"30/07/{SEASON_YEAR + 1}")
+    _type_in(qtbot, form, "horaires_vendredi", "8")  # 4 x 7 h + 8 h = 36 h
+    error = form.findChild(QLabel, "horairesError")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text().startswith("36 h par semaine : un stagiaire sans contrat de travail")
+    assert "35 h par semaine" in error.text() and "L6343-2" in error.text()
+    _type_in(qtbot, form, "horaires_vendredi", "7")
+    qtbot.waitUntil(lambda: not error.isVisible())
+
+
+def test_sunday_is_never_a_day_of_presence(qtbot: QtBot, window: MainWindow) -> None:
+    _world(window)
+    view = _view(window)
+    form = view.findChild(QWidget, "agreementForm")
+    sunday = form.findChild(QLineEdit, "horaires_dimanche")
+    assert not sunday.isEnabled()
+    assert sunday.toolTip().startswith("Repos dominical (L6343-4)")
+    assert not form.findChild(QCheckBox, "dimanche").isVisible()  # no such choice
+    assert not form.findChild(QCheckBox, "teletravail_dimanche").isEnabled()
+
+
+def test_remote_days_only_on_days_of_presence(qtbot: QtBot, window: MainWindow) -> None:
+    _world(window)
+    view = _view(window)
+    form = view.findChild(QWidget, "agreementForm")
+    monday = form.findChild(QCheckBox, "teletravail_lundi")
+    saturday = form.findChild(QCheckBox, "teletravail_samedi")
+    assert monday.isEnabled() and not saturday.isEnabled()
+    assert monday.accessibleName() == "Télétravail le lundi"
+    monday.setChecked(True)
+    assert view.form.values().teletravail == [0]
+    _type_in(qtbot, form, "horaires_lundi", "")  # no hours on Monday: not remote either
+    assert not monday.isEnabled() and not monday.isChecked()
+    assert view.form.values().teletravail == []
+
+
+def test_another_payer_must_be_named_under_its_field(qtbot: QtBot, window: MainWindow) -> None:
+    _world(window)
+    view = _view(window)
+    form = view.findChild(QWidget, "agreementForm")
+    payer = form.findChild(QComboBox, "financeur")
+    other = form.findChild(QLineEdit, "financeur_autre")
+    assert payer.accessibleName() == "Rémunération du stagiaire versée par"
+    assert [payer.itemData(i) for i in range(payer.count())] == [
+        "",
+        "region",
+        "france_travail",
+        "aucun",
+        "autre",
+    ]
+    assert not other.isVisible()
+    payer.setCurrentIndex(payer.findData("autre"))
+    assert other.isVisible()
+    _click(qtbot, view, "saveAgreementButton")
+    error = form.findChild(QLabel, "financeur_autreError")
+    assert error.isVisible()
+    assert error.text() == "Préciser qui verse la rémunération du stagiaire."
+    type_text(qtbot, other, "Département de la Vienne")
+    qtbot.waitUntil(lambda: not error.isVisible())
+    assert view.form.values().financeur_autre == "Département de la Vienne"
+    payer.setCurrentIndex(payer.findData("region"))
+    assert not other.isVisible() and view.form.values().financeur_autre == ""
+
+
+def test_the_rule_on_rupture_only_for_a_flat_indemnity(qtbot: QtBot, window: MainWindow) -> None:
+    _world(window)
+    view = _view(window)
+    form = view.findChild(QWidget, "agreementForm")
+    rule = form.findChild(QComboBox, "regle_rupture")
+    unit = form.findChild(QComboBox, "unite_indemnite")
+    assert not rule.isVisible()
+    unit.setCurrentIndex(unit.findData("forfait"))
+    assert rule.isVisible()
+    assert rule.accessibleName() == "En cas de rupture (indemnité forfaitaire)"
+    rule.setCurrentIndex(rule.findData("prorata"))
+    assert view.form.values().regle_rupture == "prorata"
+    unit.setCurrentIndex(unit.findData("mois"))
+    assert not rule.isVisible() and view.form.values().regle_rupture == ""
+
+
+def test_the_wheel_scrolls_the_form_not_the_combo_under_the_pointer(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    _world(window)
+    view = _view(window)
+    unit = view.findChild(QComboBox, "unite_indemnite")
+    view.findChild(QLineEdit, "date_debut").setFocus()
+    before = unit.currentIndex()
+    event = QWheelEvent(
+        QPointF(5, 5),
+        QPointF(unit.mapToGlobal(QPoint(5, 5))),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(unit, event)
+    assert unit.currentIndex() == before
+    assert not event.isAccepted()  # left to the scroll area
+
+
+def test_a_frozen_agreement_is_read_only_and_looks_it(qtbot: QtBot, window: MainWindow) -> None:
+    world = _world(window)
+    draft_id = _draft(window, world)
+    with window.context.database.session() as s:
+        ag.mark_ready(s, draft_id, author="test", role=COORD)
+    view = _view(window)
+    _select(view, draft_id)
+    form = view.findChild(QWidget, "agreementForm")
+    note = form.findChild(QLabel, "frozenNote")
+    assert note.isVisible() and note.text().startswith("Contenu figé")
+    texts = form.findChildren(QLineEdit) + form.findChildren(QPlainTextEdit)
+    assert len(texts) > 15
+    for field in texts:
+        assert field.isReadOnly(), field.objectName()
+        assert field.property("frozen") == "true", field.objectName()
+    for choice in form.findChildren(QComboBox) + form.findChildren(QCheckBox):
+        assert not choice.isEnabled(), choice.objectName()
+    assert not form.findChild(QPushButton, "fullTimeButton").isVisible()
+    # A read-only field with nothing in it says so instead of inviting to type.
+    assert form.findChild(QLineEdit, "lieu").placeholderText() == "—"
+
+    view.new_agreement(ask=False)  # a new draft is editable again
+    assert not note.isVisible()
+    assert not form.findChild(QLineEdit, "lieu").isReadOnly()
+    assert form.findChild(QLineEdit, "lieu").property("frozen") == "false"
+    assert form.findChild(QComboBox, "candidat").isEnabled()
+
+
+def test_a_signed_agreement_says_changes_go_through_an_amendment(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    world = _world(window)
+    draft_id = _draft(window, world)
+    scan = tmp_path / "signee.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    with window.context.database.session() as s:
+        ag.mark_ready(s, draft_id, author="test", role=COORD)
+        ag.record_signature(
+            s,
+            draft_id,
+            "organisme",
+            date.today(),
+            author="test",
+            role=COORD,
+            outside_app=True,
+            scan_path=str(scan),
+        )
+    view = _view(window)
+    _select(view, draft_id)
+    assert view.info is not None and view.info.status == "signee"
+    note = view.findChild(QLabel, "frozenNote")
+    assert note.text() == "Contenu figé : toute modification passe par un avenant."
+
+
+def test_ready_to_sign_refuses_what_is_missing_under_each_field(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    world = _world(window)
+    draft_id = _draft(window, world, activites="", telephone_referent="")
+    view = _view(window)
+    _select(view, draft_id)
+    seen: list[str] = []
+
+    def read_and_close(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        box.accept()
+
+    answer_next_dialog(qtbot, _yes)
+    answer_next_dialog(qtbot, read_and_close)
+    _click(qtbot, view, "readyButton")
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen[0].startswith("La convention ne peut pas encore être déclarée prête à signer")
+    form = view.findChild(QWidget, "agreementForm")
+    assert form.findChild(QLabel, "activitesError").text().startswith("Décrire les activités")
+    assert (
+        form.findChild(QLabel, "telephone_referentError")
+        .text()
+        .startswith("Indiquer le téléphone du formateur référent")
+    )
+    assert view.info is not None and view.info.status == "brouillon"
+
+
+def _past_draft(window: MainWindow, world: World) -> tuple[int, date]:
+    start = date.today() - timedelta(days=3)
+    end = date.today() + timedelta(days=40)
+    return (
+        _draft(window, world, date_debut=format_date(start), date_fin=format_date(end)),
+        start,
+    )
+
+
+def test_ready_to_sign_with_a_past_start_asks_the_reason_then_succeeds(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = _world(window)
+    draft_id, start = _past_draft(window, world)
+    view = _view(window)
+    _select(view, draft_id)
+    asked: list[date] = []
+
+    def ask(_parent: QWidget, day: date) -> str | None:
+        asked.append(day)
+        return "Convention reçue signée de la structure après le début"
+
+    monkeypatch.setattr("app.ui.agreements.dialogs.ask_late_start_reason", ask)
+    answer_next_dialog(qtbot, _yes)
+    _click(qtbot, view, "readyButton")
+    assert asked == [start]
+    assert view.info is not None and view.info.status == "prete_a_signer"
+    history = [view.events.item(row, 3).text() for row in range(view.events.rowCount())]
+    assert any("Convention reçue signée de la structure après le début" in h for h in history)
+
+
+def test_a_past_start_without_a_reason_stays_a_draft(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = _world(window)
+    draft_id, _start = _past_draft(window, world)
+    view = _view(window)
+    _select(view, draft_id)
+    monkeypatch.setattr(
+        "app.ui.agreements.dialogs.ask_late_start_reason", lambda _parent, _day: None
+    )
+    answer_next_dialog(qtbot, _yes)
+    _click(qtbot, view, "readyButton")
+    assert view.info is not None and view.info.status == "brouillon"
+
+
+def test_the_late_start_dialog_wants_a_reason(qtbot: QtBot) -> None:
+    from app.ui.agreements.dialogs import late_start_dialog
+
+    dialog = late_start_dialog(date(2027, 6, 1), None)
+    qtbot.addWidget(dialog)
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert (
+        "La date de début (01/06/2027) est déjà passée. Motif pour la déclarer quand même "
+        "prête à signer :" in texts
+    )
+    dialog.confirm()
+    assert dialog.findChild(QLabel, "motifError").text().startswith("Indiquer le motif")
+    assert dialog.result() == 0
+    dialog.findChild(QPlainTextEdit, "motif").setPlainText("Accord de la structure")
+    dialog.confirm()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+# ---------------------------------------------------------------- the list at 1366 x 768
+
+
+def test_the_list_shows_whole_names_at_1366_by_768(qtbot: QtBot, window: MainWindow) -> None:
+    world = _world(window)
+    long_name = _learner(window, "Sabourin", "Nadège", nom_usage="François")
+    _draft(window, world, learner=long_name)
+    _draft(window, world, learner=world.marc)
+    window.resize(1366, 768)
+    view = _view(window)
+    qtbot.waitUntil(lambda: view.table.viewport().width() > 300)
+    names = [view.model.index(r, 2).data() for r in range(view.model.rowCount())]
+    assert "SABOURIN (François) Nadège" in names
+    metrics = view.table.fontMetrics()
+    for column in (2, 3):
+        width = view.table.columnWidth(column)
+        for r in range(view.model.rowCount()):
+            text = view.model.index(r, column).data()
+            assert width >= metrics.horizontalAdvance(text), text
+            assert view.model.index(r, column).data(Qt.ItemDataRole.ToolTipRole) == text
+    # Every column fits: nothing to scroll sideways.
+    shown = [c for c in range(view.model.columnCount()) if not view.table.isColumnHidden(c)]
+    assert sum(view.table.columnWidth(c) for c in shown) <= view.table.viewport().width()
+    # The agreement's panel keeps the room of its form.
+    assert view.form.width() >= 440
+    assert window.width() == 1366
+
+
+def test_agreements_to_review_are_flagged_filtered_and_counted(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from app.domain import Agreement
+
+    world = _world(window)
+    broken = _draft(window, world)
+    _draft(window, world, learner=world.marc)
+    with window.context.database.session() as s:
+        agreement = s.get(Agreement, broken)
+        assert agreement is not None
+        agreement.sunday_allowed = True  # saved under the earlier rules
+    view = _view(window)
+    row = view.model.row_of(broken)
+    assert row is not None
+    follow = view.model.index(row, 5)
+    assert follow.data() == "À revoir"
+    assert follow.data(Qt.ItemDataRole.ToolTipRole).startswith("À revoir :\n• ")
+    assert "dimanche" in follow.data(Qt.ItemDataRole.ToolTipRole)
+    assert not view.table.isColumnHidden(5)
+    assert view.findChild(QLabel, "agreementCount").text().endswith(" · 1 à revoir")
+
+    status = view.findChild(QComboBox, "statusFilter")
+    status.setCurrentIndex(status.findText("À revoir"))
+    assert [view.model.row_at(r).id for r in range(view.model.rowCount())] == [broken]  # type: ignore[union-attr]
+    status.setCurrentIndex(0)
+
+    _select(view, broken)
+    note = view.findChild(QLabel, "reviewNote")
+    assert note.isVisible() and note.text().startswith("À revoir : ")
+    # The draft shows the Sunday box it has ticked, refused under it, to untick it.
+    sunday = view.findChild(QCheckBox, "dimanche")
+    assert sunday.isVisible() and sunday.isChecked() and sunday.isEnabled()
+    assert view.findChild(QLabel, "dimancheError").isVisible()

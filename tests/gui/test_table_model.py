@@ -1,13 +1,27 @@
-"""The lazy candidates model: Qt's model checks, paging, sorting, filtering."""
+"""The lazy candidates model: Qt's model checks, paging, sorting, filtering; the agreements
+model: rows to review, column widths."""
+
+from datetime import date
 
 import pytest
 from pytestqt.modeltest import ModelTester
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics, QIcon
+from PySide6.QtWidgets import QApplication
 
 from app.errors import StorageError
 from app.services import candidates as cs
+from app.services.agreements import AgreementRow
 from app.storage import Database
+from app.ui.agreements.table_model import (
+    FOLLOW_UP_COLUMN,
+    HOST_COLUMN,
+    HOST_FLOOR,
+    LEARNER_COLUMN,
+    AgreementsTableModel,
+    column_widths,
+)
 from app.ui.candidates import table_model
 from app.ui.candidates.table_model import CandidatesTableModel
 
@@ -135,3 +149,77 @@ def test_a_long_list_reads_its_ids_as_it_is_scrolled(
     partly_read.set_query(cs.CandidateQuery(text="nom"))
     qtmodeltester.check(partly_read, force_py=True)  # it may read further, as a view does
     assert partly_read.total == 45
+
+
+# ---------------------------------------------------------------- the agreements list
+
+
+def _agreement_row(
+    agreement_id: int,
+    learner: str,
+    host: str = "Atelier Vélo Solidaire",
+    *,
+    to_review: tuple[str, ...] = (),
+    waiting: bool = False,
+) -> AgreementRow:
+    return AgreementRow(
+        id=agreement_id,
+        number=f"FAB-2027-{agreement_id:04d}",
+        status="en_cours",
+        status_label="en cours",
+        learner=learner,
+        host=host,
+        start=date(2027, 6, 7),
+        end=date(2027, 7, 30),
+        waiting_signature=waiting,
+        ends_this_month=False,
+        host_id=1,
+        to_review=to_review,
+    )
+
+
+REVIEW = ("36 h par semaine : au-delà de 35 h (Code du travail, L6343-2).",)
+
+
+def test_agreements_model_flags_rows_to_review(qtmodeltester: ModelTester) -> None:
+    model = AgreementsTableModel()
+    model.set_rows(
+        [
+            _agreement_row(1, "DUPONT Léa", to_review=REVIEW, waiting=True),
+            _agreement_row(2, "BERNARD Marc"),
+        ]
+    )
+    qtmodeltester.check(model, force_py=True)
+    first = model.row_of(1)
+    second = model.row_of(2)
+    assert first is not None and second is not None
+    follow = model.index(first, FOLLOW_UP_COLUMN)
+    assert follow.data() == "À revoir · À signer"
+    assert follow.data(Qt.ItemDataRole.ToolTipRole) == "À revoir :\n• " + REVIEW[0]
+    assert isinstance(follow.data(Qt.ItemDataRole.DecorationRole), QIcon)
+    assert model.index(second, FOLLOW_UP_COLUMN).data() == ""
+    assert model.index(second, FOLLOW_UP_COLUMN).data(Qt.ItemDataRole.DecorationRole) is None
+    assert model.index(second, 2).data(Qt.ItemDataRole.ToolTipRole) == "BERNARD Marc"
+    model.sort(FOLLOW_UP_COLUMN, Qt.SortOrder.DescendingOrder)
+    assert model.row_at(0).id == 1  # type: ignore[union-attr]
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_column_widths_show_whole_names_when_there_is_room(qapp: QApplication) -> None:
+    metrics = QFontMetrics(qapp.font())
+    long_host = "Agence intercommunale pour l'emploi du Niortais"
+    rows = [_agreement_row(1, "SABOURIN (François) Nadège", long_host), _agreement_row(2, "X Y")]
+    wide = column_widths(rows, metrics, metrics, 1600)
+    assert wide.widths[LEARNER_COLUMN] >= metrics.horizontalAdvance(rows[0].learner)
+    assert wide.widths[HOST_COLUMN] >= metrics.horizontalAdvance(long_host)
+    assert wide.total == 1600  # what is left goes to the host
+    assert wide.hidden == {FOLLOW_UP_COLUMN}  # nothing to follow up: no empty column
+
+    narrow = column_widths(rows, metrics, metrics, 640)
+    assert narrow.widths[LEARNER_COLUMN] >= metrics.horizontalAdvance(rows[0].learner)
+    assert narrow.widths[HOST_COLUMN] >= HOST_FLOOR  # elided in its middle, whole in a tooltip
+    assert narrow.total <= 640
+
+    flagged = column_widths([_agreement_row(1, "A B", to_review=REVIEW)], metrics, metrics, 900)
+    assert FOLLOW_UP_COLUMN not in flagged.hidden
+    assert flagged.widths[FOLLOW_UP_COLUMN] >= metrics.horizontalAdvance("À revoir")
