@@ -19,6 +19,7 @@ from app.ui.agreements.table_model import (
     HOST_COLUMN,
     HOST_FLOOR,
     LEARNER_COLUMN,
+    STATUS_COLUMN,
     AgreementsTableModel,
     column_widths,
 )
@@ -193,12 +194,14 @@ def test_agreements_model_flags_rows_to_review(qtmodeltester: ModelTester) -> No
     first = model.row_of(1)
     second = model.row_of(2)
     assert first is not None and second is not None
-    follow = model.index(first, FOLLOW_UP_COLUMN)
-    assert follow.data() == "À revoir · À signer"
-    assert follow.data(Qt.ItemDataRole.ToolTipRole) == "À revoir :\n• " + REVIEW[0]
-    assert isinstance(follow.data(Qt.ItemDataRole.DecorationRole), QIcon)
-    assert model.index(second, FOLLOW_UP_COLUMN).data() == ""
-    assert model.index(second, FOLLOW_UP_COLUMN).data(Qt.ItemDataRole.DecorationRole) is None
+    # A warning sign beside the status, the reasons in its tooltip.
+    status = model.index(first, STATUS_COLUMN)
+    assert status.data() == "En cours"
+    assert isinstance(status.data(Qt.ItemDataRole.DecorationRole), QIcon)
+    assert status.data(Qt.ItemDataRole.ToolTipRole) == "À revoir :\n• " + REVIEW[0]
+    assert model.index(first, FOLLOW_UP_COLUMN).data() == "À signer"
+    assert model.index(second, STATUS_COLUMN).data(Qt.ItemDataRole.DecorationRole) is None
+    assert model.index(second, STATUS_COLUMN).data(Qt.ItemDataRole.ToolTipRole) is None
     assert model.index(second, 2).data(Qt.ItemDataRole.ToolTipRole) == "BERNARD Marc"
     model.sort(FOLLOW_UP_COLUMN, Qt.SortOrder.DescendingOrder)
     assert model.row_at(0).id == 1  # type: ignore[union-attr]
@@ -220,6 +223,9 @@ def test_column_widths_show_whole_names_when_there_is_room(qapp: QApplication) -
     assert narrow.widths[HOST_COLUMN] >= HOST_FLOOR  # elided in its middle, whole in a tooltip
     assert narrow.total <= 640
 
+    plain = column_widths([_agreement_row(1, "A B")], metrics, metrics, 900)
     flagged = column_widths([_agreement_row(1, "A B", to_review=REVIEW)], metrics, metrics, 900)
-    assert FOLLOW_UP_COLUMN not in flagged.hidden
-    assert flagged.widths[FOLLOW_UP_COLUMN] >= metrics.horizontalAdvance("À revoir")
+    assert flagged.widths[STATUS_COLUMN] > plain.widths[STATUS_COLUMN]  # room for the sign
+    waiting = column_widths([_agreement_row(1, "A B", waiting=True)], metrics, metrics, 900)
+    assert FOLLOW_UP_COLUMN not in waiting.hidden
+    assert waiting.widths[FOLLOW_UP_COLUMN] >= metrics.horizontalAdvance("À signer")

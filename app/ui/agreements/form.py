@@ -10,8 +10,8 @@ presence (Code du travail, L6343-4); the wheel scrolls the form, not the combo u
 from dataclasses import dataclass, replace
 from datetime import date
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
+from PySide6.QtCore import QRect, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
@@ -59,6 +59,8 @@ SUNDAY_REST = "Repos dominical (L6343-4) : pas de présence le dimanche."
 # Labels longer than this wrap on two lines, so that the fields keep their room in a narrow
 # panel (the Conventions list beside it at 1366 px).
 LABEL_WIDTH = 170
+TEXT_HEIGHT = 64  # a text area being typed in; a frozen one shows its whole text
+FROZEN_TEXT_MAX_HEIGHT = 320
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,27 @@ def _set_frozen_look(widget: QWidget, frozen: bool) -> None:
     widget.style().polish(widget)
 
 
+class FormText(MultiLineField):
+    """A text area of the form; frozen, it shows its whole text (up to a limit) rather than
+    a small box to scroll."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        height = TEXT_HEIGHT
+        if self.property("frozen") == "true":
+            margin = self.frameWidth() + round(self.document().documentMargin())
+            width = max(self.width() - 2 * margin - 2, 40)
+            text = self.toPlainText() or " "
+            flags = int(Qt.TextFlag.TextWordWrap)
+            wrapped = self.fontMetrics().boundingRect(QRect(0, 0, width, 100_000), flags, text)
+            height = min(wrapped.height() + 2 * margin + 4, FROZEN_TEXT_MAX_HEIGHT)
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+
 def _make_field(spec: FieldSpec) -> FieldWidget:
     if spec.kind == "choice":
         if spec.name == "unite_indemnite":
@@ -296,9 +319,9 @@ def _make_field(spec: FieldSpec) -> FieldWidget:
     if spec.kind == "check":
         return CheckField()
     if spec.kind == "multiline":
-        area = MultiLineField()
+        area = FormText()
         area.setTabChangesFocus(True)
-        area.setFixedHeight(64)
+        area.setFixedHeight(TEXT_HEIGHT)
         return area
     line = LineField()
     if spec.kind == "date":
@@ -687,6 +710,8 @@ class AgreementForm(QWidget):
             else:
                 field.setEnabled(not frozen)
             _set_frozen_look(field, frozen)
+            if isinstance(field, FormText):
+                field.fit()
         for day in self._week.field.days:
             day.setReadOnly(read_only)
             _set_frozen_look(day, read_only)

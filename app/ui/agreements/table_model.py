@@ -30,11 +30,8 @@ TO_REVIEW = "À revoir"
 
 
 def follow_up(row: AgreementRow) -> str:
-    """What the row is waiting for, in a few words; "À revoir" first: the terms break a rule
-    in force since they were saved."""
+    """What the row is waiting for, in a few words."""
     notes = []
-    if row.to_review:
-        notes.append(TO_REVIEW)
     if row.waiting_signature:
         notes.append("À signer")
     if row.ends_this_month:
@@ -46,7 +43,7 @@ def review_text(row: AgreementRow) -> str:
     """The reasons an agreement is "à revoir", one per line (empty when it is fine)."""
     if not row.to_review:
         return ""
-    return "À revoir :\n" + "\n".join(f"• {reason}" for reason in row.to_review)
+    return f"{TO_REVIEW} :\n" + "\n".join(f"• {reason}" for reason in row.to_review)
 
 
 def period(row: AgreementRow) -> str:
@@ -74,6 +71,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Période", period, lambda r: (r.start, r.end)),
     _text_column("Suivi", follow_up),
 )
+STATUS_COLUMN = 1
 LEARNER_COLUMN = 2
 HOST_COLUMN = 3
 PERIOD_COLUMN = 4
@@ -154,7 +152,7 @@ def column_widths(
     for column, texts in enumerate(_longest_texts(rows)):
         content = max((cells.horizontalAdvance(text) for text in texts), default=0)
         content += CELL_PADDING
-        if column == FOLLOW_UP_COLUMN and any(row.to_review for row in rows):
+        if column == STATUS_COLUMN and any(row.to_review for row in rows):
             content += ICON_ROOM
         title = header.horizontalAdvance(COLUMNS[column].title) + HEADER_PADDING
         wanted.append(max(content, title))
@@ -225,23 +223,26 @@ class AgreementsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
             return QBrush(QColor(STATUS_COLOURS.get(row.status, "#33414d")))
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == FOLLOW_UP_COLUMN:
-            return QBrush(QColor(ERROR if row.to_review else "#8a5a00"))
+            return QBrush(QColor("#8a5a00"))
         if (
             role == Qt.ItemDataRole.DecorationRole
-            and index.column() == FOLLOW_UP_COLUMN
+            and index.column() == STATUS_COLUMN
             and row.to_review
         ):
             return icon("alert-triangle", ERROR)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole and row.to_review:
+            return review_text(row)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
 
     @staticmethod
     def _tooltip(row: AgreementRow, column: int) -> str | None:
-        """The full names (a narrow column elides them) and why a row is "à revoir"."""
+        """The full names (a narrow column elides them) and why a row is "à revoir" (the
+        warning sign beside its status)."""
         if column in (LEARNER_COLUMN, HOST_COLUMN):
             return COLUMNS[column].text(row)
-        if column == FOLLOW_UP_COLUMN and row.to_review:
+        if column == STATUS_COLUMN and row.to_review:
             return review_text(row)
         return None
 

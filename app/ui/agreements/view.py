@@ -6,7 +6,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QHideEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -118,6 +127,21 @@ def review_remedy(status: str) -> str:
     if status in (S.SIGNED.value, S.ONGOING.value):
         return "Un avenant peut la mettre en conformité."
     return "Elle reste lisible et imprimable telle qu'elle a été signée."
+
+
+class TitleLabel(QLabel):
+    """A one-line title cut with "…" when the panel is narrow; the whole text in its tooltip."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
 
 
 class AgreementsView(QWidget):
@@ -233,7 +257,7 @@ class AgreementsView(QWidget):
     def _build_panel(self) -> None:
         self.form = AgreementForm(self.context)
         self.form.dirty_changed.connect(self._dirty_changed)
-        self.title = named(QLabel("Nouvelle convention"), "agreementTitle")
+        self.title = named(TitleLabel("Nouvelle convention"), "agreementTitle")
         self.title.setProperty("role", "title")
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label = named(QLabel(), "agreementStatus")
