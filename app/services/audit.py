@@ -194,10 +194,10 @@ _ORGANISATION_FIELDS = {
     "policy_number": "N° de police",
     "logo_path": "Logo",
     "signing_city": "Fait à",
+    "competent_court": "Tribunal compétent",
 }
 
 
-    "competent_court": "Tribunal compétent",
 def _candidate_uuid(session: Session, candidate_id: int | None) -> str | None:
     if candidate_id is None:
         return None
