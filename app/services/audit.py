@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from app.domain import (
     Agreement,
+    AgreementAbsence,
+    AgreementDocument,
     AgreementSignature,
     Amendment,
     AuditAction,
@@ -43,7 +45,7 @@ from app.domain import (
     Tutor,
 )
 from app.domain.account import ROLE_COORDINATION
-from app.domain.agreement import AgreementStatus, Signatory
+from app.domain.agreement import AbsenceKind, AgreementStatus, HalfDay, Signatory
 from app.domain.base import Base
 from app.domain.orientation import Outcome, ProjectStatus
 from app.domain.values import DIPLOMA_LEVELS, EXIT_TYPES, SEXES
@@ -56,6 +58,7 @@ __all__ = [
     "SUPPRESS_KEY",
     "AuditRow",
     "FieldChange",
+    "acting_author",
     "attach",
     "authors",
     "detach",
@@ -287,6 +290,30 @@ _SPECS: dict[type, _Spec] = {
         candidate_of=_of_agreement,
         detail=lambda s: f" ({Signatory(s.signatory).label.lower()})",
     ),
+    AgreementAbsence: _Spec(
+        "agreement_absence",
+        "Absence en stage",
+        {
+            "day": "Date",
+            "half_day": "Demi-journée",
+            "kind": "Nature",
+            "minutes": "Minutes de retard",
+            "justified": "Justifiée",
+            "reason": "Motif",
+            "document_received": "Justificatif reçu",
+        },
+        ("Absence enregistrée", "Absence modifiée", "Absence supprimée"),
+        candidate_of=_of_agreement,
+        detail=lambda a: f" du {as_text(a.day)} ({_enum_label(HalfDay, a.half_day)})",
+    ),
+    AgreementDocument: _Spec(
+        "agreement_document",
+        "Document délivré",
+        {"kind": "Document", "number": "Numéro", "issued_on": "Délivré le"},
+        ("Document délivré", "Document délivré modifié", "Document délivré supprimé"),
+        candidate_of=_of_agreement,
+        detail=lambda d: f" n° {d.number}",
+    ),
     Host: _Spec(
         "host",
         "Structure d'accueil",
@@ -389,6 +416,8 @@ _CODED: dict[str, Callable[[Any], str]] = {
     "status": lambda v: _enum_label(AgreementStatus, v) or _enum_label(ProjectStatus, v),
     "outcome": lambda v: _enum_label(Outcome, v),
     "signatory": lambda v: _enum_label(Signatory, v),
+    "half_day": lambda v: _enum_label(HalfDay, v),
+    "kind": lambda v: _enum_label(AbsenceKind, v),
     "exit_type": lambda v: EXIT_TYPES.get(v, ""),
     "sex": lambda v: SEXES.get(v, ""),
     "diploma_level": lambda v: DIPLOMA_LEVELS.get(v, ""),
@@ -513,6 +542,11 @@ def _author(session: Session) -> str | None:
     engine = bind if isinstance(bind, Engine) else bind.engine
     source = _authors.get(engine)
     return (source() or UNKNOWN_AUTHOR) if source is not None else None
+
+
+def acting_author(session: Session, default: str = UNKNOWN_AUTHOR) -> str:
+    """Who the journal names for what `session` writes (`default` when nobody is attached)."""
+    return _author(session) or default
 
 
 def _capturing(session: Session) -> bool:

@@ -17,11 +17,13 @@ __all__ = [
     "can_edit_candidates",
     "can_read_orientation",
     "can_read_rqth",
+    "can_record_presence",
     "require_appointment_editor",
     "require_candidate_editor",
     "require_coordination",
     "require_known_role",
     "require_orientation_reader",
+    "require_presence_recorder",
 ]
 
 # The command line, the demo data and automation run on the machine by whoever owns the
@@ -34,6 +36,8 @@ _CANDIDATE_EDITORS = frozenset({ROLE_ACCUEIL, ROLE_COORDINATION})
 _APPOINTMENT_EDITORS = frozenset({ROLE_ACCUEIL, ROLE_COORDINATION})
 # Team-work observations are for those who evaluate and decide, not for the front desk.
 _ORIENTATION_READERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
+# Absences and late arrivals of interns, from the tutor's weekly sheet: those who follow them.
+_PRESENCE_RECORDERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
 # Disability status (RQTH) is sensitive: coordination only (domain/intake.md).
 _RQTH_READERS = frozenset({ROLE_COORDINATION})
 
@@ -48,6 +52,10 @@ def can_edit_appointments(role: str) -> bool:
 
 def can_read_orientation(role: str) -> bool:
     return role in _ORIENTATION_READERS
+
+
+def can_record_presence(role: str) -> bool:
+    return role in _PRESENCE_RECORDERS
 
 
 def can_read_rqth(role: str) -> bool:
@@ -79,6 +87,14 @@ def require_orientation_reader(role: str) -> None:
         raise PermissionDenied(
             "Les observations de la période d'orientation sont réservées aux formateurs "
             "et à la coordination."
+        )
+
+
+def require_presence_recorder(role: str) -> None:
+    if not can_record_presence(role):
+        raise PermissionDenied(
+            "Seuls les formateurs et la coordination peuvent consulter et saisir les absences "
+            "des stagiaires."
         )
 
 
