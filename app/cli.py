@@ -272,7 +272,10 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
         sys.stderr.write("Erreur d'utilisation : --avenant ne va qu'avec --document avenant.\n")
         return EXIT_USAGE
     database = open_app_database(url)
-    with database.session(commit=False) as session:
+    audit.attach(database, _cli_author)
+    # The first print of an attestation issues it (its number and date are kept): that
+    # session commits, once the file is written; the other documents only read.
+    with database.session(commit=kind is DocumentKind.ATTESTATION) as session:
         agreement_id = agreement_id_for_number(session, args.number)
         rank = args.avenant
         if kind is DocumentKind.AVENANT and rank is None:
@@ -283,8 +286,7 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
                 )
             rank = ranks[-1]
         pdf = render_document(session, agreement_id, kind, today=date.today(), rank=rank)
-    write_pdf(args.out, lambda handle: handle.write(pdf))
-    audit.attach(database, _cli_author)
+        write_pdf(args.out, lambda handle: handle.write(pdf))
     with database.session() as session:
         document = {
             DocumentKind.CONVENTION: "Convention de stage",

@@ -1,22 +1,32 @@
 """Attestation de stage, issued by the training organisation at the end of the placement:
-the trainee, the training, the host, the dates actually done and the effective hours, the
-activities, the director's signature and the host's stamp. Same look as the convention; the
-fixed texts come from resources/clauses/attestation.md."""
+the trainee, the training, the host, the dates actually done, the hours planned, the hours of
+recorded absence and the hours done (and how they were computed), the activities the
+agreement planned, the director's signature and the host's stamp. Its first print is the
+original (its number and date); a reprint says "Duplicata" and bears the original's date.
+Same look as the convention; the fixed texts come from resources/clauses/attestation.md."""
 
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Spacer, Table
 
 from app.pdf import layout
 from app.pdf.clauses import fill_placeholders, load_template, template_sections
 from app.pdf.convention import placeholder_values
-from app.pdf.document_data import AttestationData
-from app.pdf.fonts import register_fonts
+from app.pdf.document_data import AttestationData, PresenceFigures
+from app.pdf.fonts import FONT_BOLD, register_fonts
 from app.pdf.layout import (
+    ACCENT,
     BLANK,
+    CONTENT_WIDTH,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    WATERMARK,
     SignatureBox,
     agreement_furniture,
     escape_text,
@@ -29,24 +39,37 @@ from app.pdf.layout import (
 )
 from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
+from app.pdf.quantities import format_workdays
 
-__all__ = ["DEFAULT_TITLE", "SECTION_TITLES", "attestation_label", "render_attestation"]
+__all__ = [
+    "DEFAULT_TITLE",
+    "DUPLICATE",
+    "SECTION_TITLES",
+    "attestation_label",
+    "render_attestation",
+]
 
 TEMPLATE = "attestation"
 DEFAULT_TITLE = "Attestation de stage"
+DUPLICATE = "DUPLICATA"
 SECTION_TITLES: dict[int, str] = {
     0: "",
     1: "Le stagiaire",
     2: "La structure d'accueil",
     3: "Le stage effectué",
-    4: "Activités réalisées",
+    4: "Activités prévues par la convention",
     5: "",
 }
 _KEPT_WHOLE = frozenset({1, 2, 3, 5})
 
 
 def attestation_label(data: AttestationData) -> str:
-    return f"Attestation de stage — convention n° {data.agreement.number or '…'}"
+    """The header's label: "Attestation n° ATT-2026-0005", "— DUPLICATA" added on a reprint;
+    "Attestation de stage — convention n° FAB-2026-0005" for one printed without a number."""
+    if not data.number:
+        return f"{DEFAULT_TITLE} — convention n° {data.agreement.number or '…'}"
+    label = f"Attestation n° {data.number}"
+    return f"{label} — {DUPLICATE}" if data.duplicate else label
 
 
 def render_attestation(
@@ -77,6 +100,7 @@ def render_attestation(
             ),
             Spacer(1, 4 * mm),
         ]
+        story += _issue(data, style)
         story += template_sections(
             texts,
             SECTION_TITLES,
@@ -90,21 +114,75 @@ def render_attestation(
             handle,
             agreement_furniture(data.agreement, attestation_label(data), initials_box=False),
             story,
-            title=f"{attestation_label(data)} — {data.agreement.trainee.name}",
+            title=(
+                f"{attestation_label(data)} — convention n° {data.agreement.number or '…'} — "
+                f"{data.agreement.trainee.name}"
+            ),
             subject=DEFAULT_TITLE,
+            on_page=_watermark(data),
         )
 
     write_pdf(out, build)
 
 
+def _watermark(data: AttestationData) -> Callable[[Canvas, Any], None]:
+    """Drawn before the page content: a reprint says "DUPLICATA" across every page."""
+
+    def draw(canvas: Canvas, _doc: Any) -> None:
+        if not data.duplicate:
+            return
+        canvas.saveState()
+        canvas.setFillColor(WATERMARK)
+        canvas.setFont(FONT_BOLD, 72)
+        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        canvas.rotate(50)
+        canvas.drawCentredString(0, 0, DUPLICATE)
+        canvas.restoreState()
+
+    return draw
+
+
+def _issue(data: AttestationData, style: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Under the title: the attestation's number and date, or that this is a duplicate."""
+    if not data.number:
+        return []
+    issued = french_date(data.issued_on, BLANK)
+    if data.duplicate:
+        text = (
+            f"<b>{DUPLICATE}</b> de l'attestation n° <b>{escape_text(data.number)}</b> "
+            f"délivrée le <b>{issued}</b>"
+        )
+    else:
+        text = f"Attestation n° <b>{escape_text(data.number)}</b> délivrée le <b>{issued}</b>"
+    box = Table([[Paragraph(text, style["cell"])]], colWidths=[CONTENT_WIDTH])
+    box.setStyle(
+        layout.table_style(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.2 if data.duplicate else 0.6, ACCENT),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return [box, Spacer(1, 4 * mm)]
+
+
 def _values(data: AttestationData) -> dict[str, str]:
     values = placeholder_values(data.agreement)
+    presence = data.presence
     values.update(
         {
             "stage.date_debut": french_date(data.start),
             "stage.date_fin_effective": french_date(data.end),
             "stage.heures_effectives": format_hours(data.hours),
             "stage.jours_effectifs": format_days(data.days),
+            "stage.heures_prevues": format_hours(
+                presence.planned_hours if presence else data.hours
+            ),
+            "stage.heures_absence": format_hours(presence.absent_hours if presence else 0),
+            "attestation.numero": data.number,
+            "attestation.date": french_date(data.issued_on, ""),
         }
     )
     return values
@@ -150,13 +228,17 @@ def _period(data: AttestationData, style: dict[str, ParagraphStyle]) -> list[Flo
             f"<br/>fin anticipée le {french_date(data.end)} "
             f"(fin prévue par la convention : {french_date(agreement.end)})"
         )
-    total = (
-        f"<b>{format_hours(data.hours)}</b> de présence effective, soit "
-        f"<b>{format_days(data.days)}</b> (base 7 h = 1 jour)"
-    )
-    if abs(data.days - data.presence_days) > 1e-9:
-        total += f", répartis sur {data.presence_days} jours de présence"
-    rows = [("Période", period), ("Durée", total)]
+    rows = [("Période", period)]
+    if data.presence is not None:
+        rows += _presence_rows(data, data.presence)
+    else:
+        total = (
+            f"<b>{format_hours(data.hours)}</b> de présence effective, soit "
+            f"<b>{format_days(data.days)}</b> (base 7 h = 1 jour)"
+        )
+        if abs(data.days - data.presence_days) > 1e-9:
+            total += f", répartis sur {data.presence_days} jours de présence"
+        rows.append(("Durée", total))
     inside = [(a, b) for a, b in agreement.interruptions if a <= data.end]
     if inside:
         rows.append(
@@ -165,8 +247,69 @@ def _period(data: AttestationData, style: dict[str, ParagraphStyle]) -> list[Flo
                 "<br/>".join(f"du {french_date(a)} au {french_date(b)}" for a, b in inside),
             )
         )
+    if data.indemnity_rule:
+        rows.append(("Indemnité forfaitaire", _indemnity(data)))
     rows.append(("Tuteur", or_blank(_tutor(data))))
     return _table(rows, style)
+
+
+def _presence_rows(data: AttestationData, presence: PresenceFigures) -> list[tuple[str, str]]:
+    if presence.absences or presence.lates:
+        absences = f"{format_hours(presence.absent_hours)} : {_count_absences(presence)}"
+    else:
+        absences = "aucune absence relevée"
+    return [
+        ("Heures prévues", escape_text(presence.planned_text)),
+        ("Absences relevées", absences),
+        (
+            "Heures effectuées",
+            f"<b>{format_hours(presence.done_hours)}</b>, soit <b>{format_workdays(data.days)}</b>",
+        ),
+        ("Mode de calcul", escape_text(presence.explanation)),
+    ]
+
+
+def _count_absences(presence: PresenceFigures) -> str:
+    """ "2 demi-journées d'absence (dont 1 justifiée), 1 retard (non justifié)"."""
+    parts = []
+    if presence.absences:
+        plural = "s" if presence.absences > 1 else ""
+        parts.append(
+            f"{presence.absences} demi-journée{plural} d'absence"
+            + _justified(presence.absences, presence.absences_justified, feminine=True)
+        )
+    if presence.lates:
+        plural = "s" if presence.lates > 1 else ""
+        parts.append(
+            f"{presence.lates} retard{plural}"
+            + _justified(presence.lates, presence.lates_justified, feminine=False)
+        )
+    return ", ".join(parts)
+
+
+def _justified(count: int, justified: int, *, feminine: bool) -> str:
+    ending = "e" if feminine else ""
+    if justified == 0:
+        return f" (non justifié{ending}{'s' if count > 1 else ''})"
+    if justified == count:
+        return f" (justifié{ending}{'s' if count > 1 else ''})"
+    return f" (dont {justified} justifié{ending}{'s' if justified > 1 else ''})"
+
+
+def _euros(value: Decimal) -> str:
+    whole, _, cents = f"{value:.2f}".partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return f"{' '.join(groups)},{cents} €"
+
+
+def _indemnity(data: AttestationData) -> str:
+    amount = data.agreement.indemnity_amount
+    flat = f"{_euros(amount)} pour l'ensemble du stage" if amount else "forfait"
+    return f"{flat} ; stage rompu : indemnité {escape_text(data.indemnity_rule)}"
 
 
 def _tutor(data: AttestationData) -> str:
@@ -179,9 +322,10 @@ def _tutor(data: AttestationData) -> str:
 def _signatures(data: AttestationData, style: dict[str, ParagraphStyle]) -> list[Flowable]:
     org, host = data.agreement.organisation, data.agreement.host
     city = org.signing_city.strip()
+    # The attestation bears the date of its first issue, reprinted or not.
     made = (
         f"Fait à {escape_text(city) if city else BLANK}, "
-        f"le {french_date(data.agreement.printed_on)}."
+        f"le {french_date(data.issued_on or data.agreement.printed_on)}."
     )
     boxes = [
         SignatureBox(

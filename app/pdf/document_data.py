@@ -29,14 +29,46 @@ class AvenantData:
 
 
 @dataclass(frozen=True)
+class AbsenceLine:
+    """A recorded absence or late arrival, as the documents list it."""
+
+    day: date
+    half_day: str  # "matin", "après-midi"
+    description: str  # "absence", "retard de 20 min"
+    justified: bool
+    hours: float  # hours of presence lost
+
+
+@dataclass(frozen=True)
+class PresenceFigures:
+    """Planned hours, recorded absence and hours done (planned − absent)."""
+
+    planned_hours: float
+    planned_text: str  # "308 h, soit 44 journées de 7 h, sur 44 jours de présence"
+    absent_hours: float
+    done_hours: float
+    absences: int  # half-days of absence
+    absences_justified: int
+    lates: int
+    lates_justified: int
+    explanation: str  # one sentence: how the hours done were computed
+
+
+@dataclass(frozen=True)
 class AttestationData:
     agreement: ConventionData
     start: date
     end: date  # the last day actually done: the planned end, or the early end
     ended_early: bool
-    hours: float  # effective hours over start → end
+    hours: float  # hours done: planned hours over start → end minus recorded absence
     days: float  # hours / 7 (7 h = 1 day)
-    presence_days: int  # calendar days of presence
+    presence_days: int  # calendar days of planned presence
+    presence: PresenceFigures | None = None  # None: printed without the presence record
+    number: str = ""  # the attestation's own number, "ATT-2026-0005"
+    issued_on: date | None = None  # its first issue: the date it bears, original or not
+    duplicate: bool = False  # printed again after its first issue
+    # A flat indemnity of a broken-off agreement: what it becomes ("au prorata…", "à préciser").
+    indemnity_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,8 +77,10 @@ class EvaluationData:
     start: date
     end: date  # planned end, or the early end of a broken-off agreement
     ended_early: bool
-    hours: float  # effective hours over start → end
+    hours: float  # hours done when finished, else planned hours
     days: float
     finished: bool  # terminée or rompue: the hours are those done, else those planned
     competences: tuple[str, ...]  # one row each in the grid
     more_competences: int = 0  # competences beyond the printed rows
+    absences: tuple[AbsenceLine, ...] = ()  # recorded so far, by date
+    presence: PresenceFigures | None = None

@@ -1,6 +1,7 @@
 """Fiche d'évaluation du stage, filled in by hand by the tutor: identification, tick grids
 (professional behaviour, then the competences of the agreement), free-text boxes, the
-professional project question, absences and signatures. Same look as the convention; the
+professional project question, the absences recorded so far (and lines for more while the
+internship runs) and signatures. Same look as the convention; the
 fixed texts and the criteria come from resources/clauses/evaluation.md."""
 
 from collections.abc import Sequence
@@ -10,12 +11,12 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, Spacer, Table
 
 from app.pdf import layout
 from app.pdf.clauses import Template, fill_placeholders, load_template, template_sections
 from app.pdf.convention import placeholder_values
-from app.pdf.document_data import EvaluationData
+from app.pdf.document_data import AbsenceLine, EvaluationData
 from app.pdf.fonts import register_fonts
 from app.pdf.layout import (
     BLANK,
@@ -110,7 +111,7 @@ def render_evaluation(
             5: [write_in_box(20 * mm, style)],
             6: [write_in_box(24 * mm, style)],
             7: _project(answers, values, style),
-            8: _absences(style),
+            8: _absences(data, style),
             10: _signatures(data, style),
         }
         story: list[Flowable] = [
@@ -153,6 +154,12 @@ def _identification(data: EvaluationData, style: dict[str, ParagraphStyle]) -> l
     if data.ended_early:
         period += f" (fin anticipée le {french_date(data.end)})"
     hours = f"{format_hours(data.hours)} ({format_days(data.days)}, base 7 h = 1 jour)"
+    presence = data.presence
+    if data.finished and presence is not None and (presence.absences or presence.lates):
+        hours += (
+            f" : {format_hours(presence.planned_hours)} prévues, moins "
+            f"{format_hours(presence.absent_hours)} d'absence relevée"
+        )
     rows = [
         ("Stagiaire", f"<b>{or_blank(agreement.trainee.name)}</b>"),
         (
@@ -241,13 +248,49 @@ def _project(
     ]
 
 
-def _absences(style: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _absences(data: EvaluationData, style: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The absences recorded from the weekly sheets; while the internship runs, lines to
+    write those still to come."""
+    flow: list[Flowable] = []
+    if data.absences:
+        flow += [_absence_table(data.absences, style), Spacer(1, 1.5 * mm)]
+    elif data.finished:
+        flow.append(
+            Paragraph("Aucune absence relevée sur les feuilles de présence.", style["cell"])
+        )
+    if data.finished:  # the tutor comments in "Appréciation générale"
+        return [*flow, Spacer(1, 1 * mm)]
+    more = " autres" if data.absences else ""
     rows = [
-        ("Absences", f"{BLANK} demi-journée(s), dont {BLANK} justifiée(s)"),
-        ("Retards", f"{BLANK} fois"),
+        ("Absences" + more, f"{BLANK} demi-journée(s), dont {BLANK} justifiée(s)"),
+        ("Retards" + more, f"{BLANK} fois"),
         ("Observations", "<br/><br/>"),
     ]
-    return [key_values(rows, style), Spacer(1, 1 * mm)]
+    return [*flow, key_values(rows, style), Spacer(1, 1 * mm)]
+
+
+def _absence_table(absences: Sequence[AbsenceLine], style: dict[str, ParagraphStyle]) -> Table:
+    head = ("Date", "Demi-journée", "Nature", "Justifiée", "Heures")
+    rows: list[list[Any]] = [[Paragraph(escape(text), style["head_center"]) for text in head]]
+    for line in absences:
+        cells = (
+            french_date(line.day),
+            line.half_day,
+            line.description,
+            "oui" if line.justified else "non",
+            format_hours(line.hours),
+        )
+        rows.append([Paragraph(escape(text), style["cell_center"]) for text in cells])
+    widths = [30 * mm, 30 * mm, 50 * mm, 25 * mm]
+    widths.append(CONTENT_WIDTH - sum(widths))
+    table = boxed_table(rows, widths, repeatRows=1)
+    # Compact lines: a few absences keep the signatures on the same page.
+    table.setStyle(
+        layout.table_style(
+            [("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+        )
+    )
+    return table
 
 
 def _signatures(data: EvaluationData, style: dict[str, ParagraphStyle]) -> list[Flowable]:

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Amendment, OrientationDecision, Tutor
 from app.domain.agreement import AgreementStatus
-from app.domain.agreement_rules import is_minor
+from app.domain.agreement_rules import HOURS_PER_DAY_EQUIVALENT, is_minor
 from app.domain.agreement_terms import (
     AgreementHours,
     AgreementTerms,
+    IndemnityUnit,
     RemunerationPayer,
     TermsInForce,
     agreement_hours,
@@ -36,11 +37,20 @@ from app.pdf.convention_data import (
     SignatureRecord,
     TraineeParty,
 )
-from app.pdf.document_data import AmendmentChange, AttestationData, AvenantData, EvaluationData
+from app.pdf.document_data import (
+    AbsenceLine,
+    AmendmentChange,
+    AttestationData,
+    AvenantData,
+    EvaluationData,
+    PresenceFigures,
+)
 from app.pdf.quantities import describe_total
+from app.services import audit
+from app.services.agreement_presence import PresenceSummary, presence_absences, presence_summary
 from app.services.agreements import (
+    SYSTEM_AUTHOR,
     AgreementInfo,
-    agreement_hours_for,
     changed_fields,
     get_agreement,
     terms_field_text,
@@ -48,6 +58,7 @@ from app.services.agreements import (
 from app.services.candidates import candidate_input, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.hosts import format_identifier, get_host
+from app.services.issued_documents import ATTESTATION, issue_document
 from app.services.organisation import get_organisation
 from app.services.validation import format_date, search_text
 from app.storage import Database, open_database
@@ -365,9 +376,38 @@ def _actual_period(info: AgreementInfo) -> tuple[date, date, bool]:
     return info.start, info.end, False
 
 
+def _presence(summary: PresenceSummary) -> PresenceFigures:
+    return PresenceFigures(
+        planned_hours=summary.planned_hours,
+        planned_text=describe_total(summary.planned),
+        absent_hours=summary.absent_hours,
+        done_hours=summary.done_hours,
+        absences=summary.absences,
+        absences_justified=summary.absences_justified,
+        lates=summary.lates,
+        lates_justified=summary.lates_justified,
+        explanation=summary.explanation,
+    )
+
+
+def _break_rule(info: AgreementInfo, early: bool) -> str:
+    """What a flat indemnity becomes on a broken-off agreement ("" when none applies)."""
+    terms = info.terms
+    if not early or terms is None or not terms.paid:
+        return ""
+    if terms.indemnity_unit is not IndemnityUnit.FLAT:
+        return ""
+    rule = terms.indemnity_break_rule
+    return rule.label if rule is not None else "à préciser"
+
+
 def attestation_data(session: Session, agreement_id: int, *, today: date) -> AttestationData:
-    """The attestation de stage: the dates actually done and the effective hours over them.
-    Refused unless the agreement is terminée or rompue."""
+    """The attestation de stage: the dates actually done, the planned hours, the recorded
+    absence and the hours done. Refused unless the agreement is terminée or rompue.
+
+    The first call for an agreement issues the attestation: its number and `today` are
+    recorded in `session`, kept when the caller commits (as a print does); every later call
+    gives a duplicate bearing that number and that date."""
     info = get_agreement(session, agreement_id)
     if info.status not in _FINISHED:
         raise _refused(
@@ -376,15 +416,22 @@ def attestation_data(session: Session, agreement_id: int, *, today: date) -> Att
         )
     data = _convention(session, info, today)
     start, end, early = _actual_period(info)
-    total = agreement_hours_for(session, agreement_id, until=end).total
+    summary = presence_summary(session, agreement_id)
+    author = audit.acting_author(session, SYSTEM_AUTHOR)
+    issue = issue_document(session, agreement_id, ATTESTATION, today=today, author=author)
     return AttestationData(
         agreement=data,
         start=start,
         end=end,
         ended_early=early,
-        hours=total.hours,
-        days=total.days_as_7h,
-        presence_days=total.days,
+        hours=summary.done_hours,
+        days=summary.done_hours / HOURS_PER_DAY_EQUIVALENT,
+        presence_days=summary.planned.days,
+        presence=_presence(summary),
+        number=issue.number,
+        issued_on=issue.issued_on,
+        duplicate=issue.duplicate,
+        indemnity_rule=_break_rule(info, early),
     )
 
 
@@ -409,18 +456,26 @@ def evaluation_data(session: Session, agreement_id: int, *, today: date) -> Eval
         )
     data = _convention(session, info, today)
     start, end, early = _actual_period(info)
-    total = agreement_hours_for(session, agreement_id, until=end).total
+    summary = presence_summary(session, agreement_id)
+    finished = info.status in _FINISHED
+    hours = summary.done_hours if finished else summary.planned_hours
     competences = competence_rows(data.competences)
+    absences = tuple(
+        AbsenceLine(a.day, a.half_day_label, a.description, a.justified, a.hours)
+        for a in presence_absences(session, agreement_id)
+    )
     return EvaluationData(
         agreement=data,
         start=start,
         end=end,
         ended_early=early,
-        hours=total.hours,
-        days=total.days_as_7h,
-        finished=info.status in _FINISHED,
+        hours=hours,
+        days=hours / HOURS_PER_DAY_EQUIVALENT,
+        finished=finished,
         competences=tuple(competences[:MAX_COMPETENCE_ROWS]),
         more_competences=max(0, len(competences) - MAX_COMPETENCE_ROWS),
+        absences=absences,
+        presence=_presence(summary),
     )
 
 

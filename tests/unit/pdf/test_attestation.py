@@ -1,19 +1,26 @@
 """Attestation de stage: only for a finished or broken-off agreement, the dates actually
-done, effective hours and days (public holidays and interruptions excluded), the trainee,
-the training, the host, the activities, the director's block and the host's stamp."""
+done, the planned hours (public holidays and interruptions excluded), the recorded absence
+and the hours done with how they were computed, the trainee, the training, the host, the
+activities the agreement planned, the director's block and the host's stamp; its first print
+is the original (number and date kept), a reprint a duplicate bearing the original's date."""
 
 import io
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from app.domain import AgreementDocument
 from app.pdf.attestation import render_attestation
 from app.pdf.document_data import AttestationData
-from app.services.agreement_documents import attestation_data
+from app.services.agreement_documents import DocumentKind, attestation_data, render_document
+from app.services.agreement_presence import AbsenceInput, record_absence
 from app.services.errors import ValidationError
+from app.storage import Database
 from tests.unit.pdf.documents_world import (
+    COORD,
     MARKUP,
     TODAY,
     assert_furniture,
@@ -53,15 +60,21 @@ def test_finished_agreement(session: Session) -> None:
     assert "5 avenue du Cycle, 86000 Poitiers" in text
     assert "SIRET 732 829 320 00074" in text
     assert "du 01/06/2026 au 31/07/2026 inclus" in text
-    assert "308 h de présence effective, soit 44 jours (base 7 h = 1 jour)" in text
+    assert "Heures prévues 308 h, soit 44 journées de 7 h, sur 44 jours de présence" in text
+    assert "Absences relevées aucune absence relevée" in text
+    assert "Heures effectuées 308 h, soit 44 journées de 7 h" in text
+    assert "aucune absence n'a été relevée sur les feuilles de présence" in text
     assert "fin anticipée" not in text
-    assert "Activités réalisées Accueil des usagers, petites réparations." in text
+    assert "Activités prévues par la convention Accueil des usagers, petites réparations." in text
+    assert "réalisées" not in text
+    assert "Attestation n° ATT-2026-0001 délivrée le 04/09/2026" in text
     assert "Fait à Poitiers, le 04/09/2026." in text
     assert "Pour l'organisme de formation Hélène Garnier" in text
     assert "Cachet de la structure d'accueil Atelier Vélo Solidaire" in text
     assert "[" not in text.replace(MARKUP, "")
     assert len(pages(pdf)) == 1
-    assert_furniture(pdf, "Attestation de stage — convention n° FAB-2026-0001")
+    assert_furniture(pdf, "Attestation n° ATT-2026-0001")
+    assert "DUPLICATA" not in text
     assert "Paraphes" not in text
 
 
@@ -74,7 +87,10 @@ def test_broken_off_agreement_counts_up_to_the_early_end(session: Session) -> No
     text = flat(_render(data))
     assert "du 01/06/2026 au 12/06/2026 inclus" in text
     assert "fin anticipée le 12/06/2026 (fin prévue par la convention : 31/07/2026)" in text
-    assert "56 h de présence effective, soit 8 jours" in text
+    assert "Heures prévues 56 h, soit 8 journées de 7 h, sur 8 jours de présence" in text
+    assert "Heures effectuées 56 h, soit 8 journées de 7 h" in text
+    assert "du 01/06/2026 au 12/06/2026, date de fin anticipée" in text
+    assert "Indemnité forfaitaire" not in text  # none was agreed
     assert "Interruptions du 08/06/2026 au 09/06/2026" in text
     assert "Embauche" not in text  # the reason of the rupture stays private
 
@@ -125,3 +141,119 @@ def test_texts_come_from_the_template(session: Session, tmp_path: Path) -> None:
     assert "Certificat de Mme Léa DUPONT" in text
     assert "Durée : 308 h (44 jours) jusqu'au 31/07/2026." in text
     assert "Le stage effectué" in text  # sections missing from the file keep their data
+
+
+def _absent(session: Session, agreement_id: int, day: str, **fields: object) -> None:
+    data = replace(AbsenceInput(day=day), **fields)  # type: ignore[arg-type]
+    record_absence(
+        session, agreement_id, data, author=COORD, role="coordination", now=datetime(2026, 9, 1)
+    )
+
+
+def test_recorded_absences_make_the_hours_done(session: Session) -> None:
+    agreement_id = signed(session)
+    finish(session, agreement_id)
+    _absent(session, agreement_id, "02/06/2026", justified=True, reason="Rendez-vous médical")
+    _absent(session, agreement_id, "02/06/2026", half_day="apres_midi")
+    _absent(session, agreement_id, "03/06/2026", kind="retard", minutes="30")
+    data = attestation_data(session, agreement_id, today=date(2026, 9, 4))
+    assert data.presence is not None
+    assert (data.presence.planned_hours, data.presence.absent_hours) == (308, 7.5)
+    assert (data.hours, data.presence.done_hours, data.presence_days) == (300.5, 300.5, 44)
+    text = flat(_render(data))
+    assert "Heures prévues 308 h, soit 44 journées de 7 h, sur 44 jours de présence" in text
+    assert (
+        "Absences relevées 7,5 h : 2 demi-journées d'absence (dont 1 justifiée), "
+        "1 retard (non justifié)"
+    ) in text
+    assert "Heures effectuées 300,5 h, soit 42,93 journées de 7 h" in text
+    assert (
+        "Mode de calcul Heures effectuées : les 308 h prévues par la convention du 01/06/2026 "
+        "au 31/07/2026 (jours fériés et interruptions déduits), moins 7,5 h d'absence relevées "
+        "sur les feuilles de présence ; une demi-journée d'absence retire la moitié des heures "
+        "prévues ce jour-là, un retard sa durée."
+    ) in text
+    assert "Rendez-vous médical" not in text  # the reasons stay private
+
+
+def test_a_reprint_is_a_duplicate_bearing_the_first_date(db: Database) -> None:
+    with db.session() as s:
+        agreement_id = signed(s)
+        finish(s, agreement_id)
+        _absent(s, agreement_id, "05/06/2026")
+    with db.session() as s:
+        first = render_document(s, agreement_id, DocumentKind.ATTESTATION, today=date(2026, 9, 4))
+    with db.session(commit=False) as s:
+        issued = s.query(AgreementDocument).one()
+        assert (issued.kind, issued.number, issued.issued_on) == (
+            "attestation",
+            "ATT-2026-0001",
+            date(2026, 9, 4),
+        )
+    with db.session() as s:
+        second = render_document(
+            s, agreement_id, DocumentKind.ATTESTATION, today=date(2026, 11, 20)
+        )
+    original, duplicate = flat(first), flat(second)
+    assert "DUPLICATA" not in original
+    assert "Attestation n° ATT-2026-0001 délivrée le 04/09/2026" in original
+    assert "DUPLICATA de l'attestation n° ATT-2026-0001 délivrée le 04/09/2026" in duplicate
+    assert "Fait à Poitiers, le 04/09/2026." in duplicate
+    assert "Fait à Poitiers, le 20/11/2026" not in duplicate
+    assert "Imprimée le 20/11/2026" in duplicate  # the footer says when this copy was made
+    assert "Heures effectuées 304,5 h" in original and "Heures effectuées 304,5 h" in duplicate
+    assert_furniture(second, "Attestation n° ATT-2026-0001 — DUPLICATA")
+    assert len(pages(second)) == 1
+    with db.session(commit=False) as s:
+        assert s.query(AgreementDocument).count() == 1
+
+
+def test_a_print_not_kept_issues_nothing(db: Database) -> None:
+    with db.session() as s:
+        agreement_id = signed(s)
+        finish(s, agreement_id)
+    with db.session(commit=False) as s:  # a preview that is rolled back
+        assert not attestation_data(s, agreement_id, today=date(2026, 9, 4)).duplicate
+    with db.session() as s:
+        data = attestation_data(s, agreement_id, today=date(2026, 9, 10))
+        assert (data.number, data.issued_on, data.duplicate) == (
+            "ATT-2026-0001",
+            date(2026, 9, 10),
+            False,
+        )
+        again = attestation_data(s, agreement_id, today=date(2026, 9, 11))
+        assert (again.issued_on, again.duplicate) == (date(2026, 9, 10), True)
+
+
+FLAT = {
+    "indemnite": "300",
+    "unite_indemnite": "forfait",
+    "mode_versement": "virement",
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "printed"),
+    [
+        ("prorata", "indemnité au prorata des heures effectuées"),
+        ("convenu", "indemnité versée en totalité, comme convenu"),
+        ("", "indemnité à préciser"),
+    ],
+)
+def test_broken_off_flat_indemnity_prints_its_rule(
+    session: Session, rule: str, printed: str
+) -> None:
+    agreement_id = signed(session, regle_rupture=rule, **FLAT)
+    break_off(session, agreement_id, date(2026, 6, 12))
+    data = attestation_data(session, agreement_id, today=TODAY)
+    text = flat(_render(data))
+    assert f"Indemnité forfaitaire 300,00 € pour l'ensemble du stage ; stage rompu : {printed}" in (
+        text
+    )
+
+
+def test_a_finished_flat_indemnity_needs_no_rule(session: Session) -> None:
+    agreement_id = signed(session, regle_rupture="prorata", **FLAT)
+    finish(session, agreement_id)
+    text = flat(_render(attestation_data(session, agreement_id, today=TODAY)))
+    assert "Indemnité forfaitaire" not in text

@@ -4,7 +4,7 @@ signature blocks; printable from signature on."""
 
 import io
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.pdf.document_data import EvaluationData
 from app.pdf.evaluation import CRITERIA, SCALE, render_evaluation
+from app.services import agreements as ag
 from app.services.agreement_documents import (
     MAX_COMPETENCE_ROWS,
     competence_rows,
     evaluation_data,
 )
+from app.services.agreement_presence import AbsenceInput, record_absence
 from app.services.errors import ValidationError
 from tests.unit.pdf.documents_world import (
     MARKUP,
@@ -167,3 +169,43 @@ def test_criteria_and_scale_come_from_the_template(session: Session, tmp_path: P
     assert "2. Comportement Critère Oui Non Sens du <service> & Mme Léa DUPONT" in text
     assert CRITERIA[0] not in text
     assert "Fiche d'évaluation du stage" in text  # default title
+
+
+def test_recorded_absences_are_printed(session: Session) -> None:
+    agreement_id = signed(session)
+    ag.refresh_status(session, agreement_id, date(2026, 6, 10))
+
+    def absent(day: str, **fields: object) -> None:
+        data = replace(AbsenceInput(day=day), **fields)  # type: ignore[arg-type]
+        now = datetime(2026, 6, 10, 18)
+        record_absence(session, agreement_id, data, author="x", role="coordination", now=now)
+
+    absent("02/06/2026", justified=True)
+    absent("03/06/2026", half_day="apres_midi", kind="retard", minutes="20")
+    running = evaluation_data(session, agreement_id, today=TODAY)
+    assert [(a.day.day, a.half_day, a.description, a.justified) for a in running.absences] == [
+        (2, "matin", "absence", True),
+        (3, "après-midi", "retard de 20 min", False),
+    ]
+    text = flat(_render(running))
+    section = text.split("8. Absences")[1].split("9. Signatures")[0]
+    assert "Date Demi-journée Nature Justifiée Heures" in section
+    assert "02/06/2026 matin absence oui 3,5 h" in section
+    assert "03/06/2026 après-midi retard de 20 min non 0,33 h" in section
+    # While the internship runs, lines for the absences still to come.
+    assert "Absences autres" in section and "demi-journée(s), dont" in section
+    assert "Présence prévue 308 h" in text
+
+    finish(session, agreement_id)
+    done = evaluation_data(session, agreement_id, today=TODAY)
+    assert (done.finished, done.hours) == (True, 304.17)
+    text = flat(_render(done))
+    assert "Présence effective 304,17 h" in text
+    assert "308 h prévues, moins 3,83 h d'absence relevée" in text
+    section = text.split("8. Absences")[1].split("9. Signatures")[0]
+    assert "demi-journée(s), dont" not in section
+
+    other = signed(session)
+    finish(session, other)
+    section = flat(_render(evaluation_data(session, other, today=TODAY))).split("8. Absences")[1]
+    assert section.startswith(" Aucune absence relevée sur les feuilles de présence.")
