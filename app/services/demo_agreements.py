@@ -841,7 +841,61 @@ class _AgreementSeeder:
                 self.break_off(info.id, intern)
                 continue
             self.refresh(info.id, intern.end + timedelta(days=1))
+        self.absences(season)
         return len(interns), int(amended is not broken), 1
+
+    def absences(self, season: str) -> None:
+        """The first finished agreement of the season without amendment (by number) gets a
+        tutor's sheet with absences: a justified day, a late arrival, an unjustified
+        afternoon; its attestation's hours done fall below the planned hours. No draw from
+        the random generator: the rest of the demo is unchanged."""
+        from app.domain import Agreement, Amendment
+        from app.domain.agreement import AgreementStatus
+        from app.domain.agreement_rules import effective_hours
+        from app.domain.agreement_terms import terms_in_force
+        from app.services.agreement_presence import AbsenceInput, record_absence
+        from app.services.permissions import ROLE_FORMATEUR
+
+        agreement_id = self.session.scalar(
+            select(Agreement.id)
+            .join(Candidate, Candidate.id == Agreement.candidate_id)
+            .join(Season, Season.id == Candidate.season_id)
+            .where(
+                Season.label == season,
+                Agreement.status == AgreementStatus.FINISHED.value,
+                Agreement.id.not_in(select(Amendment.agreement_id)),
+            )
+            .order_by(Agreement.number)
+            .limit(1)
+        )
+        if agreement_id is None:
+            return
+        info = agreements.get_agreement(self.session, agreement_id)
+        days: list[date] = []
+        day = info.start + timedelta(days=7)  # the second week's sheet
+        while len(days) < 3 and day <= info.end:
+            terms = terms_in_force(info.versions, day)
+            if effective_hours(day, day, terms.week, terms.interruptions).days:
+                days.append(day)
+            day += timedelta(days=1)
+        if len(days) < 3:
+            return
+        sheet = (
+            (days[0], "matin", "absence", "", True, "Rendez-vous médical", True),
+            (days[0], "apres_midi", "absence", "", True, "Rendez-vous médical", True),
+            (days[1], "matin", "retard", "25", False, "Retard de bus", False),
+            (days[2], "matin", "absence", "", False, "", False),
+        )
+        recorded = datetime.combine(min(info.end + timedelta(days=3), self.today), time(10))
+        for when, half, kind, minutes, justified, reason, received in sheet:
+            record_absence(
+                self.session,
+                agreement_id,
+                AbsenceInput(format_date(when), half, kind, minutes, justified, reason, received),
+                author=info.referent or self.author,
+                role=ROLE_FORMATEUR,
+                now=recorded,
+            )
 
     def current_season(self, season: str) -> int:
         """Drafts for the first learners already in training; none before the season starts."""
