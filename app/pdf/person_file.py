@@ -269,6 +269,20 @@ def _agreement(agreement: dict[str, Any], style: Style) -> list[Flowable]:
         ("enregistree_par", "Enregistrée par"),
         style,
     )
+    if agreement.get("absences"):
+        story += _rows(
+            "Absences et retards en stage",
+            agreement["absences"],
+            [
+                ("date", "Date", 24),
+                ("demi_journee", "Demi-journée", 26),
+                ("nature", "Nature", 22),
+                ("minutes_de_retard", "Minutes", 18),
+                ("justifiee", "Justifiée", 20),
+            ],
+            ("motif", "Motif"),
+            style,
+        )
     return story
 
 

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 from app.domain import (
     Activity,
     Agreement,
+    AgreementAbsence,
+    AgreementDocument,
     AgreementEvent,
     AgreementSignature,
     Amendment,
@@ -315,6 +317,16 @@ def _agreement(session: Session, agreement: Agreement) -> dict[str, Any]:
         .where(AgreementEvent.agreement_id == agreement.id)
         .order_by(AgreementEvent.at, AgreementEvent.id)
     )
+    absences = session.scalars(
+        select(AgreementAbsence)
+        .where(AgreementAbsence.agreement_id == agreement.id)
+        .order_by(AgreementAbsence.day, AgreementAbsence.half_day.desc())
+    )
+    documents = session.scalars(
+        select(AgreementDocument)
+        .where(AgreementDocument.agreement_id == agreement.id)
+        .order_by(AgreementDocument.id)
+    )
     return {
         "identifiant": agreement.uuid,
         "convention": values,
@@ -347,6 +359,24 @@ def _agreement(session: Session, agreement: Agreement) -> dict[str, Any]:
                 "commentaire": e.comment,
             }
             for e in events
+        ],
+        "absences": [
+            {
+                "date": _text(a.day),
+                "demi_journee": _text(a.half_day, "half_day"),
+                "nature": _text(a.kind, "kind"),
+                "minutes_de_retard": a.minutes,
+                "justifiee": a.justified,
+                "motif": a.reason,
+                "justificatif_recu": a.document_received,
+                "enregistree_par": a.recorded_by,
+                "le": _text(a.recorded_at),
+            }
+            for a in absences
+        ],
+        "documents_delivres": [
+            {"document": d.kind, "numero": d.number, "le": _text(d.issued_on), "par": d.issued_by}
+            for d in documents
         ],
     }
 
@@ -674,6 +704,11 @@ def _anonymise_one(session: Session, candidate: Candidate, now: datetime, author
         .where(AgreementEvent.agreement_id.in_(agreement_ids))
         .values(comment="")
     )
+    session.execute(
+        update(AgreementAbsence)
+        .where(AgreementAbsence.agreement_id.in_(agreement_ids))
+        .values(reason="")
+    )
 
 
 def _forget_representative_in_amendments(session: Session, agreement_ids: Any) -> None:
@@ -762,7 +797,13 @@ def _signed(session: Session, numbers: list[str]) -> bool:
 
 def _delete_attached(session: Session, cid: int) -> None:
     agreements = select(Agreement.id).where(Agreement.candidate_id == cid)
-    for of_agreement in (AgreementSignature, Amendment, AgreementEvent):
+    for of_agreement in (
+        AgreementSignature,
+        Amendment,
+        AgreementEvent,
+        AgreementAbsence,
+        AgreementDocument,
+    ):
         session.execute(delete(of_agreement).where(of_agreement.agreement_id.in_(agreements)))
     session.execute(delete(Agreement).where(Agreement.candidate_id == cid))
     of_candidate: Any

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import (
     Agreement,
+    AgreementAbsence,
+    AgreementDocument,
     Appointment,
     AuditAction,
     AuditEntry,
@@ -542,3 +544,116 @@ def test_erasure_needs_coordination_and_a_reason_category(demo: Database) -> Non
             )
     with demo.session(commit=False) as session:
         assert session.get(Candidate, person) is not None
+
+
+# ---------------------------------------------------------------- presence in internships
+
+
+def _absences_and_attestation(session: Session, agreement_id: int) -> None:
+    """Two recorded half-days and an issued attestation, written as the services would."""
+    for day, reason in (
+        (date(2026, 6, 2), "Hospitalisation de son enfant"),
+        (date(2026, 6, 3), ""),
+    ):
+        session.add(
+            AgreementAbsence(
+                agreement_id=agreement_id,
+                day=day,
+                half_day="matin",
+                kind="absence",
+                justified=bool(reason),
+                reason=reason,
+                recorded_by="Samir Haddad",
+                recorded_at=NOW,
+            )
+        )
+    session.add(
+        AgreementDocument(
+            agreement_id=agreement_id,
+            kind="attestation",
+            number=f"ATT-TEST-{agreement_id}",
+            issued_on=date(2026, 9, 4),
+            issued_by="Claire Vasseur",
+        )
+    )
+
+
+def test_export_and_anonymisation_of_absences(demo: Database) -> None:
+    with demo.session() as session:
+        learner = _learner_with_amendment(session)
+        agreement_id = session.scalar(
+            select(Agreement.id).where(Agreement.number == WITH_AMENDMENT)
+        )
+        assert agreement_id is not None
+        session.execute(
+            delete(AgreementAbsence).where(AgreementAbsence.agreement_id == agreement_id)
+        )
+        _absences_and_attestation(session, agreement_id)
+    with demo.session(commit=False) as session:
+        data = rgpd.export_person(session, learner, role=COORDINATION, now=NOW)
+    (agreement,) = data["candidatures"][0]["conventions"]
+    assert agreement["absences"][0] == {
+        "date": "02/06/2026",
+        "demi_journee": "matin",
+        "nature": "absence",
+        "minutes_de_retard": None,
+        "justifiee": True,
+        "motif": "Hospitalisation de son enfant",
+        "justificatif_recu": False,
+        "enregistree_par": "Samir Haddad",
+        "le": "28/11/2026 15:30",
+    }
+    assert agreement["documents_delivres"] == [
+        {
+            "document": "attestation",
+            "numero": f"ATT-TEST-{agreement_id}",
+            "le": "04/09/2026",
+            "par": "Claire Vasseur",
+        }
+    ]
+
+    with demo.session() as session:
+        rgpd.anonymise(session, [learner], role=COORDINATION, author="Claire")
+    with demo.session(commit=False) as session:
+        kept = session.execute(
+            select(AgreementAbsence.day, AgreementAbsence.justified, AgreementAbsence.reason)
+            .where(AgreementAbsence.agreement_id == agreement_id)
+            .order_by(AgreementAbsence.day)
+        ).all()
+        # The hours done stay provable; the reasons, which may reveal health, go.
+        assert [tuple(row) for row in kept] == [
+            (date(2026, 6, 2), True, ""),
+            (date(2026, 6, 3), False, ""),
+        ]
+        assert session.scalar(select(func.count(AgreementDocument.id))) >= 1
+
+
+def test_erasure_deletes_absences_and_issued_documents(demo: Database) -> None:
+    with demo.session() as session:
+        learner = session.scalar(
+            select(Candidate.id)
+            .join(Stage)
+            .where(
+                Stage.counts_as_entry.is_(True), Candidate.id.not_in(select(Agreement.candidate_id))
+            )
+        )
+        assert learner is not None
+        host_id = session.scalar(select(Agreement.host_id))
+        agreement = Agreement(
+            candidate_id=learner,
+            host_id=host_id,
+            start_date=date(2026, 6, 1),
+            end_date=date(2026, 7, 31),
+        )
+        session.add(agreement)
+        session.flush()
+        agreement_id = agreement.id
+        _absences_and_attestation(session, agreement_id)
+    with demo.session() as session:
+        rgpd.erase_person(session, learner, role=COORDINATION, author="Claire", reason="demande")
+    with demo.session(commit=False) as session:
+        for table in (AgreementAbsence, AgreementDocument):
+            left = session.scalar(
+                select(func.count(table.id)).where(table.agreement_id == agreement_id)
+            )
+            assert left == 0, table.__name__
