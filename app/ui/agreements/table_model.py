@@ -140,14 +140,11 @@ def _longest_texts(rows: Sequence[AgreementRow]) -> list[list[str]]:
     return texts
 
 
-def column_widths(
-    rows: Sequence[AgreementRow],
-    cells: QFontMetrics,
-    header: QFontMetrics,
-    available: int,
+def content_widths(
+    rows: Sequence[AgreementRow], cells: QFontMetrics, header: QFontMetrics
 ) -> ColumnWidths:
-    """Widths that show every short column whole and the names as whole as `available`
-    allows; what is left goes to the host column."""
+    """What each column needs to show its texts whole (and which have nothing to show);
+    measured once per list, whatever its width."""
     wanted: list[int] = []
     for column, texts in enumerate(_longest_texts(rows)):
         content = max((cells.horizontalAdvance(text) for text in texts), default=0)
@@ -157,10 +154,17 @@ def column_widths(
         title = header.horizontalAdvance(COLUMNS[column].title) + HEADER_PADDING
         wanted.append(max(content, title))
     hidden = frozenset({FOLLOW_UP_COLUMN} if not any(follow_up(row) for row in rows) else set())
+    return ColumnWidths(tuple(wanted), hidden)
+
+
+def fit_widths(needed: ColumnWidths, available: int) -> ColumnWidths:
+    """Widths that show every short column whole and the names as whole as `available`
+    allows; what is left goes to the host column."""
+    wanted = list(needed.widths)
     fixed = sum(
         width
         for column, width in enumerate(wanted)
-        if column not in (LEARNER_COLUMN, HOST_COLUMN) and column not in hidden
+        if column not in (LEARNER_COLUMN, HOST_COLUMN) and column not in needed.hidden
     )
     room = available - fixed
     learner_wants = min(wanted[LEARNER_COLUMN], NAME_LIMIT)
@@ -173,7 +177,17 @@ def column_widths(
         host = max(NAME_MINIMUM, room - learner)
     wanted[LEARNER_COLUMN] = learner
     wanted[HOST_COLUMN] = host
-    return ColumnWidths(tuple(wanted), hidden)
+    return ColumnWidths(tuple(wanted), needed.hidden)
+
+
+def column_widths(
+    rows: Sequence[AgreementRow],
+    cells: QFontMetrics,
+    header: QFontMetrics,
+    available: int,
+) -> ColumnWidths:
+    """`fit_widths` of the rows' `content_widths`."""
+    return fit_widths(content_widths(rows, cells, header), available)
 
 
 class AgreementsTableModel(QAbstractTableModel):

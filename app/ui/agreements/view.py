@@ -1,6 +1,7 @@
 """Conventions view: the agreements of the season and site, one agreement's form and its life
 cycle (numbering, signatures, amendments, rupture, cancellation), and its documents."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -51,14 +52,15 @@ from app.storage import Database
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel
 from app.ui.agreements.form import AgreementForm, LearnerScope, with_defaults
-from app.ui.agreements.presence import PresenceTab
 from app.ui.agreements.table_model import (
     BY_PERIOD,
     PERIOD_COLUMN,
     TO_REVIEW,
     AgreementsTableModel,
+    ColumnWidths,
     SortSpec,
-    column_widths,
+    content_widths,
+    fit_widths,
     sort_rows,
 )
 from app.ui.background import BackgroundReader
@@ -246,6 +248,7 @@ class AgreementsView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._needed: tuple[Sequence[AgreementRow], ColumnWidths] | None = None
         self.table.viewport().installEventFilter(self)
         self.model.modelReset.connect(self.fit_columns)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
@@ -297,8 +300,6 @@ class AgreementsView(QWidget):
         self.tabs = named(QTabWidget(), "agreementTabs")
         self.tabs.addTab(self.form, "Convention")
         self.tabs.addTab(self.signatures, "Signatures et avenants")
-        self.presence = PresenceTab(self.context)
-        self.tabs.addTab(self.presence, "Présence")
         self.tabs.addTab(self.events, "Historique")
 
     def _action(self, name: str, icon_name: str, text: str, slot: object) -> QPushButton:
@@ -385,14 +386,13 @@ class AgreementsView(QWidget):
         return super().eventFilter(watched, event)
 
     def fit_columns(self) -> None:
-        """Column widths for the rows shown and the list's width (see `column_widths`)."""
+        """Column widths for the rows shown and the list's width (see `fit_widths`); the
+        texts are measured again only when the rows changed."""
         header = self.table.horizontalHeader()
-        fitted = column_widths(
-            self.model.rows,
-            self.table.fontMetrics(),
-            header.fontMetrics(),
-            self.table.viewport().width(),
-        )
+        if self._needed is None or self._needed[0] is not self.model.rows:
+            needed = content_widths(self.model.rows, self.table.fontMetrics(), header.fontMetrics())
+            self._needed = (self.model.rows, needed)
+        fitted = fit_widths(self._needed[1], self.table.viewport().width())
         for column, width in enumerate(fitted.widths):
             self.table.setColumnHidden(column, column in fitted.hidden)
             if column not in fitted.hidden and header.sectionSize(column) != width:
@@ -613,7 +613,6 @@ class AgreementsView(QWidget):
         self.status_label.setText(f"{number} · {info.status_label}")
         self.signatures.show_agreement(info, self._tutor_names(info.host_id))
         self.events.show_agreement(info)
-        self.presence.show_agreement(info)
         self._update_actions()
         self._reselect()
 
@@ -633,7 +632,6 @@ class AgreementsView(QWidget):
         self.status_label.setText("brouillon")
         self.signatures.show_agreement(None, {})
         self.events.show_agreement(None)
-        self.presence.show_agreement(None)
         self.tabs.setCurrentWidget(self.form)
         self._update_actions()
         self._reselect()
