@@ -52,6 +52,7 @@ from app.storage import Database
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel
 from app.ui.agreements.form import AgreementForm, LearnerScope, with_defaults
+from app.ui.agreements.presence import PresenceTab
 from app.ui.agreements.table_model import (
     BY_PERIOD,
     PERIOD_COLUMN,
@@ -300,6 +301,8 @@ class AgreementsView(QWidget):
         self.tabs = named(QTabWidget(), "agreementTabs")
         self.tabs.addTab(self.form, "Convention")
         self.tabs.addTab(self.signatures, "Signatures et avenants")
+        self.presence = PresenceTab(self.context)
+        self.tabs.addTab(self.presence, "Présence")
         self.tabs.addTab(self.events, "Historique")
 
     def _action(self, name: str, icon_name: str, text: str, slot: object) -> QPushButton:
@@ -613,6 +616,7 @@ class AgreementsView(QWidget):
         self.status_label.setText(f"{number} · {info.status_label}")
         self.signatures.show_agreement(info, self._tutor_names(info.host_id))
         self.events.show_agreement(info)
+        self.presence.show_agreement(info)
         self._update_actions()
         self._reselect()
 
@@ -632,6 +636,7 @@ class AgreementsView(QWidget):
         self.status_label.setText("brouillon")
         self.signatures.show_agreement(None, {})
         self.events.show_agreement(None)
+        self.presence.show_agreement(None)
         self.tabs.setCurrentWidget(self.form)
         self._update_actions()
         self._reselect()
