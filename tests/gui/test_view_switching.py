@@ -82,7 +82,9 @@ def _draft(window: MainWindow, learner: int, season: str, host: tuple[int, int])
 
 def _sign(window: MainWindow, agreement_id: int, on: date) -> None:
     with window.context.database.session() as s:
-        ag.mark_ready(s, agreement_id, author="test", role=COORD)
+        ag.mark_ready(
+            s, agreement_id, author="test", role=COORD, late_start_reason="Régularisation"
+        )
         for who in ag.Signatory:
             ag.record_signature(s, agreement_id, who.value, on, author="test", role=COORD)
 
