@@ -627,8 +627,17 @@ def _check(
     terms = parsed.terms()
     if parsed.start and parsed.end and parsed.schedule is not None:
         candidate = parsed.candidate
-        if terms is not None:
-            hours = _hours_under_check(session, agreement_id, terms, today)
+        # The live total needs only the dates and the week: shown before the learner and the
+        # host are chosen too.
+        counted = terms or AgreementTerms(
+            candidate_id=0,
+            host_id=0,
+            start=parsed.start,
+            end=parsed.end,
+            week=parsed.schedule,
+            interruptions=tuple(parsed.interruptions),
+        )
+        hours = _hours_under_check(session, agreement_id, counted, today)
         report = check_agreement(
             parsed.start,
             parsed.end,
@@ -675,7 +684,22 @@ def _check(
                     f"au {format_date(other_end)}).",
                 )
     else:
-        if parsed.sunday:
+        # The dates are incomplete: the week's legal limits are still worth showing (an adult's
+        # until the learner and the start are known).
+        minor = parsed.candidate is not None and is_minor(
+            parsed.candidate.birth_date, parsed.start or today
+        )
+        if parsed.schedule is not None:
+            refusals = legal_refusals(
+                parsed.schedule,
+                minor=minor,
+                night=parsed.night,
+                sunday=parsed.sunday,
+                holiday=parsed.holiday,
+            )
+            for key, message in refusals.items():
+                errors.setdefault(key, message)
+        elif parsed.sunday:
             errors.setdefault("dimanche", SUNDAY_REFUSAL)
     weekly = parsed.schedule.hours_per_week if parsed.schedule is not None else None
     return (

@@ -851,3 +851,18 @@ def test_a_minor_needs_a_legal_representative(session: Session, w: World) -> Non
     assert trainee.is_minor and trainee.legal_representative == "Anne Petit, mère, 06 12 34 56 78"
     # An adult needs none, and may still have one written down.
     assert ag.validate_agreement(session, _form(w), today=TODAY).ok
+
+
+def test_the_week_is_checked_and_counted_before_the_rest_is_chosen(
+    session: Session, w: World
+) -> None:
+    """A coordinator often types the week first: its legal limits show at once, and the total
+    shows as soon as the dates are there, before the learner and the host are chosen."""
+    week_only = ag.AgreementInput(horaires={0: "8", 1: "7", 2: "7", 3: "7", 4: "7"})
+    check = ag.validate_agreement(session, week_only, today=TODAY)
+    assert "35 h par semaine" in check.errors["horaires"]
+    assert check.hours is None
+    dated = ag.AgreementInput(date_debut="01/06/2026", date_fin="31/07/2026", horaires=WEEK_7H)
+    check = ag.validate_agreement(session, dated, today=TODAY)
+    assert check.hours is not None and check.hours.hours == 308
+    assert "candidat" in check.errors and "structure" in check.errors
