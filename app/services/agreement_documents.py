@@ -169,7 +169,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
     week = _week(terms)
     signed = [a for a in info.amendments if a.signed_on is not None]
     amendments = tuple(
-        f"Version intégrant l'avenant n° {a.rank} signé le {format_date(a.signed_on)}"
+        f"Avenant n° {a.rank} signé le {format_date(a.signed_on)}"
         for a in signed
     )
     identifier = host.siret or host.rna

@@ -399,7 +399,7 @@ def _typed(**changes: object) -> ConventionData:
         competences="Diagnostic, relation client.",
         printed_on=date(2026, 12, 5),
         number="FAB-2026-0005",
-        amendments=("Version intégrant l'avenant n° 1 signé le 18/06/2026",),
+        amendments=("Avenant n° 1 signé le 18/06/2026",),
         periods=(
             SchedulePeriod(date(2026, 6, 1), date(2026, 6, 17), _week(FULL_WEEK), 91, 13),
             SchedulePeriod(
