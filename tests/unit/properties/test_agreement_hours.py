@@ -15,6 +15,7 @@ from app.pdf.quantities import describe_total
 from app.services import agreements as ag
 from app.services.agreement_documents import (
     HOURS_LABEL,
+    attestation_data,
     avenant_data,
     convention_data,
     evaluation_data,
@@ -164,3 +165,9 @@ def test_every_screen_and_document_shows_the_one_total(
         assert rows[-1]["heures_effectives"] == format_decimal(
             total.hours, format="0.##", locale="fr_FR"
         )
+        # Once over, the attestation certifies the same planned hours (no absence recorded).
+        ag.refresh_status(s, info.id, shown.end + timedelta(days=1))
+        attestation = attestation_data(s, info.id, today=AMENDED_AT.date())
+        assert attestation.presence is not None
+        assert attestation.presence.planned_text == describe_total(total)
+        assert attestation.hours == pytest.approx(total.hours)
