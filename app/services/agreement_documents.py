@@ -168,10 +168,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
 
     week = _week(terms)
     signed = [a for a in info.amendments if a.signed_on is not None]
-    amendments = tuple(
-        f"Avenant n° {a.rank} signé le {format_date(a.signed_on)}"
-        for a in signed
-    )
+    amendments = tuple(f"Avenant n° {a.rank} signé le {format_date(a.signed_on)}" for a in signed)
     identifier = host.siret or host.rna
     total = hours.total
     return ConventionData(
