@@ -34,6 +34,9 @@ class UserAccount(KeyMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
     last_sign_in: Mapped[datetime | None]
+    # Failed sign-ins in a row (reset by a success) and the end of a lock-out.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
 
 class AppSetting(KeyMixin, Base):

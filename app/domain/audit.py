@@ -60,3 +60,7 @@ class AuditEntry(KeyMixin, Base):
     # JSON {field: [before, after]}; NULL once redacted.
     changes: Mapped[str | None] = mapped_column(Text)
     redacted: Mapped[bool] = mapped_column(default=False)
+    # Hash of `changes` as written, kept when a redaction blanks them (migration 0010).
+    changes_digest: Mapped[str | None] = mapped_column(String(64))
+    # Keyed hash chaining this entry to the previous one (tamper evidence).
+    chain: Mapped[str | None] = mapped_column(String(64))
