@@ -5,14 +5,26 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config import database_url
 from app.errors import describe_os_error
 from app.services.errors import UserFacingError
 
+if TYPE_CHECKING:
+    from app.services.command_sign_in import CommandActor
+    from app.storage import Database
+
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+USER_HELP = (
+    "compte qui agit (mot de passe demandé au terminal, ou lu dans FABRIQUE_PASSWORD) ; "
+    "inutile sur une base de démonstration"
+)
+PASSWORD_VARIABLE = "FABRIQUE_PASSWORD"
+# The account the running command acts as (set once it signed in).
+_acting: list["CommandActor"] = []
 
 
 # argparse looks its own messages up through argparse._ at run time: answer in French.
@@ -50,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fabrique Accueil — accueil des candidats de La Fabrique du Numérique.",
     )
     parser.add_argument("--db", help="fichier SQLite ou URL SQLAlchemy de la base")
+    parser.add_argument("--user", help=USER_HELP)
     parser.add_argument(
         "--demo", action="store_true", help="ouvrir sur une base de démonstration neuve"
     )
@@ -59,11 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
         "seed-demo", help="remplir la base avec les données de démonstration"
     )
     seed.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    seed.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
 
     imp = commands.add_parser("import", help="importer un fichier CSV")
     imp.add_argument("what", choices=["candidates"])
     imp.add_argument("file", type=Path)
     imp.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    imp.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
     imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien importer")
     imp.add_argument(
         "--valid-only", action="store_true", help="importer les lignes valides, ignorer les autres"
@@ -72,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", help="exporter en CSV")
     exp.add_argument("what", choices=["candidates", "agreements"])
     exp.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    exp.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--season")
     exp.add_argument("--site", choices=["cobalt", "du-guesclin"])
@@ -83,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pdf.add_argument("number", metavar="NUMERO", help="numéro imprimé, par exemple FAB-2027-0012")
     pdf.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    pdf.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
     pdf.add_argument("--out", type=Path, required=True, help="fichier PDF à écrire")
     pdf.add_argument(
         "--document",
@@ -99,10 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="vérifier l'intégrité de la base")
     check.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    check.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
 
     backup_help = "faire une copie cohérente de la base et afficher son chemin"
     copy = commands.add_parser("backup", help=backup_help, description=backup_help)
     copy.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    copy.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
     copy.add_argument(
         "--to",
         type=Path,
@@ -118,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy"
     )
+    restore.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
     return parser
 
 
@@ -148,7 +168,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(url, demo=False)
         url = database_url(db_value)
         _refuse_unsafe_paths(args, url)
-        return handlers[args.command](args, url)
+        status = handlers[args.command](args, url)
+        warnings = {actor.warning for actor in _acting if actor.warning}
+        for warning in sorted(warnings):  # after the outcome, so an error still reads first
+            sys.stderr.write(warning + "\n")
+        return status
     except UserFacingError as error:
         sys.stderr.write(f"Erreur : {error}\n")
         return EXIT_REFUSED
@@ -198,12 +222,13 @@ def _seed_demo(args: argparse.Namespace, url: str) -> int:
 
 
 def _import(args: argparse.Namespace, url: str) -> int:
+    from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import apply_import, preview_import
-    from app.services.permissions import SYSTEM_ROLE
 
     database = open_app_database(url)
+    actor = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
     audit.attach(database, _cli_author)
     with database.session() as session:
         preview = preview_import(session, args.file)
@@ -223,18 +248,23 @@ def _import(args: argparse.Namespace, url: str) -> int:
         return EXIT_OK
     with database.session() as session:
         result = apply_import(
-            session, args.file, valid_only=args.valid_only, author=_author(), role=SYSTEM_ROLE
+            session, args.file, valid_only=args.valid_only, author=actor.author, role=actor.role
         )
     print(result.describe())
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace, url: str) -> int:
+    from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import export_candidates
 
     database = open_app_database(url)
+    if args.what == "agreements":
+        _sign_in(args, database, (ROLE_COORDINATION,), "exporter les conventions")
+    else:
+        _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "exporter les candidats")
     audit.attach(database, _cli_author)
     if args.what == "agreements":
         from app.services.agreements_csv import export_agreements
@@ -256,6 +286,7 @@ def _export(args: argparse.Namespace, url: str) -> int:
 def _convention_pdf(args: argparse.Namespace, url: str) -> int:
     from datetime import date
 
+    from app.domain.account import ROLE_COORDINATION
     from app.pdf.output import write_pdf
     from app.services import audit
     from app.services.agreement_documents import (
@@ -272,6 +303,7 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
         sys.stderr.write("Erreur d'utilisation : --avenant ne va qu'avec --document avenant.\n")
         return EXIT_USAGE
     database = open_app_database(url)
+    _sign_in(args, database, (ROLE_COORDINATION,), "imprimer les documents des conventions")
     audit.attach(database, _cli_author)
     # The first print of an attestation issues it (its number and date are kept): that
     # session commits, once the file is written; the other documents only read.
@@ -319,8 +351,18 @@ def _check(args: argparse.Namespace, url: str) -> int:
 
 def _backup(args: argparse.Namespace, url: str) -> int:
     from app.config import backup_dir
+    from app.domain.account import ROLE_COORDINATION
+    from app.services.bootstrap import open_app_database
     from app.storage.backup import BackupReason, backup_database
+    from app.storage.database import sqlite_path
 
+    path = sqlite_path(url)
+    if path is not None and path.exists():  # else backup_database says why it cannot
+        database = open_app_database(url)
+        try:
+            _sign_in(args, database, (ROLE_COORDINATION,), "sauvegarder la base")
+        finally:
+            database.dispose()
     copy = backup_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
     print(copy)
     return EXIT_OK
@@ -330,6 +372,7 @@ def _restore(args: argparse.Namespace, url: str) -> int:
     from app.storage.backup import database_file, describe_backup_file, restore_database
 
     target = database_file(url)
+    _sign_in_before_restore(args, url, target)
     kept = restore_database(args.file, target)
     print(f"Base « {target} » restaurée depuis la sauvegarde {describe_backup_file(args.file)}.")
     if kept is None:
@@ -339,15 +382,55 @@ def _restore(args: argparse.Namespace, url: str) -> int:
     return EXIT_OK
 
 
-def _cli_author() -> str:
-    """Who the audit log names for what a command saves."""
-    return f"ligne de commande ({_author()})"
+def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) -> None:
+    """Replacing a base is coordination's, signed in on that base. A base that is missing
+    or cannot be opened can be restored without it: that is what restore is for, and whoever
+    can replace the file by hand gains nothing here."""
+    from app.domain.account import ROLE_COORDINATION
+    from app.services.bootstrap import open_app_database
 
-
-def _author() -> str:
-    import getpass
-
+    if not target.exists():
+        return
     try:
-        return getpass.getuser()
-    except OSError:
-        return "inconnu"
+        database = open_app_database(url)
+    except UserFacingError as error:
+        log.warning("restore over a base that cannot be opened: %s", error)
+        sys.stderr.write(
+            "Attention : la base actuelle ne s'ouvre pas ; restauration sans connexion.\n"
+        )
+        return
+    try:
+        _sign_in(args, database, (ROLE_COORDINATION,), "restaurer la base")
+    finally:
+        database.dispose()
+
+
+def _cli_author() -> str:
+    """Who the audit log names for what a command saves: the signed-in account."""
+    return _acting[-1].author if _acting else "ligne de commande"
+
+
+def _read_password(username: str) -> str | None:
+    """FABRIQUE_PASSWORD (automation), else typed on the terminal; None when neither."""
+    import getpass
+    import os
+
+    if PASSWORD_VARIABLE in os.environ:
+        return os.environ[PASSWORD_VARIABLE]
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass(f"Mot de passe de « {username} » : ")
+
+
+def _sign_in(
+    args: argparse.Namespace, database: "Database", allowed: tuple[str, ...], what: str
+) -> "CommandActor":
+    """Sign the command's account in (CONTRACT.md, *Who acts*) and check its role."""
+    from app.services.command_sign_in import require_role, sign_in_command
+
+    username = getattr(args, "user_sub", None) or args.user
+    with database.session() as session:
+        actor = sign_in_command(session, username, lambda: _read_password(username or ""))
+    require_role(actor, allowed, what)
+    _acting.append(actor)
+    return actor

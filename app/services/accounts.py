@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.account import ROLE_COORDINATION, ROLE_LABELS, ROLES, AppSetting, UserAccount
+from app.services.demo_base import is_demo_base
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
 from app.services.permissions import require_coordination
 from app.services.validation import FieldError, clean_text
@@ -242,10 +243,13 @@ def sign_in_without_password(
 ) -> AccountInfo:
     """For tests and automation (`MainWindow.open(url, username)`), never for the window.
 
-    A database without accounts gets a coordination account of that name whose password
-    nobody knows; an existing active account is signed in; any other name is refused.
+    A database without accounts, or a demo base, gets a coordination account of an unknown
+    name, whose password nobody knows; an existing active account is signed in; any other
+    name is refused.
     """
-    if not has_accounts(session):
+    if not has_accounts(session) or (
+        is_demo_base(session) and _find(session, username) is None
+    ):
         name = username.strip()
         errors = _checked_identity(session, AccountInput(name, name, ROLE_COORDINATION))
         if errors:
@@ -263,6 +267,18 @@ def sign_in_without_password(
     account.last_sign_in = now or datetime.now()
     session.flush()
     return _info(account)
+
+
+def ensure_passwordless_account(
+    session: Session, username: str, display_name: str, role: str
+) -> AccountInfo:
+    """An account of a demo base: created once, with a password nobody knows."""
+    found = _find(session, username)
+    if found is None:
+        found = _insert(session, AccountInput(display_name, username, role))
+        _set_unusable_password(found)
+        session.flush()
+    return _info(found)
 
 
 # ---------------------------------------------------------------- signing in

@@ -14,8 +14,11 @@ from app.domain import Appointment, AppointmentKind, Candidate, Season, Site, St
 from app.domain.values import FILIERES_SEED, POSITIVE_EXITS
 from app.services import appointments, candidates, reference
 from app.services import demo_data as words
+from app.services.accounts import has_accounts
 from app.services.appointments import AppointmentInfo, AppointmentInput
+from app.services.command_sign_in import ensure_demo_accounts
 from app.services.demo_agreements import AgreementsSummary, seed_agreements
+from app.services.demo_base import is_demo_base, mark_demo_base
 from app.services.demo_orientation import OrientationSummary, seed_orientation
 from app.services.demo_people import People, feminine
 from app.services.errors import UserFacingError
@@ -25,6 +28,10 @@ from app.services.validation import format_date
 ALREADY_FILLED = (
     "La base contient déjà des candidats : les données de démonstration ne sont ajoutées "
     "qu'à une base vide."
+)
+HAS_ACCOUNTS = (
+    "Cette base a déjà des comptes : les données de démonstration vont dans une base neuve "
+    "(une base de démonstration s'ouvre sans mot de passe)."
 )
 SITES = ("cobalt", "du-guesclin")
 FILIERE_LABELS = dict(FILIERES_SEED)
@@ -645,6 +652,11 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     today = today or date.today()
     if session.scalar(select(func.count(Candidate.id))):
         raise UserFacingError(ALREADY_FILLED)
+    if has_accounts(session) and not is_demo_base(session):
+        raise UserFacingError(HAS_ACCOUNTS)
+    # A demo base: its staff sign in without a password (CONTRACT.md, *Who acts*).
+    mark_demo_base(session)
+    ensure_demo_accounts(session)
     reference.ensure_reference_data(session, today)
     seeder = _Seeder(session, today, random.Random(seed))
     seeder.past_season()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, APP_SLUG
 from app.config import data_dir
 from app.errors import UserFacingError
+from app.services.command_sign_in import DEMO_COORDINATOR
 from app.ui.errors import install_excepthook
 from app.ui.theme import app_icon, apply_theme
 
@@ -37,7 +38,7 @@ def configure_application(app: QApplication) -> None:
     app.setWindowIcon(app_icon())
 
 
-DEMO_USER = "Claire Morel"
+DEMO_USER = DEMO_COORDINATOR  # the demo's coordinator account (made by seed_demo)
 
 
 def demo_database_url() -> str:

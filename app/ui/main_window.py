@@ -38,6 +38,8 @@ from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
 from app.services import accounts, audit, reference
 from app.services.accounts import AccountInfo
 from app.services.bootstrap import open_app_database
+from app.services.command_sign_in import DEMO_COORDINATOR
+from app.services.demo_base import is_demo_base
 from app.services.permissions import can_edit_appointments, can_edit_candidates
 from app.storage import Database
 from app.ui.agreements.view import AgreementsView
@@ -554,8 +556,10 @@ def _application() -> QCoreApplication:
 
 
 def _first_sign_in(database: Database, username: str | None) -> AccountInfo:
-    if username is not None:
-        with database.session() as session:
+    with database.session() as session:
+        if username is None and is_demo_base(session):
+            username = DEMO_COORDINATOR  # a demo base opens without a password (CONTRACT)
+        if username is not None:
             return accounts.sign_in_without_password(session, username)
     account = sign_in_at_start(database)
     if account is None:

@@ -1,0 +1,113 @@
+"""Who a command of the command line acts as (CONTRACT.md, *Who acts*).
+
+Every command signs an account in: `--user NAME` with the password typed on the terminal or
+taken from `FABRIQUE_PASSWORD`. A demo base (made by `seed-demo` or `--demo`, marked inside
+the base) opens without a password, as its demo coordinator unless `--user` names another demo
+account. A base without any account yet (made by a command, never opened in the window) lets
+commands act as coordination, with a warning, until its first account is created.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR, ROLE_LABELS
+from app.services import accounts
+from app.services.accounts import AccountInfo, SignInRefused
+from app.services.demo_base import is_demo_base, mark_demo_base
+from app.services.errors import PermissionDenied, UserFacingError
+
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_COORDINATOR",
+    "CommandActor",
+    "PasswordMissing",
+    "ensure_demo_accounts",
+    "is_demo_base",
+    "mark_demo_base",
+    "require_role",
+    "sign_in_command",
+]
+
+DEMO_COORDINATOR = "claire.vasseur"
+# username, display name, role: the demo's staff (app/services/demo_data.py STAFF).
+DEMO_ACCOUNTS = (
+    (DEMO_COORDINATOR, "Claire Vasseur", ROLE_COORDINATION),
+    ("nadia.belkacem", "Nadia Belkacem", ROLE_ACCUEIL),
+    ("sophie.marchand", "Sophie Marchand", ROLE_ACCUEIL),
+    ("julien.morel", "Julien Morel", ROLE_FORMATEUR),
+    ("elodie.perrin", "Élodie Perrin", ROLE_FORMATEUR),
+)
+NO_ACCOUNT_YET = (
+    "Attention : cette base n'a encore aucun compte ; la commande agit comme la coordination. "
+    "Créez le premier compte de coordination dans la fenêtre : les commandes demanderont "
+    "ensuite --user et le mot de passe."
+)
+
+
+class PasswordMissing(UserFacingError):
+    """No password could be asked (no terminal) nor read from FABRIQUE_PASSWORD."""
+
+
+@dataclass(frozen=True)
+class CommandActor:
+    """The account a command acts as."""
+
+    username: str
+    display_name: str
+    role: str
+    warning: str = ""  # printed on stderr (a base without accounts)
+
+    @property
+    def author(self) -> str:
+        """How the journal and the histories name what the command saves."""
+        return f"{self.display_name} (ligne de commande)"
+
+
+def ensure_demo_accounts(session: Session) -> None:
+    """The demo's staff as accounts with a password nobody knows (a demo base needs none)."""
+    for username, display_name, role in DEMO_ACCOUNTS:
+        accounts.ensure_passwordless_account(session, username, display_name, role)
+
+
+def sign_in_command(
+    session: Session, username: str | None, ask_password: Callable[[], str | None]
+) -> CommandActor:
+    """The account a command acts as, or a French refusal.
+
+    `ask_password` reads FABRIQUE_PASSWORD or the terminal; None when neither is possible.
+    """
+    if is_demo_base(session):
+        info = accounts.sign_in_without_password(session, username or DEMO_COORDINATOR)
+        return _actor(info)
+    if not accounts.has_accounts(session):
+        return CommandActor(
+            "ligne de commande", "Ligne de commande", ROLE_COORDINATION, warning=NO_ACCOUNT_YET
+        )
+    if not username:
+        raise SignInRefused(
+            "Indiquer le compte qui agit : --user NOM (le mot de passe est demandé, ou lu dans "
+            "FABRIQUE_PASSWORD)."
+        )
+    password = ask_password()
+    if password is None:
+        raise PasswordMissing(
+            "Mot de passe introuvable : le taper au terminal, ou le donner dans la variable "
+            "d'environnement FABRIQUE_PASSWORD (automatisation)."
+        )
+    return _actor(accounts.authenticate(session, username, password))
+
+
+def require_role(actor: CommandActor, allowed: tuple[str, ...], what: str) -> None:
+    """Refuse, in French, a command the account's role may not run."""
+    if actor.role not in allowed:
+        labels = " ou ".join(ROLE_LABELS[role].lower() for role in allowed)
+        raise PermissionDenied(
+            f"Le compte « {actor.username} » ({ROLE_LABELS[actor.role].lower()}) ne peut pas "
+            f"{what} : réservé à {labels}."
+        )
+
+
+def _actor(info: AccountInfo) -> CommandActor:
+    return CommandActor(info.username, info.display_name, info.role)
