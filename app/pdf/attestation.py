@@ -6,7 +6,6 @@ original (its number and date); a reprint says "Duplicata" and bears the origina
 Same look as the convention; the fixed texts come from resources/clauses/attestation.md."""
 
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,7 +38,7 @@ from app.pdf.layout import (
 )
 from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
-from app.pdf.quantities import format_workdays
+from app.pdf.quantities import format_euros, format_workdays
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -255,7 +254,7 @@ def _period(data: AttestationData, style: dict[str, ParagraphStyle]) -> list[Flo
 
 def _presence_rows(data: AttestationData, presence: PresenceFigures) -> list[tuple[str, str]]:
     if presence.absences or presence.lates:
-        absences = f"{format_hours(presence.absent_hours)} : {_count_absences(presence)}"
+        absences = f"{format_hours(presence.absent_hours)} : {presence.counts_text}"
     else:
         absences = "aucune absence relevée"
     return [
@@ -269,46 +268,9 @@ def _presence_rows(data: AttestationData, presence: PresenceFigures) -> list[tup
     ]
 
 
-def _count_absences(presence: PresenceFigures) -> str:
-    """ "2 demi-journées d'absence (dont 1 justifiée), 1 retard (non justifié)"."""
-    parts = []
-    if presence.absences:
-        plural = "s" if presence.absences > 1 else ""
-        parts.append(
-            f"{presence.absences} demi-journée{plural} d'absence"
-            + _justified(presence.absences, presence.absences_justified, feminine=True)
-        )
-    if presence.lates:
-        plural = "s" if presence.lates > 1 else ""
-        parts.append(
-            f"{presence.lates} retard{plural}"
-            + _justified(presence.lates, presence.lates_justified, feminine=False)
-        )
-    return ", ".join(parts)
-
-
-def _justified(count: int, justified: int, *, feminine: bool) -> str:
-    ending = "e" if feminine else ""
-    if justified == 0:
-        return f" (non justifié{ending}{'s' if count > 1 else ''})"
-    if justified == count:
-        return f" (justifié{ending}{'s' if count > 1 else ''})"
-    return f" (dont {justified} justifié{ending}{'s' if justified > 1 else ''})"
-
-
-def _euros(value: Decimal) -> str:
-    whole, _, cents = f"{value:.2f}".partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return f"{' '.join(groups)},{cents} €"
-
-
 def _indemnity(data: AttestationData) -> str:
     amount = data.agreement.indemnity_amount
-    flat = f"{_euros(amount)} pour l'ensemble du stage" if amount else "forfait"
+    flat = f"{format_euros(amount)} pour l'ensemble du stage" if amount else "forfait"
     return f"{flat} ; stage rompu : indemnité {escape_text(data.indemnity_rule)}"
 
 

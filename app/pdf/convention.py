@@ -15,7 +15,6 @@ wording (`hours_text`), printed as it is, never recomputed here.
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
@@ -62,6 +61,7 @@ from app.pdf.layout import (
 )
 from app.pdf.output import write_pdf
 from app.pdf.paragraph import Paragraph
+from app.pdf.quantities import format_euros
 
 __all__ = [
     "ANNEX_TITLE",
@@ -191,16 +191,6 @@ def placeholder_values(data: ConventionData) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- text helpers
-
-
-def _amount(value: Decimal) -> str:
-    whole, _, cents = f"{value:.2f}".partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return f"{' '.join(groups)},{cents} €"
 
 
 def _yes_no(value: bool) -> str:
@@ -602,8 +592,8 @@ def _indemnity(data: ConventionData, styles: dict[str, ParagraphStyle]) -> list[
     else:
         unit = _UNITS.get(data.indemnity_unit.strip().lower(), escape_text(data.indemnity_unit))
         paid = (
-            f"<b>{_amount(amount)}</b> {unit}, soumise aux cotisations sociales dès le premier "
-            f"euro ; mode de versement : {or_blank(data.indemnity_payment_mode)}"
+            f"<b>{format_euros(amount)}</b> {unit}, soumise aux cotisations sociales dès le "
+            f"premier euro ; mode de versement : {or_blank(data.indemnity_payment_mode)}"
         )
     rows = [("Indemnité", paid)]
     rule = _BREAK_RULES.get(data.indemnity_break_rule)

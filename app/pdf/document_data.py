@@ -52,6 +52,7 @@ class PresenceFigures:
     lates: int
     lates_justified: int
     explanation: str  # one sentence: how the hours done were computed
+    counts_text: str = ""  # "2 demi-journées d'absence (dont 1 justifiée), 1 retard (…)"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ services import this without loading the PDF machinery at start-up)."""
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from app.domain.agreement_rules import HoursTotal
 
 
@@ -34,3 +36,14 @@ def describe_total(total: "HoursTotal") -> str:
         f"{format_hours(total.hours)}, soit {format_workdays(total.days_as_7h)}, "
         f"sur {days} jour{'s' if days > 1 else ''} de présence"
     )
+
+
+def format_euros(value: "Decimal") -> str:
+    """Decimal("1234.5") → "1 234,50 €"."""
+    whole, _, cents = f"{value:.2f}".partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return f"{' '.join(groups)},{cents} €"

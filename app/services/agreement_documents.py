@@ -384,6 +384,7 @@ def _presence(summary: PresenceSummary) -> PresenceFigures:
         lates=summary.lates,
         lates_justified=summary.lates_justified,
         explanation=summary.explanation,
+        counts_text=summary.counts_text,
     )
 
 

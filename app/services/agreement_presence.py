@@ -99,6 +99,15 @@ class AbsenceInfo:
         return f"retard de {self.minutes} min" if self.is_late else "absence"
 
 
+def _justified(count: int, justified: int, *, feminine: bool) -> str:
+    ending = "e" if feminine else ""
+    if justified == 0:
+        return f" (non justifié{ending}{'s' if count > 1 else ''})"
+    if justified == count:
+        return f" (justifié{ending}{'s' if count > 1 else ''})"
+    return f" (dont {justified} justifié{ending}{'s' if justified > 1 else ''})"
+
+
 @dataclass(frozen=True)
 class PresenceSummary:
     start: date
@@ -121,6 +130,24 @@ class PresenceSummary:
     @property
     def justified(self) -> int:
         return self.absences_justified + self.lates_justified
+
+    @property
+    def counts_text(self) -> str:
+        """ "2 demi-journées d'absence (dont 1 justifiée), 1 retard (non justifié)"; "" if none."""
+        parts = []
+        if self.absences:
+            plural = "s" if self.absences > 1 else ""
+            parts.append(
+                f"{self.absences} demi-journée{plural} d'absence"
+                + _justified(self.absences, self.absences_justified, feminine=True)
+            )
+        if self.lates:
+            plural = "s" if self.lates > 1 else ""
+            parts.append(
+                f"{self.lates} retard{plural}"
+                + _justified(self.lates, self.lates_justified, feminine=False)
+            )
+        return ", ".join(parts)
 
     @property
     def unjustified(self) -> int:

@@ -46,16 +46,6 @@ def _yes_no(value: bool) -> str:
     return "oui" if value else "non"
 
 
-def _justified(count: int, justified: int, *, feminine: bool) -> str:
-    """ " (non justifiée)", " (justifiés)", " (dont 1 justifiée)"."""
-    ending = "e" if feminine else ""
-    if justified == 0:
-        return f" (non justifié{ending}{'s' if count > 1 else ''})"
-    if justified == count:
-        return f" (justifié{ending}{'s' if count > 1 else ''})"
-    return f" (dont {justified} justifié{ending}{'s' if justified > 1 else ''})"
-
-
 class AbsencesModel(QAbstractTableModel):
     """The recorded absences and late arrivals of one agreement, by date then half-day."""
 
@@ -371,20 +361,7 @@ class PresenceTab(QWidget):
             f"Absences : {format_hours(summary.absent_hours)}   ·   "
             f"{done} : {format_hours(summary.done_hours)}"
         )
-        parts = []
-        if summary.absences:
-            plural = "s" if summary.absences > 1 else ""
-            parts.append(
-                f"{summary.absences} demi-journée{plural} d'absence"
-                + _justified(summary.absences, summary.absences_justified, feminine=True)
-            )
-        if summary.lates:
-            plural = "s" if summary.lates > 1 else ""
-            parts.append(
-                f"{summary.lates} retard{plural}"
-                + _justified(summary.lates, summary.lates_justified, feminine=False)
-            )
-        self.counts.setText(", ".join(parts) or "Aucune absence relevée.")
+        self.counts.setText(summary.counts_text or "Aucune absence relevée.")
         self.explanation.setText(summary.explanation)
 
     # ---- the entry line
