@@ -107,6 +107,15 @@ class AgreementTerms:
         return self.indemnity is not None and self.indemnity > 0
 
     @property
+    def payer_label(self) -> str:
+        """Who pays the remuneration, as printed ("autre : …" named); "" when not stated."""
+        if self.payer is None:
+            return ""
+        if self.payer == RemunerationPayer.OTHER and self.payer_other:
+            return f"autre : {self.payer_other}"
+        return self.payer.label
+
+    @property
     def remote_weekdays(self) -> tuple[int, ...]:
         """Remote weekdays that are also presence days, in week order."""
         return tuple(day for day in sorted(self.remote_days) if self.week.hours_on(day) > 0)

@@ -24,7 +24,6 @@ from app.domain.agreement_terms import (
     AgreementHours,
     AgreementTerms,
     IndemnityUnit,
-    RemunerationPayer,
     TermsInForce,
     agreement_hours,
 )
@@ -128,14 +127,6 @@ def convention_data(session: Session, agreement_id: int, *, today: date) -> Conv
     return _convention(session, get_agreement(session, agreement_id), today)
 
 
-def _payer_label(terms: AgreementTerms) -> str:
-    if terms.payer is None:
-        return ""
-    if terms.payer == RemunerationPayer.OTHER and terms.payer_other:
-        return f"autre : {terms.payer_other}"
-    return terms.payer.label
-
-
 def _convention(session: Session, info: AgreementInfo, today: date) -> ConventionData:
     terms = info.terms
     hours = info.hours_detail
@@ -235,7 +226,7 @@ def _convention(session: Session, info: AgreementInfo, today: date) -> Conventio
         referent_phone=terms.referent_phone,
         referent_email=terms.referent_email,
         payer=terms.payer.value if terms.payer else "",
-        payer_label=_payer_label(terms),
+        payer_label=terms.payer_label,
         remote_days=tuple(WEEKDAY_LABELS[d] for d in terms.remote_weekdays),
         indemnity_break_rule=(
             terms.indemnity_break_rule.value if terms.indemnity_break_rule else ""

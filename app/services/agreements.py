@@ -887,14 +887,6 @@ def _tutor_text(session: Session, tutor_id: int | None) -> str:
     return f"{tutor.name}, {tutor.function}" if tutor.function else tutor.name
 
 
-def _payer_text(terms: AgreementTerms) -> str:
-    if terms.payer is None:
-        return "à préciser"
-    if terms.payer == RemunerationPayer.OTHER and terms.payer_other:
-        return f"autre : {terms.payer_other}"
-    return terms.payer.label
-
-
 def terms_field_text(session: Session, terms: AgreementTerms, name: str) -> str:
     """One field of the terms as printed and as an amendment records it (form field names)."""
     presence = {True: "autorisée", False: "non autorisée"}
@@ -932,7 +924,7 @@ def terms_field_text(session: Session, terms: AgreementTerms, name: str) -> str:
             terms.indemnity_break_rule.label if terms.indemnity_break_rule else "—"
         ),
         "avantages": lambda: terms.benefits or "aucun",
-        "financeur": lambda: _payer_text(terms),
+        "financeur": lambda: terms.payer_label or "à préciser",
         "financeur_autre": lambda: terms.payer_other or "—",
     }
     return str(texts[name]())
