@@ -4,14 +4,29 @@ A copy is taken with SQLite's online backup API (`sqlite3.Connection.backup`), n
 copying the file: the API reads one consistent snapshot even while another connection writes,
 and includes what is still in the WAL. Copies are written under a temporary name, flushed to
 disk, then renamed, so a copy that exists is whole. They are single files (journal mode
-DELETE), readable by their owner only, named `<base>-AAAA-MM-JJ_HHMM-<raison>.sqlite`.
+DELETE), readable by their owner only, named `<base>@<poste>-AAAA-MM-JJ_HHMM-<raison>.sqlite`:
+the workstation (`poste`, its host name folded to `a-z 0-9 -`) keeps apart the copies that
+several workstations write into one shared folder. Names without a workstation
+(`<base>-AAAA-MM-JJ_HHMM-<raison>.sqlite`, written by earlier versions) are still read.
 
-Rotation (`prune_backups`), per database name within a folder:
+Temporary files carry the workstation and the process id, so that two copies started in the
+same minute, or on two workstations, never share one: `.<copie>.<pid>.partial` in the backup
+folder, `.<base>.<poste>.<pid>.restauration.partial` next to the base for a restore. They are
+removed when their work fails, and at the next start (`remove_debris`) once the process that
+wrote them is gone.
+
+Rotation (`prune_backups`), per database name and workstation within a folder (the copies of
+another workstation are never touched; names without a workstation form one group):
 - the 10 most recent start copies (`demarrage`) are kept, however old;
-- the most recent copy of each of the last 30 days is kept, whatever its reason;
+- the most recent automatic copy of each of the last 30 days is kept;
 - pre-migration and pre-restore copies (`migration`, `avant-restauration`) are kept 30 days;
-- manual copies (`manuelle`) are never deleted automatically: whoever made one removes it;
+- manual copies (`manuelle`) are kept `manual_days` days (a setting of the workstation, 90 by
+  default), so that data erased from the base does not stay in them for ever;
 - the most recent copy is always kept; files whose name is not a backup's are never touched.
+
+Restoring checks the copy first, opened hardened and with a time limit on every check
+(`app.storage.untrusted`): its schema must be exactly the one the migrations give its
+revision, then its integrity and references.
 """
 
 import contextlib
@@ -19,10 +34,13 @@ import logging
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterator
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -30,15 +48,34 @@ from pathlib import Path
 
 from app.errors import StorageError, describe_os_error
 from app.storage.database import sqlite_path
+from app.storage.untrusted import (
+    LONG_CHECK_SECONDS,
+    QUICK_CHECK_SECONDS,
+    SchemaObject,
+    TooSlow,
+    UntrustedCopy,
+    describe_differences,
+    migrated_schema,
+    open_untrusted,
+    read_schema,
+    schema_differences,
+)
 
 log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SUFFIX = ".sqlite"
 PARTIAL_SUFFIX = ".partial"
+RESTORE_MARK = ".restauration"
+COMPANION_SUFFIXES = ("-journal", "-wal", "-shm")
 KEPT_STARTS = 10
 KEPT_DAYS = 30
+KEPT_MANUAL_DAYS = 90  # default of the workstation's setting (app.config)
 STALE_PARTIAL = timedelta(days=1)
+DEFAULT_WORKSTATION = "poste"
+WORKSTATION_MAX_LENGTH = 40
+# Temporary files older than this moment were left by an earlier run (or another process).
+PROCESS_STARTED = time.time()
 BUSY_TIMEOUT_S = 5.0
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -67,11 +104,28 @@ REASON_LABELS = {
     BackupReason.BEFORE_RESTORE: "avant une restauration",
 }
 
+_REASONS = "|".join(re.escape(r.value) for r in BackupReason)
 _NAME = re.compile(
-    r"^(?P<base>.+)-(?P<day>\d{4}-\d{2}-\d{2})_(?P<time>\d{4})-"
-    r"(?P<reason>" + "|".join(re.escape(r.value) for r in BackupReason) + r")"
-    r"(?:-(?P<rank>\d+))?" + re.escape(SUFFIX) + "$"
+    r"^(?P<base>.+?)(?:@(?P<workstation>[a-z0-9-]+))?-(?P<day>\d{4}-\d{2}-\d{2})_(?P<time>\d{4})-"
+    r"(?P<reason>" + _REASONS + r")(?:-(?P<rank>\d+))?" + re.escape(SUFFIX) + "$"
 )
+
+
+def workstation_name() -> str:
+    """This workstation's name as backup names carry it: its host name, lower case, letters
+    without accents, digits and dashes only (« PC-Accueil.local » gives « pc-accueil-local »)."""
+    try:
+        host = socket.gethostname()
+    except OSError:
+        host = ""
+    return sanitise_workstation(host)
+
+
+def sanitise_workstation(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    unaccented = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = re.sub(r"[^a-z0-9]+", "-", unaccented.lower()).strip("-")
+    return folded[:WORKSTATION_MAX_LENGTH].strip("-") or DEFAULT_WORKSTATION
 
 
 @dataclass(frozen=True)
@@ -80,6 +134,7 @@ class BackupFile:
     base: str
     taken_at: datetime
     reason: BackupReason
+    workstation: str | None = None  # None: a name written before names carried it
 
     def describe(self) -> str:
         """« du 29/11/2026 à 08:12 (au démarrage) »"""
@@ -95,7 +150,17 @@ def parse_backup_name(path: Path) -> BackupFile | None:
         taken_at = datetime.strptime(f"{match['day']} {match['time']}", "%Y-%m-%d %H%M")
     except ValueError:
         return None
-    return BackupFile(path, match["base"], taken_at, BackupReason(match["reason"]))
+    return BackupFile(
+        path, match["base"], taken_at, BackupReason(match["reason"]), match["workstation"]
+    )
+
+
+def backup_name(
+    base: str, workstation: str, taken_at: datetime, reason: BackupReason, rank: int = 1
+) -> str:
+    """« fabrique@pc-accueil-2026-11-29_0812-demarrage.sqlite » (« …-demarrage-2… » after)."""
+    stem = f"{base}@{workstation}-{taken_at:%Y-%m-%d_%H%M}-{reason.value}"
+    return f"{stem}{'' if rank == 1 else f'-{rank}'}{SUFFIX}"
 
 
 def describe_backup_file(path: Path) -> str:
@@ -122,6 +187,47 @@ def list_backups(folder: Path, base: str | None = None) -> list[BackupFile]:
     return sorted(found, key=lambda backup: (backup.taken_at, backup.path.name), reverse=True)
 
 
+@dataclass(frozen=True)
+class HeldCopy:
+    """A backup that holds given rows; `certain` is False for a copy that could not be read
+    (damaged, or written with another key) and may hold them."""
+
+    backup: BackupFile
+    certain: bool = True
+
+
+def copies_holding(
+    folder: Path,
+    base: str,
+    table: str,
+    column: str,
+    values: Sequence[str],
+    *,
+    since: datetime | None = None,
+) -> list[HeldCopy]:
+    """The backups of `base` in `folder`, whichever workstation wrote them, whose `table` has a
+    row whose `column` is one of `values`, most recent first. Each copy is opened hardened and
+    read-only, with a time limit; one that cannot be read is listed as uncertain when it was
+    taken after `since`. Never raises."""
+    if not values:
+        return []
+    marks = ", ".join("?" for _value in values)
+    query = f'SELECT 1 FROM "{table}" WHERE "{column}" IN ({marks}) LIMIT 1'
+    held: list[HeldCopy] = []
+    for backup in list_backups(folder, base):
+        try:
+            with open_untrusted(backup.path) as copy:
+                rows = copy.query(query, list(values), seconds=QUICK_CHECK_SECONDS)
+        except (sqlite3.Error, TooSlow, OSError) as error:
+            log.info("backup %s not searched: %s", backup.path.name, error)
+            if since is None or backup.taken_at >= since:
+                held.append(HeldCopy(backup, certain=False))
+            continue
+        if rows:
+            held.append(HeldCopy(backup))
+    return held
+
+
 # ---------------------------------------------------------------- taking a copy
 
 
@@ -141,35 +247,97 @@ def backup_database(
     *,
     reason: BackupReason | str,
     now: datetime | None = None,
+    workstation: str | None = None,
 ) -> Path:
-    """Write a consistent copy of the database into `folder`; returns the copy's path."""
+    """Write a consistent copy of the database into `folder`; returns the copy's path.
+
+    The copy is written under a temporary name of this process (`.<copie>.<pid>.partial`),
+    removed with its journal whatever stops the copy, then renamed to a name no other copy
+    has, so a killed copy's leftovers never block the next one.
+    """
     reason = BackupReason(reason)
     source = database_file(url_or_path)
     _require_database_file(source, "La base à sauvegarder")
     folder = prepare_backup_folder(folder)
-    target = _free_name(folder, source.stem, now or datetime.now(), reason)
-    partial = target.with_name(f".{target.name}{PARTIAL_SUFFIX}")
+    workstation = sanitise_workstation(workstation or workstation_name())
+    taken_at = now or datetime.now()
+    partial: Path | None = None
     try:
-        _create_private_file(partial)
+        target, partial = _reserve_name(folder, source.stem, workstation, taken_at, reason)
         with _connect(source, mode="rw") as origin, _connect(partial) as copy:
             origin.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
         _fsync(partial)
-        os.replace(partial, target)
+        target = _publish(partial, target)
         _fsync_folder(folder)
     except sqlite3.Error as error:
-        partial.unlink(missing_ok=True)
         log.warning("backup of %s failed: %s", source, error)
         raise StorageError(
             f"La sauvegarde de « {source} » a échoué : {_sqlite_reason(error)}."
         ) from error
     except OSError as error:
-        partial.unlink(missing_ok=True)
         log.warning("backup of %s failed: %s", source, error)
         raise StorageError(
             f"La sauvegarde n'a pas pu être écrite dans « {folder} » : {describe_os_error(error)}."
         ) from error
+    finally:
+        if partial is not None:
+            _remove_database_files(partial)  # gone once renamed; its journal, if any
     log.info("backup %s written (%s)", target, reason.value)
+    return target
+
+
+def _partial_of(target: Path) -> Path:
+    """This process's temporary file for the copy `target`."""
+    return target.with_name(f".{target.name}.{os.getpid()}{PARTIAL_SUFFIX}")
+
+
+def _being_written(target: Path) -> bool:
+    """Whether some process writes (or a killed one left) a copy meant for `target`."""
+    try:
+        return any(target.parent.glob(f".{_glob_escape(target.name)}.*{PARTIAL_SUFFIX}"))
+    except OSError:
+        return False
+
+
+def _glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _reserve_name(
+    folder: Path, base: str, workstation: str, taken_at: datetime, reason: BackupReason
+) -> tuple[Path, Path]:
+    """A free final name and this process's temporary file for it, created (owner only)."""
+    rank = 1
+    while True:
+        target = folder / backup_name(base, workstation, taken_at, reason, rank)
+        rank += 1
+        if target.exists() or _being_written(target):
+            continue
+        partial = _partial_of(target)
+        try:
+            _create_private_file(partial)
+        except FileExistsError:
+            continue
+        return target, partial
+
+
+def _publish(partial: Path, target: Path) -> Path:
+    """Rename the finished copy to `target`, or to the next free name if one appeared."""
+    parsed = parse_backup_name(target)
+    rank = 2
+    while target.exists() and parsed is not None:
+        target = target.with_name(
+            backup_name(
+                parsed.base,
+                parsed.workstation or DEFAULT_WORKSTATION,
+                parsed.taken_at,
+                parsed.reason,
+                rank,
+            )
+        )
+        rank += 1
+    os.replace(partial, target)
     return target
 
 
@@ -216,16 +384,6 @@ def create_private_database_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         _create_private_file(path)
-
-
-def _free_name(folder: Path, base: str, now: datetime, reason: BackupReason) -> Path:
-    stem = f"{base}-{now:%Y-%m-%d_%H%M}-{reason.value}"
-    candidate = folder / f"{stem}{SUFFIX}"
-    rank = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}-{rank}{SUFFIX}"
-        rank += 1
-    return candidate
 
 
 def _create_private_file(path: Path) -> None:
@@ -305,14 +463,26 @@ def _sqlite_reason(error: sqlite3.Error) -> str:
 # ---------------------------------------------------------------- rotation
 
 
-def prune_backups(folder: Path, now: datetime) -> list[Path]:
-    """Apply the rotation of the module docstring; returns the files removed. Never raises."""
+def prune_backups(
+    folder: Path,
+    now: datetime,
+    *,
+    base: str | None = None,
+    workstation: str | None = None,
+    manual_days: int = KEPT_MANUAL_DAYS,
+) -> list[Path]:
+    """Apply the rotation of the module docstring to this workstation's copies (of `base`, or
+    of every base) and to the copies named without a workstation; returns the files removed.
+    Never raises."""
     folder = Path(folder)
+    workstation = sanitise_workstation(workstation or workstation_name())
     removed: list[Path] = []
-    backups = list_backups(folder)
-    for base in {backup.base for backup in backups}:
-        own = [backup for backup in backups if backup.base == base]
-        keep = _kept(own, now)
+    groups: dict[tuple[str, str | None], list[BackupFile]] = {}
+    for backup in list_backups(folder, base):
+        if backup.workstation in (None, workstation):
+            groups.setdefault((backup.base, backup.workstation), []).append(backup)
+    for own in groups.values():
+        keep = _kept(own, now, manual_days)
         for backup in own:
             if backup.path not in keep and _remove(backup.path):
                 removed.append(backup.path)
@@ -320,20 +490,24 @@ def prune_backups(folder: Path, now: datetime) -> list[Path]:
     return removed
 
 
-def _kept(backups: list[BackupFile], now: datetime) -> set[Path]:
-    """`backups` of one database, most recent first."""
+def _kept(backups: list[BackupFile], now: datetime, manual_days: int) -> set[Path]:
+    """`backups` of one database and workstation, most recent first."""
     keep = {backups[0].path} if backups else set()
-    starts = [backup for backup in backups if backup.reason is BackupReason.START]
+    automatic = [backup for backup in backups if backup.reason is not BackupReason.MANUAL]
+    starts = [backup for backup in automatic if backup.reason is BackupReason.START]
     keep.update(backup.path for backup in starts[:KEPT_STARTS])
     first_day = now.date() - timedelta(days=KEPT_DAYS - 1)
     newest_of_day: dict[object, Path] = {}
-    for backup in backups:
+    for backup in automatic:
         if backup.taken_at.date() >= first_day:
             newest_of_day.setdefault(backup.taken_at.date(), backup.path)
     keep.update(newest_of_day.values())
     for backup in backups:
-        recent = now - backup.taken_at <= timedelta(days=KEPT_DAYS)
-        if backup.reason is BackupReason.MANUAL or (recent and backup.reason in KEPT_30_DAYS):
+        age = now - backup.taken_at
+        if backup.reason is BackupReason.MANUAL:
+            if age <= timedelta(days=manual_days):
+                keep.add(backup.path)
+        elif age <= timedelta(days=KEPT_DAYS) and backup.reason in KEPT_30_DAYS:
             keep.add(backup.path)
     return keep
 
@@ -349,10 +523,11 @@ def _remove(path: Path) -> bool:
 
 
 def _remove_stale_partials(folder: Path, now: datetime) -> list[Path]:
-    """Leftovers of copies interrupted by a crash (never a finished copy)."""
+    """Leftovers of copies interrupted by a crash, on any workstation, after a day (never a
+    finished copy): the temporary copy and the journal SQLite left beside it."""
     removed = []
     try:
-        entries = list(folder.glob(f".*{SUFFIX}{PARTIAL_SUFFIX}"))
+        entries = [entry for entry in folder.iterdir() if _BACKUP_PARTIAL.match(entry.name)]
     except OSError:
         return []
     for entry in entries:
@@ -363,6 +538,100 @@ def _remove_stale_partials(folder: Path, now: datetime) -> list[Path]:
         if now - modified > STALE_PARTIAL and _remove(entry):
             removed.append(entry)
     return removed
+
+
+# ---------------------------------------------------------------- leftovers of killed work
+
+# `.<copie>.sqlite.<pid>.partial`, or `.<copie>.sqlite.partial` (earlier versions), and the
+# companions SQLite may leave beside it.
+_COMPANION = "(?:" + "|".join(re.escape(suffix) for suffix in COMPANION_SUFFIXES) + ")?"
+_BACKUP_PARTIAL = re.compile(
+    r"^\.(?P<copy>.+"
+    + re.escape(SUFFIX)
+    + r")(?:\.(?P<pid>\d+))?"
+    + re.escape(PARTIAL_SUFFIX)
+    + _COMPANION
+    + "$"
+)
+# `.<base>.<poste>.<pid>.restauration.partial`, or `.<base>.restauration.partial` (earlier).
+_RESTORE_STAGING = re.compile(
+    r"^\.(?P<base>.+?)(?:\.(?P<workstation>[a-z0-9-]+)\.(?P<pid>\d+))?"
+    + re.escape(RESTORE_MARK + PARTIAL_SUFFIX)
+    + _COMPANION
+    + "$"
+)
+
+
+def remove_debris(
+    database: Path,
+    backup_folder: Path | None,
+    *,
+    workstation: str | None = None,
+    started: float | None = None,
+) -> list[Path]:
+    """At start: remove what a killed backup or restore of this base on this workstation left
+    (temporary copies holding the whole base, their journals), when the process that wrote it
+    is gone and the file is older than this process. Returns what was removed; never raises.
+
+    Restore staging files named by earlier versions (no workstation) are removed too once
+    older than this process. Other workstations' leftovers are theirs to remove; the rotation
+    removes any leftover of the backup folder after a day.
+    """
+    workstation = sanitise_workstation(workstation or workstation_name())
+    started = PROCESS_STARTED if started is None else started
+    removed: list[Path] = []
+    database = Path(database)
+    for entry in _entries(database.parent):
+        match = _RESTORE_STAGING.match(entry.name)
+        if match is None or match["base"] != database.name:
+            continue
+        pid = match["pid"]
+        ours = match["workstation"] == workstation
+        if (pid is None or ours) and _left_over(entry, pid, started) and _remove(entry):
+            removed.append(entry)
+    for entry in _entries(backup_folder) if backup_folder is not None else []:
+        match = _BACKUP_PARTIAL.match(entry.name)
+        if match is None or match["pid"] is None:
+            continue
+        copy = parse_backup_name(Path(match["copy"]))
+        if copy is None or copy.base != database.stem or copy.workstation != workstation:
+            continue
+        if _left_over(entry, match["pid"], started) and _remove(entry):
+            removed.append(entry)
+    return removed
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(Path(folder).iterdir())
+    except OSError:
+        return []
+
+
+def _left_over(path: Path, pid: str | None, started: float) -> bool:
+    try:
+        older = path.stat().st_mtime < started
+    except OSError:
+        return False
+    return older and (pid is None or not _process_alive(int(pid)))
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (POSIX). Elsewhere the answer is no: a file another
+    process still has open cannot be removed there anyway."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- restoring
@@ -407,32 +676,49 @@ def restore_database(
 
 
 def verify_backup(path: Path, *, shown_as: Path | None = None) -> str:
-    """Check a copy without changing it; returns its schema revision, else a French refusal."""
-    from app.storage.migrate import head_revision
+    """Check a copy without changing it; returns its schema revision, else a French refusal.
 
+    The copy is opened hardened (`app.storage.untrusted`), every check under a time limit. In
+    order: its `alembic_version` is the application's table; its revision is one this
+    application knows; its schema (tables, indexes, triggers, views) is exactly the one the
+    migrations produce for that revision; its integrity; its references.
+    """
     name = f"« {shown_as or path} »"
     try:
-        with _connect(path, mode="ro") as connection:
-            integrity = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
+        with open_untrusted(path) as copy:
+            found = read_schema(copy)
+            revision = _revision(copy, found, name)
+            differences = schema_differences(found, migrated_schema(revision))
+            if differences:
+                log.warning("backup %s refused: schema differs (%s)", name, differences)
+                raise StorageError(
+                    f"{describe_differences(differences)} : restauration refusée. La sauvegarde "
+                    f"{name} a été modifiée en dehors de l'application ; la base actuelle est "
+                    "intacte."
+                )
+            integrity = [
+                str(row[0])
+                for row in copy.query("PRAGMA integrity_check", seconds=LONG_CHECK_SECONDS)
+            ]
             if integrity != ["ok"]:
                 raise StorageError(
                     f"La sauvegarde {name} est endommagée (contrôle d'intégrité en échec) : "
                     "elle n'a pas été restaurée, la base actuelle est intacte."
                 )
-            broken = connection.execute("PRAGMA foreign_key_check").fetchall()
-            revision = _revision(connection, name)
+            broken = copy.query("PRAGMA foreign_key_check", seconds=LONG_CHECK_SECONDS)
+    except TooSlow as error:
+        log.warning("backup %s refused: a check took more than %s s", name, error.seconds)
+        raise StorageError(
+            f"La vérification de la sauvegarde {name} a été arrêtée au bout de "
+            f"{error.seconds:g} secondes (une copie normale se vérifie bien plus vite) : elle "
+            "n'a pas été restaurée, la base actuelle est intacte."
+        ) from error
     except sqlite3.DatabaseError as error:
         raise _unusable_copy(name, error) from error
     if broken:
         raise StorageError(
             f"La sauvegarde {name} contient {len(broken)} référence(s) cassée(s) : elle n'a pas "
             "été restaurée, la base actuelle est intacte."
-        )
-    if revision not in _known_revisions():
-        raise StorageError(
-            f"La sauvegarde {name} vient d'une version plus récente de l'application "
-            f"(schéma {revision}, celui-ci s'arrête à {head_revision()}) : mettez l'application "
-            "à jour avant de la restaurer. La base actuelle est intacte."
         )
     return revision
 
@@ -445,18 +731,36 @@ def _unusable_copy(name: str, error: sqlite3.Error) -> StorageError:
     )
 
 
-def _revision(connection: sqlite3.Connection, name: str) -> str:
+def _revision(copy: UntrustedCopy, found: frozenset[SchemaObject], name: str) -> str:
+    """The copy's revision, read only once `alembic_version` is known to be the application's
+    own table (a view there could run any query); a French refusal otherwise."""
+    from app.storage.migrate import VERSION_TABLE, head_revision
+
     not_ours = StorageError(
         f"{name} n'est pas une sauvegarde de Fabrique Accueil (aucune version de schéma) : "
         "elle n'a pas été restaurée, la base actuelle est intacte."
     )
-    try:
-        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-    except sqlite3.OperationalError as error:
-        raise not_ours from error
+    in_copy = {item for item in found if item.name == VERSION_TABLE and item.type != "trigger"}
+    if not in_copy:
+        raise not_ours
+    expected = {item for item in migrated_schema(head_revision()) if item.name == VERSION_TABLE}
+    if in_copy != expected:
+        differences = schema_differences(frozenset(in_copy), frozenset(expected))
+        raise StorageError(
+            f"{describe_differences(differences)} : restauration refusée. La sauvegarde {name} "
+            "a été modifiée en dehors de l'application ; la base actuelle est intacte."
+        )
+    rows = copy.query(f"SELECT version_num FROM {VERSION_TABLE}", seconds=QUICK_CHECK_SECONDS)
     if len(rows) != 1:
         raise not_ours
-    return str(rows[0][0])
+    revision = str(rows[0][0])
+    if revision not in _known_revisions():
+        raise StorageError(
+            f"La sauvegarde {name} vient d'une version plus récente de l'application "
+            f"(schéma {revision}, celui-ci s'arrête à {head_revision()}) : mettez l'application "
+            "à jour avant de la restaurer. La base actuelle est intacte."
+        )
+    return revision
 
 
 def _known_revisions() -> set[str]:
@@ -483,7 +787,9 @@ def _staging_path(target: Path) -> Path:
             f"Le dossier de la base « {target.parent} » est inaccessible : "
             f"{describe_os_error(error)}."
         ) from error
-    return target.with_name(f".{target.name}.restauration{PARTIAL_SUFFIX}")
+    return target.with_name(
+        f".{target.name}.{workstation_name()}.{os.getpid()}{RESTORE_MARK}{PARTIAL_SUFFIX}"
+    )
 
 
 def _stage_copy(backup_path: Path, staging: Path) -> None:
@@ -523,21 +829,27 @@ def _keep_current(target: Path, folder: Path, now: datetime | None) -> Path:
         if _readable_database(target):
             raise
     log.warning("current database %s unreadable: kept as a raw file copy", target)
-    kept = _free_name(
-        prepare_backup_folder(folder),
-        target.stem,
-        now or datetime.now(),
-        BackupReason.BEFORE_RESTORE,
-    )
+    partial: Path | None = None
     try:
-        shutil.copyfile(target, kept)
-        _make_private(kept, FILE_MODE)
+        kept, partial = _reserve_name(
+            prepare_backup_folder(folder),
+            target.stem,
+            workstation_name(),
+            now or datetime.now(),
+            BackupReason.BEFORE_RESTORE,
+        )
+        shutil.copyfile(target, partial)
+        _make_private(partial, FILE_MODE)
+        _fsync(partial)
+        kept = _publish(partial, kept)
     except OSError as error:
-        kept.unlink(missing_ok=True)
         raise StorageError(
             f"La base actuelle n'a pas pu être mise de côté dans « {folder} » : "
             f"{describe_os_error(error)}. Rien n'a été restauré."
         ) from error
+    finally:
+        if partial is not None:
+            _remove_database_files(partial)
     return kept
 
 
@@ -553,12 +865,15 @@ def _readable_database(path: Path) -> bool:
 def _replace(target: Path, staging: Path) -> None:
     """Copy the staged database into the target through SQLite, so open connections see it.
 
-    A target SQLite cannot read (damaged, not a database) is replaced by renaming instead.
+    SQLite's backup API cannot write into a WAL database of another page size (it answers
+    "readonly"): the staged copy is first rewritten with the target's page size. A target
+    SQLite cannot read (damaged, not a database) is replaced by renaming instead.
     """
     if not target.exists() or not _readable_database(target):
         _swap(target, staging)
         return
     try:
+        _match_page_size(staging, _page_size(target))
         with _connect(staging, mode="rw") as origin, _connect(target, mode="rw") as current:
             origin.backup(current)
     except sqlite3.Error as error:
@@ -567,6 +882,22 @@ def _replace(target: Path, staging: Path) -> None:
             f"La base « {target} » n'a pas pu être remplacée : {_sqlite_reason(error)}. "
             "Elle est restée telle qu'elle était."
         ) from error
+
+
+def _page_size(path: Path) -> int:
+    """The page size of a SQLite base."""
+    with _connect(path, mode="ro") as connection:
+        return int(connection.execute("PRAGMA page_size").fetchone()[0])
+
+
+def _match_page_size(staging: Path, size: int) -> None:
+    with _connect(staging, mode="rw") as copy:
+        if int(copy.execute("PRAGMA page_size").fetchone()[0]) == size:
+            return
+        log.info("staged copy rewritten with a page size of %d bytes", size)
+        copy.execute("PRAGMA journal_mode = DELETE")  # the page size is fixed in WAL mode
+        copy.execute(f"PRAGMA page_size = {int(size)}")
+        copy.execute("VACUUM")
 
 
 def _swap(target: Path, staging: Path) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QMessageBox, QWi
 from app.config import backup_dir, set_backup_dir
 from app.errors import UserFacingError
 from app.services.maintenance import CheckReport
-from app.storage.backup import BackupReason, list_backups
+from app.storage.backup import BackupReason, list_backups, parse_backup_name
 from app.ui import maintenance as maintenance_ui
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import answer_next_dialog
@@ -205,8 +205,9 @@ def test_restore_asks_first_and_can_be_cancelled(
     answer_next_dialog(qtbot, cancel)
     window.maintenance.restore_action.trigger()
     [question] = questions
-    when = copy.name.split("-", 1)[1]  # 2026-11-29_0812-manuelle.sqlite
-    day = f"{when[8:10]}/{when[5:7]}/{when[0:4]} à {when[11:13]}:{when[13:15]}"
+    parsed = parse_backup_name(copy)
+    assert parsed is not None
+    day = f"{parsed.taken_at:%d/%m/%Y à %H:%M}"
     assert question.startswith(
         f"Remplacer la base actuelle par la sauvegarde du {day} (manuelle) ?"
     )

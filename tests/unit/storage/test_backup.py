@@ -22,6 +22,7 @@ from app.storage.backup import (
     parse_backup_name,
     prune_backups,
     restore_database,
+    workstation_name,
 )
 from app.storage.migrate import alembic_config, current_revision, head_revision
 
@@ -63,11 +64,13 @@ def test_copy_is_named_after_the_base_the_time_and_the_reason(
     db: Database, db_path: Path, folder: Path
 ) -> None:
     copy = backup_database(db.url, folder, reason="demarrage", now=NOW)
-    assert copy == folder / "fabrique-2026-11-29_0812-demarrage.sqlite"
+    here = workstation_name()
+    assert copy == folder / f"fabrique@{here}-2026-11-29_0812-demarrage.sqlite"
     second = backup_database(db.url, folder, reason=BackupReason.START, now=NOW)
-    assert second.name == "fabrique-2026-11-29_0812-demarrage-2.sqlite"
+    assert second.name == f"fabrique@{here}-2026-11-29_0812-demarrage-2.sqlite"
     parsed = parse_backup_name(second)
     assert parsed is not None and parsed.taken_at == NOW and parsed.base == "fabrique"
+    assert parsed.workstation == here
     assert describe_backup_file(copy) == "du 29/11/2026 à 08:12 (au démarrage)"
 
 
@@ -181,8 +184,9 @@ def test_rotation_over_two_months_of_daily_use(folder: Path) -> None:
     assert len(kept) == 30 + 10 - 0  # the 10 starts are in the last 5 days, distinct files
 
 
-def test_rotation_keeps_manual_copies_and_recent_safety_copies(folder: Path) -> None:
-    manual = touch_backup(folder, NOW - timedelta(days=200), "manuelle")
+def test_rotation_keeps_recent_manual_copies_and_recent_safety_copies(folder: Path) -> None:
+    manual = touch_backup(folder, NOW - timedelta(days=80), "manuelle")
+    old_manual = touch_backup(folder, NOW - timedelta(days=200), "manuelle")
     old_migration = touch_backup(folder, NOW - timedelta(days=31), "migration")
     recent_migration = touch_backup(folder, NOW - timedelta(days=29), "migration")
     recent_restore = touch_backup(folder, NOW - timedelta(days=3, hours=2), "avant-restauration")
@@ -191,7 +195,7 @@ def test_rotation_keeps_manual_copies_and_recent_safety_copies(folder: Path) -> 
     other_file.write_text("à garder")
     other_base = touch_backup(folder, NOW - timedelta(days=90), "fermeture", base="demo")
     removed = prune_backups(folder, NOW)
-    assert removed == [old_migration]
+    assert sorted(removed) == sorted([old_migration, old_manual])
     for path in (manual, recent_migration, recent_restore, same_day_later, other_file, other_base):
         assert path.exists()
 
@@ -231,7 +235,9 @@ def test_restore_brings_the_copy_back_and_keeps_the_replaced_base(
 ) -> None:
     later = NOW + timedelta(hours=1)
     kept = restore_database(backup_of_a, db_path, backup_folder=folder, now=later)
-    assert kept == folder / "fabrique-2026-11-29_0912-avant-restauration.sqlite"
+    assert (
+        kept == folder / f"fabrique@{workstation_name()}-2026-11-29_0912-avant-restauration.sqlite"
+    )
     assert site_label(kept) == "Version B"
     assert site_label(db_path) == "Version A"
     # the application's open engine reads the restored base
