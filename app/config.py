@@ -25,6 +25,10 @@ BACKUP_DIR_ENV = "FABRIQUE_BACKUP_DIR"
 SETTINGS_FILE = "settings.json"
 BACKUP_DIR_KEY = "backup_dir"
 DEFAULT_BACKUP_FOLDER = "sauvegardes"
+MANUAL_BACKUP_DAYS_KEY = "manual_backup_days"
+# How long manual backups are kept before the rotation removes them (app.storage.backup).
+DEFAULT_MANUAL_BACKUP_DAYS = 90
+MIN_MANUAL_BACKUP_DAYS, MAX_MANUAL_BACKUP_DAYS = 1, 3650
 
 log = logging.getLogger(__name__)
 
@@ -133,3 +137,27 @@ def set_backup_dir(path: Path | None) -> None:
 
 def backup_dir_forced_by_environment() -> bool:
     return bool(os.environ.get(BACKUP_DIR_ENV))
+
+
+def manual_backup_days() -> int:
+    """Days a manual backup of this workstation is kept (the default when unset or invalid)."""
+    chosen = read_settings().get(MANUAL_BACKUP_DAYS_KEY)
+    if (
+        isinstance(chosen, int)
+        and not isinstance(chosen, bool)
+        and MIN_MANUAL_BACKUP_DAYS <= chosen <= MAX_MANUAL_BACKUP_DAYS
+    ):
+        return chosen
+    if chosen is not None:
+        log.warning("manual backup retention %r ignored", chosen)
+    return DEFAULT_MANUAL_BACKUP_DAYS
+
+
+def set_manual_backup_days(days: int | None) -> None:
+    """Remember how many days manual backups are kept; None (or the default) forgets it.
+
+    ValueError outside 1 to 3650 days.
+    """
+    if days is not None and not MIN_MANUAL_BACKUP_DAYS <= days <= MAX_MANUAL_BACKUP_DAYS:
+        raise ValueError(f"manual backup retention out of range: {days}")
+    write_setting(MANUAL_BACKUP_DAYS_KEY, None if days == DEFAULT_MANUAL_BACKUP_DAYS else days)

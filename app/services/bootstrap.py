@@ -1,7 +1,9 @@
-"""Opening the application's database: back up, migrate, then seed missing reference data.
+"""Opening the application's database: clean up, back up, migrate, then seed reference data.
 
 Automatic backups (before a migration, at the window's start, on quit) never stop the app:
-a failure is logged and handed to `on_backup_failure` as a French sentence.
+a failure is logged and handed to `on_backup_failure` as a French sentence. Before anything,
+the temporary copies a killed backup or restore of this base left on this workstation are
+removed (`app.storage.backup.remove_debris`).
 """
 
 import contextlib
@@ -10,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from app.config import backup_dir, data_dir
+from app.config import backup_dir, data_dir, manual_backup_days
 from app.errors import StorageError
 from app.services.reference import ensure_reference_data
 from app.storage import Database, open_database
@@ -20,6 +22,7 @@ from app.storage.backup import (
     backup_database,
     create_private_database_file,
     prune_backups,
+    remove_debris,
 )
 from app.storage.database import sqlite_path
 from app.storage.migrate import current_revision
@@ -44,6 +47,7 @@ def open_app_database(
     report = on_backup_failure or _log_only
     path = sqlite_path(url)
     if path is not None:
+        _remove_debris(path)
         with contextlib.suppress(OSError):  # open_database explains what is wrong
             create_private_database_file(path)
     database = open_database(
@@ -85,8 +89,19 @@ def automatic_backup(
             _failure_message(reason, "erreur inattendue, le détail est dans le journal.")
         )
         return None
-    prune_backups(folder, now)
+    prune_backups(folder, now, base=path.stem, manual_days=manual_backup_days())
     return copy
+
+
+def _remove_debris(path: Path) -> None:
+    """Leftovers of a killed backup or restore (whole copies of the base); never raises."""
+    try:
+        removed = remove_debris(path, backup_dir())
+    except Exception:
+        log.exception("leftovers of interrupted backups not removed")
+        return
+    for each in removed:
+        log.info("leftover of an interrupted backup or restore removed: %s", each.name)
 
 
 def _is_demo(path: Path) -> bool:

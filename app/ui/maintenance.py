@@ -1,4 +1,5 @@
-"""The Fichier menu's database actions: back up now, restore, check, choose the backup folder.
+"""The Fichier menu's database actions: back up now, restore, check, choose the backup folder,
+set how long manual backups are kept.
 
 Also the automatic copies tied to the window: the start copy, taken off the UI thread once the
 window is open (its failure shown in the status bar), and the copy taken on quit. The work
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -29,9 +31,14 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.config import (
     BACKUP_DIR_ENV,
+    DEFAULT_MANUAL_BACKUP_DAYS,
+    MAX_MANUAL_BACKUP_DAYS,
+    MIN_MANUAL_BACKUP_DAYS,
     backup_dir,
     backup_dir_forced_by_environment,
+    manual_backup_days,
     set_backup_dir,
+    set_manual_backup_days,
 )
 from app.errors import StorageError, UserFacingError
 from app.services.bootstrap import automatic_backup
@@ -60,7 +67,7 @@ BACKUP_FILTER = "Sauvegardes Fabrique Accueil (*.sqlite);;Tous les fichiers (*)"
 
 
 class MaintenanceActions(QObject):
-    """The four actions of the Fichier menu, bound to one main window."""
+    """The five actions of the Fichier menu, bound to one main window."""
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
@@ -80,6 +87,12 @@ class MaintenanceActions(QObject):
         self.folder_action = self._action(
             "backupFolderAction", "Dossier des sauvegardes…", "files", self.choose_folder
         )
+        self.retention_action = self._action(
+            "manualRetentionAction",
+            "Conservation des sauvegardes manuelles…",
+            "history",
+            self.choose_manual_retention,
+        )
 
     def _action(self, name: str, text: str, icon_name: str, slot: Callable[[], None]) -> QAction:
         action = QAction(icon(icon_name), text, self._window)
@@ -94,6 +107,7 @@ class MaintenanceActions(QObject):
         menu.addAction(self.check_action)
         menu.addSeparator()
         menu.addAction(self.folder_action)
+        menu.addAction(self.retention_action)
 
     @property
     def _url(self) -> str:
@@ -275,6 +289,35 @@ class MaintenanceActions(QObject):
             "S'il s'agit d'une clé USB ou d'un disque externe, gardez-le branché : sinon la "
             "sauvegarde automatique est signalée dans la barre d'état, et l'application "
             "fonctionne quand même.",
+        )
+
+    def choose_manual_retention(self) -> None:
+        """How many days this workstation keeps its manual backups (the rotation removes older
+        ones, so that erased data does not stay in them for ever)."""
+        days, ok = QInputDialog.getInt(
+            self._window,
+            "Conservation des sauvegardes manuelles",
+            "Garder les sauvegardes manuelles de ce poste pendant (jours) :\n"
+            f"(par défaut {DEFAULT_MANUAL_BACKUP_DAYS} ; la plus récente des sauvegardes est "
+            "toujours gardée)",
+            manual_backup_days(),
+            MIN_MANUAL_BACKUP_DAYS,
+            MAX_MANUAL_BACKUP_DAYS,
+        )
+        if not ok:
+            return
+        try:
+            set_manual_backup_days(days)
+        except OSError as error:
+            log.exception("manual backup retention not saved")
+            show_error(
+                self._window,
+                f"Le choix n'a pas pu être enregistré ({error.strerror or error}).",
+                "Conservation des sauvegardes manuelles",
+            )
+            return
+        self._window.statusBar().showMessage(
+            f"Sauvegardes manuelles gardées {manual_backup_days()} jours.", 15000
         )
 
 

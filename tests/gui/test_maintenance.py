@@ -10,9 +10,16 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QWidget,
+)
 
-from app.config import backup_dir, set_backup_dir
+from app.config import backup_dir, manual_backup_days, set_backup_dir
 from app.errors import UserFacingError
 from app.services.maintenance import CheckReport
 from app.storage.backup import BackupReason, list_backups, parse_backup_name
@@ -68,6 +75,7 @@ def test_the_file_menu_holds_the_database_actions(window: MainWindow) -> None:
         "Restaurer une sauvegarde…",
         "Vérifier la base",
         "Dossier des sauvegardes…",
+        "Conservation des sauvegardes manuelles…",
         "Quitter",
     ]
     assert menu.actions()[-1].shortcut().toString() == "Ctrl+Q"
@@ -326,3 +334,25 @@ def test_a_window_that_cannot_reopen_after_a_restore_closes(
         "Relancez l'application. "
     )
     assert not window.isVisible() and window.maintenance.replacement is None
+
+
+def test_choose_how_long_manual_copies_are_kept(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[Any, ...]] = []
+
+    def answer(*args: Any, **_kwargs: Any) -> tuple[int, bool]:
+        asked.append(args)
+        return 45, True
+
+    monkeypatch.setattr(QInputDialog, "getInt", answer)
+    window.maintenance.retention_action.trigger()
+    [(_parent, title, _label, current, lowest, highest)] = asked
+    assert (title, current, lowest, highest) == (
+        "Conservation des sauvegardes manuelles",
+        90,
+        1,
+        3650,
+    )
+    assert manual_backup_days() == 45
+    assert window.statusBar().currentMessage() == "Sauvegardes manuelles gardées 45 jours."
