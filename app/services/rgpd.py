@@ -12,14 +12,18 @@ Decisions (see the README, "Sauvegarde et sécurité"):
 - Erasure deletes every application of the person and everything attached, unless one of
   their internship agreements has a number: a numbered agreement was issued to the parties
   (and a signed one must be kept for its legal duration), so erasure is refused and
-  anonymisation offered instead.
+  anonymisation offered instead. `erase` is the whole action in one call: the deletion (with
+  the search index merged in the same transaction), then the database files cleaned (VACUUM,
+  write-ahead log emptied once other readers let it, retried), then the backups of this
+  workstation's backup folder that still hold the person listed. What could not be cleaned is
+  said in French in the returned report.
 """
 
 import json
 import uuid as uuid_module
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +59,10 @@ from app.domain.orientation import Level
 from app.services import audit
 from app.services.errors import NotFoundError, PermissionDenied, UserFacingError, ValidationError
 from app.services.versioning import record_change
-from app.storage.scrub import overwrite_deleted_content
+from app.storage import Database
+from app.storage.backup import copies_holding
+from app.storage.database import sqlite_path
+from app.storage.scrub import clean_files, merge_index, overwrite_deleted_content
 
 RETENTION_KEY = "rgpd.retention_months"
 DEFAULT_RETENTION_MONTHS = 24
@@ -749,8 +756,21 @@ def erase_person(
 
     Refused (ErasureRefused) when an agreement was numbered: signed or issued, it is kept.
     The log keeps one entry per application: its uuid, "effacement sur demande" and the
-    reason's category, and loses the values it held about the person.
+    reason's category, and loses the values it held about the person. The search index is
+    merged in the same transaction, so it keeps no word of the person either. The database
+    files still hold traces until `app.storage.scrub.clean_files`: `erase` does both.
     """
+    return _erase(session, candidate_id, role=role, author=author, reason=reason).applications
+
+
+@dataclass(frozen=True)
+class _Erased:
+    applications: int
+    uuids: tuple[str, ...]
+    first_recorded: datetime | None
+
+
+def _erase(session: Session, candidate_id: int, *, role: str, author: str, reason: str) -> _Erased:
     _require_coordination(role, "effacer les données d'une personne")
     if reason not in ERASURE_REASONS:
         raise ValidationError({"motif": "Choisissez le motif de l'effacement."})
@@ -769,6 +789,7 @@ def erase_person(
     overwrite_deleted_content(session)
     applications = applications_of(session, _load(session, candidate_id))
     uuids = [c.uuid for c in applications]
+    recorded = [c.created_at for c in applications if c.created_at is not None]
     audit.redact_about(session, uuids)
     session.flush()
     for candidate in applications:
@@ -786,7 +807,123 @@ def erase_person(
             author=author,
         )
     session.flush()
-    return len(applications)
+    merge_index(session)
+    return _Erased(len(applications), tuple(uuids), min(recorded) if recorded else None)
+
+
+@dataclass(frozen=True)
+class HeldBackup:
+    """A backup file that still holds the erased person (or may: unreadable)."""
+
+    path: Path
+    description: str  # « du 29/11/2026 à 08:12 (au démarrage) »
+    certain: bool
+
+    def line(self) -> str:
+        doubt = "" if self.certain else " — illisible, peut la contenir"
+        return f"{self.path.name} ({self.description}){doubt}"
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What `erase` did, and what it could not do, for the coordinator."""
+
+    applications: int
+    files_cleaned: bool
+    problems: tuple[str, ...]  # French: what remains in the database files, and why
+    backups: tuple[HeldBackup, ...]
+    backup_folder: Path | None
+
+    @property
+    def complete(self) -> bool:
+        return self.files_cleaned and not self.backups
+
+    def summary(self) -> str:
+        files = f"{self.applications} dossier{'s' if self.applications > 1 else ''}"
+        return f"Les données de la personne ont été effacées de la base ({files})."
+
+    def details(self) -> str | None:
+        """What remains (traces in the files, backups holding the person), in French; None
+        when nothing remains anywhere."""
+        if self.complete:
+            return None
+        parts = []
+        if self.problems:
+            parts.append(
+                "Le fichier de la base n'a pas pu être entièrement nettoyé : "
+                + " ; ".join(self.problems)
+                + "."
+            )
+        if self.backups:
+            lines = "\n".join(f"• {held.line()}" for held in self.backups)
+            parts.append(
+                f"Ces sauvegardes du dossier « {self.backup_folder} », prises avant "
+                f"l'effacement, contiennent encore la personne :\n{lines}\n"
+                "Supprimez-les si elles ne doivent pas être gardées ; sinon elles disparaîtront "
+                "avec la rotation des sauvegardes. Les copies faites ailleurs (clé USB, autre "
+                "dossier) ne sont pas listées ici."
+            )
+        return "\n\n".join(parts)
+
+    def notice(self) -> str:
+        """The whole report in French: the summary, then the details if any."""
+        details = self.details()
+        return self.summary() if details is None else f"{self.summary()}\n\n{details}"
+
+
+def erase(
+    database: Database,
+    candidate_id: int,
+    *,
+    role: str,
+    author: str,
+    reason: str,
+    backup_folder: Path | None = None,
+) -> ErasureReport:
+    """Erase the person (`erase_person`) in one unit of work, then clean the database files
+    and list the backups that still hold them (this workstation's backup folder by default).
+
+    Refusals (permission, reason, a numbered agreement) are raised before anything changes;
+    cleaning that could not be done is reported, never raised: the erasure itself is done.
+    """
+    with database.session() as session:
+        erased = _erase(session, candidate_id, role=role, author=author, reason=reason)
+    cleanup = clean_files(database.engine, merge=False)
+    problems: list[str] = []
+    if not cleanup.file_rebuilt:
+        problems.append(
+            "il n'a pas pu être compacté (base occupée) : l'espace libéré peut garder des "
+            "traces des données effacées jusqu'au prochain effacement ou à la prochaine "
+            "anonymisation"
+        )
+    if not cleanup.log_emptied:
+        problems.append(
+            f"après {cleanup.attempts} essais, le journal d'écriture de la base (fichier "
+            "« -wal ») garde encore des traces des données effacées, car une autre fenêtre ou "
+            "un autre poste lisait la base ; elles disparaîtront quand l'application sera "
+            "fermée partout"
+        )
+    folder, held = _backups_holding(database, erased, backup_folder)
+    return ErasureReport(
+        erased.applications, cleanup.complete, tuple(problems), tuple(held), folder
+    )
+
+
+def _backups_holding(
+    database: Database, erased: _Erased, folder: Path | None
+) -> tuple[Path | None, list[HeldBackup]]:
+    path = sqlite_path(database.url)
+    if path is None:
+        return None, []  # another engine: its administrator's backups are not ours to read
+    if folder is None:
+        from app.config import backup_dir
+
+        folder = backup_dir()
+    since = erased.first_recorded - timedelta(days=1) if erased.first_recorded else None
+    held = copies_holding(folder, path.stem, "candidate", "uuid", erased.uuids, since=since)
+    return folder, [
+        HeldBackup(copy.backup.path, copy.backup.describe(), copy.certain) for copy in held
+    ]
 
 
 def _signed(session: Session, numbers: list[str]) -> bool:

@@ -10,10 +10,12 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
+from app.config import backup_dir
 from app.domain import Agreement, AuditAction, Candidate, Host
 from app.domain.agreement import AgreementStatus
 from app.services import audit, rgpd
 from app.services.candidates import CandidateInput, create_candidate
+from app.storage.backup import backup_database
 from app.ui.candidates.view import CandidatesView
 from app.ui.main_window import MainWindow
 from app.ui.rgpd.person_data import ErasureDialog, PersonDataButton
@@ -109,6 +111,29 @@ def test_erasure_asks_a_reason_then_removes_the_file(qtbot: QtBot, window: MainW
     assert view.form.candidate_id is None
     assert view.model.row_of(candidate) is None
     assert not button.isEnabled()
+
+
+def test_erasure_shows_the_backups_that_still_hold_the_person(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    candidate = _candidate(window)
+    window.maintenance.wait_for_start_backup()
+    copy = backup_database(window.context.database.url, backup_dir(), reason="manuelle")
+    _view, button = _open(window, candidate)
+
+    def choose_reason(dialog: QWidget) -> None:
+        reason = dialog.findChild(QComboBox, "erasureReason")
+        reason.setCurrentIndex(reason.findData("demande"))
+        dialog.accept()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, choose_reason)
+    button.erase_action.trigger()
+    box = button.report_box
+    assert box is not None and box.isVisible() and box.objectName() == "erasureReport"
+    assert box.text() == "Les données de la personne ont été effacées de la base (1 dossier)."
+    assert "contiennent encore la personne" in box.informativeText()
+    assert copy.name in box.informativeText()
+    box.close()
 
 
 def test_erasure_cancelled_changes_nothing(qtbot: QtBot, window: MainWindow) -> None:

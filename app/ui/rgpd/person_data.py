@@ -28,6 +28,7 @@ from app.storage.scrub import rebuild_file
 from app.storage.targets import refuse_overwriting_base
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.maintenance import run_busy
 from app.ui.theme import icon
 from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.naming import named
@@ -93,6 +94,7 @@ class PersonDataButton(QToolButton):
         self.candidate_id: int | None = None
         # Asked before anonymising or erasing: unsaved changes of the file are saved or dropped.
         self.before_action: Callable[[], bool] = lambda: True
+        self.report_box: QMessageBox | None = None  # what the last erasure left, if anything
         # Icon only: the file's tabs need the room. The tooltip and the accessible name say it.
         self.setText("Données personnelles")
         self.setAccessibleName("Données personnelles")
@@ -237,21 +239,37 @@ class PersonDataButton(QToolButton):
         dialog = ErasureDialog(name, len(ids), self)
         if not dialog.exec():
             return
-        try:
-            with self.context.database.session() as session:
-                rgpd.erase_person(
-                    session,
-                    self.candidate_id,
-                    role=self.context.role,
-                    author=self.context.username,
-                    reason=dialog.chosen_reason(),
-                )
-        except UserFacingError as error:
-            show_error(self, str(error), "Effacement impossible")
+        database, candidate_id = self.context.database, self.candidate_id
+        role, author, reason = self.context.role, self.context.username, dialog.chosen_reason()
+        # One service call: the deletion, the cleaning of the files (which may wait a moment
+        # for another window's read), the backups that still hold the person.
+        ok, outcome = run_busy(
+            self,
+            "Effacement des données et nettoyage du fichier de la base…",
+            lambda: rgpd.erase(database, candidate_id, role=role, author=author, reason=reason),
+        )
+        if not ok:
+            show_error(self, outcome, "Effacement impossible")
             return
-        rebuild_file(self.context.database.engine)
         self.candidate_id = None
         self.erased.emit()
+        self._show_report(outcome)
+
+    def _show_report(self, report: rgpd.ErasureReport) -> None:
+        """What remains (traces in the file, backups holding the person), without blocking:
+        the coordinator reads it and closes it."""
+        details = report.details()
+        if details is None:
+            return
+        box = QMessageBox(self.window())
+        box.setObjectName("erasureReport")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Données effacées")
+        box.setText(report.summary())
+        box.setInformativeText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.report_box = box
+        box.open()
 
     def _offer_anonymisation(self, ids: list[int], blockers: list[str]) -> None:
         box = QMessageBox(self)
