@@ -17,7 +17,7 @@ from app.domain.account import ROLE_COORDINATION, ROLE_LABELS, ROLES, AppSetting
 from app.services.demo_base import is_demo_base
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
 from app.services.permissions import require_coordination
-from app.services.validation import FieldError, clean_text
+from app.services.validation import FieldError, clean_line
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -182,7 +182,7 @@ def _checked_identity(session: Session, data: AccountInput) -> dict[str, str]:
         ("identifiant", data.username, "L'identifiant"),
     ):
         try:
-            if clean_text(value, 80, label) is None:
+            if clean_line(value, 80, label) is None:
                 errors[key] = f"{label} est obligatoire."
             elif "\n" in value.strip() or "\t" in value:
                 errors[key] = f"{label} tient sur une ligne."

@@ -28,7 +28,7 @@ from app.services.agreements import AgreementInfo, agreement_hours_for, get_agre
 from app.services.errors import NotFoundError, ValidationError
 from app.services.issued_documents import ATTESTATION, issued_document
 from app.services.permissions import can_record_presence, require_presence_recorder
-from app.services.validation import FieldError, clean_text, format_date, parse_date
+from app.services.validation import FieldError, clean_line, format_date, parse_date
 
 __all__ = [
     "MAX_REASON",
@@ -414,7 +414,7 @@ def _parse(data: AbsenceInput, period: _Period, today: date) -> _Parsed:
         errors["nature"] = str(error)
     reason = ""
     try:
-        reason = clean_text(data.reason, MAX_REASON, "Le motif") or ""
+        reason = clean_line(data.reason, MAX_REASON, "Le motif") or ""
     except FieldError as error:
         errors["motif"] = str(error)
     if day is not None:

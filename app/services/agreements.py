@@ -54,6 +54,7 @@ from app.services.candidates import display_name, name_for_display
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.validation import (
     FieldError,
+    clean_line,
     clean_text,
     format_date,
     format_phone,
@@ -482,17 +483,17 @@ def _parse(session: Session, data: AgreementInput, errors: dict[str, str]) -> _P
         candidate=candidate,
         representative=attempt(
             "representant_legal",
-            lambda: clean_text(data.representant_legal, 300, "Le représentant légal"),
+            lambda: clean_line(data.representant_legal, 300, "Le représentant légal"),
         ),
         host=host,
         tutor=tutor,
         referent=attempt(
             "formateur_referent",
-            lambda: clean_text(data.formateur_referent, 120, "Le formateur référent"),
+            lambda: clean_line(data.formateur_referent, 120, "Le formateur référent"),
         ),
         referent_phone=attempt("telephone_referent", lambda: _parse_phone(data.telephone_referent)),
         referent_email=attempt("email_referent", lambda: parse_email(data.email_referent)),
-        place=attempt("lieu", lambda: clean_text(data.lieu, 300, "Le lieu")),
+        place=attempt("lieu", lambda: clean_line(data.lieu, 300, "Le lieu")),
         start=start,
         end=end,
         schedule=attempt("horaires", lambda: _parse_schedule(data.horaires)),
@@ -512,14 +513,14 @@ def _parse(session: Session, data: AgreementInput, errors: dict[str, str]) -> _P
         indemnity=indemnity,
         unit=unit,
         payment_mode=attempt(
-            "mode_versement", lambda: clean_text(data.mode_versement, 60, "Le mode de versement")
+            "mode_versement", lambda: clean_line(data.mode_versement, 60, "Le mode de versement")
         ),
         break_rule=attempt("regle_rupture", lambda: _parse_break_rule(data.regle_rupture)),
         benefits=attempt("avantages", lambda: clean_text(data.avantages, 5000, "Les avantages")),
         payer=attempt("financeur", lambda: _parse_payer(data.financeur)),
         payer_other=attempt(
             "financeur_autre",
-            lambda: clean_text(data.financeur_autre, 120, "Le financeur de la rémunération"),
+            lambda: clean_line(data.financeur_autre, 120, "Le financeur de la rémunération"),
         ),
     )
 

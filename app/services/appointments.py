@@ -15,7 +15,7 @@ from app.services import reference
 from app.services.candidates import display_name, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.permissions import require_appointment_editor
-from app.services.validation import FieldError, clean_text, format_date, parse_date
+from app.services.validation import FieldError, clean_line, clean_text, format_date, parse_date
 
 T = TypeVar("T")
 
@@ -226,14 +226,14 @@ def _parse_site(session: Session, text: str) -> int:
 
 
 def _parse_room(text: str, kind: AppointmentKind | None) -> str | None:
-    room = clean_text(text, 80, "La salle")
+    room = clean_line(text, 80, "La salle")
     if room is None and kind == AppointmentKind.INFO_SESSION:
         raise FieldError("Indiquer la salle de l'information collective.")
     return room
 
 
 def _parse_staff(text: str) -> str:
-    staff = clean_text(text, 120, "L'intervenant")
+    staff = clean_line(text, 120, "L'intervenant")
     if staff is None:
         raise FieldError("Indiquer l'intervenant.")
     return staff

@@ -9,17 +9,30 @@ Changes are gathered at each flush and written once, just before the commit, so 
 action gives one entry per record, with the field-level values before and after. Nothing is
 written for a session that is rolled back. Entries are append-only (database triggers);
 reading them is for coordination only.
+
+Every entry, however it is added, is chained when it is flushed (`_chain_new_entries`): it
+gets the next id, the digest of its `changes` and an HMAC linking it to the previous entry,
+keyed with the base's journal key; the seal of the last entry is updated in the same
+transaction. The first statement of that work writes the seal's row, so the transaction holds
+the write lock before it reads the last entry: two writers cannot chain onto the same entry
+(SQLite has one writer; on PostgreSQL the same UPDATE locks the row). `verify_journal`
+recomputes everything for `check`.
 """
 
+import hmac
 import json
+import logging
+import secrets
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect, or_, select
+from sqlalchemy import Connection, Engine, event, func, insert, inspect, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.domain import (
@@ -44,20 +57,25 @@ from app.domain import (
     StageChange,
     Tutor,
 )
-from app.domain.account import ROLE_COORDINATION
+from app.domain.account import ROLE_COORDINATION, ROLE_LABELS, AppSetting, UserAccount
 from app.domain.agreement import AbsenceKind, AgreementStatus, HalfDay, Signatory
-from app.domain.base import Base
+from app.domain.audit import CHAIN_START, changes_digest, entry_chain, head_seal
+from app.domain.base import Base, new_uuid
 from app.domain.orientation import Outcome, ProjectStatus
 from app.domain.values import DIPLOMA_LEVELS, EXIT_TYPES, SEXES
+from app.errors import StorageError
 from app.services.errors import PermissionDenied
 from app.services.validation import format_phone
 from app.storage import Database
 
 __all__ = [
     "AUTHOR_KEY",
+    "JOURNAL_HEAD",
+    "JOURNAL_KEY",
     "SUPPRESS_KEY",
     "AuditRow",
     "FieldChange",
+    "JournalVerdict",
     "acting_author",
     "attach",
     "authors",
@@ -70,10 +88,16 @@ __all__ = [
     "field_labels",
     "list_entries",
     "record",
+    "record_account",
+    "record_backup",
     "record_bilan_printed",
     "record_document_printed",
     "record_export",
+    "record_restore",
+    "record_setting",
+    "record_sign_in",
     "redact_about",
+    "verify_journal",
 ]
 
 AUTHOR_KEY = "author"
@@ -82,6 +106,16 @@ SUPPRESS_KEY = "audit_suppressed"
 _PENDING_KEY = "audit_pending"
 UNKNOWN_AUTHOR = "inconnu"
 DEFAULT_LIMIT = 500
+# app_setting keys (created by migration 0010): the journal's HMAC key (hex), and the seal of
+# its last entry, "<id>:<chain>:<HMAC of both>".
+JOURNAL_KEY = "journal_key"
+JOURNAL_HEAD = "journal_head"
+# Where the next entry's chain starts when the seal is missing or forged while entries exist:
+# no real chain has this value, so the break stays visible at that entry.
+_BROKEN_START = "rompu"
+AUTHOR_LENGTH = 120
+
+log = logging.getLogger(__name__)
 
 _authors: "weakref.WeakKeyDictionary[Engine, Callable[[], str]]" = weakref.WeakKeyDictionary()
 
@@ -383,8 +417,20 @@ _OTHER_LABELS = {
     "export": "Export",
     "person": "Personne",
     "retention": "Conservation des données",
+    "account": "Compte utilisateur",
+    "setting": "Paramètres",
+    "backup": "Sauvegarde",
 }
-_FIELD_LABELS = {spec.entity_type: spec.fields for spec in _SPECS.values()}
+_ACCOUNT_FIELDS = {
+    "display_name": "Nom",
+    "username": "Identifiant",
+    "role": "Rôle",
+    "active": "Actif",
+}
+_FIELD_LABELS = {spec.entity_type: spec.fields for spec in _SPECS.values()} | {
+    "account": _ACCOUNT_FIELDS,
+    "setting": {"idle_lock_minutes": "Verrouillage automatique"},
+}
 _TYPE_LABELS = {spec.entity_type: spec.label for spec in _SPECS.values()} | _OTHER_LABELS
 
 
@@ -613,6 +659,100 @@ def _after_rollback(session: Session, _previous: Any) -> None:
     session.info.pop(_PENDING_KEY, None)
 
 
+# ---------------------------------------------------------------- the chain
+
+
+def _settings_value(connection: Connection, key: str) -> str | None:
+    value = connection.scalar(select(AppSetting.value).where(AppSetting.key == key))
+    return None if value is None else str(value)
+
+
+def key_bytes(value: str) -> bytes:
+    """The journal key as stored (hex); a value that is not hex is used as its bytes, so a
+    tampered key only makes the chain fail."""
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return value.encode("utf-8")
+
+
+def _parse_head(key: bytes, value: str | None) -> tuple[int, str] | None:
+    """(last id, last chain) of a seal that verifies with `key`, else None."""
+    if value is None:
+        return None
+    parts = value.split(":")
+    if len(parts) != 3 or not parts[0].isdigit():
+        return None
+    last_id, last_chain, seal = int(parts[0]), parts[1], parts[2]
+    if not hmac.compare_digest(seal, head_seal(key, last_id, last_chain)):
+        return None
+    return last_id, last_chain
+
+
+def _head_value(key: bytes, last_id: int, last_chain: str) -> str:
+    return f"{last_id}:{last_chain}:{head_seal(key, last_id, last_chain)}"
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_entries(session: Session, _context: Any, _instances: Any) -> None:
+    entries = [obj for obj in session.new if isinstance(obj, AuditEntry)]
+    if entries:
+        entries.sort(key=lambda entry: inspect(entry).insert_order or 0)
+        _chain(session.connection(), entries)
+
+
+def _chain(connection: Connection, entries: list[AuditEntry]) -> None:
+    """Number, digest and chain `entries` after the last one written, and seal the last."""
+    # A write first: from here the transaction holds the lock, nobody chains in between.
+    locked = connection.execute(
+        update(AppSetting).where(AppSetting.key == JOURNAL_HEAD).values(value=AppSetting.value)
+    )
+    stored_key = _settings_value(connection, JOURNAL_KEY)
+    if stored_key is None:  # a base made without migration 0010's key (or one removed)
+        stored_key = secrets.token_bytes(32).hex()
+        connection.execute(
+            insert(AppSetting).values(uuid=new_uuid(), key=JOURNAL_KEY, value=stored_key)
+        )
+    key = key_bytes(stored_key)
+    last_id = int(connection.scalar(select(func.max(AuditEntry.id))) or 0)
+    head = _parse_head(key, _settings_value(connection, JOURNAL_HEAD))
+    if head is not None:
+        sealed_id, previous = head
+        next_id = max(sealed_id, last_id) + 1
+    else:
+        previous = CHAIN_START if last_id == 0 else _BROKEN_START
+        next_id = last_id + 1
+    for entry in entries:
+        entry.id = next_id
+        entry.uuid = entry.uuid or new_uuid()
+        entry.changes_digest = changes_digest(entry.changes)
+        entry.chain = entry_chain(
+            key,
+            previous,
+            id=entry.id,
+            uuid=entry.uuid,
+            at=entry.at,
+            author=entry.author,
+            action=entry.action,
+            entity_type=entry.entity_type,
+            entity_uuid=entry.entity_uuid,
+            candidate_uuid=entry.candidate_uuid,
+            summary=entry.summary,
+            changes_digest=entry.changes_digest,
+        )
+        previous = entry.chain
+        next_id += 1
+    value = _head_value(key, next_id - 1, previous)
+    if locked.rowcount:
+        connection.execute(
+            update(AppSetting).where(AppSetting.key == JOURNAL_HEAD).values(value=value)
+        )
+    else:
+        connection.execute(
+            insert(AppSetting).values(uuid=new_uuid(), key=JOURNAL_HEAD, value=value)
+        )
+
+
 def _entry(session: Session, entry: _Pending, author: str, now: datetime) -> AuditEntry | None:
     spec, obj = entry.spec, entry.obj
     created, changed, deleted = spec.verbs
@@ -722,6 +862,137 @@ def export_scope(season: str | None, site: str | None = None) -> str:
     if site:
         parts.append(f"site {site}")
     return ", ".join(parts)
+
+
+def _one_line(text: str, length: int = AUTHOR_LENGTH) -> str:
+    """A name typed by someone, safe for the journal: one line, no control character."""
+    cleaned = "".join(c if c.isprintable() else " " for c in text).strip()
+    return cleaned[:length] or "(vide)"
+
+
+def _account_uuid(session: Session, username: str) -> str | None:
+    wanted = username.strip().casefold()
+    if not wanted:
+        return None
+    with session.no_autoflush:
+        for name, uuid in session.execute(select(UserAccount.username, UserAccount.uuid)):
+            if name.casefold() == wanted:
+                return str(uuid)
+    return None
+
+
+def record_sign_in(
+    session: Session,
+    username: str,
+    *,
+    succeeded: bool,
+    locked: bool = False,
+    until: datetime | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """A sign-in, successful or refused, in the name of the identifiant typed (never the
+    password). `locked=True`: this refusal locked the account (until `until`, when given).
+    `reason` completes a refusal's summary ("compte désactivé", "compte verrouillé"…).
+
+    The entry is written with `session`: a refused sign-in is kept only if the caller
+    commits the session before reporting the refusal.
+    """
+    if succeeded:
+        action, summary = AuditAction.CONNEXION, "Connexion réussie"
+    elif locked:
+        action = AuditAction.VERROUILLAGE
+        summary = "Compte verrouillé après des échecs de connexion répétés"
+        if until is not None:
+            summary += f", jusqu'au {until:%d/%m/%Y à %H:%M}"
+    else:
+        action, summary = AuditAction.CONNEXION_REFUSEE, "Connexion refusée"
+    if reason and not succeeded:
+        summary += f" ({reason})"
+    return record(
+        session,
+        action,
+        None,
+        summary,
+        entity_type="account",
+        entity_uuid=_account_uuid(session, username),
+        author=_one_line(username),
+    )
+
+
+def record_account(
+    session: Session,
+    account: UserAccount,
+    action: AuditAction,
+    summary: str,
+    *,
+    changes: dict[str, list[str | None]] | None = None,
+    author: str | None = None,
+) -> AuditEntry:
+    """Something done to an account (creation, role, password, deactivation…); `summary` names
+    the account, `changes` never holds a password or its hash."""
+    return record(
+        session,
+        action,
+        None,
+        summary,
+        entity_type="account",
+        entity_uuid=account.uuid,
+        changes=changes,
+        author=author,
+    )
+
+
+def account_values(account: UserAccount) -> dict[str, list[str | None]]:
+    """The fields of a new account, as a creation entry shows them."""
+    return {
+        "display_name": [None, account.display_name],
+        "username": [None, account.username],
+        "role": [None, ROLE_LABELS.get(account.role, account.role)],
+    }
+
+
+def record_setting(
+    session: Session, name: str, summary: str, before: str | None, after: str | None
+) -> AuditEntry:
+    """A setting of the base changed (`name` one of the "setting" field labels)."""
+    return record(
+        session,
+        AuditAction.MODIFICATION,
+        None,
+        summary,
+        entity_type="setting",
+        changes={name: [before, after]},
+    )
+
+
+def _record_in(url: str, action: AuditAction, summary: str, author: str) -> bool:
+    """One entry written into the base at `url` by its own unit of work; False (logged) when
+    the base refused it: the backup or restore it tells of is done all the same."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            record(session, action, None, summary, entity_type="backup", author=author)
+    except (StorageError, SQLAlchemyError, OSError) as error:
+        log.warning("journal entry not written (%s): %s", action.value, error)
+        return False
+    finally:
+        database.dispose()
+    return True
+
+
+def record_backup(url: str, copy: Path, *, author: str) -> bool:
+    """A manual backup written (`main.py backup`, « Sauvegarder maintenant »)."""
+    return _record_in(url, AuditAction.SAUVEGARDE, f"Sauvegarde écrite : « {copy} »", author)
+
+
+def record_restore(
+    url: str, copy: Path, description: str, kept: Path | None, *, author: str
+) -> bool:
+    """A restore, written into the restored base once it is in place: which copy (its path and
+    `description`, « du 29/11/2026 à 08:12 (au démarrage) »), and where the replaced base is."""
+    summary = f"Base restaurée depuis la sauvegarde « {copy} » {description}"
+    summary += f" ; la base remplacée est conservée dans « {kept} »" if kept else ""
+    return _record_in(url, AuditAction.RESTAURATION, summary, author)
 
 
 def redact_about(session: Session, candidate_uuids: Iterable[str]) -> int:
@@ -923,4 +1194,134 @@ def _changes(entry: AuditEntry) -> tuple[FieldChange, ...]:
         FieldChange(name, field_label(entry.entity_type, name), pair[0], pair[1])
         for name, pair in parsed.items()
         if isinstance(pair, list) and len(pair) == 2
+    )
+
+
+# ---------------------------------------------------------------- verification (`check`)
+
+
+@dataclass(frozen=True)
+class JournalVerdict:
+    """What `verify_journal` found: `detail` is a French sentence for the check's report."""
+
+    ok: bool
+    detail: str
+    entries: int = 0
+
+
+_REDACTING_ACTIONS = (AuditAction.ANONYMISATION.value, AuditAction.EFFACEMENT.value)
+
+
+def _day(at: Any) -> str:
+    return f" du {at:%d/%m/%Y}" if isinstance(at, datetime) else ""
+
+
+def _numbers(first: int, last: int) -> str:
+    if first == last:
+        return f"l'entrée n° {first} a été supprimée"
+    return f"les entrées n° {first} à {last} ont été supprimées"
+
+
+def verify_journal(connection: Connection) -> JournalVerdict:
+    """Recompute every entry's digest and chain, in id order, and the seal of the last one.
+
+    Reports the first break only: "l'entrée n° 1234 du 03/12/2026 a été modifiée ou supprimée
+    (chaînage rompu)."; entries removed in the middle or at the end, entries added after the
+    sealed last one, and values blanked without an erasure or anonymisation of the person are
+    told as such. Reads only.
+    """
+    table = AuditEntry.__table__
+    stored_key = _settings_value(connection, JOURNAL_KEY)
+    head_text = _settings_value(connection, JOURNAL_HEAD)
+    count = int(connection.scalar(select(func.count()).select_from(table)) or 0)
+    if stored_key is None:
+        if count or head_text is not None:
+            return JournalVerdict(
+                False, "la clé du journal a disparu : le chaînage ne peut plus être vérifié."
+            )
+        return JournalVerdict(True, "aucune entrée.")
+    key = key_bytes(stored_key)
+    head = _parse_head(key, head_text)
+    sealed_id = head[0] if head is not None else None
+    previous, previous_id, previous_at = CHAIN_START, 0, None
+    # uuid -> last id of an anonymisation or erasure entry about it, which justify redactions
+    redactions: dict[str, int] = {}
+    blanked: list[tuple[int, Any, str | None, str | None]] = []
+    rows = connection.execute(select(table).order_by(table.c.id))
+    for row in rows:
+        digest = changes_digest(row.changes)
+        tampered_values = (row.changes is not None and digest != row.changes_digest) or (
+            row.changes is None and not row.redacted and row.changes_digest is not None
+        )
+        expected = entry_chain(
+            key,
+            previous,
+            id=row.id,
+            uuid=row.uuid,
+            at=row.at,
+            author=row.author,
+            action=row.action,
+            entity_type=row.entity_type,
+            entity_uuid=row.entity_uuid,
+            candidate_uuid=row.candidate_uuid,
+            summary=row.summary,
+            changes_digest=row.changes_digest,
+        )
+        if tampered_values or row.chain is None or not hmac.compare_digest(row.chain, expected):
+            rows.close()
+            when = _day(row.at)
+            if sealed_id is not None and row.id > sealed_id:
+                detail = f"l'entrée n° {row.id}{when} a été ajoutée hors de l'application"
+            elif row.id > previous_id + 1 and not tampered_values:
+                detail = (
+                    f"{_numbers(previous_id + 1, row.id - 1)} (chaînage rompu avant l'entrée "
+                    f"n° {row.id}{when})"
+                )
+                return JournalVerdict(False, detail + ".", count)
+            else:
+                detail = f"l'entrée n° {row.id}{when} a été modifiée ou supprimée"
+            return JournalVerdict(False, detail + " (chaînage rompu).", count)
+        if row.action in _REDACTING_ACTIONS:
+            for uuid in (row.candidate_uuid, row.entity_uuid):
+                if uuid:
+                    redactions[uuid] = row.id
+        if row.redacted and row.changes is None and row.changes_digest is not None:
+            blanked.append((row.id, row.at, row.candidate_uuid, row.entity_uuid))
+        previous, previous_id, previous_at = row.chain, row.id, row.at
+    for entry_id, at, candidate_uuid, entity_uuid in blanked:
+        justified = any(
+            redactions.get(uuid, 0) > entry_id for uuid in (candidate_uuid, entity_uuid) if uuid
+        )
+        if not justified:
+            return JournalVerdict(
+                False,
+                f"les valeurs de l'entrée n° {entry_id}{_day(at)} ont été effacées sans "
+                "effacement ni anonymisation de la personne.",
+                count,
+            )
+    if head is None:
+        if head_text is None and count == 0:
+            return JournalVerdict(True, "aucune entrée.")
+        missing = "a disparu" if head_text is None else "a été modifié hors de l'application"
+        return JournalVerdict(
+            False,
+            f"le sceau de la dernière entrée {missing} : des entrées ont pu être supprimées à "
+            "la fin.",
+            count,
+        )
+    sealed_id, sealed_chain = head
+    if sealed_id > previous_id:
+        after = f" (après l'entrée n° {previous_id}{_day(previous_at)})" if previous_id else ""
+        return JournalVerdict(
+            False, f"{_numbers(previous_id + 1, sealed_id)} à la fin du journal{after}.", count
+        )
+    if sealed_id != previous_id or sealed_chain != previous:
+        return JournalVerdict(
+            False,
+            f"la dernière entrée (n° {previous_id}{_day(previous_at)}) n'est pas celle que le "
+            "journal a scellée : le journal a été réécrit.",
+            count,
+        )
+    return JournalVerdict(
+        True, f"chaînage intact ({count} entrée{'s' if count > 1 else ''}).", count
     )

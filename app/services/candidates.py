@@ -119,6 +119,9 @@ _TEXT_FIELDS: dict[str, tuple[str, int, str]] = {
     "responsable": ("owner", 120, "Le responsable"),
     "notes": ("notes", 20000, "Les notes"),
 }
+# The texts that may hold several lines (a postal address has up to six); every other text
+# field holds one line.
+_MULTI_LINE_FIELDS = frozenset({"adresse", "experience_detail", "notes"})
 _BOOL_FIELDS: dict[str, str] = {
     "demandeur_emploi": "job_seeker",
     "rsa": "rsa",
@@ -155,8 +158,12 @@ def _field_changes(
 
     for name, (attribute, max_length, label) in _TEXT_FIELDS.items():
         raw = getattr(data, name)
+        one_line = name not in _MULTI_LINE_FIELDS
         values[attribute] = attempt(
-            name, lambda raw=raw, m=max_length, lbl=label: clean_text(raw, m, lbl)
+            name,
+            lambda raw=raw, m=max_length, lbl=label, one=one_line: clean_text(
+                raw, m, lbl, one_line=one
+            ),
         )
     for name, attribute in _BOOL_FIELDS.items():
         raw = getattr(data, name)

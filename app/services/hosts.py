@@ -365,7 +365,9 @@ class _Collector:
     ) -> None:
         for name, (attribute, max_length, label) in spec.items():
             try:
-                values[attribute] = clean_text(getattr(data, name), max_length, label)
+                one_line = name != "adresse"  # a postal address may hold several lines
+                raw = getattr(data, name)
+                values[attribute] = clean_text(raw, max_length, label, one_line=one_line)
             except FieldError as error:
                 self.errors[name] = str(error)
                 values[attribute] = None

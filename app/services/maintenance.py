@@ -14,6 +14,7 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.domain import Base
+from app.services.audit import verify_journal
 from app.storage import fulltext
 from app.storage.database import BUSY_TIMEOUT_MS, make_engine, sqlite_path
 from app.storage.migrate import alembic_config, current_revision, head_revision
+from app.storage.untrusted import normalise_sql
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,12 @@ MIGRATION_CHECK = "Version du schéma"
 SCHEMA_CHECK = "Schéma conforme à l'application"
 AGREEMENTS_CHECK = "Conventions"
 SEARCH_INDEX_CHECK = "Index de recherche"
+JOURNAL_CHECK = "Journal"
+JOURNAL_TRIGGERS_CHECK = "Déclencheurs du journal"
+# The migration that last defined the journal's triggers (its TRIGGERS: name -> SQL), and the
+# tables they guard.
+JOURNAL_TRIGGERS_REVISION = "0010"
+JOURNAL_TABLES = ("audit_entry", "app_setting")
 
 
 @dataclass
@@ -197,6 +206,8 @@ def _check_contents(report: CheckReport, engine: Engine, *, is_sqlite: bool) -> 
         _step(report, SCHEMA_CHECK, engine, _schema_drift)
         if is_sqlite:
             _step(report, SEARCH_INDEX_CHECK, engine, _search_index)
+            _step(report, JOURNAL_TRIGGERS_CHECK, engine, _journal_triggers)
+        _step(report, JOURNAL_CHECK, engine, _journal_chain)
         _step(report, AGREEMENTS_CHECK, engine, lambda c: _agreements_to_review(report, c))
     _step(report, "Contenu", engine, lambda c: _counts(report, c, tables), silent=True)
 
@@ -318,6 +329,50 @@ def _search_index(connection: Connection) -> tuple[str, bool]:
         "sauvegarde récente (Fichier › Restaurer une sauvegarde…).",
         False,
     )
+
+
+@cache
+def expected_journal_triggers() -> dict[str, str]:
+    """The journal's triggers as the migration writes them: name -> normalised SQL."""
+    from alembic.script import ScriptDirectory  # Alembic stays out of the start-up
+
+    script = ScriptDirectory.from_config(alembic_config())
+    module = script.get_revision(JOURNAL_TRIGGERS_REVISION).module
+    return {name: normalise_sql(sql) for name, sql in module.TRIGGERS.items()}
+
+
+def _journal_triggers(connection: Connection) -> tuple[str, bool]:
+    """Each trigger keeping the journal append-only is there, as the migration wrote it, and
+    no other trigger touches the journal's tables."""
+    found = {
+        str(name): (str(table), str(sql or ""))
+        for name, table, sql in connection.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+        )
+    }
+    expected = expected_journal_triggers()
+    problems = []
+    for name, sql in expected.items():
+        if name not in found:
+            problems.append(f"le déclencheur « {name} » est absent")
+        elif normalise_sql(found[name][1]) != sql:
+            problems.append(f"le déclencheur « {name} » a été modifié")
+    for name, (table, sql) in sorted(found.items()):
+        touches = table in JOURNAL_TABLES or any(t in sql.lower() for t in JOURNAL_TABLES)
+        if name not in expected and touches:
+            problems.append(f"un déclencheur en trop « {name} » agit sur le journal")
+    if problems:
+        return (
+            f"{' ; '.join(problems)} : le journal n'est plus protégé contre les "
+            "modifications.",
+            False,
+        )
+    return f"présents et conformes ({len(expected)}).", True
+
+
+def _journal_chain(connection: Connection) -> tuple[str, bool]:
+    verdict = verify_journal(connection)
+    return verdict.detail, verdict.ok
 
 
 def _schema_drift(connection: Connection) -> tuple[str, bool]:

@@ -177,7 +177,9 @@ def save_organisation(session: Session, data: OrganisationInput, *, role: str) -
 
     for name, (attribute, max_length, label) in _TEXT_FIELDS.items():
         try:
-            values[attribute] = clean_text(getattr(data, name), max_length, label) or ""
+            raw = getattr(data, name)
+            one_line = name != "adresse"  # the address prints on two lines
+            values[attribute] = clean_text(raw, max_length, label, one_line=one_line) or ""
         except FieldError as error:
             errors[name] = str(error)
     if "nom" not in errors and not values.get("name"):

@@ -40,6 +40,7 @@ from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.permissions import require_orientation_reader
 from app.services.validation import (
     FieldError,
+    clean_line,
     clean_text,
     format_date,
     parse_date,
@@ -478,7 +479,7 @@ def criteria(session: Session, *, include_retired: bool = False) -> list[Criteri
 
 def _clean_label(label: str) -> str:
     try:
-        text = clean_text(label, 200, "Le libellé")
+        text = clean_line(label, 200, "Le libellé")
     except FieldError as error:
         raise ValidationError({"libelle": str(error)}) from None
     if not text:
@@ -507,7 +508,7 @@ def add_criterion(
     except ValidationError as error:
         errors.update(error.errors)
     try:
-        clean_grounding = clean_text(grounding, 200, "Le fondement")
+        clean_grounding = clean_line(grounding, 200, "Le fondement")
     except FieldError as error:
         errors["fondement"] = str(error)
         clean_grounding = None
@@ -576,7 +577,7 @@ def _activity_values(cohort: Cohort, data: ActivityInput) -> dict[str, Any]:
             errors["date"] = f"La date est postérieure à la fin de la saison ({format_date(end)})."
         values["day"] = day
     try:
-        title = clean_text(data.title, 200, "Le titre")
+        title = clean_line(data.title, 200, "Le titre")
     except FieldError as error:
         errors["titre"] = str(error)
     else:
@@ -590,7 +591,7 @@ def _activity_values(cohort: Cohort, data: ActivityInput) -> dict[str, Any]:
     else:
         values["kind"] = kind.value
     try:
-        values["trainers"] = clean_text(data.trainers, 250, "Les formateurs") or ""
+        values["trainers"] = clean_line(data.trainers, 250, "Les formateurs") or ""
     except FieldError as error:
         errors["formateurs"] = str(error)
     try:
@@ -650,7 +651,7 @@ def set_teams(
             problems.append("Chaque équipe doit avoir un nom.")
         elif len(clean_name) > 80:
             problems.append(f"Le nom de l'équipe « {clean_name[:20]}… » dépasse 80 caractères.")
-        elif unwanted := unwanted_characters(clean_name):
+        elif unwanted := unwanted_characters(clean_name, one_line=True):
             problems.append(f"Le nom d'une équipe contient {unwanted}.")
         for candidate_id in members:
             if candidate_id not in learners:
@@ -1000,7 +1001,7 @@ def save_project(
     values: dict[str, Any] = {}
     for key, attribute, parse in (
         ("filiere", "filiere_id", lambda: _filiere_id(session, filiere)),
-        ("metier", "target_job", lambda: clean_text(target_job, 200, "Le métier visé")),
+        ("metier", "target_job", lambda: clean_line(target_job, 200, "Le métier visé")),
         ("etapes", "steps", lambda: clean_text(steps, 5000, "Les étapes")),
     ):
         try:

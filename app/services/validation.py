@@ -16,6 +16,15 @@ _POSTAL_CODE = re.compile(r"[0-9]{5}")
 # (half of a character, left by a bad copy or a wrong encoding): no stored text holds them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Invisible characters that change how a text reads or compares: direction controls (U+202E
+# shows "gnp.exe" as "exe.png", a name can be displayed in another order than stored), the
+# zero-width space, word joiner and byte-order mark (two names that look alike differ).
+_INVISIBLE = re.compile(r"[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# Zero-width (non-)joiners: part of emoji sequences and of some scripts (Persian), kept in
+# multi-line texts, refused in names and other one-line values.
+_JOINER = re.compile(r"[\u200c\u200d]")
+# Line breaks, refused in one-line values (names, phone, e-mail, town...).
+_LINE_BREAK = re.compile(r"[\n\r\u2028\u2029]")
 _TRUE = {"oui", "o", "yes", "y", "1", "vrai", "true", "x"}
 _FALSE = {"non", "n", "no", "0", "faux", "false"}
 
@@ -61,6 +70,9 @@ def parse_phone(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
+    unwanted = unwanted_characters(text, one_line=True)
+    if unwanted:
+        raise FieldError(f"Le numéro de téléphone contient {unwanted}.")
     try:
         number = phonenumbers.parse(text, "FR")
         if not phonenumbers.is_valid_number(number):
@@ -92,7 +104,10 @@ def parse_email(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    if len(text) > 254 or not _EMAIL.match(text) or unwanted_characters(text):
+    unwanted = unwanted_characters(text, one_line=True)
+    if unwanted:
+        raise FieldError(f"L'adresse e-mail contient {unwanted}.")
+    if len(text) > 254 or not _EMAIL.match(text):
         raise FieldError("Adresse e-mail invalide (exemple : prenom.nom@exemple.fr).")
     return text
 
@@ -121,34 +136,59 @@ def format_bool(value: bool | None) -> str:
     return "" if value is None else ("oui" if value else "non")
 
 
-def unwanted_characters(text: str) -> str | None:
-    """A French description of what no stored text may hold, found in `text`; None if clean.
+def _code_point(character: str) -> str:
+    return f"U+{ord(character):04X}"
 
-    Refused: control characters other than tab, line feed and carriage return (NUL, escape,
-    DEL, C1 controls), and lone surrogates. Everything else is kept as typed: accents,
+
+def unwanted_characters(text: str, *, one_line: bool = False) -> str | None:
+    """A French description of what no stored text may hold, found in `text` (to follow
+    "Le nom contient "); None if clean.
+
+    Refused everywhere: control characters other than tab, line feed and carriage return
+    (NUL, escape, DEL, C1 controls), direction controls (U+202A-U+202E, U+2066-U+2069, U+200E,
+    U+200F, U+061C), the zero-width space U+200B, the word joiner U+2060, the byte-order mark
+    U+FEFF and lone surrogates. With `one_line` also line breaks (\\n, \\r, U+2028, U+2029)
+    and the zero-width joiners U+200C, U+200D. Everything else is kept as typed: accents,
     emoji, right-to-left text, combining marks, markup, quotes.
     """
-    if _CONTROL.search(text):
-        return "des caractères invisibles non autorisés"
     if _SURROGATE.search(text):
         return "des caractères illisibles (texte mal copié ou mal encodé)"
+    found = _CONTROL.search(text) or _INVISIBLE.search(text)
+    if one_line and not found:
+        found = _JOINER.search(text)
+    if found:
+        return (
+            f"un caractère invisible ou de contrôle refusé ({_code_point(found.group())}) : "
+            "retaper le texte"
+        )
+    if one_line and _LINE_BREAK.search(text):
+        return "un retour à la ligne : ce champ tient sur une seule ligne"
     return None
 
 
-def clean_text(text: str, max_length: int, label: str = "Ce champ") -> str | None:
+def clean_text(
+    text: str, max_length: int, label: str = "Ce champ", *, one_line: bool = False
+) -> str | None:
     """The text without leading and trailing white space (Unicode's), or None when nothing
     is left; refused (French FieldError) when it holds `unwanted_characters` or exceeds
-    `max_length` characters once trimmed. Inside the text, line breaks (\\n, \\r) and tabs are
-    kept as typed."""
+    `max_length` characters once trimmed. Inside a multi-line text (notes, activities), line
+    breaks (\\n, \\r) and tabs are kept as typed; with `one_line`, line breaks are refused
+    (see `clean_line`)."""
     value = text.strip()
     if not value:
         return None
-    unwanted = unwanted_characters(value)
+    unwanted = unwanted_characters(value, one_line=one_line)
     if unwanted:
         raise FieldError(f"{label} contient {unwanted}.")
     if len(value) > max_length:
         raise FieldError(f"{label} dépasse {max_length} caractères.")
     return value
+
+
+def clean_line(text: str, max_length: int, label: str = "Ce champ") -> str | None:
+    """`clean_text` for a one-line value (a name, a town, a job title...): a line break or a
+    zero-width joiner inside it is refused too."""
+    return clean_text(text, max_length, label, one_line=True)
 
 
 # A search looks for names, towns, e-mails and numbers: longer text cannot match anything, and
@@ -161,7 +201,8 @@ def search_text(text: str) -> str:
     """What was typed in a search field, cut to MAX_SEARCH_LENGTH characters and without the
     characters no stored text holds (see `unwanted_characters`): searching never fails,
     whatever was pasted."""
-    return _SURROGATE.sub("", _CONTROL.sub(" ", text[:MAX_SEARCH_LENGTH]))
+    kept = _CONTROL.sub(" ", text[:MAX_SEARCH_LENGTH])
+    return _SURROGATE.sub("", _INVISIBLE.sub("", kept))
 
 
 def search_words(text: str) -> list[str]:

@@ -4,7 +4,9 @@
 mixed with SQL fragments, reportlab / HTML markup, right-to-left text, combining marks and
 emoji; `long_text` gives 10 000-character notes. `expected_text` is the documented
 normalisation of free text (app.services.validation.clean_text): trimmed, refused when it
-holds a control character other than tab / line breaks or a lone surrogate, or when too long.
+holds a control character other than tab / line breaks, a direction or zero-width character,
+a byte-order mark or a lone surrogate (in a one-line value, a line break or a zero-width
+joiner too), or when too long.
 """
 
 import os
@@ -78,13 +80,18 @@ def hostile_fields(names: Iterable[str]) -> st.SearchStrategy[dict[str, str]]:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Direction controls, zero-width space, word joiner, byte-order mark: refused in any text.
+_INVISIBLE = re.compile(r"[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# Refused in one-line values only: line breaks and the zero-width joiners.
+_ONE_LINE_ONLY = re.compile(r"[\n\r\u2028\u2029\u200c\u200d]")
 
 
-def expected_text(typed: str, max_length: int) -> str | None:
+def expected_text(typed: str, max_length: int, *, one_line: bool = False) -> str | None:
     """What a free-text field stores for `typed`: the trimmed text ("" when nothing is left),
-    or None when it must be refused."""
+    or None when it must be refused. `one_line` for names and other one-line values."""
     value = typed.strip()
-    if _CONTROL.search(value) or _SURROGATE.search(value) or len(value) > max_length:
+    refused = _CONTROL.search(value) or _SURROGATE.search(value) or _INVISIBLE.search(value)
+    if refused or (one_line and _ONE_LINE_ONLY.search(value)) or len(value) > max_length:
         return None
     return value
 

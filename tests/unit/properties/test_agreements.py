@@ -44,6 +44,7 @@ TEXT_FIELDS = {
     "mode_versement": 60,
     "avantages": 5000,
 }
+MULTI_LINE_FIELDS = {"activites", "competences", "avantages"}
 REASON_LENGTH = 2000
 LISTS = ("horaires", "interruptions")
 PLAIN_FIELDS = [f.name for f in fields(AgreementInput) if f.name not in LISTS]
@@ -60,7 +61,7 @@ def world(db: Database) -> Placement:
 def test_form_text_is_stored_exactly_or_refused(
     db: Database, world: Placement, field: str, typed: str, update: bool
 ) -> None:
-    expected = expected_text(typed, TEXT_FIELDS[field])
+    expected = expected_text(typed, TEXT_FIELDS[field], one_line=field not in MULTI_LINE_FIELDS)
     data = agreement_input(world, **{field: typed})
     with db.session(commit=False) as s:
         try:
@@ -183,7 +184,7 @@ def test_reason_of_a_rupture_is_kept_or_refused(db: Database, world: Placement, 
 def test_amendment_keeps_before_after_and_reason_or_refuses(
     db: Database, world: Placement, field: str, typed: str, reason: str
 ) -> None:
-    expected = expected_text(typed, TEXT_FIELDS[field])
+    expected = expected_text(typed, TEXT_FIELDS[field], one_line=field not in MULTI_LINE_FIELDS)
     expected_reason = expected_text(reason, REASON_LENGTH)
     with db.session(commit=False) as s:
         agreement_id = signed_agreement(s, world)

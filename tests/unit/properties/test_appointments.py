@@ -49,7 +49,7 @@ def test_text_is_stored_exactly_or_refused(
     db: Database, field: str, typed: str, update: bool
 ) -> None:
     attribute, key, max_length, required = TEXT_FIELDS[field]
-    expected = expected_text(typed, max_length)
+    expected = expected_text(typed, max_length, one_line=field != "notes")
     data = replace(session_input(), **{field: typed})
     with db.session(commit=False) as s:
         try:

@@ -33,7 +33,9 @@ def read_back(session: object, candidate_id: int) -> CandidateInput:
 
 
 def check_stored_or_refused(attempt: object, field: str, typed: str, read: object) -> None:
-    expected = expected_text(typed, TEXT_FIELDS[field][1])
+    expected = expected_text(
+        typed, TEXT_FIELDS[field][1], one_line=field not in c._MULTI_LINE_FIELDS
+    )
     try:
         candidate_id = attempt()  # type: ignore[operator]
     except ValidationError as error:

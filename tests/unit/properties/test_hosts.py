@@ -39,7 +39,7 @@ def test_host_text_is_stored_exactly_or_refused(
     db: Database, field: str, typed: str, update: bool
 ) -> None:
     attribute, max_length, _ = HOST_TEXT[field]
-    expected = expected_text(typed, max_length)
+    expected = expected_text(typed, max_length, one_line=field != "adresse")
     data = host_input(**{field: typed})
     with db.session(commit=False) as s:
         try:
@@ -63,7 +63,7 @@ def test_tutor_text_is_stored_exactly_or_refused(
     db: Database, field: str, typed: str, update: bool
 ) -> None:
     attribute, max_length, _ = TUTOR_TEXT[field]
-    expected = expected_text(typed, max_length)
+    expected = expected_text(typed, max_length, one_line=True)
     data = tutor_input(**{field: typed})
     with db.session(commit=False) as s:
         host = hosts.create_host(s, host_input(), role=COORDINATION)

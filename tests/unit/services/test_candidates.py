@@ -392,7 +392,8 @@ def test_too_long_and_invisible_characters_are_refused(session: Session) -> None
     errors = errors_of(session, nom="x" * 121, prenom="Ca\x00mille")
     assert errors == {
         "nom": "Le nom dépasse 120 caractères.",
-        "prenom": "Le prénom contient des caractères invisibles non autorisés.",
+        "prenom": "Le prénom contient un caractère invisible ou de contrôle refusé (U+0000) : "
+        "retaper le texte.",
     }
 
 

@@ -309,7 +309,8 @@ def test_other_host_without_identifier_is_accepted(s: Session) -> None:
 def test_control_characters_and_length(s: Session) -> None:
     errors = _errors(s, _company(nom="A\x00B", numero_police="9" * 61))
     assert errors == {
-        "nom": "Le nom contient des caractères invisibles non autorisés.",
+        "nom": "Le nom contient un caractère invisible ou de contrôle refusé (U+0000) : "
+        "retaper le texte.",
         "numero_police": "Le numéro de police dépasse 60 caractères.",
     }
 
