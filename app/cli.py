@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--valid-only", action="store_true", help="importer les lignes valides, ignorer les autres"
     )
+    imp.add_argument(
+        "--overwrite-newer",
+        action="store_true",
+        help="écraser aussi les fiches modifiées dans la base depuis l'export du fichier "
+        "(conflits, laissées telles quelles sans cette option)",
+    )
 
     exp = commands.add_parser("export", help="exporter en CSV")
     exp.add_argument("what", choices=["candidates", "agreements"])
@@ -243,14 +249,31 @@ def _import(args: argparse.Namespace, url: str) -> int:
         else:
             sys.stderr.write("Erreur : rien n'a été importé. " + " ".join(preview.fatal) + "\n")
         return EXIT_REFUSED
+    if preview.conflicts:
+        print(
+            "--overwrite-newer : ces fiches seront écrasées par le fichier."
+            if args.overwrite_newer
+            else "Ces fiches ne seront pas modifiées ; avec --overwrite-newer, le fichier les "
+            "écraserait."
+        )
     if args.dry_run:
         print("Vérification seule (--dry-run) : rien n'a été importé.")
         return EXIT_OK
     with database.session() as session:
         result = apply_import(
-            session, args.file, valid_only=args.valid_only, author=actor.author, role=actor.role
+            session,
+            args.file,
+            valid_only=args.valid_only,
+            author=actor.author,
+            role=actor.role,
+            overwrite_newer=args.overwrite_newer,
         )
     print(result.describe())
+    if result.conflicts_kept:
+        sys.stderr.write(
+            f"Attention : conflits laissés tels quels ({result.conflicts_kept}) ; relancez avec "
+            "--overwrite-newer pour écraser ces fiches.\n"
+        )
     return EXIT_OK
 
 

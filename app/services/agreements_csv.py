@@ -1,4 +1,5 @@
-"""Agreements CSV export of CONTRACT.md (same conventions as the candidate CSV)."""
+"""Agreements CSV export of CONTRACT.md (same conventions as the candidate CSV, formula
+cells written after an apostrophe as there)."""
 
 import csv
 from datetime import date
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Host
 from app.services import agreements
-from app.services.csv_io import BOM, DELIMITER, write_atomically
+from app.services.csv_io import BOM, DELIMITER, escaped_row, write_atomically
 from app.services.errors import UserFacingError
 from app.services.reference import parse_season_label
 from app.services.validation import format_date
@@ -46,7 +47,8 @@ def _write(session: Session, ids: list[int], handle: TextIO) -> int:
     writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow(AGREEMENT_COLUMNS)
     for agreement_id in ids:
-        writer.writerow(_row(session, agreements.get_agreement(session, agreement_id)))
+        # Names, tutors and structures are typed text: no formula reaches the spreadsheet.
+        writer.writerow(escaped_row(_row(session, agreements.get_agreement(session, agreement_id))))
     return len(ids)
 
 

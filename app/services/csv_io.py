@@ -1,12 +1,25 @@
-"""Candidate CSV of CONTRACT.md: export, import preview and all-or-nothing import."""
+"""Candidate CSV of CONTRACT.md: export, import preview and all-or-nothing import.
+
+Two protections around the spreadsheet the file passes through:
+
+- **Formulas.** A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a
+  formula (or a DDE call) to Excel and LibreOffice: the export writes it after an apostrophe
+  (OWASP's "CSV injection" advice) and the import removes that apostrophe, so an export read
+  back changes nothing (`escape_cell`, `unescape_cell`).
+- **Stale files.** The export ends each row with the file's `version`, the counter every saved
+  change increments (the optimistic lock of `services.versioning`). An import row whose file
+  has a higher version in the base was changed since the export: it is a conflict, listed in
+  the preview with what it would undo, and left alone unless the import is told to overwrite.
+"""
 
 import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -59,6 +72,10 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "etape",
 )
 assert set(CANDIDATE_COLUMNS) <= set(CandidateInput.field_names())
+# The export's last column (CONTRACT.md: extended at the end). Optional on import: files
+# written before it existed import as they always did, without stale-row detection.
+VERSION_COLUMN = "version"
+EXPORT_COLUMNS: tuple[str, ...] = (*CANDIDATE_COLUMNS, VERSION_COLUMN)
 
 DELIMITER = ";"
 BOM = "\ufeff"
@@ -78,7 +95,30 @@ HEADER_ONLY = "Le fichier ne contient que la ligne d'en-tête : aucun candidat �
 # .xlsx and .ods are ZIP archives; .xls is an OLE2 compound file.
 _SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
-Action = Literal["create", "update", "unchanged"]
+Action = Literal["create", "update", "unchanged", "conflict"]
+
+# What a spreadsheet takes for a formula at the start of a cell (OWASP, CSV injection); an
+# apostrophe in front makes it text. Cells already starting with apostrophes before one of
+# these get one more, so that reading back (removing one) restores any text exactly.
+_FORMULA_START = "=+\\-@\t\r"
+_NEEDS_APOSTROPHE = re.compile(f"'*[{_FORMULA_START}]")
+_ESCAPED_FORMULA = re.compile(f"'+[{_FORMULA_START}]")
+
+
+def escape_cell(value: str) -> str:
+    """The cell as exported: `=SOMME(A1)` becomes `'=SOMME(A1)`, other text is unchanged."""
+    return "'" + value if _NEEDS_APOSTROPHE.match(value) else value
+
+
+def unescape_cell(value: str) -> str:
+    """The cell as imported: the apostrophe `escape_cell` added (or a person typed in front of
+    a formula character, `'+33 6…`) is removed; `unescape_cell(escape_cell(t)) == t`."""
+    return value[1:] if _ESCAPED_FORMULA.match(value) else value
+
+
+def escaped_row(cells: Iterable[str]) -> list[str]:
+    """A row ready for `csv.writer`: every cell through `escape_cell`."""
+    return [escape_cell(cell) for cell in cells]
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
@@ -146,11 +186,12 @@ def _site_id(session: Session, code: str) -> int:
 def _write_rows(session: Session, statement: Select[tuple[Candidate]], handle: TextIO) -> int:
     handle.write(BOM)
     writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
-    writer.writerow(CANDIDATE_COLUMNS)
+    writer.writerow(EXPORT_COLUMNS)
     written = 0
     for candidate in session.scalars(statement):
         data = candidates.candidate_input(candidate)
-        writer.writerow([getattr(data, name) for name in CANDIDATE_COLUMNS])
+        cells = [getattr(data, name) for name in CANDIDATE_COLUMNS]
+        writer.writerow(escaped_row([*cells, str(candidate.version)]))
         written += 1
     return written
 
@@ -192,24 +233,91 @@ class RowProblem:
         return f"{where} : {self.message}"
 
 
+@dataclass(frozen=True)
+class Change:
+    """One CSV column the import would set back: the base's value and the file's."""
+
+    column: str
+    in_base: str
+    in_file: str
+
+    def describe(self) -> str:
+        return f"{self.column} « {self.in_base} » → « {self.in_file} »"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A row whose file was saved in the base after the export the row comes from."""
+
+    line: int
+    person: str
+    file_version: int
+    base_version: int
+    updated_by: str | None
+    updated_at: datetime | None
+    changes: tuple[Change, ...]
+
+    def describe(self) -> str:
+        when = f" le {self.updated_at:%d/%m/%Y à %H:%M}" if self.updated_at else ""
+        who = f" par {self.updated_by}" if self.updated_by else ""
+        return (
+            f"ligne {self.line} : {self.person} — fiche modifiée dans la base{when}{who} "
+            f"(version {self.base_version}, le fichier porte la version {self.file_version}) ; "
+            "l'import remettrait " + ", ".join(change.describe() for change in self.changes) + "."
+        )
+
+
 @dataclass
 class ParsedRow:
-    """One data row; `action` is meaningful for valid rows only."""
+    """One data row; `action` is meaningful for valid rows only, `conflict` for "conflict"."""
 
     line: int
     data: CandidateInput
     problems: list[RowProblem] = field(default_factory=list)
     action: Action = "create"
+    file_version: int | None = None
+    conflict: Conflict | None = None
 
     @property
     def valid(self) -> bool:
         return not self.problems
 
 
+NO_VERSION_WARNING = (
+    "Ce fichier n'a pas de colonne « version » (export d'une version précédente de "
+    "l'application, ou fichier fait à la main) : les modifications faites dans la base depuis "
+    "l'export ne peuvent pas être détectées, et les mises à jour de ce fichier les écraseraient."
+)
+MISSING_VERSIONS_WARNING = (
+    "{rows} sans numéro de version : les modifications faites dans la base depuis l'export "
+    "ne peuvent pas y être détectées, ces mises à jour les écraseraient."
+)
+
+
 @dataclass
 class ImportPreview:
     rows: list[ParsedRow] = field(default_factory=list)
     fatal: list[str] = field(default_factory=list)
+    has_versions: bool = True
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        return [r.conflict for r in self.valid_rows if r.conflict is not None]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the person should know before importing, besides refused rows and conflicts."""
+        unversioned = [
+            r for r in self.valid_rows if r.action == "update" and r.file_version is None
+        ]
+        if not unversioned:
+            return []
+        if not self.has_versions:
+            return [NO_VERSION_WARNING]
+        lines = ", ".join(str(r.line) for r in unversioned[:20])
+        more = "…" if len(unversioned) > 20 else ""
+        rows = _plural(len(unversioned), "mise à jour", "mises à jour")
+        return [MISSING_VERSIONS_WARNING.format(rows=f"{rows} (ligne {lines}{more})")]
 
     @property
     def valid_rows(self) -> list[ParsedRow]:
@@ -235,7 +343,8 @@ class ImportPreview:
             f"{_plural(valid, 'valide', 'valides')} ("
             f"{_plural(self.count('create'), 'nouveau', 'nouveaux')}, "
             f"{_plural(self.count('update'), 'mise à jour', 'mises à jour')}, "
-            f"{_plural(self.count('unchanged'), 'inchangé', 'inchangés')}), "
+            f"{_plural(self.count('unchanged'), 'inchangé', 'inchangés')}"
+            f"{self._conflict_count()}), "
             f"{_plural(len(self.invalid_rows), 'refusée', 'refusées')}."
         )
         problems = self.problems
@@ -243,7 +352,35 @@ class ImportPreview:
         hidden = len(problems) - MAX_REPORTED_PROBLEMS
         if hidden > 0:
             lines.append(f"… et {_plural(hidden, 'autre problème', 'autres problèmes')}.")
+        lines.extend(self.describe_conflicts())
+        lines.extend(self.warning_lines())
         return "\n".join(lines)
+
+    def warning_lines(self) -> list[str]:
+        """The warnings as the preview shows them: « Attention : ce fichier … »."""
+        return [f"Attention : {w[:1].lower()}{w[1:]}" for w in self.warnings]
+
+    def _conflict_count(self) -> str:
+        conflicts = self.count("conflict")
+        return f", {conflicts} en conflit" if conflicts else ""
+
+    def describe_conflicts(self) -> list[str]:
+        """A title and one line per conflict (at most MAX_REPORTED_PROBLEMS), or nothing."""
+        conflicts = self.conflicts
+        if not conflicts:
+            return []
+        title = _plural(
+            len(conflicts),
+            "fiche modifiée dans la base depuis l'export de ce fichier (conflit), laissée telle "
+            "quelle sauf demande expresse :",
+            "fiches modifiées dans la base depuis l'export de ce fichier (conflits), laissées "
+            "telles quelles sauf demande expresse :",
+        )
+        lines = [title, *(f"- {c.describe()}" for c in conflicts[:MAX_REPORTED_PROBLEMS])]
+        hidden = len(conflicts) - MAX_REPORTED_PROBLEMS
+        if hidden > 0:
+            lines.append(f"… et {_plural(hidden, 'autre conflit', 'autres conflits')}.")
+        return lines
 
 
 class _FileRefused(Exception):
@@ -284,7 +421,7 @@ def preview_import(
             raise _FileRefused(HEADER_ONLY)
     except _FileRefused as refused:
         return ImportPreview(fatal=refused.messages)
-    return ImportPreview(rows=rows)
+    return ImportPreview(rows=rows, has_versions=VERSION_COLUMN in header)
 
 
 def _read(source: Path | bytes) -> bytes:
@@ -390,7 +527,7 @@ def _header(cells: list[str]) -> list[str]:
     doubled = sorted({n for n in names if n and names.count(n) > 1})
     if doubled:
         problems.append("Colonnes en double : " + ", ".join(doubled) + ".")
-    unknown = [n for n in names if n and n not in CANDIDATE_COLUMNS]
+    unknown = [n for n in names if n and n not in EXPORT_COLUMNS]
     if unknown:
         problems.append("Colonnes inconnues : " + ", ".join(unknown) + ".")
     missing = [n for n in CANDIDATE_COLUMNS if n not in names]
@@ -418,8 +555,10 @@ def _pinned_reference_rows(session: Session) -> list[object]:
 
 
 def _check_row(context: _Context, header: list[str], line: int, cells: list[str]) -> ParsedRow:
-    data = CandidateInput(**{name: value for name, value in zip(header, cells, strict=False)})
-    row = ParsedRow(line, data)
+    values = {name: unescape_cell(value) for name, value in zip(header, cells, strict=False)}
+    version = values.pop(VERSION_COLUMN, "")
+    row = ParsedRow(line, CandidateInput(**values))
+    data = row.data
     extra = cells[len(header) :]
     if len(cells) < len(header) or any(cell.strip() for cell in extra):
         message = (
@@ -429,6 +568,7 @@ def _check_row(context: _Context, header: list[str], line: int, cells: list[str]
         row.problems.append(RowProblem(line, "", message))
         return row
     _check_identifiant(context, row)
+    _check_version(row, version)
     existing = None if row.problems else _existing(context.session, data.identifiant)
     stored = None if existing is None else candidates.candidate_input(existing)
     checked = data if stored is None else _merged(stored, data)
@@ -437,8 +577,41 @@ def _check_row(context: _Context, header: list[str], line: int, cells: list[str]
     except ValidationError as error:
         row.problems.extend(RowProblem(line, col, msg) for col, msg in error.errors.items())
         return row
-    row.action = "create" if stored is None else _action(context, stored, checked)
+    if existing is None or stored is None:
+        row.action = "create"
+        return row
+    changes = _changes(context, stored, checked)
+    row.action = "update" if changes else "unchanged"
+    if changes and row.file_version is not None and existing.version > row.file_version:
+        row.action = "conflict"
+        row.conflict = Conflict(
+            line=line,
+            person=candidates.display_name(existing),
+            file_version=row.file_version,
+            base_version=existing.version,
+            updated_by=existing.updated_by,
+            updated_at=existing.updated_at,
+            changes=tuple(changes),
+        )
     return row
+
+
+def _check_version(row: ParsedRow, raw: str) -> None:
+    """The file's version of the record: a whole number, or empty (new candidate, old file)."""
+    text = raw.strip()
+    if not text:
+        return
+    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
+        row.problems.append(
+            RowProblem(
+                row.line,
+                VERSION_COLUMN,
+                f"Version invalide : « {text} » (nombre entier écrit par l'export ; "
+                "laisser vide pour un nouveau candidat).",
+            )
+        )
+        return
+    row.file_version = int(text)
 
 
 def _check_identifiant(context: _Context, row: ParsedRow) -> None:
@@ -487,8 +660,9 @@ def _merged(stored: CandidateInput, data: CandidateInput) -> CandidateInput:
 # ---------------------------------------------------------------- create / update / unchanged
 
 
-def _action(context: _Context, stored: CandidateInput, incoming: CandidateInput) -> Action:
-    """Whether the CSV columns of the row differ from the stored file."""
+def _changes(context: _Context, stored: CandidateInput, incoming: CandidateInput) -> list[Change]:
+    """The CSV columns of the row that differ from the stored file (none: unchanged)."""
+    changes = []
     for name in CANDIDATE_COLUMNS:
         before, after = getattr(stored, name), getattr(incoming, name).strip()
         if name in ("date_candidature", "etape") and not after:
@@ -496,8 +670,8 @@ def _action(context: _Context, stored: CandidateInput, incoming: CandidateInput)
         if before != after and _canonical(context, name, before) != _canonical(
             context, name, after
         ):
-            return "update"
-    return "unchanged"
+            changes.append(Change(name, before, after))
+    return changes
 
 
 def _canonical(context: _Context, column: str, raw: str) -> str:
@@ -587,15 +761,30 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    conflicts_kept: int = 0  # newer in the base: left as they are
+    conflicts_overwritten: int = 0  # newer in the base, overwritten on request (in `updated`)
 
     def describe(self) -> str:
-        return (
+        text = (
             "Import terminé : "
             f"{_plural(self.created, 'nouveau candidat', 'nouveaux candidats')}, "
             f"{_plural(self.updated, 'mis à jour', 'mis à jour')}, "
             f"{_plural(self.unchanged, 'inchangé', 'inchangés')}, "
-            f"{_plural(self.skipped, 'ligne refusée ignorée', 'lignes refusées ignorées')}."
+            f"{_plural(self.skipped, 'ligne refusée ignorée', 'lignes refusées ignorées')}"
         )
+        if self.conflicts_overwritten:
+            text += " ; dont " + _plural(
+                self.conflicts_overwritten,
+                "fiche modifiée dans la base depuis l'export, écrasée à votre demande",
+                "fiches modifiées dans la base depuis l'export, écrasées à votre demande",
+            )
+        if self.conflicts_kept:
+            text += " ; " + _plural(
+                self.conflicts_kept,
+                "fiche modifiée dans la base depuis l'export laissée telle quelle",
+                "fiches modifiées dans la base depuis l'export laissées telles quelles",
+            )
+        return text + "."
 
 
 def apply_import(
@@ -605,12 +794,15 @@ def apply_import(
     valid_only: bool,
     author: str,
     role: str,
+    overwrite_newer: bool = False,
     progress: Callable[[int, int], bool] | None = None,
     today: date | None = None,
 ) -> ImportResult:
     """Import in the caller's transaction; any exception means the caller rolls back.
 
-    `progress(done, total)` is called every PROGRESS_EVERY rows; returning False cancels.
+    Rows in conflict (the file changed in the base since the export) are left alone unless
+    `overwrite_newer`. `progress(done, total)` is called every PROGRESS_EVERY rows; returning
+    False cancels.
     """
     require_candidate_editor(role)
     now = datetime.combine(today, datetime.now().time()) if today else datetime.now()
@@ -624,13 +816,26 @@ def apply_import(
         )
     valid = preview.valid_rows
     pinned = _pinned_reference_rows(session)
-    counts: dict[Action, int] = {"create": 0, "update": 0, "unchanged": 0}
+    counts: dict[Action, int] = {"create": 0, "update": 0, "unchanged": 0, "conflict": 0}
+    overwritten = 0
     for done, row in enumerate(valid, start=1):
-        counts[_apply_row(session, row.data, author=author, role=role, now=now)] += 1
+        if row.action == "conflict" and not overwrite_newer:
+            counts["conflict"] += 1
+        else:
+            action = _apply_row(session, row, author=author, role=role, now=now)
+            counts[action] += 1
+            overwritten += row.action == "conflict" and action == "update"
         if _cancelled(progress, done, len(valid)):
             raise ImportCancelled("Import annulé : rien n'a été importé.")
     del pinned
-    return ImportResult(counts["create"], counts["update"], counts["unchanged"], refused)
+    return ImportResult(
+        counts["create"],
+        counts["update"],
+        counts["unchanged"],
+        refused,
+        conflicts_kept=counts["conflict"],
+        conflicts_overwritten=overwritten,
+    )
 
 
 def _cancelled(progress: Callable[[int, int], bool] | None, done: int, total: int) -> bool:
@@ -640,11 +845,18 @@ def _cancelled(progress: Callable[[int, int], bool] | None, done: int, total: in
 
 
 def _apply_row(
-    session: Session, data: CandidateInput, *, author: str, role: str, now: datetime
+    session: Session, row: ParsedRow, *, author: str, role: str, now: datetime
 ) -> Action:
+    data = row.data
     existing = _existing(session, data.identifiant)
     if existing is None:
-        candidates.create_candidate(session, data, author=author, role=role, now=now)
+        saved = candidates.create_candidate(session, data, author=author, role=role, now=now)
+        if row.file_version is not None and row.file_version > saved.version:
+            # A file brought from another base keeps its version: exported again it gives the
+            # same row, and an older export of the first base is still seen as older.
+            created = session.get(Candidate, saved.id)
+            if created is not None:
+                created.version = row.file_version
         return "create"
     version = existing.version
     saved = candidates.update_candidate(

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QLabel,
@@ -20,8 +21,13 @@ from PySide6.QtWidgets import (
 
 from app.domain import Candidate
 from app.services import reference
-from app.services.candidates import CandidateInput, create_candidate
-from app.services.csv_io import CANDIDATE_COLUMNS, SPREADSHEET
+from app.services.candidates import (
+    CandidateInput,
+    create_candidate,
+    get_candidate,
+    update_candidate,
+)
+from app.services.csv_io import CANDIDATE_COLUMNS, EXPORT_COLUMNS, SPREADSHEET, export_candidates
 from app.ui.candidates.import_dialog import ImportDialog
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import answer_next_dialog
@@ -247,6 +253,113 @@ def test_cancel_while_analysing_closes(qtbot: QtBot, window: MainWindow, tmp_pat
     assert _names(window) == []
 
 
+# ---------------------------------------------------------------- conflicts (issue 12.7)
+
+
+def _exported_then_edited(window: MainWindow, path: Path) -> None:
+    """Two files exported to `path`, then their e-mails changed at the desk."""
+    season = reference.current_season_label()
+    with window.context.database.session() as session:
+        ids = [
+            create_candidate(
+                session,
+                CandidateInput(
+                    nom=last, prenom=first, email=f"{first}@ancien.fr", saison=season, site="cobalt"
+                ),
+                author="test",
+                role="coordination",
+            ).id
+            for last, first in (("Lefèvre", "amelie"), ("Martin", "leo"))
+        ]
+        export_candidates(session, path)
+    with window.context.database.session() as session:
+        for candidate_id in ids:
+            current = get_candidate(session, candidate_id, role="coordination")
+            current.values.email = current.values.email.replace("ancien", "nouveau")
+            update_candidate(
+                session,
+                candidate_id,
+                current.values,
+                expected_version=current.version,
+                author="Sophie Marchand",
+                role="coordination",
+            )
+
+
+def _emails(window: MainWindow) -> list[str]:
+    with window.context.database.session() as session:
+        return sorted(c.email or "" for c in session.query(Candidate))
+
+
+def _conflict_rows(dialog: QWidget) -> list[tuple[str, ...]]:
+    table = dialog.findChild(QTableWidget, "importConflicts")
+    assert table is not None and table.isVisible()
+    return [
+        tuple(table.item(row, col).text() for col in range(table.columnCount()))
+        for row in range(table.rowCount())
+    ]
+
+
+def test_conflicts_are_listed_and_left_alone_unless_the_box_is_ticked(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = tmp_path / "ancien.csv"
+    _exported_then_edited(window, path)
+    dialog = _open(qtbot, window, path)
+    _wait_for_preview(qtbot, dialog)
+
+    assert "2 en conflit" in _summary(dialog).text()
+    rows = _conflict_rows(dialog)
+    assert [(line, person) for line, person, _when, _undone in rows] == [
+        ("2", "LEFÈVRE amelie"),
+        ("3", "MARTIN leo"),
+    ]
+    assert "par Sophie Marchand" in rows[0][2]
+    assert rows[0][3] == "email « amelie@nouveau.fr » → « amelie@ancien.fr »"
+    box = dialog.findChild(QCheckBox, "overwriteNewerCheck")
+    assert box is not None and box.isVisible() and not box.isChecked()
+    assert box.text() == "Écraser aussi les fiches modifiées depuis l'export"
+
+    _click(qtbot, _button(dialog, "importAllButton"))
+    _wait_for_import(qtbot, dialog)
+
+    assert "0 mis à jour" in _summary(dialog).text()
+    assert "2 fiches modifiées dans la base depuis l'export laissées" in _summary(dialog).text()
+    assert _emails(window) == ["amelie@nouveau.fr", "leo@nouveau.fr"]
+    dialog.close()
+
+    dialog = _open(qtbot, window, path)
+    _wait_for_preview(qtbot, dialog)
+    box = dialog.findChild(QCheckBox, "overwriteNewerCheck")
+    assert box is not None
+    box.setChecked(True)
+    _click(qtbot, _button(dialog, "importAllButton"))
+    _wait_for_import(qtbot, dialog)
+
+    assert "2 mis à jour" in _summary(dialog).text()
+    assert _emails(window) == ["amelie@ancien.fr", "leo@ancien.fr"]
+    dialog.close()
+
+
+def test_a_file_without_versions_warns_that_newer_changes_cannot_be_seen(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    exported = tmp_path / "ancien.csv"
+    _exported_then_edited(window, exported)
+    text = exported.read_text(encoding="utf-8-sig")
+    lines = list(csv.reader(text.splitlines(), delimiter=";"))
+    path = _write_csv(tmp_path / "sans_version.csv", [line[:-1] for line in lines[1:]])
+    dialog = _open(qtbot, window, path)
+    _wait_for_preview(qtbot, dialog)
+
+    warning = dialog.findChild(QLabel, "importWarnings")
+    assert warning is not None and warning.isVisible()
+    assert "pas de colonne « version »" in warning.text()
+    assert not dialog.findChild(QTableWidget, "importConflicts").isVisible()
+    assert not dialog.findChild(QCheckBox, "overwriteNewerCheck").isVisible()
+    dialog.close()
+
+
 # ---------------------------------------------------------------- from the view
 
 
@@ -287,7 +400,7 @@ def test_export_writes_current_season(
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: opens as-is in a French spreadsheet
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0] == ";".join(CANDIDATE_COLUMNS)
+    assert lines[0] == ";".join(EXPORT_COLUMNS)
     rows = list(csv.DictReader(lines, delimiter=";"))
     assert [(r["nom"], r["prenom"], r["saison"]) for r in rows] == [
         ("Lefevre", "Amelie", current),

@@ -12,7 +12,7 @@ from app.cli import main
 from app.domain import Candidate
 from app.services import candidates
 from app.services.candidates import CandidateInput
-from app.services.csv_io import CANDIDATE_COLUMNS, NOT_UTF8
+from app.services.csv_io import CANDIDATE_COLUMNS, EXPORT_COLUMNS, NOT_UTF8
 from app.storage import Database
 
 SEASON = "2026-2027"
@@ -68,7 +68,8 @@ def test_export_writes_the_file_and_reports_the_count(
     code = main(["export", "candidates", "--db", str(db_path), "--out", str(out)])
 
     assert code == 0
-    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + HEADER.encode() + b"\r\n")
+    export_header = ";".join(EXPORT_COLUMNS)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + export_header.encode() + b"\r\n")
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 4
     assert "3 candidat(s) exporté(s)" in capsys.readouterr().out
 

@@ -1,10 +1,12 @@
-"""CSV import: a preview listing each refused row, then an all-or-nothing import."""
+"""CSV import: a preview listing each refused row and each file changed in the base since the
+export (a conflict, left alone unless the person ticks the box), then an all-or-nothing import."""
 
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import csv_io
-from app.services.csv_io import ImportPreview, ImportResult
+from app.services.csv_io import Conflict, ImportPreview, ImportResult
 from app.ui.context import AppContext
 from app.ui.widgets.naming import named
 from app.ui.widgets.task import ProgressCallback, TaskThread
@@ -40,6 +42,28 @@ class ImportDialog(QDialog):
         self.problems.verticalHeader().hide()
         self.problems.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.problems.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.warnings = named(QLabel(), "importWarnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.hide()
+        self.conflicts_title = named(QLabel(), "importConflictsTitle")
+        self.conflicts_title.setWordWrap(True)
+        self.conflicts = named(QTableWidget(0, 4), "importConflicts")
+        self.conflicts.setAccessibleName("Fiches modifiées dans la base depuis l'export")
+        self.conflicts.setHorizontalHeaderLabels(
+            ["Ligne", "Personne", "Modifiée dans la base", "Ce que l'import remettrait"]
+        )
+        self.conflicts.verticalHeader().hide()
+        self.conflicts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.conflicts.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.overwrite_newer = named(
+            QCheckBox("Écraser aussi les fiches modifiées depuis l'export"), "overwriteNewerCheck"
+        )
+        self.overwrite_newer.setToolTip(
+            "Sans cette case, les fiches modifiées dans la base après l'export de ce fichier "
+            "sont laissées telles quelles ; les autres lignes sont importées."
+        )
+        for widget in (self.conflicts_title, self.conflicts, self.overwrite_newer):
+            widget.hide()
         self.progress = named(QProgressBar(), "importProgress")
         self.progress.setRange(0, 0)
         self.import_all = named(QPushButton("Importer"), "importAllButton")
@@ -59,7 +83,11 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.import_all)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.warnings)
         layout.addWidget(self.problems, 1)
+        layout.addWidget(self.conflicts_title)
+        layout.addWidget(self.conflicts, 1)
+        layout.addWidget(self.overwrite_newer)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
         self.resize(760, 480)
@@ -114,16 +142,42 @@ class ImportDialog(QDialog):
             if not preview.fatal
             else "Ce fichier ne peut pas être importé : " + " ".join(preview.fatal)
         )
+        self._show_conflicts(preview)
         can_import = not preview.fatal and bool(preview.valid_rows)
         self.import_all.setEnabled(can_import and not preview.invalid_rows)
         self.import_valid.setEnabled(can_import and bool(preview.invalid_rows))
         self.import_all.setDefault(self.import_all.isEnabled())
+
+    def _show_conflicts(self, preview: ImportPreview) -> None:
+        warnings = preview.warning_lines()
+        self.warnings.setText("\n".join(warnings))
+        self.warnings.setVisible(bool(warnings))
+        conflicts = preview.conflicts
+        for widget in (self.conflicts_title, self.conflicts, self.overwrite_newer):
+            widget.setVisible(bool(conflicts))
+        if not conflicts:
+            return
+        self.conflicts_title.setText(preview.describe_conflicts()[0])
+        self.conflicts.setRowCount(len(conflicts))
+        for row, conflict in enumerate(conflicts):
+            for col, text in enumerate(_conflict_cells(conflict)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if col == 0:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.conflicts.setItem(row, col, item)
+        for col in (0, 1, 2):
+            self.conflicts.resizeColumnToContents(col)
 
     # ---- import
 
     def _start_import(self, *, valid_only: bool) -> None:
         self.import_all.setEnabled(False)
         self.import_valid.setEnabled(False)
+        self.overwrite_newer.setEnabled(False)
+        overwrite_newer = self.overwrite_newer.isChecked()
         self.summary.setText("Import en cours… (Annuler arrête l'import sans rien enregistrer)")
 
         def work(progress: ProgressCallback) -> ImportResult:
@@ -134,6 +188,7 @@ class ImportDialog(QDialog):
                     valid_only=valid_only,
                     author=self.context.username,
                     role=self.context.role,
+                    overwrite_newer=overwrite_newer,
                     progress=progress,
                 )
 
@@ -160,3 +215,12 @@ class ImportDialog(QDialog):
             # Cancel pressed as the import was committing: it did land, say so to the caller.
             self.imported = True
         super().done(result)
+
+
+def _conflict_cells(conflict: Conflict) -> tuple[str, str, str, str]:
+    """Line, person, when and by whom the base changed, and what the import would set back."""
+    when = f"le {conflict.updated_at:%d/%m/%Y à %H:%M}" if conflict.updated_at else ""
+    who = f"par {conflict.updated_by}" if conflict.updated_by else ""
+    changed = " ".join(part for part in (when, who) if part) or f"version {conflict.base_version}"
+    undone = " ; ".join(change.describe() for change in conflict.changes)
+    return (str(conflict.line), conflict.person, changed, undone)

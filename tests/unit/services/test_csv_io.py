@@ -19,6 +19,7 @@ from app.services.bootstrap import open_app_database
 from app.services.candidates import CandidateInput
 from app.services.csv_io import (
     CANDIDATE_COLUMNS,
+    EXPORT_COLUMNS,
     NOT_UTF8,
     ImportCancelled,
     apply_import,
@@ -32,6 +33,7 @@ from tests.conftest import TODAY
 NOW = datetime(2026, 11, 28, 10, 30)
 SEASON = "2026-2027"
 HEADER = ";".join(CANDIDATE_COLUMNS)
+EXPORT_HEADER = ";".join(EXPORT_COLUMNS)  # the contract's columns, then the record's version
 
 # Hand-picked awkward values; every stage is covered by cycling through them.
 SAMPLES: list[dict[str, str]] = [
@@ -159,9 +161,9 @@ def test_export_writes_bom_header_and_french_values(db: Database, tmp_path: Path
     assert export(db, out) == 1
 
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf" + HEADER.encode() + b"\r\n")
+    assert raw.startswith(b"\xef\xbb\xbf" + EXPORT_HEADER.encode() + b"\r\n")
     cells = raw.decode("utf-8-sig").splitlines()[1].split(";")
-    values = dict(zip(CANDIDATE_COLUMNS, cells, strict=True))
+    values = dict(zip(EXPORT_COLUMNS, cells, strict=True))
     assert values["identifiant"] == saved.uuid
     assert values["date_naissance"] == "02/02/1971"
     assert values["telephone"] == "06 12 34 11 10"
@@ -170,6 +172,7 @@ def test_export_writes_bom_header_and_french_values(db: Database, tmp_path: Path
     assert values["niveau_diplome"] == "aucun"
     assert (values["demandeur_emploi"], values["rsa"], values["qpv"]) == ("oui", "non", "")
     assert values["etape"] == "candidature reçue"
+    assert values["version"] == "1"
 
 
 def test_export_quotes_separators_quotes_and_line_breaks(db: Database, tmp_path: Path) -> None:
@@ -269,7 +272,7 @@ def test_export_to_a_text_stream(db: Database) -> None:
         create(s, 1)
         buffer = io.StringIO(newline="")
         assert export_candidates(s, buffer) == 1
-    assert buffer.getvalue().startswith("\ufeff" + HEADER + "\r\n")
+    assert buffer.getvalue().startswith("\ufeff" + EXPORT_HEADER + "\r\n")
 
 
 # ---------------------------------------------------------------- round trip
