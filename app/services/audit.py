@@ -1222,6 +1222,31 @@ def _numbers(first: int, last: int) -> str:
     return f"les entrées n° {first} à {last} ont été supprimées"
 
 
+def _values_tampered(row: Any) -> bool:
+    """The values differ from their digest, or were blanked without a redaction."""
+    if row.changes is not None:
+        return bool(changes_digest(row.changes) != row.changes_digest)
+    return not row.redacted and row.changes_digest is not None
+
+
+def _chains_on(key: bytes, previous: str, row: Any) -> bool:
+    expected = entry_chain(
+        key,
+        previous,
+        id=row.id,
+        uuid=row.uuid,
+        at=row.at,
+        author=row.author,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_uuid=row.entity_uuid,
+        candidate_uuid=row.candidate_uuid,
+        summary=row.summary,
+        changes_digest=row.changes_digest,
+    )
+    return row.chain is not None and hmac.compare_digest(str(row.chain), expected)
+
+
 def verify_journal(connection: Connection) -> JournalVerdict:
     """Recompute every entry's digest and chain, in id order, and the seal of the last one.
 
@@ -1247,30 +1272,17 @@ def verify_journal(connection: Connection) -> JournalVerdict:
     # uuid -> last id of an anonymisation or erasure entry about it, which justify redactions
     redactions: dict[str, int] = {}
     blanked: list[tuple[int, Any, str | None, str | None]] = []
-    rows = connection.execute(select(table).order_by(table.c.id))
+    result = connection.execute(select(table).order_by(table.c.id))
+    rows = iter(result)
     for row in rows:
-        digest = changes_digest(row.changes)
-        tampered_values = (row.changes is not None and digest != row.changes_digest) or (
-            row.changes is None and not row.redacted and row.changes_digest is not None
-        )
-        expected = entry_chain(
-            key,
-            previous,
-            id=row.id,
-            uuid=row.uuid,
-            at=row.at,
-            author=row.author,
-            action=row.action,
-            entity_type=row.entity_type,
-            entity_uuid=row.entity_uuid,
-            candidate_uuid=row.candidate_uuid,
-            summary=row.summary,
-            changes_digest=row.changes_digest,
-        )
-        if tampered_values or row.chain is None or not hmac.compare_digest(row.chain, expected):
-            rows.close()
+        tampered_values = _values_tampered(row)
+        if tampered_values or not _chains_on(key, previous, row):
             when = _day(row.at)
-            if sealed_id is not None and row.id > sealed_id:
+            following = next(rows, None)
+            result.close()
+            # An entry slipped in: the one after it still chains onto the one before it.
+            slipped_in = following is not None and _chains_on(key, previous, following)
+            if slipped_in or (sealed_id is not None and row.id > sealed_id):
                 detail = f"l'entrée n° {row.id}{when} a été ajoutée hors de l'application"
             elif row.id > previous_id + 1 and not tampered_values:
                 detail = (
@@ -1322,6 +1334,8 @@ def verify_journal(connection: Connection) -> JournalVerdict:
             "journal a scellée : le journal a été réécrit.",
             count,
         )
+    if count == 0:
+        return JournalVerdict(True, "aucune entrée.")
     return JournalVerdict(
         True, f"chaînage intact ({count} entrée{'s' if count > 1 else ''}).", count
     )
