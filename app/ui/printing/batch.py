@@ -100,21 +100,22 @@ class AgreementBatch:
 
 
 def _render_each(jobs: Sequence[PrintJob]) -> Generator[Rendered, None, None]:
-    for job in jobs:
-        yield _render_one(job)
+    for position, job in enumerate(jobs, 1):
+        yield _render_one(job, position)
 
 
-def _render_one(job: PrintJob) -> Rendered:
+def _render_one(job: PrintJob, position: int) -> Rendered:
     assert job.render is not None, "a batch without AgreementBatch renders job by job"
     try:
         return job.render()
     except UserFacingError as error:
         return str(error)
     except OSError as error:
-        log.exception("%s not rendered", job.label)
+        # The position, not the label: the label and the file name hold the learner's name.
+        log.exception("document %d of the batch not rendered", position)
         return f"fichier ou base inaccessible : {describe_os_error(error)}"
     except Exception:  # a bug: logged, and the batch goes on
-        log.exception("%s not rendered", job.label)
+        log.exception("document %d of the batch not rendered", position)
         return UNEXPECTED_ERROR
 
 
