@@ -23,6 +23,10 @@ USER_HELP = (
     "inutile sur une base de démonstration"
 )
 PASSWORD_VARIABLE = "FABRIQUE_PASSWORD"
+NOT_JOURNALED = (
+    "Attention : {what}, mais le journal des actions n'a pas pu l'inscrire (le détail est "
+    "dans le journal technique).\n"
+)
 # The account the running command acts as (set once it signed in).
 _acting: list["CommandActor"] = []
 
@@ -375,6 +379,7 @@ def _check(args: argparse.Namespace, url: str) -> int:
 def _backup(args: argparse.Namespace, url: str) -> int:
     from app.config import backup_dir
     from app.domain.account import ROLE_COORDINATION
+    from app.services import audit
     from app.services.bootstrap import open_app_database
     from app.storage.backup import BackupReason, backup_database
     from app.storage.database import sqlite_path
@@ -388,20 +393,27 @@ def _backup(args: argparse.Namespace, url: str) -> int:
             database.dispose()
     copy = backup_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
     print(copy)
+    if not audit.record_backup(url, copy, author=_cli_author()):
+        sys.stderr.write(NOT_JOURNALED.format(what="la sauvegarde est faite"))
     return EXIT_OK
 
 
 def _restore(args: argparse.Namespace, url: str) -> int:
+    from app.services import audit
     from app.storage.backup import database_file, describe_backup_file, restore_database
 
     target = database_file(url)
     _sign_in_before_restore(args, url, target)
     kept = restore_database(args.file, target)
-    print(f"Base « {target} » restaurée depuis la sauvegarde {describe_backup_file(args.file)}.")
+    described = describe_backup_file(args.file)
+    print(f"Base « {target} » restaurée depuis la sauvegarde {described}.")
     if kept is None:
         print("Il n'y avait pas de base à cet endroit : rien à conserver.")
     else:
         print(f"L'ancienne base est conservée dans : {kept}")
+    copy = args.file.expanduser().resolve()
+    if not audit.record_restore(url, copy, described, kept, author=_cli_author()):
+        sys.stderr.write(NOT_JOURNALED.format(what="la restauration est faite"))
     return EXIT_OK
 
 

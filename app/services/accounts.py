@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.account import ROLE_COORDINATION, ROLE_LABELS, ROLES, AppSetting, UserAccount
+from app.domain.audit import AuditAction
+from app.services import audit
 from app.services.demo_base import is_demo_base
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
 from app.services.permissions import require_coordination
@@ -172,6 +174,10 @@ def get_account(session: Session, account_id: int) -> AccountInfo:
     return _info(_load(session, account_id))
 
 
+def _role_text(role: str) -> str:
+    return ROLE_LABELS.get(role, role).lower()
+
+
 # ---------------------------------------------------------------- creating
 
 
@@ -235,6 +241,14 @@ def _create(session: Session, data: AccountInput, password: str, confirmation: s
     account = _insert(session, data)
     _set_password(account, password)
     session.flush()
+    audit.record_account(
+        session,
+        account,
+        AuditAction.CREATION,
+        f"Compte « {account.username} » créé ({_role_text(account.role)})",
+        changes=audit.account_values(account),
+        author=audit.acting_author(session, account.username),  # the first: nobody signed in
+    )
     return _info(account)
 
 
@@ -256,6 +270,14 @@ def sign_in_without_password(
             raise ValidationError(errors)
         account = _insert(session, AccountInput(name, name, ROLE_COORDINATION))
         _set_unusable_password(account)
+        audit.record_account(
+            session,
+            account,
+            AuditAction.CREATION,
+            f"Compte « {name} » créé sans mot de passe (coordination, "
+            "base de démonstration ou automatisation)",
+            changes=audit.account_values(account),
+        )
     else:
         found = _find(session, username)
         if found is None or not found.active:
@@ -265,6 +287,13 @@ def sign_in_without_password(
             )
         account = found
     account.last_sign_in = now or datetime.now()
+    audit.record_sign_in(
+        session,
+        account.username,
+        succeeded=True,
+        reason="sans mot de passe : base de démonstration, automatisation ou réouverture "
+        "après une restauration",
+    )
     session.flush()
     return _info(account)
 
@@ -277,6 +306,14 @@ def ensure_passwordless_account(
     if found is None:
         found = _insert(session, AccountInput(display_name, username, role))
         _set_unusable_password(found)
+        audit.record_account(
+            session,
+            found,
+            AuditAction.CREATION,
+            f"Compte « {username} » créé sans mot de passe ({_role_text(role)}, "
+            "base de démonstration)",
+            changes=audit.account_values(found),
+        )
         session.flush()
     return _info(found)
 
@@ -331,6 +368,12 @@ def change_password(
     if errors:
         raise ValidationError(errors)
     _set_password(account, password)
+    audit.record_account(
+        session,
+        account,
+        AuditAction.MODIFICATION,
+        f"Mot de passe du compte « {account.username} » réinitialisé par la coordination",
+    )
     session.flush()
     return _info(account)
 
@@ -346,6 +389,12 @@ def change_own_password(
     if errors:
         raise ValidationError(errors)
     _set_password(account, password)
+    audit.record_account(
+        session,
+        account,
+        AuditAction.MODIFICATION,
+        f"Mot de passe du compte « {account.username} » changé par son titulaire",
+    )
     session.flush()
     return _info(account)
 
@@ -357,6 +406,13 @@ def set_role(session: Session, account_id: int, new_role: str, *, role: str) -> 
     account = _load(session, account_id)
     if new_role != account.role:
         _protect_last_coordinator(session, account)
+        audit.record_account(
+            session,
+            account,
+            AuditAction.MODIFICATION,
+            f"Rôle du compte « {account.username} » modifié",
+            changes={"role": [_role_text(account.role), _role_text(new_role)]},
+        )
         account.role = new_role
         session.flush()
     return _info(account)
@@ -369,6 +425,13 @@ def deactivate(session: Session, account_id: int, *, role: str) -> AccountInfo:
     if account.active:
         _protect_last_coordinator(session, account)
         account.active = False
+        audit.record_account(
+            session,
+            account,
+            AuditAction.MODIFICATION,
+            f"Compte « {account.username} » désactivé",
+            changes={"active": ["oui", "non"]},
+        )
         session.flush()
     return _info(account)
 
@@ -376,6 +439,14 @@ def deactivate(session: Session, account_id: int, *, role: str) -> AccountInfo:
 def reactivate(session: Session, account_id: int, *, role: str) -> AccountInfo:
     require_coordination(role, "réactiver un compte")
     account = _load(session, account_id)
+    if not account.active:
+        audit.record_account(
+            session,
+            account,
+            AuditAction.MODIFICATION,
+            f"Compte « {account.username} » réactivé",
+            changes={"active": ["non", "oui"]},
+        )
     account.active = True
     session.flush()
     return _info(account)
@@ -399,10 +470,19 @@ def set_idle_lock_minutes(session: Session, minutes: int, *, role: str) -> int:
         raise ValidationError(
             {"verrouillage": f"Entre {MIN_IDLE_LOCK_MINUTES} et {MAX_IDLE_LOCK_MINUTES} minutes."}
         )
+    before = idle_lock_minutes(session)
     setting = session.scalar(select(AppSetting).where(AppSetting.key == IDLE_LOCK_KEY))
     if setting is None:
         setting = AppSetting(key=IDLE_LOCK_KEY)
         session.add(setting)
     setting.value = str(minutes)
+    if before != minutes:
+        audit.record_setting(
+            session,
+            "idle_lock_minutes",
+            "Verrouillage automatique modifié",
+            f"{before} min",
+            f"{minutes} min",
+        )
     session.flush()
     return minutes

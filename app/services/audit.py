@@ -105,6 +105,7 @@ AUTHOR_KEY = "author"
 SUPPRESS_KEY = "audit_suppressed"
 _PENDING_KEY = "audit_pending"
 UNKNOWN_AUTHOR = "inconnu"
+SYSTEM_AUTHOR = "Fabrique Accueil"
 DEFAULT_LIMIT = 500
 # app_setting keys (created by migration 0010): the journal's HMAC key (hex), and the seal of
 # its last entry, "<id>:<chain>:<HMAC of both>".
@@ -892,7 +893,8 @@ def record_sign_in(
 ) -> AuditEntry:
     """A sign-in, successful or refused, in the name of the identifiant typed (never the
     password). `locked=True`: this refusal locked the account (until `until`, when given).
-    `reason` completes a refusal's summary ("compte désactivé", "compte verrouillé"…).
+    `reason` completes the summary ("mot de passe incorrect", "sans mot de passe : base de
+    démonstration"…).
 
     The entry is written with `session`: a refused sign-in is kept only if the caller
     commits the session before reporting the refusal.
@@ -906,7 +908,7 @@ def record_sign_in(
             summary += f", jusqu'au {until:%d/%m/%Y à %H:%M}"
     else:
         action, summary = AuditAction.CONNEXION_REFUSEE, "Connexion refusée"
-    if reason and not succeeded:
+    if reason:
         summary += f" ({reason})"
     return record(
         session,
@@ -929,7 +931,10 @@ def record_account(
     author: str | None = None,
 ) -> AuditEntry:
     """Something done to an account (creation, role, password, deactivation…); `summary` names
-    the account, `changes` never holds a password or its hash."""
+    the account, `changes` never holds a password or its hash. Without `author`, whoever the
+    session acts for, else "Fabrique Accueil" (an account made by the application itself)."""
+    if not account.uuid:  # a new account: its uuid is given now rather than at the insert
+        account.uuid = new_uuid()
     return record(
         session,
         action,
@@ -938,7 +943,7 @@ def record_account(
         entity_type="account",
         entity_uuid=account.uuid,
         changes=changes,
-        author=author,
+        author=author or acting_author(session, SYSTEM_AUTHOR),
     )
 
 

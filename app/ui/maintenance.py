@@ -41,6 +41,7 @@ from app.config import (
     set_manual_backup_days,
 )
 from app.errors import StorageError, UserFacingError
+from app.services.audit import record_backup, record_restore
 from app.services.bootstrap import automatic_backup
 from app.services.maintenance import COUNTED_TABLES, CheckReport, check_database
 from app.storage.backup import (
@@ -163,6 +164,8 @@ class MaintenanceActions(QObject):
         if not ok:
             show_error(self._window, outcome, "Sauvegarde impossible")
             return
+        if not record_backup(url, outcome, author=self._window.context.username):
+            log.warning("manual backup %s not journaled", outcome)
         self._window.statusBar().showMessage(f"Sauvegarde enregistrée : {outcome}", 15000)
         QMessageBox.information(
             self._window, "Sauvegarde enregistrée", f"La base a été sauvegardée dans :\n{outcome}"
@@ -190,6 +193,10 @@ class MaintenanceActions(QObject):
         if not ok:
             show_error(self._window, outcome, "Restauration refusée")
             return
+        described = describe_backup_file(copy)
+        author = self._window.context.username
+        if not record_restore(self._url, copy, described, outcome, author=author):
+            log.warning("restore from %s not journaled", copy)
         kept = (
             f"L'ancienne base est conservée dans :\n{outcome}"
             if outcome is not None
@@ -198,7 +205,7 @@ class MaintenanceActions(QObject):
         QMessageBox.information(
             self._window,
             "Sauvegarde restaurée",
-            f"La sauvegarde {describe_backup_file(copy)} a été restaurée.\n\n{kept}\n\n"
+            f"La sauvegarde {described} a été restaurée.\n\n{kept}\n\n"
             "La fenêtre va se rouvrir sur la base restaurée.",
         )
         self._reopen()
