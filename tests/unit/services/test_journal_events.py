@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import cli
 from app.cli import EXIT_OK, main
 from app.domain import AuditAction, AuditEntry, UserAccount
 from app.errors import StorageError
@@ -34,6 +35,12 @@ def close_log_handlers() -> Iterator[None]:
         if handler not in before:
             root.removeHandler(handler)
             handler.close()
+
+
+@pytest.fixture(autouse=True)
+def no_earlier_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line keeps the accounts it signed in for the process: start afresh."""
+    monkeypatch.setattr(cli, "_acting", [])
 
 
 @pytest.fixture
@@ -323,7 +330,11 @@ def test_a_restore_is_journaled_in_the_restored_base(
     [entry] = journal_of(base, AuditAction.RESTAURATION)
     assert entry.author == "Nadia Belkacem (ligne de commande)"
     assert entry.summary.startswith(f"Base restaurée depuis la sauvegarde « {copy} » du ")
-    kept = output.split("L'ancienne base est conservée dans : ")[1].strip()
+    [kept] = [
+        line.removeprefix("L'ancienne base est conservée dans : ")
+        for line in output.splitlines()
+        if line.startswith("L'ancienne base est conservée dans : ")
+    ]
     assert entry.summary.endswith(f" ; la base remplacée est conservée dans « {kept} »")
     # the copy was taken before its own backup entry: the restored base holds no backup entry
     assert journal_of(base, AuditAction.SAUVEGARDE) == []
