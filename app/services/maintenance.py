@@ -363,8 +363,7 @@ def _journal_triggers(connection: Connection) -> tuple[str, bool]:
             problems.append(f"un déclencheur en trop « {name} » agit sur le journal")
     if problems:
         return (
-            f"{' ; '.join(problems)} : le journal n'est plus protégé contre les "
-            "modifications.",
+            f"{' ; '.join(problems)} : le journal n'est plus protégé contre les modifications.",
             False,
         )
     return f"présents et conformes ({len(expected)}).", True
