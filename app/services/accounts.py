@@ -261,9 +261,7 @@ def sign_in_without_password(
     name, whose password nobody knows; an existing active account is signed in; any other
     name is refused.
     """
-    if not has_accounts(session) or (
-        is_demo_base(session) and _find(session, username) is None
-    ):
+    if not has_accounts(session) or (is_demo_base(session) and _find(session, username) is None):
         name = username.strip()
         errors = _checked_identity(session, AccountInput(name, name, ROLE_COORDINATION))
         if errors:
