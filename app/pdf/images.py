@@ -5,26 +5,107 @@ logo with transparency costs more than a page of text). Here the decoded image i
 keyed by the file's bytes: the next document copies it, and a logo replaced on disk, even
 under the same name, is decoded afresh. The PDF is the same, byte for byte, as with
 `canvas.drawImage(path, ..., mask="auto")`.
+
+Nothing larger than MAX_IMAGE_SIDE pixels on a side is decoded: the size is read from the
+PNG or JPEG header first (`pixel_size`), and Pillow's decompression-bomb limit is set to
+MAX_IMAGE_PIXELS. A logo saved before that limit existed is left out of the document (logged)
+instead of costing gigabytes per document.
 """
 
 import copy
 import hashlib
 import io
+import logging
+import struct
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from reportlab import rl_config
 from reportlab.lib.utils import _digester
 from reportlab.pdfbase.pdfdoc import PDFImageXObject, PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["DECODED_LIMIT", "ImageFile", "clear_decoded", "draw_image", "read_image"]
+__all__ = [
+    "DECODED_LIMIT",
+    "MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_SIDE",
+    "ImageFile",
+    "ImageTooLarge",
+    "check_size",
+    "clear_decoded",
+    "draw_image",
+    "pixel_size",
+    "read_image",
+]
 
 DECODED_LIMIT = 8  # distinct image contents kept (a logo or two in practice)
 _MASK = "auto"  # transparent PNG pixels stay transparent
+# The largest image decoded: 4 000 x 4 000 pixels, 64 MB once decoded with transparency.
+MAX_IMAGE_SIDE = 4000
+MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE
+# Pillow warns above this many pixels and refuses above twice as many (decompression bombs).
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+log = logging.getLogger(__name__)
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# JPEG "start of frame" markers, which hold the size (not DHT C4, JPG C8, DAC CC).
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# JPEG markers without a length field: TEM, RST0-7, SOI.
+_JPEG_STANDALONE = frozenset({0x01, 0xD8, *range(0xD0, 0xD8)})
+
+
+class ImageTooLarge(ValueError):
+    """An image wider or taller than MAX_IMAGE_SIDE pixels."""
+
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__(f"image of {width} x {height} pixels")
+        self.width = width
+        self.height = height
+
+
+def pixel_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or JPEG read from its header (nothing is decoded); None
+    when the bytes are neither, or the header is cut short."""
+    if data.startswith(_PNG_SIGNATURE):
+        if len(data) < 24 or data[12:16] != b"IHDR":
+            return None
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            position += 1
+            continue
+        if marker in _JPEG_STANDALONE:
+            position += 2
+            continue
+        if marker == 0xDA:  # start of scan: no frame header before it
+            return None
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        if marker in _JPEG_FRAMES:
+            if position + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[position + 5 : position + 9])
+            return width, height
+        position += 2 + length
+    return None
+
+
+def check_size(data: bytes) -> None:
+    """ImageTooLarge when the header says the image exceeds MAX_IMAGE_SIDE on a side."""
+    size = pixel_size(data)
+    if size is not None and max(size) > MAX_IMAGE_SIDE:
+        raise ImageTooLarge(*size)
 
 
 @dataclass(frozen=True)
@@ -61,7 +142,13 @@ def clear_decoded() -> None:
 
 
 def _decode(image: ImageFile) -> Any:
-    """What PDFImageXObject(name, path, mask="auto") builds, from the bytes already read."""
+    """What PDFImageXObject(name, path, mask="auto") builds, from the bytes already read;
+    ImageTooLarge, before anything is decoded, for an image over the limit."""
+    try:
+        check_size(image.data)
+    except ImageTooLarge as error:
+        log.warning("image %s not drawn: %s (at most %d a side)", image.path, error, MAX_IMAGE_SIDE)
+        raise
     xobject = PDFImageXObject(_name(image), None, mask=_MASK)
     source = io.BytesIO(image.data)
     is_jpeg_name = Path(image.path).suffix.lower() in (".jpg", ".jpeg")

@@ -1,19 +1,29 @@
 """The training organisation printed on every agreement (a single settings row)."""
 
+import hashlib
+import io
+import os
 import re
+import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.config import data_dir
 from app.domain import OrganisationSettings
 from app.domain.agreement_rules import IdentifierError, check_siret
+from app.errors import describe_os_error
+from app.pdf.images import MAX_IMAGE_SIDE, pixel_size
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.validation import FieldError, clean_text
 
 __all__ = [
     "DEFAULT_NAME",
+    "LOGO_STORED_SIDE",
+    "MAX_IMAGE_SIDE",
     "OrganisationInput",
     "PermissionDenied",
     "get_organisation",
@@ -27,6 +37,12 @@ ACTIVITY_DECLARATION_DIGITS = 11
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _JPEG_MAGIC = b"\xff\xd8\xff"
+# A logo is printed 30 mm wide at most: 1 000 pixels is more than 800 dpi. A larger one (up
+# to MAX_IMAGE_SIDE, 4 000 pixels a side) is stored reduced to this in LOGO_FOLDER.
+LOGO_STORED_SIDE = 1000
+LOGO_FOLDER = "logos"
+MAX_LOGO_BYTES = 20_000_000
+UNREADABLE_LOGO = "Le fichier du logo est illisible ou abîmé : choisir une autre image."
 
 
 @dataclass
@@ -147,6 +163,10 @@ def _activity_declaration(raw: str) -> str:
 
 
 def _logo(raw: str) -> str:
+    """The path to print the logo from: the chosen file when it is at most LOGO_STORED_SIDE
+    pixels on its longer side, else a copy reduced to that size in the data folder (see
+    `_stored_copy`). Refused: a missing or unreadable file, another format than PNG or JPEG,
+    more than MAX_IMAGE_SIDE pixels on a side (read from the header, before any decoding)."""
     text = raw.strip()
     if not text:
         return ""
@@ -157,16 +177,106 @@ def _logo(raw: str) -> str:
         found = False
     if not found:
         raise FieldError("Fichier du logo introuvable : vérifier le chemin.")
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(8)
-    except OSError:
-        raise FieldError("Le fichier du logo ne peut pas être lu.") from None
-    if not (head.startswith(_PNG_MAGIC) or head.startswith(_JPEG_MAGIC)):
-        raise FieldError("Le logo doit être une image PNG ou JPEG.")
     if len(str(path)) > 500:
         raise FieldError("Le chemin du logo dépasse 500 caractères.")
-    return str(path)
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_LOGO_BYTES + 1)
+    except OSError:
+        raise FieldError("Le fichier du logo ne peut pas être lu.") from None
+    if not (data.startswith(_PNG_MAGIC) or data.startswith(_JPEG_MAGIC)):
+        raise FieldError("Le logo doit être une image PNG ou JPEG.")
+    if len(data) > MAX_LOGO_BYTES:
+        raise FieldError(f"Le fichier du logo dépasse {MAX_LOGO_BYTES // 1_000_000} Mo.")
+    size = pixel_size(data)
+    if size is None:
+        raise FieldError(UNREADABLE_LOGO)
+    width, height = size
+    if max(size) > MAX_IMAGE_SIDE:
+        raise FieldError(
+            f"Le logo mesure {_thousands(width)} × {_thousands(height)} pixels : "
+            f"{_thousands(MAX_IMAGE_SIDE)} × {_thousands(MAX_IMAGE_SIDE)} au plus. "
+            "Le réduire, puis le choisir à nouveau."
+        )
+    if min(size) < 1:
+        raise FieldError(UNREADABLE_LOGO)
+    if max(size) <= LOGO_STORED_SIDE:
+        _check_decodable(data)
+        return str(path)
+    return str(_stored_copy(data))
+
+
+def _thousands(number: int) -> str:
+    """4000 as "4 000" (a no-break space: the number never splits across two lines)."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def _check_decodable(data: bytes) -> None:
+    """A FieldError unless Pillow decodes the (small) image completely."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise FieldError(UNREADABLE_LOGO) from None
+
+
+def logo_folder() -> Path:
+    """Where reduced copies of logos are kept: `logos/` in this workstation's data folder."""
+    return data_dir() / LOGO_FOLDER
+
+
+def _stored_copy(data: bytes) -> Path:
+    """A copy of the image reduced to LOGO_STORED_SIDE pixels on its longer side, in the
+    same format (PNG stays lossless and keeps its transparency; a JPEG photo stays small),
+    written once under a name made of its content's hash."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            is_jpeg = opened.format == "JPEG"
+            if is_jpeg:  # decode at 1/2, 1/4 or 1/8 of the size when that is enough
+                opened.draft(opened.mode, (LOGO_STORED_SIDE, LOGO_STORED_SIDE))
+            image = opened.convert(_working_mode(opened, is_jpeg=is_jpeg))
+        image.thumbnail((LOGO_STORED_SIDE, LOGO_STORED_SIDE), Image.Resampling.LANCZOS)
+        output = io.BytesIO()
+        if is_jpeg:
+            image.save(output, "JPEG", quality=90)
+        else:
+            image.save(output, "PNG")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise FieldError(UNREADABLE_LOGO) from None
+    content = output.getvalue()
+    suffix = ".jpg" if is_jpeg else ".png"
+    target = logo_folder() / f"logo-{hashlib.sha256(content).hexdigest()[:16]}{suffix}"
+    try:
+        if not (target.is_file() and target.read_bytes() == content):
+            _write_atomically(target, content)
+    except OSError as error:
+        raise FieldError(
+            f"La copie réduite du logo n'a pas pu être écrite ({describe_os_error(error)})."
+        ) from None
+    return target
+
+
+def _working_mode(image: Image.Image, *, is_jpeg: bool) -> str:
+    """The mode the image is reduced in: its own when it resamples well, else RGB(A)."""
+    if image.mode in (("L", "RGB", "CMYK") if is_jpeg else ("L", "LA", "RGB", "RGBA")):
+        return image.mode
+    if is_jpeg:
+        return "RGB"
+    return "RGBA" if image.has_transparency_data else "RGB"
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".logo-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def save_organisation(session: Session, data: OrganisationInput, *, role: str) -> OrganisationInput:

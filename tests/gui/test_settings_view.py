@@ -6,7 +6,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QWidget
 
 from app.services import organisation as organisation_service
@@ -184,6 +184,27 @@ def test_logo_chooser_fills_the_field_and_shows_a_preview(
     assert preview.text() == "Image illisible"
     _save(qtbot, view)
     assert "introuvable" in _field(view, "logoError").text()  # type: ignore[attr-defined]
+
+
+def test_a_logo_too_large_is_not_previewed_and_is_refused_under_its_field(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    logo = tmp_path / "immense.png"
+    image = QImage(5000, 10, QImage.Format.Format_Mono)
+    image.fill(0)
+    assert image.save(str(logo), "PNG")
+    view = _view(window)
+    preview = view.findChild(QLabel, "logoPreview")
+
+    _type(qtbot, view, "logo", str(logo))
+    assert preview.text() == "Image trop grande"
+    assert preview.pixmap().isNull()
+    _save(qtbot, view)
+
+    error = _field(view, "logoError").text()  # type: ignore[attr-defined]
+    assert error.startswith("Le logo mesure 5\u00a0000 × 10 pixels")
+    with window.context.database.session() as session:
+        assert organisation_service.get_organisation(session).logo == ""
 
 
 def test_leaving_with_unsaved_settings_asks_first(qtbot: QtBot, window: MainWindow) -> None:

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut, QShowEvent
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QImageReader, QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services import organisation as organisation_service
 from app.services.errors import UserFacingError, ValidationError
+from app.services.organisation import MAX_IMAGE_SIDE as MAX_LOGO_SIDE
 from app.services.organisation import OrganisationInput
 from app.ui.context import AppContext
 from app.ui.settings.security import SecurityGroup
@@ -110,20 +111,29 @@ class LogoPreview(QLabel):
         self.setAccessibleName("Aperçu du logo")
 
     def show_file(self, path: str) -> None:
-        image = QPixmap(str(Path(path).expanduser())) if path.strip() else QPixmap()
+        """The image decoded at the preview's size; a file over the size a logo may have is
+        not decoded at all (its header says how large it is)."""
+        reader = QImageReader(str(Path(path).expanduser())) if path.strip() else None
+        size = reader.size() if reader is not None else QSize()
+        too_large = size.isValid() and max(size.width(), size.height()) > MAX_LOGO_SIDE
+        image = QImage()
+        if reader is not None and not too_large:
+            if size.isValid():
+                reader.setScaledSize(
+                    size.scaled(
+                        PREVIEW_WIDTH - 8, PREVIEW_HEIGHT - 8, Qt.AspectRatioMode.KeepAspectRatio
+                    )
+                )
+            image = reader.read()
         if image.isNull():
             self.setPixmap(QPixmap())
-            self.setText("Image illisible" if path.strip() else "Aucun logo")
+            if too_large:
+                self.setText("Image trop grande")
+            else:
+                self.setText("Image illisible" if path.strip() else "Aucun logo")
             return
         self.setText("")
-        self.setPixmap(
-            image.scaled(
-                PREVIEW_WIDTH - 8,
-                PREVIEW_HEIGHT - 8,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-        )
+        self.setPixmap(QPixmap.fromImage(image))
 
     def has_image(self) -> bool:
         pixmap = self.pixmap()
