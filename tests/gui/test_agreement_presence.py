@@ -162,7 +162,7 @@ def test_the_model_passes_qtmodeltester(qtmodeltester: object, db: Database) -> 
             record_absence(
                 s,
                 agreement_id,
-                AbsenceInput(day=day, kind=kind, minutes=minutes, reason="Motif\nsur deux lignes"),
+                AbsenceInput(day=day, kind=kind, minutes=minutes, reason="Motif long, sur une seule ligne"),
                 author=COORD,
                 role=ROLE,
             )
