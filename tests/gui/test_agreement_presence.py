@@ -162,7 +162,9 @@ def test_the_model_passes_qtmodeltester(qtmodeltester: object, db: Database) -> 
             record_absence(
                 s,
                 agreement_id,
-                AbsenceInput(day=day, kind=kind, minutes=minutes, reason="Motif long, sur une seule ligne"),
+                AbsenceInput(
+                    day=day, kind=kind, minutes=minutes, reason="Motif long, sur une seule ligne"
+                ),
                 author=COORD,
                 role=ROLE,
             )
@@ -172,7 +174,7 @@ def test_the_model_passes_qtmodeltester(qtmodeltester: object, db: Database) -> 
     model = AbsencesModel()
     model.set_rows(rows)
     qtmodeltester.check(model)  # type: ignore[attr-defined]
-    assert model.index(1, 5).data() == "Motif sur deux lignes"
+    assert model.index(1, 5).data() == "Motif long, sur une seule ligne"
     assert model.index(1, 4).data() == "0,25 h"
     model.set_rows(())
     qtmodeltester.check(model)  # type: ignore[attr-defined]
