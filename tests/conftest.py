@@ -9,10 +9,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
+from app.services import accounts
 from app.services.bootstrap import open_app_database
 from app.storage import Database
 
 TODAY = date(2026, 11, 28)
+
+# New password hashes cost scrypt N = 2^17 (0.4 s each): the tests, which make accounts
+# by the hundred, hash at TEST_SCRYPT_N instead. A test that needs the real cost sets
+# accounts.SCRYPT_N back to PRODUCTION_SCRYPT_N (test_accounts.py checks that it is >= 2^17).
+PRODUCTION_SCRYPT_N = accounts.SCRYPT_N
+TEST_SCRYPT_N = 2**10
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +33,11 @@ def isolated_user_folders(
     monkeypatch.setenv("FABRIQUE_SETTINGS_DIR", str(home / "settings"))
     monkeypatch.delenv("FABRIQUE_DB", raising=False)
     monkeypatch.delenv("FABRIQUE_BACKUP_DIR", raising=False)  # backups go under data
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "SCRYPT_N", TEST_SCRYPT_N)
 
 
 @pytest.fixture

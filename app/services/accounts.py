@@ -1,14 +1,25 @@
 """Local user accounts: creation, sign-in, roles, passwords, and the idle-lock setting.
 
 Passwords are never stored nor logged: only a scrypt hash with a random salt per account and
-the scrypt parameters used, so they can be raised later without locking anyone out.
+the scrypt parameters used, so they can be raised later without locking anyone out (an account
+hashed with weaker parameters is hashed again at its next successful sign-in).
+
+Sign-in guard: after FREE_FAILURES failed sign-ins in a row, each further failure makes the
+name wait 2^(k-5) seconds (k-th failure) before the next try is even checked; from the
+LOCK_AFTER_FAILURES-th failure on, each failure locks it for LOCK_DURATION. Tries are refused
+at once during the wait, with a French message saying how long: nothing sleeps, so no window
+freezes and nothing is gained by trying again. A success, a new password set by coordination,
+or `unlock` clears the count; failures are forgotten after FORGET_FAILURES_AFTER without one.
+Unknown identifiants are counted the same way (under a hash of the name, in `app_setting`),
+so that neither the message nor the time tells whether an account exists.
 """
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,17 +29,26 @@ from app.domain.audit import AuditAction
 from app.services import audit
 from app.services.demo_base import is_demo_base
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
+from app.services.password_policy import MAX_LENGTH, password_problem
 from app.services.permissions import require_coordination
 from app.services.validation import FieldError, clean_line
 
-SCRYPT_N = 2**14
+# scrypt cost of new hashes: N = 2^17 (OWASP's minimum), r = 8, p = 1, i.e. 128 MiB of memory
+# and about 0.4 s per hash on a 2-core computer (README, *Accounts and roles*).
+# The tests lower SCRYPT_N (tests/conftest.py); nothing else may.
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 SALT_BYTES = 16
 HASH_BYTES = 64
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1024
+MAX_PASSWORD_LENGTH = MAX_LENGTH
 SIGN_IN_REFUSED = "Identifiant ou mot de passe incorrect."
+
+FREE_FAILURES = 5
+LOCK_AFTER_FAILURES = 10
+LOCK_DURATION = timedelta(minutes=15)
+FORGET_FAILURES_AFTER = timedelta(hours=24)
+UNKNOWN_NAME_KEY = "echecs_connexion:"  # + a hash of the folded name (app_setting.key)
 LAST_COORDINATION = (
     "Il doit rester au moins un compte de coordination actif : "
     "créez-en un autre avant de modifier celui-ci."
@@ -43,6 +63,14 @@ class SignInRefused(UserFacingError):
     """Unknown identifiant, wrong password or deactivated account: one message for all."""
 
 
+class SignInDelayed(SignInRefused):
+    """Too many failures in a row: no try is checked before `until` (a wait or a lock)."""
+
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
 @dataclass(frozen=True)
 class AccountInfo:
     id: int
@@ -52,10 +80,15 @@ class AccountInfo:
     active: bool
     created_at: datetime | None
     last_sign_in: datetime | None
+    # Set when too many failed sign-ins lock the account (LOCK_AFTER_FAILURES) until then.
+    locked_until: datetime | None = None
 
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    def locked_at(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
 
 
 @dataclass
@@ -71,8 +104,11 @@ class AccountInput:
 
 
 def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    # OpenSSL needs 128·r·(N + p + 2) bytes (the N blocks plus p working blocks) and refuses
+    # anything over `maxmem`, 32 MiB unless said: allow exactly that, plus 1 MiB of margin.
+    memory = 128 * r * (n + p + 2) + 2**20
     return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r, dklen=HASH_BYTES
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=memory, dklen=HASH_BYTES
     )
 
 
@@ -94,17 +130,24 @@ def _password_matches(account: UserAccount, password: str) -> bool:
     return bool(account.password_hash) and hmac.compare_digest(computed, account.password_hash)
 
 
-def password_errors(password: str, confirmation: str) -> dict[str, str]:
-    """French refusals keyed `mot_de_passe` / `confirmation`; empty when the password is fine."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return {
-            "mot_de_passe": f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} "
-            "caractères."
-        }
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return {"mot_de_passe": f"Le mot de passe dépasse {MAX_PASSWORD_LENGTH} caractères."}
-    if not password.strip():
-        return {"mot_de_passe": "Le mot de passe ne peut pas être fait que d'espaces."}
+def _hashed_below_current_cost(account: UserAccount) -> bool:
+    """Whether the account's hash was made with weaker parameters than new hashes get."""
+    return (account.scrypt_r, account.scrypt_p) != (SCRYPT_R, SCRYPT_P) or (
+        account.scrypt_n < SCRYPT_N
+    )
+
+
+def password_errors(
+    password: str, confirmation: str, *, username: str = "", display_name: str = ""
+) -> dict[str, str]:
+    """French refusals keyed `mot_de_passe` / `confirmation`; empty when the password is fine.
+
+    The rule is `password_policy`'s (CNIL 2022); `username` and `display_name` are the
+    account's, which the password may not contain.
+    """
+    problem = password_problem(password, username=username, display_name=display_name)
+    if problem:
+        return {"mot_de_passe": problem}
     if password != confirmation:
         return {"confirmation": "Les deux mots de passe ne sont pas identiques."}
     return {}
@@ -141,6 +184,9 @@ def _info(account: UserAccount) -> AccountInfo:
         active=account.active,
         created_at=account.created_at,
         last_sign_in=account.last_sign_in,
+        locked_until=account.locked_until
+        if account.failed_sign_ins >= LOCK_AFTER_FAILURES
+        else None,
     )
 
 
@@ -235,7 +281,9 @@ def create_first_account(
 
 
 def _create(session: Session, data: AccountInput, password: str, confirmation: str) -> AccountInfo:
-    errors = _checked_identity(session, data) | password_errors(password, confirmation)
+    errors = _checked_identity(session, data) | password_errors(
+        password, confirmation, username=data.username, display_name=data.display_name
+    )
     if errors:
         raise ValidationError(errors)
     account = _insert(session, data)
@@ -319,18 +367,151 @@ def ensure_passwordless_account(
 # ---------------------------------------------------------------- signing in
 
 
+@dataclass
+class _Failures:
+    """Failed sign-ins in a row under one name, and when the next try may be checked."""
+
+    count: int = 0
+    until: datetime | None = None
+
+
+def _wait_after(failures: int) -> timedelta:
+    """How long the name waits after its `failures`-th failure in a row."""
+    if failures >= LOCK_AFTER_FAILURES:
+        return LOCK_DURATION
+    if failures >= FREE_FAILURES:
+        return timedelta(seconds=2 ** (failures - FREE_FAILURES))
+    return timedelta(0)
+
+
+def _current(failures: _Failures, now: datetime) -> _Failures:
+    """The failures still counted: forgotten once a day has passed without one."""
+    if failures.count and failures.until is not None:
+        last_failure = failures.until - _wait_after(failures.count)
+        if now - last_failure >= FORGET_FAILURES_AFTER:
+            return _Failures()
+    return failures
+
+
+def _moment(at: datetime, now: datetime) -> str:
+    if at.date() == now.date():
+        return f"jusqu'à {at:%H:%M}"
+    return f"jusqu'au {at:%d/%m/%Y à %H:%M}"
+
+
+def _waiting(failures: _Failures, now: datetime) -> SignInDelayed | None:
+    """The refusal to give while the name must wait, else None."""
+    if failures.until is None or now >= failures.until:
+        return None
+    if failures.count >= LOCK_AFTER_FAILURES:
+        minutes = int(LOCK_DURATION.total_seconds()) // 60
+        message = (
+            f"Trop d'essais : compte verrouillé {_moment(failures.until, now)} après "
+            f"{failures.count} essais manqués (verrouillage de {minutes} minutes). "
+            "La coordination peut le déverrouiller (page Utilisateurs)."
+        )
+    else:
+        seconds = math.ceil((failures.until - now).total_seconds())
+        message = f"Trop d'essais : réessayer dans {seconds} seconde{'s' if seconds > 1 else ''}."
+    return SignInDelayed(message, failures.until)
+
+
+def _unknown_name_key(username: str) -> str:
+    digest = hashlib.sha256(username.strip().casefold().encode("utf-8")).hexdigest()
+    return UNKNOWN_NAME_KEY + digest[:48]
+
+
+def _unknown_name_failures(session: Session, username: str) -> _Failures:
+    value = session.scalar(
+        select(AppSetting.value).where(AppSetting.key == _unknown_name_key(username))
+    )
+    try:
+        count, until = (value or "").split(";")
+        return _Failures(int(count), datetime.fromisoformat(until))
+    except ValueError:
+        return _Failures()
+
+
+def _store_unknown_name_failures(
+    session: Session, username: str, count: int, until: datetime, now: datetime
+) -> None:
+    """Keep the count of an unknown name; the counts of names left alone for a day go."""
+    key = _unknown_name_key(username)
+    stored: AppSetting | None = None
+    for setting in session.scalars(
+        select(AppSetting).where(AppSetting.key.startswith(UNKNOWN_NAME_KEY))
+    ):
+        if setting.key == key:
+            stored = setting
+            continue
+        try:
+            stale = now - datetime.fromisoformat(setting.value.partition(";")[2])
+        except ValueError:
+            stale = FORGET_FAILURES_AFTER
+        if stale >= FORGET_FAILURES_AFTER:
+            session.delete(setting)
+    if stored is None:
+        stored = AppSetting(key=key)
+        session.add(stored)
+    stored.value = f"{count};{until.isoformat()}"
+
+
 def authenticate(
     session: Session, username: str, password: str, now: datetime | None = None
 ) -> AccountInfo:
-    """The account, or SignInRefused with the same message whatever was wrong."""
+    """The account, or SignInRefused with the same message whatever was wrong.
+
+    While the name must wait (too many failures in a row), SignInDelayed says until when and
+    the password is not even checked. A failure is committed before it is raised (the
+    caller's unit of work rolls back on the refusal, the count must stay). An account hashed
+    with weaker scrypt parameters is hashed again with the current ones on success.
+
+    The journal gets every success, every failure and every lock-out (the failure that locks);
+    not the tries refused during a wait, which check nothing and cost nothing, so that they
+    cannot flood it.
+    """
+    now = now or datetime.now()
     account = _find(session, username)
+    if account is None:
+        failures = _current(_unknown_name_failures(session, username), now)
+    else:
+        failures = _current(_Failures(account.failed_sign_ins, account.locked_until), now)
+    waiting = _waiting(failures, now)
+    if waiting is not None:
+        raise waiting
     if account is None:
         # Spend the same time as a real check, so timing does not reveal who exists.
         _hash(password, secrets.token_bytes(SALT_BYTES), SCRYPT_N, SCRYPT_R, SCRYPT_P)
-        raise SignInRefused(SIGN_IN_REFUSED)
-    if not _password_matches(account, password) or not account.active:
-        raise SignInRefused(SIGN_IN_REFUSED)
-    account.last_sign_in = now or datetime.now()
+        accepted = False
+    else:
+        accepted = _password_matches(account, password) and account.active
+    if not accepted:
+        count = failures.count + 1
+        until = now + _wait_after(count)
+        if account is None:
+            _store_unknown_name_failures(session, username, count, until, now)
+            reason = "identifiant inconnu"
+        else:
+            account.failed_sign_ins, account.locked_until = count, until
+            reason = "mot de passe incorrect" if account.active else "compte désactivé"
+        locked = count >= LOCK_AFTER_FAILURES
+        audit.record_sign_in(
+            session,
+            account.username if account is not None else username.strip(),
+            succeeded=False,
+            locked=locked,
+            until=until if locked else None,
+            reason=reason,
+        )
+        session.commit()
+        waiting = _waiting(_Failures(count, until), now)
+        raise SignInRefused(f"{SIGN_IN_REFUSED} {waiting}" if waiting else SIGN_IN_REFUSED)
+    assert account is not None
+    if _hashed_below_current_cost(account):
+        _set_password(account, password)
+    account.failed_sign_ins, account.locked_until = 0, None
+    account.last_sign_in = now
+    audit.record_sign_in(session, account.username, succeeded=True)
     session.flush()
     return _info(account)
 
@@ -362,10 +543,13 @@ def change_password(
     """Coordination sets a new password (forgotten password, new colleague)."""
     require_coordination(role, "changer le mot de passe d'un compte")
     account = _load(session, account_id)
-    errors = password_errors(password, confirmation)
+    errors = password_errors(
+        password, confirmation, username=account.username, display_name=account.display_name
+    )
     if errors:
         raise ValidationError(errors)
     _set_password(account, password)
+    account.failed_sign_ins, account.locked_until = 0, None  # a new password ends a lock
     audit.record_account(
         session,
         account,
@@ -383,7 +567,9 @@ def change_own_password(
     account = _load(session, account_id)
     if not _password_matches(account, current):
         raise ValidationError({"mot_de_passe_actuel": "Le mot de passe actuel est incorrect."})
-    errors = password_errors(password, confirmation)
+    errors = password_errors(
+        password, confirmation, username=account.username, display_name=account.display_name
+    )
     if errors:
         raise ValidationError(errors)
     _set_password(account, password)
@@ -431,6 +617,23 @@ def deactivate(session: Session, account_id: int, *, role: str) -> AccountInfo:
             changes={"active": ["oui", "non"]},
         )
         session.flush()
+    return _info(account)
+
+
+def unlock(session: Session, account_id: int, *, role: str) -> AccountInfo:
+    """Coordination lets an account locked by failed sign-ins try again at once."""
+    require_coordination(role, "déverrouiller un compte")
+    account = _load(session, account_id)
+    if account.failed_sign_ins:
+        audit.record_account(
+            session,
+            account,
+            AuditAction.MODIFICATION,
+            f"Compte « {account.username} » déverrouillé "
+            f"({account.failed_sign_ins} échecs de connexion à la suite)",
+        )
+    account.failed_sign_ins, account.locked_until = 0, None
+    session.flush()
     return _info(account)
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import accounts
+from app.services import accounts, password_policy
 from app.services.accounts import AccountInfo, AccountInput
 from app.services.errors import UserFacingError, ValidationError
 from app.storage import Database
@@ -25,7 +25,11 @@ from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import FieldWithError, LineField
 from app.ui.widgets.naming import named
 
-PASSWORD_HINT = f"Au moins {accounts.MIN_PASSWORD_LENGTH} caractères ; une phrase se retient mieux."
+PASSWORD_HINT = password_policy.HINT
+PASSWORD_RULE = (
+    f"{password_policy.RULE.capitalize()} ; ni l'identifiant, ni le nom, ni une suite "
+    "(azerty, 123456), ni un mot de passe courant. Une phrase se retient mieux."
+)
 
 
 class SignInCancelled(UserFacingError):
@@ -47,6 +51,9 @@ class PasswordFields:
         first.setPlaceholderText(PASSWORD_HINT)
         self.password = FieldWithError("mot_de_passe", first)
         self.confirmation = FieldWithError("confirmation", password_field())
+        self.rule = named(QLabel(PASSWORD_RULE), "passwordRule")
+        self.rule.setWordWrap(True)
+        self.rule.setProperty("role", "muted")
         for holder, label in (
             (self.password, first_label),
             (self.confirmation, "Confirmation"),
@@ -54,7 +61,9 @@ class PasswordFields:
             caption = QLabel(label)
             caption.setBuddy(holder.field)
             holder.field.setAccessibleName(label)
+            holder.field.setAccessibleDescription(PASSWORD_RULE)
             form.addRow(caption, holder)
+        form.addRow("", self.rule)
 
     def values(self) -> tuple[str, str]:
         return self.password.field.value(), self.confirmation.field.value()
@@ -160,12 +169,17 @@ class SignInPanel(QWidget):
         self.password.setFocus()
 
     def sign_in(self) -> None:
+        # Checking a password costs about 0.4 s (scrypt): say so with the cursor. A
+        # name that must wait is refused at once, with the time left (nothing sleeps here).
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with self.database.session() as session:
                 account = accounts.authenticate(session, self.username.text(), self.password.text())
         except UserFacingError as error:
             self.refuse(str(error))
             return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
         self.password.clear()
         self.error.clear()
         self.signed_in.emit(account)

@@ -1,15 +1,27 @@
-"""Signing in: first start, Connexion, lock and unlock, switching user, idle lock, roles."""
+"""Signing in: first start, Connexion, lock-out after failures, lock and unlock, switching
+user, idle lock, roles."""
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 
+from app.domain import UserAccount
 from app.services import accounts, reference
 from app.services.accounts import AccountInput
 from app.services.bootstrap import open_app_database
@@ -114,7 +126,11 @@ def test_first_start_creates_the_coordination_account(qtbot: QtBot, tmp_path: Pa
 
     answer_next_dialog(qtbot, create)
     main = _keep(qtbot, MainWindow.open(address))
-    assert errors == ["Le mot de passe doit compter au moins 10 caractères."]
+    assert errors == [
+        "Trop court (5 caractères) : au moins 12 caractères mêlant au moins 3 types parmi "
+        "minuscules, majuscules, chiffres et caractères spéciaux, ou une phrase d'au moins 4 "
+        "mots (16 caractères ou plus)."
+    ]
     assert (main.context.username, main.context.role) == ("claire", "coordination")
     assert main.user_label.text() == "Connecté : Claire Morel (Coordination)"
     with main.context.database.session() as session:
@@ -143,6 +159,78 @@ def test_sign_in_refuses_a_wrong_password_in_french_then_opens(qtbot: QtBot, url
     assert (main.context.username, main.context.role) == ("karim", "accueil")
     assert main.user_label.text() == "Connecté : Karim Diallo (Accueil)"
     main.context.database.dispose()
+
+
+def _lock_out(url: str, username: str, failures: int, until: datetime) -> None:
+    """Put `username` in the state `failures` failed sign-ins in a row leave it in."""
+    database = open_app_database(url)
+    with database.session() as session:
+        row = session.scalars(select(UserAccount).where(UserAccount.username == username)).one()
+        row.failed_sign_ins, row.locked_until = failures, until
+    database.dispose()
+
+
+def test_sign_in_dialog_says_how_long_to_wait_and_until_when_an_account_is_locked(
+    qtbot: QtBot, url: str
+) -> None:
+    _lock_out(url, "karim", 7, datetime.now() + timedelta(seconds=30, milliseconds=500))
+    messages: list[str] = []
+
+    def sign_in(dialog: QWidget) -> None:
+        for _ in range(2):
+            _fill(dialog, {"signInUsername": "karim", "signInPassword": PASSWORD})
+            dialog.findChild(QPushButton, "signInButton").click()  # type: ignore[union-attr]
+            messages.append(_error(dialog, "signInError"))
+            assert dialog.isVisible()  # refused, though the password is right
+            _lock_out(url, "karim", 10, datetime(2099, 1, 1, 9, 30))
+        dialog.reject()
+
+    answer_next_dialog(qtbot, sign_in)
+    with pytest.raises(SignInCancelled):
+        MainWindow.open(url)
+    assert messages[0] in (
+        "Trop d'essais : réessayer dans 31 secondes.",
+        "Trop d'essais : réessayer dans 30 secondes.",
+    )
+    assert messages[1] == (
+        "Trop d'essais : compte verrouillé jusqu'au 01/01/2099 à 09:30 après 10 essais manqués "
+        "(verrouillage de 15 minutes). La coordination peut le déverrouiller (page Utilisateurs)."
+    )
+
+
+def test_the_lock_screen_locks_out_too(qtbot: QtBot, window: MainWindow) -> None:
+    window.lock()
+    for _ in range(5):
+        _unlock(qtbot, window, "nadia", "Pas-le-bon-mot-2026")
+    assert _error(window.lock_screen, "signInError") == (
+        "Identifiant ou mot de passe incorrect. Trop d'essais : réessayer dans 1 seconde."
+    )
+    assert window.is_locked
+
+
+def test_coordination_unlocks_a_locked_account_from_the_users_page(
+    qtbot: QtBot, url: str, window: MainWindow
+) -> None:
+    until = datetime.now() + timedelta(minutes=15)
+    _lock_out(url, "karim", 10, until)
+    window.show_view("users")
+    view = window.users_view
+    view.reload()
+    table = view.findChild(QTableWidget, "usersTable")
+    assert table is not None
+    names = [table.item(row, 1).text() for row in range(table.rowCount())]
+    row = names.index("karim")
+    assert table.item(row, 3).text() == f"verrouillé jusqu'à {until:%H:%M}"
+    table.selectRow(names.index("nadia"))
+    assert not view.unlock_button.isEnabled()
+    table.selectRow(row)
+    assert view.unlock_button.isEnabled()
+
+    qtbot.mouseClick(view.unlock_button, Qt.MouseButton.LeftButton)
+    assert table.item(row, 3).text() == "actif"
+    assert not view.unlock_button.isEnabled()
+    with window.context.database.session() as session:
+        assert accounts.authenticate(session, "karim", PASSWORD).username == "karim"
 
 
 def test_giving_up_the_sign_in_opens_no_window(qtbot: QtBot, url: str) -> None:

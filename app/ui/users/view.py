@@ -1,4 +1,7 @@
-"""Utilisateurs (coordination): the accounts, a new one, role, password reset, deactivation."""
+"""Utilisateurs (coordination): the accounts, a new one, role, password reset, unlocking,
+deactivation."""
+
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -126,15 +129,22 @@ class UsersView(QWidget):
         self.new_button.setIcon(icon("user-plus", "#ffffff"))
         self.role_button = self._button("changeRoleButton", "Changer le rôle…", "user-cog")
         self.password_button = self._button("resetPasswordButton", "Nouveau mot de passe…", "key")
+        self.unlock_button = self._button("unlockButton", "Déverrouiller", "lock")
+        self.unlock_button.setToolTip(
+            "Le compte est verrouillé après trop d'essais manqués : le déverrouiller permet "
+            "de se connecter tout de suite (un nouveau mot de passe le déverrouille aussi)."
+        )
         self.active_button = self._button("deactivateButton", "Désactiver", "user-off")
         self.new_button.clicked.connect(self.new_account)
         self.role_button.clicked.connect(self.change_role)
         self.password_button.clicked.connect(self.reset_password)
+        self.unlock_button.clicked.connect(self.unlock)
         self.active_button.clicked.connect(self.toggle_active)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         buttons = QHBoxLayout()
         for button in (self.new_button, self.role_button, self.password_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.unlock_button)
         buttons.addWidget(self.active_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -161,8 +171,9 @@ class UsersView(QWidget):
             except UserFacingError as error:
                 show_error(self, str(error), "Utilisateurs")
         self.table.setRowCount(len(self._accounts))
+        now = datetime.now()
         for row, account in enumerate(self._accounts):
-            for column, text in enumerate(_cells(account)):
+            for column, text in enumerate(_cells(account, now)):
                 item = QTableWidgetItem(text)
                 if not account.active:
                     item.setForeground(Qt.GlobalColor.gray)
@@ -187,6 +198,7 @@ class UsersView(QWidget):
         account = self.selected()
         for button in (self.role_button, self.password_button, self.active_button):
             button.setEnabled(account is not None)
+        self.unlock_button.setEnabled(account is not None and account.locked_at(datetime.now()))
         active = account is None or account.active
         self.active_button.setText("Désactiver" if active else "Réactiver")
         self.active_button.setIcon(icon("user-off" if active else "user-check"))
@@ -240,6 +252,13 @@ class UsersView(QWidget):
         if dialog.exec():
             show_status(self, f"Mot de passe de « {account.username} » changé.")
 
+    def unlock(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        if self._act(lambda s: accounts.unlock(s, account.id, role=self.context.role)):
+            show_status(self, f"Compte « {account.username} » déverrouillé.")
+
     def toggle_active(self) -> None:
         account = self.selected()
         if account is None:
@@ -258,21 +277,33 @@ class UsersView(QWidget):
         if answer == QMessageBox.StandardButton.Yes:
             self._act(lambda s: accounts.deactivate(s, account.id, role=self.context.role))
 
-    def _act(self, action: object) -> None:
+    def _act(self, action: object) -> bool:
+        """Run `action(session)`; False (and a French message) when it was refused."""
         try:
             with self.context.database.session() as session:
                 action(session)  # type: ignore[operator]
         except UserFacingError as error:
             show_error(self, str(error), "Modification refusée")
+            self.reload()
+            return False
         self.reload()
+        return True
 
 
-def _cells(account: AccountInfo) -> tuple[str, ...]:
+def _state(account: AccountInfo, now: datetime) -> str:
+    if not account.active:
+        return "désactivé"
+    if account.locked_until is not None and account.locked_at(now):
+        return f"verrouillé jusqu'à {account.locked_until:%H:%M}"
+    return "actif"
+
+
+def _cells(account: AccountInfo, now: datetime) -> tuple[str, ...]:
     seen = f"{account.last_sign_in:%d/%m/%Y %H:%M}" if account.last_sign_in else "jamais"
     return (
         account.display_name,
         account.username,
         account.role_label,
-        "actif" if account.active else "désactivé",
+        _state(account, now),
         seen,
     )
