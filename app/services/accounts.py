@@ -125,9 +125,15 @@ def _set_unusable_password(account: UserAccount) -> None:
     account.password_hash = b""
 
 
-def _password_matches(account: UserAccount, password: str) -> bool:
+def _password_matches(account: UserAccount, password: str, proof: bytes | None = None) -> bool:
+    """`proof`: the hash of `password` already computed with the account's salt and costs
+    (by the key slot that opened the base), checked instead of hashing again."""
+    if not account.password_hash:
+        return False
+    if proof is not None and hmac.compare_digest(proof, account.password_hash):
+        return True
     computed = _hash(password, account.salt, account.scrypt_n, account.scrypt_r, account.scrypt_p)
-    return bool(account.password_hash) and hmac.compare_digest(computed, account.password_hash)
+    return hmac.compare_digest(computed, account.password_hash)
 
 
 def _hashed_below_current_cost(account: UserAccount) -> bool:
@@ -457,7 +463,12 @@ def _store_unknown_name_failures(
 
 
 def authenticate(
-    session: Session, username: str, password: str, now: datetime | None = None
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    proof: bytes | None = None,
 ) -> AccountInfo:
     """The account, or SignInRefused with the same message whatever was wrong.
 
@@ -484,7 +495,7 @@ def authenticate(
         _hash(password, secrets.token_bytes(SALT_BYTES), SCRYPT_N, SCRYPT_R, SCRYPT_P)
         accepted = False
     else:
-        accepted = _password_matches(account, password) and account.active
+        accepted = _password_matches(account, password, proof) and account.active
     if not accepted:
         count = failures.count + 1
         until = now + _wait_after(count)
@@ -687,3 +698,29 @@ def set_idle_lock_minutes(session: Session, minutes: int, *, role: str) -> int:
         )
     session.flush()
     return minutes
+
+
+def reset_password_with_recovery(
+    session: Session, username: str, password: str, confirmation: str
+) -> AccountInfo:
+    """A new password for an active account, on a base the recovery key opened (every
+    password forgotten): the account is unlocked and the reset journaled."""
+    account = _find(session, username)
+    if account is None or not account.active:
+        raise ValidationError({"identifiant": f"Aucun compte actif « {username.strip()} »."})
+    errors = password_errors(
+        password, confirmation, username=account.username, display_name=account.display_name
+    )
+    if errors:
+        raise ValidationError(errors)
+    _set_password(account, password)
+    account.failed_sign_ins, account.locked_until = 0, None
+    audit.record_account(
+        session,
+        account,
+        AuditAction.MODIFICATION,
+        f"Mot de passe du compte « {account.username} » réinitialisé avec la clé de secours",
+        author=audit.acting_author(session, account.username),
+    )
+    session.flush()
+    return _info(account)

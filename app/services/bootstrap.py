@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.config import backup_dir, data_dir, manual_backup_days
 from app.errors import StorageError
+from app.services import base_keys
 from app.services.reference import ensure_reference_data
 from app.storage import Database, open_database
 from app.storage.backup import (
@@ -38,8 +39,14 @@ def open_app_database(
     today: date | None = None,
     *,
     on_backup_failure: BackupFailure | None = None,
+    key: bytes | None = None,
 ) -> Database:
     """Open the database (a new SQLite file readable by its owner only), migrate, seed.
+
+    A SQLite base is encrypted (`app.services.base_keys`): `key` is its data key when a
+    password unlocked it; without one, a new base gets one, a base that needs no password
+    opens, a protected base raises BaseLocked, and a plain base made before encryption is
+    backed up, then encrypted.
 
     A database that must be migrated is backed up first (unless empty). The window takes its
     start copy itself, off the UI thread (app.ui.maintenance); the command line takes none.
@@ -48,14 +55,44 @@ def open_app_database(
     path = sqlite_path(url)
     if path is not None:
         _remove_debris(path)
+        new_base = _is_new(path)
         with contextlib.suppress(OSError):  # open_database explains what is wrong
             create_private_database_file(path)
+        if key is None:
+            key = base_keys.access_without_password(path, new_base=new_base)
     database = open_database(
-        url, before_migration=lambda opened: _backup_before_migration(opened, report)
+        url, key=key, before_migration=lambda opened: _backup_before_migration(opened, report)
     )
+    database.after_keys_changed = base_keys.sync_slots
     with database.session() as session:
         ensure_reference_data(session, today)
+    if path is not None and database.key is None:
+        _encrypt_plain_base(database, report)
     return database
+
+
+def _is_new(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _encrypt_plain_base(database: Database, report: BackupFailure) -> None:
+    """A base made before encryption: a backup first, then encrypted (kept plain, and said,
+    when the backup fails: nothing is rewritten without a copy)."""
+    path = sqlite_path(database.url)
+    assert path is not None
+    failures: list[str] = []
+    if not _is_demo(path):
+        automatic_backup(database.url, BackupReason.BEFORE_ENCRYPTION, failures.append)
+    if failures:
+        for failure in failures:
+            report(failure + " La base n'a pas été chiffrée ; elle le sera au prochain démarrage.")
+        return
+    base_keys.encrypt_plain_base(database)
 
 
 def automatic_backup(

@@ -92,9 +92,10 @@ class BackupReason(StrEnum):
     MIGRATION = "migration"
     MANUAL = "manuelle"
     BEFORE_RESTORE = "avant-restauration"
+    BEFORE_ENCRYPTION = "avant-chiffrement"
 
 
-KEPT_30_DAYS = (BackupReason.MIGRATION, BackupReason.BEFORE_RESTORE)
+KEPT_30_DAYS = (BackupReason.MIGRATION, BackupReason.BEFORE_RESTORE, BackupReason.BEFORE_ENCRYPTION)
 
 REASON_LABELS = {
     BackupReason.START: "au démarrage",
@@ -102,6 +103,7 @@ REASON_LABELS = {
     BackupReason.MIGRATION: "avant une mise à jour de la base",
     BackupReason.MANUAL: "manuelle",
     BackupReason.BEFORE_RESTORE: "avant une restauration",
+    BackupReason.BEFORE_ENCRYPTION: "avant le chiffrement de la base",
 }
 
 _REASONS = "|".join(re.escape(r.value) for r in BackupReason)

@@ -2,7 +2,6 @@
 
 import logging
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import StorageError, describe_os_error
+from app.storage import cipher
 from app.services.errors import ConflictError
 
 BUSY_TIMEOUT_MS = 5000
@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -42,15 +40,27 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose errors never show the bound values (names, phones…): they reach logs."""
+def make_engine(url: str, key: Callable[[], bytes | None] = lambda: None) -> Engine:
+    """An engine whose errors never show the bound values (names, phones…): they reach logs.
+
+    SQLite files go through SQLCipher, each connection keyed with `key()` (None: plain) before
+    anything reads the file.
+    """
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+            url,
+            module=cipher.driver(),
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
         )
+
+        def keyed_connection(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+            return cipher.connect(*cargs, key(), **cparams)
+
+        event.listen(engine, "do_connect", keyed_connection)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
@@ -155,18 +165,33 @@ class DatabaseFile:
             raise StorageError(refusal_message(READ_ONLY_REASON))
 
 
-class Database:
-    """One engine per database; sessions are opened per user action by the caller."""
+# A session whose commit changed who may unlock the base (accounts, the demo mark) sets this
+# in `session.info`; once it is committed and closed, `Database.after_keys_changed` runs.
+KEYS_CHANGED = "key_slots_changed"
 
-    def __init__(self, url: str) -> None:
+
+class Database:
+    """One engine per database; sessions are opened per user action by the caller.
+
+    A SQLite base is opened with its data key (`app.storage.cipher`), None for a plain one.
+    """
+
+    def __init__(self, url: str, key: bytes | None = None) -> None:
+        """`key` None: the key this process already used for that file, if any (a plain base
+        otherwise)."""
         self.url = url
-        self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         path = sqlite_path(url)
+        self.key = key if key is not None or path is None else cipher.known_key(path)
+        self.after_keys_changed: Callable[[Database], None] | None = None
         self.file = DatabaseFile(path) if path is not None else None
+        self.engine = make_engine(url, lambda: self.key)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if self.file is not None:
-            event.listen(self.engine, "do_connect", self.file.before_connect)
+            # Before the keyed connection is made (listeners run in order, the first that
+            # returns a connection makes it).
+            event.listen(self.engine, "do_connect", self.file.before_connect, insert=True)
             event.listen(self.engine, "connect", self.file.on_connect)
+            cipher.remember_key(self.file.path, self.key)
 
     @property
     def display_name(self) -> str:
@@ -180,11 +205,13 @@ class Database:
         With `commit=False` the session is always rolled back: for checks that must not write.
         """
         session = self._sessions()
+        keys_changed = False
         try:
             yield session
             if commit:
                 self._check_file(session)
                 session.commit()
+                keys_changed = bool(session.info.pop(KEYS_CHANGED, False))
             else:
                 session.rollback()
         except StaleDataError as error:
@@ -206,6 +233,8 @@ class Database:
             raise
         finally:
             session.close()
+        if keys_changed and self.after_keys_changed is not None:
+            self.after_keys_changed(self)
 
     def _check_file(self, session: Session) -> None:
         """Before committing what a session wrote, the SQLite file must be the one opened."""
@@ -217,6 +246,42 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def reencrypt(self, new_key: bytes, before_swap: Callable[[], None]) -> None:
+        """Encrypt the whole base under `new_key` (a new file swapped in place of the old).
+
+        `before_swap` runs once the new file is written and before it replaces the old one
+        (it writes the slots of the new key beside those of the old, so that whatever stops
+        the swap, one of them opens the file that is there). Every pooled connection is
+        closed first; the next session reconnects with the new key.
+        """
+        if self.file is None:
+            raise ValueError("only a SQLite file is encrypted")
+        path = self.file.path
+        staging = path.with_name(f".{path.name}.{os.getpid()}.chiffrement")
+        self.engine.dispose()
+        try:
+            cipher.export_encrypted(path, self.key, staging, new_key)
+            if os.name == "posix":
+                os.chmod(staging, 0o600)
+            before_swap()
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            os.replace(staging, path)
+        except cipher.error_types() as error:
+            log.exception("re-encryption of the base failed")
+            raise StorageError(
+                refusal_message("le chiffrement de la base n'a pas pu être écrit")
+            ) from error
+        except OSError as error:
+            raise StorageError(
+                refusal_message(f"le chiffrement de la base a échoué ({describe_os_error(error)})")
+            ) from error
+        finally:
+            staging.unlink(missing_ok=True)
+        self.key = new_key
+        cipher.remember_key(path, new_key)
+        self.file.remember()
 
 
 def _has_written(session: Session) -> bool:
@@ -232,8 +297,11 @@ def open_database(
     *,
     migrate: bool = True,
     before_migration: Callable[[Database], None] | None = None,
+    key: bytes | None = None,
 ) -> Database:
     """Open (creating if missing) and bring the schema to the latest migration.
+
+    `key` is the data key of an encrypted SQLite base (`app.storage.cipher`).
 
     `before_migration(database)` runs first when the schema is behind (a backup, say).
     Whatever stops it becomes a StorageError with a French reason.
@@ -241,7 +309,7 @@ def open_database(
     from app.storage.migrate import needs_upgrade, upgrade_to_head
 
     try:
-        database = Database(url)
+        database = Database(url, key)
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
         log.warning("unusable database URL %r: %s", url, error)
         raise StorageError(
