@@ -620,10 +620,11 @@ def _reported(result: tuple[RenderedDocument, str], kind: DocumentKind) -> Rende
 _worker: tuple[Database, _Batch] | None = None
 
 
-def _start_worker(url: str, batch: _Batch) -> None:
-    """In each worker process: its own connection to the database, for the whole batch."""
+def _start_worker(url: str, key: bytes | None, batch: _Batch) -> None:
+    """In each worker process: its own connection to the database (with its data key, handed
+    over by the pipe to the child, never written anywhere), for the whole batch."""
     global _worker
-    _worker = (Database(url), batch)
+    _worker = (Database(url, key), batch)
 
 
 def _render_in_worker(agreement_id: int) -> tuple[RenderedDocument, str]:
@@ -669,13 +670,14 @@ def render_documents(
     """
     batch = _Batch(kind, today, rank)
     url = database if isinstance(database, str) else database.url
+    key = None if isinstance(database, str) else database.key
     count = min(workers or os.cpu_count() or 1, len(agreement_ids))
     if count < 2 or len(agreement_ids) < PARALLEL_FROM or _in_memory(url):
         yield from _render_here(database, agreement_ids, batch)
         return
     done = 0
     pool = ProcessPoolExecutor(
-        count, mp_context=_process_context(), initializer=_start_worker, initargs=(url, batch)
+        count, mp_context=_process_context(), initializer=_start_worker, initargs=(url, key, batch)
     )
     try:
         # Small chunks: few round trips, and a cancel waits for a few documents at most.

@@ -9,7 +9,6 @@ nothing raises to the caller. Imports no Qt.
 import errno
 import logging
 import os
-import sqlite3
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,8 +24,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.domain import Base
+from app.errors import StorageError
+from app.services import base_keys
 from app.services.audit import verify_journal
-from app.storage import fulltext
+from app.services.errors import UserFacingError
+from app.storage import cipher, fulltext
 from app.storage.database import BUSY_TIMEOUT_MS, make_engine, sqlite_path
 from app.storage.migrate import alembic_config, current_revision, head_revision
 from app.storage.untrusted import normalise_sql
@@ -93,14 +95,20 @@ class CheckReport:
         return "\n".join(out)
 
 
-def check_database(url: str) -> CheckReport:
-    """Check the database behind `url` without changing it; never raises."""
+def check_database(url: str, key: bytes | None = None) -> CheckReport:
+    """Check the database behind `url` without changing it; never raises.
+
+    An encrypted base is read with `key`, else the key this process opened it with, else its
+    open slot (a base no password protects yet).
+    """
     path = sqlite_path(url)
     report = CheckReport(ok=True, database=str(path) if path else _display_url(url))
-    if url.startswith("sqlite") and path is not None and not _check_file(report, path):
+    if path is not None and key is None:
+        key = cipher.known_key(path) or _open_slot_key(path)
+    if url.startswith("sqlite") and path is not None and not _check_file(report, path, key):
         return report
     try:
-        engine = _sqlite_engine(path) if path is not None else make_engine(url)
+        engine = _sqlite_engine(path, key) if path is not None else make_engine(url)
     except ImportError as error:
         log.warning("database driver missing: %s", error)
         driver = f"« {error.name} »" if error.name else "de base de données"
@@ -120,7 +128,14 @@ def check_database(url: str) -> CheckReport:
 # ---------------------------------------------------------------- the file itself
 
 
-def _check_file(report: CheckReport, path: Path) -> bool:
+def _open_slot_key(path: Path) -> bytes | None:
+    try:
+        return base_keys.access_without_password(path, new_base=False)
+    except (UserFacingError, StorageError):
+        return None
+
+
+def _check_file(report: CheckReport, path: Path, key: bytes | None) -> bool:
     """File present, readable, a SQLite database; False stops the check."""
     name = "Fichier de la base"
     try:
@@ -137,9 +152,35 @@ def _check_file(report: CheckReport, path: Path) -> bool:
         report.add(f"{name} : lecture impossible ({_os_reason(error)}).", False)
         return False
     if header and header != SQLITE_HEADER:
-        report.add(f"{name} : « {path} » n'est pas une base SQLite (contenu illisible).", False)
+        return _check_encrypted_file(report, path, key, writable)
+    report.add(
+        f"{name} : présent et lisible, non chiffré (il sera chiffré au prochain démarrage "
+        "de l'application).",
+        True,
+    )
+    report.add(*writable)
+    return True
+
+
+def _check_encrypted_file(
+    report: CheckReport, path: Path, key: bytes | None, writable: tuple[str, bool]
+) -> bool:
+    name = "Fichier de la base"
+    if key is None:
+        report.add(
+            f"{name} : « {path} » est chiffré et protégé par mot de passe : indiquez le "
+            "compte qui vérifie (--user) pour le lire.",
+            False,
+        )
         return False
-    report.add(f"{name} : présent et lisible.", True)
+    if not cipher.opens_with(path, key):
+        report.add(
+            f"{name} : « {path} » ne se lit pas avec sa clé (fichier endommagé, ou d'un "
+            "autre logiciel).",
+            False,
+        )
+        return False
+    report.add(f"{name} : présent, chiffré et lisible.", True)
     report.add(*writable)
     return True
 
@@ -166,14 +207,16 @@ def _os_reason(error: OSError) -> str:
     return f"erreur système {error.errno}" if error.errno else "erreur système"
 
 
-def _sqlite_engine(path: Path) -> Engine:
+def _sqlite_engine(path: Path, key: bytes | None) -> Engine:
     """An engine that opens the existing file read-write (`mode=rw` never creates it)."""
     uri = path.resolve().as_uri() + "?mode=rw"
 
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    def connect() -> Any:
+        return cipher.connect(uri, key, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
 
-    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    return create_engine(
+        "sqlite://", module=cipher.driver(), creator=connect, poolclass=NullPool
+    )
 
 
 def _display_url(url: str) -> str:

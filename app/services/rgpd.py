@@ -920,7 +920,9 @@ def _backups_holding(
 
         folder = backup_dir()
     since = erased.first_recorded - timedelta(days=1) if erased.first_recorded else None
-    held = copies_holding(folder, path.stem, "candidate", "uuid", erased.uuids, since=since)
+    held = copies_holding(
+        folder, path.stem, "candidate", "uuid", erased.uuids, since=since, key=database.key
+    )
     return folder, [
         HeldBackup(copy.backup.path, copy.backup.describe(), copy.certain) for copy in held
     ]

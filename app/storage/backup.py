@@ -35,7 +35,6 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import stat
 import sys
 import time
@@ -45,8 +44,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from app.errors import StorageError, describe_os_error
+from app.storage import cipher, key_file
 from app.storage.database import sqlite_path
 from app.storage.untrusted import (
     LONG_CHECK_SECONDS,
@@ -206,11 +207,13 @@ def copies_holding(
     values: Sequence[str],
     *,
     since: datetime | None = None,
+    key: bytes | None = None,
 ) -> list[HeldCopy]:
     """The backups of `base` in `folder`, whichever workstation wrote them, whose `table` has a
     row whose `column` is one of `values`, most recent first. Each copy is opened hardened and
     read-only, with a time limit; one that cannot be read is listed as uncertain when it was
-    taken after `since`. Never raises."""
+    taken after `since`. `key`: the base's data key (its copies are encrypted with it).
+    Never raises."""
     if not values:
         return []
     marks = ", ".join("?" for _value in values)
@@ -218,9 +221,9 @@ def copies_holding(
     held: list[HeldCopy] = []
     for backup in list_backups(folder, base):
         try:
-            with open_untrusted(backup.path) as copy:
+            with open_untrusted(backup.path, _key_opening(backup.path, key)) as copy:
                 rows = copy.query(query, list(values), seconds=QUICK_CHECK_SECONDS)
-        except (sqlite3.Error, TooSlow, OSError) as error:
+        except (*cipher.error_types(), TooSlow, OSError) as error:
             log.info("backup %s not searched: %s", backup.path.name, error)
             if since is None or backup.taken_at >= since:
                 held.append(HeldCopy(backup, certain=False))
@@ -260,19 +263,21 @@ def backup_database(
     reason = BackupReason(reason)
     source = database_file(url_or_path)
     _require_database_file(source, "La base à sauvegarder")
+    key = _key_of_base(source)
     folder = prepare_backup_folder(folder)
     workstation = sanitise_workstation(workstation or workstation_name())
     taken_at = now or datetime.now()
     partial: Path | None = None
     try:
         target, partial = _reserve_name(folder, source.stem, workstation, taken_at, reason)
-        with _connect(source, mode="rw") as origin, _connect(partial) as copy:
+        with _connect(source, mode="rw", key=key) as origin, _connect(partial, key=key) as copy:
             origin.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
         _fsync(partial)
         target = _publish(partial, target)
+        key_file.copy_key_file(source, target)
         _fsync_folder(folder)
-    except sqlite3.Error as error:
+    except cipher.error_types() as error:
         log.warning("backup of %s failed: %s", source, error)
         raise StorageError(
             f"La sauvegarde de « {source} » a échoué : {_sqlite_reason(error)}."
@@ -402,17 +407,49 @@ def _make_private(path: Path, mode: int) -> None:
 
 
 @contextlib.contextmanager
-def _connect(path: Path, mode: str | None = None) -> Iterator[sqlite3.Connection]:
-    """A plain sqlite3 connection (mode "ro"/"rw" never creates the file), always closed."""
+def _connect(path: Path, mode: str | None = None, *, key: bytes | None) -> Iterator[Any]:
+    """A connection keyed with `key` (None: plain; mode "ro"/"rw" never creates the file),
+    always closed."""
     if mode is None:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+        connection = cipher.connect(path, key, timeout=BUSY_TIMEOUT_S)
     else:
         uri = f"{path.resolve().as_uri()}?mode={mode}"
-        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        connection = cipher.connect(uri, key, uri=True, timeout=BUSY_TIMEOUT_S)
     try:
         yield connection
     finally:
         connection.close()
+
+
+def _key_of_base(path: Path) -> bytes | None:
+    """The data key of a base this process opened; a French refusal for an encrypted base
+    it did not (its key is unknown here: sign in on it first)."""
+    key = cipher.known_key(path)
+    if key is None and not cipher.is_plain_sqlite(path) and path.stat().st_size > 0:
+        raise StorageError(
+            f"La base « {path} » est chiffrée et n'a pas été ouverte par cette commande : "
+            "connectez-vous d'abord (--user)."
+        )
+    return key
+
+
+def _key_opening(copy: Path, key: bytes | None) -> bytes | None:
+    """Which key reads `copy`: none for a plain copy, else `key`, else the open slot of the
+    copy's own key file (a copy made before a password protected the base); `key` when none
+    does (the copy then reads as unusable)."""
+    if cipher.is_plain_sqlite(copy):
+        return None
+    if key is not None and cipher.opens_with(copy, key):
+        return key
+    try:
+        keys = key_file.read_key_file(copy)
+    except StorageError:
+        keys = None
+    for slot in keys.of_kind(key_file.OPEN) if keys is not None else []:
+        opened = slot.unwrap(None)
+        if opened is not None and cipher.opens_with(copy, opened):
+            return opened
+    return key
 
 
 def _fsync(path: Path) -> None:
@@ -443,11 +480,12 @@ def _require_database_file(path: Path, what: str) -> None:
         raise StorageError(
             f"{what} « {path} » est illisible : {describe_os_error(error)}."
         ) from error
-    if header and header != SQLITE_HEADER:
+    encrypted = cipher.known_key(path) is not None or key_file.key_file_path(path).exists()
+    if header and header != SQLITE_HEADER and not encrypted:
         raise StorageError(f"{what} « {path} » n'est pas une base SQLite.")
 
 
-def _sqlite_reason(error: sqlite3.Error) -> str:
+def _sqlite_reason(error: Exception) -> str:
     text = str(error).lower()
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return "le fichier est endommagé ou n'est pas une base SQLite"
@@ -520,6 +558,7 @@ def _remove(path: Path) -> bool:
     except OSError as error:
         log.warning("old backup %s not removed: %s", path, error)
         return False
+    key_file.remove_key_file(path)
     log.info("old backup %s removed", path)
     return True
 
@@ -665,19 +704,26 @@ def restore_database(
 
         backup_folder = backup_dir()
     staging = _staging_path(target)
+    target_key = cipher.known_key(target) if target.exists() else None
+    copy_key = _key_opening(backup_path, target_key)
+    key = target_key or copy_key  # the restored base keeps the current base's key
     try:
-        _stage_copy(backup_path, staging)
-        verify_backup(staging, shown_as=backup_path)
-        _migrate(staging, shown_as=backup_path)
+        _stage_copy(backup_path, staging, copy_key, key)
+        verify_backup(staging, shown_as=backup_path, key=key)
+        _migrate(staging, shown_as=backup_path, key=key)
         kept = _keep_current(target, backup_folder, now) if target.exists() else None
-        _replace(target, staging)
+        _replace(target, staging, key)
+        if key is not None and key != target_key:
+            key_file.copy_key_file(backup_path, target)  # the copy's key: its key file too
     finally:
         _remove_database_files(staging)
     log.info("database %s restored from %s (previous kept in %s)", target, backup_path, kept)
     return kept
 
 
-def verify_backup(path: Path, *, shown_as: Path | None = None) -> str:
+def verify_backup(
+    path: Path, *, shown_as: Path | None = None, key: bytes | None = None
+) -> str:
     """Check a copy without changing it; returns its schema revision, else a French refusal.
 
     The copy is opened hardened (`app.storage.untrusted`), every check under a time limit. In
@@ -687,7 +733,7 @@ def verify_backup(path: Path, *, shown_as: Path | None = None) -> str:
     """
     name = f"« {shown_as or path} »"
     try:
-        with open_untrusted(path) as copy:
+        with open_untrusted(path, key) as copy:
             found = read_schema(copy)
             revision = _revision(copy, found, name)
             differences = schema_differences(found, migrated_schema(revision))
@@ -715,7 +761,7 @@ def verify_backup(path: Path, *, shown_as: Path | None = None) -> str:
             f"{error.seconds:g} secondes (une copie normale se vérifie bien plus vite) : elle "
             "n'a pas été restaurée, la base actuelle est intacte."
         ) from error
-    except sqlite3.DatabaseError as error:
+    except cipher.database_error_types() as error:
         raise _unusable_copy(name, error) from error
     if broken:
         raise StorageError(
@@ -725,7 +771,7 @@ def verify_backup(path: Path, *, shown_as: Path | None = None) -> str:
     return revision
 
 
-def _unusable_copy(name: str, error: sqlite3.Error) -> StorageError:
+def _unusable_copy(name: str, error: Exception) -> StorageError:
     log.warning("backup %s unusable: %s", name, error)
     return StorageError(
         f"La sauvegarde {name} est endommagée ou illisible ({_sqlite_reason(error)}) : elle "
@@ -794,14 +840,26 @@ def _staging_path(target: Path) -> Path:
     )
 
 
-def _stage_copy(backup_path: Path, staging: Path) -> None:
+def _stage_copy(
+    backup_path: Path, staging: Path, copy_key: bytes | None, key: bytes | None
+) -> None:
+    """The copy written to `staging` under `key`: through the backup API when the copy has
+    that key already, else re-encrypted (a plain copy, or one made before the base had a
+    password)."""
     _remove_database_files(staging)
     try:
+        if copy_key != key:
+            cipher.export_encrypted(backup_path, copy_key, staging, key)
+            _make_private(staging, FILE_MODE)
+            return
         _create_private_file(staging)
-        with _connect(backup_path, mode="ro") as origin, _connect(staging) as copy:
+        with (
+            _connect(backup_path, mode="ro", key=key) as origin,
+            _connect(staging, key=key) as copy,
+        ):
             origin.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
-    except sqlite3.Error as error:
+    except cipher.error_types() as error:
         raise _unusable_copy(f"« {backup_path} »", error) from error
     except OSError as error:
         raise StorageError(
@@ -810,11 +868,11 @@ def _stage_copy(backup_path: Path, staging: Path) -> None:
         ) from error
 
 
-def _migrate(staging: Path, *, shown_as: Path) -> None:
+def _migrate(staging: Path, *, shown_as: Path, key: bytes | None) -> None:
     from app.storage.database import open_database
 
     try:
-        open_database("sqlite:///" + str(staging)).dispose()
+        open_database("sqlite:///" + str(staging), key=key).dispose()
     except StorageError as error:
         raise StorageError(
             f"La sauvegarde « {shown_as} » n'a pas pu être mise au niveau de cette version "
@@ -828,7 +886,7 @@ def _keep_current(target: Path, folder: Path, now: datetime | None) -> Path:
     try:
         return backup_database(target, folder, reason=BackupReason.BEFORE_RESTORE, now=now)
     except StorageError:
-        if _readable_database(target):
+        if _readable_database(target, cipher.known_key(target)):
             raise
     log.warning("current database %s unreadable: kept as a raw file copy", target)
     partial: Path | None = None
@@ -855,30 +913,33 @@ def _keep_current(target: Path, folder: Path, now: datetime | None) -> Path:
     return kept
 
 
-def _readable_database(path: Path) -> bool:
+def _readable_database(path: Path, key: bytes | None) -> bool:
     try:
-        with _connect(path, mode="ro") as connection:
+        with _connect(path, mode="ro", key=key) as connection:
             connection.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.DatabaseError:
+    except cipher.database_error_types():
         return False
     return True
 
 
-def _replace(target: Path, staging: Path) -> None:
+def _replace(target: Path, staging: Path, key: bytes | None) -> None:
     """Copy the staged database into the target through SQLite, so open connections see it.
 
     SQLite's backup API cannot write into a WAL database of another page size (it answers
     "readonly"): the staged copy is first rewritten with the target's page size. A target
     SQLite cannot read (damaged, not a database) is replaced by renaming instead.
     """
-    if not target.exists() or not _readable_database(target):
+    if not target.exists() or not _readable_database(target, key):
         _swap(target, staging)
         return
     try:
-        _match_page_size(staging, _page_size(target))
-        with _connect(staging, mode="rw") as origin, _connect(target, mode="rw") as current:
+        _match_page_size(staging, _page_size(target, key), key)
+        with (
+            _connect(staging, mode="rw", key=key) as origin,
+            _connect(target, mode="rw", key=key) as current,
+        ):
             origin.backup(current)
-    except sqlite3.Error as error:
+    except cipher.error_types() as error:
         log.warning("restore into %s failed: %s", target, error)
         raise StorageError(
             f"La base « {target} » n'a pas pu être remplacée : {_sqlite_reason(error)}. "
@@ -886,14 +947,14 @@ def _replace(target: Path, staging: Path) -> None:
         ) from error
 
 
-def _page_size(path: Path) -> int:
+def _page_size(path: Path, key: bytes | None) -> int:
     """The page size of a SQLite base."""
-    with _connect(path, mode="ro") as connection:
+    with _connect(path, mode="ro", key=key) as connection:
         return int(connection.execute("PRAGMA page_size").fetchone()[0])
 
 
-def _match_page_size(staging: Path, size: int) -> None:
-    with _connect(staging, mode="rw") as copy:
+def _match_page_size(staging: Path, size: int, key: bytes | None) -> None:
+    with _connect(staging, mode="rw", key=key) as copy:
         if int(copy.execute("PRAGMA page_size").fetchone()[0]) == size:
             return
         log.info("staged copy rewritten with a page size of %d bytes", size)

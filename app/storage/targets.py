@@ -20,8 +20,9 @@ from pathlib import Path
 from app.errors import UserFacingError
 from app.storage.backup import SQLITE_HEADER, parse_backup_name
 from app.storage.database import sqlite_path
+from app.storage.key_file import KEY_FILE_SUFFIX, key_file_path
 
-COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal", KEY_FILE_SUFFIX)
 # Extensions of the files the application writes or reads as documents, never a base's.
 DOCUMENT_SUFFIXES = frozenset(
     {".csv", ".pdf", ".xlsx", ".xls", ".ods", ".txt", ".json", ".md", ".docx", ".odt"}
@@ -30,6 +31,7 @@ _COMPANION_NAMES = {
     "-wal": "le journal d'écriture (-wal)",
     "-shm": "l'index partagé (-shm)",
     "-journal": "le journal (-journal)",
+    KEY_FILE_SUFFIX: "le fichier des clés (.cles)",
 }
 
 
@@ -163,7 +165,7 @@ def refuse_unlikely_database(database_url: str, *, damaged_allowed: bool = False
                 "ne sont pas inversés."
             )
         return
-    if header == SQLITE_HEADER or (not header and not document):
+    if header == SQLITE_HEADER or (not header and not document) or key_file_path(path).exists():
         return
     if damaged_allowed and not document:
         return
@@ -205,7 +207,10 @@ def _header(path: Path) -> bytes:
 
 
 def _is_sqlite_file(path: Path) -> bool:
+    """A plain SQLite base, or an encrypted one (its key file beside it)."""
     try:
-        return path.is_file() and _header(path) == SQLITE_HEADER
+        return path.is_file() and (
+            _header(path) == SQLITE_HEADER or key_file_path(path).exists()
+        )
     except OSError:
         return False

@@ -4,10 +4,11 @@ without letting it run anything, write anything or hang. Imports no Qt.
 Opening (`open_untrusted`): read-only (`mode=ro`), `PRAGMA trusted_schema = OFF` (the copy's
 views, triggers and defaults may only call harmless functions), `PRAGMA query_only = ON`,
 `PRAGMA cell_size_check = ON` (damaged pages are detected, not trusted), `PRAGMA mmap_size = 0`.
-On Python 3.12+ the connection is also put in SQLite's defensive mode
-(`Connection.setconfig(SQLITE_DBCONFIG_DEFENSIVE, True)`). Python 3.11's `sqlite3` has no way to
-set a `SQLITE_DBCONFIG_*` option (no `setconfig`, and no pragma sets defensive mode), so there
-the pragmas above and the read-only opening stand in for it: what defensive mode forbids is
+The connection is SQLCipher's (`app.storage.cipher`, keyed with the base's data key); where its
+binding offers `setconfig` it is also put in SQLite's defensive mode
+(`SQLITE_DBCONFIG_DEFENSIVE`). Today's binding, like Python 3.11's `sqlite3`, has no way to
+set a `SQLITE_DBCONFIG_*` option (no `setconfig`, and no pragma sets defensive mode), so the
+pragmas above and the read-only opening stand in for it: what defensive mode forbids is
 writing the schema or the file, which `mode=ro` and `query_only` already forbid.
 
 Time limits: every statement runs under a deadline (`UntrustedCopy.query(sql, seconds=…)`),
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from app.storage import cipher
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,7 @@ class TooSlow(Exception):
 class UntrustedCopy:
     """A hardened, read-only connection whose every query has a time limit."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: Any) -> None:
         self.connection = connection
         self._deadline = float("inf")
         connection.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
@@ -77,7 +80,7 @@ class UntrustedCopy:
         self._deadline = time.monotonic() + seconds
         try:
             return self.connection.execute(sql, parameters).fetchall()
-        except sqlite3.OperationalError as error:
+        except cipher.error_types() as error:
             if time.monotonic() > self._deadline:
                 raise TooSlow(seconds) from error
             raise
@@ -85,7 +88,7 @@ class UntrustedCopy:
             self._deadline = float("inf")
 
 
-def harden(connection: sqlite3.Connection) -> None:
+def harden(connection: Any) -> None:
     """Defensive mode where Python can set it (3.12+), then the hardening pragmas."""
     setconfig = getattr(connection, "setconfig", None)
     defensive = getattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE", None)
@@ -99,10 +102,11 @@ def harden(connection: sqlite3.Connection) -> None:
 
 
 @contextlib.contextmanager
-def open_untrusted(path: Path) -> Iterator[UntrustedCopy]:
-    """`path` opened read-only and hardened (never created); always closed."""
+def open_untrusted(path: Path, key: bytes | None = None) -> Iterator[UntrustedCopy]:
+    """`path` opened read-only and hardened (never created), keyed with `key` (None: a plain
+    copy); always closed."""
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    connection = cipher.connect(uri, key, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
         harden(connection)
         yield UntrustedCopy(connection)
