@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.config import database_url
-from app.errors import describe_os_error
+from app.errors import StorageError, describe_os_error
 from app.services.errors import UserFacingError
 
 if TYPE_CHECKING:
+    from app.services.accounts import AccountInfo
     from app.services.command_sign_in import CommandActor
     from app.storage import Database
 
@@ -29,6 +30,13 @@ NOT_JOURNALED = (
 )
 # The account the running command acts as (set once it signed in).
 _acting: list["CommandActor"] = []
+# The account a password signed in while unlocking a protected base, by id(database).
+_signed_in: dict[int, "AccountInfo"] = {}
+_typed_passwords: dict[str, str] = {}
+PASSWORD_MISSING = (
+    "Mot de passe introuvable : le taper au terminal, ou le donner dans la variable "
+    "d'environnement FABRIQUE_PASSWORD (automatisation)."
+)
 
 
 # argparse looks its own messages up through argparse._ at run time: answer in French.
@@ -224,7 +232,7 @@ def _seed_demo(args: argparse.Namespace, url: str) -> int:
     from app.services.bootstrap import open_app_database
     from app.services.demo import seed_demo
 
-    database = open_app_database(url)
+    database = _open(args, url)
     with database.session() as session:
         summary = seed_demo(session)
     print(summary.describe())
@@ -237,7 +245,7 @@ def _import(args: argparse.Namespace, url: str) -> int:
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import apply_import, preview_import
 
-    database = open_app_database(url)
+    database = _open(args, url)
     actor = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
     audit.attach(database, _cli_author)
     with database.session() as session:
@@ -287,7 +295,7 @@ def _export(args: argparse.Namespace, url: str) -> int:
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import export_candidates
 
-    database = open_app_database(url)
+    database = _open(args, url)
     if args.what == "agreements":
         _sign_in(args, database, (ROLE_COORDINATION,), "exporter les conventions")
     else:
@@ -329,7 +337,7 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
     if args.avenant is not None and kind is not DocumentKind.AVENANT:
         sys.stderr.write("Erreur d'utilisation : --avenant ne va qu'avec --document avenant.\n")
         return EXIT_USAGE
-    database = open_app_database(url)
+    database = _open(args, url)
     _sign_in(args, database, (ROLE_COORDINATION,), "imprimer les documents des conventions")
     audit.attach(database, _cli_author)
     # The first print of an attestation issues it (its number and date are kept): that
@@ -368,12 +376,34 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
 def _check(args: argparse.Namespace, url: str) -> int:
     from app.services.maintenance import check_database
 
-    report = check_database(url)
+    report = check_database(url, _key_for_check(args, url))
     print(report.describe())
     if not report.ok:
         sys.stderr.write("Erreur : la vérification a trouvé des problèmes (détail ci-dessus).\n")
         return EXIT_REFUSED
     return EXIT_OK
+
+
+def _key_for_check(args: argparse.Namespace, url: str) -> bytes | None:
+    """The data key of a password-protected base, when `--user` gives the account whose
+    password unlocks it (the check reads only: nobody is signed in); None otherwise."""
+    from app.services import base_keys
+    from app.storage import cipher
+    from app.storage.database import sqlite_path
+
+    path = sqlite_path(url)
+    username = getattr(args, "user_sub", None) or args.user
+    if path is None or not username or not path.is_file() or cipher.is_plain_sqlite(path):
+        return None
+    try:
+        base_keys.access_without_password(path, new_base=False)
+        return None  # the check opens it by itself
+    except base_keys.BaseLocked:
+        pass
+    password = _read_password(username)
+    if password is None:
+        raise base_keys.SignInRefused(PASSWORD_MISSING)
+    return base_keys.unlock(path, username, password).key
 
 
 def _backup(args: argparse.Namespace, url: str) -> int:
@@ -386,7 +416,7 @@ def _backup(args: argparse.Namespace, url: str) -> int:
 
     path = sqlite_path(url)
     if path is not None and path.exists():  # else backup_database says why it cannot
-        database = open_app_database(url)
+        database = _open(args, url)
         try:
             _sign_in(args, database, (ROLE_COORDINATION,), "sauvegarder la base")
         finally:
@@ -427,8 +457,8 @@ def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) ->
     if not target.exists():
         return
     try:
-        database = open_app_database(url)
-    except UserFacingError as error:
+        database = _open(args, url)
+    except StorageError as error:
         log.warning("restore over a base that cannot be opened: %s", error)
         sys.stderr.write(
             "Attention : la base actuelle ne s'ouvre pas ; restauration sans connexion.\n"
@@ -440,13 +470,51 @@ def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) ->
         database.dispose()
 
 
+def _open(args: argparse.Namespace, url: str) -> "Database":
+    """Open the base. A base protected by passwords (encrypted, `app.services.base_keys`)
+    opens only with the password of the account `--user`, who is signed in at once."""
+    from datetime import datetime
+
+    from app.services import base_keys
+    from app.services.accounts import SignInRefused
+    from app.services.bootstrap import open_app_database
+    from app.services.command_sign_in import PasswordMissing
+    from app.storage.database import sqlite_path
+
+    try:
+        return open_app_database(url)
+    except base_keys.BaseLocked:
+        pass
+    path = sqlite_path(url)
+    assert path is not None, "only a SQLite file is locked"
+    username = getattr(args, "user_sub", None) or args.user
+    if not username:
+        raise SignInRefused(
+            "Cette base est protégée par mot de passe : indiquer le compte qui agit : --user NOM "
+            "(le mot de passe est demandé, ou lu dans FABRIQUE_PASSWORD)."
+        )
+    password = _read_password(username)
+    if password is None:
+        raise PasswordMissing(PASSWORD_MISSING)
+    now = datetime.now()
+    unlocked = base_keys.unlock(path, username, password, now)
+    database = open_app_database(url, key=unlocked.key)
+    try:
+        _signed_in[id(database)] = base_keys.sign_in(database, username, password, unlocked, now)
+    except BaseException:
+        database.dispose()
+        raise
+    return database
+
+
 def _cli_author() -> str:
     """Who the audit log names for what a command saves: the signed-in account."""
     return _acting[-1].author if _acting else "ligne de commande"
 
 
 def _read_password(username: str) -> str | None:
-    """FABRIQUE_PASSWORD (automation), else typed on the terminal; None when neither."""
+    """FABRIQUE_PASSWORD (automation), else typed on the terminal (asked once per command);
+    None when neither."""
     import getpass
     import os
 
@@ -454,18 +522,24 @@ def _read_password(username: str) -> str | None:
         return os.environ[PASSWORD_VARIABLE]
     if not sys.stdin.isatty():
         return None
-    return getpass.getpass(f"Mot de passe de « {username} » : ")
+    if username not in _typed_passwords:
+        _typed_passwords[username] = getpass.getpass(f"Mot de passe de « {username} » : ")
+    return _typed_passwords[username]
 
 
 def _sign_in(
     args: argparse.Namespace, database: "Database", allowed: tuple[str, ...], what: str
 ) -> "CommandActor":
     """Sign the command's account in (CONTRACT.md, *Who acts*) and check its role."""
-    from app.services.command_sign_in import require_role, sign_in_command
+    from app.services.command_sign_in import actor_of, require_role, sign_in_command
 
     username = getattr(args, "user_sub", None) or args.user
-    with database.session() as session:
-        actor = sign_in_command(session, username, lambda: _read_password(username or ""))
+    signed_in = _signed_in.get(id(database))
+    if signed_in is not None:  # the password that unlocked the base signed the account in
+        actor = actor_of(signed_in)
+    else:
+        with database.session() as session:
+            actor = sign_in_command(session, username, lambda: _read_password(username or ""))
     require_role(actor, allowed, what)
     _acting.append(actor)
     return actor

@@ -58,7 +58,7 @@ def open_app_database(
         new_base = _is_new(path)
         with contextlib.suppress(OSError):  # open_database explains what is wrong
             create_private_database_file(path)
-        if key is None:
+        if key is None and (new_base or path.is_file()):  # else opening explains what is wrong
             key = base_keys.access_without_password(path, new_base=new_base)
     database = open_database(
         url, key=key, before_migration=lambda opened: _backup_before_migration(opened, report)

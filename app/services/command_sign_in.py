@@ -23,6 +23,7 @@ __all__ = [
     "DEMO_COORDINATOR",
     "CommandActor",
     "PasswordMissing",
+    "actor_of",
     "ensure_demo_accounts",
     "is_demo_base",
     "mark_demo_base",
@@ -80,7 +81,7 @@ def sign_in_command(
     """
     if is_demo_base(session):
         info = accounts.sign_in_without_password(session, username or DEMO_COORDINATOR)
-        return _actor(info)
+        return actor_of(info)
     if not accounts.has_accounts(session):
         return CommandActor(
             "ligne de commande", "Ligne de commande", ROLE_COORDINATION, warning=NO_ACCOUNT_YET
@@ -96,7 +97,7 @@ def sign_in_command(
             "Mot de passe introuvable : le taper au terminal, ou le donner dans la variable "
             "d'environnement FABRIQUE_PASSWORD (automatisation)."
         )
-    return _actor(accounts.authenticate(session, username, password))
+    return actor_of(accounts.authenticate(session, username, password))
 
 
 def require_role(actor: CommandActor, allowed: tuple[str, ...], what: str) -> None:
@@ -109,5 +110,6 @@ def require_role(actor: CommandActor, allowed: tuple[str, ...], what: str) -> No
         )
 
 
-def _actor(info: AccountInfo) -> CommandActor:
+def actor_of(info: AccountInfo) -> CommandActor:
+    """The actor of an account just signed in (by the password that unlocked the base)."""
     return CommandActor(info.username, info.display_name, info.role)

@@ -28,7 +28,7 @@ from app.errors import StorageError
 from app.services import base_keys
 from app.services.audit import verify_journal
 from app.services.errors import UserFacingError
-from app.storage import cipher, fulltext
+from app.storage import cipher, fulltext, key_file
 from app.storage.database import BUSY_TIMEOUT_MS, make_engine, sqlite_path
 from app.storage.migrate import alembic_config, current_revision, head_revision
 from app.storage.untrusted import normalise_sql
@@ -166,6 +166,9 @@ def _check_encrypted_file(
     report: CheckReport, path: Path, key: bytes | None, writable: tuple[str, bool]
 ) -> bool:
     name = "Fichier de la base"
+    if not key_file.key_file_path(path).exists() and key is None:
+        report.add(f"{name} : « {path} » n'est pas une base SQLite (contenu illisible).", False)
+        return False
     if key is None:
         report.add(
             f"{name} : « {path} » est chiffré et protégé par mot de passe : indiquez le "

@@ -55,6 +55,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base(demo_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "fabrique.sqlite"
     shutil.copyfile(demo_template, path)
+    shutil.copyfile(str(demo_template) + ".cles", str(path) + ".cles")  # its key file
     assert not any(path.with_name(path.name + s).exists() for s in COMPANIONS)
     return path
 

@@ -38,7 +38,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture
 def demo(demo_template: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "demo.sqlite"
-    for suffix in ("", "-wal", "-shm"):  # the seed may still sit in the write-ahead log
+    for suffix in ("", "-wal", "-shm", ".cles"):  # the seed may still sit in the write-ahead log
         source = Path(str(demo_template) + suffix)
         if source.exists():
             shutil.copy(source, str(copy) + suffix)

@@ -66,6 +66,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
     path = tmp_path / "base.sqlite"
     shutil.copy(demo_file, path)
+    shutil.copy(str(demo_file) + ".cles", str(path) + ".cles")  # its key file
     database = open_app_database("sqlite:///" + str(path), today=TODAY)
     audit.attach(database, lambda: "Claire Vasseur")
     yield database
