@@ -229,7 +229,6 @@ def _refuse_unsafe_paths(args: argparse.Namespace, url: str) -> None:
 
 
 def _seed_demo(args: argparse.Namespace, url: str) -> int:
-    from app.services.bootstrap import open_app_database
     from app.services.demo import seed_demo
 
     database = _open(args, url)
@@ -242,7 +241,6 @@ def _seed_demo(args: argparse.Namespace, url: str) -> int:
 def _import(args: argparse.Namespace, url: str) -> int:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
-    from app.services.bootstrap import open_app_database
     from app.services.csv_io import apply_import, preview_import
 
     database = _open(args, url)
@@ -292,7 +290,6 @@ def _import(args: argparse.Namespace, url: str) -> int:
 def _export(args: argparse.Namespace, url: str) -> int:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
-    from app.services.bootstrap import open_app_database
     from app.services.csv_io import export_candidates
 
     database = _open(args, url)
@@ -330,7 +327,6 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
         available_documents,
         render_document,
     )
-    from app.services.bootstrap import open_app_database
     from app.services.errors import NotFoundError
 
     kind = DocumentKind(args.document or ("avenant" if args.avenant is not None else "convention"))
@@ -410,7 +406,6 @@ def _backup(args: argparse.Namespace, url: str) -> int:
     from app.config import backup_dir
     from app.domain.account import ROLE_COORDINATION
     from app.services import audit
-    from app.services.bootstrap import open_app_database
     from app.storage.backup import BackupReason, backup_database
     from app.storage.database import sqlite_path
 
@@ -452,7 +447,6 @@ def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) ->
     or cannot be opened can be restored without it: that is what restore is for, and whoever
     can replace the file by hand gains nothing here."""
     from app.domain.account import ROLE_COORDINATION
-    from app.services.bootstrap import open_app_database
 
     if not target.exists():
         return
@@ -473,20 +467,15 @@ def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) ->
 def _open(args: argparse.Namespace, url: str) -> "Database":
     """Open the base. A base protected by passwords (encrypted, `app.services.base_keys`)
     opens only with the password of the account `--user`, who is signed in at once."""
-    from datetime import datetime
-
     from app.services import base_keys
     from app.services.accounts import SignInRefused
-    from app.services.bootstrap import open_app_database
+    from app.services.bootstrap import open_app_database, open_with_password
     from app.services.command_sign_in import PasswordMissing
-    from app.storage.database import sqlite_path
 
     try:
         return open_app_database(url)
     except base_keys.BaseLocked:
         pass
-    path = sqlite_path(url)
-    assert path is not None, "only a SQLite file is locked"
     username = getattr(args, "user_sub", None) or args.user
     if not username:
         raise SignInRefused(
@@ -496,14 +485,8 @@ def _open(args: argparse.Namespace, url: str) -> "Database":
     password = _read_password(username)
     if password is None:
         raise PasswordMissing(PASSWORD_MISSING)
-    now = datetime.now()
-    unlocked = base_keys.unlock(path, username, password, now)
-    database = open_app_database(url, key=unlocked.key)
-    try:
-        _signed_in[id(database)] = base_keys.sign_in(database, username, password, unlocked, now)
-    except BaseException:
-        database.dispose()
-        raise
+    database, account = open_with_password(url, username, password)
+    _signed_in[id(database)] = account
     return database
 
 

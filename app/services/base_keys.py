@@ -57,8 +57,8 @@ from app.storage.key_file import ACCOUNT, OPEN, RECOVERY, KeyFile, Slot
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "BaseLocked",
     "RECOVERY_KEY_SETTING",
+    "BaseLocked",
     "access_without_password",
     "format_recovery_key",
     "recovery_key_handed_over",
@@ -103,9 +103,9 @@ def access_without_password(path: Path, *, new_base: bool) -> bytes | None:
     `new_base`: the file was just created (empty): it gets a data key and an open slot.
     """
     if new_base:
-        key = cipher.new_key()
-        key_file.write_key_file(path, KeyFile(slots=[key_file.wrap(key, OPEN)]))
-        return key
+        new_key = cipher.new_key()
+        key_file.write_key_file(path, KeyFile(slots=[key_file.wrap(new_key, OPEN)]))
+        return new_key
     if cipher.is_plain_sqlite(path):
         return None
     keys = _read_keys(path)
@@ -119,9 +119,7 @@ def access_without_password(path: Path, *, new_base: bool) -> bytes | None:
 def _read_keys(path: Path) -> KeyFile:
     keys = key_file.read_key_file(path)
     if keys is None:
-        raise StorageError(
-            NO_KEY_FILE.format(path=path, keys=key_file.key_file_path(path))
-        )
+        raise StorageError(NO_KEY_FILE.format(path=path, keys=key_file.key_file_path(path)))
     return keys
 
 
@@ -138,10 +136,9 @@ def unlock(path: Path, username: str, password: str, now: datetime | None = None
     slots = keys.for_holder(holder)
     for slot in slots:
         proof = _hash(password, slot.salt, slot.n, slot.r, slot.p)
-        key = slot.unwrap(proof)
-        if key is not None:
-            keys.failures.pop(holder, None)
-            return Unlocked(key, proof)
+        data_key = slot.unwrap(proof)
+        if data_key is not None:
+            return Unlocked(data_key, proof)
     if not slots:  # the same time as a real check: timing does not tell who has an account
         _hash(password, secrets.token_bytes(SALT_BYTES), SCRYPT_N, SCRYPT_R, SCRYPT_P)
     raise _counted_failure(path, keys, holder, username, failures, now)
@@ -275,9 +272,7 @@ class _Holder:
 
 def _has_password(session: Session) -> bool:
     found = session.scalar(
-        select(UserAccount.id).where(
-            UserAccount.active.is_(True), UserAccount.password_hash != b""
-        )
+        select(UserAccount.id).where(UserAccount.active.is_(True), UserAccount.password_hash != b"")
     )
     return found is not None
 
@@ -374,9 +369,7 @@ def encrypt_plain_base(database: Database) -> str | None:
     new_key = cipher.new_key()
     slots = [_wrap_for(new_key, holder) for holder in holders]
     recovery = new_recovery_key() if protected else None
-    slots.append(
-        _recovery_slot(new_key, recovery) if recovery else key_file.wrap(new_key, OPEN)
-    )
+    slots.append(_recovery_slot(new_key, recovery) if recovery else key_file.wrap(new_key, OPEN))
     database.reencrypt(new_key, lambda: key_file.write_key_file(path, KeyFile(slots=slots)))
     if recovery is not None:
         with database.session() as session:
@@ -471,4 +464,3 @@ def reset_password_with_recovery_key(
     with database.session() as session:
         info = accounts.reset_password_with_recovery(session, username, password, confirmation)
     return info
-

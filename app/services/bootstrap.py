@@ -15,8 +15,9 @@ from pathlib import Path
 from app.config import backup_dir, data_dir, manual_backup_days
 from app.errors import StorageError
 from app.services import base_keys
+from app.services.accounts import AccountInfo
 from app.services.reference import ensure_reference_data
-from app.storage import Database, open_database
+from app.storage import Database, cipher, open_database
 from app.storage.backup import (
     REASON_LABELS,
     BackupReason,
@@ -59,7 +60,9 @@ def open_app_database(
         with contextlib.suppress(OSError):  # open_database explains what is wrong
             create_private_database_file(path)
         if key is None and (new_base or path.is_file()):  # else opening explains what is wrong
-            key = base_keys.access_without_password(path, new_base=new_base)
+            key = _key_known_here(path) or base_keys.access_without_password(
+                path, new_base=new_base
+            )
     database = open_database(
         url, key=key, before_migration=lambda opened: _backup_before_migration(opened, report)
     )
@@ -69,6 +72,40 @@ def open_app_database(
     if path is not None and database.key is None:
         _encrypt_plain_base(database, report)
     return database
+
+
+def open_with_password(
+    url: str,
+    username: str,
+    password: str,
+    *,
+    on_backup_failure: BackupFailure | None = None,
+    now: datetime | None = None,
+) -> tuple[Database, AccountInfo]:
+    """Open a base protected by passwords with an account's password, and sign it in.
+
+    SignInRefused (SignInDelayed during a wait) when the password does not unlock it; the
+    failure is counted in the key file and journaled at the next successful sign-in.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        raise ValueError("only a SQLite base is protected by its key file")
+    now = now or datetime.now()
+    unlocked = base_keys.unlock(path, username, password, now)
+    database = open_app_database(url, key=unlocked.key, on_backup_failure=on_backup_failure)
+    try:
+        account = base_keys.sign_in(database, username, password, unlocked, now)
+    except BaseException:
+        database.dispose()
+        raise
+    return database, account
+
+
+def _key_known_here(path: Path) -> bytes | None:
+    """The key this process already opened the base with (signed in earlier: a new window on
+    the same base, a restore), if it still reads the file."""
+    key = cipher.known_key(path)
+    return key if key is not None and cipher.opens_with(path, key) else None
 
 
 def _is_new(path: Path) -> bool:

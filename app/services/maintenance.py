@@ -217,9 +217,7 @@ def _sqlite_engine(path: Path, key: bytes | None) -> Engine:
     def connect() -> Any:
         return cipher.connect(uri, key, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
 
-    return create_engine(
-        "sqlite://", module=cipher.driver(), creator=connect, poolclass=NullPool
-    )
+    return create_engine("sqlite://", module=cipher.driver(), creator=connect, poolclass=NullPool)
 
 
 def _display_url(url: str) -> str:

@@ -223,7 +223,7 @@ def copies_holding(
         try:
             with open_untrusted(backup.path, _key_opening(backup.path, key)) as copy:
                 rows = copy.query(query, list(values), seconds=QUICK_CHECK_SECONDS)
-        except (*cipher.error_types(), TooSlow, OSError) as error:
+        except (*cipher.error_types(), TooSlow, OSError) as error:  # type: ignore[misc]
             log.info("backup %s not searched: %s", backup.path.name, error)
             if since is None or backup.taken_at >= since:
                 held.append(HeldCopy(backup, certain=False))
@@ -721,9 +721,7 @@ def restore_database(
     return kept
 
 
-def verify_backup(
-    path: Path, *, shown_as: Path | None = None, key: bytes | None = None
-) -> str:
+def verify_backup(path: Path, *, shown_as: Path | None = None, key: bytes | None = None) -> str:
     """Check a copy without changing it; returns its schema revision, else a French refusal.
 
     The copy is opened hardened (`app.storage.untrusted`), every check under a time limit. In

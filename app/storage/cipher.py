@@ -98,7 +98,7 @@ def opens_with(path: Path, key: bytes | None) -> bool:
     try:
         with connected(path.resolve().as_uri() + "?mode=ro", key, uri=True) as connection:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except (*error_types(), OSError):
+    except (*error_types(), OSError):  # type: ignore[misc]
         return False
     return True
 
@@ -124,6 +124,11 @@ def remember_key(path: Path, key: bytes | None) -> None:
         _known_keys[_file_key(path)] = key
 
 
+def forget_keys() -> None:
+    """Forget every key this process knew (a new process, as far as unlocking goes)."""
+    _known_keys.clear()
+
+
 def known_key(path: Path) -> bytes | None:
     """The data key of the base at `path` if this process opened it, else None."""
     return _known_keys.get(_file_key(path))
@@ -145,9 +150,7 @@ def export_encrypted(
     attach_key = f"x'{target_key.hex()}'" if target_key is not None else ""
     with connected(source, source_key, isolation_level=None) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.execute(
-            f"ATTACH DATABASE ? AS encrypted KEY \"{attach_key}\"", (str(target),)
-        )
+        connection.execute(f'ATTACH DATABASE ? AS encrypted KEY "{attach_key}"', (str(target),))
         try:
             connection.execute("SELECT sqlcipher_export('encrypted')")
         finally:

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import StorageError, describe_os_error
-from app.storage import cipher
 from app.services.errors import ConflictError
+from app.storage import cipher
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def make_engine(url: str, key: Callable[[], bytes | None] = lambda: None) -> Eng
         )
 
         def keyed_connection(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-            return cipher.connect(*cargs, key(), **cparams)
+            return cipher.connect(cargs[0], key(), **cparams)
 
         event.listen(engine, "do_connect", keyed_connection)
         event.listen(engine, "connect", _set_sqlite_pragmas)
@@ -182,7 +182,7 @@ class Database:
         self.url = url
         path = sqlite_path(url)
         self.key = key if key is not None or path is None else cipher.known_key(path)
-        self.after_keys_changed: Callable[[Database], None] | None = None
+        self.after_keys_changed: Callable[[Database], object] | None = None
         self.file = DatabaseFile(path) if path is not None else None
         self.engine = make_engine(url, lambda: self.key)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

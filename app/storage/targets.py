@@ -209,8 +209,6 @@ def _header(path: Path) -> bytes:
 def _is_sqlite_file(path: Path) -> bool:
     """A plain SQLite base, or an encrypted one (its key file beside it)."""
     try:
-        return path.is_file() and (
-            _header(path) == SQLITE_HEADER or key_file_path(path).exists()
-        )
+        return path.is_file() and (_header(path) == SQLITE_HEADER or key_file_path(path).exists())
     except OSError:
         return False

@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.config import settings_dir
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
-from app.services import accounts, audit, reference
+from app.services import accounts, audit, base_keys, reference
 from app.services.accounts import AccountInfo
+from app.services.base_keys import BaseLocked
 from app.services.bootstrap import open_app_database
 from app.services.command_sign_in import DEMO_COORDINATOR
 from app.services.demo_base import is_demo_base
@@ -50,7 +51,14 @@ from app.ui.maintenance import MaintenanceActions
 from app.ui.orientation.view import OrientationView
 from app.ui.partners.view import PartnersView
 from app.ui.settings.view import SettingsView
-from app.ui.sign_in import LockScreen, NewPasswordDialog, SignInCancelled, sign_in_at_start
+from app.ui.sign_in import (
+    LockScreen,
+    NewPasswordDialog,
+    RecoveryKeyDialog,
+    SignInCancelled,
+    sign_in_at_start,
+    unlock_at_start,
+)
 from app.ui.theme import icon
 from app.ui.users.view import UsersView
 from app.ui.widgets.naming import named
@@ -206,13 +214,25 @@ class MainWindow(QMainWindow):
         with no usable password, on a base without accounts; a French error if unknown.
         """
         failed_backups: list[str] = []
-        database = open_app_database(database_url, on_backup_failure=failed_backups.append)
-        context = AppContext(database=database, username="")
         try:
-            context.sign_in(_first_sign_in(database, username))
-        except BaseException:
-            database.dispose()
-            raise
+            database = open_app_database(database_url, on_backup_failure=failed_backups.append)
+        except BaseLocked:
+            if username is not None:
+                raise
+            unlocked = unlock_at_start(database_url, failed_backups.append)
+            if unlocked is None:
+                raise SignInCancelled("Connexion annulée : Fabrique Accueil se ferme.") from None
+            database, account = unlocked
+        else:
+            try:
+                account = _first_sign_in(database, username)
+            except BaseException:
+                database.dispose()
+                raise
+        context = AppContext(database=database, username="")
+        context.sign_in(account)
+        if username is None:
+            _hand_over_recovery_key(database, account)
         window = cls(context)
         window.maintenance.report_backup_failures(failed_backups)  # before a migration
         window.maintenance.start_backup_in_background()
@@ -553,6 +573,17 @@ def _application() -> QCoreApplication:
     application = QApplication.instance()
     assert application is not None, "the window needs a QApplication"
     return application
+
+
+def _hand_over_recovery_key(database: Database, account: AccountInfo) -> None:
+    """Coordination sees the recovery key once, right after the base was protected."""
+    with database.session(commit=False) as session:
+        key = base_keys.recovery_key_to_hand_over(session, role=account.role)
+    if key is None:
+        return
+    if RecoveryKeyDialog(key).exec() == RecoveryKeyDialog.DialogCode.Accepted:
+        with database.session() as session:
+            base_keys.recovery_key_handed_over(session, role=account.role)
 
 
 def _first_sign_in(database: Database, username: str | None) -> AccountInfo:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.services import accounts, password_policy
 from app.services.accounts import AccountInfo, AccountInput
+from app.services.bootstrap import open_with_password
 from app.services.errors import UserFacingError, ValidationError
 from app.storage import Database
 from app.ui.theme import icon
@@ -124,14 +125,30 @@ class FirstAccountDialog(QDialog):
         self.accept()
 
 
+Authenticate = Callable[[str, str], AccountInfo]
+
+
+def authenticate_on(database: Database) -> Authenticate:
+    """Checking a password on an open base (the lock screen, a base no password locks)."""
+
+    def authenticate(username: str, password: str) -> AccountInfo:
+        with database.session() as session:
+            return accounts.authenticate(session, username, password)
+
+    return authenticate
+
+
 class SignInPanel(QWidget):
-    """Identifiant, mot de passe, Se connecter; emits the account once the password is right."""
+    """Identifiant, mot de passe, Se connecter; emits the account once the password is right.
+
+    `authenticate(username, password)` checks them (SignInRefused otherwise).
+    """
 
     signed_in = Signal(object)  # AccountInfo
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, authenticate: Authenticate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.database = database
+        self._authenticate = authenticate
         self.username = named(QLineEdit(), "signInUsername")
         self.password = named(QLineEdit(), "signInPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -173,8 +190,7 @@ class SignInPanel(QWidget):
         # name that must wait is refused at once, with the time left (nothing sleeps here).
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            with self.database.session() as session:
-                account = accounts.authenticate(session, self.username.text(), self.password.text())
+            account = self._authenticate(self.username.text(), self.password.text())
         except UserFacingError as error:
             self.refuse(str(error))
             return
@@ -188,12 +204,12 @@ class SignInPanel(QWidget):
 class SignInDialog(QDialog):
     """ "Connexion" at every start."""
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, authenticate: Authenticate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInDialog")
         self.setWindowTitle("Connexion")
         self.account: AccountInfo | None = None
-        self.panel = SignInPanel(database, self)
+        self.panel = SignInPanel(authenticate, self)
         self.panel.signed_in.connect(self._signed_in)
         title = QLabel("Connectez-vous pour ouvrir La Fabrique du Numérique.")
         title.setWordWrap(True)
@@ -213,10 +229,75 @@ def sign_in_at_start(database: Database, parent: QWidget | None = None) -> Accou
     with database.session(commit=False) as session:
         first_start = accounts.needs_first_account(session)
     dialog: FirstAccountDialog | SignInDialog = (
-        FirstAccountDialog(database, parent) if first_start else SignInDialog(database, parent)
+        FirstAccountDialog(database, parent)
+        if first_start
+        else SignInDialog(authenticate_on(database), parent)
     )
     dialog.exec()
     return dialog.account
+
+
+def unlock_at_start(
+    url: str, on_backup_failure: Callable[[str], None], parent: QWidget | None = None
+) -> tuple[Database, AccountInfo] | None:
+    """A base protected by passwords: the sign-in opens it; None when abandoned."""
+    opened: list[Database] = []
+
+    def authenticate(username: str, password: str) -> AccountInfo:
+        database, account = open_with_password(
+            url, username, password, on_backup_failure=on_backup_failure
+        )
+        opened.append(database)
+        return account
+
+    dialog = SignInDialog(authenticate, parent)
+    dialog.exec()
+    if dialog.account is None or not opened:
+        return None
+    return opened[-1], dialog.account
+
+
+class RecoveryKeyDialog(QDialog):
+    """The recovery key of the base, shown once to coordination (to keep in a safe)."""
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recoveryKeyDialog")
+        self.setWindowTitle("Clé de secours de la base")
+        intro = QLabel(
+            "La base est désormais chiffrée : sans mot de passe, personne ne peut lire le "
+            "fichier, ni ses sauvegardes. Si tous les mots de passe de la coordination étaient "
+            "oubliés, seule cette clé de secours permettrait de la rouvrir. Recopiez-la (ou "
+            "imprimez cette fenêtre) et rangez-la sous clé, hors de l'ordinateur : elle ne "
+            "sera plus affichée."
+        )
+        intro.setWordWrap(True)
+        self.key = named(QLabel(key), "recoveryKey")
+        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key.setStyleSheet(
+            "font-family: monospace; font-size: 20px; font-weight: bold; letter-spacing: 2px;"
+            "padding: 12px; border: 1px dashed #2b6b86; border-radius: 6px;"
+        )
+        use = QLabel(
+            "Pour s'en servir : main.py recover --db BASE --user IDENTIFIANT (la clé puis le "
+            "nouveau mot de passe sont demandés)."
+        )
+        use.setWordWrap(True)
+        use.setProperty("role", "muted")
+        done = named(QPushButton("Je l'ai recopiée et rangée"), "recoveryKeyKept")
+        done.setProperty("accent", "true")
+        done.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.key)
+        layout.addWidget(use)
+        layout.addWidget(done, 0, Qt.AlignmentFlag.AlignRight)
+        self.setMinimumWidth(560)
+
+    def reject(self) -> None:
+        """Échap or closing does not count as kept: the key will be shown again."""
+        super().reject()
 
 
 class LockScreen(QFrame):
@@ -229,7 +310,7 @@ class LockScreen(QFrame):
         self.title.setProperty("role", "title")
         self.message = named(QLabel(), "lockMessage")
         self.message.setWordWrap(True)
-        self.panel = SignInPanel(database, self)
+        self.panel = SignInPanel(authenticate_on(database), self)
         card = QFrame()
         card.setObjectName("lockCard")
         card.setStyleSheet(
