@@ -1,6 +1,7 @@
 """Signing in: first start, Connexion, lock-out after failures, lock and unlock, switching
 user, idle lock, roles."""
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import UserAccount
-from app.services import accounts, reference
+from app.domain import AuditEntry, UserAccount
+from app.services import accounts, base_keys, reference
 from app.services.accounts import AccountInput
 from app.services.bootstrap import open_app_database
+from app.storage import cipher
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.ui.main_window import MainWindow
 from app.ui.sign_in import SignInCancelled
@@ -124,8 +126,20 @@ def test_first_start_creates_the_coordination_account(qtbot: QtBot, tmp_path: Pa
         _fill(dialog, {"mot_de_passe": PASSWORD, "confirmation": PASSWORD})
         dialog.findChildren(QPushButton)[0].click()
 
+    shown_keys: list[str] = []
+
+    def keep_recovery_key(dialog: QWidget) -> None:
+        assert dialog.windowTitle() == "Clé de secours de la base"
+        shown_keys.append(_error(dialog, "recoveryKey"))
+        dialog.findChild(QPushButton, "recoveryKeyKept").click()  # type: ignore[union-attr]
+
     answer_next_dialog(qtbot, create)
+    answer_next_dialog(qtbot, keep_recovery_key)
     main = _keep(qtbot, MainWindow.open(address))
+    # The base is now protected: its recovery key was shown once, and is no longer kept.
+    assert len(shown_keys) == 1 and re.fullmatch(r"([A-Z2-9]{5}-){4}[A-Z2-9]{5}", shown_keys[0])
+    with main.context.database.session() as session:
+        assert base_keys.recovery_key_to_hand_over(session, role="coordination") is None
     assert errors == [
         "Trop court (5 caractères) : au moins 12 caractères mêlant au moins 3 types parmi "
         "minuscules, majuscules, chiffres et caractères spéciaux, ou une phrase d'au moins 4 "
@@ -440,3 +454,47 @@ def test_accueil_opens_a_base_with_a_cohort_without_reading_observations(
     main.show_view("orientation")
     assert main.orientation_view.cohort_picker.count() >= 1
     main.context.database.dispose()
+
+
+# ---------------------------------------------------------------- an encrypted, protected base
+
+
+def test_a_protected_base_opens_only_through_the_sign_in(qtbot: QtBot, url: str) -> None:
+    """A new process knows no key: the base is locked until a password unwraps its key; a
+    wrong password is refused in French and journaled once the base is open."""
+    cipher.forget_keys()
+    messages: list[str] = []
+
+    def sign_in(dialog: QWidget) -> None:
+        assert dialog.windowTitle() == "Connexion"
+        _fill(dialog, {"signInUsername": "karim", "signInPassword": "pas le bon"})
+        dialog.findChild(QPushButton, "signInButton").click()  # type: ignore[union-attr]
+        messages.append(_error(dialog, "signInError"))
+        assert dialog.isVisible()
+        _fill(dialog, {"signInUsername": "karim", "signInPassword": PASSWORD})
+        dialog.findChild(QPushButton, "signInButton").click()  # type: ignore[union-attr]
+
+    answer_next_dialog(qtbot, sign_in)
+    main = _keep(qtbot, MainWindow.open(url))
+    assert messages == ["Identifiant ou mot de passe incorrect."]
+    assert (main.context.username, main.context.role) == ("karim", "accueil")
+    assert main.user_label.text() == "Connecté : Karim Diallo (Accueil)"
+    with main.context.database.session() as session:
+        entries = [entry.summary for entry in session.scalars(select(AuditEntry))]
+    assert any(
+        "Connexion refusée" in summary and "base fermée" in summary for summary in entries
+    ), entries
+    main.context.database.dispose()
+
+
+def test_a_protected_base_cannot_be_opened_by_name_alone(url: str) -> None:
+    cipher.forget_keys()
+    with pytest.raises(base_keys.BaseLocked, match="protégée par mot de passe"):
+        MainWindow.open(url, username="nadia")
+
+
+def test_giving_up_the_sign_in_of_a_protected_base_opens_nothing(qtbot: QtBot, url: str) -> None:
+    cipher.forget_keys()
+    answer_next_dialog(qtbot, lambda dialog: dialog.reject())
+    with pytest.raises(SignInCancelled):
+        MainWindow.open(url)
