@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.config import database_url
 from app.errors import StorageError, describe_os_error
-from app.services.errors import UserFacingError
+from app.services.errors import UserFacingError, ValidationError
 
 if TYPE_CHECKING:
     from app.services.accounts import AccountInfo
@@ -24,6 +24,7 @@ USER_HELP = (
     "inutile sur une base de démonstration"
 )
 PASSWORD_VARIABLE = "FABRIQUE_PASSWORD"
+RECOVERY_VARIABLE = "FABRIQUE_RECOVERY_KEY"
 NOT_JOURNALED = (
     "Attention : {what}, mais le journal des actions n'a pas pu l'inscrire (le détail est "
     "dans le journal technique).\n"
@@ -156,6 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy"
     )
     restore.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
+
+    recover_help = (
+        "donner un nouveau mot de passe à un compte avec la clé de secours de la base (clé lue "
+        "dans FABRIQUE_RECOVERY_KEY ou demandée, mot de passe lu dans FABRIQUE_PASSWORD ou "
+        "demandé deux fois)"
+    )
+    recover = commands.add_parser("recover", help=recover_help, description=recover_help)
+    recover.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite")
+    recover.add_argument(
+        "--user",
+        dest="user_sub",
+        metavar="NOM",
+        help="le compte qui reçoit le nouveau mot de passe",
+    )
     return parser
 
 
@@ -173,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": _backup,
         "restore": _restore,
         "convention-pdf": _convention_pdf,
+        "recover": _recover,
     }
     try:
         if args.command is None:
@@ -377,6 +393,50 @@ def _check(args: argparse.Namespace, url: str) -> int:
     if not report.ok:
         sys.stderr.write("Erreur : la vérification a trouvé des problèmes (détail ci-dessus).\n")
         return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _recover(args: argparse.Namespace, url: str) -> int:
+    """A new password for an account, the base opened with its recovery key (README)."""
+    import getpass
+    import os
+
+    from app.services.base_keys import format_recovery_key, reset_password_with_recovery_key
+    from app.services.bootstrap import open_with_recovery_key
+
+    username = getattr(args, "user_sub", None) or args.user
+    if not username:
+        sys.stderr.write(
+            "Erreur d'utilisation : --user NOM, le compte qui reçoit le mot de passe.\n"
+        )
+        return EXIT_USAGE
+    interactive = sys.stdin.isatty()
+    recovery = os.environ.get(RECOVERY_VARIABLE)
+    if recovery is None and interactive:
+        recovery = getpass.getpass("Clé de secours (XXXXX-XXXXX-…) : ")
+    password = os.environ.get(PASSWORD_VARIABLE)
+    confirmation = password
+    if password is None and interactive:
+        password = getpass.getpass(f"Nouveau mot de passe de « {username} » : ")
+        confirmation = getpass.getpass("Confirmation : ")
+    if recovery is None or password is None or confirmation is None:
+        sys.stderr.write(
+            f"Erreur : clé ou mot de passe introuvable : les taper au terminal, ou les donner "
+            f"dans {RECOVERY_VARIABLE} et {PASSWORD_VARIABLE}.\n"
+        )
+        return EXIT_REFUSED
+    database = open_with_recovery_key(url, format_recovery_key(recovery))
+    try:
+        account = reset_password_with_recovery_key(database, username, password, confirmation)
+    except ValidationError as error:
+        sys.stderr.write("Erreur : " + " ".join(error.errors.values()) + "\n")
+        return EXIT_REFUSED
+    finally:
+        database.dispose()
+    print(
+        f"Nouveau mot de passe enregistré pour « {account.username} » ({account.display_name}) ; "
+        "le compte est déverrouillé."
+    )
     return EXIT_OK
 
 

@@ -35,9 +35,6 @@ from app.errors import StorageError
 from app.services import accounts, audit
 from app.services.accounts import (
     SALT_BYTES,
-    SCRYPT_N,
-    SCRYPT_P,
-    SCRYPT_R,
     SIGN_IN_REFUSED,
     AccountInfo,
     SignInRefused,
@@ -140,7 +137,7 @@ def unlock(path: Path, username: str, password: str, now: datetime | None = None
         if data_key is not None:
             return Unlocked(data_key, proof)
     if not slots:  # the same time as a real check: timing does not tell who has an account
-        _hash(password, secrets.token_bytes(SALT_BYTES), SCRYPT_N, SCRYPT_R, SCRYPT_P)
+        _hash(password, secrets.token_bytes(SALT_BYTES), *_cost())
     raise _counted_failure(path, keys, holder, username, failures, now)
 
 
@@ -405,15 +402,21 @@ def _recovery_hash(recovery: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 def _recovery_slot(data_key: bytes, recovery: str) -> Slot:
     salt = secrets.token_bytes(SALT_BYTES)
+    n, r, p = _cost()
     return key_file.wrap(
         data_key,
         RECOVERY,
-        secret_hash=_recovery_hash(recovery, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P),
+        secret_hash=_recovery_hash(recovery, salt, n, r, p),
         salt=salt,
-        n=SCRYPT_N,
-        r=SCRYPT_R,
-        p=SCRYPT_P,
+        n=n,
+        r=r,
+        p=p,
     )
+
+
+def _cost() -> tuple[int, int, int]:
+    """The scrypt cost of new hashes, read when used (the tests lower it)."""
+    return accounts.SCRYPT_N, accounts.SCRYPT_R, accounts.SCRYPT_P
 
 
 def _store_recovery_key(session: Session, recovery: str) -> None:

@@ -101,6 +101,15 @@ def open_with_password(
     return database, account
 
 
+def open_with_recovery_key(url: str, recovery_key: str) -> Database:
+    """Open a protected base with its recovery key (every coordination password forgotten);
+    SignInRefused when the key is not this base's."""
+    path = sqlite_path(url)
+    if path is None:
+        raise ValueError("only a SQLite base has a recovery key")
+    return open_app_database(url, key=base_keys.unlock_with_recovery_key(path, recovery_key))
+
+
 def _key_known_here(path: Path) -> bytes | None:
     """The key this process already opened the base with (signed in earlier: a new window on
     the same base, a restore), if it still reads the file."""
