@@ -26,8 +26,8 @@ from app.domain import AuditEntry, UserAccount
 from app.services import accounts, base_keys, reference
 from app.services.accounts import AccountInput
 from app.services.bootstrap import open_app_database
-from app.storage import cipher
 from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.storage import cipher
 from app.ui.main_window import MainWindow
 from app.ui.sign_in import SignInCancelled
 from tests.gui.conftest import answer_next_dialog, type_text
