@@ -60,7 +60,7 @@ from app.services.hosts import format_identifier, get_host
 from app.services.issued_documents import ATTESTATION, issue_document
 from app.services.organisation import get_organisation
 from app.services.validation import format_date, search_text
-from app.storage import Database, open_database
+from app.storage import Database, cipher, open_database
 from app.storage.database import sqlite_path
 
 __all__ = [
@@ -620,6 +620,12 @@ def _reported(result: tuple[RenderedDocument, str], kind: DocumentKind) -> Rende
 _worker: tuple[Database, _Batch] | None = None
 
 
+def _known_key(url: str) -> bytes | None:
+    """The data key this process opened the base at `url` with (None: plain, not SQLite)."""
+    path = sqlite_path(url)
+    return cipher.known_key(path) if path is not None else None
+
+
 def _start_worker(url: str, key: bytes | None, batch: _Batch) -> None:
     """In each worker process: its own connection to the database (with its data key, handed
     over by the pipe to the child, never written anywhere), for the whole batch."""
@@ -670,7 +676,7 @@ def render_documents(
     """
     batch = _Batch(kind, today, rank)
     url = database if isinstance(database, str) else database.url
-    key = None if isinstance(database, str) else database.key
+    key = _known_key(url) if isinstance(database, str) else database.key
     count = min(workers or os.cpu_count() or 1, len(agreement_ids))
     if count < 2 or len(agreement_ids) < PARALLEL_FROM or _in_memory(url):
         yield from _render_here(database, agreement_ids, batch)

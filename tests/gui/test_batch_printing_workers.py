@@ -27,6 +27,7 @@ from app.ui.printing import batch as batch_module
 from app.ui.printing import printer as printer_module
 from app.ui.printing.batch import AgreementBatch, BatchPrintDialog, PrintJob
 from tests.conftest import TODAY
+from tests.encrypted import base_key
 from tests.unit.pdf.test_convention import _agreement
 
 BATCH_SIZE = documents.PARALLEL_FROM  # the smallest batch the worker processes render
@@ -51,7 +52,7 @@ def database(agreements_base: Path, tmp_path: Path) -> Iterator[Database]:
     """A copy of the base per test: each test journals its own prints."""
     path = tmp_path / "agreements.sqlite"
     path.write_bytes(agreements_base.read_bytes())
-    opened = Database("sqlite:///" + str(path))
+    opened = Database("sqlite:///" + str(path), base_key(agreements_base))  # the same key
     yield opened
     opened.dispose()
 
