@@ -1,7 +1,6 @@
 """The Fichier menu: back up now, restore, check the base, choose the backup folder; the copies
 taken at the window's start and on quit."""
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +24,7 @@ from app.services.maintenance import CheckReport
 from app.storage.backup import BackupReason, list_backups, parse_backup_name
 from app.ui import maintenance as maintenance_ui
 from app.ui.main_window import MainWindow
+from tests.encrypted import raw_connect
 from tests.gui.conftest import answer_next_dialog
 
 
@@ -41,7 +41,7 @@ def db_file(window: MainWindow) -> Path:
 
 
 def set_site_name(path: Path, name: str) -> None:
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     connection.execute("UPDATE site SET name = ? WHERE code = 'cobalt'", (name,))
     connection.commit()
     connection.close()
@@ -135,7 +135,7 @@ def test_quitting_during_the_start_copy_waits_for_it(
     # Both copies are complete: the start copy was not cut off by the closing base.
     assert reasons() == ["demarrage", "fermeture"]
     for copy in copies("demarrage"):
-        connection = sqlite3.connect(copy)
+        connection = raw_connect(copy)
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         connection.close()
 
@@ -187,7 +187,7 @@ def test_restore_a_copy_then_the_window_reopens_on_it(
         ]
         assert seen[0].startswith("Sauvegarde restaurée | La sauvegarde du ")
         assert f"L'ancienne base est conservée dans :\n{kept}" in seen[0]
-        connection = sqlite3.connect(kept)
+        connection = raw_connect(kept)
         [(name,)] = connection.execute("SELECT name FROM site WHERE code = 'cobalt'").fetchall()
         connection.close()
         assert name == "Cobalt d'après"

@@ -1,7 +1,6 @@
 """A locked database refuses the save with a French message; the candidate form and the
 agreement form keep every keystroke, and save once the other desk lets go."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from app.domain import Agreement, Candidate
 from app.errors import StorageError
 from app.storage import database
 from app.ui.main_window import MainWindow
+from tests.encrypted import raw_connect
 from tests.gui.conftest import type_text
 from tests.gui.test_agreements_view import _click, _draft, _view, _world
 
@@ -36,7 +36,7 @@ def test_locked_database_keeps_the_form_and_says_why(
     site = form.findChild(QComboBox, "site")
     site.setCurrentIndex(site.findData("du-guesclin"))
 
-    other_desk = sqlite3.connect(path)
+    other_desk = raw_connect(path)
     other_desk.execute("BEGIN EXCLUSIVE")
     try:
         qtbot.mouseClick(form.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
@@ -79,7 +79,7 @@ def test_locked_database_keeps_the_agreement_form_and_says_why(
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
     window.context.database.engine.dispose()  # new connections wait 50 ms only
 
-    other_desk = sqlite3.connect(window.context.database.url.removeprefix("sqlite:///"))
+    other_desk = raw_connect(window.context.database.url.removeprefix("sqlite:///"))
     other_desk.execute("BEGIN EXCLUSIVE")
     try:
         _click(qtbot, view, "saveAgreementButton")

@@ -3,7 +3,6 @@ moved): a French message says why, the form keeps every keystroke, nothing is wr
 the cause is gone, the same form saves."""
 
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPlainTextEdit,
 from app.domain import Agreement, Candidate
 from app.storage import Database
 from app.ui.main_window import MainWindow
+from tests.encrypted import raw_connect
 from tests.gui.conftest import type_text
 from tests.gui.test_agreements_view import _click, _draft, _view, _world
 
@@ -51,7 +51,7 @@ def disk_full(database: Database) -> Iterator[None]:
     VACUUM first drops the free pages the migrations left, so a long text needs new pages.
     """
     database.engine.dispose()
-    with closing(sqlite3.connect(_file(database))) as connection:
+    with closing(raw_connect(_file(database))) as connection:
         connection.execute("VACUUM")
 
     def no_more_pages(dbapi_connection: Any, _record: Any) -> None:
