@@ -657,9 +657,9 @@ def _ours(
     """The agreement's data, our PDF (first render, not counted) and `repeat` timed renders,
     each in its own read session as tests/benchmarks/run.py does."""
     from app.services.agreement_documents import DocumentKind, convention_data, render_document
-    from app.storage import open_database
+    from app.services.bootstrap import open_app_database
 
-    database = open_database(url)
+    database = open_app_database(url)  # an encrypted base: through its key file
     try:
 
         def render() -> bytes:

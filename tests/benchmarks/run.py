@@ -305,9 +305,9 @@ def matrix_measure(window: Any, app: Any, info: dict[str, Any], repeat: int) -> 
 
 def pdf_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
     from app.services.agreement_documents import DocumentKind, render_document, render_documents
-    from app.storage import open_database
+    from app.services.bootstrap import open_app_database
 
-    database = open_database(url)
+    database = open_app_database(url)  # an encrypted base: through its key file
     ids = info["agreement_ids"]
     today = date.today()
 
