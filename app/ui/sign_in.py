@@ -267,9 +267,8 @@ class RecoveryKeyDialog(QDialog):
         intro = QLabel(
             "La base est désormais chiffrée : sans mot de passe, personne ne peut lire le "
             "fichier, ni ses sauvegardes. Si tous les mots de passe de la coordination étaient "
-            "oubliés, seule cette clé de secours permettrait de la rouvrir. Recopiez-la (ou "
-            "imprimez cette fenêtre) et rangez-la sous clé, hors de l'ordinateur : elle ne "
-            "sera plus affichée."
+            "oubliés, seule cette clé de secours permettrait de la rouvrir. Recopiez-la sur "
+            "papier et rangez-la sous clé, hors de l'ordinateur : elle ne sera plus affichée."
         )
         intro.setWordWrap(True)
         self.key = named(QLabel(key), "recoveryKey")
