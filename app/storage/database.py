@@ -26,6 +26,7 @@ from app.services.errors import ConflictError
 from app.storage import cipher
 
 BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 65536
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +38,9 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # every reported save survive a power cut, at a cost the front desk never notices.
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
+    # Pages are decrypted as they enter SQLite's cache (SQLCipher): a cache of 64 MiB per
+    # connection instead of 2 MiB keeps the pages of a search or of a file decrypted once.
+    cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     cursor.close()
 
 
