@@ -27,8 +27,11 @@ NOT_JOURNALED = (
     "Attention : {what}, mais le journal des actions n'a pas pu l'inscrire (le détail est "
     "dans le journal technique).\n"
 )
-# The account the running command acts as (set once it signed in).
-_acting: list["CommandActor"] = []
+# Who the journal names for what a command saves when it acted without signing in (a restore
+# onto a missing or unreadable base).
+UNSIGNED_AUTHOR = "ligne de commande"
+# What a command returns: its exit status and the account it acted as (None: no sign-in).
+Outcome = tuple[int, "CommandActor | None"]
 
 
 # argparse looks its own messages up through argparse._ at run time: answer in French.
@@ -157,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging()
     args = build_parser().parse_args(argv)
     db_value = getattr(args, "db_sub", None) or args.db
-    handlers: dict[str, Callable[[argparse.Namespace, str], int]] = {
+    handlers: dict[str, Callable[[argparse.Namespace, str], Outcome]] = {
         "seed-demo": _seed_demo,
         "import": _import,
         "export": _export,
@@ -178,10 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(url, demo=False)
         url = database_url(db_value)
         _refuse_unsafe_paths(args, url)
-        status = handlers[args.command](args, url)
-        warnings = {actor.warning for actor in _acting if actor.warning}
-        for warning in sorted(warnings):  # after the outcome, so an error still reads first
-            sys.stderr.write(warning + "\n")
+        status, acting = handlers[args.command](args, url)
+        if acting is not None and acting.warning:  # after the outcome: an error reads first
+            sys.stderr.write(acting.warning + "\n")
         return status
     except UserFacingError as error:
         sys.stderr.write(f"Erreur : {error}\n")
@@ -220,7 +222,7 @@ def _refuse_unsafe_paths(args: argparse.Namespace, url: str) -> None:
         refuse_restoring_onto_itself(args.file, database_url=url, backup_folder=backup_dir())
 
 
-def _seed_demo(args: argparse.Namespace, url: str) -> int:
+def _seed_demo(args: argparse.Namespace, url: str) -> Outcome:
     from app.services.bootstrap import open_app_database
     from app.services.demo import seed_demo
 
@@ -228,18 +230,18 @@ def _seed_demo(args: argparse.Namespace, url: str) -> int:
     with database.session() as session:
         summary = seed_demo(session)
     print(summary.describe())
-    return EXIT_OK
+    return EXIT_OK, None
 
 
-def _import(args: argparse.Namespace, url: str) -> int:
+def _import(args: argparse.Namespace, url: str) -> Outcome:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
     from app.services.bootstrap import open_app_database
     from app.services.csv_io import apply_import, preview_import
 
     database = open_app_database(url)
-    actor = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
-    audit.attach(database, _cli_author)
+    acting = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
+    audit.attach(database, lambda: acting.actor.author)
     with database.session() as session:
         preview = preview_import(session, args.file)
         session.rollback()
@@ -252,7 +254,7 @@ def _import(args: argparse.Namespace, url: str) -> int:
             )
         else:
             sys.stderr.write("Erreur : rien n'a été importé. " + " ".join(preview.fatal) + "\n")
-        return EXIT_REFUSED
+        return EXIT_REFUSED, acting
     if preview.conflicts:
         print(
             "--overwrite-newer : ces fiches seront écrasées par le fichier."
@@ -262,14 +264,13 @@ def _import(args: argparse.Namespace, url: str) -> int:
         )
     if args.dry_run:
         print("Vérification seule (--dry-run) : rien n'a été importé.")
-        return EXIT_OK
+        return EXIT_OK, acting
     with database.session() as session:
         result = apply_import(
             session,
             args.file,
             valid_only=args.valid_only,
-            author=actor.author,
-            role=actor.role,
+            actor=acting.actor,
             overwrite_newer=args.overwrite_newer,
         )
     print(result.describe())
@@ -278,10 +279,10 @@ def _import(args: argparse.Namespace, url: str) -> int:
             f"Attention : conflits laissés tels quels ({result.conflicts_kept}) ; relancez avec "
             "--overwrite-newer pour écraser ces fiches.\n"
         )
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _export(args: argparse.Namespace, url: str) -> int:
+def _export(args: argparse.Namespace, url: str) -> Outcome:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
     from app.services.bootstrap import open_app_database
@@ -289,10 +290,12 @@ def _export(args: argparse.Namespace, url: str) -> int:
 
     database = open_app_database(url)
     if args.what == "agreements":
-        _sign_in(args, database, (ROLE_COORDINATION,), "exporter les conventions")
+        acting = _sign_in(args, database, (ROLE_COORDINATION,), "exporter les conventions")
     else:
-        _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "exporter les candidats")
-    audit.attach(database, _cli_author)
+        acting = _sign_in(
+            args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "exporter les candidats"
+        )
+    audit.attach(database, lambda: acting.actor.author)
     if args.what == "agreements":
         from app.services.agreements_csv import export_agreements
 
@@ -301,16 +304,16 @@ def _export(args: argparse.Namespace, url: str) -> int:
             scope = audit.export_scope(args.season)
             audit.record_export(session, "conventions (CSV)", written, scope)
         print(f"{written} convention(s) exportée(s) dans {args.out}")
-        return EXIT_OK
+        return EXIT_OK, acting
     with database.session() as session:
         written = export_candidates(session, args.out, season=args.season, site=args.site)
         scope = audit.export_scope(args.season, args.site)
         audit.record_export(session, "candidats (CSV)", written, scope)
     print(f"{written} candidat(s) exporté(s) dans {args.out}")
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _convention_pdf(args: argparse.Namespace, url: str) -> int:
+def _convention_pdf(args: argparse.Namespace, url: str) -> Outcome:
     from datetime import date
 
     from app.domain.account import ROLE_COORDINATION
@@ -328,10 +331,12 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
     kind = DocumentKind(args.document or ("avenant" if args.avenant is not None else "convention"))
     if args.avenant is not None and kind is not DocumentKind.AVENANT:
         sys.stderr.write("Erreur d'utilisation : --avenant ne va qu'avec --document avenant.\n")
-        return EXIT_USAGE
+        return EXIT_USAGE, None
     database = open_app_database(url)
-    _sign_in(args, database, (ROLE_COORDINATION,), "imprimer les documents des conventions")
-    audit.attach(database, _cli_author)
+    acting = _sign_in(
+        args, database, (ROLE_COORDINATION,), "imprimer les documents des conventions"
+    )
+    audit.attach(database, lambda: acting.actor.author)
     # The first print of an attestation issues it (its number and date are kept): that
     # session commits, once the file is written; the other documents only read.
     with database.session(commit=kind is DocumentKind.ATTESTATION) as session:
@@ -362,21 +367,21 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
         DocumentKind.EVALUATION: f"Fiche d'évaluation de la convention {number} imprimée",
     }[kind]
     print(f"{what} dans {args.out}")
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _check(args: argparse.Namespace, url: str) -> int:
+def _check(args: argparse.Namespace, url: str) -> Outcome:
     from app.services.maintenance import check_database
 
     report = check_database(url)
     print(report.describe())
     if not report.ok:
         sys.stderr.write("Erreur : la vérification a trouvé des problèmes (détail ci-dessus).\n")
-        return EXIT_REFUSED
-    return EXIT_OK
+        return EXIT_REFUSED, None
+    return EXIT_OK, None
 
 
-def _backup(args: argparse.Namespace, url: str) -> int:
+def _backup(args: argparse.Namespace, url: str) -> Outcome:
     from app.config import backup_dir
     from app.domain.account import ROLE_COORDINATION
     from app.services import audit
@@ -385,25 +390,26 @@ def _backup(args: argparse.Namespace, url: str) -> int:
     from app.storage.database import sqlite_path
 
     path = sqlite_path(url)
+    acting = None
     if path is not None and path.exists():  # else backup_database says why it cannot
         database = open_app_database(url)
         try:
-            _sign_in(args, database, (ROLE_COORDINATION,), "sauvegarder la base")
+            acting = _sign_in(args, database, (ROLE_COORDINATION,), "sauvegarder la base")
         finally:
             database.dispose()
     copy = backup_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
     print(copy)
-    if not audit.record_backup(url, copy, author=_cli_author()):
+    if not audit.record_backup(url, copy, author=_author(acting)):
         sys.stderr.write(NOT_JOURNALED.format(what="la sauvegarde est faite"))
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _restore(args: argparse.Namespace, url: str) -> int:
+def _restore(args: argparse.Namespace, url: str) -> Outcome:
     from app.services import audit
     from app.storage.backup import database_file, describe_backup_file, restore_database
 
     target = database_file(url)
-    _sign_in_before_restore(args, url, target)
+    acting = _sign_in_before_restore(args, url, target)
     kept = restore_database(args.file, target)
     described = describe_backup_file(args.file)
     print(f"Base « {target} » restaurée depuis la sauvegarde {described}.")
@@ -412,20 +418,22 @@ def _restore(args: argparse.Namespace, url: str) -> int:
     else:
         print(f"L'ancienne base est conservée dans : {kept}")
     copy = args.file.expanduser().resolve()
-    if not audit.record_restore(url, copy, described, kept, author=_cli_author()):
+    if not audit.record_restore(url, copy, described, kept, author=_author(acting)):
         sys.stderr.write(NOT_JOURNALED.format(what="la restauration est faite"))
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) -> None:
+def _sign_in_before_restore(
+    args: argparse.Namespace, url: str, target: Path
+) -> "CommandActor | None":
     """Replacing a base is coordination's, signed in on that base. A base that is missing
-    or cannot be opened can be restored without it: that is what restore is for, and whoever
-    can replace the file by hand gains nothing here."""
+    or cannot be opened can be restored without it (None): that is what restore is for, and
+    whoever can replace the file by hand gains nothing here."""
     from app.domain.account import ROLE_COORDINATION
     from app.services.bootstrap import open_app_database
 
     if not target.exists():
-        return
+        return None
     try:
         database = open_app_database(url)
     except UserFacingError as error:
@@ -433,16 +441,16 @@ def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) ->
         sys.stderr.write(
             "Attention : la base actuelle ne s'ouvre pas ; restauration sans connexion.\n"
         )
-        return
+        return None
     try:
-        _sign_in(args, database, (ROLE_COORDINATION,), "restaurer la base")
+        return _sign_in(args, database, (ROLE_COORDINATION,), "restaurer la base")
     finally:
         database.dispose()
 
 
-def _cli_author() -> str:
+def _author(acting: "CommandActor | None") -> str:
     """Who the audit log names for what a command saves: the signed-in account."""
-    return _acting[-1].author if _acting else "ligne de commande"
+    return acting.actor.author if acting is not None else UNSIGNED_AUTHOR
 
 
 def _read_password(username: str) -> str | None:
@@ -465,7 +473,6 @@ def _sign_in(
 
     username = getattr(args, "user_sub", None) or args.user
     with database.session() as session:
-        actor = sign_in_command(session, username, lambda: _read_password(username or ""))
-    require_role(actor, allowed, what)
-    _acting.append(actor)
-    return actor
+        acting = sign_in_command(session, username, lambda: _read_password(username or ""))
+    require_role(acting.actor, allowed, what)
+    return acting

@@ -36,7 +36,7 @@ from app import APP_NAME
 from app.config import settings_dir
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
 from app.services import accounts, audit, reference
-from app.services.accounts import AccountInfo
+from app.services.accounts import SignedInAccount
 from app.services.bootstrap import open_app_database
 from app.services.command_sign_in import DEMO_COORDINATOR
 from app.services.demo_base import is_demo_base
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         """
         failed_backups: list[str] = []
         database = open_app_database(database_url, on_backup_failure=failed_backups.append)
-        context = AppContext(database=database, username="")
+        context = AppContext(database=database)
         try:
             context.sign_in(_first_sign_in(database, username))
         except BaseException:
@@ -477,7 +477,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText("Session verrouillée")
         self.lock_screen.panel.setFocus()
 
-    def _unlock(self, account: AccountInfo) -> None:
+    def _unlock(self, account: SignedInAccount) -> None:
         if account.id != self.context.account_id:
             # Another person: the previous one's unsaved changes are settled first.
             if not self.confirm_leave():
@@ -555,7 +555,7 @@ def _application() -> QCoreApplication:
     return application
 
 
-def _first_sign_in(database: Database, username: str | None) -> AccountInfo:
+def _first_sign_in(database: Database, username: str | None) -> SignedInAccount:
     with database.session() as session:
         if username is None and is_demo_base(session):
             username = DEMO_COORDINATOR  # a demo base opens without a password (CONTRACT)

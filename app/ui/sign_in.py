@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import accounts, password_policy
-from app.services.accounts import AccountInfo, AccountInput
+from app.services.accounts import AccountInput, SignedInAccount
 from app.services.errors import UserFacingError, ValidationError
 from app.storage import Database
 from app.ui.theme import icon
@@ -81,7 +81,7 @@ class FirstAccountDialog(QDialog):
         self.setObjectName("firstAccountDialog")
         self.setWindowTitle("Créer le compte de coordination")
         self.database = database
-        self.account: AccountInfo | None = None
+        self.account: SignedInAccount | None = None
         intro = QLabel(
             "Bienvenue. Cette base n'a pas encore de compte : créez celui de la coordination. "
             "Il permettra ensuite de créer les comptes de l'accueil et des formateurs "
@@ -127,7 +127,7 @@ class FirstAccountDialog(QDialog):
 class SignInPanel(QWidget):
     """Identifiant, mot de passe, Se connecter; emits the account once the password is right."""
 
-    signed_in = Signal(object)  # AccountInfo
+    signed_in = Signal(object)  # SignedInAccount
 
     def __init__(self, database: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -192,7 +192,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("signInDialog")
         self.setWindowTitle("Connexion")
-        self.account: AccountInfo | None = None
+        self.account: SignedInAccount | None = None
         self.panel = SignInPanel(database, self)
         self.panel.signed_in.connect(self._signed_in)
         title = QLabel("Connectez-vous pour ouvrir La Fabrique du Numérique.")
@@ -203,12 +203,12 @@ class SignInDialog(QDialog):
         self.setMinimumWidth(420)
         self.panel.prepare()
 
-    def _signed_in(self, account: AccountInfo) -> None:
+    def _signed_in(self, account: SignedInAccount) -> None:
         self.account = account
         self.accept()
 
 
-def sign_in_at_start(database: Database, parent: QWidget | None = None) -> AccountInfo | None:
+def sign_in_at_start(database: Database, parent: QWidget | None = None) -> SignedInAccount | None:
     """The first coordination account on a new base, else the sign-in; None when abandoned."""
     with database.session(commit=False) as session:
         first_start = accounts.needs_first_account(session)
