@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import AppSetting
-from app.domain.account import ROLE_COORDINATION
 from app.services.actor import SYSTEM_AUTHOR, Actor, system_actor
+from app.services.permissions import SYSTEM_ROLE
 
 __all__ = ["DEMO_SETTING", "demo_actor", "is_demo_base", "mark_demo_base"]
 
@@ -16,7 +16,7 @@ DEMO_SETTING = "base_de_demonstration"
 DEMO_REASON = "données de démonstration, écrites dans une base neuve par qui la crée"
 
 
-def demo_actor(author: str = SYSTEM_AUTHOR, role: str = ROLE_COORDINATION) -> Actor:
+def demo_actor(author: str = SYSTEM_AUTHOR, role: str = SYSTEM_ROLE) -> Actor:
     """The member of staff who would have done it (`author`, e.g. "Nadia Belkacem (accueil)"),
     with that role; nobody signs in to write the demo data (app/services/actor.py)."""
     return system_actor(DEMO_REASON, author=author, role=role)
