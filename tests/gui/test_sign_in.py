@@ -28,6 +28,7 @@ from app.services.bootstrap import open_app_database
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.ui.main_window import MainWindow
 from app.ui.sign_in import SignInCancelled
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 
 PASSWORD = "phrase de passe longue"
@@ -50,7 +51,7 @@ def url(tmp_path: Path) -> str:
                 AccountInput(name, username, role),
                 PASSWORD,
                 PASSWORD,
-                role="coordination",
+                actor=make_actor("coordination"),
             )
     database.dispose()
     return address
@@ -427,9 +428,9 @@ def test_accueil_opens_a_base_with_a_cohort_without_reading_observations(
         season = reference.current_season_label()
         data = CandidateInput(nom="Ziani", prenom="Nora", email="n@exemple.fr", saison=season)
         data.site = "cobalt"
-        learner = create_candidate(session, data, author="t", role="coordination").id
+        learner = create_candidate(session, data, actor=make_actor("coordination", "t")).id
         for stage in ("entretien", "admis", "entre_formation"):
-            change_stage(session, learner, stage, comment="", author="t", role="coordination")
+            change_stage(session, learner, stage, comment="", actor=make_actor("coordination", "t"))
     database.dispose()
 
     main = _keep(qtbot, MainWindow.open(url, username="karim"))
