@@ -12,7 +12,7 @@ from app.errors import StorageError, describe_os_error
 from app.services.errors import UserFacingError, ValidationError
 
 if TYPE_CHECKING:
-    from app.services.accounts import AccountInfo
+    from app.services.accounts import SignedInAccount
     from app.services.command_sign_in import CommandActor
     from app.storage import Database
 
@@ -29,10 +29,13 @@ NOT_JOURNALED = (
     "Attention : {what}, mais le journal des actions n'a pas pu l'inscrire (le détail est "
     "dans le journal technique).\n"
 )
-# The account the running command acts as (set once it signed in).
-_acting: list["CommandActor"] = []
+# Who the journal names for what a command saves when it acted without signing in (a restore
+# onto a missing or unreadable base).
+UNSIGNED_AUTHOR = "ligne de commande"
+# What a command returns: its exit status and the account it acted as (None: no sign-in).
+Outcome = tuple[int, "CommandActor | None"]
 # The account a password signed in while unlocking a protected base, by id(database).
-_signed_in: dict[int, "AccountInfo"] = {}
+_signed_in: dict[int, "SignedInAccount"] = {}
 _typed_passwords: dict[str, str] = {}
 PASSWORD_MISSING = (
     "Mot de passe introuvable : le taper au terminal, ou le donner dans la variable "
@@ -180,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging()
     args = build_parser().parse_args(argv)
     db_value = getattr(args, "db_sub", None) or args.db
-    handlers: dict[str, Callable[[argparse.Namespace, str], int]] = {
+    handlers: dict[str, Callable[[argparse.Namespace, str], Outcome]] = {
         "seed-demo": _seed_demo,
         "import": _import,
         "export": _export,
@@ -202,10 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(url, demo=False)
         url = database_url(db_value)
         _refuse_unsafe_paths(args, url)
-        status = handlers[args.command](args, url)
-        warnings = {actor.warning for actor in _acting if actor.warning}
-        for warning in sorted(warnings):  # after the outcome, so an error still reads first
-            sys.stderr.write(warning + "\n")
+        status, acting = handlers[args.command](args, url)
+        if acting is not None and acting.warning:  # after the outcome: an error reads first
+            sys.stderr.write(acting.warning + "\n")
         return status
     except UserFacingError as error:
         sys.stderr.write(f"Erreur : {error}\n")
@@ -244,24 +246,24 @@ def _refuse_unsafe_paths(args: argparse.Namespace, url: str) -> None:
         refuse_restoring_onto_itself(args.file, database_url=url, backup_folder=backup_dir())
 
 
-def _seed_demo(args: argparse.Namespace, url: str) -> int:
+def _seed_demo(args: argparse.Namespace, url: str) -> Outcome:
     from app.services.demo import seed_demo
 
     database = _open(args, url)
     with database.session() as session:
         summary = seed_demo(session)
     print(summary.describe())
-    return EXIT_OK
+    return EXIT_OK, None
 
 
-def _import(args: argparse.Namespace, url: str) -> int:
+def _import(args: argparse.Namespace, url: str) -> Outcome:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
     from app.services.csv_io import apply_import, preview_import
 
     database = _open(args, url)
-    actor = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
-    audit.attach(database, _cli_author)
+    acting = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
+    audit.attach(database, lambda: acting.actor.author)
     with database.session() as session:
         preview = preview_import(session, args.file)
         session.rollback()
@@ -274,7 +276,7 @@ def _import(args: argparse.Namespace, url: str) -> int:
             )
         else:
             sys.stderr.write("Erreur : rien n'a été importé. " + " ".join(preview.fatal) + "\n")
-        return EXIT_REFUSED
+        return EXIT_REFUSED, acting
     if preview.conflicts:
         print(
             "--overwrite-newer : ces fiches seront écrasées par le fichier."
@@ -284,14 +286,13 @@ def _import(args: argparse.Namespace, url: str) -> int:
         )
     if args.dry_run:
         print("Vérification seule (--dry-run) : rien n'a été importé.")
-        return EXIT_OK
+        return EXIT_OK, acting
     with database.session() as session:
         result = apply_import(
             session,
             args.file,
             valid_only=args.valid_only,
-            author=actor.author,
-            role=actor.role,
+            actor=acting.actor,
             overwrite_newer=args.overwrite_newer,
         )
     print(result.describe())
@@ -300,20 +301,22 @@ def _import(args: argparse.Namespace, url: str) -> int:
             f"Attention : conflits laissés tels quels ({result.conflicts_kept}) ; relancez avec "
             "--overwrite-newer pour écraser ces fiches.\n"
         )
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _export(args: argparse.Namespace, url: str) -> int:
+def _export(args: argparse.Namespace, url: str) -> Outcome:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services import audit
     from app.services.csv_io import export_candidates
 
     database = _open(args, url)
     if args.what == "agreements":
-        _sign_in(args, database, (ROLE_COORDINATION,), "exporter les conventions")
+        acting = _sign_in(args, database, (ROLE_COORDINATION,), "exporter les conventions")
     else:
-        _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "exporter les candidats")
-    audit.attach(database, _cli_author)
+        acting = _sign_in(
+            args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "exporter les candidats"
+        )
+    audit.attach(database, lambda: acting.actor.author)
     if args.what == "agreements":
         from app.services.agreements_csv import export_agreements
 
@@ -322,16 +325,16 @@ def _export(args: argparse.Namespace, url: str) -> int:
             scope = audit.export_scope(args.season)
             audit.record_export(session, "conventions (CSV)", written, scope)
         print(f"{written} convention(s) exportée(s) dans {args.out}")
-        return EXIT_OK
+        return EXIT_OK, acting
     with database.session() as session:
         written = export_candidates(session, args.out, season=args.season, site=args.site)
         scope = audit.export_scope(args.season, args.site)
         audit.record_export(session, "candidats (CSV)", written, scope)
     print(f"{written} candidat(s) exporté(s) dans {args.out}")
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _convention_pdf(args: argparse.Namespace, url: str) -> int:
+def _convention_pdf(args: argparse.Namespace, url: str) -> Outcome:
     from datetime import date
 
     from app.domain.account import ROLE_COORDINATION
@@ -348,10 +351,12 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
     kind = DocumentKind(args.document or ("avenant" if args.avenant is not None else "convention"))
     if args.avenant is not None and kind is not DocumentKind.AVENANT:
         sys.stderr.write("Erreur d'utilisation : --avenant ne va qu'avec --document avenant.\n")
-        return EXIT_USAGE
+        return EXIT_USAGE, None
     database = _open(args, url)
-    _sign_in(args, database, (ROLE_COORDINATION,), "imprimer les documents des conventions")
-    audit.attach(database, _cli_author)
+    acting = _sign_in(
+        args, database, (ROLE_COORDINATION,), "imprimer les documents des conventions"
+    )
+    audit.attach(database, lambda: acting.actor.author)
     # The first print of an attestation issues it (its number and date are kept): that
     # session commits, once the file is written; the other documents only read.
     with database.session(commit=kind is DocumentKind.ATTESTATION) as session:
@@ -382,21 +387,21 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> int:
         DocumentKind.EVALUATION: f"Fiche d'évaluation de la convention {number} imprimée",
     }[kind]
     print(f"{what} dans {args.out}")
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _check(args: argparse.Namespace, url: str) -> int:
+def _check(args: argparse.Namespace, url: str) -> Outcome:
     from app.services.maintenance import check_database
 
     report = check_database(url, _key_for_check(args, url))
     print(report.describe())
     if not report.ok:
         sys.stderr.write("Erreur : la vérification a trouvé des problèmes (détail ci-dessus).\n")
-        return EXIT_REFUSED
-    return EXIT_OK
+        return EXIT_REFUSED, None
+    return EXIT_OK, None
 
 
-def _recover(args: argparse.Namespace, url: str) -> int:
+def _recover(args: argparse.Namespace, url: str) -> Outcome:
     """A new password for an account, the base opened with its recovery key (README)."""
     import getpass
     import os
@@ -409,7 +414,7 @@ def _recover(args: argparse.Namespace, url: str) -> int:
         sys.stderr.write(
             "Erreur d'utilisation : --user NOM, le compte qui reçoit le mot de passe.\n"
         )
-        return EXIT_USAGE
+        return EXIT_USAGE, None
     interactive = sys.stdin.isatty()
     recovery = os.environ.get(RECOVERY_VARIABLE)
     if recovery is None and interactive:
@@ -424,20 +429,20 @@ def _recover(args: argparse.Namespace, url: str) -> int:
             f"Erreur : clé ou mot de passe introuvable : les taper au terminal, ou les donner "
             f"dans {RECOVERY_VARIABLE} et {PASSWORD_VARIABLE}.\n"
         )
-        return EXIT_REFUSED
+        return EXIT_REFUSED, None
     database = open_with_recovery_key(url, format_recovery_key(recovery))
     try:
         account = reset_password_with_recovery_key(database, username, password, confirmation)
     except ValidationError as error:
         sys.stderr.write("Erreur : " + " ".join(error.errors.values()) + "\n")
-        return EXIT_REFUSED
+        return EXIT_REFUSED, None
     finally:
         database.dispose()
     print(
         f"Nouveau mot de passe enregistré pour « {account.username} » ({account.display_name}) ; "
         "le compte est déverrouillé."
     )
-    return EXIT_OK
+    return EXIT_OK, None
 
 
 def _key_for_check(args: argparse.Namespace, url: str) -> bytes | None:
@@ -462,7 +467,7 @@ def _key_for_check(args: argparse.Namespace, url: str) -> bytes | None:
     return base_keys.unlock(path, username, password).key
 
 
-def _backup(args: argparse.Namespace, url: str) -> int:
+def _backup(args: argparse.Namespace, url: str) -> Outcome:
     from app.config import backup_dir
     from app.domain.account import ROLE_COORDINATION
     from app.services import audit
@@ -470,25 +475,26 @@ def _backup(args: argparse.Namespace, url: str) -> int:
     from app.storage.database import sqlite_path
 
     path = sqlite_path(url)
+    acting = None
     if path is not None and path.exists():  # else backup_database says why it cannot
         database = _open(args, url)
         try:
-            _sign_in(args, database, (ROLE_COORDINATION,), "sauvegarder la base")
+            acting = _sign_in(args, database, (ROLE_COORDINATION,), "sauvegarder la base")
         finally:
             database.dispose()
     copy = backup_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
     print(copy)
-    if not audit.record_backup(url, copy, author=_cli_author()):
+    if not audit.record_backup(url, copy, author=_author(acting)):
         sys.stderr.write(NOT_JOURNALED.format(what="la sauvegarde est faite"))
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _restore(args: argparse.Namespace, url: str) -> int:
+def _restore(args: argparse.Namespace, url: str) -> Outcome:
     from app.services import audit
     from app.storage.backup import database_file, describe_backup_file, restore_database
 
     target = database_file(url)
-    _sign_in_before_restore(args, url, target)
+    acting = _sign_in_before_restore(args, url, target)
     kept = restore_database(args.file, target)
     described = describe_backup_file(args.file)
     print(f"Base « {target} » restaurée depuis la sauvegarde {described}.")
@@ -497,19 +503,21 @@ def _restore(args: argparse.Namespace, url: str) -> int:
     else:
         print(f"L'ancienne base est conservée dans : {kept}")
     copy = args.file.expanduser().resolve()
-    if not audit.record_restore(url, copy, described, kept, author=_cli_author()):
+    if not audit.record_restore(url, copy, described, kept, author=_author(acting)):
         sys.stderr.write(NOT_JOURNALED.format(what="la restauration est faite"))
-    return EXIT_OK
+    return EXIT_OK, acting
 
 
-def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) -> None:
+def _sign_in_before_restore(
+    args: argparse.Namespace, url: str, target: Path
+) -> "CommandActor | None":
     """Replacing a base is coordination's, signed in on that base. A base that is missing
-    or cannot be opened can be restored without it: that is what restore is for, and whoever
-    can replace the file by hand gains nothing here."""
+    or cannot be opened can be restored without it (None): that is what restore is for, and
+    whoever can replace the file by hand gains nothing here."""
     from app.domain.account import ROLE_COORDINATION
 
     if not target.exists():
-        return
+        return None
     try:
         database = _open(args, url)
     except StorageError as error:
@@ -517,9 +525,9 @@ def _sign_in_before_restore(args: argparse.Namespace, url: str, target: Path) ->
         sys.stderr.write(
             "Attention : la base actuelle ne s'ouvre pas ; restauration sans connexion.\n"
         )
-        return
+        return None
     try:
-        _sign_in(args, database, (ROLE_COORDINATION,), "restaurer la base")
+        return _sign_in(args, database, (ROLE_COORDINATION,), "restaurer la base")
     finally:
         database.dispose()
 
@@ -550,9 +558,9 @@ def _open(args: argparse.Namespace, url: str) -> "Database":
     return database
 
 
-def _cli_author() -> str:
+def _author(acting: "CommandActor | None") -> str:
     """Who the audit log names for what a command saves: the signed-in account."""
-    return _acting[-1].author if _acting else "ligne de commande"
+    return acting.actor.author if acting is not None else UNSIGNED_AUTHOR
 
 
 def _read_password(username: str) -> str | None:
@@ -579,10 +587,9 @@ def _sign_in(
     username = getattr(args, "user_sub", None) or args.user
     signed_in = _signed_in.get(id(database))
     if signed_in is not None:  # the password that unlocked the base signed the account in
-        actor = actor_of(signed_in)
+        acting = actor_of(signed_in)
     else:
         with database.session() as session:
-            actor = sign_in_command(session, username, lambda: _read_password(username or ""))
-    require_role(actor, allowed, what)
-    _acting.append(actor)
-    return actor
+            acting = sign_in_command(session, username, lambda: _read_password(username or ""))
+    require_role(acting.actor, allowed, what)
+    return acting

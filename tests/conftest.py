@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from app.services import accounts
+from app.services.actor import _SIGNED_IN, Actor
 from app.services.bootstrap import open_app_database
 from app.storage import Database
 
@@ -20,6 +21,14 @@ TODAY = date(2026, 11, 28)
 # accounts.SCRYPT_N back to PRODUCTION_SCRYPT_N (test_accounts.py checks that it is >= 2^17).
 PRODUCTION_SCRYPT_N = accounts.SCRYPT_N
 TEST_SCRYPT_N = 2**10
+
+
+def make_actor(role: str, username: str | None = None, display_name: str | None = None) -> Actor:
+    """An actor of `role`, as if `username` had signed in in the window (its journal and
+    history name); without a name, the role's. Tests only: it passes the sign-in token of
+    app/services/actor.py, which application code gets from a sign-in."""
+    name = username if username is not None else role
+    return Actor(name, display_name or name, role, token=_SIGNED_IN)
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from app.domain.account import ROLE_COORDINATION, ROLE_LABELS, ROLES, AppSetting, UserAccount
 from app.domain.audit import AuditAction
 from app.services import audit
+from app.services.actor import _SIGNED_IN, Actor
 from app.services.demo_base import is_demo_base
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
 from app.services.password_policy import MAX_LENGTH, password_problem
@@ -89,6 +90,19 @@ class AccountInfo:
 
     def locked_at(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedInAccount(AccountInfo):
+    """An account that has just signed in, with the actor the services receive."""
+
+    actor: Actor
+
+
+def _signed_in(info: AccountInfo) -> SignedInAccount:
+    """Only the sign-ins below make an actor for a real account (app/services/actor.py)."""
+    actor = Actor(info.username, info.display_name, info.role, token=_SIGNED_IN)
+    return SignedInAccount(**vars(info), actor=actor)
 
 
 @dataclass
@@ -214,8 +228,8 @@ def _load(session: Session, account_id: int) -> UserAccount:
     return account
 
 
-def list_accounts(session: Session, *, role: str) -> list[AccountInfo]:
-    require_coordination(role, "gérer les utilisateurs")
+def list_accounts(session: Session, *, actor: Actor) -> list[AccountInfo]:
+    require_coordination(actor, "gérer les utilisateurs")
     accounts = session.scalars(select(UserAccount))
     return sorted(
         (_info(a) for a in accounts), key=lambda a: (not a.active, a.display_name.casefold())
@@ -265,25 +279,26 @@ def _insert(session: Session, data: AccountInput) -> UserAccount:
 
 
 def create_account(
-    session: Session, data: AccountInput, password: str, confirmation: str, *, role: str
+    session: Session, data: AccountInput, password: str, confirmation: str, *, actor: Actor
 ) -> AccountInfo:
     """A new account (coordination only); every refused field is listed at once."""
-    require_coordination(role, "créer un compte")
+    require_coordination(actor, "créer un compte")
     return _create(session, data, password, confirmation)
 
 
 def create_first_account(
     session: Session, data: AccountInput, password: str, confirmation: str
-) -> AccountInfo:
+) -> SignedInAccount:
     """The coordination account of a new database; refused once one can sign in."""
     if not needs_first_account(session):
         raise UserFacingError("Le compte de coordination a déjà été créé : connectez-vous.")
-    return _create(
+    created = _create(
         session,
         AccountInput(data.display_name, data.username, ROLE_COORDINATION),
         password,
         confirmation,
     )
+    return _signed_in(created)  # its creator is signed in
 
 
 def _create(session: Session, data: AccountInput, password: str, confirmation: str) -> AccountInfo:
@@ -308,7 +323,7 @@ def _create(session: Session, data: AccountInput, password: str, confirmation: s
 
 def sign_in_without_password(
     session: Session, username: str, now: datetime | None = None
-) -> AccountInfo:
+) -> SignedInAccount:
     """For tests and automation (`MainWindow.open(url, username)`), never for the window.
 
     A database without accounts, or a demo base, gets a coordination account of an unknown
@@ -347,7 +362,7 @@ def sign_in_without_password(
         "après une restauration",
     )
     session.flush()
-    return _info(account)
+    return _signed_in(_info(account))
 
 
 def ensure_passwordless_account(
@@ -469,7 +484,7 @@ def authenticate(
     now: datetime | None = None,
     *,
     proof: bytes | None = None,
-) -> AccountInfo:
+) -> SignedInAccount:
     """The account, or SignInRefused with the same message whatever was wrong.
 
     While the name must wait (too many failures in a row), SignInDelayed says until when and
@@ -524,7 +539,7 @@ def authenticate(
     account.last_sign_in = now
     audit.record_sign_in(session, account.username, succeeded=True)
     session.flush()
-    return _info(account)
+    return _signed_in(_info(account))
 
 
 # ---------------------------------------------------------------- managing
@@ -549,10 +564,10 @@ def _protect_last_coordinator(session: Session, account: UserAccount) -> None:
 
 
 def change_password(
-    session: Session, account_id: int, password: str, confirmation: str, *, role: str
+    session: Session, account_id: int, password: str, confirmation: str, *, actor: Actor
 ) -> AccountInfo:
     """Coordination sets a new password (forgotten password, new colleague)."""
-    require_coordination(role, "changer le mot de passe d'un compte")
+    require_coordination(actor, "changer le mot de passe d'un compte")
     account = _load(session, account_id)
     errors = password_errors(
         password, confirmation, username=account.username, display_name=account.display_name
@@ -594,8 +609,8 @@ def change_own_password(
     return _info(account)
 
 
-def set_role(session: Session, account_id: int, new_role: str, *, role: str) -> AccountInfo:
-    require_coordination(role, "changer le rôle d'un compte")
+def set_role(session: Session, account_id: int, new_role: str, *, actor: Actor) -> AccountInfo:
+    require_coordination(actor, "changer le rôle d'un compte")
     if new_role not in ROLES:
         raise ValidationError({"role": "Choisir un rôle : accueil, formateur ou coordination."})
     account = _load(session, account_id)
@@ -613,9 +628,9 @@ def set_role(session: Session, account_id: int, new_role: str, *, role: str) -> 
     return _info(account)
 
 
-def deactivate(session: Session, account_id: int, *, role: str) -> AccountInfo:
+def deactivate(session: Session, account_id: int, *, actor: Actor) -> AccountInfo:
     """The account can no longer sign in; its name stays in every history it appears in."""
-    require_coordination(role, "désactiver un compte")
+    require_coordination(actor, "désactiver un compte")
     account = _load(session, account_id)
     if account.active:
         _protect_last_coordinator(session, account)
@@ -631,9 +646,9 @@ def deactivate(session: Session, account_id: int, *, role: str) -> AccountInfo:
     return _info(account)
 
 
-def unlock(session: Session, account_id: int, *, role: str) -> AccountInfo:
+def unlock(session: Session, account_id: int, *, actor: Actor) -> AccountInfo:
     """Coordination lets an account locked by failed sign-ins try again at once."""
-    require_coordination(role, "déverrouiller un compte")
+    require_coordination(actor, "déverrouiller un compte")
     account = _load(session, account_id)
     if account.failed_sign_ins:
         audit.record_account(
@@ -648,8 +663,8 @@ def unlock(session: Session, account_id: int, *, role: str) -> AccountInfo:
     return _info(account)
 
 
-def reactivate(session: Session, account_id: int, *, role: str) -> AccountInfo:
-    require_coordination(role, "réactiver un compte")
+def reactivate(session: Session, account_id: int, *, actor: Actor) -> AccountInfo:
+    require_coordination(actor, "réactiver un compte")
     account = _load(session, account_id)
     if not account.active:
         audit.record_account(
@@ -676,8 +691,8 @@ def idle_lock_minutes(session: Session) -> int:
     return min(max(minutes, MIN_IDLE_LOCK_MINUTES), MAX_IDLE_LOCK_MINUTES)
 
 
-def set_idle_lock_minutes(session: Session, minutes: int, *, role: str) -> int:
-    require_coordination(role, "modifier le verrouillage automatique")
+def set_idle_lock_minutes(session: Session, minutes: int, *, actor: Actor) -> int:
+    require_coordination(actor, "modifier le verrouillage automatique")
     if not MIN_IDLE_LOCK_MINUTES <= minutes <= MAX_IDLE_LOCK_MINUTES:
         raise ValidationError(
             {"verrouillage": f"Entre {MIN_IDLE_LOCK_MINUTES} et {MAX_IDLE_LOCK_MINUTES} minutes."}

@@ -24,6 +24,7 @@ from app.domain.agreement_rules import (
 )
 from app.domain.agreement_terms import TermsInForce, terms_in_force
 from app.pdf.quantities import format_hours
+from app.services.actor import Actor
 from app.services.agreements import AgreementInfo, agreement_hours_for, get_agreement
 from app.services.errors import NotFoundError, ValidationError
 from app.services.issued_documents import ATTESTATION, issued_document
@@ -257,9 +258,9 @@ def _absences(session: Session, period: _Period) -> tuple[AbsenceInfo, ...]:
     return tuple(_info(row, period) for row in _rows(session, period.info.id))
 
 
-def list_absences(session: Session, agreement_id: int, *, role: str) -> list[AbsenceInfo]:
+def list_absences(session: Session, agreement_id: int, *, actor: Actor) -> list[AbsenceInfo]:
     """The recorded absences and late arrivals, by date then half-day."""
-    require_presence_recorder(role)
+    require_presence_recorder(actor)
     return list(_absences(session, _period(session, agreement_id)))
 
 
@@ -348,12 +349,12 @@ def recording_refusal(session: Session, agreement_id: int) -> str:
     return _refusal(session, _period(session, agreement_id))
 
 
-def presence(session: Session, agreement_id: int, *, role: str, today: date) -> PresenceData:
+def presence(session: Session, agreement_id: int, *, actor: Actor, today: date) -> PresenceData:
     """The Présence tab in one read: the absences, the totals, whether recording is open."""
-    require_presence_recorder(role)
+    require_presence_recorder(actor)
     period = _period(session, agreement_id)
     absences = _absences(session, period)
-    refusal = _refusal(session, period) if can_record_presence(role) else ""
+    refusal = _refusal(session, period) if can_record_presence(actor.role) else ""
     suggested = min(max(today, period.start), period.end)
     return PresenceData(
         agreement_id=agreement_id,
@@ -515,19 +516,18 @@ def record_absence(
     agreement_id: int,
     data: AbsenceInput,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AbsenceInfo:
     """An absence or a late arrival on one half-day; nothing is saved when a field is
     refused (French messages keyed date, demi_journee, nature, minutes, motif, statut)."""
-    require_presence_recorder(role)
+    require_presence_recorder(actor)
     now = now or datetime.now()
     period = _period(session, agreement_id)
     _writable(session, period)
     parsed = _parse(data, period, now.date())
     _taken(session, agreement_id, parsed, None)
-    row = AgreementAbsence(agreement_id=agreement_id, recorded_by=author, recorded_at=now)
+    row = AgreementAbsence(agreement_id=agreement_id, recorded_by=actor.author, recorded_at=now)
     _apply(row, parsed)
     session.add(row)
     session.flush()
@@ -546,12 +546,11 @@ def update_absence(
     absence_id: int,
     data: AbsenceInput,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AbsenceInfo:
     """Change a recorded absence or late arrival (same rules as recording it)."""
-    require_presence_recorder(role)
+    require_presence_recorder(actor)
     now = now or datetime.now()
     row = _load(session, absence_id)
     period = _period(session, row.agreement_id)
@@ -559,15 +558,15 @@ def update_absence(
     parsed = _parse(data, period, now.date())
     _taken(session, row.agreement_id, parsed, row.id)
     _apply(row, parsed)
-    row.recorded_by = author
+    row.recorded_by = actor.author
     row.recorded_at = now
     session.flush()
     return _info(row, period)
 
 
-def delete_absence(session: Session, absence_id: int, *, role: str) -> None:
+def delete_absence(session: Session, absence_id: int, *, actor: Actor) -> None:
     """Remove a recorded absence or late arrival (the journal keeps that it was deleted)."""
-    require_presence_recorder(role)
+    require_presence_recorder(actor)
     row = _load(session, absence_id)
     _writable(session, _period(session, row.agreement_id))
     session.delete(row)

@@ -50,8 +50,10 @@ from app.domain.agreement_terms import (
 from app.domain.legal_forms import is_public_legal_form
 from app.domain.orientation import Outcome
 from app.pdf.quantities import describe_total, format_hours
+from app.services.actor import Actor
 from app.services.candidates import display_name, name_for_display
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
+from app.services.permissions import role_of
 from app.services.validation import (
     FieldError,
     clean_line,
@@ -1232,8 +1234,8 @@ class _ReviewCache:
 # ---------------------------------------------------------------- writing
 
 
-def _require_coordination(role: str) -> None:
-    if role != ROLE_WRITING:
+def _require_coordination(actor: Actor) -> None:
+    if role_of(actor) != ROLE_WRITING:
         raise PermissionDenied("Seule la coordination peut établir ou modifier les conventions.")
 
 
@@ -1297,23 +1299,22 @@ def create_draft(
     session: Session,
     data: AgreementInput,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AgreementInfo:
     """A new agreement in `brouillon`; nothing is saved when a field is refused."""
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     terms = _valid_or_raise(session, data, agreement_id=None, today=now.date())
     agreement = Agreement(status=S.DRAFT.value, version=1)
-    stamp_author(agreement, author=author, now=now)
+    stamp_author(agreement, author=actor.author, now=now)
     _apply(agreement, terms)
     session.add(agreement)
     session.flush()
     _log(
         session,
         agreement,
-        author=author,
+        author=actor.author,
         now=now,
         from_status=None,
         to_status=S.DRAFT.value,
@@ -1329,12 +1330,11 @@ def update_draft(
     data: AgreementInput,
     *,
     expected_version: int,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AgreementInfo:
     """Save the form over a draft; after `brouillon` the content is frozen."""
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status != S.DRAFT.value:
@@ -1351,11 +1351,11 @@ def update_draft(
     check_version(agreement, expected_version, AGREEMENT)
     terms = _valid_or_raise(session, data, agreement_id=agreement.id, today=now.date())
     _apply(agreement, terms)
-    record_change(agreement, author=author, now=now)
+    record_change(agreement, author=actor.author, now=now)
     _log(
         session,
         agreement,
-        author=author,
+        author=actor.author,
         now=now,
         from_status=None,
         to_status=None,
@@ -1430,8 +1430,7 @@ def mark_ready(
     session: Session,
     agreement_id: int,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
     late_start_reason: str = "",
 ) -> AgreementInfo:
@@ -1439,7 +1438,7 @@ def mark_ready(
 
     A start date already past needs `late_start_reason`, which the journal keeps.
     """
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status != S.DRAFT.value:
@@ -1459,7 +1458,7 @@ def mark_ready(
     comment = f"Numéro attribué : {number}."
     if terms.start < now.date():
         comment += f" Début déjà passé ({format_date(terms.start)}) : {reason}"
-    _move(session, agreement, S.READY, author=author, now=now, comment=comment)
+    _move(session, agreement, S.READY, author=actor.author, now=now, comment=comment)
     return get_agreement(session, agreement.id)
 
 
@@ -1469,8 +1468,7 @@ def record_signature(
     signatory: str,
     signed_on: date,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     outside_app: bool = False,
     scan_path: str | None = None,
     now: datetime | None = None,
@@ -1479,7 +1477,7 @@ def record_signature(
 
     Once every signatory has signed (or the signed scan is attached) the agreement is `signée`.
     """
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status != S.READY.value:
@@ -1514,7 +1512,7 @@ def record_signature(
             signed_on=signed_on,
             outside_app=outside_app,
             scan_path=scan_path if outside_app else None,
-            recorded_by=author,
+            recorded_by=actor.author,
         )
     )
     session.flush()
@@ -1526,7 +1524,7 @@ def record_signature(
     _log(
         session,
         agreement,
-        author=author,
+        author=actor.author,
         now=now,
         from_status=None,
         to_status=None,
@@ -1538,12 +1536,12 @@ def record_signature(
             session,
             agreement,
             S.SIGNED,
-            author=author,
+            author=actor.author,
             now=now,
             comment="Toutes les signatures sont réunies.",
         )
     else:
-        record_change(agreement, author=author, now=now)
+        record_change(agreement, author=actor.author, now=now)
         flush_checked(session, agreement, AGREEMENT)
     return get_agreement(session, agreement.id)
 
@@ -1617,12 +1615,11 @@ def break_off(
     ended_on: date,
     reason: str,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AgreementInfo:
     """signée / en cours → rompue, with the date and the reason."""
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status not in (S.SIGNED.value, S.ONGOING.value):
@@ -1643,7 +1640,7 @@ def break_off(
         session,
         agreement,
         S.BROKEN,
-        author=author,
+        author=actor.author,
         now=now,
         comment=f"Rompue au {format_date(ended_on)} : {text}",
     )
@@ -1655,12 +1652,11 @@ def cancel(
     agreement_id: int,
     reason: str,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AgreementInfo:
     """brouillon / prête à signer → annulée (a number already given stays with it)."""
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status not in (S.DRAFT.value, S.READY.value):
@@ -1670,7 +1666,9 @@ def cancel(
     if errors:
         raise ValidationError(errors)
     agreement.end_reason = text
-    _move(session, agreement, S.CANCELLED, author=author, now=now, comment=f"Annulée : {text}")
+    _move(
+        session, agreement, S.CANCELLED, author=actor.author, now=now, comment=f"Annulée : {text}"
+    )
     return get_agreement(session, agreement.id)
 
 
@@ -1683,12 +1681,11 @@ def create_amendment(
     data: AgreementInput,
     reason: str,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AmendmentInfo:
     """Avenant n° k: the fields that change from the current values; counts once signed."""
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status not in (S.SIGNED.value, S.ONGOING.value):
@@ -1734,15 +1731,15 @@ def create_amendment(
         changes=json.dumps(changes, ensure_ascii=False),
         terms=after.to_json(),
         reason=reason_text or "",
-        created_by=author,
+        created_by=actor.author,
         created_at=now,
     )
     session.add(amendment)
-    record_change(agreement, author=author, now=now)
+    record_change(agreement, author=actor.author, now=now)
     _log(
         session,
         agreement,
-        author=author,
+        author=actor.author,
         now=now,
         from_status=None,
         to_status=None,
@@ -1763,12 +1760,11 @@ def sign_amendment(
     rank: int,
     signed_on: date,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> AgreementInfo:
     """The amendment is signed: from now on its values are the agreement's current ones."""
-    _require_coordination(role)
+    _require_coordination(actor)
     now = now or datetime.now()
     agreement = _load(session, agreement_id)
     if agreement.status not in (S.SIGNED.value, S.ONGOING.value):
@@ -1787,11 +1783,11 @@ def sign_amendment(
             {"date_signature": "La date de signature ne peut pas être dans le futur."}
         )
     amendment.signed_on = signed_on
-    record_change(agreement, author=author, now=now)
+    record_change(agreement, author=actor.author, now=now)
     _log(
         session,
         agreement,
-        author=author,
+        author=actor.author,
         now=now,
         from_status=None,
         to_status=None,

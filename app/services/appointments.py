@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.domain import Appointment, AppointmentKind, Attendance, Attendee, Candidate, Site
 from app.domain.text import fold
 from app.services import reference
+from app.services.actor import Actor
 from app.services.candidates import display_name, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.permissions import require_appointment_editor
@@ -378,10 +379,10 @@ def _apply(session: Session, appointment: Appointment, fields: _Fields) -> None:
 
 
 def create_appointment(
-    session: Session, data: AppointmentInput, candidate_ids: Sequence[int] = (), *, role: str
+    session: Session, data: AppointmentInput, candidate_ids: Sequence[int] = (), *, actor: Actor
 ) -> AppointmentInfo:
     """Validate the form and book the appointment with its candidates, or refuse it whole."""
-    require_appointment_editor(role)
+    require_appointment_editor(actor)
     errors = _Errors()
     fields = _parse_fields(session, data, errors)
     candidates = _candidates_for(session, fields, candidate_ids, errors)
@@ -396,10 +397,10 @@ def create_appointment(
 
 
 def update_appointment(
-    session: Session, appointment_id: int, data: AppointmentInput, *, role: str
+    session: Session, appointment_id: int, data: AppointmentInput, *, actor: Actor
 ) -> AppointmentInfo:
     """Change date, place, staff or capacity; the registered candidates stay."""
-    require_appointment_editor(role)
+    require_appointment_editor(actor)
     appointment = _load(session, appointment_id)
     errors = _Errors()
     fields = _parse_fields(session, data, errors)
@@ -419,9 +420,9 @@ def update_appointment(
     return _info(appointment)
 
 
-def cancel_appointment(session: Session, appointment_id: int, *, role: str) -> None:
+def cancel_appointment(session: Session, appointment_id: int, *, actor: Actor) -> None:
     """Delete the appointment; its registrations go with it."""
-    require_appointment_editor(role)
+    require_appointment_editor(actor)
     session.delete(_load(session, appointment_id))
     session.flush()
 
@@ -442,10 +443,10 @@ def _places(count: int) -> str:
 
 
 def register(
-    session: Session, appointment_id: int, candidate_id: int, *, role: str
+    session: Session, appointment_id: int, candidate_id: int, *, actor: Actor
 ) -> AppointmentInfo:
     """Add a candidate to a session (if a place is left) or to an interview without one."""
-    require_appointment_editor(role)
+    require_appointment_editor(actor)
     appointment = _load(session, appointment_id)
     candidate = load_candidate(session, candidate_id)
     if any(a.candidate_id == candidate_id for a in appointment.attendees):
@@ -470,9 +471,9 @@ def _attendee(appointment: Appointment, candidate_id: int) -> Attendee:
 
 
 def unregister(
-    session: Session, appointment_id: int, candidate_id: int, *, role: str
+    session: Session, appointment_id: int, candidate_id: int, *, actor: Actor
 ) -> AppointmentInfo:
-    require_appointment_editor(role)
+    require_appointment_editor(actor)
     appointment = _load(session, appointment_id)
     appointment.attendees.remove(_attendee(appointment, candidate_id))
     session.flush()
@@ -480,10 +481,10 @@ def unregister(
 
 
 def set_attendance(
-    session: Session, appointment_id: int, candidate_id: int, attendance: str, *, role: str
+    session: Session, appointment_id: int, candidate_id: int, attendance: str, *, actor: Actor
 ) -> AppointmentInfo:
     """Record présent / absent / excusé (or back to inscrit) for a registered candidate."""
-    require_appointment_editor(role)
+    require_appointment_editor(actor)
     try:
         value = parse_attendance(attendance)
     except FieldError as error:

@@ -64,7 +64,9 @@ from app.domain.base import Base, new_uuid
 from app.domain.orientation import Outcome, ProjectStatus
 from app.domain.values import DIPLOMA_LEVELS, EXIT_TYPES, SEXES
 from app.errors import StorageError
+from app.services.actor import SYSTEM_AUTHOR, Actor
 from app.services.errors import PermissionDenied
+from app.services.permissions import role_of
 from app.services.validation import format_phone
 from app.storage import Database
 
@@ -105,7 +107,6 @@ AUTHOR_KEY = "author"
 SUPPRESS_KEY = "audit_suppressed"
 _PENDING_KEY = "audit_pending"
 UNKNOWN_AUTHOR = "inconnu"
-SYSTEM_AUTHOR = "Fabrique Accueil"
 DEFAULT_LIMIT = 500
 # app_setting keys (created by migration 0010): the journal's HMAC key (hex), and the seal of
 # its last entry, "<id>:<chain>:<HMAC of both>".
@@ -1058,8 +1059,8 @@ class AuditQuery:
     action: str | None = None
 
 
-def _require_coordination(role: str) -> None:
-    if role != ROLE_COORDINATION:
+def _require_coordination(actor: Actor) -> None:
+    if role_of(actor) != ROLE_COORDINATION:
         raise PermissionDenied("Seule la coordination peut consulter le journal des actions.")
 
 
@@ -1098,18 +1099,18 @@ def _filtered(session: Session, query: AuditQuery) -> Any:
 
 
 def entry_ids(
-    session: Session, query: AuditQuery, *, role: str, limit: int | None = None
+    session: Session, query: AuditQuery, *, actor: Actor, limit: int | None = None
 ) -> list[int]:
     """Ids of the matching entries, newest first."""
-    _require_coordination(role)
+    _require_coordination(actor)
     statement = _filtered(session, query).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if limit is not None:
         statement = statement.limit(limit)
     return list(session.scalars(statement))
 
 
-def entry_rows(session: Session, ids: list[int], *, role: str) -> dict[int, AuditRow]:
-    _require_coordination(role)
+def entry_rows(session: Session, ids: list[int], *, actor: Actor) -> dict[int, AuditRow]:
+    _require_coordination(actor)
     if not ids:
         return {}
     entries = session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids))).all()
@@ -1120,7 +1121,7 @@ def entry_rows(session: Session, ids: list[int], *, role: str) -> dict[int, Audi
 def list_entries(
     session: Session,
     *,
-    role: str,
+    actor: Actor,
     entity_uuid: str | None = None,
     candidate_uuids: Iterable[str] | None = None,
     author: str | None = None,
@@ -1138,14 +1139,14 @@ def list_entries(
         until=until,
         action=action.value if action else None,
     )
-    ids = entry_ids(session, query, role=role, limit=limit)
-    rows = entry_rows(session, ids, role=role)
+    ids = entry_ids(session, query, actor=actor, limit=limit)
+    rows = entry_rows(session, ids, actor=actor)
     return [rows[i] for i in ids]
 
 
-def authors(session: Session, *, role: str) -> list[str]:
+def authors(session: Session, *, actor: Actor) -> list[str]:
     """Everyone who appears in the journal, for the filter."""
-    _require_coordination(role)
+    _require_coordination(actor)
     return list(session.scalars(select(AuditEntry.author).distinct().order_by(AuditEntry.author)))
 
 

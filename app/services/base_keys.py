@@ -37,6 +37,7 @@ from app.services.accounts import (
     SALT_BYTES,
     SIGN_IN_REFUSED,
     AccountInfo,
+    SignedInAccount,
     SignInRefused,
     _current,
     _Failures,
@@ -44,9 +45,10 @@ from app.services.accounts import (
     _wait_after,
     _waiting,
 )
+from app.services.actor import Actor
 from app.services.demo_base import DEMO_SETTING, is_demo_base
 from app.services.errors import UserFacingError
-from app.services.permissions import require_coordination
+from app.services.permissions import require_coordination, role_of
 from app.storage import Database, cipher, key_file
 from app.storage.database import KEYS_CHANGED, sqlite_path
 from app.storage.key_file import ACCOUNT, OPEN, RECOVERY, KeyFile, Slot
@@ -172,7 +174,7 @@ def _counted_failure(
 
 def sign_in(
     database: Database, username: str, password: str, unlocked: Unlocked, now: datetime
-) -> AccountInfo:
+) -> SignedInAccount:
     """Sign the account in on the base its password just unlocked: the failures counted in
     the key file are journaled and copied onto the accounts, then the usual sign-in."""
     path = _path(database)
@@ -427,16 +429,16 @@ def _store_recovery_key(session: Session, recovery: str) -> None:
         setting.value = recovery
 
 
-def recovery_key_to_hand_over(session: Session, *, role: str) -> str | None:
+def recovery_key_to_hand_over(session: Session, *, actor: Actor) -> str | None:
     """The recovery key coordination has not seen yet (made when the base was protected)."""
-    if role != ROLE_COORDINATION:
+    if role_of(actor) != ROLE_COORDINATION:
         return None
     return session.scalar(select(AppSetting.value).where(AppSetting.key == RECOVERY_KEY_SETTING))
 
 
-def recovery_key_handed_over(session: Session, *, role: str) -> None:
+def recovery_key_handed_over(session: Session, *, actor: Actor) -> None:
     """Coordination has written the recovery key down: the base forgets it."""
-    require_coordination(role, "prendre la clé de secours")
+    require_coordination(actor, "prendre la clé de secours")
     setting = session.scalar(select(AppSetting).where(AppSetting.key == RECOVERY_KEY_SETTING))
     if setting is not None:
         session.delete(setting)

@@ -15,7 +15,7 @@ from pathlib import Path
 from app.config import backup_dir, data_dir, manual_backup_days
 from app.errors import StorageError
 from app.services import base_keys
-from app.services.accounts import AccountInfo
+from app.services.accounts import SignedInAccount
 from app.services.reference import ensure_reference_data
 from app.storage import Database, cipher, open_database
 from app.storage.backup import (
@@ -81,7 +81,7 @@ def open_with_password(
     *,
     on_backup_failure: BackupFailure | None = None,
     now: datetime | None = None,
-) -> tuple[Database, AccountInfo]:
+) -> tuple[Database, SignedInAccount]:
     """Open a base protected by passwords with an account's password, and sign it in.
 
     SignInRefused (SignInDelayed during a wait) when the password does not unlock it; the

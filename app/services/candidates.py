@@ -22,6 +22,7 @@ from app.domain.values import (
     SEXES,
 )
 from app.services import reference
+from app.services.actor import Actor
 from app.services.errors import NotFoundError, ValidationError
 from app.services.permissions import can_read_rqth, require_candidate_editor, require_known_role
 from app.services.validation import (
@@ -343,8 +344,7 @@ def create_candidate(
     session: Session,
     data: CandidateInput,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
     person_uuid: str | None = None,
 ) -> SavedCandidate:
@@ -353,14 +353,14 @@ def create_candidate(
     `person_uuid` links a new application to the earlier files of the same person. Only
     coordination records RQTH: anyone else's entry leaves it unknown.
     """
-    require_candidate_editor(role)
-    if not can_read_rqth(role):
+    require_candidate_editor(actor)
+    if not can_read_rqth(actor.role):
         data = replace(data, rqth="")
     now = now or datetime.now()
     values, stage = _field_changes(session, data, now.date())
     stage = stage or session.scalars(select(Stage).where(Stage.code == FIRST_STAGE)).one()
     candidate = Candidate(**values, stage=stage, stage_changed_at=now, last_action_at=now)
-    stamp_author(candidate, author=author, now=now)
+    stamp_author(candidate, author=actor.author, now=now)
     if person_uuid:
         candidate.person_uuid = person_uuid
     if data.identifiant.strip():
@@ -374,7 +374,7 @@ def create_candidate(
             changed_at=now,
             from_stage_id=None,
             to_stage_id=stage.id,
-            author=author,
+            author=actor.author,
             comment=(
                 "Nouvelle candidature d'une personne déjà connue"
                 if person_uuid
@@ -404,8 +404,7 @@ def update_candidate(
     data: CandidateInput,
     *,
     expected_version: int | None,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> SavedCandidate:
     """Validate and update; refused if someone saved the file since `expected_version`.
@@ -413,10 +412,10 @@ def update_candidate(
     A stage named in the input (CSV import) is applied as a logged stage change.
     RQTH is kept as stored unless coordination saves (the others never see it).
     """
-    require_candidate_editor(role)
+    require_candidate_editor(actor)
     now = now or datetime.now()
     candidate = load_candidate(session, candidate_id)
-    if not can_read_rqth(role):
+    if not can_read_rqth(actor.role):
         data = replace(data, rqth=format_bool(candidate.rqth))
     check_version(candidate, expected_version, CANDIDATE)
     values, stage = _field_changes(session, data, now.date())
@@ -426,10 +425,10 @@ def update_candidate(
     for attribute, value in changed.items():
         setattr(candidate, attribute, value)
     if stage is not None and stage.id != candidate.stage_id:
-        _record_stage_change(candidate, stage, author=author, comment="Import", now=now)
+        _record_stage_change(candidate, stage, author=actor.author, comment="Import", now=now)
         changed["stage_id"] = stage.id
     if changed:
-        record_change(candidate, author=author, now=now)
+        record_change(candidate, author=actor.author, now=now)
         candidate.last_action_at = now
         _index_text(candidate)
     flush_checked(session, candidate, CANDIDATE)
@@ -525,12 +524,12 @@ def _format_level(level: int | None) -> str:
     return "aucun" if level == 0 else str(level)
 
 
-def get_candidate(session: Session, candidate_id: int, *, role: str) -> CandidateFile:
+def get_candidate(session: Session, candidate_id: int, *, actor: Actor) -> CandidateFile:
     """The file as the form shows it; RQTH is blank ("non renseigné") except for coordination."""
-    require_known_role(role)
+    require_known_role(actor)
     candidate = load_candidate(session, candidate_id)
     values = candidate_input(candidate)
-    if not can_read_rqth(role):
+    if not can_read_rqth(actor.role):
         values.rqth = ""
     return CandidateFile(
         id=candidate.id,
@@ -579,13 +578,12 @@ def change_stage(
     to_code: str,
     *,
     comment: str,
-    author: str,
-    role: str,
+    actor: Actor,
     exit_type: str | None = None,
     now: datetime | None = None,
 ) -> HistoryEntry:
     """Move the candidate to another stage and append the change to its history."""
-    require_candidate_editor(role)
+    require_candidate_editor(actor)
     now = now or datetime.now()
     candidate = load_candidate(session, candidate_id)
     target = session.scalar(select(Stage).where(Stage.code == to_code))
@@ -611,8 +609,8 @@ def change_stage(
         candidate.exit_type = exit_type
     elif to_code not in AFTER_EXIT_STAGES:
         candidate.exit_type = None
-    _record_stage_change(candidate, target, author=author, comment=text, now=now)
-    record_change(candidate, author=author, now=now)
+    _record_stage_change(candidate, target, author=actor.author, comment=text, now=now)
+    record_change(candidate, author=actor.author, now=now)
     flush_checked(session, candidate, CANDIDATE)
     return stage_history(session, candidate_id)[-1]
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR, ROLE_LABELS
 from app.services import accounts
-from app.services.accounts import AccountInfo, SignInRefused
+from app.services.accounts import SignedInAccount, SignInRefused
+from app.services.actor import _SIGNED_IN, Actor, Via
 from app.services.demo_base import is_demo_base, mark_demo_base
 from app.services.errors import PermissionDenied, UserFacingError
 
@@ -53,17 +54,10 @@ class PasswordMissing(UserFacingError):
 
 @dataclass(frozen=True)
 class CommandActor:
-    """The account a command acts as."""
+    """The account a command acts as (`actor.author` names it "<name> (ligne de commande)")."""
 
-    username: str
-    display_name: str
-    role: str
+    actor: Actor
     warning: str = ""  # printed on stderr (a base without accounts)
-
-    @property
-    def author(self) -> str:
-        """How the journal and the histories name what the command saves."""
-        return f"{self.display_name} (ligne de commande)"
 
 
 def ensure_demo_accounts(session: Session) -> None:
@@ -83,9 +77,15 @@ def sign_in_command(
         info = accounts.sign_in_without_password(session, username or DEMO_COORDINATOR)
         return actor_of(info)
     if not accounts.has_accounts(session):
-        return CommandActor(
-            "ligne de commande", "Ligne de commande", ROLE_COORDINATION, warning=NO_ACCOUNT_YET
+        # No account can sign in yet: the command acts as coordination (actor.py).
+        actor = Actor(
+            "ligne de commande",
+            "Ligne de commande",
+            ROLE_COORDINATION,
+            Via.COMMAND_LINE,
+            token=_SIGNED_IN,
         )
+        return CommandActor(actor, warning=NO_ACCOUNT_YET)
     if not username:
         raise SignInRefused(
             "Indiquer le compte qui agit : --user NOM (le mot de passe est demandé, ou lu dans "
@@ -100,7 +100,7 @@ def sign_in_command(
     return actor_of(accounts.authenticate(session, username, password))
 
 
-def require_role(actor: CommandActor, allowed: tuple[str, ...], what: str) -> None:
+def require_role(actor: Actor, allowed: tuple[str, ...], what: str) -> None:
     """Refuse, in French, a command the account's role may not run."""
     if actor.role not in allowed:
         labels = " ou ".join(ROLE_LABELS[role].lower() for role in allowed)
@@ -110,6 +110,7 @@ def require_role(actor: CommandActor, allowed: tuple[str, ...], what: str) -> No
         )
 
 
-def actor_of(info: AccountInfo) -> CommandActor:
-    """The actor of an account just signed in (by the password that unlocked the base)."""
-    return CommandActor(info.username, info.display_name, info.role)
+def actor_of(info: SignedInAccount) -> CommandActor:
+    """The command's actor for an account just signed in (by a password, or the password that
+    unlocked the base)."""
+    return CommandActor(info.actor.through_command_line())

@@ -32,6 +32,7 @@ from app.domain import Candidate, Filiere, Referrer, Season, Site, Stage
 from app.domain.text import fold
 from app.domain.values import CIVILITIES, SEXES
 from app.services import candidates, reference
+from app.services.actor import Actor
 from app.services.candidates import CandidateInput
 from app.services.errors import UserFacingError, ValidationError
 from app.services.permissions import require_candidate_editor
@@ -792,8 +793,7 @@ def apply_import(
     source: Path | bytes,
     *,
     valid_only: bool,
-    author: str,
-    role: str,
+    actor: Actor,
     overwrite_newer: bool = False,
     progress: Callable[[int, int], bool] | None = None,
     today: date | None = None,
@@ -804,7 +804,7 @@ def apply_import(
     `overwrite_newer`. `progress(done, total)` is called every PROGRESS_EVERY rows; returning
     False cancels.
     """
-    require_candidate_editor(role)
+    require_candidate_editor(actor)
     now = datetime.combine(today, datetime.now().time()) if today else datetime.now()
     preview = preview_import(session, source, today=now.date())
     if preview.fatal:
@@ -822,7 +822,7 @@ def apply_import(
         if row.action == "conflict" and not overwrite_newer:
             counts["conflict"] += 1
         else:
-            action = _apply_row(session, row, author=author, role=role, now=now)
+            action = _apply_row(session, row, actor=actor, now=now)
             counts[action] += 1
             overwritten += row.action == "conflict" and action == "update"
         if _cancelled(progress, done, len(valid)):
@@ -844,13 +844,11 @@ def _cancelled(progress: Callable[[int, int], bool] | None, done: int, total: in
     return not progress(done, total)
 
 
-def _apply_row(
-    session: Session, row: ParsedRow, *, author: str, role: str, now: datetime
-) -> Action:
+def _apply_row(session: Session, row: ParsedRow, *, actor: Actor, now: datetime) -> Action:
     data = row.data
     existing = _existing(session, data.identifiant)
     if existing is None:
-        saved = candidates.create_candidate(session, data, author=author, role=role, now=now)
+        saved = candidates.create_candidate(session, data, actor=actor, now=now)
         if row.file_version is not None and row.file_version > saved.version:
             # A file brought from another base keeps its version: exported again it gives the
             # same row, and an older export of the first base is still seen as older.
@@ -864,8 +862,7 @@ def _apply_row(
         existing.id,
         _merged(candidates.candidate_input(existing), data),
         expected_version=None,
-        author=author,
-        role=role,
+        actor=actor,
         now=now,
     )
     return "unchanged" if saved.version == version else "update"

@@ -18,11 +18,10 @@ from app.services.accounts import has_accounts
 from app.services.appointments import AppointmentInfo, AppointmentInput
 from app.services.command_sign_in import ensure_demo_accounts
 from app.services.demo_agreements import AgreementsSummary, seed_agreements
-from app.services.demo_base import is_demo_base, mark_demo_base
+from app.services.demo_base import demo_actor, is_demo_base, mark_demo_base
 from app.services.demo_orientation import OrientationSummary, seed_orientation
 from app.services.demo_people import People, feminine
 from app.services.errors import UserFacingError
-from app.services.permissions import SYSTEM_ROLE
 from app.services.validation import format_date
 
 ALREADY_FILLED = (
@@ -234,7 +233,7 @@ class _Seeder:
         when = person.clock.at(applied, self.rng.randint(9, 16), self.rng.choice((0, 15, 30, 45)))
         author = words.STAFF[site].accueil_author
         person.id = candidates.create_candidate(
-            self.session, data, author=author, role=SYSTEM_ROLE, now=when
+            self.session, data, actor=demo_actor(author), now=when
         ).id
         return person
 
@@ -252,8 +251,7 @@ class _Seeder:
             person.id,
             code,
             comment=comment,
-            author=author,
-            role=SYSTEM_ROLE,
+            actor=demo_actor(author),
             exit_type=exit_type or None,
             now=when,
         )
@@ -272,7 +270,7 @@ class _Seeder:
             capacity=str(capacity),
             notes=words.SESSION_NOTES,
         )
-        return appointments.create_appointment(self.session, data, role=SYSTEM_ROLE)
+        return appointments.create_appointment(self.session, data, actor=demo_actor())
 
     def interview_slot(self, site: str, day: date) -> datetime:
         day = _weekday_after(day)
@@ -299,10 +297,12 @@ class _Seeder:
         when = person.clock.at(day, rng.randint(9, 16), rng.choice((0, 20, 40)))
         comment = person.say(template, day=format_date(target.starts_at.date()))
         self.move(person, "contacte", when, staff.accueil_author, comment)
-        appointments.register(self.session, target.id, person.id, role=SYSTEM_ROLE)
+        appointments.register(self.session, target.id, person.id, actor=demo_actor())
 
     def attend(self, person: _Person, info: AppointmentInfo, attendance: str = "present") -> None:
-        appointments.set_attendance(self.session, info.id, person.id, attendance, role=SYSTEM_ROLE)
+        appointments.set_attendance(
+            self.session, info.id, person.id, attendance, actor=demo_actor()
+        )
         if attendance == "present":
             comment = person.say(words.SESSION_COMMENT, day=format_date(info.starts_at.date()))
             when = person.clock.at(info.ends_at.date(), info.ends_at.hour, info.ends_at.minute)
@@ -324,7 +324,7 @@ class _Seeder:
             room="bureau 2",
             staff=trainer,
         )
-        info = appointments.create_appointment(self.session, data, [person.id], role=SYSTEM_ROLE)
+        info = appointments.create_appointment(self.session, data, [person.id], actor=demo_actor())
         comment = words.INTERVIEW_COMMENT.format(
             day=format_date(starts.date()), hour=f"{starts:%H:%M}", staff=trainer
         )
@@ -333,7 +333,7 @@ class _Seeder:
         return info
 
     def interview_done(self, person: _Person, info: AppointmentInfo) -> date:
-        appointments.set_attendance(self.session, info.id, person.id, "present", role=SYSTEM_ROLE)
+        appointments.set_attendance(self.session, info.id, person.id, "present", actor=demo_actor())
         return info.starts_at.date()
 
     def decide(self, person: _Person, code: str, day: date, comment: str) -> None:
@@ -422,8 +422,8 @@ class _Seeder:
         if not later or self.rng.random() >= 0.12:
             return target
         missed = self.rng.choice(("absent", "excuse"))
-        appointments.set_attendance(self.session, target.id, person.id, missed, role=SYSTEM_ROLE)
-        return appointments.register(self.session, later[0].id, person.id, role=SYSTEM_ROLE)
+        appointments.set_attendance(self.session, target.id, person.id, missed, actor=demo_actor())
+        return appointments.register(self.session, later[0].id, person.id, actor=demo_actor())
 
     def withdraw(self, person: _Person, day: date, comment: str) -> None:
         when = person.clock.at(day, 15)

@@ -24,11 +24,11 @@ from app.domain.agreement import Signatory
 from app.services import agreements, hosts, organisation, reference
 from app.services import demo_data as words
 from app.services.agreements import AgreementInput, cohort_window
+from app.services.demo_base import demo_actor
 from app.services.hosts import HostInput, TutorInput
 from app.services.organisation import OrganisationInput
 from app.services.validation import format_date
 
-COORDINATION_ROLE = "coordination"
 INTERN_STAGE = "en_stage"
 EXIT_STAGE = "sortie"
 SITE_DEPARTMENT = {"cobalt": "86", "du-guesclin": "79"}
@@ -632,17 +632,18 @@ class _AgreementSeeder:
         self.site_codes = {o.id: o.code for o in reference.sites(session)}
         self.filiere_codes = {f.id: f.code for f in reference.filieres(session)}
         self.author = words.STAFF["cobalt"].coordination_author
+        self.actor = demo_actor(self.author)
 
     # -- organisation and hosts
 
     def settings(self) -> None:
-        organisation.save_organisation(self.session, ORGANISATION, role=COORDINATION_ROLE)
+        organisation.save_organisation(self.session, ORGANISATION, actor=self.actor)
 
     def hosts(self) -> None:
         for demo_host in HOSTS:
-            info = hosts.create_host(self.session, demo_host.data, role=COORDINATION_ROLE)
+            info = hosts.create_host(self.session, demo_host.data, actor=self.actor)
             tutor_ids = [
-                hosts.add_tutor(self.session, info.id, tutor, role=COORDINATION_ROLE).id
+                hosts.add_tutor(self.session, info.id, tutor, actor=self.actor).id
                 for tutor in demo_host.tutors
             ]
             self.directory.hosts.append((demo_host, info.id, tutor_ids))
@@ -746,17 +747,14 @@ class _AgreementSeeder:
             avantages=demo_host.benefits,
         )
         now = datetime.combine(day, time(rng.randint(9, 16), rng.choice((0, 15, 30, 45))))
-        return agreements.create_draft(
-            self.session, data, author=self.author, role=COORDINATION_ROLE, now=now
-        )
+        return agreements.create_draft(self.session, data, actor=self.actor, now=now)
 
     def sign(self, agreement_id: int, ready_day: date) -> None:
         rng = self.rng
         agreements.mark_ready(
             self.session,
             agreement_id,
-            author=self.author,
-            role=COORDINATION_ROLE,
+            actor=self.actor,
             now=datetime.combine(ready_day, time(11)),
         )
         offsets = sorted(rng.sample(range(4, 15), len(SIGNING_ORDER)))
@@ -767,8 +765,7 @@ class _AgreementSeeder:
                 agreement_id,
                 who.value,
                 signed_on,
-                author=self.author,
-                role=COORDINATION_ROLE,
+                actor=self.actor,
                 now=datetime.combine(signed_on, time(17, minute)),
             )
 
@@ -787,8 +784,7 @@ class _AgreementSeeder:
             agreement_id,
             changed,
             AMENDMENT_REASON,
-            author=self.author,
-            role=COORDINATION_ROLE,
+            actor=self.actor,
             now=datetime.combine(day, time(10)),
         )
         signed_on = _weekday_after(day + timedelta(days=2))
@@ -797,8 +793,7 @@ class _AgreementSeeder:
             agreement_id,
             created.rank,
             signed_on,
-            author=self.author,
-            role=COORDINATION_ROLE,
+            actor=self.actor,
             now=datetime.combine(signed_on, time(17)),
         )
 
@@ -815,8 +810,7 @@ class _AgreementSeeder:
             agreement_id,
             ended_on,
             reason,
-            author=self.author,
-            role=COORDINATION_ROLE,
+            actor=self.actor,
             now=datetime.combine(ended_on, time(17, 30)),
         )
 
@@ -892,8 +886,7 @@ class _AgreementSeeder:
                 self.session,
                 agreement_id,
                 AbsenceInput(format_date(when), half, kind, minutes, justified, reason, received),
-                author=info.referent or self.author,
-                role=ROLE_FORMATEUR,
+                actor=demo_actor(info.referent or self.author, ROLE_FORMATEUR),
                 now=recorded,
             )
 

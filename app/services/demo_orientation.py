@@ -29,6 +29,7 @@ from app.domain.orientation import Level, Outcome, ProjectStatus
 from app.domain.values import ALLOWED_TRANSITIONS, EXIT_STAGE
 from app.services import demo_data as words
 from app.services import orientation, reference
+from app.services.demo_base import demo_actor
 from app.services.orientation import ActivityInput, CohortInfo
 from app.services.validation import format_date
 
@@ -351,7 +352,7 @@ class _OrientationSeeder:
             ActivityInput(
                 day=format_date(day), title=title, kind=kind, trainers=", ".join(team_trainers)
             ),
-            role=TRAINER_ROLE,
+            actor=demo_actor(role=TRAINER_ROLE),
         )
         self.activities += 1
         present = [learner for learner in learners if learner.present(day)]
@@ -361,7 +362,7 @@ class _OrientationSeeder:
             (TEAM_NAMES[i], [learner.id for learner in present[i::teams_count]])
             for i in range(teams_count)
         ]
-        orientation.set_teams(self.session, info.id, teams, role=TRAINER_ROLE)
+        orientation.set_teams(self.session, info.id, teams, actor=demo_actor(role=TRAINER_ROLE))
         by_id = {learner.id: learner for learner in present}
         corrections: list[tuple[Observation, str]] = []
         clock = datetime.combine(day, time(16, 30))
@@ -392,8 +393,7 @@ class _OrientationSeeder:
                         info.id,
                         candidate_id,
                         self.note(learner),
-                        author=author,
-                        role=TRAINER_ROLE,
+                        actor=demo_actor(author, TRAINER_ROLE),
                         now=clock,
                     )
         self.session.flush()
@@ -456,8 +456,7 @@ class _OrientationSeeder:
                 target_job=job,
                 steps="\n".join(f"- {step}" for step in steps),
                 status=status.value,
-                author=words.TRAINER_AUTHORS[trainer],
-                role=TRAINER_ROLE,
+                actor=demo_actor(words.TRAINER_AUTHORS[trainer], TRAINER_ROLE),
                 now=datetime.combine(_before(when), time(12)),
             )
 
@@ -496,8 +495,7 @@ class _OrientationSeeder:
                 outcome=outcome.value,
                 filiere=filiere,
                 reason=reason,
-                author=author,
-                role=COORDINATION_ROLE,
+                actor=demo_actor(author, COORDINATION_ROLE),
                 now=learner.decided_at,
             )
             return

@@ -13,7 +13,9 @@ from app.domain import Host, Tutor
 from app.domain.agreement_rules import IdentifierError, check_rna, check_siret
 from app.domain.legal_forms import PUBLIC_LEGAL_FORMS, is_public_legal_form
 from app.domain.text import fold
+from app.services.actor import Actor
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
+from app.services.permissions import role_of
 from app.services.validation import (
     FieldError,
     clean_text,
@@ -220,8 +222,8 @@ class HostRow:
 # ---------------------------------------------------------------- roles
 
 
-def _require_coordination(role: str) -> None:
-    if role != ROLE_EDITING:
+def _require_coordination(actor: Actor) -> None:
+    if role_of(actor) != ROLE_EDITING:
         raise PermissionDenied(
             "Seule la coordination peut modifier l'annuaire des structures d'accueil "
             "et leurs tuteurs."
@@ -511,14 +513,12 @@ def _load_tutor(session: Session, tutor_id: int) -> Tutor:
 # ---------------------------------------------------------------- hosts
 
 
-def create_host(
-    session: Session, data: HostInput, *, role: str, author: str | None = None
-) -> HostInfo:
+def create_host(session: Session, data: HostInput, *, actor: Actor) -> HostInfo:
     """Validate (every field at once) and add a host to the directory; coordination only."""
-    _require_coordination(role)
+    _require_coordination(actor)
     values = _host_values(session, data, exclude_id=None)
     host = Host(**values, version=1)
-    stamp_author(host, author=author, now=datetime.now())
+    stamp_author(host, author=actor.author, now=datetime.now())
     _index_text(host, [])
     session.add(host)
     session.flush()
@@ -530,16 +530,15 @@ def update_host(
     host_id: int,
     data: HostInput,
     *,
-    role: str,
+    actor: Actor,
     expected_version: int | None = None,
-    author: str | None = None,
 ) -> HostInfo:
     """Validate and update a host; its tutors are kept. Coordination only.
 
     Refused (ConflictError naming who and when) if someone saved the host since the form
     loaded `expected_version`.
     """
-    _require_coordination(role)
+    _require_coordination(actor)
     host = _load_host(session, host_id)
     check_version(host, expected_version, HOST)
     values = _host_values(session, data, exclude_id=host.id, current_form=host.legal_form)
@@ -547,7 +546,7 @@ def update_host(
     for attribute, value in changed.items():
         setattr(host, attribute, value)
     if changed:
-        record_change(host, author=author, now=datetime.now())
+        record_change(host, author=actor.author, now=datetime.now())
     _index_text(host, list(host.tutors))
     flush_checked(session, host, HOST)
     return _host_info(host)
@@ -605,9 +604,9 @@ def search_hosts(session: Session, text: str = "", limit: int = 200) -> list[Hos
 # ---------------------------------------------------------------- tutors
 
 
-def add_tutor(session: Session, host_id: int, data: TutorInput, *, role: str) -> TutorInfo:
+def add_tutor(session: Session, host_id: int, data: TutorInput, *, actor: Actor) -> TutorInfo:
     """Validate and add a tutor to a host; coordination only."""
-    _require_coordination(role)
+    _require_coordination(actor)
     host = _load_host(session, host_id)
     values = _tutor_values(data)
     tutor = Tutor(**values)
@@ -617,9 +616,9 @@ def add_tutor(session: Session, host_id: int, data: TutorInput, *, role: str) ->
     return _tutor_info(tutor)
 
 
-def update_tutor(session: Session, tutor_id: int, data: TutorInput, *, role: str) -> TutorInfo:
+def update_tutor(session: Session, tutor_id: int, data: TutorInput, *, actor: Actor) -> TutorInfo:
     """Validate and update a tutor; coordination only."""
-    _require_coordination(role)
+    _require_coordination(actor)
     tutor = _load_tutor(session, tutor_id)
     values = _tutor_values(data)
     for attribute, value in values.items():

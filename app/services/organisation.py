@@ -17,7 +17,9 @@ from app.domain import OrganisationSettings
 from app.domain.agreement_rules import IdentifierError, check_siret
 from app.errors import describe_os_error
 from app.pdf.images import MAX_IMAGE_SIDE, pixel_size
+from app.services.actor import Actor
 from app.services.errors import PermissionDenied, ValidationError
+from app.services.permissions import role_of
 from app.services.validation import FieldError, clean_text
 
 __all__ = [
@@ -92,8 +94,8 @@ _REQUIRED_FOR_PRINTING: dict[str, str] = {
 }
 
 
-def _require_coordination(role: str) -> None:
-    if role != ROLE_EDITING:
+def _require_coordination(actor: Actor) -> None:
+    if role_of(actor) != ROLE_EDITING:
         raise PermissionDenied(
             "Seule la coordination peut modifier les informations de l'organisme."
         )
@@ -279,9 +281,11 @@ def _write_atomically(target: Path, content: bytes) -> None:
         raise
 
 
-def save_organisation(session: Session, data: OrganisationInput, *, role: str) -> OrganisationInput:
+def save_organisation(
+    session: Session, data: OrganisationInput, *, actor: Actor
+) -> OrganisationInput:
     """Validate every field (all errors at once) and save; coordination only."""
-    _require_coordination(role)
+    _require_coordination(actor)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
 

@@ -35,9 +35,10 @@ from app.domain.text import fold
 from app.domain.values import ALLOWED_TRANSITIONS, ENTRY_STAGE
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
 from app.services import reference
+from app.services.actor import Actor
 from app.services.candidates import change_stage, display_name, load_candidate
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
-from app.services.permissions import require_orientation_reader
+from app.services.permissions import require_orientation_reader, role_of
 from app.services.validation import (
     FieldError,
     clean_line,
@@ -219,16 +220,16 @@ def _season_end(start: date) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _require_writer(role: str) -> None:
-    if role not in ROLES_WRITING_OBSERVATIONS:
+def _require_writer(actor: Actor) -> None:
+    if role_of(actor) not in ROLES_WRITING_OBSERVATIONS:
         raise PermissionDenied(
             "Seuls les formateurs et la coordination peuvent saisir les activités "
             "et les observations."
         )
 
 
-def _require_coordination(role: str, action: str) -> None:
-    if role != ROLE_DECIDING:
+def _require_coordination(actor: Actor, action: str) -> None:
+    if role_of(actor) != ROLE_DECIDING:
         raise PermissionDenied(f"Seule la coordination peut {action}.")
 
 
@@ -488,9 +489,9 @@ def _clean_label(label: str) -> str:
 
 
 def add_criterion(
-    session: Session, code: str, label: str, grounding: str, *, role: str
+    session: Session, code: str, label: str, grounding: str, *, actor: Actor
 ) -> CriterionInfo:
-    _require_coordination(role, "modifier la grille d'évaluation")
+    _require_coordination(actor, "modifier la grille d'évaluation")
     errors: dict[str, str] = {}
     clean_code = code.strip().upper()
     if not clean_code:
@@ -534,9 +535,9 @@ def _load_criterion(session: Session, criterion_id: int) -> Criterion:
 
 
 def rename_criterion(
-    session: Session, criterion_id: int, label: str, *, role: str
+    session: Session, criterion_id: int, label: str, *, actor: Actor
 ) -> CriterionInfo:
-    _require_coordination(role, "modifier la grille d'évaluation")
+    _require_coordination(actor, "modifier la grille d'évaluation")
     criterion = _load_criterion(session, criterion_id)
     criterion.label = _clean_label(label)
     session.flush()
@@ -544,10 +545,10 @@ def rename_criterion(
 
 
 def retire_criterion(
-    session: Session, criterion_id: int, *, role: str, now: datetime | None = None
+    session: Session, criterion_id: int, *, actor: Actor, now: datetime | None = None
 ) -> None:
     """Retired criteria leave new grids; past observations keep them readable."""
-    _require_coordination(role, "modifier la grille d'évaluation")
+    _require_coordination(actor, "modifier la grille d'évaluation")
     criterion = _load_criterion(session, criterion_id)
     if criterion.retired_at is None:
         criterion.retired_at = now or datetime.now()
@@ -604,9 +605,9 @@ def _activity_values(cohort: Cohort, data: ActivityInput) -> dict[str, Any]:
 
 
 def create_activity(
-    session: Session, cohort_id: int, data: ActivityInput, *, role: str
+    session: Session, cohort_id: int, data: ActivityInput, *, actor: Actor
 ) -> ActivityInfo:
-    _require_writer(role)
+    _require_writer(actor)
     cohort = _load_cohort(session, cohort_id)
     activity = Activity(cohort=cohort, **_activity_values(cohort, data))
     session.add(activity)
@@ -615,9 +616,9 @@ def create_activity(
 
 
 def update_activity(
-    session: Session, activity_id: int, data: ActivityInput, *, role: str
+    session: Session, activity_id: int, data: ActivityInput, *, actor: Actor
 ) -> ActivityInfo:
-    _require_writer(role)
+    _require_writer(actor)
     activity = _load_activity(session, activity_id)
     for attribute, value in _activity_values(activity.cohort, data).items():
         setattr(activity, attribute, value)
@@ -636,10 +637,10 @@ def activities(session: Session, cohort_id: int) -> list[ActivityInfo]:
 
 
 def set_teams(
-    session: Session, activity_id: int, teams: list[tuple[str, list[int]]], *, role: str
+    session: Session, activity_id: int, teams: list[tuple[str, list[int]]], *, actor: Actor
 ) -> ActivityInfo:
     """Replace the activity's teams; each learner of the cohort is in one team at most."""
-    _require_writer(role)
+    _require_writer(actor)
     activity = _load_activity(session, activity_id)
     learners = {c.id: c for c in _cohort_candidates(session, activity.cohort)}
     problems: list[str] = []
@@ -682,9 +683,9 @@ def set_teams(
 # ---------------------------------------------------------------- entering levels and notes
 
 
-def grid(session: Session, activity_id: int, team_id: int, *, role: str) -> GridData:
+def grid(session: Session, activity_id: int, team_id: int, *, actor: Actor) -> GridData:
     """A team's levels and notes for one activity: active criteria and retired ones observed."""
-    require_orientation_reader(role)
+    require_orientation_reader(actor)
     activity = _load_activity(session, activity_id)
     info = _activity_info(activity)
     team = next((t for t in info.teams if t.id == team_id), None)
@@ -727,12 +728,11 @@ def record_level(
     criterion_id: int,
     level: str,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> bool:
     """Append an observation when the level changes; True when something was written."""
-    _require_writer(role)
+    _require_writer(actor)
     value = _parse_level(level)
     activity = _load_activity(session, activity_id)
     _require_team_member(activity, candidate_id)
@@ -764,7 +764,7 @@ def record_level(
             candidate_id=candidate_id,
             criterion_id=criterion_id,
             level=value.value,
-            author=author,
+            author=actor.author,
             recorded_at=now or datetime.now(),
             supersedes_id=current.id if current is not None else None,
         )
@@ -779,12 +779,11 @@ def record_note(
     candidate_id: int,
     text: str,
     *,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> bool:
     """Append the learner's comment for this activity when it changed (empty text clears it)."""
-    _require_writer(role)
+    _require_writer(actor)
     try:
         clean = clean_text(text, MAX_NOTE_LENGTH, "Le commentaire") or ""
     except FieldError as error:
@@ -804,7 +803,7 @@ def record_note(
             activity_id=activity_id,
             candidate_id=candidate_id,
             text=clean,
-            author=author,
+            author=actor.author,
             recorded_at=now or datetime.now(),
         )
     )
@@ -813,10 +812,10 @@ def record_note(
 
 
 def level_history(
-    session: Session, activity_id: int, candidate_id: int, criterion_id: int, *, role: str
+    session: Session, activity_id: int, candidate_id: int, criterion_id: int, *, actor: Actor
 ) -> list[LevelChange]:
     """Every level recorded for this cell, oldest first."""
-    require_orientation_reader(role)
+    require_orientation_reader(actor)
     rows = session.scalars(
         select(Observation)
         .where(
@@ -838,9 +837,9 @@ def level_history(
 # ---------------------------------------------------------------- cohort and learner views
 
 
-def cohort_matrix(session: Session, cohort_id: int, today: date, *, role: str) -> MatrixData:
+def cohort_matrix(session: Session, cohort_id: int, today: date, *, actor: Actor) -> MatrixData:
     """Learners × criteria with each learner's latest level, and who was not observed this week."""
-    require_orientation_reader(role)
+    require_orientation_reader(actor)
     cohort = _load_cohort(session, cohort_id)
     info = _cohort_info(cohort)
     week = min(max(week_of(cohort.start_date, today), 1), ORIENTATION_WEEKS)
@@ -954,8 +953,8 @@ def _decision(session: Session, candidate_id: int) -> DecisionInfo | None:
     return _decision_info(decision) if decision is not None else None
 
 
-def learner_page(session: Session, candidate_id: int, *, role: str) -> LearnerPage:
-    require_orientation_reader(role)
+def learner_page(session: Session, candidate_id: int, *, actor: Actor) -> LearnerPage:
+    require_orientation_reader(actor)
     candidate = load_candidate(session, candidate_id)
     cohort = _find_cohort(session, candidate)
     return LearnerPage(
@@ -991,11 +990,10 @@ def save_project(
     target_job: str,
     steps: str,
     status: str,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> ProjectInfo:
-    _require_writer(role)
+    _require_writer(actor)
     load_candidate(session, candidate_id)
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -1023,7 +1021,7 @@ def save_project(
         session.add(project)
     for attribute, value in values.items():
         setattr(project, attribute, value)
-    project.updated_by = author
+    project.updated_by = actor.author
     project.updated_at = now or datetime.now()
     session.flush()
     session.expire(project, ["filiere"])
@@ -1049,12 +1047,11 @@ def decide(
     outcome: str,
     filiere: str,
     reason: str,
-    author: str,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> DecisionInfo:
     """Record the end-of-orientation decision and move the candidate's stage accordingly."""
-    _require_coordination(role, "enregistrer la décision de fin d'orientation")
+    _require_coordination(actor, "enregistrer la décision de fin d'orientation")
     now = now or datetime.now()
     candidate = load_candidate(session, candidate_id)
     errors: dict[str, str] = {}
@@ -1100,21 +1097,18 @@ def decide(
                 candidate_id,
                 ENTRY_STAGE,
                 comment="Révision de la décision de fin d'orientation",
-                author=author,
-                role=role,
+                actor=actor,
                 now=now,
             )
             current = ENTRY_STAGE
         if target in ALLOWED_TRANSITIONS.get(current, ()):
-            change_stage(
-                session, candidate_id, target, comment=comment, author=author, role=role, now=now
-            )
+            change_stage(session, candidate_id, target, comment=comment, actor=actor, now=now)
     decision = OrientationDecision(
         candidate_id=candidate_id,
         outcome=result.value,
         filiere_id=filiere_id,
         reason=motive,
-        decided_by=author,
+        decided_by=actor.author,
         decided_at=now,
     )
     session.add(decision)
@@ -1141,12 +1135,12 @@ def bilan_data(
     session: Session,
     candidate_id: int,
     *,
-    role: str,
+    actor: Actor,
     organisation: str = "La Fabrique du Numérique",
     today: date | None = None,
 ) -> BilanData:
     """What the learner's orientation summary (bilan d'orientation) prints."""
-    require_orientation_reader(role)
+    require_orientation_reader(actor)
     candidate = load_candidate(session, candidate_id)
     cohort = _find_cohort(session, candidate)
     levels = _learner_levels(session, candidate_id)

@@ -1,10 +1,13 @@
 """Who may do what: the three roles and the checks every service runs before acting.
 
 The services are the gate: the window only hides what a role cannot do, the refusal itself
-(a French `PermissionDenied`) comes from here.
+(a French `PermissionDenied`) comes from here. The checks (`require_*`, `role_of`) take the
+signed-in `Actor` (app/services/actor.py), never a role string, which any caller could forge;
+the `can_*` questions take a role, for the window to hide what that role cannot use.
 """
 
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR, ROLES
+from app.services.actor import Actor
 from app.services.errors import PermissionDenied
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "require_known_role",
     "require_orientation_reader",
     "require_presence_recorder",
+    "role_of",
 ]
 
 # The command line, the demo data and automation run on the machine by whoever owns the
@@ -62,43 +66,53 @@ def can_read_rqth(role: str) -> bool:
     return role in _RQTH_READERS
 
 
-def require_known_role(role: str) -> None:
-    if role not in ROLES:
+def role_of(actor: Actor) -> str:
+    """The role of a signed-in actor; anything but an `Actor` (a role string) is refused."""
+    if type(actor) is not Actor:
+        raise TypeError(
+            f"the services take the signed-in Actor, not {type(actor).__name__} "
+            "(app/services/actor.py)"
+        )
+    return actor.role
+
+
+def require_known_role(actor: Actor) -> None:
+    if role_of(actor) not in ROLES:
         raise PermissionDenied("Connectez-vous pour consulter les dossiers.")
 
 
-def require_candidate_editor(role: str) -> None:
-    if not can_edit_candidates(role):
+def require_candidate_editor(actor: Actor) -> None:
+    if not can_edit_candidates(role_of(actor)):
         raise PermissionDenied(
             "Seuls l'accueil et la coordination peuvent créer ou modifier un dossier de candidat."
         )
 
 
-def require_appointment_editor(role: str) -> None:
-    if not can_edit_appointments(role):
+def require_appointment_editor(actor: Actor) -> None:
+    if not can_edit_appointments(role_of(actor)):
         raise PermissionDenied(
             "Seuls l'accueil et la coordination peuvent gérer les rendez-vous "
             "et les informations collectives."
         )
 
 
-def require_orientation_reader(role: str) -> None:
-    if not can_read_orientation(role):
+def require_orientation_reader(actor: Actor) -> None:
+    if not can_read_orientation(role_of(actor)):
         raise PermissionDenied(
             "Les observations de la période d'orientation sont réservées aux formateurs "
             "et à la coordination."
         )
 
 
-def require_presence_recorder(role: str) -> None:
-    if not can_record_presence(role):
+def require_presence_recorder(actor: Actor) -> None:
+    if not can_record_presence(role_of(actor)):
         raise PermissionDenied(
             "Seuls les formateurs et la coordination peuvent consulter et saisir les absences "
             "des stagiaires."
         )
 
 
-def require_coordination(role: str, action: str) -> None:
+def require_coordination(actor: Actor, action: str) -> None:
     """`action` completes "Seule la coordination peut …", e.g. "gérer les utilisateurs"."""
-    if role != ROLE_COORDINATION:
+    if role_of(actor) != ROLE_COORDINATION:
         raise PermissionDenied(f"Seule la coordination peut {action}.")

@@ -57,7 +57,9 @@ from app.domain.agreement import AgreementStatus
 from app.domain.appointment import AppointmentKind, Attendance, Attendee
 from app.domain.orientation import Level
 from app.services import audit
+from app.services.actor import Actor
 from app.services.errors import NotFoundError, PermissionDenied, UserFacingError, ValidationError
+from app.services.permissions import role_of
 from app.services.versioning import record_change
 from app.storage import Database
 from app.storage.backup import copies_holding
@@ -90,8 +92,8 @@ class ErasureRefused(UserFacingError):
     """The person's data must be kept (a numbered agreement); anonymisation is possible."""
 
 
-def _require_coordination(role: str, action: str) -> None:
-    if role != ROLE_COORDINATION:
+def _require_coordination(actor: Actor, action: str) -> None:
+    if role_of(actor) != ROLE_COORDINATION:
         raise PermissionDenied(f"Seule la coordination peut {action}.")
 
 
@@ -136,10 +138,10 @@ def _text(value: Any, name: str = "") -> str | None:
 
 
 def export_person(
-    session: Session, candidate_id: int, *, role: str, now: datetime | None = None
+    session: Session, candidate_id: int, *, actor: Actor, now: datetime | None = None
 ) -> dict[str, Any]:
     """Everything held about the person of this application, in a stable order."""
-    _require_coordination(role, "exporter les données d'une personne")
+    _require_coordination(actor, "exporter les données d'une personne")
     candidate = _load(session, candidate_id)
     applications = applications_of(session, candidate)
     return {
@@ -149,11 +151,11 @@ def export_person(
             "identifiant_personne": candidate.person_uuid,
             "nombre_de_candidatures": len(applications),
         },
-        "candidatures": [_application(session, c) for c in applications],
+        "candidatures": [_application(session, c, actor) for c in applications],
     }
 
 
-def _application(session: Session, candidate: Candidate) -> dict[str, Any]:
+def _application(session: Session, candidate: Candidate, actor: Actor) -> dict[str, Any]:
     anonymised = session.scalar(
         select(CandidateAnonymisation).where(CandidateAnonymisation.candidate_id == candidate.id)
     )
@@ -176,7 +178,7 @@ def _application(session: Session, candidate: Candidate) -> dict[str, Any]:
             if anonymised
             else None
         ),
-        "journal": _journal(session, candidate),
+        "journal": _journal(session, candidate, actor),
     }
 
 
@@ -395,10 +397,8 @@ def _json_or_text(raw: str) -> Any:
         return raw
 
 
-def _journal(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
-    rows = audit.list_entries(
-        session, role=ROLE_COORDINATION, candidate_uuids=[candidate.uuid], limit=100_000
-    )
+def _journal(session: Session, candidate: Candidate, actor: Actor) -> list[dict[str, Any]]:
+    rows = audit.list_entries(session, actor=actor, candidate_uuids=[candidate.uuid], limit=100_000)
     return [
         {
             "date": _text(row.at),
@@ -429,7 +429,7 @@ def write_person_export(
     candidate_id: int,
     json_path: Path,
     *,
-    role: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> PersonExport:
     """Write the JSON file and, beside it, the readable PDF; log the export (no file names)."""
@@ -438,7 +438,7 @@ def write_person_export(
     from app.services.organisation import get_organisation
 
     now = now or datetime.now()
-    data = export_person(session, candidate_id, role=role, now=now)
+    data = export_person(session, candidate_id, actor=actor, now=now)
     organisation = get_organisation(session)
     issuer = Issuer(organisation.nom, organisation.adresse, organisation.logo)
     pdf_path = json_path.with_suffix(".pdf")
@@ -474,8 +474,8 @@ def retention_months(session: Session) -> int:
     )
 
 
-def set_retention_months(session: Session, months: int, *, role: str) -> int:
-    _require_coordination(role, "changer la durée de conservation")
+def set_retention_months(session: Session, months: int, *, actor: Actor) -> int:
+    _require_coordination(actor, "changer la durée de conservation")
     if not MIN_RETENTION_MONTHS <= months <= MAX_RETENTION_MONTHS:
         raise ValidationError(
             {
@@ -627,13 +627,12 @@ def anonymise(
     session: Session,
     ids: Iterable[int],
     *,
-    role: str,
-    author: str,
+    actor: Actor,
     reason: str = REASON_RETENTION,
     now: datetime | None = None,
 ) -> int:
     """Replace the identity of these applications (see the module's decisions); how many."""
-    _require_coordination(role, "anonymiser des dossiers")
+    _require_coordination(actor, "anonymiser des dossiers")
     now = now or datetime.now()
     session.info[audit.SUPPRESS_KEY] = True
     overwrite_deleted_content(session)
@@ -642,13 +641,13 @@ def anonymise(
         candidate = _load(session, candidate_id)
         if _is_anonymised(session, candidate):
             continue
-        _anonymise_one(session, candidate, now, author)
+        _anonymise_one(session, candidate, now, actor.author)
         audit.record(
             session,
             AuditAction.ANONYMISATION,
             candidate,
             f"Dossier anonymisé ({ANONYMISATION_REASONS.get(reason, reason)})",
-            author=author,
+            author=actor.author,
         )
         session.add(
             CandidateAnonymisation(candidate_id=candidate.id, anonymised_at=now, reason=reason)
@@ -749,9 +748,7 @@ def erasure_blockers(session: Session, candidate_id: int) -> list[str]:
     )
 
 
-def erase_person(
-    session: Session, candidate_id: int, *, role: str, author: str, reason: str
-) -> int:
+def erase_person(session: Session, candidate_id: int, *, actor: Actor, reason: str) -> int:
     """Delete every application of the person and all that is attached; how many.
 
     Refused (ErasureRefused) when an agreement was numbered: signed or issued, it is kept.
@@ -760,7 +757,7 @@ def erase_person(
     merged in the same transaction, so it keeps no word of the person either. The database
     files still hold traces until `app.storage.scrub.clean_files`: `erase` does both.
     """
-    return _erase(session, candidate_id, role=role, author=author, reason=reason).applications
+    return _erase(session, candidate_id, actor=actor, reason=reason).applications
 
 
 @dataclass(frozen=True)
@@ -770,8 +767,8 @@ class _Erased:
     first_recorded: datetime | None
 
 
-def _erase(session: Session, candidate_id: int, *, role: str, author: str, reason: str) -> _Erased:
-    _require_coordination(role, "effacer les données d'une personne")
+def _erase(session: Session, candidate_id: int, *, actor: Actor, reason: str) -> _Erased:
+    _require_coordination(actor, "effacer les données d'une personne")
     if reason not in ERASURE_REASONS:
         raise ValidationError({"motif": "Choisissez le motif de l'effacement."})
     blockers = erasure_blockers(session, candidate_id)
@@ -804,7 +801,7 @@ def _erase(session: Session, candidate_id: int, *, role: str, author: str, reaso
             entity_type="candidate",
             entity_uuid=uuid,
             candidate_uuid=uuid,
-            author=author,
+            author=actor.author,
         )
     session.flush()
     merge_index(session)
@@ -875,8 +872,7 @@ def erase(
     database: Database,
     candidate_id: int,
     *,
-    role: str,
-    author: str,
+    actor: Actor,
     reason: str,
     backup_folder: Path | None = None,
 ) -> ErasureReport:
@@ -887,7 +883,7 @@ def erase(
     cleaning that could not be done is reported, never raised: the erasure itself is done.
     """
     with database.session() as session:
-        erased = _erase(session, candidate_id, role=role, author=author, reason=reason)
+        erased = _erase(session, candidate_id, actor=actor, reason=reason)
     cleanup = clean_files(database.engine, merge=False)
     problems: list[str] = []
     if not cleanup.file_rebuilt:

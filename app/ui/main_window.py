@@ -36,7 +36,7 @@ from app import APP_NAME
 from app.config import settings_dir
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
 from app.services import accounts, audit, base_keys, reference
-from app.services.accounts import AccountInfo
+from app.services.accounts import SignedInAccount
 from app.services.base_keys import BaseLocked
 from app.services.bootstrap import open_app_database
 from app.services.command_sign_in import DEMO_COORDINATOR
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
             except BaseException:
                 database.dispose()
                 raise
-        context = AppContext(database=database, username="")
+        context = AppContext(database=database)
         context.sign_in(account)
         if username is None:
             _hand_over_recovery_key(database, account)
@@ -497,7 +497,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText("Session verrouillée")
         self.lock_screen.panel.setFocus()
 
-    def _unlock(self, account: AccountInfo) -> None:
+    def _unlock(self, account: SignedInAccount) -> None:
         if account.id != self.context.account_id:
             # Another person: the previous one's unsaved changes are settled first.
             if not self.confirm_leave():
@@ -575,18 +575,18 @@ def _application() -> QCoreApplication:
     return application
 
 
-def _hand_over_recovery_key(database: Database, account: AccountInfo) -> None:
+def _hand_over_recovery_key(database: Database, account: SignedInAccount) -> None:
     """Coordination sees the recovery key once, right after the base was protected."""
     with database.session(commit=False) as session:
-        key = base_keys.recovery_key_to_hand_over(session, role=account.role)
+        key = base_keys.recovery_key_to_hand_over(session, actor=account.actor)
     if key is None:
         return
     if RecoveryKeyDialog(key).exec() == RecoveryKeyDialog.DialogCode.Accepted:
         with database.session() as session:
-            base_keys.recovery_key_handed_over(session, role=account.role)
+            base_keys.recovery_key_handed_over(session, actor=account.actor)
 
 
-def _first_sign_in(database: Database, username: str | None) -> AccountInfo:
+def _first_sign_in(database: Database, username: str | None) -> SignedInAccount:
     with database.session() as session:
         if username is None and is_demo_base(session):
             username = DEMO_COORDINATOR  # a demo base opens without a password (CONTRACT)

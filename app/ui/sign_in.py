@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import accounts, password_policy
-from app.services.accounts import AccountInfo, AccountInput
+from app.services.accounts import AccountInput, SignedInAccount
 from app.services.bootstrap import open_with_password
 from app.services.errors import UserFacingError, ValidationError
 from app.storage import Database
@@ -82,7 +82,7 @@ class FirstAccountDialog(QDialog):
         self.setObjectName("firstAccountDialog")
         self.setWindowTitle("Créer le compte de coordination")
         self.database = database
-        self.account: AccountInfo | None = None
+        self.account: SignedInAccount | None = None
         intro = QLabel(
             "Bienvenue. Cette base n'a pas encore de compte : créez celui de la coordination. "
             "Il permettra ensuite de créer les comptes de l'accueil et des formateurs "
@@ -125,13 +125,13 @@ class FirstAccountDialog(QDialog):
         self.accept()
 
 
-Authenticate = Callable[[str, str], AccountInfo]
+Authenticate = Callable[[str, str], SignedInAccount]
 
 
 def authenticate_on(database: Database) -> Authenticate:
     """Checking a password on an open base (the lock screen, a base no password locks)."""
 
-    def authenticate(username: str, password: str) -> AccountInfo:
+    def authenticate(username: str, password: str) -> SignedInAccount:
         with database.session() as session:
             return accounts.authenticate(session, username, password)
 
@@ -144,7 +144,7 @@ class SignInPanel(QWidget):
     `authenticate(username, password)` checks them (SignInRefused otherwise).
     """
 
-    signed_in = Signal(object)  # AccountInfo
+    signed_in = Signal(object)  # SignedInAccount
 
     def __init__(self, authenticate: Authenticate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -208,7 +208,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("signInDialog")
         self.setWindowTitle("Connexion")
-        self.account: AccountInfo | None = None
+        self.account: SignedInAccount | None = None
         self.panel = SignInPanel(authenticate, self)
         self.panel.signed_in.connect(self._signed_in)
         title = QLabel("Connectez-vous pour ouvrir La Fabrique du Numérique.")
@@ -219,12 +219,12 @@ class SignInDialog(QDialog):
         self.setMinimumWidth(420)
         self.panel.prepare()
 
-    def _signed_in(self, account: AccountInfo) -> None:
+    def _signed_in(self, account: SignedInAccount) -> None:
         self.account = account
         self.accept()
 
 
-def sign_in_at_start(database: Database, parent: QWidget | None = None) -> AccountInfo | None:
+def sign_in_at_start(database: Database, parent: QWidget | None = None) -> SignedInAccount | None:
     """The first coordination account on a new base, else the sign-in; None when abandoned."""
     with database.session(commit=False) as session:
         first_start = accounts.needs_first_account(session)
@@ -239,11 +239,11 @@ def sign_in_at_start(database: Database, parent: QWidget | None = None) -> Accou
 
 def unlock_at_start(
     url: str, on_backup_failure: Callable[[str], None], parent: QWidget | None = None
-) -> tuple[Database, AccountInfo] | None:
+) -> tuple[Database, SignedInAccount] | None:
     """A base protected by passwords: the sign-in opens it; None when abandoned."""
     opened: list[Database] = []
 
-    def authenticate(username: str, password: str) -> AccountInfo:
+    def authenticate(username: str, password: str) -> SignedInAccount:
         database, account = open_with_password(
             url, username, password, on_backup_failure=on_backup_failure
         )

@@ -18,6 +18,7 @@ from app.ui.agreements.presence import AbsencesModel, PresenceTab
 from app.ui.agreements.view import AgreementsView
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow
+from tests.conftest import make_actor
 from tests.gui.conftest import type_text
 from tests.unit.pdf.documents_world import COORD, finish, signed
 
@@ -26,7 +27,7 @@ ROLE = "coordination"
 
 @pytest.fixture
 def context(db: Database) -> AppContext:
-    return AppContext(database=db, username=COORD, role=ROLE, display_name=COORD)
+    return AppContext(database=db, signed_in=make_actor(ROLE, COORD))
 
 
 def _finished(db: Database) -> int:
@@ -117,7 +118,9 @@ def test_type_absences_from_the_keyboard_and_see_the_totals(
 def test_change_then_delete_a_line(qtbot: QtBot, tab: PresenceTab, db: Database) -> None:
     agreement_id = _finished(db)
     with db.session() as s:
-        record_absence(s, agreement_id, AbsenceInput(day="02/06/2026"), author=COORD, role=ROLE)
+        record_absence(
+            s, agreement_id, AbsenceInput(day="02/06/2026"), actor=make_actor(ROLE, COORD)
+        )
     _open(tab, agreement_id)
     assert tab.model.rowCount() == 1
     tab.table.setFocus()
@@ -165,12 +168,11 @@ def test_the_model_passes_qtmodeltester(qtmodeltester: object, db: Database) -> 
                 AbsenceInput(
                     day=day, kind=kind, minutes=minutes, reason="Motif long, sur une seule ligne"
                 ),
-                author=COORD,
-                role=ROLE,
+                actor=make_actor(ROLE, COORD),
             )
         from app.services.agreement_presence import list_absences
 
-        rows = tuple(list_absences(s, agreement_id, role=ROLE))
+        rows = tuple(list_absences(s, agreement_id, actor=make_actor(ROLE)))
     model = AbsencesModel()
     model.set_rows(rows)
     qtmodeltester.check(model)  # type: ignore[attr-defined]

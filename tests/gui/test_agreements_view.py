@@ -35,6 +35,7 @@ from app.services.validation import format_date, parse_date
 from app.ui.agreements.table_model import AgreementsTableModel
 from app.ui.agreements.view import AgreementsView
 from app.ui.main_window import MainWindow
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 
 COORD = "coordination"
@@ -62,10 +63,12 @@ def _learner(window: MainWindow, nom: str, prenom: str, nom_usage: str = "") -> 
             saison=SEASON,
             site="cobalt",
         )
-        candidate_id = create_candidate(s, data, author="test", now=at, role="coordination").id
+        candidate_id = create_candidate(
+            s, data, now=at, actor=make_actor("coordination", "test")
+        ).id
         for stage in ("entretien", "admis", "entre_formation"):
             change_stage(
-                s, candidate_id, stage, comment="", author="test", now=at, role="coordination"
+                s, candidate_id, stage, comment="", now=at, actor=make_actor("coordination", "test")
             )
     return candidate_id
 
@@ -94,7 +97,7 @@ def _world(window: MainWindow, *, organisation_complete: bool = True) -> World:
                     numero_police="123456",
                     ville_signature="Poitiers",
                 ),
-                role=COORD,
+                actor=make_actor(COORD),
             )
         world = World(lea=lea, marc=marc, host=host.id, tutor=tutor.id)
     window.header.reload_seasons()
@@ -134,8 +137,7 @@ def _draft(window: MainWindow, world: World, learner: int | None = None, **chang
                 ),
                 **changes,
             ),
-            author="test",
-            role=COORD,
+            actor=make_actor(COORD, "test"),
         )
     return info.id
 
@@ -365,7 +367,7 @@ def test_filters_waiting_for_signature_and_status(qtbot: QtBot, window: MainWind
     first = _draft(window, world)
     _draft(window, world, learner=world.marc)
     with window.context.database.session() as s:
-        ag.mark_ready(s, first, author="test", role=COORD)
+        ag.mark_ready(s, first, actor=make_actor(COORD, "test"))
     view = _view(window)
     assert view.model.rowCount() == 2
     assert "1 à signer" in view.findChild(QLabel, "agreementCount").text()
@@ -578,7 +580,7 @@ def test_a_frozen_agreement_is_read_only_and_looks_it(qtbot: QtBot, window: Main
     world = _world(window)
     draft_id = _draft(window, world)
     with window.context.database.session() as s:
-        ag.mark_ready(s, draft_id, author="test", role=COORD)
+        ag.mark_ready(s, draft_id, actor=make_actor(COORD, "test"))
     view = _view(window)
     _select(view, draft_id)
     form = view.findChild(QWidget, "agreementForm")
@@ -610,14 +612,13 @@ def test_a_signed_agreement_says_changes_go_through_an_amendment(
     scan = tmp_path / "signee.pdf"
     scan.write_bytes(b"%PDF-1.4 scan")
     with window.context.database.session() as s:
-        ag.mark_ready(s, draft_id, author="test", role=COORD)
+        ag.mark_ready(s, draft_id, actor=make_actor(COORD, "test"))
         ag.record_signature(
             s,
             draft_id,
             "organisme",
             date.today(),
-            author="test",
-            role=COORD,
+            actor=make_actor(COORD, "test"),
             outside_app=True,
             scan_path=str(scan),
         )

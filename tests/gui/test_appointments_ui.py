@@ -26,6 +26,7 @@ from app.services.appointments import AppointmentInput, create_appointment
 from app.services.candidates import CandidateInput, create_candidate
 from app.ui.candidates.appointments import AppointmentDialog, AttendanceDialog, SessionPickerDialog
 from app.ui.main_window import MainWindow
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 
 TODAY = date.today().strftime("%d/%m/%Y")
@@ -103,7 +104,7 @@ def _new_candidate(window: MainWindow) -> int:
         site="cobalt",
     )
     with window.context.database.session() as session:
-        candidate_id = create_candidate(session, data, author="test", role="coordination").id
+        candidate_id = create_candidate(session, data, actor=make_actor("coordination", "test")).id
     window.candidates_view.apply_filters()
     window.candidates_view.open_candidate(candidate_id)
     return candidate_id
@@ -121,7 +122,7 @@ def _new_session(window: MainWindow, room: str = "Turing", capacity: str = "8") 
         capacity=capacity,
     )
     with window.context.database.session() as session:
-        appointment_id = create_appointment(session, data, role="coordination").id
+        appointment_id = create_appointment(session, data, actor=make_actor("coordination")).id
     window.candidates_view.apply_filters()
     return appointment_id
 
@@ -324,7 +325,7 @@ def test_full_session_is_not_offered(qtbot: QtBot, window: MainWindow) -> None:
         site="cobalt",
     )
     with window.context.database.session() as session:
-        second = create_candidate(session, data, author="test", role="coordination").id
+        second = create_candidate(session, data, actor=make_actor("coordination", "test")).id
     assert second != first
     window.candidates_view.apply_filters()
     window.candidates_view.open_candidate(second)

@@ -24,6 +24,7 @@ from app.services.candidates import (
 from app.ui.audit.table_model import AuditTableModel
 from app.ui.audit.view import AuditView
 from app.ui.main_window import MainWindow
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 
 COORD = "coordination"
@@ -32,7 +33,7 @@ COORD = "coordination"
 @pytest.fixture(autouse=True)
 def signed_in_as_coordination(window: MainWindow) -> None:
     """The journal is coordination's; tests of other roles change it themselves."""
-    window.context.role = COORD
+    window.context.signed_in = make_actor(COORD, window.context.username)
 
 
 def _candidate(window: MainWindow, nom: str, *, now: datetime | None = None) -> int:
@@ -46,22 +47,20 @@ def _candidate(window: MainWindow, nom: str, *, now: datetime | None = None) -> 
                 saison="2026-2027",
                 site="cobalt",
             ),
-            author="test",
-            role=COORD,
+            actor=make_actor(COORD, "test"),
             now=now,
         ).id
 
 
 def _change_phone(window: MainWindow, candidate_id: int, phone: str) -> None:
     with window.context.database.session() as session:
-        file = get_candidate(session, candidate_id, role=COORD)
+        file = get_candidate(session, candidate_id, actor=make_actor(COORD))
         update_candidate(
             session,
             candidate_id,
             replace(file.values, telephone=phone),
             expected_version=file.version,
-            author="test",
-            role=COORD,
+            actor=make_actor(COORD, "test"),
         )
 
 
@@ -74,7 +73,7 @@ def _audit_view(window: MainWindow) -> AuditView:
 def _entries_so_far(window: MainWindow) -> int:
     """Opening the window may already log something (the organisation's settings row)."""
     with window.context.database.session(commit=False) as session:
-        return len(audit.entry_ids(session, AuditQuery(), role=COORD))
+        return len(audit.entry_ids(session, AuditQuery(), actor=make_actor(COORD)))
 
 
 def test_changes_made_in_the_window_are_in_the_journal_with_their_detail(
@@ -131,7 +130,7 @@ def test_table_model_passes_the_model_tester(
 ) -> None:
     for n in range(12):
         _candidate(window, f"Nom{n:02d}")
-    model = AuditTableModel(window.context.database, COORD)
+    model = AuditTableModel(window.context.database, make_actor(COORD))
     model.reload()
     qtmodeltester.check(model, force_py=True)
     model.set_query(AuditQuery(person_text="nom03"))
@@ -141,12 +140,12 @@ def test_table_model_passes_the_model_tester(
 
 def test_other_roles_see_that_the_journal_is_reserved(window: MainWindow) -> None:
     _candidate(window, "Lefèvre")
-    window.context.role = "accueil"
+    window.context.signed_in = make_actor("accueil", window.context.username)
     view = window.audit_view  # the window does not even offer it to this role
     view.refresh()
     assert view.stack.currentWidget() is view.reserved
     assert "réservés à la coordination" in view.reserved.text()
-    model = AuditTableModel(window.context.database, "formateur")
+    model = AuditTableModel(window.context.database, make_actor("formateur"))
     errors: list[str] = []
     model.load_failed.connect(errors.append)
     model.reload()

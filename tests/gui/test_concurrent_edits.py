@@ -19,6 +19,7 @@ from app.ui.agreements.view import AgreementsView
 from app.ui.candidates.view import CandidatesView
 from app.ui.main_window import MainWindow
 from app.ui.partners.view import PartnersView
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 from tests.gui.test_agreements_view import _click, _draft, _view, _world
 
@@ -57,7 +58,7 @@ def test_candidate_saved_elsewhere_is_not_overwritten_and_can_be_reloaded(
 ) -> None:
     with window.context.database.session() as s:
         candidate_id = create_candidate(
-            s, _candidate_entry(), author="Nadia Belkacem", role=COORD
+            s, _candidate_entry(), actor=make_actor(COORD, "Nadia Belkacem")
         ).id
     view = window.show_view("candidates")
     assert isinstance(view, CandidatesView)
@@ -70,8 +71,7 @@ def test_candidate_saved_elsewhere_is_not_overwritten_and_can_be_reloaded(
             candidate_id,
             _candidate_entry(prenom="Loïck"),
             expected_version=1,
-            author="Paul Girard",
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
             now=PAUL_SAVES,
         )
 
@@ -114,8 +114,7 @@ def test_agreement_saved_elsewhere_is_not_overwritten_and_can_be_reloaded(
             draft_id,
             replace(info.values, formateur_referent="Inès Roy"),
             expected_version=info.version,
-            author="Paul Girard",
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
             now=PAUL_SAVES,
         )
 
@@ -143,7 +142,7 @@ def test_host_saved_elsewhere_is_not_overwritten_and_can_be_reloaded(
 ) -> None:
     data = host_service.HostInput(nom="Atelier Vélo", forme_juridique="autre")
     with window.context.database.session() as s:
-        host_id = host_service.create_host(s, data, role=COORD, author="Nadia Belkacem").id
+        host_id = host_service.create_host(s, data, actor=make_actor(COORD, "Nadia Belkacem")).id
     view = window.show_view("partners")
     assert isinstance(view, PartnersView)
     view.refresh_list()
@@ -154,9 +153,8 @@ def test_host_saved_elsewhere_is_not_overwritten_and_can_be_reloaded(
             s,
             host_id,
             host_service.HostInput(nom="Atelier Vélo", forme_juridique="autre", commune="Niort"),
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
             expected_version=1,
-            author="Paul Girard",
         )
 
     seen: list[str] = []

@@ -30,6 +30,7 @@ from app.services.candidates import (
 from app.services.csv_io import CANDIDATE_COLUMNS, EXPORT_COLUMNS, SPREADSHEET, export_candidates
 from app.ui.candidates.import_dialog import ImportDialog
 from app.ui.main_window import MainWindow
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog
 
 ANALYSING = "Analyse du fichier…"
@@ -266,23 +267,21 @@ def _exported_then_edited(window: MainWindow, path: Path) -> None:
                 CandidateInput(
                     nom=last, prenom=first, email=f"{first}@ancien.fr", saison=season, site="cobalt"
                 ),
-                author="test",
-                role="coordination",
+                actor=make_actor("coordination", "test"),
             ).id
             for last, first in (("Lefèvre", "amelie"), ("Martin", "leo"))
         ]
         export_candidates(session, path)
     with window.context.database.session() as session:
         for candidate_id in ids:
-            current = get_candidate(session, candidate_id, role="coordination")
+            current = get_candidate(session, candidate_id, actor=make_actor("coordination"))
             current.values.email = current.values.email.replace("ancien", "nouveau")
             update_candidate(
                 session,
                 candidate_id,
                 current.values,
                 expected_version=current.version,
-                author="Sophie Marchand",
-                role="coordination",
+                actor=make_actor("coordination", "Sophie Marchand"),
             )
 
 
@@ -374,7 +373,7 @@ def _add(window: MainWindow, last: str, first: str, season: str) -> None:
         nom=last, prenom=first, email=f"{first}.{last}@exemple.fr", saison=season, site="cobalt"
     )
     with window.context.database.session() as session:
-        create_candidate(session, data, author="test", role="coordination")
+        create_candidate(session, data, actor=make_actor("coordination", "test"))
 
 
 def test_export_writes_current_season(

@@ -24,6 +24,7 @@ from app.domain import Candidate
 from app.services import orientation as os_
 from app.ui.main_window import MainWindow
 from app.ui.orientation.dialogs import ActivityDialog, CriteriaDialog
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 from tests.gui.test_orientation_view import _cohort_with_team
 
@@ -60,7 +61,7 @@ def test_decision_moves_the_stage_and_the_bilan_prints(
     qtbot.mouseClick(page.findChild(QPushButton, "saveProjectButton"), Qt.MouseButton.LeftButton)
     with window.context.database.session() as session:
         assert (
-            os_.learner_page(session, ids[3], role="coordination").project.target_job
+            os_.learner_page(session, ids[3], actor=make_actor("coordination")).project.target_job
             == "Développeuse web"
         )
 

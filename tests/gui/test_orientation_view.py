@@ -13,6 +13,7 @@ from app.services import orientation as os_
 from app.services.orientation import ActivityInput
 from app.ui.main_window import MainWindow
 from app.ui.orientation.models import GridModel, MatrixModel
+from tests.conftest import make_actor
 
 ENTRY_PATH = ("entretien", "admis", "entre_formation")
 NAMES = ("Benali", "Da Silva", "Lefèvre", "N'Diaye", "Nguyen")
@@ -32,9 +33,8 @@ def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
                     saison="2025-2026",
                     site="cobalt",
                 ),
-                author="test",
                 now=datetime(2025, 10, 1, 9, 0),
-                role="coordination",
+                actor=make_actor("coordination", "test"),
             )
             for step, code in enumerate(ENTRY_PATH):
                 cs.change_stage(
@@ -42,9 +42,8 @@ def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
                     saved.id,
                     code,
                     comment="",
-                    author="t",
                     now=datetime(2025, 11, 1 + step, 9, 0),
-                    role="coordination",
+                    actor=make_actor("coordination", "t"),
                 )
             ids.append(saved.id)
         cohort = next(c for c in os_.cohorts(session) if c.season == "2025-2026")
@@ -52,9 +51,9 @@ def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
             session,
             cohort.id,
             ActivityInput(day="03/12/2025", title="Atelier maquette", kind="atelier"),
-            role="formateur",
+            actor=make_actor("formateur"),
         )
-        os_.set_teams(session, activity.id, [("Équipe 1", ids)], role="formateur")
+        os_.set_teams(session, activity.id, [("Équipe 1", ids)], actor=make_actor("formateur"))
     return cohort.id, activity.id, ids
 
 
@@ -78,7 +77,7 @@ def test_keyboard_fills_the_team_grid_and_the_matrix_follows(
 
     with window.context.database.session() as session:
         team_id = grid.model().team_id  # type: ignore[attr-defined]
-        data = os_.grid(session, activity_id, team_id, role="coordination")
+        data = os_.grid(session, activity_id, team_id, actor=make_actor("coordination"))
         criteria = [c.id for c in data.criteria]
     expected = {"1": "acquis", "2": "en_cours", "3": "non_acquis", "0": "non_observe"}
     for learner, keys in zip(ids, typed, strict=True):
@@ -108,7 +107,9 @@ def test_a_correction_supersedes_and_shows_its_history(qtbot: QtBot, window: Mai
     qtbot.keyClick(grid, Qt.Key.Key_1)
     with window.context.database.session() as session:
         criterion = os_.criteria(session)[0]
-        history = os_.level_history(session, activity_id, ids[0], criterion.id, role="coordination")
+        history = os_.level_history(
+            session, activity_id, ids[0], criterion.id, actor=make_actor("coordination")
+        )
     assert [(h.from_label, h.to_label) for h in history] == [
         ("Non observé", "En cours d'acquisition"),
         ("En cours d'acquisition", "Acquis"),
@@ -123,8 +124,10 @@ def test_grid_and_matrix_models_pass_qt_checks(
     cohort_id, activity_id, _ids = _cohort_with_team(window)
     with window.context.database.session() as session:
         team_id = os_.activities(session, cohort_id)[0].teams[0].id
-        grid_data = os_.grid(session, activity_id, team_id, role="coordination")
-        matrix_data = os_.cohort_matrix(session, cohort_id, date(2025, 12, 5), role="coordination")
+        grid_data = os_.grid(session, activity_id, team_id, actor=make_actor("coordination"))
+        matrix_data = os_.cohort_matrix(
+            session, cohort_id, date(2025, 12, 5), actor=make_actor("coordination")
+        )
     grid_model, matrix_model = GridModel(), MatrixModel()
     grid_model.set_grid(grid_data)
     matrix_model.set_matrix(matrix_data)
@@ -163,6 +166,6 @@ def test_comment_typed_in_the_grid_is_saved(qtbot: QtBot, window: MainWindow) ->
     qtbot.waitUntil(lambda: grid.state() != QAbstractItemView.State.EditingState)
     with window.context.database.session() as session:
         team_id = model.team_id  # type: ignore[attr-defined]
-        notes = os_.grid(session, activity_id, team_id, role="coordination").notes
+        notes = os_.grid(session, activity_id, team_id, actor=make_actor("coordination")).notes
     assert notes == {ids[1]: "Aide un camarade sur Git"}
     assert model.index(1, model.comment_column).data() == "Aide un camarade sur Git"  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from app.ui.main_window import MainWindow
 from app.ui.partners.models import HostsTableModel, TutorsTableModel
 from app.ui.partners.tutor_dialog import TutorDialog
 from app.ui.partners.view import PartnersView, agreements_summary
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 from tests.unit.services.test_agreements import _draft, _signed, _world
 
@@ -67,7 +68,7 @@ def _rows(view: QWidget) -> list[list[str]]:
 def _add_host(window: MainWindow, name: str, city: str, **values: str) -> int:
     data = HostInput(nom=name, forme_juridique="autre", commune=city, **values)
     with window.context.database.session() as session:
-        return host_service.create_host(session, data, role="coordination").id
+        return host_service.create_host(session, data, actor=make_actor("coordination")).id
 
 
 def _hosts(window: MainWindow) -> list[Host]:
@@ -354,7 +355,9 @@ def test_models_pass_qt_model_checks(qtmodeltester: ModelTester, window: MainWin
     host_id = _add_host(window, "Dynamob", "Loudun")
     _add_host(window, "Radio Clain FM", "Poitiers")
     with window.context.database.session() as session:
-        host_service.add_tutor(session, host_id, TutorInput(nom="Inès Moreau"), role="coordination")
+        host_service.add_tutor(
+            session, host_id, TutorInput(nom="Inès Moreau"), actor=make_actor("coordination")
+        )
         rows = host_service.search_hosts(session)
         info = host_service.get_host(session, host_id)
     hosts = HostsTableModel()

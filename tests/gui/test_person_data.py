@@ -19,6 +19,7 @@ from app.storage.backup import backup_database
 from app.ui.candidates.view import CandidatesView
 from app.ui.main_window import MainWindow
 from app.ui.rgpd.person_data import ErasureDialog, PersonDataButton
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog
 
 COORD = "coordination"
@@ -26,7 +27,7 @@ COORD = "coordination"
 
 @pytest.fixture(autouse=True)
 def signed_in_as_coordination(window: MainWindow) -> None:
-    window.context.role = COORD
+    window.context.signed_in = make_actor(COORD, window.context.username)
 
 
 def _candidate(window: MainWindow, nom: str = "Quetzal") -> int:
@@ -40,8 +41,7 @@ def _candidate(window: MainWindow, nom: str = "Quetzal") -> int:
                 saison="2026-2027",
                 site="cobalt",
             ),
-            author="test",
-            role=COORD,
+            actor=make_actor(COORD, "test"),
         ).id
 
 
@@ -58,7 +58,7 @@ def _open(window: MainWindow, candidate_id: int) -> tuple[CandidatesView, Person
 def test_the_button_is_for_coordination_only(window: MainWindow) -> None:
     candidate = _candidate(window)
     view, button = _open(window, candidate)
-    window.context.role = "accueil"
+    window.context.signed_in = make_actor("accueil", window.context.username)
     view.open_candidate(candidate)
     assert not button.isVisible()
 
@@ -87,7 +87,7 @@ def test_export_writes_the_json_and_the_pdf_and_is_logged(
     assert target.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     assert str(target) in told[0]
     with window.context.database.session(commit=False) as session:
-        (entry,) = audit.list_entries(session, role=COORD, action=AuditAction.EXPORT)
+        (entry,) = audit.list_entries(session, actor=make_actor(COORD), action=AuditAction.EXPORT)
     assert entry.author == window.context.username
 
 

@@ -30,6 +30,7 @@ from app.services.candidates import CandidateInput, change_stage, create_candida
 from app.storage import cipher
 from app.ui.main_window import MainWindow
 from app.ui.sign_in import SignInCancelled
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 
 PASSWORD = "phrase de passe longue"
@@ -52,7 +53,7 @@ def url(tmp_path: Path) -> str:
                 AccountInput(name, username, role),
                 PASSWORD,
                 PASSWORD,
-                role="coordination",
+                actor=make_actor("coordination"),
             )
     database.dispose()
     return address
@@ -139,7 +140,7 @@ def test_first_start_creates_the_coordination_account(qtbot: QtBot, tmp_path: Pa
     # The base is now protected: its recovery key was shown once, and is no longer kept.
     assert len(shown_keys) == 1 and re.fullmatch(r"([A-Z2-9]{5}-){4}[A-Z2-9]{5}", shown_keys[0])
     with main.context.database.session() as session:
-        assert base_keys.recovery_key_to_hand_over(session, role="coordination") is None
+        assert base_keys.recovery_key_to_hand_over(session, actor=main.context.actor) is None
     assert errors == [
         "Trop court (5 caractères) : au moins 12 caractères mêlant au moins 3 types parmi "
         "minuscules, majuscules, chiffres et caractères spéciaux, ou une phrase d'au moins 4 "
@@ -441,9 +442,9 @@ def test_accueil_opens_a_base_with_a_cohort_without_reading_observations(
         season = reference.current_season_label()
         data = CandidateInput(nom="Ziani", prenom="Nora", email="n@exemple.fr", saison=season)
         data.site = "cobalt"
-        learner = create_candidate(session, data, author="t", role="coordination").id
+        learner = create_candidate(session, data, actor=make_actor("coordination", "t")).id
         for stage in ("entretien", "admis", "entre_formation"):
-            change_stage(session, learner, stage, comment="", author="t", role="coordination")
+            change_stage(session, learner, stage, comment="", actor=make_actor("coordination", "t"))
     database.dispose()
 
     main = _keep(qtbot, MainWindow.open(url, username="karim"))

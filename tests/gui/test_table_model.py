@@ -25,6 +25,7 @@ from app.ui.agreements.table_model import (
 )
 from app.ui.candidates import table_model
 from app.ui.candidates.table_model import CandidatesTableModel
+from tests.conftest import make_actor
 
 
 def _add(db: Database, count: int) -> None:
@@ -40,8 +41,7 @@ def _add(db: Database, count: int) -> None:
                     saison="2026-2027",
                     site="cobalt" if n % 3 else "du-guesclin",
                 ),
-                author="test",
-                role="coordination",
+                actor=make_actor("coordination", "test"),
             )
 
 

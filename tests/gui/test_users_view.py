@@ -9,6 +9,7 @@ from app.services import accounts
 from app.services.accounts import AccountInput
 from app.ui.main_window import MainWindow
 from app.ui.users.view import UsersView
+from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog
 
 PASSWORD = "phrase de passe longue"
@@ -43,7 +44,9 @@ def _error(widget: QWidget, name: str) -> str:
 def _add(window: MainWindow, username: str, role: str) -> int:
     with window.context.database.session() as session:
         data = AccountInput(username.title(), username, role)
-        return accounts.create_account(session, data, PASSWORD, PASSWORD, role="coordination").id
+        return accounts.create_account(
+            session, data, PASSWORD, PASSWORD, actor=make_actor("coordination")
+        ).id
 
 
 def test_page_lists_the_accounts(window: MainWindow) -> None:

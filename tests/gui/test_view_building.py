@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from app.services import accounts
 from app.services.accounts import AccountInput
 from app.ui.main_window import VIEW_NAMES, MainWindow
+from tests.conftest import make_actor
 
 PASSWORD = "Fabrique-2026!"
 
@@ -69,7 +70,7 @@ def test_views_a_role_may_not_open_are_not_built(qtbot: QtBot, tmp_path: Path) -
     first = MainWindow.open(url, username="Nadia")
     with first.context.database.session() as session:
         data = AccountInput("Karim", "karim", "accueil")
-        accounts.create_account(session, data, PASSWORD, PASSWORD, role="coordination")
+        accounts.create_account(session, data, PASSWORD, PASSWORD, actor=make_actor("coordination"))
     first.close()
 
     main = MainWindow.open(url, username="karim")

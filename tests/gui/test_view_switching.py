@@ -23,6 +23,7 @@ from app.ui.background import BackgroundReader
 from app.ui.candidates.view import CandidatesView
 from app.ui.main_window import MainWindow
 from app.ui.orientation.view import OrientationView
+from tests.conftest import make_actor
 
 COORD = "coordination"
 CURRENT_YEAR = reference.season_start_year(date.today())
@@ -37,9 +38,11 @@ def _learner(window: MainWindow, nom: str, season: str, *, site: str = "cobalt")
         data = CandidateInput(
             nom=nom, prenom="Alex", email=f"{nom.lower()}@exemple.fr", saison=season, site=site
         )
-        candidate_id = create_candidate(s, data, author="test", now=at, role=COORD).id
+        candidate_id = create_candidate(s, data, now=at, actor=make_actor(COORD, "test")).id
         for stage in ("entretien", "admis", "entre_formation"):
-            change_stage(s, candidate_id, stage, comment="", author="test", now=at, role=COORD)
+            change_stage(
+                s, candidate_id, stage, comment="", now=at, actor=make_actor(COORD, "test")
+            )
     window.header.reload_seasons()
     return candidate_id
 
@@ -74,8 +77,7 @@ def _draft(window: MainWindow, learner: int, season: str, host: tuple[int, int])
                 activites="Accueil des usagers",
                 competences="Diagnostic",
             ),
-            author="test",
-            role=COORD,
+            actor=make_actor(COORD, "test"),
         )
     return info.id
 
@@ -83,10 +85,10 @@ def _draft(window: MainWindow, learner: int, season: str, host: tuple[int, int])
 def _sign(window: MainWindow, agreement_id: int, on: date) -> None:
     with window.context.database.session() as s:
         ag.mark_ready(
-            s, agreement_id, author="test", role=COORD, late_start_reason="Régularisation"
+            s, agreement_id, actor=make_actor(COORD, "test"), late_start_reason="Régularisation"
         )
         for who in ag.Signatory:
-            ag.record_signature(s, agreement_id, who.value, on, author="test", role=COORD)
+            ag.record_signature(s, agreement_id, who.value, on, actor=make_actor(COORD, "test"))
 
 
 def _choose_season(window: MainWindow, label: str | None) -> None:
@@ -200,7 +202,7 @@ def test_filters_pick_among_the_rows_read(window: MainWindow) -> None:
     first = _draft(window, _learner(window, "Ancien", COMING), COMING, host)
     second = _draft(window, _learner(window, "Nouveau", COMING), COMING, host)
     with window.context.database.session() as s:
-        ag.mark_ready(s, second, author="test", role=COORD)
+        ag.mark_ready(s, second, actor=make_actor(COORD, "test"))
     _choose_season(window, COMING)
     view = _agreements(window)
     assert set(_listed(view)) == {first, second}

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from app.cli import main
 from app.services import agreements as ag
 from app.services.bootstrap import open_app_database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 from tests.unit.services.test_agreements import COORD, NOW, _form, _world
 
 
@@ -19,8 +19,10 @@ def test_prints_the_numbered_convention_and_refuses_an_unknown_number(
     database = open_app_database("sqlite:///" + str(path), today=TODAY)
     with database.session() as session:
         world = _world(session)
-        draft = ag.create_draft(session, _form(world), author=COORD, role="coordination", now=NOW)
-        ag.mark_ready(session, draft.id, author=COORD, role="coordination", now=NOW)
+        draft = ag.create_draft(
+            session, _form(world), actor=make_actor("coordination", COORD), now=NOW
+        )
+        ag.mark_ready(session, draft.id, actor=make_actor("coordination", COORD), now=NOW)
     database.dispose()
     out = tmp_path / "convention.pdf"
 

@@ -14,6 +14,7 @@ from app.services import candidates
 from app.services.candidates import CandidateInput
 from app.services.csv_io import CANDIDATE_COLUMNS, EXPORT_COLUMNS, NOT_UTF8
 from app.storage import Database
+from tests.conftest import make_actor
 
 SEASON = "2026-2027"
 HEADER = ";".join(CANDIDATE_COLUMNS)
@@ -55,7 +56,7 @@ def seeded(db: Database) -> Database:
             data = CandidateInput(**dict(zip(CANDIDATE_COLUMNS, row(index), strict=True)))
             data.site = site
             candidates.create_candidate(
-                s, data, author="test", now=datetime(2026, 11, 28, 9), role="coordination"
+                s, data, now=datetime(2026, 11, 28, 9), actor=make_actor("coordination", "test")
             )
     return db
 

@@ -15,6 +15,7 @@ from app.services import accounts, base_keys
 from app.services.accounts import AccountInput
 from app.services.bootstrap import open_app_database, open_with_password
 from app.storage import cipher
+from tests.conftest import make_actor
 
 PASSWORD = "phrase de passe longue"
 NEW_PASSWORD = "une toute autre phrase secrète"
@@ -25,13 +26,14 @@ def protected(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A base with a coordinator and a receptionist; its recovery key; no key known here."""
     path = tmp_path / "fabrique.sqlite"
     database = open_app_database("sqlite:///" + str(path))
+    coordination = make_actor(ROLE_COORDINATION)
     with database.session() as session:
         first = AccountInput("Claire Vasseur", "claire", ROLE_COORDINATION)
         accounts.create_first_account(session, first, PASSWORD, PASSWORD)
         data = AccountInput("Nadia Belkacem", "nadia", ROLE_ACCUEIL)
-        accounts.create_account(session, data, PASSWORD, PASSWORD, role=ROLE_COORDINATION)
+        accounts.create_account(session, data, PASSWORD, PASSWORD, actor=coordination)
     with database.session(commit=False) as session:
-        recovery = base_keys.recovery_key_to_hand_over(session, role=ROLE_COORDINATION)
+        recovery = base_keys.recovery_key_to_hand_over(session, actor=coordination)
     database.dispose()
     assert recovery is not None
     cipher.forget_keys()  # as a new process would start

@@ -16,7 +16,7 @@ from app.services import accounts
 from app.services.accounts import AccountInput
 from app.services.bootstrap import open_app_database
 from app.services.demo_base import is_demo_base
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 
 PASSWORD = "Fabrique-Accueil-2026!"
 
@@ -58,7 +58,9 @@ def staffed(tmp_path: Path) -> Path:
             ("Julien Morel", "julien", ROLE_FORMATEUR),
         ):
             data = AccountInput(name, username, role)
-            accounts.create_account(s, data, PASSWORD, PASSWORD, role=ROLE_COORDINATION)
+            accounts.create_account(
+                s, data, PASSWORD, PASSWORD, actor=make_actor(ROLE_COORDINATION)
+            )
     database.dispose()
     return path
 
@@ -80,7 +82,10 @@ def test_seed_demo_marks_the_base_and_makes_its_staff_accounts(demo: Path) -> No
     database = open_app_database("sqlite:///" + str(demo), today=TODAY)
     with database.session(commit=False) as s:
         assert is_demo_base(s)
-        names = {a.username: a.role for a in accounts.list_accounts(s, role=ROLE_COORDINATION)}
+        names = {
+            a.username: a.role
+            for a in accounts.list_accounts(s, actor=make_actor(ROLE_COORDINATION))
+        }
     database.dispose()
     assert names["claire.vasseur"] == ROLE_COORDINATION
     assert names["julien.morel"] == ROLE_FORMATEUR

@@ -20,7 +20,7 @@ from app.errors import StorageError
 from app.services import candidates
 from app.services.bootstrap import open_app_database
 from app.storage import database as storage
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 from tests.unit.properties.worlds import COORDINATION, NOW, candidate_input
 
 # Values no log may hold, as typed and as stored.
@@ -109,7 +109,7 @@ def test_locked_base_during_a_candidate_insert_logs_no_personal_value(
     try:
         with pytest.raises(StorageError), database.session() as session:
             candidates.create_candidate(
-                session, person(), author="accueil", role=COORDINATION, now=NOW
+                session, person(), actor=make_actor(COORDINATION, "accueil"), now=NOW
             )
     finally:
         database.dispose()
@@ -124,7 +124,7 @@ def test_database_errors_never_show_the_bound_values(locked_base: Path) -> None:
     try:
         with pytest.raises(StorageError) as raised, database.session() as session:
             candidates.create_candidate(
-                session, person(), author="accueil", role=COORDINATION, now=NOW
+                session, person(), actor=make_actor(COORDINATION, "accueil"), now=NOW
             )
     finally:
         database.dispose()

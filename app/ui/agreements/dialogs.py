@@ -206,8 +206,7 @@ class SignatureDialog(ActionDialog):
                 self.info.id,
                 Signatory.ORGANISATION.value if outside else values["signataire"],
                 signed_on,
-                author=self.context.username,
-                role=self.context.role,
+                actor=self.context.actor,
                 outside_app=outside,
                 scan_path=values["scan"].strip() or None,
             )
@@ -282,8 +281,7 @@ def break_off_dialog(context: AppContext, info: AgreementInfo, parent: QWidget) 
                 info.id,
                 ended,
                 values["motif"],
-                author=context.username,
-                role=context.role,
+                actor=context.actor,
             )
 
     dialog.action = act
@@ -305,9 +303,7 @@ def cancel_dialog(context: AppContext, info: AgreementInfo, parent: QWidget) -> 
 
     def act(values: dict[str, str]) -> None:
         with context.database.session() as session:
-            agreement_service.cancel(
-                session, info.id, values["motif"], author=context.username, role=context.role
-            )
+            agreement_service.cancel(session, info.id, values["motif"], actor=context.actor)
 
     dialog.action = act
     return dialog
@@ -332,9 +328,7 @@ def sign_amendment_dialog(
         if signed_on is None:
             raise ValidationError(errors)
         with context.database.session() as session:
-            agreement_service.sign_amendment(
-                session, info.id, rank, signed_on, author=context.username, role=context.role
-            )
+            agreement_service.sign_amendment(session, info.id, rank, signed_on, actor=context.actor)
 
     dialog.action = act
     return dialog
@@ -388,8 +382,7 @@ class AmendmentDialog(QDialog):
                     self.info.id,
                     self.form.values(),
                     self.reason.field.value(),
-                    author=self.context.username,
-                    role=self.context.role,
+                    actor=self.context.actor,
                 )
         except ValidationError as error:
             self.form.show_errors(error.errors)

@@ -323,7 +323,7 @@ class PresenceTab(QWidget):
         try:
             with self.context.database.session(commit=False) as session:
                 data = presence_service.presence(
-                    session, self.info.id, role=self.context.role, today=date.today()
+                    session, self.info.id, actor=self.context.actor, today=date.today()
                 )
         except UserFacingError as error:
             self._show_data(None, str(error))
@@ -438,19 +438,17 @@ class PresenceTab(QWidget):
                         session,
                         self.info.id,
                         values,
-                        author=self.context.username,
-                        role=self.context.role,
+                        actor=self.context.actor,
                     )
                 else:
                     saved = presence_service.update_absence(
                         session,
                         editing.id,
                         values,
-                        author=self.context.username,
-                        role=self.context.role,
+                        actor=self.context.actor,
                     )
                 data = presence_service.presence(
-                    session, self.info.id, role=self.context.role, today=date.today()
+                    session, self.info.id, actor=self.context.actor, today=date.today()
                 )
         except ValidationError as error:
             self._show_errors(error)
@@ -499,9 +497,9 @@ class PresenceTab(QWidget):
             return
         try:
             with self.context.database.session() as session:
-                presence_service.delete_absence(session, absence.id, role=self.context.role)
+                presence_service.delete_absence(session, absence.id, actor=self.context.actor)
                 data = presence_service.presence(
-                    session, self.info.id, role=self.context.role, today=date.today()
+                    session, self.info.id, actor=self.context.actor, today=date.today()
                 )
         except UserFacingError as error:
             show_error(self, str(error), "Suppression impossible")

@@ -711,17 +711,14 @@ class AgreementsView(QWidget):
         try:
             with self.context.database.session() as session:
                 if self.info is None:
-                    info = agreement_service.create_draft(
-                        session, data, author=self.context.username, role=self.context.role
-                    )
+                    info = agreement_service.create_draft(session, data, actor=self.context.actor)
                 else:
                     info = agreement_service.update_draft(
                         session,
                         self.info.id,
                         data,
                         expected_version=self.info.version,
-                        author=self.context.username,
-                        role=self.context.role,
+                        actor=self.context.actor,
                     )
         except ValidationError as error:
             self.tabs.setCurrentWidget(self.form)
@@ -769,8 +766,7 @@ class AgreementsView(QWidget):
                     info = agreement_service.mark_ready(
                         session,
                         self.info.id,
-                        author=self.context.username,
-                        role=self.context.role,
+                        actor=self.context.actor,
                         late_start_reason=reason,
                     )
             except ValidationError as error:

@@ -5,6 +5,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from app.services import audit
+from app.services.actor import Actor
 from app.services.audit import AuditQuery, AuditRow
 from app.services.errors import UserFacingError
 from app.storage import Database
@@ -26,10 +27,10 @@ NO_PARENT = QModelIndex()
 class AuditTableModel(QAbstractTableModel):
     load_failed = Signal(str)
 
-    def __init__(self, database: Database, role: str) -> None:
+    def __init__(self, database: Database, actor: Actor) -> None:
         super().__init__()
         self._database = database
-        self.role = role
+        self.actor = actor  # who reads: the view sets it again when the user changes
         self._query = AuditQuery()
         self._ids: list[int] = []
         self._cache: dict[int, AuditRow] = {}
@@ -45,7 +46,7 @@ class AuditTableModel(QAbstractTableModel):
         self._cache.clear()
         try:
             with self._database.session(commit=False) as session:
-                self._ids = audit.entry_ids(session, self._query, role=self.role)
+                self._ids = audit.entry_ids(session, self._query, actor=self.actor)
         except UserFacingError as error:
             self._ids = []
             self.load_failed.emit(str(error))
@@ -62,7 +63,7 @@ class AuditTableModel(QAbstractTableModel):
         page = [i for i in self._ids[start : start + PAGE_SIZE] if i not in self._cache]
         try:
             with self._database.session(commit=False) as session:
-                self._cache.update(audit.entry_rows(session, page, role=self.role))
+                self._cache.update(audit.entry_rows(session, page, actor=self.actor))
         except UserFacingError as error:
             if not self._load_error:  # painting asks again for every cell: report once
                 self._load_error = str(error)

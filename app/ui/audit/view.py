@@ -64,7 +64,7 @@ class JournalPage(QWidget):
         super().__init__()
         self.setObjectName("journalPage")
         self.context = context
-        self.model = AuditTableModel(context.database, context.role)
+        self.model = AuditTableModel(context.database, context.actor)
         self._build_filters()
         self._build_table()
         self._build_detail()
@@ -182,10 +182,10 @@ class JournalPage(QWidget):
 
     def reload(self) -> None:
         """Authors again (new people may have acted), then the entries."""
-        self.model.role = self.context.role
         try:
+            self.model.actor = self.context.actor
             with self.context.database.session(commit=False) as session:
-                names = audit.authors(session, role=self.context.role)
+                names = audit.authors(session, actor=self.context.actor)
         except UserFacingError as error:
             self.count_label.setText(str(error))
             return

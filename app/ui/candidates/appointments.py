@@ -116,7 +116,7 @@ class AppointmentDialog(QDialog):
         try:
             with self.context.database.session() as session:
                 self.created = appointment_service.create_appointment(
-                    session, data, ids, role=self.context.role
+                    session, data, ids, actor=self.context.actor
                 )
         except ValidationError as error:
             for name, holder in self._fields.items():
@@ -212,7 +212,7 @@ class AttendanceDialog(QDialog):
         try:
             with self.context.database.session() as session:
                 appointment_service.set_attendance(
-                    session, self.appointment_id, candidate_id, attendance, role=self.context.role
+                    session, self.appointment_id, candidate_id, attendance, actor=self.context.actor
                 )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
@@ -312,7 +312,7 @@ class AppointmentsTab(QWidget):
                     self._infos[row].id,
                     self.candidate_id,
                     self.attendance.value(),
-                    role=self.context.role,
+                    actor=self.context.actor,
                 )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
@@ -338,7 +338,10 @@ class AppointmentsTab(QWidget):
         try:
             with self.context.database.session() as session:
                 appointment_service.register(
-                    session, int(dialog.chosen_id() or 0), self.candidate_id, role=self.context.role
+                    session,
+                    int(dialog.chosen_id() or 0),
+                    self.candidate_id,
+                    actor=self.context.actor,
                 )
         except UserFacingError as error:
             QMessageBox.warning(self, "Inscription impossible", str(error))

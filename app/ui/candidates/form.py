@@ -305,7 +305,9 @@ class CandidateForm(QWidget):
             return
         with self.context.database.session() as session:
             self.load(
-                candidate_service.get_candidate(session, self.candidate_id, role=self.context.role)
+                candidate_service.get_candidate(
+                    session, self.candidate_id, actor=self.context.actor
+                )
             )
 
     # ---- saving
@@ -378,8 +380,7 @@ class CandidateForm(QWidget):
             return candidate_service.create_candidate(
                 session,
                 data,
-                author=self.context.username,
-                role=self.context.role,
+                actor=self.context.actor,
                 person_uuid=person_uuid or None,
             )
         return candidate_service.update_candidate(
@@ -387,8 +388,7 @@ class CandidateForm(QWidget):
             self.candidate_id,
             data,
             expected_version=self.version,
-            author=self.context.username,
-            role=self.context.role,
+            actor=self.context.actor,
         )
 
     def _offer_reload(self, message: str) -> None:

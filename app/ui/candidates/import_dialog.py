@@ -186,8 +186,7 @@ class ImportDialog(QDialog):
                     session,
                     self.path,
                     valid_only=valid_only,
-                    author=self.context.username,
-                    role=self.context.role,
+                    actor=self.context.actor,
                     overwrite_newer=overwrite_newer,
                     progress=progress,
                 )

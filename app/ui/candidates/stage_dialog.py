@@ -91,8 +91,7 @@ class StageDialog(QDialog):
                     self.candidate_id,
                     str(code),
                     comment=self.comment.toPlainText(),
-                    author=self.context.username,
-                    role=self.context.role,
+                    actor=self.context.actor,
                     exit_type=self.exit_combo.currentData() or None,
                 )
         except ValidationError as error:

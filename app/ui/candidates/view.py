@@ -295,7 +295,7 @@ class CandidatesView(QWidget):
         try:
             with self.context.database.session() as session:
                 file = candidate_service.get_candidate(
-                    session, candidate_id, role=self.context.role
+                    session, candidate_id, actor=self.context.actor
                 )
         except UserFacingError as error:
             QMessageBox.warning(self, "Dossier introuvable", str(error))

@@ -77,7 +77,7 @@ class ActivityDialog(QDialog):
         try:
             with self.context.database.session() as session:
                 self.created = orientation_service.create_activity(
-                    session, self.cohort_id, data, role=self.context.role
+                    session, self.cohort_id, data, actor=self.context.actor
                 )
         except ValidationError as error:
             for name, holder in self._fields.items():
@@ -162,7 +162,7 @@ class TeamsDialog(QDialog):
         try:
             with self.context.database.session() as session:
                 orientation_service.set_teams(
-                    session, self.activity.id, self.teams(), role=self.context.role
+                    session, self.activity.id, self.teams(), actor=self.context.actor
                 )
         except UserFacingError as error:
             errors = error.errors if isinstance(error, ValidationError) else {}
@@ -269,7 +269,7 @@ class CriteriaDialog(QDialog):
                 self.code.field.value(),
                 self.label.field.value(),
                 self.grounding.field.value(),
-                role=self.context.role,
+                actor=self.context.actor,
             )
         )
 
@@ -278,7 +278,7 @@ class CriteriaDialog(QDialog):
         if criterion is not None:
             self._run(
                 lambda session: orientation_service.rename_criterion(
-                    session, criterion.id, self.label.field.value(), role=self.context.role
+                    session, criterion.id, self.label.field.value(), actor=self.context.actor
                 )
             )
 
@@ -295,6 +295,6 @@ class CriteriaDialog(QDialog):
         if answer == QMessageBox.StandardButton.Yes:
             self._run(
                 lambda session: orientation_service.retire_criterion(
-                    session, criterion.id, role=self.context.role
+                    session, criterion.id, actor=self.context.actor
                 )
             )

@@ -178,7 +178,7 @@ class LearnerTab(QWidget):
         if candidate_id is not None:
             with self.context.database.session() as session:
                 self.page = orientation_service.learner_page(
-                    session, int(candidate_id), role=self.context.role
+                    session, int(candidate_id), actor=self.context.actor
                 )
         self.print_button.setEnabled(self.page is not None)
         self._fill_weeks()
@@ -258,8 +258,7 @@ class LearnerTab(QWidget):
                     target_job=fields["metier"].field.value(),
                     steps=fields["etapes"].field.value(),
                     status=fields["statut"].field.value(),
-                    author=self.context.username,
-                    role=self.context.role,
+                    actor=self.context.actor,
                 )
         except UserFacingError as error:
             self._show_errors(
@@ -280,8 +279,7 @@ class LearnerTab(QWidget):
                     outcome=fields["decision"].field.value(),
                     filiere=fields["filiere"].field.value(),
                     reason=fields["motif"].field.value(),
-                    author=self.context.username,
-                    role=self.context.role,
+                    actor=self.context.actor,
                 )
         except UserFacingError as error:
             self._show_errors(
@@ -324,7 +322,7 @@ class LearnerTab(QWidget):
             )
             with self.context.database.session() as session:
                 data = orientation_service.bilan_data(
-                    session, self.page.candidate_id, role=self.context.role, today=date.today()
+                    session, self.page.candidate_id, actor=self.context.actor, today=date.today()
                 )
                 render_bilan(data, Path(path))
                 audit.record_bilan_printed(session, self.page.candidate_id)

@@ -316,7 +316,7 @@ class OrientationView(QWidget):
             return
         with self.context.database.session() as session:
             data = orientation_service.grid(
-                session, int(activity_id), int(team_id), role=self.context.role
+                session, int(activity_id), int(team_id), actor=self.context.actor
             )
         self.grid_model.set_grid(data)
         self.grid.resizeColumnToContents(self.grid_model.comment_column)
@@ -326,7 +326,7 @@ class OrientationView(QWidget):
         activity_id, team_id = self.grid_activity.currentData(), self.grid_team.currentData()
         with self.context.database.session() as session:
             data = orientation_service.grid(
-                session, int(activity_id), int(team_id), role=self.context.role
+                session, int(activity_id), int(team_id), actor=self.context.actor
             )
         self.grid_model.refresh(data)
 
@@ -338,8 +338,7 @@ class OrientationView(QWidget):
                 candidate_id,
                 criterion_id,
                 level,
-                author=self.context.username,
-                role=self.context.role,
+                actor=self.context.actor,
             )
         )
 
@@ -350,8 +349,7 @@ class OrientationView(QWidget):
                 int(self.grid_activity.currentData()),
                 candidate_id,
                 text,
-                author=self.context.username,
-                role=self.context.role,
+                actor=self.context.actor,
             )
         )
 
@@ -377,7 +375,7 @@ class OrientationView(QWidget):
             return
         with self.context.database.session() as session:
             changes = orientation_service.level_history(
-                session, int(activity_id), candidate_id, criterion.id, role=self.context.role
+                session, int(activity_id), candidate_id, criterion.id, actor=self.context.actor
             )
         if not changes:
             self.grid_history.setText(f"{criterion.code} — {criterion.label} : pas encore observé.")
@@ -400,7 +398,7 @@ class OrientationView(QWidget):
             return
         with self.context.database.session() as session:
             data = orientation_service.cohort_matrix(
-                session, cohort_id, date.today(), role=self.context.role
+                session, cohort_id, date.today(), actor=self.context.actor
             )
         self.matrix_model.set_matrix(data)
         missing = len(data.not_observed_this_week)

@@ -167,17 +167,14 @@ class HostForm(QWidget):
         try:
             with self.context.database.session() as session:
                 if self.host_id is None:
-                    info = host_service.create_host(
-                        session, data, role=self.context.role, author=self.context.username
-                    )
+                    info = host_service.create_host(session, data, actor=self.context.actor)
                 else:
                     info = host_service.update_host(
                         session,
                         self.host_id,
                         data,
-                        role=self.context.role,
+                        actor=self.context.actor,
                         expected_version=self.version,
-                        author=self.context.username,
                     )
         except ValidationError as error:
             others = self.fields.show_errors(error.errors)

@@ -71,11 +71,11 @@ class TutorDialog(QDialog):
             with self.context.database.session() as session:
                 if self.tutor is None:
                     self.saved = host_service.add_tutor(
-                        session, self.host_id, data, role=self.context.role
+                        session, self.host_id, data, actor=self.context.actor
                     )
                 else:
                     self.saved = host_service.update_tutor(
-                        session, self.tutor.id, data, role=self.context.role
+                        session, self.tutor.id, data, actor=self.context.actor
                     )
         except ValidationError as error:
             self.fields.show_errors(error.errors)

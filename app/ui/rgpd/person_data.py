@@ -168,7 +168,7 @@ class PersonDataButton(QToolButton):
                 )
             with self.context.database.session() as session:
                 export = rgpd.write_person_export(
-                    session, self.candidate_id, target, role=self.context.role
+                    session, self.candidate_id, target, actor=self.context.actor
                 )
         except (UserFacingError, OSError) as error:
             show_error(self, str(error), "Export impossible")
@@ -207,8 +207,7 @@ class PersonDataButton(QToolButton):
                 rgpd.anonymise(
                     session,
                     ids,
-                    role=self.context.role,
-                    author=self.context.username,
+                    actor=self.context.actor,
                     reason=rgpd.REASON_REQUEST,
                 )
         except UserFacingError as error:
@@ -240,13 +239,13 @@ class PersonDataButton(QToolButton):
         if not dialog.exec():
             return
         database, candidate_id = self.context.database, self.candidate_id
-        role, author, reason = self.context.role, self.context.username, dialog.chosen_reason()
+        actor, reason = self.context.actor, dialog.chosen_reason()
         # One service call: the deletion, the cleaning of the files (which may wait a moment
         # for another window's read), the backups that still hold the person.
         ok, outcome = run_busy(
             self,
             "Effacement des données et nettoyage du fichier de la base…",
-            lambda: rgpd.erase(database, candidate_id, role=role, author=author, reason=reason),
+            lambda: rgpd.erase(database, candidate_id, actor=actor, reason=reason),
         )
         if not ok:
             show_error(self, outcome, "Effacement impossible")

@@ -174,7 +174,7 @@ class RetentionPage(QWidget):
     def save_period(self) -> None:
         try:
             with self.context.database.session() as session:
-                rgpd.set_retention_months(session, self.months.value(), role=self.context.role)
+                rgpd.set_retention_months(session, self.months.value(), actor=self.context.actor)
         except ValidationError as error:
             self.months_error.setText(error.errors.get("duree", str(error)))
             return
@@ -203,8 +203,7 @@ class RetentionPage(QWidget):
                 done = rgpd.anonymise(
                     session,
                     [row.id for row in rows],
-                    role=self.context.role,
-                    author=self.context.username,
+                    actor=self.context.actor,
                 )
         except UserFacingError as error:
             show_error(self, str(error), "Anonymisation impossible")

@@ -55,7 +55,7 @@ class SecurityGroup(QGroupBox):
         minutes = self.minutes.value()
         try:
             with self.context.database.session() as session:
-                accounts.set_idle_lock_minutes(session, minutes, role=self.context.role)
+                accounts.set_idle_lock_minutes(session, minutes, actor=self.context.actor)
         except ValidationError as error:
             self._show_error(error.errors.get("verrouillage", str(error)))
             return

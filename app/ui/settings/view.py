@@ -298,7 +298,7 @@ class SettingsView(QWidget):
         try:
             with self.context.database.session() as session:
                 saved = organisation_service.save_organisation(
-                    session, self.values(), role=self.context.role
+                    session, self.values(), actor=self.context.actor
                 )
                 missing = organisation_service.is_complete(session)
         except ValidationError as error:

@@ -83,7 +83,7 @@ class NewAccountDialog(QDialog):
         try:
             with self.context.database.session() as session:
                 self.account = accounts.create_account(
-                    session, data, password, confirmation, role=self.context.role
+                    session, data, password, confirmation, actor=self.context.actor
                 )
         except ValidationError as error:
             self.name.set_error(error.errors.get("nom", ""))
@@ -167,7 +167,7 @@ class UsersView(QWidget):
         if self.context.role == ROLE_COORDINATION:
             try:
                 with self.context.database.session(commit=False) as session:
-                    self._accounts = accounts.list_accounts(session, role=self.context.role)
+                    self._accounts = accounts.list_accounts(session, actor=self.context.actor)
             except UserFacingError as error:
                 show_error(self, str(error), "Utilisateurs")
         self.table.setRowCount(len(self._accounts))
@@ -228,7 +228,7 @@ class UsersView(QWidget):
         if not ok:
             return
         new_role = ROLES[labels.index(label)]
-        self._act(lambda s: accounts.set_role(s, account.id, new_role, role=self.context.role))
+        self._act(lambda s: accounts.set_role(s, account.id, new_role, actor=self.context.actor))
 
     def reset_password(self) -> None:
         account = self.selected()
@@ -238,7 +238,7 @@ class UsersView(QWidget):
         def save(_current: str, password: str, confirmation: str) -> None:
             with self.context.database.session() as session:
                 accounts.change_password(
-                    session, account.id, password, confirmation, role=self.context.role
+                    session, account.id, password, confirmation, actor=self.context.actor
                 )
 
         dialog = NewPasswordDialog(
@@ -256,7 +256,7 @@ class UsersView(QWidget):
         account = self.selected()
         if account is None:
             return
-        if self._act(lambda s: accounts.unlock(s, account.id, role=self.context.role)):
+        if self._act(lambda s: accounts.unlock(s, account.id, actor=self.context.actor)):
             show_status(self, f"Compte « {account.username} » déverrouillé.")
 
     def toggle_active(self) -> None:
@@ -264,7 +264,7 @@ class UsersView(QWidget):
         if account is None:
             return
         if not account.active:
-            self._act(lambda s: accounts.reactivate(s, account.id, role=self.context.role))
+            self._act(lambda s: accounts.reactivate(s, account.id, actor=self.context.actor))
             return
         answer = QMessageBox.question(
             self,
@@ -275,7 +275,7 @@ class UsersView(QWidget):
             QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self._act(lambda s: accounts.deactivate(s, account.id, role=self.context.role))
+            self._act(lambda s: accounts.deactivate(s, account.id, actor=self.context.actor))
 
     def _act(self, action: object) -> bool:
         """Run `action(session)`; False (and a French message) when it was refused."""

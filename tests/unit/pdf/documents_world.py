@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Tutor
 from app.services import agreements as ag
+from tests.conftest import make_actor
 from tests.unit.pdf.test_convention import COORD, MARKUP, NOW, TODAY, _agreement
 
 __all__ = ["COORD", "MARKUP", "NOW", "TODAY"]
@@ -22,7 +23,9 @@ def signed(s: Session, **overrides: object) -> int:
     (308 h, 44 days), signed by everybody on 04/05/2026."""
     agreement_id = _agreement(s, **overrides)
     for who in ag.Signatory:
-        ag.record_signature(s, agreement_id, who.value, TODAY, author=COORD, role=ROLE, now=NOW)
+        ag.record_signature(
+            s, agreement_id, who.value, TODAY, actor=make_actor(ROLE, COORD), now=NOW
+        )
     return agreement_id
 
 
@@ -31,9 +34,11 @@ def amend(
 ) -> int:
     current = ag.get_agreement(s, agreement_id).values
     new = replace(current, **changes)  # type: ignore[arg-type]
-    rank = ag.create_amendment(s, agreement_id, new, reason, author=COORD, role=ROLE, now=NOW).rank
+    rank = ag.create_amendment(
+        s, agreement_id, new, reason, actor=make_actor(ROLE, COORD), now=NOW
+    ).rank
     if sign:
-        ag.sign_amendment(s, agreement_id, rank, TODAY, author=COORD, role=ROLE, now=NOW)
+        ag.sign_amendment(s, agreement_id, rank, TODAY, actor=make_actor(ROLE, COORD), now=NOW)
     return rank
 
 
@@ -43,7 +48,7 @@ def finish(s: Session, agreement_id: int) -> None:
 
 def break_off(s: Session, agreement_id: int, on: date) -> None:
     ag.refresh_status(s, agreement_id, date(2026, 6, 2))
-    ag.break_off(s, agreement_id, on, "Embauche en CDI", author=COORD, role=ROLE, now=NOW)
+    ag.break_off(s, agreement_id, on, "Embauche en CDI", actor=make_actor(ROLE, COORD), now=NOW)
 
 
 def second_tutor(s: Session, agreement_id: int) -> int:

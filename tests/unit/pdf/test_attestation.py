@@ -19,6 +19,7 @@ from app.services.agreement_documents import DocumentKind, attestation_data, ren
 from app.services.agreement_presence import AbsenceInput, record_absence
 from app.services.errors import ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.pdf.documents_world import (
     COORD,
     MARKUP,
@@ -146,7 +147,11 @@ def test_texts_come_from_the_template(session: Session, tmp_path: Path) -> None:
 def _absent(session: Session, agreement_id: int, day: str, **fields: object) -> None:
     data = replace(AbsenceInput(day=day), **fields)  # type: ignore[arg-type]
     record_absence(
-        session, agreement_id, data, author=COORD, role="coordination", now=datetime(2026, 9, 1)
+        session,
+        agreement_id,
+        data,
+        actor=make_actor("coordination", COORD),
+        now=datetime(2026, 9, 1),
     )
 
 

@@ -40,6 +40,7 @@ from app.services.agreement_documents import convention_data
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.services.organisation import OrganisationInput, save_organisation
 from app.storage import Database
+from tests.conftest import make_actor
 
 NOW = datetime(2026, 5, 4, 9, 0)
 TODAY = NOW.date()
@@ -93,9 +94,11 @@ def _candidate(s: Session, birth: str = "12/03/2001") -> int:
         date_naissance=birth,
     )
     at = datetime(2025, 11, 1, 9, 0)
-    candidate_id = create_candidate(s, data, author="test", now=at, role="coordination").id
+    candidate_id = create_candidate(s, data, now=at, actor=make_actor("coordination", "test")).id
     for stage in ("entretien", "admis", "entre_formation"):
-        change_stage(s, candidate_id, stage, comment="", author="test", now=at, role="coordination")
+        change_stage(
+            s, candidate_id, stage, comment="", now=at, actor=make_actor("coordination", "test")
+        )
     s.add(
         OrientationDecision(
             candidate_id=candidate_id,
@@ -122,7 +125,7 @@ def _agreement(s: Session, *, ready: bool = True, **overrides: object) -> int:
             numero_police="PO-445566",
             ville_signature="Poitiers",
         ),
-        role="coordination",
+        actor=make_actor("coordination"),
     )
     host = Host(
         name="Atelier Vélo Solidaire",
@@ -165,9 +168,9 @@ def _agreement(s: Session, *, ready: bool = True, **overrides: object) -> int:
         avantages="Tickets restaurant",
     )
     data = replace(data, **overrides)  # type: ignore[arg-type]
-    info = ag.create_draft(s, data, author=COORD, role="coordination", now=NOW)
+    info = ag.create_draft(s, data, actor=make_actor("coordination", COORD), now=NOW)
     if ready:
-        ag.mark_ready(s, info.id, author=COORD, role="coordination", now=NOW)
+        ag.mark_ready(s, info.id, actor=make_actor("coordination", COORD), now=NOW)
     return info.id
 
 
@@ -649,7 +652,9 @@ def test_conditions_in_a_custom_clause_file(tmp_path: Path) -> None:
 
 def _sign_all(s: Session, agreement_id: int) -> None:
     for who in ag.Signatory:
-        ag.record_signature(s, agreement_id, who.value, TODAY, author=COORD, role="coordination")
+        ag.record_signature(
+            s, agreement_id, who.value, TODAY, actor=make_actor("coordination", COORD)
+        )
 
 
 def test_amended_agreement_from_the_services_prints_two_periods(session: Session) -> None:
@@ -663,8 +668,7 @@ def test_amended_agreement_from_the_services_prints_two_periods(session: Session
         agreement_id,
         shorter,
         "Mercredi après-midi libéré",
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         now=datetime(2026, 6, 15, 9, 0),
     ).rank
     ag.sign_amendment(
@@ -672,8 +676,7 @@ def test_amended_agreement_from_the_services_prints_two_periods(session: Session
         agreement_id,
         rank,
         date(2026, 6, 18),
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         now=datetime(2026, 6, 18, 9, 0),
     )
     data = convention_data(session, agreement_id, today=date(2026, 6, 20))

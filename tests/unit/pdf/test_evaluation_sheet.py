@@ -20,6 +20,7 @@ from app.services.agreement_documents import (
 )
 from app.services.agreement_presence import AbsenceInput, record_absence
 from app.services.errors import ValidationError
+from tests.conftest import make_actor
 from tests.unit.pdf.documents_world import (
     MARKUP,
     TODAY,
@@ -178,7 +179,7 @@ def test_recorded_absences_are_printed(session: Session) -> None:
     def absent(day: str, **fields: object) -> None:
         data = replace(AbsenceInput(day=day), **fields)  # type: ignore[arg-type]
         now = datetime(2026, 6, 10, 18)
-        record_absence(session, agreement_id, data, author="x", role="coordination", now=now)
+        record_absence(session, agreement_id, data, actor=make_actor("coordination", "x"), now=now)
 
     absent("02/06/2026", justified=True)
     absent("03/06/2026", half_day="apres_midi", kind="retard", minutes="20")

@@ -23,6 +23,7 @@ from app.services.agreement_documents import (
 from app.services.agreements_csv import export_agreements
 from app.services.errors import ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import service_settings
 from tests.unit.properties.worlds import (
     AGREEMENT_NOW,
@@ -100,17 +101,16 @@ def test_every_screen_and_document_shows_the_one_total(
 ) -> None:
     with db.session(commit=False) as s:
         info = ag.create_draft(
-            s, _form(world, base), author="C", role=COORDINATION, now=AGREEMENT_NOW
+            s, _form(world, base), actor=make_actor(COORDINATION, "C"), now=AGREEMENT_NOW
         )
-        ag.mark_ready(s, info.id, author="C", role=COORDINATION, now=AGREEMENT_NOW)
+        ag.mark_ready(s, info.id, actor=make_actor(COORDINATION, "C"), now=AGREEMENT_NOW)
         for who in ag.Signatory:
             ag.record_signature(
                 s,
                 info.id,
                 who.value,
                 AGREEMENT_NOW.date(),
-                author="C",
-                role=COORDINATION,
+                actor=make_actor(COORDINATION, "C"),
                 now=AGREEMENT_NOW,
             )
         signing_day = AGREEMENT_NOW.date()
@@ -122,8 +122,7 @@ def test_every_screen_and_document_shows_the_one_total(
                     info.id,
                     _form(world, new),
                     "Changement",
-                    author="C",
-                    role=COORDINATION,
+                    actor=make_actor(COORDINATION, "C"),
                     now=AMENDED_AT,
                 )
             except ValidationError:
@@ -134,8 +133,7 @@ def test_every_screen_and_document_shows_the_one_total(
                 info.id,
                 amendment.rank,
                 signing_day,
-                author="C",
-                role=COORDINATION,
+                actor=make_actor(COORDINATION, "C"),
                 now=AMENDED_AT,
             )
             last_rank = amendment.rank

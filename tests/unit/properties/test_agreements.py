@@ -14,6 +14,7 @@ from app.services.agreement_documents import agreement_id_for_number
 from app.services.agreements import AgreementInput
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import (
     assert_french,
     assert_french_errors,
@@ -66,13 +67,20 @@ def test_form_text_is_stored_exactly_or_refused(
     with db.session(commit=False) as s:
         try:
             if update:
-                draft = ag.create_draft(s, agreement_input(world), author="C", role=ROLE, now=NOW)
+                draft = ag.create_draft(
+                    s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW
+                )
                 version = draft.version
                 info = ag.update_draft(
-                    s, draft.id, data, expected_version=version, author="C", role=ROLE, now=NOW
+                    s,
+                    draft.id,
+                    data,
+                    expected_version=version,
+                    actor=make_actor(ROLE, "C"),
+                    now=NOW,
                 )
             else:
-                info = ag.create_draft(s, data, author="C", role=ROLE, now=NOW)
+                info = ag.create_draft(s, data, actor=make_actor(ROLE, "C"), now=NOW)
         except ValidationError as error:
             assert_french_errors(error.errors, {field})
             assert expected is None or expected == "", expected
@@ -123,7 +131,7 @@ def test_any_form_is_checked_saved_or_refused_in_french(
         if check.hours is not None:
             assert_french(ag.describe_hours(check.hours, check.weekly_hours)[0].upper())
         try:
-            info = ag.create_draft(s, data, author="C", role=ROLE, now=NOW)
+            info = ag.create_draft(s, data, actor=make_actor(ROLE, "C"), now=NOW)
         except ValidationError as error:
             assert_french_errors(error.errors, keys)
             assert check.errors
@@ -141,9 +149,9 @@ def test_reason_of_a_cancellation_is_kept_or_refused(
 ) -> None:
     expected = expected_text(typed, REASON_LENGTH)
     with db.session(commit=False) as s:
-        draft = ag.create_draft(s, agreement_input(world), author="C", role=ROLE, now=NOW)
+        draft = ag.create_draft(s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW)
         try:
-            ag.cancel(s, draft.id, typed, author="C", role=ROLE, now=NOW)
+            ag.cancel(s, draft.id, typed, actor=make_actor(ROLE, "C"), now=NOW)
         except ValidationError as error:
             assert_french_errors(error.errors, {"motif"})
             assert not expected
@@ -164,7 +172,9 @@ def test_reason_of_a_rupture_is_kept_or_refused(db: Database, world: Placement, 
         agreement_id = signed_agreement(s, world)
         ag.refresh_status(s, agreement_id, date(2026, 6, 2))
         try:
-            ag.break_off(s, agreement_id, date(2026, 6, 15), typed, author="C", role=ROLE, now=NOW)
+            ag.break_off(
+                s, agreement_id, date(2026, 6, 15), typed, actor=make_actor(ROLE, "C"), now=NOW
+            )
         except ValidationError as error:
             assert_french_errors(error.errors, {"motif"})
             assert not expected
@@ -195,7 +205,7 @@ def test_amendment_keeps_before_after_and_reason_or_refuses(
         data = agreement_input(world, **{field: typed})
         try:
             amendment = ag.create_amendment(
-                s, agreement_id, data, reason, author="C", role=ROLE, now=NOW
+                s, agreement_id, data, reason, actor=make_actor(ROLE, "C"), now=NOW
             )
         except ValidationError as error:
             assert_french_errors(error.errors, {field, "motif", "avenant"})
@@ -203,7 +213,7 @@ def test_amendment_keeps_before_after_and_reason_or_refuses(
             return
         assert expected is not None and expected_reason
         rank = amendment.rank
-        ag.sign_amendment(s, agreement_id, rank, NOW.date(), author="C", role=ROLE, now=NOW)
+        ag.sign_amendment(s, agreement_id, rank, NOW.date(), actor=make_actor(ROLE, "C"), now=NOW)
         s.expire_all()
         info = ag.get_agreement(s, agreement_id)
         stored = info.amendments[-1]
@@ -225,16 +235,15 @@ def test_signature_with_any_scan_path_is_recorded_or_refused(
     db: Database, world: Placement, signatory: str, scan: str
 ) -> None:
     with db.session(commit=False) as s:
-        draft = ag.create_draft(s, agreement_input(world), author="C", role=ROLE, now=NOW)
-        ag.mark_ready(s, draft.id, author="C", role=ROLE, now=NOW)
+        draft = ag.create_draft(s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW)
+        ag.mark_ready(s, draft.id, actor=make_actor(ROLE, "C"), now=NOW)
         try:
             ag.record_signature(
                 s,
                 draft.id,
                 signatory,
                 NOW.date(),
-                author="C",
-                role=ROLE,
+                actor=make_actor(ROLE, "C"),
                 outside_app=True,
                 scan_path=scan,
                 now=NOW,

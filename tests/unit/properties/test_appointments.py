@@ -10,6 +10,7 @@ from app.services import appointments as ap
 from app.services.appointments import AppointmentInput
 from app.services.errors import ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import (
     assert_french,
     assert_french_errors,
@@ -54,10 +55,10 @@ def test_text_is_stored_exactly_or_refused(
     with db.session(commit=False) as s:
         try:
             if update:
-                existing = ap.create_appointment(s, session_input(), role=ROLE)
-                info = ap.update_appointment(s, existing.id, data, role=ROLE)
+                existing = ap.create_appointment(s, session_input(), actor=make_actor(ROLE))
+                info = ap.update_appointment(s, existing.id, data, actor=make_actor(ROLE))
             else:
-                info = ap.create_appointment(s, data, role=ROLE)
+                info = ap.create_appointment(s, data, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, {key})
             assert expected is None or (required and expected == ""), expected
@@ -73,7 +74,7 @@ def test_any_form_is_booked_or_refused_in_french(db: Database, changes: dict[str
     data = replace(session_input(), **changes)
     with db.session(commit=False) as s:
         try:
-            ap.create_appointment(s, data, role=ROLE)
+            ap.create_appointment(s, data, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, ERROR_KEYS)
 
@@ -83,9 +84,9 @@ def test_any_form_is_booked_or_refused_in_french(db: Database, changes: dict[str
 def test_attendance_is_recorded_or_refused_in_french(db: Database, typed: str) -> None:
     with db.session(commit=False) as s:
         candidate = add_candidate(s)
-        info = ap.create_appointment(s, session_input(), [candidate], role=ROLE)
+        info = ap.create_appointment(s, session_input(), [candidate], actor=make_actor(ROLE))
         try:
-            ap.set_attendance(s, info.id, candidate, typed, role=ROLE)
+            ap.set_attendance(s, info.id, candidate, typed, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french(str(error))
             assert set(error.errors) == {"presence"}

@@ -11,6 +11,7 @@ from app.services import candidates as c
 from app.services.candidates import CandidateInput, CandidateQuery
 from app.services.errors import ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import (
     assert_french_errors,
     expected_text,
@@ -29,7 +30,7 @@ REQUIRED = {"nom", "prenom"}
 def read_back(session: object, candidate_id: int) -> CandidateInput:
     """The file as read from the database again, not from the session's memory."""
     session.expire_all()  # type: ignore[attr-defined]
-    return c.get_candidate(session, candidate_id, role=ROLE).values  # type: ignore[arg-type]
+    return c.get_candidate(session, candidate_id, actor=make_actor(ROLE)).values  # type: ignore[arg-type]
 
 
 def check_stored_or_refused(attempt: object, field: str, typed: str, read: object) -> None:
@@ -52,7 +53,7 @@ def test_created_file_keeps_the_text_or_refuses_it(db: Database, field: str, typ
     data = replace(candidate_input(), **{field: typed})
     with db.session(commit=False) as s:
         check_stored_or_refused(
-            lambda: c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW).id,
+            lambda: c.create_candidate(s, data, actor=make_actor(ROLE, "accueil"), now=NOW).id,
             field,
             typed,
             lambda candidate_id: read_back(s, candidate_id),
@@ -63,8 +64,10 @@ def test_created_file_keeps_the_text_or_refuses_it(db: Database, field: str, typ
 @given(field=st.sampled_from(sorted(TEXT_FIELDS)), typed=hostile_text)
 def test_updated_file_keeps_the_text_or_refuses_it(db: Database, field: str, typed: str) -> None:
     with db.session(commit=False) as s:
-        saved = c.create_candidate(s, candidate_input(), author="accueil", role=ROLE, now=NOW)
-        data = replace(c.get_candidate(s, saved.id, role=ROLE).values, **{field: typed})
+        saved = c.create_candidate(s, candidate_input(), actor=make_actor(ROLE, "accueil"), now=NOW)
+        data = replace(
+            c.get_candidate(s, saved.id, actor=make_actor(ROLE)).values, **{field: typed}
+        )
 
         def update() -> int:
             return c.update_candidate(
@@ -72,8 +75,7 @@ def test_updated_file_keeps_the_text_or_refuses_it(db: Database, field: str, typ
                 saved.id,
                 data,
                 expected_version=saved.version,
-                author="accueil",
-                role=ROLE,
+                actor=make_actor(ROLE, "accueil"),
                 now=NOW,
             ).id
 
@@ -92,7 +94,7 @@ def test_any_form_is_saved_or_refused_field_by_field(db: Database, changes: dict
         except ValidationError as error:
             assert_french_errors(error.errors, set(changes) | {"telephone", "email"})
         try:
-            saved = c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW)
+            saved = c.create_candidate(s, data, actor=make_actor(ROLE, "accueil"), now=NOW)
         except ValidationError as error:
             assert_french_errors(error.errors, set(changes) | {"telephone", "email"})
             return
@@ -106,11 +108,11 @@ def test_any_form_is_saved_or_refused_field_by_field(db: Database, changes: dict
 @given(typed=hostile_text)
 def test_stage_change_comment_is_kept_or_refused(db: Database, typed: str) -> None:
     with db.session(commit=False) as s:
-        saved = c.create_candidate(s, candidate_input(), author="accueil", role=ROLE, now=NOW)
+        saved = c.create_candidate(s, candidate_input(), actor=make_actor(ROLE, "accueil"), now=NOW)
         expected = expected_text(typed, 2000)
         try:
             entry = c.change_stage(
-                s, saved.id, "non_retenu", comment=typed, author="accueil", role=ROLE
+                s, saved.id, "non_retenu", comment=typed, actor=make_actor(ROLE, "accueil")
             )
         except ValidationError as error:
             assert_french_errors(error.errors, {"commentaire"})
@@ -126,7 +128,7 @@ def test_stage_change_comment_is_kept_or_refused(db: Database, typed: str) -> No
 @given(typed=hostile_text)
 def test_search_never_fails(db: Database, typed: str) -> None:
     with db.session(commit=False) as s:
-        c.create_candidate(s, candidate_input(), author="accueil", role=ROLE, now=NOW)
+        c.create_candidate(s, candidate_input(), actor=make_actor(ROLE, "accueil"), now=NOW)
         query = CandidateQuery(text=typed)
         ids = c.search_ids(s, query)
         assert c.count(s, query) == len(ids)
@@ -146,5 +148,5 @@ def test_a_stored_name_finds_its_file(db: Database, name: str) -> None:
     assume(name.strip() and any(ch.isalpha() for ch in name))
     data = replace(candidate_input(), nom=name)
     with db.session(commit=False) as s:
-        saved = c.create_candidate(s, data, author="accueil", role=ROLE, now=NOW)
+        saved = c.create_candidate(s, data, actor=make_actor(ROLE, "accueil"), now=NOW)
         assert saved.id in c.search_ids(s, CandidateQuery(text=name))

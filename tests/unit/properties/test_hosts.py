@@ -10,6 +10,7 @@ from app.services import hosts
 from app.services.errors import ValidationError
 from app.services.hosts import HostInput, TutorInput
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import (
     assert_french_errors,
     expected_text,
@@ -44,10 +45,10 @@ def test_host_text_is_stored_exactly_or_refused(
     with db.session(commit=False) as s:
         try:
             if update:
-                existing = hosts.create_host(s, host_input(), role=COORDINATION)
-                info = hosts.update_host(s, existing.id, data, role=COORDINATION)
+                existing = hosts.create_host(s, host_input(), actor=make_actor(COORDINATION))
+                info = hosts.update_host(s, existing.id, data, actor=make_actor(COORDINATION))
             else:
-                info = hosts.create_host(s, data, role=COORDINATION)
+                info = hosts.create_host(s, data, actor=make_actor(COORDINATION))
         except ValidationError as error:
             assert_french_errors(error.errors, {field})
             assert expected is None or (expected == "" and field == "nom"), expected
@@ -66,13 +67,15 @@ def test_tutor_text_is_stored_exactly_or_refused(
     expected = expected_text(typed, max_length, one_line=True)
     data = tutor_input(**{field: typed})
     with db.session(commit=False) as s:
-        host = hosts.create_host(s, host_input(), role=COORDINATION)
+        host = hosts.create_host(s, host_input(), actor=make_actor(COORDINATION))
         try:
             if update:
-                existing = hosts.add_tutor(s, host.id, tutor_input(), role=COORDINATION)
-                tutor = hosts.update_tutor(s, existing.id, data, role=COORDINATION)
+                existing = hosts.add_tutor(
+                    s, host.id, tutor_input(), actor=make_actor(COORDINATION)
+                )
+                tutor = hosts.update_tutor(s, existing.id, data, actor=make_actor(COORDINATION))
             else:
-                tutor = hosts.add_tutor(s, host.id, data, role=COORDINATION)
+                tutor = hosts.add_tutor(s, host.id, data, actor=make_actor(COORDINATION))
         except ValidationError as error:
             assert_french_errors(error.errors, {field})
             assert expected is None or (expected == "" and field == "nom"), expected
@@ -93,12 +96,14 @@ def test_any_host_or_tutor_form_is_saved_or_refused_in_french(
 ) -> None:
     with db.session(commit=False) as s:
         try:
-            hosts.create_host(s, host_input(**host_changes), role=COORDINATION)
+            hosts.create_host(s, host_input(**host_changes), actor=make_actor(COORDINATION))
         except ValidationError as error:
             assert_french_errors(error.errors, set(host_changes) | {"identifiant"})
-        host = hosts.create_host(s, host_input(), role=COORDINATION)
+        host = hosts.create_host(s, host_input(), actor=make_actor(COORDINATION))
         try:
-            hosts.add_tutor(s, host.id, tutor_input(**tutor_changes), role=COORDINATION)
+            hosts.add_tutor(
+                s, host.id, tutor_input(**tutor_changes), actor=make_actor(COORDINATION)
+            )
         except ValidationError as error:
             assert_french_errors(error.errors, set(tutor_changes))
 
@@ -107,7 +112,7 @@ def test_any_host_or_tutor_form_is_saved_or_refused_in_french(
 @given(typed=hostile_text)
 def test_directory_search_never_fails(db: Database, typed: str) -> None:
     with db.session(commit=False) as s:
-        hosts.create_host(s, host_input(), role=COORDINATION)
+        hosts.create_host(s, host_input(), actor=make_actor(COORDINATION))
         hosts.search_hosts(s, typed)
 
 
@@ -123,5 +128,5 @@ name_text = st.text(
 def test_a_host_is_found_by_its_own_name(db: Database, name: str) -> None:
     assume(name.strip())
     with db.session(commit=False) as s:
-        host = hosts.create_host(s, host_input(nom=name), role=COORDINATION)
+        host = hosts.create_host(s, host_input(nom=name), actor=make_actor(COORDINATION))
         assert host.id in [row.id for row in hosts.search_hosts(s, name)]

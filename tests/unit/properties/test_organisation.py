@@ -10,6 +10,7 @@ from app.services import organisation
 from app.services.errors import ValidationError
 from app.services.organisation import OrganisationInput
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import (
     assert_french_errors,
     expected_text,
@@ -44,7 +45,9 @@ def test_text_is_stored_exactly_or_refused(db: Database, field: str, typed: str)
     expected = expected_text(typed, TEXT_FIELDS[field][1], one_line=field != "adresse")
     with db.session(commit=False) as s:
         try:
-            organisation.save_organisation(s, settings_input(**{field: typed}), role=COORDINATION)
+            organisation.save_organisation(
+                s, settings_input(**{field: typed}), actor=make_actor(COORDINATION)
+            )
         except ValidationError as error:
             assert_french_errors(error.errors, {field})
             assert expected is None or (expected == "" and field == "nom"), expected
@@ -66,6 +69,8 @@ def test_any_settings_form_is_saved_or_refused_in_french(
 ) -> None:
     with db.session(commit=False) as s:
         try:
-            organisation.save_organisation(s, settings_input(**changes), role=COORDINATION)
+            organisation.save_organisation(
+                s, settings_input(**changes), actor=make_actor(COORDINATION)
+            )
         except ValidationError as error:
             assert_french_errors(error.errors, set(changes))

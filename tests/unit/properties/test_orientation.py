@@ -9,6 +9,7 @@ from app.domain import Activity
 from app.services import orientation as o
 from app.services.errors import ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import (
     assert_french,
     assert_french_errors,
@@ -35,16 +36,18 @@ def test_learner_comment_is_kept_or_refused(db: Database, world: Orientation, ty
     expected = expected_text(typed, NOTE_LENGTH)
     with db.session(commit=False) as s:
         try:
-            o.record_note(s, world.activity, world.learner, typed, author="Samir", role=ROLE)
+            o.record_note(s, world.activity, world.learner, typed, actor=make_actor(ROLE, "Samir"))
         except ValidationError as error:
             assert_french_errors(error.errors, {"commentaire"})
             assert expected is None
             return
         assert expected is not None
         s.expire_all()
-        notes = o.grid(s, world.activity, world.team, role=ROLE).notes
+        notes = o.grid(s, world.activity, world.team, actor=make_actor(ROLE)).notes
         assert notes.get(world.learner, "") == expected
-        page_notes = [n.text for n in o.learner_page(s, world.learner, role=ROLE).notes]
+        page_notes = [
+            n.text for n in o.learner_page(s, world.learner, actor=make_actor(ROLE)).notes
+        ]
         assert page_notes == ([expected] if expected else [])
 
 
@@ -69,9 +72,9 @@ def test_activity_texts_are_kept_or_refused(
     with db.session(commit=False) as s:
         try:
             if update:
-                info = o.update_activity(s, world.activity, data, role=ROLE)
+                info = o.update_activity(s, world.activity, data, actor=make_actor(ROLE))
             else:
-                info = o.create_activity(s, world.cohort, data, role=ROLE)
+                info = o.create_activity(s, world.cohort, data, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, {key})
             assert expected is None or (required and expected == ""), expected
@@ -89,7 +92,7 @@ def test_team_name_is_kept_or_refused(db: Database, world: Orientation, typed: s
     expected = expected_text(typed, 80, one_line=True)
     with db.session(commit=False) as s:
         try:
-            o.set_teams(s, world.activity, [(typed, [world.learner])], role=ROLE)
+            o.set_teams(s, world.activity, [(typed, [world.learner])], actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, {"equipes"})
             assert not expected
@@ -107,7 +110,7 @@ def test_criteria_are_kept_or_refused(
 ) -> None:
     with db.session(commit=False) as s:
         try:
-            added = o.add_criterion(s, code, label, grounding, role=ROLE)
+            added = o.add_criterion(s, code, label, grounding, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, {"code", "libelle", "fondement"})
             if "libelle" in error.errors:
@@ -121,7 +124,7 @@ def test_criteria_are_kept_or_refused(
         assert stored.label == expected_text(label, 200, one_line=True)
         assert stored.grounding == expected_text(grounding, 200, one_line=True)
         try:
-            o.rename_criterion(s, added.id, grounding, role=ROLE)
+            o.rename_criterion(s, added.id, grounding, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, {"libelle"})
             assert not expected_text(grounding, 200, one_line=True)
@@ -149,8 +152,7 @@ def test_professional_project_is_kept_or_refused(
                 target_job=target_job,
                 steps=steps,
                 status=status,
-                author="Samir",
-                role=ROLE,
+                actor=make_actor(ROLE, "Samir"),
             )
         except ValidationError as error:
             assert_french_errors(error.errors, {"filiere", "metier", "etapes", "statut"})
@@ -160,7 +162,7 @@ def test_professional_project_is_kept_or_refused(
                 assert expected_text(steps, 5000) is None
             return
         s.expire_all()
-        project = o.learner_page(s, world.learner, role=ROLE).project
+        project = o.learner_page(s, world.learner, actor=make_actor(ROLE)).project
         assert project.target_job == expected_text(target_job, 200, one_line=True)
         assert project.steps == expected_text(steps, 5000)
 
@@ -184,8 +186,7 @@ def test_decision_reason_is_kept_or_refused(
                 outcome=outcome,
                 filiere=filiere,
                 reason=reason,
-                author="Claire",
-                role=ROLE,
+                actor=make_actor(ROLE, "Claire"),
             )
         except ValidationError as error:
             assert_french_errors(error.errors, {"decision", "filiere", "motif"})
@@ -194,7 +195,7 @@ def test_decision_reason_is_kept_or_refused(
             return
         assert expected is not None
         s.expire_all()
-        page = o.learner_page(s, world.learner, role=ROLE)
+        page = o.learner_page(s, world.learner, actor=make_actor(ROLE))
         assert page.decision is not None
         assert page.decision.reason == expected == decision.reason
         assert_french(page.decision.outcome_label)

@@ -23,6 +23,7 @@ from app.services import candidates, hosts, organisation
 from app.services import orientation as o
 from app.services.agreement_documents import DocumentKind, render_document
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.strategies import MARKUP, expected_text, hostile_text, service_settings
 from tests.unit.properties.worlds import (
     AGREEMENT_NOW,
@@ -95,25 +96,24 @@ def name_the_parties(s: Session, world: Placement, value: Callable[[str], str]) 
         s,
         world.host,
         replace(host_form, nom=value("HN"), representant=value("HR"), adresse=value("HA")),
-        role=ROLE,
+        actor=make_actor(ROLE),
     )
     tutor = host.tutors[0]
     tutor_form = replace(hosts.tutor_input(tutor), nom=value("TU"), fonction=value("TF"))
-    hosts.update_tutor(s, tutor.id, tutor_form, role=ROLE)
-    file = candidates.get_candidate(s, world.candidate, role=ROLE)
+    hosts.update_tutor(s, tutor.id, tutor_form, actor=make_actor(ROLE))
+    file = candidates.get_candidate(s, world.candidate, actor=make_actor(ROLE))
     candidates.update_candidate(
         s,
         world.candidate,
         replace(file.values, prenom=value("PR"), adresse=value("CA"), commune=value("CC")),
         expected_version=file.version,
-        author="test",
-        role=ROLE,
+        actor=make_actor(ROLE, "test"),
     )
     settings = organisation.get_organisation(s)
     organisation.save_organisation(
         s,
         replace(settings, nom=value("ON"), directeur=value("OD"), adresse=value("OA")),
-        role=ROLE,
+        actor=make_actor(ROLE),
     )
 
 
@@ -125,9 +125,9 @@ def agreement_documents(s: Session, world: Placement, value: Callable[[str], str
     agreement_id = signed_agreement(s, world, **texts)
     changed = agreement_input(world, **{**texts, "activites": value("AC+")})
     rank = ag.create_amendment(
-        s, agreement_id, changed, value("RE"), author="C", role=ROLE, now=AGREEMENT_NOW
+        s, agreement_id, changed, value("RE"), actor=make_actor(ROLE, "C"), now=AGREEMENT_NOW
     ).rank
-    ag.sign_amendment(s, agreement_id, rank, AGREEMENT_NOW.date(), author="C", role=ROLE)
+    ag.sign_amendment(s, agreement_id, rank, AGREEMENT_NOW.date(), actor=make_actor(ROLE, "C"))
     today = AGREEMENT_NOW.date()
     documents = {
         kind: render_document(s, agreement_id, kind, today=today, rank=rank)
@@ -160,20 +160,21 @@ def test_agreement_documents_print_markup_literally(
 
 def bilan(s: Session, world: Orientation, value: Callable[[str], str]) -> bytes:
     """The bilan d'orientation of a learner whose every text is `value(marker)`."""
-    file = candidates.get_candidate(s, world.learner, role=ROLE)
+    file = candidates.get_candidate(s, world.learner, actor=make_actor(ROLE))
     candidates.update_candidate(
         s,
         world.learner,
         replace(file.values, prenom=value("PR")),
         expected_version=file.version,
-        author="test",
-        role=ROLE,
+        actor=make_actor(ROLE, "test"),
     )
     activity = o.ActivityInput(day="03/12/2025", title=value("AT"))
-    o.update_activity(s, world.activity, activity, role=ROLE)
-    o.rename_criterion(s, world.criterion, value("CL"), role=ROLE)
-    o.record_level(s, world.activity, world.learner, world.criterion, "1", author="S", role=ROLE)
-    o.record_note(s, world.activity, world.learner, value("CM"), author="Samir", role=ROLE)
+    o.update_activity(s, world.activity, activity, actor=make_actor(ROLE))
+    o.rename_criterion(s, world.criterion, value("CL"), actor=make_actor(ROLE))
+    o.record_level(
+        s, world.activity, world.learner, world.criterion, "1", actor=make_actor(ROLE, "S")
+    )
+    o.record_note(s, world.activity, world.learner, value("CM"), actor=make_actor(ROLE, "Samir"))
     o.save_project(
         s,
         world.learner,
@@ -181,8 +182,7 @@ def bilan(s: Session, world: Orientation, value: Callable[[str], str]) -> bytes:
         target_job=value("PJ"),
         steps=value("PS"),
         status="en_cours",
-        author="Samir",
-        role=ROLE,
+        actor=make_actor(ROLE, "Samir"),
     )
     o.decide(
         s,
@@ -190,11 +190,12 @@ def bilan(s: Session, world: Orientation, value: Callable[[str], str]) -> bytes:
         outcome="reserves",
         filiere="web",
         reason=value("DR"),
-        author="Claire",
-        role=ROLE,
+        actor=make_actor(ROLE, "Claire"),
     )
     out = io.BytesIO()
-    render_bilan(o.bilan_data(s, world.learner, role=ROLE, today=date(2026, 1, 16)), out)
+    render_bilan(
+        o.bilan_data(s, world.learner, actor=make_actor(ROLE), today=date(2026, 1, 16)), out
+    )
     return out.getvalue()
 
 

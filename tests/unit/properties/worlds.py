@@ -11,6 +11,7 @@ from app.services import hosts, orientation
 from app.services.agreements import AgreementInput
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.services.organisation import OrganisationInput, save_organisation
+from tests.conftest import make_actor
 
 COORDINATION = "coordination"
 NOW = datetime(2026, 11, 28, 10, 0)
@@ -35,11 +36,18 @@ def add_candidate(
 ) -> int:
     """A candidate (who entered training with `entered`), created as coordination."""
     data = candidate_input(**overrides)
-    candidate_id = create_candidate(session, data, author="test", role=COORDINATION, now=at).id
+    candidate_id = create_candidate(
+        session, data, actor=make_actor(COORDINATION, "test"), now=at
+    ).id
     if entered:
         for stage in ("entretien", "admis", "entre_formation"):
             change_stage(
-                session, candidate_id, stage, comment="", author="test", role=COORDINATION, now=at
+                session,
+                candidate_id,
+                stage,
+                comment="",
+                actor=make_actor(COORDINATION, "test"),
+                now=at,
             )
     return candidate_id
 
@@ -66,9 +74,11 @@ def orientation_world(session: Session) -> Orientation:
         session,
         cohort.id,
         orientation.ActivityInput(day=ORIENTATION_DAY, title="Atelier affiche"),
-        role=COORDINATION,
+        actor=make_actor(COORDINATION),
     )
-    info = orientation.set_teams(session, activity.id, [("Équipe A", [learner])], role=COORDINATION)
+    info = orientation.set_teams(
+        session, activity.id, [("Équipe A", [learner])], actor=make_actor(COORDINATION)
+    )
     criterion = orientation.criteria(session)[0].id
     return Orientation(cohort.id, learner, activity.id, info.teams[0].id, criterion)
 
@@ -99,7 +109,7 @@ def placement_world(session: Session) -> Placement:
             numero_police="PO-445566",
             ville_signature="Poitiers",
         ),
-        role=COORDINATION,
+        actor=make_actor(COORDINATION),
     )
     host = hosts.create_host(
         session,
@@ -115,13 +125,13 @@ def placement_world(session: Session) -> Placement:
             assureur="MACIF",
             numero_police="AS-778899",
         ),
-        role=COORDINATION,
+        actor=make_actor(COORDINATION),
     )
     tutor = hosts.add_tutor(
         session,
         host.id,
         hosts.TutorInput(nom="Jeanne Petit", fonction="Responsable atelier"),
-        role=COORDINATION,
+        actor=make_actor(COORDINATION),
     )
     learner = add_candidate(
         session, entered=True, at=BEFORE_SEASON, saison="2025-2026", adresse="3 rue des Lilas"
@@ -163,16 +173,17 @@ def agreement_input(world: Placement, **overrides: object) -> AgreementInput:
 def signed_agreement(session: Session, world: Placement, **overrides: object) -> int:
     """Drafted, numbered and signed by everybody on 04/05/2026."""
     data = agreement_input(world, **overrides)
-    info = ag.create_draft(session, data, author="Claire", role=COORDINATION, now=AGREEMENT_NOW)
-    ag.mark_ready(session, info.id, author="Claire", role=COORDINATION, now=AGREEMENT_NOW)
+    info = ag.create_draft(
+        session, data, actor=make_actor(COORDINATION, "Claire"), now=AGREEMENT_NOW
+    )
+    ag.mark_ready(session, info.id, actor=make_actor(COORDINATION, "Claire"), now=AGREEMENT_NOW)
     for who in ag.Signatory:
         ag.record_signature(
             session,
             info.id,
             who.value,
             AGREEMENT_NOW.date(),
-            author="Claire",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "Claire"),
             now=AGREEMENT_NOW,
         )
     return info.id

@@ -15,7 +15,7 @@ from app.domain import AuditEntry, UserAccount
 from app.services import accounts as a
 from app.services.errors import PermissionDenied, UserFacingError, ValidationError
 from app.storage import Database
-from tests.conftest import PRODUCTION_SCRYPT_N
+from tests.conftest import PRODUCTION_SCRYPT_N, make_actor
 
 COORD, ACCUEIL, FORMATEUR = "coordination", "accueil", "formateur"
 PASSWORD = "Cobalt, accueil du lundi"
@@ -36,7 +36,7 @@ def _first(s: Session, username: str = "nadia", password: str = PASSWORD) -> a.A
 
 def _add(s: Session, username: str, role: str, password: str = PASSWORD) -> a.AccountInfo:
     data = a.AccountInput(username.title(), username, role)
-    return a.create_account(s, data, password, password, role=COORD)
+    return a.create_account(s, data, password, password, actor=make_actor(COORD))
 
 
 def _row(s: Session, username: str) -> UserAccount:
@@ -164,10 +164,10 @@ def test_wrong_password_and_unknown_user_get_the_same_message(
 def test_deactivated_account_cannot_sign_in(s: Session) -> None:
     _first(s)
     karim = _add(s, "karim", ACCUEIL)
-    a.deactivate(s, karim.id, role=COORD)
+    a.deactivate(s, karim.id, actor=make_actor(COORD))
     with pytest.raises(a.SignInRefused, match="Identifiant ou mot de passe incorrect"):
         a.authenticate(s, "karim", PASSWORD)
-    a.reactivate(s, karim.id, role=COORD)
+    a.reactivate(s, karim.id, actor=make_actor(COORD))
     assert a.authenticate(s, "karim", PASSWORD).active
 
 
@@ -326,8 +326,8 @@ def test_coordination_unlocks_an_account(s: Session) -> None:
     assert a.get_account(s, karim.id).locked_at(tenth)
     for role in (ACCUEIL, FORMATEUR):
         with pytest.raises(PermissionDenied, match="Seule la coordination peut"):
-            a.unlock(s, karim.id, role=role)
-    assert not a.unlock(s, karim.id, role=COORD).locked_at(tenth)
+            a.unlock(s, karim.id, actor=make_actor(role))
+    assert not a.unlock(s, karim.id, actor=make_actor(COORD)).locked_at(tenth)
     assert a.authenticate(s, "karim", PASSWORD, now=tenth).username == "karim"
     summaries = s.scalars(select(AuditEntry.summary).where(AuditEntry.action == "modification"))
     assert "Compte « karim » déverrouillé (10 échecs de connexion à la suite)" in summaries.all()
@@ -338,7 +338,7 @@ def test_a_new_password_given_by_coordination_unlocks_too(s: Session) -> None:
     karim = _add(s, "karim", ACCUEIL)
     tenth = _fail_until(s, "karim", 10)
     new = "nouveau mot de passe"
-    a.change_password(s, karim.id, new, new, role=COORD)
+    a.change_password(s, karim.id, new, new, actor=make_actor(COORD))
     assert a.authenticate(s, "karim", new, now=tenth).username == "karim"
 
 
@@ -381,7 +381,7 @@ def test_password_rules_in_french(
 def test_identity_rules_list_every_field(s: Session) -> None:
     _first(s)
     with pytest.raises(ValidationError) as refused:
-        a.create_account(s, a.AccountInput("", "NADIA", "chef"), "x", "x", role=COORD)
+        a.create_account(s, a.AccountInput("", "NADIA", "chef"), "x", "x", actor=make_actor(COORD))
     errors = refused.value.errors
     assert errors["nom"] == "Le nom est obligatoire."
     assert errors["identifiant"] == "Cet identifiant est déjà pris."
@@ -395,13 +395,13 @@ def test_only_coordination_manages_accounts(s: Session, role: str) -> None:
     karim = _add(s, "karim", ACCUEIL)
     data = a.AccountInput("Zoé", "zoe", ACCUEIL)
     for attempt in (
-        lambda: a.create_account(s, data, PASSWORD, PASSWORD, role=role),
-        lambda: a.change_password(s, karim.id, PASSWORD, PASSWORD, role=role),
-        lambda: a.set_role(s, karim.id, COORD, role=role),
-        lambda: a.deactivate(s, first.id, role=role),
-        lambda: a.reactivate(s, karim.id, role=role),
-        lambda: a.list_accounts(s, role=role),
-        lambda: a.set_idle_lock_minutes(s, 5, role=role),
+        lambda: a.create_account(s, data, PASSWORD, PASSWORD, actor=make_actor(role)),
+        lambda: a.change_password(s, karim.id, PASSWORD, PASSWORD, actor=make_actor(role)),
+        lambda: a.set_role(s, karim.id, COORD, actor=make_actor(role)),
+        lambda: a.deactivate(s, first.id, actor=make_actor(role)),
+        lambda: a.reactivate(s, karim.id, actor=make_actor(role)),
+        lambda: a.list_accounts(s, actor=make_actor(role)),
+        lambda: a.set_idle_lock_minutes(s, 5, actor=make_actor(role)),
     ):
         with pytest.raises(PermissionDenied, match="Seule la coordination peut"):
             attempt()
@@ -413,7 +413,9 @@ def test_only_coordination_manages_accounts(s: Session, role: str) -> None:
 def test_reset_and_own_password_change(s: Session) -> None:
     _first(s)
     karim = _add(s, "karim", FORMATEUR)
-    a.change_password(s, karim.id, "nouveau mot de passe", "nouveau mot de passe", role=COORD)
+    a.change_password(
+        s, karim.id, "nouveau mot de passe", "nouveau mot de passe", actor=make_actor(COORD)
+    )
     with pytest.raises(a.SignInRefused):
         a.authenticate(s, "karim", PASSWORD)
     assert a.authenticate(s, "karim", "nouveau mot de passe").id == karim.id
@@ -438,13 +440,13 @@ def test_a_weak_password_set_before_the_policy_keeps_working_until_changed(s: Se
 def test_last_active_coordination_account_is_protected(s: Session) -> None:
     first = _first(s)
     with pytest.raises(UserFacingError, match="au moins un compte de coordination actif"):
-        a.deactivate(s, first.id, role=COORD)
+        a.deactivate(s, first.id, actor=make_actor(COORD))
     with pytest.raises(UserFacingError, match="au moins un compte de coordination actif"):
-        a.set_role(s, first.id, ACCUEIL, role=COORD)
+        a.set_role(s, first.id, ACCUEIL, actor=make_actor(COORD))
     other = _add(s, "sophie", COORD)
-    a.set_role(s, first.id, FORMATEUR, role=COORD)
+    a.set_role(s, first.id, FORMATEUR, actor=make_actor(COORD))
     with pytest.raises(UserFacingError, match="au moins un compte de coordination actif"):
-        a.deactivate(s, other.id, role=COORD)
+        a.deactivate(s, other.id, actor=make_actor(COORD))
     assert a.get_account(s, other.id).active
     assert a.get_account(s, first.id).role == FORMATEUR
 
@@ -452,17 +454,17 @@ def test_last_active_coordination_account_is_protected(s: Session) -> None:
 def test_an_inactive_coordinator_does_not_count(s: Session) -> None:
     first = _first(s)
     other = _add(s, "sophie", COORD)
-    a.deactivate(s, other.id, role=COORD)
+    a.deactivate(s, other.id, actor=make_actor(COORD))
     with pytest.raises(UserFacingError, match="au moins un compte de coordination actif"):
-        a.set_role(s, first.id, ACCUEIL, role=COORD)
+        a.set_role(s, first.id, ACCUEIL, actor=make_actor(COORD))
 
 
 def test_list_accounts_active_first_by_name(s: Session) -> None:
     _first(s)
     zoe = _add(s, "zoe", ACCUEIL)
     _add(s, "albert", FORMATEUR)
-    a.deactivate(s, zoe.id, role=COORD)
-    listed = a.list_accounts(s, role=COORD)
+    a.deactivate(s, zoe.id, actor=make_actor(COORD))
+    listed = a.list_accounts(s, actor=make_actor(COORD))
     assert [x.username for x in listed] == ["albert", "nadia", "zoe"]
     assert [x.role_label for x in listed] == ["Formateur", "Coordination", "Accueil"]
 
@@ -497,7 +499,7 @@ def test_sign_in_without_password_refuses_an_unknown_name_once_accounts_exist(
 def test_idle_lock_defaults_to_ten_minutes_and_is_stored(db: Database) -> None:
     with db.session() as session:
         assert a.idle_lock_minutes(session) == 10
-        a.set_idle_lock_minutes(session, 3, role=COORD)
+        a.set_idle_lock_minutes(session, 3, actor=make_actor(COORD))
     with db.session(commit=False) as session:
         assert a.idle_lock_minutes(session) == 3
 
@@ -505,7 +507,7 @@ def test_idle_lock_defaults_to_ten_minutes_and_is_stored(db: Database) -> None:
 @pytest.mark.parametrize("minutes", [0, -5, 241])
 def test_idle_lock_out_of_range_is_refused(s: Session, minutes: int) -> None:
     with pytest.raises(ValidationError, match="Entre 1 et 240 minutes"):
-        a.set_idle_lock_minutes(s, minutes, role=COORD)
+        a.set_idle_lock_minutes(s, minutes, actor=make_actor(COORD))
 
 
 def test_first_account_is_offered_until_a_coordinator_can_sign_in(s: Session) -> None:

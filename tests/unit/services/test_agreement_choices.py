@@ -8,6 +8,7 @@ from app.domain import Agreement, Candidate, Host
 from app.services import agreement_choices as choices
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.storage import Database
+from tests.conftest import make_actor
 
 AT = datetime(2025, 11, 1, 9, 0)
 
@@ -16,11 +17,11 @@ def _candidate(s: Session, nom: str, *, site: str = "cobalt", enter: bool = True
     data = CandidateInput(
         nom=nom, prenom="Alex", email=f"{nom}@exemple.fr", saison="2025-2026", site=site
     )
-    candidate_id = create_candidate(s, data, author="test", now=AT, role="coordination").id
+    candidate_id = create_candidate(s, data, now=AT, actor=make_actor("coordination", "test")).id
     if enter:
         for stage in ("entretien", "admis", "entre_formation"):
             change_stage(
-                s, candidate_id, stage, comment="", author="test", now=AT, role="coordination"
+                s, candidate_id, stage, comment="", now=AT, actor=make_actor("coordination", "test")
             )
     return candidate_id
 

@@ -18,6 +18,7 @@ from app.services.agreement_documents import (
 )
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.pdf.documents_world import (
     COORD,
     NOW,
@@ -45,12 +46,12 @@ def session(db: Database) -> Iterator[Session]:
 def test_what_each_status_allows(session: Session) -> None:
     draft = _agreement(session, ready=False)
     assert available_documents(session, draft) == [CONVENTION]
-    ag.cancel(session, draft, "Doublon", author=COORD, role="coordination", now=NOW)
+    ag.cancel(session, draft, "Doublon", actor=make_actor("coordination", COORD), now=NOW)
     assert available_documents(session, draft) == [CONVENTION]
 
     ready = _agreement(session, date_debut="01/09/2026", date_fin="30/09/2026")
     assert available_documents(session, ready) == [CONVENTION]
-    ag.cancel(session, ready, "Reporté", author=COORD, role="coordination", now=NOW)
+    ag.cancel(session, ready, "Reporté", actor=make_actor("coordination", COORD), now=NOW)
 
     agreement_id = signed(session)
     assert available_documents(session, agreement_id) == [CONVENTION, EVALUATION]

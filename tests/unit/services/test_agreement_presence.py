@@ -17,6 +17,7 @@ from app.services.agreement_presence import AbsenceInput
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.issued_documents import ATTESTATION, issue_document
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.pdf.documents_world import COORD, break_off, finish, signed
 from tests.unit.pdf.test_convention import _agreement
 
@@ -35,7 +36,7 @@ def _record(
     s: Session, agreement_id: int, day: str, half: str = "matin", **fields: object
 ) -> presence.AbsenceInfo:
     data = replace(AbsenceInput(day=day, half_day=half), **fields)  # type: ignore[arg-type]
-    return presence.record_absence(s, agreement_id, data, author=COORD, role=ROLE, now=AFTER)
+    return presence.record_absence(s, agreement_id, data, actor=make_actor(ROLE, COORD), now=AFTER)
 
 
 def _refusal(s: Session, agreement_id: int, day: str, **fields: object) -> dict[str, str]:
@@ -74,7 +75,7 @@ def test_summary_numbers_on_a_known_schedule(session: Session) -> None:
         "feuilles de présence ; une demi-journée d'absence retire la moitié des heures "
         "prévues ce jour-là, un retard sa durée."
     )
-    listed = presence.list_absences(session, agreement_id, role=TRAINER)
+    listed = presence.list_absences(session, agreement_id, actor=make_actor(TRAINER))
     assert [(a.day.day, a.half_day_label, a.hours) for a in listed] == [
         (2, "matin", 3.5),
         (2, "après-midi", 3.5),
@@ -147,12 +148,12 @@ def test_a_future_day_waits_for_the_weekly_sheet(session: Session) -> None:
     data = AbsenceInput(day="15/06/2026")
     with pytest.raises(ValidationError) as refused:
         presence.record_absence(
-            session, agreement_id, data, author=COORD, role=ROLE, now=datetime(2026, 6, 10, 9)
+            session, agreement_id, data, actor=make_actor(ROLE, COORD), now=datetime(2026, 6, 10, 9)
         )
     assert refused.value.errors["date"].startswith("Le 15/06/2026 est à venir")
     today = AbsenceInput(day="10/06/2026", kind="retard", minutes="15")
     info = presence.record_absence(
-        session, agreement_id, today, author=COORD, role=ROLE, now=datetime(2026, 6, 10, 9)
+        session, agreement_id, today, actor=make_actor(ROLE, COORD), now=datetime(2026, 6, 10, 9)
     )
     assert info.minutes == 15
     summary = presence.presence_summary(session, agreement_id)
@@ -171,8 +172,7 @@ def test_one_entry_per_half_day_then_change_and_delete(session: Session) -> None
         AbsenceInput(
             day="02/06/2026", kind="retard", minutes="20", justified=True, document_received=True
         ),
-        author="Samir Haddad",
-        role=TRAINER,
+        actor=make_actor(TRAINER, "Samir Haddad"),
         now=AFTER,
     )
     assert (changed.id, changed.kind, changed.minutes, changed.hours) == (
@@ -186,10 +186,10 @@ def test_one_entry_per_half_day_then_change_and_delete(session: Session) -> None
         True,
         "Samir Haddad",
     )
-    presence.delete_absence(session, first.id, role=TRAINER)
-    assert presence.list_absences(session, agreement_id, role=ROLE) == []
+    presence.delete_absence(session, first.id, actor=make_actor(TRAINER))
+    assert presence.list_absences(session, agreement_id, actor=make_actor(ROLE)) == []
     with pytest.raises(NotFoundError):
-        presence.delete_absence(session, first.id, role=ROLE)
+        presence.delete_absence(session, first.id, actor=make_actor(ROLE))
 
 
 def test_broken_off_agreement_stops_at_its_early_end(session: Session) -> None:
@@ -217,8 +217,7 @@ def test_an_amendment_changes_the_half_day_from_its_signing_day(session: Session
         agreement_id,
         six_hours,
         "Horaires réduits",
-        author=COORD,
-        role=ROLE,
+        actor=make_actor(ROLE, COORD),
         now=datetime(2026, 6, 11, 9),
     ).rank
     ag.sign_amendment(
@@ -226,8 +225,7 @@ def test_an_amendment_changes_the_half_day_from_its_signing_day(session: Session
         agreement_id,
         rank,
         date(2026, 6, 15),
-        author=COORD,
-        role=ROLE,
+        actor=make_actor(ROLE, COORD),
         now=datetime(2026, 6, 15, 17),
     )
     finish(session, agreement_id)
@@ -256,7 +254,7 @@ def test_recording_follows_the_status(session: Session) -> None:
         "Les absences s'enregistrent pendant et après le stage (convention en cours, "
         "terminée ou rompue) : cette convention est prête à signer."
     )
-    ag.cancel(session, ready, "Reporté", author=COORD, role=ROLE, now=AFTER)
+    ag.cancel(session, ready, "Reporté", actor=make_actor(ROLE, COORD), now=AFTER)
     assert _refusal(session, ready, "02/09/2026")["statut"].endswith("est annulée.")
     agreement_id = signed(session)
     assert presence.recording_refusal(session, agreement_id).endswith(
@@ -276,19 +274,21 @@ def test_an_issued_attestation_freezes_the_absences(session: Session) -> None:
     )
     assert _refusal(session, agreement_id, "03/06/2026") == {"statut": message}
     with pytest.raises(ValidationError):
-        presence.delete_absence(session, absence.id, role=ROLE)
+        presence.delete_absence(session, absence.id, actor=make_actor(ROLE))
 
 
 def test_roles(session: Session) -> None:
     agreement_id = _finished(session)
     data = AbsenceInput(day="02/06/2026")
     with pytest.raises(PermissionDenied) as refused:
-        presence.record_absence(session, agreement_id, data, author="x", role="accueil", now=AFTER)
+        presence.record_absence(
+            session, agreement_id, data, actor=make_actor("accueil", "x"), now=AFTER
+        )
     assert "formateurs et la coordination" in str(refused.value)
     with pytest.raises(PermissionDenied):
-        presence.list_absences(session, agreement_id, role="accueil")
+        presence.list_absences(session, agreement_id, actor=make_actor("accueil"))
     info = presence.record_absence(
-        session, agreement_id, data, author="Samir Haddad", role=TRAINER, now=AFTER
+        session, agreement_id, data, actor=make_actor(TRAINER, "Samir Haddad"), now=AFTER
     )
     assert info.recorded_by == "Samir Haddad"
 
@@ -296,7 +296,7 @@ def test_roles(session: Session) -> None:
 def test_the_tab_reads_everything_at_once(session: Session) -> None:
     agreement_id = _finished(session)
     _record(session, agreement_id, "02/06/2026", justified=True)
-    data = presence.presence(session, agreement_id, role=ROLE, today=date(2026, 9, 2))
+    data = presence.presence(session, agreement_id, actor=make_actor(ROLE), today=date(2026, 9, 2))
     assert (data.status, data.refusal, data.suggested_day) == ("terminee", "", date(2026, 7, 31))
     assert len(data.absences) == 1 and data.summary.done_hours == 304.5
 
@@ -308,7 +308,7 @@ def test_the_journal_records_each_change(db: Database) -> None:
     with db.session() as s:
         absence = _record(s, agreement_id, "02/06/2026", reason="Grippe")
     with db.session() as s:
-        presence.delete_absence(s, absence.id, role=ROLE)
+        presence.delete_absence(s, absence.id, actor=make_actor(ROLE))
     with db.session() as s:
         summaries = list(
             s.scalars(

@@ -22,6 +22,7 @@ from app.services.agreement_documents import convention_data
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.services.errors import ConflictError, PermissionDenied, ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 
 NOW = datetime(2026, 5, 4, 9, 0)
 TODAY = NOW.date()
@@ -47,11 +48,11 @@ def _candidate(
         date_naissance=birth,
     )
     at = datetime(2025, 11, 1, 9, 0)
-    candidate_id = create_candidate(s, data, author="test", now=at, role="coordination").id
+    candidate_id = create_candidate(s, data, now=at, actor=make_actor("coordination", "test")).id
     if enter:
         for stage in ("entretien", "admis", "entre_formation"):
             change_stage(
-                s, candidate_id, stage, comment="", author="test", now=at, role="coordination"
+                s, candidate_id, stage, comment="", now=at, actor=make_actor("coordination", "test")
             )
     if validated:
         s.add(
@@ -128,17 +129,17 @@ def _draft(
     s: Session, w: World, candidate: int | None = None, **overrides: object
 ) -> ag.AgreementInfo:
     data = _form(w, candidate, **overrides)
-    return ag.create_draft(s, data, author=COORD, role="coordination", now=NOW)
+    return ag.create_draft(s, data, actor=make_actor("coordination", COORD), now=NOW)
 
 
 def _signed(
     s: Session, w: World, candidate: int | None = None, **overrides: object
 ) -> ag.AgreementInfo:
     info = _draft(s, w, candidate, **overrides)
-    ag.mark_ready(s, info.id, author=COORD, role="coordination", now=NOW)
+    ag.mark_ready(s, info.id, actor=make_actor("coordination", COORD), now=NOW)
     for who in ag.Signatory:
         info = ag.record_signature(
-            s, info.id, who.value, TODAY, author=COORD, role="coordination", now=NOW
+            s, info.id, who.value, TODAY, actor=make_actor("coordination", COORD), now=NOW
         )
     return info
 
@@ -235,7 +236,7 @@ def test_minor_learner_limited_to_8_hours_a_day(session: Session, w: World) -> N
 def test_indemnity_with_french_comma_needs_unit_and_mode(session: Session, w: World) -> None:
     data = _form(w, indemnite="4,35", unite_indemnite="heure", mode_versement="virement")
     assert ag.validate_agreement(session, data, today=TODAY).errors == {}
-    info = ag.create_draft(session, data, author=COORD, role="coordination", now=NOW)
+    info = ag.create_draft(session, data, actor=make_actor("coordination", COORD), now=NOW)
     assert info.values.indemnite == "4,35"
     assert info.values.unite_indemnite == "heure"
     missing = ag.validate_agreement(session, replace(data, mode_versement=""), today=TODAY)
@@ -317,7 +318,7 @@ def test_overlap_with_an_active_agreement_is_refused(session: Session, w: World)
     first = _draft(session, w)
     # A draft does not hold the learner's time yet.
     assert ag.validate_agreement(session, _form(w), today=TODAY).errors == {}
-    ag.mark_ready(session, first.id, author=COORD, role="coordination", now=NOW)
+    ag.mark_ready(session, first.id, actor=make_actor("coordination", COORD), now=NOW)
     second = _form(w, date_debut="15/07/2026", date_fin="31/07/2026")
     errors = ag.validate_agreement(session, second, today=TODAY).errors
     assert errors == {
@@ -325,14 +326,16 @@ def test_overlap_with_an_active_agreement_is_refused(session: Session, w: World)
         "(FAB-2026-0001, du 01/06/2026 au 31/07/2026)."
     }
     with pytest.raises(ValidationError) as refused:
-        ag.create_draft(session, second, author=COORD, role="coordination", now=NOW)
+        ag.create_draft(session, second, actor=make_actor("coordination", COORD), now=NOW)
     assert set(refused.value.errors) == {"date_debut"}
     # Itself is excluded; another learner or a later period is fine.
     assert ag.validate_agreement(session, _form(w), agreement_id=first.id, today=TODAY).ok
     assert ag.validate_agreement(session, _form(w, w.marc), today=TODAY).ok
     later = _form(w, date_debut="01/08/2026", date_fin="14/08/2026")
     assert ag.validate_agreement(session, later, today=TODAY).errors == {}
-    ag.cancel(session, first.id, "Structure fermée", author=COORD, role="coordination", now=NOW)
+    ag.cancel(
+        session, first.id, "Structure fermée", actor=make_actor("coordination", COORD), now=NOW
+    )
     assert ag.validate_agreement(session, second, today=TODAY).errors == {}
 
 
@@ -371,8 +374,7 @@ def test_update_draft_checks_version(session: Session, w: World) -> None:
         info.id,
         _form(w, date_fin="30/06/2026"),
         expected_version=info.version,
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         now=NOW,
     )
     assert updated.end == date(2026, 6, 30)
@@ -384,8 +386,7 @@ def test_update_draft_checks_version(session: Session, w: World) -> None:
             info.id,
             _form(w),
             expected_version=info.version,
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
 
@@ -398,8 +399,7 @@ def test_no_change_after_signature_except_by_amendment(session: Session, w: Worl
             info.id,
             _form(w),
             expected_version=info.version,
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
     assert refused.value.errors == {
@@ -412,10 +412,14 @@ def test_no_change_after_signature_except_by_amendment(session: Session, w: Worl
 
 def test_numbers_have_no_gaps_and_no_duplicates(session: Session, w: World) -> None:
     def ready(info: ag.AgreementInfo) -> str | None:
-        return ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW).number
+        return ag.mark_ready(
+            session, info.id, actor=make_actor("coordination", COORD), now=NOW
+        ).number
 
     cancelled = _draft(session, w)
-    ag.cancel(session, cancelled.id, "Erreur de saisie", author=COORD, role="coordination", now=NOW)
+    ag.cancel(
+        session, cancelled.id, "Erreur de saisie", actor=make_actor("coordination", COORD), now=NOW
+    )
     assert ready(_draft(session, w)) == "FAB-2026-0001"
     assert ready(_draft(session, w, w.marc)) == "FAB-2026-0002"
     third = _candidate(session, "Morel", "Inès")
@@ -433,7 +437,7 @@ def test_numbers_have_no_gaps_and_no_duplicates(session: Session, w: World) -> N
 def test_mark_ready_requires_tutor_and_referent(session: Session, w: World) -> None:
     info = _draft(session, w, tuteur="", formateur_referent="")
     with pytest.raises(ValidationError) as refused:
-        ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+        ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     assert set(refused.value.errors) == {"tuteur", "formateur_referent"}
     assert session.scalar(select(func.count(AgreementNumber.id))) == 0
 
@@ -445,30 +449,35 @@ def test_refused_transitions_name_the_status(session: Session, w: World) -> None
     info = _draft(session, w)
     with pytest.raises(ValidationError) as refused:
         ag.break_off(
-            session, info.id, date(2026, 6, 5), "x", author=COORD, role="coordination", now=NOW
+            session,
+            info.id,
+            date(2026, 6, 5),
+            "x",
+            actor=make_actor("coordination", COORD),
+            now=NOW,
         )
     assert refused.value.errors == {
         "statut": "Impossible de rompre la convention : la convention est brouillon."
     }
     with pytest.raises(ValidationError) as refused:
         ag.record_signature(
-            session, info.id, "tuteur", TODAY, author=COORD, role="coordination", now=NOW
+            session, info.id, "tuteur", TODAY, actor=make_actor("coordination", COORD), now=NOW
         )
     assert "brouillon" in refused.value.errors["statut"]
     signed = _signed(session, w, candidate=w.marc)
     with pytest.raises(ValidationError) as refused:
-        ag.cancel(session, signed.id, "x", author=COORD, role="coordination", now=NOW)
+        ag.cancel(session, signed.id, "x", actor=make_actor("coordination", COORD), now=NOW)
     assert refused.value.errors == {
         "statut": "Impossible d'annuler la convention : la convention est signée."
     }
     with pytest.raises(ValidationError) as refused:
-        ag.mark_ready(session, signed.id, author=COORD, role="coordination", now=NOW)
+        ag.mark_ready(session, signed.id, actor=make_actor("coordination", COORD), now=NOW)
     assert "signée" in refused.value.errors["statut"]
 
 
 def test_signatures_lead_to_signed(session: Session, w: World) -> None:
     info = _draft(session, w)
-    info = ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+    info = ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     assert info.status_label == "prête à signer"
     signatories = list(ag.Signatory)
     for who in signatories[:-1]:
@@ -477,19 +486,18 @@ def test_signatures_lead_to_signed(session: Session, w: World) -> None:
             info.id,
             who.value,
             date(2026, 5, 2),
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
         assert info.status == "prete_a_signer"
     assert info.missing_signatures == ("Formateur référent",)
     with pytest.raises(ValidationError) as refused:
         ag.record_signature(
-            session, info.id, "tuteur", TODAY, author=COORD, role="coordination", now=NOW
+            session, info.id, "tuteur", TODAY, actor=make_actor("coordination", COORD), now=NOW
         )
     assert refused.value.errors == {"signataire": "La signature « Tuteur » est déjà enregistrée."}
     info = ag.record_signature(
-        session, info.id, "referent", TODAY, author=COORD, role="coordination", now=NOW
+        session, info.id, "referent", TODAY, actor=make_actor("coordination", COORD), now=NOW
     )
     assert info.status == "signee"
     assert info.missing_signatures == ()
@@ -499,15 +507,14 @@ def test_signatures_lead_to_signed(session: Session, w: World) -> None:
 
 def test_signed_outside_the_app_needs_the_scan(session: Session, w: World, tmp_path: Path) -> None:
     info = _draft(session, w)
-    ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+    ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     with pytest.raises(ValidationError) as refused:
         ag.record_signature(
             session,
             info.id,
             "organisme",
             TODAY,
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             outside_app=True,
             scan_path=str(tmp_path / "absent.pdf"),
             now=NOW,
@@ -520,8 +527,7 @@ def test_signed_outside_the_app_needs_the_scan(session: Session, w: World, tmp_p
         info.id,
         "organisme",
         TODAY,
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         outside_app=True,
         scan_path=str(scan),
         now=NOW,
@@ -552,7 +558,12 @@ def test_break_off_needs_a_reason(session: Session, w: World) -> None:
     ag.refresh_status(session, info.id, date(2026, 6, 2))
     with pytest.raises(ValidationError) as refused:
         ag.break_off(
-            session, info.id, date(2026, 6, 12), "  ", author=COORD, role="coordination", now=NOW
+            session,
+            info.id,
+            date(2026, 6, 12),
+            "  ",
+            actor=make_actor("coordination", COORD),
+            now=NOW,
         )
     assert refused.value.errors == {"motif": "Indiquer le motif de la rupture."}
     info = ag.break_off(
@@ -560,8 +571,7 @@ def test_break_off_needs_a_reason(session: Session, w: World) -> None:
         info.id,
         date(2026, 6, 12),
         "Déménagement du stagiaire",
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         now=NOW,
     )
     assert info.status_label == "rompue"
@@ -573,11 +583,13 @@ def test_break_off_needs_a_reason(session: Session, w: World) -> None:
 
 def test_cancel_from_ready_keeps_its_number(session: Session, w: World) -> None:
     info = _draft(session, w)
-    ag.mark_ready(session, info.id, author=COORD, role="coordination", now=NOW)
+    ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     with pytest.raises(ValidationError) as refused:
-        ag.cancel(session, info.id, "", author=COORD, role="coordination", now=NOW)
+        ag.cancel(session, info.id, "", actor=make_actor("coordination", COORD), now=NOW)
     assert set(refused.value.errors) == {"motif"}
-    info = ag.cancel(session, info.id, "Stage reporté", author=COORD, role="coordination", now=NOW)
+    info = ag.cancel(
+        session, info.id, "Stage reporté", actor=make_actor("coordination", COORD), now=NOW
+    )
     assert (info.status, info.number) == ("annulee", "FAB-2026-0001")
     assert _draft(session, w).number is None
 
@@ -589,12 +601,17 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
     info = _signed(session, w)
     with pytest.raises(ValidationError) as refused:
         ag.create_amendment(
-            session, info.id, info.values, "Rien", author=COORD, role="coordination", now=NOW
+            session, info.id, info.values, "Rien", actor=make_actor("coordination", COORD), now=NOW
         )
     assert set(refused.value.errors) == {"avenant"}
     new = replace(info.values, date_fin="31/08/2026", lieu="Atelier annexe")
     amendment = ag.create_amendment(
-        session, info.id, new, "Prolongation d'un mois", author=COORD, role="coordination", now=NOW
+        session,
+        info.id,
+        new,
+        "Prolongation d'un mois",
+        actor=make_actor("coordination", COORD),
+        now=NOW,
     )
     assert amendment.rank == 1
     assert amendment.changes == {
@@ -606,7 +623,7 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
     assert (current.end, current.hours.hours) == (date(2026, 7, 31), 308)
     assert current.amendments[0].signed_on is None
     current = ag.sign_amendment(
-        session, info.id, 1, date(2026, 5, 4), author=COORD, role="coordination", now=NOW
+        session, info.id, 1, date(2026, 5, 4), actor=make_actor("coordination", COORD), now=NOW
     )
     # August 2026: 21 weekdays, 15 August is a Saturday.
     assert (current.end, current.hours.hours, current.hours.days) == (date(2026, 8, 31), 455, 65)
@@ -616,8 +633,7 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
         info.id,
         replace(current.values, horaires={0: "7", 1: "7", 2: "7", 3: "7"}),
         "Vendredi libéré pour la formation",
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         now=NOW,
     )
     assert second.rank == 2
@@ -630,7 +646,7 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
         )
     }
     current = ag.sign_amendment(
-        session, info.id, 2, date(2026, 5, 4), author=COORD, role="coordination", now=NOW
+        session, info.id, 2, date(2026, 5, 4), actor=make_actor("coordination", COORD), now=NOW
     )
     assert current.values.horaires == {0: "7", 1: "7", 2: "7", 3: "7"}
     assert current.hours.hours == 455 - 13 * 7  # 13 Fridays from 1 June to 31 August
@@ -643,10 +659,10 @@ def test_amendment_refusals(session: Session, w: World) -> None:
     draft = _draft(session, w)
     with pytest.raises(ValidationError) as refused:
         ag.create_amendment(
-            session, draft.id, _form(w), "x", author=COORD, role="coordination", now=NOW
+            session, draft.id, _form(w), "x", actor=make_actor("coordination", COORD), now=NOW
         )
     assert "brouillon" in refused.value.errors["statut"]
-    ag.cancel(session, draft.id, "doublon", author=COORD, role="coordination", now=NOW)
+    ag.cancel(session, draft.id, "doublon", actor=make_actor("coordination", COORD), now=NOW)
     info = _signed(session, w)
     with pytest.raises(ValidationError) as refused:
         ag.create_amendment(
@@ -654,8 +670,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
             info.id,
             replace(info.values, candidat=str(w.marc), date_fin="30/07/2026"),
             "",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
     assert set(refused.value.errors) == {"motif"}
@@ -665,8 +680,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
             info.id,
             replace(info.values, candidat=str(w.marc)),
             "Changement",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
     assert set(refused.value.errors) == {"candidat"}
@@ -676,8 +690,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
             info.id,
             replace(info.values, horaires={0: "12"}),
             "Plus d'heures",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
     assert set(refused.value.errors) == {"horaires"}
@@ -686,8 +699,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
         info.id,
         replace(info.values, date_fin="30/07/2026"),
         "Fin avancée",
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         now=NOW,
     )
     with pytest.raises(ValidationError) as refused:
@@ -696,8 +708,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
             info.id,
             replace(info.values, date_fin="29/07/2026"),
             "Encore",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
     assert refused.value.errors == {"avenant": "L'avenant n° 1 attend encore sa signature."}
@@ -709,21 +720,25 @@ def test_amendment_refusals(session: Session, w: World) -> None:
 @pytest.mark.parametrize("role", ["accueil", "formateur"])
 def test_only_coordination_writes(session: Session, w: World, role: str) -> None:
     with pytest.raises(PermissionDenied):
-        ag.create_draft(session, _form(w), author="x", role=role, now=NOW)
+        ag.create_draft(session, _form(w), actor=make_actor(role, "x"), now=NOW)
     info = _draft(session, w)
     with pytest.raises(PermissionDenied):
-        ag.mark_ready(session, info.id, author="x", role=role, now=NOW)
+        ag.mark_ready(session, info.id, actor=make_actor(role, "x"), now=NOW)
     with pytest.raises(PermissionDenied):
-        ag.cancel(session, info.id, "x", author="x", role=role, now=NOW)
+        ag.cancel(session, info.id, "x", actor=make_actor(role, "x"), now=NOW)
     with pytest.raises(PermissionDenied):
         ag.update_draft(
-            session, info.id, _form(w), expected_version=info.version, author="x", role=role
+            session, info.id, _form(w), expected_version=info.version, actor=make_actor(role, "x")
         )
     signed = _signed(session, w, candidate=w.marc)
     with pytest.raises(PermissionDenied):
-        ag.break_off(session, signed.id, date(2026, 6, 5), "x", author="x", role=role, now=NOW)
+        ag.break_off(
+            session, signed.id, date(2026, 6, 5), "x", actor=make_actor(role, "x"), now=NOW
+        )
     with pytest.raises(PermissionDenied):
-        ag.create_amendment(session, signed.id, signed.values, "x", author="x", role=role, now=NOW)
+        ag.create_amendment(
+            session, signed.id, signed.values, "x", actor=make_actor(role, "x"), now=NOW
+        )
     # Reading stays open to everyone.
     assert ag.get_agreement(session, info.id).status == "brouillon"
 
@@ -736,8 +751,7 @@ def test_every_transition_is_logged(session: Session, w: World) -> None:
         info.id,
         date(2026, 6, 20),
         "Abandon",
-        author="Nadia",
-        role="coordination",
+        actor=make_actor("coordination", "Nadia"),
         now=datetime(2026, 6, 20, 16, 0),
     )
     transitions = [(e.from_label, e.to_label, e.author) for e in info.events if e.to_label]
@@ -758,7 +772,7 @@ def test_list_filters_and_flags(session: Session, w: World) -> None:
     marc = _draft(session, w, candidate=w.marc, structure=str(w.public_host), tuteur="")
     third = _candidate(session, "Morel", "Inès")
     ready = _draft(session, w, third)
-    ag.mark_ready(session, ready.id, author=COORD, role="coordination", now=NOW)
+    ag.mark_ready(session, ready.id, actor=make_actor("coordination", COORD), now=NOW)
     rows = ag.list_agreements(session, today=date(2026, 7, 10))
     assert [r.learner for r in rows] == ["BERNARD Marc", "DUPONT Léa", "MOREL Inès"]
     by_id = {r.id: r for r in rows}
@@ -821,12 +835,11 @@ def test_hours_done_count_each_amendment_from_its_signing_day(session: Session, 
         info.id,
         _form(w, horaires={0: "7", 1: "7", 2: "3,5", 3: "7", 4: "7"}),
         "Mercredi après-midi libéré",
-        author=COORD,
-        role="coordination",
+        actor=make_actor("coordination", COORD),
         now=later,
     )
     ag.sign_amendment(
-        session, info.id, 1, date(2026, 6, 18), author=COORD, role="coordination", now=later
+        session, info.id, 1, date(2026, 6, 18), actor=make_actor("coordination", COORD), now=later
     )
     # 1-17 June: 13 days at 7 h = 91 h. From Thursday 18 June: 31 days (14 July excluded),
     # 6 of them Wednesdays at 3.5 h = 196 h.

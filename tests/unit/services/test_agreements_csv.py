@@ -11,6 +11,7 @@ from app.services import agreements as ag
 from app.services.agreements_csv import AGREEMENT_COLUMNS, export_agreements
 from app.services.errors import UserFacingError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.services.test_agreements import COORD, NOW, TODAY, _form, _world
 
 
@@ -26,14 +27,15 @@ def _read(path: Path) -> list[dict[str, str]]:
 def test_export_lists_drafts_and_numbered_agreements(db: Database, tmp_path: Path) -> None:
     with db.session() as session:
         world = _world(session)
-        ready = ag.create_draft(session, _form(world), author=COORD, role="coordination", now=NOW)
-        ag.mark_ready(session, ready.id, author=COORD, role="coordination", now=NOW)
+        ready = ag.create_draft(
+            session, _form(world), actor=make_actor("coordination", COORD), now=NOW
+        )
+        ag.mark_ready(session, ready.id, actor=make_actor("coordination", COORD), now=NOW)
         half = {day: "3,5" for day in range(5)}
         ag.create_draft(
             session,
             _form(world, world.marc, horaires=half),
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
         lea_uuid = session.get(Candidate, world.lea).uuid  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from app.services.appointments import AppointmentInput
 from app.services.candidates import CandidateInput, create_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 
 NOW = datetime(2026, 11, 20, 10, 0)
 
@@ -26,7 +26,7 @@ def _candidate(session: Session, nom: str, prenom: str, sexe: str = "F") -> int:
         saison="2026-2027",
         site="cobalt",
     )
-    return create_candidate(session, data, author="test", now=NOW, role="coordination").id
+    return create_candidate(session, data, now=NOW, actor=make_actor("coordination", "test")).id
 
 
 def _session_input(**changes: str) -> AppointmentInput:
@@ -57,7 +57,7 @@ def _interview_input(**changes: str) -> AppointmentInput:
 
 def _errors(session: Session, data: AppointmentInput, ids: tuple[int, ...] = ()) -> dict[str, str]:
     with pytest.raises(ValidationError) as caught:
-        ap.create_appointment(session, data, ids, role="coordination")
+        ap.create_appointment(session, data, ids, actor=make_actor("coordination"))
     return caught.value.errors
 
 
@@ -67,7 +67,7 @@ def _errors(session: Session, data: AppointmentInput, ids: tuple[int, ...] = ())
 def test_session_is_created_with_defaults_and_summary(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
+        info = ap.create_appointment(s, _session_input(), [lea], actor=make_actor("coordination"))
     assert info.kind == "information_collective"
     assert info.kind_label == "Information collective"
     assert info.starts_at == datetime(2026, 11, 28, 14, 0)
@@ -84,7 +84,9 @@ def test_session_is_created_with_defaults_and_summary(db: Database) -> None:
 def test_interview_summary_and_default_duration(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _interview_input(capacity="99"), [lea], role="coordination")
+        info = ap.create_appointment(
+            s, _interview_input(capacity="99"), [lea], actor=make_actor("coordination")
+        )
     assert info.duration_minutes == 45
     assert info.capacity is None
     assert info.summary == "Entretien — 10:30, Cobalt, avec Mme Girard : DUPONT Léa"
@@ -157,7 +159,9 @@ def test_session_field_messages(
 )
 def test_time_formats(db: Database, typed: str, expected: time) -> None:
     with db.session() as s:
-        info = ap.create_appointment(s, _session_input(time=typed), role="coordination")
+        info = ap.create_appointment(
+            s, _session_input(time=typed), actor=make_actor("coordination")
+        )
     assert info.starts_at.time() == expected
 
 
@@ -172,7 +176,7 @@ def test_kind_accepts_the_french_label_and_duration_in_minutes(db: Database) -> 
         info = ap.create_appointment(
             s,
             _session_input(kind="Information collective", duration_minutes="90 min"),
-            role="coordination",
+            actor=make_actor("coordination"),
         )
     assert info.kind == "information_collective"
     assert info.duration_minutes == 90
@@ -212,10 +216,10 @@ def test_a_refused_form_saves_nothing(db: Database) -> None:
 
 def test_update_changes_the_appointment(db: Database) -> None:
     with db.session() as s:
-        info = ap.create_appointment(s, _session_input(), role="coordination")
+        info = ap.create_appointment(s, _session_input(), actor=make_actor("coordination"))
         data = ap.appointment_input(s, info)
         data.time, data.site, data.room, data.capacity = "9h30", "du-guesclin", "Hopper", "8"
-        updated = ap.update_appointment(s, info.id, data, role="coordination")
+        updated = ap.update_appointment(s, info.id, data, actor=make_actor("coordination"))
     assert updated.starts_at == datetime(2026, 11, 28, 9, 30)
     assert updated.site_name == "Centre Du Guesclin"
     assert (updated.room, updated.capacity) == ("Hopper", 8)
@@ -224,11 +228,13 @@ def test_update_changes_the_appointment(db: Database) -> None:
 def test_update_keeps_capacity_above_registered(db: Database) -> None:
     with db.session() as s:
         ids = [_candidate(s, "Dupont", "Léa"), _candidate(s, "Traoré", "Noé", "M")]
-        info = ap.create_appointment(s, _session_input(), ids, role="coordination")
+        info = ap.create_appointment(s, _session_input(), ids, actor=make_actor("coordination"))
         with pytest.raises(ValidationError) as caught:
-            ap.update_appointment(s, info.id, _session_input(capacity="1"), role="coordination")
+            ap.update_appointment(
+                s, info.id, _session_input(capacity="1"), actor=make_actor("coordination")
+            )
         with pytest.raises(ValidationError) as to_interview:
-            ap.update_appointment(s, info.id, _interview_input(), role="coordination")
+            ap.update_appointment(s, info.id, _interview_input(), actor=make_actor("coordination"))
     assert caught.value.errors == {
         "capacite": "La capacité ne peut pas être inférieure au nombre d'inscrits (2)."
     }
@@ -238,12 +244,12 @@ def test_update_keeps_capacity_above_registered(db: Database) -> None:
 def test_cancel_deletes_the_registrations(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
-        ap.cancel_appointment(s, info.id, role="coordination")
+        info = ap.create_appointment(s, _session_input(), [lea], actor=make_actor("coordination"))
+        ap.cancel_appointment(s, info.id, actor=make_actor("coordination"))
         assert ap.appointments_on(s, TODAY) == []
         assert s.scalar(select(func.count(Attendee.id))) == 0
         with pytest.raises(NotFoundError, match="Ce rendez-vous n'existe plus"):
-            ap.cancel_appointment(s, info.id, role="coordination")
+            ap.cancel_appointment(s, info.id, actor=make_actor("coordination"))
 
 
 # ---------------------------------------------------------------- registrations
@@ -253,9 +259,11 @@ def test_full_session_refuses_a_registration(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
-        info = ap.create_appointment(s, _session_input(capacity="1"), [lea], role="coordination")
+        info = ap.create_appointment(
+            s, _session_input(capacity="1"), [lea], actor=make_actor("coordination")
+        )
         with pytest.raises(ValidationError) as caught:
-            ap.register(s, info.id, noe, role="coordination")
+            ap.register(s, info.id, noe, actor=make_actor("coordination"))
     assert str(caught.value) == "La session est complète (1 place)."
     assert caught.value.errors == {"candidat": "La session est complète (1 place)."}
 
@@ -263,18 +271,20 @@ def test_full_session_refuses_a_registration(db: Database) -> None:
 def test_full_session_message_counts_places(db: Database) -> None:
     with db.session() as s:
         ids = [_candidate(s, f"Nom{i}", "Léa") for i in range(13)]
-        info = ap.create_appointment(s, _session_input(), ids[:12], role="coordination")
+        info = ap.create_appointment(
+            s, _session_input(), ids[:12], actor=make_actor("coordination")
+        )
         with pytest.raises(ValidationError, match=r"^La session est complète \(12 places\)\.$"):
-            ap.register(s, info.id, ids[12], role="coordination")
+            ap.register(s, info.id, ids[12], actor=make_actor("coordination"))
 
 
 def test_double_registration_is_refused(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), role="coordination")
-        after = ap.register(s, info.id, lea, role="coordination")
+        info = ap.create_appointment(s, _session_input(), actor=make_actor("coordination"))
+        after = ap.register(s, info.id, lea, actor=make_actor("coordination"))
         with pytest.raises(ValidationError, match="DUPONT Léa est déjà inscrite à ce rendez-vous"):
-            ap.register(s, info.id, lea, role="coordination")
+            ap.register(s, info.id, lea, actor=make_actor("coordination"))
     assert after.registered == 1
 
 
@@ -282,11 +292,11 @@ def test_interview_keeps_its_single_candidate(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
-        info = ap.create_appointment(s, _interview_input(), [lea], role="coordination")
+        info = ap.create_appointment(s, _interview_input(), [lea], actor=make_actor("coordination"))
         with pytest.raises(ValidationError, match="Cet entretien a déjà son candidat : DUPONT Léa"):
-            ap.register(s, info.id, noe, role="coordination")
-        emptied = ap.unregister(s, info.id, lea, role="coordination")
-        refilled = ap.register(s, info.id, noe, role="coordination")
+            ap.register(s, info.id, noe, actor=make_actor("coordination"))
+        emptied = ap.unregister(s, info.id, lea, actor=make_actor("coordination"))
+        refilled = ap.register(s, info.id, noe, actor=make_actor("coordination"))
     assert emptied.attendees == []
     assert [a.name for a in refilled.attendees] == ["TRAORÉ Noé"]
 
@@ -294,19 +304,19 @@ def test_interview_keeps_its_single_candidate(db: Database) -> None:
 def test_register_unknown_candidate_or_appointment(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), role="coordination")
+        info = ap.create_appointment(s, _session_input(), actor=make_actor("coordination"))
         with pytest.raises(NotFoundError, match="Ce dossier n'existe plus"):
-            ap.register(s, info.id, 999, role="coordination")
+            ap.register(s, info.id, 999, actor=make_actor("coordination"))
         with pytest.raises(NotFoundError, match="Ce rendez-vous n'existe plus"):
-            ap.register(s, 999, lea, role="coordination")
+            ap.register(s, 999, lea, actor=make_actor("coordination"))
 
 
 def test_unregister_someone_not_registered(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), role="coordination")
+        info = ap.create_appointment(s, _session_input(), actor=make_actor("coordination"))
         with pytest.raises(ValidationError, match="n'est pas inscrit"):
-            ap.unregister(s, info.id, lea, role="coordination")
+            ap.unregister(s, info.id, lea, actor=make_actor("coordination"))
 
 
 @pytest.mark.parametrize(
@@ -323,8 +333,8 @@ def test_unregister_someone_not_registered(db: Database) -> None:
 def test_set_attendance(db: Database, typed: str, value: str, label: str) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
-        after = ap.set_attendance(s, info.id, lea, typed, role="coordination")
+        info = ap.create_appointment(s, _session_input(), [lea], actor=make_actor("coordination"))
+        after = ap.set_attendance(s, info.id, lea, typed, actor=make_actor("coordination"))
     assert (after.attendees[0].attendance, after.attendees[0].attendance_label) == (value, label)
     assert after.attendance_of(lea) == value
 
@@ -333,11 +343,11 @@ def test_set_attendance_refuses_unknown_value_and_unregistered(db: Database) -> 
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
-        info = ap.create_appointment(s, _session_input(), [lea], role="coordination")
+        info = ap.create_appointment(s, _session_input(), [lea], actor=make_actor("coordination"))
         with pytest.raises(ValidationError) as caught:
-            ap.set_attendance(s, info.id, lea, "en retard", role="coordination")
+            ap.set_attendance(s, info.id, lea, "en retard", actor=make_actor("coordination"))
         with pytest.raises(ValidationError, match="n'est pas inscrit"):
-            ap.set_attendance(s, info.id, noe, "present", role="coordination")
+            ap.set_attendance(s, info.id, noe, "present", actor=make_actor("coordination"))
     assert caught.value.errors == {
         "presence": "Présence inconnue : « en retard » "
         "(valeurs possibles : inscrit, présent, absent, excusé)."
@@ -350,18 +360,20 @@ def test_set_attendance_refuses_unknown_value_and_unregistered(db: Database) -> 
 def test_appointments_on_filters_by_day_and_site_and_sorts_by_time(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        ap.create_appointment(s, _session_input(time="14:00"), role="coordination")
-        ap.create_appointment(s, _interview_input(time="10:30"), [lea], role="coordination")
+        ap.create_appointment(s, _session_input(time="14:00"), actor=make_actor("coordination"))
+        ap.create_appointment(
+            s, _interview_input(time="10:30"), [lea], actor=make_actor("coordination")
+        )
         ap.create_appointment(
             s,
             _session_input(time="9:30", site="du-guesclin", room="Hopper", capacity="10"),
-            role="coordination",
+            actor=make_actor("coordination"),
         )
         ap.create_appointment(
-            s, _session_input(date="29/11/2026", time="8:00"), role="coordination"
+            s, _session_input(date="29/11/2026", time="8:00"), actor=make_actor("coordination")
         )
         ap.create_appointment(
-            s, _session_input(date="27/11/2026", time="23:59"), role="coordination"
+            s, _session_input(date="27/11/2026", time="23:59"), actor=make_actor("coordination")
         )
         cobalt = next(o.id for o in ap.reference.sites(s) if o.code == "cobalt")
         every_site = ap.appointments_on(s, TODAY)
@@ -379,13 +391,15 @@ def test_for_candidate_lists_their_appointments_in_date_order(db: Database) -> N
         lea = _candidate(s, "Dupont", "Léa")
         noe = _candidate(s, "Traoré", "Noé", "M")
         interview = ap.create_appointment(
-            s, _interview_input(date="03/12/2026"), [lea], role="coordination"
+            s, _interview_input(date="03/12/2026"), [lea], actor=make_actor("coordination")
         )
         session_ = ap.create_appointment(
-            s, _session_input(date="20/11/2026"), [noe, lea], role="coordination"
+            s, _session_input(date="20/11/2026"), [noe, lea], actor=make_actor("coordination")
         )
-        ap.create_appointment(s, _session_input(date="21/11/2026"), [noe], role="coordination")
-        ap.set_attendance(s, session_.id, lea, "present", role="coordination")
+        ap.create_appointment(
+            s, _session_input(date="21/11/2026"), [noe], actor=make_actor("coordination")
+        )
+        ap.set_attendance(s, session_.id, lea, "present", actor=make_actor("coordination"))
         listed = ap.for_candidate(s, lea)
     assert [a.id for a in listed] == [session_.id, interview.id]
     assert listed[0].attendance_of(lea) == "present"
@@ -396,20 +410,29 @@ def test_for_candidate_lists_their_appointments_in_date_order(db: Database) -> N
 def test_upcoming_sessions_only_with_free_places(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
-        ap.create_appointment(s, _session_input(date="20/11/2026"), role="coordination")
-        full = ap.create_appointment(
-            s, _session_input(date="01/12/2026", capacity="1"), [lea], role="coordination"
+        ap.create_appointment(
+            s, _session_input(date="20/11/2026"), actor=make_actor("coordination")
         )
-        today = ap.create_appointment(s, _session_input(time="18:00"), role="coordination")
+        full = ap.create_appointment(
+            s,
+            _session_input(date="01/12/2026", capacity="1"),
+            [lea],
+            actor=make_actor("coordination"),
+        )
+        today = ap.create_appointment(
+            s, _session_input(time="18:00"), actor=make_actor("coordination")
+        )
         later = ap.create_appointment(
             s,
             _session_input(date="05/12/2026", site="du-guesclin", room="Hopper"),
-            role="coordination",
+            actor=make_actor("coordination"),
         )
-        ap.create_appointment(s, _interview_input(date="02/12/2026"), [lea], role="coordination")
+        ap.create_appointment(
+            s, _interview_input(date="02/12/2026"), [lea], actor=make_actor("coordination")
+        )
         listed = ap.upcoming_sessions(s, TODAY)
         guesclin = ap.upcoming_sessions(s, TODAY, site_id=later.site_id)
-        ap.unregister(s, full.id, lea, role="coordination")
+        ap.unregister(s, full.id, lea, actor=make_actor("coordination"))
         freed = ap.upcoming_sessions(s, date(2026, 11, 29))
     assert [a.id for a in listed] == [today.id, later.id]
     assert [a.id for a in guesclin] == [later.id]
@@ -423,7 +446,9 @@ def test_lists_load_attendees_in_a_few_queries(db: Database) -> None:
     with db.session() as s:
         ids = [_candidate(s, f"Nom{i}", "Léa") for i in range(6)]
         for hour in range(8, 14):
-            ap.create_appointment(s, _session_input(time=f"{hour}:00"), ids, role="coordination")
+            ap.create_appointment(
+                s, _session_input(time=f"{hour}:00"), ids, actor=make_actor("coordination")
+            )
     statements: list[str] = []
 
     def count(*args: object) -> None:

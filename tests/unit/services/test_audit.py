@@ -31,6 +31,7 @@ from app.services.candidates import (
 )
 from app.services.errors import PermissionDenied
 from app.storage import Database
+from tests.conftest import make_actor
 
 COORDINATION = "coordination"
 NOW = datetime(2026, 11, 28, 10, 0)
@@ -61,26 +62,25 @@ def _create(db: Database, **overrides: str) -> SavedCandidate:
     values.update(overrides)
     with db.session() as session:
         return create_candidate(
-            session, CandidateInput(**values), author="accueil", role=COORDINATION, now=NOW
+            session, CandidateInput(**values), actor=make_actor(COORDINATION, "accueil"), now=NOW
         )
 
 
 def _update(db: Database, saved: SavedCandidate, **changes: str) -> None:
     with db.session() as session:
-        file = get_candidate(session, saved.id, role=COORDINATION)
+        file = get_candidate(session, saved.id, actor=make_actor(COORDINATION))
         update_candidate(
             session,
             saved.id,
             replace(file.values, **changes),
             expected_version=file.version,
-            author="accueil",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "accueil"),
         )
 
 
 def _entries(db: Database, **filters: object) -> list[audit.AuditRow]:
     with db.session(commit=False) as session:
-        return audit.list_entries(session, role=COORDINATION, **filters)  # type: ignore[arg-type]
+        return audit.list_entries(session, actor=make_actor(COORDINATION), **filters)  # type: ignore[arg-type]
 
 
 def _changes(row: audit.AuditRow) -> dict[str, tuple[str | None, str | None]]:
@@ -130,7 +130,11 @@ def test_summaries_never_name_the_person(attached: Database) -> None:
     _update(attached, saved, prenom="Yolande")
     with attached.session() as session:
         change_stage(
-            session, saved.id, "contacte", comment="Appel", author="accueil", role=COORDINATION
+            session,
+            saved.id,
+            "contacte",
+            comment="Appel",
+            actor=make_actor(COORDINATION, "accueil"),
         )
     rows = _entries(attached)
     assert len(rows) >= 3
@@ -142,7 +146,11 @@ def test_stage_change_is_recorded_with_both_stages(attached: Database) -> None:
     saved = _create(attached)
     with attached.session() as session:
         change_stage(
-            session, saved.id, "contacte", comment="Appel", author="accueil", role=COORDINATION
+            session,
+            saved.id,
+            "contacte",
+            comment="Appel",
+            actor=make_actor(COORDINATION, "accueil"),
         )
     row = next(r for r in _entries(attached) if r.entity_type == "stage_change")
     assert row.summary == "Changement d'étape : candidature reçue → contacté"
@@ -357,9 +365,9 @@ def test_only_a_redaction_blanking_the_values_is_accepted(db: Database) -> None:
 def test_only_coordination_reads_the_journal(db: Database, role: str) -> None:
     with db.session(commit=False) as session:
         with pytest.raises(PermissionDenied, match="coordination"):
-            audit.list_entries(session, role=role)
+            audit.list_entries(session, actor=make_actor(role))
         with pytest.raises(PermissionDenied):
-            audit.authors(session, role=role)
+            audit.authors(session, actor=make_actor(role))
 
 
 def test_filters_by_person_author_and_dates(attached: Database, author: list[str]) -> None:
@@ -367,11 +375,14 @@ def test_filters_by_person_author_and_dates(attached: Database, author: list[str
     author[0] = "Claire Vasseur"
     second = _create(attached, nom="Zanzibar", prenom="Yolande", email="y@z.fr")
     with attached.session(commit=False) as session:
-        assert audit.authors(session, role=COORDINATION) == ["Claire Vasseur", "Nadia Belkacem"]
+        assert audit.authors(session, actor=make_actor(COORDINATION)) == [
+            "Claire Vasseur",
+            "Nadia Belkacem",
+        ]
         by_person = audit.entry_ids(
-            session, audit.AuditQuery(person_text="zanzibar"), role=COORDINATION
+            session, audit.AuditQuery(person_text="zanzibar"), actor=make_actor(COORDINATION)
         )
-        rows = audit.entry_rows(session, by_person, role=COORDINATION)
+        rows = audit.entry_rows(session, by_person, actor=make_actor(COORDINATION))
     assert rows and {r.candidate_uuid for r in rows.values()} == {second.uuid}
     assert {r.author for r in _entries(attached, author="Nadia Belkacem")} == {"Nadia Belkacem"}
     assert {r.candidate_uuid for r in _entries(attached, author="Nadia Belkacem")} == {first.uuid}

@@ -27,6 +27,7 @@ from app.storage import Database
 from app.storage.database import scalar_list
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from app.storage.scrub import rebuild_file
+from tests.conftest import make_actor
 
 NOW = datetime(2026, 11, 28, 10, 0)
 COORDINATION = "coordination"
@@ -49,7 +50,7 @@ def entry(**overrides: str) -> CandidateInput:
 def add(db: Database, **overrides: str) -> int:
     with db.session() as session:
         return create_candidate(
-            session, entry(**overrides), author="accueil", now=NOW, role=COORDINATION
+            session, entry(**overrides), now=NOW, actor=make_actor(COORDINATION, "accueil")
         ).id
 
 
@@ -67,14 +68,13 @@ def session(db: Database) -> Iterator[Session]:
 def test_a_renamed_candidate_is_found_by_the_new_name_only(db: Database) -> None:
     candidate_id = add(db)
     with db.session() as session:
-        file = get_candidate(session, candidate_id, role=COORDINATION)
+        file = get_candidate(session, candidate_id, actor=make_actor(COORDINATION))
         update_candidate(
             session,
             candidate_id,
             replace(file.values, nom="Bérégovoy", telephone="05 49 11 22 33", email=""),
             expected_version=file.version,
-            author="accueil",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "accueil"),
         )
 
     assert found(db, "beregovoy") == [candidate_id]
@@ -111,7 +111,7 @@ def test_the_list_is_in_folded_alphabetical_order(db: Database) -> None:
 def test_an_anonymised_file_is_no_longer_found_by_name(db: Database) -> None:
     candidate_id = add(db, nom="Quetzal")
     with db.session() as session:
-        rgpd.anonymise(session, [candidate_id], role=COORDINATION, author="Claire", now=NOW)
+        rgpd.anonymise(session, [candidate_id], actor=make_actor(COORDINATION, "Claire"), now=NOW)
 
     assert found(db, "quetzal") == []
     assert found(db, "06 12") == []
@@ -124,7 +124,7 @@ def test_erasure_leaves_no_word_of_the_person_in_the_index(db: Database, db_path
     add(db, nom="Martin", email="martin@exemple.fr")
     with db.session() as session:
         rgpd.erase_person(
-            session, candidate_id, role=COORDINATION, author="Claire", reason="consentement"
+            session, candidate_id, actor=make_actor(COORDINATION, "Claire"), reason="consentement"
         )
     assert found(db, "qzxwv") == []
 

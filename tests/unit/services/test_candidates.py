@@ -30,6 +30,7 @@ from app.services.candidates import (
 )
 from app.services.errors import ConflictError, NotFoundError, ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 
 NOW = datetime(2026, 11, 28, 10, 0)
 TODAY = NOW.date()
@@ -61,7 +62,7 @@ def session(db: Database) -> Iterator[Session]:
 
 def add(session: Session, now: datetime = NOW, **overrides: str) -> SavedCandidate:
     return create_candidate(
-        session, entry(**overrides), author="accueil", now=now, role="coordination"
+        session, entry(**overrides), now=now, actor=make_actor("coordination", "accueil")
     )
 
 
@@ -213,7 +214,8 @@ def test_phone_formats_are_stored_e164_and_shown_french(session: Session, phone:
     saved = add(session, telephone=phone)
     assert stored(session, saved.id).phone == "+33612345678"
     assert (
-        get_candidate(session, saved.id, role="coordination").values.telephone == "06 12 34 56 78"
+        get_candidate(session, saved.id, actor=make_actor("coordination")).values.telephone
+        == "06 12 34 56 78"
     )
     assert rows(session, [saved.id], TODAY)[saved.id].phone == "06 12 34 56 78"
 
@@ -222,7 +224,8 @@ def test_a_landline_is_accepted(session: Session) -> None:
     saved = add(session, telephone="05 49 12 34 56")
     assert stored(session, saved.id).phone == "+33549123456"
     assert (
-        get_candidate(session, saved.id, role="coordination").values.telephone == "05 49 12 34 56"
+        get_candidate(session, saved.id, actor=make_actor("coordination")).values.telephone
+        == "05 49 12 34 56"
     )
 
 
@@ -240,7 +243,9 @@ def test_an_overseas_number_written_nationally_is_accepted(
 ) -> None:
     saved = add(session, telephone=phone)
     assert stored(session, saved.id).phone == e164
-    assert get_candidate(session, saved.id, role="coordination").values.telephone == phone
+    assert (
+        get_candidate(session, saved.id, actor=make_actor("coordination")).values.telephone == phone
+    )
     assert search_ids(session, CandidateQuery(text=phone.replace(" ", ""))) == [saved.id]
 
 
@@ -248,7 +253,8 @@ def test_a_foreign_phone_is_shown_in_international_form(session: Session) -> Non
     saved = add(session, telephone="+44 20 7946 0958")
     assert stored(session, saved.id).phone == "+442079460958"
     assert (
-        get_candidate(session, saved.id, role="coordination").values.telephone == "+44 20 7946 0958"
+        get_candidate(session, saved.id, actor=make_actor("coordination")).values.telephone
+        == "+44 20 7946 0958"
     )
     assert search_ids(session, CandidateQuery(text="+44 20 7946 0958")) == [saved.id]
     assert search_ids(session, CandidateQuery(text="0044 20 7946 0958")) == [saved.id]
@@ -463,9 +469,8 @@ def test_update_with_a_stale_version_is_refused(db: Database) -> None:
             saved.id,
             entry(prenom="Camilla"),
             expected_version=1,
-            author="marie",
             now=NOW + timedelta(hours=2),
-            role="coordination",
+            actor=make_actor("coordination", "marie"),
         )
     with pytest.raises(ConflictError) as info, db.session() as s:
         update_candidate(
@@ -473,8 +478,7 @@ def test_update_with_a_stale_version_is_refused(db: Database) -> None:
             saved.id,
             entry(prenom="Camillo"),
             expected_version=1,
-            author="paul",
-            role="coordination",
+            actor=make_actor("coordination", "paul"),
         )
     assert str(info.value) == (
         "Ce dossier a été modifié par marie le 28/11/2026 à 12:00, depuis que vous l'avez "
@@ -487,16 +491,15 @@ def test_update_with_a_stale_version_is_refused(db: Database) -> None:
 
 def test_update_without_change_keeps_the_version(session: Session) -> None:
     saved = add(session, filiere_souhaitee="web", prescripteur="mission_locale", rsa="oui")
-    shown = get_candidate(session, saved.id, role="coordination").values
+    shown = get_candidate(session, saved.id, actor=make_actor("coordination")).values
 
     again = update_candidate(
         session,
         saved.id,
         shown,
         expected_version=1,
-        author="marie",
         now=NOW + timedelta(days=1),
-        role="coordination",
+        actor=make_actor("coordination", "marie"),
     )
 
     assert again.version == 1
@@ -514,9 +517,8 @@ def test_update_with_a_change_bumps_the_version_and_the_index(session: Session) 
         saved.id,
         entry(nom="Garnier", email="camille.garnier@exemple.fr"),
         expected_version=1,
-        author="marie",
         now=later,
-        role="coordination",
+        actor=make_actor("coordination", "marie"),
     )
 
     assert again.version == 2
@@ -533,8 +535,7 @@ def test_update_without_expected_version_skips_the_check(session: Session) -> No
         saved.id,
         entry(prenom="Léa"),
         expected_version=None,
-        author="x",
-        role="coordination",
+        actor=make_actor("coordination", "x"),
     )
     assert stored(session, saved.id).version == 2
 
@@ -546,9 +547,8 @@ def test_update_keeps_the_application_date_when_left_empty(session: Session) -> 
         saved.id,
         entry(prenom="Léa", date_candidature=""),
         expected_version=1,
-        author="x",
         now=NOW + timedelta(days=30),
-        role="coordination",
+        actor=make_actor("coordination", "x"),
     )
     assert stored(session, saved.id).application_date == date(2026, 10, 2)
 
@@ -561,8 +561,7 @@ def test_an_invalid_update_changes_nothing(session: Session) -> None:
             saved.id,
             entry(nom="", email="x"),
             expected_version=1,
-            author="x",
-            role="coordination",
+            actor=make_actor("coordination", "x"),
         )
     assert set(info.value.errors) == {"nom", "email"}
     candidate = stored(session, saved.id)
@@ -576,10 +575,10 @@ def test_an_invalid_update_changes_nothing(session: Session) -> None:
 def test_updating_a_deleted_file_is_refused(session: Session) -> None:
     with pytest.raises(NotFoundError, match=r"^Ce dossier n'existe plus\.$"):
         update_candidate(
-            session, 999, entry(), expected_version=None, author="x", role="coordination"
+            session, 999, entry(), expected_version=None, actor=make_actor("coordination", "x")
         )
     with pytest.raises(NotFoundError):
-        get_candidate(session, 999, role="coordination")
+        get_candidate(session, 999, actor=make_actor("coordination"))
 
 
 def test_a_stage_named_by_an_update_is_logged(session: Session) -> None:
@@ -589,9 +588,8 @@ def test_a_stage_named_by_an_update_is_logged(session: Session) -> None:
         saved.id,
         entry(etape="contacté"),
         expected_version=1,
-        author="import",
         now=NOW + timedelta(hours=1),
-        role="coordination",
+        actor=make_actor("coordination", "import"),
     )
     last = stage_history(session, saved.id)[-1]
     assert (last.from_label, last.to_label, last.author, last.comment) == (
@@ -613,7 +611,7 @@ def test_get_candidate_gives_back_what_was_typed(session: Session) -> None:
         neet="oui",
         date_candidature="01/10/2026",
     )
-    file = get_candidate(session, saved.id, role="coordination")
+    file = get_candidate(session, saved.id, actor=make_actor("coordination"))
     values = file.values
     assert file.display_name == "LEFÈVRE (Martin) Camille"
     assert (values.nom, values.nom_usage, values.prenom) == ("Lefèvre", "Martin", "Camille")
@@ -842,7 +840,7 @@ def test_filters_combine_with_the_text(session: Session, people: dict[str, int])
     cobalt, guesclin = option_id(sites, "cobalt"), option_id(sites, "du-guesclin")
     web = option_id(filieres, "web")
     change_stage(
-        session, people["lefevre"], "contacte", comment="", author="x", role="coordination"
+        session, people["lefevre"], "contacte", comment="", actor=make_actor("coordination", "x")
     )
 
     def q(**kwargs: object) -> set[str]:
@@ -912,18 +910,16 @@ def trio(session: Session) -> dict[str, int]:
         a.id,
         "information_collective",
         comment="",
-        author="x",
         now=NOW - timedelta(days=1),
-        role="coordination",
+        actor=make_actor("coordination", "x"),
     )
     change_stage(
         session,
         c.id,
         "contacte",
         comment="",
-        author="x",
         now=NOW - timedelta(days=2),
-        role="coordination",
+        actor=make_actor("coordination", "x"),
     )
     # b stays at `candidature reçue`, last touched five days ago.
     return {"A": a.id, "B": b.id, "C": c.id}
@@ -984,9 +980,8 @@ def test_an_allowed_change_is_logged(session: Session) -> None:
         saved.id,
         "contacte",
         comment="Appelée ce matin",
-        author="marie",
         now=later,
-        role="coordination",
+        actor=make_actor("coordination", "marie"),
     )
 
     assert (logged.changed_at, logged.from_label, logged.to_label) == (
@@ -1000,7 +995,9 @@ def test_an_allowed_change_is_logged(session: Session) -> None:
     assert candidate.stage_changed_at == later
     assert candidate.last_action_at == later
     assert candidate.version == 2
-    assert get_candidate(session, saved.id, role="coordination").stage_label == "contacté"
+    assert (
+        get_candidate(session, saved.id, actor=make_actor("coordination")).stage_label == "contacté"
+    )
 
 
 def test_the_first_history_entry_is_the_creation(session: Session) -> None:
@@ -1024,7 +1021,7 @@ def test_a_refused_change_raises_in_french_and_changes_nothing(session: Session)
     saved = add(session)
     with pytest.raises(ValidationError) as info:
         change_stage(
-            session, saved.id, "entre_formation", comment="", author="x", role="coordination"
+            session, saved.id, "entre_formation", comment="", actor=make_actor("coordination", "x")
         )
     assert info.value.errors == {
         "etape": "Passage impossible de « candidature reçue » à « entré en formation »."
@@ -1037,7 +1034,7 @@ def test_a_refused_change_raises_in_french_and_changes_nothing(session: Session)
 def test_an_unknown_stage_is_refused(session: Session) -> None:
     saved = add(session)
     with pytest.raises(ValidationError) as info:
-        change_stage(session, saved.id, "promu", comment="", author="x", role="coordination")
+        change_stage(session, saved.id, "promu", comment="", actor=make_actor("coordination", "x"))
     assert info.value.errors == {"etape": "Étape inconnue : « promu »."}
 
 
@@ -1048,14 +1045,16 @@ def test_a_reason_is_required_for_refusals_and_withdrawals(
     saved = add(session)
     for blank in ("", "   "):
         with pytest.raises(ValidationError) as info:
-            change_stage(session, saved.id, code, comment=blank, author="x", role="coordination")
+            change_stage(
+                session, saved.id, code, comment=blank, actor=make_actor("coordination", "x")
+            )
         assert info.value.errors == {
             "commentaire": f"Indiquer le motif (obligatoire pour « {label} »)."
         }
     assert stored(session, saved.id).stage.code == "recue"
 
     logged = change_stage(
-        session, saved.id, code, comment="A trouvé un emploi", author="x", role="coordination"
+        session, saved.id, code, comment="A trouvé un emploi", actor=make_actor("coordination", "x")
     )
     assert (logged.to_label, logged.comment) == (label, "A trouvé un emploi")
 
@@ -1064,14 +1063,14 @@ def test_a_too_long_comment_is_refused(session: Session) -> None:
     saved = add(session)
     with pytest.raises(ValidationError) as info:
         change_stage(
-            session, saved.id, "contacte", comment="x" * 2001, author="x", role="coordination"
+            session, saved.id, "contacte", comment="x" * 2001, actor=make_actor("coordination", "x")
         )
     assert set(info.value.errors) == {"commentaire"}
 
 
 def to_training(session: Session, candidate_id: int) -> None:
     for code in ("entretien", "admis", "entre_formation"):
-        change_stage(session, candidate_id, code, comment="", author="x", role="coordination")
+        change_stage(session, candidate_id, code, comment="", actor=make_actor("coordination", "x"))
 
 
 @pytest.mark.parametrize("exit_type", [None, "", "vacances"])
@@ -1084,9 +1083,8 @@ def test_an_exit_requires_its_type(session: Session, exit_type: str | None) -> N
             saved.id,
             "sortie",
             comment="",
-            author="x",
             exit_type=exit_type,
-            role="coordination",
+            actor=make_actor("coordination", "x"),
         )
     assert info.value.errors == {"type_sortie": "Choisir le type de sortie."}
     assert stored(session, saved.id).stage.code == "entre_formation"
@@ -1096,9 +1094,14 @@ def test_an_exit_records_its_type(session: Session) -> None:
     saved = add(session)
     to_training(session, saved.id)
     change_stage(
-        session, saved.id, "sortie", comment="", author="x", exit_type="cdi", role="coordination"
+        session,
+        saved.id,
+        "sortie",
+        comment="",
+        exit_type="cdi",
+        actor=make_actor("coordination", "x"),
     )
-    assert get_candidate(session, saved.id, role="coordination").exit_type == "cdi"
+    assert get_candidate(session, saved.id, actor=make_actor("coordination")).exit_type == "cdi"
     assert stored(session, saved.id).stage.code == "sortie"
 
 
@@ -1117,9 +1120,8 @@ def test_history_is_append_only(session: Session) -> None:
             saved.id,
             code,
             comment=comment,
-            author=f"p{n}",
             now=NOW + timedelta(hours=n),
-            role="coordination",
+            actor=make_actor("coordination", f"p{n}"),
         )
         snapshots.append(stage_history(session, saved.id))
         session.expire_all()
@@ -1145,10 +1147,14 @@ def test_a_stage_change_makes_an_open_form_stale(db: Database) -> None:
     with db.session() as s:
         saved = add(s)
     with db.session() as s:
-        change_stage(s, saved.id, "contacte", comment="", author="marie", role="coordination")
+        change_stage(s, saved.id, "contacte", comment="", actor=make_actor("coordination", "marie"))
     with pytest.raises(ConflictError), db.session() as s:
         update_candidate(
-            s, saved.id, entry(prenom="Léa"), expected_version=1, author="paul", role="coordination"
+            s,
+            saved.id,
+            entry(prenom="Léa"),
+            expected_version=1,
+            actor=make_actor("coordination", "paul"),
         )
 
 
@@ -1211,22 +1217,33 @@ def test_input_dataclass_is_a_plain_copyable_value() -> None:
 def test_moving_back_from_exit_clears_the_exit_type(session: Session) -> None:
     saved = add(session)
     for code in ("entretien", "admis", "entre_formation", "orientation_validee", "en_stage"):
-        change_stage(session, saved.id, code, comment="", author="test", role="coordination")
+        change_stage(session, saved.id, code, comment="", actor=make_actor("coordination", "test"))
     change_stage(
-        session, saved.id, "sortie", comment="", author="test", exit_type="cdi", role="coordination"
+        session,
+        saved.id,
+        "sortie",
+        comment="",
+        exit_type="cdi",
+        actor=make_actor("coordination", "test"),
     )
-    change_stage(session, saved.id, "suivi_6_mois", comment="", author="test", role="coordination")
+    change_stage(
+        session, saved.id, "suivi_6_mois", comment="", actor=make_actor("coordination", "test")
+    )
     assert stored(session, saved.id).exit_type == "cdi"
     change_stage(
-        session, saved.id, "sortie", comment="", author="test", exit_type="cdi", role="coordination"
+        session,
+        saved.id,
+        "sortie",
+        comment="",
+        exit_type="cdi",
+        actor=make_actor("coordination", "test"),
     )
     change_stage(
         session,
         saved.id,
         "en_stage",
         comment="Sortie saisie par erreur",
-        author="test",
-        role="coordination",
+        actor=make_actor("coordination", "test"),
     )
     assert stored(session, saved.id).exit_type is None
 

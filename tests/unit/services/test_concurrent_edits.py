@@ -23,6 +23,7 @@ from app.services.candidates import (
 from app.services.errors import ConflictError
 from app.services.versioning import AGREEMENT, CANDIDATE, HOST, conflict_message
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.services.test_agreements import NOW, _form, _world
 
 COORD = "coordination"
@@ -48,7 +49,7 @@ def _entry(**values: str) -> CandidateInput:
 
 def _new_candidate(db: Database) -> int:
     with db.session() as s:
-        return create_candidate(s, _entry(), author="Paul Girard", role=COORD, now=OPENED).id
+        return create_candidate(s, _entry(), actor=make_actor(COORD, "Paul Girard"), now=OPENED).id
 
 
 def _while_flushing(session: Session, other_save: Callable[[], None]) -> None:
@@ -89,15 +90,14 @@ def test_a_second_desk_saving_an_older_version_is_refused_naming_the_first(
 ) -> None:
     candidate_id = _new_candidate(db)
     with db.session() as s:
-        opened = get_candidate(s, candidate_id, role=COORD)
+        opened = get_candidate(s, candidate_id, actor=make_actor(COORD))
     with other_desk.session() as s:
         update_candidate(
             s,
             candidate_id,
             _entry(prenom="Loïck"),
             expected_version=opened.version,
-            author="Nadia Belkacem",
-            role=COORD,
+            actor=make_actor(COORD, "Nadia Belkacem"),
             now=NADIA_SAVES,
         )
 
@@ -107,8 +107,7 @@ def test_a_second_desk_saving_an_older_version_is_refused_naming_the_first(
             candidate_id,
             _entry(telephone="06 12 34 56 78"),
             expected_version=opened.version,
-            author="Paul Girard",
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
         )
 
     assert NADIA_CHANGED in str(refused.value)
@@ -125,12 +124,12 @@ def test_who_created_and_who_changed_the_stage_are_recorded(db: Database) -> Non
         assert (created.updated_by, created.updated_at) == ("Paul Girard", OPENED)
     with db.session() as s:
         change_stage(
-            s, candidate_id, "entretien", comment="", author="Nadia Belkacem", role=COORD,
+            s, candidate_id, "entretien", comment="", actor=make_actor(COORD, 'Nadia Belkacem'),
             now=NADIA_SAVES,
         )  # fmt: skip
     with pytest.raises(ConflictError) as refused, db.session() as s:
         update_candidate(
-            s, candidate_id, _entry(), expected_version=1, author="Paul Girard", role=COORD
+            s, candidate_id, _entry(), expected_version=1, actor=make_actor(COORD, "Paul Girard")
         )
     assert NADIA_CHANGED in str(refused.value)
 
@@ -148,8 +147,7 @@ def test_a_save_racing_another_desk_is_caught_by_the_version_column(
                 candidate_id,
                 _entry(prenom="Loïck"),
                 expected_version=1,
-                author="Nadia Belkacem",
-                role=COORD,
+                actor=make_actor(COORD, "Nadia Belkacem"),
                 now=NADIA_SAVES,
             )
 
@@ -160,8 +158,7 @@ def test_a_save_racing_another_desk_is_caught_by_the_version_column(
             candidate_id,
             _entry(prenom="Loïs"),
             expected_version=1,
-            author="Paul Girard",
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
         )
 
     assert NADIA_CHANGED in str(refused.value)
@@ -198,15 +195,14 @@ def test_a_stale_draft_save_names_who_changed_the_agreement(
 ) -> None:
     with db.session() as s:
         world = _world(s)
-        opened = ag.create_draft(s, _form(world), author="Paul Girard", role=COORD, now=NOW)
+        opened = ag.create_draft(s, _form(world), actor=make_actor(COORD, "Paul Girard"), now=NOW)
     with other_desk.session() as s:
         ag.update_draft(
             s,
             opened.id,
             _form(world, date_fin="30/06/2026"),
             expected_version=opened.version,
-            author="Nadia Belkacem",
-            role=COORD,
+            actor=make_actor(COORD, "Nadia Belkacem"),
             now=AGREEMENT_NADIA,
         )
 
@@ -216,8 +212,7 @@ def test_a_stale_draft_save_names_who_changed_the_agreement(
             opened.id,
             _form(world, activites="Autre chose"),
             expected_version=opened.version,
-            author="Paul Girard",
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
             now=NOW,
         )
 
@@ -234,11 +229,13 @@ def test_an_agreement_save_racing_another_desk_is_a_conflict(
 ) -> None:
     with db.session() as s:
         world = _world(s)
-        opened = ag.create_draft(s, _form(world), author="Paul Girard", role=COORD, now=NOW)
+        opened = ag.create_draft(s, _form(world), actor=make_actor(COORD, "Paul Girard"), now=NOW)
 
     def nadia_marks_it_ready() -> None:
         with other_desk.session() as s:
-            ag.mark_ready(s, opened.id, author="Nadia Belkacem", role=COORD, now=AGREEMENT_NADIA)
+            ag.mark_ready(
+                s, opened.id, actor=make_actor(COORD, "Nadia Belkacem"), now=AGREEMENT_NADIA
+            )
 
     with pytest.raises(ConflictError) as refused, db.session() as s:
         _while_flushing(s, nadia_marks_it_ready)
@@ -247,8 +244,7 @@ def test_an_agreement_save_racing_another_desk_is_a_conflict(
             opened.id,
             _form(world, activites="Autre chose"),
             expected_version=opened.version,
-            author="Paul Girard",
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
             now=NOW,
         )
 
@@ -269,19 +265,18 @@ def _host_data(**values: str) -> hs.HostInput:
 
 def test_host_versions_count_real_changes_and_say_who(db: Database) -> None:
     with db.session() as s:
-        created = hs.create_host(s, _host_data(), role=COORD, author="Paul Girard")
+        created = hs.create_host(s, _host_data(), actor=make_actor(COORD, "Paul Girard"))
         same = hs.update_host(
-            s, created.id, hs.host_input(created), role=COORD, expected_version=1, author="x"
+            s, created.id, hs.host_input(created), actor=make_actor(COORD, "x"), expected_version=1
         )
         changed = hs.update_host(
             s,
             created.id,
             _host_data(commune="Niort"),
-            role=COORD,
+            actor=make_actor(COORD, "Nadia Belkacem"),
             expected_version=same.version,
-            author="Nadia Belkacem",
         )
-        hs.add_tutor(s, created.id, hs.TutorInput(nom="Inès Moreau"), role=COORD)
+        hs.add_tutor(s, created.id, hs.TutorInput(nom="Inès Moreau"), actor=make_actor(COORD))
         stored = s.get_one(Host, created.id)
     assert (created.version, same.version, changed.version) == (1, 1, 2)
     assert (stored.version, stored.updated_by) == (2, "Nadia Belkacem")
@@ -289,24 +284,22 @@ def test_host_versions_count_real_changes_and_say_who(db: Database) -> None:
 
 def test_a_stale_host_save_names_who_changed_it(db: Database, other_desk: Database) -> None:
     with db.session() as s:
-        opened = hs.create_host(s, _host_data(), role=COORD, author="Paul Girard")
+        opened = hs.create_host(s, _host_data(), actor=make_actor(COORD, "Paul Girard"))
     with other_desk.session() as s:
         hs.update_host(
             s,
             opened.id,
             _host_data(commune="Niort"),
-            role=COORD,
+            actor=make_actor(COORD, "Nadia Belkacem"),
             expected_version=opened.version,
-            author="Nadia Belkacem",
         )
     with pytest.raises(ConflictError) as refused, db.session() as s:
         hs.update_host(
             s,
             opened.id,
             _host_data(commune="Poitiers"),
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
             expected_version=opened.version,
-            author="Paul Girard",
         )
     assert str(refused.value).startswith("Cette structure a été modifiée par Nadia Belkacem le ")
     with db.session(commit=False) as s:
@@ -315,12 +308,12 @@ def test_a_stale_host_save_names_who_changed_it(db: Database, other_desk: Databa
 
 def test_a_host_save_racing_another_desk_is_a_conflict(db: Database, other_desk: Database) -> None:
     with db.session() as s:
-        opened = hs.create_host(s, _host_data(), role=COORD, author="Paul Girard")
+        opened = hs.create_host(s, _host_data(), actor=make_actor(COORD, "Paul Girard"))
 
     def nadia_saves() -> None:
         with other_desk.session() as s:
             hs.update_host(
-                s, opened.id, _host_data(commune="Niort"), role=COORD, author="Nadia Belkacem"
+                s, opened.id, _host_data(commune="Niort"), actor=make_actor(COORD, "Nadia Belkacem")
             )
 
     with pytest.raises(ConflictError) as refused, db.session() as s:
@@ -329,9 +322,8 @@ def test_a_host_save_racing_another_desk_is_a_conflict(db: Database, other_desk:
             s,
             opened.id,
             _host_data(commune="Poitiers"),
-            role=COORD,
+            actor=make_actor(COORD, "Paul Girard"),
             expected_version=opened.version,
-            author="Paul Girard",
         )
     assert "modifiée par Nadia Belkacem" in str(refused.value)
 
@@ -346,7 +338,7 @@ def test_the_message_gives_the_name_of_the_account_rather_than_its_login(
             AccountInput("Nadia Belkacem", "nbelkacem", "accueil"),
             password,
             password,
-            role=COORD,
+            actor=make_actor(COORD),
         )
     candidate_id = _new_candidate(db)
     with other_desk.session() as s:
@@ -355,12 +347,11 @@ def test_the_message_gives_the_name_of_the_account_rather_than_its_login(
             candidate_id,
             _entry(prenom="Loïck"),
             expected_version=1,
-            author="nbelkacem",
-            role="accueil",
+            actor=make_actor("accueil", "nbelkacem"),
             now=NADIA_SAVES,
         )
     with pytest.raises(ConflictError) as refused, db.session() as s:
         update_candidate(
-            s, candidate_id, _entry(), expected_version=1, author="Paul Girard", role=COORD
+            s, candidate_id, _entry(), expected_version=1, actor=make_actor(COORD, "Paul Girard")
         )
     assert NADIA_CHANGED in str(refused.value)

@@ -31,7 +31,7 @@ from app.services.csv_io import (
 )
 from app.services.errors import UserFacingError
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 from tests.unit.properties.strategies import service_settings
 
 ROLE = "coordination"
@@ -148,7 +148,9 @@ def test_broken_file_is_reported_and_nothing_imported(
             pytest.raises(UserFacingError, match=r"^Rien n'a été importé : ") as refusal,
             db.session() as s,
         ):
-            apply_import(s, content, valid_only=valid_only, author="t", role=ROLE, today=TODAY)
+            apply_import(
+                s, content, valid_only=valid_only, actor=make_actor(ROLE, "t"), today=TODAY
+            )
         assert report[0] in str(refusal.value)
     assert stored_count(db) == 0
 
@@ -186,7 +188,7 @@ def test_rows_of_the_wrong_width_are_reported_with_their_line(db: Database) -> N
     assert preview.problems[0].message.startswith("5 champs au lieu de 22")
     assert preview.problems[1].message.startswith("23 champs au lieu de 22")
     with db.session() as s:
-        result = apply_import(s, content, valid_only=True, author="t", role=ROLE, today=TODAY)
+        result = apply_import(s, content, valid_only=True, actor=make_actor(ROLE, "t"), today=TODAY)
     assert (result.created, result.skipped) == (2, 2)
     assert stored_count(db) == 2
 
@@ -220,7 +222,7 @@ def test_any_file_is_imported_whole_valid_rows_only_or_not_at_all(
         assert preview.describe()
         try:
             result = apply_import(
-                s, content, valid_only=valid_only, author="t", role=ROLE, today=TODAY
+                s, content, valid_only=valid_only, actor=make_actor(ROLE, "t"), today=TODAY
             )
         except UserFacingError as refusal:
             assert str(refusal).startswith("Rien n'a été importé : ")
@@ -305,7 +307,9 @@ def test_valid_only_import_of_100000_rows_stopped_midway_imports_nothing(
         return done < 300
 
     with pytest.raises(ImportCancelled), db.session() as s:
-        apply_import(s, big_file, valid_only=True, author="t", role=ROLE, progress=stop_after_300)
+        apply_import(
+            s, big_file, valid_only=True, actor=make_actor(ROLE, "t"), progress=stop_after_300
+        )
     assert seen == [100, 200, 300]
     assert stored_count(db) == 0
 

@@ -24,7 +24,7 @@ from app.services.csv_io import (
     preview_import,
 )
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 
 ROLE = "coordination"
 CREATED = datetime(2026, 11, 20, 9, 0)
@@ -45,8 +45,7 @@ def create_five(db: Database) -> list[int]:
                     site="cobalt",
                     date_candidature="02/10/2026",
                 ),
-                author="test",
-                role=ROLE,
+                actor=make_actor(ROLE, "test"),
                 now=CREATED,
             ).id
             for index in range(5)
@@ -64,7 +63,7 @@ def edit_at_the_desk(db: Database, ids: list[int], **changes: str) -> None:
     """What the front desk saves after the export: a new e-mail for each file."""
     with db.session() as s:
         for candidate_id in ids:
-            current = candidates.get_candidate(s, candidate_id, role=ROLE)
+            current = candidates.get_candidate(s, candidate_id, actor=make_actor(ROLE))
             values = current.values
             for name, value in changes.items():
                 setattr(values, name, value.format(id=candidate_id))
@@ -73,8 +72,7 @@ def edit_at_the_desk(db: Database, ids: list[int], **changes: str) -> None:
                 candidate_id,
                 values,
                 expected_version=current.version,
-                author="Nadia Belkacem",
-                role=ROLE,
+                actor=make_actor(ROLE, "Nadia Belkacem"),
                 now=EDITED,
             )
 
@@ -114,7 +112,9 @@ def preview(db: Database, content: bytes) -> ImportPreview:
 
 def apply(db: Database, content: bytes, **kwargs: bool) -> ImportResult:
     with db.session() as s:
-        return apply_import(s, content, valid_only=False, author="import", role=ROLE, **kwargs)
+        return apply_import(
+            s, content, valid_only=False, actor=make_actor(ROLE, "import"), **kwargs
+        )
 
 
 # ---------------------------------------------------------------- the issue's case

@@ -28,7 +28,7 @@ from app.services.csv_io import (
 )
 from app.services.errors import ValidationError
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 from tests.unit.properties.strategies import ANY_CHARACTER, hostile_text, service_settings
 from tests.unit.services.test_agreements import COORD, NOW, _form, _world
 
@@ -98,7 +98,7 @@ def test_an_apostrophe_typed_in_the_spreadsheet_before_a_phone_is_removed() -> N
 def test_hyperlink_in_a_name_is_exported_as_text_and_read_back_identical(db: Database) -> None:
     with db.session() as s:
         saved = candidates.create_candidate(
-            s, data(nom=HYPERLINK, commune="@SOMME(1;2)"), author="t", role=ROLE, now=AT
+            s, data(nom=HYPERLINK, commune="@SOMME(1;2)"), actor=make_actor(ROLE, "t"), now=AT
         )
     with db.session(commit=False) as s:
         text = exported(s)
@@ -112,7 +112,7 @@ def test_hyperlink_in_a_name_is_exported_as_text_and_read_back_identical(db: Dat
         s.rollback()
     assert [r.action for r in preview.rows] == ["unchanged"]
     with db.session() as s:
-        result = apply_import(s, text.encode(), valid_only=False, author="i", role=ROLE)
+        result = apply_import(s, text.encode(), valid_only=False, actor=make_actor(ROLE, "i"))
     assert (result.updated, result.unchanged) == (0, 1)
     with db.session() as s:
         stored = s.scalars(select(Candidate).where(Candidate.uuid == saved.uuid)).one()
@@ -124,14 +124,14 @@ def test_hyperlink_reaches_a_fresh_base_without_the_apostrophe(
 ) -> None:
     with db.session() as s:
         candidates.create_candidate(
-            s, data(nom=HYPERLINK, adresse="-3 rue du Moulin"), author="t", role=ROLE, now=AT
+            s, data(nom=HYPERLINK, adresse="-3 rue du Moulin"), actor=make_actor(ROLE, "t"), now=AT
         )
         source = tmp_path / "export.csv"
         export_candidates(s, source)
     other = open_app_database("sqlite:///" + str(tmp_path / "other.sqlite"), today=TODAY)
     try:
         with other.session() as s:
-            result = apply_import(s, source, valid_only=False, author="i", role=ROLE)
+            result = apply_import(s, source, valid_only=False, actor=make_actor(ROLE, "i"))
         assert result.created == 1
         with other.session() as s:
             stored = s.scalars(select(Candidate)).one()
@@ -145,13 +145,13 @@ def test_hyperlink_reaches_a_fresh_base_without_the_apostrophe(
 def test_a_foreign_phone_survives_the_round_trip(db: Database) -> None:
     with db.session() as s:
         candidates.create_candidate(
-            s, data(telephone="+32 470 12 34 56"), author="t", role=ROLE, now=AT
+            s, data(telephone="+32 470 12 34 56"), actor=make_actor(ROLE, "t"), now=AT
         )
     with db.session(commit=False) as s:
         text = exported(s)
     assert records(text)[0]["telephone"] == "'+32 470 12 34 56"
     with db.session() as s:
-        result = apply_import(s, text.encode(), valid_only=False, author="i", role=ROLE)
+        result = apply_import(s, text.encode(), valid_only=False, actor=make_actor(ROLE, "i"))
     assert (result.updated, result.unchanged) == (0, 1)
     with db.session() as s:
         assert s.scalars(select(Candidate.phone)).one() == "+32470123456"
@@ -168,7 +168,7 @@ def test_a_hand_typed_apostrophe_before_a_phone_imports_the_number(db: Database)
     line = ";".join(cells[column] for column in EXPORT_COLUMNS)
     source = (header + "\r\n" + line + "\r\n").encode()
     with db.session() as s:
-        result = apply_import(s, source, valid_only=False, author="i", role=ROLE)
+        result = apply_import(s, source, valid_only=False, actor=make_actor(ROLE, "i"))
     assert result.created == 1
     with db.session() as s:
         assert s.scalars(select(Candidate.phone)).one() == "+33612345678"
@@ -185,7 +185,10 @@ def test_agreement_export_writes_formulas_as_text(db: Database, tmp_path: Path) 
         host.name = HYPERLINK
         s.flush()
         ag.create_draft(
-            s, _form(world, formateur_referent="+Samir Haddad"), author=COORD, role=ROLE, now=NOW
+            s,
+            _form(world, formateur_referent="+Samir Haddad"),
+            actor=make_actor(ROLE, COORD),
+            now=NOW,
         )
     out = tmp_path / "conventions.csv"
     with db.session(commit=False) as s:
@@ -236,7 +239,7 @@ def test_any_stored_text_survives_export_then_import(db: Database, field: str, t
     with db.session(commit=False) as s:
         try:
             saved = candidates.create_candidate(
-                s, replace(data(), **{field: text}), author="t", role=ROLE, now=AT
+                s, replace(data(), **{field: text}), actor=make_actor(ROLE, "t"), now=AT
             )
         except ValidationError:
             event("refused by the form's rules")
@@ -246,7 +249,7 @@ def test_any_stored_text_survives_export_then_import(db: Database, field: str, t
         preview = preview_import(s, content, today=TODAY)
         assert [(r.action, r.problems) for r in preview.rows] == [("unchanged", [])]
         assert getattr(preview.rows[0].data, field).strip() == stored
-        result = apply_import(s, content, valid_only=False, author="i", role=ROLE)
+        result = apply_import(s, content, valid_only=False, actor=make_actor(ROLE, "i"))
         assert (result.unchanged, result.updated) == (1, 0)
         s.expire_all()
         candidate = s.get(Candidate, saved.id)

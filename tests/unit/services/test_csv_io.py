@@ -28,7 +28,7 @@ from app.services.csv_io import (
 )
 from app.services.errors import UserFacingError
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 
 NOW = datetime(2026, 11, 28, 10, 30)
 SEASON = "2026-2027"
@@ -72,7 +72,10 @@ def candidate_data(index: int = 0, **overrides: str) -> CandidateInput:
 
 def create(session: Session, index: int = 0, **overrides: str) -> candidates.SavedCandidate:
     return candidates.create_candidate(
-        session, candidate_data(index, **overrides), author="test", now=NOW, role="coordination"
+        session,
+        candidate_data(index, **overrides),
+        now=NOW,
+        actor=make_actor("coordination", "test"),
     )
 
 
@@ -122,7 +125,9 @@ def preview(db: Database, source: Path | bytes) -> csv_io.ImportPreview:
 def apply(db: Database, source: Path | bytes, **kwargs: Any) -> csv_io.ImportResult:
     kwargs.setdefault("valid_only", False)
     with db.session() as s:
-        return apply_import(s, source, author="import", role="coordination", today=TODAY, **kwargs)
+        return apply_import(
+            s, source, actor=make_actor("coordination", "import"), today=TODAY, **kwargs
+        )
 
 
 def export(db: Database, out: Path, **kwargs: Any) -> int:

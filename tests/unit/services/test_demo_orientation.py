@@ -26,7 +26,7 @@ from app.services.demo import seed_demo
 from app.services.demo_orientation import OrientationSummary
 from app.services.errors import UserFacingError
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 
 PAST = "2025-2026"
 OUTCOME_BY_STAGE = {
@@ -146,7 +146,7 @@ def test_decisions_match_the_stage_histories(seeded: Database) -> None:
         without = [c for c, outcome in outcomes.items() if outcome is None]
         assert len(without) == 1  # left during the orientation period: no decision taken
         for candidate_id, outcome in outcomes.items():
-            page = orientation.learner_page(s, candidate_id, role="coordination")
+            page = orientation.learner_page(s, candidate_id, actor=make_actor("coordination"))
             if outcome is None:
                 assert page.decision is None
                 continue
@@ -200,18 +200,21 @@ def test_seeding_orientation_leaves_candidates_and_histories_unchanged(
 def test_views_show_levels_notes_and_corrections(seeded: Database) -> None:
     with seeded.session() as s:
         cohort = _past_cohorts(s)[0]
-        matrix = orientation.cohort_matrix(s, cohort.id, date(2025, 12, 10), role="coordination")
+        matrix = orientation.cohort_matrix(
+            s, cohort.id, date(2025, 12, 10), actor=make_actor("coordination")
+        )
         assert matrix.latest and len(matrix.criteria) == 10
         assert matrix.week == 2 and not matrix.not_observed_this_week
         learner = next(c for c, outcome in _entered_outcomes(s).items() if outcome == "non_validee")
-        page = orientation.learner_page(s, learner, role="coordination")
+        page = orientation.learner_page(s, learner, actor=make_actor("coordination"))
         assert page.weeks and any(all(w.by_week) for w in page.weeks)
         weak = {w.criterion.code: w.by_week for w in page.weeks}
         for code in ("E1", "E2", "E5"):
             assert "acquis" not in weak[code]
         assert (s.scalar(select(func.count(LearnerNote.id))) or 0) > 100
         assert any(
-            orientation.learner_page(s, c, role="coordination").notes for c in _entered_outcomes(s)
+            orientation.learner_page(s, c, actor=make_actor("coordination")).notes
+            for c in _entered_outcomes(s)
         )
         corrected = s.scalars(
             select(Observation).where(Observation.supersedes_id.is_not(None)).limit(1)
@@ -223,10 +226,12 @@ def test_views_show_levels_notes_and_corrections(seeded: Database) -> None:
             corrected.activity_id,
             corrected.candidate_id,
             corrected.criterion_id,
-            role="coordination",
+            actor=make_actor("coordination"),
         )
         assert len(history) == 2
-        assert orientation.bilan_data(s, learner, today=TODAY, role="coordination").criteria
+        assert orientation.bilan_data(
+            s, learner, today=TODAY, actor=make_actor("coordination")
+        ).criteria
 
 
 def test_same_seed_gives_the_same_orientation(seeded: Database, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from app.services import rgpd
 from app.services.candidates import CandidateInput, create_candidate
 from app.storage import Database, scrub
 from app.storage.backup import backup_database
+from tests.conftest import make_actor
 
 COORDINATION = "coordination"
 RARE = "Qzxwvkjbyh"  # found only where this person's data is
@@ -34,8 +35,7 @@ def add(db: Database, nom: str = RARE, email: str = "qzxwvkjbyh@exemple.fr") -> 
         return create_candidate(
             session,
             CandidateInput(nom=nom, prenom="Zoé", email=email, saison="2026-2027", site="cobalt"),
-            author="Nadia",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "Nadia"),
         ).id
 
 
@@ -52,8 +52,7 @@ def erase(db: Database, candidate_id: int, **options: object) -> rgpd.ErasureRep
     return rgpd.erase(
         db,
         candidate_id,
-        role=COORDINATION,
-        author="Claire",
+        actor=make_actor(COORDINATION, "Claire"),
         reason="consentement",
         **options,  # type: ignore[arg-type]
     )
@@ -97,7 +96,7 @@ def test_the_session_step_alone_already_merges_the_search_index(
     add(db, nom="Martin", email="martin@exemple.fr")
     with db.session() as session:
         rgpd.erase_person(
-            session, candidate_id, role=COORDINATION, author="Claire", reason="demande"
+            session, candidate_id, actor=make_actor(COORDINATION, "Claire"), reason="demande"
         )
     connection = sqlite3.connect(db_path)
     try:
@@ -195,8 +194,8 @@ def test_the_backups_still_holding_the_person_are_listed(
 def test_a_refused_erasure_changes_nothing(db: Database, db_path: Path) -> None:
     candidate_id = add(db)
     with pytest.raises(rgpd.ValidationError):
-        rgpd.erase(db, candidate_id, role=COORDINATION, author="Claire", reason="parce que")
+        rgpd.erase(db, candidate_id, actor=make_actor(COORDINATION, "Claire"), reason="parce que")
     with pytest.raises(rgpd.PermissionDenied):
-        rgpd.erase(db, candidate_id, role="accueil", author="Nadia", reason="demande")
+        rgpd.erase(db, candidate_id, actor=make_actor("accueil", "Nadia"), reason="demande")
     with db.session(commit=False) as session:
         assert session.get(Candidate, candidate_id) is not None

@@ -13,6 +13,7 @@ from app.domain import Host
 from app.services import hosts as h
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 
 COORD = "coordination"
 SIRET_A = "73282932000074"
@@ -50,7 +51,7 @@ def _company(**changes: str) -> h.HostInput:
 
 def _errors(s: Session, data: h.HostInput) -> dict[str, str]:
     with pytest.raises(ValidationError) as caught:
-        h.create_host(s, data, role=COORD)
+        h.create_host(s, data, actor=make_actor(COORD))
     return caught.value.errors
 
 
@@ -63,7 +64,7 @@ def test_sample_sirets_are_valid() -> None:
 
 
 def test_create_host_normalises_fields(s: Session) -> None:
-    info = h.create_host(s, _company(identifiant="732 829 320 00074"), role=COORD)
+    info = h.create_host(s, _company(identifiant="732 829 320 00074"), actor=make_actor(COORD))
     assert info.name == "Coopérative Numérique du Lot"
     assert info.legal_form == "sarl"
     assert info.legal_form_label == "SARL"
@@ -101,7 +102,9 @@ def test_create_host_normalises_fields(s: Session) -> None:
 )
 def test_legal_form_accepts_codes_labels_and_aliases(s: Session, typed: str, code: str) -> None:
     identifier = "" if code in ("collectivite", "etablissement_public", "autre") else SIRET_A
-    info = h.create_host(s, _company(forme_juridique=typed, identifiant=identifier), role=COORD)
+    info = h.create_host(
+        s, _company(forme_juridique=typed, identifiant=identifier), actor=make_actor(COORD)
+    )
     assert info.legal_form == code
     assert info.legal_form_label == h.LEGAL_FORMS[code]
     assert info.is_public is (code in ("collectivite", "etablissement_public"))
@@ -149,13 +152,17 @@ def test_a_host_with_a_former_code_stays_readable_and_editable(s: Session) -> No
     ]
     # Saved again with its former code (another field changed): kept as it is.
     data = replace(h.host_input(info), commune="Moissac")
-    kept = h.update_host(s, old.id, data, role=COORD)
+    kept = h.update_host(s, old.id, data, actor=make_actor(COORD))
     assert (kept.legal_form, kept.city) == ("entreprise", "Moissac")
     # The coordinator picks the precise form; going back to the vague one is refused.
-    precise = h.update_host(s, old.id, replace(data, forme_juridique="eurl"), role=COORD)
+    precise = h.update_host(
+        s, old.id, replace(data, forme_juridique="eurl"), actor=make_actor(COORD)
+    )
     assert precise.legal_form_label == "EURL"
     with pytest.raises(ValidationError) as caught:
-        h.update_host(s, old.id, replace(data, forme_juridique="entreprise"), role=COORD)
+        h.update_host(
+            s, old.id, replace(data, forme_juridique="entreprise"), actor=make_actor(COORD)
+        )
     assert set(caught.value.errors) == {"forme_juridique"}
 
 
@@ -187,12 +194,14 @@ def test_headcount_printed_with_its_unit(band: str, label: str) -> None:
     ],
 )
 def test_headcount_band_forms(s: Session, typed: str, band: str) -> None:
-    assert h.create_host(s, _company(effectif=typed), role=COORD).headcount_band == band
+    assert (
+        h.create_host(s, _company(effectif=typed), actor=make_actor(COORD)).headcount_band == band
+    )
 
 
 @pytest.mark.parametrize("typed", ["62.01Z", "6201Z", "62.01z", " 62 01 Z "])
 def test_naf_code_stored_with_dot(s: Session, typed: str) -> None:
-    assert h.create_host(s, _company(code_naf=typed), role=COORD).naf_code == "62.01Z"
+    assert h.create_host(s, _company(code_naf=typed), actor=make_actor(COORD)).naf_code == "62.01Z"
 
 
 # ---------------------------------------------------------------- validation messages
@@ -259,13 +268,13 @@ def test_association_with_rna(s: Session) -> None:
     info = h.create_host(
         s,
         _company(nom="Les Amis du Code", forme_juridique="Association", identifiant="w751234567"),
-        role=COORD,
+        actor=make_actor(COORD),
     )
     assert (info.rna, info.siret) == (RNA, "")
 
 
 def test_association_with_siret(s: Session) -> None:
-    info = h.create_host(s, _company(forme_juridique="association"), role=COORD)
+    info = h.create_host(s, _company(forme_juridique="association"), actor=make_actor(COORD))
     assert (info.siret, info.rna) == (SIRET_A, "")
 
 
@@ -295,14 +304,16 @@ def test_public_host_without_identifier_is_accepted(s: Session) -> None:
     info = h.create_host(
         s,
         _company(nom="Mairie de Figeac", forme_juridique="collectivite", identifiant=""),
-        role=COORD,
+        actor=make_actor(COORD),
     )
     assert info.is_public is True
     assert (info.siret, info.rna) == ("", "")
 
 
 def test_other_host_without_identifier_is_accepted(s: Session) -> None:
-    info = h.create_host(s, _company(forme_juridique="autre", identifiant=""), role=COORD)
+    info = h.create_host(
+        s, _company(forme_juridique="autre", identifiant=""), actor=make_actor(COORD)
+    )
     assert info.legal_form_label == "Autre"
 
 
@@ -319,7 +330,7 @@ def test_control_characters_and_length(s: Session) -> None:
 
 
 def test_duplicate_siret_refused_naming_the_existing_host(s: Session) -> None:
-    h.create_host(s, _company(), role=COORD)
+    h.create_host(s, _company(), actor=make_actor(COORD))
     errors = _errors(s, _company(nom="Autre nom", identifiant="73282932000074"))
     assert errors == {
         "identifiant": (
@@ -331,18 +342,24 @@ def test_duplicate_siret_refused_naming_the_existing_host(s: Session) -> None:
 
 def test_duplicate_rna_refused(s: Session) -> None:
     h.create_host(
-        s, _company(nom="Les Amis", forme_juridique="association", identifiant=RNA), role=COORD
+        s,
+        _company(nom="Les Amis", forme_juridique="association", identifiant=RNA),
+        actor=make_actor(COORD),
     )
     errors = _errors(s, _company(nom="Bis", forme_juridique="association", identifiant=RNA))
     assert errors["identifiant"].startswith("Ce numéro RNA est déjà celui de « Les Amis »")
 
 
 def test_update_keeps_own_identifier_but_refuses_another_hosts(s: Session) -> None:
-    first = h.create_host(s, _company(), role=COORD)
-    second = h.create_host(s, _company(nom="Deuxième", identifiant=SIRET_B), role=COORD)
-    h.update_host(s, first.id, h.host_input(first), role=COORD)  # same SIRET: fine
+    first = h.create_host(s, _company(), actor=make_actor(COORD))
+    second = h.create_host(
+        s, _company(nom="Deuxième", identifiant=SIRET_B), actor=make_actor(COORD)
+    )
+    h.update_host(s, first.id, h.host_input(first), actor=make_actor(COORD))  # same SIRET: fine
     with pytest.raises(ValidationError) as caught:
-        h.update_host(s, second.id, _company(nom="Deuxième", identifiant=SIRET_A), role=COORD)
+        h.update_host(
+            s, second.id, _company(nom="Deuxième", identifiant=SIRET_A), actor=make_actor(COORD)
+        )
     assert "Coopérative Numérique du Lot" in caught.value.errors["identifiant"]
 
 
@@ -350,13 +367,15 @@ def test_update_keeps_own_identifier_but_refuses_another_hosts(s: Session) -> No
 
 
 def test_update_keeps_tutors_and_refreshes_search(s: Session) -> None:
-    host = h.create_host(s, _company(), role=COORD)
-    h.add_tutor(s, host.id, h.TutorInput(nom="Zoé Martin", fonction="Développeuse"), role=COORD)
-    h.add_tutor(s, host.id, h.TutorInput(nom="Élodie Blanc"), role=COORD)
+    host = h.create_host(s, _company(), actor=make_actor(COORD))
+    h.add_tutor(
+        s, host.id, h.TutorInput(nom="Zoé Martin", fonction="Développeuse"), actor=make_actor(COORD)
+    )
+    h.add_tutor(s, host.id, h.TutorInput(nom="Élodie Blanc"), actor=make_actor(COORD))
     data = h.host_input(h.get_host(s, host.id))
     data.nom = "Coop du Quercy"
     data.commune = "Figeac"
-    updated = h.update_host(s, host.id, data, role=COORD)
+    updated = h.update_host(s, host.id, data, actor=make_actor(COORD))
     assert updated.name == "Coop du Quercy"
     assert [t.name for t in updated.tutors] == ["Élodie Blanc", "Zoé Martin"]
     assert [r.name for r in h.search_hosts(s, "figeac")] == ["Coop du Quercy"]
@@ -364,20 +383,20 @@ def test_update_keeps_tutors_and_refreshes_search(s: Session) -> None:
 
 
 def test_host_input_round_trips(s: Session) -> None:
-    info = h.create_host(s, _company(), role=COORD)
-    again = h.update_host(s, info.id, h.host_input(info), role=COORD)
+    info = h.create_host(s, _company(), actor=make_actor(COORD))
+    again = h.update_host(s, info.id, h.host_input(info), actor=make_actor(COORD))
     assert again == info
 
 
 def test_tutors_listed_with_formatted_phone(s: Session) -> None:
-    host = h.create_host(s, _company(), role=COORD)
+    host = h.create_host(s, _company(), actor=make_actor(COORD))
     tutor = h.add_tutor(
         s,
         host.id,
         h.TutorInput(
             nom="Karim Benali", fonction="Chef de projet", telephone="0612345678", email="k@b.fr"
         ),
-        role=COORD,
+        actor=make_actor(COORD),
     )
     assert tutor == h.TutorInfo(
         id=tutor.id,
@@ -392,9 +411,11 @@ def test_tutors_listed_with_formatted_phone(s: Session) -> None:
 
 
 def test_tutor_validation(s: Session) -> None:
-    host = h.create_host(s, _company(), role=COORD)
+    host = h.create_host(s, _company(), actor=make_actor(COORD))
     with pytest.raises(ValidationError) as caught:
-        h.add_tutor(s, host.id, h.TutorInput(nom=" ", telephone="abc", email="x@"), role=COORD)
+        h.add_tutor(
+            s, host.id, h.TutorInput(nom=" ", telephone="abc", email="x@"), actor=make_actor(COORD)
+        )
     assert caught.value.errors == {
         "nom": "Le nom du tuteur est obligatoire.",
         "telephone": "Numéro de téléphone illisible.",
@@ -403,10 +424,13 @@ def test_tutor_validation(s: Session) -> None:
 
 
 def test_update_tutor(s: Session) -> None:
-    host = h.create_host(s, _company(), role=COORD)
-    tutor = h.add_tutor(s, host.id, h.TutorInput(nom="Karim Benali"), role=COORD)
+    host = h.create_host(s, _company(), actor=make_actor(COORD))
+    tutor = h.add_tutor(s, host.id, h.TutorInput(nom="Karim Benali"), actor=make_actor(COORD))
     changed = h.update_tutor(
-        s, tutor.id, h.TutorInput(nom="Karim Benali-Roux", fonction="Directeur"), role=COORD
+        s,
+        tutor.id,
+        h.TutorInput(nom="Karim Benali-Roux", fonction="Directeur"),
+        actor=make_actor(COORD),
     )
     assert (changed.name, changed.function) == ("Karim Benali-Roux", "Directeur")
     assert h.tutor_input(changed).nom == "Karim Benali-Roux"
@@ -417,17 +441,17 @@ def test_unknown_ids(s: Session) -> None:
     with pytest.raises(NotFoundError, match="n'existe plus"):
         h.get_host(s, 999)
     with pytest.raises(NotFoundError, match="n'existe plus"):
-        h.add_tutor(s, 999, h.TutorInput(nom="X"), role=COORD)
+        h.add_tutor(s, 999, h.TutorInput(nom="X"), actor=make_actor(COORD))
     with pytest.raises(NotFoundError, match="tuteur"):
-        h.update_tutor(s, 999, h.TutorInput(nom="X"), role=COORD)
+        h.update_tutor(s, 999, h.TutorInput(nom="X"), actor=make_actor(COORD))
 
 
 # ---------------------------------------------------------------- search
 
 
 def _directory(s: Session) -> dict[str, int]:
-    coop = h.create_host(s, _company(nom="Coopérative Élan"), role=COORD)
-    h.add_tutor(s, coop.id, h.TutorInput(nom="Gaëlle Lefèvre"), role=COORD)
+    coop = h.create_host(s, _company(nom="Coopérative Élan"), actor=make_actor(COORD))
+    h.add_tutor(s, coop.id, h.TutorInput(nom="Gaëlle Lefèvre"), actor=make_actor(COORD))
     asso = h.create_host(
         s,
         _company(
@@ -437,12 +461,12 @@ def _directory(s: Session) -> dict[str, int]:
             commune="Saint-Céré",
             code_postal="46400",
         ),
-        role=COORD,
+        actor=make_actor(COORD),
     )
     mairie = h.create_host(
         s,
         _company(nom="Mairie d'Assier", forme_juridique="collectivite", identifiant=SIRET_B),
-        role=COORD,
+        actor=make_actor(COORD),
     )
     return {"coop": coop.id, "asso": asso.id, "mairie": mairie.id}
 
@@ -491,17 +515,17 @@ def test_search_treats_wildcards_literally(s: Session) -> None:
 
 @pytest.mark.parametrize("role", ["formateur", "accueil", ""])
 def test_read_only_roles_are_refused(s: Session, role: str) -> None:
-    host = h.create_host(s, _company(), role=COORD)
-    tutor = h.add_tutor(s, host.id, h.TutorInput(nom="Karim"), role=COORD)
+    host = h.create_host(s, _company(), actor=make_actor(COORD))
+    tutor = h.add_tutor(s, host.id, h.TutorInput(nom="Karim"), actor=make_actor(COORD))
     message = "Seule la coordination peut modifier l'annuaire des structures d'accueil"
     with pytest.raises(h.PermissionDenied, match=message):
-        h.create_host(s, _company(identifiant=SIRET_C), role=role)
+        h.create_host(s, _company(identifiant=SIRET_C), actor=make_actor(role))
     with pytest.raises(UserFacingError, match=message):
-        h.update_host(s, host.id, _company(), role=role)
+        h.update_host(s, host.id, _company(), actor=make_actor(role))
     with pytest.raises(UserFacingError, match=message):
-        h.add_tutor(s, host.id, h.TutorInput(nom="X"), role=role)
+        h.add_tutor(s, host.id, h.TutorInput(nom="X"), actor=make_actor(role))
     with pytest.raises(UserFacingError, match=message):
-        h.update_tutor(s, tutor.id, h.TutorInput(nom="X"), role=role)
+        h.update_tutor(s, tutor.id, h.TutorInput(nom="X"), actor=make_actor(role))
     # Reading stays open to every role.
     assert h.get_host(s, host.id).name == "Coopérative Numérique du Lot"
     assert len(h.search_hosts(s)) == 1

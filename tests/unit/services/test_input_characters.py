@@ -14,7 +14,7 @@ from app.services import csv_io
 from app.services.errors import ValidationError
 from app.services.validation import FieldError, clean_line, clean_text, search_text
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 from tests.unit.properties.worlds import (
     AGREEMENT_NOW,
     COORDINATION,
@@ -56,7 +56,7 @@ def newline_refusal(label: str) -> str:
 def candidate_errors(s: Session, **fields: str) -> dict[str, str]:
     with pytest.raises(ValidationError) as raised:
         c.create_candidate(
-            s, candidate_input(**fields), author="accueil", role=COORDINATION, now=NOW
+            s, candidate_input(**fields), actor=make_actor(COORDINATION, "accueil"), now=NOW
         )
     return raised.value.errors
 
@@ -138,11 +138,10 @@ def test_candidate_notes_and_address_keep_their_lines_but_not_invisible_characte
     saved = c.create_candidate(
         s,
         candidate_input(adresse="3 allée des Pins\nRésidence Alpha", notes="Appel\nRappel"),
-        author="accueil",
-        role=COORDINATION,
+        actor=make_actor(COORDINATION, "accueil"),
         now=NOW,
     )
-    values = c.get_candidate(s, saved.id, role=COORDINATION).values
+    values = c.get_candidate(s, saved.id, actor=make_actor(COORDINATION)).values
     assert (values.adresse, values.notes) == ("3 allée des Pins\nRésidence Alpha", "Appel\nRappel")
     assert candidate_errors(s, notes="Appel\n\u2067rappel") == {
         "notes": refusal("Les notes", "U+2067")
@@ -150,16 +149,19 @@ def test_candidate_notes_and_address_keep_their_lines_but_not_invisible_characte
 
 
 def test_candidate_update_refuses_the_same_characters(s: Session) -> None:
-    saved = c.create_candidate(s, candidate_input(), author="accueil", role=COORDINATION, now=NOW)
-    data = replace(c.get_candidate(s, saved.id, role=COORDINATION).values, prenom="Cam\u200dille")
+    saved = c.create_candidate(
+        s, candidate_input(), actor=make_actor(COORDINATION, "accueil"), now=NOW
+    )
+    data = replace(
+        c.get_candidate(s, saved.id, actor=make_actor(COORDINATION)).values, prenom="Cam\u200dille"
+    )
     with pytest.raises(ValidationError) as raised:
         c.update_candidate(
             s,
             saved.id,
             data,
             expected_version=saved.version,
-            author="accueil",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "accueil"),
             now=NOW,
         )
     assert raised.value.errors == {"prenom": refusal("Le prénom", "U+200D")}
@@ -174,7 +176,10 @@ def placement(db: Database) -> Placement:
 def draft_errors(s: Session, world: Placement, **fields: str) -> dict[str, str]:
     with pytest.raises(ValidationError) as raised:
         ag.create_draft(
-            s, agreement_input(world, **fields), author="C", role=COORDINATION, now=AGREEMENT_NOW
+            s,
+            agreement_input(world, **fields),
+            actor=make_actor(COORDINATION, "C"),
+            now=AGREEMENT_NOW,
         )
     return raised.value.errors
 
@@ -200,8 +205,7 @@ def test_agreement_activities_keep_their_lines_but_not_a_direction_override(
         draft = ag.create_draft(
             s,
             agreement_input(placement, activites=activities),
-            author="C",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "C"),
             now=AGREEMENT_NOW,
         )
         assert ag.get_agreement(s, draft.id).values.activites == activities

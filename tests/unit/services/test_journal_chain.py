@@ -26,6 +26,7 @@ from app.services.candidates import CandidateInput, create_candidate
 from app.services.maintenance import check_database, expected_journal_triggers
 from app.storage import Database
 from app.storage.migrate import downgrade_to, upgrade_to_head
+from tests.conftest import make_actor
 
 COORDINATION = "coordination"
 CANDIDATE = CandidateInput(
@@ -190,11 +191,10 @@ def test_a_redaction_keeps_the_digest_so_the_chain_still_verifies(db: Database) 
             saved = create_candidate(
                 session,
                 CANDIDATE,
-                author="accueil",
-                role=COORDINATION,
+                actor=make_actor(COORDINATION, "accueil"),
             )
         with db.session() as session:
-            rgpd.anonymise(session, [saved.id], role=COORDINATION, author="Nadia Belkacem")
+            rgpd.anonymise(session, [saved.id], actor=make_actor(COORDINATION, "Nadia Belkacem"))
     finally:
         audit.detach(db)
     with db.session() as session:
@@ -518,8 +518,7 @@ def test_the_migration_chains_the_entries_already_written(db: Database) -> None:
             create_candidate(
                 session,
                 CANDIDATE,
-                author="accueil",
-                role=COORDINATION,
+                actor=make_actor(COORDINATION, "accueil"),
             )
             audit.record_export(session, "candidats (CSV)", 1)
     finally:

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import cli
 from app.cli import EXIT_OK, main
 from app.domain import AuditAction, AuditEntry, UserAccount
 from app.errors import StorageError
 from app.services import accounts, audit
 from app.services.bootstrap import open_app_database
 from app.storage import Database
+from tests.conftest import make_actor
 
 COORD = "coordination"
 PASSWORD = "Cobalt, accueil du lundi"
@@ -35,12 +35,6 @@ def close_log_handlers() -> Iterator[None]:
         if handler not in before:
             root.removeHandler(handler)
             handler.close()
-
-
-@pytest.fixture(autouse=True)
-def no_earlier_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command line keeps the accounts it signed in for the process: start afresh."""
-    monkeypatch.setattr(cli, "_acting", [])
 
 
 @pytest.fixture
@@ -77,7 +71,7 @@ def colleague(db: Database, role: str = "accueil") -> accounts.AccountInfo:
             accounts.AccountInput("Élodie Perrin", "elodie.perrin", role),
             PASSWORD,
             PASSWORD,
-            role=COORD,
+            actor=make_actor(COORD),
         )
 
 
@@ -109,7 +103,7 @@ def test_the_first_account_is_journaled_in_its_own_name(attached: Database) -> N
     )
     assert entry.entity_uuid == account_uuid(attached, "nadia")
     with attached.session(commit=False) as session:
-        [row] = audit.list_entries(session, role=COORD, entity_uuid=entry.entity_uuid)
+        [row] = audit.list_entries(session, actor=make_actor(COORD), entity_uuid=entry.entity_uuid)
     assert row.entity_label == "Compte utilisateur"
     assert {(c.label, c.before, c.after) for c in row.changes} == {
         ("Nom", None, "Nadia Belkacem"),
@@ -135,9 +129,9 @@ def test_a_role_change(attached: Database) -> None:
     first_account(attached)
     info = colleague(attached)
     with attached.session() as session:
-        accounts.set_role(session, info.id, COORD, role=COORD)
+        accounts.set_role(session, info.id, COORD, actor=make_actor(COORD))
     with attached.session() as session:
-        accounts.set_role(session, info.id, COORD, role=COORD)  # no change, no entry
+        accounts.set_role(session, info.id, COORD, actor=make_actor(COORD))  # no change, no entry
     entry = entries(attached, "account")[-1]
     assert (entry.author, entry.action, entry.summary) == (
         "nadia",
@@ -152,11 +146,11 @@ def test_deactivation_and_reactivation(attached: Database) -> None:
     first_account(attached)
     info = colleague(attached)
     with attached.session() as session:
-        accounts.deactivate(session, info.id, role=COORD)
+        accounts.deactivate(session, info.id, actor=make_actor(COORD))
     with attached.session() as session:
-        accounts.reactivate(session, info.id, role=COORD)
+        accounts.reactivate(session, info.id, actor=make_actor(COORD))
     with attached.session() as session:
-        accounts.reactivate(session, info.id, role=COORD)  # already active: nothing
+        accounts.reactivate(session, info.id, actor=make_actor(COORD))  # already active: nothing
     summaries = [e.summary for e in entries(attached, "account")][2:]
     assert summaries == [
         "Compte « elodie.perrin » désactivé",
@@ -170,7 +164,9 @@ def test_a_password_reset_by_coordination_and_one_changed_by_its_owner(
     first_account(attached)
     info = colleague(attached)
     with attached.session() as session:
-        accounts.change_password(session, info.id, OTHER_PASSWORD, OTHER_PASSWORD, role=COORD)
+        accounts.change_password(
+            session, info.id, OTHER_PASSWORD, OTHER_PASSWORD, actor=make_actor(COORD)
+        )
     with attached.session() as session:
         accounts.change_own_password(session, info.id, OTHER_PASSWORD, PASSWORD, PASSWORD)
     reset, changed = entries(attached, "account")[2:]
@@ -193,13 +189,15 @@ def test_a_refused_password_change_writes_nothing(attached: Database) -> None:
 
 def test_the_idle_lock_setting(attached: Database) -> None:
     with attached.session() as session:
-        accounts.set_idle_lock_minutes(session, 5, role=COORD)
+        accounts.set_idle_lock_minutes(session, 5, actor=make_actor(COORD))
     with attached.session() as session:
-        accounts.set_idle_lock_minutes(session, 5, role=COORD)  # unchanged: nothing
+        accounts.set_idle_lock_minutes(session, 5, actor=make_actor(COORD))  # unchanged: nothing
     [entry] = entries(attached, "setting")
     assert (entry.author, entry.summary) == ("nadia", "Verrouillage automatique modifié")
     with attached.session(commit=False) as session:
-        [row] = audit.list_entries(session, role=COORD, action=AuditAction.MODIFICATION)
+        [row] = audit.list_entries(
+            session, actor=make_actor(COORD), action=AuditAction.MODIFICATION
+        )
     assert [(c.label, c.before, c.after) for c in row.changes] == [
         ("Verrouillage automatique", "10 min", "5 min")
     ]
@@ -267,7 +265,7 @@ def test_record_sign_in_names_the_identifiant_typed(db: Database) -> None:
     assert unknown.author.startswith("inconnu  évil")
     assert len(unknown.author) == audit.AUTHOR_LENGTH
     with db.session(commit=False) as session:
-        labels = [r.action_label for r in audit.list_entries(session, role=COORD)]
+        labels = [r.action_label for r in audit.list_entries(session, actor=make_actor(COORD))]
     assert labels[:4] == [
         "connexion refusée",
         "verrouillage de compte",

@@ -18,6 +18,7 @@ from app.services import organisation as o
 from app.services.agreement_documents import DocumentKind, render_document
 from app.services.errors import ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.properties.worlds import (
     AGREEMENT_NOW,
     COORDINATION,
@@ -64,7 +65,7 @@ def settings_with_logo(path: Path | str) -> o.OrganisationInput:
 
 
 def save_logo(s: Session, path: Path | str) -> str:
-    return o.save_organisation(s, settings_with_logo(path), role=COORDINATION).logo
+    return o.save_organisation(s, settings_with_logo(path), actor=make_actor(COORDINATION)).logo
 
 
 def logo_error(s: Session, path: Path) -> str:

@@ -12,6 +12,7 @@ from app.domain import OrganisationSettings
 from app.services import organisation as o
 from app.services.errors import UserFacingError, ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 
 COORD = "coordination"
 
@@ -47,12 +48,12 @@ def test_get_creates_the_single_row_with_default_name(s: Session) -> None:
 
 
 def test_default_name_only_when_creating(s: Session) -> None:
-    o.save_organisation(s, _complete(nom="Numérique 46"), role=COORD)
+    o.save_organisation(s, _complete(nom="Numérique 46"), actor=make_actor(COORD))
     assert o.get_organisation(s).nom == "Numérique 46"
 
 
 def test_save_normalises_and_reads_back(s: Session, db: Database) -> None:
-    saved = o.save_organisation(s, _complete(nom="  Fabrique  "), role=COORD)
+    saved = o.save_organisation(s, _complete(nom="  Fabrique  "), actor=make_actor(COORD))
     assert saved.nom == "Fabrique"
     assert saved.siret == "44306184100047"
     assert saved.declaration_activite == "76460123446"
@@ -73,7 +74,7 @@ def test_every_error_at_once(s: Session, tmp_path: Path) -> None:
                 logo=str(tmp_path / "absent.png"),
                 numero_police="x" * 61,
             ),
-            role=COORD,
+            actor=make_actor(COORD),
         )
     assert caught.value.errors == {
         "nom": "Le nom de l'organisme est obligatoire.",
@@ -96,18 +97,18 @@ def test_every_error_at_once(s: Session, tmp_path: Path) -> None:
 )
 def test_siret_messages(s: Session, typed: str, message: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        o.save_organisation(s, _complete(siret=typed), role=COORD)
+        o.save_organisation(s, _complete(siret=typed), actor=make_actor(COORD))
     assert caught.value.errors == {"siret": message}
 
 
 def test_optional_fields_may_stay_empty(s: Session) -> None:
-    saved = o.save_organisation(s, o.OrganisationInput(nom="Fabrique"), role=COORD)
+    saved = o.save_organisation(s, o.OrganisationInput(nom="Fabrique"), actor=make_actor(COORD))
     assert saved == o.OrganisationInput(nom="Fabrique")
 
 
 def test_competent_court_is_saved_trimmed_and_optional(s: Session) -> None:
     saved = o.save_organisation(
-        s, _complete(tribunal_competent="  tribunal judiciaire de Cahors "), role=COORD
+        s, _complete(tribunal_competent="  tribunal judiciaire de Cahors "), actor=make_actor(COORD)
     )
     assert saved.tribunal_competent == "tribunal judiciaire de Cahors"
     row = s.scalars(select(OrganisationSettings)).one()
@@ -115,7 +116,7 @@ def test_competent_court_is_saved_trimmed_and_optional(s: Session) -> None:
     assert o.get_organisation(s).tribunal_competent == "tribunal judiciaire de Cahors"
     assert "Tribunal" not in " ".join(o.is_complete(s))  # the agreement has a default wording
     with pytest.raises(ValidationError) as caught:
-        o.save_organisation(s, _complete(tribunal_competent="x" * 121), role=COORD)
+        o.save_organisation(s, _complete(tribunal_competent="x" * 121), actor=make_actor(COORD))
     assert caught.value.errors == {
         "tribunal_competent": "Le tribunal compétent dépasse 120 caractères."
     }
@@ -123,7 +124,9 @@ def test_competent_court_is_saved_trimmed_and_optional(s: Session) -> None:
 
 def test_activity_declaration_letters_refused(s: Session) -> None:
     with pytest.raises(ValidationError) as caught:
-        o.save_organisation(s, _complete(declaration_activite="7646O123446"), role=COORD)
+        o.save_organisation(
+            s, _complete(declaration_activite="7646O123446"), actor=make_actor(COORD)
+        )
     assert set(caught.value.errors) == {"declaration_activite"}
 
 
@@ -131,7 +134,9 @@ def test_activity_declaration_letters_refused(s: Session) -> None:
 def test_logo_png_or_jpeg(s: Session, tmp_path: Path, name: str, kind: str) -> None:
     path = tmp_path / name
     Image.new("RGB", (240, 80), (31, 111, 139)).save(path, kind)
-    assert o.save_organisation(s, _complete(logo=str(path)), role=COORD).logo == str(path)
+    assert o.save_organisation(s, _complete(logo=str(path)), actor=make_actor(COORD)).logo == str(
+        path
+    )
 
 
 def test_logo_other_format_refused(s: Session, tmp_path: Path) -> None:
@@ -144,7 +149,7 @@ def test_logo_other_format_refused(s: Session, tmp_path: Path) -> None:
         (folder, "Fichier du logo introuvable : vérifier le chemin."),
     ):
         with pytest.raises(ValidationError) as caught:
-            o.save_organisation(s, _complete(logo=str(path)), role=COORD)
+            o.save_organisation(s, _complete(logo=str(path)), actor=make_actor(COORD))
         assert caught.value.errors == {"logo": message}
 
 
@@ -158,16 +163,16 @@ def test_is_complete_lists_missing_labels(s: Session) -> None:
         "N° de police d'assurance",
         "Ville de signature",
     ]
-    o.save_organisation(s, _complete(assureur="", ville_signature=""), role=COORD)
+    o.save_organisation(s, _complete(assureur="", ville_signature=""), actor=make_actor(COORD))
     assert o.is_complete(s) == ["Assureur", "Ville de signature"]
-    o.save_organisation(s, _complete(), role=COORD)
+    o.save_organisation(s, _complete(), actor=make_actor(COORD))
     assert o.is_complete(s) == []
 
 
 @pytest.mark.parametrize("role", ["formateur", "accueil", ""])
 def test_only_coordination_saves(s: Session, role: str) -> None:
     with pytest.raises(UserFacingError, match="Seule la coordination"):
-        o.save_organisation(s, _complete(nom="Pirate"), role=role)
+        o.save_organisation(s, _complete(nom="Pirate"), actor=make_actor(role))
     with pytest.raises(o.PermissionDenied):
-        o.save_organisation(s, _complete(nom="Pirate"), role=role)
+        o.save_organisation(s, _complete(nom="Pirate"), actor=make_actor(role))
     assert o.get_organisation(s).nom == "La Fabrique du Numérique"

@@ -12,6 +12,7 @@ from app.services import orientation as o
 from app.services.candidates import CandidateInput, change_stage, create_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
+from tests.conftest import make_actor
 
 NOW = datetime(2025, 12, 3, 10, 0)
 START = date(2025, 12, 1)  # season 2025-2026 starts on Monday 1 December 2025
@@ -38,12 +39,17 @@ def _candidate(
         date_naissance=birth,
     )
     candidate_id = create_candidate(
-        s, data, author="test", now=datetime(2025, 11, 1, 9, 0), role="coordination"
+        s, data, now=datetime(2025, 11, 1, 9, 0), actor=make_actor("coordination", "test")
     ).id
     if enter:
         for stage in ("entretien", "admis", "entre_formation"):
             change_stage(
-                s, candidate_id, stage, comment="", author="test", now=NOW, role="coordination"
+                s,
+                candidate_id,
+                stage,
+                comment="",
+                now=NOW,
+                actor=make_actor("coordination", "test"),
             )
     return candidate_id
 
@@ -62,7 +68,7 @@ class World:
 
 def _activity(s: Session, cohort_id: int, day: str, title: str = "Atelier", **kw: str) -> int:
     data = o.ActivityInput(day=day, title=title, **kw)
-    return o.create_activity(s, cohort_id, data, role="formateur").id
+    return o.create_activity(s, cohort_id, data, actor=make_actor("formateur")).id
 
 
 def _world(s: Session) -> World:
@@ -70,12 +76,17 @@ def _world(s: Session) -> World:
     marc = _candidate(s, "Bernard", "Marc")
     nora = _candidate(s, "Ziani", "Nora")
     outsider = _candidate(s, "Admis", "Paul", enter=False)
-    change_stage(s, outsider, "entretien", comment="", author="t", now=NOW, role="coordination")
-    change_stage(s, outsider, "admis", comment="", author="t", now=NOW, role="coordination")
+    change_stage(
+        s, outsider, "entretien", comment="", now=NOW, actor=make_actor("coordination", "t")
+    )
+    change_stage(s, outsider, "admis", comment="", now=NOW, actor=make_actor("coordination", "t"))
     cohort = next(c for c in o.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt")
     activity = _activity(s, cohort.id, "03/12/2025", "Atelier affiche")
     info = o.set_teams(
-        s, activity, [("Équipe A", [lea, marc]), ("Équipe B", [nora])], role="formateur"
+        s,
+        activity,
+        [("Équipe A", [lea, marc]), ("Équipe B", [nora])],
+        actor=make_actor("formateur"),
     )
     codes = {c.code: c.id for c in o.criteria(s)}
     return World(cohort.id, lea, marc, nora, outsider, activity, info.teams[0].id, codes)
@@ -96,8 +107,7 @@ def _level(
         cand,
         w.criteria[code],
         level,
-        author=TRAINER,
-        role="formateur",
+        actor=make_actor("formateur", TRAINER),
         now=when,
     )
 
@@ -149,7 +159,7 @@ def test_cohort_learners_are_the_entered_ones_by_name(world: World, db: Database
 
 def _activity_errors(s: Session, cohort: int, data: o.ActivityInput) -> dict[str, str]:
     with pytest.raises(ValidationError) as caught:
-        o.create_activity(s, cohort, data, role="formateur")
+        o.create_activity(s, cohort, data, actor=make_actor("formateur"))
     return caught.value.errors
 
 
@@ -164,7 +174,7 @@ def test_activity_is_created_with_its_week_and_kind_label(world: World, db: Data
                 kind="projet_reel",
                 trainers="Samir, Inès",
             ),
-            role="coordination",
+            actor=make_actor("coordination"),
         )
         listed = o.activities(s, world.cohort)
     assert info.week == 2
@@ -184,7 +194,10 @@ def test_activity_validation_messages_are_french(world: World, db: Database) -> 
         after = _activity_errors(s, world.cohort, o.ActivityInput(day="02/08/2026", title="x"))
         bad = _activity_errors(s, world.cohort, o.ActivityInput(day="31/02/2026", title="x"))
         o.create_activity(
-            s, world.cohort, o.ActivityInput(day="01/08/2026", title="Fin"), role="formateur"
+            s,
+            world.cohort,
+            o.ActivityInput(day="01/08/2026", title="Fin"),
+            actor=make_actor("formateur"),
         )
     assert empty == {
         "date": "La date est obligatoire.",
@@ -203,10 +216,10 @@ def test_update_activity_changes_day_and_title(world: World, db: Database) -> No
             s,
             world.activity,
             o.ActivityInput(day="16/12/2025", title="Visite", kind="Visite"),
-            role="formateur",
+            actor=make_actor("formateur"),
         )
         with pytest.raises(ValidationError):
-            o.update_activity(s, world.activity, o.ActivityInput(), role="formateur")
+            o.update_activity(s, world.activity, o.ActivityInput(), actor=make_actor("formateur"))
     assert (info.week, info.title, info.kind) == (3, "Visite", "visite")
     assert len(info.teams) == 2
 
@@ -217,14 +230,20 @@ def test_set_teams_replaces_and_refuses_duplicates_and_outsiders(
     with db.session() as s:
         with pytest.raises(ValidationError) as twice:
             o.set_teams(
-                s, world.activity, [("A", [world.lea]), ("B", [world.lea])], role="formateur"
+                s,
+                world.activity,
+                [("A", [world.lea]), ("B", [world.lea])],
+                actor=make_actor("formateur"),
             )
         with pytest.raises(ValidationError) as outsider:
-            o.set_teams(s, world.activity, [("A", [world.outsider])], role="formateur")
+            o.set_teams(s, world.activity, [("A", [world.outsider])], actor=make_actor("formateur"))
         with pytest.raises(ValidationError) as unnamed:
-            o.set_teams(s, world.activity, [("  ", [world.lea])], role="formateur")
+            o.set_teams(s, world.activity, [("  ", [world.lea])], actor=make_actor("formateur"))
         info = o.set_teams(
-            s, world.activity, [("Rouges", [world.nora, world.lea])], role="coordination"
+            s,
+            world.activity,
+            [("Rouges", [world.nora, world.lea])],
+            actor=make_actor("coordination"),
         )
     assert "DUPONT Léa est dans plusieurs équipes" in twice.value.errors["equipes"]
     assert outsider.value.errors == {
@@ -243,14 +262,26 @@ def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Da
     with db.session() as s:
         for call in (
             lambda: o.create_activity(
-                s, world.cohort, o.ActivityInput(day="03/12/2025", title="x"), role="accueil"
+                s,
+                world.cohort,
+                o.ActivityInput(day="03/12/2025", title="x"),
+                actor=make_actor("accueil"),
             ),
-            lambda: o.update_activity(s, world.activity, o.ActivityInput(), role="accueil"),
-            lambda: o.set_teams(s, world.activity, [], role="accueil"),
+            lambda: o.update_activity(
+                s, world.activity, o.ActivityInput(), actor=make_actor("accueil")
+            ),
+            lambda: o.set_teams(s, world.activity, [], actor=make_actor("accueil")),
             lambda: o.record_level(
-                s, world.activity, world.lea, world.criteria["E1"], "1", author="a", role="accueil"
+                s,
+                world.activity,
+                world.lea,
+                world.criteria["E1"],
+                "1",
+                actor=make_actor("accueil", "a"),
             ),
-            lambda: o.record_note(s, world.activity, world.lea, "x", author="a", role="accueil"),
+            lambda: o.record_note(
+                s, world.activity, world.lea, "x", actor=make_actor("accueil", "a")
+            ),
             lambda: o.save_project(
                 s,
                 world.lea,
@@ -258,8 +289,7 @@ def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Da
                 target_job="",
                 steps="",
                 status="en_cours",
-                author="a",
-                role="accueil",
+                actor=make_actor("accueil", "a"),
             ),
         ):
             with pytest.raises(o.PermissionDenied) as caught:
@@ -268,19 +298,27 @@ def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Da
         for role in ("accueil", "formateur"):
             with pytest.raises(o.PermissionDenied) as refused:
                 o.decide(
-                    s, world.lea, outcome="validee", filiere="web", reason="", author="a", role=role
+                    s,
+                    world.lea,
+                    outcome="validee",
+                    filiere="web",
+                    reason="",
+                    actor=make_actor(role, "a"),
                 )
             assert str(refused.value) == (
                 "Seule la coordination peut enregistrer la décision de fin d'orientation."
             )
             with pytest.raises(o.PermissionDenied):
-                o.add_criterion(s, "E7", "Autre", "", role=role)
+                o.add_criterion(s, "E7", "Autre", "", actor=make_actor(role))
             with pytest.raises(o.PermissionDenied):
-                o.rename_criterion(s, world.criteria["E1"], "x", role=role)
+                o.rename_criterion(s, world.criteria["E1"], "x", actor=make_actor(role))
             with pytest.raises(o.PermissionDenied):
-                o.retire_criterion(s, world.criteria["E1"], role=role)
+                o.retire_criterion(s, world.criteria["E1"], actor=make_actor(role))
         # reading is open to everyone
-        assert o.grid(s, world.activity, world.team, role="coordination").team.name == "Équipe A"
+        assert (
+            o.grid(s, world.activity, world.team, actor=make_actor("coordination")).team.name
+            == "Équipe A"
+        )
 
 
 # ---------------------------------------------------------------- levels and notes
@@ -296,9 +334,9 @@ def test_record_level_appends_a_supersession_chain(world: World, db: Database) -
         assert _level(s, world, world.lea, "E1", "2", t3) is True
         rows = s.scalars(select(Observation).order_by(Observation.id)).all()
         history = o.level_history(
-            s, world.activity, world.lea, world.criteria["E1"], role="coordination"
+            s, world.activity, world.lea, world.criteria["E1"], actor=make_actor("coordination")
         )
-        grid = o.grid(s, world.activity, world.team, role="coordination")
+        grid = o.grid(s, world.activity, world.team, actor=make_actor("coordination"))
         with pytest.raises(ValidationError) as bad:
             _level(s, world, world.lea, "E1", "9", t3)
         with pytest.raises(ValidationError) as not_in_team:
@@ -335,9 +373,9 @@ def test_level_can_be_reset_to_not_observed(world: World, db: Database) -> None:
     with db.session() as s:
         _level(s, world, world.lea, "E1", "1", NOW)
         assert _level(s, world, world.lea, "E1", "0", NOW + timedelta(minutes=1)) is True
-        grid = o.grid(s, world.activity, world.team, role="coordination")
+        grid = o.grid(s, world.activity, world.team, actor=make_actor("coordination"))
         history = o.level_history(
-            s, world.activity, world.lea, world.criteria["E1"], role="coordination"
+            s, world.activity, world.lea, world.criteria["E1"], actor=make_actor("coordination")
         )
     assert grid.levels == {}
     assert history[-1].to_label == "Non observé"
@@ -350,17 +388,16 @@ def test_record_note_appends_only_changes(world: World, db: Database) -> None:
             world.activity,
             world.lea,
             text,
-            author=TRAINER,
-            role="formateur",
+            actor=make_actor("formateur", TRAINER),
             now=datetime(2025, 12, 3, 11, m),
         )
         assert note("", 0) is False
         assert note("Prend la parole devant le groupe", 1) is True
         assert note("  Prend la parole devant le groupe ", 2) is False
         assert note("Anime la restitution", 3) is True
-        first = o.grid(s, world.activity, world.team, role="coordination").notes
+        first = o.grid(s, world.activity, world.team, actor=make_actor("coordination")).notes
         assert note("", 4) is True
-        cleared = o.grid(s, world.activity, world.team, role="coordination").notes
+        cleared = o.grid(s, world.activity, world.team, actor=make_actor("coordination")).notes
         with pytest.raises(ValidationError) as too_long:
             note("x" * 2001, 5)
     assert first == {world.lea: "Anime la restitution"}
@@ -374,7 +411,7 @@ def test_record_note_appends_only_changes(world: World, db: Database) -> None:
 def test_matrix_latest_level_and_not_observed_this_week(world: World, db: Database) -> None:
     with db.session() as s:
         later = _activity(s, world.cohort, "10/12/2025", "Projet réel")
-        o.set_teams(s, later, [("A", [world.lea, world.marc])], role="formateur")
+        o.set_teams(s, later, [("A", [world.lea, world.marc])], actor=make_actor("formateur"))
         e1, e2 = world.criteria["E1"], world.criteria["E2"]
         # recorded in the later activity first: the activity's day decides, not the time of entry
         _level(s, world, world.lea, "E1", "3", datetime(2025, 12, 10, 16, 0), act=later)
@@ -384,10 +421,18 @@ def test_matrix_latest_level_and_not_observed_this_week(world: World, db: Databa
         _level(s, world, world.marc, "E1", "2", datetime(2025, 12, 3, 10, 0))
         _level(s, world, world.marc, "E1", "0", datetime(2025, 12, 10, 10, 0), act=later)
         _level(s, world, world.nora, "E3", "1", datetime(2025, 12, 3, 10, 0))
-        week2 = o.cohort_matrix(s, world.cohort, date(2025, 12, 12), role="coordination")
-        week1 = o.cohort_matrix(s, world.cohort, date(2025, 12, 1), role="coordination")
-        before = o.cohort_matrix(s, world.cohort, date(2025, 11, 1), role="coordination")
-        long_after = o.cohort_matrix(s, world.cohort, date(2026, 5, 1), role="coordination")
+        week2 = o.cohort_matrix(
+            s, world.cohort, date(2025, 12, 12), actor=make_actor("coordination")
+        )
+        week1 = o.cohort_matrix(
+            s, world.cohort, date(2025, 12, 1), actor=make_actor("coordination")
+        )
+        before = o.cohort_matrix(
+            s, world.cohort, date(2025, 11, 1), actor=make_actor("coordination")
+        )
+        long_after = o.cohort_matrix(
+            s, world.cohort, date(2026, 5, 1), actor=make_actor("coordination")
+        )
     assert week2.week == 2
     assert week2.latest == {
         (world.lea, e1): "non_acquis",
@@ -412,7 +457,7 @@ def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
         for i in range(30):
             act = _activity(s, cohort, (START + timedelta(days=i)).strftime("%d/%m/%Y"))
             acts.append(act)
-            o.set_teams(s, act, [("A", ids)], role="formateur")
+            o.set_teams(s, act, [("A", ids)], actor=make_actor("formateur"))
         s.add_all(
             Observation(
                 activity_id=act,
@@ -433,7 +478,9 @@ def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            matrix = o.cohort_matrix(s, cohort, date(2025, 12, 20), role="coordination")
+            matrix = o.cohort_matrix(
+                s, cohort, date(2025, 12, 20), actor=make_actor("coordination")
+            )
             o.activities(s, cohort)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
@@ -446,12 +493,16 @@ def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
 
 def test_criteria_can_be_added_renamed_and_retired(world: World, db: Database) -> None:
     with db.session() as s:
-        added = o.add_criterion(s, " e7 ", "Respecte le matériel", "Règlement", role="coordination")
+        added = o.add_criterion(
+            s, " e7 ", "Respecte le matériel", "Règlement", actor=make_actor("coordination")
+        )
         with pytest.raises(ValidationError) as duplicate:
-            o.add_criterion(s, "E7", "", "", role="coordination")
-        renamed = o.rename_criterion(s, world.criteria["E2"], "Ponctualité", role="coordination")
+            o.add_criterion(s, "E7", "", "", actor=make_actor("coordination"))
+        renamed = o.rename_criterion(
+            s, world.criteria["E2"], "Ponctualité", actor=make_actor("coordination")
+        )
         with pytest.raises(ValidationError) as empty:
-            o.rename_criterion(s, world.criteria["E2"], " ", role="coordination")
+            o.rename_criterion(s, world.criteria["E2"], " ", actor=make_actor("coordination"))
         listed = o.criteria(s)
     assert (added.code, added.label, added.grounding, added.retired) == (
         "E7",
@@ -474,18 +525,22 @@ def test_retired_criterion_leaves_new_grids_but_stays_where_observed(
     e6, a1 = world.criteria["E6"], world.criteria["A1"]
     with db.session() as s:
         _level(s, world, world.lea, "E6", "2", NOW)
-        o.retire_criterion(s, e6, role="coordination", now=NOW)
-        o.retire_criterion(s, a1, role="coordination", now=NOW)
+        o.retire_criterion(s, e6, actor=make_actor("coordination"), now=NOW)
+        o.retire_criterion(s, a1, actor=make_actor("coordination"), now=NOW)
         new = _activity(s, world.cohort, "04/12/2025")
-        new_team = o.set_teams(s, new, [("A", [world.lea])], role="formateur").teams[0].id
-        new_grid = o.grid(s, new, new_team, role="coordination")
-        old_grid = o.grid(s, world.activity, world.team, role="coordination")
+        new_team = (
+            o.set_teams(s, new, [("A", [world.lea])], actor=make_actor("formateur")).teams[0].id
+        )
+        new_grid = o.grid(s, new, new_team, actor=make_actor("coordination"))
+        old_grid = o.grid(s, world.activity, world.team, actor=make_actor("coordination"))
         # a correction of the retired criterion in the old activity is still possible
         assert _level(s, world, world.lea, "E6", "1", NOW + timedelta(hours=1)) is True
         with pytest.raises(ValidationError):
             _level(s, world, world.lea, "E6", "1", NOW, act=new)
-        matrix = o.cohort_matrix(s, world.cohort, date(2025, 12, 3), role="coordination")
-        page = o.learner_page(s, world.lea, role="coordination")
+        matrix = o.cohort_matrix(
+            s, world.cohort, date(2025, 12, 3), actor=make_actor("coordination")
+        )
+        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
         active = o.criteria(s)
         every = o.criteria(s, include_retired=True)
     assert e6 not in {c.id for c in new_grid.criteria}
@@ -501,9 +556,9 @@ def test_retired_criterion_leaves_new_grids_but_stays_where_observed(
 def test_learner_page_weekly_levels_and_notes(world: World, db: Database) -> None:
     with db.session() as s:
         w3 = _activity(s, world.cohort, "17/12/2025", "Hackathon", kind="evenement")
-        o.set_teams(s, w3, [("A", [world.lea])], role="formateur")
+        o.set_teams(s, w3, [("A", [world.lea])], actor=make_actor("formateur"))
         w1b = _activity(s, world.cohort, "05/12/2025", "Visite")
-        o.set_teams(s, w1b, [("A", [world.lea])], role="formateur")
+        o.set_teams(s, w1b, [("A", [world.lea])], actor=make_actor("formateur"))
         _level(s, world, world.lea, "E1", "3", datetime(2025, 12, 3, 10, 0))
         _level(s, world, world.lea, "E1", "2", datetime(2025, 12, 5, 10, 0), act=w1b)
         _level(s, world, world.lea, "E1", "1", datetime(2025, 12, 17, 10, 0), act=w3)
@@ -511,10 +566,10 @@ def test_learner_page_weekly_levels_and_notes(world: World, db: Database) -> Non
             (w3, "Porte-parole de l'équipe", datetime(2025, 12, 17, 12, 0)),
             (world.activity, "Discrète mais attentive", datetime(2025, 12, 3, 12, 0)),
         ):
-            o.record_note(s, act, world.lea, text, author=TRAINER, role="formateur", now=when)
-        page = o.learner_page(s, world.lea, role="coordination")
+            o.record_note(s, act, world.lea, text, actor=make_actor("formateur", TRAINER), now=when)
+        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
         without_cohort = o.learner_page(
-            s, _candidate(s, "Seul", "Hugo", site="du-guesclin"), role="coordination"
+            s, _candidate(s, "Seul", "Hugo", site="du-guesclin"), actor=make_actor("coordination")
         )
     assert page.name == "DUPONT Léa"
     assert page.cohort is not None and page.cohort.id == world.cohort
@@ -539,8 +594,7 @@ def test_save_project_creates_then_updates(world: World, db: Database) -> None:
             target_job="Développeuse web",
             steps="Stage découverte",
             status="en_cours",
-            author=TRAINER,
-            role="formateur",
+            actor=make_actor("formateur", TRAINER),
             now=NOW,
         )
         second = o.save_project(
@@ -550,8 +604,7 @@ def test_save_project_creates_then_updates(world: World, db: Database) -> None:
             target_job="",
             steps="",
             status="valide",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW + timedelta(days=1),
         )
         with pytest.raises(ValidationError) as bad:
@@ -562,10 +615,9 @@ def test_save_project_creates_then_updates(world: World, db: Database) -> None:
                 target_job="",
                 steps="",
                 status="fini",
-                author=TRAINER,
-                role="formateur",
+                actor=make_actor("formateur", TRAINER),
             )
-        page = o.learner_page(s, world.lea, role="coordination")
+        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
     assert (first.filiere, first.target_job, first.status_label) == (
         "Développement web",
         "Développeuse web",
@@ -602,8 +654,7 @@ def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -
             outcome="validee",
             filiere="web",
             reason="",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=later,
         )
         assert _stage(s, world.lea) == "orientation_validee"
@@ -613,8 +664,7 @@ def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -
             outcome="reserves",
             filiere="reseaux",
             reason="Assiduité à confirmer",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=later + timedelta(hours=1),
         )
         stage = _stage(s, world.lea)
@@ -623,7 +673,7 @@ def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -
             .where(StageChange.candidate_id == world.lea)
             .order_by(StageChange.id)
         ).all()
-        page = o.learner_page(s, world.lea, role="coordination")
+        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
         count = s.scalar(select(func.count()).select_from(OrientationDecision))
     assert (first.outcome, first.outcome_label, first.filiere) == (
         "validee",
@@ -653,8 +703,7 @@ def test_decide_non_validee_requires_a_reason_not_a_filiere(world: World, db: Da
             outcome="non_validee",
             filiere="",
             reason="Réorientation vers la Mission locale",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=NOW,
         )
         assert _stage(s, world.marc) == "orientation_non_validee"
@@ -665,7 +714,7 @@ def test_decide_refusals(world: World, db: Database) -> None:
     def errors(candidate_id: int, **kw: str) -> dict[str, str]:
         values = {"outcome": "validee", "filiere": "web", "reason": ""} | kw
         with pytest.raises(ValidationError) as caught:
-            o.decide(s, candidate_id, author=COORD, role="coordination", now=NOW, **values)
+            o.decide(s, candidate_id, actor=make_actor("coordination", COORD), now=NOW, **values)
         return caught.value.errors
 
     with db.session() as s:
@@ -687,14 +736,16 @@ def test_decide_refusals(world: World, db: Database) -> None:
 def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
     with db.session() as s:
         w2 = _activity(s, world.cohort, "10/12/2025", "Projet réel")
-        o.set_teams(s, w2, [("A", [world.lea])], role="formateur")
+        o.set_teams(s, w2, [("A", [world.lea])], actor=make_actor("formateur"))
         w4 = _activity(s, world.cohort, "23/12/2025", "Visite")
-        o.set_teams(s, w4, [("A", [world.lea])], role="formateur")
+        o.set_teams(s, w4, [("A", [world.lea])], actor=make_actor("formateur"))
         for code, levels in {"E1": "312", "E2": "22-", "E3": "1-3", "E4": "-2-"}.items():
             for act, level, day in zip((world.activity, w2, w4), levels, (3, 10, 23), strict=True):
                 if level != "-":
                     _level(s, world, world.lea, code, level, datetime(2025, 12, day, 10), act=act)
-        o.record_note(s, w2, world.lea, "Très impliquée", author=TRAINER, role="formateur", now=NOW)
+        o.record_note(
+            s, w2, world.lea, "Très impliquée", actor=make_actor("formateur", TRAINER), now=NOW
+        )
         o.save_project(
             s,
             world.lea,
@@ -702,23 +753,27 @@ def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
             target_job="Intégratrice",
             steps="Enquête métier",
             status="en_cours",
-            author=TRAINER,
-            role="formateur",
+            actor=make_actor("formateur", TRAINER),
             now=NOW,
         )
-        pending = o.bilan_data(s, world.lea, today=date(2026, 1, 12), role="coordination")
+        pending = o.bilan_data(
+            s, world.lea, today=date(2026, 1, 12), actor=make_actor("coordination")
+        )
         o.decide(
             s,
             world.lea,
             outcome="validee",
             filiere="web",
             reason="",
-            author=COORD,
-            role="coordination",
+            actor=make_actor("coordination", COORD),
             now=datetime(2026, 1, 12, 17, 0),
         )
         decided = o.bilan_data(
-            s, world.lea, organisation="Fabrique", today=date(2026, 1, 13), role="coordination"
+            s,
+            world.lea,
+            organisation="Fabrique",
+            today=date(2026, 1, 13),
+            actor=make_actor("coordination"),
         )
     by_code = {c.code: c for c in pending.criteria}
     assert pending.organisation == "La Fabrique du Numérique"

@@ -42,6 +42,7 @@ from app.services.demo import seed_demo
 from app.services.errors import PermissionDenied, ValidationError
 from app.storage import Database
 from app.storage.scrub import rebuild_file
+from tests.conftest import make_actor
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 15, 30)
@@ -109,8 +110,7 @@ def _person(db: Database, *, applications: int = 1, **overrides: str) -> list[in
             saved = create_candidate(
                 session,
                 CandidateInput(**values),
-                author="Nadia Belkacem",
-                role=COORDINATION,
+                actor=make_actor(COORDINATION, "Nadia Belkacem"),
                 now=datetime(2024 + n, 9, 1, 10),
                 person_uuid=person_uuid,
             )
@@ -146,7 +146,7 @@ def test_export_holds_every_part_of_the_file(demo: Database) -> None:
         candidate.notes = "Note ajoutée pour le journal"
         candidate.version += 1
     with demo.session(commit=False) as session:
-        data = rgpd.export_person(session, learner, role=COORDINATION, now=NOW)
+        data = rgpd.export_person(session, learner, actor=make_actor(COORDINATION), now=NOW)
 
     assert data["export"]["date"] == "28/11/2026 15:30"
     assert data["export"]["nombre_de_candidatures"] == 1
@@ -184,7 +184,7 @@ def test_export_holds_every_part_of_the_file(demo: Database) -> None:
 def test_export_gathers_every_application_of_the_person(demo: Database) -> None:
     first, second = _person(demo, applications=2)
     with demo.session(commit=False) as session:
-        data = rgpd.export_person(session, second, role=COORDINATION, now=NOW)
+        data = rgpd.export_person(session, second, actor=make_actor(COORDINATION), now=NOW)
     seasons = [a["dossier"]["Saison"] for a in data["candidatures"]]
     assert seasons == ["2024-2025", "2025-2026"]
     assert data["candidatures"][0]["dossier"]["Information RGPD donnée le"] == "01/09/2024"
@@ -204,10 +204,14 @@ def _uuid(db: Database, candidate_id: int) -> str:
 def test_json_is_stable_utf8_and_indented(demo: Database, tmp_path: Path) -> None:
     with demo.session() as session:
         learner = _learner_with_amendment(session)
-        first = rgpd.person_json(rgpd.export_person(session, learner, role=COORDINATION, now=NOW))
-        again = rgpd.person_json(rgpd.export_person(session, learner, role=COORDINATION, now=NOW))
+        first = rgpd.person_json(
+            rgpd.export_person(session, learner, actor=make_actor(COORDINATION), now=NOW)
+        )
+        again = rgpd.person_json(
+            rgpd.export_person(session, learner, actor=make_actor(COORDINATION), now=NOW)
+        )
         rgpd.write_person_export(
-            session, learner, tmp_path / "personne.json", role=COORDINATION, now=NOW
+            session, learner, tmp_path / "personne.json", actor=make_actor(COORDINATION), now=NOW
         )
     assert first == again
     assert first.startswith('{\n  "export": {\n    "objet": ')
@@ -227,7 +231,7 @@ def test_pdf_reads_back_the_file_with_markup_printed_literally(
     (person,) = _person(demo)
     with demo.session() as session:
         export = rgpd.write_person_export(
-            session, person, tmp_path / "personne.json", role=COORDINATION, now=NOW
+            session, person, tmp_path / "personne.json", actor=make_actor(COORDINATION), now=NOW
         )
     assert export.pdf_path == tmp_path / "personne.pdf"
     text = _pdf_text(export.pdf_path)
@@ -252,7 +256,7 @@ def test_pdf_of_a_learner_shows_orientation_and_agreement(demo: Database, tmp_pa
     with demo.session() as session:
         learner = _learner_with_amendment(session)
         export = rgpd.write_person_export(
-            session, learner, tmp_path / "apprenant.json", role=COORDINATION, now=NOW
+            session, learner, tmp_path / "apprenant.json", actor=make_actor(COORDINATION), now=NOW
         )
     text = _pdf_text(export.pdf_path)
     for expected in (
@@ -271,11 +275,15 @@ def test_export_is_for_coordination_and_is_logged_without_the_name(
     (person,) = _person(demo)
     for role in ("accueil", "formateur"):
         with demo.session() as session, pytest.raises(PermissionDenied):
-            rgpd.export_person(session, person, role=role)
+            rgpd.export_person(session, person, actor=make_actor(role))
     with demo.session() as session:
-        rgpd.write_person_export(session, person, tmp_path / "p.json", role=COORDINATION)
+        rgpd.write_person_export(
+            session, person, tmp_path / "p.json", actor=make_actor(COORDINATION)
+        )
     with demo.session(commit=False) as session:
-        (entry,) = audit.list_entries(session, role=COORDINATION, action=AuditAction.EXPORT)
+        (entry,) = audit.list_entries(
+            session, actor=make_actor(COORDINATION), action=AuditAction.EXPORT
+        )
     assert entry.candidate_uuid == _uuid(demo, person)
     assert (
         entry.summary
@@ -315,14 +323,16 @@ def test_the_period_is_a_setting_of_the_database(demo: Database) -> None:
     with demo.session() as session:
         assert rgpd.retention_months(session) == rgpd.DEFAULT_RETENTION_MONTHS == 24
         with pytest.raises(PermissionDenied):
-            rgpd.set_retention_months(session, 12, role="accueil")
+            rgpd.set_retention_months(session, 12, actor=make_actor("accueil"))
         with pytest.raises(ValidationError) as refused:
-            rgpd.set_retention_months(session, 0, role=COORDINATION)
+            rgpd.set_retention_months(session, 0, actor=make_actor(COORDINATION))
         assert "de 1 à 120 mois" in refused.value.errors["duree"]
-        rgpd.set_retention_months(session, 36, role=COORDINATION)
+        rgpd.set_retention_months(session, 36, actor=make_actor(COORDINATION))
     with demo.session(commit=False) as session:
         assert rgpd.retention_months(session) == 36
-        (entry,) = audit.list_entries(session, role=COORDINATION, entity_uuid=None, limit=1)
+        (entry,) = audit.list_entries(
+            session, actor=make_actor(COORDINATION), entity_uuid=None, limit=1
+        )
     assert entry.summary == "Durée de conservation des candidatures modifiée"
     assert [(c.before, c.after) for c in entry.changes] == [("24 mois", "36 mois")]
 
@@ -384,7 +394,9 @@ def test_anonymisation_keeps_every_count_and_drops_the_identity(demo: Database) 
     assert len(listed) >= 20
     ids = [r.id for r in listed]
     with demo.session() as session:
-        assert rgpd.anonymise(session, ids, role=COORDINATION, author="Claire Vasseur") == len(ids)
+        assert rgpd.anonymise(
+            session, ids, actor=make_actor(COORDINATION, "Claire Vasseur")
+        ) == len(ids)
     with demo.session(commit=False) as session:
         assert _funder_counts(session) == before
         assert rgpd.retention_candidates(session, date(2029, 1, 1)) == []
@@ -405,22 +417,21 @@ def test_anonymisation_keeps_every_count_and_drops_the_identity(demo: Database) 
 def test_anonymisation_redacts_the_log_and_writes_no_name(demo: Database) -> None:
     (person,) = _person(demo)
     with demo.session() as session:
-        file = get_candidate(session, person, role=COORDINATION)
+        file = get_candidate(session, person, actor=make_actor(COORDINATION))
         update_candidate(
             session,
             person,
             replace(file.values, telephone="07 81 23 45 67"),
             expected_version=file.version,
-            author="Nadia",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "Nadia"),
         )
     uuid = _uuid(demo, person)
     with demo.session() as session:
         rgpd.anonymise(
-            session, [person], role=COORDINATION, author="Claire", reason=rgpd.REASON_REQUEST
+            session, [person], actor=make_actor(COORDINATION, "Claire"), reason=rgpd.REASON_REQUEST
         )
     with demo.session(commit=False) as session:
-        rows = audit.list_entries(session, role=COORDINATION, candidate_uuids=[uuid])
+        rows = audit.list_entries(session, actor=make_actor(COORDINATION), candidate_uuids=[uuid])
     assert all(r.changes == () for r in rows)
     assert all(r.redacted for r in rows if r.action != AuditAction.ANONYMISATION.value)
     latest = rows[0]
@@ -433,15 +444,15 @@ def test_anonymisation_redacts_the_log_and_writes_no_name(demo: Database) -> Non
 def test_anonymising_twice_does_nothing_more_and_needs_coordination(demo: Database) -> None:
     (person,) = _person(demo)
     with demo.session() as session, pytest.raises(PermissionDenied):
-        rgpd.anonymise(session, [person], role="accueil", author="Nadia")
+        rgpd.anonymise(session, [person], actor=make_actor("accueil", "Nadia"))
     with demo.session() as session:
         before = session.get(Candidate, person).version  # type: ignore[union-attr]
-        assert rgpd.anonymise(session, [person], role=COORDINATION, author="Claire") == 1
+        assert rgpd.anonymise(session, [person], actor=make_actor(COORDINATION, "Claire")) == 1
     with demo.session() as session:
         anonymised = session.get(Candidate, person)
         assert anonymised is not None and anonymised.version == before + 1
         assert anonymised.updated_by == "Claire"  # a stale save elsewhere names who did it
-        assert rgpd.anonymise(session, [person], role=COORDINATION, author="Claire") == 0
+        assert rgpd.anonymise(session, [person], actor=make_actor(COORDINATION, "Claire")) == 0
 
 
 # ---------------------------------------------------------------- erasure
@@ -458,14 +469,13 @@ def test_erasure_leaves_no_personal_data_in_the_database_file(demo: Database) ->
         appointment = session.scalars(select(Appointment)).first()
         assert appointment is not None
         session.add(Attendee(appointment_id=appointment.id, candidate_id=first))
-        file = get_candidate(session, second, role=COORDINATION)
+        file = get_candidate(session, second, actor=make_actor(COORDINATION))
         update_candidate(
             session,
             second,
             replace(file.values, commune="Vouzailles-les-Tilleuls"),
             expected_version=file.version,
-            author="Nadia",
-            role=COORDINATION,
+            actor=make_actor(COORDINATION, "Nadia"),
         )
     uuids = {_uuid(demo, first), _uuid(demo, second)}
     with demo.session(commit=False) as session:
@@ -475,7 +485,7 @@ def test_erasure_leaves_no_personal_data_in_the_database_file(demo: Database) ->
 
     with demo.session() as session:
         erased = rgpd.erase_person(
-            session, first, role=COORDINATION, author="Claire", reason="consentement"
+            session, first, actor=make_actor(COORDINATION, "Claire"), reason="consentement"
         )
     assert erased == 2
     assert rebuild_file(demo.engine)
@@ -516,7 +526,9 @@ def test_erasure_deletes_attached_drafts_and_orientation(demo: Database) -> None
             )
         )
     with demo.session() as session:
-        rgpd.erase_person(session, learner, role=COORDINATION, author="Claire", reason="demande")
+        rgpd.erase_person(
+            session, learner, actor=make_actor(COORDINATION, "Claire"), reason="demande"
+        )
     with demo.session(commit=False) as session:
         assert session.get(Candidate, learner) is None
         assert session.scalar(select(Agreement.id).where(Agreement.candidate_id == learner)) is None
@@ -526,7 +538,9 @@ def test_erasure_is_refused_when_an_agreement_was_signed(demo: Database) -> None
     with demo.session() as session:
         learner = _learner_with_amendment(session)
         with pytest.raises(rgpd.ErasureRefused) as refused:
-            rgpd.erase_person(session, learner, role=COORDINATION, author="C", reason="demande")
+            rgpd.erase_person(
+                session, learner, actor=make_actor(COORDINATION, "C"), reason="demande"
+            )
     message = str(refused.value)
     assert "convention de stage signée (FAB-2026-0005)" in message
     assert "anonymiser" in message
@@ -538,10 +552,10 @@ def test_erasure_needs_coordination_and_a_reason_category(demo: Database) -> Non
     (person,) = _person(demo)
     with demo.session() as session:
         with pytest.raises(PermissionDenied):
-            rgpd.erase_person(session, person, role="accueil", author="N", reason="demande")
+            rgpd.erase_person(session, person, actor=make_actor("accueil", "N"), reason="demande")
         with pytest.raises(ValidationError):
             rgpd.erase_person(
-                session, person, role=COORDINATION, author="C", reason=f"Mme {NAME} a appelé"
+                session, person, actor=make_actor(COORDINATION, "C"), reason=f"Mme {NAME} a appelé"
             )
     with demo.session(commit=False) as session:
         assert session.get(Candidate, person) is not None
@@ -591,7 +605,7 @@ def test_export_and_anonymisation_of_absences(demo: Database) -> None:
         )
         _absences_and_attestation(session, agreement_id)
     with demo.session(commit=False) as session:
-        data = rgpd.export_person(session, learner, role=COORDINATION, now=NOW)
+        data = rgpd.export_person(session, learner, actor=make_actor(COORDINATION), now=NOW)
     (agreement,) = data["candidatures"][0]["conventions"]
     assert agreement["absences"][0] == {
         "date": "02/06/2026",
@@ -614,7 +628,7 @@ def test_export_and_anonymisation_of_absences(demo: Database) -> None:
     ]
 
     with demo.session() as session:
-        rgpd.anonymise(session, [learner], role=COORDINATION, author="Claire")
+        rgpd.anonymise(session, [learner], actor=make_actor(COORDINATION, "Claire"))
     with demo.session(commit=False) as session:
         kept = session.execute(
             select(AgreementAbsence.day, AgreementAbsence.justified, AgreementAbsence.reason)
@@ -651,7 +665,9 @@ def test_erasure_deletes_absences_and_issued_documents(demo: Database) -> None:
         agreement_id = agreement.id
         _absences_and_attestation(session, agreement_id)
     with demo.session() as session:
-        rgpd.erase_person(session, learner, role=COORDINATION, author="Claire", reason="demande")
+        rgpd.erase_person(
+            session, learner, actor=make_actor(COORDINATION, "Claire"), reason="demande"
+        )
     with demo.session(commit=False) as session:
         for table in (AgreementAbsence, AgreementDocument):
             left = session.scalar(

@@ -7,6 +7,7 @@ from app.domain import Amendment
 from app.services import agreements as ag
 from app.services import rgpd
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.services.test_agreements import COORD, _candidate, _form, _signed, _world
 
 LATER = datetime(2026, 6, 20, 9, 0)
@@ -21,15 +22,15 @@ def test_anonymisation_clears_the_representative_in_amendments(db: Database) -> 
             world, minor, representant_legal="Paul Petit, père, 06 98 76 54 32", lieu="Annexe"
         )
         ag.create_amendment(
-            s, info.id, changed, "Tuteur légal", author=COORD, role="coordination", now=LATER
+            s, info.id, changed, "Tuteur légal", actor=make_actor("coordination", COORD), now=LATER
         )
         ag.sign_amendment(
-            s, info.id, 1, date(2026, 6, 18), author=COORD, role="coordination", now=LATER
+            s, info.id, 1, date(2026, 6, 18), actor=make_actor("coordination", COORD), now=LATER
         )
     with db.session() as s:
         stored = s.query(Amendment).one()
         assert "Paul Petit" in (stored.terms or "") and "Anne Petit" in stored.changes
-        assert rgpd.anonymise(s, [minor], role="coordination", author=COORD) == 1
+        assert rgpd.anonymise(s, [minor], actor=make_actor("coordination", COORD)) == 1
     with db.session(commit=False) as s:
         stored = s.query(Amendment).one()
         assert "Petit" not in (stored.terms or "")

@@ -17,6 +17,7 @@ from app.services.candidates import CandidateInput
 from app.services.errors import PermissionDenied, UserFacingError
 from app.services.permissions import SYSTEM_ROLE
 from app.storage import Database
+from tests.conftest import make_actor
 
 ACCUEIL, FORMATEUR, COORD = "accueil", "formateur", "coordination"
 ROLES = (ACCUEIL, FORMATEUR, COORD)
@@ -43,20 +44,31 @@ def _entry(**changes: str) -> CandidateInput:
 
 
 def _build(s: Session) -> World:
-    candidate = candidates.create_candidate(s, _entry(), author="t", role=COORD, now=NOW).id
+    candidate = candidates.create_candidate(s, _entry(), actor=make_actor(COORD, "t"), now=NOW).id
     learner = candidates.create_candidate(
-        s, _entry(nom="Ziani", prenom="Nora", email="nora@exemple.fr"), author="t", role=COORD
+        s, _entry(nom="Ziani", prenom="Nora", email="nora@exemple.fr"), actor=make_actor(COORD, "t")
     ).id
     for stage in ("entretien", "admis", "entre_formation"):
-        candidates.change_stage(s, learner, stage, comment="", author="t", role=COORD, now=NOW)
+        candidates.change_stage(
+            s, learner, stage, comment="", actor=make_actor(COORD, "t"), now=NOW
+        )
     cohort = next(c for c in o.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt")
     activity = o.create_activity(
-        s, cohort.id, o.ActivityInput(day="03/12/2025", title="Atelier"), role=FORMATEUR
+        s,
+        cohort.id,
+        o.ActivityInput(day="03/12/2025", title="Atelier"),
+        actor=make_actor(FORMATEUR),
     )
-    team = o.set_teams(s, activity.id, [("Équipe A", [learner])], role=FORMATEUR).teams[0].id
+    team = (
+        o.set_teams(s, activity.id, [("Équipe A", [learner])], actor=make_actor(FORMATEUR))
+        .teams[0]
+        .id
+    )
     criterion = o.criteria(s)[0].id
-    o.record_level(s, activity.id, learner, criterion, "1", author="t", role=FORMATEUR, now=NOW)
-    appointment = appointments.create_appointment(s, _session_input(), role=COORD).id
+    o.record_level(
+        s, activity.id, learner, criterion, "1", actor=make_actor(FORMATEUR, "t"), now=NOW
+    )
+    appointment = appointments.create_appointment(s, _session_input(), actor=make_actor(COORD)).id
     return World(candidate, learner, appointment, cohort.id, activity.id, team, criterion)
 
 
@@ -107,21 +119,20 @@ def _expect(allowed: set[str], role: str) -> str:
 def test_candidate_writes(s: Session, world: World, role: str) -> None:
     actions = {
         "create": lambda: candidates.create_candidate(
-            s, _entry(nom="Neuf", email="neuf@exemple.fr"), author="x", role=role
+            s, _entry(nom="Neuf", email="neuf@exemple.fr"), actor=make_actor(role, "x")
         ),
         "update": lambda: candidates.update_candidate(
             s,
             world.candidate,
             _entry(prenom="Camilla"),
             expected_version=None,
-            author="x",
-            role=role,
+            actor=make_actor(role, "x"),
         ),
         "stage": lambda: candidates.change_stage(
-            s, world.candidate, "contacte", comment="", author="x", role=role
+            s, world.candidate, "contacte", comment="", actor=make_actor(role, "x")
         ),
         "import": lambda: csv_io.apply_import(
-            s, HEADER_ONLY, valid_only=True, author="x", role=role
+            s, HEADER_ONLY, valid_only=True, actor=make_actor(role, "x")
         ),
     }
     for name, action in actions.items():
@@ -132,7 +143,7 @@ def test_candidate_writes(s: Session, world: World, role: str) -> None:
 def test_every_role_reads_candidate_files_but_only_coordination_sees_rqth(
     s: Session, world: World, role: str
 ) -> None:
-    values = candidates.get_candidate(s, world.candidate, role=role).values
+    values = candidates.get_candidate(s, world.candidate, actor=make_actor(role)).values
     assert values.nom == "Lefèvre"
     assert values.rqth == ("oui" if role == COORD else "")
     assert candidates.rows(s, [world.candidate])[world.candidate].name.startswith("LEFÈVRE")
@@ -140,38 +151,37 @@ def test_every_role_reads_candidate_files_but_only_coordination_sees_rqth(
 
 def test_unknown_role_cannot_read_a_file(s: Session, world: World) -> None:
     with pytest.raises(PermissionDenied, match="Connectez-vous"):
-        candidates.get_candidate(s, world.candidate, role="")
+        candidates.get_candidate(s, world.candidate, actor=make_actor(""))
 
 
 @pytest.mark.parametrize("sent", ["non", "", "oui"])
 def test_accueil_save_keeps_the_stored_rqth_whatever_the_form_sends(
     s: Session, world: World, sent: str
 ) -> None:
-    shown = candidates.get_candidate(s, world.candidate, role=ACCUEIL).values
+    shown = candidates.get_candidate(s, world.candidate, actor=make_actor(ACCUEIL)).values
     changed = replace(shown, prenom="Camilla", rqth=sent)
     candidates.update_candidate(
-        s, world.candidate, changed, expected_version=None, author="x", role=ACCUEIL
+        s, world.candidate, changed, expected_version=None, actor=make_actor(ACCUEIL, "x")
     )
     stored = s.get_one(Candidate, world.candidate)
     assert (stored.first_name, stored.rqth) == ("Camilla", True)
 
 
 def test_coordination_changes_rqth(s: Session, world: World) -> None:
-    shown = candidates.get_candidate(s, world.candidate, role=COORD).values
+    shown = candidates.get_candidate(s, world.candidate, actor=make_actor(COORD)).values
     candidates.update_candidate(
         s,
         world.candidate,
         replace(shown, rqth="non"),
         expected_version=None,
-        author="x",
-        role=COORD,
+        actor=make_actor(COORD, "x"),
     )
     assert s.get_one(Candidate, world.candidate).rqth is False
 
 
 def test_accueil_cannot_record_rqth_on_a_new_file(s: Session, world: World) -> None:
     saved = candidates.create_candidate(
-        s, _entry(nom="Neuf", email="neuf@exemple.fr"), author="x", role=ACCUEIL
+        s, _entry(nom="Neuf", email="neuf@exemple.fr"), actor=make_actor(ACCUEIL, "x")
     )
     assert s.get_one(Candidate, saved.id).rqth is None
 
@@ -190,18 +200,24 @@ def test_command_line_and_demo_act_as_coordination() -> None:
 @pytest.mark.parametrize("role", [*ROLES, ""])
 def test_appointment_writes(s: Session, world: World, role: str) -> None:
     actions = {
-        "create": lambda: appointments.create_appointment(s, _session_input(), role=role),
-        "update": lambda: appointments.update_appointment(
-            s, world.appointment, _session_input(), role=role
+        "create": lambda: appointments.create_appointment(
+            s, _session_input(), actor=make_actor(role)
         ),
-        "register": lambda: appointments.register(s, world.appointment, world.candidate, role=role),
+        "update": lambda: appointments.update_appointment(
+            s, world.appointment, _session_input(), actor=make_actor(role)
+        ),
+        "register": lambda: appointments.register(
+            s, world.appointment, world.candidate, actor=make_actor(role)
+        ),
         "attendance": lambda: appointments.set_attendance(
-            s, world.appointment, world.candidate, "present", role=role
+            s, world.appointment, world.candidate, "present", actor=make_actor(role)
         ),
         "unregister": lambda: appointments.unregister(
-            s, world.appointment, world.candidate, role=role
+            s, world.appointment, world.candidate, actor=make_actor(role)
         ),
-        "cancel": lambda: appointments.cancel_appointment(s, world.appointment, role=role),
+        "cancel": lambda: appointments.cancel_appointment(
+            s, world.appointment, actor=make_actor(role)
+        ),
     }
     for name, action in actions.items():
         assert _outcome(action) == _expect({ACCUEIL, COORD}, role), name
@@ -220,13 +236,15 @@ def test_every_role_reads_appointments(s: Session, world: World) -> None:
 @pytest.mark.parametrize("role", [*ROLES, ""])
 def test_orientation_observations_are_not_for_accueil(s: Session, world: World, role: str) -> None:
     reads = {
-        "grid": lambda: o.grid(s, world.activity, world.team, role=role),
+        "grid": lambda: o.grid(s, world.activity, world.team, actor=make_actor(role)),
         "history": lambda: o.level_history(
-            s, world.activity, world.learner, world.criterion, role=role
+            s, world.activity, world.learner, world.criterion, actor=make_actor(role)
         ),
-        "matrix": lambda: o.cohort_matrix(s, world.cohort, date(2025, 12, 5), role=role),
-        "learner": lambda: o.learner_page(s, world.learner, role=role),
-        "bilan": lambda: o.bilan_data(s, world.learner, role=role),
+        "matrix": lambda: o.cohort_matrix(
+            s, world.cohort, date(2025, 12, 5), actor=make_actor(role)
+        ),
+        "learner": lambda: o.learner_page(s, world.learner, actor=make_actor(role)),
+        "bilan": lambda: o.bilan_data(s, world.learner, actor=make_actor(role)),
     }
     for name, action in reads.items():
         assert _outcome(action) == _expect({FORMATEUR, COORD}, role), name
@@ -237,10 +255,10 @@ def test_observations_by_trainers_decisions_by_coordination(
     s: Session, world: World, role: str
 ) -> None:
     record = lambda: o.record_level(  # noqa: E731
-        s, world.activity, world.learner, world.criterion, "2", author="x", role=role
+        s, world.activity, world.learner, world.criterion, "2", actor=make_actor(role, "x")
     )
     decide = lambda: o.decide(  # noqa: E731
-        s, world.learner, outcome="validee", filiere="", reason="", author="x", role=role
+        s, world.learner, outcome="validee", filiere="", reason="", actor=make_actor(role, "x")
     )
     assert _outcome(record) == _expect({FORMATEUR, COORD}, role)
     assert _outcome(decide) == _expect({COORD}, role)
@@ -248,7 +266,7 @@ def test_observations_by_trainers_decisions_by_coordination(
 
 def test_accueil_refusal_is_in_french(s: Session, world: World) -> None:
     with pytest.raises(PermissionDenied) as refused:
-        o.learner_page(s, world.learner, role=ACCUEIL)
+        o.learner_page(s, world.learner, actor=make_actor(ACCUEIL))
     assert str(refused.value) == (
         "Les observations de la période d'orientation sont réservées aux formateurs "
         "et à la coordination."
@@ -264,15 +282,17 @@ def test_agreements_hosts_settings_and_users_are_for_coordination(
 ) -> None:
     actions = {
         "agreement": lambda: agreements.create_draft(
-            s, agreements.AgreementInput(), author="x", role=role
+            s, agreements.AgreementInput(), actor=make_actor(role, "x")
         ),
-        "host": lambda: hosts.create_host(s, hosts.HostInput(), role=role),
-        "organisation": lambda: org.save_organisation(s, org.OrganisationInput(), role=role),
-        "users": lambda: accounts.list_accounts(s, role=role),
+        "host": lambda: hosts.create_host(s, hosts.HostInput(), actor=make_actor(role)),
+        "organisation": lambda: org.save_organisation(
+            s, org.OrganisationInput(), actor=make_actor(role)
+        ),
+        "users": lambda: accounts.list_accounts(s, actor=make_actor(role)),
         "new user": lambda: accounts.create_account(
-            s, accounts.AccountInput("Zoé", "zoe", ACCUEIL), "", "", role=role
+            s, accounts.AccountInput("Zoé", "zoe", ACCUEIL), "", "", actor=make_actor(role)
         ),
-        "idle lock": lambda: accounts.set_idle_lock_minutes(s, 5, role=role),
+        "idle lock": lambda: accounts.set_idle_lock_minutes(s, 5, actor=make_actor(role)),
     }
     for name, action in actions.items():
         assert _outcome(action) == _expect({COORD}, role), name

@@ -25,6 +25,7 @@ from app.services.candidates import (
 from app.services.errors import NotFoundError
 from app.services.validation import format_phone
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.services.test_agreements import COORD, NOW, TODAY, _signed, _world
 
 AT = datetime(2025, 11, 1, 9, 0)
@@ -40,11 +41,11 @@ def _learner(s: Session, nom: str, season: str, *, enter: bool = True, site: str
         site=site,
         telephone="06 12 34 56 78",
     )
-    candidate_id = create_candidate(s, data, author="test", now=AT, role="coordination").id
+    candidate_id = create_candidate(s, data, now=AT, actor=make_actor("coordination", "test")).id
     if enter:
         for stage in ("entretien", "admis", "entre_formation"):
             change_stage(
-                s, candidate_id, stage, comment="", author="test", now=AT, role="coordination"
+                s, candidate_id, stage, comment="", now=AT, actor=make_actor("coordination", "test")
             )
     return candidate_id
 
@@ -93,11 +94,11 @@ def test_list_rows_carry_the_host_and_the_dates_of_signed_amendments(db: Databas
         info = _signed(s, w)
         longer = replace(info.values, date_fin="31/08/2026")
         ag.create_amendment(
-            s, info.id, longer, "Un mois de plus", author=COORD, role=COORD_ROLE, now=NOW
+            s, info.id, longer, "Un mois de plus", actor=make_actor(COORD_ROLE, COORD), now=NOW
         )
         before = ag.list_agreements(s, today=TODAY)[0]
         assert (before.end, before.waiting_signature) == (date(2026, 7, 31), True)
-        ag.sign_amendment(s, info.id, 1, TODAY, author=COORD, role=COORD_ROLE, now=NOW)
+        ag.sign_amendment(s, info.id, 1, TODAY, actor=make_actor(COORD_ROLE, COORD), now=NOW)
         row = ag.list_agreements(s, today=date(2026, 8, 10))[0]
         assert (row.start, row.end) == (date(2026, 6, 1), date(2026, 8, 31))
         assert row.ends_this_month is True and row.waiting_signature is False

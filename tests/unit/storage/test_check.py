@@ -17,6 +17,7 @@ from app.services.candidates import CandidateInput, create_candidate
 from app.services.maintenance import CheckReport, check_database
 from app.storage import Database
 from app.storage.migrate import head_revision
+from tests.conftest import make_actor
 
 NOW = datetime(2026, 11, 28, 10, 0)
 
@@ -55,7 +56,7 @@ def add_candidates(database: Database, count: int) -> None:
                 site="cobalt",
                 email=f"lea{n}@exemple.fr",
             )
-            create_candidate(session, data, author="test", now=NOW, role="coordination")
+            create_candidate(session, data, now=NOW, actor=make_actor("coordination", "test"))
 
 
 def raw_sqlite(path: Path, *statements: str) -> None:

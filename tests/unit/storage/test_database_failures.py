@@ -18,6 +18,7 @@ from app.errors import StorageError
 from app.services.candidates import CandidateInput, create_candidate
 from app.storage import Database, database
 from app.storage.database import storage_message
+from tests.conftest import make_actor
 
 NOW = datetime(2026, 11, 29, 10, 42)
 
@@ -28,7 +29,9 @@ def _save_candidate(db: Database, nom: str, notes: str = "") -> int:
     )
     data.notes = notes
     with db.session() as s:
-        return create_candidate(s, data, author="Nadia Belkacem", role="coordination", now=NOW).id
+        return create_candidate(
+            s, data, actor=make_actor("coordination", "Nadia Belkacem"), now=NOW
+        ).id
 
 
 def _names(db: Database) -> list[str]:

@@ -28,9 +28,11 @@ LINE_TIMEOUT_S = 20.0
 CHILD = """
 import sys
 
+from app.services.actor import system_actor
 from app.services.candidates import CandidateInput, create_candidate
-from app.services.permissions import ROLE_COORDINATION
 from app.storage import Database
+
+actor = system_actor("test de durabilité (processus tué)", author="durabilite")
 
 database = Database(sys.argv[1])
 round_ = sys.argv[2]
@@ -45,7 +47,7 @@ while True:
         site="cobalt",
     )
     with database.session() as session:
-        saved = create_candidate(session, data, author="durabilite", role=ROLE_COORDINATION)
+        saved = create_candidate(session, data, actor=actor)
     print(f"saved {saved.uuid}", flush=True)
 """
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from app.services import agreements as ag
 from app.storage import Database
 from app.storage.migrate import downgrade_to, upgrade_to_head
+from tests.conftest import make_actor
 from tests.unit.services.test_agreements import COORD, _form, _signed, _world
 
 LATER = datetime(2026, 6, 20, 9, 0)
@@ -27,10 +28,10 @@ def test_amendment_terms_are_rebuilt_from_their_texts(db: Database) -> None:
             interruptions=[("06/07/2026", "08/07/2026")],
         )
         ag.create_amendment(
-            s, info.id, changed, "Rythme", author=COORD, role="coordination", now=LATER
+            s, info.id, changed, "Rythme", actor=make_actor("coordination", COORD), now=LATER
         )
         ag.sign_amendment(
-            s, info.id, 1, date(2026, 6, 18), author=COORD, role="coordination", now=LATER
+            s, info.id, 1, date(2026, 6, 18), actor=make_actor("coordination", COORD), now=LATER
         )
     with db.session(commit=False) as s:
         before = ag.get_agreement(s, info.id)
