@@ -36,7 +36,6 @@ import re
 import shutil
 import socket
 import stat
-import sys
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -49,6 +48,7 @@ from typing import Any
 from app.errors import StorageError, describe_os_error
 from app.storage import cipher, key_file
 from app.storage.database import sqlite_path
+from app.storage.durable import fsync_file, fsync_folder
 from app.storage.untrusted import (
     LONG_CHECK_SECONDS,
     QUICK_CHECK_SECONDS,
@@ -273,10 +273,10 @@ def backup_database(
         with _connect(source, mode="rw", key=key) as origin, _connect(partial, key=key) as copy:
             origin.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
-        _fsync(partial)
+        fsync_file(partial)
         target = _publish(partial, target)
         key_file.copy_key_file(source, target)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except cipher.error_types() as error:
         log.warning("backup of %s failed: %s", source, error)
         raise StorageError(
@@ -450,22 +450,6 @@ def _key_opening(copy: Path, key: bytes | None) -> bytes | None:
         if opened is not None and cipher.opens_with(copy, opened):
             return opened
     return key
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows has no directory handles)."""
-    if sys.platform == "win32":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _require_database_file(path: Path, what: str) -> None:
@@ -898,7 +882,7 @@ def _keep_current(target: Path, folder: Path, now: datetime | None) -> Path:
         )
         shutil.copyfile(target, partial)
         _make_private(partial, FILE_MODE)
-        _fsync(partial)
+        fsync_file(partial)
         kept = _publish(partial, kept)
     except OSError as error:
         raise StorageError(
@@ -967,7 +951,7 @@ def _swap(target: Path, staging: Path) -> None:
             companion.unlink(missing_ok=True)
         _make_private(staging, FILE_MODE)
         os.replace(staging, target)
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     except OSError as error:
         raise StorageError(
             f"La base « {target} » n'a pas pu être remplacée : {describe_os_error(error)}."

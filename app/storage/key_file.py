@@ -37,6 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.errors import StorageError, describe_os_error
+from app.storage.durable import fsync_folder
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def write_key_file(database: Path, keys: KeyFile) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     except OSError as error:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
@@ -174,16 +175,6 @@ def copy_key_file(database: Path, copy: Path) -> None:
 def remove_key_file(database: Path) -> None:
     with contextlib.suppress(OSError):
         key_file_path(database).unlink(missing_ok=True)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _b64(data: bytes) -> str:

@@ -229,7 +229,7 @@ def test_a_killed_backup_leaves_nothing_after_the_next_start_and_blocks_nothing(
             Path({str(ready)!r}).write_text("ready")
             time.sleep(600)
 
-        backup._fsync = hang
+        backup.fsync_file = hang
         backup.backup_database({db.url!r}, Path({str(folder)!r}), reason="manuelle",
                                now=datetime(2026, 11, 29, 8, 12))
         """,
@@ -328,7 +328,7 @@ def test_a_failed_backup_leaves_no_temporary_file(
     def fail(_path: Path) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backup, "_fsync", fail)
+    monkeypatch.setattr(backup, "fsync_file", fail)
     with pytest.raises(Exception, match="disque plein"):
         backup_database(db.url, folder, reason="manuelle", now=NOW)
     assert list(folder.iterdir()) == []
