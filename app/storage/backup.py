@@ -426,11 +426,26 @@ def _key_of_base(path: Path) -> bytes | None:
     it did not (its key is unknown here: sign in on it first)."""
     key = cipher.known_key(path)
     if key is None and not cipher.is_plain_sqlite(path) and path.stat().st_size > 0:
+        key = _open_slot_key(path)
+    if key is None and not cipher.is_plain_sqlite(path) and path.stat().st_size > 0:
         raise StorageError(
             f"La base « {path} » est chiffrée et n'a pas été ouverte par cette commande : "
             "connectez-vous d'abord (--user)."
         )
     return key
+
+
+def _open_slot_key(path: Path) -> bytes | None:
+    """The data key of a base no password protects yet (its key file's open slot)."""
+    try:
+        keys = key_file.read_key_file(path)
+    except StorageError:
+        return None
+    for slot in keys.of_kind(key_file.OPEN) if keys is not None else []:
+        opened = slot.unwrap(None)
+        if opened is not None and cipher.opens_with(path, opened):
+            return opened
+    return None
 
 
 def _key_opening(copy: Path, key: bytes | None) -> bytes | None:
@@ -441,15 +456,7 @@ def _key_opening(copy: Path, key: bytes | None) -> bytes | None:
         return None
     if key is not None and cipher.opens_with(copy, key):
         return key
-    try:
-        keys = key_file.read_key_file(copy)
-    except StorageError:
-        keys = None
-    for slot in keys.of_kind(key_file.OPEN) if keys is not None else []:
-        opened = slot.unwrap(None)
-        if opened is not None and cipher.opens_with(copy, opened):
-            return opened
-    return key
+    return _open_slot_key(copy) or key
 
 
 def _require_database_file(path: Path, what: str) -> None:

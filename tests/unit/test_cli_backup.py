@@ -1,7 +1,6 @@
 """`main.py backup` and `main.py restore`: exit 0 done, 1 refused with a French message."""
 
 import logging
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.config import backup_dir
 from app.services.bootstrap import open_app_database
 from app.storage.backup import list_backups
+from tests.encrypted import raw_connect
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +33,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def set_site_name(path: Path, name: str) -> None:
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     connection.execute("UPDATE site SET name = ? WHERE code = 'cobalt'", (name,))
     connection.commit()
     connection.close()
 
 
 def site_name(path: Path) -> str:
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     try:
         return str(connection.execute("SELECT name FROM site WHERE code = 'cobalt'").fetchone()[0])
     finally:
@@ -133,7 +133,7 @@ def test_restore_refuses_a_bad_copy_and_leaves_the_base(
     elif spoil == "text":
         copy.write_text("ceci n'est pas une base", encoding="utf-8")
     else:
-        connection = sqlite3.connect(copy)
+        connection = raw_connect(copy)
         if spoil == "foreign":
             connection.execute("DROP TABLE alembic_version")
         else:

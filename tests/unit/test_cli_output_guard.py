@@ -18,8 +18,11 @@ from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.config import backup_dir
 from app.services.bootstrap import open_app_database
 from app.services.demo import seed_demo
+from app.storage import cipher
 from app.storage.backup import BackupReason, backup_database
+from app.storage.key_file import key_file_path
 from tests.conftest import TODAY
+from tests.encrypted import base_key
 
 COMPANIONS = ("-wal", "-shm", "-journal")
 
@@ -87,7 +90,7 @@ def assert_refused(capsys: pytest.CaptureFixture[str], base: Path, *argv: str, s
 
 def read_only(path: Path) -> sqlite3.Connection:
     """Reads without writing anything, not even a -wal or -shm next to the file."""
-    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    return cipher.connect(f"{path.as_uri()}?mode=ro&immutable=1", base_key(path), uri=True)
 
 
 def assert_readable_base(path: Path) -> None:
@@ -215,7 +218,7 @@ def test_export_into_the_backup_folder_is_refused(
             says="dans le dossier des sauvegardes",
         )
     assert digest(copy) == kept
-    assert sorted(p.name for p in folder.iterdir()) == [copy.name]
+    assert sorted(p.name for p in folder.iterdir()) == [copy.name, copy.name + ".cles"]
 
 
 # ---------------------------------------------------------------- --db and --out swapped
@@ -328,7 +331,7 @@ def test_restoring_over_a_backup_is_refused(
         says="une sauvegarde n'est jamais écrasée",
     )
     assert digest(copy) == kept
-    assert list_backup_folder() == [copy.name]
+    assert list_backup_folder() == [copy.name, copy.name + ".cles"]
 
 
 def list_backup_folder() -> list[str]:
@@ -369,4 +372,8 @@ def test_a_missing_base_with_a_base_name_is_still_created(
     out = tmp_path / "candidats.csv"
     code, _said, _err = run(capsys, "export", "candidates", "--db", str(path), "--out", str(out))
     assert code == EXIT_OK
-    assert path.read_bytes().startswith(b"SQLite format 3\x00")
+    assert key_file_path(path).exists()  # a new base, encrypted from its first byte
+    assert not path.read_bytes().startswith(b"SQLite format 3\x00")
+    reader = cipher.connect(path, base_key(path))
+    assert reader.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+    reader.close()

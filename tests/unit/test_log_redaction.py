@@ -6,7 +6,6 @@ address) into a log file of mode 0644.
 
 import logging
 import os
-import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,10 @@ from app import logs
 from app.errors import StorageError
 from app.services import candidates
 from app.services.bootstrap import open_app_database
+from app.storage import cipher
 from app.storage import database as storage
 from tests.conftest import TODAY, make_actor
+from tests.encrypted import raw_connect
 from tests.unit.properties.worlds import COORDINATION, NOW, candidate_input
 
 # Values no log may hold, as typed and as stored.
@@ -79,7 +80,7 @@ def locked_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     monkeypatch.setattr(storage, "BUSY_TIMEOUT_MS", 50)
     path = tmp_path / "verrouillee.sqlite"
     open_app_database("sqlite:///" + str(path), today=TODAY).dispose()
-    holder = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    holder = raw_connect(path, timeout=0.05, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         yield path
@@ -137,7 +138,11 @@ def test_database_errors_never_show_the_bound_values(locked_base: Path) -> None:
 def test_parameters_of_an_engine_that_shows_them_are_removed_from_the_log(
     installed: logging.Handler, locked_base: Path
 ) -> None:
-    engine = create_engine("sqlite:///" + str(locked_base), connect_args={"timeout": 0.05})
+    engine = create_engine(  # an engine of its own, which shows the values (no hide_parameters)
+        "sqlite://",
+        module=cipher.driver(),
+        creator=lambda: raw_connect(locked_base, timeout=0.05),
+    )
     try:
         with pytest.raises(OperationalError) as raised, engine.begin() as connection:
             connection.execute(
