@@ -1,11 +1,11 @@
 """The tamper-evident journal (issue 12.4): every entry chained to the previous one by an HMAC
 keyed with the base's secret, the last one sealed beside the journal; `check` recomputes it all
 and names the first broken entry. Each way of rewriting the journal that the issue found
-accepted is played here with the plain `sqlite3` module, as someone holding the file would."""
+accepted is played here below the application (`tests.encrypted.raw_connect`: the base is
+encrypted, so this is someone holding the file and its key, as the sqlite3 shell would)."""
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -24,9 +24,10 @@ from app.services import audit, rgpd
 from app.services.audit import JOURNAL_HEAD, JOURNAL_KEY, key_bytes, verify_journal
 from app.services.candidates import CandidateInput, create_candidate
 from app.services.maintenance import check_database, expected_journal_triggers
-from app.storage import Database
+from app.storage import Database, cipher
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from tests.conftest import make_actor
+from tests.encrypted import raw_connect
 
 COORDINATION = "coordination"
 CANDIDATE = CandidateInput(
@@ -77,7 +78,7 @@ def journal(db: Database, db_path: Path) -> Path:
 
 def tamper(path: Path, *statements: str) -> None:
     """What someone with the file and the sqlite3 shell would type."""
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     try:
         for statement in statements:
             connection.execute(statement)
@@ -87,7 +88,7 @@ def tamper(path: Path, *statements: str) -> None:
 
 
 def trigger_sql(path: Path, name: str) -> str:
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     try:
         row = connection.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()
     finally:
@@ -120,7 +121,7 @@ def check_cli(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 
 
 def test_each_entry_carries_the_digest_of_its_values_and_its_chain(journal: Path) -> None:
-    connection = sqlite3.connect(journal)
+    connection = raw_connect(journal)
     try:
         key = key_bytes(
             connection.execute(
@@ -265,7 +266,7 @@ def test_entries_stay_in_id_order_with_two_writers(db: Database) -> None:
     ],
 )
 def test_the_database_refuses_to_touch_the_chain_or_the_key(journal: Path, statement: str) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.driver().IntegrityError):
         tamper(journal, statement)
 
 
@@ -434,7 +435,7 @@ def test_the_seal_removed(journal: Path) -> None:
 
 def test_the_seal_forged(journal: Path) -> None:
     """Pointing the seal at the fourth entry, to hide the removal of the fifth, needs the key."""
-    connection = sqlite3.connect(journal)
+    connection = raw_connect(journal)
     try:
         chain = connection.execute("SELECT chain FROM audit_entry WHERE id = 4").fetchone()[0]
     finally:

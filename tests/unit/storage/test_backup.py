@@ -1,6 +1,7 @@
 """Backups with the SQLite backup API, their rotation, restoring one, and file permissions."""
 
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from app.storage.backup import (
     workstation_name,
 )
 from app.storage.migrate import alembic_config, current_revision, head_revision
+from tests.encrypted import base_key, raw_connect
 
 NOW = datetime(2026, 11, 29, 8, 12)
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
@@ -35,7 +37,7 @@ def url(path: Path) -> str:
 
 
 def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     try:
         return connection.execute(sql).fetchall()
     finally:
@@ -83,7 +85,7 @@ def test_copy_is_one_whole_file_holding_what_is_still_in_the_wal(
     assert site_label(copy) == "Cobalt (copie)"
     assert rows(copy, "PRAGMA journal_mode") == [("delete",)]
     assert rows(copy, "PRAGMA integrity_check") == [("ok",)]
-    assert sorted(p.name for p in folder.iterdir()) == [copy.name]
+    assert sorted(p.name for p in folder.iterdir()) == [copy.name, copy.name + ".cles"]
 
 
 def test_copy_taken_while_another_connection_writes_is_consistent(tmp_path: Path) -> None:
@@ -252,7 +254,9 @@ def test_restore_into_a_new_place_keeps_nothing(backup_of_a: Path, tmp_path: Pat
     target = tmp_path / "poste2" / "fabrique.sqlite"
     assert restore_database(backup_of_a, target, backup_folder=tmp_path / "b") is None
     assert site_label(target) == "Version A"
-    assert current_revision(open_database(url(target), migrate=False).engine) == head_revision()
+    restored = open_database(url(target), migrate=False, key=base_key(target))
+    assert current_revision(restored.engine) == head_revision()
+    restored.dispose()
 
 
 def assert_refused_and_untouched(copy: Path, db_path: Path, folder: Path, match: str) -> None:
@@ -272,6 +276,7 @@ def test_restore_refuses_a_damaged_copy(db_path: Path, folder: Path, backup_of_a
         data[offset : offset + 200] = os.urandom(200)
     damaged = backup_of_a.with_name("abimee.sqlite")
     damaged.write_bytes(bytes(data))
+    shutil.copyfile(f"{backup_of_a}.cles", f"{damaged}.cles")
     assert_refused_and_untouched(damaged, db_path, folder, "endommagée|illisible")
 
 
@@ -301,7 +306,7 @@ def test_restore_refuses_a_sqlite_file_of_another_program(
 def test_restore_refuses_a_copy_from_a_newer_application(
     db_path: Path, folder: Path, backup_of_a: Path
 ) -> None:
-    connection = sqlite3.connect(backup_of_a)
+    connection = raw_connect(backup_of_a)
     connection.execute("UPDATE alembic_version SET version_num = '0099'")
     connection.commit()
     connection.close()
@@ -311,7 +316,7 @@ def test_restore_refuses_a_copy_from_a_newer_application(
 def test_restore_refuses_a_copy_with_broken_references(
     db_path: Path, folder: Path, backup_of_a: Path
 ) -> None:
-    connection = sqlite3.connect(backup_of_a)
+    connection = raw_connect(backup_of_a)
     connection.execute("PRAGMA foreign_keys = OFF")
     connection.execute("INSERT INTO tutor (host_id, name, uuid) VALUES (4242, 'Orphelin', 'u-1')")
     connection.commit()

@@ -1,7 +1,10 @@
 """Restore verifies the copy's schema against the migrations, opens it hardened and stops any
-check that lasts too long; a valid copy of another page size is restored (issue 12, 4/5/9)."""
+check that lasts too long; a valid copy of another page size is restored (issue 12, 4/5/9).
 
-import sqlite3
+Copies are encrypted with the base's key (issue 12.2): a tampered copy is crafted with that key
+(`tests.encrypted.raw_connect`, through the copy's own key file), so that the restore reaches
+the schema check; a plain copy (made before encryption) is checked the same way."""
+
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from app.errors import StorageError
-from app.storage import Database, backup
+from app.storage import Database, backup, cipher
 from app.storage.backup import backup_database, restore_database, verify_backup
 from app.storage.migrate import head_revision
 from app.storage.untrusted import (
@@ -21,12 +24,13 @@ from app.storage.untrusted import (
     open_untrusted,
     read_schema,
 )
+from tests.encrypted import base_key, raw_connect
 
 NOW = datetime(2026, 11, 29, 8, 12)
 
 
 def site_label(path: Path) -> str:
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     try:
         return str(connection.execute("SELECT name FROM site WHERE code = 'cobalt'").fetchone()[0])
     finally:
@@ -52,9 +56,19 @@ def copy(db: Database, folder: Path) -> Path:
     return made
 
 
+@pytest.fixture
+def plain_copy(copy: Path, tmp_path: Path) -> Path:
+    """The same copy as a plain SQLite file, as a base made before encryption was backed up
+    (outside the backup folder, without a key file)."""
+    plain = tmp_path / "avant-chiffrement.sqlite"
+    cipher.export_encrypted(copy, base_key(copy), plain, None)
+    assert cipher.is_plain_sqlite(plain)
+    return plain
+
+
 def tamper(path: Path, *statements: str) -> None:
-    """What someone with the file and the plain sqlite3 shell can do to it."""
-    connection = sqlite3.connect(path, isolation_level=None)
+    """What someone with the file, its key and the sqlite3 shell can do to it."""
+    connection = raw_connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA foreign_keys = OFF")
         for statement in statements:
@@ -85,7 +99,7 @@ PROMOTE_ALL = """
 def test_a_genuine_copy_passes_and_is_restored(
     copy: Path, db: Database, db_path: Path, folder: Path
 ) -> None:
-    assert verify_backup(copy) == head_revision()
+    assert verify_backup(copy, key=base_key(copy)) == head_revision()
     restore_database(copy, db_path, backup_folder=folder)
     assert site_label(db_path) == "Version A"
 
@@ -198,7 +212,7 @@ def test_every_check_has_a_time_limit_even_if_the_schema_check_missed_the_view(
     """Defence in depth: with a schema comparison fooled into expecting the view, reading the
     revision runs the endless query, and the time limit stops it."""
     recursive_version(copy)
-    with open_untrusted(copy) as opened:
+    with open_untrusted(copy, base_key(copy)) as opened:
         tampered = read_schema(opened)
     monkeypatch.setattr(backup, "migrated_schema", lambda _revision: tampered)
     monkeypatch.setattr(backup, "QUICK_CHECK_SECONDS", 0.5)
@@ -219,11 +233,11 @@ def test_the_integrity_check_has_a_time_limit_too(
 
 
 def test_the_copy_is_read_hardened(copy: Path) -> None:
-    with open_untrusted(copy) as opened:
+    with open_untrusted(copy, base_key(copy)) as opened:
         assert opened.query("PRAGMA trusted_schema") == [(0,)]
         assert opened.query("PRAGMA query_only") == [(1,)]
         assert opened.query("PRAGMA cell_size_check") == [(1,)]
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(cipher.driver().OperationalError):
             opened.query("UPDATE site SET name = 'x'")
     assert site_label(copy) == "Version A"
 
@@ -236,26 +250,49 @@ def test_sql_is_compared_without_spacing_case_or_quotes() -> None:
 
 
 def test_the_migrated_schema_is_built_once_per_revision(copy: Path) -> None:
-    verify_backup(copy)
+    verify_backup(copy, key=base_key(copy))
     before = migrated_schema.cache_info()
-    verify_backup(copy)
+    verify_backup(copy, key=base_key(copy))
     after = migrated_schema.cache_info()
     assert after.misses == before.misses and after.hits > before.hits
 
 
 def test_a_copy_with_another_page_size_is_restored(
-    copy: Path, db: Database, db_path: Path, folder: Path
+    plain_copy: Path, db: Database, db_path: Path, folder: Path
 ) -> None:
-    tamper(copy, "PRAGMA page_size = 8192", "VACUUM")
-    assert sqlite3.connect(copy).execute("PRAGMA page_size").fetchone() == (8192,)
-    kept = restore_database(copy, db_path, backup_folder=folder)
+    """An encrypted base always has SQLCipher's page size; a plain copy (made before
+    encryption, or by another SQLite) may have another one, and is re-encrypted on restore."""
+    tamper(plain_copy, "PRAGMA page_size = 8192", "VACUUM")
+    assert raw_connect(plain_copy).execute("PRAGMA page_size").fetchone() == (8192,)
+    kept = restore_database(plain_copy, db_path, backup_folder=folder)
     assert kept is not None and site_label(kept) == "Version B"
     assert site_label(db_path) == "Version A"
     with db.session(commit=False) as session:  # the open application reads the restored base
         label = session.execute(text("SELECT name FROM site WHERE code = 'cobalt'")).scalar()
     assert label == "Version A"
-    check = sqlite3.connect(db_path)
+    check = raw_connect(db_path)
     try:
         assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     finally:
         check.close()
+
+
+def test_a_genuine_plain_copy_is_restored_encrypted_with_the_base_key(
+    plain_copy: Path, db: Database, db_path: Path, folder: Path
+) -> None:
+    key = base_key(db_path)
+    assert verify_backup(plain_copy) == head_revision()
+    restore_database(plain_copy, db_path, backup_folder=folder)
+    assert not cipher.is_plain_sqlite(db_path)
+    assert cipher.opens_with(db_path, key)
+    assert site_label(db_path) == "Version A"
+
+
+def test_a_plain_copy_tampered_with_the_sqlite3_shell_is_refused(
+    plain_copy: Path, db_path: Path, folder: Path
+) -> None:
+    tamper(plain_copy, PROMOTE_ALL)
+    message = refused(plain_copy, db_path, folder)
+    assert message.startswith(
+        "La copie contient un déclencheur inconnu « promote_all » : restauration refusée."
+    )
