@@ -262,7 +262,7 @@ def test_a_killed_restore_leaves_no_copy_of_the_data_after_the_next_start(
         from pathlib import Path
         from app.storage import backup
 
-        def hang(staging, *, shown_as):  # checked, not yet migrated: killed here
+        def hang(staging, *, shown_as, key):  # checked, not yet migrated: killed here
             Path({str(ready)!r}).write_text("ready")
             time.sleep(600)
 
@@ -340,7 +340,7 @@ def test_a_failed_restore_leaves_no_staging_file(
     copy = backup_database(db.url, folder, reason="manuelle", now=NOW)
     seen: list[str] = []
 
-    def interrupted(staging: Path, *, shown_as: Path) -> None:
+    def interrupted(staging: Path, *, shown_as: Path, key: bytes | None) -> None:
         seen.append(staging.name)
         raise KeyboardInterrupt
 

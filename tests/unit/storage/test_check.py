@@ -2,7 +2,6 @@
 
 import errno
 import hashlib
-import sqlite3
 import stat
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,6 +17,7 @@ from app.services.maintenance import CheckReport, check_database
 from app.storage import Database
 from app.storage.migrate import head_revision
 from tests.conftest import make_actor
+from tests.encrypted import raw_connect
 
 NOW = datetime(2026, 11, 28, 10, 0)
 
@@ -60,8 +60,8 @@ def add_candidates(database: Database, count: int) -> None:
 
 
 def raw_sqlite(path: Path, *statements: str) -> None:
-    """Write behind the application's back, foreign keys off."""
-    connection = sqlite3.connect(path)
+    """Write behind the application's back (with the base's key), foreign keys off."""
+    connection = raw_connect(path)
     try:
         connection.execute("PRAGMA foreign_keys = OFF")
         for statement in statements:

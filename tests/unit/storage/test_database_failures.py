@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.domain import Candidate, Season
 from app.errors import StorageError
 from app.services.candidates import CandidateInput, create_candidate
-from app.storage import Database, database
+from app.storage import Database, cipher, database
 from app.storage.database import storage_message
 from tests.conftest import make_actor
+from tests.encrypted import base_key, raw_connect
 
 NOW = datetime(2026, 11, 29, 10, 42)
 
@@ -143,7 +144,8 @@ def test_a_moved_file_refuses_saves_until_it_is_put_back(db: Database, db_path: 
 def test_a_file_replaced_by_another_one_refuses_saves(db: Database, db_path: Path) -> None:
     _save_candidate(db, "Hébert")
     copy = db_path.with_name("copie.sqlite")
-    with sqlite3.connect(db_path) as source, sqlite3.connect(copy) as target:
+    key = base_key(db_path)  # another copy of the same base, under the same key
+    with cipher.connected(db_path, key) as source, cipher.connected(copy, key) as target:
         source.backup(target)
     os.replace(copy, db_path)
 
@@ -170,7 +172,7 @@ def test_a_database_locked_by_another_desk_refuses_then_saves(
 ) -> None:
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
     db.engine.dispose()
-    other_desk = sqlite3.connect(db_path)
+    other_desk = raw_connect(db_path)
     other_desk.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(StorageError) as refused:

@@ -9,7 +9,6 @@ WAL with synchronous=FULL (app/storage/database.py) is what makes this hold.
 import random
 import selectors
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from app.services.bootstrap import open_app_database
+from tests.encrypted import raw_connect
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
 
@@ -28,13 +28,17 @@ LINE_TIMEOUT_S = 20.0
 CHILD = """
 import sys
 
+from app.services import base_keys
 from app.services.actor import system_actor
 from app.services.candidates import CandidateInput, create_candidate
 from app.storage import Database
+from app.storage.database import sqlite_path
 
 actor = system_actor("test de durabilité (processus tué)", author="durabilite")
 
-database = Database(sys.argv[1])
+# The base is encrypted; no password protects it yet: its key file's open slot gives the key.
+key = base_keys.access_without_password(sqlite_path(sys.argv[1]), new_base=False)
+database = Database(sys.argv[1], key=key)
 round_ = sys.argv[2]
 number = 0
 while True:
@@ -96,7 +100,7 @@ def test_every_save_reported_done_survives_sigkill(tmp_path: Path) -> None:
     for round_ in range(ROUNDS):
         reported += kill_after_some_saves(url, round_, rng)
 
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
