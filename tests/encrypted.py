@@ -46,23 +46,33 @@ def _decrypt_page(page: bytes, key: bytes, first: bool) -> bytes:
 def decrypted_bytes(path: Path, key: bytes | None = None) -> bytes:
     """Every page of the base file and of its write-ahead log, decrypted: what an attacker
     holding the key would read, free pages and old WAL frames included."""
+    return b"".join(decrypted_files(path, key).values())
+
+
+def decrypted_files(path: Path, key: bytes | None = None) -> dict[str, bytes]:
+    """`decrypted_bytes` file by file: the name of the base file and of its write-ahead log
+    (when there is one), each with its pages decrypted (a plain base: its bytes)."""
     path = Path(path)
     key = key or base_key(path)
     data = path.read_bytes() if path.exists() else b""
+    wal = path.with_name(path.name + "-wal")
+    log = wal.read_bytes() if wal.exists() else None
+    files = {path.name: data}
+    if log is not None:
+        files[wal.name] = log
     if key is None or data.startswith(cipher.SQLITE_HEADER):
-        wal = path.with_name(path.name + "-wal")
-        return data + (wal.read_bytes() if wal.exists() else b"")
-    pages = [
+        return files
+    files[path.name] = b"".join(
         _decrypt_page(data[at : at + PAGE_SIZE], key, at == 0)
         for at in range(0, len(data) - PAGE_SIZE + 1, PAGE_SIZE)
-    ]
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists():
-        log = wal.read_bytes()
+    )
+    if log is not None:
+        pages = []
         at = WAL_HEADER
         while at + FRAME_HEADER + PAGE_SIZE <= len(log):
             number = int.from_bytes(log[at : at + 4], "big")
             page = log[at + FRAME_HEADER : at + FRAME_HEADER + PAGE_SIZE]
             pages.append(_decrypt_page(page, key, number == 1))
             at += FRAME_HEADER + PAGE_SIZE
-    return b"".join(pages)
+        files[wal.name] = b"".join(pages)
+    return files

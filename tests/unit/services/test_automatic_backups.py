@@ -1,7 +1,6 @@
 """Automatic backups when the database opens, and the backup folder setting."""
 
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,10 +15,12 @@ from app.config import (
     settings_file,
     write_setting,
 )
+from app.services import base_keys
 from app.services.bootstrap import automatic_backup, open_app_database
-from app.storage import open_database
+from app.storage import cipher, open_database
 from app.storage.backup import BackupReason, list_backups
 from app.storage.migrate import alembic_config, head_revision
+from tests.encrypted import raw_connect
 
 
 def url(path: Path) -> str:
@@ -81,25 +82,55 @@ def test_opening_the_base_makes_no_start_copy(tmp_path: Path) -> None:
     assert reasons(backup_dir()) == ["demarrage"]
 
 
-def test_a_base_behind_the_schema_is_copied_before_it_is_migrated(tmp_path: Path) -> None:
-    path = tmp_path / "fabrique.sqlite"
-    engine = open_database(url(path), migrate=False).engine
+def base_at_revision_0001(path: Path, *, encrypted: bool) -> None:
+    """A base left at the first revision: encrypted as this version makes them (an open
+    slot), or plain as versions before encryption made them."""
+    path.touch()
+    key = base_keys.access_without_password(path, new_base=True) if encrypted else None
+    database = open_database(url(path), migrate=False, key=key)
     config = alembic_config()
-    with engine.begin() as connection:
+    with database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
-    engine.dispose()
+    database.dispose()
+
+
+def revisions(path: Path) -> list[tuple[str]]:
+    connection = raw_connect(path)
+    try:
+        return connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    finally:
+        connection.close()
+
+
+def test_a_base_behind_the_schema_is_copied_before_it_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "fabrique.sqlite"
+    base_at_revision_0001(path, encrypted=True)
     database = open_app_database(url(path))
     database.dispose()
     [copy] = list_backups(backup_dir())
     assert copy.reason is BackupReason.MIGRATION
-    connection = sqlite3.connect(copy.path)
-    assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
-    connection.close()
-    connection = sqlite3.connect(path)
-    revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-    connection.close()
-    assert revision == [(head_revision(),)]
+    assert not cipher.is_plain_sqlite(copy.path)
+    assert revisions(copy.path) == [("0001",)]
+    assert revisions(path) == [(head_revision(),)]
+
+
+def test_a_plain_base_behind_the_schema_is_copied_before_it_is_migrated_then_encrypted(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "fabrique.sqlite"
+    base_at_revision_0001(path, encrypted=False)
+    database = open_app_database(url(path))
+    database.dispose()
+    copies = {copy.reason: copy for copy in list_backups(backup_dir())}
+    assert set(copies) == {BackupReason.MIGRATION, BackupReason.BEFORE_ENCRYPTION}
+    migration, encryption = copies[BackupReason.MIGRATION], copies[BackupReason.BEFORE_ENCRYPTION]
+    assert cipher.is_plain_sqlite(migration.path)
+    assert revisions(migration.path) == [("0001",)]
+    assert cipher.is_plain_sqlite(encryption.path)
+    assert revisions(encryption.path) == [(head_revision(),)]
+    assert not cipher.is_plain_sqlite(path)
+    assert revisions(path) == [(head_revision(),)]
 
 
 def test_a_failed_backup_never_stops_the_start(tmp_path: Path) -> None:

@@ -329,7 +329,7 @@ def test_a_host_save_racing_another_desk_is_a_conflict(db: Database, other_desk:
 
 
 def test_the_message_gives_the_name_of_the_account_rather_than_its_login(
-    db: Database, other_desk: Database
+    db: Database, db_path: Path
 ) -> None:
     password = "Cobalt-2026-accueil"
     with db.session() as s:
@@ -340,16 +340,22 @@ def test_the_message_gives_the_name_of_the_account_rather_than_its_login(
             password,
             actor=make_actor(COORD),
         )
+    # The first password protects the base: its data key is replaced (base_keys), so the
+    # second workstation opens it now, with the new key.
+    other_desk = Database("sqlite:///" + str(db_path))
     candidate_id = _new_candidate(db)
-    with other_desk.session() as s:
-        update_candidate(
-            s,
-            candidate_id,
-            _entry(prenom="Loïck"),
-            expected_version=1,
-            actor=make_actor("accueil", "nbelkacem"),
-            now=NADIA_SAVES,
-        )
+    try:
+        with other_desk.session() as s:
+            update_candidate(
+                s,
+                candidate_id,
+                _entry(prenom="Loïck"),
+                expected_version=1,
+                actor=make_actor("accueil", "nbelkacem"),
+                now=NADIA_SAVES,
+            )
+    finally:
+        other_desk.dispose()
     with pytest.raises(ConflictError) as refused, db.session() as s:
         update_candidate(
             s, candidate_id, _entry(), expected_version=1, actor=make_actor(COORD, "Paul Girard")

@@ -2,11 +2,11 @@
 rebuilt, the write-ahead log emptied after other readers (retried, reported when it could not),
 and the backups still holding the person listed (issue 12, point 8)."""
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from app.services.candidates import CandidateInput, create_candidate
 from app.storage import Database, scrub
 from app.storage.backup import backup_database
 from tests.conftest import make_actor
+from tests.encrypted import decrypted_files, raw_connect
 
 COORDINATION = "coordination"
 RARE = "Qzxwvkjbyh"  # found only where this person's data is
@@ -40,7 +41,20 @@ def add(db: Database, nom: str = RARE, email: str = "qzxwvkjbyh@exemple.fr") -> 
 
 
 def files_holding(db_path: Path, trace: bytes = TRACE) -> list[str]:
-    """The base's files (main, -wal, -shm, -journal) in which `trace` can be read."""
+    """The base's files (main, -wal, -shm, -journal) in which `trace` can be read by whoever
+    has the base's key: the base and its write-ahead log decrypted page by page, free pages
+    and old frames included (`tests.encrypted`), the others as they are."""
+    contents = {
+        path.name: path.read_bytes()
+        for path in db_path.parent.glob(db_path.name + "*")
+        if path.name != db_path.name + ".cles"
+    }
+    contents.update(decrypted_files(db_path))
+    return sorted(name for name, content in contents.items() if trace in content.lower())
+
+
+def raw_files_holding(db_path: Path, trace: bytes = TRACE) -> list[str]:
+    """The same files read as they are on the disk, without the key."""
     return sorted(
         path.name
         for path in db_path.parent.glob(db_path.name + "*")
@@ -59,9 +73,9 @@ def erase(db: Database, candidate_id: int, **options: object) -> rgpd.ErasureRep
 
 
 @pytest.fixture
-def reader(db_path: Path) -> Iterator[sqlite3.Connection]:
+def reader(db_path: Path) -> Iterator[Any]:
     """Another window (or workstation) in the middle of reading the base."""
-    connection = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    connection = raw_connect(db_path, isolation_level=None, check_same_thread=False)
     connection.execute("BEGIN")
     connection.execute("SELECT count(*) FROM candidate").fetchone()
     yield connection
@@ -74,6 +88,7 @@ def test_one_call_leaves_no_trace_in_the_files_nor_the_index(db: Database, db_pa
     candidate_id = add(db)
     other = add(db, nom="Martin", email="martin@exemple.fr")
     assert files_holding(db_path)
+    assert raw_files_holding(db_path) == []  # encrypted on the disk
 
     report = erase(db, candidate_id)
 
@@ -98,7 +113,7 @@ def test_the_session_step_alone_already_merges_the_search_index(
         rgpd.erase_person(
             session, candidate_id, actor=make_actor(COORDINATION, "Claire"), reason="demande"
         )
-    connection = sqlite3.connect(db_path)
+    connection = raw_connect(db_path)
     try:
         blocks = b"".join(
             row[0] for row in connection.execute("SELECT block FROM candidate_fts_data")
@@ -109,7 +124,7 @@ def test_the_session_step_alone_already_merges_the_search_index(
 
 
 def test_a_reader_that_finishes_meanwhile_is_waited_for(
-    db: Database, db_path: Path, reader: sqlite3.Connection
+    db: Database, db_path: Path, reader: Any
 ) -> None:
     candidate_id = add(db)
     finished = threading.Timer(0.3, lambda: reader.execute("COMMIT"))
@@ -123,7 +138,7 @@ def test_a_reader_that_finishes_meanwhile_is_waited_for(
 
 
 def test_a_reader_that_stays_is_reported_and_the_traces_go_later(
-    db: Database, db_path: Path, reader: sqlite3.Connection
+    db: Database, db_path: Path, reader: Any
 ) -> None:
     candidate_id = add(db)
 
@@ -162,6 +177,7 @@ def test_the_backups_still_holding_the_person_are_listed(
     other_base = tmp_path / "autre" / "autre.sqlite"
     other_base.parent.mkdir()
     other_base.write_bytes(holding.read_bytes())
+    Path(f"{other_base}.cles").write_bytes(Path(f"{holding}.cles").read_bytes())
     backup_database(other_base, folder, reason="manuelle", now=now)
     unreadable = folder / f"fabrique@salle-b-{now:%Y-%m-%d_%H%M}-migration.sqlite"
     unreadable.write_bytes(b"SQLite format 3\x00" + b"\x13" * 4096)

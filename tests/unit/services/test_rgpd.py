@@ -43,6 +43,7 @@ from app.services.errors import PermissionDenied, ValidationError
 from app.storage import Database
 from app.storage.scrub import rebuild_file
 from tests.conftest import make_actor
+from tests.encrypted import decrypted_bytes
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 15, 30)
@@ -459,6 +460,13 @@ def test_anonymising_twice_does_nothing_more_and_needs_coordination(demo: Databa
 
 
 def _database_bytes(path: Path) -> bytes:
+    """What whoever has the base's key reads in its files: the base and its write-ahead log
+    decrypted page by page (free pages and old frames included), a rollback journal as is."""
+    journal = path.with_name(path.name + "-journal")
+    return (decrypted_bytes(path) + (journal.read_bytes() if journal.exists() else b"")).lower()
+
+
+def _raw_database_bytes(path: Path) -> bytes:
     files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")]
     return b"".join(f.read_bytes() for f in files if f.exists()).lower()
 
@@ -482,6 +490,7 @@ def test_erasure_leaves_no_personal_data_in_the_database_file(demo: Database) ->
         others = session.scalar(select(func.count(Candidate.id))) - 2
     path = Path(demo.engine.url.database or "")
     assert NAME.lower().encode() in _database_bytes(path)
+    assert NAME.lower().encode() not in _raw_database_bytes(path)  # encrypted on the disk
 
     with demo.session() as session:
         erased = rgpd.erase_person(
