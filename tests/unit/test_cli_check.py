@@ -1,7 +1,6 @@
 """`main.py check --db DB`: exit 0 on a healthy base, 1 with a French report otherwise."""
 
 import logging
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pytest
 
 from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.services.bootstrap import open_app_database
+from tests.encrypted import raw_connect
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_check_of_a_missing_file_exits_1_and_creates_nothing(
 def test_check_of_a_base_with_a_broken_reference_exits_1(
     healthy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    connection = sqlite3.connect(healthy)
+    connection = raw_connect(healthy)  # behind the application's back, with the key
     try:
         connection.execute(
             "INSERT INTO attendee (appointment_id, candidate_id, attendance, uuid) "
