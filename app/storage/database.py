@@ -44,7 +44,11 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, key: Callable[[], bytes | None] = lambda: None) -> Engine:
+def make_engine(
+    url: str,
+    key: Callable[[], bytes | None] = lambda: None,
+    before_connect: Callable[[], None] = lambda: None,
+) -> Engine:
     """An engine whose errors never show the bound values (names, phones…): they reach logs.
 
     SQLite files go through SQLCipher, each connection keyed with `key()` (None: plain) before
@@ -62,6 +66,7 @@ def make_engine(url: str, key: Callable[[], bytes | None] = lambda: None) -> Eng
         )
 
         def keyed_connection(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+            before_connect()  # first: a missing file must not be created again, empty
             return cipher.connect(cargs[0], key(), **cparams)
 
         event.listen(engine, "do_connect", keyed_connection)
@@ -188,12 +193,11 @@ class Database:
         self.key = key if key is not None or path is None else cipher.known_key(path)
         self.after_keys_changed: Callable[[Database], object] | None = None
         self.file = DatabaseFile(path) if path is not None else None
-        self.engine = make_engine(url, lambda: self.key)
+        self.engine = make_engine(
+            url, lambda: self.key, self.file.before_connect if self.file else lambda: None
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if self.file is not None:
-            # Before the keyed connection is made (listeners run in order, the first that
-            # returns a connection makes it).
-            event.listen(self.engine, "do_connect", self.file.before_connect, insert=True)
             event.listen(self.engine, "connect", self.file.on_connect)
             cipher.remember_key(self.file.path, self.key)
 
