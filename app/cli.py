@@ -12,8 +12,8 @@ from app.errors import StorageError, describe_os_error
 from app.services.errors import UserFacingError, ValidationError
 
 if TYPE_CHECKING:
-    from app.services.accounts import SignedInAccount
-    from app.services.command_sign_in import CommandActor
+    from app.services.accounts.command_line import CommandActor
+    from app.services.accounts.management import SignedInAccount
     from app.storage import Database
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,7 @@ def _refuse_unsafe_paths(args: argparse.Namespace, url: str) -> None:
 
 
 def _seed_demo(args: argparse.Namespace, url: str) -> Outcome:
-    from app.services.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     database = _open(args, url)
     with database.session() as session:
@@ -258,8 +258,8 @@ def _seed_demo(args: argparse.Namespace, url: str) -> Outcome:
 
 def _import(args: argparse.Namespace, url: str) -> Outcome:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
-    from app.services import audit
-    from app.services.csv_io import apply_import, preview_import
+    from app.services.candidates.csv_exchange import apply_import, preview_import
+    from app.services.journal import audit_log as audit
 
     database = _open(args, url)
     acting = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
@@ -306,8 +306,8 @@ def _import(args: argparse.Namespace, url: str) -> Outcome:
 
 def _export(args: argparse.Namespace, url: str) -> Outcome:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
-    from app.services import audit
-    from app.services.csv_io import export_candidates
+    from app.services.candidates.csv_exchange import export_candidates
+    from app.services.journal import audit_log as audit
 
     database = _open(args, url)
     if args.what == "agreements":
@@ -318,7 +318,7 @@ def _export(args: argparse.Namespace, url: str) -> Outcome:
         )
     audit.attach(database, lambda: acting.actor.author)
     if args.what == "agreements":
-        from app.services.agreements_csv import export_agreements
+        from app.services.agreements.csv_export import export_agreements
 
         with database.session() as session:
             written = export_agreements(session, args.out, season=args.season)
@@ -339,14 +339,14 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> Outcome:
 
     from app.domain.account import ROLE_COORDINATION
     from app.pdf.output import write_pdf
-    from app.services import audit
-    from app.services.agreement_documents import (
+    from app.services.agreements.documents import (
         DocumentKind,
         agreement_id_for_number,
         available_documents,
         render_document,
     )
     from app.services.errors import NotFoundError
+    from app.services.journal import audit_log as audit
 
     kind = DocumentKind(args.document or ("avenant" if args.avenant is not None else "convention"))
     if args.avenant is not None and kind is not DocumentKind.AVENANT:
@@ -391,7 +391,7 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> Outcome:
 
 
 def _check(args: argparse.Namespace, url: str) -> Outcome:
-    from app.services.maintenance import check_database
+    from app.services.maintenance.health_check import check_database
 
     report = check_database(url, _key_for_check(args, url))
     print(report.describe())
@@ -406,8 +406,8 @@ def _recover(args: argparse.Namespace, url: str) -> Outcome:
     import getpass
     import os
 
-    from app.services.base_keys import format_recovery_key, reset_password_with_recovery_key
-    from app.services.bootstrap import open_with_recovery_key
+    from app.services.base_access.keys import format_recovery_key, reset_password_with_recovery_key
+    from app.services.base_access.opening import open_with_recovery_key
 
     username = getattr(args, "user_sub", None) or args.user
     if not username:
@@ -448,7 +448,7 @@ def _recover(args: argparse.Namespace, url: str) -> Outcome:
 def _key_for_check(args: argparse.Namespace, url: str) -> bytes | None:
     """The data key of a password-protected base, when `--user` gives the account whose
     password unlocks it (the check reads only: nobody is signed in); None otherwise."""
-    from app.services import base_keys
+    from app.services.base_access import keys as base_keys
     from app.storage import cipher
     from app.storage.database import sqlite_path
 
@@ -470,7 +470,7 @@ def _key_for_check(args: argparse.Namespace, url: str) -> bytes | None:
 def _backup(args: argparse.Namespace, url: str) -> Outcome:
     from app.config import backup_dir
     from app.domain.account import ROLE_COORDINATION
-    from app.services import audit
+    from app.services.journal import audit_log as audit
     from app.storage.backup import BackupReason, backup_database
     from app.storage.database import sqlite_path
 
@@ -490,7 +490,7 @@ def _backup(args: argparse.Namespace, url: str) -> Outcome:
 
 
 def _restore(args: argparse.Namespace, url: str) -> Outcome:
-    from app.services import audit
+    from app.services.journal import audit_log as audit
     from app.storage.backup import database_file, describe_backup_file, restore_database
 
     target = database_file(url)
@@ -533,12 +533,12 @@ def _sign_in_before_restore(
 
 
 def _open(args: argparse.Namespace, url: str) -> "Database":
-    """Open the base. A base protected by passwords (encrypted, `app.services.base_keys`)
+    """Open the base. A base protected by passwords (encrypted, `app.services.base_access.keys`)
     opens only with the password of the account `--user`, who is signed in at once."""
-    from app.services import base_keys
-    from app.services.accounts import SignInRefused
-    from app.services.bootstrap import open_app_database, open_with_password
-    from app.services.command_sign_in import PasswordMissing
+    from app.services.accounts.command_line import PasswordMissing
+    from app.services.accounts.management import SignInRefused
+    from app.services.base_access import keys as base_keys
+    from app.services.base_access.opening import open_app_database, open_with_password
 
     try:
         return open_app_database(url)
@@ -582,7 +582,7 @@ def _sign_in(
     args: argparse.Namespace, database: "Database", allowed: tuple[str, ...], what: str
 ) -> "CommandActor":
     """Sign the command's account in (CONTRACT.md, *Who acts*) and check its role."""
-    from app.services.command_sign_in import actor_of, require_role, sign_in_command
+    from app.services.accounts.command_line import actor_of, require_role, sign_in_command
 
     username = getattr(args, "user_sub", None) or args.user
     signed_in = _signed_in.get(id(database))

@@ -9,9 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from app.services import accounts
+from app.services.accounts import management as accounts
 from app.services.actor import _SIGNED_IN, Actor
-from app.services.bootstrap import open_app_database
+from app.services.base_access.opening import open_app_database
 from app.storage import Database
 
 TODAY = date(2026, 11, 28)

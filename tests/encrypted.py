@@ -9,7 +9,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from app.services import base_keys
+from app.services.base_access import keys as base_keys
 from app.storage import cipher
 
 # SQLCipher 4 defaults: 4096-byte pages, each ending with a 16-byte IV and a 64-byte HMAC;

@@ -1,7 +1,8 @@
 """A person's full file (right of access) as a readable A4 PDF, from the export's data.
 
-The data is the dictionary of `app.services.rgpd.export_person`; every value is escaped before
-it reaches a Paragraph, so what a person or a member of staff typed prints literally.
+The data is the dictionary of `app.services.rgpd.person_data.export_person`; every value
+is escaped before it reaches a Paragraph, so what a person or a member of staff typed
+prints literally.
 """
 
 from collections.abc import Sequence

@@ -70,8 +70,8 @@ class Actor:
     def __post_init__(self, token: object) -> None:
         if token is not _SIGNED_IN:
             raise TypeError(
-                "an Actor comes from a sign-in (app.services.accounts) or system_actor(); "
-                "it cannot be made from a name and a role"
+                "an Actor comes from a sign-in (app.services.accounts.management) or "
+                "system_actor(); it cannot be made from a name and a role"
             )
 
     def __init_subclass__(cls, **kwargs: object) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, APP_SLUG
 from app.config import data_dir
 from app.errors import UserFacingError
-from app.services.command_sign_in import DEMO_COORDINATOR
+from app.services.accounts.command_line import DEMO_COORDINATOR
 from app.ui.errors import install_excepthook
 from app.ui.theme import app_icon, apply_theme
 
@@ -43,8 +43,8 @@ DEMO_USER = DEMO_COORDINATOR  # the demo's coordinator account (made by seed_dem
 
 def demo_database_url() -> str:
     """A fresh demo database, seeded, in the user data folder."""
-    from app.services.bootstrap import open_app_database
-    from app.services.demo import seed_demo
+    from app.demo.seed import seed_demo
+    from app.services.base_access.opening import open_app_database
 
     folder = data_dir() / "demo"
     folder.mkdir(parents=True, exist_ok=True)

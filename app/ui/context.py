@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from app.domain.account import ROLE_LABELS
-from app.services.accounts import SignedInAccount
+from app.services.accounts.management import SignedInAccount
 from app.services.actor import Actor
 from app.services.errors import PermissionDenied
 from app.storage import Database

@@ -35,12 +35,15 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.config import settings_dir
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
-from app.services import accounts, audit, base_keys, reference
-from app.services.accounts import SignedInAccount
-from app.services.base_keys import BaseLocked
-from app.services.bootstrap import open_app_database
-from app.services.command_sign_in import DEMO_COORDINATOR
-from app.services.demo_base import is_demo_base
+from app.services import reference
+from app.services.accounts import management as accounts
+from app.services.accounts.command_line import DEMO_COORDINATOR
+from app.services.accounts.management import SignedInAccount
+from app.services.base_access import keys as base_keys
+from app.services.base_access.demo_mark import is_demo_base
+from app.services.base_access.keys import BaseLocked
+from app.services.base_access.opening import open_app_database
+from app.services.journal import audit_log as audit
 from app.services.permissions import can_edit_appointments, can_edit_candidates
 from app.storage import Database
 from app.ui.agreements.view import AgreementsView

@@ -3,7 +3,8 @@ set how long manual backups are kept.
 
 Also the automatic copies tied to the window: the start copy, taken off the UI thread once the
 window is open (its failure shown in the status bar), and the copy taken on quit. The work
-itself is in app.storage.backup and app.services.maintenance; long steps run off the UI thread.
+itself is in app.storage.backup and app.services.maintenance.health_check; long steps run
+off the UI thread.
 """
 
 import logging
@@ -41,9 +42,9 @@ from app.config import (
     set_manual_backup_days,
 )
 from app.errors import StorageError, UserFacingError
-from app.services.audit import record_backup, record_restore
-from app.services.bootstrap import automatic_backup
-from app.services.maintenance import COUNTED_TABLES, CheckReport, check_database
+from app.services.base_access.opening import automatic_backup
+from app.services.journal.audit_log import record_backup, record_restore
+from app.services.maintenance.health_check import COUNTED_TABLES, CheckReport, check_database
 from app.storage.backup import (
     BackupReason,
     backup_database,

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import accounts, password_policy
-from app.services.accounts import AccountInput, SignedInAccount
-from app.services.bootstrap import open_with_password
+from app.services.accounts import management as accounts
+from app.services.accounts import password_policy
+from app.services.accounts.management import AccountInput, SignedInAccount
+from app.services.base_access.opening import open_with_password
 from app.services.errors import UserFacingError, ValidationError
 from app.storage import Database
 from app.ui.theme import icon

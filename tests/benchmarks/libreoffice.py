@@ -656,8 +656,8 @@ def _ours(
 ) -> tuple[ConventionData, bytes, list[float]]:
     """The agreement's data, our PDF (first render, not counted) and `repeat` timed renders,
     each in its own read session as tests/benchmarks/run.py does."""
-    from app.services.agreement_documents import DocumentKind, convention_data, render_document
-    from app.services.bootstrap import open_app_database
+    from app.services.agreements.documents import DocumentKind, convention_data, render_document
+    from app.services.base_access.opening import open_app_database
 
     database = open_app_database(url)  # an encrypted base: through its key file
     try:

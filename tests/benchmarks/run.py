@@ -306,8 +306,8 @@ def matrix_measure(window: Any, app: Any, info: dict[str, Any], repeat: int) -> 
 
 
 def pdf_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
-    from app.services.agreement_documents import DocumentKind, render_document, render_documents
-    from app.services.bootstrap import open_app_database
+    from app.services.agreements.documents import DocumentKind, render_document, render_documents
+    from app.services.base_access.opening import open_app_database
 
     database = open_app_database(url)  # an encrypted base: through its key file
     ids = info["agreement_ids"]
@@ -350,8 +350,8 @@ def import_csv(url: str, rows: int) -> bytes:
     import csv
     import io
 
-    from app.services.bootstrap import open_app_database
-    from app.services.csv_io import VERSION_COLUMN, export_candidates
+    from app.services.base_access.opening import open_app_database
+    from app.services.candidates.csv_exchange import VERSION_COLUMN, export_candidates
 
     database = open_app_database(url)
     buffer = io.StringIO(newline="")
@@ -374,8 +374,8 @@ def import_measures(url: str, repeat: int) -> tuple[list[Measure], float]:
     """Import IMPORT_ROWS rows into a new base, encrypted as every base is, and into a plain
     one to say what encryption costs; returns the measures and the plain median."""
     from app.services.actor import system_actor
-    from app.services.bootstrap import open_app_database
-    from app.services.csv_io import apply_import
+    from app.services.base_access.opening import open_app_database
+    from app.services.candidates.csv_exchange import apply_import
     from app.services.reference import ensure_reference_data
     from app.storage import open_database
 

@@ -29,8 +29,8 @@ from app.domain import (
     Tutor,
 )
 from app.services import reference
-from app.services.bootstrap import open_app_database
-from app.services.candidates import _index_text  # the services' own search index text
+from app.services.base_access.opening import open_app_database
+from app.services.candidates.records import _index_text  # the services' own search index text
 
 LAST_NAMES = [
     "Martin",

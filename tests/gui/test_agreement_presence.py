@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabWidget
 
-from app.services import agreements as ag
-from app.services.agreement_presence import AbsenceInput, record_absence
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.presence import AbsenceInput, record_absence
 from app.storage import Database
 from app.ui.agreements.presence import AbsencesModel, PresenceTab
 from app.ui.agreements.view import AgreementsView
@@ -170,7 +170,7 @@ def test_the_model_passes_qtmodeltester(qtmodeltester: object, db: Database) -> 
                 ),
                 actor=make_actor(ROLE, COORD),
             )
-        from app.services.agreement_presence import list_absences
+        from app.services.agreements.presence import list_absences
 
         rows = tuple(list_absences(s, agreement_id, actor=make_actor(ROLE)))
     model = AbsencesModel()

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 
 from app.domain import Host, Tutor
 from app.domain.agreement_rules import WeeklySchedule, effective_hours
-from app.services import agreements as ag
-from app.services import organisation, reference
-from app.services.agreement_choices import default_period
-from app.services.agreements import AgreementInput
-from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services import reference
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.choices import default_period
+from app.services.agreements.life_cycle import AgreementInput
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
+from app.services.settings import organisation
 from app.services.validation import format_date, parse_date
 from app.ui.agreements.table_model import AgreementsTableModel
 from app.ui.agreements.view import AgreementsView

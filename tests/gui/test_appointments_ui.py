@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.domain import Appointment, AppointmentKind, Attendee
 from app.services import reference
-from app.services.appointments import AppointmentInput, create_appointment
-from app.services.candidates import CandidateInput, create_candidate
+from app.services.appointments.booking import AppointmentInput, create_appointment
+from app.services.candidates.records import CandidateInput, create_candidate
 from app.ui.candidates.appointments import AppointmentDialog, AttendanceDialog, SessionPickerDialog
 from app.ui.main_window import MainWindow
 from tests.conftest import make_actor

@@ -13,14 +13,15 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton, QSpinBox, QWidget
 
 from app.domain import AuditAction, Candidate
-from app.services import audit, rgpd
-from app.services.audit import AuditQuery
-from app.services.candidates import (
+from app.services.candidates.records import (
     CandidateInput,
     create_candidate,
     get_candidate,
     update_candidate,
 )
+from app.services.journal import audit_log as audit
+from app.services.journal.audit_log import AuditQuery
+from app.services.rgpd import person_data as rgpd
 from app.ui.audit.table_model import AuditTableModel
 from app.ui.audit.view import AuditView
 from app.ui.main_window import MainWindow

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.domain import Agreement
 from app.domain.audit import AuditEntry
-from app.services import agreement_documents as documents
-from app.services.agreement_documents import DocumentKind
-from app.services.bootstrap import open_app_database
+from app.services.agreements import documents
+from app.services.agreements.documents import DocumentKind
+from app.services.base_access.opening import open_app_database
 from app.storage import Database
 from app.ui.printing import batch as batch_module
 from app.ui.printing import printer as printer_module

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QWidget
 
-from app.services import agreements as ag
-from app.services import hosts as host_service
-from app.services.candidates import CandidateInput, create_candidate, update_candidate
+from app.services.agreements import life_cycle as ag
+from app.services.candidates.records import CandidateInput, create_candidate, update_candidate
+from app.services.hosts import directory as host_service
 from app.storage import Database
 from app.ui.agreements.view import AgreementsView
 from app.ui.candidates.view import CandidatesView

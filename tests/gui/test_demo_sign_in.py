@@ -7,7 +7,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.cli import main
-from app.services.command_sign_in import DEMO_COORDINATOR
+from app.services.accounts.command_line import DEMO_COORDINATOR
 from app.ui.main_window import MainWindow
 
 

@@ -21,13 +21,18 @@ from PySide6.QtWidgets import (
 
 from app.domain import Candidate
 from app.services import reference
-from app.services.candidates import (
+from app.services.candidates.csv_exchange import (
+    CANDIDATE_COLUMNS,
+    EXPORT_COLUMNS,
+    SPREADSHEET,
+    export_candidates,
+)
+from app.services.candidates.records import (
     CandidateInput,
     create_candidate,
     get_candidate,
     update_candidate,
 )
-from app.services.csv_io import CANDIDATE_COLUMNS, EXPORT_COLUMNS, SPREADSHEET, export_candidates
 from app.ui.candidates.import_dialog import ImportDialog
 from app.ui.main_window import MainWindow
 from tests.conftest import make_actor

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.config import backup_dir, manual_backup_days, set_backup_dir
 from app.errors import UserFacingError
-from app.services.maintenance import CheckReport
+from app.services.maintenance.health_check import CheckReport
 from app.storage.backup import BackupReason, list_backups, parse_backup_name
 from app.ui import maintenance as maintenance_ui
 from app.ui.main_window import MainWindow

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import Candidate
-from app.services import orientation as os_
+from app.services.orientation import period as os_
 from app.ui.main_window import MainWindow
 from app.ui.orientation.dialogs import ActivityDialog, CriteriaDialog
 from tests.conftest import make_actor

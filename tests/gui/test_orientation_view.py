@@ -8,9 +8,9 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTableView
 
-from app.services import candidates as cs
-from app.services import orientation as os_
-from app.services.orientation import ActivityInput
+from app.services.candidates import records as cs
+from app.services.orientation import period as os_
+from app.services.orientation.period import ActivityInput
 from app.ui.main_window import MainWindow
 from app.ui.orientation.models import GridModel, MatrixModel
 from tests.conftest import make_actor

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import Host, Tutor
-from app.services import hosts as host_service
-from app.services.hosts import HostInput, TutorInput
+from app.services.hosts import directory as host_service
+from app.services.hosts.directory import HostInput, TutorInput
 from app.ui.main_window import MainWindow
 from app.ui.partners.models import HostsTableModel, TutorsTableModel
 from app.ui.partners.tutor_dialog import TutorDialog

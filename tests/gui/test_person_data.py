@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 from app.config import backup_dir
 from app.domain import Agreement, AuditAction, Candidate, Host
 from app.domain.agreement import AgreementStatus
-from app.services import audit, rgpd
-from app.services.candidates import CandidateInput, create_candidate
+from app.services.candidates.records import CandidateInput, create_candidate
+from app.services.journal import audit_log as audit
+from app.services.rgpd import person_data as rgpd
 from app.storage.backup import backup_database
 from app.ui.candidates.view import CandidatesView
 from app.ui.main_window import MainWindow

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QWidget
 
-from app.services import organisation as organisation_service
+from app.services.settings import organisation as organisation_service
 from app.ui.main_window import MainWindow
 from app.ui.settings import view as settings_module
 from app.ui.settings.view import SettingsView

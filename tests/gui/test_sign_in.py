@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import AuditEntry, UserAccount
-from app.services import accounts, base_keys, reference
-from app.services.accounts import AccountInput
-from app.services.bootstrap import open_app_database
-from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services import reference
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInput
+from app.services.base_access import keys as base_keys
+from app.services.base_access.opening import open_app_database
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.storage import cipher
 from app.ui.main_window import MainWindow
 from app.ui.sign_in import SignInCancelled

@@ -11,8 +11,8 @@ from PySide6.QtGui import QFontMetrics, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.errors import StorageError
-from app.services import candidates as cs
-from app.services.agreements import AgreementRow
+from app.services.agreements.life_cycle import AgreementRow
+from app.services.candidates import records as cs
 from app.storage import Database
 from app.ui.agreements.table_model import (
     FOLLOW_UP_COLUMN,

@@ -5,8 +5,8 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
 
-from app.services import accounts
-from app.services.accounts import AccountInput
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInput
 from app.ui.main_window import MainWindow
 from app.ui.users.view import UsersView
 from tests.conftest import make_actor

@@ -9,8 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
-from app.services import accounts
-from app.services.accounts import AccountInput
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInput
 from app.ui.main_window import VIEW_NAMES, MainWindow
 from tests.conftest import make_actor
 

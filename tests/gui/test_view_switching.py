@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from app.domain import Host, Tutor
-from app.services import agreements as ag
 from app.services import reference
-from app.services.agreement_choices import default_period
-from app.services.agreements import AgreementInput
-from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.choices import default_period
+from app.services.agreements.life_cycle import AgreementInput
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.errors import NotFoundError
 from app.ui.agreements.table_model import BY_PERIOD, AgreementsTableModel, sort_rows
 from app.ui.agreements.view import UPDATING, AgreementsView

@@ -8,7 +8,7 @@ import pytest
 
 from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.config import backup_dir
-from app.services.bootstrap import open_app_database
+from app.services.base_access.opening import open_app_database
 from app.storage.backup import list_backups
 from tests.encrypted import raw_connect
 

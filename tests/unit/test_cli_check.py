@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import EXIT_OK, EXIT_REFUSED, main
-from app.services.bootstrap import open_app_database
+from app.services.base_access.opening import open_app_database
 from tests.encrypted import raw_connect
 
 

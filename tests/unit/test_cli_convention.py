@@ -6,8 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.cli import main
-from app.services import agreements as ag
-from app.services.bootstrap import open_app_database
+from app.services.agreements import life_cycle as ag
+from app.services.base_access.opening import open_app_database
 from tests.conftest import TODAY, make_actor
 from tests.unit.services.test_agreements import COORD, NOW, _form, _world
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from app.cli import main
 from app.domain import Candidate
-from app.services import candidates
-from app.services.candidates import CandidateInput
-from app.services.csv_io import CANDIDATE_COLUMNS, EXPORT_COLUMNS, NOT_UTF8
+from app.services.candidates import records as candidates
+from app.services.candidates.csv_exchange import CANDIDATE_COLUMNS, EXPORT_COLUMNS, NOT_UTF8
+from app.services.candidates.records import CandidateInput
 from app.storage import Database
 from tests.conftest import make_actor
 

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from app.cli import main
 from app.domain import AuditEntry
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
-from app.services import accounts, base_keys
-from app.services.accounts import AccountInput
-from app.services.bootstrap import open_app_database, open_with_password
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInput
+from app.services.base_access import keys as base_keys
+from app.services.base_access.opening import open_app_database, open_with_password
 from app.storage import cipher
 from tests.conftest import make_actor
 

@@ -16,8 +16,8 @@ import pytest
 
 from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.config import backup_dir
-from app.services.bootstrap import open_app_database
-from app.services.demo import seed_demo
+from app.demo.seed import seed_demo
+from app.services.base_access.opening import open_app_database
 from app.storage import cipher
 from app.storage.backup import BackupReason, backup_database
 from app.storage.key_file import key_file_path

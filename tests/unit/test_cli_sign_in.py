@@ -12,10 +12,10 @@ from sqlalchemy import select
 from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.domain import AuditEntry
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
-from app.services import accounts
-from app.services.accounts import AccountInput
-from app.services.bootstrap import open_app_database
-from app.services.demo_base import is_demo_base
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInput
+from app.services.base_access.demo_mark import is_demo_base
+from app.services.base_access.opening import open_app_database
 from tests.conftest import TODAY, make_actor
 
 PASSWORD = "Fabrique-Accueil-2026!"

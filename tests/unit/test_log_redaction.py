@@ -16,8 +16,8 @@ from sqlalchemy.exc import OperationalError
 
 from app import logs
 from app.errors import StorageError
-from app.services import candidates
-from app.services.bootstrap import open_app_database
+from app.services.base_access.opening import open_app_database
+from app.services.candidates import records as candidates
 from app.storage import cipher
 from app.storage import database as storage
 from tests.conftest import TODAY, make_actor

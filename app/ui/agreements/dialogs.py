@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.agreement import Signatory
-from app.services import agreements as agreement_service
-from app.services.agreements import AgreementInfo
+from app.services.agreements import life_cycle as agreement_service
+from app.services.agreements.life_cycle import AgreementInfo
 from app.services.errors import UserFacingError, ValidationError
 from app.services.validation import FieldError, clean_text, format_date, parse_date
 from app.ui.agreements.form import AgreementForm

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import agreement_choices as choices
-from app.services import agreements as agreement_service
-from app.services import hosts as host_service
-from app.services.agreement_choices import LearnerChoice
-from app.services.agreements import AgreementInput, RuleCheck
+from app.services.agreements import choices
+from app.services.agreements import life_cycle as agreement_service
+from app.services.agreements.choices import LearnerChoice
+from app.services.agreements.life_cycle import AgreementInput, RuleCheck
 from app.services.errors import UserFacingError
-from app.services.hosts import HostRow
+from app.services.hosts import directory as host_service
+from app.services.hosts.directory import HostRow
 from app.ui.context import AppContext
 from app.ui.widgets.fields import (
     UNKNOWN,

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.agreement import AbsenceKind, HalfDay
 from app.pdf.quantities import format_hours
-from app.services import agreement_presence as presence_service
-from app.services.agreement_presence import AbsenceInfo, AbsenceInput, PresenceData
-from app.services.agreements import AgreementInfo
+from app.services.agreements import presence as presence_service
+from app.services.agreements.life_cycle import AgreementInfo
+from app.services.agreements.presence import AbsenceInfo, AbsenceInput, PresenceData
 from app.services.errors import UserFacingError, ValidationError
 from app.services.validation import FieldError, format_date, parse_date
 from app.ui.context import AppContext

@@ -38,16 +38,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.agreement import AgreementStatus
-from app.services import agreement_choices as choices
-from app.services import agreement_documents as documents
-from app.services import agreements as agreement_service
-from app.services import audit
-from app.services import hosts as host_service
-from app.services import organisation as organisation_service
-from app.services.agreement_documents import DocumentChoice, DocumentKind
-from app.services.agreements import LATE_START, AgreementInfo, AgreementInput, AgreementRow
+from app.services.agreements import choices, documents
+from app.services.agreements import life_cycle as agreement_service
+from app.services.agreements.documents import DocumentChoice, DocumentKind
+from app.services.agreements.life_cycle import (
+    LATE_START,
+    AgreementInfo,
+    AgreementInput,
+    AgreementRow,
+)
 from app.services.errors import ConflictError, UserFacingError, ValidationError
-from app.services.hosts import HostRow
+from app.services.hosts import directory as host_service
+from app.services.hosts.directory import HostRow
+from app.services.journal import audit_log as audit
+from app.services.settings import organisation as organisation_service
 from app.storage import Database
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel

@@ -4,10 +4,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from app.services import audit
 from app.services.actor import Actor
-from app.services.audit import AuditQuery, AuditRow
 from app.services.errors import UserFacingError
+from app.services.journal import audit_log as audit
+from app.services.journal.audit_log import AuditQuery, AuditRow
 from app.storage import Database
 
 PAGE_SIZE = 200

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.account import ROLE_COORDINATION
 from app.domain.audit import AUDIT_ACTION_LABELS
-from app.services import audit
-from app.services.audit import AuditQuery, AuditRow
 from app.services.errors import UserFacingError
+from app.services.journal import audit_log as audit
+from app.services.journal.audit_log import AuditQuery, AuditRow
 from app.ui.audit.table_model import AuditTableModel
 from app.ui.context import AppContext
 from app.ui.rgpd.retention import RetentionPage

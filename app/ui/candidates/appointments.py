@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.appointment import AppointmentKind, Attendance
-from app.services import appointments as appointment_service
 from app.services import reference
-from app.services.appointments import AppointmentInfo, AppointmentInput
+from app.services.appointments import booking as appointment_service
+from app.services.appointments.booking import AppointmentInfo, AppointmentInput
 from app.services.errors import UserFacingError, ValidationError
 from app.ui.context import AppContext
 from app.ui.theme import icon

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.candidates import DuplicateMatch
+from app.services.candidates.records import DuplicateMatch
 
 
 class DuplicatesDialog(QDialog):

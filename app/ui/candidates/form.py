@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.values import CIVILITIES, DIPLOMA_LEVELS, SEXES
-from app.services import candidates as candidate_service
 from app.services import reference
-from app.services.candidates import CandidateFile, CandidateInput, SavedCandidate
+from app.services.candidates import records as candidate_service
+from app.services.candidates.records import CandidateFile, CandidateInput, SavedCandidate
 from app.services.errors import ConflictError, NotFoundError, UserFacingError, ValidationError
 from app.services.permissions import can_edit_candidates, can_read_rqth
 from app.services.validation import format_date

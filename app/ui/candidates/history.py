@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.values import EXIT_TYPES
-from app.services.candidates import CandidateFile
+from app.services.candidates.records import CandidateFile
 from app.ui.candidates.stage_dialog import StageDialog
 from app.ui.context import AppContext
 from app.ui.theme import icon

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import csv_io
-from app.services.csv_io import Conflict, ImportPreview, ImportResult
+from app.services.candidates import csv_exchange as csv_io
+from app.services.candidates.csv_exchange import Conflict, ImportPreview, ImportResult
 from app.ui.context import AppContext
 from app.ui.widgets.naming import named
 from app.ui.widgets.task import ProgressCallback, TaskThread

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.values import EXIT_STAGE, EXIT_TYPES, STAGE_BY_CODE
-from app.services import candidates as candidate_service
+from app.services.candidates import records as candidate_service
 from app.services.errors import ValidationError
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons

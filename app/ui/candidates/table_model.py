@@ -5,8 +5,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from app.services import candidates as candidate_service
-from app.services.candidates import CandidateQuery, CandidateRow
+from app.services.candidates import records as candidate_service
+from app.services.candidates.records import CandidateQuery, CandidateRow
 from app.services.errors import UserFacingError
 from app.storage import Database
 

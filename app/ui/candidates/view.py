@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import agreement_choices, audit, reference
-from app.services import candidates as candidate_service
-from app.services.candidates import CandidateQuery
+from app.services import reference
+from app.services.agreements import choices as agreement_choices
+from app.services.candidates import records as candidate_service
+from app.services.candidates.records import CandidateQuery
 from app.services.errors import UserFacingError
+from app.services.journal import audit_log as audit
 from app.ui.candidates.appointments import AppointmentsTab, TodayStrip
 from app.ui.candidates.form import CandidateForm
 from app.ui.candidates.history import HistoryTab
@@ -403,7 +405,7 @@ class CandidatesView(QWidget):
         from pathlib import Path
 
         from app.config import backup_dir
-        from app.services.csv_io import export_candidates
+        from app.services.candidates.csv_exchange import export_candidates
         from app.storage.targets import refuse_overwriting_base
 
         path, _ = QFileDialog.getSaveFileName(

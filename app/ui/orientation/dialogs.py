@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.orientation import ActivityKind
-from app.services import orientation as orientation_service
 from app.services.errors import UserFacingError, ValidationError
-from app.services.orientation import ActivityInfo, ActivityInput, CriterionInfo, LearnerInfo
+from app.services.orientation import period as orientation_service
+from app.services.orientation.period import ActivityInfo, ActivityInput, CriterionInfo, LearnerInfo
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.orientation import Outcome, ProjectStatus
-from app.services import audit, reference
-from app.services import orientation as orientation_service
+from app.services import reference
 from app.services.errors import UserFacingError, ValidationError
-from app.services.orientation import LearnerPage
+from app.services.journal import audit_log as audit
+from app.services.orientation import period as orientation_service
+from app.services.orientation.period import LearnerPage
 from app.ui.context import AppContext
 from app.ui.orientation.models import LEGEND, LEVEL_COLOURS, LEVEL_SHORT, level_of
 from app.ui.theme import icon

@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.orientation import LEVEL_KEYS, Level
-from app.services.orientation import CriterionInfo, GridData, LearnerInfo, MatrixData
+from app.services.orientation.period import CriterionInfo, GridData, LearnerInfo, MatrixData
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()

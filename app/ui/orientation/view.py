@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import orientation as orientation_service
 from app.services.errors import UserFacingError
-from app.services.orientation import ActivityInfo, CohortInfo
+from app.services.orientation import period as orientation_service
+from app.services.orientation.period import ActivityInfo, CohortInfo
 from app.services.permissions import can_read_orientation
 from app.ui.context import AppContext
 

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import hosts as host_service
 from app.services.errors import ConflictError, UserFacingError, ValidationError
-from app.services.hosts import (
+from app.services.hosts import directory as host_service
+from app.services.hosts.directory import (
     HEADCOUNT_BANDS,
     LEGACY_LEGAL_FORMS,
     LEGAL_FORMS,

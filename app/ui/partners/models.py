@@ -5,7 +5,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.services.hosts import HostRow, TutorInfo
+from app.services.hosts.directory import HostRow, TutorInfo
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()

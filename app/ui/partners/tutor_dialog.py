@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import hosts as host_service
 from app.services.errors import UserFacingError, ValidationError
-from app.services.hosts import TutorInfo, TutorInput
+from app.services.hosts import directory as host_service
+from app.services.hosts.directory import TutorInfo, TutorInput
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import LineField

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.agreement import AgreementStatus
-from app.services import agreements as agreement_service
-from app.services import hosts as host_service
+from app.services.agreements import life_cycle as agreement_service
 from app.services.errors import UserFacingError
-from app.services.hosts import HostInfo
+from app.services.hosts import directory as host_service
+from app.services.hosts.directory import HostInfo
 from app.ui.context import AppContext
 from app.ui.partners.host_form import HostForm
 from app.ui.partners.models import HostsTableModel, TutorsTableModel

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserFacingError, describe_os_error
-from app.services import audit
-from app.services.agreement_documents import UNEXPECTED_ERROR, DocumentKind, render_documents
+from app.services.agreements.documents import UNEXPECTED_ERROR, DocumentKind, render_documents
+from app.services.journal import audit_log as audit
 from app.storage import Database
 from app.ui.printing import printer as printing
 from app.ui.printing.saving import last_folder, remember_folder, write_new_pdf

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.config import backup_dir
 from app.domain.account import ROLE_COORDINATION
-from app.services import rgpd
 from app.services.errors import UserFacingError
+from app.services.rgpd import person_data as rgpd
 from app.storage.scrub import rebuild_file
 from app.storage.targets import refuse_overwriting_base
 from app.ui.context import AppContext

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import rgpd
 from app.services.errors import UserFacingError, ValidationError
-from app.services.rgpd import RetentionCandidate
+from app.services.rgpd import person_data as rgpd
+from app.services.rgpd.person_data import RetentionCandidate
 from app.storage.scrub import rebuild_file
 from app.ui.context import AppContext
 from app.ui.errors import show_error

@@ -3,7 +3,7 @@
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox
 
-from app.services import accounts
+from app.services.accounts import management as accounts
 from app.services.errors import UserFacingError, ValidationError
 from app.ui.context import AppContext
 from app.ui.widgets.form_fields import show_status

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import organisation as organisation_service
 from app.services.errors import UserFacingError, ValidationError
-from app.services.organisation import MAX_IMAGE_SIDE as MAX_LOGO_SIDE
-from app.services.organisation import OrganisationInput
+from app.services.settings import organisation as organisation_service
+from app.services.settings.organisation import MAX_IMAGE_SIDE as MAX_LOGO_SIDE
+from app.services.settings.organisation import OrganisationInput
 from app.ui.context import AppContext
 from app.ui.settings.security import SecurityGroup
 from app.ui.theme import WARNING_BG, icon

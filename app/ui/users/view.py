@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.account import ROLE_LABELS, ROLES
-from app.services import accounts
-from app.services.accounts import AccountInfo, AccountInput
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInfo, AccountInput
 from app.services.errors import UserFacingError, ValidationError
 from app.services.permissions import ROLE_COORDINATION
 from app.ui.context import AppContext

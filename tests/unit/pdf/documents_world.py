@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.domain import Tutor
-from app.services import agreements as ag
+from app.services.agreements import life_cycle as ag
 from tests.conftest import make_actor
 from tests.unit.pdf.test_convention import COORD, MARKUP, NOW, TODAY, _agreement
 

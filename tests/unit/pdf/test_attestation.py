@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from app.domain import AgreementDocument
 from app.pdf.attestation import render_attestation
 from app.pdf.document_data import AttestationData
-from app.services.agreement_documents import DocumentKind, attestation_data, render_document
-from app.services.agreement_presence import AbsenceInput, record_absence
+from app.services.agreements.documents import DocumentKind, attestation_data, render_document
+from app.services.agreements.presence import AbsenceInput, record_absence
 from app.services.errors import ValidationError
 from app.storage import Database
 from tests.conftest import make_actor

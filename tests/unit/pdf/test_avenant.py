@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.pdf.avenant import UNCHANGED, render_avenant
 from app.pdf.document_data import AmendmentChange, AvenantData
-from app.services import agreements as ag
-from app.services.agreement_documents import HOURS_LABEL, avenant_data
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import HOURS_LABEL, avenant_data
 from app.services.errors import NotFoundError
 from tests.conftest import make_actor
 from tests.unit.pdf.documents_world import (

@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from app.errors import UserFacingError
-from app.services import agreement_documents as documents
-from app.services.agreement_documents import (
+from app.services.agreements import documents
+from app.services.agreements.documents import (
     UNEXPECTED_ERROR,
     DocumentKind,
     RenderedDocument,

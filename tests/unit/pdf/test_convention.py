@@ -35,10 +35,10 @@ from app.pdf.convention_data import (
     SignatureRecord,
     TraineeParty,
 )
-from app.services import agreements as ag
-from app.services.agreement_documents import convention_data
-from app.services.candidates import CandidateInput, change_stage, create_candidate
-from app.services.organisation import OrganisationInput, save_organisation
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import convention_data
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
+from app.services.settings.organisation import OrganisationInput, save_organisation
 from app.storage import Database
 from tests.conftest import make_actor
 

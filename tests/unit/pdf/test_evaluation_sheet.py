@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.pdf.document_data import EvaluationData
 from app.pdf.evaluation import CRITERIA, SCALE, render_evaluation
-from app.services import agreements as ag
-from app.services.agreement_documents import (
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import (
     MAX_COMPETENCE_ROWS,
     competence_rows,
     evaluation_data,
 )
-from app.services.agreement_presence import AbsenceInput, record_absence
+from app.services.agreements.presence import AbsenceInput, record_absence
 from app.services.errors import ValidationError
 from tests.conftest import make_actor
 from tests.unit.pdf.documents_world import (

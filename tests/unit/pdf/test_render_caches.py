@@ -26,7 +26,7 @@ from app.pdf.fonts import register_fonts
 from app.pdf.images import draw_image, read_image
 from app.pdf.layout import LOGO_MAX_WIDTH, MARGIN_X, PAGE_WIDTH, styles
 from app.pdf.paragraph import Paragraph
-from app.services.agreement_documents import avenant_data, convention_data
+from app.services.agreements.documents import avenant_data, convention_data
 from tests.unit.pdf.documents_world import TODAY, amend, flat, signed
 from tests.unit.pdf.test_convention import _agreement
 

@@ -12,15 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.pdf.quantities import describe_total
-from app.services import agreements as ag
-from app.services.agreement_documents import (
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.csv_export import export_agreements
+from app.services.agreements.documents import (
     HOURS_LABEL,
     attestation_data,
     avenant_data,
     convention_data,
     evaluation_data,
 )
-from app.services.agreements_csv import export_agreements
 from app.services.errors import ValidationError
 from app.storage import Database
 from tests.conftest import make_actor

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from app.services import agreements as ag
-from app.services.agreement_documents import agreement_id_for_number
-from app.services.agreements import AgreementInput
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import agreement_id_for_number
+from app.services.agreements.life_cycle import AgreementInput
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
 from tests.conftest import make_actor

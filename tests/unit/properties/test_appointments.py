@@ -6,8 +6,8 @@ from dataclasses import fields, replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services import appointments as ap
-from app.services.appointments import AppointmentInput
+from app.services.appointments import booking as ap
+from app.services.appointments.booking import AppointmentInput
 from app.services.errors import ValidationError
 from app.storage import Database
 from tests.conftest import make_actor

@@ -7,8 +7,8 @@ from dataclasses import replace
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from app.services import candidates as c
-from app.services.candidates import CandidateInput, CandidateQuery
+from app.services.candidates import records as c
+from app.services.candidates.records import CandidateInput, CandidateQuery
 from app.services.errors import ValidationError
 from app.storage import Database
 from tests.conftest import make_actor

@@ -5,7 +5,7 @@ import io
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from app.services.csv_io import export_candidates
+from app.services.candidates.csv_exchange import export_candidates
 from app.services.errors import UserFacingError
 from app.storage import Database
 from tests.unit.properties.strategies import assert_french, nasty_text, service_settings

@@ -6,9 +6,9 @@ from dataclasses import replace
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from app.services import hosts
 from app.services.errors import ValidationError
-from app.services.hosts import HostInput, TutorInput
+from app.services.hosts import directory as hosts
+from app.services.hosts.directory import HostInput, TutorInput
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.properties.strategies import (

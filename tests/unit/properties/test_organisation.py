@@ -6,9 +6,9 @@ from dataclasses import replace
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from app.services import organisation
 from app.services.errors import ValidationError
-from app.services.organisation import OrganisationInput
+from app.services.settings import organisation
+from app.services.settings.organisation import OrganisationInput
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.properties.strategies import (

@@ -6,8 +6,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from app.domain import Activity
-from app.services import orientation as o
 from app.services.errors import ValidationError
+from app.services.orientation import period as o
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.properties.strategies import (

@@ -18,10 +18,12 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.pdf.bilan import render_bilan
-from app.services import agreements as ag
-from app.services import candidates, hosts, organisation
-from app.services import orientation as o
-from app.services.agreement_documents import DocumentKind, render_document
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import DocumentKind, render_document
+from app.services.candidates import records as candidates
+from app.services.hosts import directory as hosts
+from app.services.orientation import period as o
+from app.services.settings import organisation
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.properties.strategies import MARKUP, expected_text, hostile_text, service_settings

@@ -6,11 +6,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain import OrientationDecision
-from app.services import agreements as ag
-from app.services import hosts, orientation
-from app.services.agreements import AgreementInput
-from app.services.candidates import CandidateInput, change_stage, create_candidate
-from app.services.organisation import OrganisationInput, save_organisation
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.life_cycle import AgreementInput
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
+from app.services.hosts import directory as hosts
+from app.services.orientation import period as orientation
+from app.services.settings.organisation import OrganisationInput, save_organisation
 from tests.conftest import make_actor
 
 COORDINATION = "coordination"

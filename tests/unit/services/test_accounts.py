@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import AuditEntry, UserAccount
-from app.services import accounts as a
+from app.services.accounts import management as a
 from app.services.errors import PermissionDenied, UserFacingError, ValidationError
 from app.storage import Database
 from tests.conftest import PRODUCTION_SCRYPT_N, make_actor

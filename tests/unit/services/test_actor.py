@@ -8,18 +8,20 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from app.services import accounts, audit, candidates
-from app.services.actor import SYSTEM_AUTHOR, Actor, Via, system_actor
-from app.services.audit import AuditQuery
-from app.services.candidates import CandidateInput
-from app.services.command_sign_in import (
+from app.services.accounts import management as accounts
+from app.services.accounts.command_line import (
     DEMO_COORDINATOR,
     NO_ACCOUNT_YET,
     ensure_demo_accounts,
     mark_demo_base,
     sign_in_command,
 )
+from app.services.actor import SYSTEM_AUTHOR, Actor, Via, system_actor
+from app.services.candidates import records as candidates
+from app.services.candidates.records import CandidateInput
 from app.services.errors import PermissionDenied
+from app.services.journal import audit_log as audit
+from app.services.journal.audit_log import AuditQuery
 from app.services.permissions import require_coordination
 from app.storage import Database
 from tests.conftest import make_actor

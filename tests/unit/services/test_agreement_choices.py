@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Candidate, Host
-from app.services import agreement_choices as choices
-from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.agreements import choices
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.storage import Database
 from tests.conftest import make_actor
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.domain import Agreement
-from app.services import agreements as ag
-from app.services.agreement_documents import (
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import (
     DocumentChoice,
     DocumentKind,
     available_documents,

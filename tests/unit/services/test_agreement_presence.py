@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import AuditEntry
-from app.services import agreement_presence as presence
-from app.services import agreements as ag
-from app.services import audit
-from app.services.agreement_presence import AbsenceInput
+from app.services.agreements import life_cycle as ag
+from app.services.agreements import presence
+from app.services.agreements.issued_documents import ATTESTATION, issue_document
+from app.services.agreements.presence import AbsenceInput
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
-from app.services.issued_documents import ATTESTATION, issue_document
+from app.services.journal import audit_log as audit
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.pdf.documents_world import COORD, break_off, finish, signed

@@ -9,9 +9,9 @@ from sqlalchemy import update
 
 from app.cli import main
 from app.domain import Agreement
-from app.services import agreements as ag
-from app.services.agreement_documents import convention_data
-from app.services.maintenance import check_database
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import convention_data
+from app.services.maintenance.health_check import check_database
 from app.storage import Database
 from tests.unit.services.test_agreements import TODAY, _signed, _world
 

@@ -17,9 +17,9 @@ from app.domain import (
     OrientationDecision,
     Tutor,
 )
-from app.services import agreements as ag
-from app.services.agreement_documents import convention_data
-from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.documents import convention_data
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.errors import ConflictError, PermissionDenied, ValidationError
 from app.storage import Database
 from tests.conftest import make_actor

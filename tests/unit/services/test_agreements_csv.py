@@ -7,8 +7,8 @@ import pytest
 
 from app.cli import main
 from app.domain import Candidate
-from app.services import agreements as ag
-from app.services.agreements_csv import AGREEMENT_COLUMNS, export_agreements
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.csv_export import AGREEMENT_COLUMNS, export_agreements
 from app.services.errors import UserFacingError
 from app.storage import Database
 from tests.conftest import make_actor

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Attendee
-from app.services import appointments as ap
-from app.services.appointments import AppointmentInput
-from app.services.candidates import CandidateInput, create_candidate
+from app.services.appointments import booking as ap
+from app.services.appointments.booking import AppointmentInput
+from app.services.candidates.records import CandidateInput, create_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
 from tests.conftest import TODAY, make_actor

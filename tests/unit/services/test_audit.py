@@ -20,8 +20,7 @@ from app.domain import (
     OrganisationSettings,
     Tutor,
 )
-from app.services import audit
-from app.services.candidates import (
+from app.services.candidates.records import (
     CandidateInput,
     SavedCandidate,
     change_stage,
@@ -30,6 +29,7 @@ from app.services.candidates import (
     update_candidate,
 )
 from app.services.errors import PermissionDenied
+from app.services.journal import audit_log as audit
 from app.storage import Database
 from tests.conftest import make_actor
 

@@ -15,8 +15,8 @@ from app.config import (
     settings_file,
     write_setting,
 )
-from app.services import base_keys
-from app.services.bootstrap import automatic_backup, open_app_database
+from app.services.base_access import keys as base_keys
+from app.services.base_access.opening import automatic_backup, open_app_database
 from app.storage import cipher, open_database
 from app.storage.backup import BackupReason, list_backups
 from app.storage.migrate import alembic_config, head_revision

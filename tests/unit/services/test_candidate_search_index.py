@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate
-from app.services import candidates, rgpd
-from app.services.candidates import (
+from app.services.candidates import records as candidates
+from app.services.candidates.records import (
     CandidateInput,
     CandidateQuery,
     create_candidate,
@@ -22,7 +22,8 @@ from app.services.candidates import (
     search_ids,
     update_candidate,
 )
-from app.services.maintenance import check_database
+from app.services.maintenance.health_check import check_database
+from app.services.rgpd import person_data as rgpd
 from app.storage import Database
 from app.storage.database import scalar_list
 from app.storage.migrate import downgrade_to, upgrade_to_head

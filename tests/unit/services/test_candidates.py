@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.domain import Candidate, Season, StageChange
 from app.domain.values import ALLOWED_TRANSITIONS, STAGES
 from app.services import reference
-from app.services.candidates import (
+from app.services.candidates.records import (
     SORT_COLUMNS,
     CandidateInput,
     CandidateQuery,

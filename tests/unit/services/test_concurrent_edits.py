@@ -10,10 +10,9 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Candidate, Host
-from app.services import agreements as ag
-from app.services import hosts as hs
-from app.services.accounts import AccountInput, create_account
-from app.services.candidates import (
+from app.services.accounts.management import AccountInput, create_account
+from app.services.agreements import life_cycle as ag
+from app.services.candidates.records import (
     CandidateInput,
     change_stage,
     create_candidate,
@@ -21,6 +20,7 @@ from app.services.candidates import (
     update_candidate,
 )
 from app.services.errors import ConflictError
+from app.services.hosts import directory as hs
 from app.services.versioning import AGREEMENT, CANDIDATE, HOST, conflict_message
 from app.storage import Database
 from tests.conftest import make_actor

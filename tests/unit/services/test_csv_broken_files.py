@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.domain import Candidate
-from app.services.csv_io import (
+from app.services.candidates.csv_exchange import (
     CANDIDATE_COLUMNS,
     EMPTY,
     HEADER_ONLY,

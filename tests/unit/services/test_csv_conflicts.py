@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from app.cli import main
 from app.domain import Candidate
-from app.services import candidates
-from app.services.candidates import CandidateInput
-from app.services.csv_io import (
+from app.services.candidates import records as candidates
+from app.services.candidates.csv_exchange import (
     CANDIDATE_COLUMNS,
     EXPORT_COLUMNS,
     NO_VERSION_WARNING,
@@ -23,6 +22,7 @@ from app.services.csv_io import (
     export_candidates,
     preview_import,
 )
+from app.services.candidates.records import CandidateInput
 from app.storage import Database
 from tests.conftest import TODAY, make_actor
 
@@ -269,7 +269,7 @@ def test_a_version_that_is_not_a_whole_number_is_refused(db: Database, value: st
 
 
 def test_a_file_from_another_base_keeps_its_versions(db: Database, tmp_path: Path) -> None:
-    from app.services.bootstrap import open_app_database
+    from app.services.base_access.opening import open_app_database
 
     ids = create_five(db)
     edit_at_the_desk(db, ids, email="nouvelle{id}@exemple.fr")

@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.domain import Candidate, Host
-from app.services import agreements as ag
-from app.services import candidates
-from app.services.agreements_csv import export_agreements
-from app.services.bootstrap import open_app_database
-from app.services.candidates import CandidateInput
-from app.services.csv_io import (
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.csv_export import export_agreements
+from app.services.base_access.opening import open_app_database
+from app.services.candidates import records as candidates
+from app.services.candidates.csv_exchange import (
     EXPORT_COLUMNS,
     apply_import,
     escape_cell,
@@ -26,6 +25,7 @@ from app.services.csv_io import (
     preview_import,
     unescape_cell,
 )
+from app.services.candidates.records import CandidateInput
 from app.services.errors import ValidationError
 from app.storage import Database
 from tests.conftest import TODAY, make_actor
@@ -217,7 +217,7 @@ formula_like = st.builds(
 @example(text="\r\n=1")
 def test_any_cell_text_round_trips_through_the_file(text: str) -> None:
     """escape_cell + csv.writer, then the import's own reader + unescape_cell: the same text."""
-    from app.services.csv_io import _records
+    from app.services.candidates.csv_exchange import _records
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")

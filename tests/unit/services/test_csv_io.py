@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Season, StageChange
 from app.domain.values import STAGES
-from app.services import candidates, csv_io
-from app.services.bootstrap import open_app_database
-from app.services.candidates import CandidateInput
-from app.services.csv_io import (
+from app.services.base_access.opening import open_app_database
+from app.services.candidates import csv_exchange as csv_io
+from app.services.candidates import records as candidates
+from app.services.candidates.csv_exchange import (
     CANDIDATE_COLUMNS,
     EXPORT_COLUMNS,
     NOT_UTF8,
@@ -26,6 +26,7 @@ from app.services.csv_io import (
     export_candidates,
     preview_import,
 )
+from app.services.candidates.records import CandidateInput
 from app.services.errors import UserFacingError
 from app.storage import Database
 from tests.conftest import TODAY, make_actor

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.cli import main
+from app.demo.seed import ALREADY_FILLED, DemoSummary, seed_demo
 from app.domain import Appointment, Candidate, Season, Stage
 from app.domain.values import ALLOWED_TRANSITIONS, EXIT_TYPES, POSITIVE_EXITS, STAGES
-from app.services import appointments, candidates, reference
-from app.services.bootstrap import open_app_database
-from app.services.demo import ALREADY_FILLED, DemoSummary, seed_demo
+from app.services import reference
+from app.services.appointments import booking as appointments
+from app.services.base_access.opening import open_app_database
+from app.services.candidates import records as candidates
 from app.services.errors import UserFacingError
 from app.services.validation import age_on
 from app.storage import Database

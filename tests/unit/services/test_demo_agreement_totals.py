@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.services import agreements as ag
-from app.services.agreement_documents import (
+from app.demo.seed import seed_demo
+from app.services.agreements import life_cycle as ag
+from app.services.agreements.csv_export import export_agreements
+from app.services.agreements.documents import (
     HOURS_LABEL,
     DocumentKind,
     agreement_id_for_number,
@@ -18,9 +20,7 @@ from app.services.agreement_documents import (
     evaluation_data,
     render_document,
 )
-from app.services.agreements_csv import export_agreements
-from app.services.bootstrap import open_app_database
-from app.services.demo import seed_demo
+from app.services.base_access.opening import open_app_database
 from app.storage import Database
 from tests.conftest import TODAY
 from tests.unit.pdf.documents_world import flat

@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.fr import siret
 
+from app.demo import seed as demo
+from app.demo.agreements import HOSTS, ORGANISATION, AgreementsSummary, demo_siret
+from app.demo.seed import seed_demo
 from app.domain import Agreement, AgreementEvent, Candidate, Season, Stage, StageChange
-from app.services import agreements, demo, hosts, organisation
-from app.services.bootstrap import open_app_database
-from app.services.demo import seed_demo
-from app.services.demo_agreements import HOSTS, ORGANISATION, AgreementsSummary, demo_siret
+from app.services.agreements import life_cycle as agreements
+from app.services.base_access.opening import open_app_database
+from app.services.hosts import directory as hosts
+from app.services.settings import organisation
 from app.storage import Database
 from tests.conftest import TODAY
 

@@ -10,6 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.demo import seed as demo
+from app.demo.orientation import OrientationSummary
+from app.demo.seed import seed_demo
 from app.domain import (
     Activity,
     Candidate,
@@ -20,11 +23,10 @@ from app.domain import (
     Stage,
     StageChange,
 )
-from app.services import csv_io, demo, orientation
-from app.services.bootstrap import open_app_database
-from app.services.demo import seed_demo
-from app.services.demo_orientation import OrientationSummary
+from app.services.base_access.opening import open_app_database
+from app.services.candidates import csv_exchange as csv_io
 from app.services.errors import UserFacingError
+from app.services.orientation import period as orientation
 from app.storage import Database
 from tests.conftest import TODAY, make_actor
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.config import backup_dir
 from app.domain import Candidate
-from app.services import rgpd
-from app.services.candidates import CandidateInput, create_candidate
+from app.services.candidates.records import CandidateInput, create_candidate
+from app.services.rgpd import person_data as rgpd
 from app.storage import Database, scrub
 from app.storage.backup import backup_database
 from tests.conftest import make_actor

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from stdnum.fr import siret as stdnum_siret
 
 from app.domain import Host
-from app.services import hosts as h
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
+from app.services.hosts import directory as h
 from app.storage import Database
 from tests.conftest import make_actor
 

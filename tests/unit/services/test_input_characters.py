@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.orm import Session
 
-from app.services import agreements as ag
-from app.services import candidates as c
-from app.services import csv_io
+from app.services.agreements import life_cycle as ag
+from app.services.candidates import csv_exchange as csv_io
+from app.services.candidates import records as c
 from app.services.errors import ValidationError
 from app.services.validation import FieldError, clean_line, clean_text, search_text
 from app.storage import Database

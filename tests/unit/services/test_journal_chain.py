@@ -20,10 +20,11 @@ from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.domain import AuditAction, AuditEntry
 from app.domain.account import AppSetting
 from app.domain.audit import changes_digest, entry_chain
-from app.services import audit, rgpd
-from app.services.audit import JOURNAL_HEAD, JOURNAL_KEY, key_bytes, verify_journal
-from app.services.candidates import CandidateInput, create_candidate
-from app.services.maintenance import check_database, expected_journal_triggers
+from app.services.candidates.records import CandidateInput, create_candidate
+from app.services.journal import audit_log as audit
+from app.services.journal.audit_log import JOURNAL_HEAD, JOURNAL_KEY, key_bytes, verify_journal
+from app.services.maintenance.health_check import check_database, expected_journal_triggers
+from app.services.rgpd import person_data as rgpd
 from app.storage import Database, cipher
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from tests.conftest import make_actor

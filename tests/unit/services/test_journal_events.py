@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from app.cli import EXIT_OK, main
 from app.domain import AuditAction, AuditEntry, UserAccount
 from app.errors import StorageError
-from app.services import accounts, audit
-from app.services.bootstrap import open_app_database
+from app.services.accounts import management as accounts
+from app.services.base_access.opening import open_app_database
+from app.services.journal import audit_log as audit
 from app.storage import Database
 from tests.conftest import make_actor
 

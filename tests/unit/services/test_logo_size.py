@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.domain import OrganisationSettings
 from app.pdf import images
-from app.services import organisation as o
-from app.services.agreement_documents import DocumentKind, render_document
+from app.services.agreements.documents import DocumentKind, render_document
 from app.services.errors import ValidationError
+from app.services.settings import organisation as o
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.properties.worlds import (

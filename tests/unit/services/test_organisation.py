@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import OrganisationSettings
-from app.services import organisation as o
 from app.services.errors import UserFacingError, ValidationError
+from app.services.settings import organisation as o
 from app.storage import Database
 from tests.conftest import make_actor
 

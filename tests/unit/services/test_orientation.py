@@ -8,9 +8,9 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Cohort, Observation, OrientationDecision, StageChange
-from app.services import orientation as o
-from app.services.candidates import CandidateInput, change_stage, create_candidate
+from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.errors import NotFoundError, ValidationError
+from app.services.orientation import period as o
 from app.storage import Database
 from tests.conftest import make_actor
 

@@ -3,8 +3,8 @@ words, never an obvious one, and a French reason when refused."""
 
 import pytest
 
-from app.services import accounts
-from app.services.password_policy import is_passphrase, password_problem
+from app.services.accounts import management as accounts
+from app.services.accounts.password_policy import is_passphrase, password_problem
 
 ACCEPTED = [
     "Cobalt-2026-accueil",  # 19 characters, 4 types

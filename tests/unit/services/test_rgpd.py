@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app.demo.seed import seed_demo
 from app.domain import (
     Agreement,
     AgreementAbsence,
@@ -30,16 +31,16 @@ from app.domain import (
     StageChange,
 )
 from app.domain.appointment import Attendee
-from app.services import audit, rgpd
-from app.services.bootstrap import open_app_database
-from app.services.candidates import (
+from app.services.base_access.opening import open_app_database
+from app.services.candidates.records import (
     CandidateInput,
     create_candidate,
     get_candidate,
     update_candidate,
 )
-from app.services.demo import seed_demo
 from app.services.errors import PermissionDenied, ValidationError
+from app.services.journal import audit_log as audit
+from app.services.rgpd import person_data as rgpd
 from app.storage import Database
 from app.storage.scrub import rebuild_file
 from tests.conftest import make_actor

@@ -4,8 +4,8 @@ copy of the agreement's terms and in the texts of what they changed."""
 from datetime import date, datetime
 
 from app.domain import Amendment
-from app.services import agreements as ag
-from app.services import rgpd
+from app.services.agreements import life_cycle as ag
+from app.services.rgpd import person_data as rgpd
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.services.test_agreements import COORD, _candidate, _form, _signed, _world

@@ -9,13 +9,18 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate
-from app.services import accounts, agreements, appointments, candidates, csv_io, hosts
-from app.services import organisation as org
-from app.services import orientation as o
-from app.services.appointments import AppointmentInput
-from app.services.candidates import CandidateInput
+from app.services.accounts import management as accounts
+from app.services.agreements import life_cycle as agreements
+from app.services.appointments import booking as appointments
+from app.services.appointments.booking import AppointmentInput
+from app.services.candidates import csv_exchange as csv_io
+from app.services.candidates import records as candidates
+from app.services.candidates.records import CandidateInput
 from app.services.errors import PermissionDenied, UserFacingError
+from app.services.hosts import directory as hosts
+from app.services.orientation import period as o
 from app.services.permissions import SYSTEM_ROLE
+from app.services.settings import organisation as org
 from app.storage import Database
 from tests.conftest import make_actor
 

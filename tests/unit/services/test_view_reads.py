@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Cohort
-from app.services import agreement_choices as choices
-from app.services import agreements as ag
-from app.services import orientation
-from app.services.candidates import (
+from app.services.agreements import choices
+from app.services.agreements import life_cycle as ag
+from app.services.candidates.records import (
     CandidateInput,
     change_stage,
     create_candidate,
@@ -23,6 +22,7 @@ from app.services.candidates import (
     season_and_site,
 )
 from app.services.errors import NotFoundError
+from app.services.orientation import period as orientation
 from app.services.validation import format_phone
 from app.storage import Database
 from tests.conftest import make_actor

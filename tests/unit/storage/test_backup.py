@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy import text
 
 from app.errors import StorageError
-from app.services.bootstrap import open_app_database
+from app.services.base_access.opening import open_app_database
 from app.storage import Database, open_database
 from app.storage.backup import (
     BackupReason,

@@ -21,7 +21,7 @@ from app.config import (
     set_manual_backup_days,
     settings_file,
 )
-from app.services.bootstrap import automatic_backup, open_app_database
+from app.services.base_access.opening import automatic_backup, open_app_database
 from app.storage import Database, backup
 from app.storage.backup import (
     KEPT_MANUAL_DAYS,
@@ -189,7 +189,7 @@ def folder(tmp_path: Path) -> Path:
 def start_again(database: Path) -> None:
     """The next start of the application, in a new process (it opens the base)."""
     script = (
-        "from app.services.bootstrap import open_app_database\n"
+        "from app.services.base_access.opening import open_app_database\n"
         f"open_app_database({url(database)!r}).dispose()\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT, timeout=120)

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-import app.services.maintenance as maintenance
-from app.services.bootstrap import open_app_database
-from app.services.candidates import CandidateInput, create_candidate
-from app.services.maintenance import CheckReport, check_database
+import app.services.maintenance.health_check as maintenance
+from app.services.base_access.opening import open_app_database
+from app.services.candidates.records import CandidateInput, create_candidate
+from app.services.maintenance.health_check import CheckReport, check_database
 from app.storage import Database
 from app.storage.migrate import head_revision
 from tests.conftest import make_actor

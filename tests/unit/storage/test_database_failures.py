@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain import Candidate, Season
 from app.errors import StorageError
-from app.services.candidates import CandidateInput, create_candidate
+from app.services.candidates.records import CandidateInput, create_candidate
 from app.storage import Database, cipher, database
 from app.storage.database import storage_message
 from tests.conftest import make_actor

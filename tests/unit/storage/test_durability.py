@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.bootstrap import open_app_database
+from app.services.base_access.opening import open_app_database
 from tests.encrypted import raw_connect
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
@@ -28,9 +28,9 @@ LINE_TIMEOUT_S = 20.0
 CHILD = """
 import sys
 
-from app.services import base_keys
+from app.services.base_access import keys as base_keys
 from app.services.actor import system_actor
-from app.services.candidates import CandidateInput, create_candidate
+from app.services.candidates.records import CandidateInput, create_candidate
 from app.storage import Database
 from app.storage.database import sqlite_path
 

@@ -19,10 +19,11 @@ from sqlalchemy import select
 from app.config import backup_dir
 from app.domain import AuditAction, AuditEntry, Candidate
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
-from app.services import accounts, base_keys
-from app.services.accounts import AccountInput, SignInDelayed, SignInRefused
-from app.services.bootstrap import open_app_database, open_with_password
-from app.services.candidates import CandidateInput, create_candidate
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInput, SignInDelayed, SignInRefused
+from app.services.base_access import keys as base_keys
+from app.services.base_access.opening import open_app_database, open_with_password
+from app.services.candidates.records import CandidateInput, create_candidate
 from app.services.reference import ensure_reference_data
 from app.storage import Database, cipher, key_file, open_database
 from app.storage.backup import BackupReason, backup_database, list_backups

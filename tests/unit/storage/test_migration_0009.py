@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import text
 
-from app.services import agreements as ag
+from app.services.agreements import life_cycle as ag
 from app.storage import Database
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from tests.conftest import make_actor

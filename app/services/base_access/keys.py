@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 from app.domain import AppSetting
 from app.domain.account import ROLE_COORDINATION, UserAccount
 from app.errors import StorageError
-from app.services import accounts, audit
-from app.services.accounts import (
+from app.services.accounts import management as accounts
+from app.services.accounts.management import (
     SALT_BYTES,
     SIGN_IN_REFUSED,
     AccountInfo,
@@ -46,8 +46,9 @@ from app.services.accounts import (
     _waiting,
 )
 from app.services.actor import Actor
-from app.services.demo_base import DEMO_SETTING, is_demo_base
+from app.services.base_access.demo_mark import DEMO_SETTING, is_demo_base
 from app.services.errors import UserFacingError
+from app.services.journal import audit_log as audit
 from app.services.permissions import require_coordination, role_of
 from app.storage import Database, cipher, key_file
 from app.storage.database import KEYS_CHANGED, sqlite_path

@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 
 from app.domain.account import ROLE_COORDINATION, ROLE_LABELS, ROLES, AppSetting, UserAccount
 from app.domain.audit import AuditAction
-from app.services import audit
+from app.services.accounts.password_policy import MAX_LENGTH, password_problem
 from app.services.actor import _SIGNED_IN, Actor
-from app.services.demo_base import is_demo_base
+from app.services.base_access.demo_mark import is_demo_base
 from app.services.errors import NotFoundError, UserFacingError, ValidationError
-from app.services.password_policy import MAX_LENGTH, password_problem
+from app.services.journal import audit_log as audit
 from app.services.permissions import require_coordination
 from app.services.validation import FieldError, clean_line
 

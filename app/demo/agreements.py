@@ -19,14 +19,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo import words
 from app.domain import Candidate, OrientationDecision, Season, Stage, StageChange
 from app.domain.agreement import Signatory
-from app.services import agreements, hosts, organisation, reference
-from app.services import demo_data as words
-from app.services.agreements import AgreementInput, cohort_window
-from app.services.demo_base import demo_actor
-from app.services.hosts import HostInput, TutorInput
-from app.services.organisation import OrganisationInput
+from app.services import reference
+from app.services.agreements import life_cycle as agreements
+from app.services.agreements.life_cycle import AgreementInput, cohort_window
+from app.services.base_access.demo_mark import demo_actor
+from app.services.hosts import directory as hosts
+from app.services.hosts.directory import HostInput, TutorInput
+from app.services.settings import organisation
+from app.services.settings.organisation import OrganisationInput
 from app.services.validation import format_date
 
 INTERN_STAGE = "en_stage"
@@ -847,7 +850,7 @@ class _AgreementSeeder:
         from app.domain.agreement import AgreementStatus
         from app.domain.agreement_rules import effective_hours
         from app.domain.agreement_terms import terms_in_force
-        from app.services.agreement_presence import AbsenceInput, record_absence
+        from app.services.agreements.presence import AbsenceInput, record_absence
         from app.services.permissions import ROLE_FORMATEUR
 
         agreement_id = self.session.scalar(

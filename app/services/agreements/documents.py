@@ -45,20 +45,20 @@ from app.pdf.document_data import (
     PresenceFigures,
 )
 from app.pdf.quantities import describe_total
-from app.services import audit
-from app.services.agreement_presence import PresenceSummary, presence_absences, presence_summary
-from app.services.agreements import (
+from app.services.agreements.issued_documents import ATTESTATION, issue_document
+from app.services.agreements.life_cycle import (
     SYSTEM_AUTHOR,
     AgreementInfo,
     changed_fields,
     get_agreement,
     terms_field_text,
 )
-from app.services.candidates import candidate_input, load_candidate
+from app.services.agreements.presence import PresenceSummary, presence_absences, presence_summary
+from app.services.candidates.records import candidate_input, load_candidate
 from app.services.errors import NotFoundError, ValidationError
-from app.services.hosts import format_identifier, get_host
-from app.services.issued_documents import ATTESTATION, issue_document
-from app.services.organisation import get_organisation
+from app.services.hosts.directory import format_identifier, get_host
+from app.services.journal import audit_log as audit
+from app.services.settings.organisation import get_organisation
 from app.services.validation import format_date, search_text
 from app.storage import Database, cipher, open_database
 from app.storage.database import sqlite_path

@@ -36,7 +36,7 @@ from app.domain.values import ALLOWED_TRANSITIONS, ENTRY_STAGE
 from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
 from app.services import reference
 from app.services.actor import Actor
-from app.services.candidates import change_stage, display_name, load_candidate
+from app.services.candidates.records import change_stage, display_name, load_candidate
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.permissions import require_orientation_reader, role_of
 from app.services.validation import (

@@ -10,17 +10,19 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.demo import words
+from app.demo.agreements import AgreementsSummary, seed_agreements
+from app.demo.orientation import OrientationSummary, seed_orientation
+from app.demo.people import People, feminine
 from app.domain import Appointment, AppointmentKind, Candidate, Season, Site, Stage
 from app.domain.values import FILIERES_SEED, POSITIVE_EXITS
-from app.services import appointments, candidates, reference
-from app.services import demo_data as words
-from app.services.accounts import has_accounts
-from app.services.appointments import AppointmentInfo, AppointmentInput
-from app.services.command_sign_in import ensure_demo_accounts
-from app.services.demo_agreements import AgreementsSummary, seed_agreements
-from app.services.demo_base import demo_actor, is_demo_base, mark_demo_base
-from app.services.demo_orientation import OrientationSummary, seed_orientation
-from app.services.demo_people import People, feminine
+from app.services import reference
+from app.services.accounts.command_line import ensure_demo_accounts
+from app.services.accounts.management import has_accounts
+from app.services.appointments import booking as appointments
+from app.services.appointments.booking import AppointmentInfo, AppointmentInput
+from app.services.base_access.demo_mark import demo_actor, is_demo_base, mark_demo_base
+from app.services.candidates import records as candidates
 from app.services.errors import UserFacingError
 from app.services.validation import format_date
 

@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session, joinedload
 from app.domain import Candidate, Filiere, Referrer, Season, Site, Stage
 from app.domain.text import fold
 from app.domain.values import CIVILITIES, SEXES
-from app.services import candidates, reference
+from app.services import reference
 from app.services.actor import Actor
-from app.services.candidates import CandidateInput
+from app.services.candidates import records as candidates
+from app.services.candidates.records import CandidateInput
 from app.services.errors import UserFacingError, ValidationError
 from app.services.permissions import require_candidate_editor
 from app.services.validation import (

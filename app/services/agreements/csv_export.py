@@ -10,8 +10,8 @@ from babel.numbers import format_decimal
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Host
-from app.services import agreements
-from app.services.csv_io import BOM, DELIMITER, escaped_row, write_atomically
+from app.services.agreements import life_cycle as agreements
+from app.services.candidates.csv_exchange import BOM, DELIMITER, escaped_row, write_atomically
 from app.services.errors import UserFacingError
 from app.services.reference import parse_season_label
 from app.services.validation import format_date

@@ -13,7 +13,7 @@ from app.domain import Appointment, AppointmentKind, Attendance, Attendee, Candi
 from app.domain.text import fold
 from app.services import reference
 from app.services.actor import Actor
-from app.services.candidates import display_name, load_candidate
+from app.services.candidates.records import display_name, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.permissions import require_appointment_editor
 from app.services.validation import FieldError, clean_line, clean_text, format_date, parse_date

@@ -1065,7 +1065,7 @@ def _require_coordination(actor: Actor) -> None:
 
 
 def _matching_applications(session: Session, text: str) -> list[str]:
-    from app.services.candidates import CandidateQuery, search_ids
+    from app.services.candidates.records import CandidateQuery, search_ids
 
     ids = search_ids(session, CandidateQuery(text=text))
     if not ids:
@@ -1151,7 +1151,7 @@ def authors(session: Session, *, actor: Actor) -> list[str]:
 
 
 def _people(session: Session, uuids: set[str]) -> dict[str, str]:
-    from app.services.candidates import display_name
+    from app.services.candidates.records import display_name
 
     if not uuids:
         return {}

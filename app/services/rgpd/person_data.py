@@ -56,9 +56,9 @@ from app.domain.account import ROLE_COORDINATION
 from app.domain.agreement import AgreementStatus
 from app.domain.appointment import AppointmentKind, Attendance, Attendee
 from app.domain.orientation import Level
-from app.services import audit
 from app.services.actor import Actor
 from app.services.errors import NotFoundError, PermissionDenied, UserFacingError, ValidationError
+from app.services.journal import audit_log as audit
 from app.services.permissions import role_of
 from app.services.versioning import record_change
 from app.storage import Database
@@ -123,7 +123,7 @@ class Person:
 
 def person(session: Session, candidate_id: int) -> Person:
     """Who this application belongs to, and all their applications."""
-    from app.services.candidates import display_name
+    from app.services.candidates.records import display_name
 
     candidate = _load(session, candidate_id)
     ids = tuple(c.id for c in applications_of(session, candidate))
@@ -435,7 +435,7 @@ def write_person_export(
     """Write the JSON file and, beside it, the readable PDF; log the export (no file names)."""
     from app.pdf.output import write_pdf
     from app.pdf.person_file import Issuer, render_person_file
-    from app.services.organisation import get_organisation
+    from app.services.settings.organisation import get_organisation
 
     now = now or datetime.now()
     data = export_person(session, candidate_id, actor=actor, now=now)
@@ -538,7 +538,7 @@ def retention_candidates(
     setting by default): last stage change, appointment, saved change (`last_action_at`, not
     the row's technical `updated_at`, which an import resets) or application date.
     Oldest activity first."""
-    from app.services.candidates import display_name
+    from app.services.candidates.records import display_name
 
     months = retention_months(session) if months is None else months
     limit = months_before(today, months)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from app.config import backup_dir, data_dir, manual_backup_days
 from app.errors import StorageError
-from app.services import base_keys
-from app.services.accounts import SignedInAccount
+from app.services.accounts.management import SignedInAccount
+from app.services.base_access import keys as base_keys
 from app.services.reference import ensure_reference_data
 from app.storage import Database, cipher, open_database
 from app.storage.backup import (
@@ -44,7 +44,7 @@ def open_app_database(
 ) -> Database:
     """Open the database (a new SQLite file readable by its owner only), migrate, seed.
 
-    A SQLite base is encrypted (`app.services.base_keys`): `key` is its data key when a
+    A SQLite base is encrypted (`app.services.base_access.keys`): `key` is its data key when a
     password unlocked it; without one, a new base gets one, a base that needs no password
     opens, a protected base raises BaseLocked, and a plain base made before encryption is
     backed up, then encrypted.

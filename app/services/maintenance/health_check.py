@@ -25,9 +25,9 @@ from sqlalchemy.pool import NullPool
 
 from app.domain import Base
 from app.errors import StorageError
-from app.services import base_keys
-from app.services.audit import verify_journal
+from app.services.base_access import keys as base_keys
 from app.services.errors import UserFacingError
+from app.services.journal.audit_log import verify_journal
 from app.storage import cipher, fulltext, key_file
 from app.storage.database import BUSY_TIMEOUT_MS, make_engine, sqlite_path
 from app.storage.migrate import alembic_config, current_revision, head_revision
@@ -461,7 +461,7 @@ def _describe_differences(differences: Iterable[Any]) -> Iterable[str]:
 def _agreements_to_review(report: CheckReport, connection: Connection) -> tuple[str, bool]:
     """Agreements saved under earlier rules that break the law now: listed, not a failure
     (they stay readable and printable; coordination amends or leaves them)."""
-    from app.services.agreements import list_agreements
+    from app.services.agreements.life_cycle import list_agreements
 
     with Session(bind=connection) as session:
         rows = [row for row in list_agreements(session, today=date.today()) if row.to_review]

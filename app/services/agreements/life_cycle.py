@@ -51,7 +51,7 @@ from app.domain.legal_forms import is_public_legal_form
 from app.domain.orientation import Outcome
 from app.pdf.quantities import describe_total, format_hours
 from app.services.actor import Actor
-from app.services.candidates import display_name, name_for_display
+from app.services.candidates.records import display_name, name_for_display
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.permissions import role_of
 from app.services.validation import (

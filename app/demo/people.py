@@ -6,8 +6,8 @@ import random
 import unicodedata
 from datetime import date, timedelta
 
-from app.services import demo_data as words
-from app.services.candidates import CandidateInput
+from app.demo import words
+from app.services.candidates.records import CandidateInput
 from app.services.validation import FieldError, format_date, parse_phone
 
 AGE_BANDS = (((18, 25), 30), ((26, 30), 20), ((31, 49), 40), ((50, 55), 10))

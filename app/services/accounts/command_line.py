@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR, ROLE_LABELS
-from app.services import accounts
-from app.services.accounts import SignedInAccount, SignInRefused
+from app.services.accounts import management as accounts
+from app.services.accounts.management import SignedInAccount, SignInRefused
 from app.services.actor import _SIGNED_IN, Actor, Via
-from app.services.demo_base import is_demo_base, mark_demo_base
+from app.services.base_access.demo_mark import is_demo_base, mark_demo_base
 from app.services.errors import PermissionDenied, UserFacingError
 
 __all__ = [

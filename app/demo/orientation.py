@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.demo import words
 from app.domain import (
     Candidate,
     Criterion,
@@ -27,10 +28,10 @@ from app.domain import (
 )
 from app.domain.orientation import Level, Outcome, ProjectStatus
 from app.domain.values import ALLOWED_TRANSITIONS, EXIT_STAGE
-from app.services import demo_data as words
-from app.services import orientation, reference
-from app.services.demo_base import demo_actor
-from app.services.orientation import ActivityInput, CohortInfo
+from app.services import reference
+from app.services.base_access.demo_mark import demo_actor
+from app.services.orientation import period as orientation
+from app.services.orientation.period import ActivityInput, CohortInfo
 from app.services.validation import format_date
 
 COORDINATION_ROLE = "coordination"

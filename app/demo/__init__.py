@@ -1,0 +1,1 @@
+"""Demonstration data, seeded through the services (`seed-demo`, `--demo`)."""

@@ -1,0 +1,1 @@
+"""Accounts: who signs in, their roles and passwords, and the command line's sign-in."""

@@ -1,0 +1,1 @@
+"""Internship agreements: terms, life cycle, documents, presence, exports."""

@@ -1,0 +1,1 @@
+"""Information sessions and interviews."""

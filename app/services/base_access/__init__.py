@@ -1,0 +1,1 @@
+"""Opening the base: migrations and seeding at start, the encryption key slots, the demo mark."""

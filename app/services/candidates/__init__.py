@@ -1,0 +1,1 @@
+"""Candidate files: records, search, duplicates, stages, and the candidate CSV."""

@@ -1,0 +1,1 @@
+"""Host organisations and their tutors."""

@@ -1,0 +1,1 @@
+"""The tamper-evident journal of changes, prints, exports and sign-ins."""

@@ -1,0 +1,1 @@
+"""The six-week orientation period: cohorts, the team-work grid, decisions."""

@@ -1,0 +1,1 @@
+"""Personal-data rights: access, retention, anonymisation and erasure."""
