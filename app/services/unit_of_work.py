@@ -27,6 +27,10 @@ from sqlalchemy.orm import Session
 
 from app.storage import Database
 
+# The window holds the database as this handle and passes it to use cases; it imports it
+# from here, never from app.storage.
+__all__ = ["Database", "reads", "writes"]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
