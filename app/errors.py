@@ -11,6 +11,11 @@ class StorageError(UserFacingError):
     """The database could not be read or written (locked, read-only, disk full, gone)."""
 
 
+class ConflictError(UserFacingError):
+    """Someone else saved the same record since it was opened (storage detects it when a
+    version check fails; services when a form's version is behind)."""
+
+
 _OS_REASONS = {
     errno.ENOENT: "fichier ou dossier introuvable",
     errno.EACCES: "accès refusé",

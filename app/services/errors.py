@@ -1,6 +1,6 @@
 """Errors the services raise; every message is French and meant for the user."""
 
-from app.errors import StorageError, UserFacingError
+from app.errors import ConflictError, StorageError, UserFacingError
 
 __all__ = [
     "ConflictError",
@@ -25,10 +25,6 @@ class ValidationError(UserFacingError):
 
 class NotFoundError(UserFacingError):
     pass
-
-
-class ConflictError(UserFacingError):
-    """Someone else saved the same record since it was opened."""
 
 
 class PermissionDenied(UserFacingError):

@@ -21,8 +21,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import StorageError, describe_os_error
-from app.services.errors import ConflictError
+from app.errors import ConflictError, StorageError, describe_os_error
 from app.storage import cipher
 
 BUSY_TIMEOUT_MS = 5000
