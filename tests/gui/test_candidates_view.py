@@ -281,13 +281,13 @@ def test_the_day_strip_is_read_again_for_another_site_not_at_each_keystroke(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[object] = []
-    real_read = appointments_ui.appointment_service.appointments_on
+    real_read = appointments_ui.appointment_actions.appointments_on
 
-    def counted(session: object, day: object, site_id: object) -> object:
+    def counted(database: object, day: object, site_id: object) -> object:
         reads.append(site_id)
-        return real_read(session, day, site_id)  # type: ignore[arg-type]
+        return real_read(database, day, site_id)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(appointments_ui.appointment_service, "appointments_on", counted)
+    monkeypatch.setattr(appointments_ui.appointment_actions, "appointments_on", counted)
     view = window.candidates_view
     view.search.setFocus()
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.appointment import AppointmentKind, Attendance
-from app.services import reference
-from app.services.appointments import booking as appointment_service
+from app.services import lists
+from app.services.appointments import actions as appointment_actions
 from app.services.appointments.booking import AppointmentInfo, AppointmentInput
 from app.services.errors import UserFacingError, ValidationError
 from app.ui.context import AppContext
@@ -39,7 +39,7 @@ ATTENDANCE_CHOICES = [(a.value, a.label) for a in Attendance]
 
 
 class AppointmentDialog(QDialog):
-    """Create an information session, or an interview for one candidate."""
+    """Create an information collective, or an interview for one candidate."""
 
     def __init__(
         self,
@@ -56,22 +56,21 @@ class AppointmentDialog(QDialog):
         self.kind = kind
         self.candidate_id = candidate_id
         self.created: AppointmentInfo | None = None
-        is_session = kind == AppointmentKind.INFO_SESSION
+        collective = kind == AppointmentKind.INFO_SESSION
         self.setWindowTitle(
-            "Nouvelle information collective" if is_session else "Planifier un entretien"
+            "Nouvelle information collective" if collective else "Planifier un entretien"
         )
-        with context.database.session() as session:
-            sites = [(o.code, o.label) for o in reference.sites(session)]
+        sites = [(o.code, o.label) for o in lists.sites(context.database)]
         self._fields: dict[str, FieldWithError] = {}
         specs: list[tuple[str, str, QWidget]] = [
             ("date", "Date", _line(date.today().strftime("%d/%m/%Y"), "JJ/MM/AAAA")),
-            ("heure", "Heure", _line("14:00" if is_session else "10:00", "HH:MM")),
-            ("duree", "Durée (minutes)", _line("90" if is_session else "45", "")),
+            ("heure", "Heure", _line("14:00" if collective else "10:00", "HH:MM")),
+            ("duree", "Durée (minutes)", _line("90" if collective else "45", "")),
             ("site", "Site", ChoiceBox(sites, allow_empty=False)),
             ("salle", "Salle", _line("", "Salle de réunion")),
-            ("intervenant", "Animé par" if is_session else "Reçu par", _line(context.username, "")),
+            ("intervenant", "Animé par" if collective else "Reçu par", _line(context.username, "")),
         ]
-        if is_session:
+        if collective:
             specs.append(("capacite", "Places", _line("12", "")))
         form = QFormLayout()
         for name, text, field in specs:
@@ -114,10 +113,9 @@ class AppointmentDialog(QDialog):
         )
         ids = [self.candidate_id] if self.candidate_id is not None else []
         try:
-            with self.context.database.session() as session:
-                self.created = appointment_service.create_appointment(
-                    session, data, ids, actor=self.context.actor
-                )
+            self.created = appointment_actions.create_appointment(
+                self.context.database, data, ids, actor=self.context.actor
+            )
         except ValidationError as error:
             for name, holder in self._fields.items():
                 holder.set_error(error.errors.get(name, ""))
@@ -140,13 +138,13 @@ def _line(text: str, placeholder: str) -> LineField:
 
 
 class SessionPickerDialog(QDialog):
-    """Pick an upcoming information session with free places."""
+    """Pick an upcoming information collective with free places."""
 
-    def __init__(self, sessions: list[AppointmentInfo], parent: QWidget | None = None) -> None:
+    def __init__(self, offered: list[AppointmentInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Inscrire à une information collective")
         self.list = named(QListWidget(), "sessionPicker")
-        for info in sessions:
+        for info in offered:
             item = QListWidgetItem(f"{info.starts_at:%d/%m/%Y} — {info.summary}")
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             self.list.addItem(item)
@@ -155,7 +153,7 @@ class SessionPickerDialog(QDialog):
         buttons = ok_cancel_buttons(self, "Inscrire")
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
-        if not sessions:
+        if not offered:
             layout.addWidget(QLabel("Aucune information collective à venir n'a de place libre."))
         layout.addWidget(self.list)
         layout.addWidget(buttons)
@@ -193,8 +191,7 @@ class AttendanceDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        with self.context.database.session() as session:
-            info = appointment_service.get_appointment(session, self.appointment_id)
+        info = appointment_actions.get_appointment(self.context.database, self.appointment_id)
         self.setWindowTitle(f"Présences — {info.kind_label} du {info.starts_at:%d/%m/%Y}")
         self.title.setText(info.summary)
         self.table.setRowCount(len(info.attendees))
@@ -210,10 +207,13 @@ class AttendanceDialog(QDialog):
 
     def _set(self, candidate_id: int, attendance: str) -> None:
         try:
-            with self.context.database.session() as session:
-                appointment_service.set_attendance(
-                    session, self.appointment_id, candidate_id, attendance, actor=self.context.actor
-                )
+            appointment_actions.set_attendance(
+                self.context.database,
+                self.appointment_id,
+                candidate_id,
+                attendance,
+                actor=self.context.actor,
+            )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
             self.refresh()
@@ -245,7 +245,7 @@ class AppointmentsTab(QWidget):
         self.attendance = ChoiceBox(ATTENDANCE_CHOICES, allow_empty=False)
         self.attendance.setObjectName("attendanceCombo")
         self.attendance.setAccessibleName("Présence au rendez-vous sélectionné")
-        self.register_button.clicked.connect(self.register_to_session)
+        self.register_button.clicked.connect(self.register_to_collective)
         self.interview_button.clicked.connect(self.plan_interview)
         self.attendance.activated.connect(self._attendance_chosen)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -272,8 +272,7 @@ class AppointmentsTab(QWidget):
         self.interview_button.setEnabled(candidate_id is not None)
         self._infos = []
         if candidate_id is not None:
-            with self.context.database.session() as session:
-                self._infos = appointment_service.for_candidate(session, candidate_id)
+            self._infos = appointment_actions.for_candidate(self.context.database, candidate_id)
         self.table.setRowCount(len(self._infos))
         for row, info in enumerate(self._infos):
             mine = next((a for a in info.attendees if a.candidate_id == candidate_id), None)
@@ -306,43 +305,35 @@ class AppointmentsTab(QWidget):
         if self.candidate_id is None or not 0 <= row < len(self._infos):
             return
         try:
-            with self.context.database.session() as session:
-                appointment_service.set_attendance(
-                    session,
-                    self._infos[row].id,
-                    self.candidate_id,
-                    self.attendance.value(),
-                    actor=self.context.actor,
-                )
+            appointment_actions.set_attendance(
+                self.context.database,
+                self._infos[row].id,
+                self.candidate_id,
+                self.attendance.value(),
+                actor=self.context.actor,
+            )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
         self.show_candidate(self.candidate_id, self.site_code)
         self.table.selectRow(row)
         self.changed.emit()
 
-    def register_to_session(self) -> None:
+    def register_to_collective(self) -> None:
         if self.candidate_id is None:
             return
-        with self.context.database.session() as session:
-            site_id = next(
-                (o.id for o in reference.sites(session) if o.code == self.site_code), None
-            )
-            sessions = [
-                info
-                for info in appointment_service.upcoming_sessions(session, date.today(), site_id)
-                if info.attendance_of(self.candidate_id) is None
-            ]
-        dialog = SessionPickerDialog(sessions, self)
+        offered = appointment_actions.places_open_to(
+            self.context.database, self.candidate_id, self.site_code, date.today()
+        )
+        dialog = SessionPickerDialog(offered, self)
         if not dialog.exec() or dialog.chosen_id() is None:
             return
         try:
-            with self.context.database.session() as session:
-                appointment_service.register(
-                    session,
-                    int(dialog.chosen_id() or 0),
-                    self.candidate_id,
-                    actor=self.context.actor,
-                )
+            appointment_actions.register(
+                self.context.database,
+                int(dialog.chosen_id() or 0),
+                self.candidate_id,
+                actor=self.context.actor,
+            )
         except UserFacingError as error:
             QMessageBox.warning(self, "Inscription impossible", str(error))
             return
@@ -387,7 +378,7 @@ class TodayStrip(QFrame):
             QPushButton(icon("calendar-plus"), "Nouvelle information collective…"),
             "newSessionButton",
         )
-        self.new_session.clicked.connect(self.create_session)
+        self.new_session.clicked.connect(self.create_collective)
         side = QVBoxLayout()
         side.addWidget(self.title)
         side.addWidget(self.new_session)
@@ -406,8 +397,7 @@ class TodayStrip(QFrame):
         self.site_id = site_id
         today = date.today()
         self.day = today
-        with self.context.database.session() as session:
-            self._infos = appointment_service.appointments_on(session, today, site_id)
+        self._infos = appointment_actions.appointments_on(self.context.database, today, site_id)
         self.title.setText(f"Aujourd'hui, {_french_day(today)}")
         self.list.clear()
         if not self._infos:
@@ -429,13 +419,12 @@ class TodayStrip(QFrame):
         self.refresh(self.site_id)
         self.changed.emit()
 
-    def create_session(self) -> None:
+    def create_collective(self) -> None:
         site_code = ""
         if self.site_id is not None:
-            with self.context.database.session() as session:
-                site_code = next(
-                    (o.code for o in reference.sites(session) if o.id == self.site_id), ""
-                )
+            site_code = next(
+                (o.code for o in lists.sites(self.context.database) if o.id == self.site_id), ""
+            )
         dialog = AppointmentDialog(
             self.context, AppointmentKind.INFO_SESSION, site_code=site_code, parent=self
         )

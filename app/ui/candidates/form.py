@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,10 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.values import CIVILITIES, DIPLOMA_LEVELS, SEXES
-from app.services import reference
-from app.services.candidates import records as candidate_service
-from app.services.candidates.records import CandidateFile, CandidateInput, SavedCandidate
+from app.services import lists, reference
+from app.services.candidates import actions as candidate_actions
+from app.services.candidates.actions import SamePersonDecision
+from app.services.candidates.records import CandidateFile, CandidateInput, DuplicateMatch
 from app.services.errors import ConflictError, NotFoundError, UserFacingError, ValidationError
+from app.services.lists import ReferenceLists
 from app.services.permissions import can_edit_candidates, can_read_rqth
 from app.services.validation import format_date
 from app.ui.candidates.duplicates import DuplicatesDialog
@@ -163,6 +163,7 @@ class CandidateForm(QWidget):
     # ---- building
 
     def _build(self) -> None:
+        options = lists.every_list(self.context.database)
         content = QWidget()
         column = QVBoxLayout(content)
         for title, specs in SECTIONS:
@@ -170,7 +171,7 @@ class CandidateForm(QWidget):
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             for spec in specs:
-                holder = FieldWithError(spec.name, self._make_field(spec))
+                holder = FieldWithError(spec.name, self._make_field(spec, options))
                 holder.changed.connect(self._on_changed)
                 label = QLabel(spec.label)
                 label.setBuddy(holder.field)
@@ -201,11 +202,11 @@ class CandidateForm(QWidget):
         for label in labels:
             label.setMinimumWidth(width)
 
-    def _make_field(self, spec: FieldSpec) -> FieldWidget:
+    def _make_field(self, spec: FieldSpec, options: ReferenceLists) -> FieldWidget:
         if spec.kind == "choice":
             if spec.name in ("saison", "site"):
-                return ChoiceBox(self._choices(spec.name), empty_label="Choisir…")
-            return ChoiceBox(self._choices(spec.name))
+                return ChoiceBox(_choices(spec.name, options), empty_label="Choisir…")
+            return ChoiceBox(_choices(spec.name, options))
         if spec.kind == "multiline":
             field = MultiLineField()
             field.setTabChangesFocus(True)
@@ -221,31 +222,6 @@ class CandidateForm(QWidget):
             line.setReadOnly(True)
             line.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         return line
-
-    def _choices(self, name: str) -> list[tuple[str, str]]:
-        if name == "civilite":
-            return [(code, code) for code in CIVILITIES]
-        if name == "sexe":
-            return list(SEXES.items())
-        if name == "niveau_diplome":
-            return [
-                ("aucun" if level == 0 else str(level), label)
-                for level, label in DIPLOMA_LEVELS.items()
-            ]
-        with self.context.database.session() as session:
-            if name == "saison":
-                labels = [o.label for o in reference.seasons(session)]
-                upcoming = reference.season_label(reference.season_start_year(date.today()) + 1)
-                if upcoming not in labels:
-                    labels.insert(0, upcoming)
-                return [(label, label) for label in labels]
-            if name == "site":
-                return [(o.code, o.label) for o in reference.sites(session)]
-            if name == "filiere_souhaitee":
-                return [(o.label, o.label) for o in reference.filieres(session)]
-            if name == "prescripteur":
-                return [(o.label, o.label) for o in reference.referrers(session)]
-        return YES_NO
 
     # ---- values
 
@@ -303,12 +279,11 @@ class CandidateForm(QWidget):
     def reload(self) -> None:
         if self.candidate_id is None:
             return
-        with self.context.database.session() as session:
-            self.load(
-                candidate_service.get_candidate(
-                    session, self.candidate_id, actor=self.context.actor
-                )
+        self.load(
+            candidate_actions.get_candidate(
+                self.context.database, self.candidate_id, actor=self.context.actor
             )
+        )
 
     # ---- saving
 
@@ -324,72 +299,54 @@ class CandidateForm(QWidget):
                 scroll.ensureWidgetVisible(self._fields[first])
 
     def save(self) -> bool:
+        """Validate and save; a new file that looks like others is saved once the person
+        chose what it is (the check and the creation are one unit of work)."""
         data = self.values()
-        decision = self._check(data)
-        if decision is None:
-            return False
-        try:
-            with self.context.database.session() as session:
-                result = self._write(session, data, person_uuid=decision)
-        except ValidationError as error:
-            self.show_errors(error.errors)
-            return False
-        except ConflictError as error:
-            self._offer_reload(str(error))
-            return False
-        except NotFoundError as error:
-            QMessageBox.warning(self, "Dossier introuvable", str(error))
-            return False
-        except UserFacingError as error:
-            QMessageBox.warning(self, "Enregistrement impossible", str(error))
-            return False
-        self.candidate_id = result.id
-        self.reload()
-        self.saved.emit(result.id)
-        return True
-
-    def _check(self, data: CandidateInput) -> str | None:
-        """Validate, then (for a new file) look for the same person; nothing is written.
-
-        None means do not save; otherwise the person uuid to link to ("" for a new person).
-        """
-        with self.context.database.session(commit=False) as session:
+        decision: SamePersonDecision | None = None
+        while True:
             try:
-                candidate_service.validate_candidate(session, data)
+                outcome = candidate_actions.save_candidate(
+                    self.context.database,
+                    data,
+                    actor=self.context.actor,
+                    candidate_id=self.candidate_id,
+                    expected_version=self.version,
+                    decision=decision,
+                )
             except ValidationError as error:
                 self.show_errors(error.errors)
-                return None
+                return False
+            except ConflictError as error:
+                self._offer_reload(str(error))
+                return False
+            except NotFoundError as error:
+                QMessageBox.warning(self, "Dossier introuvable", str(error))
+                return False
+            except UserFacingError as error:
+                QMessageBox.warning(self, "Enregistrement impossible", str(error))
+                return False
             self.show_errors({})
-            if self.candidate_id is not None:
-                return ""
-            matches = candidate_service.find_duplicates(session, data)
-        if not matches:
-            return ""
-        dialog = DuplicatesDialog(matches, self)
+            if outcome.file is not None:
+                break
+            decision = self._decide(outcome.look_alikes)
+            if decision is None:
+                return False
+        self.load(outcome.file)
+        self.saved.emit(outcome.file.id)
+        return True
+
+    def _decide(self, look_alikes: list[DuplicateMatch]) -> SamePersonDecision | None:
+        """Ask whether the new file is one of these people's; None means do not save."""
+        dialog = DuplicatesDialog(look_alikes, self)
         choice = dialog.exec()
+        shown = frozenset(match.id for match in look_alikes)
         if choice == DuplicatesDialog.OPEN_EXISTING and dialog.chosen_id is not None:
             self._set_values(self._snapshot)
             self.open_requested.emit(dialog.chosen_id)
             return None
         if choice == DuplicatesDialog.NEW_APPLICATION:
-            return dialog.chosen_match().person_uuid
-        return "" if choice == DuplicatesDialog.CREATE_ANYWAY else None
-
-    def _write(self, session: Session, data: CandidateInput, person_uuid: str) -> SavedCandidate:
-        if self.candidate_id is None:
-            return candidate_service.create_candidate(
-                session,
-                data,
-                actor=self.context.actor,
-                person_uuid=person_uuid or None,
-            )
-        return candidate_service.update_candidate(
-            session,
-            self.candidate_id,
-            data,
-            expected_version=self.version,
-            actor=self.context.actor,
-        )
+            return SamePersonDecision(shown, dialog.chosen_match().person_uuid)
+        return SamePersonDecision(shown) if choice == DuplicatesDialog.CREATE_ANYWAY else None
 
     def _offer_reload(self, message: str) -> None:
         answer = QMessageBox.question(
@@ -443,3 +400,28 @@ class CandidateForm(QWidget):
             self._set_values(self._snapshot)
             return True
         return False
+
+
+def _choices(name: str, options: ReferenceLists) -> list[tuple[str, str]]:
+    if name == "civilite":
+        return [(code, code) for code in CIVILITIES]
+    if name == "sexe":
+        return list(SEXES.items())
+    if name == "niveau_diplome":
+        return [
+            ("aucun" if level == 0 else str(level), label)
+            for level, label in DIPLOMA_LEVELS.items()
+        ]
+    if name == "saison":
+        labels = [o.label for o in options.seasons]
+        upcoming = reference.season_label(reference.season_start_year(date.today()) + 1)
+        if upcoming not in labels:
+            labels.insert(0, upcoming)
+        return [(label, label) for label in labels]
+    if name == "site":
+        return [(o.code, o.label) for o in options.sites]
+    if name == "filiere_souhaitee":
+        return [(o.label, o.label) for o in options.filieres]
+    if name == "prescripteur":
+        return [(o.label, o.label) for o in options.referrers]
+    return YES_NO

@@ -1,8 +1,9 @@
 """CSV import: a preview listing each refused row and each file changed in the base since the
 export (a conflict, left alone unless the person ticks the box), then an all-or-nothing import."""
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,11 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.candidates import csv_exchange as csv_io
+from app.services.candidates import actions as candidate_actions
 from app.services.candidates.csv_exchange import Conflict, ImportPreview, ImportResult
 from app.ui.context import AppContext
+from app.ui.operations import Operation, Progress, run_in_background
 from app.ui.widgets.naming import named
-from app.ui.widgets.task import ProgressCallback, TaskThread
+
+T = TypeVar("T")
+# Closing while an import commits waits for it to end (a rollback or a commit), however long.
+UNTIL_DONE_MS = 2**31 - 1
 
 
 class ImportDialog(QDialog):
@@ -34,7 +39,10 @@ class ImportDialog(QDialog):
         self.context = context
         self.path = Path(path)
         self.imported = False
-        self._task: TaskThread | None = None
+        self._operation: Operation[Any] | None = None
+        # Set from the import's thread once its unit of work committed: Annuler pressed as it
+        # was committing drops the result, yet the import did land.
+        self._landed: list[ImportResult] = []
         self.summary = named(QLabel("Analyse du fichier…"), "importSummary")
         self.summary.setWordWrap(True)
         self.problems = named(QTableWidget(0, 3), "importProblems")
@@ -95,16 +103,17 @@ class ImportDialog(QDialog):
 
     # ---- background work
 
-    def _run(self, work: Any, on_success: Any) -> None:
-        self._task = TaskThread(work)
-        self._task.progressed.connect(self._on_progress)
-        self._task.succeeded.connect(on_success)
-        self._task.failed.connect(self._on_failed)
-        self._task.start()
+    def _run(self, work: Callable[[Progress], T], on_success: Callable[[T], None]) -> None:
+        self._operation = run_in_background(
+            self,
+            work,
+            on_success=on_success,
+            on_failure=self._on_failed,
+            on_progress=self._on_progress,
+        )
 
-    def _preview_work(self, _progress: ProgressCallback) -> ImportPreview:
-        with self.context.database.session(commit=False) as session:
-            return csv_io.preview_import(session, self.path)
+    def _preview_work(self, _progress: Progress) -> ImportPreview:
+        return candidate_actions.preview_import(self.context.database, self.path)
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -180,16 +189,19 @@ class ImportDialog(QDialog):
         overwrite_newer = self.overwrite_newer.isChecked()
         self.summary.setText("Import en cours… (Annuler arrête l'import sans rien enregistrer)")
 
-        def work(progress: ProgressCallback) -> ImportResult:
-            with self.context.database.session() as session:
-                return csv_io.apply_import(
-                    session,
-                    self.path,
-                    valid_only=valid_only,
-                    actor=self.context.actor,
-                    overwrite_newer=overwrite_newer,
-                    progress=progress,
-                )
+        landed = self._landed
+
+        def work(progress: Progress) -> ImportResult:
+            result = candidate_actions.apply_import(
+                self.context.database,
+                self.path,
+                valid_only=valid_only,
+                actor=self.context.actor,
+                overwrite_newer=overwrite_newer,
+                progress=progress,
+            )
+            landed.append(result)
+            return result
 
         self._run(work, self._imported)
 
@@ -201,19 +213,20 @@ class ImportDialog(QDialog):
         self.cancel_button.setText("Fermer")
 
     def _cancel(self) -> None:
-        if self._task is not None and self._task.isRunning():
-            self._task.cancel()
-            self._task.wait()
+        self._stop()
         self.reject()
 
     def done(self, result: int) -> None:
-        if self._task is not None and self._task.isRunning():
-            self._task.cancel()
-            self._task.wait()
-        if self._task is not None and isinstance(self._task.result, ImportResult):
-            # Cancel pressed as the import was committing: it did land, say so to the caller.
-            self.imported = True
+        self._stop()
+        if self._landed:
+            self.imported = True  # Annuler pressed as the import was committing: say it landed
         super().done(result)
+
+    def _stop(self) -> None:
+        """Cancel the work under way (nothing of an import is saved) and let it end."""
+        if self._operation is not None:
+            self._operation.cancel()
+            self._operation.wait(UNTIL_DONE_MS)
 
 
 def _conflict_cells(conflict: Conflict) -> tuple[str, str, str, str]:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.values import EXIT_STAGE, EXIT_TYPES, STAGE_BY_CODE
-from app.services.candidates import records as candidate_service
+from app.services.candidates import actions as candidate_actions
 from app.services.errors import ValidationError
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
@@ -28,8 +28,7 @@ class StageDialog(QDialog):
         self.setWindowTitle("Changer d'étape")
         self.context = context
         self.candidate_id = candidate_id
-        with context.database.session() as session:
-            options = candidate_service.allowed_next_stages(session, candidate_id)
+        options = candidate_actions.allowed_next_stages(context.database, candidate_id)
         self.stage_combo = named(QComboBox(), "stageCombo")
         for option in options:
             needs_reason = STAGE_BY_CODE[option.code].reason_required
@@ -85,15 +84,14 @@ class StageDialog(QDialog):
         if not code:
             return
         try:
-            with self.context.database.session() as session:
-                candidate_service.change_stage(
-                    session,
-                    self.candidate_id,
-                    str(code),
-                    comment=self.comment.toPlainText(),
-                    actor=self.context.actor,
-                    exit_type=self.exit_combo.currentData() or None,
-                )
+            candidate_actions.change_stage(
+                self.context.database,
+                self.candidate_id,
+                str(code),
+                comment=self.comment.toPlainText(),
+                actor=self.context.actor,
+                exit_type=self.exit_combo.currentData() or None,
+            )
         except ValidationError as error:
             self.comment_holder.set_error(error.errors.get("commentaire", ""))
             self.exit_holder.set_error(error.errors.get("type_sortie", ""))

@@ -5,10 +5,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from app.services.candidates import records as candidate_service
+from app.services.candidates import actions as candidate_actions
 from app.services.candidates.records import CandidateQuery, CandidateRow
 from app.services.errors import UserFacingError
-from app.storage import Database
+from app.services.unit_of_work import Database
 
 PAGE_SIZE = 200
 # A search matching tens of thousands of files (its first letter, over every season) reads the
@@ -54,25 +54,17 @@ class CandidatesTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self._queried = True
-        with self._database.session() as session:
-            ids = self._read_ids(session, 0)
-            more = len(ids) > IDS_CHUNK
-            total = candidate_service.count(session, self._query) if more else len(ids)
-        self.beginResetModel()
-        self._ids, self._more, self.total = ids[:IDS_CHUNK], more, total
-        self._cache.clear()
-        self.endResetModel()
-
-    def _read_ids(self, session: Any, offset: int) -> list[int]:
-        """The next chunk of ids, and one more to tell whether others follow."""
-        return candidate_service.search_ids(
-            session,
+        start = candidate_actions.list_start(
+            self._database,
             self._query,
             sort=self._sort,
             descending=self._descending,
-            limit=IDS_CHUNK + 1,
-            offset=offset,
+            chunk=IDS_CHUNK,
         )
+        self.beginResetModel()
+        self._ids, self._more, self.total = start.ids, start.more, start.total
+        self._cache.clear()
+        self.endResetModel()
 
     def canFetchMore(self, parent: Index = NO_PARENT) -> bool:
         return not parent.isValid() and self._more
@@ -81,8 +73,15 @@ class CandidatesTableModel(QAbstractTableModel):
         if parent.isValid() or not self._more:
             return
         try:
-            with self._database.session() as session:
-                ids = self._read_ids(session, len(self._ids))
+            # One more than a chunk tells whether others follow.
+            ids = candidate_actions.list_ids(
+                self._database,
+                self._query,
+                sort=self._sort,
+                descending=self._descending,
+                limit=IDS_CHUNK + 1,
+                offset=len(self._ids),
+            )
         except UserFacingError as error:
             self.load_failed.emit(str(error))
             return
@@ -110,8 +109,7 @@ class CandidatesTableModel(QAbstractTableModel):
         start = max(0, row - PAGE_SIZE // 4)
         page = [i for i in self._ids[start : start + PAGE_SIZE] if i not in self._cache]
         try:
-            with self._database.session() as session:
-                self._cache.update(candidate_service.rows(session, page))
+            self._cache.update(candidate_actions.list_rows(self._database, page))
         except UserFacingError as error:
             # Painting asks again for every cell: report once, show empty cells meanwhile.
             if not self._load_error:

@@ -1,5 +1,6 @@
 """Candidats view: toolbar, search, filters, the table and the selected candidate's file."""
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -21,12 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import reference
-from app.services.agreements import choices as agreement_choices
-from app.services.candidates import records as candidate_service
+from app.services import lists
+from app.services.candidates import actions as candidate_actions
 from app.services.candidates.records import CandidateQuery
 from app.services.errors import UserFacingError
-from app.services.journal import audit_log as audit
 from app.ui.candidates.appointments import AppointmentsTab, TodayStrip
 from app.ui.candidates.form import CandidateForm
 from app.ui.candidates.history import HistoryTab
@@ -92,14 +91,12 @@ class CandidatesView(QWidget):
         self.stage_filter.setAccessibleName("Filtrer par étape")
         self.filiere_filter = named(QComboBox(), "filiereFilter")
         self.filiere_filter.setAccessibleName("Filtrer par filière")
-        with self.context.database.session() as session:
-            stages = reference.stages(session)
-            filieres = reference.filieres(session)
+        options = lists.every_list(self.context.database)
         self.stage_filter.addItem("Toutes les étapes", None)
-        for option in stages:
+        for option in options.stages:
             self.stage_filter.addItem(option.label, option.id)
         self.filiere_filter.addItem("Toutes les filières", None)
-        for option in filieres:
+        for option in options.filieres:
             self.filiere_filter.addItem(option.label, option.id)
         for combo in (self.stage_filter, self.filiere_filter):
             combo.setMaximumWidth(220)
@@ -266,8 +263,9 @@ class CandidatesView(QWidget):
         one is chosen) in the header: the list holds the candidate, yet stays one season long.
         """
         try:
-            with self.context.database.session(commit=False) as session:
-                season_id, site_id = candidate_service.season_and_site(session, candidate_id)
+            season_id, site_id = candidate_actions.season_and_site(
+                self.context.database, candidate_id
+            )
         except UserFacingError:
             return  # `_show` says the file is gone
         self.search.clear()
@@ -295,18 +293,17 @@ class CandidatesView(QWidget):
 
     def _show(self, candidate_id: int) -> None:
         try:
-            with self.context.database.session() as session:
-                file = candidate_service.get_candidate(
-                    session, candidate_id, actor=self.context.actor
-                )
+            opened = candidate_actions.open_file(
+                self.context.database, candidate_id, actor=self.context.actor
+            )
         except UserFacingError as error:
             QMessageBox.warning(self, "Dossier introuvable", str(error))
             return
+        file = opened.file
         self.form.load(file)
         self.history.show_file(file)
         self.appointments.show_candidate(file.id, file.values.site)
-        with self.context.database.session(commit=False) as session:
-            self.agreement_button.setEnabled(agreement_choices.in_training(session, file.id))
+        self.agreement_button.setEnabled(opened.in_training)
         self.person_data.set_candidate(file.id)
 
     def _select(self, candidate_id: int | None) -> None:
@@ -329,12 +326,9 @@ class CandidatesView(QWidget):
         if not self.form.confirm_leave():
             return
         season = self.header.season_combo.currentText().removeprefix("Saison ")
-        site_code = ""
-        site_id = self.header.site_id()
-        if site_id is not None:
-            with self.context.database.session() as session:
-                site_code = next((o.code for o in reference.sites(session) if o.id == site_id), "")
-        self.form.start_new(season=season if season[:1].isdigit() else "", site=site_code)
+        self.form.start_new(
+            season=season if season[:1].isdigit() else "", site=self._header_site_code()
+        )
         self.history.show_file(None)
         self.appointments.show_candidate(None, "")
         self.agreement_button.setEnabled(False)
@@ -376,7 +370,7 @@ class CandidatesView(QWidget):
         self.today.refresh(self.header.site_id())
 
     def _strip_changed(self) -> None:
-        """Attendance or a session changed from the day strip: the open file shows it too."""
+        """Attendance or an appointment changed from the day strip: the open file shows it too."""
         if self.form.candidate_id is not None:
             self.appointments.show_candidate(self.form.candidate_id, self.appointments.site_code)
 
@@ -402,39 +396,30 @@ class CandidatesView(QWidget):
             self.apply_filters()
 
     def export_csv(self) -> None:
-        from pathlib import Path
-
-        from app.config import backup_dir
-        from app.services.candidates.csv_exchange import export_candidates
-        from app.storage.targets import refuse_overwriting_base
-
         path, _ = QFileDialog.getSaveFileName(
             self, "Exporter les candidats", "candidats.csv", "Fichiers CSV (*.csv)"
         )
         if not path:
             return
         season = self.header.season_combo.currentText().removeprefix("Saison ")
-        site = None
-        if self.header.site_id() is not None:
-            with self.context.database.session() as session:
-                site = next(
-                    o.code for o in reference.sites(session) if o.id == self.header.site_id()
-                )
-        chosen_season = season if season[:1].isdigit() else None
         try:
-            refuse_overwriting_base(
+            written = candidate_actions.export_candidates(
+                self.context.database,
                 Path(path),
-                database_url=self.context.database.url,
-                backup_folder=backup_dir(),
-                label="le fichier choisi",
+                season=season if season[:1].isdigit() else None,
+                site_id=self.header.site_id(),
+                actor=self.context.actor,
             )
-            with self.context.database.session() as session:
-                written = export_candidates(session, Path(path), season=chosen_season, site=site)
-                scope = audit.export_scope(chosen_season, site)
-                audit.record_export(session, "candidats (CSV)", written, scope)
         except (UserFacingError, OSError) as error:
             QMessageBox.warning(self, "Export impossible", str(error))
             return
         self.window().statusBar().showMessage(  # type: ignore[attr-defined]
             f"{written} candidat(s) exporté(s) dans {path}", 6000
         )
+
+    def _header_site_code(self) -> str:
+        """The code of the header's site; empty for every site."""
+        site_id = self.header.site_id()
+        if site_id is None:
+            return ""
+        return next((o.code for o in lists.sites(self.context.database) if o.id == site_id), "")
