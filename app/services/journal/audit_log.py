@@ -44,15 +44,11 @@ from app.domain import (
     AuditAction,
     AuditEntry,
     Candidate,
-    Filiere,
     Host,
     LearnerNote,
     OrganisationSettings,
     OrientationDecision,
     ProfessionalProject,
-    Referrer,
-    Season,
-    Site,
     Stage,
     StageChange,
     Tutor,
@@ -88,6 +84,7 @@ __all__ = [
     "export_scope",
     "field_label",
     "field_labels",
+    "journaled_tables",
     "list_entries",
     "record",
     "record_account",
@@ -125,13 +122,18 @@ _authors: "weakref.WeakKeyDictionary[Engine, Callable[[], str]]" = weakref.WeakK
 # ---------------------------------------------------------------- what is tracked
 
 
+def _about_no_application(_session: Session, _obj: Any) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class _Spec:
     entity_type: str
     label: str  # French, for the journal's "Objet" column
     fields: dict[str, str]  # attribute (column or many-to-one) -> French label
     verbs: tuple[str, str, str]  # summaries of a creation, a change, a deletion
-    candidate_of: Callable[[Session, Any], str | None] = lambda _s, _o: None
+    # The application (Candidate.uuid) an entry is about: erasure and anonymisation redact it.
+    candidate_of: Callable[[Session, Any], str | None] = _about_no_application
     detail: Callable[[Any], str] = lambda _o: ""  # completes the summary, never a person
 
 
@@ -436,6 +438,16 @@ _FIELD_LABELS = {spec.entity_type: spec.fields for spec in _SPECS.values()} | {
 _TYPE_LABELS = {spec.entity_type: spec.label for spec in _SPECS.values()} | _OTHER_LABELS
 
 
+def journaled_tables() -> dict[str, bool]:
+    """The tables whose changes the journal captures, each with whether its entries name the
+    application they are about (what the personal-data rights rely on to redact them)."""
+    tables = {}
+    for model, spec in _SPECS.items():
+        table = model.__table__  # type: ignore[attr-defined]
+        tables[str(table.name)] = spec.candidate_of is not _about_no_application
+    return tables
+
+
 def entity_label(entity_type: str) -> str:
     return _TYPE_LABELS.get(entity_type, entity_type)
 
@@ -499,23 +511,11 @@ def as_text(value: Any, name: str = "") -> str | None:
     return str(value)
 
 
-_RELATED: dict[str, type[Base]] = {
-    "season": Season,
-    "site": Site,
-    "filiere": Filiere,
-    "referrer": Referrer,
-    "host": Host,
-    "tutor": Tutor,
-    "from_stage": Stage,
-    "to_stage": Stage,
-}
-
-
-def _related_text(session: Session, name: str, key: Any) -> str | None:
+def _related_text(session: Session, model: type[Any], key: Any) -> str | None:
     if key is None:
         return None
     with session.no_autoflush:
-        obj = session.get(_RELATED[name], key)
+        obj = session.get(model, key)
     return _named(obj) if obj is not None else str(key)
 
 
@@ -523,28 +523,25 @@ def _current(session: Session, obj: Any, name: str) -> str | None:
     return as_text(getattr(obj, name), name)
 
 
-def _foreign_key(obj: Any, name: str) -> str:
-    relationship = inspect(type(obj)).relationships[name]
-    return str(next(iter(relationship.local_columns)).key)
-
-
 def _change_of(session: Session, obj: Any, name: str) -> tuple[str | None, str | None] | None:
     """(before, after) of one field since the last flush, or None when it did not change."""
     state = inspect(obj)
-    if name in _RELATED:
-        key = _foreign_key(obj, name)
+    relationship = inspect(type(obj)).relationships.get(name)
+    if relationship is not None:  # a many-to-one field: shown by the related record's name
+        model = relationship.mapper.class_
+        key = str(next(iter(relationship.local_columns)).key)
         related = state.attrs[name].history
         column = state.attrs[key].history
         if related.added and related.added[0] is not None:
             after = as_text(related.added[0])
         elif column.added:
-            after = _related_text(session, name, column.added[0])
+            after = _related_text(session, model, column.added[0])
         elif related.added or related.deleted:
             after = None
         else:
             return None
         previous = column.deleted or column.unchanged
-        before = _related_text(session, name, previous[0]) if previous else None
+        before = _related_text(session, model, previous[0]) if previous else None
         if related.deleted and related.deleted[0] is not None:
             before = as_text(related.deleted[0])
         return (before, after) if before != after else None

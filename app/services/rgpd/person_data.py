@@ -17,6 +17,8 @@ Decisions (see the README, "Sauvegarde et sécurité"):
   write-ahead log emptied once other readers let it, retried), then the backups of this
   workstation's backup folder that still hold the person listed. What could not be cleaned is
   said in French in the returned report.
+- Which tables hold data about a candidate, and what each right does with each of them (or
+  why it leaves one alone), is `personal_tables`; `coverage` checks it against the schema.
 """
 
 import json
@@ -27,7 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.domain import (
@@ -50,6 +52,7 @@ from app.domain import (
     ProfessionalProject,
     Stage,
     StageChange,
+    Team,
     TeamMember,
 )
 from app.domain.account import ROLE_COORDINATION
@@ -60,6 +63,8 @@ from app.services.actor import Actor
 from app.services.errors import NotFoundError, PermissionDenied, UserFacingError, ValidationError
 from app.services.journal import audit_log as audit
 from app.services.permissions import role_of
+from app.services.rgpd.links import rows_of, table_of
+from app.services.rgpd.personal_tables import deleted_tables, replaced_tables
 from app.services.versioning import record_change
 from app.storage import Database
 from app.storage.backup import copies_holding
@@ -70,7 +75,6 @@ RETENTION_KEY = "rgpd.retention_months"
 DEFAULT_RETENTION_MONTHS = 24
 MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
 ANONYMOUS_NAME = "Anonyme"
-ANONYMISED_TEXT = "(anonymisé)"
 
 REASON_RETENTION = "conservation"
 REASON_REQUEST = "demande"
@@ -244,6 +248,13 @@ def _orientation(session: Session, candidate: Candidate) -> dict[str, Any]:
         .where(LearnerNote.candidate_id == candidate.id)
         .order_by(Activity.day, LearnerNote.recorded_at, LearnerNote.id)
     )
+    teams = session.execute(
+        select(Team, Activity)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .join(Activity, TeamMember.activity_id == Activity.id)
+        .where(TeamMember.candidate_id == candidate.id)
+        .order_by(Activity.day, Activity.id)
+    )
     project = session.scalar(
         select(ProfessionalProject).where(ProfessionalProject.candidate_id == candidate.id)
     )
@@ -273,6 +284,10 @@ def _orientation(session: Session, candidate: Candidate) -> dict[str, Any]:
                 "texte": note.text,
             }
             for note, activity in notes
+        ],
+        "equipes": [
+            {"date": _text(activity.day), "activite": activity.title, "equipe": team.name}
+            for team, activity in teams
         ],
         "projet": _project(project),
         "decisions": [
@@ -670,6 +685,18 @@ def _is_anonymised(session: Session, candidate: Candidate) -> bool:
 
 def _anonymise_one(session: Session, candidate: Candidate, now: datetime, author: str) -> None:
     audit.redact_about(session, [candidate.uuid])
+    _replace_identity(candidate, now, author)
+    for model, replaced in replaced_tables():
+        table = table_of(model)
+        values = {
+            name: _replacement(table.c[name], value) for name, value in replaced.values.items()
+        }
+        session.execute(update(model).where(rows_of(table, candidate.id)).values(values))
+    agreement_ids = select(Agreement.id).where(Agreement.candidate_id == candidate.id)
+    _forget_representative_in_amendments(session, agreement_ids)
+
+
+def _replace_identity(candidate: Candidate, now: datetime, author: str) -> None:
     for name in _CLEARED:
         setattr(candidate, name, None)
     candidate.last_name = ANONYMOUS_NAME
@@ -679,42 +706,13 @@ def _anonymise_one(session: Session, candidate: Candidate, now: datetime, author
     candidate.person_uuid = str(uuid_module.uuid4())
     candidate.search_text = ANONYMOUS_NAME.lower()
     record_change(candidate, author=author, now=now)  # a later stale save names who
-    cid = candidate.id
-    session.execute(update(StageChange).where(StageChange.candidate_id == cid).values(comment=None))
-    session.execute(
-        update(LearnerNote).where(LearnerNote.candidate_id == cid).values(text=ANONYMISED_TEXT)
-    )
-    session.execute(
-        update(ProfessionalProject)
-        .where(ProfessionalProject.candidate_id == cid)
-        .values(target_job=None, steps=None)
-    )
-    session.execute(
-        update(OrientationDecision)
-        .where(OrientationDecision.candidate_id == cid)
-        .where(OrientationDecision.reason.is_not(None))
-        .values(reason=ANONYMISED_TEXT)
-    )
-    agreement_ids = select(Agreement.id).where(Agreement.candidate_id == cid)
-    session.execute(
-        update(Agreement)
-        .where(Agreement.candidate_id == cid)
-        .values(legal_representative=None, end_reason=None)
-    )
-    session.execute(
-        update(Amendment).where(Amendment.agreement_id.in_(agreement_ids)).values(reason="")
-    )
-    _forget_representative_in_amendments(session, agreement_ids)
-    session.execute(
-        update(AgreementEvent)
-        .where(AgreementEvent.agreement_id.in_(agreement_ids))
-        .values(comment="")
-    )
-    session.execute(
-        update(AgreementAbsence)
-        .where(AgreementAbsence.agreement_id.in_(agreement_ids))
-        .values(reason="")
-    )
+
+
+def _replacement(column: Any, value: str | None) -> Any:
+    """What anonymisation writes (see `Replaced`): a text only where something was written."""
+    if value is None:
+        return None
+    return case((column.is_(None), None), else_=value)
 
 
 def _forget_representative_in_amendments(session: Session, agreement_ids: Any) -> None:
@@ -931,26 +929,6 @@ def _signed(session: Session, numbers: list[str]) -> bool:
 
 
 def _delete_attached(session: Session, cid: int) -> None:
-    agreements = select(Agreement.id).where(Agreement.candidate_id == cid)
-    for of_agreement in (
-        AgreementSignature,
-        Amendment,
-        AgreementEvent,
-        AgreementAbsence,
-        AgreementDocument,
-    ):
-        session.execute(delete(of_agreement).where(of_agreement.agreement_id.in_(agreements)))
-    session.execute(delete(Agreement).where(Agreement.candidate_id == cid))
-    of_candidate: Any
-    for of_candidate in (
-        Observation,
-        LearnerNote,
-        ProfessionalProject,
-        OrientationDecision,
-        TeamMember,
-        Attendee,
-        StageChange,
-        CandidateAnonymisation,
-    ):
-        session.execute(delete(of_candidate).where(of_candidate.candidate_id == cid))
-    session.execute(delete(Candidate).where(Candidate.id == cid))
+    """Delete the application and every row about it (the `Deleted` personal tables)."""
+    for model in deleted_tables():
+        session.execute(delete(model).where(rows_of(table_of(model), cid)))
