@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--season")
-    exp.add_argument("--site", choices=["cobalt", "du-guesclin"])
+    exp.add_argument("--site", help="code d'un site de la base (colonne « site » du CSV)")
 
     pdf = commands.add_parser(
         "convention-pdf",

@@ -104,10 +104,6 @@ DIPLOMA_LEVELS: dict[int, str] = {
     8: "Niveau 8 — doctorat (ancien I)",
 }
 
-SITES_SEED = (
-    ("cobalt", "Cobalt", "Poitiers", "86"),
-    ("du-guesclin", "Centre Du Guesclin", "Niort", "79"),
-)
 FILIERES_SEED = (
     ("reseaux", "Réseaux et parc informatique"),
     ("web", "Développement web"),

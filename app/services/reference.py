@@ -1,4 +1,8 @@
-"""Reference data: seeding on a new database, lists for forms and filters, seasons."""
+"""Reference data: seeding on a new database, lists for forms and filters, seasons.
+
+The sites are named here only, to seed a new database: every other part of the application
+reads them from the database (a base may hold other sites), never from a list in the code.
+"""
 
 import re
 from collections.abc import Callable
@@ -10,8 +14,13 @@ from sqlalchemy.orm import Session
 
 from app.domain import Criterion, Filiere, Referrer, Season, Site, Stage
 from app.domain.text import fold
-from app.domain.values import CRITERIA_SEED, FILIERES_SEED, REFERRERS_SEED, SITES_SEED, STAGES
+from app.domain.values import CRITERIA_SEED, FILIERES_SEED, REFERRERS_SEED, STAGES
 
+# The sites a new database starts with: code (the CSV's `site` column), name, city, department.
+SITES_SEED = (
+    ("cobalt", "Cobalt", "Poitiers", "86"),
+    ("du-guesclin", "Centre Du Guesclin", "Niort", "79"),
+)
 SEASON_LABEL = re.compile(r"^([0-9]{4})-([0-9]{4})$")
 SEASON_MONTHS = 8
 ORIENTATION_WEEKS = 6
@@ -130,6 +139,14 @@ def _ensure(session: Session, model: type, key: str, rows: list[dict[str, object
 
 def sites(session: Session) -> list[Option]:
     return [Option(s.id, s.code, s.name) for s in session.scalars(select(Site).order_by(Site.id))]
+
+
+def site_places(session: Session) -> list[Option]:
+    """The sites with their town, as the header's filter shows them: "Cobalt (Poitiers)"."""
+    return [
+        Option(s.id, s.code, f"{s.name} ({s.city})" if s.city else s.name)
+        for s in session.scalars(select(Site).order_by(Site.id))
+    ]
 
 
 def filieres(session: Session) -> list[Option]:

@@ -57,20 +57,11 @@ def test_usage_errors_are_french_with_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, err = _run(
-        [
-            "export",
-            "candidates",
-            "--db",
-            str(tmp_path / "d.sqlite"),
-            "--out",
-            "x",
-            "--site",
-            "paris",
-        ],
+        ["export", "hosts", "--db", str(tmp_path / "d.sqlite"), "--out", "x"],
         capsys,
     )
     assert code == 2
-    assert "choix invalide : 'paris'" in err
+    assert "choix invalide : 'hosts'" in err
     assert "utilisation : " in err
     code, err = _run(["export", "candidates"], capsys)
     assert code == 2
