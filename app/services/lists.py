@@ -11,6 +11,7 @@ from app.services.reference import Option
 from app.services.unit_of_work import reads
 
 sites = reads(reference.sites)
+site_places = reads(reference.site_places)  # "Cobalt (Poitiers)", for the header
 filieres = reads(reference.filieres)
 referrers = reads(reference.referrers)
 stages = reads(reference.stages)
