@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import Candidate
+from app.domain import AuditAction, AuditEntry, Candidate
 from app.services.orientation import period as os_
 from app.ui.main_window import MainWindow
 from app.ui.orientation.dialogs import ActivityDialog, CriteriaDialog
@@ -75,6 +76,15 @@ def test_decision_moves_the_stage_and_the_bilan_prints(
     assert "Période validée avec réserves" in text
     assert "Assiduité à consolider" in text
     assert opened == [str(out)]
+    with window.context.database.session() as session:
+        uuid = session.get(Candidate, ids[3]).uuid
+        printed = session.scalars(
+            select(AuditEntry.summary).where(
+                AuditEntry.action == AuditAction.IMPRESSION.value,
+                AuditEntry.candidate_uuid == uuid,
+            )
+        )
+        assert list(printed) == ["Bilan d'orientation imprimé"]
 
 
 def test_new_activity_dialog_refuses_a_bad_date_in_french(qtbot: QtBot, window: MainWindow) -> None:

@@ -1,7 +1,11 @@
 """Orientation view: a trainer fills a team's grid from the keyboard; the matrix shows it."""
 
+import dataclasses
+import threading
 from datetime import date, datetime
+from typing import Any
 
+import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -9,6 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTableView
 
 from app.services.candidates import records as cs
+from app.services.errors import NotFoundError
+from app.services.orientation import actions
 from app.services.orientation import period as os_
 from app.services.orientation.period import ActivityInput
 from app.ui.main_window import MainWindow
@@ -89,7 +95,7 @@ def test_keyboard_fills_the_team_grid_and_the_matrix_follows(
 
     view.tabs.setCurrentIndex(2)  # type: ignore[attr-defined]
     matrix = view.findChild(QTableView, "cohortMatrix")
-    assert matrix.model().rowCount() == 5
+    qtbot.waitUntil(lambda: matrix.model().rowCount() == 5)  # read off the window's thread
     first_row = [matrix.model().index(0, c).data() for c in range(10)]
     assert first_row == ["A", "EC", "NA", "A", "—", "EC", "NA", "A", "—", "EC"]
 
@@ -169,3 +175,48 @@ def test_comment_typed_in_the_grid_is_saved(qtbot: QtBot, window: MainWindow) ->
         notes = os_.grid(session, activity_id, team_id, actor=make_actor("coordination")).notes
     assert notes == {ids[1]: "Aide un camarade sur Git"}
     assert model.index(1, model.comment_column).data() == "Aide un camarade sur Git"  # type: ignore[attr-defined]
+
+
+def test_the_matrix_shown_is_the_latest_one_read(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read off the window's thread: a read overtaken by a newer one is never shown."""
+    _cohort_with_team(window)
+    real = actions.cohort_matrix
+    first_call, release = threading.Event(), threading.Event()
+
+    def slow_then_fast(*args: Any, **kwargs: Any) -> Any:
+        data = real(*args, **kwargs)
+        if not first_call.is_set():
+            first_call.set()
+            release.wait(5)
+            return dataclasses.replace(data, learners=())  # stale: must never show
+        return data
+
+    monkeypatch.setattr(actions, "cohort_matrix", slow_then_fast)
+    view = window.show_view("orientation")
+    view.tabs.setCurrentIndex(2)  # type: ignore[attr-defined]
+    assert first_call.wait(5)
+    view.refresh()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: view.matrix_model.rowCount() == 5)  # type: ignore[attr-defined]
+    release.set()
+    assert view.matrix_reader.wait()  # type: ignore[attr-defined]
+    qtbot.wait(50)
+    assert view.matrix_model.rowCount() == 5  # type: ignore[attr-defined]
+    assert view.matrix_summary.text().startswith("5 apprenant(s)")  # type: ignore[attr-defined]
+
+
+def test_a_matrix_that_cannot_be_read_says_why(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cohort_with_team(window)
+
+    def gone(*_args: Any, **_kwargs: Any) -> Any:
+        raise NotFoundError("Cette promotion n'existe plus.")
+
+    monkeypatch.setattr(actions, "cohort_matrix", gone)
+    view = window.show_view("orientation")
+    view.tabs.setCurrentIndex(2)  # type: ignore[attr-defined]
+    summary = view.matrix_summary  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: summary.text() == "Cette promotion n'existe plus.")
+    assert view.matrix_model.rowCount() == 0  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from datetime import date
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 
 from app.domain import Host, Tutor
 from app.services.hosts import directory as host_service
+from app.services.hosts.actions import agreements_summary
 from app.services.hosts.directory import HostInput, TutorInput
 from app.ui.main_window import MainWindow
 from app.ui.partners.models import HostsTableModel, TutorsTableModel
 from app.ui.partners.tutor_dialog import TutorDialog
-from app.ui.partners.view import PartnersView, agreements_summary
+from app.ui.partners.view import PartnersView
 from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 from tests.unit.services.test_agreements import _draft, _signed, _world
@@ -33,6 +34,14 @@ VALID_SIRET = "73282932000074"
 def _view(window: MainWindow) -> PartnersView:
     view = window.show_view("partners")
     assert isinstance(view, PartnersView)
+    return _listed(view)
+
+
+def _listed(view: PartnersView) -> PartnersView:
+    """The view once the search it started in the background has filled the list."""
+    assert view.list_reader.wait()
+    QCoreApplication.processEvents()
+    assert not view.list_reader.busy
     return view
 
 
@@ -105,6 +114,7 @@ def test_new_host_typed_and_saved_with_ctrl_s_is_listed(qtbot: QtBot, window: Ma
     _type(qtbot, view, "telephone", "0549123456")
     qtbot.keyClick(_field(view, "telephone"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
+    _listed(view)
     assert _rows(view) == [["Atelier Mélusine", "Lusignan", "SARL", "732 829 320 00074", "0"]]
     [host] = _hosts(window)
     assert (host.name, host.siret, host.naf_code, host.headcount_band) == (
@@ -194,7 +204,7 @@ def test_a_host_with_a_former_vague_form_shows_it_to_be_made_precise(
     assert [h.legal_form for h in _hosts(window)] == ["entreprise", "public"]
     _choose(view, "forme_juridique", "eurl")
     assert view.form.save()
-    assert _rows(view)[0][2] == "EURL"
+    assert _rows(_listed(view))[0][2] == "EURL"
     assert forms.findData("entreprise") < 0  # no longer offered once made precise
     table.selectRow(1)
     assert forms.currentText() == "Organisme public"
@@ -258,7 +268,7 @@ def test_add_then_edit_a_tutor_through_the_dialog(qtbot: QtBot, window: MainWind
     tutors = view.findChild(QTableView, "tutorsTable")
     assert tutors.model().index(0, 0).data() == "Inès Moreau"
     assert tutors.model().index(0, 3).data() == "ines.moreau@exemple.fr"
-    assert _rows(view)[0][4] == "1"
+    assert _rows(_listed(view))[0][4] == "1"
 
     def edit(dialog: QWidget) -> None:
         assert dialog.findChild(QLineEdit, "nom").text() == "Inès Moreau"

@@ -3,8 +3,6 @@
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -22,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.orientation import ActivityKind
 from app.services.errors import UserFacingError, ValidationError
-from app.services.orientation import period as orientation_service
+from app.services.orientation import actions as orientation
 from app.services.orientation.period import ActivityInfo, ActivityInput, CriterionInfo, LearnerInfo
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
@@ -75,10 +73,9 @@ class ActivityDialog(QDialog):
             trainers=self._fields["formateurs"].field.value(),
         )
         try:
-            with self.context.database.session() as session:
-                self.created = orientation_service.create_activity(
-                    session, self.cohort_id, data, actor=self.context.actor
-                )
+            self.created = orientation.create_activity(
+                self.context.database, self.cohort_id, data, actor=self.context.actor
+            )
         except ValidationError as error:
             for name, holder in self._fields.items():
                 holder.set_error(error.errors.get(name, ""))
@@ -160,10 +157,9 @@ class TeamsDialog(QDialog):
 
     def submit(self) -> None:
         try:
-            with self.context.database.session() as session:
-                orientation_service.set_teams(
-                    session, self.activity.id, self.teams(), actor=self.context.actor
-                )
+            orientation.set_teams(
+                self.context.database, self.activity.id, self.teams(), actor=self.context.actor
+            )
         except UserFacingError as error:
             errors = error.errors if isinstance(error, ValidationError) else {}
             self.error.setText(errors.get("equipes", str(error)))
@@ -225,8 +221,7 @@ class CriteriaDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        with self.context.database.session() as session:
-            self._criteria = orientation_service.criteria(session, include_retired=True)
+        self._criteria = orientation.criteria(self.context.database, actor=self.context.actor)
         self.table.setRowCount(len(self._criteria))
         for row, criterion in enumerate(self._criteria):
             state = "retiré" if criterion.retired else "actif"
@@ -243,13 +238,12 @@ class CriteriaDialog(QDialog):
         if criterion is not None:
             self.label.field.set_value(criterion.label)
 
-    def _run(self, action: Callable[[Session], object]) -> None:
+    def _run(self, save: Callable[[], object]) -> None:
         for holder in (self.code, self.label, self.grounding):
             holder.set_error("")
         self.message.setText("")
         try:
-            with self.context.database.session() as session:
-                action(session)
+            save()
         except ValidationError as error:
             self.code.set_error(error.errors.get("code", ""))
             self.label.set_error(error.errors.get("libelle", ""))
@@ -264,8 +258,8 @@ class CriteriaDialog(QDialog):
 
     def add(self) -> None:
         self._run(
-            lambda session: orientation_service.add_criterion(
-                session,
+            lambda: orientation.add_criterion(
+                self.context.database,
                 self.code.field.value(),
                 self.label.field.value(),
                 self.grounding.field.value(),
@@ -277,8 +271,11 @@ class CriteriaDialog(QDialog):
         criterion = self._current()
         if criterion is not None:
             self._run(
-                lambda session: orientation_service.rename_criterion(
-                    session, criterion.id, self.label.field.value(), actor=self.context.actor
+                lambda: orientation.rename_criterion(
+                    self.context.database,
+                    criterion.id,
+                    self.label.field.value(),
+                    actor=self.context.actor,
                 )
             )
 
@@ -294,7 +291,7 @@ class CriteriaDialog(QDialog):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._run(
-                lambda session: orientation_service.retire_criterion(
-                    session, criterion.id, actor=self.context.actor
+                lambda: orientation.retire_criterion(
+                    self.context.database, criterion.id, actor=self.context.actor
                 )
             )

@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.orientation import Outcome, ProjectStatus
-from app.services import reference
+from app.services import lists
 from app.services.errors import UserFacingError, ValidationError
-from app.services.journal import audit_log as audit
-from app.services.orientation import period as orientation_service
+from app.services.orientation import actions as orientation
 from app.services.orientation.period import LearnerPage
 from app.ui.context import AppContext
 from app.ui.orientation.models import LEGEND, LEVEL_COLOURS, LEVEL_SHORT, level_of
@@ -92,8 +91,7 @@ class LearnerTab(QWidget):
         layout.addWidget(scroll, 1)
 
     def _filieres(self) -> list[tuple[str, str]]:
-        with self.context.database.session() as session:
-            return [(o.label, o.label) for o in reference.filieres(session)]
+        return [(o.label, o.label) for o in lists.filieres(self.context.database)]
 
     def _build_project(self) -> None:
         self.project_box = QGroupBox("Projet professionnel")
@@ -157,8 +155,9 @@ class LearnerTab(QWidget):
         chosen = self.learner_picker.currentData()
         learners = []
         if cohort_id is not None:
-            with self.context.database.session() as session:
-                learners = orientation_service.cohort_learners(session, cohort_id)
+            learners = orientation.cohort_learners(
+                self.context.database, cohort_id, actor=self.context.actor
+            )
         blocked = self.learner_picker.blockSignals(True)
         self.learner_picker.clear()
         for learner in learners:
@@ -177,10 +176,9 @@ class LearnerTab(QWidget):
         candidate_id = self.learner_picker.currentData()
         self.page = None
         if candidate_id is not None:
-            with self.context.database.session() as session:
-                self.page = orientation_service.learner_page(
-                    session, int(candidate_id), actor=self.context.actor
-                )
+            self.page = orientation.learner_page(
+                self.context.database, int(candidate_id), actor=self.context.actor
+            )
         self.print_button.setEnabled(self.page is not None)
         self._fill_weeks()
         self._fill_notes()
@@ -251,16 +249,15 @@ class LearnerTab(QWidget):
             return
         fields = self.project_fields
         try:
-            with self.context.database.session() as session:
-                orientation_service.save_project(
-                    session,
-                    self.page.candidate_id,
-                    filiere=fields["filiere"].field.value(),
-                    target_job=fields["metier"].field.value(),
-                    steps=fields["etapes"].field.value(),
-                    status=fields["statut"].field.value(),
-                    actor=self.context.actor,
-                )
+            orientation.save_project(
+                self.context.database,
+                self.page.candidate_id,
+                filiere=fields["filiere"].field.value(),
+                target_job=fields["metier"].field.value(),
+                steps=fields["etapes"].field.value(),
+                status=fields["statut"].field.value(),
+                actor=self.context.actor,
+            )
         except UserFacingError as error:
             self._show_errors(
                 error, fields, {"filiere": "filiere", "metier": "metier", "etapes": "etapes"}
@@ -273,15 +270,14 @@ class LearnerTab(QWidget):
             return
         fields = self.decision_fields
         try:
-            with self.context.database.session() as session:
-                orientation_service.decide(
-                    session,
-                    self.page.candidate_id,
-                    outcome=fields["decision"].field.value(),
-                    filiere=fields["filiere"].field.value(),
-                    reason=fields["motif"].field.value(),
-                    actor=self.context.actor,
-                )
+            orientation.decide(
+                self.context.database,
+                self.page.candidate_id,
+                outcome=fields["decision"].field.value(),
+                filiere=fields["filiere"].field.value(),
+                reason=fields["motif"].field.value(),
+                actor=self.context.actor,
+            )
         except UserFacingError as error:
             self._show_errors(
                 error, fields, {"decision": "decision", "filiere": "filiere", "motif": "motif"}
@@ -304,10 +300,6 @@ class LearnerTab(QWidget):
     def print_bilan(self) -> None:
         if self.page is None:
             return
-        from app.config import backup_dir
-        from app.pdf.bilan import render_bilan
-        from app.storage.targets import refuse_overwriting_base
-
         suggested = f"bilan-orientation-{self.page.name}.pdf".replace(" ", "-")
         path, _ = QFileDialog.getSaveFileName(
             self, "Enregistrer le bilan d'orientation", suggested, "Documents PDF (*.pdf)"
@@ -315,18 +307,13 @@ class LearnerTab(QWidget):
         if not path:
             return
         try:
-            refuse_overwriting_base(
+            orientation.print_bilan(
+                self.context.database,
+                self.page.candidate_id,
                 Path(path),
-                database_url=self.context.database.url,
-                backup_folder=backup_dir(),
-                label="le fichier choisi",
+                actor=self.context.actor,
+                today=date.today(),
             )
-            with self.context.database.session() as session:
-                data = orientation_service.bilan_data(
-                    session, self.page.candidate_id, actor=self.context.actor, today=date.today()
-                )
-                render_bilan(data, Path(path))
-                audit.record_bilan_printed(session, self.page.candidate_id)
         except (UserFacingError, OSError) as error:
             QMessageBox.warning(self, "Bilan non imprimé", str(error))
             return

@@ -1,5 +1,6 @@
 """Orientation view: cohort picker; tabs Activités · Saisie · Vue d'ensemble · Apprenant."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,14 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.errors import UserFacingError
-from app.services.orientation import period as orientation_service
-from app.services.orientation.period import ActivityInfo, CohortInfo
-from app.services.permissions import can_read_orientation
+from app.services.errors import PermissionDenied, UserFacingError
+from app.services.orientation import actions as orientation
+from app.services.orientation.period import ActivityInfo, CohortInfo, MatrixData
 from app.ui.context import AppContext
 
 if TYPE_CHECKING:
     from app.ui.main_window import HeaderStrip
+from app.ui.operations import LatestOnly
 from app.ui.orientation.dialogs import ActivityDialog, CriteriaDialog, TeamsDialog
 from app.ui.orientation.grid_view import GridView
 from app.ui.orientation.learner_page import LearnerTab
@@ -151,6 +152,10 @@ class OrientationView(QWidget):
         self.matrix.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.matrix.doubleClicked.connect(self._open_learner_from_matrix)
         self.matrix_summary = named(QLabel(), "matrixSummary")
+        # Read off the window's thread: a large cohort takes more than a frame to summarise.
+        self.matrix_reader = LatestOnly(self)
+        self.matrix_reader.loaded.connect(self._show_matrix)
+        self.matrix_reader.failed.connect(self.matrix_summary.setText)
         legend = QLabel(LEGEND)
         legend.setProperty("role", "muted")
         tab = QWidget()
@@ -164,10 +169,10 @@ class OrientationView(QWidget):
 
     def reload_cohorts(self) -> None:
         """The cohorts of the header's scope; none for a role that may not read observations."""
-        self._cohorts = []
-        if can_read_orientation(self.context.role):
-            with self.context.database.session() as session:
-                self._cohorts = orientation_service.cohorts(session)
+        try:
+            self._cohorts = orientation.cohorts(self.context.database, actor=self.context.actor)
+        except PermissionDenied:  # nobody signed in
+            self._cohorts = []
         site_id = self.header.site_id() if self.header else None
         season = self.header.season_label() if self.header else None
         shown = [c for c in self._cohorts if site_id is None or c.site_id == site_id]
@@ -204,11 +209,13 @@ class OrientationView(QWidget):
         cohort_id = self.cohort_id()
         self._activities = []
         if cohort_id is not None:
-            with self.context.database.session() as session:
-                self._activities = orientation_service.activities(session, cohort_id)
+            self._activities = orientation.activities(
+                self.context.database, cohort_id, actor=self.context.actor
+            )
         self._fill_activities_table()
         self._fill_activity_picker()
         self._learners_of = NOT_LOADED
+        self.matrix_reader.cancel()  # a matrix of the cohort picked before
         self.matrix_model.set_matrix(None)
         self.matrix_summary.setText("")
         self._load_current_tab()
@@ -263,8 +270,9 @@ class OrientationView(QWidget):
         cohort_id = self.cohort_id()
         if activity is None or cohort_id is None:
             return
-        with self.context.database.session() as session:
-            learners = orientation_service.cohort_learners(session, cohort_id)
+        learners = orientation.cohort_learners(
+            self.context.database, cohort_id, actor=self.context.actor
+        )
         if TeamsDialog(self.context, activity, learners, self).exec():
             self.refresh()
             self._select_activity_row(activity.id)
@@ -314,26 +322,24 @@ class OrientationView(QWidget):
         if activity_id is None or team_id is None:
             self.grid_model.set_grid(None)
             return
-        with self.context.database.session() as session:
-            data = orientation_service.grid(
-                session, int(activity_id), int(team_id), actor=self.context.actor
-            )
+        data = orientation.grid(
+            self.context.database, int(activity_id), int(team_id), actor=self.context.actor
+        )
         self.grid_model.set_grid(data)
         self.grid.resizeColumnToContents(self.grid_model.comment_column)
         self.grid.setCurrentIndex(self.grid_model.index(0, 0))
 
     def _reload_grid_values(self) -> None:
         activity_id, team_id = self.grid_activity.currentData(), self.grid_team.currentData()
-        with self.context.database.session() as session:
-            data = orientation_service.grid(
-                session, int(activity_id), int(team_id), actor=self.context.actor
-            )
+        data = orientation.grid(
+            self.context.database, int(activity_id), int(team_id), actor=self.context.actor
+        )
         self.grid_model.refresh(data)
 
     def _save_level(self, candidate_id: int, criterion_id: int, level: str) -> None:
         self._write(
-            lambda session: orientation_service.record_level(
-                session,
+            lambda: orientation.record_level(
+                self.context.database,
                 int(self.grid_activity.currentData()),
                 candidate_id,
                 criterion_id,
@@ -344,8 +350,8 @@ class OrientationView(QWidget):
 
     def _save_note(self, candidate_id: int, text: str) -> None:
         self._write(
-            lambda session: orientation_service.record_note(
-                session,
+            lambda: orientation.record_note(
+                self.context.database,
                 int(self.grid_activity.currentData()),
                 candidate_id,
                 text,
@@ -353,10 +359,9 @@ class OrientationView(QWidget):
             )
         )
 
-    def _write(self, action: object) -> None:
+    def _write(self, save: Callable[[], object]) -> None:
         try:
-            with self.context.database.session() as session:
-                action(session)  # type: ignore[operator]
+            save()
         except UserFacingError as error:
             QMessageBox.warning(self, "Saisie non enregistrée", str(error))
         self._reload_grid_values()
@@ -373,10 +378,13 @@ class OrientationView(QWidget):
         criterion = model.criterion_at(index.column())
         if criterion is None:
             return
-        with self.context.database.session() as session:
-            changes = orientation_service.level_history(
-                session, int(activity_id), candidate_id, criterion.id, actor=self.context.actor
-            )
+        changes = orientation.level_history(
+            self.context.database,
+            int(activity_id),
+            candidate_id,
+            criterion.id,
+            actor=self.context.actor,
+        )
         if not changes:
             self.grid_history.setText(f"{criterion.code} — {criterion.label} : pas encore observé.")
             return
@@ -391,15 +399,18 @@ class OrientationView(QWidget):
     def load_matrix(self) -> None:
         cohort_id = self.cohort_id()
         if cohort_id is None:
+            self.matrix_reader.cancel()
             self.matrix_model.set_matrix(None)
             self.matrix_summary.setText(
                 "Aucune promotion : les apprenants entrés en formation apparaissent ici."
             )
             return
-        with self.context.database.session() as session:
-            data = orientation_service.cohort_matrix(
-                session, cohort_id, date.today(), actor=self.context.actor
-            )
+        database, actor, today = self.context.database, self.context.actor, date.today()
+        self.matrix_reader.start(
+            lambda: orientation.cohort_matrix(database, cohort_id, today, actor=actor)
+        )
+
+    def _show_matrix(self, data: MatrixData) -> None:
         self.matrix_model.set_matrix(data)
         missing = len(data.not_observed_this_week)
         self.matrix_summary.setText(

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.errors import ConflictError, UserFacingError, ValidationError
+from app.services.hosts import actions as hosts
 from app.services.hosts import directory as host_service
 from app.services.hosts.directory import (
     HEADCOUNT_BANDS,
@@ -165,17 +166,13 @@ class HostForm(QWidget):
     def save(self) -> bool:
         data = self.values()
         try:
-            with self.context.database.session() as session:
-                if self.host_id is None:
-                    info = host_service.create_host(session, data, actor=self.context.actor)
-                else:
-                    info = host_service.update_host(
-                        session,
-                        self.host_id,
-                        data,
-                        actor=self.context.actor,
-                        expected_version=self.version,
-                    )
+            info = hosts.save_host(
+                self.context.database,
+                self.host_id,
+                data,
+                actor=self.context.actor,
+                expected_version=self.version,
+            )
         except ValidationError as error:
             others = self.fields.show_errors(error.errors)
             if others:

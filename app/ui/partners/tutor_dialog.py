@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.errors import UserFacingError, ValidationError
+from app.services.hosts import actions as hosts
 from app.services.hosts import directory as host_service
 from app.services.hosts.directory import TutorInfo, TutorInput
 from app.ui.context import AppContext
@@ -68,15 +69,10 @@ class TutorDialog(QDialog):
     def submit(self) -> None:
         data = self.fields.read_into(TutorInput())
         try:
-            with self.context.database.session() as session:
-                if self.tutor is None:
-                    self.saved = host_service.add_tutor(
-                        session, self.host_id, data, actor=self.context.actor
-                    )
-                else:
-                    self.saved = host_service.update_tutor(
-                        session, self.tutor.id, data, actor=self.context.actor
-                    )
+            tutor_id = self.tutor.id if self.tutor is not None else None
+            self.saved = hosts.save_tutor(
+                self.context.database, self.host_id, tutor_id, data, actor=self.context.actor
+            )
         except ValidationError as error:
             self.fields.show_errors(error.errors)
             return

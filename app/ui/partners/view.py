@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -23,12 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.agreement import AgreementStatus
-from app.services.agreements import life_cycle as agreement_service
 from app.services.errors import UserFacingError
-from app.services.hosts import directory as host_service
-from app.services.hosts.directory import HostInfo
+from app.services.hosts import actions as hosts
+from app.services.hosts.directory import HostInfo, HostRow
 from app.ui.context import AppContext
+from app.ui.operations import LatestOnly
 from app.ui.partners.host_form import HostForm
 from app.ui.partners.models import HostsTableModel, TutorsTableModel
 from app.ui.partners.tutor_dialog import TutorDialog
@@ -38,21 +35,6 @@ from app.ui.widgets.naming import named
 
 SEARCH_DELAY_MS = 150
 SEARCH_LIMIT = 500
-RUNNING = (AgreementStatus.SIGNED.label, AgreementStatus.ONGOING.label)
-
-
-def agreements_summary(session: Session, host_id: int, today: date) -> str:
-    """ "3 conventions (dont 1 en cours)": the host's agreements, cancelled ones left out."""
-    rows = [
-        row
-        for row in agreement_service.list_agreements(session, host_id=host_id, today=today)
-        if row.status_label != AgreementStatus.CANCELLED.label
-    ]
-    if not rows:
-        return "Aucune convention de stage pour l'instant"
-    running = sum(1 for r in rows if r.status_label in RUNNING and r.start <= today <= r.end)
-    total = f"{len(rows)} convention{'s' if len(rows) > 1 else ''} de stage"
-    return f"{total} (dont {running} en cours)" if running else total
 
 
 class TutorsPanel(QGroupBox):
@@ -135,8 +117,7 @@ class TutorsPanel(QGroupBox):
         if dialog.exec() != TutorDialog.DialogCode.Accepted or dialog.saved is None:
             return
         try:
-            with self.context.database.session(commit=False) as session:
-                host = host_service.get_host(session, self.host.id)
+            host = hosts.get_host(self.context.database, self.host.id)
         except UserFacingError as error:
             QMessageBox.warning(self, "Structure introuvable", str(error))
             return
@@ -163,6 +144,10 @@ class PartnersView(QWidget):
         self._layout()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.refresh_list)
+        # The search runs off the window's thread; only the latest one typed is shown.
+        self.list_reader = LatestOnly(self)
+        self.list_reader.loaded.connect(self._listed)
+        self.list_reader.failed.connect(self._list_failed)
         self.search.textEdited.connect(lambda _text: self._search_timer.start())
         self.form.saved.connect(self._saved)
         self.form.reload_requested.connect(self._show)
@@ -251,12 +236,13 @@ class PartnersView(QWidget):
     def refresh_list(self) -> None:
         """Search again with the typed text; the host in the form stays selected if listed."""
         self._search_timer.stop()
-        try:
-            with self.context.database.session(commit=False) as session:
-                rows = host_service.search_hosts(session, self.search.text(), limit=SEARCH_LIMIT)
-        except UserFacingError as error:
-            self.count_label.setText(f"Liste incomplète : {error}")
-            return
+        database, text = self.context.database, self.search.text()
+        self.list_reader.start(lambda: hosts.search_hosts(database, text, limit=SEARCH_LIMIT))
+
+    def _list_failed(self, message: str) -> None:
+        self.count_label.setText(f"Liste incomplète : {message}")
+
+    def _listed(self, rows: list[HostRow]) -> None:
         self.model.set_rows(rows)
         self.count_label.setText(_count_text(len(rows)))
         self._select(self.form.host_id)
@@ -292,14 +278,12 @@ class PartnersView(QWidget):
 
     def _show(self, host_id: int) -> None:
         try:
-            with self.context.database.session(commit=False) as session:
-                info = host_service.get_host(session, host_id)
-                history = agreements_summary(session, host_id, date.today())
+            file = hosts.host_file(self.context.database, host_id, today=date.today())
         except UserFacingError as error:
             QMessageBox.warning(self, "Structure introuvable", str(error))
             return
-        self.form.load(info, history)
-        self.tutors.show_host(info)
+        self.form.load(file.info, file.agreements)
+        self.tutors.show_host(file.info)
 
     def _select(self, host_id: int | None) -> None:
         row = self.model.row_of(host_id) if host_id is not None else None
