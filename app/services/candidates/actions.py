@@ -8,6 +8,7 @@ Each use case takes the database first and opens, commits or rolls back its own 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy.orm import Session
 
@@ -198,20 +199,27 @@ def export_candidates(
     actor: Actor,
 ) -> int:
     """Write the candidates of a season (all of them without one), of one site if given, and
-    journal the export with them; never over the base or one of its backups. Returns the
-    number of files written."""
+    journal the export; never over the base or one of its backups. Returns the number of
+    files written.
+
+    All or nothing: the rows go to a file beside `path`, which replaces it only once the
+    journal entry is committed; a failure before leaves `path` as it was and no entry.
+    """
     require_known_role(actor)
     refuse_overwriting_base(
         path, database_url=database.url, backup_folder=backup_dir(), label=EXPORT_LABEL
     )
-    return _export_and_journal(database, path, season=season, site_id=site_id)
+    return csv_exchange.write_atomically(
+        path,
+        lambda handle: _export_and_journal(database, handle, season=season, site_id=site_id),
+    )
 
 
 @writes
 def _export_and_journal(
-    session: Session, path: Path, *, season: str | None, site_id: int | None
+    session: Session, handle: TextIO, *, season: str | None, site_id: int | None
 ) -> int:
     site = next((o.code for o in sites(session) if o.id == site_id), None)
-    written = csv_exchange.export_candidates(session, path, season=season, site=site)
+    written = csv_exchange.export_candidates(session, handle, season=season, site=site)
     audit.record_export(session, "candidats (CSV)", written, audit.export_scope(season, site))
     return written
