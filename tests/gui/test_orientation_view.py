@@ -16,7 +16,7 @@ from app.services.candidates import records as cs
 from app.services.errors import NotFoundError
 from app.services.orientation import actions
 from app.services.orientation import period as os_
-from app.services.orientation.period import ActivityInput
+from app.services.orientation.activities import ActivityInput
 from app.ui.main_window import MainWindow
 from app.ui.orientation.models import GridModel, MatrixModel
 from tests.conftest import make_actor

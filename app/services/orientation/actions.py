@@ -12,7 +12,9 @@ from app.pdf.output import write_pdf
 from app.services.actor import Actor
 from app.services.journal import audit_log as audit
 from app.services.orientation import period
-from app.services.orientation.period import ActivityInfo, CohortInfo, CriterionInfo, LearnerInfo
+from app.services.orientation.activities import ActivityInfo
+from app.services.orientation.cohorts import CohortInfo, LearnerInfo
+from app.services.orientation.criteria import CriterionInfo
 from app.services.permissions import can_read_orientation, require_orientation_reader, role_of
 from app.services.unit_of_work import Database, reads, writes
 from app.storage.targets import refuse_overwriting_base

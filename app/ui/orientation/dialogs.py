@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from app.domain.orientation import ActivityKind
 from app.services.errors import UserFacingError, ValidationError
 from app.services.orientation import actions as orientation
-from app.services.orientation.period import ActivityInfo, ActivityInput, CriterionInfo, LearnerInfo
+from app.services.orientation.activities import ActivityInfo, ActivityInput
+from app.services.orientation.cohorts import LearnerInfo
+from app.services.orientation.criteria import CriterionInfo
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField

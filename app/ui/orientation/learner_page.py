@@ -26,7 +26,7 @@ from app.domain.orientation import Outcome, ProjectStatus
 from app.services import lists
 from app.services.errors import UserFacingError, ValidationError
 from app.services.orientation import actions as orientation
-from app.services.orientation.period import LearnerPage
+from app.services.orientation.progress import LearnerPage
 from app.ui.context import AppContext
 from app.ui.orientation.models import LEGEND, LEVEL_COLOURS, LEVEL_SHORT, level_of
 from app.ui.theme import icon

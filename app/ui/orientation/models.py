@@ -6,7 +6,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.orientation import LEVEL_KEYS, Level
-from app.services.orientation.period import CriterionInfo, GridData, LearnerInfo, MatrixData
+from app.services.orientation.cohorts import LearnerInfo
+from app.services.orientation.criteria import CriterionInfo
+from app.services.orientation.grid import GridData
+from app.services.orientation.progress import MatrixData
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.services.errors import PermissionDenied, UserFacingError
 from app.services.orientation import actions as orientation
-from app.services.orientation.period import ActivityInfo, CohortInfo, MatrixData
+from app.services.orientation.activities import ActivityInfo
+from app.services.orientation.cohorts import CohortInfo
+from app.services.orientation.progress import MatrixData
 from app.ui.context import AppContext
 
 if TYPE_CHECKING:
