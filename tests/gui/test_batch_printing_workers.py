@@ -26,13 +26,14 @@ from app.storage import Database
 from app.ui.printing import batch as batch_module
 from app.ui.printing import printer as printer_module
 from app.ui.printing.batch import AgreementBatch, BatchPrintDialog, PrintJob
-from tests.conftest import TODAY
+from tests.conftest import TODAY, make_actor
 from tests.encrypted import base_key
 from tests.unit.pdf.test_convention import _agreement
 
 BATCH_SIZE = documents.PARALLEL_FROM  # the smallest batch the worker processes render
 MISSING = 999_999
 CONVENTION = DocumentKind.CONVENTION
+COORDINATION = make_actor("coordination", "coordination")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,9 @@ def open_batch(qtbot: QtBot, database: Database, ids: list[int]) -> BatchPrintDi
         else PrintJob("FAB-2026-9999 — Martin Paul", "convention-FAB-2026-9999.pdf")
         for i in ids
     ]
-    batch = AgreementBatch(database, ids, CONVENTION, TODAY, "Convention de stage")
+    batch = AgreementBatch(
+        database, ids, CONVENTION, TODAY, "Convention de stage", actor=COORDINATION
+    )
     dialog = BatchPrintDialog(jobs, title="Conventions de la promotion", batch=batch)
     qtbot.addWidget(dialog)
     dialog.show()

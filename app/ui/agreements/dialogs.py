@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.agreement import Signatory
-from app.services.agreements import life_cycle as agreement_service
+from app.services.agreements import actions
 from app.services.agreements.life_cycle import AgreementInfo
 from app.services.errors import UserFacingError, ValidationError
 from app.services.validation import FieldError, clean_text, format_date, parse_date
@@ -200,16 +200,15 @@ class SignatureDialog(ActionDialog):
         outside = values["hors_application"] == "oui"
         if errors or signed_on is None:
             raise ValidationError(errors)
-        with self.context.database.session() as session:
-            self.result_info = agreement_service.record_signature(
-                session,
-                self.info.id,
-                Signatory.ORGANISATION.value if outside else values["signataire"],
-                signed_on,
-                actor=self.context.actor,
-                outside_app=outside,
-                scan_path=values["scan"].strip() or None,
-            )
+        self.result_info = actions.record_signature(
+            self.context.database,
+            self.info.id,
+            Signatory.ORGANISATION.value if outside else values["signataire"],
+            signed_on,
+            actor=self.context.actor,
+            outside_app=outside,
+            scan_path=values["scan"].strip() or None,
+        )
 
 
 def choose_scan(parent: QWidget) -> Path | None:
@@ -275,14 +274,7 @@ def break_off_dialog(context: AppContext, info: AgreementInfo, parent: QWidget) 
         ended = parse_day(values["date_rupture"], "date_rupture", errors)
         if ended is None:
             raise ValidationError(errors)
-        with context.database.session() as session:
-            agreement_service.break_off(
-                session,
-                info.id,
-                ended,
-                values["motif"],
-                actor=context.actor,
-            )
+        actions.break_off(context.database, info.id, ended, values["motif"], actor=context.actor)
 
     dialog.action = act
     return dialog
@@ -302,8 +294,7 @@ def cancel_dialog(context: AppContext, info: AgreementInfo, parent: QWidget) -> 
     dialog.buttons.button(dialog.buttons.StandardButton.Cancel).setText("Fermer")
 
     def act(values: dict[str, str]) -> None:
-        with context.database.session() as session:
-            agreement_service.cancel(session, info.id, values["motif"], actor=context.actor)
+        actions.cancel(context.database, info.id, values["motif"], actor=context.actor)
 
     dialog.action = act
     return dialog
@@ -327,8 +318,7 @@ def sign_amendment_dialog(
         signed_on = parse_day(values["date_signature"], "date_signature", errors)
         if signed_on is None:
             raise ValidationError(errors)
-        with context.database.session() as session:
-            agreement_service.sign_amendment(session, info.id, rank, signed_on, actor=context.actor)
+        actions.sign_amendment(context.database, info.id, rank, signed_on, actor=context.actor)
 
     dialog.action = act
     return dialog
@@ -376,14 +366,13 @@ class AmendmentDialog(QDialog):
 
     def confirm(self) -> None:
         try:
-            with self.context.database.session() as session:
-                agreement_service.create_amendment(
-                    session,
-                    self.info.id,
-                    self.form.values(),
-                    self.reason.field.value(),
-                    actor=self.context.actor,
-                )
+            actions.create_amendment(
+                self.context.database,
+                self.info.id,
+                self.form.values(),
+                self.reason.field.value(),
+                actor=self.context.actor,
+            )
         except ValidationError as error:
             self.form.show_errors(error.errors)
             self.reason.set_error(error.errors.get("motif", ""))

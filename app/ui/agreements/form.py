@@ -28,12 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.agreements import choices
-from app.services.agreements import life_cycle as agreement_service
+from app.services.agreements import actions, choices
 from app.services.agreements.choices import LearnerChoice
-from app.services.agreements.life_cycle import AgreementInput, RuleCheck
+from app.services.agreements.life_cycle import AgreementInput, RuleCheck, describe_hours
 from app.services.errors import UserFacingError
-from app.services.hosts import directory as host_service
 from app.services.hosts.directory import HostRow
 from app.ui.context import AppContext
 from app.ui.widgets.fields import (
@@ -483,8 +481,7 @@ class AgreementForm(QWidget):
         return frame
 
     def _referent_completer(self) -> None:
-        with self.context.database.session(commit=False) as session:
-            names = choices.referent_suggestions(session)
+        names = actions.referent_suggestions(self.context.database)
         for name, items in (("formateur_referent", names), ("mode_versement", PAYMENT_MODES)):
             completer = QCompleter(QStringListModel(items, self), self)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -519,21 +516,19 @@ class AgreementForm(QWidget):
         scope, self._unread_scope = self._unread_scope, None
         if scope is None:
             return
-        with self.context.database.session(commit=False) as session:
-            learners = choices.learners_for_scope(
-                session,
-                season_id=scope.season_id,
-                site_id=scope.site_id,
-                keep=int(self.value_of("candidat") or 0) or None,
-                today=date.today(),
-            )
+        learners = actions.learners_for_scope(
+            self.context.database,
+            season_id=scope.season_id,
+            site_id=scope.site_id,
+            keep=int(self.value_of("candidat") or 0) or None,
+            today=date.today(),
+        )
         self._learners = {c.id: c for c in learners}
         self._refill(self.learner_box, [(str(c.id), c.label) for c in learners])
 
     def fill_hosts(self) -> None:
         """Every host of the directory, read now."""
-        with self.context.database.session(commit=False) as session:
-            self.show_hosts(host_service.search_hosts(session, "", limit=10_000))
+        self.show_hosts(actions.every_host(self.context.database))
 
     def show_hosts(self, hosts: list[HostRow]) -> None:
         self._refill(
@@ -545,8 +540,7 @@ class AgreementForm(QWidget):
         """Offer this learner too, whatever the scope (an agreement of another season)."""
         if candidate_id in self._learners:
             return
-        with self.context.database.session(commit=False) as session:
-            found = choices.learner_choices(session, candidate_id=candidate_id)
+        found = actions.learner_choices(self.context.database, candidate_id=candidate_id)
         combo = self.choice("candidat")
         blocked = combo.blockSignals(True)
         for learner in found:
@@ -569,8 +563,7 @@ class AgreementForm(QWidget):
         tutors: list[tuple[str, str]] = []
         if host_id:
             try:
-                with self.context.database.session(commit=False) as session:
-                    host = host_service.get_host(session, int(host_id))
+                host = actions.get_host(self.context.database, int(host_id))
             except UserFacingError:
                 host = None
             if host is not None:
@@ -759,10 +752,9 @@ class AgreementForm(QWidget):
         self._timer.stop()
         data = self.values()
         try:
-            with self.context.database.session(commit=False) as session:
-                check = agreement_service.validate_agreement(
-                    session, data, agreement_id=self.agreement_id, today=date.today()
-                )
+            check = actions.validate_agreement(
+                self.context.database, data, agreement_id=self.agreement_id, today=date.today()
+            )
         except UserFacingError as error:
             self.hours_label.setText(str(error))
             return None
@@ -811,9 +803,7 @@ class AgreementForm(QWidget):
                 "début, la fin et les heures par jour seront valides."
             )
         else:
-            self.hours_label.setText(
-                "Total : " + agreement_service.describe_hours(hours, check.weekly_hours)
-            )
+            self.hours_label.setText("Total : " + describe_hours(hours, check.weekly_hours))
         # A frozen agreement's warnings were seen when it was drafted; today's would mislead.
         warnings = [] if self._read_only else check.warnings
         self.warnings_label.setText("\n".join(f"⚠ {w}" for w in warnings))

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.agreement import AbsenceKind, HalfDay
-from app.pdf.quantities import format_hours
-from app.services.agreements import presence as presence_service
+from app.services.agreements import actions
+from app.services.agreements.actions import format_hours
 from app.services.agreements.life_cycle import AgreementInfo
-from app.services.agreements.presence import AbsenceInfo, AbsenceInput, PresenceData
+from app.services.agreements.presence import MAX_REASON, AbsenceInfo, AbsenceInput, PresenceData
 from app.services.errors import UserFacingError, ValidationError
 from app.services.validation import FieldError, format_date, parse_date
 from app.ui.context import AppContext
@@ -205,7 +205,7 @@ class PresenceTab(QWidget):
         self.reason = named(QLineEdit(), "absenceReason")
         self.reason.setPlaceholderText("Motif (facultatif)")
         self.reason.setAccessibleName("Motif")
-        self.reason.setMaxLength(presence_service.MAX_REASON)
+        self.reason.setMaxLength(MAX_REASON)
         self.save_button = named(
             QPushButton(icon("device-floppy"), "Enregistrer"), "recordAbsenceButton"
         )
@@ -321,10 +321,9 @@ class PresenceTab(QWidget):
             self._show_data(None)
             return
         try:
-            with self.context.database.session(commit=False) as session:
-                data = presence_service.presence(
-                    session, self.info.id, actor=self.context.actor, today=date.today()
-                )
+            data = actions.presence_of(
+                self.context.database, self.info.id, actor=self.context.actor, today=date.today()
+            )
         except UserFacingError as error:
             self._show_data(None, str(error))
             return
@@ -429,27 +428,15 @@ class PresenceTab(QWidget):
     def save(self) -> None:
         if self.info is None or not self.entry.isEnabled():
             return
-        values = self.values()
-        editing = self.editing
         try:
-            with self.context.database.session() as session:
-                if editing is None:
-                    saved = presence_service.record_absence(
-                        session,
-                        self.info.id,
-                        values,
-                        actor=self.context.actor,
-                    )
-                else:
-                    saved = presence_service.update_absence(
-                        session,
-                        editing.id,
-                        values,
-                        actor=self.context.actor,
-                    )
-                data = presence_service.presence(
-                    session, self.info.id, actor=self.context.actor, today=date.today()
-                )
+            result = actions.save_absence(
+                self.context.database,
+                self.info.id,
+                self.values(),
+                absence_id=self.editing.id if self.editing is not None else None,
+                actor=self.context.actor,
+                today=date.today(),
+            )
         except ValidationError as error:
             self._show_errors(error)
             return
@@ -457,9 +444,9 @@ class PresenceTab(QWidget):
             show_error(self, str(error), "Absence non enregistrée")
             return
         self.editing = None
-        self._show_data(data)
-        self._next_line(saved)
-        self._select(saved.id)
+        self._show_data(result.presence)
+        self._next_line(result.absence)
+        self._select(result.absence.id)
 
     def _show_errors(self, error: ValidationError) -> None:
         self.error.setText("\n".join(error.errors.values()) or str(error))
@@ -496,11 +483,13 @@ class PresenceTab(QWidget):
         if self.info is None or absence is None or not self.entry.isEnabled():
             return
         try:
-            with self.context.database.session() as session:
-                presence_service.delete_absence(session, absence.id, actor=self.context.actor)
-                data = presence_service.presence(
-                    session, self.info.id, actor=self.context.actor, today=date.today()
-                )
+            data = actions.delete_absence(
+                self.context.database,
+                self.info.id,
+                absence.id,
+                actor=self.context.actor,
+                today=date.today(),
+            )
         except UserFacingError as error:
             show_error(self, str(error), "Suppression impossible")
             return

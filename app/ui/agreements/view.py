@@ -38,8 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.agreement import AgreementStatus
-from app.services.agreements import choices, documents
-from app.services.agreements import life_cycle as agreement_service
+from app.services.agreements import actions
 from app.services.agreements.documents import DocumentChoice, DocumentKind
 from app.services.agreements.life_cycle import (
     LATE_START,
@@ -48,11 +47,8 @@ from app.services.agreements.life_cycle import (
     AgreementRow,
 )
 from app.services.errors import ConflictError, UserFacingError, ValidationError
-from app.services.hosts import directory as host_service
 from app.services.hosts.directory import HostRow
-from app.services.journal import audit_log as audit
-from app.services.settings import organisation as organisation_service
-from app.storage import Database
+from app.services.unit_of_work import Database
 from app.ui.agreements import dialogs
 from app.ui.agreements.detail import EventsTable, SignaturesPanel
 from app.ui.agreements.form import AgreementForm, LearnerScope, with_defaults
@@ -68,9 +64,9 @@ from app.ui.agreements.table_model import (
     fit_widths,
     sort_rows,
 )
-from app.ui.background import BackgroundReader
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.operations import LatestOnly
 from app.ui.printing.batch import AgreementBatch, BatchPrintDialog, PrintJob
 from app.ui.printing.preview import PdfPreviewDialog
 from app.ui.theme import icon
@@ -90,8 +86,8 @@ PANEL_MINIMUM = 470
 
 @dataclass(frozen=True)
 class ListData:
-    """What the view shows of its scope, read in one session (on a worker thread or not):
-    the agreements, the hosts (filter and form), what the settings lack."""
+    """What the view shows of its scope, read in one unit of work (on a worker thread or
+    not): the agreements, the hosts (filter and form), what the settings lack."""
 
     scope: LearnerScope
     rows: list[AgreementRow]
@@ -103,13 +99,10 @@ class ListData:
 def read_list(database: Database, scope: LearnerScope, today: date, order: SortSpec) -> ListData:
     """The agreements of the scope (every status and host: the filters apply in memory),
     already in the table's order."""
-    with database.session(commit=False) as session:
-        rows = agreement_service.list_agreements(
-            session, season_id=scope.season_id, site_id=scope.site_id, today=today
-        )
-        hosts = host_service.search_hosts(session, "", limit=10_000)
-        missing = organisation_service.is_complete(session)
-    return ListData(scope, sort_rows(rows, order), order, hosts, missing)
+    read = actions.agreement_list(
+        database, season_id=scope.season_id, site_id=scope.site_id, today=today
+    )
+    return ListData(scope, sort_rows(read.rows, order), order, read.hosts, read.missing_settings)
 
 
 def frozen_note(status: str) -> str:
@@ -165,7 +158,7 @@ class AgreementsView(QWidget):
         # The agreements of the header's scope; the filters of the toolbar pick among them.
         self._scope_rows: list[AgreementRow] = []
         self._scope_order = BY_PERIOD  # the order `_scope_rows` were read in
-        self.reader = BackgroundReader(self)
+        self.reader = LatestOnly(self)
         self._reading: LearnerScope | None = None  # the scope the reader is reading
         self._read_again = False  # asked again meanwhile: what it reads may be older
         self._read_for_this_show = False
@@ -418,8 +411,7 @@ class AgreementsView(QWidget):
     def bring_statuses_up_to_date(self) -> None:
         """*en cours* from the first day, *terminée* after the last: what today's date says."""
         try:
-            with self.context.database.session() as session:
-                agreement_service.refresh_statuses(session, date.today())
+            actions.refresh_statuses(self.context.database, date.today())
         except UserFacingError as error:
             show_error(self, str(error), "Conventions non mises à jour")
 
@@ -598,8 +590,7 @@ class AgreementsView(QWidget):
 
     def open_agreement(self, agreement_id: int) -> None:
         try:
-            with self.context.database.session(commit=False) as session:
-                info = agreement_service.get_agreement(session, agreement_id)
+            info = actions.agreement(self.context.database, agreement_id)
         except UserFacingError as error:
             show_error(self, str(error))
             self.reload()
@@ -625,8 +616,7 @@ class AgreementsView(QWidget):
         self._reselect()
 
     def _tutor_names(self, host_id: int) -> dict[str, str]:
-        with self.context.database.session(commit=False) as session:
-            host = host_service.get_host(session, host_id)
+        host = actions.get_host(self.context.database, host_id)
         return {str(t.id): t.name for t in host.tutors}
 
     def new_agreement(self, *, ask: bool = True) -> None:
@@ -651,8 +641,7 @@ class AgreementsView(QWidget):
         """From a learner's file: their current agreement, or a new draft for them."""
         if not self.confirm_leave():
             return
-        with self.context.database.session(commit=False) as session:
-            existing = choices.latest_agreement(session, candidate_id)
+        existing = actions.latest_agreement(self.context.database, candidate_id)
         if existing is not None:
             self.open_agreement(existing)
             return
@@ -713,17 +702,16 @@ class AgreementsView(QWidget):
             return False
         data = self.form.values()
         try:
-            with self.context.database.session() as session:
-                if self.info is None:
-                    info = agreement_service.create_draft(session, data, actor=self.context.actor)
-                else:
-                    info = agreement_service.update_draft(
-                        session,
-                        self.info.id,
-                        data,
-                        expected_version=self.info.version,
-                        actor=self.context.actor,
-                    )
+            if self.info is None:
+                info = actions.create_draft(self.context.database, data, actor=self.context.actor)
+            else:
+                info = actions.update_draft(
+                    self.context.database,
+                    self.info.id,
+                    data,
+                    expected_version=self.info.version,
+                    actor=self.context.actor,
+                )
         except ValidationError as error:
             self.tabs.setCurrentWidget(self.form)
             self.form.show_errors(error.errors)
@@ -766,13 +754,12 @@ class AgreementsView(QWidget):
         reason = ""
         while True:
             try:
-                with self.context.database.session() as session:
-                    info = agreement_service.mark_ready(
-                        session,
-                        self.info.id,
-                        actor=self.context.actor,
-                        late_start_reason=reason,
-                    )
+                info = actions.mark_ready(
+                    self.context.database,
+                    self.info.id,
+                    actor=self.context.actor,
+                    late_start_reason=reason,
+                )
             except ValidationError as error:
                 missing = {k: v for k, v in error.errors.items() if k != LATE_START}
                 if missing:
@@ -846,8 +833,7 @@ class AgreementsView(QWidget):
         self.print_menu.clear()
         if self.info is None:
             return
-        with self.context.database.session(commit=False) as session:
-            available = documents.available_documents(session, self.info.id)
+        available = actions.available_documents(self.context.database, self.info.id)
         for choice in available:
             action = QAction(choice.label, self.print_menu)
             action.triggered.connect(lambda _=False, c=choice: self.preview(c))
@@ -862,23 +848,23 @@ class AgreementsView(QWidget):
         if self.info is None or not self._organisation_ready():
             return
         try:
-            with self.context.database.session() as session:
-                pdf = documents.render_document(
-                    session, self.info.id, choice.kind, today=date.today(), rank=choice.rank
-                )
-                filename = documents.document_filename(
-                    session, self.info.id, choice.kind, choice.rank
-                )
-                audit.record_document_printed(session, self.info.id, choice.label)
+            printed = actions.print_document(
+                self.context.database,
+                self.info.id,
+                choice,
+                actor=self.context.actor,
+                today=date.today(),
+            )
         except UserFacingError as error:
             show_error(self, str(error), "Impression impossible")
             return
         title = f"{choice.label} — {self.info.learner_name}"
-        PdfPreviewDialog(pdf, title=title, suggested_filename=filename, parent=self).exec()
+        PdfPreviewDialog(
+            printed.pdf, title=title, suggested_filename=printed.filename, parent=self
+        ).exec()
 
     def _organisation_ready(self) -> bool:
-        with self.context.database.session(commit=False) as session:
-            missing = organisation_service.is_complete(session)
+        missing = actions.missing_settings(self.context.database)
         if not missing:
             return True
         answer = QMessageBox.question(
@@ -901,21 +887,26 @@ class AgreementsView(QWidget):
             return
         if not self._organisation_ready():
             return
-        database = self.context.database
-        with database.session(commit=False) as session:
-            jobs = [
-                PrintJob(
-                    label=f"{row.number or 'brouillon'} — {row.learner}",
-                    filename=documents.document_filename(session, row.id, DocumentKind.CONVENTION),
-                )
-                for row in rows
-            ]
+        database, actor = self.context.database, self.context.actor
+        ids = [row.id for row in rows]
+        try:
+            filenames = actions.document_filenames(
+                database, ids, DocumentKind.CONVENTION, actor=actor
+            )
+        except UserFacingError as error:
+            show_error(self, str(error), "Impression impossible")
+            return
+        jobs = [
+            PrintJob(label=f"{row.number or 'brouillon'} — {row.learner}", filename=filename)
+            for row, filename in zip(rows, filenames, strict=True)
+        ]
         batch = AgreementBatch(
             database,
-            [row.id for row in rows],
+            ids,
             DocumentKind.CONVENTION,
             date.today(),
             journal_label="Convention de stage",
+            actor=actor,
         )
         season = self.header.season_label() or "toutes saisons"
         site = self.header.site_combo.currentText()

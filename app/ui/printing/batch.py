@@ -1,11 +1,12 @@
 """Batch printing: every document of a list saved to a folder or printed in one job.
 
-One TaskThread runs the whole batch off the UI thread: it takes the documents as they are
-rendered (for an AgreementBatch, `render_documents`: worker processes from PARALLEL_FROM
-documents on) and, for a folder, writes each one. Printing needs QPdfDocument and QPainter, so
-each PDF goes to the UI thread, which prints it while the next one renders; at most one
-document waits for the printer. Cancelling or closing stops the iteration in the thread that
-runs it (a generator is closed by the thread iterating it), which stops the worker processes.
+One background operation (app/ui/operations.py) runs the whole batch off the UI thread: it
+takes the documents as they are rendered (for an AgreementBatch, `render_documents`: worker
+processes from PARALLEL_FROM documents on) and, for a folder, writes each one. Printing needs
+QPdfDocument and QPainter, so each PDF goes to the UI thread, which prints it while the next
+one renders; at most one document waits for the printer. Cancelling or closing stops the
+iteration in the thread that runs it (a generator is closed by the thread iterating it), which
+stops the worker processes.
 """
 
 import logging
@@ -13,7 +14,7 @@ import queue
 import threading
 from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -36,14 +37,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserFacingError, describe_os_error
-from app.services.agreements.documents import UNEXPECTED_ERROR, DocumentKind, render_documents
-from app.services.journal import audit_log as audit
-from app.storage import Database
+from app.services.actor import Actor
+from app.services.agreements import actions
+from app.services.agreements.documents import UNEXPECTED_ERROR, DocumentKind
+from app.services.unit_of_work import Database
+from app.ui.operations import Operation, Progress, run_in_background
 from app.ui.printing import printer as printing
 from app.ui.printing.saving import last_folder, remember_folder, write_new_pdf
 from app.ui.theme import ERROR, icon
 from app.ui.widgets.naming import named
-from app.ui.widgets.task import ProgressCallback, TaskThread
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,8 @@ class PrintJob:
 @dataclass(frozen=True)
 class AgreementBatch:
     """The same document of several agreements (one per job, in the jobs' order), rendered
-    together by `render_documents`; each one saved or printed is noted in the journal."""
+    together by `render_documents`; each one saved or printed is noted in the journal, in
+    the name of `actor`."""
 
     database: Database
     agreement_ids: Sequence[int]
@@ -76,12 +79,19 @@ class AgreementBatch:
     today: date
     journal_label: str  # as the print menu names the document: "Convention de stage"…
     rank: int | None = None  # the amendment's rank for an AVENANT
+    _: KW_ONLY
+    actor: Actor
 
     def renders(self) -> Generator[Rendered, None, None]:
         """Each document in the jobs' order; closing this closes render_documents, which
         cancels the documents not started and stops its worker processes."""
-        documents = render_documents(
-            self.database, self.agreement_ids, self.kind, today=self.today, rank=self.rank
+        documents = actions.render_batch(
+            self.database,
+            self.agreement_ids,
+            self.kind,
+            actor=self.actor,
+            today=self.today,
+            rank=self.rank,
         )
         try:
             for document in documents:
@@ -92,11 +102,8 @@ class AgreementBatch:
 
     def record_printed(self, indexes: Iterable[int]) -> None:
         """One journal entry per document produced (`indexes` into the agreement ids)."""
-        with self.database.session() as session:
-            for index in indexes:
-                audit.record_document_printed(
-                    session, self.agreement_ids[index], self.journal_label
-                )
+        produced = [self.agreement_ids[index] for index in indexes]
+        actions.journal_printed(self.database, produced, self.journal_label, actor=self.actor)
 
 
 def _render_each(jobs: Sequence[PrintJob]) -> Generator[Rendered, None, None]:
@@ -204,11 +211,12 @@ class BatchPrintDialog(QDialog):
         self._handled = 0  # documents received from the thread so far (they come in order)
         self._produced: list[int] = []  # the jobs saved or printed
         self._running = False
-        self._thread: TaskThread | None = None
+        self._operation: Operation[None] | None = None
+        self._stop = threading.Event()  # Annuler: the batch stops after its current document
         self._delivered: queue.SimpleQueue[_Delivered] = queue.SimpleQueue()
         self._printer_free = threading.Semaphore(1)
         self._printer: QPrinter | None = None
-        self._session: printing.PrintSession | None = None
+        self._print_job: printing.PrinterJob | None = None
         self._build()
         self._cancel_asked.connect(self._show_cancelling, Qt.ConnectionType.QueuedConnection)
         self.resize(620, 480)
@@ -304,6 +312,7 @@ class BatchPrintDialog(QDialog):
         self.journal_error = ""
         self._handled, self._produced = 0, []
         self._delivered, self._printer_free = queue.SimpleQueue(), threading.Semaphore(1)
+        self._stop = threading.Event()
         self._running = True
         for row in range(self.job_list.count()):
             item = self.job_list.item(row)
@@ -319,21 +328,22 @@ class BatchPrintDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         self._show_current(0)
-        thread = TaskThread(self._batch_work())
-        thread.progressed.connect(self._document_delivered)
-        thread.succeeded.connect(self._batch_done)
-        thread.failed.connect(self._batch_failed)
-        self._thread = thread
-        thread.start()
+        self._operation = run_in_background(
+            self,
+            self._batch_work(),
+            on_success=self._batch_done,
+            on_failure=self._batch_failed,
+            on_progress=self._document_delivered,
+        )
 
     # ------------------------------------------------------------------ in the batch thread
 
-    def _batch_work(self) -> Callable[[ProgressCallback], None]:
+    def _batch_work(self) -> Callable[[Progress], None]:
         """Each document rendered, then written into the folder or handed over for printing;
         after a cancel, stops once the current document is done."""
         batch, jobs, total = self.batch, self.jobs, len(self.jobs)
         folder = self.folder if self.destination is Destination.FOLDER else None
-        delivered, printer_free = self._delivered, self._printer_free
+        delivered, printer_free, stop = self._delivered, self._printer_free, self._stop
 
         def deliver(index: int, rendered: Rendered) -> _Delivered:
             if isinstance(rendered, str):
@@ -343,13 +353,13 @@ class BatchPrintDialog(QDialog):
             printer_free.acquire()  # the previous document is printed (or the batch stops)
             return _Delivered(index, pdf=rendered)
 
-        def work(progress: ProgressCallback) -> None:
+        def work(progress: Progress) -> None:
             renders = batch.renders() if batch is not None else _render_each(jobs)
             try:
                 with closing(renders):  # here: a generator is closed by the thread running it
                     for index, rendered in enumerate(renders):
                         delivered.put(deliver(index, rendered))
-                        if not progress(index + 1, total):
+                        if not progress(index + 1, total) or stop.is_set():
                             return
             except UserFacingError:
                 raise
@@ -395,7 +405,7 @@ class BatchPrintDialog(QDialog):
             if not printing.is_readable(document):
                 self._record_failure(index, "le PDF produit est illisible")
                 return
-            self._print_session().add(document)
+            self._print_job_open().add(document)
         except printing.PrintError as error:
             self.fatal_error = str(error)
             self._record_failure(index, "l'imprimante a refusé le document")
@@ -408,13 +418,13 @@ class BatchPrintDialog(QDialog):
         self._produced.append(index)
         self._mark(index, ok=True)
 
-    def _print_session(self) -> printing.PrintSession:
-        if self._session is None:
+    def _print_job_open(self) -> printing.PrinterJob:
+        if self._print_job is None:
             assert self._printer is not None
-            session = printing.PrintSession(self._printer)
-            session.begin()
-            self._session = session
-        return self._session
+            job = printing.PrinterJob(self._printer)
+            job.begin()
+            self._print_job = job
+        return self._print_job
 
     def _record_failure(self, index: int, message: str) -> None:
         self.failures.append((self.jobs[index].label, message))
@@ -480,15 +490,15 @@ class BatchPrintDialog(QDialog):
         self.batch_finished.emit()
 
     def _end_print_job(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
+        if self._print_job is not None:
+            job, self._print_job = self._print_job, None
             try:
-                session.end()
+                job.end()
             except printing.PrintError as error:
                 self.fatal_error = self.fatal_error or str(error)
 
     def _record_in_journal(self) -> None:
-        """One journal entry per document saved or printed, in one session at the end."""
+        """One journal entry per document saved or printed, in one unit of work at the end."""
         if self.batch is None or not self._produced:
             return
         try:
@@ -548,10 +558,9 @@ class BatchPrintDialog(QDialog):
 
     def _stop_thread(self) -> None:
         """The batch thread stops after its current document (one waiting for the printer
-        goes on at once); it closes the renders, which stops their worker processes."""
-        thread = self._thread
-        if thread is not None:
-            thread.cancel()
+        goes on at once); it closes the renders, which stops their worker processes. Its end
+        is still delivered, so that what was done is counted and journaled."""
+        self._stop.set()
         self._printer_free.release()
 
     def _show_cancelling(self) -> None:
@@ -560,8 +569,9 @@ class BatchPrintDialog(QDialog):
             self.cancel_button.setText("Arrêt après le document en cours…")
 
     def _wait_for_thread(self) -> None:
-        if self._thread is not None:
-            self._thread.wait()
+        if self._operation is not None:
+            while not self._operation.wait(1000):
+                pass  # the current document ends, then its worker processes
 
     def _stop_now(self) -> None:
         """Closing while running: stop the thread and wait for it (and so for the worker

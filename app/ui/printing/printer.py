@@ -52,7 +52,7 @@ def _prepare_a4_portrait(printer: QPrinter) -> None:
     printer.setFullPage(True)
 
 
-class PrintSession:
+class PrinterJob:
     """One print job on `printer`; documents are added one after the other, page by page."""
 
     def __init__(self, printer: QPrinter) -> None:
@@ -128,14 +128,14 @@ def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
 
     Raises PrintError (French message) when the printer refuses the job.
     """
-    session = PrintSession(printer)
-    session.begin()
+    job = PrinterJob(printer)
+    job.begin()
     try:
-        printed = session.add(document, pages_to_print(document, printer))
+        printed = job.add(document, pages_to_print(document, printer))
     except BaseException:
-        session.abort()
+        job.abort()
         raise
-    session.end()
+    job.end()
     return printed
 
 

@@ -7,10 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.config import backup_dir, settings_dir
+from app.config import settings_dir
 from app.errors import UserFacingError, describe_os_error
-from app.pdf.output import write_pdf
-from app.storage.targets import refuse_overwriting_base
+from app.services.agreements.actions import refuse_unsafe_target, write_pdf_file
 
 LAST_FOLDER_KEY = "printing/lastFolder"
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -41,11 +40,6 @@ def safe_filename(name: str) -> str:
     if not cleaned.lower().endswith(".pdf"):
         cleaned = (cleaned or "document") + ".pdf"
     return cleaned
-
-
-def write_pdf_file(path: Path, data: bytes) -> None:
-    """Write `data` next to `path`, then replace it: a failure leaves no half-written PDF."""
-    write_pdf(path, lambda out: out.write(data))
 
 
 def write_new_pdf(folder: Path, filename: str, data: bytes) -> Path:
@@ -82,11 +76,7 @@ def save_pdf_as(parent: QWidget | None, data: bytes, suggested_filename: str) ->
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
     try:
-        # No base URL here: the base is refused as any SQLite file is; its companions never
-        # end in .pdf. Nor anything into the backup folder.
-        refuse_overwriting_base(
-            path, database_url=None, backup_folder=backup_dir(), label="le fichier choisi"
-        )
+        refuse_unsafe_target(path)  # neither a base nor into the backup folder
     except UserFacingError as error:
         QMessageBox.warning(parent, "Enregistrement refusé", str(error))
         return None
