@@ -24,6 +24,7 @@ from app.services.appointments.booking import AppointmentInfo, AppointmentInput
 from app.services.base_access.demo_mark import demo_actor, is_demo_base, mark_demo_base
 from app.services.candidates import records as candidates
 from app.services.errors import UserFacingError
+from app.services.unit_of_work import writes
 from app.services.validation import format_date
 
 ALREADY_FILLED = (
@@ -719,3 +720,7 @@ def _summary(
         orientation=orientation,
         agreements=agreements,
     )
+
+
+# `seed_demo` as a use case, in its own unit of work (the window's `--demo`).
+fill_demo_base = writes(seed_demo)

@@ -43,7 +43,7 @@ DEMO_USER = DEMO_COORDINATOR  # the demo's coordinator account (made by seed_dem
 
 def demo_database_url() -> str:
     """A fresh demo database, seeded, in the user data folder."""
-    from app.demo.seed import seed_demo
+    from app.demo.seed import fill_demo_base
     from app.services.base_access.opening import open_app_database
 
     folder = data_dir() / "demo"
@@ -51,8 +51,7 @@ def demo_database_url() -> str:
     path = folder / f"demo-{datetime.now():%Y%m%d-%H%M%S}.sqlite"
     url = "sqlite:///" + str(path)
     database = open_app_database(url)
-    with database.session() as session:
-        seed_demo(session)
+    fill_demo_base(database)
     database.dispose()
     return url
 

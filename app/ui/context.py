@@ -1,4 +1,4 @@
-"""What every view needs: the database (sessions opened per action) and who is signed in."""
+"""What every view needs: the database (handed to the use cases) and who is signed in."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,7 @@ from app.domain.account import ROLE_LABELS
 from app.services.accounts.management import SignedInAccount
 from app.services.actor import Actor
 from app.services.errors import PermissionDenied
-from app.storage import Database
+from app.services.unit_of_work import Database
 
 NOBODY_SIGNED_IN = "Connectez-vous pour consulter les dossiers."
 

@@ -1,10 +1,7 @@
 """Main window: navigation rail, header strip (site and season), views, status bar."""
 
 import gc
-import importlib
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol, cast
 
 from PySide6.QtCore import (
@@ -17,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -34,23 +31,23 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.config import settings_dir
-from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
-from app.services import reference
-from app.services.accounts import management as accounts
-from app.services.accounts.command_line import DEMO_COORDINATOR
+from app.domain.account import ROLE_COORDINATION
+from app.services import lists, reference
+from app.services.accounts import actions as accounts
 from app.services.accounts.management import SignedInAccount
-from app.services.base_access import keys as base_keys
-from app.services.base_access.demo_mark import is_demo_base
 from app.services.base_access.keys import BaseLocked
 from app.services.base_access.opening import open_app_database
 from app.services.journal import audit_log as audit
+from app.services.maintenance.actions import load_document_modules
 from app.services.permissions import can_edit_appointments, can_edit_candidates
-from app.storage import Database
+from app.services.unit_of_work import Database
+from app.ui import views
 from app.ui.agreements.view import AgreementsView
 from app.ui.audit.view import AuditView
 from app.ui.candidates.view import CandidatesView
 from app.ui.context import AppContext
 from app.ui.maintenance import MaintenanceActions
+from app.ui.operations import Operation, run_in_background
 from app.ui.orientation.view import OrientationView
 from app.ui.partners.view import PartnersView
 from app.ui.settings.view import SettingsView
@@ -64,39 +61,17 @@ from app.ui.sign_in import (
 )
 from app.ui.theme import icon
 from app.ui.users.view import UsersView
+from app.ui.views import VIEW_NAMES, VIEWS, ViewEntry
 from app.ui.widgets.naming import named
 
-
-@dataclass(frozen=True)
-class ViewEntry:
-    name: str
-    label: str
-    icon: str
-
-
-VIEWS = (
-    ViewEntry("candidates", "Candidats", "users"),
-    ViewEntry("orientation", "Orientation", "school"),
-    ViewEntry("agreements", "Conventions", "file-certificate"),
-    ViewEntry("partners", "Structures", "building-community"),
-    ViewEntry("settings", "Paramètres", "settings"),
-    ViewEntry("audit", "Journal, RGPD", "shield-lock"),
-    ViewEntry("users", "Utilisateurs", "user-shield"),
-)
-VIEW_NAMES = [entry.name for entry in VIEWS]
+__all__ = ["VIEWS", "VIEW_NAMES", "HeaderStrip", "MainWindow"]
 
 
 class _Editing(Protocol):
     def confirm_leave(self) -> bool: ...
 
 
-# Who sees which view; a view not listed here is for coordination only. The services check
-# again: hiding an entry is for clarity, not the gate.
-VIEW_ROLES = {
-    "candidates": frozenset({ROLE_ACCUEIL, ROLE_FORMATEUR, ROLE_COORDINATION}),
-    "orientation": frozenset({ROLE_FORMATEUR, ROLE_COORDINATION}),
-}
-# Mouse and keyboard use that keeps the session open.
+# Mouse and keyboard use that keeps the window unlocked.
 ACTIVITY_EVENTS = frozenset(
     {
         QEvent.Type.KeyPress,
@@ -121,11 +96,9 @@ class HeaderStrip(QFrame):
         self.site_combo.setAccessibleName("Site")
         self.season_combo.setAccessibleName("Saison")
         self.context = context
-        with context.database.session() as session:
-            sites = reference.sites(session)
         self.site_combo.addItem("Tous les sites", None)
-        for option in sites:
-            self.site_combo.addItem(f"{option.label} ({_city(option.code)})", option.id)
+        for option in lists.site_places(context.database):  # "Cobalt (Poitiers)"
+            self.site_combo.addItem(option.label, option.id)
         self.reload_seasons()
         current = reference.current_season_label()
         index = self.season_combo.findText(f"Saison {current}")
@@ -146,8 +119,7 @@ class HeaderStrip(QFrame):
 
     def reload_seasons(self) -> None:
         """List the seasons again (an import may have added one); keep the current choice."""
-        with self.context.database.session() as session:
-            seasons = reference.seasons(session)
+        seasons = lists.seasons(self.context.database)
         chosen = self.season_combo.currentData()
         blocked = self.season_combo.blockSignals(True)
         self.season_combo.clear()
@@ -170,10 +142,6 @@ class HeaderStrip(QFrame):
         return int(value) if value is not None else None
 
 
-def _city(code: str) -> str:
-    return {"cobalt": "Poitiers", "du-guesclin": "Niort"}.get(code, code)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -187,18 +155,21 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName("Navigation")
         self.navigation.setFixedWidth(170)
         self.stack = QStackedWidget()
+        # Everything about the views comes from their registry (app/ui/views.py).
+        self.entries: tuple[ViewEntry, ...] = views.VIEWS
+        self.view_names = [entry.name for entry in self.entries]
         self._views: dict[str, QWidget] = {}  # the views built so far
+        self._preload: Operation[None] | None = None  # the document modules, once complete
         # The frame goes into the window first: a widget given a parent is styled again with
         # all it holds, so views added to a frame already in place are styled once, not five
         # times (a third of the start-up time otherwise).
         self._build_layout()
         self._build_lock_screen()
-        for entry in VIEWS:
+        for entry in self.entries:
             self._add_view(entry)
-        # The candidates list opens the window; the other views are built once it shows, one
-        # per turn of the event loop, or at once when asked for (see _view).
-        self.candidates_view = cast(CandidatesView, self._view("candidates"))
-        self.candidates_view.agreement_requested.connect(self._show_learner_agreement)
+        # The first view (the candidates list) opens the window; the others are built once it
+        # shows, one per turn of the event loop, or at once when asked for (see _view).
+        self._view(self.entries[0].name)
         self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_status_bar()
         self._build_menus()
@@ -242,15 +213,23 @@ class MainWindow(QMainWindow):
         return window
 
     def show_view(self, name: str) -> QWidget:
-        if name not in VIEW_NAMES:
-            raise KeyError(f"unknown view {name!r}; known: {', '.join(VIEW_NAMES)}")
         if not self._allowed(name):
             raise KeyError(f"view {name!r} is not open to the role {self.context.role!r}")
         view = self._view(name)
-        self.navigation.setCurrentRow(VIEW_NAMES.index(name))
+        self.navigation.setCurrentRow(self.view_names.index(name))
         return view
 
+    def _entry(self, name: str) -> ViewEntry:
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        raise KeyError(f"unknown view {name!r}; known: {', '.join(self.view_names)}")
+
     # ---- views, built when first needed
+
+    @property
+    def candidates_view(self) -> CandidatesView:
+        return cast(CandidatesView, self._view("candidates"))
 
     @property
     def orientation_view(self) -> OrientationView:
@@ -281,8 +260,8 @@ class MainWindow(QMainWindow):
         view = self._views.get(name)
         if view is not None:
             return view
-        view = self._build_view(name)
-        index = VIEW_NAMES.index(name)
+        view = self._entry(name).build(self)
+        index = self.view_names.index(name)
         placeholder = self.stack.widget(index)
         assert placeholder is not None, "_add_view puts a placeholder at each view's index"
         was_current = self.stack.currentIndex() == index
@@ -294,47 +273,47 @@ class MainWindow(QMainWindow):
         self._views[name] = view
         return view
 
-    def _build_view(self, name: str) -> QWidget:
-        context = self.context
-        if name == "candidates":
-            return CandidatesView(context, self.header)
-        if name == "orientation":
-            return OrientationView(context, self.header)
-        if name == "agreements":
-            agreements = AgreementsView(context, self.header)
-            agreements.settings_requested.connect(lambda: self.show_view("settings"))
-            return agreements
-        if name == "partners":
-            return PartnersView(context)
-        if name == "settings":
-            settings = SettingsView(context)
-            settings.security.idle_lock_changed.connect(self.set_idle_minutes)
-            return settings
-        if name == "audit":
-            return AuditView(context)
-        return UsersView(context)
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self._build_next_view)
 
     def _build_next_view(self) -> None:
-        missing = [name for name in VIEW_NAMES if name not in self._views and self._allowed(name)]
+        missing = [n for n in self.view_names if n not in self._views and self._allowed(n)]
         if missing and not self.isHidden():
             self._view(missing[0])
             QTimer.singleShot(0, self._build_next_view)
         elif not missing:
-            settle_after_start()
+            self._settle_after_start()
 
-    def _show_learner_agreement(self, candidate_id: int) -> None:
+    def _settle_after_start(self) -> None:
+        """Once the window is complete (once per process): the objects built so far leave the
+        garbage collector's watch, so that a full collection no longer walks the whole window
+        (70-90 ms, felt as a hitch while typing), and the document modules load in the
+        background so that the first document is as quick as the next ones."""
+        if _settled:
+            return
+        _settled.append(True)
+        gc.freeze()
+        self._preload = run_in_background(
+            self, lambda _progress: load_document_modules(), on_success=lambda _none: gc.freeze()
+        )
+
+    @property
+    def is_settled(self) -> bool:
+        """Every view this role may see is built and the document modules are loaded (the
+        benchmark measures from there)."""
+        complete = all(name in self._views for name in self.view_names if self._allowed(name))
+        return complete and (self._preload is None or not self._preload.running)
+
+    def show_learner_agreement(self, candidate_id: int) -> None:
         if not self._allowed("agreements"):
             return
         self.show_view("agreements")
         self.agreements_view.start_for_learner(candidate_id)
 
     def _switch_view(self, row: int) -> None:
-        if 0 <= row < len(VIEW_NAMES):
-            self._view(VIEW_NAMES[row])
+        if 0 <= row < len(self.view_names):
+            self._view(self.view_names[row])
         self.stack.setCurrentIndex(row)
 
     def _add_view(self, entry: ViewEntry) -> None:
@@ -342,6 +321,13 @@ class MainWindow(QMainWindow):
         item.setData(Qt.ItemDataRole.UserRole, entry.name)
         self.navigation.addItem(item)
         self.stack.addWidget(QWidget())  # replaced by the view when it is built
+        if entry.shortcut is not None:
+            shortcut = QShortcut(QKeySequence(entry.shortcut), self)
+            shortcut.activated.connect(lambda name=entry.name: self._show_if_allowed(name))
+
+    def _show_if_allowed(self, name: str) -> None:
+        if self._allowed(name) and not self.is_locked:
+            self.show_view(name)
 
     def _build_layout(self) -> None:
         body = QWidget()
@@ -385,12 +371,15 @@ class MainWindow(QMainWindow):
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
-        self._build_session_menu()
+        self._build_account_menu()
 
     def confirm_leave(self) -> bool:
         """Every view with unsaved changes asks first; False when the user stays."""
-        editing = ("candidates", "agreements", "partners", "settings")
-        leaving = [cast(_Editing, self._views[name]) for name in editing if name in self._views]
+        leaving = [
+            cast(_Editing, self._views[entry.name])
+            for entry in self.entries
+            if entry.holds_edits and entry.name in self._views
+        ]
         return all(view.confirm_leave() for view in leaving)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -406,7 +395,7 @@ class MainWindow(QMainWindow):
         self.context.database.dispose()
         event.accept()
 
-    # ---- session: who is signed in, lock, switch user, idle time
+    # ---- who is signed in: lock, switch user, idle time
 
     def _build_lock_screen(self) -> None:
         """The content and the lock screen share the central area; one shows at a time."""
@@ -417,7 +406,7 @@ class MainWindow(QMainWindow):
         self.screens.addWidget(self.lock_screen)
         self.setCentralWidget(self.screens)
 
-    def _build_session_menu(self) -> None:
+    def _build_account_menu(self) -> None:
         menu = self.menuBar().addMenu("&Session")
         self.lock_action = menu.addAction(icon("lock"), "Verrouiller")
         self.lock_action.setObjectName("lockAction")
@@ -436,21 +425,19 @@ class MainWindow(QMainWindow):
         self.users_action.triggered.connect(lambda: self.show_view("users"))
 
     def _allowed(self, name: str) -> bool:
-        return self.context.role in VIEW_ROLES.get(name, frozenset({ROLE_COORDINATION}))
+        return self.context.role in self._entry(name).roles
 
     def _apply_role(self) -> None:
         """Show what the signed-in role may use; the services refuse the rest anyway."""
-        for row, name in enumerate(VIEW_NAMES):
+        for row, name in enumerate(self.view_names):
             self.navigation.item(row).setHidden(not self._allowed(name))
         if not self._allowed(self._current_view_name()):
-            self.show_view("candidates")
+            self.show_view(self.entries[0].name)
         coordination = self.context.role == ROLE_COORDINATION
         self.users_action.setVisible(coordination)
         for action in (self.maintenance.restore_action, self.maintenance.folder_action):
             action.setVisible(coordination)
         self._apply_role_to_candidates(coordination)
-        if coordination and "users" in self._views:  # a new view reads its list itself
-            self.users_view.reload()
         self.user_label.setText(
             f"Connecté : {self.context.display_name} ({self.context.role_label})"
         )
@@ -472,7 +459,7 @@ class MainWindow(QMainWindow):
         view.form.apply_role()
 
     def _current_view_name(self) -> str:
-        return VIEW_NAMES[max(self.navigation.currentRow(), 0)]
+        return self.view_names[max(self.navigation.currentRow(), 0)]
 
     @property
     def is_locked(self) -> bool:
@@ -517,9 +504,10 @@ class MainWindow(QMainWindow):
 
     def _after_user_change(self) -> None:
         """Views show the new person's rights: files are read again with their role."""
-        self.candidates_view.form.reload()
-        if "orientation" in self._views:
-            self.orientation_view.reload_cohorts()
+        for entry in self.entries:
+            view = self._views.get(entry.name)
+            if view is not None and entry.on_user_change is not None:
+                entry.on_user_change(view)
         self.statusBar().showMessage(f"Bonjour {self.context.display_name}.", 5000)
 
     def change_own_password(self) -> None:
@@ -527,9 +515,10 @@ class MainWindow(QMainWindow):
         if account_id is None:
             return
 
+        database = self.context.database
+
         def save(current: str, password: str, confirmation: str) -> None:
-            with self.context.database.session() as session:
-                accounts.change_own_password(session, account_id, current, password, confirmation)
+            accounts.change_own_password(database, account_id, current, password, confirmation)
 
         dialog = NewPasswordDialog(
             "Changer mon mot de passe",
@@ -547,8 +536,7 @@ class MainWindow(QMainWindow):
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self.lock)
-        with self.context.database.session(commit=False) as session:
-            self.set_idle_minutes(accounts.idle_lock_minutes(session))
+        self.set_idle_minutes(accounts.idle_lock_minutes(self.context.database))
         self._activity = ActivityFilter(self.idle_timer, lambda: self.is_locked, self)
         _application().installEventFilter(self._activity)
 
@@ -580,45 +568,22 @@ def _application() -> QCoreApplication:
 
 def _hand_over_recovery_key(database: Database, account: SignedInAccount) -> None:
     """Coordination sees the recovery key once, right after the base was protected."""
-    with database.session(commit=False) as session:
-        key = base_keys.recovery_key_to_hand_over(session, actor=account.actor)
+    key = accounts.recovery_key_to_hand_over(database, actor=account.actor)
     if key is None:
         return
     if RecoveryKeyDialog(key).exec() == RecoveryKeyDialog.DialogCode.Accepted:
-        with database.session() as session:
-            base_keys.recovery_key_handed_over(session, actor=account.actor)
+        accounts.recovery_key_handed_over(database, actor=account.actor)
 
 
 def _first_sign_in(database: Database, username: str | None) -> SignedInAccount:
-    with database.session() as session:
-        if username is None and is_demo_base(session):
-            username = DEMO_COORDINATOR  # a demo base opens without a password (CONTRACT)
-        if username is not None:
-            return accounts.sign_in_without_password(session, username)
+    # `username`, or on a demo base its coordinator, without a password (CONTRACT.md).
+    account = accounts.sign_in_at_opening(database, username)
+    if account is not None:
+        return account
     account = sign_in_at_start(database)
     if account is None:
         raise SignInCancelled("Connexion annulée : Fabrique Accueil se ferme.")
     return account
 
 
-_settled = threading.Event()
-
-
-def settle_after_start() -> None:
-    """Once the window is complete (once per process): the objects built so far leave the
-    garbage collector's watch, so that a full collection no longer walks the whole window
-    (70-90 ms, felt as a hitch while typing), and the PDF modules load in the background so
-    that the first document is as quick as the next ones."""
-    if _settled.is_set():
-        return
-    _settled.set()
-    gc.freeze()
-    threading.Thread(target=_load_document_modules, name="pdf-preload", daemon=True).start()
-
-
-def _load_document_modules() -> None:
-    for name in ("convention", "avenant", "attestation", "evaluation"):
-        importlib.import_module(f"app.pdf.{name}")
-    fonts = importlib.import_module("app.pdf.fonts")
-    fonts.register_fonts()  # reading the TrueType files is most of a first document's time
-    gc.freeze()
+_settled: list[bool] = []  # once per process: a window reopened after a restore settles no more

@@ -3,16 +3,16 @@ set how long manual backups are kept.
 
 Also the automatic copies tied to the window: the start copy, taken off the UI thread once the
 window is open (its failure shown in the status bar), and the copy taken on quit. The work
-itself is in app.storage.backup and app.services.maintenance.health_check; long steps run
-off the UI thread.
+itself is in app.services.maintenance.actions; long steps run off the UI thread
+(app.ui.operations).
 """
 
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,12 +24,10 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QMessageBox,
-    QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
 
-from app import APP_NAME
 from app.config import (
     BACKUP_DIR_ENV,
     DEFAULT_MANUAL_BACKUP_DAYS,
@@ -38,33 +36,23 @@ from app.config import (
     backup_dir,
     backup_dir_forced_by_environment,
     manual_backup_days,
-    set_backup_dir,
     set_manual_backup_days,
 )
-from app.errors import StorageError, UserFacingError
-from app.services.base_access.opening import automatic_backup
-from app.services.journal.audit_log import record_backup, record_restore
-from app.services.maintenance.health_check import COUNTED_TABLES, CheckReport, check_database
-from app.storage.backup import (
-    BackupReason,
-    backup_database,
-    database_file,
-    describe_backup_file,
-    prepare_backup_folder,
-    restore_database,
-)
+from app.errors import UserFacingError
+from app.services.maintenance import actions as maintenance
+from app.services.maintenance.health_check import COUNTED_TABLES, CheckReport
+from app.services.unit_of_work import Database
 from app.ui.errors import show_error
+from app.ui.operations import Failed, Operation, run_busy, run_in_background
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
-from app.ui.widgets.task import TaskThread
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-# A quick copy never shows the busy dialog; a slow disk or USB key does.
-BUSY_DELAY_MS = 1500
+T = TypeVar("T")
 BACKUP_FILTER = "Sauvegardes Fabrique Accueil (*.sqlite);;Tous les fichiers (*)"
 
 
@@ -76,7 +64,7 @@ class MaintenanceActions(QObject):
         self._window = window
         self.replacement: MainWindow | None = None  # the window reopened after a restore
         self._backup_on_quit = True
-        self._start_backup: TaskThread | None = None
+        self._start_backup: Operation[object] | None = None
         self.backup_now_action = self._action(
             "backupNowAction", "Sauvegarder maintenant", "device-floppy", self.backup_now
         )
@@ -112,8 +100,8 @@ class MaintenanceActions(QObject):
         menu.addAction(self.retention_action)
 
     @property
-    def _url(self) -> str:
-        return self._window.context.database.url
+    def _database(self) -> Database:
+        return self._window.context.database
 
     # ------------------------------------------------------------ automatic copies
 
@@ -128,21 +116,21 @@ class MaintenanceActions(QObject):
         """The start copy, taken while the window is already in use: copying a large base
         (or onto a slow USB key) must not delay the opening. A failure shows in the status
         bar once it is known."""
-        url = self._url
+        database = self._database
         failures: list[str] = []
-        task = TaskThread(
-            lambda _progress: automatic_backup(url, BackupReason.START, failures.append)
+        self._start_backup = run_in_background(
+            self,
+            lambda _progress: maintenance.take_start_copy(database, failures.append),
+            on_success=lambda _copy: self.report_backup_failures(failures),
+            on_failure=lambda message: self.report_backup_failures([message]),
         )
-        task.finished.connect(lambda: self.report_backup_failures(failures))
-        self._start_backup = task
-        task.start()
 
     def wait_for_start_backup(self) -> None:
         """Before replacing or closing the base, let the start copy finish."""
         if self._start_backup is not None:
-            self._start_backup.wait()
+            self._start_backup.wait(None)
 
-    def _after_start_backup(self, work: Callable[[], Any]) -> Any:
+    def _after_start_backup(self, work: Callable[[], T]) -> T:
         self.wait_for_start_backup()  # the start copy is still reading the file to replace
         return work()
 
@@ -150,32 +138,30 @@ class MaintenanceActions(QObject):
         """The copy taken when the window closes; a failure is only logged (nobody would see)."""
         self.wait_for_start_backup()
         if self._backup_on_quit:
-            automatic_backup(self._url, BackupReason.QUIT)
+            maintenance.take_quit_copy(self._database)
 
     # ------------------------------------------------------------ the actions
 
     def backup_now(self) -> None:
-        folder = backup_dir()
-        url = self._url
-        ok, outcome = run_busy(
+        database, actor = self._database, self._window.context.actor
+        outcome = run_busy(
             self._window,
             "Sauvegarde de la base en cours…",
-            lambda: backup_database(url, folder, reason=BackupReason.MANUAL),
+            lambda: maintenance.back_up_now(database, actor=actor),
         )
-        if not ok:
-            show_error(self._window, outcome, "Sauvegarde impossible")
+        if isinstance(outcome, Failed):
+            show_error(self._window, outcome.message, "Sauvegarde impossible")
             return
-        if not record_backup(url, outcome, author=self._window.context.username):
-            log.warning("manual backup %s not journaled", outcome)
         self._window.statusBar().showMessage(f"Sauvegarde enregistrée : {outcome}", 15000)
         QMessageBox.information(
             self._window, "Sauvegarde enregistrée", f"La base a été sauvegardée dans :\n{outcome}"
         )
 
     def restore(self) -> None:
+        database, actor = self._database, self._window.context.actor
         try:
-            target = database_file(self._url)
-        except StorageError as error:
+            maintenance.restorable_file(database, actor=actor)
+        except UserFacingError as error:
             show_error(self._window, str(error), "Restauration impossible")
             return
         chosen, _filter = QFileDialog.getOpenFileName(
@@ -186,27 +172,25 @@ class MaintenanceActions(QObject):
         copy = Path(chosen)
         if not self._window.confirm_leave() or not self._confirm_restore(copy):
             return
-        ok, outcome = run_busy(
+        outcome = run_busy(
             self._window,
             "Vérification et restauration de la sauvegarde…",
-            lambda: self._after_start_backup(lambda: restore_database(copy, target)),
+            lambda: self._after_start_backup(
+                lambda: maintenance.restore_copy(database, copy, actor=actor)
+            ),
         )
-        if not ok:
-            show_error(self._window, outcome, "Restauration refusée")
+        if isinstance(outcome, Failed):
+            show_error(self._window, outcome.message, "Restauration refusée")
             return
-        described = describe_backup_file(copy)
-        author = self._window.context.username
-        if not record_restore(self._url, copy, described, outcome, author=author):
-            log.warning("restore from %s not journaled", copy)
         kept = (
-            f"L'ancienne base est conservée dans :\n{outcome}"
-            if outcome is not None
+            f"L'ancienne base est conservée dans :\n{outcome.kept}"
+            if outcome.kept is not None
             else "Il n'y avait pas de base à remplacer."
         )
         QMessageBox.information(
             self._window,
             "Sauvegarde restaurée",
-            f"La sauvegarde {described} a été restaurée.\n\n{kept}\n\n"
+            f"La sauvegarde {outcome.description} a été restaurée.\n\n{kept}\n\n"
             "La fenêtre va se rouvrir sur la base restaurée.",
         )
         self._reopen()
@@ -215,7 +199,9 @@ class MaintenanceActions(QObject):
         box = QMessageBox(self._window)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Restaurer une sauvegarde")
-        box.setText(f"Remplacer la base actuelle par la sauvegarde {describe_backup_file(copy)} ?")
+        box.setText(
+            f"Remplacer la base actuelle par la sauvegarde {maintenance.describe_copy(copy)} ?"
+        )
         box.setInformativeText(
             "La sauvegarde est d'abord vérifiée. La base actuelle est conservée : une copie "
             "« avant-restauration » est faite dans le dossier des sauvegardes avant de la "
@@ -233,7 +219,7 @@ class MaintenanceActions(QObject):
         window = self._window
         self._backup_on_quit = False  # the base was just kept before the restore
         try:
-            replacement = type(window).open(self._url, username=window.context.username)
+            replacement = type(window).open(self._database.url, username=window.context.username)
         except UserFacingError as error:
             # This window shows the replaced base: it must not stay open on the restored one.
             show_error(
@@ -249,12 +235,12 @@ class MaintenanceActions(QObject):
         window.close()
 
     def check(self) -> None:
-        url = self._url
-        ok, outcome = run_busy(
-            self._window, "Vérification de la base…", lambda: check_database(url)
+        database = self._database
+        outcome = run_busy(
+            self._window, "Vérification de la base…", lambda: maintenance.check_base(database)
         )
-        if not ok:
-            show_error(self._window, outcome, "Vérification impossible")
+        if isinstance(outcome, Failed):
+            show_error(self._window, outcome.message, "Vérification impossible")
             return
         CheckReportDialog(outcome, self._window).exec()
 
@@ -276,9 +262,8 @@ class MaintenanceActions(QObject):
         if not chosen:
             return
         try:
-            folder = prepare_backup_folder(Path(chosen))
-            set_backup_dir(folder)
-        except StorageError as error:
+            maintenance.use_backup_folder(Path(chosen))
+        except UserFacingError as error:
             show_error(self._window, str(error), "Dossier refusé")
             return
         except OSError as error:
@@ -373,27 +358,3 @@ class CheckReportDialog(QDialog):
         layout.addWidget(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         self.resize(680, 380)
-
-
-def run_busy(parent: QWidget, label: str, work: Callable[[], Any]) -> tuple[bool, Any]:
-    """Run `work` off the UI thread, the window blocked meanwhile (a busy dialog shows if it
-    lasts). Returns (True, result) or (False, a French message)."""
-    outcome: list[tuple[bool, Any]] = []
-    task = TaskThread(lambda _progress: work())
-    task.succeeded.connect(lambda result: outcome.append((True, result)))
-    task.failed.connect(lambda message: outcome.append((False, message)))
-    dialog = QProgressDialog(label, "", 0, 0, parent)
-    dialog.setWindowTitle(APP_NAME)
-    dialog.setCancelButton(None)  # a SQLite copy cannot stop midway
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(BUSY_DELAY_MS)
-    loop = QEventLoop()
-    task.finished.connect(loop.quit)
-    task.start()
-    loop.exec()  # `finished` comes from the worker thread, queued: it ends the loop even if early
-    task.wait()
-    dialog.reset()
-    dialog.deleteLater()
-    if not outcome:
-        return False, "L'opération n'a pas abouti. Le détail est dans le journal."
-    return outcome[0]

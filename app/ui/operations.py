@@ -13,16 +13,23 @@ widget that no longer exists.
 
 `LatestOnly` is for reads that follow what the user does (a list filtered as they type, a
 view re-read after each change): only the newest request's result is delivered.
+
+`run_busy(parent, label, work)` is for an action whose end the user waits for (a backup, a
+restore, an erasure): the window is blocked meanwhile, a busy dialog shows if it lasts, and
+the result (or `Failed` with the French message) is returned to the caller.
 """
 
 import atexit
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from app import APP_NAME
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,9 @@ Progress = Callable[[int, int], bool]
 UNEXPECTED = (
     "Erreur inattendue : rien n'a été enregistré. Le détail est dans le journal de l'application."
 )
+
+# A quick piece of work never shows run_busy's dialog; a slow disk or USB key does.
+BUSY_DELAY_MS = 1500
 
 # Threads still running or not yet collected: a QThread must outlive its run.
 _threads: set["_Worker"] = set()
@@ -119,8 +129,11 @@ class Operation(QObject, Generic[T]):
             self._worker.cancelled.set()
             self.finished.emit()
 
-    def wait(self, milliseconds: int = 5000) -> bool:
-        """Block until the thread is done (tests, closing); True when it is."""
+    def wait(self, milliseconds: int | None = 5000) -> bool:
+        """Block until the thread is done (tests, closing); True when it is. None waits as
+        long as it takes (a copy of the base that must end before the base is closed)."""
+        if milliseconds is None:
+            return self._worker.wait(QDeadlineTimer(QDeadlineTimer.ForeverConstant.Forever))
         return self._worker.wait(milliseconds)
 
     def _succeeded(self, result: T) -> None:
@@ -202,6 +215,44 @@ class LatestOnly(QObject):
     def wait(self, milliseconds: int = 5000) -> bool:
         """Block until this reader's threads are done (tests, closing); True when they are."""
         return all(o.wait(milliseconds) for o in self._all)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """What `run_busy` returns when the work failed: the French message to show."""
+
+    message: str
+
+
+def run_busy(parent: QWidget, label: str, work: Callable[[], T]) -> T | Failed:
+    """Run `work` off the UI thread while the window waits for it: input to `parent`'s window
+    is blocked, and a busy dialog saying `label` shows if it lasts more than BUSY_DELAY_MS.
+    For actions whose end the user waits for (a backup, a restore, an erasure): returns the
+    result, or `Failed` with a French message."""
+    outcome: list[T | Failed] = []
+    loop = QEventLoop()
+    operation: Operation[T] = Operation(
+        parent,
+        lambda _progress: work(),
+        on_success=outcome.append,
+        on_failure=lambda message: outcome.append(Failed(message)),
+    )
+    operation.finished.connect(loop.quit)
+    operation.destroyed.connect(loop.quit)  # the window went: stop waiting
+    dialog = QProgressDialog(label, "", 0, 0, parent)
+    dialog.setWindowTitle(APP_NAME)
+    dialog.setCancelButton(None)  # a SQLite copy cannot stop midway
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(BUSY_DELAY_MS)
+    dialog.setValue(0)  # starts the delay: a progress dialog never shows before a first value
+    operation.start()
+    loop.exec()  # the outcome comes through a queued signal: only once this loop runs
+    dialog.reset()
+    dialog.deleteLater()
+    if not outcome:  # the window was closed first
+        return Failed("L'opération n'a pas abouti. Le détail est dans le journal.")
+    operation.deleteLater()
+    return outcome[0]
 
 
 def _forget_finished() -> None:

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.accounts import management as accounts
+from app.services.accounts import actions as accounts
 from app.services.accounts import password_policy
-from app.services.accounts.management import AccountInput, SignedInAccount
+from app.services.accounts.management import MAX_PASSWORD_LENGTH, AccountInput, SignedInAccount
 from app.services.base_access.opening import open_with_password
 from app.services.errors import UserFacingError, ValidationError
-from app.storage import Database
+from app.services.unit_of_work import Database
 from app.ui.theme import icon
 from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.fields import FieldWithError, LineField
@@ -41,7 +41,7 @@ class SignInCancelled(UserFacingError):
 def password_field() -> LineField:
     field = LineField()
     field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMaxLength(accounts.MAX_PASSWORD_LENGTH)
+    field.setMaxLength(MAX_PASSWORD_LENGTH)
     return field
 
 
@@ -113,8 +113,9 @@ class FirstAccountDialog(QDialog):
         data = AccountInput(self.name.field.value(), self.username.field.value())
         password, confirmation = self.passwords.values()
         try:
-            with self.database.session() as session:
-                self.account = accounts.create_first_account(session, data, password, confirmation)
+            self.account = accounts.create_first_account(
+                self.database, data, password, confirmation
+            )
         except ValidationError as error:
             self.name.set_error(error.errors.get("nom", ""))
             self.username.set_error(error.errors.get("identifiant", ""))
@@ -133,8 +134,7 @@ def authenticate_on(database: Database) -> Authenticate:
     """Checking a password on an open base (the lock screen, a base no password locks)."""
 
     def authenticate(username: str, password: str) -> SignedInAccount:
-        with database.session() as session:
-            return accounts.authenticate(session, username, password)
+        return accounts.authenticate(database, username, password)
 
     return authenticate
 
@@ -227,8 +227,7 @@ class SignInDialog(QDialog):
 
 def sign_in_at_start(database: Database, parent: QWidget | None = None) -> SignedInAccount | None:
     """The first coordination account on a new base, else the sign-in; None when abandoned."""
-    with database.session(commit=False) as session:
-        first_start = accounts.needs_first_account(session)
+    first_start = accounts.needs_first_account(database)
     dialog: FirstAccountDialog | SignInDialog = (
         FirstAccountDialog(database, parent)
         if first_start
@@ -301,7 +300,7 @@ class RecoveryKeyDialog(QDialog):
 
 
 class LockScreen(QFrame):
-    """What the window shows instead of its content while the session is locked."""
+    """What the window shows instead of its content while it is locked."""
 
     def __init__(self, database: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -214,12 +214,7 @@ def window_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure
 
 
 def settled(window: Any) -> bool:
-    import threading
-
-    from app.ui.main_window import VIEW_NAMES
-
-    preloading = any(thread.name == "pdf-preload" for thread in threading.enumerate())
-    return len(window._views) == len(VIEW_NAMES) and not preloading
+    return bool(window.is_settled)
 
 
 def search_measures(app: Any, window: Any, repeat: int) -> list[Measure]:

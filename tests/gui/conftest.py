@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog, QWidget
 
 from app.ui.app import configure_application
 from app.ui.main_window import MainWindow
@@ -72,7 +72,12 @@ def answer_next_dialog(qtbot: QtBot, act: Callable[[QWidget], None]) -> list[QWi
         if _test_generation[0] != generation:
             return
         widget = QApplication.activeModalWidget()
-        answerable = isinstance(widget, QDialog | QMessageBox) and widget.isVisible()
+        # A busy dialog (run_busy's, when an action lasts) is waited for, never answered.
+        answerable = (
+            isinstance(widget, QDialog | QMessageBox)
+            and not isinstance(widget, QProgressDialog)
+            and widget.isVisible()
+        )
         if answerable and not any(widget is claimed for claimed in _claimed):
             # One answer per dialog: answers registered together take the dialogs in turn.
             _claimed.append(widget)

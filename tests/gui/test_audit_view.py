@@ -23,8 +23,9 @@ from app.services.journal import audit_log as audit
 from app.services.journal.audit_log import AuditQuery
 from app.services.rgpd import person_data as rgpd
 from app.ui.audit.table_model import AuditTableModel
-from app.ui.audit.view import AuditView
-from app.ui.main_window import MainWindow
+from app.ui.audit.view import AuditView, JournalPage
+from app.ui.main_window import VIEW_NAMES, MainWindow
+from app.ui.rgpd.retention import RetentionPage
 from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
 
@@ -32,8 +33,11 @@ COORD = "coordination"
 
 
 @pytest.fixture(autouse=True)
-def signed_in_as_coordination(window: MainWindow) -> None:
-    """The journal is coordination's; tests of other roles change it themselves."""
+def signed_in_as_coordination(qtbot: QtBot, window: MainWindow) -> None:
+    """The journal is coordination's; tests of other roles change it themselves. The window
+    has built its views first (building Paramètres journals the organisation's row), so that
+    waiting for a background read does not let it write an entry in the middle of a test."""
+    qtbot.waitUntil(lambda: all(name in window._views for name in VIEW_NAMES))
     window.context.signed_in = make_actor(COORD, window.context.username)
 
 
@@ -71,6 +75,23 @@ def _audit_view(window: MainWindow) -> AuditView:
     return view
 
 
+def _read(qtbot: QtBot, journal: JournalPage) -> JournalPage:
+    """The journal once its background reads (authors, entries) are in."""
+    qtbot.waitUntil(lambda: not journal.model.loading and not journal.authors_reader.busy)
+    return journal
+
+
+def _journal(qtbot: QtBot, window: MainWindow) -> JournalPage:
+    return _read(qtbot, _audit_view(window).journal)
+
+
+def _retention(qtbot: QtBot, window: MainWindow) -> RetentionPage:
+    view = _audit_view(window)
+    view.tabs.setCurrentWidget(view.retention)
+    qtbot.waitUntil(lambda: not view.retention.reader.busy)
+    return view.retention
+
+
 def _entries_so_far(window: MainWindow) -> int:
     """Opening the window may already log something (the organisation's settings row)."""
     with window.context.database.session(commit=False) as session:
@@ -84,8 +105,7 @@ def test_changes_made_in_the_window_are_in_the_journal_with_their_detail(
     lefevre = _candidate(window, "Lefèvre")
     _candidate(window, "Martin")
     _change_phone(window, lefevre, "07 81 23 45 67")
-    view = _audit_view(window)
-    journal = view.journal
+    journal = _journal(qtbot, window)
     assert journal.model.rowCount() == before + 5  # two files, their first stage, one change
     assert journal.count_label.text() == f"{before + 5} actions"
     assert journal.model.index(0, 1).data() == window.context.username
@@ -109,37 +129,39 @@ def test_filters_by_action_author_and_dates(qtbot: QtBot, window: MainWindow) ->
     with window.context.database.session() as session:
         session.info[audit.AUTHOR_KEY] = "Claire Vasseur"
         audit.record_export(session, "candidats (CSV)", 1)
-    journal = _audit_view(window).journal
+    journal = _journal(qtbot, window)
     assert journal.model.rowCount() == before + 3
 
     journal.action.setCurrentIndex(journal.action.findData(AuditAction.EXPORT.value))
-    assert journal.model.rowCount() == 1
+    assert _read(qtbot, journal).model.rowCount() == 1
     journal.action.setCurrentIndex(0)
     assert journal.author.itemText(0) == "Tous"
     journal.author.setCurrentIndex(journal.author.findText("Claire Vasseur"))
-    assert journal.model.rowCount() == 1
+    assert _read(qtbot, journal).model.rowCount() == 1
     tomorrow = QDate.currentDate().addDays(1)
     journal.since.setDate(tomorrow)
-    assert journal.model.rowCount() == 0
+    assert _read(qtbot, journal).model.rowCount() == 0
     qtbot.mouseClick(journal.findChild(QPushButton, "auditClear"), Qt.MouseButton.LeftButton)
-    assert journal.model.rowCount() == before + 3
+    assert _read(qtbot, journal).model.rowCount() == before + 3
     assert journal.since.text() == "—"
 
 
 def test_table_model_passes_the_model_tester(
-    qtmodeltester: ModelTester, window: MainWindow
+    qtbot: QtBot, qtmodeltester: ModelTester, window: MainWindow
 ) -> None:
     for n in range(12):
         _candidate(window, f"Nom{n:02d}")
     model = AuditTableModel(window.context.database, make_actor(COORD))
-    model.reload()
+    with qtbot.waitSignal(model.loaded):
+        model.reload()
     qtmodeltester.check(model, force_py=True)
-    model.set_query(AuditQuery(person_text="nom03"))
+    with qtbot.waitSignal(model.loaded):
+        model.set_query(AuditQuery(person_text="nom03"))
     assert model.rowCount() == 2
     qtmodeltester.check(model, force_py=True)
 
 
-def test_other_roles_see_that_the_journal_is_reserved(window: MainWindow) -> None:
+def test_other_roles_see_that_the_journal_is_reserved(qtbot: QtBot, window: MainWindow) -> None:
     _candidate(window, "Lefèvre")
     window.context.signed_in = make_actor("accueil", window.context.username)
     view = window.audit_view  # the window does not even offer it to this role
@@ -147,10 +169,9 @@ def test_other_roles_see_that_the_journal_is_reserved(window: MainWindow) -> Non
     assert view.stack.currentWidget() is view.reserved
     assert "réservés à la coordination" in view.reserved.text()
     model = AuditTableModel(window.context.database, make_actor("formateur"))
-    errors: list[str] = []
-    model.load_failed.connect(errors.append)
-    model.reload()
-    assert model.rowCount() == 0 and "coordination" in errors[0]
+    with qtbot.waitSignal(model.load_failed) as refused:
+        model.reload()
+    assert model.rowCount() == 0 and "coordination" in refused.args[0]
 
 
 def test_retention_tab_lists_idle_files_and_anonymises_after_confirmation(
@@ -158,9 +179,7 @@ def test_retention_tab_lists_idle_files_and_anonymises_after_confirmation(
 ) -> None:
     old = _candidate(window, "Ancien", now=datetime(2020, 1, 6, 9))
     recent = _candidate(window, "Récent")
-    view = _audit_view(window)
-    view.tabs.setCurrentWidget(view.retention)
-    page = view.retention
+    page = _retention(qtbot, window)
     assert page.model.rowCount() == 1
     assert page.model.index(0, 0).data() == "ANCIEN Inès"
     button = page.findChild(QPushButton, "anonymiseButton")
@@ -173,8 +192,9 @@ def test_retention_tab_lists_idle_files_and_anonymises_after_confirmation(
 
     answer_next_dialog(qtbot, confirm)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert page.model.rowCount() == 0
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert not button.isEnabled()
+    assert page.count_label.text() == "1 dossier anonymisé."
     with window.context.database.session(commit=False) as session:
         anonymised = session.get(Candidate, old)
         kept = session.get(Candidate, recent)
@@ -184,14 +204,13 @@ def test_retention_tab_lists_idle_files_and_anonymises_after_confirmation(
 
 def test_the_retention_period_is_changed_from_the_tab(qtbot: QtBot, window: MainWindow) -> None:
     _candidate(window, "Ancien", now=datetime(date.today().year - 2, 1, 6, 9))
-    view = _audit_view(window)
-    view.tabs.setCurrentWidget(view.retention)
-    page = view.retention
+    page = _retention(qtbot, window)
     spin = page.findChild(QSpinBox, "retentionMonths")
     assert spin.value() == 24
     before = page.model.rowCount()
     spin.setValue(120)
     qtbot.mouseClick(page.findChild(QPushButton, "retentionSave"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.reader.busy)
     assert page.model.rowCount() <= before
     assert "120 mois" in page.intro.text()
     with window.context.database.session(commit=False) as session:
@@ -209,15 +228,15 @@ def test_printing_a_document_from_the_window_is_logged(
     agreements._select(view, draft_id)
     monkeypatch.setattr("app.ui.agreements.view.PdfPreviewDialog.exec", lambda _self: 0)
     view.print_main_document()
-    journal = _audit_view(window).journal
+    journal = _journal(qtbot, window)
     journal.action.setCurrentIndex(journal.action.findData(AuditAction.IMPRESSION.value))
-    assert journal.model.rowCount() == 1
+    assert _read(qtbot, journal).model.rowCount() == 1
     assert journal.model.index(0, 5).data() == "Convention de stage — (projet)"
     assert journal.model.index(0, 4).data() == "DUPONT Léa"
 
 
 def test_exporting_candidates_from_the_window_is_logged(
-    window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     _candidate(window, "Lefèvre")
     target = tmp_path / "candidats.csv"
@@ -228,7 +247,7 @@ def test_exporting_candidates_from_the_window_is_logged(
     window.show_view("candidates")
     window.candidates_view.export_csv()
     assert target.exists()
-    journal = _audit_view(window).journal
+    journal = _journal(qtbot, window)
     journal.action.setCurrentIndex(journal.action.findData(AuditAction.EXPORT.value))
-    assert journal.model.rowCount() == 1
+    assert _read(qtbot, journal).model.rowCount() == 1
     assert journal.model.index(0, 5).data().startswith("Export des candidats (CSV) : 1 ligne")

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.config import backup_dir, manual_backup_days, set_backup_dir
 from app.errors import UserFacingError
+from app.services.maintenance import actions as maintenance_actions
 from app.services.maintenance.health_check import CheckReport
 from app.storage.backup import BackupReason, list_backups, parse_backup_name
-from app.ui import maintenance as maintenance_ui
 from app.ui.main_window import MainWindow
 from tests.encrypted import raw_connect
 from tests.gui.conftest import answer_next_dialog
@@ -92,14 +92,14 @@ def test_the_window_opens_without_waiting_for_the_start_copy(
 ) -> None:
     release = threading.Event()
     copying: list[str] = []
-    real_backup = maintenance_ui.automatic_backup
+    real_backup = maintenance_actions.automatic_backup
 
     def slow_copy(url: str, reason: BackupReason, *args: Any, **kwargs: Any) -> Any:
         copying.append(reason.value)
         assert release.wait(timeout=60), "the test never let the copy finish"
         return real_backup(url, reason, *args, **kwargs)
 
-    monkeypatch.setattr(maintenance_ui, "automatic_backup", slow_copy)
+    monkeypatch.setattr(maintenance_actions, "automatic_backup", slow_copy)
     main = MainWindow.open("sqlite:///" + str(tmp_path / "base.sqlite"), username="Nadia")
     qtbot.addWidget(main)
     main.show()
@@ -118,14 +118,14 @@ def test_quitting_during_the_start_copy_waits_for_it(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()
-    real_backup = maintenance_ui.automatic_backup
+    real_backup = maintenance_actions.automatic_backup
 
     def slow_copy(url: str, reason: BackupReason, *args: Any, **kwargs: Any) -> Any:
         if reason is BackupReason.START:
             assert release.wait(timeout=60), "the test never let the copy finish"
         return real_backup(url, reason, *args, **kwargs)
 
-    monkeypatch.setattr(maintenance_ui, "automatic_backup", slow_copy)
+    monkeypatch.setattr(maintenance_actions, "automatic_backup", slow_copy)
     main = MainWindow.open("sqlite:///" + str(tmp_path / "base.sqlite"), username="Nadia")
     qtbot.addWidget(main)
     threading.Timer(0.2, release.set).start()
@@ -265,7 +265,7 @@ def test_check_shows_problems(
 ) -> None:
     report = CheckReport(ok=True, database="fabrique.sqlite")
     report.add("Intégrité du fichier : 2 anomalie(s) : page 4 abîmée.", False)
-    monkeypatch.setattr("app.ui.maintenance.check_database", lambda _url: report)
+    monkeypatch.setattr(maintenance_actions, "check_database", lambda _url: report)
     seen: list[tuple[str, list[str]]] = []
     answer_next_dialog(qtbot, _read_check_dialog(seen))
     window.maintenance.check_action.trigger()

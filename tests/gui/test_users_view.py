@@ -60,6 +60,15 @@ def test_page_lists_the_accounts(window: MainWindow) -> None:
     assert not view.role_button.isEnabled()
 
 
+def test_the_page_reads_the_accounts_each_time_it_shows(window: MainWindow) -> None:
+    view = _page(window)  # built and shown: nobody asked it to read
+    assert [row[1] for row in _rows(view)] == ["Nadia Belkacem"]
+    window.show_view("candidates")
+    _add(window, "karim", "accueil")  # as from another desk
+    _page(window)
+    assert [row[1] for row in _rows(view)] == ["karim", "Nadia Belkacem"]
+
+
 def test_new_account_shows_refusals_next_to_fields_then_creates(
     qtbot: QtBot, window: MainWindow
 ) -> None:

@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from app.domain import Host, Tutor
+from app.domain.agreement import Signatory
 from app.services import reference
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import details, life_cycle, listing
 from app.services.agreements.choices import default_period
-from app.services.agreements.life_cycle import AgreementInput
+from app.services.agreements.terms import AgreementInput
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.errors import NotFoundError
 from app.ui.agreements.table_model import BY_PERIOD, AgreementsTableModel, sort_rows
@@ -61,7 +62,7 @@ def _host(window: MainWindow) -> tuple[int, int]:
 def _draft(window: MainWindow, learner: int, season: str, host: tuple[int, int]) -> int:
     start, end = default_period(date(int(season[:4]), 12, 1))
     with window.context.database.session() as s:
-        info = ag.create_draft(
+        info = life_cycle.create_draft(
             s,
             AgreementInput(
                 candidat=str(learner),
@@ -84,11 +85,13 @@ def _draft(window: MainWindow, learner: int, season: str, host: tuple[int, int])
 
 def _sign(window: MainWindow, agreement_id: int, on: date) -> None:
     with window.context.database.session() as s:
-        ag.mark_ready(
+        life_cycle.mark_ready(
             s, agreement_id, actor=make_actor(COORD, "test"), late_start_reason="Régularisation"
         )
-        for who in ag.Signatory:
-            ag.record_signature(s, agreement_id, who.value, on, actor=make_actor(COORD, "test"))
+        for who in Signatory:
+            life_cycle.record_signature(
+                s, agreement_id, who.value, on, actor=make_actor(COORD, "test")
+            )
 
 
 def _choose_season(window: MainWindow, label: str | None) -> None:
@@ -122,13 +125,13 @@ def test_statuses_follow_the_dates_when_the_agreements_view_shows(window: MainWi
     start = date(CURRENT_YEAR, 6, 1)  # the past season's internships start in June
     _sign(window, agreement, start - timedelta(days=30))
     with window.context.database.session(commit=False) as s:
-        assert ag.get_agreement(s, agreement).status == "signee"
+        assert details.get_agreement(s, agreement).status == "signee"
     _choose_season(window, PAST)
 
     view = _agreements(window)
 
     with window.context.database.session(commit=False) as s:
-        assert ag.get_agreement(s, agreement).status == "terminee"
+        assert details.get_agreement(s, agreement).status == "terminee"
     assert view.model.rowCount() == 1
     assert view.model.index(0, 1).data() == "Terminée"
 
@@ -202,7 +205,7 @@ def test_filters_pick_among_the_rows_read(window: MainWindow) -> None:
     first = _draft(window, _learner(window, "Ancien", COMING), COMING, host)
     second = _draft(window, _learner(window, "Nouveau", COMING), COMING, host)
     with window.context.database.session() as s:
-        ag.mark_ready(s, second, actor=make_actor(COORD, "test"))
+        life_cycle.mark_ready(s, second, actor=make_actor(COORD, "test"))
     _choose_season(window, COMING)
     view = _agreements(window)
     assert set(_listed(view)) == {first, second}
@@ -291,7 +294,7 @@ def orientation(window: MainWindow) -> OrientationView:
 
 
 def test_orientation_reads_a_tab_when_it_shows(
-    window: MainWindow, orientation: OrientationView
+    qtbot: QtBot, window: MainWindow, orientation: OrientationView
 ) -> None:
     ancien = _learner(window, "Ancien", PAST)
     nouveau = _learner(window, "Nouveau", COMING)
@@ -309,7 +312,7 @@ def test_orientation_reads_a_tab_when_it_shows(
     )
     assert [learners.itemData(i) for i in range(learners.count())] == [ancien]
     orientation.tabs.setCurrentWidget(orientation.matrix.parentWidget())
-    assert orientation.matrix_model.rowCount() == 1
+    qtbot.waitUntil(lambda: orientation.matrix_model.rowCount() == 1)  # read in the background
     assert orientation.matrix_summary.text().startswith("1 apprenant(s)")
 
 
@@ -340,7 +343,7 @@ def test_rows_read_in_the_table_order_are_shown_as_they_are(
     _draft(window, _learner(window, "Zola", COMING), COMING, host)
     _draft(window, _learner(window, "Abel", COMING), COMING, host)
     with window.context.database.session(commit=False) as s:
-        rows = ag.list_agreements(s, today=date.today())
+        rows = listing.list_agreements(s, today=date.today())
     model = AgreementsTableModel()  # by period, then by id: Zola first (same period)
     by_learner = (2, Qt.SortOrder.AscendingOrder)
     names = lambda: [model.index(i, 2).data() for i in range(model.rowCount())]  # noqa: E731

@@ -1,4 +1,8 @@
-"""The journal's table: keeps only entry ids, loads rows by page when the view shows them."""
+"""The journal's table: keeps only entry ids, loads rows by page when the view shows them.
+
+The ids matching the filters are read in the background (a large journal takes more than a
+frame to filter); `loaded` says when they are in, `load_failed` why they are not.
+"""
 
 from typing import Any
 
@@ -6,9 +10,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
-from app.services.journal import audit_log as audit
+from app.services.journal import actions as journal
 from app.services.journal.audit_log import AuditQuery, AuditRow
-from app.storage import Database
+from app.services.unit_of_work import Database
+from app.ui.operations import LatestOnly
 
 PAGE_SIZE = 200
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -25,6 +30,7 @@ NO_PARENT = QModelIndex()
 
 
 class AuditTableModel(QAbstractTableModel):
+    loaded = Signal()  # the ids of the current query are in
     load_failed = Signal(str)
 
     def __init__(self, database: Database, actor: Actor) -> None:
@@ -35,21 +41,37 @@ class AuditTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._cache: dict[int, AuditRow] = {}
         self._load_error = ""
+        self._reader = LatestOnly(self)
+        self._reader.loaded.connect(self._show_ids)
+        self._reader.failed.connect(self._refused)
+
+    @property
+    def loading(self) -> bool:
+        """Whether the ids of the current query are still being read."""
+        return self._reader.busy
 
     def set_query(self, query: AuditQuery) -> None:
         self._query = query
         self.reload()
 
     def reload(self) -> None:
-        """Ids of the matching entries, newest first; refused roles see an empty journal."""
+        """Ids of the matching entries, newest first, read in the background; refused roles
+        see an empty journal."""
+        database, query, actor = self._database, self._query, self.actor
+        self._reader.start(lambda: journal.entry_ids(database, query, actor=actor))
+
+    def _show_ids(self, ids: list[int]) -> None:
+        self._reset(ids)
+        self.loaded.emit()
+
+    def _refused(self, message: str) -> None:
+        self._reset([])
+        self.load_failed.emit(message)
+
+    def _reset(self, ids: list[int]) -> None:
         self.beginResetModel()
         self._cache.clear()
-        try:
-            with self._database.session(commit=False) as session:
-                self._ids = audit.entry_ids(session, self._query, actor=self.actor)
-        except UserFacingError as error:
-            self._ids = []
-            self.load_failed.emit(str(error))
+        self._ids = ids
         self.endResetModel()
 
     def row_at(self, row: int) -> AuditRow | None:
@@ -62,8 +84,7 @@ class AuditTableModel(QAbstractTableModel):
         start = max(0, row - PAGE_SIZE // 4)
         page = [i for i in self._ids[start : start + PAGE_SIZE] if i not in self._cache]
         try:
-            with self._database.session(commit=False) as session:
-                self._cache.update(audit.entry_rows(session, page, actor=self.actor))
+            self._cache.update(journal.entry_rows(self._database, page, actor=self.actor))
         except UserFacingError as error:
             if not self._load_error:  # painting asks again for every cell: report once
                 self._load_error = str(error)

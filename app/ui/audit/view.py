@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.account import ROLE_COORDINATION
 from app.domain.audit import AUDIT_ACTION_LABELS
-from app.services.errors import UserFacingError
-from app.services.journal import audit_log as audit
+from app.services.journal import actions as journal
 from app.services.journal.audit_log import AuditQuery, AuditRow
 from app.ui.audit.table_model import AuditTableModel
 from app.ui.context import AppContext
+from app.ui.operations import LatestOnly
 from app.ui.rgpd.retention import RetentionPage
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
@@ -65,6 +65,7 @@ class JournalPage(QWidget):
         self.setObjectName("journalPage")
         self.context = context
         self.model = AuditTableModel(context.database, context.actor)
+        self.authors_reader = LatestOnly(self)  # everyone in the journal: a scan of it
         self._build_filters()
         self._build_table()
         self._build_detail()
@@ -76,7 +77,10 @@ class JournalPage(QWidget):
             combo.currentIndexChanged.connect(self.apply_filters)
         for edit in (self.since, self.until):
             edit.dateChanged.connect(self.apply_filters)
+        self.model.loaded.connect(self._listed)
         self.model.load_failed.connect(self.count_label.setText)
+        self.authors_reader.loaded.connect(self._show_authors)
+        self.authors_reader.failed.connect(self.count_label.setText)
 
     def _build_filters(self) -> None:
         self.person = named(QLineEdit(), "auditPersonFilter")
@@ -181,14 +185,15 @@ class JournalPage(QWidget):
         )
 
     def reload(self) -> None:
-        """Authors again (new people may have acted), then the entries."""
-        try:
-            self.model.actor = self.context.actor
-            with self.context.database.session(commit=False) as session:
-                names = audit.authors(session, actor=self.context.actor)
-        except UserFacingError as error:
-            self.count_label.setText(str(error))
-            return
+        """Authors again (new people may have acted), then the entries; both are read in the
+        background."""
+        actor = self.context.actor
+        self.model.actor = actor
+        database = self.context.database
+        self.authors_reader.start(lambda: journal.authors(database, actor=actor))
+        self.apply_filters()
+
+    def _show_authors(self, names: list[str]) -> None:
         chosen = self.author.currentData()
         blocked = self.author.blockSignals(True)
         self.author.clear()
@@ -197,11 +202,14 @@ class JournalPage(QWidget):
             self.author.addItem(name, name)
         self.author.setCurrentIndex(max(self.author.findData(chosen), 0))
         self.author.blockSignals(blocked)
-        self.apply_filters()
+        if self.author.currentData() != chosen:  # that author is no longer in the journal
+            self.apply_filters()
 
     def apply_filters(self) -> None:
         self._timer.stop()
         self.model.set_query(self.query())
+
+    def _listed(self) -> None:
         count = self.model.rowCount()
         self.count_label.setText(f"{count} action{'s' if count > 1 else ''}")
         self._show_detail()

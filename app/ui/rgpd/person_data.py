@@ -20,15 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import backup_dir
 from app.domain.account import ROLE_COORDINATION
 from app.services.errors import UserFacingError
-from app.services.rgpd import person_data as rgpd
-from app.storage.scrub import rebuild_file
-from app.storage.targets import refuse_overwriting_base
+from app.services.rgpd import actions as rgpd
+from app.services.rgpd.person_data import ERASURE_REASONS, REASON_REQUEST, ErasureReport, Person
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.maintenance import run_busy
+from app.ui.operations import Failed, run_busy
 from app.ui.theme import icon
 from app.ui.widgets.dialogs import ok_cancel_buttons
 from app.ui.widgets.naming import named
@@ -56,7 +54,7 @@ class ErasureDialog(QDialog):
         self.reason = named(QComboBox(), "erasureReason")
         self.reason.setAccessibleName("Motif de l'effacement")
         self.reason.addItem("Choisir…", None)
-        for code, label in rgpd.ERASURE_REASONS.items():
+        for code, label in ERASURE_REASONS.items():
             self.reason.addItem(label[:1].upper() + label[1:], code)
         form = QFormLayout()
         form.addRow("&Motif :", self.reason)
@@ -131,16 +129,14 @@ class PersonDataButton(QToolButton):
         self.setVisible(self.context.role == ROLE_COORDINATION)
         self.setEnabled(candidate_id is not None)
 
-    def _person(self) -> tuple[str, list[int]] | None:
+    def _person(self) -> Person | None:
         if self.candidate_id is None:
             return None
         try:
-            with self.context.database.session(commit=False) as session:
-                found = rgpd.person(session, self.candidate_id)
+            return rgpd.person(self.context.database, self.candidate_id, actor=self.context.actor)
         except UserFacingError as error:
             show_error(self, str(error))
             return None
-        return found.name, list(found.application_ids)
 
     # ---- right of access
 
@@ -148,35 +144,25 @@ class PersonDataButton(QToolButton):
         person = self._person()
         if person is None or self.candidate_id is None:
             return
-        name, _ids = person
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Exporter les données de la personne",
-            f"donnees-{_slug(name)}.json",
+            f"donnees-{_slug(person.name)}.json",
             "Données (JSON, avec le PDF lisible à côté) (*.json)",
         )
         if not path:
             return
-        target = Path(path).with_suffix(".json")
         try:
-            for written in (target, target.with_suffix(".pdf")):  # the PDF goes next to it
-                refuse_overwriting_base(
-                    written,
-                    database_url=self.context.database.url,
-                    backup_folder=backup_dir(),
-                    label="le fichier choisi",
-                )
-            with self.context.database.session() as session:
-                export = rgpd.write_person_export(
-                    session, self.candidate_id, target, actor=self.context.actor
-                )
+            export = rgpd.export_person(
+                self.context.database, self.candidate_id, Path(path), actor=self.context.actor
+            )
         except (UserFacingError, OSError) as error:
             show_error(self, str(error), "Export impossible")
             return
         QMessageBox.information(
             self,
             "Données exportées",
-            f"Les données de {name} sont dans :\n{export.json_path}\n{export.pdf_path}\n\n"
+            f"Les données de {person.name} sont dans :\n{export.json_path}\n{export.pdf_path}\n\n"
             "Remettez-les à la personne par un moyen sûr.",
         )
 
@@ -188,11 +174,11 @@ class PersonDataButton(QToolButton):
         person = self._person()
         if person is None:
             return
-        name, ids = person
+        ids = list(person.application_ids)
         answer = QMessageBox.question(
             self,
             "Anonymiser les dossiers",
-            f"Anonymiser {len(ids)} dossier{'s' if len(ids) > 1 else ''} de {name} ? "
+            f"Anonymiser {len(ids)} dossier{'s' if len(ids) > 1 else ''} de {person.name} ? "
             "Les noms, coordonnées, adresses et textes libres seront remplacés "
             "définitivement ; les statistiques restent justes.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
@@ -202,18 +188,15 @@ class PersonDataButton(QToolButton):
             self._anonymise(ids)
 
     def _anonymise(self, ids: list[int]) -> None:
-        try:
-            with self.context.database.session() as session:
-                rgpd.anonymise(
-                    session,
-                    ids,
-                    actor=self.context.actor,
-                    reason=rgpd.REASON_REQUEST,
-                )
-        except UserFacingError as error:
-            show_error(self, str(error), "Anonymisation impossible")
+        database, actor = self.context.database, self.context.actor
+        outcome = run_busy(
+            self,
+            "Anonymisation des dossiers et nettoyage du fichier de la base…",
+            lambda: rgpd.anonymise(database, ids, actor=actor, reason=REASON_REQUEST),
+        )
+        if isinstance(outcome, Failed):
+            show_error(self, outcome.message, "Anonymisation impossible")
             return
-        rebuild_file(self.context.database.engine)
         if self.candidate_id is not None:
             self.anonymised.emit(self.candidate_id)
 
@@ -222,39 +205,39 @@ class PersonDataButton(QToolButton):
     def erase(self) -> None:
         if not self.before_action():
             return
-        person = self._person()
-        if person is None or self.candidate_id is None:
+        if self.candidate_id is None:
             return
-        name, ids = person
         try:
-            with self.context.database.session(commit=False) as session:
-                blockers = rgpd.erasure_blockers(session, self.candidate_id)
+            check = rgpd.erasure_check(
+                self.context.database, self.candidate_id, actor=self.context.actor
+            )
         except UserFacingError as error:
             show_error(self, str(error))
             return
-        if blockers:
-            self._offer_anonymisation(ids, blockers)
+        ids = list(check.person.application_ids)
+        if check.blockers:
+            self._offer_anonymisation(ids, check.blockers)
             return
-        dialog = ErasureDialog(name, len(ids), self)
+        dialog = ErasureDialog(check.person.name, len(ids), self)
         if not dialog.exec():
             return
         database, candidate_id = self.context.database, self.candidate_id
         actor, reason = self.context.actor, dialog.chosen_reason()
         # One service call: the deletion, the cleaning of the files (which may wait a moment
         # for another window's read), the backups that still hold the person.
-        ok, outcome = run_busy(
+        outcome = run_busy(
             self,
             "Effacement des données et nettoyage du fichier de la base…",
             lambda: rgpd.erase(database, candidate_id, actor=actor, reason=reason),
         )
-        if not ok:
-            show_error(self, outcome, "Effacement impossible")
+        if isinstance(outcome, Failed):
+            show_error(self, outcome.message, "Effacement impossible")
             return
         self.candidate_id = None
         self.erased.emit()
         self._show_report(outcome)
 
-    def _show_report(self, report: rgpd.ErasureReport) -> None:
+    def _show_report(self, report: ErasureReport) -> None:
         """What remains (traces in the file, backups holding the person), without blocking:
         the coordinator reads it and closes it."""
         details = report.details()

@@ -19,11 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.errors import UserFacingError, ValidationError
-from app.services.rgpd import person_data as rgpd
-from app.services.rgpd.person_data import RetentionCandidate
-from app.storage.scrub import rebuild_file
+from app.services.rgpd import actions as rgpd
+from app.services.rgpd.actions import RetentionOverview
+from app.services.rgpd.person_data import (
+    MAX_RETENTION_MONTHS,
+    MIN_RETENTION_MONTHS,
+    RetentionCandidate,
+)
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.operations import Failed, LatestOnly, run_busy
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
@@ -87,13 +92,17 @@ class RetentionPage(QWidget):
         self.context = context
         self.today = today
         self.model = RetentionTableModel()
+        self.reader = LatestOnly(self)  # the list may take a while on a large base
+        self.reader.loaded.connect(self._show)
+        self.reader.failed.connect(self._failed)
+        self._notice = ""  # said in place of the count once the list is read again
         self._build()
 
     def _build(self) -> None:
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.months = named(QSpinBox(), "retentionMonths")
-        self.months.setRange(rgpd.MIN_RETENTION_MONTHS, rgpd.MAX_RETENTION_MONTHS)
+        self.months.setRange(MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS)
         self.months.setSuffix(" mois")
         self.months.setAccessibleName("Durée de conservation")
         self.save_button = named(QPushButton(icon("device-floppy"), "Enregistrer"), "retentionSave")
@@ -141,13 +150,16 @@ class RetentionPage(QWidget):
         return self.today or date.today()
 
     def reload(self) -> None:
-        try:
-            with self.context.database.session(commit=False) as session:
-                months = rgpd.retention_months(session)
-                rows = rgpd.retention_candidates(session, self._today(), months)
-        except UserFacingError as error:
-            self.count_label.setText(str(error))
-            return
+        """The period and the applications past it, read in the background."""
+        database, actor, today = self.context.database, self.context.actor, self._today()
+        self.reader.start(lambda: rgpd.retention_overview(database, today, actor=actor))
+
+    def _failed(self, message: str) -> None:
+        self._notice = ""
+        self.count_label.setText(message)
+
+    def _show(self, overview: RetentionOverview) -> None:
+        months, rows = overview.months, overview.rows
         self.months.setValue(months)
         self.months_error.clear()
         self.intro.setText(
@@ -163,18 +175,22 @@ class RetentionPage(QWidget):
         if count:
             self.count_label.setText(
                 f"{_plural(count, 'dossier')} sans activité depuis le "
-                f"{rgpd.months_before(self._today(), months):%d/%m/%Y}"
+                f"{overview.idle_since:%d/%m/%Y}"
             )
             self.anonymise_button.setText(f"Anonymiser ces {_plural(count, 'dossier')}…")
         else:
             self.count_label.setText("Aucun dossier n'a dépassé la durée de conservation.")
             self.anonymise_button.setText("Anonymiser ces dossiers…")
         self.anonymise_button.setEnabled(bool(count))
+        if self._notice:
+            self.count_label.setText(self._notice)
+            self._notice = ""
 
     def save_period(self) -> None:
         try:
-            with self.context.database.session() as session:
-                rgpd.set_retention_months(session, self.months.value(), actor=self.context.actor)
+            rgpd.set_retention_months(
+                self.context.database, self.months.value(), actor=self.context.actor
+            )
         except ValidationError as error:
             self.months_error.setText(error.errors.get("duree", str(error)))
             return
@@ -198,16 +214,14 @@ class RetentionPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            with self.context.database.session() as session:
-                done = rgpd.anonymise(
-                    session,
-                    [row.id for row in rows],
-                    actor=self.context.actor,
-                )
-        except UserFacingError as error:
-            show_error(self, str(error), "Anonymisation impossible")
+        database, actor, ids = self.context.database, self.context.actor, [row.id for row in rows]
+        done = run_busy(
+            self,
+            "Anonymisation des dossiers et nettoyage du fichier de la base…",
+            lambda: rgpd.anonymise(database, ids, actor=actor),
+        )
+        if isinstance(done, Failed):
+            show_error(self, done.message, "Anonymisation impossible")
             return
-        rebuild_file(self.context.database.engine)
+        self._notice = f"{_plural(done, 'dossier')} anonymisé{'s' if done > 1 else ''}."
         self.reload()
-        self.count_label.setText(f"{_plural(done, 'dossier')} anonymisé{'s' if done > 1 else ''}.")

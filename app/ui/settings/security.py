@@ -3,7 +3,8 @@
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox
 
-from app.services.accounts import management as accounts
+from app.services.accounts import actions as accounts
+from app.services.accounts.management import MAX_IDLE_LOCK_MINUTES, MIN_IDLE_LOCK_MINUTES
 from app.services.errors import UserFacingError, ValidationError
 from app.ui.context import AppContext
 from app.ui.widgets.form_fields import show_status
@@ -20,7 +21,7 @@ class SecurityGroup(QGroupBox):
         self.setObjectName("securityGroup")
         self.context = context
         self.minutes = named(QSpinBox(), "idleLockMinutes")
-        self.minutes.setRange(accounts.MIN_IDLE_LOCK_MINUTES, accounts.MAX_IDLE_LOCK_MINUTES)
+        self.minutes.setRange(MIN_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES)
         self.minutes.setSuffix(" min")
         self.minutes.setAccessibleName("Verrouillage automatique après")
         self.apply_button = named(QPushButton("Appliquer"), "applyIdleLockButton")
@@ -48,14 +49,12 @@ class SecurityGroup(QGroupBox):
         self.reload()
 
     def reload(self) -> None:
-        with self.context.database.session(commit=False) as session:
-            self.minutes.setValue(accounts.idle_lock_minutes(session))
+        self.minutes.setValue(accounts.idle_lock_minutes(self.context.database))
 
     def apply(self) -> None:
         minutes = self.minutes.value()
         try:
-            with self.context.database.session() as session:
-                accounts.set_idle_lock_minutes(session, minutes, actor=self.context.actor)
+            accounts.set_idle_lock_minutes(self.context.database, minutes, actor=self.context.actor)
         except ValidationError as error:
             self._show_error(error.errors.get("verrouillage", str(error)))
             return

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.errors import UserFacingError, ValidationError
-from app.services.settings import organisation as organisation_service
+from app.services.settings import actions as settings
 from app.services.settings.organisation import MAX_IMAGE_SIDE as MAX_LOGO_SIDE
 from app.services.settings.organisation import OrganisationInput
 from app.ui.context import AppContext
@@ -270,15 +270,13 @@ class SettingsView(QWidget):
     def reload(self) -> None:
         """The saved settings and the banner, read again from the database."""
         try:
-            with self.context.database.session() as session:
-                data = organisation_service.get_organisation(session)
-                missing = organisation_service.is_complete(session)
+            form = settings.organisation_form(self.context.database)
         except UserFacingError as error:
             QMessageBox.warning(self, "Paramètres illisibles", str(error))
             return
-        self.fields.load(data)
-        self.preview.show_file(data.logo)
-        self.banner.show_missing(missing)
+        self.fields.load(form.values)
+        self.preview.show_file(form.values.logo)
+        self.banner.show_missing(form.missing)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -296,11 +294,9 @@ class SettingsView(QWidget):
 
     def save(self) -> bool:
         try:
-            with self.context.database.session() as session:
-                saved = organisation_service.save_organisation(
-                    session, self.values(), actor=self.context.actor
-                )
-                missing = organisation_service.is_complete(session)
+            saved = settings.save_organisation(
+                self.context.database, self.values(), actor=self.context.actor
+            )
         except ValidationError as error:
             others = self.fields.show_errors(error.errors)
             if others:
@@ -309,8 +305,8 @@ class SettingsView(QWidget):
         except UserFacingError as error:
             QMessageBox.warning(self, "Enregistrement impossible", str(error))
             return False
-        self.fields.load(saved)
-        self.banner.show_missing(missing)
+        self.fields.load(saved.values)
+        self.banner.show_missing(saved.missing)
         show_status(self, "Paramètres de l'organisme enregistrés.")
         return True
 

@@ -1,9 +1,11 @@
 """Utilisateurs (coordination): the accounts, a new one, role, password reset, unlocking,
 deactivation."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.account import ROLE_LABELS, ROLES
-from app.services.accounts import management as accounts
+from app.services.accounts import actions as accounts
 from app.services.accounts.management import AccountInfo, AccountInput
+from app.services.actor import Actor
 from app.services.errors import UserFacingError, ValidationError
 from app.services.permissions import ROLE_COORDINATION
+from app.services.unit_of_work import Database
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.sign_in import NewPasswordDialog, PasswordFields
@@ -81,10 +85,9 @@ class NewAccountDialog(QDialog):
         data = AccountInput(self.name.field.value(), self.username.field.value(), self.role.value())
         password, confirmation = self.passwords.values()
         try:
-            with self.context.database.session() as session:
-                self.account = accounts.create_account(
-                    session, data, password, confirmation, actor=self.context.actor
-                )
+            self.account = accounts.create_account(
+                self.context.database, data, password, confirmation, actor=self.context.actor
+            )
         except ValidationError as error:
             self.name.set_error(error.errors.get("nom", ""))
             self.username.set_error(error.errors.get("identifiant", ""))
@@ -158,6 +161,11 @@ class UsersView(QWidget):
     def _button(self, name: str, text: str, icon_name: str) -> QPushButton:
         return named(QPushButton(icon(icon_name), text), name)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Accounts change from other desks (sign-ins, lock-outs): read again when shown."""
+        super().showEvent(event)
+        self.reload()
+
     # ---- list
 
     def reload(self) -> None:
@@ -166,8 +174,9 @@ class UsersView(QWidget):
         self._accounts = []
         if self.context.role == ROLE_COORDINATION:
             try:
-                with self.context.database.session(commit=False) as session:
-                    self._accounts = accounts.list_accounts(session, actor=self.context.actor)
+                self._accounts = accounts.list_accounts(
+                    self.context.database, actor=self.context.actor
+                )
             except UserFacingError as error:
                 show_error(self, str(error), "Utilisateurs")
         self.table.setRowCount(len(self._accounts))
@@ -228,7 +237,9 @@ class UsersView(QWidget):
         if not ok:
             return
         new_role = ROLES[labels.index(label)]
-        self._act(lambda s: accounts.set_role(s, account.id, new_role, actor=self.context.actor))
+        self._act(
+            lambda database, actor: accounts.set_role(database, account.id, new_role, actor=actor)
+        )
 
     def reset_password(self) -> None:
         account = self.selected()
@@ -236,10 +247,9 @@ class UsersView(QWidget):
             return
 
         def save(_current: str, password: str, confirmation: str) -> None:
-            with self.context.database.session() as session:
-                accounts.change_password(
-                    session, account.id, password, confirmation, actor=self.context.actor
-                )
+            accounts.change_password(
+                self.context.database, account.id, password, confirmation, actor=self.context.actor
+            )
 
         dialog = NewPasswordDialog(
             "Nouveau mot de passe",
@@ -256,7 +266,7 @@ class UsersView(QWidget):
         account = self.selected()
         if account is None:
             return
-        if self._act(lambda s: accounts.unlock(s, account.id, actor=self.context.actor)):
+        if self._act(lambda database, actor: accounts.unlock(database, account.id, actor=actor)):
             show_status(self, f"Compte « {account.username} » déverrouillé.")
 
     def toggle_active(self) -> None:
@@ -264,7 +274,9 @@ class UsersView(QWidget):
         if account is None:
             return
         if not account.active:
-            self._act(lambda s: accounts.reactivate(s, account.id, actor=self.context.actor))
+            self._act(
+                lambda database, actor: accounts.reactivate(database, account.id, actor=actor)
+            )
             return
         answer = QMessageBox.question(
             self,
@@ -275,13 +287,15 @@ class UsersView(QWidget):
             QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self._act(lambda s: accounts.deactivate(s, account.id, actor=self.context.actor))
+            self._act(
+                lambda database, actor: accounts.deactivate(database, account.id, actor=actor)
+            )
 
-    def _act(self, action: object) -> bool:
-        """Run `action(session)`; False (and a French message) when it was refused."""
+    def _act(self, action: Callable[[Database, Actor], object]) -> bool:
+        """Run the use case `action(database, actor)`; False (and a French message) when it
+        was refused. The list is read again either way."""
         try:
-            with self.context.database.session() as session:
-                action(session)  # type: ignore[operator]
+            action(self.context.database, self.context.actor)
         except UserFacingError as error:
             show_error(self, str(error), "Modification refusée")
             self.reload()
