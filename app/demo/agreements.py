@@ -23,8 +23,9 @@ from app.demo import words
 from app.domain import Candidate, OrientationDecision, Season, Stage, StageChange
 from app.domain.agreement import Signatory
 from app.services import reference
-from app.services.agreements import life_cycle as agreements
-from app.services.agreements.life_cycle import AgreementInput, cohort_window
+from app.services.agreements import amendments, details, life_cycle
+from app.services.agreements.rules import cohort_window
+from app.services.agreements.terms import AgreementInput
 from app.services.base_access.demo_mark import demo_actor
 from app.services.hosts import directory as hosts
 from app.services.hosts.directory import HostInput, TutorInput
@@ -724,9 +725,7 @@ class _AgreementSeeder:
 
     # -- agreements
 
-    def draft(
-        self, intern: _Intern, schedule: dict[int, str], day: date
-    ) -> agreements.AgreementInfo:
+    def draft(self, intern: _Intern, schedule: dict[int, str], day: date) -> details.AgreementInfo:
         rng = self.rng
         demo_host, host_id, tutor_id = self.place(intern)
         amount, unit, mode = demo_host.indemnity
@@ -750,11 +749,11 @@ class _AgreementSeeder:
             avantages=demo_host.benefits,
         )
         now = datetime.combine(day, time(rng.randint(9, 16), rng.choice((0, 15, 30, 45))))
-        return agreements.create_draft(self.session, data, actor=self.actor, now=now)
+        return life_cycle.create_draft(self.session, data, actor=self.actor, now=now)
 
     def sign(self, agreement_id: int, ready_day: date) -> None:
         rng = self.rng
-        agreements.mark_ready(
+        life_cycle.mark_ready(
             self.session,
             agreement_id,
             actor=self.actor,
@@ -763,7 +762,7 @@ class _AgreementSeeder:
         offsets = sorted(rng.sample(range(4, 15), len(SIGNING_ORDER)))
         for minute, (who, offset) in enumerate(zip(SIGNING_ORDER, offsets, strict=True)):
             signed_on = _weekday_after(ready_day + timedelta(days=offset))
-            agreements.record_signature(
+            life_cycle.record_signature(
                 self.session,
                 agreement_id,
                 who.value,
@@ -774,15 +773,15 @@ class _AgreementSeeder:
 
     def refresh(self, agreement_id: int, day: date) -> None:
         if day <= self.today:
-            agreements.refresh_status(
+            life_cycle.refresh_status(
                 self.session, agreement_id, day, now=datetime.combine(day, time(6))
             )
 
     def amend(self, agreement_id: int, intern: _Intern) -> None:
         day = _weekday_after(intern.start + timedelta(days=15))
-        current = agreements.get_agreement(self.session, agreement_id).values
+        current = details.get_agreement(self.session, agreement_id).values
         changed = replace(current, horaires=dict(WEDNESDAY_AFTERNOON_OFF))
-        created = agreements.create_amendment(
+        created = amendments.create_amendment(
             self.session,
             agreement_id,
             changed,
@@ -791,7 +790,7 @@ class _AgreementSeeder:
             now=datetime.combine(day, time(10)),
         )
         signed_on = _weekday_after(day + timedelta(days=2))
-        agreements.sign_amendment(
+        amendments.sign_amendment(
             self.session,
             agreement_id,
             created.rank,
@@ -808,7 +807,7 @@ class _AgreementSeeder:
             reason = BREAK_OFF_REASONS["hired"].format(contract=contract, day=format_date(hired))
         else:
             reason = BREAK_OFF_REASONS["health"]
-        agreements.break_off(
+        life_cycle.break_off(
             self.session,
             agreement_id,
             ended_on,
@@ -867,7 +866,7 @@ class _AgreementSeeder:
         )
         if agreement_id is None:
             return
-        info = agreements.get_agreement(self.session, agreement_id)
+        info = details.get_agreement(self.session, agreement_id)
         days: list[date] = []
         day = info.start + timedelta(days=7)  # the second week's sheet
         while len(days) < 3 and day <= info.end:

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabWidget
 
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import details
 from app.services.agreements.presence import AbsenceInput, record_absence
 from app.storage import Database
 from app.ui.agreements.presence import AbsencesModel, PresenceTab
@@ -49,7 +49,7 @@ def tab(qtbot: QtBot, context: AppContext) -> Iterator[PresenceTab]:
 
 def _open(tab: PresenceTab, agreement_id: int) -> None:
     with tab.context.database.session(commit=False) as s:
-        tab.show_agreement(ag.get_agreement(s, agreement_id))
+        tab.show_agreement(details.get_agreement(s, agreement_id))
 
 
 def _type_day(qtbot: QtBot, tab: PresenceTab, day: str) -> None:

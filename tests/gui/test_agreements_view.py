@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from app.domain import Host, Tutor
 from app.domain.agreement_rules import WeeklySchedule, effective_hours
 from app.services import reference
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import details, life_cycle, listing
 from app.services.agreements.choices import default_period
-from app.services.agreements.life_cycle import AgreementInput
+from app.services.agreements.terms import AgreementInput
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.settings import organisation
 from app.services.validation import format_date, parse_date
@@ -119,7 +119,7 @@ def _view(window: MainWindow) -> AgreementsView:
 def _draft(window: MainWindow, world: World, learner: int | None = None, **changes: object) -> int:
     start, end = default_period(date(SEASON_YEAR, 12, 1))
     with window.context.database.session() as s:
-        info = ag.create_draft(
+        info = life_cycle.create_draft(
             s,
             replace(
                 AgreementInput(
@@ -220,7 +220,7 @@ def test_fill_the_form_from_the_keyboard_with_its_live_total(
     assert table.model().index(0, 1).data() == "Brouillon"
     assert view.findChild(QLabel, "agreementStatus").text() == "brouillon sans numéro · brouillon"
     with window.context.database.session() as s:
-        info = ag.get_agreement(s, table.model().index(0, 0).data(Qt.ItemDataRole.UserRole))
+        info = details.get_agreement(s, table.model().index(0, 0).data(Qt.ItemDataRole.UserRole))
     assert info.values.activites == "Accueil, réparations"
     assert info.hours.hours == expected.hours
 
@@ -368,7 +368,7 @@ def test_filters_waiting_for_signature_and_status(qtbot: QtBot, window: MainWind
     first = _draft(window, world)
     _draft(window, world, learner=world.marc)
     with window.context.database.session() as s:
-        ag.mark_ready(s, first, actor=make_actor(COORD, "test"))
+        life_cycle.mark_ready(s, first, actor=make_actor(COORD, "test"))
     view = _view(window)
     assert view.model.rowCount() == 2
     assert "1 à signer" in view.findChild(QLabel, "agreementCount").text()
@@ -405,7 +405,7 @@ def test_table_model_passes_the_model_tester(qtmodeltester, window: MainWindow) 
     _draft(window, world, learner=world.marc)
     model = AgreementsTableModel()
     with window.context.database.session() as s:
-        model.set_rows(ag.list_agreements(s, today=date.today()))
+        model.set_rows(listing.list_agreements(s, today=date.today()))
     qtmodeltester.check(model)
     model.sort(2, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 2).data().startswith("DUPONT")
@@ -581,7 +581,7 @@ def test_a_frozen_agreement_is_read_only_and_looks_it(qtbot: QtBot, window: Main
     world = _world(window)
     draft_id = _draft(window, world)
     with window.context.database.session() as s:
-        ag.mark_ready(s, draft_id, actor=make_actor(COORD, "test"))
+        life_cycle.mark_ready(s, draft_id, actor=make_actor(COORD, "test"))
     view = _view(window)
     _select(view, draft_id)
     form = view.findChild(QWidget, "agreementForm")
@@ -613,8 +613,8 @@ def test_a_signed_agreement_says_changes_go_through_an_amendment(
     scan = tmp_path / "signee.pdf"
     scan.write_bytes(b"%PDF-1.4 scan")
     with window.context.database.session() as s:
-        ag.mark_ready(s, draft_id, actor=make_actor(COORD, "test"))
-        ag.record_signature(
+        life_cycle.mark_ready(s, draft_id, actor=make_actor(COORD, "test"))
+        life_cycle.record_signature(
             s,
             draft_id,
             "organisme",

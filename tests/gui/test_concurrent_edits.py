@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QWidget
 
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import details, life_cycle
 from app.services.candidates.records import CandidateInput, create_candidate, update_candidate
 from app.services.hosts import directory as host_service
 from app.storage import Database
@@ -108,8 +108,8 @@ def test_agreement_saved_elsewhere_is_not_overwritten_and_can_be_reloaded(
     qtbot.keyClick(activities, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     type_text(qtbot, activities, ", vente")
     with other_desk.session() as s:
-        info = ag.get_agreement(s, draft_id)
-        ag.update_draft(
+        info = details.get_agreement(s, draft_id)
+        life_cycle.update_draft(
             s,
             draft_id,
             replace(info.values, formateur_referent="Inès Roy"),

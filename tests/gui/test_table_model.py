@@ -11,7 +11,7 @@ from PySide6.QtGui import QFontMetrics, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.errors import StorageError
-from app.services.agreements.life_cycle import AgreementRow
+from app.services.agreements.listing import AgreementRow
 from app.services.candidates import records as cs
 from app.storage import Database
 from app.ui.agreements.table_model import (

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.cli import main
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import life_cycle
 from app.services.base_access.opening import open_app_database
 from tests.conftest import TODAY, make_actor
 from tests.unit.services.test_agreements import COORD, NOW, _form, _world
@@ -19,10 +19,10 @@ def test_prints_the_numbered_convention_and_refuses_an_unknown_number(
     database = open_app_database("sqlite:///" + str(path), today=TODAY)
     with database.session() as session:
         world = _world(session)
-        draft = ag.create_draft(
+        draft = life_cycle.create_draft(
             session, _form(world), actor=make_actor("coordination", COORD), now=NOW
         )
-        ag.mark_ready(session, draft.id, actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.mark_ready(session, draft.id, actor=make_actor("coordination", COORD), now=NOW)
     database.dispose()
     out = tmp_path / "convention.pdf"
 

@@ -17,9 +17,18 @@ from app.config import backup_dir
 from app.pdf.output import write_pdf
 from app.pdf.quantities import format_hours
 from app.services.actor import Actor
-from app.services.agreements import choices, documents, life_cycle, presence
+from app.services.agreements import (
+    amendments,
+    choices,
+    details,
+    documents,
+    life_cycle,
+    listing,
+    presence,
+    rules,
+)
 from app.services.agreements.documents import DocumentChoice, DocumentKind, RenderedDocument
-from app.services.agreements.life_cycle import AgreementRow
+from app.services.agreements.listing import AgreementRow
 from app.services.agreements.presence import AbsenceInfo, AbsenceInput, PresenceData
 from app.services.hosts import directory
 from app.services.hosts.directory import HostRow
@@ -85,7 +94,7 @@ class AgreementList:
 def agreement_list(
     session: Session, *, season_id: int | None, site_id: int | None, today: date
 ) -> AgreementList:
-    rows = life_cycle.list_agreements(session, season_id=season_id, site_id=site_id, today=today)
+    rows = listing.list_agreements(session, season_id=season_id, site_id=site_id, today=today)
     hosts = directory.search_hosts(session, "", limit=EVERY_HOST)
     return AgreementList(rows, hosts, organisation.is_complete(session))
 
@@ -101,13 +110,13 @@ refresh_statuses = writes(life_cycle.refresh_statuses)
 
 # ---------------------------------------------------------------- one agreement and its form
 
-agreement = reads(life_cycle.get_agreement)
+agreement = reads(details.get_agreement)
 latest_agreement = reads(choices.latest_agreement)
 learner_choices = reads(choices.learner_choices)
 learners_for_scope = reads(choices.learners_for_scope)
 referent_suggestions = reads(choices.referent_suggestions)
 # Read only: the check never writes, even what validation flushes along the way.
-validate_agreement = reads(life_cycle.validate_agreement)
+validate_agreement = reads(rules.validate_agreement)
 
 # ---------------------------------------------------------------- the life cycle
 
@@ -117,8 +126,8 @@ mark_ready = writes(life_cycle.mark_ready)
 record_signature = writes(life_cycle.record_signature)
 break_off = writes(life_cycle.break_off)
 cancel = writes(life_cycle.cancel)
-create_amendment = writes(life_cycle.create_amendment)
-sign_amendment = writes(life_cycle.sign_amendment)
+create_amendment = writes(amendments.create_amendment)
+sign_amendment = writes(amendments.sign_amendment)
 
 # ---------------------------------------------------------------- presence
 

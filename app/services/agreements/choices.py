@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Candidate, Season, Site, Stage
 from app.domain.agreement_terms import BreakRule, RemunerationPayer
-from app.services.agreements.life_cycle import cohort_window
+from app.services.agreements.rules import cohort_window
 from app.services.candidates.records import name_for_display
 from app.services.validation import format_date
 

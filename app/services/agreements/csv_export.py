@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Host
-from app.services.agreements import life_cycle as agreements
+from app.services.agreements import details, listing
 from app.services.candidates.csv_exchange import BOM, DELIMITER, escaped_row, write_atomically
 from app.services.errors import UserFacingError
 from app.services.reference import parse_season_label
@@ -38,7 +38,7 @@ def export_agreements(
     """Write every agreement (of one season when given) with its current values."""
     if season is not None and parse_season_label(season) is None:
         raise UserFacingError(f"Saison inconnue : « {season} » (forme attendue : 2017-2018).")
-    rows = agreements.list_agreements(session, season=season, today=today or date.today())
+    rows = listing.list_agreements(session, season=season, today=today or date.today())
     return write_atomically(out, lambda handle: _write(session, [r.id for r in rows], handle))
 
 
@@ -48,11 +48,11 @@ def _write(session: Session, ids: list[int], handle: TextIO) -> int:
     writer.writerow(AGREEMENT_COLUMNS)
     for agreement_id in ids:
         # Names, tutors and structures are typed text: no formula reaches the spreadsheet.
-        writer.writerow(escaped_row(_row(session, agreements.get_agreement(session, agreement_id))))
+        writer.writerow(escaped_row(_row(session, details.get_agreement(session, agreement_id))))
     return len(ids)
 
 
-def _row(session: Session, info: agreements.AgreementInfo) -> list[str]:
+def _row(session: Session, info: details.AgreementInfo) -> list[str]:
     host = session.get(Host, info.host_id)
     learner = session.get(Candidate, info.candidate_id)
     signed_amendments = sum(1 for a in info.amendments if a.signed_on is not None)

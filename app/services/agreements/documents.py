@@ -45,15 +45,12 @@ from app.pdf.document_data import (
     PresenceFigures,
 )
 from app.pdf.quantities import describe_total
+from app.services.agreements.details import AgreementInfo, get_agreement
 from app.services.agreements.issued_documents import ATTESTATION, issue_document
-from app.services.agreements.life_cycle import (
-    SYSTEM_AUTHOR,
-    AgreementInfo,
-    changed_fields,
-    get_agreement,
-    terms_field_text,
-)
+from app.services.agreements.life_cycle import SYSTEM_AUTHOR
 from app.services.agreements.presence import PresenceSummary, presence_absences, presence_summary
+from app.services.agreements.terms import changed_fields
+from app.services.agreements.terms_text import terms_field_text
 from app.services.candidates.records import candidate_input, load_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.services.hosts.directory import format_identifier, get_host

@@ -25,8 +25,9 @@ from app.domain.agreement_rules import (
 from app.domain.agreement_terms import TermsInForce, terms_in_force
 from app.pdf.quantities import format_hours
 from app.services.actor import Actor
+from app.services.agreements.details import AgreementInfo, get_agreement
 from app.services.agreements.issued_documents import ATTESTATION, issued_document
-from app.services.agreements.life_cycle import AgreementInfo, agreement_hours_for, get_agreement
+from app.services.agreements.versions import agreement_hours_for
 from app.services.errors import NotFoundError, ValidationError
 from app.services.permissions import can_record_presence, require_presence_recorder
 from app.services.validation import FieldError, clean_line, format_date, parse_date

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.agreement import AgreementStatus
 from app.services.actor import Actor
-from app.services.agreements import life_cycle as agreements
+from app.services.agreements import listing
 from app.services.hosts import directory
 from app.services.hosts.directory import HostInfo, HostInput, TutorInfo, TutorInput
 from app.services.unit_of_work import reads, writes
@@ -27,7 +27,7 @@ def agreements_summary(session: Session, host_id: int, today: date) -> str:
     """ "3 conventions (dont 1 en cours)": the host's agreements, cancelled ones left out."""
     rows = [
         row
-        for row in agreements.list_agreements(session, host_id=host_id, today=today)
+        for row in listing.list_agreements(session, host_id=host_id, today=today)
         if row.status_label != AgreementStatus.CANCELLED.label
     ]
     if not rows:

@@ -461,7 +461,7 @@ def _describe_differences(differences: Iterable[Any]) -> Iterable[str]:
 def _agreements_to_review(report: CheckReport, connection: Connection) -> tuple[str, bool]:
     """Agreements saved under earlier rules that break the law now: listed, not a failure
     (they stay readable and printable; coordination amends or leaves them)."""
-    from app.services.agreements.life_cycle import list_agreements
+    from app.services.agreements.listing import list_agreements
 
     with Session(bind=connection) as session:
         rows = [row for row in list_agreements(session, today=date.today()) if row.to_review]

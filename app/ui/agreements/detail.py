@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (
     QTextBrowser,
 )
 
+from app.services.agreements.details import AgreementInfo, AmendmentInfo
 from app.services.agreements.documents import FIELD_LABELS
-from app.services.agreements.life_cycle import AgreementInfo, AmendmentInfo
 from app.services.validation import format_date
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.agreement import Signatory
 from app.services.agreements import actions
-from app.services.agreements.life_cycle import AgreementInfo
+from app.services.agreements.details import AgreementInfo
 from app.services.errors import UserFacingError, ValidationError
 from app.services.validation import FieldError, clean_text, format_date, parse_date
 from app.ui.agreements.form import AgreementForm

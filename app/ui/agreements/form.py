@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from app.services.agreements import actions, choices
 from app.services.agreements.choices import LearnerChoice
-from app.services.agreements.life_cycle import AgreementInput, RuleCheck, describe_hours
+from app.services.agreements.rules import RuleCheck
+from app.services.agreements.terms import AgreementInput
+from app.services.agreements.terms_text import describe_hours
 from app.services.errors import UserFacingError
 from app.services.hosts.directory import HostRow
 from app.ui.context import AppContext

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.agreement import AbsenceKind, HalfDay
 from app.services.agreements import actions
 from app.services.agreements.actions import format_hours
-from app.services.agreements.life_cycle import AgreementInfo
+from app.services.agreements.details import AgreementInfo
 from app.services.agreements.presence import MAX_REASON, AbsenceInfo, AbsenceInput, PresenceData
 from app.services.errors import UserFacingError, ValidationError
 from app.services.validation import FieldError, format_date, parse_date

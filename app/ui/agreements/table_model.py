@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics
 
-from app.services.agreements.life_cycle import AgreementRow
+from app.services.agreements.listing import AgreementRow
 from app.services.validation import format_date
 from app.ui.theme import ERROR, icon
 

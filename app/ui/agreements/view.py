@@ -39,13 +39,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.agreement import AgreementStatus
 from app.services.agreements import actions
+from app.services.agreements.details import AgreementInfo
 from app.services.agreements.documents import DocumentChoice, DocumentKind
-from app.services.agreements.life_cycle import (
-    LATE_START,
-    AgreementInfo,
-    AgreementInput,
-    AgreementRow,
-)
+from app.services.agreements.life_cycle import LATE_START
+from app.services.agreements.listing import AgreementRow
+from app.services.agreements.terms import AgreementInput
 from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.services.hosts.directory import HostRow
 from app.services.unit_of_work import Database

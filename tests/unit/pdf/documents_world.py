@@ -9,7 +9,8 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.domain import Tutor
-from app.services.agreements import life_cycle as ag
+from app.domain.agreement import Signatory
+from app.services.agreements import amendments, details, life_cycle
 from tests.conftest import make_actor
 from tests.unit.pdf.test_convention import COORD, MARKUP, NOW, TODAY, _agreement
 
@@ -22,8 +23,8 @@ def signed(s: Session, **overrides: object) -> int:
     """Mme Léa DUPONT at Atelier Vélo Solidaire, 01/06 → 31/07/2026, Monday-Friday 7 h
     (308 h, 44 days), signed by everybody on 04/05/2026."""
     agreement_id = _agreement(s, **overrides)
-    for who in ag.Signatory:
-        ag.record_signature(
+    for who in Signatory:
+        life_cycle.record_signature(
             s, agreement_id, who.value, TODAY, actor=make_actor(ROLE, COORD), now=NOW
         )
     return agreement_id
@@ -32,27 +33,31 @@ def signed(s: Session, **overrides: object) -> int:
 def amend(
     s: Session, agreement_id: int, reason: str, *, sign: bool = True, **changes: object
 ) -> int:
-    current = ag.get_agreement(s, agreement_id).values
+    current = details.get_agreement(s, agreement_id).values
     new = replace(current, **changes)  # type: ignore[arg-type]
-    rank = ag.create_amendment(
+    rank = amendments.create_amendment(
         s, agreement_id, new, reason, actor=make_actor(ROLE, COORD), now=NOW
     ).rank
     if sign:
-        ag.sign_amendment(s, agreement_id, rank, TODAY, actor=make_actor(ROLE, COORD), now=NOW)
+        amendments.sign_amendment(
+            s, agreement_id, rank, TODAY, actor=make_actor(ROLE, COORD), now=NOW
+        )
     return rank
 
 
 def finish(s: Session, agreement_id: int) -> None:
-    assert ag.refresh_status(s, agreement_id, date(2026, 9, 1)).status == "terminee"
+    assert life_cycle.refresh_status(s, agreement_id, date(2026, 9, 1)).status == "terminee"
 
 
 def break_off(s: Session, agreement_id: int, on: date) -> None:
-    ag.refresh_status(s, agreement_id, date(2026, 6, 2))
-    ag.break_off(s, agreement_id, on, "Embauche en CDI", actor=make_actor(ROLE, COORD), now=NOW)
+    life_cycle.refresh_status(s, agreement_id, date(2026, 6, 2))
+    life_cycle.break_off(
+        s, agreement_id, on, "Embauche en CDI", actor=make_actor(ROLE, COORD), now=NOW
+    )
 
 
 def second_tutor(s: Session, agreement_id: int) -> int:
-    host_id = ag.get_agreement(s, agreement_id).host_id
+    host_id = details.get_agreement(s, agreement_id).host_id
     tutor = Tutor(host_id=host_id, name="Karim Benali", function="Mécanicien")
     s.add(tutor)
     s.flush()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.pdf.avenant import UNCHANGED, render_avenant
 from app.pdf.document_data import AmendmentChange, AvenantData
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import amendments
 from app.services.agreements.documents import HOURS_LABEL, avenant_data
 from app.services.errors import NotFoundError
 from tests.conftest import make_actor
@@ -110,7 +110,9 @@ def test_service_gives_each_change_and_the_hours_before_and_after(
 def test_signed_avenant_once_later_ones_are_signed_still_shows_its_own_change(
     session: Session, amended: int
 ) -> None:
-    ag.sign_amendment(session, amended, 2, TODAY, actor=make_actor("coordination", COORD), now=NOW)
+    amendments.sign_amendment(
+        session, amended, 2, TODAY, actor=make_actor("coordination", COORD), now=NOW
+    )
     first = avenant_data(session, amended, 1, today=TODAY)
     assert first.changes[-1] == AmendmentChange(HOURS_LABEL, T308, T371)
     assert first.tutor_name == "Jeanne Petit"

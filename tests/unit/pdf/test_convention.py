@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.domain import Host, OrientationDecision, Tutor
+from app.domain.agreement import Signatory
 from app.pdf.convention import (
     ANNEX_TITLE,
     CANCELLED_MENTION,
@@ -35,7 +36,8 @@ from app.pdf.convention_data import (
     SignatureRecord,
     TraineeParty,
 )
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import amendments as agreement_amendments
+from app.services.agreements import details, life_cycle, terms
 from app.services.agreements.documents import convention_data
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.settings.organisation import OrganisationInput, save_organisation
@@ -152,7 +154,7 @@ def _agreement(s: Session, *, ready: bool = True, **overrides: object) -> int:
     )
     s.add(tutor)
     s.flush()
-    data = ag.AgreementInput(
+    data = terms.AgreementInput(
         candidat=str(_candidate(s)),
         structure=str(host.id),
         tuteur=str(tutor.id),
@@ -168,9 +170,9 @@ def _agreement(s: Session, *, ready: bool = True, **overrides: object) -> int:
         avantages="Tickets restaurant",
     )
     data = replace(data, **overrides)  # type: ignore[arg-type]
-    info = ag.create_draft(s, data, actor=make_actor("coordination", COORD), now=NOW)
+    info = life_cycle.create_draft(s, data, actor=make_actor("coordination", COORD), now=NOW)
     if ready:
-        ag.mark_ready(s, info.id, actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.mark_ready(s, info.id, actor=make_actor("coordination", COORD), now=NOW)
     return info.id
 
 
@@ -651,8 +653,8 @@ def test_conditions_in_a_custom_clause_file(tmp_path: Path) -> None:
 
 
 def _sign_all(s: Session, agreement_id: int) -> None:
-    for who in ag.Signatory:
-        ag.record_signature(
+    for who in Signatory:
+        life_cycle.record_signature(
             s, agreement_id, who.value, TODAY, actor=make_actor("coordination", COORD)
         )
 
@@ -660,10 +662,10 @@ def _sign_all(s: Session, agreement_id: int) -> None:
 def test_amended_agreement_from_the_services_prints_two_periods(session: Session) -> None:
     agreement_id = _agreement(session)
     _sign_all(session, agreement_id)
-    ag.refresh_status(session, agreement_id, date(2026, 6, 1))
-    current = ag.get_agreement(session, agreement_id).values
+    life_cycle.refresh_status(session, agreement_id, date(2026, 6, 1))
+    current = details.get_agreement(session, agreement_id).values
     shorter = replace(current, horaires={0: "7", 1: "7", 2: "3,5", 3: "7", 4: "7"})
-    rank = ag.create_amendment(
+    rank = agreement_amendments.create_amendment(
         session,
         agreement_id,
         shorter,
@@ -671,7 +673,7 @@ def test_amended_agreement_from_the_services_prints_two_periods(session: Session
         actor=make_actor("coordination", COORD),
         now=datetime(2026, 6, 15, 9, 0),
     ).rank
-    ag.sign_amendment(
+    agreement_amendments.sign_amendment(
         session,
         agreement_id,
         rank,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.pdf.document_data import EvaluationData
 from app.pdf.evaluation import CRITERIA, SCALE, render_evaluation
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import life_cycle
 from app.services.agreements.documents import (
     MAX_COMPETENCE_ROWS,
     competence_rows,
@@ -174,7 +174,7 @@ def test_criteria_and_scale_come_from_the_template(session: Session, tmp_path: P
 
 def test_recorded_absences_are_printed(session: Session) -> None:
     agreement_id = signed(session)
-    ag.refresh_status(session, agreement_id, date(2026, 6, 10))
+    life_cycle.refresh_status(session, agreement_id, date(2026, 6, 10))
 
     def absent(day: str, **fields: object) -> None:
         data = replace(AbsenceInput(day=day), **fields)  # type: ignore[arg-type]

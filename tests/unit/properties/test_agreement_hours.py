@@ -11,8 +11,11 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.domain.agreement import Signatory
 from app.pdf.quantities import describe_total
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import amendments as agreement_amendments
+from app.services.agreements import details, life_cycle, rules, versions
+from app.services.agreements import terms as agreement_terms
 from app.services.agreements.csv_export import export_agreements
 from app.services.agreements.documents import (
     HOURS_LABEL,
@@ -68,7 +71,7 @@ def terms(draw: st.DrawFn, start: date) -> Terms:
     return Terms(start, end, draw(weeks()), interruption)
 
 
-def _form(world: Placement, t: Terms) -> ag.AgreementInput:
+def _form(world: Placement, t: Terms) -> agreement_terms.AgreementInput:
     breaks = []
     if t.interruption is not None:
         first, last = t.interruption
@@ -100,12 +103,12 @@ def test_every_screen_and_document_shows_the_one_total(
     db: Database, world: Placement, tmp_path: Path, base: Terms, amendments: list
 ) -> None:
     with db.session(commit=False) as s:
-        info = ag.create_draft(
+        info = life_cycle.create_draft(
             s, _form(world, base), actor=make_actor(COORDINATION, "C"), now=AGREEMENT_NOW
         )
-        ag.mark_ready(s, info.id, actor=make_actor(COORDINATION, "C"), now=AGREEMENT_NOW)
-        for who in ag.Signatory:
-            ag.record_signature(
+        life_cycle.mark_ready(s, info.id, actor=make_actor(COORDINATION, "C"), now=AGREEMENT_NOW)
+        for who in Signatory:
+            life_cycle.record_signature(
                 s,
                 info.id,
                 who.value,
@@ -117,7 +120,7 @@ def test_every_screen_and_document_shows_the_one_total(
         last_rank = None
         for offset, new in amendments:
             try:
-                amendment = ag.create_amendment(
+                amendment = agreement_amendments.create_amendment(
                     s,
                     info.id,
                     _form(world, new),
@@ -128,7 +131,7 @@ def test_every_screen_and_document_shows_the_one_total(
             except ValidationError:
                 continue  # nothing changes, or an interruption falls outside the new dates
             signing_day = max(signing_day, FIRST_START + timedelta(days=offset))
-            ag.sign_amendment(
+            agreement_amendments.sign_amendment(
                 s,
                 info.id,
                 amendment.rank,
@@ -138,11 +141,11 @@ def test_every_screen_and_document_shows_the_one_total(
             )
             last_rank = amendment.rank
 
-        total = ag.agreement_hours_for(s, info.id).total
-        shown = ag.get_agreement(s, info.id)
+        total = versions.agreement_hours_for(s, info.id).total
+        shown = details.get_agreement(s, info.id)
         assert shown.hours == total
         # The form's live total, on the agreement as it stands.
-        check = ag.validate_agreement(
+        check = rules.validate_agreement(
             s, shown.values, agreement_id=info.id, today=AMENDED_AT.date()
         )
         assert check.hours == total
@@ -164,7 +167,7 @@ def test_every_screen_and_document_shows_the_one_total(
             total.hours, format="0.##", locale="fr_FR"
         )
         # Once over, the attestation certifies the same planned hours (no absence recorded).
-        ag.refresh_status(s, info.id, shown.end + timedelta(days=1))
+        life_cycle.refresh_status(s, info.id, shown.end + timedelta(days=1))
         attestation = attestation_data(s, info.id, today=AMENDED_AT.date())
         assert attestation.presence is not None
         assert attestation.presence.planned_text == describe_total(total)

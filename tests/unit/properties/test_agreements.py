@@ -9,9 +9,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from app.services.agreements import life_cycle as ag
+from app.domain.agreement import Signatory
+from app.services.agreements import amendments, details, life_cycle, rules, terms_text
 from app.services.agreements.documents import agreement_id_for_number
-from app.services.agreements.life_cycle import AgreementInput
+from app.services.agreements.terms import AgreementInput
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
 from tests.conftest import make_actor
@@ -67,11 +68,11 @@ def test_form_text_is_stored_exactly_or_refused(
     with db.session(commit=False) as s:
         try:
             if update:
-                draft = ag.create_draft(
+                draft = life_cycle.create_draft(
                     s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW
                 )
                 version = draft.version
-                info = ag.update_draft(
+                info = life_cycle.update_draft(
                     s,
                     draft.id,
                     data,
@@ -80,14 +81,14 @@ def test_form_text_is_stored_exactly_or_refused(
                     now=NOW,
                 )
             else:
-                info = ag.create_draft(s, data, actor=make_actor(ROLE, "C"), now=NOW)
+                info = life_cycle.create_draft(s, data, actor=make_actor(ROLE, "C"), now=NOW)
         except ValidationError as error:
             assert_french_errors(error.errors, {field})
             assert expected is None or expected == "", expected
             return
         assert expected is not None
         s.expire_all()
-        assert getattr(ag.get_agreement(s, info.id).values, field) == expected
+        assert getattr(details.get_agreement(s, info.id).values, field) == expected
 
 
 day_hours = st.dictionaries(st.integers(-2, 8), st.one_of(hostile_text, st.just("7,5")), max_size=3)
@@ -123,22 +124,22 @@ def test_any_form_is_checked_saved_or_refused_in_french(
     data = agreement_input(world, **changes, **extra)
     keys = set(AgreementInput.field_names())
     with db.session(commit=False) as s:
-        check = ag.validate_agreement(s, data, today=NOW.date())
+        check = rules.validate_agreement(s, data, today=NOW.date())
         if check.errors:
             assert_french_errors(check.errors, keys)
         for warning in check.warnings:
             assert_french(warning)
         if check.hours is not None:
-            assert_french(ag.describe_hours(check.hours, check.weekly_hours)[0].upper())
+            assert_french(terms_text.describe_hours(check.hours, check.weekly_hours)[0].upper())
         try:
-            info = ag.create_draft(s, data, actor=make_actor(ROLE, "C"), now=NOW)
+            info = life_cycle.create_draft(s, data, actor=make_actor(ROLE, "C"), now=NOW)
         except ValidationError as error:
             assert_french_errors(error.errors, keys)
             assert check.errors
             return
         assert not check.errors
         s.expire_all()
-        ag.get_agreement(s, info.id)
+        details.get_agreement(s, info.id)
 
 
 @service_settings(40)
@@ -149,16 +150,18 @@ def test_reason_of_a_cancellation_is_kept_or_refused(
 ) -> None:
     expected = expected_text(typed, REASON_LENGTH)
     with db.session(commit=False) as s:
-        draft = ag.create_draft(s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW)
+        draft = life_cycle.create_draft(
+            s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW
+        )
         try:
-            ag.cancel(s, draft.id, typed, actor=make_actor(ROLE, "C"), now=NOW)
+            life_cycle.cancel(s, draft.id, typed, actor=make_actor(ROLE, "C"), now=NOW)
         except ValidationError as error:
             assert_french_errors(error.errors, {"motif"})
             assert not expected
             return
         assert expected
         s.expire_all()
-        info = ag.get_agreement(s, draft.id)
+        info = details.get_agreement(s, draft.id)
         assert info.status == "annulee"
         assert info.end_reason == expected
 
@@ -170,9 +173,9 @@ def test_reason_of_a_rupture_is_kept_or_refused(db: Database, world: Placement, 
     expected = expected_text(typed, REASON_LENGTH)
     with db.session(commit=False) as s:
         agreement_id = signed_agreement(s, world)
-        ag.refresh_status(s, agreement_id, date(2026, 6, 2))
+        life_cycle.refresh_status(s, agreement_id, date(2026, 6, 2))
         try:
-            ag.break_off(
+            life_cycle.break_off(
                 s, agreement_id, date(2026, 6, 15), typed, actor=make_actor(ROLE, "C"), now=NOW
             )
         except ValidationError as error:
@@ -181,7 +184,7 @@ def test_reason_of_a_rupture_is_kept_or_refused(db: Database, world: Placement, 
             return
         assert expected
         s.expire_all()
-        info = ag.get_agreement(s, agreement_id)
+        info = details.get_agreement(s, agreement_id)
         assert (info.status, info.end_reason) == ("rompue", expected)
 
 
@@ -198,13 +201,13 @@ def test_amendment_keeps_before_after_and_reason_or_refuses(
     expected_reason = expected_text(reason, REASON_LENGTH)
     with db.session(commit=False) as s:
         agreement_id = signed_agreement(s, world)
-        before_info = ag.get_agreement(s, agreement_id)
+        before_info = details.get_agreement(s, agreement_id)
         before = getattr(before_info.values, field)
         assert before_info.terms is not None
-        before_text = ag.terms_field_text(s, before_info.terms, field)
+        before_text = terms_text.terms_field_text(s, before_info.terms, field)
         data = agreement_input(world, **{field: typed})
         try:
-            amendment = ag.create_amendment(
+            amendment = amendments.create_amendment(
                 s, agreement_id, data, reason, actor=make_actor(ROLE, "C"), now=NOW
             )
         except ValidationError as error:
@@ -213,20 +216,25 @@ def test_amendment_keeps_before_after_and_reason_or_refuses(
             return
         assert expected is not None and expected_reason
         rank = amendment.rank
-        ag.sign_amendment(s, agreement_id, rank, NOW.date(), actor=make_actor(ROLE, "C"), now=NOW)
+        amendments.sign_amendment(
+            s, agreement_id, rank, NOW.date(), actor=make_actor(ROLE, "C"), now=NOW
+        )
         s.expire_all()
-        info = ag.get_agreement(s, agreement_id)
+        info = details.get_agreement(s, agreement_id)
         stored = info.amendments[-1]
         assert info.terms is not None
         # An amendment records each change as the documents print it.
-        assert stored.changes[field] == (before_text, ag.terms_field_text(s, info.terms, field))
+        assert stored.changes[field] == (
+            before_text,
+            terms_text.terms_field_text(s, info.terms, field),
+        )
         assert stored.reason == expected_reason
         assert getattr(info.values, field) == expected
 
 
 @service_settings(40)
 @given(
-    signatory=st.one_of(st.sampled_from([s.value for s in ag.Signatory]), nasty_text),
+    signatory=st.one_of(st.sampled_from([s.value for s in Signatory]), nasty_text),
     scan=hostile_text,
 )
 @example(signatory="organisme", scan="a" * 5000)
@@ -235,10 +243,12 @@ def test_signature_with_any_scan_path_is_recorded_or_refused(
     db: Database, world: Placement, signatory: str, scan: str
 ) -> None:
     with db.session(commit=False) as s:
-        draft = ag.create_draft(s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW)
-        ag.mark_ready(s, draft.id, actor=make_actor(ROLE, "C"), now=NOW)
+        draft = life_cycle.create_draft(
+            s, agreement_input(world), actor=make_actor(ROLE, "C"), now=NOW
+        )
+        life_cycle.mark_ready(s, draft.id, actor=make_actor(ROLE, "C"), now=NOW)
         try:
-            ag.record_signature(
+            life_cycle.record_signature(
                 s,
                 draft.id,
                 signatory,

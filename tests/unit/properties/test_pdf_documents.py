@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.pdf.bilan import render_bilan
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import amendments, life_cycle
 from app.services.agreements.documents import DocumentKind, render_document
 from app.services.candidates import records as candidates
 from app.services.hosts import directory as hosts
@@ -126,16 +126,18 @@ def agreement_documents(s: Session, world: Placement, value: Callable[[str], str
     texts = {name: value(marker) for marker, name in AGREEMENT_FIELDS.items()}
     agreement_id = signed_agreement(s, world, **texts)
     changed = agreement_input(world, **{**texts, "activites": value("AC+")})
-    rank = ag.create_amendment(
+    rank = amendments.create_amendment(
         s, agreement_id, changed, value("RE"), actor=make_actor(ROLE, "C"), now=AGREEMENT_NOW
     ).rank
-    ag.sign_amendment(s, agreement_id, rank, AGREEMENT_NOW.date(), actor=make_actor(ROLE, "C"))
+    amendments.sign_amendment(
+        s, agreement_id, rank, AGREEMENT_NOW.date(), actor=make_actor(ROLE, "C")
+    )
     today = AGREEMENT_NOW.date()
     documents = {
         kind: render_document(s, agreement_id, kind, today=today, rank=rank)
         for kind in (DocumentKind.CONVENTION, DocumentKind.AVENANT, DocumentKind.EVALUATION)
     }
-    ag.refresh_status(s, agreement_id, FINISHED_ON)
+    life_cycle.refresh_status(s, agreement_id, FINISHED_ON)
     documents[DocumentKind.ATTESTATION] = render_document(
         s, agreement_id, DocumentKind.ATTESTATION, today=FINISHED_ON
     )

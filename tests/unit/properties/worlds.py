@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain import OrientationDecision
-from app.services.agreements import life_cycle as ag
-from app.services.agreements.life_cycle import AgreementInput
+from app.domain.agreement import Signatory
+from app.services.agreements import life_cycle
+from app.services.agreements.terms import AgreementInput
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.hosts import directory as hosts
 from app.services.orientation import period as orientation
@@ -174,12 +175,14 @@ def agreement_input(world: Placement, **overrides: object) -> AgreementInput:
 def signed_agreement(session: Session, world: Placement, **overrides: object) -> int:
     """Drafted, numbered and signed by everybody on 04/05/2026."""
     data = agreement_input(world, **overrides)
-    info = ag.create_draft(
+    info = life_cycle.create_draft(
         session, data, actor=make_actor(COORDINATION, "Claire"), now=AGREEMENT_NOW
     )
-    ag.mark_ready(session, info.id, actor=make_actor(COORDINATION, "Claire"), now=AGREEMENT_NOW)
-    for who in ag.Signatory:
-        ag.record_signature(
+    life_cycle.mark_ready(
+        session, info.id, actor=make_actor(COORDINATION, "Claire"), now=AGREEMENT_NOW
+    )
+    for who in Signatory:
+        life_cycle.record_signature(
             session,
             info.id,
             who.value,

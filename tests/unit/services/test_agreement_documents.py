@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.domain import Agreement
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import life_cycle
 from app.services.agreements.documents import (
     DocumentChoice,
     DocumentKind,
@@ -46,12 +46,12 @@ def session(db: Database) -> Iterator[Session]:
 def test_what_each_status_allows(session: Session) -> None:
     draft = _agreement(session, ready=False)
     assert available_documents(session, draft) == [CONVENTION]
-    ag.cancel(session, draft, "Doublon", actor=make_actor("coordination", COORD), now=NOW)
+    life_cycle.cancel(session, draft, "Doublon", actor=make_actor("coordination", COORD), now=NOW)
     assert available_documents(session, draft) == [CONVENTION]
 
     ready = _agreement(session, date_debut="01/09/2026", date_fin="30/09/2026")
     assert available_documents(session, ready) == [CONVENTION]
-    ag.cancel(session, ready, "Reporté", actor=make_actor("coordination", COORD), now=NOW)
+    life_cycle.cancel(session, ready, "Reporté", actor=make_actor("coordination", COORD), now=NOW)
 
     agreement_id = signed(session)
     assert available_documents(session, agreement_id) == [CONVENTION, EVALUATION]

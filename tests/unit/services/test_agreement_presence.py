@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import AuditEntry
-from app.services.agreements import life_cycle as ag
-from app.services.agreements import presence
+from app.services.agreements import amendments, details, life_cycle, presence, versions
 from app.services.agreements.issued_documents import ATTESTATION, issue_document
 from app.services.agreements.presence import AbsenceInput
 from app.services.errors import NotFoundError, PermissionDenied, ValidationError
@@ -144,7 +143,7 @@ def test_other_fields_are_checked_in_french(session: Session) -> None:
 
 def test_a_future_day_waits_for_the_weekly_sheet(session: Session) -> None:
     agreement_id = signed(session)
-    ag.refresh_status(session, agreement_id, date(2026, 6, 10))
+    life_cycle.refresh_status(session, agreement_id, date(2026, 6, 10))
     data = AbsenceInput(day="15/06/2026")
     with pytest.raises(ValidationError) as refused:
         presence.record_absence(
@@ -209,10 +208,10 @@ def test_broken_off_agreement_stops_at_its_early_end(session: Session) -> None:
 
 def test_an_amendment_changes_the_half_day_from_its_signing_day(session: Session) -> None:
     agreement_id = signed(session)
-    ag.refresh_status(session, agreement_id, date(2026, 6, 10))
-    values = ag.get_agreement(session, agreement_id).values
+    life_cycle.refresh_status(session, agreement_id, date(2026, 6, 10))
+    values = details.get_agreement(session, agreement_id).values
     six_hours = replace(values, horaires={day: "6" for day in range(5)})
-    rank = ag.create_amendment(
+    rank = amendments.create_amendment(
         session,
         agreement_id,
         six_hours,
@@ -220,7 +219,7 @@ def test_an_amendment_changes_the_half_day_from_its_signing_day(session: Session
         actor=make_actor(ROLE, COORD),
         now=datetime(2026, 6, 11, 9),
     ).rank
-    ag.sign_amendment(
+    amendments.sign_amendment(
         session,
         agreement_id,
         rank,
@@ -239,7 +238,7 @@ def test_an_amendment_changes_the_half_day_from_its_signing_day(session: Session
     )
     assert late.hours == 3  # the whole half-day under the amended schedule
     summary = presence.presence_summary(session, agreement_id)
-    planned = ag.agreement_hours_for(session, agreement_id).total.hours
+    planned = versions.agreement_hours_for(session, agreement_id).total.hours
     # 1-12 June: 10 days of 7 h; 15 June - 31 July: 34 days of 6 h (14 July off).
     assert summary.planned_hours == planned == 70 + 34 * 6
     assert summary.absent_hours == 9.5
@@ -254,7 +253,7 @@ def test_recording_follows_the_status(session: Session) -> None:
         "Les absences s'enregistrent pendant et après le stage (convention en cours, "
         "terminée ou rompue) : cette convention est prête à signer."
     )
-    ag.cancel(session, ready, "Reporté", actor=make_actor(ROLE, COORD), now=AFTER)
+    life_cycle.cancel(session, ready, "Reporté", actor=make_actor(ROLE, COORD), now=AFTER)
     assert _refusal(session, ready, "02/09/2026")["statut"].endswith("est annulée.")
     agreement_id = signed(session)
     assert presence.recording_refusal(session, agreement_id).endswith(

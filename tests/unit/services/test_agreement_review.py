@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from app.cli import main
 from app.domain import Agreement
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import details, listing
 from app.services.agreements.documents import convention_data
 from app.services.maintenance.health_check import check_database
 from app.storage import Database
@@ -31,11 +31,11 @@ def _saved_under_old_rules(db: Database) -> int:
 def test_the_list_and_the_agreement_flag_it_and_it_still_prints(db: Database) -> None:
     agreement_id = _saved_under_old_rules(db)
     with db.session(commit=False) as s:
-        rows = ag.list_agreements(s, today=TODAY)
+        rows = listing.list_agreements(s, today=TODAY)
         flagged = [row for row in rows if row.id == agreement_id]
         assert flagged and flagged[0].to_review
         assert "dimanche" in flagged[0].to_review[0]
-        info = ag.get_agreement(s, agreement_id)
+        info = details.get_agreement(s, agreement_id)
         assert info.to_review == flagged[0].to_review
         printed = convention_data(s, agreement_id, today=TODAY)
         assert ("dimanche", 4.0) in printed.schedule
@@ -45,14 +45,14 @@ def test_a_lawful_agreement_is_not_flagged(db: Database) -> None:
     with db.session() as s:
         info = _signed(s, _world(s))
     with db.session(commit=False) as s:
-        assert ag.list_agreements(s, today=TODAY)[0].to_review == ()
-        assert ag.get_agreement(s, info.id).to_review == ()
+        assert listing.list_agreements(s, today=TODAY)[0].to_review == ()
+        assert details.get_agreement(s, info.id).to_review == ()
 
 
 def test_check_reports_it_without_failing(db: Database, db_path: Path) -> None:
     agreement_id = _saved_under_old_rules(db)
     with db.session(commit=False) as s:
-        number = ag.get_agreement(s, agreement_id).number
+        number = details.get_agreement(s, agreement_id).number
     db.dispose()
     report = check_database(f"sqlite:///{db_path}")
     assert report.ok

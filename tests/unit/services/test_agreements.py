@@ -17,7 +17,10 @@ from app.domain import (
     OrientationDecision,
     Tutor,
 )
-from app.services.agreements import life_cycle as ag
+from app.domain.agreement import Signatory
+from app.services.agreements import amendments as agreement_amendments
+from app.services.agreements import details, life_cycle, listing, terms, terms_text, versions
+from app.services.agreements import rules as agreement_rules
 from app.services.agreements.documents import convention_data
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.errors import ConflictError, PermissionDenied, ValidationError
@@ -96,8 +99,8 @@ def _world(s: Session) -> World:
     )
 
 
-def _form(w: World, candidate: int | None = None, **overrides: object) -> ag.AgreementInput:
-    data = ag.AgreementInput(
+def _form(w: World, candidate: int | None = None, **overrides: object) -> terms.AgreementInput:
+    data = terms.AgreementInput(
         candidat=str(candidate or w.lea),
         structure=str(w.host),
         tuteur=str(w.tutor),
@@ -127,18 +130,18 @@ def w(session: Session) -> World:
 
 def _draft(
     s: Session, w: World, candidate: int | None = None, **overrides: object
-) -> ag.AgreementInfo:
+) -> details.AgreementInfo:
     data = _form(w, candidate, **overrides)
-    return ag.create_draft(s, data, actor=make_actor("coordination", COORD), now=NOW)
+    return life_cycle.create_draft(s, data, actor=make_actor("coordination", COORD), now=NOW)
 
 
 def _signed(
     s: Session, w: World, candidate: int | None = None, **overrides: object
-) -> ag.AgreementInfo:
+) -> details.AgreementInfo:
     info = _draft(s, w, candidate, **overrides)
-    ag.mark_ready(s, info.id, actor=make_actor("coordination", COORD), now=NOW)
-    for who in ag.Signatory:
-        info = ag.record_signature(
+    life_cycle.mark_ready(s, info.id, actor=make_actor("coordination", COORD), now=NOW)
+    for who in Signatory:
+        info = life_cycle.record_signature(
             s, info.id, who.value, TODAY, actor=make_actor("coordination", COORD), now=NOW
         )
     return info
@@ -148,7 +151,7 @@ def _signed(
 
 
 def test_hours_total_of_june_and_july_full_time(session: Session, w: World) -> None:
-    check = ag.validate_agreement(session, _form(w), today=TODAY)
+    check = agreement_rules.validate_agreement(session, _form(w), today=TODAY)
     assert check.errors == {}
     assert check.warnings == []
     assert check.hours is not None
@@ -159,7 +162,7 @@ def test_hours_total_of_june_and_july_full_time(session: Session, w: World) -> N
 def test_hours_with_half_hours_and_interruption(session: Session, w: World) -> None:
     horaires = {0: "7,5", 1: "7,5", 2: "3,5", 3: "7,5", 4: "7,5"}
     data = _form(w, horaires=horaires, interruptions=[("08/06/2026", "12/06/2026")])
-    check = ag.validate_agreement(session, data, today=TODAY)
+    check = agreement_rules.validate_agreement(session, data, today=TODAY)
     assert check.errors == {}
     assert check.hours is not None
     # 45 weekdays (9 of each), minus 14 July (a Tuesday) and the week of 8 June:
@@ -170,7 +173,7 @@ def test_hours_with_half_hours_and_interruption(session: Session, w: World) -> N
 
 def test_every_blocking_rule_reaches_its_field(session: Session, w: World) -> None:
     outsider = _candidate(session, "Admis", "Paul", enter=False)
-    data = ag.AgreementInput(
+    data = terms.AgreementInput(
         candidat=str(outsider),
         structure=str(w.public_host),
         tuteur=str(w.tutor),  # tutor of the other host
@@ -182,7 +185,7 @@ def test_every_blocking_rule_reaches_its_field(session: Session, w: World) -> No
         unite_indemnite="semaine",
         nuit="peut-être",
     )
-    check = ag.validate_agreement(session, data, today=TODAY)
+    check = agreement_rules.validate_agreement(session, data, today=TODAY)
     assert set(check.errors) == {
         "candidat",
         "tuteur",
@@ -202,9 +205,9 @@ def test_every_blocking_rule_reaches_its_field(session: Session, w: World) -> No
 
 
 def test_missing_fields_and_unreadable_values(session: Session, w: World) -> None:
-    check = ag.validate_agreement(
+    check = agreement_rules.validate_agreement(
         session,
-        ag.AgreementInput(horaires={0: "sept"}, date_debut="32/01/2026", indemnite="beaucoup"),
+        terms.AgreementInput(horaires={0: "sept"}, date_debut="32/01/2026", indemnite="beaucoup"),
         today=TODAY,
     )
     assert check.errors == {
@@ -220,26 +223,30 @@ def test_missing_fields_and_unreadable_values(session: Session, w: World) -> Non
 
 def test_interruption_outside_the_period_and_empty_schedule(session: Session, w: World) -> None:
     data = _form(w, horaires={}, interruptions=[("25/07/2026", "05/08/2026")])
-    errors = ag.validate_agreement(session, data, today=TODAY).errors
+    errors = agreement_rules.validate_agreement(session, data, today=TODAY).errors
     assert errors["horaires"] == "Indiquer au moins un jour de présence dans l'emploi du temps."
     assert "sort de la période du stage" in errors["interruptions"]
 
 
 def test_minor_learner_limited_to_8_hours_a_day(session: Session, w: World) -> None:
     young = _candidate(session, "Jeune", "Tom", birth="15/09/2008")
-    check = ag.validate_agreement(session, _form(w, young, horaires={0: "9"}), today=TODAY)
+    check = agreement_rules.validate_agreement(
+        session, _form(w, young, horaires={0: "9"}), today=TODAY
+    )
     assert "moins de 18 ans" in check.errors["horaires"]
     with_parent = _form(w, young, representant_legal="Léa Jeune, mère")
-    assert ag.validate_agreement(session, with_parent, today=TODAY).errors == {}
+    assert agreement_rules.validate_agreement(session, with_parent, today=TODAY).errors == {}
 
 
 def test_indemnity_with_french_comma_needs_unit_and_mode(session: Session, w: World) -> None:
     data = _form(w, indemnite="4,35", unite_indemnite="heure", mode_versement="virement")
-    assert ag.validate_agreement(session, data, today=TODAY).errors == {}
-    info = ag.create_draft(session, data, actor=make_actor("coordination", COORD), now=NOW)
+    assert agreement_rules.validate_agreement(session, data, today=TODAY).errors == {}
+    info = life_cycle.create_draft(session, data, actor=make_actor("coordination", COORD), now=NOW)
     assert info.values.indemnite == "4,35"
     assert info.values.unite_indemnite == "heure"
-    missing = ag.validate_agreement(session, replace(data, mode_versement=""), today=TODAY)
+    missing = agreement_rules.validate_agreement(
+        session, replace(data, mode_versement=""), today=TODAY
+    )
     assert missing.errors == {"mode_versement": "Indiquer le mode de versement de l'indemnité."}
 
 
@@ -247,7 +254,9 @@ def test_indemnity_with_french_comma_needs_unit_and_mode(session: Session, w: Wo
 
 
 def test_warning_outside_the_cohort_window(session: Session, w: World) -> None:
-    check = ag.validate_agreement(session, _form(w, date_fin="31/08/2026"), today=TODAY)
+    check = agreement_rules.validate_agreement(
+        session, _form(w, date_fin="31/08/2026"), today=TODAY
+    )
     assert check.errors == {}
     assert check.warnings == [
         "Les dates sortent de la période de stage de la promotion (du 01/06/2026 au 31/07/2026)."
@@ -256,7 +265,7 @@ def test_warning_outside_the_cohort_window(session: Session, w: World) -> None:
 
 def test_warning_when_orientation_not_validated(session: Session, w: World) -> None:
     nora = _candidate(session, "Ziani", "Nora", validated=False)
-    assert ag.validate_agreement(session, _form(w, nora), today=TODAY).warnings == [
+    assert agreement_rules.validate_agreement(session, _form(w, nora), today=TODAY).warnings == [
         "L'orientation du stagiaire n'a pas encore été validée."
     ]
     session.add(
@@ -268,7 +277,7 @@ def test_warning_when_orientation_not_validated(session: Session, w: World) -> N
         )
     )
     session.flush()
-    assert ag.validate_agreement(session, _form(w, nora), today=TODAY).warnings == []
+    assert agreement_rules.validate_agreement(session, _form(w, nora), today=TODAY).warnings == []
     session.add(
         OrientationDecision(
             candidate_id=nora,
@@ -278,7 +287,9 @@ def test_warning_when_orientation_not_validated(session: Session, w: World) -> N
         )
     )
     session.flush()
-    assert len(ag.validate_agreement(session, _form(w, nora), today=TODAY).warnings) == 1
+    assert (
+        len(agreement_rules.validate_agreement(session, _form(w, nora), today=TODAY).warnings) == 1
+    )
 
 
 def test_warning_when_tutor_supervises_three_ongoing(session: Session, w: World) -> None:
@@ -296,7 +307,7 @@ def test_warning_when_tutor_supervises_three_ongoing(session: Session, w: World)
             )
         )
         session.flush()
-        check = ag.validate_agreement(session, _form(w), today=TODAY)
+        check = agreement_rules.validate_agreement(session, _form(w), today=TODAY)
         expected = (
             []
             if index < 2
@@ -306,7 +317,7 @@ def test_warning_when_tutor_supervises_three_ongoing(session: Session, w: World)
 
 
 def test_warning_start_already_passed_does_not_block(session: Session, w: World) -> None:
-    check = ag.validate_agreement(session, _form(w), today=date(2026, 6, 3))
+    check = agreement_rules.validate_agreement(session, _form(w), today=date(2026, 6, 3))
     assert check.errors == {}
     assert check.warnings == ["La date de début (01/06/2026) est déjà passée."]
 
@@ -317,26 +328,28 @@ def test_warning_start_already_passed_does_not_block(session: Session, w: World)
 def test_overlap_with_an_active_agreement_is_refused(session: Session, w: World) -> None:
     first = _draft(session, w)
     # A draft does not hold the learner's time yet.
-    assert ag.validate_agreement(session, _form(w), today=TODAY).errors == {}
-    ag.mark_ready(session, first.id, actor=make_actor("coordination", COORD), now=NOW)
+    assert agreement_rules.validate_agreement(session, _form(w), today=TODAY).errors == {}
+    life_cycle.mark_ready(session, first.id, actor=make_actor("coordination", COORD), now=NOW)
     second = _form(w, date_debut="15/07/2026", date_fin="31/07/2026")
-    errors = ag.validate_agreement(session, second, today=TODAY).errors
+    errors = agreement_rules.validate_agreement(session, second, today=TODAY).errors
     assert errors == {
         "date_debut": "DUPONT Léa a déjà une convention prête à signer sur cette période "
         "(FAB-2026-0001, du 01/06/2026 au 31/07/2026)."
     }
     with pytest.raises(ValidationError) as refused:
-        ag.create_draft(session, second, actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.create_draft(session, second, actor=make_actor("coordination", COORD), now=NOW)
     assert set(refused.value.errors) == {"date_debut"}
     # Itself is excluded; another learner or a later period is fine.
-    assert ag.validate_agreement(session, _form(w), agreement_id=first.id, today=TODAY).ok
-    assert ag.validate_agreement(session, _form(w, w.marc), today=TODAY).ok
+    assert agreement_rules.validate_agreement(
+        session, _form(w), agreement_id=first.id, today=TODAY
+    ).ok
+    assert agreement_rules.validate_agreement(session, _form(w, w.marc), today=TODAY).ok
     later = _form(w, date_debut="01/08/2026", date_fin="14/08/2026")
-    assert ag.validate_agreement(session, later, today=TODAY).errors == {}
-    ag.cancel(
+    assert agreement_rules.validate_agreement(session, later, today=TODAY).errors == {}
+    life_cycle.cancel(
         session, first.id, "Structure fermée", actor=make_actor("coordination", COORD), now=NOW
     )
-    assert ag.validate_agreement(session, second, today=TODAY).errors == {}
+    assert agreement_rules.validate_agreement(session, second, today=TODAY).errors == {}
 
 
 # ---------------------------------------------------------------- drafts
@@ -369,7 +382,7 @@ def test_invalid_draft_saves_nothing(session: Session, w: World) -> None:
 
 def test_update_draft_checks_version(session: Session, w: World) -> None:
     info = _draft(session, w)
-    updated = ag.update_draft(
+    updated = life_cycle.update_draft(
         session,
         info.id,
         _form(w, date_fin="30/06/2026"),
@@ -381,7 +394,7 @@ def test_update_draft_checks_version(session: Session, w: World) -> None:
     assert updated.hours.hours == 22 * 7
     assert updated.version == info.version + 1
     with pytest.raises(ConflictError):
-        ag.update_draft(
+        life_cycle.update_draft(
             session,
             info.id,
             _form(w),
@@ -394,7 +407,7 @@ def test_update_draft_checks_version(session: Session, w: World) -> None:
 def test_no_change_after_signature_except_by_amendment(session: Session, w: World) -> None:
     info = _signed(session, w)
     with pytest.raises(ValidationError) as refused:
-        ag.update_draft(
+        life_cycle.update_draft(
             session,
             info.id,
             _form(w),
@@ -411,13 +424,13 @@ def test_no_change_after_signature_except_by_amendment(session: Session, w: Worl
 
 
 def test_numbers_have_no_gaps_and_no_duplicates(session: Session, w: World) -> None:
-    def ready(info: ag.AgreementInfo) -> str | None:
-        return ag.mark_ready(
+    def ready(info: details.AgreementInfo) -> str | None:
+        return life_cycle.mark_ready(
             session, info.id, actor=make_actor("coordination", COORD), now=NOW
         ).number
 
     cancelled = _draft(session, w)
-    ag.cancel(
+    life_cycle.cancel(
         session, cancelled.id, "Erreur de saisie", actor=make_actor("coordination", COORD), now=NOW
     )
     assert ready(_draft(session, w)) == "FAB-2026-0001"
@@ -431,13 +444,13 @@ def test_numbers_have_no_gaps_and_no_duplicates(session: Session, w: World) -> N
         select(AgreementNumber.year, AgreementNumber.last).order_by(AgreementNumber.year)
     ).all()
     assert [tuple(row) for row in numbers] == [(2026, 3), (2027, 1)]
-    assert ag.get_agreement(session, cancelled.id).number is None
+    assert details.get_agreement(session, cancelled.id).number is None
 
 
 def test_mark_ready_requires_tutor_and_referent(session: Session, w: World) -> None:
     info = _draft(session, w, tuteur="", formateur_referent="")
     with pytest.raises(ValidationError) as refused:
-        ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     assert set(refused.value.errors) == {"tuteur", "formateur_referent"}
     assert session.scalar(select(func.count(AgreementNumber.id))) == 0
 
@@ -448,7 +461,7 @@ def test_mark_ready_requires_tutor_and_referent(session: Session, w: World) -> N
 def test_refused_transitions_name_the_status(session: Session, w: World) -> None:
     info = _draft(session, w)
     with pytest.raises(ValidationError) as refused:
-        ag.break_off(
+        life_cycle.break_off(
             session,
             info.id,
             date(2026, 6, 5),
@@ -460,28 +473,28 @@ def test_refused_transitions_name_the_status(session: Session, w: World) -> None
         "statut": "Impossible de rompre la convention : la convention est brouillon."
     }
     with pytest.raises(ValidationError) as refused:
-        ag.record_signature(
+        life_cycle.record_signature(
             session, info.id, "tuteur", TODAY, actor=make_actor("coordination", COORD), now=NOW
         )
     assert "brouillon" in refused.value.errors["statut"]
     signed = _signed(session, w, candidate=w.marc)
     with pytest.raises(ValidationError) as refused:
-        ag.cancel(session, signed.id, "x", actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.cancel(session, signed.id, "x", actor=make_actor("coordination", COORD), now=NOW)
     assert refused.value.errors == {
         "statut": "Impossible d'annuler la convention : la convention est signée."
     }
     with pytest.raises(ValidationError) as refused:
-        ag.mark_ready(session, signed.id, actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.mark_ready(session, signed.id, actor=make_actor("coordination", COORD), now=NOW)
     assert "signée" in refused.value.errors["statut"]
 
 
 def test_signatures_lead_to_signed(session: Session, w: World) -> None:
     info = _draft(session, w)
-    info = ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
+    info = life_cycle.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     assert info.status_label == "prête à signer"
-    signatories = list(ag.Signatory)
+    signatories = list(Signatory)
     for who in signatories[:-1]:
-        info = ag.record_signature(
+        info = life_cycle.record_signature(
             session,
             info.id,
             who.value,
@@ -492,11 +505,11 @@ def test_signatures_lead_to_signed(session: Session, w: World) -> None:
         assert info.status == "prete_a_signer"
     assert info.missing_signatures == ("Formateur référent",)
     with pytest.raises(ValidationError) as refused:
-        ag.record_signature(
+        life_cycle.record_signature(
             session, info.id, "tuteur", TODAY, actor=make_actor("coordination", COORD), now=NOW
         )
     assert refused.value.errors == {"signataire": "La signature « Tuteur » est déjà enregistrée."}
-    info = ag.record_signature(
+    info = life_cycle.record_signature(
         session, info.id, "referent", TODAY, actor=make_actor("coordination", COORD), now=NOW
     )
     assert info.status == "signee"
@@ -507,9 +520,9 @@ def test_signatures_lead_to_signed(session: Session, w: World) -> None:
 
 def test_signed_outside_the_app_needs_the_scan(session: Session, w: World, tmp_path: Path) -> None:
     info = _draft(session, w)
-    ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
+    life_cycle.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     with pytest.raises(ValidationError) as refused:
-        ag.record_signature(
+        life_cycle.record_signature(
             session,
             info.id,
             "organisme",
@@ -522,7 +535,7 @@ def test_signed_outside_the_app_needs_the_scan(session: Session, w: World, tmp_p
     assert set(refused.value.errors) == {"scan"}
     scan = tmp_path / "convention-signee.pdf"
     scan.write_bytes(b"%PDF-1.4")
-    info = ag.record_signature(
+    info = life_cycle.record_signature(
         session,
         info.id,
         "organisme",
@@ -539,10 +552,10 @@ def test_signed_outside_the_app_needs_the_scan(session: Session, w: World, tmp_p
 
 def test_refresh_status_follows_the_dates(session: Session, w: World) -> None:
     info = _signed(session, w)
-    assert ag.refresh_status(session, info.id, date(2026, 5, 31)).status == "signee"
-    assert ag.refresh_status(session, info.id, date(2026, 6, 1)).status == "en_cours"
-    assert ag.refresh_status(session, info.id, date(2026, 7, 31)).status == "en_cours"
-    info = ag.refresh_status(session, info.id, date(2026, 8, 1))
+    assert life_cycle.refresh_status(session, info.id, date(2026, 5, 31)).status == "signee"
+    assert life_cycle.refresh_status(session, info.id, date(2026, 6, 1)).status == "en_cours"
+    assert life_cycle.refresh_status(session, info.id, date(2026, 7, 31)).status == "en_cours"
+    info = life_cycle.refresh_status(session, info.id, date(2026, 8, 1))
     assert info.status == "terminee"
     assert [(e.from_label, e.to_label) for e in info.events if e.to_label][-2:] == [
         ("signée", "en cours"),
@@ -550,14 +563,14 @@ def test_refresh_status_follows_the_dates(session: Session, w: World) -> None:
     ]
     # A signed agreement found long after its end goes through both steps.
     late = _signed(session, w, candidate=w.marc)
-    assert ag.refresh_status(session, late.id, date(2026, 9, 1)).status == "terminee"
+    assert life_cycle.refresh_status(session, late.id, date(2026, 9, 1)).status == "terminee"
 
 
 def test_break_off_needs_a_reason(session: Session, w: World) -> None:
     info = _signed(session, w)
-    ag.refresh_status(session, info.id, date(2026, 6, 2))
+    life_cycle.refresh_status(session, info.id, date(2026, 6, 2))
     with pytest.raises(ValidationError) as refused:
-        ag.break_off(
+        life_cycle.break_off(
             session,
             info.id,
             date(2026, 6, 12),
@@ -566,7 +579,7 @@ def test_break_off_needs_a_reason(session: Session, w: World) -> None:
             now=NOW,
         )
     assert refused.value.errors == {"motif": "Indiquer le motif de la rupture."}
-    info = ag.break_off(
+    info = life_cycle.break_off(
         session,
         info.id,
         date(2026, 6, 12),
@@ -578,16 +591,16 @@ def test_break_off_needs_a_reason(session: Session, w: World) -> None:
     assert (info.ended_on, info.end_reason) == (date(2026, 6, 12), "Déménagement du stagiaire")
     assert info.events[-1].comment == "Rompue au 12/06/2026 : Déménagement du stagiaire"
     # A broken agreement frees the learner's time.
-    assert ag.validate_agreement(session, _form(w), today=TODAY).errors == {}
+    assert agreement_rules.validate_agreement(session, _form(w), today=TODAY).errors == {}
 
 
 def test_cancel_from_ready_keeps_its_number(session: Session, w: World) -> None:
     info = _draft(session, w)
-    ag.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
+    life_cycle.mark_ready(session, info.id, actor=make_actor("coordination", COORD), now=NOW)
     with pytest.raises(ValidationError) as refused:
-        ag.cancel(session, info.id, "", actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.cancel(session, info.id, "", actor=make_actor("coordination", COORD), now=NOW)
     assert set(refused.value.errors) == {"motif"}
-    info = ag.cancel(
+    info = life_cycle.cancel(
         session, info.id, "Stage reporté", actor=make_actor("coordination", COORD), now=NOW
     )
     assert (info.status, info.number) == ("annulee", "FAB-2026-0001")
@@ -600,12 +613,12 @@ def test_cancel_from_ready_keeps_its_number(session: Session, w: World) -> None:
 def test_amendment_changes_current_values_once_signed(session: Session, w: World) -> None:
     info = _signed(session, w)
     with pytest.raises(ValidationError) as refused:
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             session, info.id, info.values, "Rien", actor=make_actor("coordination", COORD), now=NOW
         )
     assert set(refused.value.errors) == {"avenant"}
     new = replace(info.values, date_fin="31/08/2026", lieu="Atelier annexe")
-    amendment = ag.create_amendment(
+    amendment = agreement_amendments.create_amendment(
         session,
         info.id,
         new,
@@ -619,16 +632,16 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
         "lieu": ("locaux de la structure d'accueil", "Atelier annexe"),
     }
     # Not signed yet: the current values are unchanged.
-    current = ag.get_agreement(session, info.id)
+    current = details.get_agreement(session, info.id)
     assert (current.end, current.hours.hours) == (date(2026, 7, 31), 308)
     assert current.amendments[0].signed_on is None
-    current = ag.sign_amendment(
+    current = agreement_amendments.sign_amendment(
         session, info.id, 1, date(2026, 5, 4), actor=make_actor("coordination", COORD), now=NOW
     )
     # August 2026: 21 weekdays, 15 August is a Saturday.
     assert (current.end, current.hours.hours, current.hours.days) == (date(2026, 8, 31), 455, 65)
     assert current.values.lieu == "Atelier annexe"
-    second = ag.create_amendment(
+    second = agreement_amendments.create_amendment(
         session,
         info.id,
         replace(current.values, horaires={0: "7", 1: "7", 2: "7", 3: "7"}),
@@ -645,27 +658,29 @@ def test_amendment_changes_current_values_once_signed(session: Session, w: World
             "soit 28 h par semaine sur 4 jours",
         )
     }
-    current = ag.sign_amendment(
+    current = agreement_amendments.sign_amendment(
         session, info.id, 2, date(2026, 5, 4), actor=make_actor("coordination", COORD), now=NOW
     )
     assert current.values.horaires == {0: "7", 1: "7", 2: "7", 3: "7"}
     assert current.hours.hours == 455 - 13 * 7  # 13 Fridays from 1 June to 31 August
     # The end date of the amendment drives the life cycle.
-    assert ag.refresh_status(session, info.id, date(2026, 8, 15)).status == "en_cours"
-    assert ag.refresh_status(session, info.id, date(2026, 9, 1)).status == "terminee"
+    assert life_cycle.refresh_status(session, info.id, date(2026, 8, 15)).status == "en_cours"
+    assert life_cycle.refresh_status(session, info.id, date(2026, 9, 1)).status == "terminee"
 
 
 def test_amendment_refusals(session: Session, w: World) -> None:
     draft = _draft(session, w)
     with pytest.raises(ValidationError) as refused:
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             session, draft.id, _form(w), "x", actor=make_actor("coordination", COORD), now=NOW
         )
     assert "brouillon" in refused.value.errors["statut"]
-    ag.cancel(session, draft.id, "doublon", actor=make_actor("coordination", COORD), now=NOW)
+    life_cycle.cancel(
+        session, draft.id, "doublon", actor=make_actor("coordination", COORD), now=NOW
+    )
     info = _signed(session, w)
     with pytest.raises(ValidationError) as refused:
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             session,
             info.id,
             replace(info.values, candidat=str(w.marc), date_fin="30/07/2026"),
@@ -675,7 +690,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
         )
     assert set(refused.value.errors) == {"motif"}
     with pytest.raises(ValidationError) as refused:
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             session,
             info.id,
             replace(info.values, candidat=str(w.marc)),
@@ -685,7 +700,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
         )
     assert set(refused.value.errors) == {"candidat"}
     with pytest.raises(ValidationError) as refused:
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             session,
             info.id,
             replace(info.values, horaires={0: "12"}),
@@ -694,7 +709,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
             now=NOW,
         )
     assert set(refused.value.errors) == {"horaires"}
-    ag.create_amendment(
+    agreement_amendments.create_amendment(
         session,
         info.id,
         replace(info.values, date_fin="30/07/2026"),
@@ -703,7 +718,7 @@ def test_amendment_refusals(session: Session, w: World) -> None:
         now=NOW,
     )
     with pytest.raises(ValidationError) as refused:
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             session,
             info.id,
             replace(info.values, date_fin="29/07/2026"),
@@ -720,33 +735,33 @@ def test_amendment_refusals(session: Session, w: World) -> None:
 @pytest.mark.parametrize("role", ["accueil", "formateur"])
 def test_only_coordination_writes(session: Session, w: World, role: str) -> None:
     with pytest.raises(PermissionDenied):
-        ag.create_draft(session, _form(w), actor=make_actor(role, "x"), now=NOW)
+        life_cycle.create_draft(session, _form(w), actor=make_actor(role, "x"), now=NOW)
     info = _draft(session, w)
     with pytest.raises(PermissionDenied):
-        ag.mark_ready(session, info.id, actor=make_actor(role, "x"), now=NOW)
+        life_cycle.mark_ready(session, info.id, actor=make_actor(role, "x"), now=NOW)
     with pytest.raises(PermissionDenied):
-        ag.cancel(session, info.id, "x", actor=make_actor(role, "x"), now=NOW)
+        life_cycle.cancel(session, info.id, "x", actor=make_actor(role, "x"), now=NOW)
     with pytest.raises(PermissionDenied):
-        ag.update_draft(
+        life_cycle.update_draft(
             session, info.id, _form(w), expected_version=info.version, actor=make_actor(role, "x")
         )
     signed = _signed(session, w, candidate=w.marc)
     with pytest.raises(PermissionDenied):
-        ag.break_off(
+        life_cycle.break_off(
             session, signed.id, date(2026, 6, 5), "x", actor=make_actor(role, "x"), now=NOW
         )
     with pytest.raises(PermissionDenied):
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             session, signed.id, signed.values, "x", actor=make_actor(role, "x"), now=NOW
         )
     # Reading stays open to everyone.
-    assert ag.get_agreement(session, info.id).status == "brouillon"
+    assert details.get_agreement(session, info.id).status == "brouillon"
 
 
 def test_every_transition_is_logged(session: Session, w: World) -> None:
     info = _signed(session, w)
-    ag.refresh_status(session, info.id, date(2026, 6, 1))
-    info = ag.break_off(
+    life_cycle.refresh_status(session, info.id, date(2026, 6, 1))
+    info = life_cycle.break_off(
         session,
         info.id,
         date(2026, 6, 20),
@@ -772,8 +787,8 @@ def test_list_filters_and_flags(session: Session, w: World) -> None:
     marc = _draft(session, w, candidate=w.marc, structure=str(w.public_host), tuteur="")
     third = _candidate(session, "Morel", "Inès")
     ready = _draft(session, w, third)
-    ag.mark_ready(session, ready.id, actor=make_actor("coordination", COORD), now=NOW)
-    rows = ag.list_agreements(session, today=date(2026, 7, 10))
+    life_cycle.mark_ready(session, ready.id, actor=make_actor("coordination", COORD), now=NOW)
+    rows = listing.list_agreements(session, today=date(2026, 7, 10))
     assert [r.learner for r in rows] == ["BERNARD Marc", "DUPONT Léa", "MOREL Inès"]
     by_id = {r.id: r for r in rows}
     assert by_id[lea.id].number == "FAB-2026-0001"
@@ -782,55 +797,63 @@ def test_list_filters_and_flags(session: Session, w: World) -> None:
     assert by_id[ready.id].waiting_signature is True
     assert by_id[ready.id].ends_this_month is False  # not signed yet
     assert by_id[marc.id].status_label == "brouillon"
-    assert [r.id for r in ag.list_agreements(session, host_id=w.public_host, today=TODAY)] == [
+    assert [r.id for r in listing.list_agreements(session, host_id=w.public_host, today=TODAY)] == [
         marc.id
     ]
-    assert [r.id for r in ag.list_agreements(session, status="signee", today=TODAY)] == [lea.id]
-    assert len(ag.list_agreements(session, season="2025-2026", site="cobalt", today=TODAY)) == 3
-    assert ag.list_agreements(session, season="2026-2027", today=TODAY) == []
+    assert [r.id for r in listing.list_agreements(session, status="signee", today=TODAY)] == [
+        lea.id
+    ]
+    assert (
+        len(listing.list_agreements(session, season="2025-2026", site="cobalt", today=TODAY)) == 3
+    )
+    assert listing.list_agreements(session, season="2026-2027", today=TODAY) == []
 
 
 def test_list_filters_by_site_and_season_ids(session: Session, w: World) -> None:
     lea = _draft(session, w)
     season_id = session.get(Agreement, lea.id).candidate.season_id  # type: ignore[union-attr]
     site_id = session.get(Agreement, lea.id).candidate.site_id  # type: ignore[union-attr]
-    assert [r.id for r in ag.list_agreements(session, season_id=season_id, today=TODAY)] == [lea.id]
-    assert [r.id for r in ag.list_agreements(session, site_id=site_id, today=TODAY)] == [lea.id]
-    assert ag.list_agreements(session, site_id=site_id + 1, today=TODAY) == []
-    assert ag.list_agreements(session, season_id=season_id + 1, today=TODAY) == []
-    assert ag.list_agreements(session, today=TODAY)[0].status == "brouillon"
+    assert [r.id for r in listing.list_agreements(session, season_id=season_id, today=TODAY)] == [
+        lea.id
+    ]
+    assert [r.id for r in listing.list_agreements(session, site_id=site_id, today=TODAY)] == [
+        lea.id
+    ]
+    assert listing.list_agreements(session, site_id=site_id + 1, today=TODAY) == []
+    assert listing.list_agreements(session, season_id=season_id + 1, today=TODAY) == []
+    assert listing.list_agreements(session, today=TODAY)[0].status == "brouillon"
 
 
 def test_refresh_statuses_moves_every_agreement_due(session: Session, w: World) -> None:
     lea = _signed(session, w)
     marc = _signed(session, w, candidate=w.marc, date_debut="01/07/2026")
-    assert ag.refresh_statuses(session, date(2026, 5, 31)) == 0
-    assert ag.refresh_statuses(session, date(2026, 6, 15)) == 1
-    assert ag.get_agreement(session, lea.id).status == "en_cours"
-    assert ag.get_agreement(session, marc.id).status == "signee"
-    assert ag.refresh_statuses(session, date(2026, 8, 1)) == 2
-    assert {ag.get_agreement(session, i).status for i in (lea.id, marc.id)} == {"terminee"}
-    assert ag.refresh_statuses(session, date(2026, 8, 2)) == 0
+    assert life_cycle.refresh_statuses(session, date(2026, 5, 31)) == 0
+    assert life_cycle.refresh_statuses(session, date(2026, 6, 15)) == 1
+    assert details.get_agreement(session, lea.id).status == "en_cours"
+    assert details.get_agreement(session, marc.id).status == "signee"
+    assert life_cycle.refresh_statuses(session, date(2026, 8, 1)) == 2
+    assert {details.get_agreement(session, i).status for i in (lea.id, marc.id)} == {"terminee"}
+    assert life_cycle.refresh_statuses(session, date(2026, 8, 2)) == 0
 
 
 def test_rule_check_carries_the_weekly_hours_and_a_readable_total(
     session: Session, w: World
 ) -> None:
-    check = ag.validate_agreement(
+    check = agreement_rules.validate_agreement(
         session, _form(w, horaires={0: "7", 1: "7", 2: "3,5"}), today=TODAY
     )
     assert check.weekly_hours == 17.5
     assert check.hours is not None
-    assert ag.describe_hours(check.hours, check.weekly_hours) == (
+    assert terms_text.describe_hours(check.hours, check.weekly_hours) == (
         "150,5 h, soit 21,5 journées de 7 h, sur 26 jours de présence · 17,5 h par semaine"
     )
 
 
 def test_hours_done_count_each_amendment_from_its_signing_day(session: Session, w: World) -> None:
     info = _signed(session, w)  # 01/06 → 31/07/2026, 35 h a week: 308 h over 44 days
-    assert ag.agreement_hours_for(session, info.id).total.hours == 308
+    assert versions.agreement_hours_for(session, info.id).total.hours == 308
     later = datetime(2026, 6, 20, 9, 0)
-    ag.create_amendment(
+    agreement_amendments.create_amendment(
         session,
         info.id,
         _form(w, horaires={0: "7", 1: "7", 2: "3,5", 3: "7", 4: "7"}),
@@ -838,22 +861,25 @@ def test_hours_done_count_each_amendment_from_its_signing_day(session: Session, 
         actor=make_actor("coordination", COORD),
         now=later,
     )
-    ag.sign_amendment(
+    agreement_amendments.sign_amendment(
         session, info.id, 1, date(2026, 6, 18), actor=make_actor("coordination", COORD), now=later
     )
     # 1-17 June: 13 days at 7 h = 91 h. From Thursday 18 June: 31 days (14 July excluded),
     # 6 of them Wednesdays at 3.5 h = 196 h.
-    done = ag.agreement_hours_for(session, info.id).total
+    done = versions.agreement_hours_for(session, info.id).total
     assert (done.hours, done.days) == (287, 44)
     # The agreement shows the same total (its form, its reprint, the CSV export).
-    assert ag.get_agreement(session, info.id).hours.hours == 287
+    assert details.get_agreement(session, info.id).hours.hours == 287
     # Up to a day: the early end of a broken-off agreement.
-    assert ag.agreement_hours_for(session, info.id, until=date(2026, 6, 19)).total.hours == 91 + 14
+    assert (
+        versions.agreement_hours_for(session, info.id, until=date(2026, 6, 19)).total.hours
+        == 91 + 14
+    )
 
 
 def test_a_minor_needs_a_legal_representative(session: Session, w: World) -> None:
     minor = _candidate(session, "Petit", "Noé", birth="01/09/2008")  # 17 on 1 June 2026
-    check = ag.validate_agreement(session, _form(w, minor), today=TODAY)
+    check = agreement_rules.validate_agreement(session, _form(w, minor), today=TODAY)
     assert check.errors == {
         "representant_legal": "PETIT Noé aura moins de 18 ans au début du stage : indiquer son "
         "représentant légal (nom, qualité, téléphone)."
@@ -863,7 +889,7 @@ def test_a_minor_needs_a_legal_representative(session: Session, w: World) -> Non
     trainee = convention_data(session, info.id, today=TODAY).trainee
     assert trainee.is_minor and trainee.legal_representative == "Anne Petit, mère, 06 12 34 56 78"
     # An adult needs none, and may still have one written down.
-    assert ag.validate_agreement(session, _form(w), today=TODAY).ok
+    assert agreement_rules.validate_agreement(session, _form(w), today=TODAY).ok
 
 
 def test_the_week_is_checked_and_counted_before_the_rest_is_chosen(
@@ -871,11 +897,11 @@ def test_the_week_is_checked_and_counted_before_the_rest_is_chosen(
 ) -> None:
     """A coordinator often types the week first: its legal limits show at once, and the total
     shows as soon as the dates are there, before the learner and the host are chosen."""
-    week_only = ag.AgreementInput(horaires={0: "8", 1: "7", 2: "7", 3: "7", 4: "7"})
-    check = ag.validate_agreement(session, week_only, today=TODAY)
+    week_only = terms.AgreementInput(horaires={0: "8", 1: "7", 2: "7", 3: "7", 4: "7"})
+    check = agreement_rules.validate_agreement(session, week_only, today=TODAY)
     assert "35 h par semaine" in check.errors["horaires"]
     assert check.hours is None
-    dated = ag.AgreementInput(date_debut="01/06/2026", date_fin="31/07/2026", horaires=WEEK_7H)
-    check = ag.validate_agreement(session, dated, today=TODAY)
+    dated = terms.AgreementInput(date_debut="01/06/2026", date_fin="31/07/2026", horaires=WEEK_7H)
+    check = agreement_rules.validate_agreement(session, dated, today=TODAY)
     assert check.hours is not None and check.hours.hours == 308
     assert "candidat" in check.errors and "structure" in check.errors

@@ -7,7 +7,7 @@ import pytest
 
 from app.cli import main
 from app.domain import Candidate
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import life_cycle
 from app.services.agreements.csv_export import AGREEMENT_COLUMNS, export_agreements
 from app.services.errors import UserFacingError
 from app.storage import Database
@@ -27,12 +27,12 @@ def _read(path: Path) -> list[dict[str, str]]:
 def test_export_lists_drafts_and_numbered_agreements(db: Database, tmp_path: Path) -> None:
     with db.session() as session:
         world = _world(session)
-        ready = ag.create_draft(
+        ready = life_cycle.create_draft(
             session, _form(world), actor=make_actor("coordination", COORD), now=NOW
         )
-        ag.mark_ready(session, ready.id, actor=make_actor("coordination", COORD), now=NOW)
+        life_cycle.mark_ready(session, ready.id, actor=make_actor("coordination", COORD), now=NOW)
         half = {day: "3,5" for day in range(5)}
-        ag.create_draft(
+        life_cycle.create_draft(
             session,
             _form(world, world.marc, horaires=half),
             actor=make_actor("coordination", COORD),

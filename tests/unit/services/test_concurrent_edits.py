@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Candidate, Host
 from app.services.accounts.management import AccountInput, create_account
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import life_cycle
 from app.services.candidates.records import (
     CandidateInput,
     change_stage,
@@ -195,9 +195,11 @@ def test_a_stale_draft_save_names_who_changed_the_agreement(
 ) -> None:
     with db.session() as s:
         world = _world(s)
-        opened = ag.create_draft(s, _form(world), actor=make_actor(COORD, "Paul Girard"), now=NOW)
+        opened = life_cycle.create_draft(
+            s, _form(world), actor=make_actor(COORD, "Paul Girard"), now=NOW
+        )
     with other_desk.session() as s:
-        ag.update_draft(
+        life_cycle.update_draft(
             s,
             opened.id,
             _form(world, date_fin="30/06/2026"),
@@ -207,7 +209,7 @@ def test_a_stale_draft_save_names_who_changed_the_agreement(
         )
 
     with pytest.raises(ConflictError) as refused, db.session() as s:
-        ag.update_draft(
+        life_cycle.update_draft(
             s,
             opened.id,
             _form(world, activites="Autre chose"),
@@ -229,17 +231,19 @@ def test_an_agreement_save_racing_another_desk_is_a_conflict(
 ) -> None:
     with db.session() as s:
         world = _world(s)
-        opened = ag.create_draft(s, _form(world), actor=make_actor(COORD, "Paul Girard"), now=NOW)
+        opened = life_cycle.create_draft(
+            s, _form(world), actor=make_actor(COORD, "Paul Girard"), now=NOW
+        )
 
     def nadia_marks_it_ready() -> None:
         with other_desk.session() as s:
-            ag.mark_ready(
+            life_cycle.mark_ready(
                 s, opened.id, actor=make_actor(COORD, "Nadia Belkacem"), now=AGREEMENT_NADIA
             )
 
     with pytest.raises(ConflictError) as refused, db.session() as s:
         _while_flushing(s, nadia_marks_it_ready)
-        ag.update_draft(
+        life_cycle.update_draft(
             s,
             opened.id,
             _form(world, activites="Autre chose"),

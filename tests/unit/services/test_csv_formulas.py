@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.domain import Candidate, Host
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import life_cycle
 from app.services.agreements.csv_export import export_agreements
 from app.services.base_access.opening import open_app_database
 from app.services.candidates import records as candidates
@@ -184,7 +184,7 @@ def test_agreement_export_writes_formulas_as_text(db: Database, tmp_path: Path) 
         assert host is not None
         host.name = HYPERLINK
         s.flush()
-        ag.create_draft(
+        life_cycle.create_draft(
             s,
             _form(world, formateur_referent="+Samir Haddad"),
             actor=make_actor(ROLE, COORD),

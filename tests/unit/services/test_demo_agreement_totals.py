@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.demo.seed import seed_demo
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import details, rules, terms_text
 from app.services.agreements.csv_export import export_agreements
 from app.services.agreements.documents import (
     HOURS_LABEL,
@@ -42,12 +42,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def test_the_amended_demo_agreement_is_287_hours_everywhere(demo: Database, tmp_path: Path) -> None:
     with demo.session(commit=False) as s:
         agreement_id = agreement_id_for_number(s, NUMBER)
-        info = ag.get_agreement(s, agreement_id)
+        info = details.get_agreement(s, agreement_id)
         assert [a.signed_on for a in info.amendments] == [TODAY.replace(month=6, day=18)]
         assert (info.hours.hours, info.hours.days) == (287, 44)
-        form = ag.validate_agreement(s, info.values, agreement_id=agreement_id, today=TODAY)
+        form = rules.validate_agreement(s, info.values, agreement_id=agreement_id, today=TODAY)
         assert form.hours == info.hours
-        assert ag.describe_hours(info.hours).startswith(TOTAL)
+        assert terms_text.describe_hours(info.hours).startswith(TOTAL)
 
         convention = convention_data(s, agreement_id, today=TODAY)
         assert convention.hours_text == TOTAL

@@ -14,7 +14,7 @@ from app.demo import seed as demo
 from app.demo.agreements import HOSTS, ORGANISATION, AgreementsSummary, demo_siret
 from app.demo.seed import seed_demo
 from app.domain import Agreement, AgreementEvent, Candidate, Season, Stage, StageChange
-from app.services.agreements import life_cycle as agreements
+from app.services.agreements import details
 from app.services.base_access.opening import open_app_database
 from app.services.hosts import directory as hosts
 from app.services.settings import organisation
@@ -104,7 +104,7 @@ def test_every_intern_has_one_numbered_agreement(seeded: Database) -> None:
         statuses = Counter(a.status for a in rows)
         assert statuses == {"terminee": len(rows) - 1, "rompue": 1}
         for row in rows:
-            info = agreements.get_agreement(s, row.id)
+            info = details.get_agreement(s, row.id)
             assert not info.missing_signatures and len(info.signatures) == 5
             assert all(sig.signed_on < info.start for sig in info.signatures)
             assert date(2026, 6, 1) <= info.start <= info.end <= date(2026, 7, 31)
@@ -117,9 +117,9 @@ def test_every_intern_has_one_numbered_agreement(seeded: Database) -> None:
 def test_one_signed_amendment_is_reflected(seeded: Database) -> None:
     with seeded.session() as s:
         amended = [
-            agreements.get_agreement(s, a.id)
+            details.get_agreement(s, a.id)
             for a in s.scalars(select(Agreement).order_by(Agreement.id))
-            if agreements.get_agreement(s, a.id).amendments
+            if details.get_agreement(s, a.id).amendments
         ]
         assert len(amended) == 1
         info = amended[0]

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.orm import Session
 
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import details, life_cycle
 from app.services.candidates import csv_exchange as csv_io
 from app.services.candidates import records as c
 from app.services.errors import ValidationError
@@ -175,7 +175,7 @@ def placement(db: Database) -> Placement:
 
 def draft_errors(s: Session, world: Placement, **fields: str) -> dict[str, str]:
     with pytest.raises(ValidationError) as raised:
-        ag.create_draft(
+        life_cycle.create_draft(
             s,
             agreement_input(world, **fields),
             actor=make_actor(COORDINATION, "C"),
@@ -202,13 +202,13 @@ def test_agreement_activities_keep_their_lines_but_not_a_direction_override(
 ) -> None:
     activities = "Accueil des usagers\nPetites réparations"
     with db.session(commit=False) as s:
-        draft = ag.create_draft(
+        draft = life_cycle.create_draft(
             s,
             agreement_input(placement, activites=activities),
             actor=make_actor(COORDINATION, "C"),
             now=AGREEMENT_NOW,
         )
-        assert ag.get_agreement(s, draft.id).values.activites == activities
+        assert details.get_agreement(s, draft.id).values.activites == activities
         errors = draft_errors(s, placement, activites="Accueil\n\u202esrengasu")
     assert errors == {"activites": refusal("Les activités", "U+202E")}
 

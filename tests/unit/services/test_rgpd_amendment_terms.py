@@ -4,7 +4,8 @@ copy of the agreement's terms and in the texts of what they changed."""
 from datetime import date, datetime
 
 from app.domain import Amendment
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import amendments as agreement_amendments
+from app.services.agreements import details
 from app.services.rgpd import person_data as rgpd
 from app.storage import Database
 from tests.conftest import make_actor
@@ -21,10 +22,10 @@ def test_anonymisation_clears_the_representative_in_amendments(db: Database) -> 
         changed = _form(
             world, minor, representant_legal="Paul Petit, père, 06 98 76 54 32", lieu="Annexe"
         )
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             s, info.id, changed, "Tuteur légal", actor=make_actor("coordination", COORD), now=LATER
         )
-        ag.sign_amendment(
+        agreement_amendments.sign_amendment(
             s, info.id, 1, date(2026, 6, 18), actor=make_actor("coordination", COORD), now=LATER
         )
     with db.session() as s:
@@ -36,5 +37,5 @@ def test_anonymisation_clears_the_representative_in_amendments(db: Database) -> 
         assert "Petit" not in (stored.terms or "")
         assert "Petit" not in stored.changes
         assert "Annexe" in stored.changes  # the rest of the amendment stays readable
-        current = ag.get_agreement(s, info.id)
+        current = details.get_agreement(s, info.id)
         assert current.terms is not None and current.terms.legal_representative == ""

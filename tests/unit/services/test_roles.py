@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Candidate
 from app.services.accounts import management as accounts
-from app.services.agreements import life_cycle as agreements
+from app.services.agreements import life_cycle, terms
 from app.services.appointments import booking as appointments
 from app.services.appointments.booking import AppointmentInput
 from app.services.candidates import csv_exchange as csv_io
@@ -286,8 +286,8 @@ def test_agreements_hosts_settings_and_users_are_for_coordination(
     s: Session, world: World, role: str
 ) -> None:
     actions = {
-        "agreement": lambda: agreements.create_draft(
-            s, agreements.AgreementInput(), actor=make_actor(role, "x")
+        "agreement": lambda: life_cycle.create_draft(
+            s, terms.AgreementInput(), actor=make_actor(role, "x")
         ),
         "host": lambda: hosts.create_host(s, hosts.HostInput(), actor=make_actor(role)),
         "organisation": lambda: org.save_organisation(

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Cohort
-from app.services.agreements import choices
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import amendments, choices, listing
 from app.services.candidates.records import (
     CandidateInput,
     change_stage,
@@ -93,13 +92,15 @@ def test_list_rows_carry_the_host_and_the_dates_of_signed_amendments(db: Databas
         w = _world(s)
         info = _signed(s, w)
         longer = replace(info.values, date_fin="31/08/2026")
-        ag.create_amendment(
+        amendments.create_amendment(
             s, info.id, longer, "Un mois de plus", actor=make_actor(COORD_ROLE, COORD), now=NOW
         )
-        before = ag.list_agreements(s, today=TODAY)[0]
+        before = listing.list_agreements(s, today=TODAY)[0]
         assert (before.end, before.waiting_signature) == (date(2026, 7, 31), True)
-        ag.sign_amendment(s, info.id, 1, TODAY, actor=make_actor(COORD_ROLE, COORD), now=NOW)
-        row = ag.list_agreements(s, today=date(2026, 8, 10))[0]
+        amendments.sign_amendment(
+            s, info.id, 1, TODAY, actor=make_actor(COORD_ROLE, COORD), now=NOW
+        )
+        row = listing.list_agreements(s, today=date(2026, 8, 10))[0]
         assert (row.start, row.end) == (date(2026, 6, 1), date(2026, 8, 31))
         assert row.ends_this_month is True and row.waiting_signature is False
         assert (row.host_id, row.host) == (w.host, "Atelier Vélo Solidaire")

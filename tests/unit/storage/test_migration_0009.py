@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from sqlalchemy import text
 
-from app.services.agreements import life_cycle as ag
+from app.services.agreements import amendments as agreement_amendments
+from app.services.agreements import details
 from app.storage import Database
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from tests.conftest import make_actor
@@ -27,14 +28,14 @@ def test_amendment_terms_are_rebuilt_from_their_texts(db: Database) -> None:
             lieu="Atelier annexe",
             interruptions=[("06/07/2026", "08/07/2026")],
         )
-        ag.create_amendment(
+        agreement_amendments.create_amendment(
             s, info.id, changed, "Rythme", actor=make_actor("coordination", COORD), now=LATER
         )
-        ag.sign_amendment(
+        agreement_amendments.sign_amendment(
             s, info.id, 1, date(2026, 6, 18), actor=make_actor("coordination", COORD), now=LATER
         )
     with db.session(commit=False) as s:
-        before = ag.get_agreement(s, info.id)
+        before = details.get_agreement(s, info.id)
     # The texts an amendment kept before 0009 (the form's own writing of each field).
     old_texts = {
         "date_fin": ["31/07/2026", "14/08/2026"],
@@ -52,7 +53,7 @@ def test_amendment_terms_are_rebuilt_from_their_texts(db: Database) -> None:
         )
     upgrade_to_head(db.engine)
     with db.session(commit=False) as s:
-        after = ag.get_agreement(s, info.id)
+        after = details.get_agreement(s, info.id)
     # The downgrade dropped the columns 0009 adds; everything else reads as before.
     assert before.terms is not None
     assert after.terms == replace(before.terms, referent_phone="", referent_email="", payer=None)
