@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -420,6 +421,23 @@ def test_export_cancelled_writes_nothing(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: ("", ""))
     qtbot.mouseClick(window.findChild(QPushButton, "exportButton"), Qt.MouseButton.LeftButton)
     assert list(tmp_path.glob("*.csv")) == []
+
+
+def test_export_to_a_missing_folder_says_why_in_french(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(window, "Lefevre", "Amelie", reference.current_season_label())
+    out = tmp_path / "absent" / "out.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(out), ""))
+    warnings: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text))
+    )
+
+    qtbot.mouseClick(window.findChild(QPushButton, "exportButton"), Qt.MouseButton.LeftButton)
+
+    assert warnings == [("Export impossible", f"Le dossier « {out.parent} » n'existe pas.")]
+    assert not out.parent.exists()
 
 
 def test_import_from_view_refreshes_table(

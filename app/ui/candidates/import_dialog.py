@@ -27,8 +27,6 @@ from app.ui.operations import Operation, Progress, run_in_background
 from app.ui.widgets.naming import named
 
 T = TypeVar("T")
-# Closing while an import commits waits for it to end (a rollback or a commit), however long.
-UNTIL_DONE_MS = 2**31 - 1
 
 
 class ImportDialog(QDialog):
@@ -226,7 +224,7 @@ class ImportDialog(QDialog):
         """Cancel the work under way (nothing of an import is saved) and let it end."""
         if self._operation is not None:
             self._operation.cancel()
-            self._operation.wait(UNTIL_DONE_MS)
+            self._operation.wait(None)  # an import's rollback or commit, however long
 
 
 def _conflict_cells(conflict: Conflict) -> tuple[str, str, str, str]:

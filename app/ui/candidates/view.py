@@ -32,6 +32,7 @@ from app.ui.candidates.history import HistoryTab
 from app.ui.candidates.import_dialog import ImportDialog
 from app.ui.candidates.table_model import CandidatesTableModel
 from app.ui.context import AppContext
+from app.ui.operations import Failed, run_busy
 from app.ui.rgpd.person_data import PersonDataButton
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
@@ -396,25 +397,30 @@ class CandidatesView(QWidget):
             self.apply_filters()
 
     def export_csv(self) -> None:
+        """Export the list's season and site, off the window's thread; the window waits."""
         path, _ = QFileDialog.getSaveFileName(
             self, "Exporter les candidats", "candidats.csv", "Fichiers CSV (*.csv)"
         )
         if not path:
             return
         season = self.header.season_combo.currentText().removeprefix("Saison ")
-        try:
-            written = candidate_actions.export_candidates(
-                self.context.database,
+        database, site_id = self.context.database, self.header.site_id()
+        outcome = run_busy(
+            self,
+            "Export des candidats…",
+            lambda: candidate_actions.export_candidates(
+                database,
                 Path(path),
                 season=season if season[:1].isdigit() else None,
-                site_id=self.header.site_id(),
+                site_id=site_id,
                 actor=self.context.actor,
-            )
-        except (UserFacingError, OSError) as error:
-            QMessageBox.warning(self, "Export impossible", str(error))
+            ),
+        )
+        if isinstance(outcome, Failed):
+            QMessageBox.warning(self, "Export impossible", outcome.message)
             return
         self.window().statusBar().showMessage(  # type: ignore[attr-defined]
-            f"{written} candidat(s) exporté(s) dans {path}", 6000
+            f"{outcome} candidat(s) exporté(s) dans {path}", 6000
         )
 
     def _header_site_code(self) -> str:
