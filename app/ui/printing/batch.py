@@ -570,8 +570,7 @@ class BatchPrintDialog(QDialog):
 
     def _wait_for_thread(self) -> None:
         if self._operation is not None:
-            while not self._operation.wait(1000):
-                pass  # the current document ends, then its worker processes
+            self._operation.wait(None)  # the current document ends, then its worker processes
 
     def _stop_now(self) -> None:
         """Closing while running: stop the thread and wait for it (and so for the worker
