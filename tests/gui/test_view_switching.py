@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from app.domain import Host, Tutor
 from app.domain.agreement import Signatory
@@ -17,10 +17,8 @@ from app.services.agreements import details, life_cycle, listing
 from app.services.agreements.choices import default_period
 from app.services.agreements.terms import AgreementInput
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
-from app.services.errors import NotFoundError
 from app.ui.agreements.table_model import BY_PERIOD, AgreementsTableModel, sort_rows
 from app.ui.agreements.view import UPDATING, AgreementsView
-from app.ui.background import BackgroundReader
 from app.ui.candidates.view import CandidatesView
 from app.ui.main_window import MainWindow
 from app.ui.orientation.view import OrientationView
@@ -217,27 +215,6 @@ def test_filters_pick_among_the_rows_read(window: MainWindow) -> None:
     assert hosts.itemText(1) == "Atelier Vélo Solidaire"
     hosts.setCurrentIndex(1)
     assert set(_listed(view)) == {first, second}
-
-
-def test_background_reader_answers_the_latest_request_only(qtbot: QtBot) -> None:
-    owner = QWidget()
-    reader = BackgroundReader(owner)
-    answers: list[object] = []
-    reader.loaded.connect(answers.append)
-    reader.start(lambda: "old")
-    reader.wait()
-    reader.start(lambda: "new")
-    assert reader.busy
-    qtbot.waitUntil(lambda: answers == ["new"])
-    assert not reader.busy
-
-    def refused() -> object:
-        raise NotFoundError("Cette convention n'existe plus.")
-
-    with qtbot.waitSignal(reader.failed) as failure:
-        reader.start(refused)
-    assert failure.args == ["Cette convention n'existe plus."]
-    assert answers == ["new"]
 
 
 # ---------------------------------------------------------------- candidates
