@@ -30,8 +30,14 @@ from app.domain.orientation import Level, Outcome, ProjectStatus
 from app.domain.values import ALLOWED_TRANSITIONS, EXIT_STAGE
 from app.services import reference
 from app.services.base_access.demo_mark import demo_actor
-from app.services.orientation import period as orientation
-from app.services.orientation.period import ActivityInput, CohortInfo
+from app.services.orientation import activities as orientation_activities
+from app.services.orientation import cohorts as orientation_cohorts
+from app.services.orientation import criteria
+from app.services.orientation import decisions as orientation_decisions
+from app.services.orientation import grid as orientation_grid
+from app.services.orientation import projects as orientation_projects
+from app.services.orientation.activities import ActivityInput
+from app.services.orientation.cohorts import CohortInfo
 from app.services.validation import format_date
 
 COORDINATION_ROLE = "coordination"
@@ -248,7 +254,7 @@ class _OrientationSeeder:
         self.rng = rng
         self.today = today
         self.criteria = {c.code: c.id for c in self.session.scalars(select(Criterion))}
-        self.criterion_codes = [c.code for c in orientation.criteria(session)]
+        self.criterion_codes = [c.code for c in criteria.criteria(session)]
         self.filiere_codes = {f.id: f.code for f in reference.filieres(session)}
         self.activities = 0
         self.observations = 0
@@ -258,7 +264,8 @@ class _OrientationSeeder:
 
     def learners(self, cohort: CohortInfo) -> list[_Learner]:
         ids = [
-            learner.candidate_id for learner in orientation.cohort_learners(self.session, cohort.id)
+            learner.candidate_id
+            for learner in orientation_cohorts.cohort_learners(self.session, cohort.id)
         ]
         candidates = {
             c.id: c for c in self.session.scalars(select(Candidate).where(Candidate.id.in_(ids)))
@@ -347,7 +354,7 @@ class _OrientationSeeder:
             team_trainers = list(trainers)
             team_trainers.remove(lead)
             team_trainers.insert(0, lead)
-        info = orientation.create_activity(
+        info = orientation_activities.create_activity(
             self.session,
             cohort.id,
             ActivityInput(
@@ -363,7 +370,9 @@ class _OrientationSeeder:
             (TEAM_NAMES[i], [learner.id for learner in present[i::teams_count]])
             for i in range(teams_count)
         ]
-        orientation.set_teams(self.session, info.id, teams, actor=demo_actor(role=TRAINER_ROLE))
+        orientation_activities.set_teams(
+            self.session, info.id, teams, actor=demo_actor(role=TRAINER_ROLE)
+        )
         by_id = {learner.id: learner for learner in present}
         corrections: list[tuple[Observation, str]] = []
         clock = datetime.combine(day, time(16, 30))
@@ -389,7 +398,7 @@ class _OrientationSeeder:
                     if wrong is not None:
                         corrections.append((row, value))
                 if rng.random() < 0.3:
-                    orientation.record_note(
+                    orientation_grid.record_note(
                         self.session,
                         info.id,
                         candidate_id,
@@ -450,7 +459,7 @@ class _OrientationSeeder:
                 )
             when = learner.left_on or day
             trainer = rng.choice(trainers)
-            orientation.save_project(
+            orientation_projects.save_project(
                 self.session,
                 learner.id,
                 filiere=learner.filiere,
@@ -490,7 +499,7 @@ class _OrientationSeeder:
             current in _DECISION_STAGES or target in ALLOWED_TRANSITIONS.get(current, ())
         )
         if not moves:
-            orientation.decide(
+            orientation_decisions.decide(
                 self.session,
                 learner.id,
                 outcome=outcome.value,
@@ -531,7 +540,7 @@ def seed_orientation(session: Session, rng: random.Random, today: date) -> Orien
     label = reference.season_label(reference.season_start_year(today) - 1)
     sites = {o.id: o.code for o in reference.sites(session)}
     seeder = _OrientationSeeder(session, rng, today)
-    past = [c for c in orientation.cohorts(session) if c.season == label]
+    past = [c for c in orientation_cohorts.cohorts(session) if c.season == label]
     for cohort in sorted(past, key=lambda c: c.site_id):
         seeder.cohort(cohort, sites[cohort.site_id])
     session.flush()

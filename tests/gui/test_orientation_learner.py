@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import AuditAction, AuditEntry, Candidate
-from app.services.orientation import period as os_
+from app.services.orientation import activities as orientation_activities
+from app.services.orientation import criteria, progress
 from app.ui.main_window import MainWindow
 from app.ui.orientation.dialogs import ActivityDialog, CriteriaDialog
 from tests.conftest import make_actor
@@ -62,7 +63,9 @@ def test_decision_moves_the_stage_and_the_bilan_prints(
     qtbot.mouseClick(page.findChild(QPushButton, "saveProjectButton"), Qt.MouseButton.LeftButton)
     with window.context.database.session() as session:
         assert (
-            os_.learner_page(session, ids[3], actor=make_actor("coordination")).project.target_job
+            progress.learner_page(
+                session, ids[3], actor=make_actor("coordination")
+            ).project.target_job
             == "Développeuse web"
         )
 
@@ -110,7 +113,7 @@ def test_new_activity_dialog_refuses_a_bad_date_in_french(qtbot: QtBot, window: 
     qtbot.mouseClick(view.findChild(QPushButton, "newActivityButton"), Qt.MouseButton.LeftButton)
     assert messages and "n'existe pas" in messages[0]
     with window.context.database.session() as session:
-        titles = [a.title for a in os_.activities(session, cohort_id)]
+        titles = [a.title for a in orientation_activities.activities(session, cohort_id)]
     assert titles == ["Atelier maquette", "Visite des Usines Nouvelles"]
     table = view.findChild(QTableWidget, "activitiesTable")
     assert table.rowCount() == 2
@@ -133,8 +136,8 @@ def test_coordination_adds_and_retires_a_criterion(qtbot: QtBot, window: MainWin
         dialog.findChild(QPushButton, "retireCriterionButton"), Qt.MouseButton.LeftButton
     )
     with window.context.database.session() as session:
-        active = [c.code for c in os_.criteria(session)]
-        every = [c.code for c in os_.criteria(session, include_retired=True)]
+        active = [c.code for c in criteria.criteria(session)]
+        every = [c.code for c in criteria.criteria(session, include_retired=True)]
     assert "E7" not in active
     assert "E7" in every
     assert table.item(codes.index("E7"), 2).text() == "retiré"

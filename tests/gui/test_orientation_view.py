@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTableVie
 
 from app.services.candidates import records as cs
 from app.services.errors import NotFoundError
-from app.services.orientation import actions
-from app.services.orientation import period as os_
+from app.services.orientation import actions, activities, cohorts, progress
+from app.services.orientation import criteria as orientation_criteria
+from app.services.orientation import grid as orientation_grid
 from app.services.orientation.activities import ActivityInput
 from app.ui.main_window import MainWindow
 from app.ui.orientation.models import GridModel, MatrixModel
@@ -52,14 +53,16 @@ def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
                     actor=make_actor("coordination", "t"),
                 )
             ids.append(saved.id)
-        cohort = next(c for c in os_.cohorts(session) if c.season == "2025-2026")
-        activity = os_.create_activity(
+        cohort = next(c for c in cohorts.cohorts(session) if c.season == "2025-2026")
+        activity = activities.create_activity(
             session,
             cohort.id,
             ActivityInput(day="03/12/2025", title="Atelier maquette", kind="atelier"),
             actor=make_actor("formateur"),
         )
-        os_.set_teams(session, activity.id, [("Équipe 1", ids)], actor=make_actor("formateur"))
+        activities.set_teams(
+            session, activity.id, [("Équipe 1", ids)], actor=make_actor("formateur")
+        )
     return cohort.id, activity.id, ids
 
 
@@ -83,7 +86,9 @@ def test_keyboard_fills_the_team_grid_and_the_matrix_follows(
 
     with window.context.database.session() as session:
         team_id = grid.model().team_id  # type: ignore[attr-defined]
-        data = os_.grid(session, activity_id, team_id, actor=make_actor("coordination"))
+        data = orientation_grid.grid(
+            session, activity_id, team_id, actor=make_actor("coordination")
+        )
         criteria = [c.id for c in data.criteria]
     expected = {"1": "acquis", "2": "en_cours", "3": "non_acquis", "0": "non_observe"}
     for learner, keys in zip(ids, typed, strict=True):
@@ -112,8 +117,8 @@ def test_a_correction_supersedes_and_shows_its_history(qtbot: QtBot, window: Mai
     grid.setCurrentIndex(grid.model().index(0, 0))
     qtbot.keyClick(grid, Qt.Key.Key_1)
     with window.context.database.session() as session:
-        criterion = os_.criteria(session)[0]
-        history = os_.level_history(
+        criterion = orientation_criteria.criteria(session)[0]
+        history = orientation_grid.level_history(
             session, activity_id, ids[0], criterion.id, actor=make_actor("coordination")
         )
     assert [(h.from_label, h.to_label) for h in history] == [
@@ -129,9 +134,11 @@ def test_grid_and_matrix_models_pass_qt_checks(
 ) -> None:
     cohort_id, activity_id, _ids = _cohort_with_team(window)
     with window.context.database.session() as session:
-        team_id = os_.activities(session, cohort_id)[0].teams[0].id
-        grid_data = os_.grid(session, activity_id, team_id, actor=make_actor("coordination"))
-        matrix_data = os_.cohort_matrix(
+        team_id = activities.activities(session, cohort_id)[0].teams[0].id
+        grid_data = orientation_grid.grid(
+            session, activity_id, team_id, actor=make_actor("coordination")
+        )
+        matrix_data = progress.cohort_matrix(
             session, cohort_id, date(2025, 12, 5), actor=make_actor("coordination")
         )
     grid_model, matrix_model = GridModel(), MatrixModel()
@@ -172,7 +179,9 @@ def test_comment_typed_in_the_grid_is_saved(qtbot: QtBot, window: MainWindow) ->
     qtbot.waitUntil(lambda: grid.state() != QAbstractItemView.State.EditingState)
     with window.context.database.session() as session:
         team_id = model.team_id  # type: ignore[attr-defined]
-        notes = os_.grid(session, activity_id, team_id, actor=make_actor("coordination")).notes
+        notes = orientation_grid.grid(
+            session, activity_id, team_id, actor=make_actor("coordination")
+        ).notes
     assert notes == {ids[1]: "Aide un camarade sur Git"}
     assert model.index(1, model.comment_column).data() == "Aide un camarade sur Git"  # type: ignore[attr-defined]
 

@@ -11,7 +11,12 @@ from app.pdf.bilan import render_bilan
 from app.pdf.output import write_pdf
 from app.services.actor import Actor
 from app.services.journal import audit_log as audit
-from app.services.orientation import period
+from app.services.orientation import activities as orientation_activities
+from app.services.orientation import bilan as orientation_bilan
+from app.services.orientation import cohorts as orientation_cohorts
+from app.services.orientation import criteria as orientation_criteria
+from app.services.orientation import decisions, progress, projects
+from app.services.orientation import grid as orientation_grid
 from app.services.orientation.activities import ActivityInfo
 from app.services.orientation.cohorts import CohortInfo, LearnerInfo
 from app.services.orientation.criteria import CriterionInfo
@@ -28,23 +33,23 @@ def cohorts(session: Session, *, actor: Actor) -> list[CohortInfo]:
     may not read observations (nothing is created for it either)."""
     if not can_read_orientation(role_of(actor)):
         return []
-    return period.cohorts(session)
+    return orientation_cohorts.cohorts(session)
 
 
 @reads
 def activities(session: Session, cohort_id: int, *, actor: Actor) -> list[ActivityInfo]:
     require_orientation_reader(actor)
-    return period.activities(session, cohort_id)
+    return orientation_activities.activities(session, cohort_id)
 
 
 @reads
 def cohort_learners(session: Session, cohort_id: int, *, actor: Actor) -> list[LearnerInfo]:
     require_orientation_reader(actor)
-    return period.cohort_learners(session, cohort_id)
+    return orientation_cohorts.cohort_learners(session, cohort_id)
 
 
-create_activity = writes(period.create_activity)
-set_teams = writes(period.set_teams)
+create_activity = writes(orientation_activities.create_activity)
+set_teams = writes(orientation_activities.set_teams)
 
 # ---------------------------------------------------------------- the evaluation grid
 
@@ -53,26 +58,26 @@ set_teams = writes(period.set_teams)
 def criteria(session: Session, *, actor: Actor) -> list[CriterionInfo]:
     """Every criterion, the retired ones included (the grid's editor lists them all)."""
     require_orientation_reader(actor)
-    return period.criteria(session, include_retired=True)
+    return orientation_criteria.criteria(session, include_retired=True)
 
 
-add_criterion = writes(period.add_criterion)
-rename_criterion = writes(period.rename_criterion)
-retire_criterion = writes(period.retire_criterion)
+add_criterion = writes(orientation_criteria.add_criterion)
+rename_criterion = writes(orientation_criteria.rename_criterion)
+retire_criterion = writes(orientation_criteria.retire_criterion)
 
 # ---------------------------------------------------------------- levels, notes and views
 
-grid = reads(period.grid)
-record_level = writes(period.record_level)
-record_note = writes(period.record_note)
-level_history = reads(period.level_history)
-cohort_matrix = reads(period.cohort_matrix)
-learner_page = reads(period.learner_page)
+grid = reads(orientation_grid.grid)
+record_level = writes(orientation_grid.record_level)
+record_note = writes(orientation_grid.record_note)
+level_history = reads(orientation_grid.level_history)
+cohort_matrix = reads(progress.cohort_matrix)
+learner_page = reads(progress.learner_page)
 
 # ---------------------------------------------------------------- project and decision
 
-save_project = writes(period.save_project)
-decide = writes(period.decide)
+save_project = writes(projects.save_project)
+decide = writes(decisions.decide)
 
 # ---------------------------------------------------------------- bilan d'orientation
 
@@ -105,7 +110,7 @@ def print_bilan(
 
 def _journaled_bilan(session: Session, candidate_id: int, *, actor: Actor, today: date) -> bytes:
     """The bilan's PDF, its print already journaled in `session`."""
-    data = period.bilan_data(session, candidate_id, actor=actor, today=today)
+    data = orientation_bilan.bilan_data(session, candidate_id, actor=actor, today=today)
     pdf = io.BytesIO()
     render_bilan(data, pdf)
     audit.record_bilan_printed(session, candidate_id)

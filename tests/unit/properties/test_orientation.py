@@ -6,8 +6,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from app.domain import Activity
+from app.domain import orientation as orientation_module
 from app.services.errors import ValidationError
-from app.services.orientation import period as o
+from app.services.orientation import activities, decisions, grid, progress, projects, rules
+from app.services.orientation import criteria as orientation_criteria
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.properties.strategies import (
@@ -21,7 +23,7 @@ from tests.unit.properties.strategies import (
 from tests.unit.properties.worlds import COORDINATION, Orientation, orientation_world
 
 ROLE = COORDINATION
-NOTE_LENGTH = o.MAX_NOTE_LENGTH
+NOTE_LENGTH = rules.MAX_NOTE_LENGTH
 
 
 @pytest.fixture
@@ -36,17 +38,19 @@ def test_learner_comment_is_kept_or_refused(db: Database, world: Orientation, ty
     expected = expected_text(typed, NOTE_LENGTH)
     with db.session(commit=False) as s:
         try:
-            o.record_note(s, world.activity, world.learner, typed, actor=make_actor(ROLE, "Samir"))
+            grid.record_note(
+                s, world.activity, world.learner, typed, actor=make_actor(ROLE, "Samir")
+            )
         except ValidationError as error:
             assert_french_errors(error.errors, {"commentaire"})
             assert expected is None
             return
         assert expected is not None
         s.expire_all()
-        notes = o.grid(s, world.activity, world.team, actor=make_actor(ROLE)).notes
+        notes = grid.grid(s, world.activity, world.team, actor=make_actor(ROLE)).notes
         assert notes.get(world.learner, "") == expected
         page_notes = [
-            n.text for n in o.learner_page(s, world.learner, actor=make_actor(ROLE)).notes
+            n.text for n in progress.learner_page(s, world.learner, actor=make_actor(ROLE)).notes
         ]
         assert page_notes == ([expected] if expected else [])
 
@@ -67,14 +71,14 @@ def test_activity_texts_are_kept_or_refused(
 ) -> None:
     key, max_length, required = ACTIVITY_FIELDS[field]
     expected = expected_text(typed, max_length, one_line=field in ONE_LINE_ACTIVITY_FIELDS)
-    data = o.ActivityInput(day="04/12/2025", title="Débat mouvant")
+    data = activities.ActivityInput(day="04/12/2025", title="Débat mouvant")
     setattr(data, field, typed)
     with db.session(commit=False) as s:
         try:
             if update:
-                info = o.update_activity(s, world.activity, data, actor=make_actor(ROLE))
+                info = activities.update_activity(s, world.activity, data, actor=make_actor(ROLE))
             else:
-                info = o.create_activity(s, world.cohort, data, actor=make_actor(ROLE))
+                info = activities.create_activity(s, world.cohort, data, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, {key})
             assert expected is None or (required and expected == ""), expected
@@ -92,14 +96,18 @@ def test_team_name_is_kept_or_refused(db: Database, world: Orientation, typed: s
     expected = expected_text(typed, 80, one_line=True)
     with db.session(commit=False) as s:
         try:
-            o.set_teams(s, world.activity, [(typed, [world.learner])], actor=make_actor(ROLE))
+            activities.set_teams(
+                s, world.activity, [(typed, [world.learner])], actor=make_actor(ROLE)
+            )
         except ValidationError as error:
             assert_french_errors(error.errors, {"equipes"})
             assert not expected
             return
         assert expected
         s.expire_all()
-        teams = next(a for a in o.activities(s, world.cohort) if a.id == world.activity).teams
+        teams = next(
+            a for a in activities.activities(s, world.cohort) if a.id == world.activity
+        ).teams
         assert [t.name for t in teams] == [expected]
 
 
@@ -110,7 +118,9 @@ def test_criteria_are_kept_or_refused(
 ) -> None:
     with db.session(commit=False) as s:
         try:
-            added = o.add_criterion(s, code, label, grounding, actor=make_actor(ROLE))
+            added = orientation_criteria.add_criterion(
+                s, code, label, grounding, actor=make_actor(ROLE)
+            )
         except ValidationError as error:
             assert_french_errors(error.errors, {"code", "libelle", "fondement"})
             if "libelle" in error.errors:
@@ -119,18 +129,21 @@ def test_criteria_are_kept_or_refused(
                 assert expected_text(grounding, 200, one_line=True) is None
             return
         s.expire_all()
-        stored = next(c for c in o.criteria(s) if c.id == added.id)
+        stored = next(c for c in orientation_criteria.criteria(s) if c.id == added.id)
         assert stored.code == code.strip().upper()
         assert stored.label == expected_text(label, 200, one_line=True)
         assert stored.grounding == expected_text(grounding, 200, one_line=True)
         try:
-            o.rename_criterion(s, added.id, grounding, actor=make_actor(ROLE))
+            orientation_criteria.rename_criterion(s, added.id, grounding, actor=make_actor(ROLE))
         except ValidationError as error:
             assert_french_errors(error.errors, {"libelle"})
             assert not expected_text(grounding, 200, one_line=True)
             return
         s.expire_all()
-        assert next(c for c in o.criteria(s) if c.id == added.id).label == grounding.strip()
+        assert (
+            next(c for c in orientation_criteria.criteria(s) if c.id == added.id).label
+            == grounding.strip()
+        )
 
 
 @service_settings(50)
@@ -138,14 +151,16 @@ def test_criteria_are_kept_or_refused(
     filiere=st.one_of(st.just("web"), st.just(""), nasty_text),
     target_job=hostile_text,
     steps=hostile_text,
-    status=st.one_of(st.sampled_from([s.value for s in o.ProjectStatus]), nasty_text),
+    status=st.one_of(
+        st.sampled_from([s.value for s in orientation_module.ProjectStatus]), nasty_text
+    ),
 )
 def test_professional_project_is_kept_or_refused(
     db: Database, world: Orientation, filiere: str, target_job: str, steps: str, status: str
 ) -> None:
     with db.session(commit=False) as s:
         try:
-            o.save_project(
+            projects.save_project(
                 s,
                 world.learner,
                 filiere=filiere,
@@ -162,14 +177,14 @@ def test_professional_project_is_kept_or_refused(
                 assert expected_text(steps, 5000) is None
             return
         s.expire_all()
-        project = o.learner_page(s, world.learner, actor=make_actor(ROLE)).project
+        project = progress.learner_page(s, world.learner, actor=make_actor(ROLE)).project
         assert project.target_job == expected_text(target_job, 200, one_line=True)
         assert project.steps == expected_text(steps, 5000)
 
 
 @service_settings(50)
 @given(
-    outcome=st.one_of(st.sampled_from([x.value for x in o.Outcome]), nasty_text),
+    outcome=st.one_of(st.sampled_from([x.value for x in orientation_module.Outcome]), nasty_text),
     filiere=st.one_of(st.just("web"), nasty_text),
     reason=hostile_text,
 )
@@ -180,7 +195,7 @@ def test_decision_reason_is_kept_or_refused(
     expected = expected_text(reason, NOTE_LENGTH)
     with db.session(commit=False) as s:
         try:
-            decision = o.decide(
+            decision = decisions.decide(
                 s,
                 world.learner,
                 outcome=outcome,
@@ -195,7 +210,7 @@ def test_decision_reason_is_kept_or_refused(
             return
         assert expected is not None
         s.expire_all()
-        page = o.learner_page(s, world.learner, actor=make_actor(ROLE))
+        page = progress.learner_page(s, world.learner, actor=make_actor(ROLE))
         assert page.decision is not None
         assert page.decision.reason == expected == decision.reason
         assert_french(page.decision.outcome_label)

@@ -22,7 +22,9 @@ from app.services.agreements import amendments, life_cycle
 from app.services.agreements.documents import DocumentKind, render_document
 from app.services.candidates import records as candidates
 from app.services.hosts import directory as hosts
-from app.services.orientation import period as o
+from app.services.orientation import activities as orientation_activities
+from app.services.orientation import bilan as orientation_bilan
+from app.services.orientation import criteria, decisions, grid, projects
 from app.services.settings import organisation
 from app.storage import Database
 from tests.conftest import make_actor
@@ -172,14 +174,14 @@ def bilan(s: Session, world: Orientation, value: Callable[[str], str]) -> bytes:
         expected_version=file.version,
         actor=make_actor(ROLE, "test"),
     )
-    activity = o.ActivityInput(day="03/12/2025", title=value("AT"))
-    o.update_activity(s, world.activity, activity, actor=make_actor(ROLE))
-    o.rename_criterion(s, world.criterion, value("CL"), actor=make_actor(ROLE))
-    o.record_level(
+    activity = orientation_activities.ActivityInput(day="03/12/2025", title=value("AT"))
+    orientation_activities.update_activity(s, world.activity, activity, actor=make_actor(ROLE))
+    criteria.rename_criterion(s, world.criterion, value("CL"), actor=make_actor(ROLE))
+    grid.record_level(
         s, world.activity, world.learner, world.criterion, "1", actor=make_actor(ROLE, "S")
     )
-    o.record_note(s, world.activity, world.learner, value("CM"), actor=make_actor(ROLE, "Samir"))
-    o.save_project(
+    grid.record_note(s, world.activity, world.learner, value("CM"), actor=make_actor(ROLE, "Samir"))
+    projects.save_project(
         s,
         world.learner,
         filiere="web",
@@ -188,7 +190,7 @@ def bilan(s: Session, world: Orientation, value: Callable[[str], str]) -> bytes:
         status="en_cours",
         actor=make_actor(ROLE, "Samir"),
     )
-    o.decide(
+    decisions.decide(
         s,
         world.learner,
         outcome="reserves",
@@ -198,7 +200,10 @@ def bilan(s: Session, world: Orientation, value: Callable[[str], str]) -> bytes:
     )
     out = io.BytesIO()
     render_bilan(
-        o.bilan_data(s, world.learner, actor=make_actor(ROLE), today=date(2026, 1, 16)), out
+        orientation_bilan.bilan_data(
+            s, world.learner, actor=make_actor(ROLE), today=date(2026, 1, 16)
+        ),
+        out,
     )
     return out.getvalue()
 

@@ -11,7 +11,8 @@ from app.services.agreements import life_cycle
 from app.services.agreements.terms import AgreementInput
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.hosts import directory as hosts
-from app.services.orientation import period as orientation
+from app.services.orientation import activities, criteria
+from app.services.orientation import cohorts as orientation_cohorts
 from app.services.settings.organisation import OrganisationInput, save_organisation
 from tests.conftest import make_actor
 
@@ -71,17 +72,17 @@ class Orientation:
 
 def orientation_world(session: Session) -> Orientation:
     learner = add_candidate(session, entered=True, at=BEFORE_SEASON, saison="2025-2026")
-    cohort = next(c for c in orientation.cohorts(session) if c.season == "2025-2026")
-    activity = orientation.create_activity(
+    cohort = next(c for c in orientation_cohorts.cohorts(session) if c.season == "2025-2026")
+    activity = activities.create_activity(
         session,
         cohort.id,
-        orientation.ActivityInput(day=ORIENTATION_DAY, title="Atelier affiche"),
+        activities.ActivityInput(day=ORIENTATION_DAY, title="Atelier affiche"),
         actor=make_actor(COORDINATION),
     )
-    info = orientation.set_teams(
+    info = activities.set_teams(
         session, activity.id, [("Équipe A", [learner])], actor=make_actor(COORDINATION)
     )
-    criterion = orientation.criteria(session)[0].id
+    criterion = criteria.criteria(session)[0].id
     return Orientation(cohort.id, learner, activity.id, info.teams[0].id, criterion)
 
 

@@ -26,7 +26,9 @@ from app.domain import (
 from app.services.base_access.opening import open_app_database
 from app.services.candidates import csv_exchange as csv_io
 from app.services.errors import UserFacingError
-from app.services.orientation import period as orientation
+from app.services.orientation import activities as orientation_activities
+from app.services.orientation import bilan, grid, progress
+from app.services.orientation import cohorts as orientation_cohorts
 from app.storage import Database
 from tests.conftest import TODAY, make_actor
 
@@ -51,8 +53,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database.dispose()
 
 
-def _past_cohorts(session: Session) -> list[orientation.CohortInfo]:
-    return [c for c in orientation.cohorts(session) if c.season == PAST]
+def _past_cohorts(session: Session) -> list[orientation_cohorts.CohortInfo]:
+    return [c for c in orientation_cohorts.cohorts(session) if c.season == PAST]
 
 
 def _history(session: Session) -> list[tuple[int, str, str, str]]:
@@ -91,7 +93,7 @@ def test_each_past_cohort_has_activities_every_week(seeded: Database) -> None:
         cohorts = _past_cohorts(s)
         assert len(cohorts) == 2
         for cohort in cohorts:
-            found = orientation.activities(s, cohort.id)
+            found = orientation_activities.activities(s, cohort.id)
             assert len(found) >= 12
             weeks = Counter(a.week for a in found)
             assert set(weeks) == {1, 2, 3, 4, 5, 6}
@@ -106,7 +108,7 @@ def test_each_past_cohort_has_activities_every_week(seeded: Database) -> None:
 def test_every_present_learner_is_in_a_team_and_observed_each_week(seeded: Database) -> None:
     with seeded.session() as s:
         for cohort in _past_cohorts(s):
-            learners = {x.candidate_id for x in orientation.cohort_learners(s, cohort.id)}
+            learners = {x.candidate_id for x in orientation_cohorts.cohort_learners(s, cohort.id)}
             exits = dict(
                 s.execute(
                     select(StageChange.candidate_id, func.min(StageChange.changed_at))
@@ -119,7 +121,7 @@ def test_every_present_learner_is_in_a_team_and_observed_each_week(seeded: Datab
             )
             left_early = {c for c, when in exits.items() if when.date() < cohort.orientation_end}
             assert len(left_early) <= 1
-            for activity in orientation.activities(s, cohort.id):
+            for activity in orientation_activities.activities(s, cohort.id):
                 members = [x.candidate_id for t in activity.teams for x in t.learners]
                 assert len(members) == len(set(members))
                 present = {
@@ -133,7 +135,7 @@ def test_every_present_learner_is_in_a_team_and_observed_each_week(seeded: Datab
                 .where(Activity.cohort_id == cohort.id)
             ).tuples():
                 observed.setdefault(candidate_id, set()).add(
-                    orientation.week_of(cohort.start_date, day)
+                    orientation_cohorts.week_of(cohort.start_date, day)
                 )
             for candidate_id in learners - left_early:
                 assert observed[candidate_id] == {1, 2, 3, 4, 5, 6}
@@ -148,7 +150,7 @@ def test_decisions_match_the_stage_histories(seeded: Database) -> None:
         without = [c for c, outcome in outcomes.items() if outcome is None]
         assert len(without) == 1  # left during the orientation period: no decision taken
         for candidate_id, outcome in outcomes.items():
-            page = orientation.learner_page(s, candidate_id, actor=make_actor("coordination"))
+            page = progress.learner_page(s, candidate_id, actor=make_actor("coordination"))
             if outcome is None:
                 assert page.decision is None
                 continue
@@ -202,20 +204,20 @@ def test_seeding_orientation_leaves_candidates_and_histories_unchanged(
 def test_views_show_levels_notes_and_corrections(seeded: Database) -> None:
     with seeded.session() as s:
         cohort = _past_cohorts(s)[0]
-        matrix = orientation.cohort_matrix(
+        matrix = progress.cohort_matrix(
             s, cohort.id, date(2025, 12, 10), actor=make_actor("coordination")
         )
         assert matrix.latest and len(matrix.criteria) == 10
         assert matrix.week == 2 and not matrix.not_observed_this_week
         learner = next(c for c, outcome in _entered_outcomes(s).items() if outcome == "non_validee")
-        page = orientation.learner_page(s, learner, actor=make_actor("coordination"))
+        page = progress.learner_page(s, learner, actor=make_actor("coordination"))
         assert page.weeks and any(all(w.by_week) for w in page.weeks)
         weak = {w.criterion.code: w.by_week for w in page.weeks}
         for code in ("E1", "E2", "E5"):
             assert "acquis" not in weak[code]
         assert (s.scalar(select(func.count(LearnerNote.id))) or 0) > 100
         assert any(
-            orientation.learner_page(s, c, actor=make_actor("coordination")).notes
+            progress.learner_page(s, c, actor=make_actor("coordination")).notes
             for c in _entered_outcomes(s)
         )
         corrected = s.scalars(
@@ -223,7 +225,7 @@ def test_views_show_levels_notes_and_corrections(seeded: Database) -> None:
         ).one()
         first = s.get(Observation, corrected.supersedes_id)
         assert first is not None and first.level != corrected.level
-        history = orientation.level_history(
+        history = grid.level_history(
             s,
             corrected.activity_id,
             corrected.candidate_id,
@@ -231,9 +233,7 @@ def test_views_show_levels_notes_and_corrections(seeded: Database) -> None:
             actor=make_actor("coordination"),
         )
         assert len(history) == 2
-        assert orientation.bilan_data(
-            s, learner, today=TODAY, actor=make_actor("coordination")
-        ).criteria
+        assert bilan.bilan_data(s, learner, today=TODAY, actor=make_actor("coordination")).criteria
 
 
 def test_same_seed_gives_the_same_orientation(seeded: Database, tmp_path: Path) -> None:

@@ -8,9 +8,15 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Cohort, Observation, OrientationDecision, StageChange
+from app.services import errors as errors_module
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.errors import NotFoundError, ValidationError
-from app.services.orientation import period as o
+from app.services.orientation import activities as orientation_activities
+from app.services.orientation import bilan as orientation_bilan
+from app.services.orientation import cohorts as orientation_cohorts
+from app.services.orientation import criteria as orientation_criteria
+from app.services.orientation import decisions, progress, projects
+from app.services.orientation import grid as orientation_grid
 from app.storage import Database
 from tests.conftest import make_actor
 
@@ -67,8 +73,10 @@ class World:
 
 
 def _activity(s: Session, cohort_id: int, day: str, title: str = "Atelier", **kw: str) -> int:
-    data = o.ActivityInput(day=day, title=title, **kw)
-    return o.create_activity(s, cohort_id, data, actor=make_actor("formateur")).id
+    data = orientation_activities.ActivityInput(day=day, title=title, **kw)
+    return orientation_activities.create_activity(
+        s, cohort_id, data, actor=make_actor("formateur")
+    ).id
 
 
 def _world(s: Session) -> World:
@@ -80,15 +88,19 @@ def _world(s: Session) -> World:
         s, outsider, "entretien", comment="", now=NOW, actor=make_actor("coordination", "t")
     )
     change_stage(s, outsider, "admis", comment="", now=NOW, actor=make_actor("coordination", "t"))
-    cohort = next(c for c in o.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt")
+    cohort = next(
+        c
+        for c in orientation_cohorts.cohorts(s)
+        if c.season == "2025-2026" and c.site_name == "Cobalt"
+    )
     activity = _activity(s, cohort.id, "03/12/2025", "Atelier affiche")
-    info = o.set_teams(
+    info = orientation_activities.set_teams(
         s,
         activity,
         [("Équipe A", [lea, marc]), ("Équipe B", [nora])],
         actor=make_actor("formateur"),
     )
-    codes = {c.code: c.id for c in o.criteria(s)}
+    codes = {c.code: c.id for c in orientation_criteria.criteria(s)}
     return World(cohort.id, lea, marc, nora, outsider, activity, info.teams[0].id, codes)
 
 
@@ -101,7 +113,7 @@ def world(db: Database) -> World:
 def _level(
     s: Session, w: World, cand: int, code: str, level: str, when: datetime, act: int | None = None
 ) -> bool:
-    return o.record_level(
+    return orientation_grid.record_level(
         s,
         act or w.activity,
         cand,
@@ -116,11 +128,11 @@ def _level(
 
 
 def test_week_of_counts_from_the_cohort_start() -> None:
-    assert o.week_of(START, START) == 1
-    assert o.week_of(START, START + timedelta(days=6)) == 1
-    assert o.week_of(START, START + timedelta(days=7)) == 2
-    assert o.week_of(START, START + timedelta(days=41)) == 6
-    assert o.week_of(START, START - timedelta(days=1)) == 0
+    assert orientation_cohorts.week_of(START, START) == 1
+    assert orientation_cohorts.week_of(START, START + timedelta(days=6)) == 1
+    assert orientation_cohorts.week_of(START, START + timedelta(days=7)) == 2
+    assert orientation_cohorts.week_of(START, START + timedelta(days=41)) == 6
+    assert orientation_cohorts.week_of(START, START - timedelta(days=1)) == 0
 
 
 def test_cohorts_are_created_for_seasons_and_sites_with_entered_learners(db: Database) -> None:
@@ -129,8 +141,8 @@ def test_cohorts_are_created_for_seasons_and_sites_with_entered_learners(db: Dat
         _candidate(s, "Martin", "Jules", site="du-guesclin")
         _candidate(s, "Petit", "Zoé", season="2026-2027")
         _candidate(s, "Roux", "Ana", season="2026-2027", site="du-guesclin", enter=False)
-        listed = o.cohorts(s)
-        again = o.cohorts(s)
+        listed = orientation_cohorts.cohorts(s)
+        again = orientation_cohorts.cohorts(s)
         count = s.scalar(select(func.count()).select_from(Cohort))
     assert [(c.season, c.site_name) for c in listed] == [
         ("2026-2027", "Cobalt"),
@@ -148,27 +160,29 @@ def test_cohorts_are_created_for_seasons_and_sites_with_entered_learners(db: Dat
 def test_cohort_learners_are_the_entered_ones_by_name(world: World, db: Database) -> None:
     with db.session() as s:
         _candidate(s, "Autre", "Site", site="du-guesclin")
-        learners = o.cohort_learners(s, world.cohort)
+        learners = orientation_cohorts.cohort_learners(s, world.cohort)
         with pytest.raises(NotFoundError):
-            o.cohort_learners(s, 9999)
+            orientation_cohorts.cohort_learners(s, 9999)
     assert [lr.name for lr in learners] == ["BERNARD Marc", "DUPONT Léa", "ZIANI Nora"]
 
 
 # ---------------------------------------------------------------- activities and teams
 
 
-def _activity_errors(s: Session, cohort: int, data: o.ActivityInput) -> dict[str, str]:
+def _activity_errors(
+    s: Session, cohort: int, data: orientation_activities.ActivityInput
+) -> dict[str, str]:
     with pytest.raises(ValidationError) as caught:
-        o.create_activity(s, cohort, data, actor=make_actor("formateur"))
+        orientation_activities.create_activity(s, cohort, data, actor=make_actor("formateur"))
     return caught.value.errors
 
 
 def test_activity_is_created_with_its_week_and_kind_label(world: World, db: Database) -> None:
     with db.session() as s:
-        info = o.create_activity(
+        info = orientation_activities.create_activity(
             s,
             world.cohort,
-            o.ActivityInput(
+            orientation_activities.ActivityInput(
                 day="09/12/2025",
                 title=" Projet Resto du cœur ",
                 kind="projet_reel",
@@ -176,7 +190,7 @@ def test_activity_is_created_with_its_week_and_kind_label(world: World, db: Data
             ),
             actor=make_actor("coordination"),
         )
-        listed = o.activities(s, world.cohort)
+        listed = orientation_activities.activities(s, world.cohort)
     assert info.week == 2
     assert info.title == "Projet Resto du cœur"
     assert info.kind_label == "Projet réel"
@@ -189,14 +203,22 @@ def test_activity_is_created_with_its_week_and_kind_label(world: World, db: Data
 
 def test_activity_validation_messages_are_french(world: World, db: Database) -> None:
     with db.session() as s:
-        empty = _activity_errors(s, world.cohort, o.ActivityInput(kind="piscine"))
-        before = _activity_errors(s, world.cohort, o.ActivityInput(day="30/11/2025", title="x"))
-        after = _activity_errors(s, world.cohort, o.ActivityInput(day="02/08/2026", title="x"))
-        bad = _activity_errors(s, world.cohort, o.ActivityInput(day="31/02/2026", title="x"))
-        o.create_activity(
+        empty = _activity_errors(
+            s, world.cohort, orientation_activities.ActivityInput(kind="piscine")
+        )
+        before = _activity_errors(
+            s, world.cohort, orientation_activities.ActivityInput(day="30/11/2025", title="x")
+        )
+        after = _activity_errors(
+            s, world.cohort, orientation_activities.ActivityInput(day="02/08/2026", title="x")
+        )
+        bad = _activity_errors(
+            s, world.cohort, orientation_activities.ActivityInput(day="31/02/2026", title="x")
+        )
+        orientation_activities.create_activity(
             s,
             world.cohort,
-            o.ActivityInput(day="01/08/2026", title="Fin"),
+            orientation_activities.ActivityInput(day="01/08/2026", title="Fin"),
             actor=make_actor("formateur"),
         )
     assert empty == {
@@ -212,14 +234,19 @@ def test_activity_validation_messages_are_french(world: World, db: Database) -> 
 
 def test_update_activity_changes_day_and_title(world: World, db: Database) -> None:
     with db.session() as s:
-        info = o.update_activity(
+        info = orientation_activities.update_activity(
             s,
             world.activity,
-            o.ActivityInput(day="16/12/2025", title="Visite", kind="Visite"),
+            orientation_activities.ActivityInput(day="16/12/2025", title="Visite", kind="Visite"),
             actor=make_actor("formateur"),
         )
         with pytest.raises(ValidationError):
-            o.update_activity(s, world.activity, o.ActivityInput(), actor=make_actor("formateur"))
+            orientation_activities.update_activity(
+                s,
+                world.activity,
+                orientation_activities.ActivityInput(),
+                actor=make_actor("formateur"),
+            )
     assert (info.week, info.title, info.kind) == (3, "Visite", "visite")
     assert len(info.teams) == 2
 
@@ -229,17 +256,21 @@ def test_set_teams_replaces_and_refuses_duplicates_and_outsiders(
 ) -> None:
     with db.session() as s:
         with pytest.raises(ValidationError) as twice:
-            o.set_teams(
+            orientation_activities.set_teams(
                 s,
                 world.activity,
                 [("A", [world.lea]), ("B", [world.lea])],
                 actor=make_actor("formateur"),
             )
         with pytest.raises(ValidationError) as outsider:
-            o.set_teams(s, world.activity, [("A", [world.outsider])], actor=make_actor("formateur"))
+            orientation_activities.set_teams(
+                s, world.activity, [("A", [world.outsider])], actor=make_actor("formateur")
+            )
         with pytest.raises(ValidationError) as unnamed:
-            o.set_teams(s, world.activity, [("  ", [world.lea])], actor=make_actor("formateur"))
-        info = o.set_teams(
+            orientation_activities.set_teams(
+                s, world.activity, [("  ", [world.lea])], actor=make_actor("formateur")
+            )
+        info = orientation_activities.set_teams(
             s,
             world.activity,
             [("Rouges", [world.nora, world.lea])],
@@ -261,17 +292,22 @@ def test_set_teams_replaces_and_refuses_duplicates_and_outsiders(
 def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Database) -> None:
     with db.session() as s:
         for call in (
-            lambda: o.create_activity(
+            lambda: orientation_activities.create_activity(
                 s,
                 world.cohort,
-                o.ActivityInput(day="03/12/2025", title="x"),
+                orientation_activities.ActivityInput(day="03/12/2025", title="x"),
                 actor=make_actor("accueil"),
             ),
-            lambda: o.update_activity(
-                s, world.activity, o.ActivityInput(), actor=make_actor("accueil")
+            lambda: orientation_activities.update_activity(
+                s,
+                world.activity,
+                orientation_activities.ActivityInput(),
+                actor=make_actor("accueil"),
             ),
-            lambda: o.set_teams(s, world.activity, [], actor=make_actor("accueil")),
-            lambda: o.record_level(
+            lambda: orientation_activities.set_teams(
+                s, world.activity, [], actor=make_actor("accueil")
+            ),
+            lambda: orientation_grid.record_level(
                 s,
                 world.activity,
                 world.lea,
@@ -279,10 +315,10 @@ def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Da
                 "1",
                 actor=make_actor("accueil", "a"),
             ),
-            lambda: o.record_note(
+            lambda: orientation_grid.record_note(
                 s, world.activity, world.lea, "x", actor=make_actor("accueil", "a")
             ),
-            lambda: o.save_project(
+            lambda: projects.save_project(
                 s,
                 world.lea,
                 filiere="",
@@ -292,12 +328,12 @@ def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Da
                 actor=make_actor("accueil", "a"),
             ),
         ):
-            with pytest.raises(o.PermissionDenied) as caught:
+            with pytest.raises(errors_module.PermissionDenied) as caught:
                 call()
             assert str(caught.value).startswith("Seuls les formateurs et la coordination")
         for role in ("accueil", "formateur"):
-            with pytest.raises(o.PermissionDenied) as refused:
-                o.decide(
+            with pytest.raises(errors_module.PermissionDenied) as refused:
+                decisions.decide(
                     s,
                     world.lea,
                     outcome="validee",
@@ -308,15 +344,21 @@ def test_accueil_cannot_write_and_only_coordination_decides(world: World, db: Da
             assert str(refused.value) == (
                 "Seule la coordination peut enregistrer la décision de fin d'orientation."
             )
-            with pytest.raises(o.PermissionDenied):
-                o.add_criterion(s, "E7", "Autre", "", actor=make_actor(role))
-            with pytest.raises(o.PermissionDenied):
-                o.rename_criterion(s, world.criteria["E1"], "x", actor=make_actor(role))
-            with pytest.raises(o.PermissionDenied):
-                o.retire_criterion(s, world.criteria["E1"], actor=make_actor(role))
+            with pytest.raises(errors_module.PermissionDenied):
+                orientation_criteria.add_criterion(s, "E7", "Autre", "", actor=make_actor(role))
+            with pytest.raises(errors_module.PermissionDenied):
+                orientation_criteria.rename_criterion(
+                    s, world.criteria["E1"], "x", actor=make_actor(role)
+                )
+            with pytest.raises(errors_module.PermissionDenied):
+                orientation_criteria.retire_criterion(
+                    s, world.criteria["E1"], actor=make_actor(role)
+                )
         # reading is open to everyone
         assert (
-            o.grid(s, world.activity, world.team, actor=make_actor("coordination")).team.name
+            orientation_grid.grid(
+                s, world.activity, world.team, actor=make_actor("coordination")
+            ).team.name
             == "Équipe A"
         )
 
@@ -333,10 +375,12 @@ def test_record_level_appends_a_supersession_chain(world: World, db: Database) -
         assert _level(s, world, world.lea, "E2", "0", t2) is False  # default is non observé
         assert _level(s, world, world.lea, "E1", "2", t3) is True
         rows = s.scalars(select(Observation).order_by(Observation.id)).all()
-        history = o.level_history(
+        history = orientation_grid.level_history(
             s, world.activity, world.lea, world.criteria["E1"], actor=make_actor("coordination")
         )
-        grid = o.grid(s, world.activity, world.team, actor=make_actor("coordination"))
+        grid = orientation_grid.grid(
+            s, world.activity, world.team, actor=make_actor("coordination")
+        )
         with pytest.raises(ValidationError) as bad:
             _level(s, world, world.lea, "E1", "9", t3)
         with pytest.raises(ValidationError) as not_in_team:
@@ -373,8 +417,10 @@ def test_level_can_be_reset_to_not_observed(world: World, db: Database) -> None:
     with db.session() as s:
         _level(s, world, world.lea, "E1", "1", NOW)
         assert _level(s, world, world.lea, "E1", "0", NOW + timedelta(minutes=1)) is True
-        grid = o.grid(s, world.activity, world.team, actor=make_actor("coordination"))
-        history = o.level_history(
+        grid = orientation_grid.grid(
+            s, world.activity, world.team, actor=make_actor("coordination")
+        )
+        history = orientation_grid.level_history(
             s, world.activity, world.lea, world.criteria["E1"], actor=make_actor("coordination")
         )
     assert grid.levels == {}
@@ -383,7 +429,7 @@ def test_level_can_be_reset_to_not_observed(world: World, db: Database) -> None:
 
 def test_record_note_appends_only_changes(world: World, db: Database) -> None:
     with db.session() as s:
-        note = lambda text, m: o.record_note(  # noqa: E731
+        note = lambda text, m: orientation_grid.record_note(  # noqa: E731
             s,
             world.activity,
             world.lea,
@@ -395,9 +441,13 @@ def test_record_note_appends_only_changes(world: World, db: Database) -> None:
         assert note("Prend la parole devant le groupe", 1) is True
         assert note("  Prend la parole devant le groupe ", 2) is False
         assert note("Anime la restitution", 3) is True
-        first = o.grid(s, world.activity, world.team, actor=make_actor("coordination")).notes
+        first = orientation_grid.grid(
+            s, world.activity, world.team, actor=make_actor("coordination")
+        ).notes
         assert note("", 4) is True
-        cleared = o.grid(s, world.activity, world.team, actor=make_actor("coordination")).notes
+        cleared = orientation_grid.grid(
+            s, world.activity, world.team, actor=make_actor("coordination")
+        ).notes
         with pytest.raises(ValidationError) as too_long:
             note("x" * 2001, 5)
     assert first == {world.lea: "Anime la restitution"}
@@ -411,7 +461,9 @@ def test_record_note_appends_only_changes(world: World, db: Database) -> None:
 def test_matrix_latest_level_and_not_observed_this_week(world: World, db: Database) -> None:
     with db.session() as s:
         later = _activity(s, world.cohort, "10/12/2025", "Projet réel")
-        o.set_teams(s, later, [("A", [world.lea, world.marc])], actor=make_actor("formateur"))
+        orientation_activities.set_teams(
+            s, later, [("A", [world.lea, world.marc])], actor=make_actor("formateur")
+        )
         e1, e2 = world.criteria["E1"], world.criteria["E2"]
         # recorded in the later activity first: the activity's day decides, not the time of entry
         _level(s, world, world.lea, "E1", "3", datetime(2025, 12, 10, 16, 0), act=later)
@@ -421,16 +473,16 @@ def test_matrix_latest_level_and_not_observed_this_week(world: World, db: Databa
         _level(s, world, world.marc, "E1", "2", datetime(2025, 12, 3, 10, 0))
         _level(s, world, world.marc, "E1", "0", datetime(2025, 12, 10, 10, 0), act=later)
         _level(s, world, world.nora, "E3", "1", datetime(2025, 12, 3, 10, 0))
-        week2 = o.cohort_matrix(
+        week2 = progress.cohort_matrix(
             s, world.cohort, date(2025, 12, 12), actor=make_actor("coordination")
         )
-        week1 = o.cohort_matrix(
+        week1 = progress.cohort_matrix(
             s, world.cohort, date(2025, 12, 1), actor=make_actor("coordination")
         )
-        before = o.cohort_matrix(
+        before = progress.cohort_matrix(
             s, world.cohort, date(2025, 11, 1), actor=make_actor("coordination")
         )
-        long_after = o.cohort_matrix(
+        long_after = progress.cohort_matrix(
             s, world.cohort, date(2026, 5, 1), actor=make_actor("coordination")
         )
     assert week2.week == 2
@@ -451,13 +503,13 @@ def test_matrix_latest_level_and_not_observed_this_week(world: World, db: Databa
 def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
     with db.session() as s:
         ids = [_candidate(s, f"Nom{chr(65 + i)}", "Prénom") for i in range(20)]
-        cohort = o.cohorts(s)[-1].id
-        criteria = [c.id for c in o.criteria(s)]
+        cohort = orientation_cohorts.cohorts(s)[-1].id
+        criteria = [c.id for c in orientation_criteria.criteria(s)]
         acts = []
         for i in range(30):
             act = _activity(s, cohort, (START + timedelta(days=i)).strftime("%d/%m/%Y"))
             acts.append(act)
-            o.set_teams(s, act, [("A", ids)], actor=make_actor("formateur"))
+            orientation_activities.set_teams(s, act, [("A", ids)], actor=make_actor("formateur"))
         s.add_all(
             Observation(
                 activity_id=act,
@@ -478,10 +530,10 @@ def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            matrix = o.cohort_matrix(
+            matrix = progress.cohort_matrix(
                 s, cohort, date(2025, 12, 20), actor=make_actor("coordination")
             )
-            o.activities(s, cohort)
+            orientation_activities.activities(s, cohort)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
     assert len(matrix.latest) == 200
@@ -493,17 +545,19 @@ def test_matrix_loads_in_a_constant_number_of_queries(db: Database) -> None:
 
 def test_criteria_can_be_added_renamed_and_retired(world: World, db: Database) -> None:
     with db.session() as s:
-        added = o.add_criterion(
+        added = orientation_criteria.add_criterion(
             s, " e7 ", "Respecte le matériel", "Règlement", actor=make_actor("coordination")
         )
         with pytest.raises(ValidationError) as duplicate:
-            o.add_criterion(s, "E7", "", "", actor=make_actor("coordination"))
-        renamed = o.rename_criterion(
+            orientation_criteria.add_criterion(s, "E7", "", "", actor=make_actor("coordination"))
+        renamed = orientation_criteria.rename_criterion(
             s, world.criteria["E2"], "Ponctualité", actor=make_actor("coordination")
         )
         with pytest.raises(ValidationError) as empty:
-            o.rename_criterion(s, world.criteria["E2"], " ", actor=make_actor("coordination"))
-        listed = o.criteria(s)
+            orientation_criteria.rename_criterion(
+                s, world.criteria["E2"], " ", actor=make_actor("coordination")
+            )
+        listed = orientation_criteria.criteria(s)
     assert (added.code, added.label, added.grounding, added.retired) == (
         "E7",
         "Respecte le matériel",
@@ -525,24 +579,30 @@ def test_retired_criterion_leaves_new_grids_but_stays_where_observed(
     e6, a1 = world.criteria["E6"], world.criteria["A1"]
     with db.session() as s:
         _level(s, world, world.lea, "E6", "2", NOW)
-        o.retire_criterion(s, e6, actor=make_actor("coordination"), now=NOW)
-        o.retire_criterion(s, a1, actor=make_actor("coordination"), now=NOW)
+        orientation_criteria.retire_criterion(s, e6, actor=make_actor("coordination"), now=NOW)
+        orientation_criteria.retire_criterion(s, a1, actor=make_actor("coordination"), now=NOW)
         new = _activity(s, world.cohort, "04/12/2025")
         new_team = (
-            o.set_teams(s, new, [("A", [world.lea])], actor=make_actor("formateur")).teams[0].id
+            orientation_activities.set_teams(
+                s, new, [("A", [world.lea])], actor=make_actor("formateur")
+            )
+            .teams[0]
+            .id
         )
-        new_grid = o.grid(s, new, new_team, actor=make_actor("coordination"))
-        old_grid = o.grid(s, world.activity, world.team, actor=make_actor("coordination"))
+        new_grid = orientation_grid.grid(s, new, new_team, actor=make_actor("coordination"))
+        old_grid = orientation_grid.grid(
+            s, world.activity, world.team, actor=make_actor("coordination")
+        )
         # a correction of the retired criterion in the old activity is still possible
         assert _level(s, world, world.lea, "E6", "1", NOW + timedelta(hours=1)) is True
         with pytest.raises(ValidationError):
             _level(s, world, world.lea, "E6", "1", NOW, act=new)
-        matrix = o.cohort_matrix(
+        matrix = progress.cohort_matrix(
             s, world.cohort, date(2025, 12, 3), actor=make_actor("coordination")
         )
-        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
-        active = o.criteria(s)
-        every = o.criteria(s, include_retired=True)
+        page = progress.learner_page(s, world.lea, actor=make_actor("coordination"))
+        active = orientation_criteria.criteria(s)
+        every = orientation_criteria.criteria(s, include_retired=True)
     assert e6 not in {c.id for c in new_grid.criteria}
     assert [c.code for c in old_grid.criteria if c.retired] == ["E6"]
     assert [c.code for c in matrix.criteria if c.retired] == ["E6"]
@@ -556,9 +616,11 @@ def test_retired_criterion_leaves_new_grids_but_stays_where_observed(
 def test_learner_page_weekly_levels_and_notes(world: World, db: Database) -> None:
     with db.session() as s:
         w3 = _activity(s, world.cohort, "17/12/2025", "Hackathon", kind="evenement")
-        o.set_teams(s, w3, [("A", [world.lea])], actor=make_actor("formateur"))
+        orientation_activities.set_teams(s, w3, [("A", [world.lea])], actor=make_actor("formateur"))
         w1b = _activity(s, world.cohort, "05/12/2025", "Visite")
-        o.set_teams(s, w1b, [("A", [world.lea])], actor=make_actor("formateur"))
+        orientation_activities.set_teams(
+            s, w1b, [("A", [world.lea])], actor=make_actor("formateur")
+        )
         _level(s, world, world.lea, "E1", "3", datetime(2025, 12, 3, 10, 0))
         _level(s, world, world.lea, "E1", "2", datetime(2025, 12, 5, 10, 0), act=w1b)
         _level(s, world, world.lea, "E1", "1", datetime(2025, 12, 17, 10, 0), act=w3)
@@ -566,9 +628,11 @@ def test_learner_page_weekly_levels_and_notes(world: World, db: Database) -> Non
             (w3, "Porte-parole de l'équipe", datetime(2025, 12, 17, 12, 0)),
             (world.activity, "Discrète mais attentive", datetime(2025, 12, 3, 12, 0)),
         ):
-            o.record_note(s, act, world.lea, text, actor=make_actor("formateur", TRAINER), now=when)
-        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
-        without_cohort = o.learner_page(
+            orientation_grid.record_note(
+                s, act, world.lea, text, actor=make_actor("formateur", TRAINER), now=when
+            )
+        page = progress.learner_page(s, world.lea, actor=make_actor("coordination"))
+        without_cohort = progress.learner_page(
             s, _candidate(s, "Seul", "Hugo", site="du-guesclin"), actor=make_actor("coordination")
         )
     assert page.name == "DUPONT Léa"
@@ -587,7 +651,7 @@ def test_learner_page_weekly_levels_and_notes(world: World, db: Database) -> Non
 
 def test_save_project_creates_then_updates(world: World, db: Database) -> None:
     with db.session() as s:
-        first = o.save_project(
+        first = projects.save_project(
             s,
             world.lea,
             filiere="web",
@@ -597,7 +661,7 @@ def test_save_project_creates_then_updates(world: World, db: Database) -> None:
             actor=make_actor("formateur", TRAINER),
             now=NOW,
         )
-        second = o.save_project(
+        second = projects.save_project(
             s,
             world.lea,
             filiere="Réseaux et parc informatique",
@@ -608,7 +672,7 @@ def test_save_project_creates_then_updates(world: World, db: Database) -> None:
             now=NOW + timedelta(days=1),
         )
         with pytest.raises(ValidationError) as bad:
-            o.save_project(
+            projects.save_project(
                 s,
                 world.lea,
                 filiere="cuisine",
@@ -617,13 +681,13 @@ def test_save_project_creates_then_updates(world: World, db: Database) -> None:
                 status="fini",
                 actor=make_actor("formateur", TRAINER),
             )
-        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
+        page = progress.learner_page(s, world.lea, actor=make_actor("coordination"))
     assert (first.filiere, first.target_job, first.status_label) == (
         "Développement web",
         "Développeuse web",
         "En cours",
     )
-    assert second == o.ProjectInfo(
+    assert second == projects.ProjectInfo(
         "Réseaux et parc informatique",
         "",
         "",
@@ -648,7 +712,7 @@ def _stage(s: Session, candidate_id: int) -> str:
 def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -> None:
     later = NOW + timedelta(days=40)
     with db.session() as s:
-        first = o.decide(
+        first = decisions.decide(
             s,
             world.lea,
             outcome="validee",
@@ -658,7 +722,7 @@ def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -
             now=later,
         )
         assert _stage(s, world.lea) == "orientation_validee"
-        second = o.decide(
+        second = decisions.decide(
             s,
             world.lea,
             outcome="reserves",
@@ -673,7 +737,7 @@ def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -
             .where(StageChange.candidate_id == world.lea)
             .order_by(StageChange.id)
         ).all()
-        page = o.learner_page(s, world.lea, actor=make_actor("coordination"))
+        page = progress.learner_page(s, world.lea, actor=make_actor("coordination"))
         count = s.scalar(select(func.count()).select_from(OrientationDecision))
     assert (first.outcome, first.outcome_label, first.filiere) == (
         "validee",
@@ -697,7 +761,7 @@ def test_decide_moves_the_stage_and_can_be_revised(world: World, db: Database) -
 
 def test_decide_non_validee_requires_a_reason_not_a_filiere(world: World, db: Database) -> None:
     with db.session() as s:
-        info = o.decide(
+        info = decisions.decide(
             s,
             world.marc,
             outcome="non_validee",
@@ -714,7 +778,9 @@ def test_decide_refusals(world: World, db: Database) -> None:
     def errors(candidate_id: int, **kw: str) -> dict[str, str]:
         values = {"outcome": "validee", "filiere": "web", "reason": ""} | kw
         with pytest.raises(ValidationError) as caught:
-            o.decide(s, candidate_id, actor=make_actor("coordination", COORD), now=NOW, **values)
+            decisions.decide(
+                s, candidate_id, actor=make_actor("coordination", COORD), now=NOW, **values
+            )
         return caught.value.errors
 
     with db.session() as s:
@@ -736,17 +802,17 @@ def test_decide_refusals(world: World, db: Database) -> None:
 def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
     with db.session() as s:
         w2 = _activity(s, world.cohort, "10/12/2025", "Projet réel")
-        o.set_teams(s, w2, [("A", [world.lea])], actor=make_actor("formateur"))
+        orientation_activities.set_teams(s, w2, [("A", [world.lea])], actor=make_actor("formateur"))
         w4 = _activity(s, world.cohort, "23/12/2025", "Visite")
-        o.set_teams(s, w4, [("A", [world.lea])], actor=make_actor("formateur"))
+        orientation_activities.set_teams(s, w4, [("A", [world.lea])], actor=make_actor("formateur"))
         for code, levels in {"E1": "312", "E2": "22-", "E3": "1-3", "E4": "-2-"}.items():
             for act, level, day in zip((world.activity, w2, w4), levels, (3, 10, 23), strict=True):
                 if level != "-":
                     _level(s, world, world.lea, code, level, datetime(2025, 12, day, 10), act=act)
-        o.record_note(
+        orientation_grid.record_note(
             s, w2, world.lea, "Très impliquée", actor=make_actor("formateur", TRAINER), now=NOW
         )
-        o.save_project(
+        projects.save_project(
             s,
             world.lea,
             filiere="web",
@@ -756,10 +822,10 @@ def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
             actor=make_actor("formateur", TRAINER),
             now=NOW,
         )
-        pending = o.bilan_data(
+        pending = orientation_bilan.bilan_data(
             s, world.lea, today=date(2026, 1, 12), actor=make_actor("coordination")
         )
-        o.decide(
+        decisions.decide(
             s,
             world.lea,
             outcome="validee",
@@ -768,7 +834,7 @@ def test_bilan_data_contents_and_trends(world: World, db: Database) -> None:
             actor=make_actor("coordination", COORD),
             now=datetime(2026, 1, 12, 17, 0),
         )
-        decided = o.bilan_data(
+        decided = orientation_bilan.bilan_data(
             s,
             world.lea,
             organisation="Fabrique",

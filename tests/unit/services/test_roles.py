@@ -18,7 +18,9 @@ from app.services.candidates import records as candidates
 from app.services.candidates.records import CandidateInput
 from app.services.errors import PermissionDenied, UserFacingError
 from app.services.hosts import directory as hosts
-from app.services.orientation import period as o
+from app.services.orientation import activities, cohorts, criteria, decisions, progress
+from app.services.orientation import bilan as orientation_bilan
+from app.services.orientation import grid as orientation_grid
 from app.services.permissions import SYSTEM_ROLE
 from app.services.settings import organisation as org
 from app.storage import Database
@@ -57,20 +59,22 @@ def _build(s: Session) -> World:
         candidates.change_stage(
             s, learner, stage, comment="", actor=make_actor(COORD, "t"), now=NOW
         )
-    cohort = next(c for c in o.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt")
-    activity = o.create_activity(
+    cohort = next(
+        c for c in cohorts.cohorts(s) if c.season == "2025-2026" and c.site_name == "Cobalt"
+    )
+    activity = activities.create_activity(
         s,
         cohort.id,
-        o.ActivityInput(day="03/12/2025", title="Atelier"),
+        activities.ActivityInput(day="03/12/2025", title="Atelier"),
         actor=make_actor(FORMATEUR),
     )
     team = (
-        o.set_teams(s, activity.id, [("Équipe A", [learner])], actor=make_actor(FORMATEUR))
+        activities.set_teams(s, activity.id, [("Équipe A", [learner])], actor=make_actor(FORMATEUR))
         .teams[0]
         .id
     )
-    criterion = o.criteria(s)[0].id
-    o.record_level(
+    criterion = criteria.criteria(s)[0].id
+    orientation_grid.record_level(
         s, activity.id, learner, criterion, "1", actor=make_actor(FORMATEUR, "t"), now=NOW
     )
     appointment = appointments.create_appointment(s, _session_input(), actor=make_actor(COORD)).id
@@ -241,15 +245,17 @@ def test_every_role_reads_appointments(s: Session, world: World) -> None:
 @pytest.mark.parametrize("role", [*ROLES, ""])
 def test_orientation_observations_are_not_for_accueil(s: Session, world: World, role: str) -> None:
     reads = {
-        "grid": lambda: o.grid(s, world.activity, world.team, actor=make_actor(role)),
-        "history": lambda: o.level_history(
+        "grid": lambda: orientation_grid.grid(
+            s, world.activity, world.team, actor=make_actor(role)
+        ),
+        "history": lambda: orientation_grid.level_history(
             s, world.activity, world.learner, world.criterion, actor=make_actor(role)
         ),
-        "matrix": lambda: o.cohort_matrix(
+        "matrix": lambda: progress.cohort_matrix(
             s, world.cohort, date(2025, 12, 5), actor=make_actor(role)
         ),
-        "learner": lambda: o.learner_page(s, world.learner, actor=make_actor(role)),
-        "bilan": lambda: o.bilan_data(s, world.learner, actor=make_actor(role)),
+        "learner": lambda: progress.learner_page(s, world.learner, actor=make_actor(role)),
+        "bilan": lambda: orientation_bilan.bilan_data(s, world.learner, actor=make_actor(role)),
     }
     for name, action in reads.items():
         assert _outcome(action) == _expect({FORMATEUR, COORD}, role), name
@@ -259,10 +265,10 @@ def test_orientation_observations_are_not_for_accueil(s: Session, world: World, 
 def test_observations_by_trainers_decisions_by_coordination(
     s: Session, world: World, role: str
 ) -> None:
-    record = lambda: o.record_level(  # noqa: E731
+    record = lambda: orientation_grid.record_level(  # noqa: E731
         s, world.activity, world.learner, world.criterion, "2", actor=make_actor(role, "x")
     )
-    decide = lambda: o.decide(  # noqa: E731
+    decide = lambda: decisions.decide(  # noqa: E731
         s, world.learner, outcome="validee", filiere="", reason="", actor=make_actor(role, "x")
     )
     assert _outcome(record) == _expect({FORMATEUR, COORD}, role)
@@ -271,7 +277,7 @@ def test_observations_by_trainers_decisions_by_coordination(
 
 def test_accueil_refusal_is_in_french(s: Session, world: World) -> None:
     with pytest.raises(PermissionDenied) as refused:
-        o.learner_page(s, world.learner, actor=make_actor(ACCUEIL))
+        progress.learner_page(s, world.learner, actor=make_actor(ACCUEIL))
     assert str(refused.value) == (
         "Les observations de la période d'orientation sont réservées aux formateurs "
         "et à la coordination."

@@ -21,7 +21,7 @@ from app.services.candidates.records import (
     season_and_site,
 )
 from app.services.errors import NotFoundError
-from app.services.orientation import period as orientation
+from app.services.orientation import cohorts as orientation_cohorts
 from app.services.validation import format_phone
 from app.storage import Database
 from tests.conftest import make_actor
@@ -114,11 +114,11 @@ def test_cohorts_are_created_only_where_a_learner_entered(db: Database) -> None:
     with db.session() as s:
         _learner(s, "Candidat", "2026-2027", enter=False)
         _learner(s, "Apprenant", "2025-2026", site="du-guesclin")
-        listed = orientation.cohorts(s)
+        listed = orientation_cohorts.cohorts(s)
         assert [c.label for c in listed] == ["Saison 2025-2026 — Centre Du Guesclin"]
         _learner(s, "Second", "2025-2026", site="du-guesclin")
         _learner(s, "Premier", "2026-2027")
-        again = orientation.cohorts(s)
+        again = orientation_cohorts.cohorts(s)
         assert [c.label for c in again] == [
             "Saison 2026-2027 — Cobalt",
             "Saison 2025-2026 — Centre Du Guesclin",
