@@ -23,6 +23,15 @@ class Candidate(KeyMixin, TimestampMixin, Base):
         Index("ix_candidate_phone", "phone"),
         # The list's default order (services.candidates.search_ids), read straight off the index.
         Index("ix_candidate_display_order", "name_key", "first_name_key", "id"),
+        # The same order within a season (and the site, to filter on it without the row).
+        Index(
+            "ix_candidate_season_display_order",
+            "season_id",
+            "name_key",
+            "first_name_key",
+            "id",
+            "site_id",
+        ),
         Index("ix_candidate_usage_name_key", "usage_name_key"),
     )
 

@@ -1,30 +1,44 @@
 """Candidate search on an index, whatever the engine.
 
-SQLite: the FTS5 table `candidate_fts` (migration 0008) indexes `candidate.search_text` word by
-word, accents folded; each typed term matches the words it begins. PostgreSQL: a LIKE on the
-same column, served by a trigram index. Terms without a letter or digit ("_", "%") cannot be
-indexed and are looked up with LIKE everywhere.
+SQLite: the FTS5 table `candidate_fts` (migrations 0008 and 0011) indexes `candidate.search_text`
+word by word, accents folded; each typed term matches the words it begins. Its second column
+holds the candidate's season, site and name start as words nobody can type: a search within a
+season or a site is narrowed inside the index, and so is a search for the list's first rows.
+PostgreSQL: a LIKE on the same column, served by a trigram index. Terms without a letter or
+digit ("_", "%") cannot be indexed and are looked up with LIKE everywhere.
 """
 
-from sqlalchemy import ColumnElement, Integer, Select, column, select, table
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Integer, Select, case, column, func, literal, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import QueryableAttribute
 
 FTS_TABLE = "candidate_fts"
+SOURCE_VIEW = "candidate_fts_source"  # what the index reads: search text and scope words
 # What the schema comparison must not expect to find in the models: the FTS5 table, its
-# shadow tables and PostgreSQL's trigram index.
+# shadow tables and source view, and PostgreSQL's trigram index.
 UNMAPPED_NAMES = frozenset(
     {
         FTS_TABLE,
         *(f"{FTS_TABLE}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")),
+        SOURCE_VIEW,
         "ix_candidate_search_trigram",
     }
 )
+# The scope words, as migration 0011 writes them: a private-use character (a letter to the
+# tokenizer, typed by nobody, so that no search term begins like a scope word), then `s` and
+# the season's id, `t` and the site's id, `n` and the name key's first two characters.
+_SCOPE_MARK = "\ue000"
+_PLAIN = "[a-z0-9]"
+# The name start word of the files without a name key (anonymised) or whose key begins with
+# something else than a plain letter or digit.
+NO_NAME_START = f"{_SCOPE_MARK}n"
 
 
 def include_in_schema_comparison(name: str | None, _type: str, _parents: object) -> bool:
-    """Alembic's `include_name`: leave out what migration 0008 creates outside the models."""
+    """Alembic's `include_name`: leave out what migrations create outside the models."""
     return name not in UNMAPPED_NAMES
 
 
@@ -42,10 +56,51 @@ def _phrase_prefix(term: str) -> str:
     return '"' + term.replace('"', '""') + '"*'
 
 
-def matching_ids(terms: list[str]) -> Select[tuple[int]]:
-    """Ids of the candidates whose indexed words begin with each term (SQLite FTS5)."""
-    expression = " AND ".join(_phrase_prefix(term) for term in terms)
+def name_start_word(name_key: ColumnElement[str | None]) -> ColumnElement[str]:
+    """The scope word of a name key's first two characters, as the index holds it: one
+    character, or none, when the next is not a plain letter or digit (the word must stay one
+    word). The files of the list's first names hold the words of a few name starts."""
+    start = case(
+        (name_key.op("GLOB")(_PLAIN + _PLAIN + "*"), func.substr(name_key, 1, 2)),
+        (name_key.op("GLOB")(_PLAIN + "*"), func.substr(name_key, 1, 1)),
+        else_="",
+    )
+    return literal(NO_NAME_START).concat(start)
+
+
+def _expression(
+    terms: list[str], season_id: int | None, site_id: int | None, name_starts: Sequence[str]
+) -> str:
+    scope = [f"{_SCOPE_MARK}s{season_id}"] if season_id is not None else []
+    scope += [f"{_SCOPE_MARK}t{site_id}"] if site_id is not None else []
+    parts = [f'"{word}"' for word in scope] + [_phrase_prefix(term) for term in terms]
+    if name_starts:
+        parts.append("(" + " OR ".join(f'"{word}"' for word in name_starts) + ")")
+    return " AND ".join(parts)
+
+
+def matching_ids(
+    terms: list[str],
+    *,
+    season_id: int | None = None,
+    site_id: int | None = None,
+    name_starts: Sequence[str] = (),
+) -> Select[tuple[int]]:
+    """Ids of the candidates whose indexed words begin with each term (SQLite FTS5), in this
+    season and this site when given, among the names starting with one of `name_starts`
+    (words of `name_start_word`) when given."""
+    expression = _expression(terms, season_id, site_id, name_starts)
     return select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(expression))
+
+
+def joined(ids: Select[tuple[int]]) -> Select[tuple[str | None]]:
+    """The ids joined by commas into one value (None: no id): thousands of ids read faster
+    as one string than as rows; see `split`."""
+    return select(func.group_concat(ids.subquery().c[0]))
+
+
+def split(joined_ids: str | None) -> set[int]:
+    return {int(text) for text in joined_ids.split(",")} if joined_ids else set()
 
 
 def contains(
