@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.domain import Agreement
+from app.resources_access import resources_root
 from app.services.bootstrap import open_app_database
 from app.services.demo_base import is_demo_base
 from app.services.errors import UserFacingError
@@ -37,6 +38,7 @@ class _ErrorsSeen(logging.Handler):
 
 
 def run(url: str) -> int:
+    print(f"Fichiers de l'application lus dans : {resources_root()}")
     database = open_app_database(url)
     try:
         with database.session(commit=False) as session:
