@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="ouvrir sur une base de démonstration neuve"
     )
+    # For the packaging smoke tests (app/self_check.py), not a user's command.
+    parser.add_argument("--self-check", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", parser_class=FrenchArgumentParser)
 
     seed = commands.add_parser(
@@ -178,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # First: in a standalone bundle, a worker process of a PDF batch starts as this program
+    # and must run its task, not the command line (no effect outside a bundle).
+    multiprocessing.freeze_support()
     from app.logs import setup_logging
 
     setup_logging()
@@ -196,6 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             from app.storage.targets import refuse_unlikely_database
+
+            if args.self_check:
+                from app import self_check
+
+                url = database_url(db_value)
+                refuse_unlikely_database(url)
+                return self_check.run(url)
             from app.ui.app import run_gui
 
             if args.demo:

@@ -28,6 +28,7 @@ from reportlab.platypus import Flowable, KeepTogether
 
 from app.pdf.layout import BLANK, escape_text, section_heading
 from app.pdf.paragraph import Paragraph
+from app.resources_access import resource
 
 __all__ = [
     "CLAUSES_DIR",
@@ -41,7 +42,7 @@ __all__ = [
     "template_sections",
 ]
 
-CLAUSES_DIR = Path(__file__).resolve().parents[2] / "resources" / "clauses"
+CLAUSES_DIR = resource("clauses")
 DATA_MARKER = "{{donnees}}"
 PARSED_TEMPLATES = 32  # distinct template texts kept parsed (four documents, a few edits)
 

@@ -1,18 +1,19 @@
 """Embedded TrueType fonts for the PDF documents (DejaVu Sans: accents, « », —, ✓ all covered)."""
 
 import threading
-from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from app.resources_access import resource, resource_path
 
 FONT_FAMILY = "DejaVu"
 FONT_REGULAR = "DejaVu"
 FONT_BOLD = "DejaVu-Bold"
 FONT_ITALIC = "DejaVu-Oblique"
 
-FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+FONTS_DIR = resource("fonts")
 
 _FILES = {
     FONT_REGULAR: "DejaVuSans.ttf",
@@ -30,7 +31,7 @@ def register_fonts() -> None:
         registered = set(pdfmetrics.getRegisteredFontNames())
         for name, filename in _FILES.items():
             if name not in registered:
-                pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
+                pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", filename))))
     # <b>, <i> and <b><i> inside Paragraph markup resolve through these mappings;
     # there is no bold-oblique file embedded, bold stands in for it.
     addMapping(FONT_FAMILY, 0, 0, FONT_REGULAR)

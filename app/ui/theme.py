@@ -1,15 +1,16 @@
 """One look: Fusion style, a light palette, one accent colour, Tabler icons."""
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-ICONS = RESOURCES / "icons"
+from app.resources_access import resource, resource_path
+
+RESOURCES = resource()
+ICONS = resource("icons")
 ACCENT = "#1f6f8b"
 ERROR = "#b3261e"
 WARNING_BG = "#fff4ce"
@@ -77,7 +78,7 @@ QLabel[role="alert"] {{ background: {WARNING_BG}; border: 1px solid #ecd98b; bor
 def icon(name: str, color: str = "#33414d") -> QIcon:
     """A Tabler outline icon rendered in `color`; an empty icon if the file is missing."""
     path = ICONS / f"{name}.svg"
-    if not path.exists():
+    if not path.is_file():
         return QIcon()
     svg = path.read_text(encoding="utf-8").replace("currentColor", color)
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
@@ -93,4 +94,4 @@ def icon(name: str, color: str = "#33414d") -> QIcon:
 
 
 def app_icon() -> QIcon:
-    return QIcon(str(RESOURCES / "app-icon.svg"))
+    return QIcon(str(resource_path("app-icon.svg")))
