@@ -10,7 +10,7 @@ digit ("_", "%") cannot be indexed and are looked up with LIKE everywhere.
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Integer, Select, case, column, func, literal, select, table
+from sqlalchemy import ColumnElement, Integer, Select, column, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import QueryableAttribute
@@ -31,9 +31,8 @@ UNMAPPED_NAMES = frozenset(
 # tokenizer, typed by nobody, so that no search term begins like a scope word), then `s` and
 # the season's id, `t` and the site's id, `n` and the name key's first two characters.
 _SCOPE_MARK = "\ue000"
-_PLAIN = "[a-z0-9]"
 # The name start word of the files without a name key (anonymised) or whose key begins with
-# something else than a plain letter or digit.
+# something else than a plain letter or digit; the others add one or two of those.
 NO_NAME_START = f"{_SCOPE_MARK}n"
 
 
@@ -56,16 +55,19 @@ def _phrase_prefix(term: str) -> str:
     return '"' + term.replace('"', '""') + '"*'
 
 
-def name_start_word(name_key: ColumnElement[str | None]) -> ColumnElement[str]:
-    """The scope word of a name key's first two characters, as the index holds it: one
-    character, or none, when the next is not a plain letter or digit (the word must stay one
-    word). The files of the list's first names hold the words of a few name starts."""
-    start = case(
-        (name_key.op("GLOB")(_PLAIN + _PLAIN + "*"), func.substr(name_key, 1, 2)),
-        (name_key.op("GLOB")(_PLAIN + "*"), func.substr(name_key, 1, 1)),
-        else_="",
-    )
-    return literal(NO_NAME_START).concat(start)
+_PLAIN = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+def name_start_word(name_key: str | None) -> str:
+    """The scope word of a name key, as migration 0011 writes it: the key's first two
+    characters while they are plain letters or digits (one, or none, when the next is not:
+    the word must stay one word). Only the first two characters count."""
+    start = ""
+    for character in (name_key or "")[:2]:
+        if character not in _PLAIN:
+            break
+        start += character
+    return NO_NAME_START + start
 
 
 def _expression(
@@ -91,16 +93,6 @@ def matching_ids(
     (words of `name_start_word`) when given."""
     expression = _expression(terms, season_id, site_id, name_starts)
     return select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(expression))
-
-
-def joined(ids: Select[tuple[int]]) -> Select[tuple[str | None]]:
-    """The ids joined by commas into one value (None: no id): thousands of ids read faster
-    as one string than as rows; see `split`."""
-    return select(func.group_concat(ids.subquery().c[0]))
-
-
-def split(joined_ids: str | None) -> set[int]:
-    return {int(text) for text in joined_ids.split(",")} if joined_ids else set()
 
 
 def contains(

@@ -851,10 +851,11 @@ def _match_count(session: Session, terms: list[str], query: CandidateQuery) -> i
 
 # ---- the first rows of a search matching most files, over every season
 
-# From this share of the base on, _first_in_list_order offers the list's first files to the
-# index, WINDOW_MARGIN times as many as the share predicts to hold the rows wanted.
+# From this share of the base on, _first_in_list_order reads the first rows off the names
+# starting like the list's first ones: WINDOW_MARGIN times as many names as the share predicts
+# to hold the rows wanted (more costs little: the reading stops at the rows wanted).
 WINDOW_SHARE = 0.25
-WINDOW_MARGIN = 1.5
+WINDOW_MARGIN = 2.0
 
 
 def _first_in_list_order(session: Session, query: CandidateQuery, wanted: int) -> list[int] | None:
@@ -862,11 +863,12 @@ def _first_in_list_order(session: Session, query: CandidateQuery, wanted: int) -
     the base over every season ("0" or "06": every mobile number; a first letter).
 
     SQLite would take in every match before finding the first ones in the list's order (30 ms
-    and more for 100 000 files). Instead: the list's first files, and the matches among the
-    files whose names start like theirs (the index holds the two first letters of each name).
+    and more for 100 000 files). Instead it takes in the matches among the names that start
+    like the list's first names (the index holds each name's first two letters), and reads
+    those names in order until it has the rows wanted.
 
     None when this does not apply (the caller then asks SQLite): fewer matches, too few among
-    the files offered, a season (read off its own index), a stage or field filter."""
+    the first names, a season (read off its own index), a stage or field filter."""
     terms = _indexed_terms(session, query)
     if terms is None or (query.season_id, query.stage_id, query.filiere_id) != (None,) * 3:
         return None
@@ -874,10 +876,11 @@ def _first_in_list_order(session: Session, query: CandidateQuery, wanted: int) -
     if not matches or matches < WINDOW_SHARE * files:
         return None
     # Files without a name key (anonymised) come first in the list: looked up on their own,
-    # they cannot crowd the files offered below.
+    # they cannot crowd the first names.
     first = _unnamed_matches(session, terms, query.site_id, wanted)
     if len(first) < wanted:
-        named = _named_matches(session, terms, query.site_id, wanted - len(first), matches / files)
+        names = math.ceil(WINDOW_MARGIN * (wanted - len(first)) * files / matches)
+        named = _first_named_matches(session, terms, query.site_id, wanted - len(first), names)
         if named is None:
             return None
         first += named
@@ -900,28 +903,30 @@ def _unnamed_matches(
     return scalar_list(session, statement)
 
 
-def _named_matches(
-    session: Session, terms: list[str], site_id: int | None, wanted: int, share: float
+def _first_named_matches(
+    session: Session, terms: list[str], site_id: int | None, wanted: int, names: int
 ) -> list[int] | None:
-    """The first `wanted` matches with a name key, in the list's order: among the first named
-    files (WINDOW_MARGIN times as many as `share` predicts), those the index keeps when asked
-    for the files whose names start like theirs. None when too few of them match."""
-    size = math.ceil(WINDOW_MARGIN * wanted / share)
-    offered_files = (
-        select(Candidate.id, Candidate.name_key)
-        .where(Candidate.name_key.is_not(None))
-        .order_by(Candidate.name_key, Candidate.first_name_key, Candidate.id)
-        .limit(size)
-        .subquery()
+    """The first `wanted` matches with a name key, in the list's order, among the first
+    `names` named files (and those of the same name as the last). None when fewer match."""
+    named = Candidate.name_key.is_not(None)
+    in_order = (Candidate.name_key, Candidate.first_name_key, Candidate.id)
+    first_names = select(Candidate.name_key).where(named).order_by(*in_order).limit(names)
+    last_name = session.scalar(first_names.limit(1).offset(names - 1))
+    if last_name is None:
+        return None  # fewer named files: SQLite reads them all as fast
+    # A name's start word depends on its first two characters only.
+    beginnings = select(func.substr(first_names.subquery().c.name_key, 1, 2)).distinct()
+    words = sorted({fulltext.name_start_word(start) for start in session.scalars(beginnings)})
+    in_names = fulltext.matching_ids(terms, site_id=site_id, name_starts=words)
+    # "+ 0": the names are read in order off ix_candidate_display_order, each match kept.
+    statement = (
+        select(Candidate.id)
+        .where(Candidate.name_key <= last_name, (Candidate.id + 0).in_(in_names))
+        .order_by(*in_order)
+        .limit(wanted)
     )
-    offered = scalar_list(session, select(offered_files.c.id))
-    name_start = fulltext.name_start_word(offered_files.c.name_key)
-    name_starts = list(session.scalars(select(name_start).distinct()))
-    # Every site's files are offered: the index keeps the site's.
-    in_names = fulltext.matching_ids(terms, site_id=site_id, name_starts=name_starts)
-    kept = fulltext.split(session.scalar(fulltext.joined(in_names)))
-    first = [candidate_id for candidate_id in offered if candidate_id in kept]
-    return first if len(first) >= wanted or len(offered) < size else None
+    first = scalar_list(session, statement)
+    return first if len(first) == wanted else None
 
 
 def search_ids(

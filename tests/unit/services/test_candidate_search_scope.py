@@ -188,7 +188,7 @@ def in_sql_order(db: Database, query: CandidateQuery) -> list[int]:
 
 
 @pytest.mark.parametrize("typed", ["0", "06", "a", "m", "an", "p1"])
-def test_the_first_rows_found_in_the_index_are_those_sql_finds(
+def test_the_first_rows_found_off_the_first_names_are_those_sql_finds(
     db: Database, varied: list[int], monkeypatch: pytest.MonkeyPatch, typed: str
 ) -> None:
     monkeypatch.setattr(candidates, "WINDOW_SHARE", 0.0)  # however few the matches
@@ -210,25 +210,24 @@ def test_files_without_a_name_key_come_first_as_in_the_list(
     assert found(db, query, limit=1) == [anonymised] == in_sql_order(db, query)
 
 
-def test_the_first_rows_come_from_the_index_when_most_files_match(
-    db: Database, varied: list[int], monkeypatch: pytest.MonkeyPatch
+def test_the_first_rows_are_read_off_the_first_names_when_most_files_match(
+    db: Database, varied: list[int]
 ) -> None:
-    monkeypatch.setattr(candidates, "WINDOW_MARGIN", 3.0)
-    query = CandidateQuery(text="06")  # every file but the anonymised and Rousseau
+    query = CandidateQuery(text="06")  # every file but the anonymised one and Rousseau
     expected = in_sql_order(db, query)
 
     with db.session(commit=False) as session:
-        first = candidates._first_in_list_order(session, query, 5)
+        first = candidates._first_in_list_order(session, query, 3)
 
-    assert first == expected[:5]
-    assert found(db, query, limit=5) == expected[:5]
+    assert first == expected[:3]
+    assert found(db, query, limit=3) == expected[:3]
 
 
-def test_too_few_matches_among_the_first_names_falls_back_to_sql(
+def test_too_few_matches_among_the_first_names_leaves_it_to_sql(
     db: Database, varied: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(candidates, "WINDOW_SHARE", 0.0)
-    monkeypatch.setattr(candidates, "WINDOW_MARGIN", 0.1)  # one or two files offered
+    monkeypatch.setattr(candidates, "WINDOW_MARGIN", 0.1)  # the first name or two
     query = CandidateQuery(text="zoe")  # the last name of the list
 
     with db.session(commit=False) as session:
@@ -236,7 +235,22 @@ def test_too_few_matches_among_the_first_names_falls_back_to_sql(
     assert found(db, query, limit=1) == in_sql_order(db, query)
 
 
-def test_a_site_keeps_its_own_files_among_those_offered(
+def test_names_beyond_the_first_ones_are_left_to_sql(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(candidates, "WINDOW_MARGIN", 0.5)  # the first two names
+    first = add(db, nom="Aa", telephone="06 12 34 56 01")
+    add(db, nom="Ab", telephone="05 49 00 00 02")
+    third = add(db, nom="Cc", telephone="06 12 34 56 03")
+    add(db, nom="Øberg", telephone="06 12 34 56 04")  # sorts after z, start word of its own
+    query = CandidateQuery(text="06")
+
+    with db.session(commit=False) as session:
+        assert candidates._first_in_list_order(session, query, 2) is None
+    assert found(db, query, limit=2) == [first, third] == in_sql_order(db, query)[:2]
+
+
+def test_a_site_keeps_its_own_files_among_the_first_names(
     db: Database, varied: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(candidates, "WINDOW_SHARE", 0.0)
@@ -247,14 +261,29 @@ def test_a_site_keeps_its_own_files_among_those_offered(
     assert found(db, query, limit=3) == [elsewhere] == in_sql_order(db, query)
 
 
-def test_the_name_start_words_are_those_the_index_holds(db: Database, varied: list[int]) -> None:
+def test_each_name_is_found_by_the_start_word_of_its_key(db: Database, varied: list[int]) -> None:
     with db.session(commit=False) as session:
-        starts = session.execute(
-            select(Candidate.id, fulltext.name_start_word(Candidate.name_key))
-        ).all()
-        for candidate_id, start in starts:
-            in_index = fulltext.matching_ids([], name_starts=[start])
-            assert candidate_id in session.scalars(in_index).all(), start
+        for candidate_id, key in session.execute(select(Candidate.id, Candidate.name_key)):
+            word = fulltext.name_start_word(key)
+            in_index = session.scalars(fulltext.matching_ids([], name_starts=[word])).all()
+            assert candidate_id in in_index, key
+
+
+@pytest.mark.parametrize(
+    ("key", "start"),
+    [
+        ("bernard", "be"),
+        ("b", "b"),
+        ("1er", "1e"),
+        ("a(b", "a"),
+        ("(pa)renthese", ""),
+        ("øberg", ""),
+        ("aø", "a"),
+        (None, ""),
+    ],
+)
+def test_the_start_word_of_a_name_key(key: str | None, start: str) -> None:
+    assert fulltext.name_start_word(key) == fulltext.NO_NAME_START + start
 
 
 # ---------------------------------------------------------------- the count
