@@ -11,11 +11,16 @@ from app.domain import Amendment
 from app.domain.agreement import AgreementStatus
 from app.services.actor import Actor
 from app.services.agreements.details import AgreementInfo, AmendmentInfo, get_agreement
-from app.services.agreements.life_cycle import log_event, refusal, require_writer, required_reason
+from app.services.agreements.life_cycle import (
+    agreement_in,
+    log_event,
+    require_writer,
+    required_reason,
+)
 from app.services.agreements.rules import check_form
 from app.services.agreements.terms import AgreementInput, changed_fields
 from app.services.agreements.terms_text import terms_field_text
-from app.services.agreements.versions import load_agreement, terms_versions
+from app.services.agreements.versions import terms_versions
 from app.services.errors import NotFoundError, ValidationError
 from app.services.validation import format_date
 from app.services.versioning import AGREEMENT, flush_checked, record_change
@@ -44,9 +49,9 @@ def create_amendment(
     """Avenant n° k: the fields that change from the current values; counts once signed."""
     require_writer(actor)
     now = now or datetime.now()
-    agreement = load_agreement(session, agreement_id)
-    if agreement.status not in (S.SIGNED.value, S.ONGOING.value):
-        raise refusal(agreement, "Impossible d'établir un avenant")
+    agreement = agreement_in(
+        session, agreement_id, (S.SIGNED, S.ONGOING), "Impossible d'établir un avenant"
+    )
     pending = session.scalar(
         select(Amendment.rank).where(
             Amendment.agreement_id == agreement.id, Amendment.signed_on.is_(None)
@@ -123,9 +128,9 @@ def sign_amendment(
     """The amendment is signed: from now on its values are the agreement's current ones."""
     require_writer(actor)
     now = now or datetime.now()
-    agreement = load_agreement(session, agreement_id)
-    if agreement.status not in (S.SIGNED.value, S.ONGOING.value):
-        raise refusal(agreement, "Impossible de signer un avenant")
+    agreement = agreement_in(
+        session, agreement_id, (S.SIGNED, S.ONGOING), "Impossible de signer un avenant"
+    )
     amendment = session.scalar(
         select(Amendment).where(Amendment.agreement_id == agreement.id, Amendment.rank == rank)
     )

@@ -108,6 +108,17 @@ def refusal(agreement: Agreement, action: str) -> ValidationError:
     return ValidationError({"statut": f"{action} : la convention est {S(agreement.status).label}."})
 
 
+def agreement_in(
+    session: Session, agreement_id: int, statuses: tuple[S, ...], action: str
+) -> Agreement:
+    """The agreement when its status is one of `statuses`; otherwise a French refusal that
+    begins with `action` and says the status it is in."""
+    agreement = load_agreement(session, agreement_id)
+    if agreement.status not in {status.value for status in statuses}:
+        raise refusal(agreement, action)
+    return agreement
+
+
 def required_reason(reason: str, missing: str, errors: dict[str, str]) -> str:
     """The trimmed reason, or "" with a French message under "motif" in `errors`."""
     try:
@@ -247,9 +258,9 @@ def mark_ready(
     """
     require_writer(actor)
     now = now or datetime.now()
-    agreement = load_agreement(session, agreement_id)
-    if agreement.status != S.DRAFT.value:
-        raise refusal(agreement, "Impossible de déclarer la convention prête à signer")
+    agreement = agreement_in(
+        session, agreement_id, (S.DRAFT,), "Impossible de déclarer la convention prête à signer"
+    )
     terms = stored_terms(agreement)
     check = validate_agreement(
         session, terms_to_input(terms), agreement_id=agreement.id, today=now.date()
@@ -286,9 +297,9 @@ def record_signature(
     """
     require_writer(actor)
     now = now or datetime.now()
-    agreement = load_agreement(session, agreement_id)
-    if agreement.status != S.READY.value:
-        raise refusal(agreement, "Impossible d'enregistrer une signature")
+    agreement = agreement_in(
+        session, agreement_id, (S.READY,), "Impossible d'enregistrer une signature"
+    )
     errors: dict[str, str] = {}
     try:
         who = Signatory(signatory)
@@ -415,9 +426,9 @@ def break_off(
     """signée / en cours → rompue, with the date and the reason."""
     require_writer(actor)
     now = now or datetime.now()
-    agreement = load_agreement(session, agreement_id)
-    if agreement.status not in (S.SIGNED.value, S.ONGOING.value):
-        raise refusal(agreement, "Impossible de rompre la convention")
+    agreement = agreement_in(
+        session, agreement_id, (S.SIGNED, S.ONGOING), "Impossible de rompre la convention"
+    )
     errors: dict[str, str] = {}
     text = required_reason(reason, "Indiquer le motif de la rupture.", errors)
     start, end = current_dates(session, agreement)
@@ -452,9 +463,9 @@ def cancel(
     """brouillon / prête à signer → annulée (a number already given stays with it)."""
     require_writer(actor)
     now = now or datetime.now()
-    agreement = load_agreement(session, agreement_id)
-    if agreement.status not in (S.DRAFT.value, S.READY.value):
-        raise refusal(agreement, "Impossible d'annuler la convention")
+    agreement = agreement_in(
+        session, agreement_id, (S.DRAFT, S.READY), "Impossible d'annuler la convention"
+    )
     errors: dict[str, str] = {}
     text = required_reason(reason, "Indiquer le motif de l'annulation.", errors)
     if errors:
