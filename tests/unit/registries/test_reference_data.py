@@ -26,6 +26,7 @@ ALLOWED = (
     "services/accounts/password_policy.py",
 )
 
+
 def _with_a_third_site(db: Database) -> None:
     with db.session() as session:
         session.add(
