@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from app.errors import StorageError
 from app.services.base_access.opening import open_app_database
-from app.storage import Database, open_database
+from app.storage import Database, cipher, open_database
 from app.storage.backup import (
     BackupReason,
     backup_database,
@@ -89,9 +89,13 @@ def test_copy_is_one_whole_file_holding_what_is_still_in_the_wal(
 
 
 def test_copy_taken_while_another_connection_writes_is_consistent(tmp_path: Path) -> None:
-    """Each transaction writes +1 and -1: any consistent snapshot sums to zero."""
+    """Each transaction writes +1 and -1: any consistent snapshot sums to zero.
+
+    The writer goes through the same SQLite library as the copy (SQLCipher's, here on a
+    plain file): two copies of SQLite in one process do not see each other's file locks,
+    and the stdlib's writing the WAL under SQLCipher's reader crashed the process."""
     source = tmp_path / "live.sqlite"
-    setup = sqlite3.connect(source)
+    setup = cipher.connect(source, None)
     setup.execute("PRAGMA journal_mode = WAL")
     setup.execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER NOT NULL)")
     setup.commit()
@@ -100,7 +104,7 @@ def test_copy_taken_while_another_connection_writes_is_consistent(tmp_path: Path
     written = [0]
 
     def write() -> None:
-        connection = sqlite3.connect(source, timeout=5)
+        connection = cipher.connect(source, None, timeout=5)
         while not stop.is_set():
             with connection:
                 connection.execute("INSERT INTO ledger (amount) VALUES (1)")
