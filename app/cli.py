@@ -339,12 +339,28 @@ def _export(args: argparse.Namespace, url: str) -> Outcome:
             audit.record_export(session, "conventions (CSV)", written, scope)
         print(f"{written} convention(s) exportée(s) dans {args.out}")
         return EXIT_OK, acting
+    if args.site is not None and not _site_is_known(database, args.site):
+        return EXIT_USAGE, acting
     with database.session() as session:
         written = export_candidates(session, args.out, season=args.season, site=args.site)
         scope = audit.export_scope(args.season, args.site)
         audit.record_export(session, "candidats (CSV)", written, scope)
     print(f"{written} candidat(s) exporté(s) dans {args.out}")
     return EXIT_OK, acting
+
+
+def _site_is_known(database: "Database", code: str) -> bool:
+    """`--site` names a site of the base (read from it, not from a list in the code); an
+    unknown one is wrong usage, as a value outside an option's choices is."""
+    from app.services import lists
+
+    codes = [option.code for option in lists.sites(database)]
+    if code in codes:
+        return True
+    sys.stderr.write(
+        f"Erreur : site inconnu : « {code} » (sites possibles : {', '.join(codes)}).\n"
+    )
+    return False
 
 
 def _convention_pdf(args: argparse.Namespace, url: str) -> Outcome:

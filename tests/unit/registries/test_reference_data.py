@@ -68,9 +68,9 @@ def test_the_command_line_exports_any_site_of_the_base(
     assert ";chatellerault;" in line
 
     out.unlink()
-    assert main([*argv, "--site", "paris"]) == 1
+    assert main([*argv, "--site", "paris"]) == 2  # wrong usage, as CONTRACT.md's exit codes say
     err = capsys.readouterr().err
-    assert "Site inconnu : « paris » (sites possibles : cobalt, du-guesclin, chatellerault)" in err
+    assert "site inconnu : « paris » (sites possibles : cobalt, du-guesclin, chatellerault)" in err
     assert not out.exists()
     with db.session(commit=False) as session:
         assert session.scalar(select(Site.id).where(Site.code == "paris")) is None
