@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from app.domain import Agreement
 from app.resources_access import resources_root
-from app.services.bootstrap import open_app_database
-from app.services.demo_base import is_demo_base
+from app.services.base_access.opening import open_app_database
+from app.services.base_access.demo_mark import is_demo_base
 from app.services.errors import UserFacingError
 from app.storage import Database
 
@@ -61,8 +61,8 @@ def run(url: str) -> int:
 
 
 def _check_batch(database: Database, agreement_id: int) -> None:
-    from app.services import agreement_documents
-    from app.services.agreement_documents import DocumentKind, render_documents
+    from app.services.agreements import documents as agreement_documents
+    from app.services.agreements.documents import DocumentKind, render_documents
 
     count = agreement_documents.PARALLEL_FROM  # enough for worker processes
     errors = _ErrorsSeen()
