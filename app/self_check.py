@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from app.domain import Agreement
 from app.resources_access import resources_root
-from app.services.base_access.opening import open_app_database
 from app.services.base_access.demo_mark import is_demo_base
+from app.services.base_access.opening import open_app_database
 from app.services.errors import UserFacingError
 from app.storage import Database
 
