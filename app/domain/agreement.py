@@ -67,6 +67,7 @@ class OrganisationSettings(KeyMixin, Base):
     logo_path: Mapped[str] = mapped_column(String(500), default="")
     signing_city: Mapped[str] = mapped_column(String(120), default="")
     competent_court: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    convocation_items: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Host(KeyMixin, TimestampMixin, Base):

@@ -49,6 +49,10 @@ class Appointment(KeyMixin, Base):
     staff: Mapped[str | None] = mapped_column(String(120))
     capacity: Mapped[int | None]
     notes: Mapped[str | None] = mapped_column(Text)
+    # A cancelled appointment is kept (history, agenda) but holds no room, person or place.
+    cancelled_at: Mapped[datetime | None]
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_by: Mapped[str | None] = mapped_column(String(120))
 
     site: Mapped[Site] = relationship()
     attendees: Mapped[list["Attendee"]] = relationship(

@@ -15,6 +15,11 @@ class Site(KeyMixin, Base):
     name: Mapped[str] = mapped_column(String(120))
     city: Mapped[str] = mapped_column(String(80))
     department: Mapped[str] = mapped_column(String(3))
+    # Printed on convocations and sign-in sheets; empty until coordination fills them.
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Filiere(KeyMixin, Base):

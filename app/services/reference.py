@@ -16,11 +16,13 @@ from app.domain import Criterion, Filiere, Referrer, Season, Site, Stage
 from app.domain.text import fold
 from app.domain.values import CRITERIA_SEED, FILIERES_SEED, REFERRERS_SEED, STAGES
 
-# The sites a new database starts with: code (the CSV's `site` column), name, city, department.
+# The sites a new database starts with: code (the CSV's `site` column), name, city, department,
+# street address and postal code (migration 0012 gives an older base the same addresses).
 SITES_SEED = (
-    ("cobalt", "Cobalt", "Poitiers", "86"),
-    ("du-guesclin", "Centre Du Guesclin", "Niort", "79"),
+    ("cobalt", "Cobalt", "Poitiers", "86", "5 rue Victor Hugo", "86000"),
+    ("du-guesclin", "Centre Du Guesclin", "Niort", "79", "Place Chanzy", "79000"),
 )
+_SITE_FIELDS = ("code", "name", "city", "department", "address", "postal_code")
 SEASON_LABEL = re.compile(r"^([0-9]{4})-([0-9]{4})$")
 SEASON_MONTHS = 8
 ORIENTATION_WEEKS = 6
@@ -86,7 +88,7 @@ def ensure_reference_data(session: Session, today: date | None = None) -> None:
         session,
         Site,
         "code",
-        [dict(zip(("code", "name", "city", "department"), s, strict=True)) for s in SITES_SEED],
+        [dict(zip(_SITE_FIELDS, s, strict=True)) for s in SITES_SEED],
     )
     _ensure(
         session,

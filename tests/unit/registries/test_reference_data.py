@@ -48,7 +48,7 @@ def _with_a_third_site(db: Database) -> None:
 def test_a_new_base_gets_the_seeded_sites_with_their_town(db: Database) -> None:
     with db.session(commit=False) as session:
         places = [(o.code, o.label) for o in reference.site_places(session)]
-        seeded = [(code, name) for code, name, _city, _dep in reference.SITES_SEED]
+        seeded = [(code, name) for code, name, *_place in reference.SITES_SEED]
         assert [(o.code, o.label) for o in reference.sites(session)] == seeded
     assert places == [
         ("cobalt", "Cobalt (Poitiers)"),
