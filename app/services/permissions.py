@@ -18,10 +18,12 @@ __all__ = [
     "SYSTEM_ROLE",
     "can_edit_appointments",
     "can_edit_candidates",
+    "can_export_personal_data",
     "can_read_orientation",
     "can_read_rqth",
     "can_record_presence",
     "require_appointment_editor",
+    "require_bulk_personal_data",
     "require_candidate_editor",
     "require_coordination",
     "require_known_role",
@@ -42,6 +44,9 @@ _APPOINTMENT_EDITORS = frozenset({ROLE_ACCUEIL, ROLE_COORDINATION})
 _ORIENTATION_READERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
 # Absences and late arrivals of interns, from the tutor's weekly sheet: those who follow them.
 _PRESENCE_RECORDERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
+# Candidates' personal data in bulk (CSV exports, printed lists, sign-in sheets, convocations
+# in series): the desk and coordination; a trainer reads one file at a time.
+_BULK_PERSONAL_DATA = frozenset({ROLE_ACCUEIL, ROLE_COORDINATION})
 # Disability status (RQTH) is sensitive: coordination only (domain/intake.md).
 _RQTH_READERS = frozenset({ROLE_COORDINATION})
 
@@ -52,6 +57,10 @@ def can_edit_candidates(role: str) -> bool:
 
 def can_edit_appointments(role: str) -> bool:
     return role in _APPOINTMENT_EDITORS
+
+
+def can_export_personal_data(role: str) -> bool:
+    return role in _BULK_PERSONAL_DATA
 
 
 def can_read_orientation(role: str) -> bool:
@@ -93,6 +102,15 @@ def require_appointment_editor(actor: Actor) -> None:
         raise PermissionDenied(
             "Seuls l'accueil et la coordination peuvent gérer les rendez-vous "
             "et les informations collectives."
+        )
+
+
+def require_bulk_personal_data(actor: Actor) -> None:
+    """Exports and printed lists of candidates: refused to a trainer whatever the window shows."""
+    if not can_export_personal_data(role_of(actor)):
+        raise PermissionDenied(
+            "Seuls l'accueil et la coordination peuvent exporter ou imprimer des listes "
+            "de candidats (données personnelles en nombre)."
         )
 
 
