@@ -1,5 +1,6 @@
 """QApplication set-up: French Qt dialogs, theme, icon, crash handler; then the main window."""
 
+import logging
 import sys
 from datetime import datetime
 
@@ -9,9 +10,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, APP_SLUG
 from app.config import data_dir
 from app.errors import UserFacingError
+from app.resources_access import resource_path
 from app.services.accounts.command_line import DEMO_COORDINATOR
 from app.ui.errors import install_excepthook
 from app.ui.theme import app_icon, apply_theme
+
+log = logging.getLogger(__name__)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -30,12 +34,23 @@ def configure_application(app: QApplication) -> None:
     app.setOrganizationName(APP_SLUG)
     app.setApplicationDisplayName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
-    translator = QTranslator(app)
-    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(), "qtbase", "_", translations):
-        app.installTranslator(translator)
+    install_french_translations(app)
     apply_theme(app)
     app.setWindowIcon(app_icon())
+
+
+def install_french_translations(app: QApplication) -> None:
+    """Qt's own French (standard buttons, file and print dialogs), then the app's complement
+    for what it leaves in English ("Look in:", "Files of type:"), asked first."""
+    qtbase = QTranslator(app)
+    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qtbase.load(QLocale(), "qtbase", "_", translations):
+        app.installTranslator(qtbase)
+    else:
+        log.warning("Qt's French translation not found in %s", translations)
+    complement = QTranslator(app)
+    if complement.load(str(resource_path("translations", "qtbase_complement_fr.qm"))):
+        app.installTranslator(complement)
 
 
 DEMO_USER = DEMO_COORDINATOR  # the demo's coordinator account (made by seed_demo)
