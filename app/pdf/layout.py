@@ -229,6 +229,8 @@ class PageFurniture:
     printed_line: str  # "Imprimée le 28/11/2026"
     printed_on: date
     initials_box: bool = True  # "Paraphes :" box, for documents signed by several parties
+    # False for letters printed in series (one page per person): no "page 3 / 12" on them.
+    page_numbers: bool = True
 
 
 def agreement_furniture(
@@ -311,7 +313,8 @@ def _furniture_canvas(furniture: PageFurniture) -> Callable[..., Canvas]:
             self.drawRightString(right, top, furniture.label)
             self.setFillColor(MUTED)
             self.setFont(FONT_REGULAR, 8)
-            self.drawRightString(right, top - 4 * mm, f"page {self._pageNumber} / {total}")
+            if furniture.page_numbers:
+                self.drawRightString(right, top - 4 * mm, f"page {self._pageNumber} / {total}")
             self.setStrokeColor(ACCENT)
             self.setLineWidth(1.2)
             rule_y = top - 7 * mm
