@@ -1,4 +1,4 @@
-"""The training organisation printed on every agreement (a single settings row)."""
+"""The training organisation printed on every agreement and letter (a single settings row)."""
 
 import hashlib
 import io
@@ -23,11 +23,13 @@ from app.services.permissions import role_of
 from app.services.validation import FieldError, clean_text
 
 __all__ = [
+    "DEFAULT_CONVOCATION_ITEMS",
     "DEFAULT_NAME",
     "LOGO_STORED_SIDE",
     "MAX_IMAGE_SIDE",
     "OrganisationInput",
     "PermissionDenied",
+    "convocation_items",
     "get_organisation",
     "is_complete",
     "save_organisation",
@@ -45,6 +47,14 @@ LOGO_STORED_SIDE = 1000
 LOGO_FOLDER = "logos"
 MAX_LOGO_BYTES = 20_000_000
 UNREADABLE_LOGO = "Le fichier du logo est illisible ou abîmé : choisir une autre image."
+# What a convocation asks the person to bring while coordination has not written its own list.
+DEFAULT_CONVOCATION_ITEMS = (
+    "une pièce d'identité",
+    "votre CV, si vous en avez un",
+    "votre attestation France Travail ou votre notification de droits, si vous êtes concerné·e",
+    "de quoi noter",
+)
+_BULLET = re.compile(r"^\s*(?:[-–—•*·]|\d+[.)])\s*")
 
 
 @dataclass
@@ -63,6 +73,8 @@ class OrganisationInput:
     ville_signature: str = ""
     # "" prints the agreement's default: the court of the organisation's seat.
     tribunal_competent: str = ""
+    # What a convocation asks to bring, one thing a line; "" prints DEFAULT_CONVOCATION_ITEMS.
+    a_apporter: str = ""
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -79,7 +91,10 @@ _TEXT_FIELDS: dict[str, tuple[str, int, str]] = {
     "numero_police": ("policy_number", 60, "Le numéro de police"),
     "ville_signature": ("signing_city", 120, "La ville de signature"),
     "tribunal_competent": ("competent_court", 120, "Le tribunal compétent"),
+    "a_apporter": ("convocation_items", 2000, "La liste « À apporter »"),
 }
+# Multi-line fields: the address prints on two lines, the list one thing a line.
+_MULTI_LINE = frozenset({"adresse", "a_apporter"})
 
 # What an agreement cannot be printed without: model attribute -> French label.
 _REQUIRED_FOR_PRINTING: dict[str, str] = {
@@ -117,6 +132,7 @@ def _settings(session: Session) -> OrganisationSettings:
             logo_path="",
             signing_city="",
             competent_court="",
+            convocation_items="",
         )
         session.add(row)
         session.flush()
@@ -136,6 +152,7 @@ def _as_input(row: OrganisationSettings) -> OrganisationInput:
         logo=row.logo_path or "",
         ville_signature=row.signing_city or "",
         tribunal_competent=row.competent_court or "",
+        a_apporter=row.convocation_items or "",
     )
 
 
@@ -292,7 +309,7 @@ def save_organisation(
     for name, (attribute, max_length, label) in _TEXT_FIELDS.items():
         try:
             raw = getattr(data, name)
-            one_line = name != "adresse"  # the address prints on two lines
+            one_line = name not in _MULTI_LINE
             values[attribute] = clean_text(raw, max_length, label, one_line=one_line) or ""
         except FieldError as error:
             errors[name] = str(error)
@@ -325,3 +342,11 @@ def is_complete(session: Session) -> list[str]:
         for attribute, label in _REQUIRED_FOR_PRINTING.items()
         if not (getattr(row, attribute) or "").strip()
     ]
+
+
+def convocation_items(session: Session) -> tuple[str, ...]:
+    """What a convocation asks to bring: the organisation's list, one thing a line (a leading
+    dash, bullet or number is dropped), or DEFAULT_CONVOCATION_ITEMS while it is empty."""
+    row = _settings(session)
+    lines = (_BULLET.sub("", line).strip() for line in (row.convocation_items or "").splitlines())
+    return tuple(line for line in lines if line) or DEFAULT_CONVOCATION_ITEMS
