@@ -51,13 +51,15 @@ def a4_document(
     author: str,
     subject: str,
     font: str,
+    pagesize: tuple[float, float] = A4,
 ) -> BaseDocTemplate:
-    """An A4 document with one unpadded content frame, so text lines up with the rules."""
+    """An A4 document (portrait unless `pagesize` says otherwise) with one unpadded content
+    frame, so text lines up with the rules."""
     margin_x, margin_top, margin_bottom = margins
-    width, height = A4
+    width, height = pagesize
     doc = BaseDocTemplate(
         out,
-        pagesize=A4,
+        pagesize=pagesize,
         leftMargin=margin_x,
         rightMargin=margin_x,
         topMargin=margin_top,

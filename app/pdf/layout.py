@@ -265,9 +265,13 @@ def _drawn_width(pixels: tuple[float, float]) -> float:
     return min(LOGO_MAX_WIDTH, LOGO_HEIGHT * width / height)
 
 
-def _furniture_canvas(furniture: PageFurniture) -> Callable[..., Canvas]:
+def _furniture_canvas(
+    furniture: PageFurniture, pagesize: tuple[float, float] = A4
+) -> Callable[..., Canvas]:
     """A canvas that delays every page until the end, so the header knows the page count."""
     logo = _logo(furniture.logo_path)
+    page_width, page_height = pagesize
+    content_width = page_width - 2 * MARGIN_X
 
     class FurnishedCanvas(DeferredPagesCanvas):
         printed_on = furniture.printed_on
@@ -297,8 +301,8 @@ def _furniture_canvas(furniture: PageFurniture) -> Callable[..., Canvas]:
             return MARGIN_X + _drawn_width(pixels) + 3 * mm
 
         def _draw_header(self, total: int) -> None:
-            top = PAGE_HEIGHT - 13 * mm
-            right = PAGE_WIDTH - MARGIN_X
+            top = page_height - 13 * mm
+            right = page_width - MARGIN_X
             x = self._draw_logo(top)
             half = right - x - 75 * mm
             self.setFillColor(ACCENT)
@@ -322,14 +326,14 @@ def _furniture_canvas(furniture: PageFurniture) -> Callable[..., Canvas]:
 
         def _draw_footer(self) -> None:
             """What the page belongs to, and room for the initials of the parties."""
-            right = PAGE_WIDTH - MARGIN_X
+            right = page_width - MARGIN_X
             y = MARGIN_BOTTOM - 10 * mm
             self.setStrokeColor(RULE)
             self.setLineWidth(0.5)
             self.line(MARGIN_X, y + 4.5 * mm, right, y + 4.5 * mm)
             self.setFont(FONT_REGULAR, 7.5)
             self.setFillColor(MUTED)
-            left = fit_text(furniture.footer_left, FONT_REGULAR, 7.5, CONTENT_WIDTH / 2)
+            left = fit_text(furniture.footer_left, FONT_REGULAR, 7.5, content_width / 2)
             self.drawString(MARGIN_X, y, left)
             self.drawString(MARGIN_X, y - 3.5 * mm, furniture.printed_line)
             if furniture.initials_box:
@@ -347,8 +351,10 @@ def build_pdf(
     title: str,
     subject: str,
     on_page: Callable[[Canvas, Any], None] | None = None,
+    pagesize: tuple[float, float] = A4,
 ) -> None:
-    """Lay `story` out on A4 pages with the shared margins, header and footer."""
+    """Lay `story` out on A4 pages (portrait unless `pagesize` is landscape(A4)) with the
+    shared margins, header and footer."""
     doc = a4_document(
         out,
         margins=(MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM),
@@ -357,8 +363,9 @@ def build_pdf(
         author=furniture.organisation_name,
         subject=subject,
         font=FONT_FAMILY,
+        pagesize=pagesize,
     )
-    doc.build(story, canvasmaker=_furniture_canvas(furniture))
+    doc.build(story, canvasmaker=_furniture_canvas(furniture, pagesize))
 
 
 # --------------------------------------------------------------------------- building blocks
