@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QListWidget,
@@ -45,6 +44,7 @@ from app.services.unit_of_work import Database
 from app.ui.errors import show_error
 from app.ui.operations import Failed, Operation, run_busy, run_in_background
 from app.ui.theme import icon
+from app.ui.widgets.file_dialogs import choose_folder, open_file
 from app.ui.widgets.naming import named
 
 if TYPE_CHECKING:
@@ -164,12 +164,11 @@ class MaintenanceActions(QObject):
         except UserFacingError as error:
             show_error(self._window, str(error), "Restauration impossible")
             return
-        chosen, _filter = QFileDialog.getOpenFileName(
-            self._window, "Restaurer une sauvegarde", str(backup_dir()), BACKUP_FILTER
+        copy = open_file(
+            self._window, "Restaurer une sauvegarde", BACKUP_FILTER, start=backup_dir()
         )
-        if not chosen:
+        if copy is None:
             return
-        copy = Path(chosen)
         if not self._window.confirm_leave() or not self._confirm_restore(copy):
             return
         outcome = run_busy(
@@ -254,15 +253,15 @@ class MaintenanceActions(QObject):
                 "Dossier des sauvegardes",
             )
             return
-        chosen = QFileDialog.getExistingDirectory(
+        chosen = choose_folder(
             self._window,
             f"Dossier des sauvegardes (actuellement : {current})",
-            str(current if current.exists() else current.parent),
+            start=current if current.exists() else current.parent,
         )
-        if not chosen:
+        if chosen is None:
             return
         try:
-            maintenance.use_backup_folder(Path(chosen))
+            maintenance.use_backup_folder(chosen)
         except UserFacingError as error:
             show_error(self._window, str(error), "Dossier refusé")
             return

@@ -70,10 +70,7 @@ def test_export_writes_the_json_and_the_pdf_and_is_logged(
     candidate = _candidate(window)
     _view, button = _open(window, candidate)
     target = tmp_path / "donnees.json"
-    monkeypatch.setattr(
-        "app.ui.rgpd.person_data.QFileDialog.getSaveFileName",
-        lambda *_args, **_kwargs: (str(target), ""),
-    )
+    monkeypatch.setattr("app.ui.rgpd.person_data.save_file", lambda *_args, **_kwargs: target)
     told: list[str] = []
 
     def read(box: QWidget) -> None:

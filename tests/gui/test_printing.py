@@ -22,7 +22,9 @@ from app.ui.printing import batch as batch_module
 from app.ui.printing import printer as printer_module
 from app.ui.printing.batch import BatchPrintDialog, PrintJob
 from app.ui.printing.preview import PdfPreviewDialog
-from app.ui.printing.saving import LAST_FOLDER_KEY, safe_filename, settings
+from app.ui.printing.saving import safe_filename
+from app.ui.widgets.file_dialogs import LAST_FOLDER_KEY
+from app.ui.widgets.file_dialogs import window_settings as settings
 from tests.gui.conftest import answer_next_dialog
 
 
@@ -151,7 +153,7 @@ def test_save_writes_the_same_bytes_and_remembers_the_folder(
     target.parent.mkdir()
     offered: list[str] = []
 
-    def ask(_parent: QWidget, _caption: str, start: str, _filter: str) -> tuple[str, str]:
+    def ask(_parent: QWidget, _caption: str, start: str, *_filter: object) -> tuple[str, str]:
         offered.append(start)
         return str(target), ""
 

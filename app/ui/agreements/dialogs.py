@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QPushButton,
@@ -35,6 +34,7 @@ from app.ui.widgets.fields import (
     LineField,
     MultiLineField,
 )
+from app.ui.widgets.file_dialogs import open_file
 
 Action = Callable[[dict[str, str]], None]
 LATE_START_REASON_LENGTH = 500  # what the journal keeps (agreements.mark_ready)
@@ -213,13 +213,7 @@ class SignatureDialog(ActionDialog):
 
 def choose_scan(parent: QWidget) -> Path | None:
     """The scanned signed agreement (tests replace this function)."""
-    path, _ = QFileDialog.getOpenFileName(
-        parent,
-        "Scan de la convention signée",
-        str(Path.home()),
-        "Documents (*.pdf *.png *.jpg *.jpeg)",
-    )
-    return Path(path) if path else None
+    return open_file(parent, "Scan de la convention signée", "Documents (*.pdf *.png *.jpg *.jpeg)")
 
 
 def late_start_dialog(start: date, parent: QWidget | None) -> ActionDialog:

@@ -1,13 +1,11 @@
 """Apprenant tab: levels per week, comments, professional project, decision, bilan PDF."""
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,6 +29,7 @@ from app.ui.context import AppContext
 from app.ui.orientation.models import LEGEND, LEVEL_COLOURS, LEVEL_SHORT, level_of
 from app.ui.theme import icon
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField, MultiLineField
+from app.ui.widgets.file_dialogs import save_file
 from app.ui.widgets.naming import named
 
 WEEKS = tuple(f"S{n}" for n in range(1, 7))
@@ -301,20 +300,20 @@ class LearnerTab(QWidget):
         if self.page is None:
             return
         suggested = f"bilan-orientation-{self.page.name}.pdf".replace(" ", "-")
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self, "Enregistrer le bilan d'orientation", suggested, "Documents PDF (*.pdf)"
         )
-        if not path:
+        if path is None:
             return
         try:
             orientation.print_bilan(
                 self.context.database,
                 self.page.candidate_id,
-                Path(path),
+                path,
                 actor=self.context.actor,
                 today=date.today(),
             )
         except (UserFacingError, OSError) as error:
             QMessageBox.warning(self, "Bilan non imprimé", str(error))
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

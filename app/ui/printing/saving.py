@@ -1,37 +1,27 @@
-"""Save PDF bytes: atomically, never over an existing file by surprise, in the last folder used."""
+"""Save PDF bytes: atomically, never over an existing file by surprise (the folder asked through
+app/ui/widgets/file_dialogs.py: the last one used)."""
 
 import contextlib
 import re
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.config import settings_dir
 from app.errors import UserFacingError, describe_os_error
 from app.services.agreements.actions import refuse_unsafe_target, write_pdf_file
 
-LAST_FOLDER_KEY = "printing/lastFolder"
+# last_folder and remember_folder: still imported from here by app/ui/printing/batch.py, until
+# it takes them from file_dialogs (then drop them from this line).
+from app.ui.widgets.file_dialogs import last_folder, remember_folder, save_file  # noqa: F401
+
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 def settings() -> QSettings:
     """The same file as the main window's geometry (app/ui/main_window.py)."""
     return QSettings(str(settings_dir() / "window.ini"), QSettings.Format.IniFormat)
-
-
-def last_folder() -> Path:
-    value = settings().value(LAST_FOLDER_KEY)
-    if isinstance(value, str) and value and Path(value).is_dir():
-        return Path(value)
-    documents = Path.home() / "Documents"
-    return documents if documents.is_dir() else Path.home()
-
-
-def remember_folder(folder: Path) -> None:
-    store = settings()
-    store.setValue(LAST_FOLDER_KEY, str(folder))
-    store.sync()
 
 
 def safe_filename(name: str) -> str:
@@ -66,13 +56,11 @@ def write_new_pdf(folder: Path, filename: str, data: bytes) -> Path:
 
 def save_pdf_as(parent: QWidget | None, data: bytes, suggested_filename: str) -> Path | None:
     """Ask where to save, write atomically, remember the folder; None if cancelled or refused."""
-    start = last_folder() / safe_filename(suggested_filename)
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, "Enregistrer le PDF", str(start), "Documents PDF (*.pdf)"
+    path = save_file(
+        parent, "Enregistrer le PDF", safe_filename(suggested_filename), "Documents PDF (*.pdf)"
     )
-    if not chosen:
+    if path is None:
         return None
-    path = Path(chosen)
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
     try:
@@ -89,5 +77,4 @@ def save_pdf_as(parent: QWidget | None, data: bytes, suggested_filename: str) ->
             f"Le PDF n'a pas été enregistré : {describe_os_error(error)}.",
         )
         return None
-    remember_folder(path.parent)
     return path

@@ -3,14 +3,12 @@ full file, anonymise it, or erase it on request."""
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QMenu,
@@ -29,6 +27,7 @@ from app.ui.errors import show_error
 from app.ui.operations import Failed, run_busy
 from app.ui.theme import icon
 from app.ui.widgets.dialogs import ok_cancel_buttons
+from app.ui.widgets.file_dialogs import save_file
 from app.ui.widgets.naming import named
 
 
@@ -144,17 +143,17 @@ class PersonDataButton(QToolButton):
         person = self._person()
         if person is None or self.candidate_id is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self,
             "Exporter les données de la personne",
             f"donnees-{_slug(person.name)}.json",
             "Données (JSON, avec le PDF lisible à côté) (*.json)",
         )
-        if not path:
+        if path is None:
             return
         try:
             export = rgpd.export_person(
-                self.context.database, self.candidate_id, Path(path), actor=self.context.actor
+                self.context.database, self.candidate_id, path, actor=self.context.actor
             )
         except (UserFacingError, OSError) as error:
             show_error(self, str(error), "Export impossible")
