@@ -14,6 +14,7 @@ from app.demo import words
 from app.demo.agreements import AgreementsSummary, seed_agreements
 from app.demo.orientation import OrientationSummary, seed_orientation
 from app.demo.people import People, feminine
+from app.demo.sites import seed_site_contacts
 from app.domain import Appointment, AppointmentKind, Candidate, Season, Site, Stage
 from app.domain.values import FILIERES_SEED, POSITIVE_EXITS
 from app.services import reference
@@ -661,6 +662,7 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     mark_demo_base(session)
     ensure_demo_accounts(session)
     reference.ensure_reference_data(session, today)
+    seed_site_contacts(session)
     seeder = _Seeder(session, today, random.Random(seed))
     seeder.past_season()
     seeder.current_season()

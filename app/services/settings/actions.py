@@ -1,8 +1,8 @@
 """What the window asks of settings: one unit of work per user action.
 
-The Paramètres page reads the organisation with what printing still lacks, and saves it. Each
-use case takes the database first and opens, commits or rolls back its own session; the
-building blocks are in `organisation`.
+The Paramètres page reads the organisation with what printing still lacks, and saves it, and
+each site's contact details. Each use case takes the database first and opens, commits or
+rolls back its own session; the building blocks are in `organisation` and `sites`.
 """
 
 from dataclasses import dataclass
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.services.actor import Actor
-from app.services.settings import organisation
+from app.services.settings import organisation, sites
 from app.services.settings.organisation import OrganisationInput
-from app.services.unit_of_work import writes
+from app.services.unit_of_work import reads, writes
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,7 @@ def save_organisation(
     """Every field checked (all refusals at once, nothing saved), then saved; coordination only."""
     saved = organisation.save_organisation(session, data, actor=actor)
     return OrganisationForm(saved, organisation.is_complete(session))
+
+
+site_contacts = reads(sites.site_contacts)
+save_site = writes(sites.save_site)
