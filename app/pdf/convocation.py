@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table
 
 from app.pdf.appointment_data import ConvocationData, Recipient
-from app.pdf.fonts import FONT_BOLD, register_fonts
+from app.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
 from app.pdf.layout import (
     ACCENT,
     CONTENT_WIDTH,
@@ -75,6 +75,7 @@ def _letter_styles() -> Styles:
             leading=14,
             leftIndent=7 * mm,
             bulletIndent=2 * mm,
+            bulletFontName=FONT_REGULAR,
             spaceAfter=1,
         ),
         "label": larger("label", fontSize=9.5, leading=13.5, textColor=MUTED),

@@ -298,6 +298,7 @@ def convocation_pdf(
             AuditAction.IMPRESSION,
             candidate,
             f"Convocation imprimée : {_what(appointment)}{series}",
+            author=actor.author,
         )
     return PaperDocument(buffer.getvalue(), _file_name("Convocation", appointment))
 
@@ -325,5 +326,6 @@ def sign_in_sheet_pdf(
         f"Feuille d'émargement imprimée : {_what(appointment)}, "
         f"{_people(len(data.people))} inscrite{'s' if len(data.people) > 1 else ''}",
         entity_type="export",
+        author=actor.author,
     )
     return PaperDocument(buffer.getvalue(), _file_name("Emargement", appointment))

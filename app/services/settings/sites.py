@@ -130,6 +130,7 @@ def save_site(session: Session, site_id: int, data: SiteInput, *, actor: Actor) 
             f"Coordonnées du site {site.name} modifiées",
             entity_type="setting",
             changes=changes,
+            author=actor.author,
         )
         session.flush()
     return _contact(site)
