@@ -47,9 +47,10 @@ __all__ = [
     "ListColumn",
     "ListDocument",
     "ListIssuer",
-    "content_width",
-    "is_landscape",
+    "TableLayout",
+    "count_text",
     "render_table_list",
+    "table_layout",
     "table_list_pdf",
 ]
 
@@ -59,10 +60,12 @@ LANDSCAPE_WIDTH = A4[1] - 2 * MARGIN_X
 # narrowed below it, the names would wrap on most rows.
 LANDSCAPE_ABOVE = 1.08
 LANDSCAPE_FROM_COLUMNS = 9
-CELL_SIZE = 8.5
-HEAD_SIZE = 8.5
+# The text size of the cells and headings: the first that lets every column keep its least
+# width (see _least_widths); a list of many columns prints smaller.
+SIZES = (8.5, 7.5, 6.5)
 CELL_PADDING = 4  # points, left and right of a cell's text
-MIN_WRAPPED = 18 * mm  # below this, every column shrinks alike
+SLACK = 1.0  # points: rounding never wraps a text measured to fit
+LONG_WORD = 26 * mm  # a longer word (an e-mail) may be cut to wrap
 MEASURED_ROWS = 2000  # a longer list's widths follow its first rows
 STRIPE = colors.HexColor("#f2f6f8")
 
@@ -105,17 +108,27 @@ class ListDocument:
     footer: str = ""  # left of the footer; the title when empty
 
 
-def is_landscape(document: "ListDocument") -> bool:
-    """Landscape when the columns, each as wide as its longest text, would be squeezed on a
-    portrait page (or there are many of them)."""
-    if len(document.columns) >= LANDSCAPE_FROM_COLUMNS:
-        return True
-    return sum(_natural_widths(document)) > PORTRAIT_WIDTH * LANDSCAPE_ABOVE
+@dataclass(frozen=True)
+class TableLayout:
+    """How the table is laid out: the page's orientation, the text size, the column widths
+    (points, filling the page's width)."""
+
+    landscape: bool
+    size: float
+    widths: tuple[float, ...]
 
 
-def content_width(document: "ListDocument") -> float:
-    """The width the table fills, in points."""
-    return LANDSCAPE_WIDTH if is_landscape(document) else PORTRAIT_WIDTH
+def table_layout(document: ListDocument) -> TableLayout:
+    """Portrait when the columns, each as wide as its longest text, fit (or nearly) across a
+    portrait page; else landscape. Then the largest text size at which no column is
+    narrower than its least width (headings and words whole)."""
+    register_fonts()  # the widths are measured in the document's fonts
+    wide = len(document.columns) >= LANDSCAPE_FROM_COLUMNS or (
+        sum(_natural_widths(document, SIZES[0])) > PORTRAIT_WIDTH * LANDSCAPE_ABOVE
+    )
+    width = LANDSCAPE_WIDTH if wide else PORTRAIT_WIDTH
+    size = next((s for s in SIZES if sum(_least_widths(document, s)) <= width), SIZES[-1])
+    return TableLayout(wide, size, tuple(_widths(document, width, size)))
 
 
 def count_text(count: int, counted: tuple[str, str]) -> str:
@@ -140,7 +153,7 @@ def render_table_list(document: ListDocument, out: Path | BinaryIO) -> None:
 
 def _build(document: ListDocument, out: BinaryIO) -> None:
     style = styles()
-    wide = is_landscape(document)
+    layout = table_layout(document)
     furniture = PageFurniture(
         organisation_name=document.issuer.name,
         organisation_address=document.issuer.address,
@@ -156,7 +169,7 @@ def _build(document: ListDocument, out: BinaryIO) -> None:
         *(Paragraph(escape(line), style["subtitle"]) for line in document.filters),
         Paragraph(f"Imprimée le {french_date(document.printed_on)}", style["subtitle"]),
         Spacer(1, 4 * mm),
-        _table(document, content_width(document)),
+        _table(document, layout),
         Spacer(1, 2.5 * mm),
         Paragraph(
             f"<b>{escape(count_text(len(document.rows), document.counted))}</b>", style["base"]
@@ -168,67 +181,106 @@ def _build(document: ListDocument, out: BinaryIO) -> None:
         story,
         title=document.title,
         subject=" · ".join(document.filters) or document.title,
-        pagesize=landscape(A4) if wide else A4,
+        pagesize=landscape(A4) if layout.landscape else A4,
     )
 
 
-def _natural_widths(document: ListDocument) -> list[float]:
+# ---------------------------------------------------------------- column widths
+
+
+def _natural_widths(document: ListDocument, size: float) -> list[float]:
     """Each column as wide as its longest cell on one line, or its heading's longest word."""
     widths = []
-    for index, column in enumerate(document.columns):
-        words = column.title.split() or [""]
-        heading = max(stringWidth(word, FONT_BOLD, HEAD_SIZE) for word in words)
+    for index, heading in enumerate(_heading_widths(document, size)):
         longest = max(
-            (_text_width(row[index]) for row in document.rows[:MEASURED_ROWS]), default=0.0
+            (_text_width(row[index], size) for row in document.rows[:MEASURED_ROWS]),
+            default=0.0,
         )
-        widths.append(max(heading, longest) + 2 * CELL_PADDING)
+        widths.append(max(heading, longest + 2 * CELL_PADDING + SLACK))
     return widths
 
 
-def _text_width(text: str) -> float:
-    return stringWidth(_one_line(text), FONT_REGULAR, CELL_SIZE)
+def _heading_widths(document: ListDocument, size: float) -> list[float]:
+    """Each column's heading's longest word (the heading wraps between its words only)."""
+    widths = []
+    for column in document.columns:
+        words = column.title.split() or [""]
+        longest = max(stringWidth(w, FONT_BOLD, size) for w in words)
+        widths.append(longest + 2 * CELL_PADDING + SLACK)
+    return widths
 
 
-def _widths(document: ListDocument, width: float) -> list[float]:
+def _least_widths(document: ListDocument, size: float) -> list[float]:
+    """The least width of each column: a column that does not wrap keeps its natural width;
+    one that wraps is as wide as its heading's longest word and its cells' longest word (up
+    to LONG_WORD: a longer one, an e-mail say, is cut)."""
+    natural = _natural_widths(document, size)
+    headings = _heading_widths(document, size)
+    least = []
+    for index, column in enumerate(document.columns):
+        if not column.wraps:
+            least.append(natural[index])
+            continue
+        rows = document.rows[:MEASURED_ROWS]
+        words = {w for row in rows for w in _one_line(row[index]).split()}
+        longest = max((stringWidth(w, FONT_REGULAR, size) for w in words), default=0.0)
+        least.append(max(headings[index], min(longest, LONG_WORD) + 2 * CELL_PADDING + SLACK))
+    return least
+
+
+def _text_width(text: str, size: float) -> float:
+    return stringWidth(_one_line(text), FONT_REGULAR, size)
+
+
+def _widths(document: ListDocument, width: float, size: float) -> list[float]:
     """The columns' widths filling `width`: all at their natural width, the spare room shared
-    in proportion; short of room, the columns that do not wrap and those that fit their share
-    keep their natural width, and the others (long names, e-mails) share the rest by their
-    `width_mm`, and wrap."""
-    natural = _natural_widths(document)
+    in proportion. Short of room, the columns that do not wrap keep their natural width, and
+    the others (long names, e-mails) share the rest by their `width_mm` and wrap — none
+    narrower than its least width, none wider than its natural width."""
+    natural = _natural_widths(document, size)
     if sum(natural) <= width:
         spare = width - sum(natural)
         return [w + spare * w / sum(natural) for w in natural]
+    least = _least_widths(document, size)
+    if sum(least) >= width:
+        return [w * width / sum(least) for w in least]  # too many columns: all shrink alike
     weights = [max(column.width_mm, 1.0) for column in document.columns]
-    squeezed = {i for i, column in enumerate(document.columns) if column.wraps}
-    fixed = sum(w for i, w in enumerate(natural) if i not in squeezed)
-    if not squeezed or width - fixed < len(squeezed) * MIN_WRAPPED:
-        return [w * width / sum(natural) for w in natural]
-    while True:
-        room = width - sum(natural[i] for i in range(len(natural)) if i not in squeezed)
-        total = sum(weights[i] for i in squeezed)
-        share = {i: room * weights[i] / total for i in squeezed}
-        fitting = {i for i in squeezed if natural[i] <= share[i]}
-        if not fitting or fitting == squeezed:
+    fixed = {i: w for i, w in enumerate(natural) if not document.columns[i].wraps}
+    share: dict[int, float] = {}
+    while len(fixed) < len(natural):
+        shared = [i for i in range(len(natural)) if i not in fixed]
+        room = width - sum(fixed.values())
+        total = sum(weights[i] for i in shared)
+        share = {i: room * weights[i] / total for i in shared}
+        # Those wanting less than their share take what they want, leaving the rest to the
+        # others; then those squeezed below their least width get it.
+        settled = {i: natural[i] for i in shared if natural[i] <= share[i]}
+        settled = settled or {i: least[i] for i in shared if share[i] < least[i]}
+        if not settled:
             break
-        squeezed -= fitting
-    return [share[i] if i in squeezed else natural[i] for i in range(len(natural))]
+        fixed.update(settled)
+    widths = [fixed[i] if i in fixed else share[i] for i in range(len(natural))]
+    return [w * width / sum(widths) for w in widths]
 
 
-def _table(document: ListDocument, width: float) -> Table:
-    widths = _widths(document, width)
-    cell = _CELL_STYLES
-    head = [_head_cell(column, cell) for column in document.columns]
+# ---------------------------------------------------------------- the table
+
+
+def _table(document: ListDocument, layout: TableLayout) -> Table:
+    size = layout.size
+    style = _cell_styles(size)
+    head = [Paragraph(escape(column.title), style["head"]) for column in document.columns]
     body = [
         [
-            _cell(text, column, column_width, cell)
-            for text, column, column_width in zip(row, document.columns, widths, strict=True)
+            _cell(text, column, width, size, style)
+            for text, column, width in zip(row, document.columns, layout.widths, strict=True)
         ]
         for row in document.rows
     ]
-    table = Table([head, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = Table([head, *body], colWidths=list(layout.widths), repeatRows=1, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
-        ("FONTSIZE", (0, 1), (-1, -1), CELL_SIZE),
-        ("LEADING", (0, 1), (-1, -1), CELL_SIZE + 2.5),
+        ("FONTSIZE", (0, 1), (-1, -1), size),
+        ("LEADING", (0, 1), (-1, -1), size + 2.5),
         ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
@@ -248,30 +300,39 @@ def _table(document: ListDocument, width: float) -> Table:
     return table
 
 
-def _make_cell_styles() -> dict[str, ParagraphStyle]:
-    base = styles()["cell"]
-    head = styles()["head_center"]
+def _make_cell_styles(size: float) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle(
+        f"list_{size}", parent=styles()["cell"], fontSize=size, leading=size + 2.5
+    )
     return {
         "LEFT": base,
-        "RIGHT": ParagraphStyle("list_right", parent=base, alignment=TA_RIGHT),
-        "CENTER": ParagraphStyle("list_center", parent=base, alignment=TA_CENTER),
-        "head": ParagraphStyle("list_head", parent=head, fontName=FONT_BOLD, fontSize=HEAD_SIZE),
+        "RIGHT": ParagraphStyle(f"list_right_{size}", parent=base, alignment=TA_RIGHT),
+        "CENTER": ParagraphStyle(f"list_center_{size}", parent=base, alignment=TA_CENTER),
+        "head": ParagraphStyle(
+            f"list_head_{size}",
+            parent=styles()["head_center"],
+            fontName=FONT_BOLD,
+            fontSize=size,
+            leading=size + 2.5,
+        ),
     }
 
 
-# Made once: the paragraph cache keeps parsed text per style object (app/pdf/paragraph.py).
-_CELL_STYLES = _make_cell_styles()
+# Made once per size: the paragraph cache keeps parsed text per style object
+# (app/pdf/paragraph.py).
+_CELL_STYLES = {size: _make_cell_styles(size) for size in SIZES}
 
 
-def _head_cell(column: ListColumn, style: dict[str, ParagraphStyle]) -> Paragraph:
-    return Paragraph(escape(column.title), style["head"])
+def _cell_styles(size: float) -> dict[str, ParagraphStyle]:
+    return _CELL_STYLES[size]
 
 
-def _cell(text: str, column: ListColumn, width: float, style: dict[str, ParagraphStyle]) -> Any:
+def _cell(
+    text: str, column: ListColumn, width: float, size: float, style: dict[str, ParagraphStyle]
+) -> Any:
     """The text as a plain string when it fits on one line, else a Paragraph that wraps."""
     text = _one_line(text)
-    room = width - 2 * CELL_PADDING
-    if stringWidth(text, FONT_REGULAR, CELL_SIZE) <= room:
+    if _text_width(text, size) <= width - 2 * CELL_PADDING:
         return text
     return Paragraph(escape(text), style[column.align])
 

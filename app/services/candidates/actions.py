@@ -5,8 +5,9 @@ Each use case takes the database first and opens, commits or rolls back its own 
 `csv_exchange`, which take a session.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.config import backup_dir
 from app.services.actor import Actor
 from app.services.agreements import choices as agreement_choices
-from app.services.candidates import csv_exchange, records
+from app.services.candidates import csv_exchange, list_export, records
 from app.services.candidates.csv_exchange import ImportPreview, ImportResult
 from app.services.candidates.records import (
     CandidateFile,
@@ -25,7 +26,7 @@ from app.services.candidates.records import (
     DuplicateMatch,
 )
 from app.services.journal import audit_log as audit
-from app.services.permissions import require_candidate_editor, require_known_role
+from app.services.permissions import require_bulk_personal_data, require_candidate_editor
 from app.services.reference import sites
 from app.services.unit_of_work import Database, reads, writes
 from app.storage.targets import refuse_overwriting_base
@@ -205,7 +206,7 @@ def export_candidates(
     All or nothing: the rows go to a file beside `path`, which replaces it only once the
     journal entry is committed; a failure before leaves `path` as it was and no entry.
     """
-    require_known_role(actor)
+    require_bulk_personal_data(actor)
     refuse_overwriting_base(
         path, database_url=database.url, backup_folder=backup_dir(), label=EXPORT_LABEL
     )
@@ -223,3 +224,65 @@ def _export_and_journal(
     written = csv_exchange.export_candidates(session, handle, season=season, site=site)
     audit.record_export(session, "candidats (CSV)", written, audit.export_scope(season, site))
     return written
+
+
+# ---------------------------------------------------------------- the list as shown
+
+
+def export_shown_candidates(
+    database: Database,
+    path: Path,
+    query: CandidateQuery,
+    *,
+    actor: Actor,
+    sort: str = "name",
+    descending: bool = False,
+) -> int:
+    """Write exactly the files the list shows for `query`, in its order, as the candidate
+    CSV (importable back), and journal the export with its filters; never over the base or
+    one of its backups. Returns the number of files written.
+
+    All or nothing, as `export_candidates`: `path` is replaced only once the journal entry
+    is committed."""
+    require_bulk_personal_data(actor)
+    refuse_overwriting_base(
+        path, database_url=database.url, backup_folder=backup_dir(), label=EXPORT_LABEL
+    )
+    return csv_exchange.write_atomically(
+        path,
+        lambda handle: _export_shown_and_journal(
+            database, handle, query, sort=sort, descending=descending
+        ),
+    )
+
+
+@writes
+def _export_shown_and_journal(
+    session: Session, handle: TextIO, query: CandidateQuery, *, sort: str, descending: bool
+) -> int:
+    ids = list_export.shown_ids(session, query, sort=sort, descending=descending)
+    written = list_export.write_candidates(session, ids, handle)
+    scope = ", ".join(list_export.describe_query(session, query))
+    audit.record_export(session, "candidats (CSV de la liste affichée)", written, scope)
+    return written
+
+
+@writes
+def candidate_list_pdf(
+    session: Session,
+    query: CandidateQuery,
+    columns: Sequence[str],
+    *,
+    actor: Actor,
+    sort: str = "name",
+    descending: bool = False,
+    today: date | None = None,
+) -> bytes:
+    """The list as shown for `query`, in its order, with the chosen `columns` (keys of
+    list_export.LIST_COLUMNS), as a PDF; journaled with its filters and row count."""
+    require_bulk_personal_data(actor)
+    printed = list_export.print_list(
+        session, query, columns, sort=sort, descending=descending, today=today or date.today()
+    )
+    audit.record_export(session, "candidats (liste imprimée, PDF)", printed.count, printed.scope)
+    return printed.pdf

@@ -11,8 +11,8 @@ from app.pdf.table_list import (
     ListColumn,
     ListDocument,
     ListIssuer,
-    is_landscape,
     render_table_list,
+    table_layout,
     table_list_pdf,
 )
 
@@ -100,8 +100,8 @@ def test_orientation_follows_the_columns() -> None:
     wide_document = _document(rows, WIDE)
     wide = PdfReader(BytesIO(table_list_pdf(wide_document))).pages[0]
 
-    assert not is_landscape(_document(_rows(3)))
-    assert is_landscape(wide_document)
+    assert not table_layout(_document(_rows(3))).landscape
+    assert table_layout(wide_document).landscape
     assert narrow.mediabox.width < narrow.mediabox.height
     assert wide.mediabox.width > wide.mediabox.height
     assert "lea.martin@example.org" in wide.extract_text()
