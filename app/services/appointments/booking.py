@@ -1,36 +1,43 @@
 """Appointments: information sessions (informations collectives) and interviews (entretiens)."""
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.domain import Appointment, AppointmentKind, Attendance, Attendee, Candidate, Site
+from app.domain import (
+    Appointment,
+    AppointmentKind,
+    Attendance,
+    Attendee,
+    AuditAction,
+    Candidate,
+    Site,
+)
+from app.domain.account import ROLE_COORDINATION, UserAccount
 from app.domain.text import fold
 from app.services import reference
 from app.services.actor import Actor
+from app.services.appointments.clashes import Slot, clashes, room_label
+from app.services.appointments.fields import (
+    FormErrors,
+    parse_attendance,
+    parse_capacity,
+    parse_day,
+    parse_duration,
+    parse_kind,
+    parse_room,
+    parse_site,
+    parse_staff,
+    parse_time,
+)
 from app.services.candidates.records import display_name, load_candidate
 from app.services.errors import NotFoundError, ValidationError
-from app.services.permissions import require_appointment_editor
-from app.services.validation import FieldError, clean_line, clean_text, format_date, parse_date
-
-T = TypeVar("T")
-
-MAX_CAPACITY = 200
-MIN_DURATION, MAX_DURATION = 5, 480
-DEFAULT_DURATIONS: dict[AppointmentKind, int] = {
-    AppointmentKind.INFO_SESSION: 60,
-    AppointmentKind.INTERVIEW: 45,
-}
-TIME_FORMAT_HINT = "HH:MM (exemple : 14:00, 14h ou 14h30)"
-_TIME = re.compile(r"^(\d{1,2})\s*(?::\s*(\d{2})|[hH]\s*(\d{2})?)$")
-_DURATION = re.compile(r"^(\d{1,4})\s*(?:min|mn|minutes?)?\.?$", re.IGNORECASE)
-_ROOM_WORDS = ("salle", "bureau", "atelier", "espace", "amphi", "amphitheatre")
-
+from app.services.journal import audit_log as audit
+from app.services.permissions import require_appointment_editor, require_coordination
+from app.services.validation import FieldError, clean_text, format_date, format_phone
 
 # ---------------------------------------------------------------- what the UI receives
 
@@ -41,6 +48,7 @@ class AttendeeInfo:
     name: str
     attendance: str
     attendance_label: str
+    phone: str = ""  # as shown, "06 12 34 56 78": the desk calls when an appointment changes
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,27 @@ class AppointmentInfo:
     capacity: int | None
     attendees: list[AttendeeInfo]
     notes: str = ""
+    # A cancelled appointment is kept, with its people, and holds no room or place.
+    cancelled_at: datetime | None = None
+    cancellation_reason: str = ""
+    cancelled_by: str = ""  # the display name of who cancelled it
 
     @property
     def registered(self) -> int:
         return len(self.attendees)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.registered >= self.capacity
+
+    @property
+    def title(self) -> str:
+        """ "Information collective du 08/12/2026 à 14:00", for dialogs and messages."""
+        return f"{self.kind_label} du {self.starts_at:%d/%m/%Y} à {self.starts_at:%H:%M}"
 
     @property
     def ends_at(self) -> datetime:
@@ -88,15 +113,11 @@ class AppointmentInfo:
         if self.kind == AppointmentKind.INTERVIEW:
             staff = f", avec {self.staff}" if self.staff else ""
             who = self.attendees[0].name if self.attendees else "candidat à désigner"
-            return f"{self.kind_label} — {where}{staff} : {who}"
+            cancelled = " — annulé" if self.cancelled else ""
+            return f"{self.kind_label} — {where}{staff} : {who}{cancelled}"
         word = "inscrit" if self.registered <= 1 else "inscrits"
-        return f"{self.kind_label} — {where} ({self.registered}/{self.capacity} {word})"
-
-
-def room_label(room: str) -> str:
-    """`Turing` reads `salle Turing`; a room already named `Bureau 2` stays as it is."""
-    words = fold(room).split()
-    return room if words and words[0] in _ROOM_WORDS else f"salle {room}"
+        cancelled = " — annulée" if self.cancelled else ""
+        return f"{self.kind_label} — {where} ({self.registered}/{self.capacity} {word}){cancelled}"
 
 
 @dataclass
@@ -133,17 +154,6 @@ def appointment_input(session: Session, info: AppointmentInfo) -> AppointmentInp
 # ---------------------------------------------------------------- parsing
 
 
-class _Errors(dict[str, str]):
-    """Field errors gathered while parsing a whole form."""
-
-    def attempt(self, key: str, parse: Callable[[], T]) -> T | None:
-        try:
-            return parse()
-        except FieldError as error:
-            self[key] = str(error)
-            return None
-
-
 @dataclass(frozen=True)
 class _Fields:
     kind: AppointmentKind
@@ -156,114 +166,16 @@ class _Fields:
     notes: str | None
 
 
-def parse_time(text: str) -> time:
-    """`14:00`, `9:05`, `14h`, `14h30` or `14 h 30` as a time of day."""
-    text = text.strip()
-    if not text:
-        raise FieldError("L'heure est obligatoire.")
-    match = _TIME.match(text)
-    if not match:
-        raise FieldError(f"Heure attendue au format {TIME_FORMAT_HINT}.")
-    hour, minute = int(match.group(1)), int(match.group(2) or match.group(3) or 0)
-    if hour > 23 or minute > 59:
-        raise FieldError("Cette heure n'existe pas.")
-    return time(hour, minute)
-
-
-def parse_kind(text: str) -> AppointmentKind:
-    wanted = fold(text).replace("_", " ")
-    if not wanted:
-        raise FieldError("Choisir le type de rendez-vous : information collective ou entretien.")
-    for kind in AppointmentKind:
-        if wanted in (fold(kind.value).replace("_", " "), fold(kind.label)):
-            return kind
-    raise FieldError(
-        f"Type de rendez-vous inconnu : « {text.strip()} » (information collective ou entretien)."
-    )
-
-
-def parse_attendance(text: str) -> Attendance:
-    wanted = fold(text)
-    for attendance in Attendance:
-        if wanted in (attendance.value, fold(attendance.label)):
-            return attendance
-    labels = ", ".join(a.label.lower() for a in Attendance)
-    raise FieldError(f"Présence inconnue : « {text.strip()} » (valeurs possibles : {labels}).")
-
-
-def _parse_day(text: str) -> date:
-    day = parse_date(text)
-    if day is None:
-        raise FieldError("La date est obligatoire.")
-    if not 2000 <= day.year <= 2099:
-        raise FieldError(f"Cette date semble erronée (année {day.year}).")
-    return day
-
-
-def _parse_duration(text: str, kind: AppointmentKind | None) -> int:
-    text = text.strip()
-    if not text:
-        return DEFAULT_DURATIONS.get(kind or AppointmentKind.INFO_SESSION, 60)
-    match = _DURATION.match(text)
-    if not match:
-        raise FieldError("La durée est un nombre de minutes (exemple : 60).")
-    minutes = int(match.group(1))
-    if not MIN_DURATION <= minutes <= MAX_DURATION:
-        raise FieldError(
-            f"La durée doit être comprise entre {MIN_DURATION} et {MAX_DURATION} minutes."
-        )
-    return minutes
-
-
-def _parse_site(session: Session, text: str) -> int:
-    options = reference.sites(session)
-    if not text.strip():
-        raise FieldError("Choisir le site.")
-    option = reference.match_option(options, text)
-    if option is None:
-        allowed = ", ".join(o.code for o in options)
-        raise FieldError(f"Site inconnu : « {text.strip()} » (valeurs possibles : {allowed}).")
-    return option.id
-
-
-def _parse_room(text: str, kind: AppointmentKind | None) -> str | None:
-    room = clean_line(text, 80, "La salle")
-    if room is None and kind == AppointmentKind.INFO_SESSION:
-        raise FieldError("Indiquer la salle de l'information collective.")
-    return room
-
-
-def _parse_staff(text: str) -> str:
-    staff = clean_line(text, 120, "L'intervenant")
-    if staff is None:
-        raise FieldError("Indiquer l'intervenant.")
-    return staff
-
-
-def _parse_capacity(text: str, kind: AppointmentKind | None) -> int | None:
-    if kind != AppointmentKind.INFO_SESSION:
-        return None
-    text = text.strip()
-    if not text:
-        raise FieldError("Indiquer la capacité (nombre de places) de l'information collective.")
-    if not text.isdecimal():
-        raise FieldError("La capacité est un nombre entier de places.")
-    capacity = int(text) if len(text) <= 9 else MAX_CAPACITY + 1  # int() refuses 4 300 digits
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise FieldError(f"La capacité doit être comprise entre 1 et {MAX_CAPACITY} places.")
-    return capacity
-
-
-def _parse_fields(session: Session, data: AppointmentInput, errors: _Errors) -> _Fields | None:
+def _parse_fields(session: Session, data: AppointmentInput, errors: FormErrors) -> _Fields | None:
     """Every field checked at once; None when any was refused (the reasons are in `errors`)."""
     kind = errors.attempt("type", lambda: parse_kind(data.kind))
-    day = errors.attempt("date", lambda: _parse_day(data.date))
+    day = errors.attempt("date", lambda: parse_day(data.date))
     at = errors.attempt("heure", lambda: parse_time(data.time))
-    duration = errors.attempt("duree", lambda: _parse_duration(data.duration_minutes, kind))
-    site_id = errors.attempt("site", lambda: _parse_site(session, data.site))
-    room = errors.attempt("salle", lambda: _parse_room(data.room, kind))
-    staff = errors.attempt("intervenant", lambda: _parse_staff(data.staff))
-    capacity = errors.attempt("capacite", lambda: _parse_capacity(data.capacity, kind))
+    duration = errors.attempt("duree", lambda: parse_duration(data.duration_minutes, kind))
+    site_id = errors.attempt("site", lambda: parse_site(session, data.site))
+    room = errors.attempt("salle", lambda: parse_room(data.room, kind))
+    staff = errors.attempt("intervenant", lambda: parse_staff(data.staff))
+    capacity = errors.attempt("capacite", lambda: parse_capacity(data.capacity, kind))
     notes = errors.attempt("notes", lambda: clean_text(data.notes, 2000, "Les notes"))
     if errors or kind is None or day is None or at is None:
         return None
@@ -292,7 +204,9 @@ def _info_query() -> Select[tuple[Appointment]]:
 
 
 def _infos(session: Session, statement: Select[tuple[Appointment]]) -> list[AppointmentInfo]:
-    return [_info(a) for a in session.scalars(statement)]
+    appointments = list(session.scalars(statement))
+    names = _staff_display_names(session, (a.cancelled_by for a in appointments))
+    return [_info(a, names) for a in appointments]
 
 
 def _load(session: Session, appointment_id: int) -> Appointment:
@@ -302,6 +216,17 @@ def _load(session: Session, appointment_id: int) -> Appointment:
     return appointment
 
 
+def _staff_display_names(session: Session, logins: Iterable[str | None]) -> dict[str, str]:
+    """The accounts' display names of these logins (a login without an account is missing)."""
+    wanted = {login for login in logins if login}
+    if not wanted:
+        return {}
+    statement = select(UserAccount.username, UserAccount.display_name).where(
+        UserAccount.username.in_(wanted)
+    )
+    return {username: name for username, name in session.execute(statement)}
+
+
 def _attendee_info(attendee: Attendee) -> AttendeeInfo:
     attendance = Attendance(attendee.attendance)
     return AttendeeInfo(
@@ -309,15 +234,17 @@ def _attendee_info(attendee: Attendee) -> AttendeeInfo:
         name=display_name(attendee.candidate),
         attendance=attendance.value,
         attendance_label=attendance.label,
+        phone=format_phone(attendee.candidate.phone),
     )
 
 
-def _info(appointment: Appointment) -> AppointmentInfo:
+def _info(appointment: Appointment, names: Mapping[str, str] | None = None) -> AppointmentInfo:
     kind = AppointmentKind(appointment.kind)
     attendees = sorted(
         appointment.attendees,
         key=lambda a: (a.candidate.name_key or "", fold(a.candidate.first_name), a.candidate_id),
     )
+    by = appointment.cancelled_by or ""
     return AppointmentInfo(
         id=appointment.id,
         kind=kind.value,
@@ -331,11 +258,47 @@ def _info(appointment: Appointment) -> AppointmentInfo:
         capacity=appointment.capacity,
         attendees=[_attendee_info(a) for a in attendees],
         notes=appointment.notes or "",
+        cancelled_at=appointment.cancelled_at,
+        cancellation_reason=appointment.cancellation_reason or "",
+        cancelled_by=(names or {}).get(by, by),
     )
 
 
+def _fresh_info(session: Session, appointment: Appointment) -> AppointmentInfo:
+    return _info(appointment, _staff_display_names(session, [appointment.cancelled_by]))
+
+
 def get_appointment(session: Session, appointment_id: int) -> AppointmentInfo:
-    return _info(_load(session, appointment_id))
+    return _fresh_info(session, _load(session, appointment_id))
+
+
+def _refuse(message: str, key: str = "candidat") -> ValidationError:
+    return ValidationError({key: message}, message=message)
+
+
+def _refuse_if_cancelled(appointment: Appointment, what: str) -> None:
+    """`what` completes "Ce rendez-vous est annulé : …"."""
+    if appointment.cancelled_at is not None:
+        raise _refuse(f"Ce rendez-vous est annulé : {what}", key="rendez_vous")
+
+
+# ---------------------------------------------------------------- the journal
+
+
+def _moment(starts_at: datetime) -> str:
+    return f"{starts_at:%d/%m/%Y} à {starts_at:%H:%M}"
+
+
+def _journal(session: Session, candidates: Iterable[Candidate], summary: str) -> None:
+    """One entry per person concerned, in their file's history; `summary` names nobody."""
+    for candidate in candidates:
+        audit.record(session, AuditAction.MODIFICATION, candidate, summary)
+
+
+def _about(appointment: Appointment) -> str:
+    """ "information collective du 08/12/2026 à 14:00 (Cobalt)"."""
+    kind = AppointmentKind(appointment.kind).label.lower()
+    return f"{kind} du {_moment(appointment.starts_at)} ({appointment.site.name})"
 
 
 # ---------------------------------------------------------------- create / update / cancel
@@ -345,7 +308,7 @@ def _candidates_for(
     session: Session,
     fields: _Fields | None,
     candidate_ids: Iterable[int],
-    errors: _Errors,
+    errors: FormErrors,
 ) -> list[Candidate]:
     """The candidates to register, checked against the kind and the capacity."""
     ids = list(dict.fromkeys(candidate_ids))
@@ -367,6 +330,20 @@ def _candidates_for(
     return [found[i] for i in ids if i in found]
 
 
+def _slot(
+    fields: _Fields, candidates: Sequence[Candidate], appointment_id: int | None = None
+) -> Slot:
+    return Slot(
+        starts_at=fields.starts_at,
+        duration_minutes=fields.duration_minutes,
+        site_id=fields.site_id,
+        room=fields.room,
+        staff=fields.staff,
+        candidates=candidates,
+        appointment_id=appointment_id,
+    )
+
+
 def _apply(session: Session, appointment: Appointment, fields: _Fields) -> None:
     appointment.kind = fields.kind.value
     appointment.starts_at = fields.starts_at
@@ -378,16 +355,26 @@ def _apply(session: Session, appointment: Appointment, fields: _Fields) -> None:
     appointment.notes = fields.notes
 
 
+def _refused(errors: FormErrors) -> ValidationError:
+    """The form's refusals; a clash alone reads as its own sentence."""
+    if len(errors) == 1:
+        return ValidationError(errors, message=next(iter(errors.values())))
+    return ValidationError(errors)
+
+
 def create_appointment(
     session: Session, data: AppointmentInput, candidate_ids: Sequence[int] = (), *, actor: Actor
 ) -> AppointmentInfo:
-    """Validate the form and book the appointment with its candidates, or refuse it whole."""
+    """Validate the form and book the appointment with its candidates, or refuse it whole:
+    a room, a member of staff or a candidate already booked at that time is refused."""
     require_appointment_editor(actor)
-    errors = _Errors()
+    errors = FormErrors()
     fields = _parse_fields(session, data, errors)
     candidates = _candidates_for(session, fields, candidate_ids, errors)
+    if fields is not None and not errors:
+        errors.update(clashes(session, _slot(fields, candidates)))
     if errors or fields is None:
-        raise ValidationError(errors)
+        raise _refused(errors)
     appointment = Appointment()
     _apply(session, appointment, fields)
     appointment.attendees = [Attendee(candidate=c) for c in candidates]
@@ -399,10 +386,13 @@ def create_appointment(
 def update_appointment(
     session: Session, appointment_id: int, data: AppointmentInput, *, actor: Actor
 ) -> AppointmentInfo:
-    """Change date, place, staff or capacity; the registered candidates stay."""
+    """Move an appointment (date, time, place, staff) or change its capacity; the registered
+    candidates stay, and each one's file notes the move. Refused at a time when its room, its
+    staff or one of its candidates is taken."""
     require_appointment_editor(actor)
     appointment = _load(session, appointment_id)
-    errors = _Errors()
+    _refuse_if_cancelled(appointment, "il ne peut plus être déplacé.")
+    errors = FormErrors()
     fields = _parse_fields(session, data, errors)
     registered = len(appointment.attendees)
     if fields is not None and fields.kind == AppointmentKind.INTERVIEW and registered > 1:
@@ -413,25 +403,61 @@ def update_appointment(
         errors["capacite"] = (
             f"La capacité ne peut pas être inférieure au nombre d'inscrits ({registered})."
         )
+    people = [a.candidate for a in appointment.attendees]
+    if fields is not None and not errors:
+        errors.update(clashes(session, _slot(fields, people, appointment.id)))
     if errors or fields is None:
-        raise ValidationError(errors)
+        raise _refused(errors)
+    before = (_about(appointment), appointment.room, appointment.staff)
     _apply(session, appointment, fields)
     session.flush()
-    return _info(appointment)
+    after = (_about(appointment), appointment.room, appointment.staff)
+    if after != before:
+        _journal(session, people, f"Rendez-vous déplacé : {before[0]} → {after[0]}")
+    return _fresh_info(session, appointment)
 
 
-def cancel_appointment(session: Session, appointment_id: int, *, actor: Actor) -> None:
-    """Delete the appointment; its registrations go with it."""
+def cancel_appointment(
+    session: Session,
+    appointment_id: int,
+    *,
+    reason: str = "",
+    actor: Actor,
+    now: datetime | None = None,
+) -> AppointmentInfo:
+    """Cancel with a reason: the appointment and its people are kept (histories, agenda) but
+    it no longer holds a room, a member of staff, a candidate or a place."""
     require_appointment_editor(actor)
-    session.delete(_load(session, appointment_id))
+    appointment = _load(session, appointment_id)
+    _refuse_if_cancelled(appointment, "il a déjà été annulé.")
+    try:
+        text = clean_text(reason, 500, "Le motif")
+    except FieldError as error:
+        raise _refuse(str(error), key="motif") from None
+    if text is None:
+        raise _refuse("Indiquer le motif de l'annulation.", key="motif")
+    appointment.cancelled_at = now or datetime.now().replace(microsecond=0)
+    appointment.cancellation_reason = text
+    appointment.cancelled_by = actor.author
     session.flush()
+    _journal(
+        session,
+        [a.candidate for a in appointment.attendees],
+        f"Rendez-vous annulé : {_about(appointment)}",
+    )
+    return _fresh_info(session, appointment)
 
 
 # ---------------------------------------------------------------- registrations
 
 
-def _refuse(message: str, key: str = "candidat") -> ValidationError:
-    return ValidationError({key: message}, message=message)
+class SessionFull(ValidationError):
+    """A registration refused for want of places; coordination may register anyway."""
+
+
+def can_override_capacity(role: str) -> bool:
+    """Who may register someone in a full session (the window asks them first)."""
+    return role == ROLE_COORDINATION
 
 
 def _registered_word(candidate: Candidate) -> str:
@@ -443,11 +469,21 @@ def _places(count: int) -> str:
 
 
 def register(
-    session: Session, appointment_id: int, candidate_id: int, *, actor: Actor
+    session: Session,
+    appointment_id: int,
+    candidate_id: int,
+    *,
+    actor: Actor,
+    override_capacity: bool = False,
 ) -> AppointmentInfo:
-    """Add a candidate to a session (if a place is left) or to an interview without one."""
+    """Add a candidate to a session (if a place is left) or to an interview without one;
+    refused when the candidate is booked elsewhere at that time. Coordination may register
+    beyond the capacity with `override_capacity`."""
     require_appointment_editor(actor)
+    if override_capacity:
+        require_coordination(actor, "inscrire au-delà des places d'une session complète")
     appointment = _load(session, appointment_id)
+    _refuse_if_cancelled(appointment, "personne ne peut plus s'y inscrire.")
     candidate = load_candidate(session, candidate_id)
     if any(a.candidate_id == candidate_id for a in appointment.attendees):
         name = display_name(candidate)
@@ -455,12 +491,25 @@ def register(
     if appointment.kind == AppointmentKind.INTERVIEW and appointment.attendees:
         name = display_name(appointment.attendees[0].candidate)
         raise _refuse(f"Cet entretien a déjà son candidat : {name}.")
+    slot = Slot(
+        starts_at=appointment.starts_at,
+        duration_minutes=appointment.duration_minutes,
+        site_id=appointment.site_id,
+        room=appointment.room,
+        staff=appointment.staff,
+        candidates=[candidate],
+        appointment_id=appointment.id,
+    )
+    clash = clashes(session, slot, check_place=False).get("candidat")
+    if clash:
+        raise _refuse(clash)
     capacity = appointment.capacity
-    if capacity is not None and len(appointment.attendees) >= capacity:
-        raise _refuse(f"La session est complète ({_places(capacity)}).")
+    if capacity is not None and len(appointment.attendees) >= capacity and not override_capacity:
+        message = f"La session est complète ({_places(capacity)})."
+        raise SessionFull({"candidat": message}, message=message)
     appointment.attendees.append(Attendee(candidate=candidate))
     session.flush()
-    return _info(appointment)
+    return _fresh_info(session, appointment)
 
 
 def _attendee(appointment: Appointment, candidate_id: int) -> Attendee:
@@ -473,26 +522,44 @@ def _attendee(appointment: Appointment, candidate_id: int) -> Attendee:
 def unregister(
     session: Session, appointment_id: int, candidate_id: int, *, actor: Actor
 ) -> AppointmentInfo:
+    """Take a candidate off an appointment (their file notes it); the place is free again."""
     require_appointment_editor(actor)
     appointment = _load(session, appointment_id)
-    appointment.attendees.remove(_attendee(appointment, candidate_id))
+    _refuse_if_cancelled(appointment, "ses inscriptions restent telles quelles.")
+    attendee = _attendee(appointment, candidate_id)
+    appointment.attendees.remove(attendee)
     session.flush()
-    return _info(appointment)
+    _journal(session, [attendee.candidate], f"Désinscription : {_about(appointment)}")
+    return _fresh_info(session, appointment)
+
+
+def _attendance_value(text: str) -> Attendance:
+    try:
+        return parse_attendance(text)
+    except FieldError as error:
+        raise _refuse(str(error), key="presence") from None
 
 
 def set_attendance(
     session: Session, appointment_id: int, candidate_id: int, attendance: str, *, actor: Actor
 ) -> AppointmentInfo:
     """Record présent / absent / excusé (or back to inscrit) for a registered candidate."""
+    return record_attendance(session, appointment_id, {candidate_id: attendance}, actor=actor)
+
+
+def record_attendance(
+    session: Session, appointment_id: int, attendances: Mapping[int, str], *, actor: Actor
+) -> AppointmentInfo:
+    """The attendance of several registered candidates at once ("tous présents", then the
+    exceptions): all recorded, or none when one value or one person is refused."""
     require_appointment_editor(actor)
-    try:
-        value = parse_attendance(attendance)
-    except FieldError as error:
-        raise _refuse(str(error), key="presence") from None
+    values = {cid: _attendance_value(text) for cid, text in attendances.items()}
     appointment = _load(session, appointment_id)
-    _attendee(appointment, candidate_id).attendance = value.value
+    _refuse_if_cancelled(appointment, "les présences ne se notent plus.")
+    for candidate_id, value in values.items():
+        _attendee(appointment, candidate_id).attendance = value.value
     session.flush()
-    return _info(appointment)
+    return _fresh_info(session, appointment)
 
 
 # ---------------------------------------------------------------- lists
@@ -506,7 +573,8 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 def appointments_on(
     session: Session, day: date, site_id: int | None = None
 ) -> list[AppointmentInfo]:
-    """The day's appointments in time order, for the "Aujourd'hui" strip."""
+    """The day's appointments in time order, for the "Aujourd'hui" strip; the cancelled ones
+    are listed as such."""
     start, end = _day_bounds(day)
     statement = _info_query().where(Appointment.starts_at >= start, Appointment.starts_at < end)
     if site_id is not None:
@@ -515,7 +583,7 @@ def appointments_on(
 
 
 def for_candidate(session: Session, candidate_id: int) -> list[AppointmentInfo]:
-    """Every appointment the candidate is registered to, in date order."""
+    """Every appointment the candidate is registered to, in date order (cancelled ones too)."""
     statement = _info_query().where(
         Appointment.attendees.any(Attendee.candidate_id == candidate_id)
     )
@@ -525,7 +593,8 @@ def for_candidate(session: Session, candidate_id: int) -> list[AppointmentInfo]:
 def upcoming_sessions(
     session: Session, from_day: date, site_id: int | None = None
 ) -> list[AppointmentInfo]:
-    """Information sessions from that day on that still have a free place, in date order."""
+    """Information sessions from that day on, not cancelled, that still have a free place, in
+    date order."""
     start, _ = _day_bounds(from_day)
     registered = (
         select(func.count(Attendee.id))
@@ -535,6 +604,7 @@ def upcoming_sessions(
     )
     statement = _info_query().where(
         Appointment.kind == AppointmentKind.INFO_SESSION.value,
+        Appointment.cancelled_at.is_(None),
         Appointment.starts_at >= start,
         Appointment.capacity > registered,
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.domain import Attendee
 from app.services.appointments import booking as ap
 from app.services.appointments.booking import AppointmentInput
+from app.services.appointments.fields import parse_time
 from app.services.candidates.records import CandidateInput, create_candidate
 from app.services.errors import NotFoundError, ValidationError
 from app.storage import Database
@@ -168,7 +169,7 @@ def test_time_formats(db: Database, typed: str, expected: time) -> None:
 @pytest.mark.parametrize("typed", ["14", "14:5", "14:", "h30", "1430", "14-30"])
 def test_time_formats_refused(typed: str) -> None:
     with pytest.raises(ValueError, match="Heure attendue"):
-        ap.parse_time(typed)
+        parse_time(typed)
 
 
 def test_kind_accepts_the_french_label_and_duration_in_minutes(db: Database) -> None:
@@ -241,15 +242,29 @@ def test_update_keeps_capacity_above_registered(db: Database) -> None:
     assert "type" in to_interview.value.errors
 
 
-def test_cancel_deletes_the_registrations(db: Database) -> None:
+def test_cancel_keeps_the_appointment_and_its_people(db: Database) -> None:
     with db.session() as s:
         lea = _candidate(s, "Dupont", "Léa")
         info = ap.create_appointment(s, _session_input(), [lea], actor=make_actor("coordination"))
-        ap.cancel_appointment(s, info.id, actor=make_actor("coordination"))
-        assert ap.appointments_on(s, TODAY) == []
-        assert s.scalar(select(func.count(Attendee.id))) == 0
-        with pytest.raises(NotFoundError, match="Ce rendez-vous n'existe plus"):
-            ap.cancel_appointment(s, info.id, actor=make_actor("coordination"))
+        cancelled = ap.cancel_appointment(
+            s,
+            info.id,
+            reason=" Formateur malade ",
+            actor=make_actor("accueil", "nadia"),
+            now=datetime(2026, 11, 27, 9, 15),
+        )
+        listed = ap.appointments_on(s, TODAY)
+        assert s.scalar(select(func.count(Attendee.id))) == 1
+        with pytest.raises(ValidationError, match="Ce rendez-vous est annulé : il a déjà été"):
+            ap.cancel_appointment(s, info.id, reason="encore", actor=make_actor("coordination"))
+    assert cancelled.cancelled
+    assert (cancelled.cancelled_at, cancelled.cancellation_reason, cancelled.cancelled_by) == (
+        datetime(2026, 11, 27, 9, 15),
+        "Formateur malade",
+        "nadia",
+    )
+    assert [a.id for a in listed] == [info.id] and listed[0].cancelled
+    assert listed[0].summary.endswith("(1/12 inscrit) — annulée")
 
 
 # ---------------------------------------------------------------- registrations
