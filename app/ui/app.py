@@ -14,6 +14,7 @@ from app.resources_access import resource_path
 from app.services.accounts.command_line import DEMO_COORDINATOR
 from app.ui.errors import install_excepthook
 from app.ui.theme import app_icon, apply_theme
+from app.ui.widgets.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def configure_application(app: QApplication) -> None:
-    """Names, French locale and Qt translations, theme and icon (no crash handler: tests)."""
+    """Names, French locale and Qt translations, the wheel guard, theme and icon (no crash
+    handler: tests)."""
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_SLUG)
     app.setApplicationDisplayName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
     install_french_translations(app)
+    install_wheel_guard(app)
     apply_theme(app)
     app.setWindowIcon(app_icon())
 

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         # The first view (the candidates list) opens the window; the others are built once it
         # shows, one per turn of the event loop, or at once when asked for (see _view).
         self._view(self.entries[0].name)
+        self._new_files_follow_header()
         self.navigation.currentRowChanged.connect(self._switch_view)
         self._build_status_bar()
         self._build_menus()
@@ -304,6 +305,16 @@ class MainWindow(QMainWindow):
         benchmark measures from there)."""
         complete = all(name in self._views for name in self.view_names if self._allowed(name))
         return complete and (self._preload is None or not self._preload.running)
+
+    def _new_files_follow_header(self) -> None:
+        """A blank candidate file takes the header's site, and its season unless it is over."""
+        form = self.candidates_view.form
+
+        def follow() -> None:
+            form.follow_scope(self.header.season_label(), self.header.site_id())
+
+        self.header.scope_changed.connect(follow)
+        follow()
 
     def show_learner_agreement(self, candidate_id: int) -> None:
         if not self._allowed("agreements"):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.plural import agrees, plural
 from app.services.candidates.records import DuplicateMatch
 
 
@@ -27,7 +28,8 @@ class DuplicatesDialog(QDialog):
         self.chosen_id: int | None = None
         self._matches = matches
         intro = QLabel(
-            f"<b>{len(matches)} dossier(s) ressemblent à celui que vous créez.</b><br>"
+            f"<b>{plural(len(matches), 'dossier')} "
+            f"{agrees(len(matches), 'ressemble', 'ressemblent')} à celui que vous créez.</b><br>"
             "• La même personne candidate pour une nouvelle saison : "
             "<i>Nouvelle candidature</i> (son ancien dossier reste tel quel).<br>"
             "• Vous saisissiez un dossier qui existe déjà : <i>Ouvrir le dossier existant</i> "

@@ -1,11 +1,17 @@
-"""The candidate file (Dossier tab): every intake field, validated by the service on save."""
+"""The candidate file (Dossier tab): every intake field, validated by the service on save.
+
+An error shown under a field goes as soon as the field is edited, and comes back when the
+field is left if the service still refuses it. The form fits the file panel of a 1366×768
+window: its combos may shrink, and a row whose label and field do not fit side by side puts
+the field under its label."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,6 +27,7 @@ from app.domain.values import CIVILITIES, DIPLOMA_LEVELS, SEXES
 from app.services import lists, reference
 from app.services.candidates import actions as candidate_actions
 from app.services.candidates.actions import SamePersonDecision
+from app.services.candidates.checks import refused_fields
 from app.services.candidates.records import CandidateFile, CandidateInput, DuplicateMatch
 from app.services.errors import ConflictError, NotFoundError, UserFacingError, ValidationError
 from app.services.lists import ReferenceLists
@@ -32,6 +39,7 @@ from app.ui.theme import icon
 from app.ui.widgets.fields import ChoiceBox, FieldWidget, FieldWithError, LineField, MultiLineField
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]
+MIN_COMBO_CHARACTERS = 12
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,8 @@ class CandidateForm(QWidget):
         self._fields: dict[str, FieldWithError] = {}
         self._labels: dict[str, QLabel] = {}
         self._loading = False
+        self._site_codes: dict[int, str] = {}  # site id -> code, for the header's site
+        self._recheck: set[str] = set()  # fields whose error an edit cleared: checked on leaving
         self.title = QLabel("Nouveau candidat")
         self.title.setProperty("role", "title")
         self.save_button = QPushButton(icon("device-floppy", "#ffffff"), "Enregistrer")
@@ -164,15 +174,18 @@ class CandidateForm(QWidget):
 
     def _build(self) -> None:
         options = lists.every_list(self.context.database)
+        self._site_codes = {o.id: o.code for o in options.sites}
         content = QWidget()
         column = QVBoxLayout(content)
         for title, specs in SECTIONS:
             box = QGroupBox(title)
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for spec in specs:
                 holder = FieldWithError(spec.name, self._make_field(spec, options))
-                holder.changed.connect(self._on_changed)
+                holder.changed.connect(lambda name=spec.name: self._on_changed(name))
+                holder.field.installEventFilter(self)  # leaving the field: see eventFilter
                 label = QLabel(spec.label)
                 label.setBuddy(holder.field)
                 holder.field.setAccessibleName(spec.label.rstrip(" *"))
@@ -205,8 +218,16 @@ class CandidateForm(QWidget):
     def _make_field(self, spec: FieldSpec, options: ReferenceLists) -> FieldWidget:
         if spec.kind == "choice":
             if spec.name in ("saison", "site"):
-                return ChoiceBox(_choices(spec.name, options), empty_label="Choisir…")
-            return ChoiceBox(_choices(spec.name, options))
+                box = ChoiceBox(_choices(spec.name, options), empty_label="Choisir…")
+            else:
+                box = ChoiceBox(_choices(spec.name, options))
+            # As narrow as the panel needs (its list still opens at full width), so that a
+            # long prescripteur or diploma label never widens the form past the window.
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(MIN_COMBO_CHARACTERS)
+            return box
         if spec.kind == "multiline":
             field = MultiLineField()
             field.setTabChangesFocus(True)
@@ -236,6 +257,7 @@ class CandidateForm(QWidget):
 
     def _set_values(self, data: CandidateInput) -> None:
         self._loading = True
+        self._recheck.clear()
         try:
             for name, holder in self._fields.items():
                 holder.field.set_value(getattr(data, name))
@@ -251,24 +273,67 @@ class CandidateForm(QWidget):
     def is_dirty(self) -> bool:
         return self.values() != self._snapshot
 
-    def _on_changed(self) -> None:
-        if not self._loading:
-            self.dirty_changed.emit(self.is_dirty())
+    def _on_changed(self, name: str) -> None:
+        if self._loading:
+            return
+        self._clear_error(name)
+        self.dirty_changed.emit(self.is_dirty())
+
+    # ---- errors that go once fixed
+
+    def _clear_error(self, name: str) -> None:
+        """The edited field's message goes at once, and a message it shares with others
+        (no phone nor e-mail) goes with it; the field is checked again when left."""
+        message = self.error_text(name)
+        if not message:
+            return
+        for other, holder in self._fields.items():
+            if self.error_text(other) == message:
+                holder.set_error("")
+                self._recheck.add(other)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and watched.objectName() in self._recheck:
+            self._check_again(watched.objectName())
+        return False
+
+    def _check_again(self, name: str) -> None:
+        """The service's word on the field just left (and those sharing its message)."""
+        try:
+            refused = refused_fields(self.context.database, self.values(), actor=self.context.actor)
+        except UserFacingError:
+            return  # the save will tell
+        for other in list(self._recheck):
+            if other == name or refused.get(other) == refused.get(name):
+                self._recheck.discard(other)
+                self._fields[other].set_error(refused.get(other, ""))
+
+    def error_text(self, name: str) -> str:
+        """The message shown under the field, "" when none is."""
+        error = self._fields[name].error
+        return error.text() if not error.isHidden() else ""
 
     # ---- loading a file
 
     def start_new(self, *, season: str = "", site: str = "") -> None:
+        """A blank file: the header's `season` unless it is over (then the current one), the
+        header's `site` (a code; "" for every site)."""
         self.candidate_id = None
         self.version = None
         self.title.setText("Nouveau candidat")
         defaults = CandidateInput(
-            saison=season or reference.current_season_label(),
+            saison=season_for_new_file(season, date.today()),
             site=site,
             date_candidature=format_date(date.today()),
             responsable=self.context.username,
             etape="candidature reçue",
         )
         self._set_values(defaults)
+
+    def follow_scope(self, season: str | None, site_id: int | None) -> None:
+        """The header changed: a blank new file nobody has typed into takes its scope."""
+        if self.candidate_id is None and not self.is_dirty():
+            self.start_new(season=season or "", site=self._site_codes.get(site_id or 0, ""))
 
     def load(self, file: CandidateFile) -> None:
         self.candidate_id = file.id
@@ -288,6 +353,7 @@ class CandidateForm(QWidget):
     # ---- saving
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        self._recheck.clear()
         for name, holder in self._fields.items():
             holder.set_error(errors.get(name, ""))
         first = next((n for n in self._fields if n in errors), None)
@@ -400,6 +466,14 @@ class CandidateForm(QWidget):
             self._set_values(self._snapshot)
             return True
         return False
+
+
+def season_for_new_file(season: str, today: date) -> str:
+    """The header's season for a new file, unless it is over or not one: then the current
+    season (one does not apply for a season already finished)."""
+    current = reference.season_start_year(today)
+    start = reference.parse_season_label(season) if season else None
+    return season if start is not None and start >= current else reference.season_label(current)
 
 
 def _choices(name: str, options: ReferenceLists) -> list[tuple[str, str]]:
