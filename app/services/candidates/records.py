@@ -23,6 +23,7 @@ from app.domain.values import (
     SEXES,
 )
 from app.services import reference
+from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.errors import NotFoundError, ValidationError
 from app.services.permissions import can_read_rqth, require_candidate_editor, require_known_role
@@ -532,6 +533,8 @@ def get_candidate(session: Session, candidate_id: int, *, actor: Actor) -> Candi
     values = candidate_input(candidate)
     if not can_read_rqth(actor.role):
         values.rqth = ""
+    # "Suivi par" holds an identifiant when the window filled it in: shown as the person.
+    values.responsable = person_name(display_names(session), values.responsable)
     return CandidateFile(
         id=candidate.id,
         uuid=candidate.uuid,
@@ -546,6 +549,8 @@ def get_candidate(session: Session, candidate_id: int, *, actor: Actor) -> Candi
 
 
 def stage_history(session: Session, candidate_id: int) -> list[HistoryEntry]:
+    """Each change, oldest first, its author shown by their name."""
+    names = display_names(session)
     rows = session.scalars(
         select(StageChange)
         .where(StageChange.candidate_id == candidate_id)
@@ -557,7 +562,7 @@ def stage_history(session: Session, candidate_id: int) -> list[HistoryEntry]:
             changed_at=row.changed_at,
             from_label=row.from_stage.label if row.from_stage else "—",
             to_label=row.to_stage.label,
-            author=row.author,
+            author=person_name(names, row.author),
             comment=row.comment or "",
         )
         for row in rows

@@ -325,7 +325,7 @@ class CandidateForm(QWidget):
             saison=season_for_new_file(season, date.today()),
             site=site,
             date_candidature=format_date(date.today()),
-            responsable=self.context.username,
+            responsable=self.context.display_name or self.context.username,
             etape="candidature reçue",
         )
         self._set_values(defaults)
