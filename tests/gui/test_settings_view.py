@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QWidget
 
+from app.services.settings import actions as settings_actions
 from app.services.settings import organisation as organisation_service
+from app.services.settings.sites import SiteInput
 from app.ui.main_window import MainWindow
 from app.ui.settings import view as settings_module
 from app.ui.settings.view import SettingsView
@@ -228,3 +230,110 @@ def test_leaving_with_unsaved_settings_asks_first(qtbot: QtBot, window: MainWind
     assert view.confirm_leave() is True
     with window.context.database.session() as session:
         assert organisation_service.get_organisation(session).assureur == "MAIF"
+
+
+# ---------------------------------------------------------------- convocations and sites
+
+
+def _site(view: QWidget, code: str = "cobalt") -> QWidget:
+    form = view.findChild(QWidget, f"siteForm-{code}")
+    assert form is not None, code
+    return form
+
+
+def _site_field(view: QWidget, name: str, code: str = "cobalt") -> QLineEdit:
+    field = _site(view, code).findChild(QLineEdit, name)
+    assert field is not None, name
+    return field
+
+
+def _type_in_site(qtbot: QtBot, view: QWidget, name: str, text: str) -> None:
+    field = _site_field(view, name)
+    field.setFocus()
+    field.clear()
+    type_text(qtbot, field, text)
+
+
+def _save_site(qtbot: QtBot, view: QWidget, code: str = "cobalt") -> None:
+    button = _site(view, code).findChild(QPushButton, "saveSiteButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _stored_site(window: MainWindow, code: str = "cobalt") -> SiteInput:
+    contacts = settings_actions.site_contacts(window.context.database)
+    return next(c.values for c in contacts if c.code == code)
+
+
+def test_each_site_shows_its_address_and_saves_its_phone_and_e_mail(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view = _view(window)
+    assert _site(view).title() == "Site : Cobalt (Poitiers)"
+    assert _site(view, "du-guesclin").title() == "Site : Centre Du Guesclin (Niort)"
+    assert _site_field(view, "adresse").text() == "5 rue Victor Hugo"
+    assert _site_field(view, "code_postal").text() == "86000"
+    assert _site_field(view, "telephone").accessibleName() == "Téléphone de l'accueil"
+
+    _type_in_site(qtbot, view, "telephone", "0549123456")
+    _type_in_site(qtbot, view, "email", "accueil.cobalt@exemple.fr")
+    assert view.is_dirty()
+    assert _site(view).findChild(QLabel, "siteDirty").isVisible()
+    _save_site(qtbot, view)
+
+    assert window.statusBar().currentMessage() == "Coordonnées du site Cobalt enregistrées."
+    assert _site_field(view, "telephone").text() == "05 49 12 34 56"  # as the letters print it
+    assert _stored_site(window) == SiteInput(
+        "5 rue Victor Hugo", "86000", "05 49 12 34 56", "accueil.cobalt@exemple.fr"
+    )
+    assert not view.is_dirty()
+
+
+def test_a_bad_phone_is_refused_under_its_field_until_it_is_fixed(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view = _view(window)
+    _type_in_site(qtbot, view, "telephone", "05 49 12")
+    _type_in_site(qtbot, view, "code_postal", "860")
+    _save_site(qtbot, view)
+
+    error = _site(view).findChild(QLabel, "telephoneError")
+    assert error.isVisible()
+    assert error.text() == "Ce numéro de téléphone n'existe pas (10 chiffres attendus)."
+    postal_error = _site(view).findChild(QLabel, "code_postalError")
+    assert postal_error.text() == "Le code postal a 5 chiffres."
+    assert _site_field(view, "telephone").text() == "05 49 12"  # kept as typed
+    assert _site_field(view, "code_postal").hasFocus()  # the first refused field
+    assert _stored_site(window).telephone == ""
+
+    _type_in_site(qtbot, view, "telephone", "05 49 12 34 56")
+    _type_in_site(qtbot, view, "code_postal", "86000")
+    _save_site(qtbot, view)
+    assert not error.isVisible()
+    assert _stored_site(window).telephone == "05 49 12 34 56"
+
+
+def test_what_to_bring_is_typed_one_thing_a_line_and_saved(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view = _view(window)
+    items = _field(view, "a_apporter")
+    assert isinstance(items, QPlainTextEdit)
+    assert "pièce d'identité" in items.placeholderText()  # what is printed while it is empty
+    _type(qtbot, view, "a_apporter", "une pièce d'identité\nun stylo")
+    _save(qtbot, view)
+    with window.context.database.session() as session:
+        assert organisation_service.get_organisation(session).a_apporter == (
+            "une pièce d'identité\nun stylo"
+        )
+        assert organisation_service.convocation_items(session) == (
+            "une pièce d'identité",
+            "un stylo",
+        )
+
+
+def test_leaving_with_an_unsaved_site_asks_and_saves_it(qtbot: QtBot, window: MainWindow) -> None:
+    view = _view(window)
+    _type_in_site(qtbot, view, "email", "accueil@exemple.fr")
+    answer_next_dialog(qtbot, _button("Enregistrer"))
+    assert view.confirm_leave() is True
+    assert _stored_site(window).email == "accueil@exemple.fr"

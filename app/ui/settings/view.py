@@ -1,11 +1,11 @@
-"""Paramètres: the training organisation printed on every agreement, and what is still missing."""
+"""Paramètres: the training organisation printed on every agreement, and what is still missing;
+what convocations ask to bring; each site's address and contact (app/ui/settings/sites.py)."""
 
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 
 from app.services.errors import UserFacingError, ValidationError
 from app.services.settings import actions as settings
+from app.services.settings.organisation import DEFAULT_CONVOCATION_ITEMS, OrganisationInput
 from app.services.settings.organisation import MAX_IMAGE_SIDE as MAX_LOGO_SIDE
-from app.services.settings.organisation import OrganisationInput
 from app.ui.context import AppContext
 from app.ui.settings.security import SecurityGroup
+from app.ui.settings.sites import SitesPart
 from app.ui.theme import WARNING_BG, icon
 from app.ui.widgets.fields import FieldWidget, LineField, MultiLineField
+from app.ui.widgets.file_dialogs import open_file
 from app.ui.widgets.form_fields import FieldGroup, confirm_unsaved, show_status
 from app.ui.widgets.naming import named
 
@@ -61,15 +63,28 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
             ("numero_police", "N° de police", ""),
         ),
     ),
+    (
+        "Convocations",
+        (("a_apporter", "À apporter", "une chose par ligne"),),
+    ),
+)
+ITEMS_HINT = (
+    "Une chose par ligne. Laissé vide, les convocations demandent : "
+    + ", ".join(DEFAULT_CONVOCATION_ITEMS)
+    + "."
 )
 
 
 def choose_logo_file(parent: QWidget, start: str) -> str:
-    """The image file chosen by the user, "" when cancelled (tests replace this function)."""
-    path, _filter = QFileDialog.getOpenFileName(
-        parent, "Choisir le logo", start, "Images PNG ou JPEG (*.png *.jpg *.jpeg)"
+    """The image file chosen by the user, "" when cancelled (tests replace this function);
+    the dialog opens in `start`, else the last folder used, else Documents."""
+    path = open_file(
+        parent,
+        "Choisir le logo",
+        "Images PNG ou JPEG (*.png *.jpg *.jpeg)",
+        start=Path(start) if start else None,
     )
-    return path
+    return str(path) if path is not None else ""
 
 
 class MissingBanner(QFrame):
@@ -163,6 +178,8 @@ class SettingsView(QWidget):
         self.save_button.setProperty("accent", "true")
         self.save_button.setToolTip("Enregistrer les paramètres (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
+        self.sites = SitesPart(context)
+        self._captions: list[QLabel] = []
         self._build()
         self.fields.changed.connect(self._on_changed)
         self.logo_field.textChanged.connect(self.preview.show_file)
@@ -190,6 +207,16 @@ class SettingsView(QWidget):
         buttons.addWidget(self.dirty_label)
         buttons.addWidget(self.save_button)
         column.addLayout(buttons)
+        sites_note = QLabel(
+            "Chaque site, tel que les convocations l'impriment : où venir, et qui appeler "
+            "pour prévenir d'une absence (sans téléphone ni e-mail, la lettre invite à passer "
+            "à l'accueil)."
+        )
+        sites_note.setProperty("role", "muted")
+        sites_note.setWordWrap(True)
+        column.addSpacing(8)
+        column.addWidget(sites_note)
+        column.addWidget(self.sites)
         self.security = SecurityGroup(self.context)
         column.addWidget(self.security)
         column.addStretch(1)
@@ -206,7 +233,8 @@ class SettingsView(QWidget):
         title.setProperty("role", "title")
         intro = QLabel(
             "L'organisme de formation tel qu'il est imprimé sur les conventions de stage, "
-            "les avenants et les attestations."
+            "les avenants et les attestations ; les sites et ce qu'il faut apporter, tels "
+            "qu'ils sont imprimés sur les convocations et les feuilles d'émargement."
         )
         intro.setProperty("role", "muted")
         intro.setWordWrap(True)
@@ -225,7 +253,7 @@ class SettingsView(QWidget):
         for name, label, placeholder in specs:
             field = self._make_field(name, placeholder)
             trailing = self.choose_button if name == "logo" else None
-            self.fields.add_row(form, name, label, field, trailing=trailing)
+            self._captions.append(self.fields.add_row(form, name, label, field, trailing=trailing))
             if name == "logo":
                 form.addRow("", self.preview)
         return box
@@ -234,6 +262,13 @@ class SettingsView(QWidget):
         if name == "logo":
             self.logo_field.setPlaceholderText(placeholder)
             return self.logo_field
+        if name == "a_apporter":
+            items = MultiLineField()
+            items.setTabChangesFocus(True)
+            items.setFixedHeight(84)
+            items.setPlaceholderText(ITEMS_HINT)
+            items.setToolTip(ITEMS_HINT)
+            return items
         if name == "adresse":
             area = MultiLineField()
             area.setTabChangesFocus(True)
@@ -259,10 +294,11 @@ class SettingsView(QWidget):
         return self.fields.read_into(OrganisationInput())
 
     def is_dirty(self) -> bool:
-        return self.fields.is_dirty()
+        return self.fields.is_dirty() or self.sites.is_dirty()
 
     def discard_changes(self) -> None:
         self.fields.discard_changes()
+        self.sites.discard_changes()
 
     def _on_changed(self) -> None:
         self.dirty_label.setVisible(self.fields.is_dirty())
@@ -277,6 +313,9 @@ class SettingsView(QWidget):
         self.fields.load(form.values)
         self.preview.show_file(form.values.logo)
         self.banner.show_missing(form.missing)
+        self.sites.reload()
+        if self._captions:
+            self.sites.align_labels(self._captions[0].minimumWidth())
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -293,6 +332,11 @@ class SettingsView(QWidget):
             self.field("logo").set_value(path)
 
     def save(self) -> bool:
+        """The organisation, then every site with unsaved edits (Ctrl+S, or before leaving)."""
+        saved = self._save_organisation()
+        return self.sites.save_changed() and saved
+
+    def _save_organisation(self) -> bool:
         try:
             saved = settings.save_organisation(
                 self.context.database, self.values(), actor=self.context.actor
