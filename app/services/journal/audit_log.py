@@ -60,6 +60,7 @@ from app.domain.base import Base, new_uuid
 from app.domain.orientation import Outcome, ProjectStatus
 from app.domain.values import DIPLOMA_LEVELS, EXIT_TYPES, SEXES
 from app.errors import StorageError
+from app.services.accounts.names import display_names, person_name
 from app.services.actor import SYSTEM_AUTHOR, Actor
 from app.services.errors import PermissionDenied
 from app.services.permissions import role_of
@@ -76,6 +77,7 @@ __all__ = [
     "JournalVerdict",
     "acting_author",
     "attach",
+    "author_choices",
     "authors",
     "detach",
     "entity_label",
@@ -236,6 +238,7 @@ _ORGANISATION_FIELDS = {
     "logo_path": "Logo",
     "signing_city": "Fait à",
     "competent_court": "Tribunal compétent",
+    "convocation_items": "À apporter (convocations)",
 }
 
 
@@ -1112,7 +1115,8 @@ def entry_rows(session: Session, ids: list[int], *, actor: Actor) -> dict[int, A
         return {}
     entries = session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids))).all()
     people = _people(session, {e.candidate_uuid for e in entries if e.candidate_uuid})
-    return {e.id: _row(e, people) for e in entries}
+    names = display_names(session)
+    return {e.id: _row(e, people, names) for e in entries}
 
 
 def list_entries(
@@ -1147,6 +1151,14 @@ def authors(session: Session, *, actor: Actor) -> list[str]:
     return list(session.scalars(select(AuditEntry.author).distinct().order_by(AuditEntry.author)))
 
 
+def author_choices(session: Session, *, actor: Actor) -> list[tuple[str, str]]:
+    """Everyone in the journal as (author as recorded, name shown), by name: the filter
+    shows "Nadia Belkacem" and filters on what was recorded ("nadia")."""
+    names = display_names(session)
+    shown = [(author, person_name(names, author)) for author in authors(session, actor=actor)]
+    return sorted(shown, key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
 def _people(session: Session, uuids: set[str]) -> dict[str, str]:
     from app.services.candidates.records import display_name
 
@@ -1156,7 +1168,7 @@ def _people(session: Session, uuids: set[str]) -> dict[str, str]:
     return {c.uuid: display_name(c) for c in found}
 
 
-def _row(entry: AuditEntry, people: dict[str, str]) -> AuditRow:
+def _row(entry: AuditEntry, people: dict[str, str], names: dict[str, str]) -> AuditRow:
     action = _action(entry.action)
     person = ""
     if entry.candidate_uuid:
@@ -1165,7 +1177,7 @@ def _row(entry: AuditEntry, people: dict[str, str]) -> AuditRow:
         id=entry.id,
         uuid=entry.uuid,
         at=entry.at,
-        author=entry.author,
+        author=person_name(names, entry.author),  # as shown; the filter keeps the recorded one
         action=entry.action,
         action_label=action.label if action else entry.action,
         entity_type=entry.entity_type,

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.domain import AuditEntry, Site
 from app.services.errors import PermissionDenied, ValidationError
+from app.services.journal import audit_log as audit
 from app.services.settings import actions as settings
 from app.services.settings.organisation import DEFAULT_CONVOCATION_ITEMS, convocation_items
 from app.services.settings.sites import SiteInput
@@ -107,3 +108,19 @@ def test_what_to_bring_is_the_organisations_list_one_thing_a_line(db: Database) 
     assert saved.a_apporter == "- une pièce d'identité\n\n• 2) un stylo\n  3. votre CV"
     with db.session() as session:
         assert convocation_items(session) == ("une pièce d'identité", "2) un stylo", "votre CV")
+
+
+def test_a_new_list_of_what_to_bring_is_journaled(db: Database) -> None:
+    audit.attach(db, lambda: "claire")
+    form = settings.organisation_form(db).values
+    form.a_apporter = "un stylo"
+    settings.save_organisation(db, form, actor=COORDINATION)
+    with db.session(commit=False) as session:
+        changes = [
+            json.loads(e.changes or "{}")
+            for e in session.scalars(select(AuditEntry))
+            if e.entity_type == "organisation"
+        ]
+    assert [c["convocation_items"] for c in changes if "convocation_items" in c] == [
+        ["", "un stylo"]
+    ]
