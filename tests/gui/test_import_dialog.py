@@ -412,7 +412,7 @@ def test_export_writes_current_season(
         ("Martin", "Leo", current),
     ]
     assert all(r["identifiant"] for r in rows)
-    assert "2 candidat(s) exporté(s)" in window.statusBar().currentMessage()
+    assert "2 candidats exportés" in window.statusBar().currentMessage()
 
 
 def test_export_cancelled_writes_nothing(

@@ -1,6 +1,6 @@
 """Candidats view: toolbar, search, filters, the table and the selected candidate's file."""
 
-from pathlib import Path
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -8,7 +8,7 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,15 +26,23 @@ from app.services import lists
 from app.services.candidates import actions as candidate_actions
 from app.services.candidates.records import CandidateQuery
 from app.services.errors import UserFacingError
+from app.services.permissions import can_export_personal_data
 from app.ui.candidates.appointments import AppointmentsTab, TodayStrip
 from app.ui.candidates.form import CandidateForm
 from app.ui.candidates.history import HistoryTab
 from app.ui.candidates.import_dialog import ImportDialog
-from app.ui.candidates.table_model import CandidatesTableModel
+from app.ui.candidates.list_columns import (
+    ListColumnsDialog,
+    remember_columns,
+    remembered_columns,
+)
+from app.ui.candidates.table_model import COLUMNS, CandidatesTableModel
 from app.ui.context import AppContext
 from app.ui.operations import Failed, run_busy
+from app.ui.printing.preview import PdfPreviewDialog
 from app.ui.rgpd.person_data import PersonDataButton
 from app.ui.theme import icon
+from app.ui.widgets.file_dialogs import open_file, save_file
 from app.ui.widgets.naming import named
 
 if TYPE_CHECKING:
@@ -70,6 +78,7 @@ class CandidatesView(QWidget):
             combo.currentIndexChanged.connect(self.apply_filters)
         header.scope_changed.connect(self._scope_changed)
         self._shortcuts()
+        self.apply_role()
         self.apply_filters()
 
     # ---- building
@@ -81,8 +90,20 @@ class CandidatesView(QWidget):
         self.new_button.setToolTip("Nouveau candidat (Ctrl+N)")
         self.import_button = QPushButton(icon("file-import"), "Importer…")
         self.import_button.setObjectName("importButton")
-        self.export_button = QPushButton(icon("file-export"), "Exporter…")
-        self.export_button.setObjectName("exportButton")
+        self.export_button = named(
+            QPushButton(icon("file-export"), "Exporter la liste…"), "exportButton"
+        )
+        self.export_button.setToolTip(
+            "Exporter la liste affichée (CSV) : exactement les candidats de la recherche et "
+            "des filtres en cours, au format d'import"
+        )
+        self.export_button.setAccessibleName("Exporter la liste affichée (CSV)")
+        self.print_list_button = named(
+            QPushButton(icon("printer"), "Imprimer la liste…"), "printListButton"
+        )
+        self.print_list_button.setToolTip(
+            "Imprimer la liste affichée (PDF), avec les colonnes choisies"
+        )
         self.search = named(QLineEdit(), "candidateSearch")
         self.search.setPlaceholderText("Rechercher : nom, e-mail, téléphone, commune (Ctrl+F)")
         self.search.setAccessibleName("Rechercher un candidat")
@@ -110,6 +131,7 @@ class CandidatesView(QWidget):
         self.new_button.clicked.connect(self.new_candidate)
         self.import_button.clicked.connect(self.import_csv)
         self.export_button.clicked.connect(self.export_csv)
+        self.print_list_button.clicked.connect(self.print_list)
 
     def _build_table(self) -> None:
         self.table = named(QTableView(), "candidatesTable")
@@ -169,6 +191,7 @@ class CandidatesView(QWidget):
         toolbar.addWidget(self.new_button)
         toolbar.addWidget(self.import_button)
         toolbar.addWidget(self.export_button)
+        toolbar.addWidget(self.print_list_button)
         toolbar.addSpacing(12)
         toolbar.addWidget(self.search, 1)
         toolbar.addWidget(self.stage_filter)
@@ -231,9 +254,18 @@ class CandidatesView(QWidget):
             self.apply_filters()
 
     def showEvent(self, event: QShowEvent) -> None:
+        # Shown again after a sign-in (the lock screen hid it): the new person's rights.
+        self.apply_role()
         if self._stale:
             self.apply_filters()
         super().showEvent(event)
+
+    def apply_role(self) -> None:
+        """Exports and printed lists (personal data in bulk) for accueil and coordination:
+        hidden from a trainer (the services refuse them anyway)."""
+        allowed = can_export_personal_data(self.context.role)
+        self.export_button.setVisible(allowed)
+        self.print_list_button.setVisible(allowed)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -382,46 +414,107 @@ class CandidatesView(QWidget):
         index = self.tabs.indexOf(self.form)
         self.tabs.setTabText(index, "Dossier *" if dirty else "Dossier")
 
-    # ---- CSV
+    # ---- CSV and printed list
 
     def import_csv(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Importer des candidats", "", "Fichiers CSV (*.csv);;Tous les fichiers (*)"
+        path = open_file(
+            self, "Importer des candidats", "Fichiers CSV (*.csv);;Tous les fichiers (*)"
         )
-        if not path:
+        if path is None:
             return
-        dialog = ImportDialog(self.context, path, self)
+        dialog = ImportDialog(self.context, str(path), self)
         dialog.exec()
         if dialog.imported:
             self.header.reload_seasons()
             self.apply_filters()
 
+    def shown_list(self) -> tuple[CandidateQuery, str, bool]:
+        """What the list shows: its query (applied first if typed but not yet applied), the
+        key of its sort column and whether the order is descending."""
+        if self._applied is None or self.query() != self._applied:
+            self.apply_filters()
+        assert self._applied is not None
+        header = self.table.horizontalHeader()
+        section = header.sortIndicatorSection()
+        sort = COLUMNS[section][0] if 0 <= section < len(COLUMNS) else "name"
+        descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        return self._applied, sort, descending
+
     def export_csv(self) -> None:
-        """Export the list's season and site, off the window's thread; the window waits."""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Exporter les candidats", "candidats.csv", "Fichiers CSV (*.csv)"
+        """Export exactly the files the list shows, in its order, off the window's thread;
+        the window waits."""
+        path = save_file(
+            self,
+            "Exporter les candidats",
+            f"candidats{self._file_suffix()}.csv",
+            "Fichiers CSV (*.csv)",
         )
-        if not path:
+        if path is None:
             return
-        season = self.header.season_combo.currentText().removeprefix("Saison ")
-        database, site_id = self.context.database, self.header.site_id()
+        query, sort, descending = self.shown_list()
+        database, actor = self.context.database, self.context.actor
         outcome = run_busy(
             self,
             "Export des candidats…",
-            lambda: candidate_actions.export_candidates(
-                database,
-                Path(path),
-                season=season if season[:1].isdigit() else None,
-                site_id=site_id,
-                actor=self.context.actor,
+            lambda: candidate_actions.export_shown_candidates(
+                database, path, query, actor=actor, sort=sort, descending=descending
             ),
         )
         if isinstance(outcome, Failed):
             QMessageBox.warning(self, "Export impossible", outcome.message)
             return
+        plural = "s" if outcome > 1 else ""
         self.window().statusBar().showMessage(  # type: ignore[attr-defined]
-            f"{outcome} candidat(s) exporté(s) dans {path}", 6000
+            f"{outcome} candidat{plural} exporté{plural} dans {path}", 6000
         )
+
+    def print_list(self) -> None:
+        """Choose the columns, then preview the list as shown (PDF) to print or save it."""
+        query, sort, descending = self.shown_list()
+        dialog = ListColumnsDialog(self._initial_columns(), shown=self.model.total, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        columns = dialog.chosen()
+        remember_columns(columns)
+        database, actor = self.context.database, self.context.actor
+        outcome = run_busy(
+            self,
+            "Préparation de la liste…",
+            lambda: candidate_actions.candidate_list_pdf(
+                database,
+                query,
+                columns,
+                actor=actor,
+                sort=sort,
+                descending=descending,
+                today=date.today(),
+            ),
+        )
+        if isinstance(outcome, Failed):
+            QMessageBox.warning(self, "Impression impossible", outcome.message)
+            return
+        PdfPreviewDialog(
+            outcome,
+            title="Liste des candidats",
+            suggested_filename=f"liste-candidats{self._file_suffix()}.pdf",
+            parent=self,
+        ).exec()
+
+    def _initial_columns(self) -> list[str]:
+        """The columns chosen last time; the first time, those the list shows."""
+        remembered = remembered_columns()
+        if remembered:
+            return remembered
+        return [
+            key
+            for column, (key, _label) in enumerate(COLUMNS)
+            if not self.table.isColumnHidden(column)
+        ]
+
+    def _file_suffix(self) -> str:
+        """ "-2026-2027" for a season's list, empty for every season."""
+        season = self.header.season_combo.currentText().removeprefix("Saison ")
+        return f"-{season}" if season[:1].isdigit() else ""
 
     def _header_site_code(self) -> str:
         """The code of the header's site; empty for every site."""
