@@ -43,6 +43,7 @@ from app.services.agreements.details import AgreementInfo
 from app.services.agreements.documents import DocumentChoice, DocumentKind
 from app.services.agreements.life_cycle import LATE_START
 from app.services.agreements.listing import AgreementRow
+from app.services.agreements.summary_list import agreements_summary_pdf
 from app.services.agreements.terms import AgreementInput
 from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.services.hosts.directory import HostRow
@@ -207,10 +208,24 @@ class AgreementsView(QWidget):
         self.count_label.setProperty("role", "muted")
         self.batch_button = named(QPushButton(icon("files"), "Imprimer la liste…"), "batchButton")
         self.batch_button.setToolTip(
-            "Imprimer ou enregistrer les conventions affichées (toute la cohorte : choisir la "
-            "saison et le site dans le bandeau)"
+            "Imprimer les conventions affichées : la liste récapitulative sur une page, ou "
+            "chaque convention complète (toute la cohorte : choisir la saison et le site dans "
+            "le bandeau)"
         )
-        self.batch_button.clicked.connect(self.print_batch)
+        self.batch_menu = QMenu(self.batch_button)
+        self.summary_action = QAction(
+            icon("file-text"), "Liste récapitulative des conventions affichées…", self
+        )
+        self.summary_action.setObjectName("summaryListAction")
+        self.summary_action.triggered.connect(self.print_summary)
+        self.full_batch_action = QAction(
+            icon("files"), "Conventions complètes, une par stagiaire…", self
+        )
+        self.full_batch_action.setObjectName("fullBatchAction")
+        self.full_batch_action.triggered.connect(self.print_batch)
+        self.batch_menu.addAction(self.summary_action)
+        self.batch_menu.addAction(self.full_batch_action)
+        self.batch_button.setMenu(self.batch_menu)
         for combo in (self.status_filter, self.host_filter):
             combo.currentIndexChanged.connect(self._apply_filters)
         for box in (self.waiting_filter, self.ending_filter):
@@ -873,6 +888,45 @@ class AgreementsView(QWidget):
             + ".\n\nImprimer quand même ?",
         )
         return answer == QMessageBox.StandardButton.Yes
+
+    def print_summary(self) -> None:
+        """The summary list of the agreements listed, in the list's order, previewed."""
+        ids = [row.id for i in range(self.model.rowCount()) if (row := self.model.row_at(i))]
+        if not ids:
+            show_error(self, "Aucune convention dans la liste.", "Impression")
+            return
+        filters = self._filters_in_words()
+        try:
+            pdf = agreements_summary_pdf(
+                self.context.database,
+                ids,
+                actor=self.context.actor,
+                filters=filters,
+                today=date.today(),
+            )
+        except UserFacingError as error:
+            show_error(self, str(error), "Impression impossible")
+            return
+        season = self.header.season_label()
+        PdfPreviewDialog(
+            pdf,
+            title="Liste des conventions de stage",
+            suggested_filename=f"liste-conventions{f'-{season}' if season else ''}.pdf",
+            parent=self,
+        ).exec()
+
+    def _filters_in_words(self) -> list[str]:
+        """The header's scope and the toolbar's filters, as the printed list names them."""
+        season = self.header.season_label()
+        words = [f"Saison {season}" if season else "Toutes les saisons"]
+        words.append(self.header.site_combo.currentText())
+        for combo in (self.status_filter, self.host_filter):
+            if combo.currentData() is not None:
+                words.append(combo.currentText())
+        for box in (self.waiting_filter, self.ending_filter):
+            if box.isChecked():
+                words.append(box.text())
+        return words
 
     def print_batch(self) -> None:
         rows = [

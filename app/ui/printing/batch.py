@@ -24,7 +24,6 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon, QPixmap
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -43,8 +42,9 @@ from app.services.agreements.documents import UNEXPECTED_ERROR, DocumentKind
 from app.services.unit_of_work import Database
 from app.ui.operations import Operation, Progress, run_in_background
 from app.ui.printing import printer as printing
-from app.ui.printing.saving import last_folder, remember_folder, write_new_pdf
+from app.ui.printing.saving import write_new_pdf
 from app.ui.theme import ERROR, icon
+from app.ui.widgets import file_dialogs
 from app.ui.widgets.naming import named
 
 log = logging.getLogger(__name__)
@@ -156,11 +156,9 @@ class Destination(Enum):
 
 
 def choose_folder(parent: QWidget | None) -> Path | None:
-    """The folder the PDFs go to; None if the user cancelled."""
-    chosen = QFileDialog.getExistingDirectory(
-        parent, "Choisir le dossier où enregistrer les PDF", str(last_folder())
-    )
-    return Path(chosen) if chosen else None
+    """The folder the PDFs go to (the French dialog, in the last folder used); None if the
+    user cancelled."""
+    return file_dialogs.choose_folder(parent, "Choisir le dossier où enregistrer les PDF")
 
 
 def _documents(count: int, participle: str = "") -> str:
@@ -294,7 +292,7 @@ class BatchPrintDialog(QDialog):
         folder = choose_folder(self)
         if folder is None:
             return
-        remember_folder(folder)
+        file_dialogs.remember_folder(folder)
         self.folder = folder
         self._start(Destination.FOLDER)
 
