@@ -1,7 +1,9 @@
 """What the desk tripped over in the candidate form: the wheel, the width, stale errors, the
 defaults of a new file, the French of the duplicates dialog."""
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -15,15 +17,21 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QTableView,
+    QTableWidget,
     QWidget,
 )
 
+from app.domain.account import ROLE_COORDINATION
 from app.services import reference
+from app.services.accounts import management as accounts
+from app.services.base_access.opening import open_app_database
 from app.services.candidates.records import DuplicateMatch
 from app.ui.candidates.duplicates import DuplicatesDialog
 from app.ui.candidates.form import CandidateForm, season_for_new_file
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import type_text
+from tests.gui.test_orientation_view import _cohort_with_team
 
 
 def _form(window: MainWindow) -> CandidateForm:
@@ -230,3 +238,56 @@ def test_the_duplicates_dialog_speaks_proper_french(
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert sentence in texts
     assert "(s)" not in texts
+
+
+# ---- people by their names
+
+
+@pytest.fixture
+def nadias_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    """A window signed in as the account "nadia", whose name is Nadia Belkacem."""
+    url = "sqlite:///" + str(tmp_path / "names.sqlite")
+    database = open_app_database(url)
+    with database.session() as session:
+        accounts.ensure_passwordless_account(session, "nadia", "Nadia Belkacem", ROLE_COORDINATION)
+        session.commit()
+    database.dispose()
+    main = MainWindow.open(url, username="nadia")
+    qtbot.addWidget(main, before_close_func=lambda _w: main.candidates_view.form.discard_changes())
+    main.show()
+    yield main
+    main.context.database.dispose()
+
+
+def test_the_history_and_the_grid_name_people_not_identifiants(
+    qtbot: QtBot, nadias_window: MainWindow
+) -> None:
+    window = nadias_window
+    assert window.context.username == "nadia"
+    form = _form(window)
+    qtbot.mouseClick(window.findChild(QPushButton, "newCandidateButton"), Qt.MouseButton.LeftButton)
+    assert _line(form, "responsable").text() == "Nadia Belkacem"
+    type_text(qtbot, _line(form, "nom"), "Lefèvre")
+    type_text(qtbot, _line(form, "prenom"), "Amélie")
+    type_text(qtbot, _line(form, "email"), "amelie.lefevre@exemple.fr")
+    site = form.findChild(QComboBox, "site")
+    site.setCurrentIndex(site.findData("cobalt"))
+    qtbot.mouseClick(window.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    assert form.candidate_id is not None
+
+    history = window.findChild(QTableWidget, "stageHistory")
+    when_and_who = history.item(0, 0).text()
+    assert when_and_who.endswith("\nNadia Belkacem")
+
+    _cohort_id, _activity_id, _ids = _cohort_with_team(window)
+    view = window.show_view("orientation")
+    view.reload_cohorts()  # type: ignore[attr-defined]
+    view.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    grid = view.findChild(QTableView, "evaluationGrid")
+    grid.setFocus()
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    qtbot.keyClick(grid, Qt.Key.Key_2)
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    shown = view.grid_history.text()  # type: ignore[attr-defined]
+    assert "Nadia Belkacem : Non observé → En cours d'acquisition" in shown
+    assert " nadia " not in shown

@@ -12,6 +12,7 @@ from app.domain import AgreementEvent, AgreementSignature, Amendment, Tutor
 from app.domain.agreement import AgreementStatus, Signatory
 from app.domain.agreement_rules import HoursTotal
 from app.domain.agreement_terms import AgreementHours, AgreementTerms, TermsInForce, agreement_hours
+from app.services.accounts.names import display_names, person_name
 from app.services.agreements.rules import legal_review
 from app.services.agreements.terms import AgreementInput, terms_to_input
 from app.services.agreements.versions import load_agreement, terms_versions
@@ -140,10 +141,11 @@ def get_agreement(session: Session, agreement_id: int) -> AgreementInfo:
             select(Amendment).where(Amendment.agreement_id == agreement.id).order_by(Amendment.rank)
         )
     )
+    names = display_names(session)
     events = tuple(
         EventInfo(
             at=e.at,
-            author=e.author,
+            author=person_name(names, e.author),
             from_label=_status_label(e.from_status),
             to_label=_status_label(e.to_status),
             comment=e.comment,

@@ -10,5 +10,6 @@ from app.services.journal import audit_log
 from app.services.unit_of_work import reads
 
 authors = reads(audit_log.authors)
+author_choices = reads(audit_log.author_choices)
 entry_ids = reads(audit_log.entry_ids)
 entry_rows = reads(audit_log.entry_rows)

@@ -1,5 +1,6 @@
 """The end-of-orientation decision, which moves the candidate's stage with it."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.domain import Candidate, OrientationDecision, Stage, StageChange
 from app.domain.orientation import Outcome
 from app.domain.values import ALLOWED_TRANSITIONS, ENTRY_STAGE
+from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.candidates.records import change_stage, display_name, load_candidate
 from app.services.errors import ValidationError
@@ -33,13 +35,14 @@ class DecisionInfo:
     decided_at: datetime
 
 
-def decision_info(decision: OrientationDecision) -> DecisionInfo:
+def decision_info(decision: OrientationDecision, names: Mapping[str, str]) -> DecisionInfo:
+    """The decision as shown; `names`: display_names(session), for who decided."""
     return DecisionInfo(
         outcome=decision.outcome,
         outcome_label=Outcome(decision.outcome).label,
         filiere=decision.filiere.label if decision.filiere else "",
         reason=decision.reason or "",
-        decided_by=decision.decided_by,
+        decided_by=person_name(names, decision.decided_by),
         decided_at=decision.decided_at,
     )
 
@@ -52,7 +55,7 @@ def latest_decision(session: Session, candidate_id: int) -> DecisionInfo | None:
         .order_by(OrientationDecision.id.desc())
         .limit(1)
     )
-    return decision_info(decision) if decision is not None else None
+    return decision_info(decision, display_names(session)) if decision is not None else None
 
 
 def _entered_training(session: Session, candidate: Candidate) -> bool:
@@ -141,4 +144,4 @@ def decide(
     session.add(decision)
     session.flush()
     session.refresh(decision, ["filiere"])
-    return decision_info(decision)
+    return decision_info(decision, display_names(session))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain import Activity, LearnerNote, Observation
 from app.domain.orientation import Level
 from app.domain.text import fold
+from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.errors import NotFoundError, ValidationError
 from app.services.orientation.activities import ActivityInfo, TeamInfo, activity_info, load_activity
@@ -196,10 +197,12 @@ def level_history(
         )
         .order_by(Observation.id)
     )
+    names = display_names(session)
     changes = []
     previous = Level.NON_OBSERVE
     for row in rows:
         level = Level(row.level)
-        changes.append(LevelChange(row.recorded_at, row.author, previous.label, level.label))
+        author = person_name(names, row.author)
+        changes.append(LevelChange(row.recorded_at, author, previous.label, level.label))
         previous = level
     return changes

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Activity, LearnerNote, Observation
 from app.domain.orientation import Level
+from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.candidates.records import display_name, load_candidate
 from app.services.orientation.cohorts import (
@@ -127,8 +128,11 @@ def learner_notes(session: Session, candidate_id: int) -> tuple[NoteInfo, ...]:
     for note, day, title in rows:
         current[note.activity_id] = (note, day, title)
     ordered = sorted(current.values(), key=lambda v: (v[1], v[0].recorded_at, v[0].id))
+    names = display_names(session)
     return tuple(
-        NoteInfo(day, title, note.author, note.text) for note, day, title in ordered if note.text
+        NoteInfo(day, title, person_name(names, note.author), note.text)
+        for note, day, title in ordered
+        if note.text
     )
 
 

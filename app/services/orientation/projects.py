@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.domain import ProfessionalProject
 from app.domain.orientation import ProjectStatus
 from app.services import reference
+from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.candidates.records import load_candidate
 from app.services.errors import ValidationError
@@ -54,7 +55,7 @@ def project_of(session: Session, candidate_id: int) -> ProjectInfo:
         steps=project.steps or "",
         status=project.status,
         status_label=ProjectStatus(project.status).label,
-        updated_by=project.updated_by,
+        updated_by=person_name(display_names(session), project.updated_by),
         updated_at=project.updated_at,
     )
 

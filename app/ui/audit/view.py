@@ -190,16 +190,17 @@ class JournalPage(QWidget):
         actor = self.context.actor
         self.model.actor = actor
         database = self.context.database
-        self.authors_reader.start(lambda: journal.authors(database, actor=actor))
+        self.authors_reader.start(lambda: journal.author_choices(database, actor=actor))
         self.apply_filters()
 
-    def _show_authors(self, names: list[str]) -> None:
+    def _show_authors(self, choices: list[tuple[str, str]]) -> None:
+        """(author as recorded, name shown) pairs: the list shows names, filters on authors."""
         chosen = self.author.currentData()
         blocked = self.author.blockSignals(True)
         self.author.clear()
         self.author.addItem("Tous", None)
-        for name in names:
-            self.author.addItem(name, name)
+        for recorded, shown in choices:
+            self.author.addItem(shown, recorded)
         self.author.setCurrentIndex(max(self.author.findData(chosen), 0))
         self.author.blockSignals(blocked)
         if self.author.currentData() != chosen:  # that author is no longer in the journal
