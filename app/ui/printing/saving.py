@@ -11,10 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.config import settings_dir
 from app.errors import UserFacingError, describe_os_error
 from app.services.agreements.actions import refuse_unsafe_target, write_pdf_file
-
-# last_folder and remember_folder: still imported from here by app/ui/printing/batch.py, until
-# it takes them from file_dialogs (then drop them from this line).
-from app.ui.widgets.file_dialogs import last_folder, remember_folder, save_file  # noqa: F401
+from app.ui.widgets.file_dialogs import save_file
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
