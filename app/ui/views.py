@@ -10,11 +10,13 @@ what a view reads again when another person signs in. Names are those of CONTRAC
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION, ROLE_FORMATEUR
+from app.ui.agenda.view import AgendaView
 from app.ui.agreements.view import AgreementsView
 from app.ui.audit.view import AuditView
 from app.ui.candidates.view import CandidatesView
@@ -50,7 +52,20 @@ class ViewEntry:
 def _candidates(window: "MainWindow") -> QWidget:
     view = CandidatesView(window.context, window.header)
     view.agreement_requested.connect(window.show_learner_agreement)
+    for source in (view.appointments, view.today):
+        source.agenda_requested.connect(lambda day, aid: _show_in_agenda(window, day, aid))
     return view
+
+
+def _agenda(window: "MainWindow") -> QWidget:
+    return AgendaView(window.context, window.header)
+
+
+def _show_in_agenda(window: "MainWindow", day: date, appointment_id: int | None) -> None:
+    """The agenda on that day's week, the appointment chosen (from a candidate's file)."""
+    agenda = window.show_view("agenda")
+    assert isinstance(agenda, AgendaView)
+    agenda.go_to(day, appointment_id)
 
 
 def _orientation(window: "MainWindow") -> QWidget:
@@ -101,6 +116,15 @@ VIEWS: tuple[ViewEntry, ...] = (
         roles=EVERY_ROLE,
         holds_edits=True,
         on_user_change=_reload_candidate_file,
+    ),
+    ViewEntry(
+        "agenda",
+        "Agenda",
+        "calendar-event",
+        "agendaView",
+        _agenda,
+        roles=EVERY_ROLE,  # a trainer reads it; only the desk and coordination change it
+        shortcut="Ctrl+Shift+A",
     ),
     ViewEntry(
         "orientation",

@@ -24,7 +24,7 @@ from app.domain import Appointment, AppointmentKind, Attendee
 from app.services import reference
 from app.services.appointments.booking import AppointmentInput, create_appointment
 from app.services.candidates.records import CandidateInput, create_candidate
-from app.ui.candidates.appointments import AppointmentDialog, AttendanceDialog, SessionPickerDialog
+from app.ui.agenda.dialogs import AppointmentDialog, AttendanceDialog, SessionPickerDialog
 from app.ui.main_window import MainWindow
 from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog, type_text
@@ -110,11 +110,13 @@ def _new_candidate(window: MainWindow) -> int:
     return candidate_id
 
 
-def _new_session(window: MainWindow, room: str = "Turing", capacity: str = "8") -> int:
+def _new_session(
+    window: MainWindow, room: str = "Turing", capacity: str = "8", at: str = "14:00"
+) -> int:
     data = AppointmentInput(
         kind=AppointmentKind.INFO_SESSION.value,
         date=TODAY,
-        time="14:00",
+        time=at,
         duration_minutes="90",
         site="cobalt",
         room=room,
@@ -311,7 +313,7 @@ def test_attendance_combo_by_activation(qtbot: QtBot, window: MainWindow) -> Non
 
 def test_full_session_is_not_offered(qtbot: QtBot, window: MainWindow) -> None:
     _new_session(window, room="Pleine", capacity="1")
-    _new_session(window, room="Libre", capacity="5")
+    _new_session(window, room="Libre", capacity="5", at="16:00")
     first = _new_candidate(window)
     _open_appointments_tab(qtbot, window)
     _register_to_session(qtbot, window, "Pleine")
@@ -408,10 +410,7 @@ def test_double_click_session_in_strip_records_attendance(qtbot: QtBot, window: 
         combo = table.cellWidget(0, 1)
         assert isinstance(combo, QComboBox)
         combo.setCurrentIndex(combo.findData("absent"))
-        qtbot.mouseClick(
-            dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close),
-            Qt.MouseButton.LeftButton,
-        )
+        _click_ok(qtbot, dialog)
 
     strip = window.findChild(QListWidget, "todayAppointments")
     item = strip.item(0)
@@ -435,7 +434,7 @@ def test_enter_on_session_in_strip_opens_attendance(qtbot: QtBot, window: MainWi
         combo = dialog.findChild(QTableWidget, "attendanceTable").cellWidget(0, 1)
         assert isinstance(combo, QComboBox)
         combo.setCurrentIndex(combo.findData("present"))
-        dialog.accept()
+        _click_ok(qtbot, dialog)
 
     strip = window.findChild(QListWidget, "todayAppointments")
     strip.setCurrentRow(0)
@@ -467,7 +466,7 @@ def test_attendance_from_strip_refreshes_open_file(qtbot: QtBot, window: MainWin
         combo = dialog.findChild(QTableWidget, "attendanceTable").cellWidget(0, 1)
         assert isinstance(combo, QComboBox)
         combo.setCurrentIndex(combo.findData("absent"))
-        dialog.accept()
+        _click_ok(qtbot, dialog)
 
     strip = window.findChild(QListWidget, "todayAppointments")
     strip.setCurrentRow(0)

@@ -19,6 +19,7 @@ from app.ui.rgpd.retention import RetentionTableModel
 
 # Model class -> the test that runs qtmodeltester on it with real rows.
 CHECKED_IN = {
+    "app.ui.agenda.week_model.AgendaWeekModel": "tests/gui/test_agenda.py",
     "app.ui.agreements.presence.AbsencesModel": "tests/gui/test_agreement_presence.py",
     "app.ui.agreements.table_model.AgreementsTableModel": "tests/gui/test_agreements_view.py",
     "app.ui.audit.table_model.AuditTableModel": "tests/gui/test_audit_view.py",

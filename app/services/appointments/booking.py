@@ -289,10 +289,10 @@ def _moment(starts_at: datetime) -> str:
     return f"{starts_at:%d/%m/%Y} à {starts_at:%H:%M}"
 
 
-def _journal(session: Session, candidates: Iterable[Candidate], summary: str) -> None:
+def _journal(session: Session, candidates: Iterable[Candidate], summary: str, actor: Actor) -> None:
     """One entry per person concerned, in their file's history; `summary` names nobody."""
     for candidate in candidates:
-        audit.record(session, AuditAction.MODIFICATION, candidate, summary)
+        audit.record(session, AuditAction.MODIFICATION, candidate, summary, author=actor.author)
 
 
 def _about(appointment: Appointment) -> str:
@@ -413,7 +413,7 @@ def update_appointment(
     session.flush()
     after = (_about(appointment), appointment.room, appointment.staff)
     if after != before:
-        _journal(session, people, f"Rendez-vous déplacé : {before[0]} → {after[0]}")
+        _journal(session, people, f"Rendez-vous déplacé : {before[0]} → {after[0]}", actor)
     return _fresh_info(session, appointment)
 
 
@@ -444,6 +444,7 @@ def cancel_appointment(
         session,
         [a.candidate for a in appointment.attendees],
         f"Rendez-vous annulé : {_about(appointment)}",
+        actor,
     )
     return _fresh_info(session, appointment)
 
@@ -529,7 +530,7 @@ def unregister(
     attendee = _attendee(appointment, candidate_id)
     appointment.attendees.remove(attendee)
     session.flush()
-    _journal(session, [attendee.candidate], f"Désinscription : {_about(appointment)}")
+    _journal(session, [attendee.candidate], f"Désinscription : {_about(appointment)}", actor)
     return _fresh_info(session, appointment)
 
 

@@ -1,17 +1,15 @@
-"""Appointments in the candidates view: the file's Rendez-vous tab, the day strip, dialogs."""
+"""Appointments in the candidates view: the file's Rendez-vous tab and the day strip. The
+dialogs are the agenda's (app/ui/agenda/dialogs.py), so both places act alike."""
 
 from datetime import date
 
 from babel.dates import format_date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -23,210 +21,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.appointment import AppointmentKind, Attendance
+from app.domain.appointment import AppointmentKind
 from app.services import lists
 from app.services.appointments import actions as appointment_actions
-from app.services.appointments.booking import AppointmentInfo, AppointmentInput
-from app.services.errors import UserFacingError, ValidationError
+from app.services.appointments.booking import AppointmentInfo
+from app.services.errors import UserFacingError
+from app.services.permissions import can_edit_appointments
+from app.ui.agenda.dialogs import (
+    ATTENDANCE_CHOICES,
+    AppointmentDialog,
+    AttendanceDialog,
+    SessionPickerDialog,
+)
+from app.ui.agenda.flows import AppointmentFlows
 from app.ui.context import AppContext
-from app.ui.theme import icon
-from app.ui.widgets.dialogs import ok_cancel_buttons
-from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField
+from app.ui.theme import MUTED, icon
+from app.ui.widgets.fields import ChoiceBox
 from app.ui.widgets.naming import named
 
 MAX_TODAY_ROWS = 4
-ATTENDANCE_CHOICES = [(a.value, a.label) for a in Attendance]
+CANCELLED_TEXT = QColor(MUTED)
 
 
-class AppointmentDialog(QDialog):
-    """Create an information collective, or an interview for one candidate."""
-
-    def __init__(
-        self,
-        context: AppContext,
-        kind: AppointmentKind,
-        *,
-        candidate_id: int | None = None,
-        site_code: str = "",
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("appointmentDialog")
-        self.context = context
-        self.kind = kind
-        self.candidate_id = candidate_id
-        self.created: AppointmentInfo | None = None
-        collective = kind == AppointmentKind.INFO_SESSION
-        self.setWindowTitle(
-            "Nouvelle information collective" if collective else "Planifier un entretien"
-        )
-        sites = [(o.code, o.label) for o in lists.sites(context.database)]
-        self._fields: dict[str, FieldWithError] = {}
-        specs: list[tuple[str, str, QWidget]] = [
-            ("date", "Date", _line(date.today().strftime("%d/%m/%Y"), "JJ/MM/AAAA")),
-            ("heure", "Heure", _line("14:00" if collective else "10:00", "HH:MM")),
-            ("duree", "Durée (minutes)", _line("90" if collective else "45", "")),
-            ("site", "Site", ChoiceBox(sites, allow_empty=False)),
-            ("salle", "Salle", _line("", "Salle de réunion")),
-            ("intervenant", "Animé par" if collective else "Reçu par", _line(context.username, "")),
-        ]
-        if collective:
-            specs.append(("capacite", "Places", _line("12", "")))
-        form = QFormLayout()
-        for name, text, field in specs:
-            assert isinstance(field, LineField | ChoiceBox)
-            holder = FieldWithError(name, field)
-            label = QLabel(text)
-            label.setBuddy(field)
-            field.setAccessibleName(text)
-            form.addRow(label, holder)
-            self._fields[name] = holder
-        if site_code:
-            site_field = self._fields["site"].field
-            assert isinstance(site_field, ChoiceBox)
-            site_field.set_value(site_code)
-        self.general_error = named(QLabel(), "appointmentError")
-        self.general_error.setProperty("role", "error")
-        self.general_error.hide()
-        buttons = ok_cancel_buttons(self, "Enregistrer")
-        buttons.accepted.connect(self.submit)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(buttons)
-
-    def _value(self, name: str) -> str:
-        holder = self._fields.get(name)
-        return holder.field.value() if holder else ""
-
-    def submit(self) -> None:
-        data = AppointmentInput(
-            kind=self.kind.value,
-            date=self._value("date"),
-            time=self._value("heure"),
-            duration_minutes=self._value("duree"),
-            site=self._value("site"),
-            room=self._value("salle"),
-            staff=self._value("intervenant"),
-            capacity=self._value("capacite"),
-            notes="",
-        )
-        ids = [self.candidate_id] if self.candidate_id is not None else []
-        try:
-            self.created = appointment_actions.create_appointment(
-                self.context.database, data, ids, actor=self.context.actor
-            )
-        except ValidationError as error:
-            for name, holder in self._fields.items():
-                holder.set_error(error.errors.get(name, ""))
-            others = [m for k, m in error.errors.items() if k not in self._fields]
-            self.general_error.setText("\n".join(others))
-            self.general_error.setVisible(bool(others))
-            return
-        except UserFacingError as error:
-            self.general_error.setText(str(error))
-            self.general_error.setVisible(True)
-            return
-        self.accept()
-
-
-def _line(text: str, placeholder: str) -> LineField:
-    field = LineField()
-    field.setText(text)
-    field.setPlaceholderText(placeholder)
-    return field
-
-
-class SessionPickerDialog(QDialog):
-    """Pick an upcoming information collective with free places."""
-
-    def __init__(self, offered: list[AppointmentInfo], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Inscrire à une information collective")
-        self.list = named(QListWidget(), "sessionPicker")
-        for info in offered:
-            item = QListWidgetItem(f"{info.starts_at:%d/%m/%Y} — {info.summary}")
-            item.setData(Qt.ItemDataRole.UserRole, info.id)
-            self.list.addItem(item)
-        self.list.setCurrentRow(0)
-        self.list.itemDoubleClicked.connect(self.accept)
-        buttons = ok_cancel_buttons(self, "Inscrire")
-        buttons.accepted.connect(self.accept)
-        layout = QVBoxLayout(self)
-        if not offered:
-            layout.addWidget(QLabel("Aucune information collective à venir n'a de place libre."))
-        layout.addWidget(self.list)
-        layout.addWidget(buttons)
-        self.resize(560, 320)
-
-    def chosen_id(self) -> int | None:
-        item = self.list.currentItem()
-        return int(item.data(Qt.ItemDataRole.UserRole)) if item else None
-
-
-class AttendanceDialog(QDialog):
-    """The registered candidates of one appointment, with their attendance."""
-
-    def __init__(
-        self, context: AppContext, appointment_id: int, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("attendanceDialog")
-        self.context = context
-        self.appointment_id = appointment_id
-        self.table = named(QTableWidget(0, 2), "attendanceTable")
-        self.table.setHorizontalHeaderLabels(["Candidat", "Présence"])
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("Fermer")
-        close.rejected.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.table)
-        layout.addWidget(close)
-        self.resize(520, 380)
-        self.refresh()
-
-    def refresh(self) -> None:
-        info = appointment_actions.get_appointment(self.context.database, self.appointment_id)
-        self.setWindowTitle(f"Présences — {info.kind_label} du {info.starts_at:%d/%m/%Y}")
-        self.title.setText(info.summary)
-        self.table.setRowCount(len(info.attendees))
-        for row, attendee in enumerate(info.attendees):
-            self.table.setItem(row, 0, QTableWidgetItem(attendee.name))
-            combo = ChoiceBox(ATTENDANCE_CHOICES, allow_empty=False)
-            combo.set_value(attendee.attendance)
-            combo.setAccessibleName(f"Présence de {attendee.name}")
-            combo.currentIndexChanged.connect(
-                lambda _i, cid=attendee.candidate_id, c=combo: self._set(cid, c.value())
-            )
-            self.table.setCellWidget(row, 1, combo)
-
-    def _set(self, candidate_id: int, attendance: str) -> None:
-        try:
-            appointment_actions.set_attendance(
-                self.context.database,
-                self.appointment_id,
-                candidate_id,
-                attendance,
-                actor=self.context.actor,
-            )
-        except UserFacingError as error:
-            QMessageBox.warning(self, "Présence non enregistrée", str(error))
-            self.refresh()
+def _struck(font: QFont) -> QFont:
+    struck = QFont(font)
+    struck.setStrikeOut(True)
+    return struck
 
 
 class AppointmentsTab(QWidget):
     """A candidate's appointments, and the actions a receptionist takes on them."""
 
     changed = Signal()
+    agenda_requested = Signal(object, object)  # a day, an appointment id (or None)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
+        self.flows = AppointmentFlows(context, self)
         self.candidate_id: int | None = None
         self.site_code = ""
         self._infos: list[AppointmentInfo] = []
@@ -236,34 +68,85 @@ class AppointmentsTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.register_button = QPushButton(
-            icon("calendar-plus"), "Inscrire à une information collective…"
-        )
-        self.register_button.setObjectName("registerSessionButton")
-        self.interview_button = QPushButton(icon("calendar-event"), "Planifier un entretien…")
-        self.interview_button.setObjectName("planInterviewButton")
+        self._build_buttons()
         self.attendance = ChoiceBox(ATTENDANCE_CHOICES, allow_empty=False)
         self.attendance.setObjectName("attendanceCombo")
         self.attendance.setAccessibleName("Présence au rendez-vous sélectionné")
-        self.register_button.clicked.connect(self.register_to_collective)
-        self.interview_button.clicked.connect(self.plan_interview)
         self.attendance.activated.connect(self._attendance_chosen)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemActivated.connect(lambda _item: self.open_in_agenda())
+        self._layout()
+        self.show_candidate(None, "")
+
+    def _build_buttons(self) -> None:
+        self.register_button = named(
+            QPushButton(icon("calendar-plus"), "Inscrire à une information collective…"),
+            "registerSessionButton",
+        )
+        self.interview_button = named(
+            QPushButton(icon("calendar-event"), "Planifier un entretien…"), "planInterviewButton"
+        )
+        self.move_button = named(QPushButton(icon("calendar-time"), "Déplacer…"), "moveButton")
+        self.cancel_button = named(QPushButton(icon("ban"), "Annuler…"), "cancelButton")
+        self.cancel_button.setToolTip("Annuler le rendez-vous (motif demandé)")
+        self.unregister_button = named(
+            QPushButton(icon("user-off"), "Désinscrire"), "unregisterButton"
+        )
+        self.convocation_button = named(
+            QPushButton(icon("file-text"), "Convocation…"), "convocationButton"
+        )
+        self.agenda_button = named(
+            QPushButton(icon("calendar-event"), "Ouvrir dans l'agenda"), "openAgendaButton"
+        )
+        self.agenda_button.setToolTip("La semaine du rendez-vous choisi (ou de cette semaine)")
+        self.register_button.clicked.connect(self.register_to_collective)
+        self.interview_button.clicked.connect(self.plan_interview)
+        self.move_button.clicked.connect(self._move)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.unregister_button.clicked.connect(self._unregister)
+        self.convocation_button.clicked.connect(self._convocation)
+        self.agenda_button.clicked.connect(self.open_in_agenda)
+
+    def _layout(self) -> None:
         actions = QHBoxLayout()
         actions.addWidget(self.register_button)
         actions.addWidget(self.interview_button)
         actions.addStretch(1)
+        chosen = QHBoxLayout()
+        for button in (
+            self.move_button,
+            self.cancel_button,
+            self.unregister_button,
+            self.convocation_button,
+        ):
+            chosen.addWidget(button)
+        chosen.addStretch(1)
         presence = QHBoxLayout()
         label = QLabel("Présence au rendez-vous sélectionné :")
         label.setBuddy(self.attendance)
         presence.addWidget(label)
         presence.addWidget(self.attendance)
         presence.addStretch(1)
+        presence.addWidget(self.agenda_button)
         layout = QVBoxLayout(self)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
+        layout.addLayout(chosen)
         layout.addLayout(presence)
-        self.show_candidate(None, "")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._apply_role()  # the person at the desk may have changed while it was hidden
+
+    def _apply_role(self) -> None:
+        editor = can_edit_appointments(self.context.role)
+        for button in (
+            self.move_button,
+            self.cancel_button,
+            self.unregister_button,
+            self.convocation_button,
+        ):
+            button.setVisible(editor)
 
     def show_candidate(self, candidate_id: int | None, site_code: str) -> None:
         self.candidate_id = candidate_id
@@ -275,48 +158,105 @@ class AppointmentsTab(QWidget):
             self._infos = appointment_actions.for_candidate(self.context.database, candidate_id)
         self.table.setRowCount(len(self._infos))
         for row, info in enumerate(self._infos):
-            mine = next((a for a in info.attendees if a.candidate_id == candidate_id), None)
-            place = info.site_name + (f", {info.room}" if info.room else "")
-            cells = (
-                f"{info.starts_at:%d/%m/%Y %H:%M}",
-                info.kind_label,
-                mine.attendance_label if mine else "",
-                place,
-                info.staff,
-            )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+            self._fill_row(row, info)
         self.table.resizeColumnsToContents()
+        self._apply_role()
         self._selection_changed()
 
-    def _selection_changed(self) -> None:
-        row = self.table.currentRow()
-        info = (
-            self._infos[row] if 0 <= row < len(self._infos) and self.table.selectedItems() else None
+    def _fill_row(self, row: int, info: AppointmentInfo) -> None:
+        mine = next((a for a in info.attendees if a.candidate_id == self.candidate_id), None)
+        place = info.site_name + (f", {info.room}" if info.room else "")
+        presence = mine.attendance_label if mine else ""
+        if info.cancelled:
+            presence = "Annulé"
+        cells = (
+            f"{info.starts_at:%d/%m/%Y %H:%M}",
+            info.kind_label,
+            presence,
+            place,
+            info.staff,
         )
-        self.attendance.setEnabled(info is not None)
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if info.cancelled:
+                item.setForeground(QBrush(CANCELLED_TEXT))
+                item.setFont(_struck(item.font()) if column != 2 else item.font())
+                item.setToolTip(f"Annulé — motif : {info.cancellation_reason}")
+            self.table.setItem(row, column, item)
+
+    def chosen(self) -> AppointmentInfo | None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self._infos) and self.table.selectedItems():
+            return self._infos[row]
+        return None
+
+    def _selection_changed(self) -> None:
+        info = self.chosen()
+        live = info is not None and not info.cancelled
+        self.attendance.setEnabled(live)
+        for button in (self.move_button, self.cancel_button, self.unregister_button):
+            button.setEnabled(live)
+        self.convocation_button.setEnabled(live)
         if info is not None:
             mine = next((a for a in info.attendees if a.candidate_id == self.candidate_id), None)
             if mine:
                 self.attendance.set_value(mine.attendance)
 
     def _attendance_chosen(self) -> None:
-        row = self.table.currentRow()
-        if self.candidate_id is None or not 0 <= row < len(self._infos):
+        info = self.chosen()
+        if self.candidate_id is None or info is None:
             return
+        row = self.table.currentRow()
         try:
             appointment_actions.set_attendance(
                 self.context.database,
-                self._infos[row].id,
+                info.id,
                 self.candidate_id,
                 self.attendance.value(),
                 actor=self.context.actor,
             )
         except UserFacingError as error:
             QMessageBox.warning(self, "Présence non enregistrée", str(error))
+        self._reread(row)
+
+    def _reread(self, row: int | None = None) -> None:
         self.show_candidate(self.candidate_id, self.site_code)
-        self.table.selectRow(row)
+        if row is not None and 0 <= row < self.table.rowCount():
+            self.table.selectRow(row)
         self.changed.emit()
+
+    # ---- the selected appointment
+
+    def _move(self) -> None:
+        info = self.chosen()
+        if info is not None and self.flows.move(info):
+            self._reread(self.table.currentRow())
+
+    def _cancel(self) -> None:
+        info = self.chosen()
+        if info is not None and self.flows.cancel(info):
+            self._reread(self.table.currentRow())
+
+    def _unregister(self) -> None:
+        info = self.chosen()
+        if info is None or self.candidate_id is None:
+            return
+        if self.flows.unregister(info, self.candidate_id):
+            self._reread()
+
+    def _convocation(self) -> None:
+        info = self.chosen()
+        if info is not None and self.candidate_id is not None:
+            self.flows.convocation(info, [self.candidate_id])
+
+    def open_in_agenda(self) -> None:
+        info = self.chosen()
+        if info is None:
+            self.agenda_requested.emit(date.today(), None)
+        else:
+            self.agenda_requested.emit(info.starts_at.date(), info.id)
+
+    # ---- new appointments
 
     def register_to_collective(self) -> None:
         if self.candidate_id is None:
@@ -327,18 +267,8 @@ class AppointmentsTab(QWidget):
         dialog = SessionPickerDialog(offered, self)
         if not dialog.exec() or dialog.chosen_id() is None:
             return
-        try:
-            appointment_actions.register(
-                self.context.database,
-                int(dialog.chosen_id() or 0),
-                self.candidate_id,
-                actor=self.context.actor,
-            )
-        except UserFacingError as error:
-            QMessageBox.warning(self, "Inscription impossible", str(error))
-            return
-        self.show_candidate(self.candidate_id, self.site_code)
-        self.changed.emit()
+        if self.flows.register_candidate(int(dialog.chosen_id() or 0), self.candidate_id):
+            self._reread()
 
     def plan_interview(self) -> None:
         if self.candidate_id is None:
@@ -351,14 +281,14 @@ class AppointmentsTab(QWidget):
             parent=self,
         )
         if dialog.exec():
-            self.show_candidate(self.candidate_id, self.site_code)
-            self.changed.emit()
+            self._reread()
 
 
 class TodayStrip(QFrame):
     """The day's appointments at the top of the view, for the receptionist."""
 
     changed = Signal()
+    agenda_requested = Signal(object, object)  # a day, an appointment id (or None)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -379,9 +309,17 @@ class TodayStrip(QFrame):
             "newSessionButton",
         )
         self.new_session.clicked.connect(self.create_collective)
+        self.agenda_button = named(
+            QPushButton(icon("calendar-event"), "Agenda de la semaine"), "todayAgendaButton"
+        )
+        self.agenda_button.setToolTip("Toute la semaine, jour par jour (Ctrl+Maj+A)")
+        self.agenda_button.clicked.connect(self._open_agenda)
         side = QVBoxLayout()
         side.addWidget(self.title)
-        side.addWidget(self.new_session)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_session)
+        buttons.addWidget(self.agenda_button)
+        side.addLayout(buttons)
         side.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -407,6 +345,10 @@ class TodayStrip(QFrame):
         for info in self._infos:
             item = QListWidgetItem(icon("calendar-time"), info.summary)
             item.setData(Qt.ItemDataRole.UserRole, info.id)
+            if info.cancelled:
+                item.setForeground(QBrush(CANCELLED_TEXT))
+                item.setFont(_struck(item.font()))
+                item.setToolTip(f"Annulé — motif : {info.cancellation_reason}")
             self.list.addItem(item)
         visible_rows = min(max(self.list.count(), 1), MAX_TODAY_ROWS)
         self.list.setFixedHeight(visible_rows * self.list.sizeHintForRow(0) + 6)
@@ -415,9 +357,18 @@ class TodayStrip(QFrame):
         appointment_id = item.data(Qt.ItemDataRole.UserRole)
         if appointment_id is None:
             return
+        info = next((i for i in self._infos if i.id == int(appointment_id)), None)
+        if info is not None and info.cancelled:
+            self.agenda_requested.emit(info.starts_at.date(), info.id)  # nothing to note
+            return
         AttendanceDialog(self.context, int(appointment_id), self).exec()
         self.refresh(self.site_id)
         self.changed.emit()
+
+    def _open_agenda(self) -> None:
+        item = self.list.currentItem()
+        appointment_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        self.agenda_requested.emit(date.today(), appointment_id)
 
     def create_collective(self) -> None:
         site_code = ""

@@ -300,11 +300,11 @@ def test_one_bad_mark_records_none(db: Database) -> None:
 def _journal(db: Database) -> list[tuple[str, str]]:
     with db.session(commit=False) as s:
         rows = s.execute(
-            select(AuditEntry.entity_type, AuditEntry.summary).where(
+            select(AuditEntry.author, AuditEntry.summary).where(
                 AuditEntry.summary.like("%endez-vous%") | AuditEntry.summary.like("Désinscription%")
             )
         )
-        return [(kind, summary) for kind, summary in rows]
+        return [(author, summary) for author, summary in rows]
 
 
 def test_cancel_move_and_unregister_are_in_each_persons_history(db: Database) -> None:
@@ -319,13 +319,13 @@ def test_cancel_move_and_unregister_are_in_each_persons_history(db: Database) ->
     about = "information collective du 09/12/2026 à 14:00 (Cobalt)"
     assert _journal(db) == [
         (
-            "candidate",
+            "nadia",
             f"Rendez-vous déplacé : information collective du {DAY} à 14:00 (Cobalt) → {about}",
         ),
         (
-            "candidate",
+            "nadia",
             f"Rendez-vous déplacé : information collective du {DAY} à 14:00 (Cobalt) → {about}",
         ),
-        ("candidate", f"Désinscription : {about}"),
-        ("candidate", f"Rendez-vous annulé : {about}"),
+        ("nadia", f"Désinscription : {about}"),
+        ("nadia", f"Rendez-vous annulé : {about}"),
     ]
