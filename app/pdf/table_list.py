@@ -56,14 +56,15 @@ __all__ = [
 
 PORTRAIT_WIDTH = A4[0] - 2 * MARGIN_X
 LANDSCAPE_WIDTH = A4[1] - 2 * MARGIN_X
-# A list whose columns want more than this share of the portrait width goes landscape:
-# narrowed below it, the names would wrap on most rows.
-LANDSCAPE_ABOVE = 1.08
+# A list with more than this share of its rows on two lines or more in portrait goes landscape
+# (a portrait page holds half as many rows again, a wrapped row takes two).
+WRAPPED_SHARE = 0.15
 LANDSCAPE_FROM_COLUMNS = 9
 # The text size of the cells and headings: the first that lets every column keep its least
 # width (see _least_widths); a list of many columns prints smaller.
 SIZES = (8.5, 7.5, 6.5)
 CELL_PADDING = 4  # points, left and right of a cell's text
+LEADING = 2.0  # points between lines of a cell, over the text size
 SLACK = 1.0  # points: rounding never wraps a text measured to fit
 LONG_WORD = 26 * mm  # a longer word (an e-mail) may be cut to wrap
 MEASURED_ROWS = 2000  # a longer list's widths follow its first rows
@@ -74,11 +75,10 @@ Align = Literal["LEFT", "RIGHT", "CENTER"]
 
 @dataclass(frozen=True)
 class ListColumn:
-    """One column: its heading, and its weight when the columns must share less room than
-    their texts want (`width_mm`, relative)."""
+    """One column: its heading, how its cells align, whether they may wrap. Its width
+    follows its texts (see _widths)."""
 
     title: str
-    width_mm: float
     align: Align = "LEFT"
     wraps: bool = True  # False: kept on one line (a phone number, a date)
 
@@ -119,16 +119,33 @@ class TableLayout:
 
 
 def table_layout(document: ListDocument) -> TableLayout:
-    """Portrait when the columns, each as wide as its longest text, fit (or nearly) across a
-    portrait page; else landscape. Then the largest text size at which no column is
+    """Portrait when the columns fit across a portrait page with few rows wrapping (at most
+    WRAPPED_SHARE of them); else landscape. Then the largest text size at which no column is
     narrower than its least width (headings and words whole)."""
     register_fonts()  # the widths are measured in the document's fonts
-    wide = len(document.columns) >= LANDSCAPE_FROM_COLUMNS or (
-        sum(_natural_widths(document, SIZES[0])) > PORTRAIT_WIDTH * LANDSCAPE_ABOVE
+    size = SIZES[0]
+    wide = (
+        len(document.columns) >= LANDSCAPE_FROM_COLUMNS
+        or sum(_least_widths(document, size)) > PORTRAIT_WIDTH
+        or _wrapped_share(document, _widths(document, PORTRAIT_WIDTH, size), size) > WRAPPED_SHARE
     )
     width = LANDSCAPE_WIDTH if wide else PORTRAIT_WIDTH
     size = next((s for s in SIZES if sum(_least_widths(document, s)) <= width), SIZES[-1])
     return TableLayout(wide, size, tuple(_widths(document, width, size)))
+
+
+def _wrapped_share(document: ListDocument, widths: Sequence[float], size: float) -> float:
+    """The share of the (first) rows with a cell on more than one line at these widths."""
+    rows = document.rows[:MEASURED_ROWS]
+    if not rows:
+        return 0.0
+    rooms = [w - 2 * CELL_PADDING for w in widths]
+    wrapped = sum(
+        1
+        for row in rows
+        if any(_text_width(text, size) > room for text, room in zip(row, rooms, strict=True))
+    )
+    return wrapped / len(rows)
 
 
 def count_text(count: int, counted: tuple[str, str]) -> str:
@@ -166,9 +183,8 @@ def _build(document: ListDocument, out: BinaryIO) -> None:
     )
     story: list[Flowable] = [
         Paragraph(escape(document.title), style["title"]),
-        *(Paragraph(escape(line), style["subtitle"]) for line in document.filters),
-        Paragraph(f"Imprimée le {french_date(document.printed_on)}", style["subtitle"]),
-        Spacer(1, 4 * mm),
+        *(Paragraph(escape(line), style["subtitle"]) for line in _subtitle(document)),
+        Spacer(1, 3 * mm),
         _table(document, layout),
         Spacer(1, 2.5 * mm),
         Paragraph(
@@ -183,6 +199,17 @@ def _build(document: ListDocument, out: BinaryIO) -> None:
         subject=" · ".join(document.filters) or document.title,
         pagesize=landscape(A4) if layout.landscape else A4,
     )
+
+
+def _subtitle(document: ListDocument) -> list[str]:
+    """The filters, the last line followed by the printed date (a line of its own without
+    filters): a summary list keeps its rows on one page."""
+    printed = f"imprimée le {french_date(document.printed_on)}"
+    lines = list(document.filters)
+    if not lines:
+        return [printed.capitalize()]
+    lines[-1] = f"{lines[-1]} — {printed}"
+    return lines
 
 
 # ---------------------------------------------------------------- column widths
@@ -235,23 +262,28 @@ def _text_width(text: str, size: float) -> float:
 def _widths(document: ListDocument, width: float, size: float) -> list[float]:
     """The columns' widths filling `width`: all at their natural width, the spare room shared
     in proportion. Short of room, the columns that do not wrap keep their natural width, and
-    the others (long names, e-mails) share the rest by their `width_mm` and wrap — none
-    narrower than its least width, none wider than its natural width."""
+    the others (long names, e-mails) share the rest in proportion to their natural width
+    (each wraps on about as many lines) — none narrower than its least width, none wider
+    than its natural width."""
     natural = _natural_widths(document, size)
     if sum(natural) <= width:
+        # The spare room goes to the columns of words (names, filières), not to the dates.
+        growing = [i for i, c in enumerate(document.columns) if c.wraps] or list(
+            range(len(natural))
+        )
+        wanted = sum(natural[i] for i in growing)
         spare = width - sum(natural)
-        return [w + spare * w / sum(natural) for w in natural]
+        return [w + (spare * w / wanted if i in growing else 0) for i, w in enumerate(natural)]
     least = _least_widths(document, size)
     if sum(least) >= width:
         return [w * width / sum(least) for w in least]  # too many columns: all shrink alike
-    weights = [max(column.width_mm, 1.0) for column in document.columns]
     fixed = {i: w for i, w in enumerate(natural) if not document.columns[i].wraps}
     share: dict[int, float] = {}
     while len(fixed) < len(natural):
         shared = [i for i in range(len(natural)) if i not in fixed]
         room = width - sum(fixed.values())
-        total = sum(weights[i] for i in shared)
-        share = {i: room * weights[i] / total for i in shared}
+        total = sum(natural[i] for i in shared)
+        share = {i: room * natural[i] / total for i in shared}
         # Those wanting less than their share take what they want, leaving the rest to the
         # others; then those squeezed below their least width get it.
         settled = {i: natural[i] for i in shared if natural[i] <= share[i]}
@@ -280,7 +312,7 @@ def _table(document: ListDocument, layout: TableLayout) -> Table:
     table = Table([head, *body], colWidths=list(layout.widths), repeatRows=1, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("FONTSIZE", (0, 1), (-1, -1), size),
-        ("LEADING", (0, 1), (-1, -1), size + 2.5),
+        ("LEADING", (0, 1), (-1, -1), size + LEADING),
         ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
@@ -289,8 +321,8 @@ def _table(document: ListDocument, layout: TableLayout) -> Table:
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
     if body:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]))
@@ -302,7 +334,7 @@ def _table(document: ListDocument, layout: TableLayout) -> Table:
 
 def _make_cell_styles(size: float) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
-        f"list_{size}", parent=styles()["cell"], fontSize=size, leading=size + 2.5
+        f"list_{size}", parent=styles()["cell"], fontSize=size, leading=size + LEADING
     )
     return {
         "LEFT": base,
@@ -313,7 +345,7 @@ def _make_cell_styles(size: float) -> dict[str, ParagraphStyle]:
             parent=styles()["head_center"],
             fontName=FONT_BOLD,
             fontSize=size,
-            leading=size + 2.5,
+            leading=size + LEADING,
         ),
     }
 

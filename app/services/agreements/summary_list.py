@@ -26,16 +26,16 @@ __all__ = ["SUMMARY_HEADINGS", "agreements_summary_pdf", "summary_rows"]
 
 PRINTING = "imprimer la liste des conventions"
 TITLE = "Liste des conventions de stage"
-# Heading, weight when the page is short of room, alignment, whether it wraps.
-SUMMARY_HEADINGS: tuple[tuple[str, float, Literal["LEFT", "RIGHT"], bool], ...] = (
-    ("N°", 24, "LEFT", False),
-    ("Stagiaire", 40, "LEFT", True),
-    ("Structure d'accueil", 45, "LEFT", True),
-    ("Tuteur", 35, "LEFT", True),
-    ("Début", 18, "LEFT", False),
-    ("Fin", 18, "LEFT", False),
-    ("Heures", 14, "RIGHT", False),
-    ("Statut", 22, "LEFT", True),
+# Heading, alignment, whether it wraps.
+SUMMARY_HEADINGS: tuple[tuple[str, Literal["LEFT", "RIGHT"], bool], ...] = (
+    ("N°", "LEFT", False),
+    ("Stagiaire", "LEFT", True),
+    ("Structure d'accueil", "LEFT", True),
+    ("Tuteur", "LEFT", True),
+    ("Début", "LEFT", False),
+    ("Fin", "LEFT", False),
+    ("Heures", "RIGHT", False),
+    ("Statut", "LEFT", True),
 )
 
 

@@ -60,12 +60,10 @@ Align = Literal["LEFT", "RIGHT", "CENTER"]
 @dataclass(frozen=True)
 class CandidateColumn:
     """A column a printed list may hold: `key` as the list's model names it (or an extra
-    one), its French heading, its weight when the page is short of room, and whether it may
-    wrap."""
+    one), its French heading, its alignment, and whether it may wrap."""
 
     key: str
     label: str
-    width_mm: float
     align: Align = "LEFT"
     wraps: bool = True
 
@@ -73,21 +71,21 @@ class CandidateColumn:
 # The list's columns first, in the list's order (keys of app/ui/candidates/table_model.py),
 # then the extra ones a printed list may add.
 LIST_COLUMNS: tuple[CandidateColumn, ...] = (
-    CandidateColumn("name", "Nom", 50),
-    CandidateColumn("age", "Âge", 10, "RIGHT", wraps=False),
-    CandidateColumn("stage", "Étape", 30),
-    CandidateColumn("phone", "Téléphone", 26, wraps=False),
-    CandidateColumn("site", "Site", 22),
-    CandidateColumn("season", "Saison", 20, wraps=False),
-    CandidateColumn("filiere", "Filière souhaitée", 40),
-    CandidateColumn("last_action", "Dernière action", 22, wraps=False),
-    CandidateColumn("email", "E-mail", 50),
-    CandidateColumn("birth_date", "Date de naissance", 22, wraps=False),
-    CandidateColumn("address", "Adresse", 45),
-    CandidateColumn("postal_code", "Code postal", 14, wraps=False),
-    CandidateColumn("city", "Commune", 30),
-    CandidateColumn("referrer", "Prescripteur", 40),
-    CandidateColumn("application_date", "Date de candidature", 22, wraps=False),
+    CandidateColumn("name", "Nom"),
+    CandidateColumn("age", "Âge", "RIGHT", wraps=False),
+    CandidateColumn("stage", "Étape"),
+    CandidateColumn("phone", "Téléphone", wraps=False),
+    CandidateColumn("site", "Site"),
+    CandidateColumn("season", "Saison", wraps=False),
+    CandidateColumn("filiere", "Filière souhaitée"),
+    CandidateColumn("last_action", "Dernière action", wraps=False),
+    CandidateColumn("email", "E-mail"),
+    CandidateColumn("birth_date", "Date de naissance", wraps=False),
+    CandidateColumn("address", "Adresse"),
+    CandidateColumn("postal_code", "Code postal", wraps=False),
+    CandidateColumn("city", "Commune"),
+    CandidateColumn("referrer", "Prescripteur"),
+    CandidateColumn("application_date", "Date de candidature", wraps=False),
 )
 LIST_VIEW_KEYS: tuple[str, ...] = (
     "name",
@@ -182,7 +180,7 @@ def print_list(
     organisation = get_organisation(session)
     document = ListDocument(
         title="Liste des candidats",
-        columns=[ListColumn(c.label, c.width_mm, c.align, c.wraps) for c in chosen],
+        columns=[ListColumn(c.label, c.align, c.wraps) for c in chosen],
         rows=list(_table_rows(session, ids, chosen, today)),
         counted=("candidat", "candidats"),
         printed_on=today,

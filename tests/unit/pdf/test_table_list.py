@@ -19,18 +19,18 @@ from app.pdf.table_list import (
 PRINTED = date(2026, 11, 28)
 ISSUER = ListIssuer("La Fabrique du Numérique", "12 rue des Écoles, 86000 Poitiers")
 NARROW = (
-    ListColumn("Nom", 50),
-    ListColumn("Âge", 10, "RIGHT", wraps=False),
-    ListColumn("Étape", 30),
-    ListColumn("Téléphone", 26, wraps=False),
+    ListColumn("Nom"),
+    ListColumn("Âge", "RIGHT", wraps=False),
+    ListColumn("Étape"),
+    ListColumn("Téléphone", wraps=False),
 )
 WIDE = (
     *NARROW,
-    ListColumn("E-mail", 50),
-    ListColumn("Commune", 30),
-    ListColumn("Prescripteur", 40),
-    ListColumn("Filière souhaitée", 40),
-    ListColumn("Date de naissance", 22, wraps=False),
+    ListColumn("E-mail"),
+    ListColumn("Commune"),
+    ListColumn("Prescripteur"),
+    ListColumn("Filière souhaitée"),
+    ListColumn("Date de naissance", wraps=False),
 )
 
 
