@@ -20,6 +20,7 @@ from app.ui.widgets.naming import named
 
 COLUMNS_KEY = "candidates/printedColumns"
 GRID_ROWS = 4  # check boxes per column of the grid
+MINIMUM_WIDTH = 440  # the introduction on two lines
 
 
 def remembered_columns() -> list[str] | None:
@@ -73,6 +74,7 @@ class ListColumnsDialog(QDialog):
         layout.addWidget(self._group("Colonnes de la liste", own))
         layout.addWidget(self._group("Autres renseignements", more))
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(MINIMUM_WIDTH)
         self._update()
 
     def _group(self, title: str, keys: list[str]) -> QGroupBox:
