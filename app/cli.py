@@ -212,6 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from app.ui.app import run_gui
 
             if args.demo:
+                from app.services.accounts.command_line import demo_accounts_text
+
+                print(demo_accounts_text())  # to sign in again after "Changer d'utilisateur"
                 return run_gui(None, demo=True)
             url = database_url(db_value)
             refuse_unlikely_database(url)

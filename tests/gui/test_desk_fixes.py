@@ -22,9 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cli import main
 from app.domain.account import ROLE_COORDINATION
 from app.services import reference
 from app.services.accounts import management as accounts
+from app.services.accounts.command_line import (
+    DEMO_ACCOUNTS,
+    DEMO_COORDINATOR,
+    demo_accounts_text,
+)
 from app.services.base_access.opening import open_app_database
 from app.services.candidates.records import DuplicateMatch
 from app.ui.candidates.duplicates import DuplicatesDialog
@@ -291,3 +297,59 @@ def test_the_history_and_the_grid_name_people_not_identifiants(
     shown = view.grid_history.text()  # type: ignore[attr-defined]
     assert "Nadia Belkacem : Non observé → En cours d'acquisition" in shown
     assert " nadia " not in shown
+
+
+# ---- the demo's accounts
+
+
+@pytest.fixture
+def demo_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    """A demo base, opened as the demo opens: no password, as its coordinator."""
+    path = tmp_path / "demo.sqlite"
+    assert main(["seed-demo", "--db", str(path)]) == 0
+    main_window = MainWindow.open("sqlite:///" + str(path))
+    qtbot.addWidget(
+        main_window, before_close_func=lambda _w: main_window.candidates_view.form.discard_changes()
+    )
+    main_window.show()
+    yield main_window
+    main_window.context.database.dispose()
+
+
+def _sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
+    panel = window.lock_screen.panel
+    panel.username.setText(username)
+    panel.password.clear()
+    type_text(qtbot, panel.password, password)
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+
+
+def test_the_users_page_lists_the_demo_accounts_the_first_time_it_shows(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    demo_window.users_action.trigger()  # Session › Utilisateurs…, nothing read by hand
+    table = demo_window.findChild(QTableWidget, "usersTable")
+    assert table.isVisible()
+    listed = {table.item(row, 1).text() for row in range(table.rowCount())}
+    assert listed == {account.username for account in DEMO_ACCOUNTS}
+
+
+def test_after_changing_user_on_the_demo_coordination_signs_back_in_with_the_printed_password(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    window = demo_window
+    assert window.context.username == DEMO_COORDINATOR
+    printed = demo_accounts_text()
+    receptionist = next(a for a in DEMO_ACCOUNTS if a.role == "accueil")
+    coordinator = next(a for a in DEMO_ACCOUNTS if a.role == "coordination")
+    assert f"« {coordinator.username} », mot de passe « {coordinator.password} »" in printed
+
+    window.switch_action.trigger()
+    _sign_in(qtbot, window, receptionist.username, receptionist.password)
+    assert (window.context.username, window.context.role) == (receptionist.username, "accueil")
+
+    window.switch_action.trigger()
+    _sign_in(qtbot, window, coordinator.username, coordinator.password)
+    assert not window.is_locked
+    assert (window.context.username, window.context.role) == (DEMO_COORDINATOR, "coordination")
+    assert window.users_action.isVisible()

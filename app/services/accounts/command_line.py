@@ -22,9 +22,12 @@ from app.services.errors import PermissionDenied, UserFacingError
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_COORDINATOR",
+    "DEMO_PASSWORDS",
     "CommandActor",
+    "DemoAccount",
     "PasswordMissing",
     "actor_of",
+    "demo_accounts_text",
     "ensure_demo_accounts",
     "is_demo_base",
     "mark_demo_base",
@@ -33,13 +36,34 @@ __all__ = [
 ]
 
 DEMO_COORDINATOR = "claire.vasseur"
-# username, display name, role: the demo's staff (app/services/demo_data.py STAFF).
+# The demo's passwords, one per role, published (README, seed-demo, --demo): a demo base opens
+# without one, they are for signing in again after *Changer d'utilisateur*. Each meets the
+# password rule (password_policy.py) for its accounts.
+DEMO_PASSWORDS = {
+    ROLE_COORDINATION: "demo coordonne toute la fabrique",
+    ROLE_ACCUEIL: "demo accueille chaque candidat",
+    ROLE_FORMATEUR: "demo anime les ateliers",
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def password(self) -> str:
+        return DEMO_PASSWORDS[self.role]
+
+
+# The demo's staff (app/demo/words.py STAFF): at least one account per role.
 DEMO_ACCOUNTS = (
-    (DEMO_COORDINATOR, "Claire Vasseur", ROLE_COORDINATION),
-    ("nadia.belkacem", "Nadia Belkacem", ROLE_ACCUEIL),
-    ("sophie.marchand", "Sophie Marchand", ROLE_ACCUEIL),
-    ("julien.morel", "Julien Morel", ROLE_FORMATEUR),
-    ("elodie.perrin", "Élodie Perrin", ROLE_FORMATEUR),
+    DemoAccount(DEMO_COORDINATOR, "Claire Vasseur", ROLE_COORDINATION),
+    DemoAccount("nadia.belkacem", "Nadia Belkacem", ROLE_ACCUEIL),
+    DemoAccount("sophie.marchand", "Sophie Marchand", ROLE_ACCUEIL),
+    DemoAccount("julien.morel", "Julien Morel", ROLE_FORMATEUR),
+    DemoAccount("elodie.perrin", "Élodie Perrin", ROLE_FORMATEUR),
 )
 NO_ACCOUNT_YET = (
     "Attention : cette base n'a encore aucun compte ; la commande agit comme la coordination. "
@@ -61,9 +85,27 @@ class CommandActor:
 
 
 def ensure_demo_accounts(session: Session) -> None:
-    """The demo's staff as accounts with a password nobody knows (a demo base needs none)."""
-    for username, display_name, role in DEMO_ACCOUNTS:
-        accounts.ensure_passwordless_account(session, username, display_name, role)
+    """The demo's staff as accounts with their published passwords (a demo base opens
+    without one; they are for signing in again in the window)."""
+    for account in DEMO_ACCOUNTS:
+        accounts.ensure_demo_account(
+            session, account.username, account.display_name, account.role, account.password
+        )
+
+
+def demo_accounts_text() -> str:
+    """What seed-demo and --demo print: who can sign in, with which password."""
+    lines = ["Comptes de démonstration :"]
+    for account in DEMO_ACCOUNTS:
+        lines.append(
+            f"- {ROLE_LABELS[account.role]} — {account.display_name} : identifiant "
+            f"« {account.username} », mot de passe « {account.password} »"
+        )
+    lines.append(
+        "La base de démonstration s'ouvre sans mot de passe, comme la coordination ; "
+        "les mots de passe servent après « Changer d'utilisateur »."
+    )
+    return "\n".join(lines)
 
 
 def sign_in_command(

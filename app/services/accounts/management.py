@@ -40,6 +40,9 @@ from app.services.validation import FieldError, clean_line
 SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
+# The demo's accounts have published passwords (README): hashed cheaply when the demo is made
+# (five full-cost hashes would add 2 s to every `--demo`), at full cost at their first sign-in.
+DEMO_SCRYPT_N = 2**12
 SALT_BYTES = 16
 HASH_BYTES = 64
 MAX_PASSWORD_LENGTH = MAX_LENGTH
@@ -126,10 +129,12 @@ def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     )
 
 
-def _set_password(account: UserAccount, password: str) -> None:
+def _set_password(account: UserAccount, password: str, n: int | None = None) -> None:
+    """Hash `password` at the current cost, or at `n` (raised at the next sign-in)."""
+    cost = n if n is not None else SCRYPT_N
     account.salt = secrets.token_bytes(SALT_BYTES)
-    account.scrypt_n, account.scrypt_r, account.scrypt_p = SCRYPT_N, SCRYPT_R, SCRYPT_P
-    account.password_hash = _hash(password, account.salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    account.scrypt_n, account.scrypt_r, account.scrypt_p = cost, SCRYPT_R, SCRYPT_P
+    account.password_hash = _hash(password, account.salt, cost, SCRYPT_R, SCRYPT_P)
 
 
 def _set_unusable_password(account: UserAccount) -> None:
@@ -382,6 +387,30 @@ def ensure_passwordless_account(
             changes=audit.account_values(found),
         )
         session.flush()
+    return _info(found)
+
+
+def ensure_demo_account(
+    session: Session, username: str, display_name: str, role: str, password: str
+) -> AccountInfo:
+    """An account of a demo base with its published password: created once; an account of an
+    older demo base, made without a password, gets it (so that one can sign back in after
+    *Changer d'utilisateur*)."""
+    found = _find(session, username)
+    if found is None:
+        found = _insert(session, AccountInput(display_name, username, role))
+        _set_password(found, password, min(DEMO_SCRYPT_N, SCRYPT_N))
+        audit.record_account(
+            session,
+            found,
+            AuditAction.CREATION,
+            f"Compte « {username} » créé avec le mot de passe de démonstration "
+            f"({_role_text(role)}, base de démonstration)",
+            changes=audit.account_values(found),
+        )
+    elif not found.password_hash:
+        _set_password(found, password, min(DEMO_SCRYPT_N, SCRYPT_N))
+    session.flush()
     return _info(found)
 
 
