@@ -529,8 +529,9 @@ class _Seeder:
             "past1": _weekday_before(today - timedelta(days=27)),
             "past2": _weekday_before(today - timedelta(days=13)),
             "today": today,
-            "next1": _weekday_after(today + timedelta(days=7)),
-            "next2": _weekday_after(today + timedelta(days=21)),
+            # In the agenda's coming working week, and the one after.
+            "next1": _weekday_after(today + timedelta(days=3)),
+            "next2": _weekday_after(today + timedelta(days=10)),
         }
         return {
             site: {
@@ -609,7 +610,7 @@ class _Seeder:
         if index < 2:
             starts = datetime.combine(self.today, time(*TODAY_INTERVIEWS[person.site]))
         elif index == 2:
-            starts = datetime.combine(_weekday_after(self.today + timedelta(days=2)), time(14))
+            starts = datetime.combine(_weekday_after(self.today + timedelta(days=2)), time(10))
         else:
             starts = self.interview_slot(person.site, session_day + timedelta(days=6))
         info = self.schedule_interview(person, session_day, starts)
