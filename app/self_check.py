@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.domain import Agreement
+from app.domain.plural import plural
 from app.resources_access import resources_root
 from app.services.base_access.demo_mark import is_demo_base
 from app.services.base_access.opening import open_app_database
@@ -82,7 +83,7 @@ def _check_batch(database: Database, agreement_id: int) -> None:
     rendered = sum(1 for d in documents if d.pdf is not None and d.pdf.startswith(b"%PDF-"))
     if errors.count or rendered != count:
         raise UserFacingError(
-            f"{rendered} convention(s) produite(s) sur {count} par {WORKERS} processus "
+            f"{rendered} sur {plural(count, 'convention produite')} par {WORKERS} processus "
             "(le détail est dans le journal)."
         )
     print(f"{count} conventions produites par {WORKERS} processus.")

@@ -45,6 +45,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from app.domain.plural import plural
 from app.errors import StorageError, describe_os_error
 from app.storage import cipher, key_file
 from app.storage.database import sqlite_path
@@ -754,8 +755,8 @@ def verify_backup(path: Path, *, shown_as: Path | None = None, key: bytes | None
         raise _unusable_copy(name, error) from error
     if broken:
         raise StorageError(
-            f"La sauvegarde {name} contient {len(broken)} référence(s) cassée(s) : elle n'a pas "
-            "été restaurée, la base actuelle est intacte."
+            f"La sauvegarde {name} contient {plural(len(broken), 'référence cassée')} : "
+            "elle n'a pas été restaurée, la base actuelle est intacte."
         )
     return revision
 

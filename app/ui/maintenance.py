@@ -39,7 +39,7 @@ from app.config import (
 )
 from app.errors import UserFacingError
 from app.services.maintenance import actions as maintenance
-from app.services.maintenance.health_check import COUNTED_TABLES, CheckReport
+from app.services.maintenance.health_check import CheckReport, content_line
 from app.services.unit_of_work import Database
 from app.ui.errors import show_error
 from app.ui.operations import Failed, Operation, run_busy, run_in_background
@@ -339,9 +339,7 @@ class CheckReportDialog(QDialog):
         layout.addWidget(where)
         layout.addWidget(self.lines, 1)
         if report.counts:
-            labels = dict(COUNTED_TABLES)
-            content = ", ".join(f"{n} {labels.get(t, t)}" for t, n in report.counts.items())
-            layout.addWidget(QLabel(f"Contenu : {content}."))
+            layout.addWidget(QLabel(content_line(report.counts)))
         if not report.ok:
             advice = QLabel(
                 "Que faire : notez les problèmes ci-dessus et prévenez la coordination. Si la "

@@ -212,7 +212,7 @@ def test_the_matrix_shown_is_the_latest_one_read(
     assert view.matrix_reader.wait()  # type: ignore[attr-defined]
     qtbot.wait(50)
     assert view.matrix_model.rowCount() == 5  # type: ignore[attr-defined]
-    assert view.matrix_summary.text().startswith("5 apprenant(s)")  # type: ignore[attr-defined]
+    assert view.matrix_summary.text().startswith("5 apprenants ·")  # type: ignore[attr-defined]
 
 
 def test_a_matrix_that_cannot_be_read_says_why(

@@ -290,7 +290,7 @@ def test_orientation_reads_a_tab_when_it_shows(
     assert [learners.itemData(i) for i in range(learners.count())] == [ancien]
     orientation.tabs.setCurrentWidget(orientation.matrix.parentWidget())
     qtbot.waitUntil(lambda: orientation.matrix_model.rowCount() == 1)  # read in the background
-    assert orientation.matrix_summary.text().startswith("1 apprenant(s)")
+    assert orientation.matrix_summary.text().startswith("1 apprenant ·")
 
 
 def test_the_learner_list_is_read_when_the_form_needs_it(qtbot: QtBot, window: MainWindow) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.domain import Base
+from app.domain.plural import plural
 from app.errors import StorageError
 from app.services.base_access import keys as base_keys
 from app.services.errors import UserFacingError
@@ -39,11 +40,22 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 VERSION_TABLE = "alembic_version"
 MAX_LISTED = 5
 
-# Tables whose row counts the report shows, with their French name.
-COUNTED_TABLES: tuple[tuple[str, str], ...] = (
-    ("candidate", "candidat(s)"),
-    ("appointment", "rendez-vous"),
+# Tables whose row counts the report shows, with their French name (singular, plural).
+COUNTED_TABLES: tuple[tuple[str, str, str], ...] = (
+    ("candidate", "candidat", "candidats"),
+    ("appointment", "rendez-vous", "rendez-vous"),
 )
+
+
+def content_line(counts: dict[str, int]) -> str:
+    """ "Contenu : 1 candidat, 12 rendez-vous." """
+    words = {table: (one, many) for table, one, many in COUNTED_TABLES}
+    content = ", ".join(
+        plural(n, *words[t]) if t in words else f"{n} {t}" for t, n in counts.items()
+    )
+    return f"Contenu : {content}."
+
+
 TABLE_LABELS: dict[str, str] = {
     "candidate": "candidats",
     "stage_change": "historique des étapes",
@@ -88,9 +100,7 @@ class CheckReport:
         out += [f"{'OK' if passed else 'PROBLÈME':<9} {line}" for line, passed in self.lines]
         out += [f"{'À REVOIR':<9} {line}" for line in self.attention]
         if self.counts:
-            labels = dict(COUNTED_TABLES)
-            content = ", ".join(f"{n} {labels.get(t, t)}" for t, n in self.counts.items())
-            out.append(f"Contenu : {content}.")
+            out.append(content_line(self.counts))
         out.append("Base en bon état." if self.ok else "Des problèmes ont été trouvés.")
         return "\n".join(out)
 
@@ -305,8 +315,9 @@ def _integrity(connection: Connection) -> tuple[str, bool]:
     if messages == ["ok"]:
         return "aucune anomalie.", True
     shown = " ; ".join(messages[:MAX_LISTED])
-    more = f" (et {len(messages) - MAX_LISTED} autre(s))" if len(messages) > MAX_LISTED else ""
-    return f"{len(messages)} anomalie(s) : {shown}{more}.", False
+    extra = len(messages) - MAX_LISTED
+    more = f" (et {plural(extra, 'autre')})" if extra > 0 else ""
+    return f"{plural(len(messages), 'anomalie')} : {shown}{more}.", False
 
 
 def _foreign_keys(connection: Connection) -> tuple[str, bool]:
@@ -318,7 +329,7 @@ def _foreign_keys(connection: Connection) -> tuple[str, bool]:
     if not broken:
         return "aucune référence cassée.", True
     parts = [
-        f"{count} ligne(s) de {_table_label(table)} pointant vers une ligne absente de "
+        f"{plural(count, 'ligne')} de {_table_label(table)} pointant vers une ligne absente de "
         + ", ".join(sorted(parents[table]))
         for table, count in sorted(broken.items())
     ]
@@ -429,8 +440,9 @@ def _schema_drift(connection: Connection) -> tuple[str, bool]:
         return "tables, colonnes et index attendus.", True
     described = list(_describe_differences(differences))
     shown = " ; ".join(described[:MAX_LISTED])
-    more = f" (et {len(described) - MAX_LISTED} autre(s))" if len(described) > MAX_LISTED else ""
-    return f"{len(described)} différence(s) : {shown}{more}.", False
+    extra = len(described) - MAX_LISTED
+    more = f" (et {plural(extra, 'autre')})" if extra > 0 else ""
+    return f"{plural(len(described), 'différence')} : {shown}{more}.", False
 
 
 def _describe_differences(differences: Iterable[Any]) -> Iterable[str]:
@@ -471,13 +483,14 @@ def _agreements_to_review(report: CheckReport, connection: Connection) -> tuple[
     if not rows:
         return "aucune convention à revoir.", True
     return (
-        f"{len(rows)} convention(s) à revoir selon les règles en vigueur (détail ci-dessous).",
+        f"{plural(len(rows), 'convention')} à revoir selon les règles en vigueur "
+        "(détail ci-dessous).",
         True,
     )
 
 
 def _counts(report: CheckReport, connection: Connection, tables: set[str]) -> None:
-    for table, _label in COUNTED_TABLES:
+    for table, _one, _many in COUNTED_TABLES:
         if table in tables:
             model_table = Base.metadata.tables[table]
             count = connection.scalar(select(func.count()).select_from(model_table))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.plural import plural
 from app.services.errors import PermissionDenied, UserFacingError
 from app.services.orientation import actions as orientation
 from app.services.orientation.activities import ActivityInfo
@@ -416,8 +417,8 @@ class OrientationView(QWidget):
         self.matrix_model.set_matrix(data)
         missing = len(data.not_observed_this_week)
         self.matrix_summary.setText(
-            f"{len(data.learners)} apprenant(s) · semaine S{data.week} · "
-            f"{missing} non observé(s) cette semaine"
+            f"{plural(len(data.learners), 'apprenant')} · semaine S{data.week} · "
+            f"{plural(missing, 'non observé')} cette semaine"
         )
         self.matrix.resizeColumnToContents(self.matrix_model.week_column)
 

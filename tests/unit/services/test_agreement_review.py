@@ -59,7 +59,7 @@ def test_check_reports_it_without_failing(db: Database, db_path: Path) -> None:
     assert len(report.attention) == 1
     assert number is not None and number in report.attention[0]
     assert "À REVOIR" in report.describe()
-    assert "1 convention(s) à revoir" in report.describe()
+    assert "1 convention à revoir" in report.describe()
 
 
 def test_check_command_prints_it(

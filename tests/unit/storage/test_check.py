@@ -103,7 +103,7 @@ def test_counts_the_candidates_and_appointments(db: Database, db_path: Path) -> 
 
     assert report.ok
     assert report.counts == {"candidate": 3, "appointment": 0}
-    assert "3 candidat(s)" in report.describe()
+    assert "3 candidats" in report.describe()
     assert "0 rendez-vous" in report.describe()
 
 
