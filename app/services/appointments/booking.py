@@ -16,9 +16,10 @@ from app.domain import (
     Candidate,
     Site,
 )
-from app.domain.account import ROLE_COORDINATION, UserAccount
+from app.domain.account import ROLE_COORDINATION
 from app.domain.text import fold
 from app.services import reference
+from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.appointments.clashes import Slot, clashes, room_label
 from app.services.appointments.fields import (
@@ -205,7 +206,7 @@ def _info_query() -> Select[tuple[Appointment]]:
 
 def _infos(session: Session, statement: Select[tuple[Appointment]]) -> list[AppointmentInfo]:
     appointments = list(session.scalars(statement))
-    names = _staff_display_names(session, (a.cancelled_by for a in appointments))
+    names = _names_if_cancelled(session, appointments)
     return [_info(a, names) for a in appointments]
 
 
@@ -216,15 +217,9 @@ def _load(session: Session, appointment_id: int) -> Appointment:
     return appointment
 
 
-def _staff_display_names(session: Session, logins: Iterable[str | None]) -> dict[str, str]:
-    """The accounts' display names of these logins (a login without an account is missing)."""
-    wanted = {login for login in logins if login}
-    if not wanted:
-        return {}
-    statement = select(UserAccount.username, UserAccount.display_name).where(
-        UserAccount.username.in_(wanted)
-    )
-    return {username: name for username, name in session.execute(statement)}
+def _names_if_cancelled(session: Session, appointments: Iterable[Appointment]) -> dict[str, str]:
+    """The accounts' display names, read only when a cancellation has an author to show."""
+    return display_names(session) if any(a.cancelled_by for a in appointments) else {}
 
 
 def _attendee_info(attendee: Attendee) -> AttendeeInfo:
@@ -244,7 +239,6 @@ def _info(appointment: Appointment, names: Mapping[str, str] | None = None) -> A
         appointment.attendees,
         key=lambda a: (a.candidate.name_key or "", fold(a.candidate.first_name), a.candidate_id),
     )
-    by = appointment.cancelled_by or ""
     return AppointmentInfo(
         id=appointment.id,
         kind=kind.value,
@@ -260,12 +254,12 @@ def _info(appointment: Appointment, names: Mapping[str, str] | None = None) -> A
         notes=appointment.notes or "",
         cancelled_at=appointment.cancelled_at,
         cancellation_reason=appointment.cancellation_reason or "",
-        cancelled_by=(names or {}).get(by, by),
+        cancelled_by=person_name(names or {}, appointment.cancelled_by),
     )
 
 
 def _fresh_info(session: Session, appointment: Appointment) -> AppointmentInfo:
-    return _info(appointment, _staff_display_names(session, [appointment.cancelled_by]))
+    return _info(appointment, _names_if_cancelled(session, [appointment]))
 
 
 def get_appointment(session: Session, appointment_id: int) -> AppointmentInfo:

@@ -6,6 +6,8 @@ case when confirmed and shows the French refusal next to its field (or under the
 
 from datetime import date
 
+from babel.dates import format_date
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +42,31 @@ ATTENDANCE_CHOICES = [(a.value, a.label) for a in Attendance]
 PICKER_ROWS = 30
 
 
+def when_text(info: AppointmentInfo) -> str:
+    """ "Mardi 8 décembre 2026, 14:00 – 15:30"."""
+    day = format_date(info.starts_at.date(), "EEEE d MMMM y", locale="fr_FR")
+    return f"{day[:1].upper()}{day[1:]}, {info.starts_at:%H:%M} – {info.ends_at:%H:%M}"
+
+
+def described(info: AppointmentInfo) -> str:
+    """What a dialog is about, on two lines: kind and date, then place, staff and people."""
+    place = ", ".join(p for p in (info.site_name, info.room) if p)
+    staff = f", avec {info.staff}" if info.staff else ""
+    if info.kind == AppointmentKind.INTERVIEW:
+        people = info.attendees[0].name if info.attendees else "candidat à désigner"
+    else:
+        word = "inscrits" if info.registered > 1 else "inscrit"
+        people = f"{info.registered} {word} pour {info.capacity} places"
+    return f"{info.kind_label}\n{when_text(info)}\n{place}{staff} — {people}"
+
+
+def _intro(info: AppointmentInfo) -> QLabel:
+    label = named(QLabel(described(info)), "appointmentDescribed")
+    label.setWordWrap(True)
+    label.setStyleSheet("font-weight: 600;")
+    return label
+
+
 def _line(text: str, placeholder: str) -> LineField:
     field = LineField()
     field.setText(text)
@@ -68,7 +95,9 @@ def people_table(people: list[AttendeeInfo], name: str = "peopleToTell") -> QTab
     for row, person in enumerate(people):
         table.setItem(row, 0, QTableWidgetItem(person.name))
         table.setItem(row, 1, QTableWidgetItem(person.phone or "pas de téléphone"))
-    table.setMaximumHeight(min(46 + 28 * max(len(people), 1), 220))
+    rows = table.verticalHeader().defaultSectionSize() * min(max(len(people), 1), 6)
+    header = table.horizontalHeader().sizeHint().height()
+    table.setFixedHeight(rows + header + 2 * table.frameWidth() + 2)
     return table
 
 
@@ -144,6 +173,8 @@ class AppointmentDialog(QDialog):
         buttons = ok_cancel_buttons(self, "Enregistrer" if appointment is None else "Déplacer")
         buttons.accepted.connect(self.submit)
         layout = QVBoxLayout(self)
+        if appointment is not None:
+            layout.addWidget(_intro(appointment))
         layout.addLayout(form)
         if appointment is not None:
             self._fill_from(appointment)
@@ -241,17 +272,18 @@ class CancelDialog(QDialog):
         self.reason_holder = FieldWithError("motif", self.reason)
         label = QLabel("Motif de l'annulation (obligatoire) :")
         label.setBuddy(self.reason)
-        intro = QLabel(
-            f"{appointment.summary}\n\nLe rendez-vous restera visible, barré, dans l'agenda et "
-            "dans les dossiers ; il ne prendra plus de place ni de salle."
+        notice = QLabel(
+            "Le rendez-vous restera visible, barré, dans l'agenda et dans les dossiers ; "
+            "il ne prendra plus de salle ni de place."
         )
-        intro.setWordWrap(True)
+        notice.setWordWrap(True)
         self.general_error = _error_label()
         buttons = ok_cancel_buttons(self, "Annuler le rendez-vous")
         buttons.button(buttons.StandardButton.Cancel).setText("Ne pas annuler")
         buttons.accepted.connect(self.submit)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(_intro(appointment))
+        layout.addWidget(notice)
         layout.addWidget(label)
         layout.addWidget(self.reason_holder)
         layout.addWidget(_to_tell(appointment.attendees, "annulé"))

@@ -1,8 +1,6 @@
 """The appointment chosen in the week: what, when, where, who; its registered people with
 their phone and attendance; the desk's actions on it."""
 
-from babel.dates import format_date
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,18 +19,13 @@ from app.domain.appointment import AppointmentKind
 from app.services.appointments import actions as appointment_actions
 from app.services.appointments.booking import AppointmentInfo
 from app.services.errors import UserFacingError
+from app.ui.agenda.dialogs import when_text
 from app.ui.agenda.flows import AppointmentFlows
 from app.ui.context import AppContext
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
 EMPTY = "Choisissez un rendez-vous dans la semaine (flèches, puis Entrée ou double-clic)."
-
-
-def when_text(info: AppointmentInfo) -> str:
-    """ "Mardi 8 décembre 2026, 14:00 – 15:30"."""
-    day = format_date(info.starts_at.date(), "EEEE d MMMM y", locale="fr_FR")
-    return f"{day[:1].upper()}{day[1:]}, {info.starts_at:%H:%M} – {info.ends_at:%H:%M}"
 
 
 def cancelled_word(info: AppointmentInfo) -> str:
@@ -149,10 +142,10 @@ class AppointmentPanel(QFrame):
                 self.move_button,
                 self.cancel_button,
                 self.convocation_button,
-                self.sheet_button,
             )
         ):
             grid.addWidget(widget, position // 2, position % 2)
+        grid.addWidget(self.sheet_button, 3, 0, 1, 2)
         details.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -123,6 +123,13 @@ class AgendaView(QWidget):
         self.week.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.week.horizontalHeader().setSectionsClickable(False)
         self.week.horizontalHeader().setHighlightSections(False)
+        # The card draws its own selection (app/ui/agenda/week_model.py): no filled cell.
+        palette = self.week.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(
+                group, QPalette.ColorRole.Highlight, QColor(Qt.GlobalColor.transparent)
+            )
+        self.week.setPalette(palette)
         self.week.activated.connect(self._open)
         self.week.selectionModel().currentChanged.connect(self._current_changed)
         self.empty = named(QLabel("Aucun rendez-vous cette semaine."), "agendaEmpty")

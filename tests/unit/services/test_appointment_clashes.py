@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import Attendee, AuditEntry
+from app.services.accounts.management import AccountInput, create_account
 from app.services.appointments import actions
 from app.services.appointments import booking as ap
 from app.services.appointments.booking import AppointmentInput, SessionFull
@@ -329,3 +330,15 @@ def test_cancel_move_and_unregister_are_in_each_persons_history(db: Database) ->
         ("nadia", f"Désinscription : {about}"),
         ("nadia", f"Rendez-vous annulé : {about}"),
     ]
+
+
+def test_who_cancelled_is_shown_by_their_name(db: Database) -> None:
+    with db.session() as s:
+        data = AccountInput("Nadia Belkacem", "nadia", "accueil")
+        create_account(
+            s, data, "phrase de passe longue", "phrase de passe longue", actor=COORDINATION
+        )
+        info = ap.create_appointment(s, _session(), actor=DESK)
+        cancelled = ap.cancel_appointment(s, info.id, reason="Grève", actor=DESK)
+        stored = ap.get_appointment(s, info.id)
+    assert cancelled.cancelled_by == stored.cancelled_by == "Nadia Belkacem"
