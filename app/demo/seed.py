@@ -18,7 +18,7 @@ from app.demo.sites import seed_site_contacts
 from app.domain import Appointment, AppointmentKind, Candidate, Season, Site, Stage
 from app.domain.values import FILIERES_SEED, POSITIVE_EXITS
 from app.services import reference
-from app.services.accounts.command_line import ensure_demo_accounts
+from app.services.accounts.command_line import demo_accounts_text, ensure_demo_accounts
 from app.services.accounts.management import has_accounts
 from app.services.appointments import booking as appointments
 from app.services.appointments.booking import AppointmentInfo, AppointmentInput
@@ -90,6 +90,7 @@ class DemoSummary:
             lines.append(f"- {self.orientation.describe()}")
         if self.agreements is not None:
             lines.append(f"- {self.agreements.describe()}")
+        lines.append(demo_accounts_text())
         return "\n".join(lines)
 
 
