@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QTabBar,
     QTableWidget,
@@ -475,3 +476,126 @@ def test_attendance_from_strip_refreshes_open_file(qtbot: QtBot, window: MainWin
 
     assert _attendances(window) == ["absent"]
     assert _appointment_rows(window)[0][2] == "Absent"
+
+
+# ---------------------------------------------------------------- the chosen appointment
+
+
+def _choose_row(qtbot: QtBot, window: MainWindow, row: int = 0) -> None:
+    table = window.findChild(QTableWidget, "candidateAppointments")
+    cell = table.visualItemRect(table.item(row, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+
+
+def test_cancel_from_the_tab_strikes_it_everywhere(qtbot: QtBot, window: MainWindow) -> None:
+    _new_session(window)
+    _new_candidate(window)
+    _open_appointments_tab(qtbot, window)
+    _register_to_session(qtbot, window, "Turing")
+    _choose_row(qtbot, window)
+    listed: list[str] = []
+
+    def cancel(dialog: QDialog) -> None:
+        people = dialog.findChild(QTableWidget, "peopleToTell")
+        listed.append(people.item(0, 0).text())
+        reason = dialog.findChild(QWidget, "motif")
+        type_text(qtbot, reason, "Salle inondée")
+        _click_ok(qtbot, dialog)
+
+    _answer(qtbot, cancel)
+    qtbot.mouseClick(
+        window.findChild(QPushButton, "cancelAppointmentButton"), Qt.MouseButton.LeftButton
+    )
+
+    assert listed == ["LEFÈVRE Amélie"]
+    row = _appointment_rows(window)[0]
+    assert row[2] == "Annulé"
+    table = window.findChild(QTableWidget, "candidateAppointments")
+    assert table.item(0, 1).font().strikeOut()
+    assert table.item(0, 1).toolTip() == "Annulé — motif : Salle inondée"
+    _choose_row(qtbot, window)
+    for name in (
+        "moveAppointmentButton",
+        "cancelAppointmentButton",
+        "unregisterAppointmentButton",
+        "attendanceCombo",
+    ):
+        assert not window.findChild(QWidget, name).isEnabled(), name
+    strip = window.findChild(QListWidget, "todayAppointments")
+    assert strip.item(0).text().endswith("(1/8 inscrit) — annulée")
+    assert strip.item(0).font().strikeOut()
+    # The session no longer offers its places.
+    offered: list[int] = []
+
+    def look(dialog: QDialog) -> None:
+        offered.append(dialog.findChild(QListWidget, "sessionPicker").count())
+        dialog.reject()
+
+    _answer(qtbot, look)
+    qtbot.mouseClick(
+        window.findChild(QPushButton, "registerSessionButton"), Qt.MouseButton.LeftButton
+    )
+    assert offered == [0]
+
+
+def test_unregister_from_the_tab(qtbot: QtBot, window: MainWindow) -> None:
+    _new_session(window)
+    _new_candidate(window)
+    _open_appointments_tab(qtbot, window)
+    _register_to_session(qtbot, window, "Turing")
+    _choose_row(qtbot, window)
+
+    def yes(box: QWidget) -> None:
+        box.button(QMessageBox.StandardButton.Yes).click()  # type: ignore[attr-defined]
+
+    answer_next_dialog(qtbot, yes)
+    qtbot.mouseClick(
+        window.findChild(QPushButton, "unregisterAppointmentButton"), Qt.MouseButton.LeftButton
+    )
+
+    assert _appointment_rows(window) == []
+    assert _attendances(window) == []
+
+
+def test_move_from_the_tab_is_refused_on_a_taken_room(qtbot: QtBot, window: MainWindow) -> None:
+    _new_session(window, room="Turing", at="14:00")
+    _new_session(window, room="Hopper", at="16:00")
+    _new_candidate(window)
+    _open_appointments_tab(qtbot, window)
+    _register_to_session(qtbot, window, "Hopper")
+    _choose_row(qtbot, window)
+    shown: list[str] = []
+
+    def move(dialog: QDialog) -> None:
+        _set_text(qtbot, dialog, "heure", "14:30")
+        _set_text(qtbot, dialog, "salle", "Turing")
+        _set_text(qtbot, dialog, "intervenant", "Hélène Durand")
+        _click_ok(qtbot, dialog)
+        shown.append(dialog.findChild(QLabel, "salleError").text())
+
+    _answer(qtbot, move)
+    qtbot.mouseClick(
+        window.findChild(QPushButton, "moveAppointmentButton"), Qt.MouseButton.LeftButton
+    )
+
+    assert shown == [
+        f"La salle Turing est déjà prise le {TODAY[:5]} de 14:00 à 15:30 par "
+        "l'information collective (Cobalt, animée par Nadia Belkacem)."
+    ]
+    assert _appointment_rows(window)[0][0] == f"{TODAY} 16:00"
+
+
+def test_a_trainer_sees_no_booking_buttons_in_the_tab(qtbot: QtBot, window: MainWindow) -> None:
+    _new_candidate(window)
+    _open_appointments_tab(qtbot, window)
+    assert window.findChild(QPushButton, "moveAppointmentButton").isVisibleTo(window)
+    window.context.signed_in = make_actor("formateur", "samir")
+    window.candidates_view.appointments.show_candidate(None, "")
+    for name in (
+        "moveAppointmentButton",
+        "cancelAppointmentButton",
+        "unregisterAppointmentButton",
+        "appointmentConvocationButton",
+    ):
+        assert not window.findChild(QPushButton, name).isVisibleTo(window), name
+    assert window.findChild(QPushButton, "openAgendaButton").isVisibleTo(window)

@@ -86,14 +86,16 @@ class AppointmentsTab(QWidget):
         self.interview_button = named(
             QPushButton(icon("calendar-event"), "Planifier un entretien…"), "planInterviewButton"
         )
-        self.move_button = named(QPushButton(icon("calendar-time"), "Déplacer…"), "moveButton")
-        self.cancel_button = named(QPushButton(icon("ban"), "Annuler…"), "cancelButton")
+        self.move_button = named(
+            QPushButton(icon("calendar-time"), "Déplacer…"), "moveAppointmentButton"
+        )
+        self.cancel_button = named(QPushButton(icon("ban"), "Annuler…"), "cancelAppointmentButton")
         self.cancel_button.setToolTip("Annuler le rendez-vous (motif demandé)")
         self.unregister_button = named(
-            QPushButton(icon("user-off"), "Désinscrire"), "unregisterButton"
+            QPushButton(icon("user-off"), "Désinscrire"), "unregisterAppointmentButton"
         )
         self.convocation_button = named(
-            QPushButton(icon("file-text"), "Convocation…"), "convocationButton"
+            QPushButton(icon("file-text"), "Convocation…"), "appointmentConvocationButton"
         )
         self.agenda_button = named(
             QPushButton(icon("calendar-event"), "Ouvrir dans l'agenda"), "openAgendaButton"
