@@ -29,6 +29,7 @@ from app.domain.appointment import AppointmentKind, Attendance
 from app.services import lists
 from app.services.appointments import actions as appointment_actions
 from app.services.appointments.booking import AppointmentInfo, AppointmentInput, AttendeeInfo
+from app.services.appointments.clashes import room_label
 from app.services.candidates import actions as candidate_actions
 from app.services.candidates.records import CandidateQuery
 from app.services.errors import UserFacingError, ValidationError
@@ -50,7 +51,7 @@ def when_text(info: AppointmentInfo) -> str:
 
 def described(info: AppointmentInfo) -> str:
     """What a dialog is about, on two lines: kind and date, then place, staff and people."""
-    place = ", ".join(p for p in (info.site_name, info.room) if p)
+    place = ", ".join(p for p in (info.site_name, room_label(info.room) if info.room else "") if p)
     staff = f", avec {info.staff}" if info.staff else ""
     if info.kind == AppointmentKind.INTERVIEW:
         people = info.attendees[0].name if info.attendees else "candidat à désigner"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.domain.appointment import AppointmentKind
 from app.services.appointments import actions as appointment_actions
 from app.services.appointments.booking import AppointmentInfo
+from app.services.appointments.clashes import room_label
 from app.services.errors import UserFacingError
 from app.ui.agenda.dialogs import when_text
 from app.ui.agenda.flows import AppointmentFlows
@@ -177,7 +178,9 @@ class AppointmentPanel(QFrame):
             f"{info.kind_label} — {cancelled}" if info.cancelled else info.kind_label
         )
         self.when.setText(when_text(info))
-        where = ", ".join(p for p in (info.site_name, info.room) if p)
+        where = ", ".join(
+            p for p in (info.site_name, room_label(info.room) if info.room else "") if p
+        )
         who = "Animée par" if info.kind == AppointmentKind.INFO_SESSION else "Reçu par"
         self.where.setText(f"{where}\n{who} : {info.staff}" if info.staff else where)
         self.places.setText(places_text(info))
