@@ -221,10 +221,18 @@ def _appointments(session: Session, candidate: Candidate) -> list[dict[str, Any]
             "site": appointment.site.name,
             "salle": appointment.room,
             "avec": appointment.staff,
-            "presence": _label(Attendance, attendee.attendance),
+            "presence": _presence(attendee, appointment),
         }
         for attendee, appointment in rows
     ]
+
+
+def _presence(attendee: Attendee, appointment: Appointment) -> str:
+    """The attendance, or the cancellation (the appointment is kept, migration 0012)."""
+    if appointment.cancelled_at is None:
+        return _label(Attendance, attendee.attendance)
+    when = _text(appointment.cancelled_at)
+    return f"Rendez-vous annulé le {when} ({appointment.cancellation_reason})"
 
 
 def _label(kind: Any, value: str) -> str:

@@ -65,11 +65,8 @@ class AppointmentFlows:
 
     def register(self, info: AppointmentInfo) -> bool:
         """Pick a candidate and register them; a full session asks coordination first."""
-        title = (
-            "Inscrire à l'entretien"
-            if info.kind == AppointmentKind.INTERVIEW
-            else ("Inscrire à l'information collective")
-        )
+        interview = info.kind == AppointmentKind.INTERVIEW
+        title = "Inscrire à l'entretien" if interview else "Inscrire à l'information collective"
         picker = CandidatePickerDialog(self.context, title, "Inscrire", self.parent)
         if not picker.exec() or picker.chosen_id() is None:
             return False

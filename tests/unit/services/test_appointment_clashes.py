@@ -16,6 +16,7 @@ from app.services.appointments.booking import AppointmentInput, SessionFull
 from app.services.appointments.clashes import room_key, staff_names
 from app.services.candidates.records import CandidateInput, create_candidate
 from app.services.errors import PermissionDenied, ValidationError
+from app.services.rgpd.person_data import export_person
 from app.storage import Database
 from tests.conftest import make_actor
 
@@ -342,3 +343,16 @@ def test_who_cancelled_is_shown_by_their_name(db: Database) -> None:
         cancelled = ap.cancel_appointment(s, info.id, reason="Grève", actor=DESK)
         stored = ap.get_appointment(s, info.id)
     assert cancelled.cancelled_by == stored.cancelled_by == "Nadia Belkacem"
+
+
+def test_the_personal_data_export_says_an_appointment_was_cancelled(db: Database) -> None:
+    with db.session() as s:
+        lea = _candidate(s, "Dupont")
+        info = ap.create_appointment(s, _session(), (lea,), actor=DESK)
+        ap.cancel_appointment(
+            s, info.id, reason="Grève", actor=DESK, now=datetime(2026, 12, 7, 9, 0)
+        )
+        exported = export_person(s, lea, actor=COORDINATION)
+    [appointment] = exported["candidatures"][0]["rendez_vous"]
+    assert appointment["presence"].startswith("Rendez-vous annulé le 07/12/2026")
+    assert appointment["presence"].endswith("(Grève)")
