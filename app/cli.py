@@ -25,6 +25,9 @@ USER_HELP = (
     "inutile sur une base de démonstration"
 )
 PASSWORD_VARIABLE = "FABRIQUE_PASSWORD"
+# `import candidates --known`: the values of import_preview.KnownChoice (a test checks), written
+# here so that building the parser imports no service.
+KNOWN_CHOICES = ("ignorer", "nouvelle-candidature", "creer")
 RECOVERY_VARIABLE = "FABRIQUE_RECOVERY_KEY"
 NOT_JOURNALED = (
     "Attention : {what}, mais le journal des actions n'a pas pu l'inscrire (le détail est "
@@ -107,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="écraser aussi les fiches modifiées dans la base depuis l'export du fichier "
         "(conflits, laissées telles quelles sans cette option)",
+    )
+    imp.add_argument(
+        "--known",
+        choices=KNOWN_CHOICES,
+        default=KNOWN_CHOICES[0],
+        help="lignes sans identifiant qui ressemblent à une personne déjà connue (même "
+        "e-mail, même téléphone, ou même nom et même date de naissance) sans dossier dans la "
+        "saison de la ligne : les ignorer (par défaut), en faire une nouvelle candidature de "
+        "cette personne, ou créer quand même un dossier (une autre personne). Une personne "
+        "qui a déjà un dossier dans cette saison est toujours ignorée : décider ligne par "
+        "ligne se fait dans la fenêtre",
     )
 
     exp = commands.add_parser("export", help="exporter en CSV")
@@ -273,16 +287,16 @@ def _seed_demo(args: argparse.Namespace, url: str) -> Outcome:
 
 
 def _import(args: argparse.Namespace, url: str) -> Outcome:
+    """Read and check the file once (the preview, printed), then import what it showed."""
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
-    from app.services.candidates.csv_exchange import apply_import, preview_import
+    from app.services.candidates.actions import import_previewed, preview_import
+    from app.services.candidates.import_preview import KnownChoice
     from app.services.journal import audit_log as audit
 
     database = _open(args, url)
     acting = _sign_in(args, database, (ROLE_ACCUEIL, ROLE_COORDINATION), "importer des candidats")
     audit.attach(database, lambda: acting.actor.author)
-    with database.session() as session:
-        preview = preview_import(session, args.file)
-        session.rollback()
+    preview = preview_import(database, args.file, known=KnownChoice(args.known))
     print(preview.describe())
     if preview.fatal or (preview.invalid_rows and not args.valid_only):
         if not preview.fatal:
@@ -300,17 +314,21 @@ def _import(args: argparse.Namespace, url: str) -> Outcome:
             else "Ces fiches ne seront pas modifiées ; avec --overwrite-newer, le fichier les "
             "écraserait."
         )
+    if preview.known_rows:
+        print(
+            "Une personne déjà connue sans dossier dans la saison de sa ligne : "
+            f"--known {args.known} (ignorer, nouvelle-candidature ou creer)."
+        )
     if args.dry_run:
         print("Vérification seule (--dry-run) : rien n'a été importé.")
         return EXIT_OK, acting
-    with database.session() as session:
-        result = apply_import(
-            session,
-            args.file,
-            valid_only=args.valid_only,
-            actor=acting.actor,
-            overwrite_newer=args.overwrite_newer,
-        )
+    result = import_previewed(
+        database,
+        preview,
+        valid_only=args.valid_only,
+        actor=acting.actor,
+        overwrite_newer=args.overwrite_newer,
+    )
     print(result.describe())
     if result.conflicts_kept:
         sys.stderr.write(
@@ -322,7 +340,7 @@ def _import(args: argparse.Namespace, url: str) -> Outcome:
 
 def _export(args: argparse.Namespace, url: str) -> Outcome:
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
-    from app.services.candidates.csv_exchange import export_candidates
+    from app.services.candidates.actions import export_candidates
     from app.services.journal import audit_log as audit
 
     database = _open(args, url)
@@ -342,28 +360,28 @@ def _export(args: argparse.Namespace, url: str) -> Outcome:
             audit.record_export(session, "conventions (CSV)", written, scope)
         print(f"{written} convention(s) exportée(s) dans {args.out}")
         return EXIT_OK, acting
-    if args.site is not None and not _site_is_known(database, args.site):
+    site_id = None if args.site is None else _site_id(database, args.site)
+    if args.site is not None and site_id is None:
         return EXIT_USAGE, acting
-    with database.session() as session:
-        written = export_candidates(session, args.out, season=args.season, site=args.site)
-        scope = audit.export_scope(args.season, args.site)
-        audit.record_export(session, "candidats (CSV)", written, scope)
+    written = export_candidates(
+        database, args.out, season=args.season, site_id=site_id, actor=acting.actor
+    )
     print(f"{written} candidat(s) exporté(s) dans {args.out}")
     return EXIT_OK, acting
 
 
-def _site_is_known(database: "Database", code: str) -> bool:
+def _site_id(database: "Database", code: str) -> int | None:
     """`--site` names a site of the base (read from it, not from a list in the code); an
     unknown one is wrong usage, as a value outside an option's choices is."""
     from app.services import lists
 
-    codes = [option.code for option in lists.sites(database)]
-    if code in codes:
-        return True
-    sys.stderr.write(
-        f"Erreur : site inconnu : « {code} » (sites possibles : {', '.join(codes)}).\n"
-    )
-    return False
+    options = lists.sites(database)
+    for option in options:
+        if option.code == code:
+            return option.id
+    codes = ", ".join(option.code for option in options)
+    sys.stderr.write(f"Erreur : site inconnu : « {code} » (sites possibles : {codes}).\n")
+    return None
 
 
 def _convention_pdf(args: argparse.Namespace, url: str) -> Outcome:

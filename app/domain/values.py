@@ -139,3 +139,62 @@ CRITERIA_SEED = (
     ("P1", "Construit son projet professionnel", "Projet professionnel"),
     ("P2", "Apprend à apprendre", "CléA domaine 6"),
 )
+
+# Other ways people write a reference value in a CSV file, by the code of the value they mean.
+# A column of the import (site, filière, prescripteur, étape) accepts the value's code, its
+# label, or one of these, ignoring case, accents, hyphens and apostrophes ("Pôle-emploi" is
+# "pole emploi"). Codes and labels are looked at first; a synonym two values share means
+# neither. The sites also accept their town, read from the base (`Site.city`).
+REFERENCE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    # prescripteurs
+    "france_travail": ("France Travail", "Pôle emploi", "FT", "PE", "ANPE"),
+    "mission_locale": ("ML", "Missions locales"),
+    "cap_emploi": ("Cap emploi",),
+    "plie": ("Plan local pour l'insertion et l'emploi",),
+    "ccas": ("CCAS", "Travailleur social", "Travailleuse sociale", "Assistante sociale"),
+    "association": ("Asso",),
+    "bouche_a_oreille": ("Bouche à oreille", "Bouche-à-oreille"),
+    "salon": ("Salon", "Événement", "Forum"),
+    "site_web": ("Internet", "Site internet"),
+    # sites (besides their town)
+    "cobalt": ("Cobalt Poitiers",),
+    "du-guesclin": ("Du Guesclin", "Centre Du Guesclin Niort"),
+    # filières
+    "reseaux": ("Réseaux", "Réseau", "Parc informatique", "Systèmes et réseaux"),
+    "web": ("Développement", "Développeur web", "Développeuse web", "Dev web"),
+    "contenus": ("Contenus", "Communautés numériques", "Community manager"),
+    # étapes
+    "recue": ("Reçue", "Candidature", "Nouvelle candidature"),
+    "contacte": ("Contactée",),
+    "information_collective": ("Info collective", "Réunion d'information"),
+    "liste_attente": ("Liste d'attente", "En attente"),
+    "non_retenu": ("Non retenue", "Refusé", "Refusée"),
+    "desiste": ("Désistée", "Désistement"),
+    "entre_formation": ("Entrée en formation", "En formation"),
+}
+
+# The diploma column (`niveau_diplome`) takes "aucun" or a national level 1…8, "niveau 4", and
+# these usual names of diplomas, read the same way (case, accents, hyphens ignored).
+DIPLOMA_SYNONYMS: dict[str, int] = {
+    "Aucun diplôme": 0,
+    "Sans diplôme": 0,
+    "CAP": 3,
+    "BEP": 3,
+    "CAP BEP": 3,
+    "Niveau V": 3,
+    "Bac": 4,
+    "Baccalauréat": 4,
+    "Bac pro": 4,
+    "Niveau IV": 4,
+    "Bac+2": 5,
+    "BTS": 5,
+    "DUT": 5,
+    "Niveau III": 5,
+    "Bac+3": 6,
+    "Licence": 6,
+    "BUT": 6,
+    "Niveau II": 6,
+    "Bac+5": 7,
+    "Master": 7,
+    "Doctorat": 8,
+}

@@ -4,9 +4,10 @@ The sites are named here only, to seed a new database: every other part of the a
 reads them from the database (a base may hold other sites), never from a list in the code.
 """
 
+import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -14,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from app.domain import Criterion, Filiere, Referrer, Season, Site, Stage
 from app.domain.text import fold
-from app.domain.values import CRITERIA_SEED, FILIERES_SEED, REFERRERS_SEED, STAGES
+from app.domain.values import (
+    CRITERIA_SEED,
+    FILIERES_SEED,
+    REFERENCE_SYNONYMS,
+    REFERRERS_SEED,
+    STAGES,
+)
 
 # The sites a new database starts with: code (the CSV's `site` column), name, city, department,
 # street address and postal code (migration 0012 gives an older base the same addresses).
@@ -30,11 +37,16 @@ ORIENTATION_WEEKS = 6
 
 @dataclass(frozen=True)
 class Option:
-    """One choice of a combo box or filter: database id, stable code, French label."""
+    """One choice of a combo box or filter: database id, stable code, French label.
+
+    `aliases`: other writings `match_option` accepts for it (REFERENCE_SYNONYMS, a site's
+    town); not part of what the option is (equality, display).
+    """
 
     id: int
     code: str
     label: str
+    aliases: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 def season_start_year(today: date) -> int:
@@ -140,7 +152,15 @@ def _ensure(session: Session, model: type, key: str, rows: list[dict[str, object
 
 
 def sites(session: Session) -> list[Option]:
-    return [Option(s.id, s.code, s.name) for s in session.scalars(select(Site).order_by(Site.id))]
+    """The sites, each also found by its town ("Poitiers") and its synonyms."""
+    return [
+        Option(s.id, s.code, s.name, _aliases(s.code, (s.city,) if s.city else ()))
+        for s in session.scalars(select(Site).order_by(Site.id))
+    ]
+
+
+def _aliases(code: str, more: Iterable[str] = ()) -> tuple[str, ...]:
+    return (*REFERENCE_SYNONYMS.get(code, ()), *more)
 
 
 def site_places(session: Session) -> list[Option]:
@@ -153,17 +173,17 @@ def site_places(session: Session) -> list[Option]:
 
 def filieres(session: Session) -> list[Option]:
     rows = session.scalars(select(Filiere).order_by(Filiere.position, Filiere.id))
-    return [Option(f.id, f.code, f.label) for f in rows]
+    return [Option(f.id, f.code, f.label, _aliases(f.code)) for f in rows]
 
 
 def referrers(session: Session) -> list[Option]:
     rows = session.scalars(select(Referrer).order_by(Referrer.position, Referrer.id))
-    return [Option(r.id, r.code, r.label) for r in rows]
+    return [Option(r.id, r.code, r.label, _aliases(r.code)) for r in rows]
 
 
 def stages(session: Session) -> list[Option]:
     rows = session.scalars(select(Stage).order_by(Stage.position))
-    return [Option(s.id, s.code, s.label) for s in rows]
+    return [Option(s.id, s.code, s.label, _aliases(s.code)) for s in rows]
 
 
 def seasons(session: Session) -> list[Option]:
@@ -177,9 +197,29 @@ def current_season_label(today: date | None = None) -> str:
 
 
 def match_option(options: list[Option], text: str) -> Option | None:
-    """Find an option by code or by label, ignoring case and accents."""
-    wanted = fold(text)
-    for option in options:
-        if fold(option.code) == wanted or fold(option.label) == wanted:
-            return option
-    return None
+    """Find an option by code or by label, ignoring case and accents, else by one of its
+    aliases (REFERENCE_SYNONYMS, a site's town) when no other option shares it."""
+    return option_index(options).get(fold(text))
+
+
+def option_index(options: list[Option]) -> dict[str, Option]:
+    """Every folded writing `match_option` accepts, to its option (do not change it)."""
+    return _index(tuple((option, option.aliases) for option in options))
+
+
+@functools.lru_cache(maxsize=64)
+def _index(options: tuple[tuple[Option, tuple[str, ...]], ...]) -> dict[str, Option]:
+    """Codes and labels first (the first option wins, as a search in list order would), then
+    the aliases no other option has. Keyed with the aliases: options compare without them."""
+    index: dict[str, Option] = {}
+    for option, _aliases in options:
+        for writing in (option.code, option.label):
+            index.setdefault(fold(writing), option)
+    claimed: dict[str, set[Option]] = {}
+    for option, aliases in options:
+        for alias in aliases:
+            claimed.setdefault(fold(alias), set()).add(option)
+    for alias, owners in claimed.items():
+        if len(owners) == 1 and alias not in index:
+            index[alias] = next(iter(owners))
+    return index

@@ -1,22 +1,25 @@
-"""CSV import and export from the candidates view: preview, refused rows, import, export."""
+"""CSV import and export from the candidates view: preview of every row, refused rows,
+people already known, conflicts, import, export."""
 
 import csv
 import zipfile
 from pathlib import Path
 
 import pytest
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QFileDialog,
     QLabel,
     QMessageBox,
     QPushButton,
     QTableView,
-    QTableWidget,
     QWidget,
 )
 
@@ -25,9 +28,9 @@ from app.services import reference
 from app.services.candidates.csv_exchange import (
     CANDIDATE_COLUMNS,
     EXPORT_COLUMNS,
-    SPREADSHEET,
     export_candidates,
 )
+from app.services.candidates.import_rows import SPREADSHEET
 from app.services.candidates.records import (
     CandidateInput,
     create_candidate,
@@ -35,6 +38,7 @@ from app.services.candidates.records import (
     update_candidate,
 )
 from app.ui.candidates.import_dialog import ImportDialog
+from app.ui.candidates.import_model import DECISION, DETAIL, LINE, RESULT, ImportRowsModel
 from app.ui.main_window import MainWindow
 from tests.conftest import make_actor
 from tests.gui.conftest import answer_next_dialog
@@ -92,12 +96,32 @@ def _button(dialog: QWidget, name: str) -> QPushButton:
     return button
 
 
-def _problems(dialog: QWidget) -> list[tuple[str, str, str]]:
-    table = dialog.findChild(QTableWidget, "importProblems")
+def _table(dialog: QWidget) -> QTableView:
+    table = dialog.findChild(QTableView, "importRows")
+    assert table is not None
+    return table
+
+
+def _shown(dialog: QWidget, *columns: int) -> list[tuple[str, ...]]:
+    """The cells of these columns of every row the table shows, as the person reads them."""
+    model = _table(dialog).model()
     return [
-        (table.item(row, 0).text(), table.item(row, 1).text(), table.item(row, 2).text())
-        for row in range(table.rowCount())
+        tuple(model.index(row, column).data() for column in columns)
+        for row in range(model.rowCount())
     ]
+
+
+def _show_only(dialog: QWidget, key: str) -> None:
+    combo = dialog.findChild(QComboBox, "importFilter")
+    assert combo is not None
+    position = combo.findData(key)
+    assert position >= 0, [combo.itemText(i) for i in range(combo.count())]
+    combo.setCurrentIndex(position)
+
+
+def _problems(dialog: QWidget) -> list[tuple[str, str]]:
+    _show_only(dialog, "refused")
+    return [(line, detail) for line, detail in _shown(dialog, LINE, DETAIL)]
 
 
 def _wait_for_preview(qtbot: QtBot, dialog: QWidget) -> None:
@@ -129,8 +153,9 @@ def test_bad_row_is_listed_and_valid_rows_imported_on_request(
     dialog = _open(qtbot, window, path)
     _wait_for_preview(qtbot, dialog)
 
+    assert _shown(dialog, LINE, RESULT) == [("2", "nouveau"), ("3", "nouveau"), ("4", "refusée")]
     assert _problems(dialog) == [
-        ("4", "email", "Adresse e-mail invalide (exemple : prenom.nom@exemple.fr).")
+        ("4", "email : Adresse e-mail invalide (exemple : prenom.nom@exemple.fr).")
     ]
     summary = _summary(dialog).text()
     assert summary.startswith("3 lignes lues : 2 valides")
@@ -159,7 +184,10 @@ def test_file_of_valid_rows_imports_all(qtbot: QtBot, window: MainWindow, tmp_pa
     dialog = _open(qtbot, window, path)
     _wait_for_preview(qtbot, dialog)
 
-    assert _problems(dialog) == []
+    assert _shown(dialog, LINE, RESULT, 2) == [
+        ("2", "nouveau", "LEFÈVRE Amélie"),
+        ("3", "nouveau", "MARTIN Léo"),
+    ]
     assert _summary(dialog).text() == (
         "2 lignes lues : 2 valides (2 nouveaux, 0 mise à jour, 0 inchangé), 0 refusée."
     )
@@ -195,7 +223,7 @@ def test_binary_file_is_refused_in_french(qtbot: QtBot, window: MainWindow, tmp_
     summary = _summary(dialog).text()
     assert summary.startswith("Ce fichier ne peut pas être importé")
     assert "binaire" in summary
-    assert [(line, column) for line, column, _ in _problems(dialog)] == [("", "fichier")]
+    assert _shown(dialog, LINE) == []
     assert not _button(dialog, "importAllButton").isEnabled()
     assert not _button(dialog, "importValidButton").isEnabled()
     assert dialog.imported is False
@@ -214,7 +242,6 @@ def test_spreadsheet_file_is_refused_with_what_to_do(
     _wait_for_preview(qtbot, dialog)
 
     assert _summary(dialog).text() == "Ce fichier ne peut pas être importé : " + SPREADSHEET
-    assert _problems(dialog) == [("", "fichier", SPREADSHEET)]
     assert not _button(dialog, "importAllButton").isEnabled()
     assert not _button(dialog, "importValidButton").isEnabled()
     _click(qtbot, _button(dialog, "cancelImportButton"))
@@ -260,6 +287,151 @@ def test_cancel_while_analysing_closes(qtbot: QtBot, window: MainWindow, tmp_pat
     assert _names(window) == []
 
 
+# ---------------------------------------------------------------- people already known
+
+
+def _file(window: MainWindow, season: str, **values: str) -> int:
+    data = CandidateInput(saison=season, site="cobalt", **values)
+    with window.context.database.session() as session:
+        return create_candidate(session, data, actor=make_actor("coordination", "test")).id
+
+
+def _persons(window: MainWindow) -> list[tuple[str, str, str]]:
+    with window.context.database.session() as session:
+        return [
+            (c.person_uuid, c.season.label, c.first_name)
+            for c in session.scalars(select(Candidate).order_by(Candidate.id))
+        ]
+
+
+KNOWN = {
+    "nom": "Lefèvre",
+    "prenom": "Amélie",
+    "email": "amelie.lefevre@exemple.fr",
+    "date_naissance": "14/03/1994",
+}
+
+
+def test_a_known_person_becomes_a_new_application_of_the_same_person(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    current = reference.parse_season_label(reference.current_season_label())
+    assert current is not None
+    past = reference.season_label(current - 1)
+    _file(window, past, **KNOWN, telephone="06 11 22 33 44")
+    path = _write_csv(
+        tmp_path / "candidats.csv",
+        [_row(**KNOWN, telephone="06 99 88 77 66", commune="Niort"), VALID_ROWS[1]],
+    )
+    dialog = _open(qtbot, window, path)
+    _wait_for_preview(qtbot, dialog)
+
+    # The rows to decide come first; the import waits for a decision.
+    assert _shown(dialog, LINE, RESULT, DECISION) == [("2", "déjà connu(e)", "à décider")]
+    detail = _shown(dialog, DETAIL)[0][0]
+    assert detail.startswith(f"déjà connu(e) : LEFÈVRE Amélie, né(e) le 14/03/1994, {past}")
+    assert "(même e-mail, même nom et même date de naissance)" in detail
+    title = dialog.findChild(QLabel, "importKnownTitle")
+    assert title is not None and title.isVisible()
+    assert title.text().startswith("1 ligne ressemble à une personne déjà connue, à décider")
+    assert not _button(dialog, "importAllButton").isEnabled()
+
+    # Decided in the row itself, with the keyboard: F2 opens the list of decisions.
+    table = _table(dialog)
+    table.setFocus()
+    table.setCurrentIndex(table.model().index(0, DECISION))
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = table.findChild(QComboBox)
+    assert editor is not None and editor.isVisible()
+    editor.setCurrentIndex(editor.findText("Nouvelle candidature"))
+    editor.activated.emit(editor.currentIndex())
+    qtbot.waitUntil(lambda: _shown(dialog, DECISION)[0] == ("Nouvelle candidature",))
+
+    assert _button(dialog, "importAllButton").isEnabled()
+    _click(qtbot, _button(dialog, "importAllButton"))
+    _wait_for_import(qtbot, dialog)
+
+    assert _summary(dialog).text() == (
+        "Import terminé : 2 nouveaux candidats, 0 mis à jour, 0 inchangé, "
+        "0 ligne refusée ignorée ; dont 1 nouvelle candidature d'une personne déjà connue."
+    )
+    (first, first_season, _), (second, second_season, _), (other, _, _) = _persons(window)
+    assert second == first and (first_season, second_season) == (
+        past,
+        reference.current_season_label(),
+    )
+    assert other != first
+    dialog.close()
+
+
+def test_known_people_of_the_season_are_ignored_by_default_and_decided_all_at_once(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    season = reference.current_season_label()
+    _file(window, season, **KNOWN, commune="Poitiers")
+    _file(window, "2017-2018", nom="Martin", prenom="Léo", telephone="06 12 34 56 78")
+    path = _write_csv(
+        tmp_path / "candidats.csv",
+        [_row(**KNOWN, commune="Niort"), _row(**KNOWN, commune="Poitiers"), VALID_ROWS[1]],
+    )
+    dialog = _open(qtbot, window, path)
+    _wait_for_preview(qtbot, dialog)
+
+    # A file of this season with the same values: unchanged; with another town: known,
+    # ignored unless decided otherwise; the other person has no file this season: to decide.
+    assert _shown(dialog, LINE, RESULT, DECISION) == [("4", "déjà connu(e)", "à décider")]
+    _show_only(dialog, "all")
+    assert _shown(dialog, LINE, RESULT, DECISION) == [
+        ("2", "déjà connu(e)", "Ignorer"),
+        ("3", "inchangé", ""),
+        ("4", "déjà connu(e)", "à décider"),
+    ]
+    _click(qtbot, _button(dialog, "knownCreateAllButton"))
+    assert [decision for (decision,) in _shown(dialog, DECISION)] == [
+        "Créer quand même",
+        "",
+        "Créer quand même",
+    ]
+    _click(qtbot, _button(dialog, "knownIgnoreAllButton"))
+    _click(qtbot, _button(dialog, "importAllButton"))
+    _wait_for_import(qtbot, dialog)
+
+    assert "0 nouveau candidat" in _summary(dialog).text()
+    assert "2 lignes de personnes déjà connues ignorées" in _summary(dialog).text()
+    assert len(_persons(window)) == 2
+    dialog.close()
+
+
+def test_the_preview_model_passes_the_model_tester(
+    qtmodeltester: ModelTester, qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    _file(window, "2017-2018", **KNOWN)
+    path = _write_csv(
+        tmp_path / "candidats.csv", [*VALID_ROWS, BAD_EMAIL_ROW, _row(**KNOWN, commune="Niort")]
+    )
+    dialog = _open(qtbot, window, path)
+    _wait_for_preview(qtbot, dialog)
+    assert isinstance(_table(dialog).model(), ImportRowsModel)
+    preview = dialog.preview
+    assert preview is not None
+
+    for key in ("all", "undecided", "refused", "create", "update"):
+        model = ImportRowsModel()
+        model.set_rows(preview.rows)
+        model.set_filter(key)
+        qtmodeltester.check(model, force_py=True)
+    model = ImportRowsModel()
+    model.set_rows(preview.rows)
+    model.set_filter("undecided")
+    assert model.rowCount() == 1
+    assert model.setData(model.index(0, DECISION), "nouvelle-candidature") is True
+    assert model.index(0, DECISION).data() == "Nouvelle candidature"
+    assert model.setData(model.index(0, DETAIL), "x") is False
+    assert not model.flags(model.index(0, RESULT)) & Qt.ItemFlag.ItemIsEditable
+    qtmodeltester.check(ImportRowsModel(), force_py=True)
+    dialog.close()
+
+
 # ---------------------------------------------------------------- conflicts (issue 12.7)
 
 
@@ -296,15 +468,6 @@ def _emails(window: MainWindow) -> list[str]:
         return sorted(c.email or "" for c in session.query(Candidate))
 
 
-def _conflict_rows(dialog: QWidget) -> list[tuple[str, ...]]:
-    table = dialog.findChild(QTableWidget, "importConflicts")
-    assert table is not None and table.isVisible()
-    return [
-        tuple(table.item(row, col).text() for col in range(table.columnCount()))
-        for row in range(table.rowCount())
-    ]
-
-
 def test_conflicts_are_listed_and_left_alone_unless_the_box_is_ticked(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
@@ -314,13 +477,14 @@ def test_conflicts_are_listed_and_left_alone_unless_the_box_is_ticked(
     _wait_for_preview(qtbot, dialog)
 
     assert "2 en conflit" in _summary(dialog).text()
-    rows = _conflict_rows(dialog)
-    assert [(line, person) for line, person, _when, _undone in rows] == [
+    _show_only(dialog, "conflict")
+    rows = _shown(dialog, LINE, 2, DETAIL)
+    assert [(line, person) for line, person, _detail in rows] == [
         ("2", "LEFÈVRE amelie"),
         ("3", "MARTIN leo"),
     ]
     assert "par Sophie Marchand" in rows[0][2]
-    assert rows[0][3] == "email « amelie@nouveau.fr » → « amelie@ancien.fr »"
+    assert rows[0][2].endswith("email « amelie@nouveau.fr » → « amelie@ancien.fr »")
     box = dialog.findChild(QCheckBox, "overwriteNewerCheck")
     assert box is not None and box.isVisible() and not box.isChecked()
     assert box.text() == "Écraser aussi les fiches modifiées depuis l'export"
@@ -360,8 +524,8 @@ def test_a_file_without_versions_warns_that_newer_changes_cannot_be_seen(
     warning = dialog.findChild(QLabel, "importWarnings")
     assert warning is not None and warning.isVisible()
     assert "pas de colonne « version »" in warning.text()
-    assert not dialog.findChild(QTableWidget, "importConflicts").isVisible()
     assert not dialog.findChild(QCheckBox, "overwriteNewerCheck").isVisible()
+    assert _shown(dialog, RESULT) == [("mise à jour",), ("mise à jour",)]
     dialog.close()
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.domain import Candidate
 from app.services.candidates import records as candidates
-from app.services.candidates.csv_exchange import CANDIDATE_COLUMNS, EXPORT_COLUMNS, NOT_UTF8
+from app.services.candidates.csv_exchange import CANDIDATE_COLUMNS, EXPORT_COLUMNS
+from app.services.candidates.import_rows import NOT_UTF8
 from app.services.candidates.records import CandidateInput
 from app.storage import Database
 from tests.conftest import make_actor

@@ -1,8 +1,8 @@
 """What the window asks of candidates: one unit of work per user action.
 
 Each use case takes the database first and opens, commits or rolls back its own session
-(app/services/unit_of_work.py); the steps are the building blocks of `records` and
-`csv_exchange`, which take a session.
+(app/services/unit_of_work.py); the steps are the building blocks of `records`,
+`csv_exchange`, `import_preview` and `import_writing`, which take a session.
 """
 
 from collections.abc import Callable, Sequence
@@ -16,8 +16,15 @@ from sqlalchemy.orm import Session
 from app.config import backup_dir
 from app.services.actor import Actor
 from app.services.agreements import choices as agreement_choices
-from app.services.candidates import csv_exchange, list_export, records
-from app.services.candidates.csv_exchange import ImportPreview, ImportResult
+from app.services.candidates import (
+    csv_exchange,
+    import_preview,
+    import_writing,
+    list_export,
+    records,
+)
+from app.services.candidates.import_preview import ImportPreview, KnownChoice
+from app.services.candidates.import_writing import ImportResult
 from app.services.candidates.records import (
     CandidateFile,
     CandidateInput,
@@ -162,9 +169,16 @@ def list_rows(session: Session, ids: list[int]) -> dict[int, CandidateRow]:
 
 
 @reads
-def preview_import(session: Session, path: Path) -> ImportPreview:
-    """Every row of the file checked; nothing saved (a season validation adds is rolled back)."""
-    return csv_exchange.preview_import(session, path)
+def preview_import(
+    session: Session,
+    path: Path,
+    *,
+    known: KnownChoice | None = None,
+    progress: Callable[[int, int], bool] | None = None,
+) -> ImportPreview:
+    """Every row of the file checked, with what importing it would do; nothing saved, no
+    lock taken. `progress(line, lines)` returning False cancels the reading."""
+    return import_preview.preview_import(session, path, known=known, progress=progress)
 
 
 @writes
@@ -176,11 +190,36 @@ def apply_import(
     actor: Actor,
     overwrite_newer: bool = False,
     progress: Callable[[int, int], bool] | None = None,
+    known: KnownChoice = KnownChoice.IGNORE,
 ) -> ImportResult:
-    """The whole file or nothing; `progress` returning False cancels (nothing is saved)."""
-    return csv_exchange.apply_import(
+    """Read the file and import it whole, or nothing; `progress` returning False cancels
+    (nothing is saved)."""
+    return import_writing.apply_import(
         session,
         path,
+        valid_only=valid_only,
+        actor=actor,
+        overwrite_newer=overwrite_newer,
+        progress=progress,
+        known=known,
+    )
+
+
+@writes
+def import_previewed(
+    session: Session,
+    preview: ImportPreview,
+    *,
+    valid_only: bool,
+    actor: Actor,
+    overwrite_newer: bool = False,
+    progress: Callable[[int, int], bool] | None = None,
+) -> ImportResult:
+    """Import what a preview showed, with the choices made on its rows of people already
+    known; refused whole if the base changed meanwhile under what it showed."""
+    return import_writing.apply_preview(
+        session,
+        preview,
         valid_only=valid_only,
         actor=actor,
         overwrite_newer=overwrite_newer,

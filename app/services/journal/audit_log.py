@@ -79,6 +79,7 @@ __all__ = [
     "attach",
     "author_choices",
     "authors",
+    "chain_bulk_entries",
     "detach",
     "entity_label",
     "entry_ids",
@@ -753,6 +754,14 @@ def _chain(connection: Connection, entries: list[AuditEntry]) -> None:
         connection.execute(
             insert(AppSetting).values(uuid=new_uuid(), key=JOURNAL_HEAD, value=value)
         )
+
+
+def chain_bulk_entries(connection: Connection, entries: list[Any]) -> None:
+    """Number, digest and chain entries that a bulk writing inserts itself, without the
+    session (a large CSV import journals its new files so): the same chain as entries flushed
+    by the session. Each entry has AuditEntry's attributes; `id`, `uuid` (when empty),
+    `changes_digest` and `chain` are set here, and the seal follows the last one."""
+    _chain(connection, entries)
 
 
 def _entry(session: Session, entry: _Pending, author: str, now: datetime) -> AuditEntry | None:

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from app.domain import AuditAction, AuditEntry, Candidate, StageChange
 from app.services.candidates import actions, records
 from app.services.candidates.actions import SamePersonDecision
-from app.services.candidates.csv_exchange import CANDIDATE_COLUMNS, ImportCancelled
+from app.services.candidates.csv_exchange import CANDIDATE_COLUMNS
+from app.services.candidates.import_preview import ImportCancelled
 from app.services.candidates.records import CandidateInput, CandidateQuery
 from app.services.errors import PermissionDenied, StorageError, ValidationError
 from app.storage import Database

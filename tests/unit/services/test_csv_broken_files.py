@@ -17,18 +17,20 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.domain import Candidate
-from app.services.candidates.csv_exchange import (
-    CANDIDATE_COLUMNS,
+from app.services.candidates.csv_exchange import CANDIDATE_COLUMNS
+from app.services.candidates.import_preview import (
+    MAX_REPORTED_PROBLEMS,
+    ImportCancelled,
+    preview_import,
+)
+from app.services.candidates.import_rows import (
     EMPTY,
     HEADER_ONLY,
-    MAX_REPORTED_PROBLEMS,
     NOT_CSV,
     NOT_UTF8,
     SPREADSHEET,
-    ImportCancelled,
-    apply_import,
-    preview_import,
 )
+from app.services.candidates.import_writing import apply_import
 from app.services.errors import UserFacingError
 from app.storage import Database
 from tests.conftest import TODAY, make_actor
@@ -39,12 +41,17 @@ HEADER = ";".join(CANDIDATE_COLUMNS)
 NOTHING_IMPORTED = "Erreur : rien n'a été importé."
 
 
+def phone(index: int) -> str:
+    """A mobile number of its own for each row: rows sharing one are the same person."""
+    return f"06 12 {index // 10_000 % 100:02d} {index // 100 % 100:02d} {index % 100:02d}"
+
+
 def row(index: int, **overrides: str) -> list[str]:
     values = {
         "nom": f"Nom{index}",
         "prenom": "Inès",
         "date_naissance": "14/07/1990",
-        "telephone": "06 12 34 56 78",
+        "telephone": phone(index),
         "email": f"personne{index}@exemple.fr",
         "saison": "2026-2027",
         "site": "cobalt",
@@ -259,6 +266,7 @@ def write_rows(path: Path, rows: int) -> Path:
     template = row(0)
     name_at = CANDIDATE_COLUMNS.index("nom")
     email_at = CANDIDATE_COLUMNS.index("email")
+    phone_at = CANDIDATE_COLUMNS.index("telephone")
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
         writer.writerow(CANDIDATE_COLUMNS)
@@ -266,6 +274,7 @@ def write_rows(path: Path, rows: int) -> Path:
             cells = list(template)
             cells[name_at] = f"Nom{line}"
             cells[email_at] = f"personne{line}@exemple.fr"
+            cells[phone_at] = phone(line)
             if line in BAD_ROWS:
                 cells = BAD_ROWS[line][1](cells)
             writer.writerow(cells)
@@ -302,15 +311,15 @@ def test_valid_only_import_of_100000_rows_stopped_midway_imports_nothing(
 ) -> None:
     seen: list[int] = []
 
-    def stop_after_300(done: int, _total: int) -> bool:
+    def stop_after_3000(done: int, _total: int) -> bool:
         seen.append(done)
-        return done < 300
+        return done < 3000
 
     with pytest.raises(ImportCancelled), db.session() as s:
         apply_import(
-            s, big_file, valid_only=True, actor=make_actor(ROLE, "t"), progress=stop_after_300
+            s, big_file, valid_only=True, actor=make_actor(ROLE, "t"), progress=stop_after_3000
         )
-    assert seen == [100, 200, 300]
+    assert seen == [1000, 2000, 3000]
     assert stored_count(db) == 0
 
 

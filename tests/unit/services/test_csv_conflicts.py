@@ -15,13 +15,14 @@ from app.services.candidates import records as candidates
 from app.services.candidates.csv_exchange import (
     CANDIDATE_COLUMNS,
     EXPORT_COLUMNS,
+    export_candidates,
+)
+from app.services.candidates.import_preview import (
     NO_VERSION_WARNING,
     ImportPreview,
-    ImportResult,
-    apply_import,
-    export_candidates,
     preview_import,
 )
+from app.services.candidates.import_writing import ImportResult, apply_import
 from app.services.candidates.records import CandidateInput
 from app.storage import Database
 from tests.conftest import TODAY, make_actor

@@ -19,12 +19,12 @@ from app.services.base_access.opening import open_app_database
 from app.services.candidates import records as candidates
 from app.services.candidates.csv_exchange import (
     EXPORT_COLUMNS,
-    apply_import,
     escape_cell,
     export_candidates,
-    preview_import,
     unescape_cell,
 )
+from app.services.candidates.import_preview import preview_import
+from app.services.candidates.import_writing import apply_import
 from app.services.candidates.records import CandidateInput
 from app.services.errors import ValidationError
 from app.storage import Database
@@ -217,14 +217,14 @@ formula_like = st.builds(
 @example(text="\r\n=1")
 def test_any_cell_text_round_trips_through_the_file(text: str) -> None:
     """escape_cell + csv.writer, then the import's own reader + unescape_cell: the same text."""
-    from app.services.candidates.csv_exchange import _records
+    from app.services.candidates.import_rows import records
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(["a", "b"])
     writer.writerow([escape_cell(text), "x"])
     assert not escape_cell(text).startswith(FORMULA_STARTS)
-    (_header, (_line, cells)) = list(_records(buffer.getvalue()))
+    (_header, (_line, cells)) = list(records(buffer.getvalue()))
     assert [unescape_cell(cell) for cell in cells] == [text, "x"]
 
 

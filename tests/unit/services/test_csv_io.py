@@ -15,17 +15,16 @@ from sqlalchemy.orm import Session
 from app.domain import Candidate, Season, StageChange
 from app.domain.values import STAGES
 from app.services.base_access.opening import open_app_database
-from app.services.candidates import csv_exchange as csv_io
+from app.services.candidates import import_preview, import_writing
 from app.services.candidates import records as candidates
 from app.services.candidates.csv_exchange import (
     CANDIDATE_COLUMNS,
     EXPORT_COLUMNS,
-    NOT_UTF8,
-    ImportCancelled,
-    apply_import,
     export_candidates,
-    preview_import,
 )
+from app.services.candidates.import_preview import ImportCancelled, preview_import
+from app.services.candidates.import_rows import NOT_UTF8
+from app.services.candidates.import_writing import apply_import
 from app.services.candidates.records import CandidateInput
 from app.services.errors import UserFacingError
 from app.storage import Database
@@ -116,14 +115,14 @@ def count_candidates(db: Database) -> int:
         return s.scalar(select(func.count()).select_from(Candidate)) or 0
 
 
-def preview(db: Database, source: Path | bytes) -> csv_io.ImportPreview:
+def preview(db: Database, source: Path | bytes) -> import_preview.ImportPreview:
     with db.session() as s:
         result = preview_import(s, source, today=TODAY)
         s.rollback()
     return result
 
 
-def apply(db: Database, source: Path | bytes, **kwargs: Any) -> csv_io.ImportResult:
+def apply(db: Database, source: Path | bytes, **kwargs: Any) -> import_writing.ImportResult:
     kwargs.setdefault("valid_only", False)
     with db.session() as s:
         return apply_import(
@@ -558,7 +557,7 @@ def test_report_is_capped(db: Database) -> None:
     report = preview(db, csv_bytes(rows)).describe()
 
     lines = report.splitlines()
-    assert len(lines) == 1 + csv_io.MAX_REPORTED_PROBLEMS + 1
+    assert len(lines) == 1 + import_preview.MAX_REPORTED_PROBLEMS + 1
     assert lines[-1] == "… et 10 autres problèmes."
 
 
@@ -640,7 +639,7 @@ def test_reads_from_a_path(db: Database, tmp_path: Path) -> None:
 def test_progress_is_reported_and_cancel_imports_nothing(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(csv_io, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_writing, "PROGRESS_EVERY", 2)
     calls: list[tuple[int, int]] = []
 
     def progress(done: int, total: int) -> bool:
@@ -655,7 +654,7 @@ def test_progress_is_reported_and_cancel_imports_nothing(
 
 
 def test_progress_reaches_the_total(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csv_io, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_writing, "PROGRESS_EVERY", 2)
     calls: list[tuple[int, int]] = []
 
     def progress(done: int, total: int) -> bool:
@@ -670,7 +669,7 @@ def test_progress_reaches_the_total(db: Database, monkeypatch: pytest.MonkeyPatc
 
 
 def test_result_description_is_french() -> None:
-    result = csv_io.ImportResult(created=3, updated=1, unchanged=0, skipped=2)
+    result = import_writing.ImportResult(created=3, updated=1, unchanged=0, skipped=2)
 
     assert result.describe() == (
         "Import terminé : 3 nouveaux candidats, 1 mis à jour, 0 inchangé, "

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.services.agreements import details, life_cycle
 from app.services.candidates import csv_exchange as csv_io
 from app.services.candidates import records as c
+from app.services.candidates.import_preview import preview_import
 from app.services.errors import ValidationError
 from app.services.validation import FieldError, clean_line, clean_text, search_text
 from app.storage import Database
@@ -227,7 +228,7 @@ def test_csv_row_with_a_direction_override_is_refused_with_line_and_column(db: D
     writer.writerow(cells(nom="Durand", email="a.durand@exemple.fr"))
     writer.writerow(cells(nom="Martin", prenom="Lé\u202ea", email="l.martin@exemple.fr"))
     with db.session(commit=False) as s:
-        checked = csv_io.preview_import(s, buffer.getvalue().encode("utf-8"), today=TODAY)
+        checked = preview_import(s, buffer.getvalue().encode("utf-8"), today=TODAY)
     assert [(p.line, p.column, p.message) for p in checked.problems] == [
         (3, "prenom", refusal("Le prénom", "U+202E"))
     ]

@@ -15,6 +15,7 @@ from app.services.appointments import booking as appointments
 from app.services.appointments.booking import AppointmentInput
 from app.services.candidates import csv_exchange as csv_io
 from app.services.candidates import records as candidates
+from app.services.candidates.import_writing import apply_import
 from app.services.candidates.records import CandidateInput
 from app.services.errors import PermissionDenied, UserFacingError
 from app.services.hosts import directory as hosts
@@ -140,7 +141,7 @@ def test_candidate_writes(s: Session, world: World, role: str) -> None:
         "stage": lambda: candidates.change_stage(
             s, world.candidate, "contacte", comment="", actor=make_actor(role, "x")
         ),
-        "import": lambda: csv_io.apply_import(
+        "import": lambda: apply_import(
             s, HEADER_ONLY, valid_only=True, actor=make_actor(role, "x")
         ),
     }
