@@ -390,6 +390,7 @@ def test_idle_lock_setting_is_for_coordination(qtbot: QtBot, url: str) -> None:
 def test_each_role_sees_its_own_views(qtbot: QtBot, window: MainWindow) -> None:
     assert _visible_views(window) == [
         "candidates",
+        "agenda",
         "orientation",
         "agreements",
         "partners",
@@ -400,13 +401,13 @@ def test_each_role_sees_its_own_views(qtbot: QtBot, window: MainWindow) -> None:
     window.show_view("settings")
     window.lock()
     _unlock(qtbot, window, "karim")
-    assert _visible_views(window) == ["candidates"]
+    assert _visible_views(window) == ["candidates", "agenda"]
     assert window.stack.currentWidget() is window.candidates_view  # settings closed with Nadia
     with pytest.raises(KeyError):
         window.show_view("orientation")
     window.lock()
     _unlock(qtbot, window, "samir")
-    assert _visible_views(window) == ["candidates", "orientation"]
+    assert _visible_views(window) == ["candidates", "agenda", "orientation"]
     window.show_view("orientation")
 
 

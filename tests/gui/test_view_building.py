@@ -79,7 +79,7 @@ def test_views_a_role_may_not_open_are_not_built(qtbot: QtBot, tmp_path: Path) -
     for _turn in VIEW_NAMES:
         main._build_next_view()
 
-    assert built(main) == ["candidates"]
+    assert built(main) == ["candidates", "agenda"]
 
 
 def test_once_complete_the_window_settles_and_loads_the_pdf_modules(
