@@ -10,7 +10,14 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from app.domain import AuditAction, Candidate
 from app.services.candidates.records import (
@@ -240,14 +247,15 @@ def test_exporting_candidates_from_the_window_is_logged(
 ) -> None:
     _candidate(window, "Lefèvre")
     target = tmp_path / "candidats.csv"
-    monkeypatch.setattr(
-        "app.ui.candidates.view.QFileDialog.getSaveFileName",
-        lambda *_args, **_kwargs: (str(target), ""),
-    )
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args, **_kwargs: (str(target), ""))
     window.show_view("candidates")
     window.candidates_view.export_csv()
     assert target.exists()
     journal = _journal(qtbot, window)
     journal.action.setCurrentIndex(journal.action.findData(AuditAction.EXPORT.value))
     assert _read(qtbot, journal).model.rowCount() == 1
-    assert journal.model.index(0, 5).data().startswith("Export des candidats (CSV) : 1 ligne")
+    assert (
+        journal.model.index(0, 5)
+        .data()
+        .startswith("Export des candidats (CSV de la liste affichée) : 1 ligne")
+    )
