@@ -10,6 +10,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -176,6 +177,15 @@ def test_previous_and_next_week_show_their_dates(qtbot: QtBot, window: MainWindo
     assert view.model.week is not None
     assert view.model.week.days[0] == monday.fromordinal(monday.toordinal() - monday.weekday())
     assert headers()[0] == day_heading(view.model.week.days[0])
+
+
+def test_the_window_shortcut_opens_the_agenda(qtbot: QtBot, window: MainWindow) -> None:
+    [shortcut] = [
+        s for s in window.findChildren(QShortcut) if s.key() == QKeySequence("Ctrl+Shift+A")
+    ]
+    shortcut.activated.emit()
+    assert window.stack.currentWidget().objectName() == "agendaView"
+    assert window.navigation.currentItem().text() == "Agenda"
 
 
 def test_the_week_shows_sessions_and_interviews_with_places_and_staff(
