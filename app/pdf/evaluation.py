@@ -13,6 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
+from app.domain.plural import plural
 from app.pdf import layout
 from app.pdf.clauses import Template, fill_placeholders, load_template, template_sections
 from app.pdf.convention import placeholder_values
@@ -226,8 +227,8 @@ def _competences(
     if data.more_competences:
         flow.append(
             Paragraph(
-                f"+ {data.more_competences} autre(s) compétence(s) : voir l'annexe pédagogique "
-                "de la convention.",
+                f"+ {plural(data.more_competences, 'autre compétence')} : voir l'annexe "
+                "pédagogique de la convention.",
                 style["note"],
             )
         )

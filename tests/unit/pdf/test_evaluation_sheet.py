@@ -126,7 +126,7 @@ def test_competences_are_capped_and_missing_ones_leave_blank_rows(session: Sessi
     assert len(data.competences) == MAX_COMPETENCE_ROWS and data.more_competences == 3
     text = flat(_render(data))
     assert f"Compétence {MAX_COMPETENCE_ROWS}" in text and "Compétence 9" not in text
-    assert "+ 3 autre(s) compétence(s) : voir l'annexe pédagogique de la convention." in text
+    assert "+ 3 autres compétences : voir l'annexe pédagogique de la convention." in text
 
     # An agreement is never signed without competences (mark_ready refuses it).
     one = evaluation_data(session, signed(session, competences="Diagnostic"), today=TODAY)
