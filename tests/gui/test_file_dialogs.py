@@ -1,4 +1,4 @@
-"""Every file dialog is Qt's own, in French, opening in Documents and then in the last folder used."""
+"""Every file dialog is Qt's own, in French, opening in Documents, then in the last folder used."""
 
 from pathlib import Path
 
