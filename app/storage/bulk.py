@@ -9,10 +9,11 @@ text of a date or a time is the one the ORM stores. Other engines take SQLAlchem
 many-row insert.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, insert
+from sqlalchemy import Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,144 @@ def begin_writing(session: Session, table: Table) -> None:
         connection.exec_driver_sql(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE")
 
 
+class Inserter:
+    """Inserts rows of `table` (values in the order of `columns`), returning the `returning`
+    columns of each inserted row, in no particular order.
+
+    `convert` (values to what the driver takes) touches no connection: another thread may
+    run it while this one writes the previous rows.
+    """
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        table: Table,
+        columns: Sequence[str],
+        *,
+        returning: Sequence[str] = (),
+    ) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        self.returning = tuple(returning)
+        self.direct = dialect.name == "sqlite"
+        processors = (
+            (position, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for position, name in enumerate(self.columns)
+        )
+        self._processors = [(p, _Remembered(f)) for p, f in processors if f is not None]
+        self._per_statement = max(1, dialect.insertmanyvalues_max_parameters // len(columns))
+        self._one_row = "(" + ", ".join("?" * len(self.columns)) + ")"
+
+    def convert(self, rows: Sequence[Row]) -> list[Sequence[Any]]:
+        """The rows as the driver takes them: on SQLite, one flat sequence of values per
+        statement to send."""
+        if not self.direct:
+            return [list(row) for row in rows]
+        processors = self._processors
+        pages: list[Sequence[Any]] = []
+        for start in range(0, len(rows), self._per_statement):
+            flat: list[Any] = []
+            for row in rows[start : start + self._per_statement]:
+                values = list(row)
+                for position, process in processors:
+                    value = values[position]
+                    if value is not None:
+                        values[position] = process(value)
+                flat += values
+            pages.append(flat)
+        return pages
+
+    def insert(self, session: Session, converted: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Insert rows `convert` returned."""
+        if not converted:
+            return []
+        if not self.direct:
+            return self._insert_with_sqlalchemy(session, converted)
+        connection = session.connection()
+        width = len(self.columns)
+        head = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES "
+        tail = f" RETURNING {', '.join(self.returning)}" if self.returning else ""
+        inserted: list[tuple[Any, ...]] = []
+        for flat in converted:
+            statement = head + ", ".join([self._one_row] * (len(flat) // width)) + tail
+            result = connection.exec_driver_sql(statement, tuple(flat))
+            if self.returning:
+                inserted.extend(tuple(found) for found in result)
+        return inserted
+
+    def insert_numbered(self, session: Session, converted: list[Sequence[Any]]) -> list[int]:
+        """Insert rows `convert` returned; their new ids (integer keys), in the rows' order.
+
+        SQLite gives a new row the key after the largest one (no AUTOINCREMENT here), and the
+        rows of one statement in their order, under the write lock this writing holds: the
+        keys of a statement's rows are the ones before its last, read back without RETURNING
+        (reading each row's key back costs as much as writing it)."""
+        if not self.direct:
+            return self._numbered_with_sqlalchemy(session, converted)
+        connection = session.connection()
+        width = len(self.columns)
+        head = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES "
+        ids: list[int] = []
+        for flat in converted:
+            count = len(flat) // width
+            connection.exec_driver_sql(head + ", ".join([self._one_row] * count), tuple(flat))
+            last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+            ids.extend(range(last - count + 1, last + 1))
+        return ids
+
+    def _numbered_with_sqlalchemy(self, session: Session, rows: list[Sequence[Any]]) -> list[int]:
+        parameters = [dict(zip(self.columns, row, strict=True)) for row in rows]
+        key = self.table.primary_key.columns.values()[0]
+        statement = insert(self.table).returning(key, sort_by_parameter_order=True)
+        return [int(found) for found in session.connection().scalars(statement, parameters)]
+
+    def _insert_with_sqlalchemy(
+        self, session: Session, rows: list[Sequence[Any]]
+    ) -> list[tuple[Any, ...]]:
+        connection = session.connection()
+        parameters = [dict(zip(self.columns, row, strict=True)) for row in rows]
+        if not self.returning:
+            connection.execute(insert(self.table), parameters)
+            return []
+        statement = insert(self.table).returning(*(self.table.c[n] for n in self.returning))
+        return [tuple(found) for found in connection.execute(statement, parameters)]
+
+
+class _Remembered:
+    """A column type's conversion, which keeps its last answer: rows written together share
+    their time of writing."""
+
+    __slots__ = ("_last", "_last_value", "_process")
+
+    def __init__(self, process: Callable[[Any], Any]) -> None:
+        self._process = process
+        self._last: Any = None
+        self._last_value: Any = object()
+
+    def __call__(self, value: Any) -> Any:
+        if value is not self._last_value:
+            self._last = self._process(value)
+            self._last_value = value
+        return self._last
+
+
+@contextmanager
+def page_cache(session: Session, mebibytes: int) -> Iterator[None]:
+    """A larger page cache for the connection while a large writing runs (SQLite): the pages of
+    the indexes it fills stay in memory instead of being encrypted and written out again and
+    again; the connection's own size comes back after."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{mebibytes * 1024}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")
+
+
 def insert_rows(
     session: Session,
     table: Table,
@@ -45,47 +184,6 @@ def insert_rows(
     *,
     returning: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
-    """Insert `rows` (values in the order of `columns`); return the `returning` columns of
-    each inserted row, in no particular order."""
-    if not rows:
-        return []
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return _insert_with_sqlalchemy(connection, table, columns, rows, returning)
-    processors = _processors([table.c[name] for name in columns], connection.dialect)
-    per_statement = max(1, connection.dialect.insertmanyvalues_max_parameters // len(columns))
-    one_row = "(" + ", ".join("?" * len(columns)) + ")"
-    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
-    tail = f" RETURNING {', '.join(returning)}" if returning else ""
-    inserted: list[tuple[Any, ...]] = []
-    for start in range(0, len(rows), per_statement):
-        page = rows[start : start + per_statement]
-        parameters = [
-            value if convert is None else convert(value)
-            for row in page
-            for value, convert in zip(row, processors, strict=True)
-        ]
-        statement = head + ", ".join([one_row] * len(page)) + tail
-        result = connection.exec_driver_sql(statement, tuple(parameters))
-        if returning:
-            inserted.extend(tuple(found) for found in result)
-    return inserted
-
-
-def _processors(columns: list[Column[Any]], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
-    return [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
-
-
-def _insert_with_sqlalchemy(
-    connection: Connection,
-    table: Table,
-    columns: Sequence[str],
-    rows: Sequence[Row],
-    returning: Sequence[str],
-) -> list[tuple[Any, ...]]:
-    parameters = [dict(zip(columns, row, strict=True)) for row in rows]
-    if not returning:
-        connection.execute(insert(table), parameters)
-        return []
-    statement = insert(table).returning(*(table.c[name] for name in returning))
-    return [tuple(found) for found in connection.execute(statement, parameters)]
+    """Insert `rows` (values in the order of `columns`) at once; see `Inserter`."""
+    inserter = Inserter(session.get_bind().dialect, table, columns, returning=returning)
+    return inserter.insert(session, inserter.convert(rows))

@@ -1,7 +1,7 @@
 """The preview of a candidate import: every row of the file and what importing it would do.
 
-The file is read once, in chunks of rows: each row checked (`import_rows`), then the chunk's
-identifiants and look-alikes looked up in bulk (`import_matching`). Nothing is written: the
+The file is read once: each row checked (`import_rows`), then the identifiants and
+look-alikes of all the rows looked up in bulk (`import_matching`). Nothing is written: the
 preview reads only, and holds no lock on the base while it reads (SQLite starts a transaction
 at the first write).
 
@@ -32,8 +32,10 @@ from sqlalchemy.orm import Session
 from app.services.candidates import records
 from app.services.candidates.csv_exchange import CANDIDATE_COLUMNS, VERSION_COLUMN
 from app.services.candidates.import_matching import (
+    BaseStamp,
     FileKeys,
     StoredFile,
+    base_stamp,
     differing,
     ids_by_uuid,
     keys_of,
@@ -59,7 +61,7 @@ from app.services.errors import UserFacingError, ValidationError
 
 Action = Literal["create", "update", "unchanged", "conflict", "known"]
 
-PREVIEW_CHUNK = 2_000  # rows checked, then looked up in the base together
+PREVIEW_CHUNK = 2_000  # rows checked between two reports of progress
 MAX_REPORTED_PROBLEMS = 200
 MAX_LISTED_KNOWN = 20  # rows of people already known the text report lists
 
@@ -260,6 +262,7 @@ class ImportPreview:
     rows: list[ParsedRow] = field(default_factory=list)
     fatal: list[str] = field(default_factory=list)
     has_versions: bool = True
+    base_stamp: BaseStamp | None = None  # the base's files when the preview began to read
 
     @property
     def conflicts(self) -> list[Conflict]:
@@ -411,6 +414,7 @@ def preview_import(
     for a decision. `progress(line, lines)` follows the reading; returning False cancels
     (ImportCancelled).
     """
+    stamp = base_stamp(session)
     try:
         text = decode(read_source(source))
         header, found = header_and_records(text)
@@ -418,15 +422,17 @@ def preview_import(
         outcomes = _Outcomes(session, checker, today or date.today(), known)
         total = line_count(text)
         rows: list[ParsedRow] = []
+        labels = checker.labels
         for part in _batched(found, PREVIEW_CHUNK):
-            rows.extend(outcomes.of([checker.check(line, cells) for line, cells in part]))
+            rows.extend(ParsedRow(checker.check(line, cells), labels) for line, cells in part)
             if progress is not None and not progress(min(part[-1][0], total), total):
                 raise ImportCancelled("Analyse annulée : rien n'a été importé.")
         if not rows:
             raise FileRefused(HEADER_ONLY)
+        outcomes.decide(rows)
     except FileRefused as refused:
         return ImportPreview(fatal=refused.messages)
-    return ImportPreview(rows=rows, has_versions=VERSION_COLUMN in header)
+    return ImportPreview(rows=rows, has_versions=VERSION_COLUMN in header, base_stamp=stamp)
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -448,11 +454,11 @@ class _Outcomes:
         self.file_keys = FileKeys()
         self.seasons: dict[int, str] = {}  # line -> season, of the rows without identifiant
 
-    def of(self, checked: list[CheckedRow]) -> list[ParsedRow]:
-        rows = [ParsedRow(c, self.labels) for c in checked]
+    def decide(self, rows: list[ParsedRow]) -> None:
+        """The base looked up once for all the rows (a column read whole beats hundreds of
+        lookups when the file is large)."""
         self._named([r for r in rows if r.valid and r.identifiant])
         self._new([r for r in rows if r.valid and not r.identifiant])
-        return rows
 
     # ---- rows naming a file by its identifiant
 

@@ -273,6 +273,49 @@ _FRENCH_NATIONAL = re.compile(r"0[1-9](?:[ .\-]?[0-9]{2}){4}")
 _SEPARATORS = re.compile(r"[ .\-]")
 
 
+def _french_plan() -> Callable[[str], bool]:
+    """Whether a French national significant number (9 digits) is valid: what
+    `phonenumbers.is_valid_number` checks for region FR — the general pattern, then any of the
+    number types with its lengths — compiled once from the library's own metadata."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("FR")
+    assert metadata is not None
+    types = (
+        metadata.premium_rate,
+        metadata.toll_free,
+        metadata.shared_cost,
+        metadata.voip,
+        metadata.personal_number,
+        metadata.pager,
+        metadata.uan,
+        metadata.voicemail,
+        metadata.fixed_line,
+        metadata.mobile,
+    )
+    general = metadata.general_desc
+    assert general is not None and general.national_number_pattern
+
+    def pattern(desc: Any) -> str | None:
+        if desc is None or not desc.national_number_pattern:
+            return None
+        if desc.possible_length and 9 not in desc.possible_length:
+            return None
+        return f"(?:{desc.national_number_pattern})"
+
+    any_type = re.compile("|".join(p for p in map(pattern, types) if p))
+    lengths = general.possible_length
+    general_pattern = re.compile(general.national_number_pattern)
+
+    def valid(national: str) -> bool:
+        if lengths and len(national) not in lengths:
+            return False
+        return bool(general_pattern.fullmatch(national) and any_type.fullmatch(national))
+
+    return valid
+
+
+_valid_french_number = _french_plan()
+
+
 def parse_french_phone(text: str) -> str | None:
     """`validation.parse_phone`, sooner for a French number written in its national form
     (`06 12 34 56 78`): checked against the numbering plan without parsing the text. Any
@@ -280,8 +323,7 @@ def parse_french_phone(text: str) -> str | None:
     stripped = text.strip()
     if _FRENCH_NATIONAL.fullmatch(stripped):
         national = _SEPARATORS.sub("", stripped)[1:]
-        number = phonenumbers.PhoneNumber(country_code=33, national_number=int(national))
-        if phonenumbers.is_valid_number(number):
+        if _valid_french_number(national):
             return "+33" + national
     return parse_phone(text)
 
@@ -296,15 +338,23 @@ class _Memo:
         self._known: dict[str, tuple[Any, str | None]] = {}
 
     def __call__(self, raw: str) -> tuple[Any, str | None]:
-        found = self._known.get(raw)
-        if found is None:
-            try:
-                found = (self._parse(raw), None)
-            except FieldError as error:
-                found = (None, str(error))
-            if len(self._known) >= self._size:
-                self._known.clear()
-            self._known[raw] = found
+        return self._known.get(raw) or self._learn(raw)
+
+    def take(self, raw: str, errors: dict[str, str], column: str) -> Any:
+        """The text's value; None when it is refused, the refusal noted under `column`."""
+        value, refusal = self._known.get(raw) or self._learn(raw)
+        if refusal is not None:
+            errors[column] = refusal
+        return value
+
+    def _learn(self, raw: str) -> tuple[Any, str | None]:
+        try:
+            found: tuple[Any, str | None] = (self._parse(raw), None)
+        except FieldError as error:
+            found = (None, str(error))
+        if len(self._known) >= self._size:
+            self._known.clear()
+        self._known[raw] = found
         return found
 
 
@@ -457,7 +507,10 @@ class RowChecker:
                 name: _unescaped(cell) for name, cell in zip(self._header, cells, strict=False)
             }
             return CheckedRow(line, None, [RowProblem(line, "", message)], "", None, texts)
-        texts = {name: _unescaped(cells[at]) for name, at in self._at.items()}
+        texts = {
+            name: cell if cell[:1] != "'" else unescape_cell(cell)
+            for name, cell in zip(self._at, cells, strict=False)
+        }
         problems: list[RowProblem] = []
         identifiant = self._identifiant(line, texts["identifiant"], problems)
         version = self._version(line, texts.get(VERSION_COLUMN, ""), problems)
@@ -476,72 +529,63 @@ class RowChecker:
         found: dict[str, Any] = {}
         for name, attribute, max_length, label, one_line in _CSV_TEXTS:
             try:
-                found[attribute] = clean_text(texts[name], max_length, label, one_line=one_line)
+                found[attribute] = _clean(texts[name], max_length, label, one_line)
             except FieldError as error:
                 errors[name] = str(error)
                 found[attribute] = None
         for name, attribute in _CSV_BOOLS:
-            found[attribute] = self._take(errors, name, self._bool(texts[name]))
+            found[attribute] = self._bool.take(texts[name], errors, name)
         for name, attribute in _CSV_DATES:
-            found[attribute] = self._take(errors, name, self._date(texts[name]))
+            found[attribute] = self._date.take(texts[name], errors, name)
         if not found["last_name"] and "nom" not in errors:
             errors["nom"] = "Le nom est obligatoire."
         if not found["first_name"] and "prenom" not in errors:
             errors["prenom"] = "Le prénom est obligatoire."
-        civility = self._take(errors, "civilite", self._civility(texts["civilite"]))
-        sex = self._take(errors, "sexe", self._sex(texts["sexe"]))
-        phone = self._take(errors, "telephone", self._phone(texts["telephone"]))
+        civility = self._civility.take(texts["civilite"], errors, "civilite")
+        sex = self._sex.take(texts["sexe"], errors, "sexe")
+        phone = self._phone.take(texts["telephone"], errors, "telephone")
         try:
             email = parse_email(texts["email"])
         except FieldError as error:
             errors["email"], email = str(error), None
-        postal_code = self._take(errors, "code_postal", self._postal_code(texts["code_postal"]))
-        birth = self._take(errors, "date_naissance", self._birth(texts["date_naissance"]))
-        level = self._take(errors, "niveau_diplome", self._diploma(texts["niveau_diplome"]))
+        postal_code = self._postal_code.take(texts["code_postal"], errors, "code_postal")
+        birth = self._birth.take(texts["date_naissance"], errors, "date_naissance")
+        level = self._diploma.take(texts["niveau_diplome"], errors, "niveau_diplome")
         if not phone and not email and "telephone" not in errors and "email" not in errors:
             message = "Indiquer au moins un téléphone ou un e-mail."
             errors["telephone"] = message
             errors["email"] = message
-        season = self._take(errors, "saison", self._season(texts["saison"]))
-        site_id = self._take(errors, "site", self._site(texts["site"]))
-        filiere_id = self._take(
-            errors, "filiere_souhaitee", self._filiere(texts["filiere_souhaitee"])
-        )
-        referrer_id = self._take(errors, "prescripteur", self._referrer(texts["prescripteur"]))
-        stage_id = self._take(errors, "etape", self._stage(texts["etape"]))
+        season = self._season.take(texts["saison"], errors, "saison")
+        site_id = self._site.take(texts["site"], errors, "site")
+        filiere_id = self._filiere.take(texts["filiere_souhaitee"], errors, "filiere_souhaitee")
+        referrer_id = self._referrer.take(texts["prescripteur"], errors, "prescripteur")
+        stage_id = self._stage.take(texts["etape"], errors, "etape")
         if errors:
             return None, errors
         values = RowValues(
-            civility=civility,
-            last_name=found["last_name"],
-            usage_name=found["usage_name"],
-            first_name=found["first_name"],
-            sex=sex,
-            birth_date=birth,
-            phone=phone,
-            email=email,
-            address=found["address"],
-            postal_code=postal_code,
-            city=found["city"],
-            season=season,
-            site_id=site_id,
-            filiere_id=filiere_id,
-            referrer_id=referrer_id,
-            diploma_level=level,
-            job_seeker=found["job_seeker"],
-            rsa=found["rsa"],
-            qpv=found["qpv"],
-            application_date=found["application_date"],
-            stage_id=stage_id,
+            civility,
+            found["last_name"],
+            found["usage_name"],
+            found["first_name"],
+            sex,
+            birth,
+            phone,
+            email,
+            found["address"],
+            postal_code,
+            found["city"],
+            season,
+            site_id,
+            filiere_id,
+            referrer_id,
+            level,
+            found["job_seeker"],
+            found["rsa"],
+            found["qpv"],
+            found["application_date"],
+            stage_id,
         )
         return values, errors
-
-    @staticmethod
-    def _take(errors: dict[str, str], column: str, parsed: tuple[Any, str | None]) -> Any:
-        value, refusal = parsed
-        if refusal is not None:
-            errors[column] = refusal
-        return value
 
     def _identifiant(self, line: int, raw: str, problems: list[RowProblem]) -> str:
         """The row's uuid in its canonical form, "" when empty or refused."""
@@ -583,6 +627,24 @@ class RowChecker:
 
 def _unescaped(cell: str) -> str:
     return unescape_cell(cell) if cell[:1] == "'" else cell
+
+
+# Every character `validation.unwanted_characters` may refuse, and more (tab, format
+# characters): a text without any of them is clean at once; one with some is left to
+# `clean_text`, which says what is wrong.
+_MAYBE_UNWANTED = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
+
+
+def _clean(text: str, max_length: int, label: str, one_line: bool) -> str | None:
+    """`validation.clean_text`, sooner for a text with nothing to refuse."""
+    value = text.strip()
+    if not value:
+        return None
+    if len(value) <= max_length and not _MAYBE_UNWANTED.search(value):
+        return value
+    return clean_text(text, max_length, label, one_line=one_line)
 
 
 def input_of(cells: dict[str, str]) -> CandidateInput:

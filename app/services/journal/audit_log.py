@@ -73,13 +73,13 @@ __all__ = [
     "JOURNAL_KEY",
     "SUPPRESS_KEY",
     "AuditRow",
+    "BulkChain",
     "FieldChange",
     "JournalVerdict",
     "acting_author",
     "attach",
     "author_choices",
     "authors",
-    "chain_bulk_entries",
     "detach",
     "entity_label",
     "entry_ids",
@@ -706,62 +706,76 @@ def _chain_new_entries(session: Session, _context: Any, _instances: Any) -> None
 
 def _chain(connection: Connection, entries: list[AuditEntry]) -> None:
     """Number, digest and chain `entries` after the last one written, and seal the last."""
-    # A write first: from here the transaction holds the lock, nobody chains in between.
-    locked = connection.execute(
-        update(AppSetting).where(AppSetting.key == JOURNAL_HEAD).values(value=AppSetting.value)
-    )
-    stored_key = _settings_value(connection, JOURNAL_KEY)
-    if stored_key is None:  # a base made without migration 0010's key (or one removed)
-        stored_key = secrets.token_bytes(32).hex()
-        connection.execute(
-            insert(AppSetting).values(uuid=new_uuid(), key=JOURNAL_KEY, value=stored_key)
-        )
-    key = key_bytes(stored_key)
-    last_id = int(connection.scalar(select(func.max(AuditEntry.id))) or 0)
-    head = _parse_head(key, _settings_value(connection, JOURNAL_HEAD))
-    if head is not None:
-        sealed_id, previous = head
-        next_id = max(sealed_id, last_id) + 1
-    else:
-        previous = CHAIN_START if last_id == 0 else _BROKEN_START
-        next_id = last_id + 1
-    for entry in entries:
-        entry.id = next_id
-        entry.uuid = entry.uuid or new_uuid()
-        entry.changes_digest = changes_digest(entry.changes)
-        entry.chain = entry_chain(
-            key,
-            previous,
-            id=entry.id,
-            uuid=entry.uuid,
-            at=entry.at,
-            author=entry.author,
-            action=entry.action,
-            entity_type=entry.entity_type,
-            entity_uuid=entry.entity_uuid,
-            candidate_uuid=entry.candidate_uuid,
-            summary=entry.summary,
-            changes_digest=entry.changes_digest,
-        )
-        previous = entry.chain
-        next_id += 1
-    value = _head_value(key, next_id - 1, previous)
-    if locked.rowcount:
-        connection.execute(
-            update(AppSetting).where(AppSetting.key == JOURNAL_HEAD).values(value=value)
-        )
-    else:
-        connection.execute(
-            insert(AppSetting).values(uuid=new_uuid(), key=JOURNAL_HEAD, value=value)
-        )
+    chain = BulkChain(connection)
+    chain.link(entries)
+    chain.seal(connection)
 
 
-def chain_bulk_entries(connection: Connection, entries: list[Any]) -> None:
-    """Number, digest and chain entries that a bulk writing inserts itself, without the
-    session (a large CSV import journals its new files so): the same chain as entries flushed
-    by the session. Each entry has AuditEntry's attributes; `id`, `uuid` (when empty),
-    `changes_digest` and `chain` are set here, and the seal follows the last one."""
-    _chain(connection, entries)
+class BulkChain:
+    """The chain continued over several batches of entries (a large CSV import writes its new
+    files' entries itself, without the session): opened on a connection (which takes the
+    write lock, then reads the key and the last entry), `link` numbers, digests and chains
+    entries in order — no database, so on any one thread — and `seal` writes the seal of the
+    last one. Entries have AuditEntry's attributes; `id`, `uuid` (when empty),
+    `changes_digest` and `chain` are set."""
+
+    def __init__(self, connection: Connection) -> None:
+        # A write first: from here the transaction holds the lock, nobody chains in between.
+        locked = connection.execute(
+            update(AppSetting).where(AppSetting.key == JOURNAL_HEAD).values(value=AppSetting.value)
+        )
+        self._sealed_before = bool(locked.rowcount)
+        stored_key = _settings_value(connection, JOURNAL_KEY)
+        if stored_key is None:  # a base made without migration 0010's key (or one removed)
+            stored_key = secrets.token_bytes(32).hex()
+            connection.execute(
+                insert(AppSetting).values(uuid=new_uuid(), key=JOURNAL_KEY, value=stored_key)
+            )
+        self.key = key_bytes(stored_key)
+        last_id = int(connection.scalar(select(func.max(AuditEntry.id))) or 0)
+        head = _parse_head(self.key, _settings_value(connection, JOURNAL_HEAD))
+        if head is not None:
+            sealed_id, self.previous = head
+            self.next_id = max(sealed_id, last_id) + 1
+        else:
+            self.previous = CHAIN_START if last_id == 0 else _BROKEN_START
+            self.next_id = last_id + 1
+
+    def link(self, entries: list[Any]) -> None:
+        key, previous, next_id = self.key, self.previous, self.next_id
+        for entry in entries:
+            entry.id = next_id
+            entry.uuid = entry.uuid or new_uuid()
+            entry.changes_digest = changes_digest(entry.changes)
+            entry.chain = entry_chain(
+                key,
+                previous,
+                id=entry.id,
+                uuid=entry.uuid,
+                at=entry.at,
+                author=entry.author,
+                action=entry.action,
+                entity_type=entry.entity_type,
+                entity_uuid=entry.entity_uuid,
+                candidate_uuid=entry.candidate_uuid,
+                summary=entry.summary,
+                changes_digest=entry.changes_digest,
+            )
+            previous = entry.chain
+            next_id += 1
+        self.previous, self.next_id = previous, next_id
+
+    def seal(self, connection: Connection) -> None:
+        value = _head_value(self.key, self.next_id - 1, self.previous)
+        if self._sealed_before:
+            connection.execute(
+                update(AppSetting).where(AppSetting.key == JOURNAL_HEAD).values(value=value)
+            )
+        else:
+            connection.execute(
+                insert(AppSetting).values(uuid=new_uuid(), key=JOURNAL_HEAD, value=value)
+            )
+            self._sealed_before = True
 
 
 def _entry(session: Session, entry: _Pending, author: str, now: datetime) -> AuditEntry | None:
