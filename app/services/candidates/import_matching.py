@@ -68,7 +68,8 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 # The IN lists are bound as one expanding parameter: each statement is built and compiled
-# once, not once per list of values.
+# once, not once per list of values. Statements run on the session's connection, without the
+# ORM's result machinery (whole columns of 100 000 rows are read at times).
 _VALUES: BindParameter[Any] = bindparam("values", expanding=True)
 
 
@@ -100,11 +101,11 @@ def ids_by_uuid(session: Session, uuids: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     if len(wanted) > SCAN_ABOVE:
         known = set(wanted)
-        rows = session.execute(select(Candidate.uuid, Candidate.id))
+        rows = session.connection().execute(select(Candidate.uuid, Candidate.id))
         return {uuid: candidate_id for uuid, candidate_id in rows if uuid in known}
     statement = select(Candidate.uuid, Candidate.id).where(Candidate.uuid.in_(_VALUES))
     for part in chunks(wanted):
-        rows = session.execute(statement, {"values": list(part)})
+        rows = session.connection().execute(statement, {"values": list(part)})
         found.update((uuid, candidate_id) for uuid, candidate_id in rows)
     return found
 
@@ -137,14 +138,14 @@ def _ids_matching(session: Session, column: Any, values: set[str]) -> dict[str, 
     """value -> ids of the files holding it in `column`, in the order of the ids."""
     found: dict[str, list[int]] = {}
     if len(values) > SCAN_ABOVE:
-        rows = session.execute(select(column, Candidate.id).where(column.is_not(None)))
-        for value, candidate_id in rows:
+        statement = select(column, Candidate.id).where(column.is_not(None))
+        for value, candidate_id in session.connection().execute(statement):
             if value in values:
                 found.setdefault(value, []).append(candidate_id)
         return {value: sorted(ids) for value, ids in found.items()}
     statement = select(column, Candidate.id).where(column.in_(_VALUES)).order_by(Candidate.id)
     for part in chunks(sorted(values)):
-        for value, candidate_id in session.execute(statement, {"values": list(part)}):
+        for value, candidate_id in session.connection().execute(statement, {"values": list(part)}):
             found.setdefault(value, []).append(candidate_id)
     return found
 
@@ -162,12 +163,18 @@ def _ids_by_name_and_birth(
         .where(or_(Candidate.name_key.in_(_VALUES), Candidate.usage_name_key.in_(_VALUES)))
         .order_by(Candidate.id)
     )
-    for part in chunks(names):
-        for candidate_id, birth, last, usage in session.execute(statement, {"values": list(part)}):
+    connection = session.connection()
+    if len(names) > SCAN_ABOVE:
+        whole = select(*statement.selected_columns).where(Candidate.birth_date.is_not(None))
+        parts: Iterable[Any] = [connection.execute(whole)]
+    else:
+        parts = (connection.execute(statement, {"values": list(part)}) for part in chunks(names))
+    for rows in parts:
+        for candidate_id, birth, last, usage in rows:
             for name in {last, usage}:
                 if name is not None and (birth, name) in wanted:
                     found.setdefault((birth, name), []).append(candidate_id)
-    return found
+    return {key: sorted(ids) for key, ids in found.items()}
 
 
 # ---------------------------------------------------------------- look-alikes in the file
@@ -299,7 +306,7 @@ def stored_files(session: Session, ids: Iterable[int]) -> dict[int, StoredFile]:
         .where(Candidate.id.in_(_VALUES))
     )
     for part in chunks(sorted(set(ids))):
-        for row in session.execute(statement, {"values": list(part)}):
+        for row in session.connection().execute(statement, {"values": list(part)}):
             candidate_id, uuid, person, version, updated_by, updated_at, site, stage = row[:8]
             found[candidate_id] = StoredFile(
                 id=candidate_id,
