@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,8 +34,20 @@ TARGETS_MS = {
     "convention_pdf": 100,
     "convention_pdf_batch_100": 5000,
     "import_1000": 5000,
+    "import_100000": 20000,
 }
 IMPORT_ROWS = 1000
+LARGE_IMPORT_ROWS = 100_000
+LARGE_IMPORT_PEAK_MB = 500
+# Runs a command and prints its peak memory (KiB, the largest of its processes) last: the
+# benchmark's own children (window starts) must not count.
+PEAK_OF_CHILD = (
+    "import resource, subprocess, sys\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+# The account the large import acts as on copies of the benchmark base (which has accounts).
+IMPORT_ACCOUNT, IMPORT_PASSWORD = "mesure", "Cent-mille-lignes-2026!"
 SEARCHES = {
     "nom sans accent": "martin",
     "nom accentué": "hélène",
@@ -375,7 +388,7 @@ def import_measures(url: str, repeat: int) -> tuple[list[Measure], float]:
     one to say what encryption costs; returns the measures and the plain median."""
     from app.services.actor import system_actor
     from app.services.base_access.opening import open_app_database
-    from app.services.candidates.csv_exchange import apply_import
+    from app.services.candidates.import_writing import apply_import
     from app.services.reference import ensure_reference_data
     from app.storage import open_database
 
@@ -410,6 +423,89 @@ def import_measures(url: str, repeat: int) -> tuple[list[Measure], float]:
     return [Measure("import_1000", label, encrypted, TARGETS_MS["import_1000"])], plain
 
 
+def large_import_measures(url: str, repeat: int) -> tuple[list[Measure], dict[str, float]]:
+    """`main.py import candidates` of 100 000 new people (tests/benchmarks/import_file.py),
+    as a process of its own, on a copy of the benchmark base and on a new demo base: time
+    and peak memory of each run; returns the measures and the largest peak of each base."""
+    from tests.benchmarks.import_file import write
+
+    rows = f"{LARGE_IMPORT_ROWS:_}".replace("_", "\u202f")
+    measures, peaks = [], {}
+    with tempfile.TemporaryDirectory(prefix="fabrique-import-") as folder:
+        work = Path(folder)
+        source = write(work / "candidats.csv", LARGE_IMPORT_ROWS)
+        demo = work / "demo.sqlite"
+        subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "seed-demo", "--db", str(demo)],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+            env=child_environment(),
+        )
+        bases = {
+            "base de 100\u202f000 dossiers": (Path(url.removeprefix("sqlite:///")), True),
+            "base de démonstration neuve": (demo, False),
+        }
+        for label, (base, with_account) in bases.items():
+            samples, peak = [], 0.0
+            for _ in range(repeat):
+                elapsed, peak_mb = _timed_import(work, base, source, with_account)
+                samples.append(elapsed)
+                peak = max(peak, peak_mb)
+            name = "import_100000" if with_account else "import_100000_demo"
+            text = f"Importer {rows} nouveaux candidats (ligne de commande), {label}"
+            measures.append(Measure(name, text, samples, TARGETS_MS["import_100000"]))
+            peaks[name] = peak
+    return measures, peaks
+
+
+def _timed_import(work: Path, base: Path, source: Path, with_account: bool) -> tuple[float, float]:
+    """One import into a fresh copy of `base`: milliseconds, peak megabytes."""
+    copy = work / "copie.sqlite"
+    for leftover in work.glob("copie.sqlite*"):
+        leftover.unlink()
+    for companion in base.parent.glob(base.name + "*"):
+        if companion.suffix != ".json":
+            shutil.copy(companion, work / companion.name.replace(base.name, copy.name))
+    command = [sys.executable, str(ROOT / "main.py"), "import", "candidates", str(source)]
+    command += ["--db", str(copy)]
+    env = child_environment()
+    if with_account:
+        _add_import_account(f"sqlite:///{copy}")
+        command += ["--user", IMPORT_ACCOUNT]
+        env["FABRIQUE_PASSWORD"] = IMPORT_PASSWORD
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_CHILD, *command],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def _add_import_account(url: str) -> None:
+    """A coordination account with a known password on the copy (the base's own accounts'
+    passwords are known to nobody)."""
+    from app.services.accounts.management import AccountInput, create_account
+    from app.services.actor import system_actor
+    from app.services.base_access.opening import open_app_database
+
+    database = open_app_database(url)
+    with database.session() as session:
+        create_account(
+            session,
+            AccountInput("Mesure de l'import", IMPORT_ACCOUNT, "coordination"),
+            IMPORT_PASSWORD,
+            IMPORT_PASSWORD,
+            actor=system_actor("benchmark: the account that runs the import"),
+        )
+    database.dispose()
+
+
 def libreoffice_comparison(url: str, info: dict[str, Any], repeat: int) -> dict[str, Any] | str:
     from tests.benchmarks.libreoffice import measure
 
@@ -442,6 +538,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=("full", "small"), default="full")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--only-large-import",
+        action="store_true",
+        help="measure the import of 100 000 rows only (3 runs on each base)",
+    )
     args = parser.parse_args(argv)
     if args.scale == "small" and args.db.name == "fabrique-bench.sqlite":
         args.db = args.db.with_name("fabrique-bench-small.sqlite")
@@ -450,12 +551,16 @@ def main(argv: list[str] | None = None) -> int:
     url = f"sqlite:///{args.db}"
     backups = tempfile.TemporaryDirectory(prefix="fabrique-bench-backups-")
     os.environ["FABRIQUE_BACKUP_DIR"] = backups.name
+    if args.only_large_import:
+        return report_large_import(url, max(3, args.repeat // 4))
     readies, peak_mb = cold_starts(url, 5)
     measures = [Measure("cold_start", "Démarrage à froid (table remplie)", readies, 1500)]
     measures += window_measures(url, info, args.repeat)
     measures += pdf_measures(url, info, args.repeat)
     imports, plain_import_ms = import_measures(url, max(3, args.repeat // 4))
     measures += imports
+    large_imports, import_peaks = large_import_measures(url, 3)
+    measures += large_imports
     libreoffice = libreoffice_comparison(url, info, args.repeat)
     backups.cleanup()
     report = {
@@ -464,6 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         "démo_s": round(demo_seconds(), 2),
         "mémoire_pic_mo": round(peak_mb, 1),
         "import_base_en_clair_ms": round(plain_import_ms, 1),
+        "import_100000_pic_mo": {name: round(mb, 1) for name, mb in import_peaks.items()},
         "libreoffice": libreoffice,
         "mesures": [
             {
@@ -489,8 +595,34 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nMémoire au pic (fenêtre ouverte) : {peak_mb:.0f} Mo (cible ≤ 400 Mo)")
     print(f"Données de démonstration : {report['démo_s']} s")
     print(f"Import sur une base en clair (médiane) : {plain_import_ms:.0f} ms")
+    print(describe_peaks(import_peaks))
     print(f"LibreOffice : {libreoffice if isinstance(libreoffice, str) else libreoffice['résumé']}")
     print(f"\n(mesuré en {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+def describe_peaks(peaks: dict[str, float]) -> str:
+    described = ", ".join(f"{name} {mb:.0f} Mo" for name, mb in peaks.items())
+    target = f"cible ≤ {LARGE_IMPORT_PEAK_MB} Mo"
+    return f"Mémoire au pic, import de 100 000 lignes : {described} ({target})"
+
+
+def report_large_import(url: str, repeat: int) -> int:
+    measures, peaks = large_import_measures(url, repeat)
+    print(table(measures))
+    for measure in measures:
+        samples = ", ".join(f"{sample / 1000:.1f} s" for sample in measure.samples_ms)
+        print(f"{measure.name} : {samples}")
+    print(describe_peaks(peaks))
+    RESULTS.mkdir(exist_ok=True)
+    report = {
+        "machine": machine(),
+        "mesures": [{"nom": m.name, "échantillons_ms": m.samples_ms} for m in measures],
+        "pic_mo": peaks,
+    }
+    (RESULTS / "latest-import-100000.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return 0
 
 
