@@ -329,7 +329,7 @@ def test_a_known_person_becomes_a_new_application_of_the_same_person(
     # The rows to decide come first; the import waits for a decision.
     assert _shown(dialog, LINE, RESULT, DECISION) == [("2", "déjà connu(e)", "à décider")]
     detail = _shown(dialog, DETAIL)[0][0]
-    assert detail.startswith(f"déjà connu(e) : LEFÈVRE Amélie, né(e) le 14/03/1994, {past}")
+    assert detail.startswith(f"LEFÈVRE Amélie, né(e) le 14/03/1994, {past}")
     assert "(même e-mail, même nom et même date de naissance)" in detail
     title = dialog.findChild(QLabel, "importKnownTitle")
     assert title is not None and title.isVisible()

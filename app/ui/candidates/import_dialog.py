@@ -84,6 +84,7 @@ class ImportDialog(QDialog):
         self.known_bar.hide()
         self.filter = named(QComboBox(), "importFilter")
         self.filter.setAccessibleName("Lignes affichées")
+        self.filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.filter.currentIndexChanged.connect(self._filter_changed)
         filter_label = QLabel("&Afficher :")
         filter_label.setBuddy(self.filter)
@@ -119,7 +120,6 @@ class ImportDialog(QDialog):
         for widget in (self.conflicts_title, self.overwrite_newer):
             widget.hide()
         self.progress = named(QProgressBar(), "importProgress")
-        self.progress.setRange(0, 0)
         self.import_all = named(QPushButton("Importer"), "importAllButton")
         self.import_valid = named(
             QPushButton("Importer les lignes valides seulement"), "importValidButton"
@@ -135,7 +135,8 @@ class ImportDialog(QDialog):
         filters.addWidget(self.filter)
         filters.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.progress, 3)
+        buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.import_valid)
         buttons.addWidget(self.import_all)
@@ -154,6 +155,8 @@ class ImportDialog(QDialog):
     # ---- background work
 
     def _run(self, work: Callable[[Progress], T], on_success: Callable[[T], None]) -> None:
+        self.progress.setRange(0, 0)
+        self.progress.show()
         self._operation = run_in_background(
             self,
             work,
@@ -171,9 +174,7 @@ class ImportDialog(QDialog):
         self.progress.setFormat(f"{done} / {total} lignes")
 
     def _on_failed(self, message: str) -> None:
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("")
+        self.progress.hide()
         self.summary.setText(message)
         self.cancel_button.setText("Fermer")
 
@@ -181,9 +182,7 @@ class ImportDialog(QDialog):
 
     def _show_preview(self, preview: ImportPreview) -> None:
         self.preview = preview
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("")
+        self.progress.hide()
         if preview.fatal:
             self.summary.setText("Ce fichier ne peut pas être importé : " + " ".join(preview.fatal))
         else:
@@ -268,9 +267,7 @@ class ImportDialog(QDialog):
 
     def _imported(self, result: ImportResult) -> None:
         self.imported = True
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1)
-        self.progress.setFormat("")
+        self.progress.hide()
         self.summary.setText(result.describe())
         self.cancel_button.setText("Fermer")
 

@@ -192,8 +192,8 @@ def detail(row: ParsedRow) -> str:
         return f"modifiée dans la base{when}{who} depuis l'export ; l'import remettrait {changes}"
     if row.action == "update":
         return " ; ".join(change.describe() for change in row.changes)
-    if row.known is not None:
-        return "déjà connu(e) : " + row.known.describe()
+    if row.known is not None:  # the result column says "déjà connu(e)"
+        return row.known.describe()
     return ""
 
 
