@@ -39,24 +39,15 @@ def begin_writing(session: Session, table: Table) -> None:
 
 
 class Inserter:
-    """Inserts rows of `table` (values in the order of `columns`), returning the `returning`
-    columns of each inserted row, in no particular order.
+    """Inserts rows of `table`, their values in the order of `columns`.
 
     `convert` (values to what the driver takes) touches no connection: another thread may
     run it while this one writes the previous rows.
     """
 
-    def __init__(
-        self,
-        dialect: Dialect,
-        table: Table,
-        columns: Sequence[str],
-        *,
-        returning: Sequence[str] = (),
-    ) -> None:
+    def __init__(self, dialect: Dialect, table: Table, columns: Sequence[str]) -> None:
         self.table = table
         self.columns = tuple(columns)
-        self.returning = tuple(returning)
         self.direct = dialect.name == "sqlite"
         processors = (
             (position, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
@@ -85,23 +76,22 @@ class Inserter:
             pages.append(flat)
         return pages
 
-    def insert(self, session: Session, converted: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    def insert(self, session: Session, converted: list[Sequence[Any]]) -> None:
         """Insert rows `convert` returned."""
         if not converted:
-            return []
+            return
         if not self.direct:
-            return self._insert_with_sqlalchemy(session, converted)
+            parameters = [dict(zip(self.columns, row, strict=True)) for row in converted]
+            session.connection().execute(insert(self.table), parameters)
+            return
         connection = session.connection()
-        width = len(self.columns)
-        head = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES "
-        tail = f" RETURNING {', '.join(self.returning)}" if self.returning else ""
-        inserted: list[tuple[Any, ...]] = []
         for flat in converted:
-            statement = head + ", ".join([self._one_row] * (len(flat) // width)) + tail
-            result = connection.exec_driver_sql(statement, tuple(flat))
-            if self.returning:
-                inserted.extend(tuple(found) for found in result)
-        return inserted
+            connection.exec_driver_sql(self._statement(len(flat)), tuple(flat))
+
+    def _statement(self, values: int) -> str:
+        rows = values // len(self.columns)
+        head = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES "
+        return head + ", ".join([self._one_row] * rows)
 
     def insert_numbered(self, session: Session, converted: list[Sequence[Any]]) -> list[int]:
         """Insert rows `convert` returned; their new ids (integer keys), in the rows' order.
@@ -113,12 +103,10 @@ class Inserter:
         if not self.direct:
             return self._numbered_with_sqlalchemy(session, converted)
         connection = session.connection()
-        width = len(self.columns)
-        head = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES "
         ids: list[int] = []
         for flat in converted:
-            count = len(flat) // width
-            connection.exec_driver_sql(head + ", ".join([self._one_row] * count), tuple(flat))
+            count = len(flat) // len(self.columns)
+            connection.exec_driver_sql(self._statement(len(flat)), tuple(flat))
             last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
             ids.extend(range(last - count + 1, last + 1))
         return ids
@@ -128,17 +116,6 @@ class Inserter:
         key = self.table.primary_key.columns.values()[0]
         statement = insert(self.table).returning(key, sort_by_parameter_order=True)
         return [int(found) for found in session.connection().scalars(statement, parameters)]
-
-    def _insert_with_sqlalchemy(
-        self, session: Session, rows: list[Sequence[Any]]
-    ) -> list[tuple[Any, ...]]:
-        connection = session.connection()
-        parameters = [dict(zip(self.columns, row, strict=True)) for row in rows]
-        if not self.returning:
-            connection.execute(insert(self.table), parameters)
-            return []
-        statement = insert(self.table).returning(*(self.table.c[n] for n in self.returning))
-        return [tuple(found) for found in connection.execute(statement, parameters)]
 
 
 class _Remembered:
@@ -174,16 +151,3 @@ def page_cache(session: Session, mebibytes: int) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")
-
-
-def insert_rows(
-    session: Session,
-    table: Table,
-    columns: Sequence[str],
-    rows: Sequence[Row],
-    *,
-    returning: Sequence[str] = (),
-) -> list[tuple[Any, ...]]:
-    """Insert `rows` (values in the order of `columns`) at once; see `Inserter`."""
-    inserter = Inserter(session.get_bind().dialect, table, columns, returning=returning)
-    return inserter.insert(session, inserter.convert(rows))
