@@ -144,7 +144,8 @@ CRITERIA_SEED = (
 # A column of the import (site, filière, prescripteur, étape) accepts the value's code, its
 # label, or one of these, ignoring case, accents, hyphens and apostrophes ("Pôle-emploi" is
 # "pole emploi"). Codes and labels are looked at first; a synonym two values share means
-# neither. The sites also accept their town, read from the base (`Site.city`).
+# neither. The sites accept their town, read from the base (`Site.city`), and the synonyms
+# of the seeded sites (services/reference.py, SITE_SYNONYMS: site codes are written there only).
 REFERENCE_SYNONYMS: dict[str, tuple[str, ...]] = {
     # prescripteurs
     "france_travail": ("France Travail", "Pôle emploi", "FT", "PE", "ANPE"),
@@ -156,9 +157,6 @@ REFERENCE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "bouche_a_oreille": ("Bouche à oreille", "Bouche-à-oreille"),
     "salon": ("Salon", "Événement", "Forum"),
     "site_web": ("Internet", "Site internet"),
-    # sites (besides their town)
-    "cobalt": ("Cobalt Poitiers",),
-    "du-guesclin": ("Du Guesclin", "Centre Du Guesclin Niort"),
     # filières
     "reseaux": ("Réseaux", "Réseau", "Parc informatique", "Systèmes et réseaux"),
     "web": ("Développement", "Développeur web", "Développeuse web", "Dev web"),

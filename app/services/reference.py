@@ -30,6 +30,12 @@ SITES_SEED = (
     ("du-guesclin", "Centre Du Guesclin", "Niort", "79", "Place Chanzy", "79000"),
 )
 _SITE_FIELDS = ("code", "name", "city", "department", "address", "postal_code")
+# Other writings of the seeded sites a CSV import accepts (besides code, name and town); see
+# REFERENCE_SYNONYMS in app/domain/values.py for the other reference columns.
+SITE_SYNONYMS = {
+    "cobalt": ("Cobalt Poitiers",),
+    "du-guesclin": ("Du Guesclin", "Centre Du Guesclin Niort"),
+}
 SEASON_LABEL = re.compile(r"^([0-9]{4})-([0-9]{4})$")
 SEASON_MONTHS = 8
 ORIENTATION_WEEKS = 6
@@ -154,9 +160,14 @@ def _ensure(session: Session, model: type, key: str, rows: list[dict[str, object
 def sites(session: Session) -> list[Option]:
     """The sites, each also found by its town ("Poitiers") and its synonyms."""
     return [
-        Option(s.id, s.code, s.name, _aliases(s.code, (s.city,) if s.city else ()))
+        Option(s.id, s.code, s.name, _aliases(s.code, _site_writings(s)))
         for s in session.scalars(select(Site).order_by(Site.id))
     ]
+
+
+def _site_writings(site: Site) -> tuple[str, ...]:
+    town = (site.city,) if site.city else ()
+    return (*SITE_SYNONYMS.get(site.code, ()), *town)
 
 
 def _aliases(code: str, more: Iterable[str] = ()) -> tuple[str, ...]:
