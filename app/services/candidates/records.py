@@ -263,7 +263,7 @@ def _diploma_level(raw: str) -> int | None:
     if text in ("aucun", "aucun diplome", "0"):
         return 0
     level = text.removeprefix("niveau").strip()
-    if level.isdigit() and int(level) in DIPLOMA_LEVELS:
+    if level.isdigit() and len(level) <= 2 and int(level) in DIPLOMA_LEVELS:  # not 5000 digits
         return int(level)
     raise FieldError("Niveau attendu : « aucun » ou un niveau de 1 à 8.")
 

@@ -290,6 +290,7 @@ CHECKED_COLUMNS = [name for name in CANDIDATE_COLUMNS if name != "identifiant"]
 @example(choice={n: v[0] for n, v in CHOICES.items()}, hostile={"telephone": "0692 12 34 56"})
 @example(choice={n: v[0] for n, v in CHOICES.items()}, hostile={"telephone": "06 96 12 34 56"})
 @example(choice={n: v[0] for n, v in CHOICES.items()}, hostile={"nom": "", "email": "x"})
+@example(choice={n: v[0] for n, v in CHOICES.items()}, hostile={"niveau_diplome": "9" * 5000})
 def test_rows_are_checked_by_the_form_s_rules(
     db: Database, choice: dict[str, str], hostile: dict[str, str]
 ) -> None:
