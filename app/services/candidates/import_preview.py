@@ -20,7 +20,9 @@ What a valid row would do (`ParsedRow.action`):
 """
 
 import enum
+import functools
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -283,11 +285,13 @@ class ImportPreview:
         rows = _plural(len(unversioned), "mise à jour", "mises à jour")
         return [MISSING_VERSIONS_WARNING.format(rows=f"{rows} (ligne {lines}{more})")]
 
-    @property
+    @functools.cached_property
     def valid_rows(self) -> list[ParsedRow]:
+        """The rows that may be imported (read once: a preview's rows and their problems do
+        not change; their decisions do)."""
         return [] if self.fatal else [r for r in self.rows if r.valid]
 
-    @property
+    @functools.cached_property
     def invalid_rows(self) -> list[ParsedRow]:
         return [r for r in self.rows if not r.valid]
 
@@ -306,7 +310,11 @@ class ImportPreview:
         return [r for r in self.known_rows if r.choice is None]
 
     def count(self, action: Action) -> int:
-        return sum(1 for r in self.valid_rows if r.action == action)
+        return self._counts[action]
+
+    @functools.cached_property
+    def _counts(self) -> Counter[str]:
+        return Counter(r.action for r in self.valid_rows)
 
     def decide(self, choice: KnownChoice, rows: Iterable[ParsedRow] | None = None) -> None:
         """Give `choice` to these rows of people already known (every one of them by
