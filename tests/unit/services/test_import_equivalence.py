@@ -47,7 +47,7 @@ from app.services.candidates.import_writing import (
 from app.services.candidates.records import CandidateInput
 from app.services.errors import ValidationError
 from app.services.journal import audit_log as audit
-from app.services.validation import FieldError, clean_text, parse_phone
+from app.services.validation import FieldError, clean_text, parse_email, parse_phone
 from app.storage import Database
 from tests.conftest import TODAY, make_actor
 from tests.unit.properties.strategies import hostile_fields, service_settings
@@ -347,6 +347,22 @@ def test_the_compiled_numbering_plan_is_phonenumbers_own() -> None:
             phonenumbers.PhoneNumber(country_code=33, national_number=number)
         )
         assert _valid_french_number(str(number)) is expected, number
+
+
+@service_settings(300)
+@given(text=hostile_fields(["x"]).map(lambda d: d["x"]) | st.emails())
+@example(text=" lea.dupont@exemple.fr ")
+@example(text="lea@exemple")
+def test_e_mails_are_read_as_parse_email_reads_them(text: str) -> None:
+    from app.services.candidates.import_rows import _email
+
+    def outcome(parse: Any) -> tuple[str | None, str | None]:
+        try:
+            return parse(text), None
+        except FieldError as error:
+            return None, str(error)
+
+    assert outcome(_email) == outcome(parse_email)
 
 
 @service_settings(300)
