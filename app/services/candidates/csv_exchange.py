@@ -149,11 +149,17 @@ def _site_id(session: Session, code: str) -> int:
 
 
 def _write_rows(session: Session, statement: Select[tuple[Candidate]], handle: TextIO) -> int:
+    return write_candidate_rows(handle, session.scalars(statement))
+
+
+def write_candidate_rows(handle: TextIO, files: Iterable[Candidate]) -> int:
+    """The BOM, the header and one row per file (the contract's columns, then `version`), as
+    every candidate export writes them; the row count."""
     handle.write(BOM)
     writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     written = 0
-    for candidate in session.scalars(statement):
+    for candidate in files:
         data = candidates.candidate_input(candidate)
         cells = [getattr(data, name) for name in CANDIDATE_COLUMNS]
         writer.writerow(escaped_row([*cells, str(candidate.version)]))

@@ -11,7 +11,6 @@ Building blocks taking a session; the use cases (permission, journal, unit of wo
 app/services/candidates/actions.py. reportlab is loaded with the first printed list only.
 """
 
-import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,13 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.domain import Candidate, Referrer
 from app.services import reference
 from app.services.candidates import records
-from app.services.candidates.csv_exchange import (
-    BOM,
-    CANDIDATE_COLUMNS,
-    DELIMITER,
-    EXPORT_COLUMNS,
-    escaped_row,
-)
+from app.services.candidates.csv_exchange import write_candidate_rows
 from app.services.candidates.records import CandidateQuery, CandidateRow
 from app.services.errors import UserFacingError
 from app.services.settings.organisation import get_organisation
@@ -271,10 +264,10 @@ def _extra_values(session: Session, ids: list[int]) -> dict[int, dict[str, str]]
 def write_candidates(session: Session, ids: Sequence[int], handle: TextIO) -> int:
     """These files in this order, in the candidate CSV of CONTRACT.md (the columns and the
     version that `export candidates` writes, so the file imports back); the row count."""
-    handle.write(BOM)
-    writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    written = 0
+    return write_candidate_rows(handle, _in_order(session, ids))
+
+
+def _in_order(session: Session, ids: Sequence[int]) -> Iterator[Candidate]:
     for start in range(0, len(ids), BATCH):
         chunk = list(ids[start : start + BATCH])
         loaded = {
@@ -291,14 +284,4 @@ def write_candidates(session: Session, ids: Sequence[int], handle: TextIO) -> in
                 .where(Candidate.id.in_(chunk))
             )
         }
-        for candidate_id in chunk:
-            candidate = loaded.get(candidate_id)
-            if candidate is None:
-                continue
-            data = records.candidate_input(candidate)
-            cells = [getattr(data, name) for name in CANDIDATE_COLUMNS]
-            writer.writerow(escaped_row([*cells, str(candidate.version)]))
-            written += 1
-        for candidate in loaded.values():
-            session.expunge(candidate)  # a list of every season stays small in memory
-    return written
+        yield from (loaded[i] for i in chunk if i in loaded)
