@@ -21,6 +21,7 @@ from app.domain.base import Base
 from app.domain.candidate import Candidate, StageChange
 from app.domain.orientation import (
     Activity,
+    ActivityParticipant,
     Cohort,
     Criterion,
     LearnerNote,
@@ -30,12 +31,25 @@ from app.domain.orientation import (
     Team,
     TeamMember,
 )
+from app.domain.projects import (
+    Project,
+    ProjectActivity,
+    ProjectCall,
+    ProjectCriterion,
+    ProjectFiliere,
+    ProjectMilestone,
+    ProjectReview,
+    ProjectSatisfaction,
+    ProjectScore,
+    ProjectStateChange,
+)
 from app.domain.reference import Filiere, Referrer, Season, Site, Stage
 from app.domain.rgpd import CandidateAnonymisation
 
 __all__ = [
     "AbsenceKind",
     "Activity",
+    "ActivityParticipant",
     "Agreement",
     "AgreementAbsence",
     "AgreementDocument",
@@ -63,6 +77,16 @@ __all__ = [
     "OrganisationSettings",
     "OrientationDecision",
     "ProfessionalProject",
+    "Project",
+    "ProjectActivity",
+    "ProjectCall",
+    "ProjectCriterion",
+    "ProjectFiliere",
+    "ProjectMilestone",
+    "ProjectReview",
+    "ProjectSatisfaction",
+    "ProjectScore",
+    "ProjectStateChange",
     "Referrer",
     "Season",
     "Site",

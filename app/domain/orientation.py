@@ -120,6 +120,7 @@ class Activity(KeyMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     trainers: Mapped[str] = mapped_column(String(250), default="")
     notes: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     cohort: Mapped[Cohort] = relationship()
     teams: Mapped[list["Team"]] = relationship(
@@ -151,6 +152,18 @@ class TeamMember(KeyMixin, Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
 
     team: Mapped[Team] = relationship(back_populates="members")
+    candidate: Mapped[Candidate] = relationship()
+
+
+class ActivityParticipant(KeyMixin, Base):
+    """A learner who took part in an event (Niort Numéric, a hackathon…)."""
+
+    __tablename__ = "activity_participant"
+    __table_args__ = (UniqueConstraint("activity_id", "candidate_id"),)
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+
     candidate: Mapped[Candidate] = relationship()
 
 

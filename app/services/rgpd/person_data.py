@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import (
     Activity,
+    ActivityParticipant,
     Agreement,
     AgreementAbsence,
     AgreementDocument,
@@ -263,6 +264,12 @@ def _orientation(session: Session, candidate: Candidate) -> dict[str, Any]:
         .where(TeamMember.candidate_id == candidate.id)
         .order_by(Activity.day, Activity.id)
     )
+    events = session.scalars(
+        select(Activity)
+        .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
+        .where(ActivityParticipant.candidate_id == candidate.id)
+        .order_by(Activity.day, Activity.id)
+    )
     project = session.scalar(
         select(ProfessionalProject).where(ProfessionalProject.candidate_id == candidate.id)
     )
@@ -296,6 +303,10 @@ def _orientation(session: Session, candidate: Candidate) -> dict[str, Any]:
         "equipes": [
             {"date": _text(activity.day), "activite": activity.title, "equipe": team.name}
             for team, activity in teams
+        ],
+        "evenements": [
+            {"date": _text(event.day), "evenement": event.title, "lieu": event.place}
+            for event in events
         ],
         "projet": _project(project),
         "decisions": [

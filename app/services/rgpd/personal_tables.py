@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.domain import (
+    ActivityParticipant,
     Agreement,
     AgreementAbsence,
     AgreementDocument,
@@ -166,6 +167,13 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
         anonymise=Kept("which team, in which activity: no identity, kept with the activity"),
         erase=DELETED,
         journal=Kept("the make-up of an activity's teams: planning, no value about the person"),
+    ),
+    PersonalTable(
+        ActivityParticipant,
+        export=Shown(("orientation", "evenements")),
+        anonymise=Kept("who took part in an event: no identity, kept with the event"),
+        erase=DELETED,
+        journal=Kept("an event's list of participants: planning, no value about the person"),
     ),
     PersonalTable(
         ProfessionalProject,

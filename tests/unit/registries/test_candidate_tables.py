@@ -30,6 +30,7 @@ CANDIDATE_TABLES = {
     "observation",
     "learner_note",
     "team_member",
+    "activity_participant",
     "professional_project",
     "orientation_decision",
     "agreement",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import (
     Activity,
+    ActivityParticipant,
     Agreement,
     AgreementAbsence,
     AgreementDocument,
@@ -126,6 +127,7 @@ def _orientation(session: Session, person: Candidate, season: Season, site: Site
     session.add_all(
         [
             TeamMember(team=team, activity_id=activity.id, candidate=person),
+            ActivityParticipant(activity_id=activity.id, candidate=person),
             Observation(
                 activity_id=activity.id,
                 candidate_id=person.id,
