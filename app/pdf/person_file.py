@@ -202,7 +202,8 @@ def _rows(
 
 
 def _orientation(orientation: dict[str, Any], style: Style) -> list[Flowable]:
-    if not any(orientation.get(k) for k in ("observations", "commentaires", "projet", "decisions")):
+    sections = ("observations", "commentaires", "equipes", "evenements", "projet", "decisions")
+    if not any(orientation.get(k) for k in sections):
         return []
     story = _rows(
         "Période d'orientation — observations",
@@ -221,6 +222,20 @@ def _orientation(orientation: dict[str, Any], style: Style) -> list[Flowable]:
         orientation.get("commentaires", []),
         [("date", "Date", 22), ("activite", "Activité", 40), ("par", "Par", 30)],
         ("texte", "Commentaire"),
+        style,
+    )
+    story += _rows(
+        "Période d'orientation — équipes",
+        orientation.get("equipes", []),
+        [("date", "Date", 22), ("activite", "Activité", 90)],
+        ("equipe", "Équipe"),
+        style,
+    )
+    story += _rows(
+        "Événements",
+        orientation.get("evenements", []),
+        [("date", "Date", 22), ("evenement", "Événement", 90)],
+        ("lieu", "Lieu"),
         style,
     )
     project = orientation.get("projet")

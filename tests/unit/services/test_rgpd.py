@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.demo.seed import seed_demo
 from app.domain import (
+    Activity,
+    ActivityParticipant,
     Agreement,
     AgreementAbsence,
     AgreementDocument,
@@ -29,6 +31,8 @@ from app.domain import (
     Site,
     Stage,
     StageChange,
+    Team,
+    TeamMember,
 )
 from app.domain.appointment import Attendee
 from app.services.base_access.opening import open_app_database
@@ -267,6 +271,39 @@ def test_pdf_of_a_learner_shows_orientation_and_agreement(demo: Database, tmp_pa
         f"Convention de stage {WITH_AMENDMENT}",
         "Avenants",
         "page 1 /",
+    ):
+        assert expected in text, expected
+
+
+def test_pdf_of_a_learner_shows_their_teams_and_events(demo: Database, tmp_path: Path) -> None:
+    with demo.session() as session:
+        member = session.scalars(select(TeamMember)).first()
+        assert member is not None
+        team = session.get(Team, member.team_id)
+        assert team is not None
+        event = Activity(
+            cohort_id=team.activity.cohort_id,
+            day=date(2026, 3, 19),
+            title="Niort Numéric",
+            kind="evenement",
+            place="Hôtel de ville, Niort",
+        )
+        session.add(event)
+        session.flush()
+        session.add(ActivityParticipant(activity_id=event.id, candidate_id=member.candidate_id))
+        team_name, learner = team.name, member.candidate_id
+    with demo.session() as session:
+        export = rgpd.write_person_export(
+            session, learner, tmp_path / "apprenant.json", actor=make_actor(COORDINATION), now=NOW
+        )
+    text = _pdf_text(export.pdf_path)
+    for expected in (
+        "Période d'orientation — équipes",
+        team_name,
+        "Événements",
+        "19/03/2026",
+        "Niort Numéric",
+        "Hôtel de ville, Niort",
     ):
         assert expected in text, expected
 
