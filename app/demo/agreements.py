@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.demo import words
+from app.demo.timeline import PlannedInternship, in_training
 from app.domain import Candidate, OrientationDecision, Season, Stage, StageChange
 from app.domain.agreement import Signatory
 from app.services import reference
@@ -572,10 +573,17 @@ class AgreementsSummary:
     broken_off: int
     current_season: str
     drafts: int
+    current_agreements: int = 0  # drafts included
+    in_training: bool = False
 
     def describe(self) -> str:
-        if self.drafts:
+        signed = self.current_agreements - self.drafts
+        if signed > 0:
+            current = f"{self.current_agreements} conventions, dont {self.drafts} en préparation"
+        elif self.drafts:
             current = f"{self.drafts} brouillons"
+        elif self.in_training:
+            current = "aucune convention pour l'instant (les stages sont en juin et juillet)"
         else:
             current = "aucun brouillon (personne n'est encore entré en formation)"
         return (
@@ -752,7 +760,10 @@ class _AgreementSeeder:
         return life_cycle.create_draft(self.session, data, actor=self.actor, now=now)
 
     def sign(self, agreement_id: int, ready_day: date) -> None:
+        """Ready, then signed by the five signatories; only what happened before today."""
         rng = self.rng
+        if ready_day >= self.today:
+            return
         life_cycle.mark_ready(
             self.session,
             agreement_id,
@@ -762,6 +773,8 @@ class _AgreementSeeder:
         offsets = sorted(rng.sample(range(4, 15), len(SIGNING_ORDER)))
         for minute, (who, offset) in enumerate(zip(SIGNING_ORDER, offsets, strict=True)):
             signed_on = _weekday_after(ready_day + timedelta(days=offset))
+            if signed_on >= self.today:
+                return
             life_cycle.record_signature(
                 self.session,
                 agreement_id,
@@ -892,6 +905,39 @@ class _AgreementSeeder:
                 now=recorded,
             )
 
+    def season_in_training(self, planned: tuple[PlannedInternship, ...]) -> tuple[int, int]:
+        """The current season's agreements as far as the calendar has gone: drafted about six
+        weeks before the internship (a late placement three weeks before, and long a draft),
+        then signed and started. Returns (agreements, of which drafts)."""
+        rng = self.rng
+        drafts = count = 0
+        window_start = min((p.start for p in planned), default=self.today)
+        for item in sorted(planned, key=lambda p: p.candidate_id):
+            late = item.start > window_start + timedelta(days=7)
+            before, wait = ((22, 24), (12, 14)) if late else ((36, 42), (1, 3))
+            drafted = _weekday_after(item.start - timedelta(days=rng.randint(*before)))
+            ready = _weekday_after(drafted + timedelta(days=rng.randint(*wait)))
+            if drafted >= self.today:
+                continue
+            candidate = self.session.get(Candidate, item.candidate_id)
+            assert candidate is not None
+            intern = _Intern(
+                id=item.candidate_id,
+                site=self.site_codes[candidate.site_id],
+                filiere=self.filiere(candidate),
+                start=item.start,
+                end=item.end,
+                exit_type=item.exit_type,
+            )
+            schedule = FULL_WEEK if rng.random() >= 0.3 else WEDNESDAY_AFTERNOON_OFF
+            info = self.draft(intern, schedule, drafted)
+            count += 1
+            drafts += ready >= self.today
+            self.sign(info.id, ready)
+            self.refresh(info.id, intern.start)
+            self.refresh(info.id, intern.end + timedelta(days=1))
+        return count, drafts
+
     def current_season(self, season: str) -> int:
         """Drafts for the first learners already in training; none before the season starts."""
         entered = self.session.scalars(
@@ -919,15 +965,25 @@ class _AgreementSeeder:
 # ---------------------------------------------------------------- entry point
 
 
-def seed_agreements(session: Session, rng: random.Random, today: date) -> AgreementsSummary:
-    """Organisation settings, host directory and the agreements of both seasons."""
+def seed_agreements(
+    session: Session,
+    rng: random.Random,
+    today: date,
+    planned: tuple[PlannedInternship, ...] = (),
+) -> AgreementsSummary:
+    """Organisation settings, host directory and the agreements of both seasons (`planned`:
+    the internships of the season in training, whose agreements come before its history
+    reaches them)."""
     year = reference.season_start_year(today)
     past, current = reference.season_label(year - 1), reference.season_label(year)
     seeder = _AgreementSeeder(session, rng, today)
     seeder.settings()
     seeder.hosts()
     count, amended, broken = seeder.past_season(past)
-    drafts = seeder.current_season(current)
+    if in_training(today):
+        current_agreements, drafts = seeder.season_in_training(planned)
+    else:
+        drafts = current_agreements = seeder.current_season(current)
     session.flush()
     return AgreementsSummary(
         hosts=len(seeder.directory.hosts),
@@ -938,4 +994,6 @@ def seed_agreements(session: Session, rng: random.Random, today: date) -> Agreem
         broken_off=broken,
         current_season=current,
         drafts=drafts,
+        current_agreements=current_agreements,
+        in_training=in_training(today),
     )

@@ -1,4 +1,5 @@
-"""Demonstration data for the orientation period of the finished season.
+"""Demonstration data for the orientation period of the finished season, and of the current
+season's cohorts when they have entered training (only the days before the reference day).
 
 For each cohort of the past season: two or three activities a week over S1 … S6 (workshops,
 real cases for partner associations, visits, events), teams of three to five learners, the
@@ -6,18 +7,20 @@ trainers' observations on the team-work grid with each learner's profile and pro
 corrections, short factual comments, every learner's professional project, and the end-of-
 orientation decision matching the stage the learner's history already went through.
 
-Learners' stages are never moved: the demo candidates are long past the orientation period, so
-decisions are recorded beside their history. Deterministic for a given random generator and day.
+Learners' stages are never moved: the decisions already reached are in the candidates'
+histories, so decisions are recorded beside them. Deterministic for a given random generator
+and day.
 """
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.demo import words
+from app.demo.timeline import in_training
 from app.domain import (
     Candidate,
     Criterion,
@@ -218,12 +221,19 @@ class OrientationSummary:
     activities: int
     observations: int
     decisions: int
+    current: "OrientationSummary | None" = None  # the season in training, once it has started
 
     def describe(self) -> str:
-        return (
+        return self.text() + "."
+
+    def text(self) -> str:
+        text = (
             f"orientation {self.season} : {self.cohorts} promotions, {self.activities} activités, "
-            f"{self.observations} observations, {self.decisions} décisions."
+            f"{self.observations} observations, {self.decisions} décisions"
         )
+        if self.current is not None:
+            text += f" ; {self.current.text()}"
+        return text
 
 
 # ---------------------------------------------------------------- learners
@@ -241,6 +251,11 @@ class _Learner:
 
     def present(self, day: date) -> bool:
         return self.left_on is None or day < self.left_on
+
+    @property
+    def in_orientation(self) -> bool:
+        """Still in the orientation period on the reference day: no decision, not left."""
+        return self.outcome is None and self.left_on is None
 
 
 def _weekdays(start: date) -> list[date]:
@@ -293,13 +308,16 @@ class _OrientationSeeder:
                 decided_at=decided[-1][0] if decided else None,
                 left_on=left_on if not decided else None,
             )
+
             self.profile(learner)
             result.append(learner)
         return result
 
     def profile(self, learner: _Learner) -> None:
         rng = self.rng
-        if learner.outcome == Outcome.NOT_VALIDATED:
+        if learner.in_orientation:
+            learner.profile = rng.choices(("strong", "average", "struggling"), (3, 5, 2))[0]
+        elif learner.outcome == Outcome.NOT_VALIDATED:
             learner.profile = "struggling"
         elif learner.outcome == Outcome.WITH_RESERVATIONS or learner.outcome is None:
             learner.profile = rng.choice(("average", "struggling"))
@@ -332,7 +350,10 @@ class _OrientationSeeder:
             days = sorted(self.rng.sample(_weekdays(week_start), count))
             for day, (kind, title) in zip(days, plan[:count], strict=True):
                 text = title[site] if isinstance(title, dict) else title
-                self.activity(cohort, site, staff.formateurs, learners, day, week, kind, text)
+                if day < self.today:
+                    self.activity(cohort, site, staff.formateurs, learners, day, week, kind, text)
+                elif day < week_start + timedelta(weeks=1) and week_start <= self.today:
+                    self.planned(cohort, staff.formateurs, day, kind, text)
         self.projects(learners, staff.formateurs, cohort)
         self.decide(learners, staff.coordination_author)
 
@@ -421,6 +442,18 @@ class _OrientationSeeder:
             )
             self.observations += 1
 
+    def planned(
+        self, cohort: CohortInfo, trainers: tuple[str, ...], day: date, kind: str, title: str
+    ) -> None:
+        """An activity of this week still to come: planned, nobody observed yet."""
+        orientation_activities.create_activity(
+            self.session,
+            cohort.id,
+            ActivityInput(day=format_date(day), title=title, kind=kind, trainers=trainers[0]),
+            actor=demo_actor(role=TRAINER_ROLE),
+        )
+        self.activities += 1
+
     def wrong_level(self, value: str) -> str:
         """A slip of the keyboard: the neighbouring level, corrected just after."""
         rank = _LEVEL_RANK[value]
@@ -442,6 +475,11 @@ class _OrientationSeeder:
     ) -> None:
         rng = self.rng
         day = cohort.orientation_end - timedelta(days=rng.randint(4, 6))
+        if day >= self.today:
+            # Orientation in progress: projects take shape from the third week on.
+            if self.today < cohort.start_date + timedelta(weeks=2, days=1):
+                return
+            day = self.today
         for learner in learners:
             if not learner.filiere:
                 learner.filiere = rng.choice(sorted(TARGET_JOBS))
@@ -536,17 +574,28 @@ def _before(day: date) -> date:
 
 
 def seed_orientation(session: Session, rng: random.Random, today: date) -> OrientationSummary:
-    """The orientation period of the finished season, for each of its cohorts."""
-    label = reference.season_label(reference.season_start_year(today) - 1)
+    """The orientation period of the finished season, for each of its cohorts; then, once the
+    current season has entered training, what its cohorts have done so far."""
+    year = reference.season_start_year(today)
+    summary = _seed_season(session, rng, today, reference.season_label(year - 1))
+    if in_training(today):
+        current = _seed_season(session, rng, today, reference.season_label(year))
+        summary = replace(summary, current=current)
+    return summary
+
+
+def _seed_season(
+    session: Session, rng: random.Random, today: date, label: str
+) -> OrientationSummary:
     sites = {o.id: o.code for o in reference.sites(session)}
     seeder = _OrientationSeeder(session, rng, today)
-    past = [c for c in orientation_cohorts.cohorts(session) if c.season == label]
-    for cohort in sorted(past, key=lambda c: c.site_id):
+    cohorts = [c for c in orientation_cohorts.cohorts(session) if c.season == label]
+    for cohort in sorted(cohorts, key=lambda c: c.site_id):
         seeder.cohort(cohort, sites[cohort.site_id])
     session.flush()
     return OrientationSummary(
         season=label,
-        cohorts=len(past),
+        cohorts=len(cohorts),
         activities=seeder.activities,
         observations=seeder.observations,
         decisions=seeder.decisions,

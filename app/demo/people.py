@@ -36,6 +36,7 @@ class People:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.surnames = rng.sample(words.SURNAMES, len(words.SURNAMES))
+        self.more_surnames = list(words.MORE_SURNAMES)
         self.emails: set[str] = set()
         self.phones: set[str] = set()
         codes = list(words.REFERRER_WEIGHTS)
@@ -69,12 +70,17 @@ class People:
         return {
             "civilite": {"F": "Mme", "M": "M."}.get(sex, ""),
             "prenom": rng.choice(pool),
-            "nom": self.surnames.pop(),
-            "nom_usage": self.surnames.pop() if married else "",
+            "nom": self._surname(),
+            "nom_usage": self._surname() if married else "",
             "sexe": sex,
             "date_naissance": format_date(birth),
             "commune_naissance": rng.choice(words.BIRTH_PLACES) if rng.random() < 0.9 else "",
         }
+
+    def _surname(self) -> str:
+        if self.surnames:
+            return self.surnames.pop()
+        return self.more_surnames.pop(self.rng.randrange(len(self.more_surnames)))
 
     def _contact(self, site: str, first: str, last: str) -> dict[str, str]:
         rng = self.rng

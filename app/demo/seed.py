@@ -1,5 +1,11 @@
-"""Demonstration data: a finished season like the programme's first one, and a season in
-recruitment with appointments today. Deterministic for a given seed and reference day."""
+"""Demonstration data that follows the programme's calendar on the reference day.
+
+A finished season like the programme's first one (40 candidates, 34 entries), and the current
+season where the calendar puts it: in recruitment before 1 December (appointments today); from
+1 December in training, its people recruited in the autumn and everything that has happened to
+them since the cohort's entry (orientation, exits, internships) recorded up to the day before;
+the desk then receives the first applicants of the next intake. Deterministic for a given seed
+and reference day."""
 
 import calendar
 import random
@@ -15,6 +21,7 @@ from app.demo.agreements import AgreementsSummary, seed_agreements
 from app.demo.orientation import OrientationSummary, seed_orientation
 from app.demo.people import People, feminine
 from app.demo.sites import seed_site_contacts
+from app.demo.timeline import PlannedInternship, in_training, season_start
 from app.domain import Appointment, AppointmentKind, Candidate, Season, Site, Stage
 from app.domain.values import FILIERES_SEED, POSITIVE_EXITS
 from app.services import reference
@@ -74,6 +81,7 @@ class DemoSummary:
     info_sessions: int
     interviews: int
     today_appointments: int
+    week_appointments: int = 0
     orientation: OrientationSummary | None = None
     agreements: AgreementsSummary | None = None
 
@@ -84,7 +92,8 @@ class DemoSummary:
         lines += [f"- {season.describe()}" for season in self.seasons]
         lines.append(
             f"- rendez-vous : {self.info_sessions} informations collectives et "
-            f"{self.interviews} entretiens, dont {self.today_appointments} aujourd'hui."
+            f"{self.interviews} entretiens, dont {self.today_appointments} aujourd'hui et "
+            f"{self.week_appointments} dans les sept jours qui viennent."
         )
         if self.orientation is not None:
             lines.append(f"- {self.orientation.describe()}")
@@ -113,6 +122,10 @@ def _add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class _NotYet(Exception):
+    """A step of a file's time line falls on or after the reference day: it has not happened."""
 
 
 class _Clock:
@@ -173,7 +186,6 @@ _FULL_EXITS = (
     + ("autre",) * 2
 )
 _EARLY_EXITS = ("cdi", "cdi", "alternance", "alternance", "formation_qualifiante", "cdd_long")
-_ENTERED_PER_SITE = {"cobalt": 18, "du-guesclin": 16}
 _CURRENT_GROUPS = (
     ("recue", 5),
     ("contacte", 4),
@@ -203,6 +215,15 @@ def _entered_paths() -> list[_Path]:
     ]
 
 
+def _current_entered_paths() -> list[_Path]:
+    """30 entries for the season in training: the same routes, a few fewer people."""
+    paths = _entered_paths()
+    for kind, exit_type in (("full", "cdd_court"), ("full", "autre"), ("early", "cdi")):
+        paths.remove(next(p for p in paths if (p.kind, p.exit_type) == (kind, exit_type)))
+    paths.remove(next(p for p in paths if p.kind == "non_validee"))
+    return paths
+
+
 _NOT_ENTERED = (
     _Path("non_retenu"),
     _Path("non_retenu"),
@@ -229,6 +250,8 @@ class _Seeder:
         self.site_names = {o.code: o.label for o in reference.sites(session)}
         self.slots: dict[tuple[str, date], int] = {}
         self.current_year = reference.season_start_year(today)
+        # Per season label: the internships its learners' routes lead to.
+        self.internships: dict[str, list[PlannedInternship]] = {}
 
     # -- building blocks
 
@@ -251,6 +274,8 @@ class _Seeder:
         comment: str,
         exit_type: str = "",
     ) -> None:
+        if when.date() >= self.today:
+            raise _NotYet
         candidates.change_stage(
             self.session,
             person.id,
@@ -359,23 +384,31 @@ class _Seeder:
     # -- the finished season (like the programme's first: 40 candidates, 34 entries)
 
     def past_season(self) -> None:
-        year = self.current_year - 1
+        self.recruited_season(self.current_year - 1, _entered_paths())
+
+    def season_in_training(self) -> None:
+        """The current season recruited in the autumn, its files played up to yesterday."""
+        self.recruited_season(self.current_year, _current_entered_paths())
+
+    def recruited_season(self, year: int, entered: list[_Path]) -> None:
         label, start = reference.season_label(year), date(year, 12, 1)
         for site in SITES:
             for month, day in PAST_SESSION_DAYS:
                 self.info_session(
                     site, _weekday_after(date(year, month, day)), PAST_SESSION_CAPACITY
                 )
-        for applied, site, path in self.past_plan(year):
-            self.past_candidate(label, start, site, path, applied)
+        for applied, site, path in self.past_plan(year, entered):
+            try:
+                self.past_candidate(label, start, site, path, applied)
+            except _NotYet:
+                continue  # the rest of this file's time line is still to come
 
-    def past_plan(self, year: int) -> list[tuple[date, str, _Path]]:
+    def past_plan(self, year: int, entered: list[_Path]) -> list[tuple[date, str, _Path]]:
         rng = self.rng
-        entered = _entered_paths()
         rng.shuffle(entered)
         refused = list(_NOT_ENTERED)
         rng.shuffle(refused)
-        split = _ENTERED_PER_SITE["cobalt"]
+        split = (len(entered) + 2) // 2
         per_site = {
             "cobalt": entered[:split] + refused[:3],
             "du-guesclin": entered[split:] + refused[3:],
@@ -445,6 +478,8 @@ class _Seeder:
         if path.kind == "abandon_orientation":
             self.leave(person, start + timedelta(days=rng.randint(10, 25)), "abandon")
             return
+        if path.kind == "full":
+            self.plan_internship(person, season, start, path.exit_type)
         orientation_end = _weekday_after(start + timedelta(weeks=reference.ORIENTATION_WEEKS))
         comment = self.orientation_comment(person, path.orientation)
         when = person.clock.at(orientation_end, 16)
@@ -458,17 +493,35 @@ class _Seeder:
             day = date(start.year + 1, 2, 15) + timedelta(days=rng.randint(0, 89))
             self.leave(person, day, path.exit_type)
         else:
-            self.internship(person, start)
-            end = _add_months(start, reference.SEASON_MONTHS) - timedelta(days=1)
-            self.leave(person, _weekday_before(end), path.exit_type)
+            planned = self.internships[season][-1]
+            self.internship(person, planned.start)
+            self.leave(person, planned.end, path.exit_type)
 
     def orientation_comment(self, person: _Person, code: str) -> str:
         project, other = words.PROJECTS[person.filiere]
         case = self.rng.choice(words.REAL_CASES)
         return words.ORIENTATION_COMMENTS[code].format(project=project, other=other, case=case)
 
-    def internship(self, person: _Person, start: date) -> None:
-        day = _weekday_after(_add_months(start, reference.SEASON_MONTHS - 2))
+    def plan_internship(self, person: _Person, season: str, start: date, exit_type: str) -> None:
+        end = _weekday_before(_add_months(start, reference.SEASON_MONTHS) - timedelta(days=1))
+        first_day = self.internship_start(start)
+        if self.late_placement(season):
+            first_day = _weekday_after(first_day + timedelta(weeks=5))
+        planned = PlannedInternship(person.id, first_day, end, exit_type)
+        self.internships.setdefault(season, []).append(planned)
+
+    def late_placement(self, season: str) -> bool:
+        """Now and then a learner of the season in training finds their host late (their
+        agreement is still being drafted in June); the finished season's are left as they are."""
+        if season != reference.season_label(self.current_year):
+            return False
+        return len(self.internships.get(season, ())) % 9 == 4
+
+    @staticmethod
+    def internship_start(start: date) -> date:
+        return _weekday_after(_add_months(start, reference.SEASON_MONTHS - 2))
+
+    def internship(self, person: _Person, day: date) -> None:
         trainer = self.rng.choice(words.STAFF[person.site].formateurs)
         place = self.rng.choice(words.INTERNSHIPS[person.site])
         comment = words.INTERNSHIP_COMMENT.format(place=place)
@@ -649,6 +702,59 @@ class _Seeder:
         day = self.before_today(target.starts_at.date() + timedelta(days=self.rng.randint(1, 3)))
         self.withdraw(person, day, self.rng.choice(words.WITHDRAWN_BEFORE_COMMENTS))
 
+    # -- the next intake, while the current season is in training
+
+    def next_intake(self) -> None:
+        """The desk keeps receiving people all year: first applications for the next season,
+        a monthly information session at each site (one last month, one this working week,
+        one next month), an interview this week for those who came last month."""
+        label = reference.season_label(self.current_year + 1)
+        reference.ensure_season(self.session, label)
+        this_week = _weekday_after(self.today)
+        days = {
+            "past": _weekday_before(self.today - timedelta(days=28)),
+            "this_week": this_week,
+            "next": _weekday_after(this_week + timedelta(days=28)),
+        }
+        sessions = {
+            site: {
+                key: self.info_session(site, day, words.STAFF[site].session_capacity)
+                for key, day in days.items()
+            }
+            for site in SITES
+        }
+        for group, low, high in _NEXT_INTAKE:
+            applied = _weekday_before(self.today - timedelta(days=self.rng.randint(low, high)))
+            for site in SITES:
+                person = self.create(site, label, applied)
+                self.next_intake_route(person, applied, group, sessions[site])
+
+    def next_intake_route(
+        self, person: _Person, applied: date, group: str, sessions: dict[str, AppointmentInfo]
+    ) -> None:
+        if group == "sans_reponse":
+            self.no_answer(person, applied)
+        elif group == "contacte":
+            self.contact(person, applied, sessions["this_week"])
+        elif group == "information_collective":
+            past = sessions["past"]
+            self.contact(person, applied, past)
+            self.attend(person, past)
+            # An interview this week to prepare the application; decisions come in the autumn.
+            day = _weekday_after(sessions["this_week"].starts_at.date() + timedelta(days=1))
+            starts = datetime.combine(day, time(*TODAY_INTERVIEWS[person.site]))
+            self.schedule_interview(person, past.starts_at.date(), starts)
+
+
+# The next intake's applicants per site: (group, applied between low and high days ago).
+_NEXT_INTAKE = (
+    ("information_collective", 35, 45),
+    ("contacte", 8, 20),
+    ("contacte", 5, 15),
+    ("sans_reponse", 6, 12),
+    ("recue", 1, 4),
+)
+
 
 # ---------------------------------------------------------------- entry point
 
@@ -667,11 +773,30 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     seed_site_contacts(session)
     seeder = _Seeder(session, today, random.Random(seed))
     seeder.past_season()
-    seeder.current_season()
+    if in_training(today):
+        seeder.season_in_training()
+        seeder.next_intake()
+    else:
+        seeder.current_season()
     session.flush()
     orientation = seed_orientation(session, seeder.rng, today)
-    agreements = seed_agreements(session, seeder.rng, today)
+    current = reference.season_label(seeder.current_year)
+    planned = tuple(seeder.internships.get(current, ()))
+    agreements = seed_agreements(session, seeder.rng, today, planned)
     return _summary(session, today, orientation, agreements)
+
+
+def season_status(today: date) -> str:
+    """Where the calendar puts the current season on `today`, in French."""
+    start = season_start(today)
+    if today < start:
+        return "en recrutement"
+    week = (today - start).days // 7 + 1
+    if week <= reference.ORIENTATION_WEEKS:
+        return f"en période d'orientation, semaine {week}"
+    if today < _Seeder.internship_start(start):
+        return "en formation"
+    return "en stage"
 
 
 def _season_summary(session: Session, label: str, status: str, *, entries: bool) -> SeasonSummary:
@@ -712,15 +837,23 @@ def _summary(
         .tuples()
         .all()
     )
+    seasons = [
+        _season_summary(session, reference.season_label(year - 1), "terminée", entries=True),
+        _season_summary(
+            session, reference.season_label(year), season_status(today), entries=in_training(today)
+        ),
+    ]
+    if in_training(today):
+        label = reference.season_label(year + 1)
+        seasons.append(_season_summary(session, label, "prochaine rentrée", entries=False))
+    week = [today + timedelta(days=offset) for offset in range(7)]
     return DemoSummary(
         today=today,
-        seasons=(
-            _season_summary(session, reference.season_label(year - 1), "terminée", entries=True),
-            _season_summary(session, reference.season_label(year), "en recrutement", entries=False),
-        ),
+        seasons=tuple(seasons),
         info_sessions=per_kind.get(AppointmentKind.INFO_SESSION.value, 0),
         interviews=per_kind.get(AppointmentKind.INTERVIEW.value, 0),
         today_appointments=len(appointments.appointments_on(session, today)),
+        week_appointments=sum(len(appointments.appointments_on(session, day)) for day in week),
         orientation=orientation,
         agreements=agreements,
     )

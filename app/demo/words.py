@@ -35,6 +35,14 @@ SURNAMES = (
     "Pasquier", "Cissé", "El Amrani", "Tran", "Le Roux", "Vidal", "Aubineau", "Guillot",
     "Marchetti", "Bellamy", "Delaunay", "Ferreira",
 )  # fmt: skip
+# Drawn once SURNAMES are used up (a season in training and the next intake need more names);
+# a list of its own so that the first draws, and the demo of a season in recruitment, stay put.
+MORE_SURNAMES = (
+    "Bodin", "Chaigneau", "Proust", "Guillon", "Massé", "Rabier", "Bouhier", "Nadeau",
+    "Favreau", "Ouvrard", "Girard", "Bouyer", "Dufour", "Besnard", "Ndiaye-Sall", "Haddad",
+    "Lebreton", "Merlet", "Joubert",
+    "Sarrazin", "Baptiste", "Clément", "Métayer", "Pairault", "Loiseau", "Touzeau",
+)  # fmt: skip
 
 EMAIL_DOMAINS = ("exemple.fr", "exemple.com", "mail.exemple.org")
 
