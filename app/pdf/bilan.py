@@ -28,7 +28,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
+from app.pdf.bilan_data import NO_DECISION, BilanData, CommentLine, CriterionSummary
 from app.pdf.canvas import DeferredPagesCanvas, a4_document
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
 from app.pdf.layout import (
@@ -48,7 +48,6 @@ from app.pdf.output import write_pdf
 __all__ = ["DOCUMENT_TITLE", "NO_DECISION", "render_bilan"]
 
 DOCUMENT_TITLE = "Bilan de la période d'orientation"
-NO_DECISION = "Décision non encore prise"
 WEEKS = 6
 
 MARGIN_TOP = 27 * mm  # the bilan's header is one millimetre shorter than the agreements'

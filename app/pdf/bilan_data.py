@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+NO_DECISION = "Décision non encore prise"
+
 
 @dataclass(frozen=True)
 class CriterionSummary:

@@ -24,10 +24,12 @@ from tests.conftest import make_actor
 
 ENTRY_PATH = ("entretien", "admis", "entre_formation")
 NAMES = ("Benali", "Da Silva", "Lefèvre", "N'Diaye", "Nguyen")
+IN_SEASON = datetime(2025, 12, 3, 10, 0)
 
 
 def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
-    """Five learners of 2025-2026 at Cobalt in one team of one activity."""
+    """Five learners of 2025-2026 at Cobalt in one team of one activity (created by a trainer
+    during that season); the header shows that season."""
     ids = []
     with window.context.database.session() as session:
         for n, name in enumerate(NAMES):
@@ -59,11 +61,25 @@ def _cohort_with_team(window: MainWindow) -> tuple[int, int, list[int]]:
             cohort.id,
             ActivityInput(day="03/12/2025", title="Atelier maquette", kind="atelier"),
             actor=make_actor("formateur"),
+            now=IN_SEASON,
         )
         activities.set_teams(
-            session, activity.id, [("Équipe 1", ids)], actor=make_actor("formateur")
+            session,
+            activity.id,
+            [("Équipe 1", ids)],
+            actor=make_actor("formateur"),
+            now=IN_SEASON,
         )
+    show_season(window, "2025-2026")
     return cohort.id, activity.id, ids
+
+
+def show_season(window: MainWindow, label: str) -> None:
+    """Choose the season in the header strip, as the user does."""
+    window.header.reload_seasons()
+    season = window.header.season_combo
+    season.setCurrentIndex(season.findText(f"Saison {label}"))
+    assert window.header.season_label() == label
 
 
 def test_keyboard_fills_the_team_grid_and_the_matrix_follows(

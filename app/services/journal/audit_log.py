@@ -57,12 +57,13 @@ from app.domain.account import ROLE_COORDINATION, ROLE_LABELS, AppSetting, UserA
 from app.domain.agreement import AbsenceKind, AgreementStatus, HalfDay, Signatory
 from app.domain.audit import CHAIN_START, changes_digest, entry_chain, head_seal
 from app.domain.base import Base, new_uuid
-from app.domain.orientation import Outcome, ProjectStatus
+from app.domain.orientation import ProjectStatus
 from app.domain.values import DIPLOMA_LEVELS, EXIT_TYPES, SEXES
 from app.errors import StorageError
 from app.services.accounts.names import display_names, person_name
 from app.services.actor import SYSTEM_AUTHOR, Actor
 from app.services.errors import PermissionDenied
+from app.services.orientation.rules import outcome_label
 from app.services.permissions import role_of
 from app.services.validation import format_phone
 from app.storage import Database
@@ -401,7 +402,7 @@ _SPECS: dict[type, _Spec] = {
             "Décision de fin d'orientation supprimée",
         ),
         candidate_of=_of_candidate,
-        detail=lambda d: f" : {Outcome(d.outcome).label.lower()}",
+        detail=lambda d: f" : {outcome_label(d.outcome).lower()}",
     ),
     ProfessionalProject: _Spec(
         "professional_project",
@@ -478,7 +479,7 @@ def _named(obj: Base) -> str:
 
 _CODED: dict[str, Callable[[Any], str]] = {
     "status": lambda v: _enum_label(AgreementStatus, v) or _enum_label(ProjectStatus, v),
-    "outcome": lambda v: _enum_label(Outcome, v),
+    "outcome": outcome_label,
     "signatory": lambda v: _enum_label(Signatory, v),
     "half_day": lambda v: _enum_label(HalfDay, v),
     "kind": lambda v: _enum_label(AbsenceKind, v),

@@ -15,7 +15,7 @@ from app.services.orientation import activities as orientation_activities
 from app.services.orientation import bilan as orientation_bilan
 from app.services.orientation import cohorts as orientation_cohorts
 from app.services.orientation import criteria as orientation_criteria
-from app.services.orientation import decisions, progress, projects
+from app.services.orientation import decisions, locks, progress, projects
 from app.services.orientation import grid as orientation_grid
 from app.services.orientation.activities import ActivityInfo
 from app.services.orientation.cohorts import CohortInfo, LearnerInfo
@@ -49,7 +49,16 @@ def cohort_learners(session: Session, cohort_id: int, *, actor: Actor) -> list[L
 
 
 create_activity = writes(orientation_activities.create_activity)
+update_activity = writes(orientation_activities.update_activity)
 set_teams = writes(orientation_activities.set_teams)
+
+
+@reads
+def write_refusal(session: Session, cohort_id: int, *, actor: Actor, today: date) -> str:
+    """Why `actor` may not write in this cohort today (its season is over), or ""."""
+    require_orientation_reader(actor)
+    return locks.write_refusal(orientation_cohorts.load_cohort(session, cohort_id), actor, today)
+
 
 # ---------------------------------------------------------------- the evaluation grid
 
@@ -78,6 +87,7 @@ learner_page = reads(progress.learner_page)
 
 save_project = writes(projects.save_project)
 decide = writes(decisions.decide)
+reopen_decision = writes(decisions.reopen)
 
 # ---------------------------------------------------------------- bilan d'orientation
 

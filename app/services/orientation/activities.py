@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from app.services.orientation.cohorts import (
     season_end,
     week_of,
 )
+from app.services.orientation.locks import require_cohort_writable
 from app.services.orientation.rules import MAX_NOTE_LENGTH, require_writer
 from app.services.validation import (
     FieldError,
@@ -154,10 +155,16 @@ def _activity_values(cohort: Cohort, data: ActivityInput) -> dict[str, Any]:
 
 
 def create_activity(
-    session: Session, cohort_id: int, data: ActivityInput, *, actor: Actor
+    session: Session,
+    cohort_id: int,
+    data: ActivityInput,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
 ) -> ActivityInfo:
     require_writer(actor)
     cohort = load_cohort(session, cohort_id)
+    require_cohort_writable(cohort, actor, now)
     activity = Activity(cohort=cohort, **_activity_values(cohort, data))
     session.add(activity)
     session.flush()
@@ -165,10 +172,16 @@ def create_activity(
 
 
 def update_activity(
-    session: Session, activity_id: int, data: ActivityInput, *, actor: Actor
+    session: Session,
+    activity_id: int,
+    data: ActivityInput,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
 ) -> ActivityInfo:
     require_writer(actor)
     activity = load_activity(session, activity_id)
+    require_cohort_writable(activity.cohort, actor, now)
     for attribute, value in _activity_values(activity.cohort, data).items():
         setattr(activity, attribute, value)
     session.flush()
@@ -186,11 +199,17 @@ def activities(session: Session, cohort_id: int) -> list[ActivityInfo]:
 
 
 def set_teams(
-    session: Session, activity_id: int, teams: list[tuple[str, list[int]]], *, actor: Actor
+    session: Session,
+    activity_id: int,
+    teams: list[tuple[str, list[int]]],
+    *,
+    actor: Actor,
+    now: datetime | None = None,
 ) -> ActivityInfo:
     """Replace the activity's teams; each learner of the cohort is in one team at most."""
     require_writer(actor)
     activity = load_activity(session, activity_id)
+    require_cohort_writable(activity.cohort, actor, now)
     learners = {c.id: c for c in cohort_candidates(session, activity.cohort)}
     problems: list[str] = []
     seen: set[int] = set()

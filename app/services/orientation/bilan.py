@@ -6,13 +6,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.domain.orientation import Level
-from app.pdf.bilan_data import BilanData, CommentLine, CriterionSummary
+from app.pdf.bilan_data import NO_DECISION, BilanData, CommentLine, CriterionSummary
 from app.services.actor import Actor
 from app.services.candidates.records import display_name, load_candidate
 from app.services.orientation.cohorts import cohort_info, find_cohort
 from app.services.orientation.decisions import latest_decision
 from app.services.orientation.progress import learner_levels, learner_notes
 from app.services.orientation.projects import project_of
+from app.services.orientation.rules import REOPENED_LABEL
 from app.services.permissions import require_orientation_reader
 from app.services.validation import format_date
 
@@ -55,6 +56,11 @@ def bilan_data(
         )
         for w in levels.weeks
     )
+    decision_label = decision.outcome_label if decision else NO_DECISION
+    decision_reason = decision.reason if decision else ""
+    if decision is not None and decision.reopened:
+        decision_label = f"{REOPENED_LABEL} : nouvelle décision à prendre"
+        decision_reason = f"Réouverture : {decision.reason}"
     if cohort is not None:
         info = cohort_info(cohort)
         cohort_label = f"{info.label} ({cohort.site.city})"
@@ -76,9 +82,9 @@ def bilan_data(
         project_job=project.target_job,
         project_steps=project.steps,
         project_status=project.status_label,
-        decision=decision.outcome_label if decision else "Décision non encore prise",
+        decision=decision_label,
         decision_filiere=decision.filiere if decision else "",
-        decision_reason=decision.reason if decision else "",
+        decision_reason=decision_reason,
         decided_by=decision.decided_by if decision else "",
         decided_on=decision.decided_at.date() if decision else None,
         printed_on=today or date.today(),

@@ -15,7 +15,12 @@ from app.services.actor import Actor
 from app.services.candidates.records import change_stage, display_name, load_candidate
 from app.services.errors import ValidationError
 from app.services.orientation.projects import filiere_id_of
-from app.services.orientation.rules import MAX_NOTE_LENGTH, require_coordination
+from app.services.orientation.rules import (
+    MAX_NOTE_LENGTH,
+    REOPENED,
+    outcome_label,
+    require_coordination,
+)
 from app.services.validation import FieldError, clean_text
 
 _OUTCOME_STAGES = {
@@ -34,12 +39,17 @@ class DecisionInfo:
     decided_by: str
     decided_at: datetime
 
+    @property
+    def reopened(self) -> bool:
+        """A reopening: no decision stands, the observations are unlocked."""
+        return self.outcome == REOPENED
+
 
 def decision_info(decision: OrientationDecision, names: Mapping[str, str]) -> DecisionInfo:
     """The decision as shown; `names`: display_names(session), for who decided."""
     return DecisionInfo(
         outcome=decision.outcome,
-        outcome_label=Outcome(decision.outcome).label,
+        outcome_label=outcome_label(decision.outcome),
         filiere=decision.filiere.label if decision.filiere else "",
         reason=decision.reason or "",
         decided_by=person_name(names, decision.decided_by),
@@ -144,4 +154,46 @@ def decide(
     session.add(decision)
     session.flush()
     session.refresh(decision, ["filiere"])
+    return decision_info(decision, display_names(session))
+
+
+def reopen(
+    session: Session,
+    candidate_id: int,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> DecisionInfo:
+    """Coordination reopens a learner's decision (a reason is required): their observations
+    are unlocked, the stage the decision gave goes back to "entré en formation", and both are
+    journaled (a decision row of outcome `REOPENED`, a stage change)."""
+    require_coordination(actor, "rouvrir une décision de fin d'orientation")
+    now = now or datetime.now()
+    candidate = load_candidate(session, candidate_id)
+    current = latest_decision(session, candidate_id)
+    if current is None or current.reopened:
+        who = display_name(candidate)
+        raise ValidationError({"motif": f"Aucune décision de fin d'orientation à rouvrir ({who})."})
+    try:
+        motive = clean_text(reason, MAX_NOTE_LENGTH, "Le motif")
+    except FieldError as error:
+        raise ValidationError({"motif": str(error)}) from None
+    if not motive:
+        raise ValidationError({"motif": "Indiquer le motif de la réouverture."})
+    if candidate.stage.code in _OUTCOME_STAGES.values():
+        comment = f"Décision de fin d'orientation rouverte : {motive}"
+        if len(comment) > MAX_NOTE_LENGTH:
+            comment = comment[: MAX_NOTE_LENGTH - 1] + "…"
+        change_stage(session, candidate_id, ENTRY_STAGE, comment=comment, actor=actor, now=now)
+    decision = OrientationDecision(
+        candidate_id=candidate_id,
+        outcome=REOPENED,
+        filiere_id=None,
+        reason=motive,
+        decided_by=actor.author,
+        decided_at=now,
+    )
+    session.add(decision)
+    session.flush()
     return decision_info(decision, display_names(session))

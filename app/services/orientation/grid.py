@@ -5,7 +5,7 @@ comment; an empty one clears it.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +15,17 @@ from app.domain.orientation import Level
 from app.domain.text import fold
 from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
+from app.services.candidates.records import display_name
 from app.services.errors import NotFoundError, ValidationError
+from app.services.orientation import locks
 from app.services.orientation.activities import ActivityInfo, TeamInfo, activity_info, load_activity
 from app.services.orientation.criteria import CriterionInfo, criteria_shown, load_criterion
+from app.services.orientation.locks import (
+    decision_locks,
+    require_cohort_writable,
+    require_not_decided,
+    write_refusal,
+)
 from app.services.orientation.observations import effective, read_observations
 from app.services.orientation.rules import MAX_NOTE_LENGTH, require_writer
 from app.services.permissions import require_orientation_reader
@@ -33,6 +41,13 @@ class GridData:
     criteria: tuple[CriterionInfo, ...]
     levels: dict[tuple[int, int], str]  # (candidate_id, criterion_id) -> Level value
     notes: dict[int, str]  # candidate_id -> latest note text for this activity
+    # candidate_id -> why their row is read-only (their decision is recorded)
+    locked: dict[int, str]
+    read_only: str = ""  # why the whole grid is read-only for this actor (season over), or ""
+
+    def row_lock(self, candidate_id: int) -> str:
+        """Why this learner's levels and comment cannot be changed here, or ""."""
+        return self.read_only or self.locked.get(candidate_id, "")
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,12 @@ def _parse_level(level: str) -> Level:
     )
 
 
-def grid(session: Session, activity_id: int, team_id: int, *, actor: Actor) -> GridData:
-    """A team's levels and notes for one activity: active criteria and retired ones observed."""
+def grid(
+    session: Session, activity_id: int, team_id: int, *, actor: Actor, today: date | None = None
+) -> GridData:
+    """A team's levels and notes for one activity: active criteria and retired ones observed;
+    the rows that are read-only (decided learners) and why, the whole grid's refusal when the
+    season is over for this actor."""
     require_orientation_reader(actor)
     activity = load_activity(session, activity_id)
     info = activity_info(activity)
@@ -83,14 +102,29 @@ def grid(session: Session, activity_id: int, team_id: int, *, actor: Actor) -> G
         criteria=tuple(criteria_shown(session, (r.criterion_id for r in rows))),
         levels=levels,
         notes={k: v for k, v in notes.items() if v},
+        locked={k: lock.reason for k, lock in decision_locks(session, members).items()},
+        read_only=write_refusal(activity.cohort, actor, today),
     )
 
 
-def _require_team_member(activity: Activity, candidate_id: int) -> None:
-    if not any(m.candidate_id == candidate_id for t in activity.teams for m in t.members):
-        raise ValidationError(
-            {"apprenant": "Cet apprenant ne fait partie d'aucune équipe de cette activité."}
-        )
+def _require_team_member(activity: Activity, candidate_id: int) -> str:
+    """The learner's name, when they are in a team of the activity."""
+    for team in activity.teams:
+        for member in team.members:
+            if member.candidate_id == candidate_id:
+                return display_name(member.candidate)
+    raise ValidationError(
+        {"apprenant": "Cet apprenant ne fait partie d'aucune équipe de cette activité."}
+    )
+
+
+def _require_writable(
+    session: Session, activity: Activity, candidate_id: int, actor: Actor, now: datetime
+) -> None:
+    """In a team of the activity, the season open for this actor, no decision recorded."""
+    name = _require_team_member(activity, candidate_id)
+    require_cohort_writable(activity.cohort, actor, now)
+    require_not_decided(session, candidate_id, name)
 
 
 def record_level(
@@ -105,9 +139,10 @@ def record_level(
 ) -> bool:
     """Append an observation when the level changes; True when something was written."""
     require_writer(actor)
+    now = now or locks.clock()
     value = _parse_level(level)
     activity = load_activity(session, activity_id)
-    _require_team_member(activity, candidate_id)
+    _require_writable(session, activity, candidate_id, actor, now)
     criterion = load_criterion(session, criterion_id)
     current = session.scalar(
         select(Observation)
@@ -137,7 +172,7 @@ def record_level(
             criterion_id=criterion_id,
             level=value.value,
             author=actor.author,
-            recorded_at=now or datetime.now(),
+            recorded_at=now,
             supersedes_id=current.id if current is not None else None,
         )
     )
@@ -156,12 +191,13 @@ def record_note(
 ) -> bool:
     """Append the learner's comment for this activity when it changed (empty text clears it)."""
     require_writer(actor)
+    now = now or locks.clock()
     try:
         clean = clean_text(text, MAX_NOTE_LENGTH, "Le commentaire") or ""
     except FieldError as error:
         raise ValidationError({"commentaire": str(error)}) from None
     activity = load_activity(session, activity_id)
-    _require_team_member(activity, candidate_id)
+    _require_writable(session, activity, candidate_id, actor, now)
     latest = session.scalar(
         select(LearnerNote.text)
         .where(LearnerNote.activity_id == activity_id, LearnerNote.candidate_id == candidate_id)
@@ -176,7 +212,7 @@ def record_note(
             candidate_id=candidate_id,
             text=clean,
             author=actor.author,
-            recorded_at=now or datetime.now(),
+            recorded_at=now,
         )
     )
     session.flush()

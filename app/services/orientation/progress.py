@@ -2,7 +2,7 @@
 was not observed this week) and a learner's page (levels week by week, comments, project,
 decision)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from app.services.orientation.cohorts import (
 )
 from app.services.orientation.criteria import CriterionInfo, criteria_shown
 from app.services.orientation.decisions import DecisionInfo, latest_decision
+from app.services.orientation.locks import decision_locks, write_refusal
 from app.services.orientation.observations import effective, latest_levels, read_observations
 from app.services.orientation.projects import ProjectInfo, project_of
 from app.services.permissions import require_orientation_reader
@@ -35,11 +36,13 @@ from app.services.permissions import require_orientation_reader
 @dataclass(frozen=True)
 class MatrixData:
     cohort: CohortInfo
-    week: int
+    week: int | None  # today's orientation week S1…S6; None before S1 or after S6
     learners: tuple[LearnerInfo, ...]
     criteria: tuple[CriterionInfo, ...]
     latest: dict[tuple[int, int], str]  # (candidate_id, criterion_id) -> Level value
-    not_observed_this_week: frozenset[int]
+    not_observed_this_week: frozenset[int]  # empty outside the orientation weeks
+    locked: dict[int, str] = field(default_factory=dict)  # candidate_id -> why (decided)
+    read_only: str = ""  # why the cohort is read-only for this actor (season over), or ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class LearnerPage:
     notes: tuple[NoteInfo, ...]
     project: ProjectInfo
     decision: DecisionInfo | None
+    locked: str = ""  # why the observations are locked (decision recorded), or ""
+    read_only: str = ""  # why the cohort is read-only for this actor (season over), or ""
 
 
 def cohort_matrix(session: Session, cohort_id: int, today: date, *, actor: Actor) -> MatrixData:
@@ -72,7 +77,8 @@ def cohort_matrix(session: Session, cohort_id: int, today: date, *, actor: Actor
     require_orientation_reader(actor)
     cohort = load_cohort(session, cohort_id)
     info = cohort_info(cohort)
-    week = min(max(week_of(cohort.start_date, today), 1), ORIENTATION_WEEKS)
+    current = week_of(cohort.start_date, today)
+    week = current if 1 <= current <= ORIENTATION_WEEKS else None
     learners = tuple(by_name(learner_info(c) for c in cohort_candidates(session, cohort)))
     rows = read_observations(session, Activity.cohort_id == cohort_id)
     observed_this_week = {
@@ -81,6 +87,7 @@ def cohort_matrix(session: Session, cohort_id: int, today: date, *, actor: Actor
         if r.level != Level.NON_OBSERVE.value and week_of(r.start, r.day) == week
     }
     latest = latest_levels(rows)
+    ids = [learner.candidate_id for learner in learners]
     return MatrixData(
         cohort=info,
         week=week,
@@ -88,10 +95,12 @@ def cohort_matrix(session: Session, cohort_id: int, today: date, *, actor: Actor
         criteria=tuple(criteria_shown(session, (criterion for _, criterion in latest))),
         latest=latest,
         not_observed_this_week=frozenset(
-            learner.candidate_id
-            for learner in learners
-            if learner.candidate_id not in observed_this_week
+            candidate_id
+            for candidate_id in ids
+            if week is not None and candidate_id not in observed_this_week
         ),
+        locked={k: lock.reason for k, lock in decision_locks(session, ids).items()},
+        read_only=write_refusal(cohort, actor, today),
     )
 
 
@@ -136,10 +145,13 @@ def learner_notes(session: Session, candidate_id: int) -> tuple[NoteInfo, ...]:
     )
 
 
-def learner_page(session: Session, candidate_id: int, *, actor: Actor) -> LearnerPage:
+def learner_page(
+    session: Session, candidate_id: int, *, actor: Actor, today: date | None = None
+) -> LearnerPage:
     require_orientation_reader(actor)
     candidate = load_candidate(session, candidate_id)
     cohort = find_cohort(session, candidate)
+    lock = decision_locks(session, (candidate_id,)).get(candidate_id)
     return LearnerPage(
         candidate_id=candidate.id,
         name=display_name(candidate),
@@ -148,4 +160,6 @@ def learner_page(session: Session, candidate_id: int, *, actor: Actor) -> Learne
         notes=learner_notes(session, candidate_id),
         project=project_of(session, candidate_id),
         decision=latest_decision(session, candidate_id),
+        locked=lock.reason if lock is not None else "",
+        read_only=write_refusal(cohort, actor, today) if cohort else "",
     )

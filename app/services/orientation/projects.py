@@ -14,6 +14,8 @@ from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.candidates.records import load_candidate
 from app.services.errors import ValidationError
+from app.services.orientation.cohorts import find_cohort
+from app.services.orientation.locks import require_cohort_writable
 from app.services.orientation.rules import require_writer
 from app.services.validation import FieldError, clean_line, clean_text
 
@@ -72,7 +74,10 @@ def save_project(
     now: datetime | None = None,
 ) -> ProjectInfo:
     require_writer(actor)
-    load_candidate(session, candidate_id)
+    candidate = load_candidate(session, candidate_id)
+    cohort = find_cohort(session, candidate)
+    if cohort is not None:
+        require_cohort_writable(cohort, actor, now)
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for key, attribute, parse in (

@@ -26,7 +26,7 @@ from app.services.orientation.cohorts import LearnerInfo
 from app.services.orientation.criteria import CriterionInfo
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
-from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField
+from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField, MultiLineField
 from app.ui.widgets.naming import named
 
 
@@ -297,3 +297,53 @@ class CriteriaDialog(QDialog):
                     self.context.database, criterion.id, actor=self.context.actor
                 )
             )
+
+
+class ReopenDialog(QDialog):
+    """Coordination reopens a learner's decision: the reason is required and journaled."""
+
+    def __init__(
+        self, context: AppContext, candidate_id: int, name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reopenDialog")
+        self.setWindowTitle(f"Rouvrir la décision — {name}")
+        self.context = context
+        self.candidate_id = candidate_id
+        explanation = QLabel(
+            "La décision de fin d'orientation ne sera plus en vigueur : les observations et "
+            "commentaires de l'apprenant pourront de nouveau être saisis et son étape revient "
+            "à « entré en formation ». Une nouvelle décision sera à enregistrer. La "
+            "réouverture et son motif sont inscrits au journal."
+        )
+        explanation.setWordWrap(True)
+        text = MultiLineField()
+        text.setAccessibleName("Motif de la réouverture")
+        text.setTabChangesFocus(True)
+        self.reason = FieldWithError("reopenReason", text)
+        label = QLabel("Motif de la réouverture")
+        label.setBuddy(text)
+        buttons = ok_cancel_buttons(self, "Rouvrir la décision")
+        buttons.accepted.connect(self.submit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explanation)
+        layout.addWidget(label)
+        layout.addWidget(self.reason)
+        layout.addWidget(buttons)
+        self.resize(480, 280)
+
+    def submit(self) -> None:
+        try:
+            orientation.reopen_decision(
+                self.context.database,
+                self.candidate_id,
+                reason=self.reason.field.value(),
+                actor=self.context.actor,
+            )
+        except ValidationError as error:
+            self.reason.set_error(error.errors.get("motif", str(error)))
+            return
+        except UserFacingError as error:
+            self.reason.set_error(str(error))
+            return
+        self.accept()

@@ -1,6 +1,6 @@
 """The evaluation grid: levels typed from the keyboard, one keystroke per cell."""
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
@@ -10,8 +10,11 @@ from app.ui.orientation.models import KEY_TO_LEVEL, GridModel
 class GridView(QTableView):
     """1 Acquis, 2 En cours, 3 Non acquis, 0 Non observé; the cursor then moves right.
 
-    Arrows and Tab move as usual; typing in the last column edits the comment.
+    Arrows and Tab move as usual; typing in the last column edits the comment. A level typed
+    on a locked row (a decided learner, a season over) is not taken: `refused` says why.
     """
+
+    refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,8 +53,10 @@ class GridView(QTableView):
                 Qt.KeyboardModifier.KeypadModifier,
             )
         ):
-            model.setData(index, text, Qt.ItemDataRole.EditRole)
-            self._advance(index)
+            if model.setData(index, text, Qt.ItemDataRole.EditRole):
+                self._advance(index)
+            else:
+                self.refused.emit(model.lock_of(index.row()))
             return
         if on_level and text and text.isprintable() and not text.isspace():
             return  # only 0-3 mean something in a level cell

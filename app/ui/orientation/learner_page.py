@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -25,7 +27,9 @@ from app.services import lists
 from app.services.errors import UserFacingError, ValidationError
 from app.services.orientation import actions as orientation
 from app.services.orientation.progress import LearnerPage
+from app.services.orientation.rules import ROLE_DECIDING
 from app.ui.context import AppContext
+from app.ui.orientation.dialogs import ReopenDialog
 from app.ui.orientation.models import LEGEND, LEVEL_COLOURS, LEVEL_SHORT, level_of
 from app.ui.theme import icon
 from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField, MultiLineField
@@ -33,6 +37,19 @@ from app.ui.widgets.file_dialogs import save_file
 from app.ui.widgets.naming import named
 
 WEEKS = tuple(f"S{n}" for n in range(1, 7))
+
+
+def _set_read_only(field: QWidget, read_only: bool, why: str) -> None:
+    """A field shown but not changeable (greyed by the theme's `frozen` look), with why."""
+    if isinstance(field, QPlainTextEdit | QLineEdit):
+        field.setReadOnly(read_only)
+    else:
+        field.setEnabled(not read_only)
+    field.setToolTip(why if read_only else "")
+    if field.property("frozen") != ("true" if read_only else "false"):
+        field.setProperty("frozen", "true" if read_only else "false")
+        field.style().unpolish(field)
+        field.style().polish(field)
 
 
 class LearnerTab(QWidget):
@@ -55,6 +72,11 @@ class LearnerTab(QWidget):
         self.notes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.notes.horizontalHeader().setStretchLastSection(True)
         self.notes.setWordWrap(True)
+        # Why the observations are locked (decision recorded) or the cohort read-only.
+        self.lock_banner = named(QLabel(), "learnerLock")
+        self.lock_banner.setProperty("role", "notice")
+        self.lock_banner.setWordWrap(True)
+        self.lock_banner.hide()
         self._build_project()
         self._build_decision()
         self.print_button = named(
@@ -69,6 +91,7 @@ class LearnerTab(QWidget):
         top.addWidget(self.print_button)
         content = QWidget()
         column = QVBoxLayout(content)
+        column.addWidget(self.lock_banner)
         column.addWidget(
             QLabel("<b>Niveaux par semaine</b> (dernier niveau observé dans la semaine)")
         )
@@ -108,9 +131,9 @@ class LearnerTab(QWidget):
             self.project_fields,
             ("Filière visée", "Métier visé", "Étapes", "Statut"),
         )
-        save = named(QPushButton("Enregistrer le projet"), "saveProjectButton")
-        save.clicked.connect(self.save_project)
-        self.project_box.layout().addRow(save)  # type: ignore[union-attr]
+        self.save_project_button = named(QPushButton("Enregistrer le projet"), "saveProjectButton")
+        self.save_project_button.clicked.connect(self.save_project)
+        self.project_box.layout().addRow(self.save_project_button)  # type: ignore[union-attr]
 
     def _build_decision(self) -> None:
         self.decision_box = QGroupBox("Décision de fin d'orientation (coordination)")
@@ -129,12 +152,23 @@ class LearnerTab(QWidget):
         )
         self.decision_state = named(QLabel(), "decisionState")
         self.decision_state.setWordWrap(True)
-        save = named(QPushButton("Enregistrer la décision"), "decideButton")
-        save.clicked.connect(self.decide)
+        self.decide_button = named(QPushButton("Enregistrer la décision"), "decideButton")
+        self.decide_button.clicked.connect(self.decide)
+        self.reopen_button = named(
+            QPushButton(icon("lock"), "Rouvrir la décision…"), "reopenDecisionButton"
+        )
+        self.reopen_button.setToolTip(
+            "Déverrouiller les observations de l'apprenant (motif demandé, inscrit au journal)"
+        )
+        self.reopen_button.clicked.connect(self.reopen)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.decide_button)
+        buttons.addWidget(self.reopen_button)
+        buttons.addStretch(1)
         layout = self.decision_box.layout()
         assert isinstance(layout, QFormLayout)
         layout.addRow(self.decision_state)
-        layout.addRow(save)
+        layout.addRow(buttons)
 
     @staticmethod
     def _form(box: QGroupBox, fields: dict[str, FieldWithError], labels: tuple[str, ...]) -> None:
@@ -228,18 +262,43 @@ class LearnerTab(QWidget):
             holder.field.set_value(values[name])
             holder.set_error("")
         decision = page.decision if page else None
+        standing = decision if decision is not None and not decision.reopened else None
         for holder in self.decision_fields.values():
             holder.set_error("")
-        self.decision_fields["decision"].field.set_value(decision.outcome if decision else "")
-        self.decision_fields["filiere"].field.set_value(decision.filiere if decision else "")
-        self.decision_fields["motif"].field.set_value(decision.reason if decision else "")
-        if decision:
+        self.decision_fields["decision"].field.set_value(standing.outcome if standing else "")
+        self.decision_fields["filiere"].field.set_value(standing.filiere if standing else "")
+        self.decision_fields["motif"].field.set_value(standing.reason if standing else "")
+        if decision is None:
+            self.decision_state.setText("Aucune décision enregistrée.")
+        elif decision.reopened:
+            self.decision_state.setText(
+                f"Décision rouverte par {decision.decided_by} le {decision.decided_at:%d/%m/%Y} "
+                f"({decision.reason}) : les observations peuvent de nouveau être saisies."
+            )
+        else:
             self.decision_state.setText(
                 f"Décision enregistrée : {decision.outcome_label}, par {decision.decided_by} "
                 f"le {decision.decided_at:%d/%m/%Y}."
             )
-        else:
-            self.decision_state.setText("Aucune décision enregistrée.")
+        self._apply_rights(page)
+
+    def _apply_rights(self, page: LearnerPage | None) -> None:
+        """Decision fields are coordination's: read-only for a trainer, not only refused on
+        save; the project is read-only when the season is over for the signed-in user."""
+        deciding = self.context.role == ROLE_DECIDING
+        why = "" if deciding else "Réservé à la coordination : la décision se lit ici."
+        for holder in self.decision_fields.values():
+            _set_read_only(holder.field, not deciding, why)
+        self.decide_button.setVisible(deciding)
+        self.decide_button.setEnabled(page is not None)
+        self.reopen_button.setVisible(deciding and bool(page and page.locked))
+        read_only = page.read_only if page else ""
+        for holder in self.project_fields.values():
+            _set_read_only(holder.field, bool(read_only), read_only)
+        self.save_project_button.setEnabled(page is not None and not read_only)
+        banner = " ".join(text for text in (page.read_only, page.locked) if text) if page else ""
+        self.lock_banner.setText(banner)
+        self.lock_banner.setVisible(bool(banner))
 
     # ---- actions
 
@@ -283,6 +342,13 @@ class LearnerTab(QWidget):
             )
             return
         self._picked()
+
+    def reopen(self) -> None:
+        if self.page is None:
+            return
+        dialog = ReopenDialog(self.context, self.page.candidate_id, self.page.name, self)
+        if dialog.exec():
+            self._picked()
 
     def _show_errors(
         self, error: UserFacingError, fields: dict[str, FieldWithError], keys: dict[str, str]

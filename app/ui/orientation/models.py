@@ -3,13 +3,14 @@
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon
 
 from app.domain.orientation import LEVEL_KEYS, Level
 from app.services.orientation.cohorts import LearnerInfo
 from app.services.orientation.criteria import CriterionInfo
 from app.services.orientation.grid import GridData
 from app.services.orientation.progress import MatrixData
+from app.ui.theme import icon
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
@@ -29,6 +30,12 @@ LEVEL_COLOURS = {
 }
 KEY_TO_LEVEL = {key: level for level, key in LEVEL_KEYS.items()}
 LEGEND = "Légende : A = Acquis · EC = En cours d'acquisition · NA = Non acquis · — = Non observé"
+OPEN_LEARNER_HINT = "Double-clic : ouvrir la page de l'apprenant"
+LOCKED_COLOUR = "#f1f3f5"  # the grey of a row that can no longer be changed
+
+
+def lock_icon() -> QIcon:
+    return icon("lock", "#6b7780")
 
 
 def level_of(value: str) -> Level:
@@ -48,6 +55,17 @@ def level_cell(value: str, role: int) -> Any:
         return QBrush(QColor(LEVEL_COLOURS[level]))
     if role == Qt.ItemDataRole.TextAlignmentRole:
         return int(Qt.AlignmentFlag.AlignCenter)
+    return None
+
+
+def learner_header(learner: LearnerInfo, lock: str, role: int, hint: str | None = None) -> Any:
+    """A learner's row header: the name, a padlock and the reason when the row is locked."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        return learner.name
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return "\n".join(text for text in (lock, hint) if text) or None
+    if role == Qt.ItemDataRole.DecorationRole and lock:
+        return lock_icon()
     return None
 
 
@@ -98,9 +116,14 @@ class GridModel(QAbstractTableModel):
         if not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
             return None
         learner = self._data.team.learners[index.row()]
+        lock = self._data.row_lock(learner.candidate_id)
+        if lock and role == Qt.ItemDataRole.ToolTipRole:
+            return lock
         if index.column() == self.comment_column:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
                 return self._data.notes.get(learner.candidate_id, "")
+            if lock and role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(LOCKED_COLOUR))
             return None
         criterion = self._data.criteria[index.column()]
         value = self._data.levels.get((learner.candidate_id, criterion.id), Level.NON_OBSERVE)
@@ -114,9 +137,10 @@ class GridModel(QAbstractTableModel):
         if self._data is None:
             return None
         if orientation == Qt.Orientation.Vertical:
-            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
-                return self._data.team.learners[section].name
-            return None
+            if not 0 <= section < self.rowCount():
+                return None
+            learner = self._data.team.learners[section]
+            return learner_header(learner, self._data.row_lock(learner.candidate_id), role)
         if not 0 <= section < self.columnCount():
             return None
         if section == self.comment_column:
@@ -131,10 +155,22 @@ class GridModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+        readable = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.lock_of(index.row()):
+            return readable
+        return readable | Qt.ItemFlag.ItemIsEditable
+
+    def lock_of(self, row: int) -> str:
+        """Why this row's levels and comment cannot be changed, or "" when they can."""
+        learner_id = self.learner_id(row)
+        if self._data is None or learner_id is None:
+            return ""
+        return self._data.row_lock(learner_id)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if self._data is None or not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        if self.lock_of(index.row()):
             return False
         learner = self._data.team.learners[index.row()]
         if index.column() == self.comment_column:
@@ -181,13 +217,17 @@ class MatrixModel(QAbstractTableModel):
 
     @property
     def week_column(self) -> int:
+        """The column "observé cette semaine", shown only during the orientation weeks (past
+        the last column otherwise)."""
         return len(self._data.criteria) if self._data else 0
 
     def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() or self._data is None else len(self._data.learners)
 
     def columnCount(self, parent: Index = NO_PARENT) -> int:
-        return 0 if parent.isValid() or self._data is None else len(self._data.criteria) + 1
+        if parent.isValid() or self._data is None:
+            return 0
+        return len(self._data.criteria) + (1 if self._data.week is not None else 0)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if self._data is None or not index.isValid():
@@ -212,9 +252,11 @@ class MatrixModel(QAbstractTableModel):
         if self._data is None:
             return None
         if orientation == Qt.Orientation.Vertical:
-            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
-                return self._data.learners[section].name
-            return None
+            if not 0 <= section < self.rowCount():
+                return None
+            learner = self._data.learners[section]
+            lock = self._data.locked.get(learner.candidate_id, "")
+            return learner_header(learner, lock, role, OPEN_LEARNER_HINT)
         if not 0 <= section < self.columnCount():
             return None
         if section == self.week_column:

@@ -1,7 +1,7 @@
 """Orientation view: cohort picker; tabs Activités · Saisie · Vue d'ensemble · Apprenant."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QShowEvent
@@ -25,7 +25,9 @@ from app.services.errors import PermissionDenied, UserFacingError
 from app.services.orientation import actions as orientation
 from app.services.orientation.activities import ActivityInfo
 from app.services.orientation.cohorts import CohortInfo
+from app.services.orientation.grid import GridData
 from app.services.orientation.progress import MatrixData
+from app.services.validation import format_date
 from app.ui.context import AppContext
 
 if TYPE_CHECKING:
@@ -39,6 +41,27 @@ from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
 ACTIVITY_COLUMNS = ("Date", "Semaine", "Titre", "Type", "Formateurs", "Équipes")
+
+
+def matrix_summary(data: MatrixData, today: date) -> str:
+    """How many learners; "cette semaine" only during the orientation weeks S1…S6."""
+    learners = plural(len(data.learners), "apprenant")
+    locked = len(data.locked)
+    decided = f" · {plural(locked, 'décision enregistrée')}"
+    decided = decided if locked else ""
+    if data.week is not None:
+        missing = plural(len(data.not_observed_this_week), "non observé")
+        return f"{learners} · semaine S{data.week} · {missing} cette semaine{decided}"
+    start, end = data.cohort.start_date, data.cohort.orientation_end
+    if today < start:
+        return f"{learners} · l'orientation commence le {format_date(start)}{decided}"
+    last_day = format_date(end - timedelta(days=1))
+    return (
+        f"{learners} · orientation terminée (S1 à S6, du {format_date(start)} au {last_day}) · "
+        f"derniers niveaux observés{decided}"
+    )
+
+
 NOT_LOADED = -1  # no cohort id: the learner tab has not listed any cohort yet
 
 
@@ -49,10 +72,18 @@ class OrientationView(QWidget):
         self.context = context
         self.header = header
         self._cohorts: list[CohortInfo] = []
+        self._no_cohort_text = ""  # why the picker is empty
         self._learners_of: int | None = NOT_LOADED  # the cohort the learner tab lists
         self._activities: list[ActivityInfo] = []
+        self._read_only = ""  # why the chosen cohort is read-only for the signed-in user
         self.cohort_picker = named(QComboBox(), "cohortPicker")
         self.cohort_picker.setAccessibleName("Promotion")
+        self.cohort_picker.setMinimumContentsLength(28)
+        # Why the picker is empty, or why the cohort is read-only; hidden otherwise.
+        self.notice = named(QLabel(), "orientationNotice")
+        self.notice.setProperty("role", "notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         self.tabs = named(QTabWidget(), "orientationTabs")
         self.tabs.addTab(self._build_activities_tab(), icon("calendar-event"), "Activités")
         self.tabs.addTab(self._build_grid_tab(), icon("clipboard-check"), "Saisie")
@@ -67,6 +98,7 @@ class OrientationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.addLayout(top)
+        layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
         self.cohort_picker.currentIndexChanged.connect(self.refresh)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -88,6 +120,7 @@ class OrientationView(QWidget):
         self.activities_table.doubleClicked.connect(self._enter_selected_activity)
         new = named(QPushButton(icon("calendar-plus"), "Nouvelle activité…"), "newActivityButton")
         teams = named(QPushButton(icon("users"), "Équipes…"), "teamsButton")
+        self.writing_buttons = (new, teams)
         enter = named(QPushButton(icon("clipboard-check"), "Saisir les niveaux"), "enterButton")
         new.clicked.connect(self.new_activity)
         teams.clicked.connect(self.edit_teams)
@@ -119,6 +152,11 @@ class OrientationView(QWidget):
         self.grid_history = named(QLabel(), "gridHistory")
         self.grid_history.setProperty("role", "muted")
         self.grid_history.setWordWrap(True)
+        self.grid_lock = named(QLabel(), "gridLock")
+        self.grid_lock.setProperty("role", "notice")
+        self.grid_lock.setWordWrap(True)
+        self.grid_lock.hide()
+        self.grid.refused.connect(self.grid_history.setText)
         self.grid_model.level_entered.connect(self._save_level)
         self.grid_model.note_entered.connect(self._save_note)
         self.grid.selectionModel().currentChanged.connect(self._show_cell_history)
@@ -141,6 +179,7 @@ class OrientationView(QWidget):
         layout = QVBoxLayout(tab)
         layout.addLayout(pickers)
         layout.addWidget(help_text)
+        layout.addWidget(self.grid_lock)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.grid_history)
         return tab
@@ -153,7 +192,9 @@ class OrientationView(QWidget):
         self.matrix.horizontalHeader().setDefaultSectionSize(48)
         self.matrix.horizontalHeader().setStretchLastSection(True)
         self.matrix.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.matrix.doubleClicked.connect(self._open_learner_from_matrix)
+        self.matrix.doubleClicked.connect(lambda index: self._open_learner_at(index.row()))
+        # The names are the row headers: double-clicking one opens the learner's page too.
+        self.matrix.verticalHeader().sectionDoubleClicked.connect(self._open_learner_at)
         self.matrix_summary = named(QLabel(), "matrixSummary")
         # Read off the window's thread: a large cohort takes more than a frame to summarise.
         self.matrix_reader = LatestOnly(self)
@@ -178,18 +219,34 @@ class OrientationView(QWidget):
             self._cohorts = []
         site_id = self.header.site_id() if self.header else None
         season = self.header.season_label() if self.header else None
-        shown = [c for c in self._cohorts if site_id is None or c.site_id == site_id]
+        shown = [
+            c
+            for c in self._cohorts
+            if (site_id is None or c.site_id == site_id) and (season is None or c.season == season)
+        ]
         chosen = self.cohort_picker.currentData()
         blocked = self.cohort_picker.blockSignals(True)
         self.cohort_picker.clear()
         for cohort in shown:
             self.cohort_picker.addItem(cohort.label, cohort.id)
-        # Follow the header's season when it has a cohort (a new season starts empty).
-        preferred = next((c.id for c in shown if c.season == season), chosen)
-        index = self.cohort_picker.findData(preferred)
-        self.cohort_picker.setCurrentIndex(max(index, 0))
+        self.cohort_picker.setCurrentIndex(max(self.cohort_picker.findData(chosen), 0))
+        self.cohort_picker.setPlaceholderText(
+            f"Aucune promotion pour la saison {season}" if season else "Aucune promotion"
+        )
         self.cohort_picker.blockSignals(blocked)
+        self._no_cohort_text = "" if shown else self._why_no_cohort(season)
         self.refresh()
+
+    def _why_no_cohort(self, season: str | None) -> str:
+        where = self.header.site_combo.currentText() if self.header else ""
+        scope = f"la saison {season}" if season else "aucune saison"
+        if self.header is not None and self.header.site_id() is not None:
+            scope += f" ({where})"
+        return (
+            f"Aucune promotion pour {scope} : une promotion apparaît ici dès qu'un candidat "
+            "de cette saison et de ce site est entré en formation. Changez la saison ou le "
+            "site dans le bandeau pour voir une autre promotion."
+        )
 
     def _scope_changed(self) -> None:
         """A hidden view waits: it reads the cohorts again each time it shows."""
@@ -211,10 +268,14 @@ class OrientationView(QWidget):
         (a cohort of a thousand learners takes seconds to summarise)."""
         cohort_id = self.cohort_id()
         self._activities = []
+        self._read_only = ""
         if cohort_id is not None:
-            self._activities = orientation.activities(
-                self.context.database, cohort_id, actor=self.context.actor
+            database, actor = self.context.database, self.context.actor
+            self._activities = orientation.activities(database, cohort_id, actor=actor)
+            self._read_only = orientation.write_refusal(
+                database, cohort_id, actor=actor, today=date.today()
             )
+        self._show_notice()
         self._fill_activities_table()
         self._fill_activity_picker()
         self._learners_of = NOT_LOADED
@@ -230,6 +291,15 @@ class OrientationView(QWidget):
         elif page is self.learner_tab and self._learners_of != (cohort_id := self.cohort_id()):
             self._learners_of = cohort_id
             self.learner_tab.show_cohort(cohort_id)
+
+    def _show_notice(self) -> None:
+        """Say why the picker is empty, or why the cohort is read-only (a season over)."""
+        text = self._read_only if self.cohort_id() is not None else self._no_cohort_text
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        for button in self.writing_buttons:
+            button.setEnabled(self.cohort_id() is not None and not self._read_only)
+            button.setToolTip(self._read_only)
 
     def _fill_activities_table(self) -> None:
         table = self.activities_table
@@ -255,7 +325,7 @@ class OrientationView(QWidget):
 
     def new_activity(self) -> None:
         cohort_id = self.cohort_id()
-        if cohort_id is None:
+        if cohort_id is None or self._read_only:
             return
         dialog = ActivityDialog(self.context, cohort_id, self)
         if dialog.exec() and dialog.created is not None:
@@ -271,7 +341,7 @@ class OrientationView(QWidget):
     def edit_teams(self) -> None:
         activity = self._selected_activity()
         cohort_id = self.cohort_id()
-        if activity is None or cohort_id is None:
+        if activity is None or cohort_id is None or self._read_only:
             return
         learners = orientation.cohort_learners(
             self.context.database, cohort_id, actor=self.context.actor
@@ -324,11 +394,13 @@ class OrientationView(QWidget):
         activity_id, team_id = self.grid_activity.currentData(), self.grid_team.currentData()
         if activity_id is None or team_id is None:
             self.grid_model.set_grid(None)
+            self._show_grid_locks(None)
             return
         data = orientation.grid(
             self.context.database, int(activity_id), int(team_id), actor=self.context.actor
         )
         self.grid_model.set_grid(data)
+        self._show_grid_locks(data)
         self.grid.resizeColumnToContents(self.grid_model.comment_column)
         self.grid.setCurrentIndex(self.grid_model.index(0, 0))
 
@@ -338,6 +410,25 @@ class OrientationView(QWidget):
             self.context.database, int(activity_id), int(team_id), actor=self.context.actor
         )
         self.grid_model.refresh(data)
+        self._show_grid_locks(data)
+
+    def _show_grid_locks(self, data: GridData | None) -> None:
+        """Which rows are read-only and why (their cells say it too, in a tooltip)."""
+        text = ""
+        if data is not None and data.read_only:
+            text = data.read_only
+        elif data is not None and data.locked:
+            names = [
+                learner.name
+                for learner in data.team.learners
+                if learner.candidate_id in data.locked
+            ]
+            text = (
+                f"Observations verrouillées pour {', '.join(names)} : décision de fin "
+                "d'orientation enregistrée (la coordination peut la rouvrir, page Apprenant)."
+            )
+        self.grid_lock.setText(text)
+        self.grid_lock.setVisible(bool(text))
 
     def _save_level(self, candidate_id: int, criterion_id: int, level: str) -> None:
         self._write(
@@ -415,15 +506,12 @@ class OrientationView(QWidget):
 
     def _show_matrix(self, data: MatrixData) -> None:
         self.matrix_model.set_matrix(data)
-        missing = len(data.not_observed_this_week)
-        self.matrix_summary.setText(
-            f"{plural(len(data.learners), 'apprenant')} · semaine S{data.week} · "
-            f"{plural(missing, 'non observé')} cette semaine"
-        )
-        self.matrix.resizeColumnToContents(self.matrix_model.week_column)
+        self.matrix_summary.setText(matrix_summary(data, date.today()))
+        if data.week is not None:
+            self.matrix.resizeColumnToContents(self.matrix_model.week_column)
 
-    def _open_learner_from_matrix(self) -> None:
-        learner = self.matrix_model.learner_at(self.matrix.currentIndex().row())
+    def _open_learner_at(self, row: int) -> None:
+        learner = self.matrix_model.learner_at(row)
         if learner is None:
             return
         self.tabs.setCurrentWidget(self.learner_tab)  # lists the cohort's learners first

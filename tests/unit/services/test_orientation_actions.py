@@ -17,12 +17,13 @@ from app.services.orientation import actions
 from app.storage import Database
 from app.storage.targets import OverwriteRefused
 from tests.conftest import make_actor
-from tests.unit.services.test_orientation import World, _candidate, _world
+from tests.unit.services.test_orientation import World, _candidate, _world, during_the_season
 
 COORDINATION = make_actor("coordination", "Claire Morel")
 TRAINER = make_actor("formateur", "Samir Haddad")
 RECEPTION = make_actor("accueil", "Karim")
 TODAY = date(2025, 12, 20)
+_ = during_the_season  # autouse here too: the world is built by a trainer during the season
 
 
 @pytest.fixture

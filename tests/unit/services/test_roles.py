@@ -19,7 +19,7 @@ from app.services.candidates.import_writing import apply_import
 from app.services.candidates.records import CandidateInput
 from app.services.errors import PermissionDenied, UserFacingError
 from app.services.hosts import directory as hosts
-from app.services.orientation import activities, cohorts, criteria, decisions, progress
+from app.services.orientation import activities, cohorts, criteria, decisions, locks, progress
 from app.services.orientation import bilan as orientation_bilan
 from app.services.orientation import grid as orientation_grid
 from app.services.permissions import SYSTEM_ROLE
@@ -30,6 +30,14 @@ from tests.conftest import make_actor
 ACCUEIL, FORMATEUR, COORD = "accueil", "formateur", "coordination"
 ROLES = (ACCUEIL, FORMATEUR, COORD)
 NOW = datetime(2025, 12, 3, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def during_the_season(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trainers write in the 2025-2026 season while it runs (it is read-only for them after)."""
+    monkeypatch.setattr(locks, "clock", lambda: NOW)
+
+
 HEADER_ONLY = (";".join(csv_io.CANDIDATE_COLUMNS) + "\n").encode()
 
 
