@@ -18,10 +18,13 @@ __all__ = [
     "SYSTEM_ROLE",
     "can_edit_appointments",
     "can_edit_candidates",
+    "can_edit_projects",
     "can_export_personal_data",
     "can_read_orientation",
+    "can_read_projects",
     "can_read_rqth",
     "can_record_presence",
+    "can_review_projects",
     "require_appointment_editor",
     "require_bulk_personal_data",
     "require_candidate_editor",
@@ -29,6 +32,9 @@ __all__ = [
     "require_known_role",
     "require_orientation_reader",
     "require_presence_recorder",
+    "require_project_editor",
+    "require_project_reader",
+    "require_project_reviewer",
     "role_of",
 ]
 
@@ -49,6 +55,11 @@ _PRESENCE_RECORDERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
 _BULK_PERSONAL_DATA = frozenset({ROLE_ACCUEIL, ROLE_COORDINATION})
 # Disability status (RQTH) is sensitive: coordination only (domain/intake.md).
 _RQTH_READERS = frozenset({ROLE_COORDINATION})
+# The call for projects: coordination runs it; trainers sit on the jury (they read every
+# project and record their own review); the desk has no part in it.
+_PROJECT_READERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
+_PROJECT_EDITORS = frozenset({ROLE_COORDINATION})
+_PROJECT_REVIEWERS = frozenset({ROLE_FORMATEUR, ROLE_COORDINATION})
 
 
 def can_edit_candidates(role: str) -> bool:
@@ -73,6 +84,18 @@ def can_record_presence(role: str) -> bool:
 
 def can_read_rqth(role: str) -> bool:
     return role in _RQTH_READERS
+
+
+def can_read_projects(role: str) -> bool:
+    return role in _PROJECT_READERS
+
+
+def can_edit_projects(role: str) -> bool:
+    return role in _PROJECT_EDITORS
+
+
+def can_review_projects(role: str) -> bool:
+    return role in _PROJECT_REVIEWERS
 
 
 def role_of(actor: Actor) -> str:
@@ -127,6 +150,25 @@ def require_presence_recorder(actor: Actor) -> None:
         raise PermissionDenied(
             "Seuls les formateurs et la coordination peuvent consulter et saisir les absences "
             "des stagiaires."
+        )
+
+
+def require_project_reader(actor: Actor) -> None:
+    if not can_read_projects(role_of(actor)):
+        raise PermissionDenied("L'appel à projets est réservé à la coordination et aux formateurs.")
+
+
+def require_project_editor(actor: Actor) -> None:
+    if not can_edit_projects(role_of(actor)):
+        raise PermissionDenied(
+            "Seule la coordination peut enregistrer ou modifier un projet de l'appel à projets."
+        )
+
+
+def require_project_reviewer(actor: Actor) -> None:
+    if not can_review_projects(role_of(actor)):
+        raise PermissionDenied(
+            "Seuls les membres du jury (coordination et formateurs) peuvent noter un projet."
         )
 
 
