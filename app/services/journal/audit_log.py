@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.domain import (
+    Activity,
     Agreement,
     AgreementAbsence,
     AgreementDocument,
@@ -58,6 +59,21 @@ from app.domain.agreement import AbsenceKind, AgreementStatus, HalfDay, Signator
 from app.domain.audit import CHAIN_START, changes_digest, entry_chain, head_seal
 from app.domain.base import Base, new_uuid
 from app.domain.orientation import ProjectStatus
+from app.domain.projects import (
+    DeliverableKind,
+    MilestoneState,
+    Project,
+    ProjectActivity,
+    ProjectCall,
+    ProjectCriterion,
+    ProjectFiliere,
+    ProjectMilestone,
+    ProjectSatisfaction,
+    ProjectState,
+    ProjectStateChange,
+    Respondent,
+)
+from app.domain.reference import Season
 from app.domain.values import DIPLOMA_LEVELS, EXIT_TYPES, SEXES
 from app.errors import StorageError
 from app.services.accounts.names import display_names, person_name
@@ -65,6 +81,7 @@ from app.services.actor import SYSTEM_AUTHOR, Actor
 from app.services.errors import PermissionDenied
 from app.services.orientation.rules import outcome_label
 from app.services.permissions import role_of
+from app.services.projects.calls import project_reference
 from app.services.validation import format_phone
 from app.storage import Database
 
@@ -283,6 +300,72 @@ def _host_name(obj: Host | Tutor) -> str:
     return f" « {host.name} »" if host is not None else ""
 
 
+_PROJECT_FIELDS = {
+    "number": "Numéro",
+    "host": "Structure",
+    "title": "Titre",
+    "submitted_on": "Déposé le",
+    "contact_name": "Contact",
+    "contact_function": "Fonction du contact",
+    "contact_phone": "Téléphone du contact",
+    "contact_email": "E-mail du contact",
+    "contact_availability": "Disponibilités du contact",
+    "need": "Besoin",
+    "audience": "Public",
+    "deliverable_kind": "Type de livrable",
+    "deliverable": "Livrable attendu",
+    "existing": "Existant",
+    "provided_content": "Contenus fournis",
+    "data_constraints": "Données personnelles",
+    "accessibility_constraints": "Accessibilité",
+    "calendar": "Calendrier",
+    "maintainer": "Maintenance après la livraison",
+    "licence_accepted": "Licence libre acceptée",
+    "headcount": "Effectif déclaré",
+    # state and state_reason: journaled by their history (ProjectStateChange), with the move
+    "delivered_on": "Livré le",
+    "delivery_notes": "Notes de livraison",
+}
+
+
+def _project_reference(obj: Any, project_id: int | None) -> str:
+    """ " AAP-2026-003": the reference of the project a record belongs to, or ""."""
+    session = Session.object_session(obj)
+    if session is None or project_id is None:
+        return ""
+    with session.no_autoflush:
+        project = session.get(Project, project_id)
+        call = session.get(ProjectCall, project.call_id) if project is not None else None
+        season = session.get(Season, call.season_id) if call is not None else None
+    if project is None or season is None:
+        return ""
+    return f" {project_reference(season.label, project.number)}"
+
+
+def _of_project(obj: Any) -> str:
+    reference = _project_reference(obj, obj.project_id)
+    return f" (projet{reference})" if reference else ""
+
+
+def _activity_given(link: ProjectActivity) -> str:
+    session = Session.object_session(link)
+    activity = None
+    if session is not None:
+        with session.no_autoflush:
+            activity = session.get(Activity, link.activity_id)
+    title = f" : « {activity.title} »" if activity is not None else ""
+    return f"{_project_reference(link, link.project_id)}{title}"
+
+
+def _call_season(call: ProjectCall) -> str:
+    session = Session.object_session(call)
+    season = None
+    if session is not None:
+        with session.no_autoflush:
+            season = session.get(Season, call.season_id)
+    return f" {season.label}" if season is not None else ""
+
+
 _SPECS: dict[type, _Spec] = {
     Candidate: _Spec(
         "candidate",
@@ -420,9 +503,91 @@ _SPECS: dict[type, _Spec] = {
         ),
         candidate_of=_of_candidate,
     ),
+    ProjectCall: _Spec(
+        "project_call",
+        "Appel à projets",
+        {"opens_on": "Ouverture", "closes_on": "Clôture", "notes": "Notes"},
+        ("Appel à projets créé", "Appel à projets modifié", "Appel à projets supprimé"),
+        detail=_call_season,
+    ),
+    Project: _Spec(
+        "project",
+        "Projet (appel à projets)",
+        _PROJECT_FIELDS,
+        ("Projet déposé", "Projet modifié", "Projet supprimé"),
+        detail=lambda p: _project_reference(p, p.id),
+    ),
+    ProjectFiliere: _Spec(
+        "project_filiere",
+        "Filière d'un projet",
+        {"filiere": "Filière"},
+        ("Filière ajoutée au projet", "Filière du projet modifiée", "Filière retirée du projet"),
+        detail=_of_project,
+    ),
+    ProjectStateChange: _Spec(
+        "project_state_change",
+        "État d'un projet",
+        {"state": "État", "reason": "Motif"},
+        (
+            "Changement d'état du projet",
+            "Changement d'état du projet modifié",
+            "Changement d'état du projet supprimé",
+        ),
+        detail=lambda c: (
+            f"{_project_reference(c, c.project_id)} : {_enum_label(ProjectState, c.state)}"
+        ),
+    ),
+    ProjectCriterion: _Spec(
+        "project_criterion",
+        "Critère de notation des projets",
+        {"label": "Intitulé", "description": "Description", "retired_at": "Retiré le"},
+        (
+            "Critère de notation ajouté",
+            "Critère de notation modifié",
+            "Critère de notation supprimé",
+        ),
+        detail=lambda c: f" « {c.label} »",
+    ),
+    ProjectActivity: _Spec(
+        "project_activity",
+        "Projet confié à une promotion",
+        {},
+        (
+            "Projet confié à une promotion",
+            "Projet confié à une promotion modifié",
+            "Projet retiré de la promotion",
+        ),
+        detail=_activity_given,
+    ),
+    ProjectMilestone: _Spec(
+        "project_milestone",
+        "Étape d'un projet",
+        {"title": "Étape", "due_on": "Échéance", "state": "État", "done_on": "Faite le"},
+        ("Étape du projet ajoutée", "Étape du projet modifiée", "Étape du projet supprimée"),
+        detail=_of_project,
+    ),
+    ProjectSatisfaction: _Spec(
+        "project_satisfaction",
+        "Satisfaction d'un projet",
+        {
+            "respondent": "Répondant",
+            "need_met": "Le besoin est couvert",
+            "quality": "Qualité du livrable",
+            "communication": "Communication et écoute",
+            "deadlines": "Respect du calendrier",
+            "comment": "Commentaire",
+        },
+        (
+            "Satisfaction du projet enregistrée",
+            "Satisfaction du projet modifiée",
+            "Satisfaction du projet supprimée",
+        ),
+        detail=_of_project,
+    ),
 }
 # Entries written explicitly, about no tracked record (exports of lists, for instance).
 _OTHER_LABELS = {
+    "project_review": "Notation d'un projet",
     "export": "Export",
     "person": "Personne",
     "retention": "Conservation des données",
@@ -487,6 +652,10 @@ _CODED: dict[str, Callable[[Any], str]] = {
     "sex": lambda v: SEXES.get(v, ""),
     "diploma_level": lambda v: DIPLOMA_LEVELS.get(v, ""),
     "phone": format_phone,
+    "contact_phone": format_phone,
+    "state": lambda v: _enum_label(ProjectState, v) or _enum_label(MilestoneState, v),
+    "deliverable_kind": lambda v: _enum_label(DeliverableKind, v),
+    "respondent": lambda v: _enum_label(Respondent, v),
 }
 
 

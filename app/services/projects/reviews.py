@@ -281,12 +281,13 @@ def record_review(
     if review is None:
         review = ProjectReview(project_id=project_id, reviewer=actor.username)
         session.add(review)
-    review.scores.clear()
-    session.flush()  # the old scores go before the new ones meet the unique constraint
-    review.scores = [ProjectScore(criterion_id=i, score=v) for i, v in checked.items()]
+    else:
+        review.scores.clear()
+        session.flush()  # the old scores go before the new ones meet the unique constraint
     review.conflict_of_interest = bool(conflict_of_interest)
     review.comment = clean_comment
     review.recorded_at = datetime.now()
+    review.scores = [ProjectScore(criterion_id=i, score=v) for i, v in checked.items()]
     session.flush()
     _journal_review(
         session, project, review, before, was_conflicted, labels, created=created, actor=actor
