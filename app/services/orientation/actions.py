@@ -54,7 +54,9 @@ set_teams = writes(orientation_activities.set_teams)
 
 
 @reads
-def write_refusal(session: Session, cohort_id: int, *, actor: Actor, today: date) -> str:
+def write_refusal(
+    session: Session, cohort_id: int, *, actor: Actor, today: date | None = None
+) -> str:
     """Why `actor` may not write in this cohort today (its season is over), or ""."""
     require_orientation_reader(actor)
     return locks.write_refusal(orientation_cohorts.load_cohort(session, cohort_id), actor, today)

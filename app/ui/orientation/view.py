@@ -272,9 +272,7 @@ class OrientationView(QWidget):
         if cohort_id is not None:
             database, actor = self.context.database, self.context.actor
             self._activities = orientation.activities(database, cohort_id, actor=actor)
-            self._read_only = orientation.write_refusal(
-                database, cohort_id, actor=actor, today=date.today()
-            )
+            self._read_only = orientation.write_refusal(database, cohort_id, actor=actor)
         self._show_notice()
         self._fill_activities_table()
         self._fill_activity_picker()
@@ -288,6 +286,8 @@ class OrientationView(QWidget):
         page = self.tabs.currentWidget()
         if page is self.matrix.parentWidget():
             self.load_matrix()
+        elif page is self.grid.parentWidget() and self.grid_model.rowCount():
+            self._reload_grid_values()  # a decision recorded or reopened meanwhile
         elif page is self.learner_tab and self._learners_of != (cohort_id := self.cohort_id()):
             self._learners_of = cohort_id
             self.learner_tab.show_cohort(cohort_id)
@@ -406,6 +406,8 @@ class OrientationView(QWidget):
 
     def _reload_grid_values(self) -> None:
         activity_id, team_id = self.grid_activity.currentData(), self.grid_team.currentData()
+        if activity_id is None or team_id is None:
+            return
         data = orientation.grid(
             self.context.database, int(activity_id), int(team_id), actor=self.context.actor
         )
@@ -518,6 +520,6 @@ class OrientationView(QWidget):
         self.learner_tab.show_learner(learner.candidate_id)
 
     def _tab_changed(self, _index: int) -> None:
-        """The matrix is read again each time (levels entered meanwhile); the learners once
-        per cohort."""
+        """The matrix and the grid's values are read again each time (levels entered, decisions
+        recorded meanwhile); the learners once per cohort."""
         self._load_current_tab()
