@@ -122,7 +122,7 @@ def _export_query(
         joinedload(Candidate.stage),
     )
     if season is not None:
-        statement = statement.where(Candidate.season_id == _season_id(session, season))
+        statement = statement.where(Candidate.season_id == season_id(session, season))
     if site is not None:
         statement = statement.where(Candidate.site_id == _site_id(session, site))
     return statement.order_by(
@@ -130,13 +130,14 @@ def _export_query(
     ).execution_options(yield_per=EXPORT_BATCH)
 
 
-def _season_id(session: Session, label: str) -> int:
+def season_id(session: Session, label: str) -> int:
+    """The id of the season with this label; a French refusal naming the known ones."""
     wanted = search_text(label).strip()  # what no stored label holds cannot be looked up
-    season_id = session.scalar(select(Season.id).where(Season.label == wanted))
-    if season_id is None:
+    found = session.scalar(select(Season.id).where(Season.label == wanted))
+    if found is None:
         known = ", ".join(o.label for o in reference.seasons(session)) or "aucune"
         raise UserFacingError(f"Saison inconnue : « {label} » (saisons existantes : {known}).")
-    return season_id
+    return found
 
 
 def _site_id(session: Session, code: str) -> int:
