@@ -68,7 +68,7 @@ class AcknowledgementData:
 class DecisionLetterData:
     letter: ProjectLetter
     decision: str  # one of DECISIONS
-    decided_on: str  # "12/02/2027"
+    decided_on: str  # "12/02/2027"; "" when the history does not hold it (not printed)
     reason: str  # required for NOT_RETAINED; the jury's words otherwise (may be empty)
     submitted_on: str  # "03/12/2026"
     calendar: str  # the calendar the structure wished, for the next steps; may be empty

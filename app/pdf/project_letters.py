@@ -346,8 +346,9 @@ def _decision_summary(data: DecisionLetterData) -> list[tuple[str, str]]:
         ("Référence", f"<b>{escape(letter.reference)}</b>"),
         ("Projet", escape_text(letter.title)),
         ("Décision", f"<b>{escape(DECISION_LABELS[data.decision])}</b>"),
-        ("Date de la décision", escape(data.decided_on)),
     ]
+    if data.decided_on:
+        rows.append(("Date de la décision", escape(data.decided_on)))
     if data.reason.strip():
         label = "Motif" if data.decision == NOT_RETAINED else "Avis du jury"
         rows.append((label, escape_text(data.reason)))
