@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
 
     imp = commands.add_parser("import", help="importer un fichier CSV")
-    imp.add_argument("what", choices=["candidates"])
+    imp.add_argument("what", choices=["candidates", "projects"])
     imp.add_argument("file", type=Path)
     imp.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     imp.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
@@ -108,14 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--overwrite-newer",
         action="store_true",
-        help="écraser aussi les fiches modifiées dans la base depuis l'export du fichier "
-        "(conflits, laissées telles quelles sans cette option)",
+        help="(candidats) écraser aussi les fiches modifiées dans la base depuis l'export du "
+        "fichier (conflits, laissées telles quelles sans cette option)",
     )
     imp.add_argument(
         "--known",
         choices=KNOWN_CHOICES,
-        default=KNOWN_CHOICES[0],
-        help="lignes sans identifiant qui ressemblent à une personne déjà connue (même "
+        help="(candidats) lignes sans identifiant qui ressemblent à une personne déjà connue (même "
         "e-mail, même téléphone, ou même nom et même date de naissance) sans dossier dans la "
         "saison de la ligne : les ignorer (par défaut), en faire une nouvelle candidature de "
         "cette personne, ou créer quand même un dossier (une autre personne). Une personne "
@@ -124,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     exp = commands.add_parser("export", help="exporter en CSV")
-    exp.add_argument("what", choices=["candidates", "agreements"])
+    exp.add_argument("what", choices=["candidates", "agreements", "projects"])
     exp.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     exp.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
     exp.add_argument("--out", type=Path, required=True)
@@ -288,6 +287,9 @@ def _seed_demo(args: argparse.Namespace, url: str) -> Outcome:
 
 def _import(args: argparse.Namespace, url: str) -> Outcome:
     """Read and check the file once (the preview, printed), then import what it showed."""
+    if args.what == "projects":
+        return _import_projects(args, url)
+    args.known = args.known or KNOWN_CHOICES[0]
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services.candidates.actions import import_previewed, preview_import
     from app.services.candidates.import_preview import KnownChoice
@@ -338,7 +340,61 @@ def _import(args: argparse.Namespace, url: str) -> Outcome:
     return EXIT_OK, acting
 
 
+def _import_projects(args: argparse.Namespace, url: str) -> Outcome:
+    """`import projects`: the preview printed, then all of it imported (or the valid rows)."""
+    from app.domain.account import ROLE_COORDINATION
+    from app.services.journal import audit_log as audit
+    from app.services.projects import import_actions
+
+    if args.overwrite_newer or args.known is not None:
+        option = "--overwrite-newer" if args.overwrite_newer else "--known"
+        sys.stderr.write(f"Erreur d'utilisation : {option} ne va qu'avec import candidates.\n")
+        return EXIT_USAGE, None
+    database = _open(args, url)
+    acting = _sign_in(args, database, (ROLE_COORDINATION,), "importer des projets")
+    audit.attach(database, lambda: acting.actor.author)
+    preview = import_actions.preview_import(database, args.file, actor=acting.actor)
+    print(preview.describe())
+    if preview.fatal:
+        sys.stderr.write("Erreur : rien n'a été importé. " + " ".join(preview.fatal) + "\n")
+        return EXIT_REFUSED, acting
+    if preview.invalid_rows and not args.valid_only:
+        sys.stderr.write(
+            "Erreur : rien n'a été importé. Corrigez les lignes signalées, "
+            "ou relancez avec --valid-only pour n'importer que les lignes valides.\n"
+        )
+        return EXIT_REFUSED, acting
+    if args.dry_run:
+        print("Vérification seule (--dry-run) : rien n'a été importé.")
+        return EXIT_OK, acting
+    result = import_actions.import_previewed(
+        database, preview, valid_only=args.valid_only, actor=acting.actor
+    )
+    print(result.describe())
+    return EXIT_OK, acting
+
+
+def _export_projects(args: argparse.Namespace, url: str) -> Outcome:
+    from app.domain.account import ROLE_COORDINATION
+    from app.services.journal import audit_log as audit
+    from app.services.projects import import_actions
+
+    if args.site is not None:
+        sys.stderr.write("Erreur d'utilisation : --site ne va pas avec export projects.\n")
+        return EXIT_USAGE, None
+    database = _open(args, url)
+    acting = _sign_in(args, database, (ROLE_COORDINATION,), "exporter les projets")
+    audit.attach(database, lambda: acting.actor.author)
+    written = import_actions.export_projects(
+        database, args.out, season=args.season, actor=acting.actor
+    )
+    print(f"{written} projet(s) exporté(s) dans {args.out}")
+    return EXIT_OK, acting
+
+
 def _export(args: argparse.Namespace, url: str) -> Outcome:
+    if args.what == "projects":
+        return _export_projects(args, url)
     from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
     from app.services.candidates.actions import export_candidates
     from app.services.journal import audit_log as audit
