@@ -391,7 +391,7 @@ def _retained_steps(style: Styles) -> list[Flowable]:
         "démarrage.",
         "<b>Le calendrier</b> : à la première rencontre, nous fixerons ensemble les jalons "
         "(maquette, version de test, livraison) en partant de votre calendrier.",
-        "<b>Vos contenus</b> : préparez les textes, images et accès que vous vous êtes engagé "
+        "<b>Vos contenus</b> : préparez les textes, images et accès que vous vous êtes engagés "
         "à fournir ; l'équipe en aura besoin dès le début.",
     ]
     return [Paragraph("La suite", style["heading"]), *_bullets(steps, style), Spacer(1, 2 * mm)]

@@ -136,6 +136,11 @@ def _structure_address(project: Project) -> tuple[str, ...]:
     return _lines(host.address, town)
 
 
+def _sentence(text: str) -> str:
+    """A warning written to follow a colon, made to start a bullet: capital first letter."""
+    return text[:1].upper() + text[1:]
+
+
 def _letterhead(session: Session) -> Letterhead:
     organisation = get_organisation(session)
     return Letterhead(organisation.nom, organisation.adresse, organisation.logo)
@@ -195,7 +200,7 @@ def acknowledgement_data(
         submitted_on=format_date(project.submitted_on),
         call_closes_on=format_date(project.call.closes_on),
         decision_expected=expected_decision(project.call.closes_on),
-        points_to_check=tuple(eligibility_warnings(project, project.call)),
+        points_to_check=tuple(_sentence(w) for w in eligibility_warnings(project, project.call)),
     )
 
 

@@ -146,8 +146,8 @@ def test_the_acknowledgement_lists_the_eligibility_warnings(db: Database, tmp_pa
     text = _pdf_text(target)
     assert "Points à vérifier" in text
     assert "20 salariés ou plus (effectif déclaré : 35)" in text
-    assert "ni SIRET ni RNA" in text
-    assert "déposé le 03/02/2027, après la clôture de l'appel (31/01/2027)" in text
+    assert "Structure non identifiée : ni SIRET ni RNA" in text
+    assert "Déposé le 03/02/2027, après la clôture de l'appel (31/01/2027)" in text
 
 
 def test_the_letters_are_signed_from_the_organisations_town(db: Database, tmp_path: Path) -> None:
