@@ -22,6 +22,7 @@ from app.ui.audit.view import AuditView
 from app.ui.candidates.view import CandidatesView
 from app.ui.orientation.view import OrientationView
 from app.ui.partners.view import PartnersView
+from app.ui.projects.view import ProjectsView
 from app.ui.settings.view import SettingsView
 from app.ui.users.view import UsersView
 
@@ -70,6 +71,26 @@ def _show_in_agenda(window: "MainWindow", day: date, appointment_id: int | None)
 
 def _orientation(window: "MainWindow") -> QWidget:
     return OrientationView(window.context, window.header)
+
+
+def _projects(window: "MainWindow") -> QWidget:
+    view = ProjectsView(window.context, window.header)
+    view.new_structure_requested.connect(lambda: _new_structure(window))
+    return view
+
+
+def _new_structure(window: "MainWindow") -> None:
+    """From a project's file: the Structures view on a new host (the project view lists it
+    when it shows again)."""
+    partners = window.show_view("partners")
+    assert isinstance(partners, PartnersView)
+    partners.new_host()
+
+
+def _reload_projects(view: QWidget) -> None:
+    assert isinstance(view, ProjectsView)
+    if view.isVisible():
+        view.reload()
 
 
 def _agreements(window: "MainWindow") -> QWidget:
@@ -134,6 +155,17 @@ VIEWS: tuple[ViewEntry, ...] = (
         _orientation,
         roles=frozenset({ROLE_FORMATEUR, ROLE_COORDINATION}),
         on_user_change=_reload_cohorts,
+    ),
+    ViewEntry(
+        "projects",
+        "Projets",
+        "clipboard-check",
+        "projectsView",
+        _projects,
+        roles=frozenset({ROLE_FORMATEUR, ROLE_COORDINATION}),
+        shortcut="Ctrl+Shift+P",
+        holds_edits=True,
+        on_user_change=_reload_projects,
     ),
     ViewEntry(
         "agreements",

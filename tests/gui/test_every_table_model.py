@@ -29,6 +29,11 @@ CHECKED_IN = {
     "app.ui.orientation.models.MatrixModel": "tests/gui/test_orientation_view.py",
     "app.ui.partners.models.HostsTableModel": "tests/gui/test_partners_view.py",
     "app.ui.partners.models.TutorsTableModel": "tests/gui/test_partners_view.py",
+    "app.ui.projects.models.HistoryTableModel": "tests/gui/test_projects_view.py",
+    "app.ui.projects.models.MilestonesTableModel": "tests/gui/test_projects_view.py",
+    "app.ui.projects.models.ProjectsTableModel": "tests/gui/test_projects_view.py",
+    "app.ui.projects.models.RankingTableModel": "tests/gui/test_projects_view.py",
+    "app.ui.projects.models.ReviewsTableModel": "tests/gui/test_projects_view.py",
     "app.ui.rgpd.retention.RetentionTableModel": "tests/gui/test_every_table_model.py",
 }
 

@@ -1,0 +1,1 @@
+"""Projets: the season's call for projects, its selection and the projects' realisation."""

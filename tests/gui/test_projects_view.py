@@ -1,0 +1,526 @@
+"""Projets view: a project driven from its submission to its closing, from the keyboard and
+the mouse — the eligibility warning, two reviewers' scores and the ranking, the decision, a
+team of a cohort, an observation on its real-case activity, milestones, delivery,
+satisfaction, closing; what a formateur may and may not do; the models under Qt's tester."""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QPushButton, QTableView, QWidget
+
+from app.domain.projects import SATISFACTION_QUESTIONS
+from app.services import reference
+from app.services.accounts import management as accounts
+from app.services.accounts.management import AccountInput
+from app.services.base_access.opening import open_app_database
+from app.services.candidates import records as cs
+from app.services.hosts import actions as hosts
+from app.services.hosts.directory import HostInput
+from app.services.orientation import actions as orientation
+from app.services.orientation import cohorts as orientation_cohorts
+from app.services.projects import actions as projects
+from app.services.projects.submissions import ProjectInput
+from app.services.unit_of_work import Database
+from app.ui.main_window import MainWindow
+from app.ui.projects.dialogs import MilestoneDialog, RankingDialog, TeamDialog
+from app.ui.projects.form import HostPicker, ProjectForm
+from app.ui.projects.models import (
+    HistoryLine,
+    HistoryTableModel,
+    MilestonesTableModel,
+    ProjectsTableModel,
+    RankingTableModel,
+    ReviewsTableModel,
+)
+from app.ui.projects.selection import ScoreBox, SelectionTab
+from app.ui.projects.view import ProjectsView
+from tests.conftest import make_actor
+from tests.gui.conftest import answer_next_dialog, type_text
+
+PASSWORD = "phrase de passe longue"
+SEASON = reference.current_season_label()
+FIRST_YEAR = int(SEASON[:4])
+LEARNERS = ("Benali", "Da Silva", "Nguyen")
+ENTRY_PATH = ("entretien", "admis", "entre_formation")
+
+
+# ---------------------------------------------------------------- the base
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    """nadia (coordination) and samir (formateur); two structures of the directory, one
+    without SIRET; three learners of the current season who entered training at Cobalt."""
+    address = "sqlite:///" + str(tmp_path / "projects.sqlite")
+    database = open_app_database(address)
+    with database.session() as session:
+        accounts.create_first_account(
+            session, AccountInput("Nadia Belkacem", "nadia"), PASSWORD, PASSWORD
+        )
+        accounts.create_account(
+            session,
+            AccountInput("Samir Haddad", "samir", "formateur"),
+            PASSWORD,
+            PASSWORD,
+            actor=make_actor("coordination"),
+        )
+    coordination = make_actor("coordination", "nadia")
+    hosts.save_host(
+        database,
+        None,
+        HostInput(nom="Association Dynamob", forme_juridique="autre", commune="Loudun"),
+        actor=coordination,
+    )
+    hosts.save_host(
+        database,
+        None,
+        HostInput(
+            nom="Compagnie du Si",
+            forme_juridique="association",
+            identifiant="W863001234",
+            effectif="1 à 9",
+            commune="Poitiers",
+        ),
+        actor=coordination,
+    )
+    _learners(database)
+    database.dispose()
+    return address
+
+
+def _learners(database: Database) -> None:
+    with database.session() as session:
+        for n, name in enumerate(LEARNERS):
+            saved = cs.create_candidate(
+                session,
+                cs.CandidateInput(
+                    nom=name,
+                    prenom="Alex",
+                    email=f"alex{n}@exemple.fr",
+                    saison=SEASON,
+                    site="cobalt",
+                ),
+                now=datetime(FIRST_YEAR, 10, 1, 9, 0),
+                actor=make_actor("coordination", "nadia"),
+            )
+            for step, code in enumerate(ENTRY_PATH):
+                cs.change_stage(
+                    session,
+                    saved.id,
+                    code,
+                    comment="",
+                    now=datetime(FIRST_YEAR, 11, 1 + step, 9, 0),
+                    actor=make_actor("coordination", "nadia"),
+                )
+        orientation_cohorts.cohorts(session)  # the season's cohort, made for its learners
+
+
+@pytest.fixture
+def window(qtbot: QtBot, url: str) -> Iterator[MainWindow]:
+    main = MainWindow.open(url, username="nadia")
+    qtbot.addWidget(main, before_close_func=_discard)
+    main.show()
+    yield main
+    main.context.database.dispose()
+
+
+def _discard(window: MainWindow) -> None:
+    view = window._views.get("projects")
+    if isinstance(view, ProjectsView):
+        view.discard_changes()
+
+
+def _unlock(qtbot: QtBot, window: MainWindow, username: str) -> None:
+    panel = window.lock_screen.panel
+    panel.username.setText(username)
+    panel.password.clear()
+    type_text(qtbot, panel.password, PASSWORD)
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert window.context.username == username
+
+
+def _switch_to(qtbot: QtBot, window: MainWindow, username: str) -> ProjectsView:
+    window.switch_action.trigger()
+    _unlock(qtbot, window, username)
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    return view
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _click(qtbot: QtBot, parent: QWidget, name: str) -> None:
+    button = parent.findChild(QPushButton, name)
+    assert button is not None, name
+    assert button.isVisible() and button.isEnabled(), name
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _type(qtbot: QtBot, form: ProjectForm, name: str, text: str) -> None:
+    field = form.field(name)
+    field.setFocus()
+    type_text(qtbot, field, text)
+
+
+def _error(parent: QWidget, name: str) -> str:
+    label = parent.findChild(QLabel, name)
+    assert label is not None, name
+    return label.text() if label.isVisible() else ""
+
+
+def _choose(combo: QComboBox, data: object) -> None:
+    index = combo.findData(data)
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+
+
+def _move_to(qtbot: QtBot, view: ProjectsView, state: str, reason: str = "") -> None:
+    view.tabs.setCurrentWidget(view.selection)
+    _choose(view.selection.next_state, state)
+    view.selection.reason.setText(reason)
+    _click(qtbot, view.selection, "changeStateButton")
+
+
+def _score(selection: SelectionTab, scores: list[int]) -> None:
+    boxes = list(selection.score_boxes.values())
+    assert len(boxes) == len(scores)
+    for box, score in zip(boxes, scores, strict=True):
+        box.set_score(score)
+
+
+def _row_texts(table: QTableView, row: int) -> list[str]:
+    model = table.model()
+    return [model.index(row, c).data() for c in range(model.columnCount())]
+
+
+# ---------------------------------------------------------------- submission to closing
+
+
+# The structure picker's completion list pops up while typing: offscreen, Qt says it cannot
+# raise it or grab the keyboard for it.
+@pytest.mark.qt_log_ignore(
+    "does not support raise", "does not support grabbing the keyboard", extend=True
+)
+def test_a_project_from_its_submission_to_its_closing(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    assert view.call_label.text() == (
+        f"Appel à projets {SEASON} : ouvert du 01/10/{FIRST_YEAR} au 31/01/{FIRST_YEAR + 1}"
+    )
+    form = view.form
+    assert form.objectName() == "projectForm"
+
+    # Submission, from the keyboard: Ctrl+N, the fields, Ctrl+S.
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert view.title.text() == "Nouveau projet"
+    _type(qtbot, form, "title", "Site web de l'association")
+    picker = form.host_picker
+    assert isinstance(picker, HostPicker)
+    picker.setFocus()
+    type_text(qtbot, picker.lineEdit(), "Association Dynamob (Loudun)")
+    picker.lineEdit().editingFinished.emit()
+    assert picker.value() != ""
+    _type(qtbot, form, "headcount", "25")
+    _type(qtbot, form, "submitted_on", f"15/12/{FIRST_YEAR}")
+    _type(qtbot, form, "contact_name", "Inès Morel")
+    _type(qtbot, form, "contact_email", "ines.morel@dynamob.fr")
+    form.filieres.boxes["web"].setChecked(True)
+    qtbot.keyClick(form.field("title"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    # The need is required: said under its field, nothing saved.
+    assert _error(form, "needError") != ""
+    assert view.model.rowCount() == 0
+    _type(qtbot, form, "need", "Un site pour présenter nos ateliers mobilité aux habitants.")
+    qtbot.keyClick(form.field("need"), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert _error(form, "needError") == ""
+    assert view.model.rowCount() == 1
+    reference_text = f"AAP-{FIRST_YEAR}-001"
+    assert view.title.text() == f"{reference_text} — Site web de l'association"
+    assert view.state_badge.text() == "Reçu"
+    assert not form.is_dirty()
+
+    # Eligibility: a warning with its reasons, in the banner and on the list's row.
+    assert form.banner.isVisible()
+    assert "20 salariés ou plus (effectif déclaré : 25)" in form.banner.text()
+    assert "ni SIRET ni RNA" in form.banner.text()
+    row = _row_texts(view.table, 0)
+    assert row[0] == reference_text and row[5] == "⚠"
+    tooltip = view.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert "effectif déclaré : 25" in tooltip
+
+    # Selection: complet, then under review.
+    _move_to(qtbot, view, "complet")
+    assert view.state_badge.text() == "Complet"
+    _move_to(qtbot, view, "en_instruction")
+    assert view.state_badge.text() == "En instruction"
+    first_id = view.form.project_id
+    assert first_id is not None
+
+    # A second project of the call, for the ranking (submitted through the service).
+    second_id = _second_project(window)
+
+    # Coordination's review.
+    selection = view.selection
+    _score(selection, [4, 4, 5, 3, 4])
+    _click(qtbot, selection, "saveReviewButton")
+    assert selection.average_label.text().startswith("Moyenne : 4,00 / 5 (1 avis compté)")
+
+    # A trainer signs in: the file is read-only, the state cannot be changed, the review can.
+    view = _switch_to(qtbot, window, "samir")
+    view.open_project(first_id)
+    assert not view.form.save_button.isVisible()
+    assert view.form.field("title").isReadOnly()
+    assert not view.new_button.isVisible()
+    assert not view.selection.state_editor.isVisible()
+    assert view.selection.review_status.text() == "Vous n'avez pas encore donné votre avis."
+    _score(view.selection, [3, 3, 3, 3, 3])
+    _click(qtbot, view.selection, "saveReviewButton")
+    assert view.selection.average_label.text().startswith("Moyenne : 3,50 / 5 (2 avis comptés)")
+    assert view.selection.reviews_model.rowCount() == 2
+    view.open_project(second_id)
+    _score(view.selection, [2, 2, 2, 2, 2])
+    _click(qtbot, view.selection, "saveReviewButton")
+
+    # Back to coordination: the ranking puts the first project first.
+    view = _switch_to(qtbot, window, "nadia")
+    seen: list[list[str]] = []
+
+    def read_ranking(dialog: QWidget) -> None:
+        assert isinstance(dialog, RankingDialog)
+        model = dialog.model
+        seen.extend(
+            [model.index(r, c).data() for c in range(model.columnCount())]
+            for r in range(model.rowCount())
+        )
+        dialog.accept()
+
+    answer_next_dialog(qtbot, read_ranking)
+    _click(qtbot, view, "rankingButton")
+    assert [(line[0], line[1], line[5]) for line in seen] == [
+        ("1", reference_text, "3,50"),
+        ("2", f"AAP-{FIRST_YEAR}-002", "2,00"),
+    ]
+
+    # Not retained needs a reason; the first one is retained.
+    view.open_project(second_id)
+    _move_to(qtbot, view, "non_retenu")
+    assert "motif" in _error(view.selection, "reasonError").lower()
+    assert view.state_badge.text() == "En instruction"
+    view.open_project(first_id)
+    _move_to(qtbot, view, "retenu")
+    assert view.state_badge.text() == "Retenu"
+
+    # Given to a team of the season's cohort: the project is being realised.
+    view.tabs.setCurrentWidget(view.realisation)
+
+    def form_team(dialog: QWidget) -> None:
+        assert isinstance(dialog, TeamDialog)
+        team = dialog.holders["team_name"].field
+        team.set_value("Les Hiboux")
+        dialog.check_learners(["BENALI Alex", "DA SILVA Alex", "Benali Alex", "Da Silva Alex"])
+        assert len(dialog.chosen_learners()) == 2, [
+            dialog.learners.item(i).text() for i in range(dialog.learners.count())
+        ]
+        dialog.submit()
+
+    answer_next_dialog(qtbot, form_team)
+    _click(qtbot, view.realisation, "giveToTeamButton")
+    assert view.state_badge.text() == "En réalisation"
+    assert "Les Hiboux" in view.realisation.teams_label.text()
+    assert view.details is not None
+    activity_id = view.details.teams[0].activity_id
+
+    # An observation on its real-case activity, typed in the Orientation view's grid.
+    _observe(qtbot, window, activity_id)
+
+    # A milestone, then the delivery.
+    def milestone(dialog: QWidget) -> None:
+        assert isinstance(dialog, MilestoneDialog)
+        dialog.holders["title"].field.set_value("Maquette validée par l'association")
+        dialog.holders["due_on"].field.set_value(f"15/01/{FIRST_YEAR + 1}")
+        dialog.submit()
+
+    answer_next_dialog(qtbot, milestone)
+    _click(qtbot, view.realisation, "addMilestoneButton")
+    assert view.realisation.milestones_model.rowCount() == 1
+    assert _row_texts(view.realisation.milestones_table, 0)[:3] == [
+        f"15/01/{FIRST_YEAR + 1}",
+        "Maquette validée par l'association",
+        "Prévu",
+    ]
+    delivered = view.realisation.delivered_on
+    delivered.setText(f"20/03/{FIRST_YEAR + 1}")
+    view.realisation.delivery_notes.setText("Site en ligne, hébergé par l'association")
+    _click(qtbot, view.realisation, "deliverButton")
+    assert view.state_badge.text() == "Livré"
+    assert view.realisation.delivery_status.text().startswith(f"Livré le 20/03/{FIRST_YEAR + 1}")
+
+    # The structure's satisfaction.
+    structure = view.realisation.satisfaction["structure"]
+    for box in structure.boxes.values():
+        assert isinstance(box, ScoreBox)
+        box.set_score(4)
+    structure.boxes[SATISFACTION_QUESTIONS[0][0]].set_score(5)
+    structure.comment.setPlainText("Très contents du site.")
+    _click(qtbot, structure, "structureSaveButton")
+    assert structure.status.text().startswith("Moyenne 4,25 / 5")
+
+    # Closed: nothing further; the history tells the whole way.
+    _move_to(qtbot, view, "clos")
+    assert view.state_badge.text() == "Clos"
+    assert not view.selection.state_editor.isVisible()
+    states = [view.history_model.index(r, 1).data() for r in range(view.history_model.rowCount())]
+    assert states == [
+        "Reçu",
+        "Complet",
+        "En instruction",
+        "Retenu",
+        "En réalisation",
+        "Livré",
+        "Clos",
+    ]
+    assert _row_texts(view.table, view.model.row_of(first_id) or 0)[4] == "Clos"
+
+
+def _second_project(window: MainWindow) -> int:
+    database = window.context.database
+    actor = make_actor("coordination", "nadia")
+    host = next(h for h in hosts.search_hosts(database, "Compagnie") if h.name == "Compagnie du Si")
+    project_id = projects.submit(
+        database,
+        SEASON,
+        ProjectInput(
+            host_id=host.id,
+            title="Billetterie en ligne",
+            submitted_on=f"20/12/{FIRST_YEAR}",
+            need="Vendre les places des spectacles en ligne.",
+            headcount="4",
+        ),
+        actor=actor,
+    )
+    version = projects.details(database, project_id, actor=actor).version
+    for state in ("complet", "en_instruction"):
+        version = projects.change_state(database, project_id, state, "", version, actor=actor)
+    return project_id
+
+
+def _observe(qtbot: QtBot, window: MainWindow, activity_id: int) -> None:
+    """In the Orientation view: the real-case activity is listed; the team's grid takes a
+    level typed on the first learner, as for any activity."""
+    orientation_view = window.show_view("orientation")
+    activities = orientation_view.findChild(QTableView, "activitiesTable")
+    titles = [activities.model().index(r, 2).data() for r in range(activities.model().rowCount())]
+    assert "Projet réel : Site web de l'association (Association Dynamob)" in titles
+    orientation_view.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    chosen = orientation_view.findChild(QComboBox, "gridActivity")
+    _choose(chosen, activity_id)
+    team = orientation_view.findChild(QComboBox, "gridTeam")
+    assert team.currentText().startswith("Les Hiboux")
+    grid = orientation_view.findChild(QTableView, "evaluationGrid")
+    grid.setFocus()
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    qtbot.keyClicks(grid, "1")
+    data = orientation.grid(
+        window.context.database,
+        activity_id,
+        team.currentData(),
+        actor=make_actor("coordination", "nadia"),
+    )
+    assert "acquis" in data.levels.values()
+    window.show_view("projects")
+
+
+# ---------------------------------------------------------------- the models
+
+
+def test_the_models_pass_the_model_tester(qtmodeltester, qtbot: QtBot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    database = window.context.database
+    actor = make_actor("coordination", "nadia")
+    project_id = _second_project(window)
+    criteria = projects.criteria(database, actor=actor)
+    projects.record_review(
+        database, project_id, {c.id: 3 for c in criteria}, False, "Bien", actor=actor
+    )
+    details = projects.details(database, project_id, actor=actor)
+
+    listed = ProjectsTableModel()
+    qtmodeltester.check(listed, force_py=True)
+    listed.set_rows(projects.projects(database, SEASON, actor=actor))
+    qtmodeltester.check(listed, force_py=True)
+    assert listed.rowCount() == 1 and listed.index(0, 6).data() == "3,00"
+
+    ranking = RankingTableModel()
+    ranking.set_rows(projects.ranking(database, SEASON, actor=actor))
+    qtmodeltester.check(ranking, force_py=True)
+    assert ranking.index(0, 0).data() == "1"
+
+    reviews = ReviewsTableModel()
+    qtmodeltester.check(reviews, force_py=True)
+    reviews.set_reviews(criteria, details.reviews)
+    qtmodeltester.check(reviews, force_py=True)
+    assert reviews.columnCount() == len(criteria) + 4
+    assert reviews.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
+        criteria[0].label
+    )
+
+    version = details.version
+    version = projects.change_state(database, project_id, "retenu", "", version, actor=actor)
+    projects.save_milestone(
+        database, project_id, None, "Maquette", f"10/01/{FIRST_YEAR + 1}", "prevu", "", actor=actor
+    )
+    details = projects.details(database, project_id, actor=actor)
+    milestones = MilestonesTableModel()
+    milestones.set_rows(details.milestones)
+    qtmodeltester.check(milestones, force_py=True)
+    assert milestones.index(0, 1).data() == "Maquette"
+
+    history = HistoryTableModel()
+    history.set_rows([HistoryLine(*line) for line in details.history])
+    qtmodeltester.check(history, force_py=True)
+    assert history.index(history.rowCount() - 1, 1).data() == "Retenu"
+    assert isinstance(date.today(), date)
+
+
+# ---------------------------------------------------------------- rights and guards
+
+
+def test_a_trainer_reads_and_reviews_but_the_desk_has_no_projects_view(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert window._allowed("projects")
+    view = _switch_to(qtbot, window, "samir")
+    assert not view.call_button.isVisible()
+    assert not view.import_button.isVisible()
+    assert view.ranking_button.isVisible()
+    assert view.form.read_only_note.isVisible()
+
+
+def test_unsaved_edits_are_asked_about_before_another_project_shows(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    first = _second_project(window)
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    view.reload()
+    view.open_project(first)
+    form = view.form
+    form.field("title").setFocus()
+    type_text(qtbot, form.field("title"), " (bis)")
+    assert form.is_dirty() and form.dirty_label.isVisible()
+
+    def cancel(box: QWidget) -> None:
+        assert box.objectName() == "unsavedChangesBox"
+        assert isinstance(box, QDialog)
+        box.reject()
+
+    answer_next_dialog(qtbot, cancel)
+    view.new_project()
+    assert view.form.project_id == first  # still the project being edited
+    view.discard_changes()
+    assert not form.is_dirty()
