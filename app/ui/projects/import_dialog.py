@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
 
 from app.services.projects import import_actions
 from app.services.projects.import_preview import (
-    REFUSED,
-    RESULT_LABELS,
     PreviewRow,
     ProjectImportPreview,
     ProjectImportResult,
@@ -361,6 +359,3 @@ class ProjectImportDialog(QDialog):
         if self._operation is not None:
             self._operation.cancel()
             self._operation.wait(None)
-
-
-__all__ = ["REFUSED", "RESULT_LABELS", "ProjectImportDialog", "ProjectImportRowsModel"]
