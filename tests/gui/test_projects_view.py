@@ -250,8 +250,9 @@ def test_a_project_from_its_submission_to_its_closing(qtbot: QtBot, window: Main
     assert "20 salariés ou plus (effectif déclaré : 25)" in form.banner.text()
     assert "ni SIRET ni RNA" in form.banner.text()
     row = _row_texts(view.table, 0)
-    assert row[0] == reference_text and row[5] == "⚠"
-    tooltip = view.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert row[0] == f"{reference_text}\n15/12/{FIRST_YEAR}" and row[3] == "⚠"
+    assert row[1] == "Site web de l'association\nAssociation Dynamob"
+    tooltip = view.model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
     assert "effectif déclaré : 25" in tooltip
 
     # Selection: complet, then under review.
@@ -385,7 +386,7 @@ def test_a_project_from_its_submission_to_its_closing(qtbot: QtBot, window: Main
         "Livré",
         "Clos",
     ]
-    assert _row_texts(view.table, view.model.row_of(first_id) or 0)[4] == "Clos"
+    assert _row_texts(view.table, view.model.row_of(first_id) or 0)[2] == "Clos"
 
 
 def _second_project(window: MainWindow) -> int:
@@ -453,7 +454,7 @@ def test_the_models_pass_the_model_tester(qtmodeltester, qtbot: QtBot, window: M
     qtmodeltester.check(listed, force_py=True)
     listed.set_rows(projects.projects(database, SEASON, actor=actor))
     qtmodeltester.check(listed, force_py=True)
-    assert listed.rowCount() == 1 and listed.index(0, 6).data() == "3,00"
+    assert listed.rowCount() == 1 and listed.index(0, 4).data() == "3,00 (1)"
 
     ranking = RankingTableModel()
     ranking.set_rows(projects.ranking(database, SEASON, actor=actor))

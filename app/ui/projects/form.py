@@ -77,7 +77,7 @@ SECTIONS: tuple[tuple[str, tuple[Spec, ...]], ...] = (
             ("data_constraints", "Données personnelles", "text", ""),
             ("accessibility_constraints", "Accessibilité", "text", ""),
             ("calendar", "Calendrier", "text", ""),
-            ("maintainer", "Maintenance après livraison", "text", "qui fera vivre le livrable"),
+            ("maintainer", "Maintenu par", "text", "qui fera vivre le livrable après la livraison"),
             ("licence_accepted", "Licence", "check", ""),
         ),
     ),
@@ -99,6 +99,9 @@ class HostPicker(ChoiceBox):
         super().__init__([], allow_empty=False)
         self.setEditable(True)
         self.setInsertPolicy(ChoiceBox.InsertPolicy.NoInsert)
+        # Long names must not widen the form past the window: the list shows them whole.
+        self.setSizeAdjustPolicy(ChoiceBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(18)
         line, completer = self.lineEdit(), self.completer()
         assert line is not None and completer is not None
         line.setPlaceholderText("Tapez une partie du nom…")

@@ -123,18 +123,38 @@ def _warning_tip(row: ProjectRow) -> str:
     return "À vérifier : " + " ; ".join(row.warnings)
 
 
+def _average_and_rank(row: ProjectRow) -> str:
+    if row.average is None:
+        return "—"
+    rank = f" ({row.rank})" if row.rank is not None else ""
+    return average_text(row.average) + rank
+
+
+def _average_tip(row: ProjectRow) -> str:
+    if row.average is None:
+        return "Aucun avis compté"
+    rank = f", rang {row.rank}" if row.rank is not None else ""
+    return f"Moyenne du jury {average_text(row.average)} / 5{rank}"
+
+
+# Two lines a row, so that the list fits beside the project at 1366 pixels wide.
 PROJECT_COLUMNS: tuple[Column[ProjectRow], ...] = (
-    Column("Référence", lambda r: r.reference),
-    Column("Projet", lambda r: r.title),
-    Column("Structure", lambda r: r.structure),
-    Column("Déposé le", lambda r: format_date(r.submitted_on)),
+    Column(
+        "Référence",
+        lambda r: f"{r.reference}\n{format_date(r.submitted_on)}",
+        tooltip=lambda r: f"{r.reference}, déposé le {format_date(r.submitted_on)}",
+    ),
+    Column(
+        "Projet / structure",
+        lambda r: f"{r.title}\n{r.structure}",
+        tooltip=lambda r: f"{r.title} — {r.structure}",
+    ),
     Column("État", lambda r: r.state_label),
     Column("Élig.", _warning_mark, tooltip=_warning_tip),
-    Column("Moyenne", lambda r: average_text(r.average), right=True),
-    Column("Rang", lambda r: rank_text(r.rank), right=True),
+    Column("Moy. (rang)", _average_and_rank, right=True, tooltip=_average_tip),
     Column("Équipes", lambda r: r.teams),
 )
-ELIGIBILITY_COLUMN = 5
+ELIGIBILITY_COLUMN = 3
 
 
 class ProjectsTableModel(_RecordsModel[ProjectRow]):

@@ -170,7 +170,8 @@ class RealisationTab(QWidget):
         self.milestones_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.milestones_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.milestones_table.verticalHeader().hide()
-        self.milestones_table.setMinimumHeight(120)
+        self.milestones_table.setMinimumHeight(96)
+        self.milestones_table.setMaximumHeight(150)
         header = self.milestones_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -214,9 +215,9 @@ class RealisationTab(QWidget):
         self.delivery_status = named(QLabel(), "deliveryStatus")
         self.delivery_status.setWordWrap(True)
         row = QHBoxLayout()
-        caption = QLabel("Livré le")
-        caption.setBuddy(self.delivered_on)
-        row.addWidget(caption)
+        self.delivered_caption = QLabel("Livré le")
+        self.delivered_caption.setBuddy(self.delivered_on)
+        row.addWidget(self.delivered_caption)
         row.addWidget(self.delivered_on)
         row.addWidget(self.delivery_notes, 1)
         row.addWidget(self.deliver_button)
@@ -247,13 +248,20 @@ class RealisationTab(QWidget):
         ):
             button.setVisible(editor)
         self._show_delivery(details, editor)
+        rated = details.state in RATED
         for box in self.satisfaction.values():
-            box.show_project(details, editor and details.state in RATED)
+            box.show_project(details, editor and rated)
+            box.setVisible(rated or bool(details.satisfaction))
 
     def _show_delivery(self, details: ProjectDetails, editor: bool) -> None:
         show_error_label(self.delivered_error, "")
         can_deliver = editor and details.state == ProjectState.IN_PROGRESS.value
-        for widget in (self.delivered_on, self.delivery_notes, self.deliver_button):
+        for widget in (
+            self.delivered_caption,
+            self.delivered_on,
+            self.delivery_notes,
+            self.deliver_button,
+        ):
             widget.setVisible(can_deliver)
         if details.delivered_on is not None:
             notes = f" — {details.delivery_notes}" if details.delivery_notes else ""
@@ -263,7 +271,10 @@ class RealisationTab(QWidget):
             self.delivered_on.setText(format_date(date.today()))
             self.delivery_notes.clear()
         else:
-            self.delivery_status.setText("La livraison se saisit pendant la réalisation.")
+            self.delivery_status.setText(
+                "La livraison se saisit pendant la réalisation ; la satisfaction de la "
+                "structure et de l'équipe, une fois le projet livré."
+            )
 
     # ---- acting
 

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,6 +30,7 @@ from app.ui.theme import icon
 from app.ui.widgets.fields import LineField, MultiLineField
 from app.ui.widgets.naming import named
 
+SCORE_WIDTH = 150
 SCORE_LABELS = ("1 – insuffisant", "2 – faible", "3 – correct", "4 – bon", "5 – excellent")
 NO_REASON_NEEDED = frozenset(
     {ProjectState.NOT_RETAINED.value, ProjectState.ABANDONED.value, ProjectState.WITHDRAWN.value}
@@ -133,8 +134,9 @@ class SelectionTab(QWidget):
 
     def _build_review(self) -> QGroupBox:
         box = named(QGroupBox("Mon avis"), "myReview")
-        self.review_form = QFormLayout()
-        self.review_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.review_form = QGridLayout()
+        self.review_form.setColumnStretch(0, 1)
+        self.review_form.setVerticalSpacing(4)
         self.conflict = named(
             QCheckBox("Je déclare un conflit d'intérêts (mes notes ne seront pas comptées)"),
             "conflictOfInterest",
@@ -197,17 +199,21 @@ class SelectionTab(QWidget):
             self.criteria = criteria
             return
         self.criteria = criteria
-        while self.review_form.rowCount():
-            self.review_form.removeRow(0)
+        while (item := self.review_form.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
         self.score_boxes = {}
         for number, criterion in enumerate(criteria, start=1):
             box = named(ScoreBox(), f"score_{criterion.id}")
             box.setAccessibleName(f"Note : {criterion.label}")
             box.setToolTip(criterion.description or criterion.label)
+            box.setFixedWidth(SCORE_WIDTH)
             caption = QLabel(f"C{number}. {criterion.label}")
-            caption.setWordWrap(True)
             caption.setBuddy(box)
-            self.review_form.addRow(caption, box)
+            caption.setToolTip(criterion.description or criterion.label)
+            self.review_form.addWidget(caption, number - 1, 0)
+            self.review_form.addWidget(box, number - 1, 1)
             self.score_boxes[criterion.id] = box
         self.criteria_legend.setText(
             " · ".join(f"C{n} {c.label}" for n, c in enumerate(criteria, start=1))

@@ -161,14 +161,16 @@ class ProjectsView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setDefaultSectionSize(40)  # two lines a row
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(36)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((100, 170, 130, 80, 100, 40, 66, 44, 120)):
-            self.table.setColumnWidth(column, width)
+        for column, width in enumerate((96, 0, 100, 42, 78, 84)):
+            if width:
+                self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.count_label = named(QLabel(), "projectCount")
         self.count_label.setProperty("role", "muted")
@@ -255,7 +257,7 @@ class ProjectsView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 640])
+        splitter.setSizes([600, 570])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.addLayout(top)
