@@ -121,6 +121,12 @@ def test_a_bad_row_is_refused_with_its_column_and_the_valid_rows_imported_on_req
             "contact_telephone : Ce numéro de téléphone n'existe pas (10 chiffres attendus).",
         )
     ]
+    detail = _child(dialog, QLabel, "importRowDetail")
+    assert isinstance(detail, QLabel)
+    assert detail.text() == (
+        "Ligne 3 — refusée :\n"
+        "• contact_telephone : Ce numéro de téléphone n'existe pas (10 chiffres attendus)."
+    )
     _show_only(dialog, "all")
     assert _shown(dialog, LINE, RESULT, REFERENCE) == [
         ("2", "nouveau", "AAP-2026-001"),

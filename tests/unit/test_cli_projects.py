@@ -168,8 +168,15 @@ def test_only_coordination_imports_and_exports_projects(
     assert run(capsys, *importing, "--user", "claire")[0] == EXIT_OK
     assert run(capsys, *export, "--user", "claire")[0] == EXIT_OK
     with database.session(commit=False) as s:
-        exports = s.scalars(
-            select(AuditEntry.author).where(AuditEntry.entity_type == "export")
+        entries = s.execute(
+            select(AuditEntry.entity_type, AuditEntry.summary, AuditEntry.author)
         ).all()
-    assert exports == ["Claire Vasseur (ligne de commande)"]
+    claire = "Claire Vasseur (ligne de commande)"
+    exports = [author for kind, _summary, author in entries if kind == "export"]
+    assert exports == [claire]
+    # each project and the structure the import added are in the journal, in Claire's name
+    submitted = [summary for kind, summary, author in entries if kind == "project"]
+    assert len(submitted) == 2 and all(s.startswith("Projet déposé") for s in submitted)
+    assert {author for kind, _s, author in entries if kind in ("project", "host")} == {claire}
+    assert any(kind == "host" for kind, _s, _a in entries)
     database.dispose()

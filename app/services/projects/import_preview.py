@@ -142,11 +142,13 @@ class PreviewRow:
         return self.reading.structure
 
     def detail(self) -> str:
-        """Why the row is refused, what it changes, or what it creates."""
+        """Why the row is refused, what it changes, or what it creates, on one line."""
+        return " ; ".join(self.detail_lines())
+
+    def detail_lines(self) -> list[str]:
+        """The same, one item a line."""
         if not self.valid:
-            return " ; ".join(
-                f"{p.column} : {p.message}" if p.column else p.message for p in self.problems
-            )
+            return [f"{p.column} : {p.message}" if p.column else p.message for p in self.problems]
         notes = []
         if self.new_structure:
             notes.append("structure ajoutée à l'annuaire")
@@ -154,7 +156,7 @@ class PreviewRow:
             notes.extend(change.describe() for change in self.changes)
         if self.duplicate_of:
             notes.append(f"déjà importé ({self.duplicate_of})")
-        return " ; ".join(notes)
+        return notes
 
 
 @dataclass
@@ -264,7 +266,7 @@ class _Rows:
         try:
             host_id, row.new_structure = self._host(reading)
         except _Refused as refused:
-            raise _Refused(refused.problems + self._project_problems(reading)) from None
+            raise _Refused(refused.problems + self.project_problems(reading)) from None
         data = replace(reading.data, host_id=host_id)
         if project is None:
             project = self._same_project(reading, host_id)
@@ -292,9 +294,10 @@ class _Rows:
             return
         self._update(row, project, data, expected_version)
 
-    def _project_problems(self, reading: RowReading) -> list[RowProblem]:
-        """What the form would refuse in the project's own columns, for a row whose structure
-        is refused: every problem of the row is told at once."""
+    def project_problems(self, reading: RowReading) -> list[RowProblem]:
+        """What the form would refuse in the project's own columns, for a row refused already
+        (its structure, or what only the file says): every problem of the row told at once.
+        Tried without a structure, the project is always refused: nothing is written."""
         try:
             submit_project(self.session, reading.season, reading.data, actor=self.actor)
         except ValidationError as error:
@@ -518,6 +521,8 @@ def preview_import(
     for done, row in enumerate(rows, start=1):
         if row.reading.valid:
             _try_in_savepoint(session, trying, row)
+        else:
+            _add_form_problems(session, trying, row.reading)
         if progress is not None and not progress(done, len(rows)):
             raise UserFacingError("Analyse annulée : rien n'a été importé.")
     return ProjectImportPreview(rows=rows)
@@ -530,6 +535,20 @@ def _hold_transaction(session: Session) -> None:
     connection = session.connection()
     if not getattr(connection.connection.dbapi_connection, "in_transaction", True):
         connection.exec_driver_sql("BEGIN")
+
+
+def _add_form_problems(session: Session, trying: _Rows, reading: RowReading) -> None:
+    """A row the file alone refuses: what the form would refuse too, so that every problem
+    of the row is told at once (a row with missing cells has nothing more to say)."""
+    if len(reading.texts) < len(PROJECT_COLUMNS) or any(not p.column for p in reading.problems):
+        return
+    refused = {p.column for p in reading.problems}
+    savepoint = session.begin_nested()
+    try:
+        more = trying.project_problems(reading)
+    finally:
+        savepoint.rollback()
+    reading.problems.extend(p for p in more if p.column not in refused)
 
 
 def _try_in_savepoint(session: Session, trying: _Rows, row: PreviewRow) -> None:

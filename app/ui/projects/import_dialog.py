@@ -42,6 +42,7 @@ Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
 
 ANALYSING = "Analyse du fichier…"
+ROW_DETAIL_HINT = "Choisissez une ligne pour lire son détail en entier."
 CSV_FILTERS = "Fichiers CSV (*.csv);;Tous les fichiers (*)"
 COLUMNS = ("Ligne", "Résultat", "Référence", "Projet", "Structure", "Détail")
 LINE, RESULT, REFERENCE, TITLE, STRUCTURE, DETAIL = range(len(COLUMNS))
@@ -165,6 +166,11 @@ class ProjectImportDialog(QDialog):
         self.summary = named(QLabel(ANALYSING), "importSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint = QLabel(
+            "Aperçu : rien n'est enregistré avant « Importer ». Un fichier dont une ligne est "
+            "refusée s'importe en entier une fois corrigé, ou sans ses lignes refusées."
+        )
+        self.hint.setWordWrap(True)
         self.season_note = named(QLabel(), "importSeasonNote")
         self.season_note.setWordWrap(True)
         self.season_note.hide()
@@ -188,6 +194,13 @@ class ProjectImportDialog(QDialog):
         for column, width in ((LINE, 52), (RESULT, 96), (REFERENCE, 110), (TITLE, 230)):
             self.table.setColumnWidth(column, width)
         self.table.setColumnWidth(STRUCTURE, 180)
+        self.table.selectionModel().currentRowChanged.connect(self._show_row_detail)
+        self.row_detail = named(QLabel(), "importRowDetail")
+        self.row_detail.setWordWrap(True)
+        self.row_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.row_detail.setAccessibleName("Détail de la ligne choisie")
+        self.row_detail.setText(ROW_DETAIL_HINT)
+        self.model.modelReset.connect(lambda: self.row_detail.setText(ROW_DETAIL_HINT))
         self.progress = named(QProgressBar(), "importProgress")
         self.progress.hide()
         self.import_all = named(QPushButton("Importer"), "importAllButton")
@@ -216,9 +229,11 @@ class ProjectImportDialog(QDialog):
         buttons.addWidget(self.import_all)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.hint)
         layout.addWidget(self.season_note)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.row_detail)
         layout.addLayout(buttons)
         self.resize(1120, 560)
         if path is not None:
@@ -312,11 +327,31 @@ class ProjectImportDialog(QDialog):
         self.filter.setCurrentIndex(max(self.filter.findData(current), 0))
         self.filter.blockSignals(False)
         self.model.set_filter(str(self.filter.currentData()))
+        self._select_first_row()
 
     def _filter_changed(self, _position: int) -> None:
         key = self.filter.currentData()
         if key is not None:
             self.model.set_filter(str(key))
+            self._select_first_row()
+
+    def _select_first_row(self) -> None:
+        """Its detail shows at once (the refused rows come first)."""
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _show_row_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.row_detail.setText(ROW_DETAIL_HINT)
+            return
+        row = self.model.row_at(current.row())
+        what = f"Ligne {row.line} — {row.result_label}"
+        if row.valid and row.reference:
+            what += f" ({row.reference})"
+        lines = row.detail_lines()
+        self.row_detail.setText(
+            what + (" :\n" + "\n".join(f"• {line}" for line in lines) if lines else ".")
+        )
 
     # ---- import
 

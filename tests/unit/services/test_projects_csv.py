@@ -265,6 +265,15 @@ def test_each_refused_row_says_line_column_and_why_and_nothing_is_imported(
     assert host_count(db) == 1  # not "Nouvelle": its row was refused
 
 
+def test_every_problem_of_a_row_is_told_at_once(db: Database, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        [form_row(rna="W86300", contact_telephone="05 49", date_depot="31/11/2026", etat="x")],
+    )
+    problems = {p.column for p in preview(db, path).problems}
+    assert problems == {"rna", "etat", "contact_telephone", "date_depot"}
+
+
 def test_a_refused_row_leaves_no_structure_for_the_rows_after_it(
     db: Database, tmp_path: Path
 ) -> None:
