@@ -516,9 +516,9 @@ def preview_import(
     except FileRefused as refused:
         return ProjectImportPreview(fatal=refused.messages)
     rows = [PreviewRow(reading) for reading in readings]
-    _hold_transaction(session)
     trying = _Rows(session, actor)
     for done, row in enumerate(rows, start=1):
+        _hold_transaction(session)  # again: a refused save may have rolled the session back
         if row.reading.valid:
             _try_in_savepoint(session, trying, row)
         else:
