@@ -14,7 +14,7 @@ from app.services.projects import calls, listing, realisation, reviews, states, 
 from app.services.projects.calls import CallInfo
 from app.services.projects.listing import ProjectDetails, ProjectRow
 from app.services.projects.reviews import CriterionInfo, RankedProject
-from app.services.unit_of_work import writes
+from app.services.unit_of_work import reads, writes
 
 __all__ = [
     "CallInfo",
@@ -63,9 +63,9 @@ def projects(
     return listing.project_rows(session, season_label, text=text, states=states)
 
 
-@writes
+@reads
 def details(session: Session, project_id: int, *, actor: Actor) -> ProjectDetails:
-    """One project's whole file (the scoring grid seeded on first use)."""
+    """One project's whole file."""
     require_project_reader(actor)
     return listing.project_details(session, project_id)
 

@@ -276,7 +276,7 @@ def _history(session: Session, project_id: int) -> tuple[tuple[datetime, str, st
     changes = session.scalars(
         select(ProjectStateChange)
         .where(ProjectStateChange.project_id == project_id)
-        .order_by(ProjectStateChange.changed_at, ProjectStateChange.id)
+        .order_by(ProjectStateChange.id)  # append-only: the order of recording
     )
     return tuple(
         (c.changed_at, state_label(c.state), c.reason or "", person_name(names, c.changed_by))

@@ -128,6 +128,7 @@ def give_to_team(
     start_day: str,
     *,
     actor: Actor,
+    now: datetime | None = None,
 ) -> int:
     """Give a retained project to a team of a cohort: the cohort's real-case activity for the
     project (created once, on `start_day`), a team of these learners added to it (or the
@@ -151,7 +152,9 @@ def give_to_team(
             day=start_day, title=activity_title(project), kind=ActivityKind.REAL_CASE.value
         )
         try:
-            info = orientation_activities.create_activity(session, cohort.id, data, actor=actor)
+            info = orientation_activities.create_activity(
+                session, cohort.id, data, actor=actor, now=now
+            )
         except ValidationError as error:
             raise _renamed(error, {"date": "start_day", "titre": "title"}) from None
         activity_id = info.id
@@ -164,11 +167,11 @@ def give_to_team(
     ]
     teams.append((name, list(candidate_ids)))
     try:
-        orientation_activities.set_teams(session, activity_id, teams, actor=actor)
+        orientation_activities.set_teams(session, activity_id, teams, actor=actor, now=now)
     except ValidationError as error:
         raise _renamed(error, {"equipes": "candidate_ids"}) from None
     if _state(project) is S.RETAINED:
-        move(session, project, S.IN_PROGRESS.value, "", actor=actor)
+        move(session, project, S.IN_PROGRESS.value, "", actor=actor, now=now)
     flush_project(session, project)
     return activity_id
 
@@ -203,7 +206,7 @@ def _milestone_state(text: str) -> MilestoneState:
 
 
 def _milestone_values(
-    title: str, due_on: str, state: str, done_on: str
+    title: str, due_on: str, state: str, done_on: str, today: date
 ) -> tuple[str, date, MilestoneState, date | None]:
     errors: dict[str, str] = {}
     clean_title: str | None = None
@@ -232,7 +235,7 @@ def _milestone_values(
         errors["done_on"] = str(error)
     if "state" not in errors and "done_on" not in errors:
         if milestone_state is MilestoneState.DONE and done is None:
-            done = date.today()
+            done = today
         elif milestone_state is not MilestoneState.DONE and done is not None:
             errors["done_on"] = "Une date de réalisation va avec l'état « Fait »."
     if errors:
@@ -251,13 +254,16 @@ def save_milestone(
     done_on: str,
     *,
     actor: Actor,
+    today: date | None = None,
 ) -> MilestoneInfo:
     """A new milestone of the project (`milestone_id` None) or one changed; dates JJ/MM/AAAA,
     `state` a MilestoneState code or label; "Fait" without a date is done today."""
     require_project_editor(actor)
     project = load_project(session, project_id)
-    _require_state(project, MILESTONE_STATES, "avoir d'étapes")
-    clean_title, due, milestone_state, done = _milestone_values(title, due_on, state, done_on)
+    _require_state(project, MILESTONE_STATES, "voir ses étapes modifiées")
+    clean_title, due, milestone_state, done = _milestone_values(
+        title, due_on, state, done_on, today or date.today()
+    )
     if milestone_id is None:
         milestone = ProjectMilestone(project_id=project.id)
         session.add(milestone)
@@ -281,6 +287,9 @@ def _load_milestone(session: Session, milestone_id: int) -> ProjectMilestone:
 def delete_milestone(session: Session, milestone_id: int, *, actor: Actor) -> None:
     require_project_editor(actor)
     milestone = _load_milestone(session, milestone_id)
+    _require_state(
+        load_project(session, milestone.project_id), MILESTONE_STATES, "voir ses étapes modifiées"
+    )
     session.delete(milestone)
     session.flush()
 
@@ -289,7 +298,14 @@ def delete_milestone(session: Session, milestone_id: int, *, actor: Actor) -> No
 
 
 def deliver(
-    session: Session, project_id: int, delivered_on: str, notes: str, version: int, *, actor: Actor
+    session: Session,
+    project_id: int,
+    delivered_on: str,
+    notes: str,
+    version: int,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
 ) -> int:
     """The deliverable handed over: `en_realisation` -> `livre` on `delivered_on`; returns the
     project's new version."""
@@ -316,7 +332,7 @@ def deliver(
         errors["notes"] = str(error)
     if errors:
         raise ValidationError(errors)
-    move(session, project, S.DELIVERED.value, "", actor=actor)
+    move(session, project, S.DELIVERED.value, "", actor=actor, now=now)
     project.delivered_on, project.delivery_notes = day, clean_notes
     flush_project(session, project)
     return project.version
@@ -369,6 +385,7 @@ def record_satisfaction(
     comment: str,
     *,
     actor: Actor,
+    now: datetime | None = None,
 ) -> None:
     """The end-of-project grid answered by the structure or by the team (replaces a former
     answer of the same respondent); the project is delivered or closed."""
@@ -399,7 +416,7 @@ def record_satisfaction(
         setattr(row, column, value)
     row.comment = clean_comment
     row.recorded_by = actor.author
-    row.recorded_at = datetime.now()
+    row.recorded_at = now or datetime.now()
     session.flush()
 
 

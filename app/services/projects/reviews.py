@@ -253,6 +253,7 @@ def record_review(
     comment: str,
     *,
     actor: Actor,
+    now: datetime | None = None,
 ) -> None:
     """The actor's own review of the project, replacing theirs; each score 1..5 and every
     criterion of the grid scored, unless a conflict of interest is declared (then the scores
@@ -286,7 +287,7 @@ def record_review(
         session.flush()  # the old scores go before the new ones meet the unique constraint
     review.conflict_of_interest = bool(conflict_of_interest)
     review.comment = clean_comment
-    review.recorded_at = datetime.now()
+    review.recorded_at = now or datetime.now()
     review.scores = [ProjectScore(criterion_id=i, score=v) for i, v in checked.items()]
     session.flush()
     _journal_review(

@@ -1,7 +1,7 @@
 """A project's life, selection then realisation: the moves allowed from each state, the
 reason some of them need, and the append-only history of the moves."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -73,7 +73,15 @@ def _reason(state: ProjectState, text: str) -> str:
     return reason
 
 
-def move(session: Session, project: Project, new_state: str, reason: str, *, actor: Actor) -> None:
+def move(
+    session: Session,
+    project: Project,
+    new_state: str,
+    reason: str,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+) -> None:
     """Move the project (the caller checked the rights and the version): refused when the
     transition is not allowed, the reason checked, the move appended to the history."""
     current, wanted = parse_state(project.state), parse_state(new_state)
@@ -93,20 +101,29 @@ def move(session: Session, project: Project, new_state: str, reason: str, *, act
             state=wanted.value,
             reason=clean_reason,
             changed_by=actor.author,
-            changed_at=datetime.now(),
+            changed_at=now or datetime.now(),
         )
     )
 
 
 def change_state(
-    session: Session, project_id: int, new_state: str, reason: str, version: int, *, actor: Actor
+    session: Session,
+    project_id: int,
+    new_state: str,
+    reason: str,
+    version: int,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
 ) -> int:
-    """Coordination moves a project to one of its next states; returns the new version."""
+    """Coordination moves a project to one of its next states; returns the new version.
+    `now`: when the move happened (the demo's past seasons; default the clock)."""
     require_project_editor(actor)
     project = load_project(session, project_id)
     check_project_version(session, project, version)
-    move(session, project, new_state, reason, actor=actor)
+    now = now or datetime.now()
+    move(session, project, new_state, reason, actor=actor, now=now)
     if project.state == S.DELIVERED and project.delivered_on is None:
-        project.delivered_on = date.today()
+        project.delivered_on = now.date()
     flush_project(session, project)
     return project.version

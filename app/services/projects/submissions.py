@@ -237,13 +237,20 @@ def _next_number(session: Session, call_id: int) -> int:
     return int(highest or 0) + 1
 
 
-def submit_project(session: Session, season_label: str, data: ProjectInput, *, actor: Actor) -> int:
+def submit_project(
+    session: Session,
+    season_label: str,
+    data: ProjectInput,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+) -> int:
     """A new project in the season's call, state `recu`, numbered after the call's last one;
-    coordination only. Returns its id."""
+    coordination only. Returns its id. `now`: when it was recorded (the demo's past seasons)."""
     require_project_editor(actor)
     values, filiere_ids = _values(session, data)
     call = ensure_call(session, season_label)
-    now = datetime.now()
+    now = now or datetime.now()
     project = Project(
         call=call,
         number=_next_number(session, call.id),

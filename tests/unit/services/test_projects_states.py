@@ -1,5 +1,7 @@
 """A project's states: the moves allowed, the reason some need, the history and its journal."""
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -131,3 +133,11 @@ def test_every_move_is_journaled_with_its_reason(db: Database, project: int) -> 
         summary, changes = entry.summary, entry.changes or ""
     assert summary == "Changement d'état du projet AAP-2026-001 : Retiré"
     assert '"reason": [null, "La structure a trouvé un prestataire"]' in changes
+
+
+def test_a_move_of_the_past_keeps_its_date(db: Database, project: int) -> None:
+    """The demo records its past seasons' moves on the days they happened."""
+    when = datetime(2026, 1, 12, 14, 30)
+    with db.session() as s:
+        states.change_state(s, project, "complet", "", 1, actor=COORD, now=when)
+    assert actions.details(db, project, actor=COORD).history[-1][:2] == (when, "Complet")
