@@ -20,6 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.demo import words
+from app.demo.projects import (
+    CURRENT,
+    PAST,
+    SESSION_STEPS,
+    project_activity_title,
+    session_title,
+)
+from app.demo.projects import cases as real_cases
 from app.demo.timeline import in_training
 from app.domain import (
     Candidate,
@@ -66,9 +74,19 @@ _LEVEL_RANK = {value: rank for rank, value in _RANK_LEVEL.items()}
 
 # ---------------------------------------------------------------- the programme of S1 … S6
 
+
 # Per week: (kind, title); a title may be a dict per site. The first two of a week always
 # happen, the third now and then.
-_Title = str | dict[str, str]
+@dataclass(frozen=True)
+class _Real:
+    """A session on the real case of `slot` (app/demo/projects.py): the cohort's first one is
+    the project's activity, the later ones work sessions (`step` in SESSION_STEPS)."""
+
+    slot: str
+    step: int
+
+
+_Title = str | _Real | dict[str, str | _Real]
 WEEKS: tuple[tuple[tuple[str, _Title], ...], ...] = (
     (
         ("atelier", "Atelier d'accueil : se présenter et présenter son voisin"),
@@ -82,22 +100,13 @@ WEEKS: tuple[tuple[tuple[str, _Title], ...], ...] = (
         ),
     ),
     (
-        (
-            "projet_reel",
-            "Projet réel club FACE : outil de recherche de stage pour les élèves de 3e (cadrage)",
-        ),
+        ("projet_reel", _Real("a", 0)),
         ("atelier", "Atelier : découvrir Git et travailler à plusieurs sur un dépôt"),
         ("atelier", "Atelier métiers : les trois filières racontées par d'anciens apprenants"),
     ),
     (
-        ("projet_reel", "Projet réel club FACE : maquettes et présentation aux bénévoles"),
-        (
-            "projet_reel",
-            {
-                "cobalt": "Projet réel : site web de l'association Dynamob (Loudun), besoins",
-                "du-guesclin": "Projet réel : site web de la compagnie du Si, recueil des besoins",
-            },
-        ),
+        ("projet_reel", _Real("a", 1)),
+        ("projet_reel", {"cobalt": _Real("b", 0), "du-guesclin": _Real("c", 0)}),
         (
             "visite",
             {
@@ -107,25 +116,13 @@ WEEKS: tuple[tuple[tuple[str, _Title], ...], ...] = (
         ),
     ),
     (
-        (
-            "projet_reel",
-            {
-                "cobalt": "Projet réel Dynamob : arborescence et maquette du site",
-                "du-guesclin": "Projet réel compagnie du Si : arborescence et maquette du site",
-            },
-        ),
+        ("projet_reel", {"cobalt": _Real("b", 1), "du-guesclin": _Real("c", 1)}),
         ("evenement", "Hackathon open data : données de transport et de la ville"),
         ("atelier", "Atelier : débat mouvant sur les usages du numérique"),
     ),
     (
         ("atelier", "Atelier projet professionnel : enquête métier en binôme"),
-        (
-            "projet_reel",
-            {
-                "cobalt": "Projet réel avec les Usines Nouvelles : inventaire du parc informatique",
-                "du-guesclin": "Projet réel compagnie du Si : intégration des contenus",
-            },
-        ),
+        ("projet_reel", {"cobalt": _Real("d", 0), "du-guesclin": _Real("c", 2)}),
         ("atelier", "Atelier : préparer une présentation orale en équipe"),
     ),
     (
@@ -222,6 +219,8 @@ class OrientationSummary:
     observations: int
     decisions: int
     current: "OrientationSummary | None" = None  # the season in training, once it has started
+    # The cohorts' project activities: (activity id, real case's slot, day).
+    real_cases: tuple[tuple[int, str, date], ...] = ()
 
     def describe(self) -> str:
         return self.text() + "."
@@ -264,10 +263,12 @@ def _weekdays(start: date) -> list[date]:
 
 
 class _OrientationSeeder:
-    def __init__(self, session: Session, rng: random.Random, today: date) -> None:
+    def __init__(self, session: Session, rng: random.Random, today: date, role: str) -> None:
         self.session = session
         self.rng = rng
         self.today = today
+        self.role = role  # whose real cases: the finished season's or the current one's
+        self.real_cases: list[tuple[int, str, date]] = []
         self.criteria = {c.code: c.id for c in self.session.scalars(select(Criterion))}
         self.criterion_codes = [c.code for c in criteria.criteria(session)]
         self.filiere_codes = {f.id: f.code for f in reference.filieres(session)}
@@ -344,16 +345,24 @@ class _OrientationSeeder:
     def cohort(self, cohort: CohortInfo, site: str) -> None:
         learners = self.learners(cohort)
         staff = words.STAFF[site]
+        started: set[str] = set()  # the real cases whose project activity this cohort has
         for week, plan in enumerate(WEEKS, start=1):
             week_start = cohort.start_date + timedelta(weeks=week - 1)
             count = 3 if self.rng.random() < 0.55 else 2
             days = sorted(self.rng.sample(_weekdays(week_start), count))
             for day, (kind, title) in zip(days, plan[:count], strict=True):
-                text = title[site] if isinstance(title, dict) else title
+                entry = title[site] if isinstance(title, dict) else title
+                text, slot = self.title(entry, started)
                 if day < self.today:
-                    self.activity(cohort, site, staff.formateurs, learners, day, week, kind, text)
-                elif day < week_start + timedelta(weeks=1) and week_start <= self.today:
-                    self.planned(cohort, staff.formateurs, day, kind, text)
+                    activity_id = self.activity(
+                        cohort, site, staff.formateurs, learners, day, week, kind, text
+                    )
+                elif week_start <= self.today:
+                    activity_id = self.planned(cohort, staff.formateurs, day, kind, text)
+                else:
+                    continue
+                if slot:
+                    self.real_cases.append((activity_id, slot, day))
         self.projects(learners, staff.formateurs, cohort)
         self.decide(learners, staff.coordination_author)
 
@@ -367,7 +376,7 @@ class _OrientationSeeder:
         week: int,
         kind: str,
         title: str,
-    ) -> None:
+    ) -> int:
         rng = self.rng
         lead = rng.choice(trainers)
         team_trainers = [lead]
@@ -441,18 +450,30 @@ class _OrientationSeeder:
                 )
             )
             self.observations += 1
+        return info.id
+
+    def title(self, entry: str | _Real, started: set[str]) -> tuple[str, str]:
+        """The activity's title, and the real case's slot when it is the project's activity."""
+        if isinstance(entry, str):
+            return entry, ""
+        case = real_cases(self.role)[entry.slot]
+        if entry.slot in started:
+            return session_title(case, SESSION_STEPS[entry.slot][entry.step]), ""
+        started.add(entry.slot)
+        return project_activity_title(case), entry.slot
 
     def planned(
         self, cohort: CohortInfo, trainers: tuple[str, ...], day: date, kind: str, title: str
-    ) -> None:
+    ) -> int:
         """An activity of this week still to come: planned, nobody observed yet."""
-        orientation_activities.create_activity(
+        info = orientation_activities.create_activity(
             self.session,
             cohort.id,
             ActivityInput(day=format_date(day), title=title, kind=kind, trainers=trainers[0]),
             actor=demo_actor(role=TRAINER_ROLE),
         )
         self.activities += 1
+        return info.id
 
     def wrong_level(self, value: str) -> str:
         """A slip of the keyboard: the neighbouring level, corrected just after."""
@@ -577,18 +598,18 @@ def seed_orientation(session: Session, rng: random.Random, today: date) -> Orien
     """The orientation period of the finished season, for each of its cohorts; then, once the
     current season has entered training, what its cohorts have done so far."""
     year = reference.season_start_year(today)
-    summary = _seed_season(session, rng, today, reference.season_label(year - 1))
+    summary = _seed_season(session, rng, today, reference.season_label(year - 1), PAST)
     if in_training(today):
-        current = _seed_season(session, rng, today, reference.season_label(year))
+        current = _seed_season(session, rng, today, reference.season_label(year), CURRENT)
         summary = replace(summary, current=current)
     return summary
 
 
 def _seed_season(
-    session: Session, rng: random.Random, today: date, label: str
+    session: Session, rng: random.Random, today: date, label: str, role: str
 ) -> OrientationSummary:
     sites = {o.id: o.code for o in reference.sites(session)}
-    seeder = _OrientationSeeder(session, rng, today)
+    seeder = _OrientationSeeder(session, rng, today, role)
     cohorts = [c for c in orientation_cohorts.cohorts(session) if c.season == label]
     for cohort in sorted(cohorts, key=lambda c: c.site_id):
         seeder.cohort(cohort, sites[cohort.site_id])
@@ -599,4 +620,5 @@ def _seed_season(
         activities=seeder.activities,
         observations=seeder.observations,
         decisions=seeder.decisions,
+        real_cases=tuple(seeder.real_cases),
     )

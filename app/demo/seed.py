@@ -20,6 +20,7 @@ from app.demo import words
 from app.demo.agreements import AgreementsSummary, seed_agreements
 from app.demo.orientation import OrientationSummary, seed_orientation
 from app.demo.people import People, feminine
+from app.demo.projects import CURRENT, PAST, ProjectsSummary, seed_projects
 from app.demo.sites import seed_site_contacts
 from app.demo.timeline import PlannedInternship, in_training, season_start
 from app.domain import Appointment, AppointmentKind, Candidate, Season, Site, Stage
@@ -84,6 +85,7 @@ class DemoSummary:
     week_appointments: int = 0
     orientation: OrientationSummary | None = None
     agreements: AgreementsSummary | None = None
+    projects: ProjectsSummary | None = None
 
     def describe(self) -> str:
         lines = [
@@ -99,6 +101,8 @@ class DemoSummary:
             lines.append(f"- {self.orientation.describe()}")
         if self.agreements is not None:
             lines.append(f"- {self.agreements.describe()}")
+        if self.projects is not None:
+            lines.append(f"- {self.projects.describe()}")
         lines.append(demo_accounts_text())
         return "\n".join(lines)
 
@@ -783,7 +787,15 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     current = reference.season_label(seeder.current_year)
     planned = tuple(seeder.internships.get(current, ()))
     agreements = seed_agreements(session, seeder.rng, today, planned)
-    return _summary(session, today, orientation, agreements)
+    projects = seed_projects(session, today, _real_cases(orientation))
+    return _summary(session, today, orientation, agreements, projects)
+
+
+def _real_cases(summary: OrientationSummary) -> dict[str, tuple[tuple[int, str, date], ...]]:
+    cases = {PAST: summary.real_cases}
+    if summary.current is not None:
+        cases[CURRENT] = summary.current.real_cases
+    return cases
 
 
 def season_status(today: date) -> str:
@@ -828,6 +840,7 @@ def _summary(
     today: date,
     orientation: OrientationSummary | None = None,
     agreements: AgreementsSummary | None = None,
+    projects: ProjectsSummary | None = None,
 ) -> DemoSummary:
     year = reference.season_start_year(today)
     per_kind = dict(
@@ -856,6 +869,7 @@ def _summary(
         week_appointments=sum(len(appointments.appointments_on(session, day)) for day in week),
         orientation=orientation,
         agreements=agreements,
+        projects=projects,
     )
 
 

@@ -20,6 +20,10 @@ from app.domain import (
     Cohort,
     Observation,
     OrientationDecision,
+    Project,
+    ProjectActivity,
+    ProjectCall,
+    ProjectSatisfaction,
     Season,
     Stage,
     StageChange,
@@ -321,3 +325,80 @@ def test_same_seed_and_day_give_the_same_season_in_training(seeded: Seeded, tmp_
         seed_demo(s, today=seeded[2])
     assert signature(again) == signature(seeded[0])
     again.dispose()
+
+
+# ---------------------------------------------------------------- the call for projects
+
+
+def _projects(session: Session, season: str) -> dict[str, tuple[str, int, int]]:
+    """Per structure: (state, activities linked, satisfaction grids)."""
+    projects = session.scalars(
+        select(Project)
+        .join(ProjectCall, ProjectCall.id == Project.call_id)
+        .join(Season, Season.id == ProjectCall.season_id)
+        .where(Season.label == season)
+    ).all()
+    return {
+        p.host.name: (
+            p.state,
+            session.scalar(
+                select(func.count(ProjectActivity.id)).where(ProjectActivity.project_id == p.id)
+            )
+            or 0,
+            session.scalar(
+                select(func.count(ProjectSatisfaction.id)).where(
+                    ProjectSatisfaction.project_id == p.id
+                )
+            )
+            or 0,
+        )
+        for p in projects
+    }
+
+
+def test_the_finished_seasons_real_cases_are_closed_projects_of_its_call(seeded: Seeded) -> None:
+    database, summary, today = seeded
+    with database.session() as s:
+        projects = _projects(s, _season(today, -1))
+        unlinked = s.scalar(
+            select(func.count(Activity.id)).where(
+                Activity.title.startswith("Projet réel : "),
+                Activity.id.not_in(select(ProjectActivity.activity_id)),
+            )
+        )
+    assert projects["Club FACE Vienne"] == ("clos", 2, 2)  # given to both cohorts
+    assert projects["Dynamob"] == ("clos", 1, 2)
+    assert projects["Compagnie du Si"] == ("clos", 1, 2)
+    assert projects["Les Usines Nouvelles"][0] == "clos"
+    assert projects["Sèvre Numérique Services"] == ("non_retenu", 0, 0)
+    assert unlinked == 0  # each cohort's project activity is the project's
+    assert summary.projects is not None and summary.projects.closed >= 3
+
+
+def test_in_december_the_current_call_is_open_and_its_projects_retained(seeded: Seeded) -> None:
+    _only(seeded, "december")
+    database, _, today = seeded
+    with database.session() as s:
+        call = s.scalar(
+            select(ProjectCall)
+            .join(Season, Season.id == ProjectCall.season_id)
+            .where(Season.label == "2026-2027")
+        )
+        projects = _projects(s, "2026-2027")
+    assert call is not None and call.opens_on <= today <= call.closes_on
+    assert call.closes_on == date(2027, 1, 31)
+    assert {state for state, _, _ in projects.values()} <= {"retenu", "en_realisation"}
+    assert len(projects) == 4
+
+
+def test_in_january_the_current_projects_are_delivered_and_more_were_submitted(
+    seeded: Seeded,
+) -> None:
+    _only(seeded, "january")
+    database, _, _ = seeded
+    with database.session() as s:
+        projects = _projects(s, "2026-2027")
+    delivered = [name for name, (state, linked, _) in projects.items() if state == "livre"]
+    assert len(delivered) == 4
+    assert all(projects[name][1] >= 1 for name in delivered)
+    assert projects["Handball Club de Chauray"][0] == "complet"
