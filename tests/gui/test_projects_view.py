@@ -8,9 +8,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QPushButton, QTableView, QWidget
 
 from app.domain.projects import SATISFACTION_QUESTIONS
@@ -27,6 +29,8 @@ from app.services.projects import actions as projects
 from app.services.projects.submissions import ProjectInput
 from app.services.unit_of_work import Database
 from app.ui.main_window import MainWindow
+from app.ui.printing.preview import PdfPreviewDialog
+from app.ui.projects import view as project_view
 from app.ui.projects.dialogs import MilestoneDialog, RankingDialog, TeamDialog
 from app.ui.projects.form import HostPicker, ProjectForm
 from app.ui.projects.models import (
@@ -525,3 +529,62 @@ def test_unsaved_edits_are_asked_about_before_another_project_shows(
     assert view.form.project_id == first  # still the project being edited
     view.discard_changes()
     assert not form.is_dirty()
+
+
+def test_the_print_menu_saves_the_document_and_previews_it(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project_id = _second_project(window)
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    view.open_project(project_id)
+    decision = view.findChild(QAction, "printDecisionLetter")
+    assert decision is not None and not decision.isEnabled()  # no decision yet
+    suggested: list[str] = []
+
+    def chosen(_parent: QWidget, _title: str, name: str, _filters: str) -> Path:
+        suggested.append(name)
+        return tmp_path / name
+
+    monkeypatch.setattr(project_view, "save_file", chosen)
+    previews: list[str] = []
+
+    def close_preview(dialog: QWidget) -> None:
+        assert isinstance(dialog, PdfPreviewDialog)
+        previews.append(dialog.windowTitle())
+        dialog.reject()
+
+    answer_next_dialog(qtbot, close_preview)
+    view.findChild(QAction, "printAcknowledgement").trigger()
+    assert suggested == [f"AAP-{FIRST_YEAR}-001 - Accusé de réception - Compagnie du Si.pdf"]
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / suggested[0]).pages)
+    assert "Billetterie en ligne" in text
+    assert previews == [f"Accusé de réception — AAP-{FIRST_YEAR}-001"]
+
+    view = _switch_to(qtbot, window, "samir")
+    assert not view.findChild(QAction, "printAcknowledgement").isVisible()
+    assert view.findChild(QAction, "printProjectSheet").isVisible()
+    assert not view.export_button.isVisible()
+
+
+def test_a_structure_added_from_a_new_project_is_offered_and_the_typing_kept(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    view.new_project()
+    _type(qtbot, view.form, "title", "Jardin numérique")
+    _click(qtbot, view.form, "newStructureButton")
+    partners = window.show_view("partners")
+    assert window.centralWidget() is not None and partners.isVisible()
+    hosts.save_host(
+        window.context.database,
+        None,
+        HostInput(nom="Les Usines Nouvelles", forme_juridique="autre", commune="Ligugé"),
+        actor=make_actor("coordination", "nadia"),
+    )
+    window.show_view("projects")
+    picker = view.form.host_picker
+    assert picker.findText("Les Usines Nouvelles (Ligugé)") >= 0
+    assert view.form.field("title").value() == "Jardin numérique"
+    view.discard_changes()

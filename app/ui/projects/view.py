@@ -5,7 +5,6 @@ Coordination runs the call; a formateur reads everything and records their own r
 desk (accueil) does not see the view. The services check the same rights.
 """
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +35,7 @@ from app.services.errors import UserFacingError
 from app.services.hosts import actions as hosts
 from app.services.permissions import can_edit_projects
 from app.services.projects import actions as projects
+from app.services.projects import documents
 from app.services.projects import import_actions as project_files
 from app.services.projects.calls import CallInfo
 from app.services.projects.listing import ProjectDetails
@@ -45,6 +45,7 @@ from app.ui.errors import show_error
 from app.ui.printing.preview import PdfPreviewDialog
 from app.ui.projects.dialogs import CallDialog, CriteriaDialog, RankingDialog
 from app.ui.projects.form import NEW_TITLE, ProjectForm
+from app.ui.projects.import_dialog import ProjectImportDialog
 from app.ui.projects.models import (
     HistoryLine,
     HistoryTableModel,
@@ -66,11 +67,26 @@ READ_ONLY_NOTE = (
     "Lecture seule : la coordination instruit les projets. Vous pouvez donner votre avis "
     "dans l'onglet Sélection."
 )
-# (menu text, file name part, service function name in app.services.projects.documents)
+# The documents of a project: (menu text, document, object name of its action).
 DOCUMENTS: tuple[tuple[str, str, str], ...] = (
-    ("Accusé de réception", "accuse-reception", "print_acknowledgement"),
-    ("Lettre de décision", "lettre-decision", "print_decision_letter"),
-    ("Fiche projet (pour l'équipe)", "fiche-projet", "print_project_sheet"),
+    ("Accusé de réception", documents.ACKNOWLEDGEMENT, "printAcknowledgement"),
+    ("Lettre de décision", documents.DECISION, "printDecisionLetter"),
+    ("Fiche projet (pour l'équipe)", documents.PROJECT_SHEET, "printProjectSheet"),
+)
+PRINTERS: dict[str, Callable[..., None]] = {
+    documents.ACKNOWLEDGEMENT: documents.print_acknowledgement,
+    documents.DECISION: documents.print_decision_letter,
+    documents.PROJECT_SHEET: documents.print_project_sheet,
+}
+DECIDED = frozenset(
+    {
+        ProjectState.RETAINED.value,
+        ProjectState.WAITING_LIST.value,
+        ProjectState.NOT_RETAINED.value,
+        ProjectState.IN_PROGRESS.value,
+        ProjectState.DELIVERED.value,
+        ProjectState.CLOSED.value,
+    }
 )
 
 
@@ -191,14 +207,12 @@ class ProjectsView(QWidget):
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.print_menu = QMenu(self.print_button)
         self.print_actions: dict[str, QAction] = {}
-        for text, part, function in DOCUMENTS:
+        for text, document, name in DOCUMENTS:
             action = QAction(text, self.print_menu)
-            action.setObjectName(function)
-            action.triggered.connect(
-                lambda _=False, t=text, p=part, f=function: self.print_document(t, p, f)
-            )
+            action.setObjectName(name)
+            action.triggered.connect(lambda _=False, d=document: self.print_document(d))
             self.print_menu.addAction(action)
-            self.print_actions[function] = action
+            self.print_actions[document] = action
         self.print_button.setMenu(self.print_menu)
         self.history_table = named(QTableView(), "historyTable")
         self.history_table.setModel(self.history_model)
@@ -301,12 +315,14 @@ class ProjectsView(QWidget):
         self.form.set_choices(
             hosts.search_hosts(database, "", limit=HOSTS_LIMIT), lists.filieres(database)
         )
-        shown = self.details.season_label if self.details is not None else None
-        season_changed = shown is not None and shown != self.call.season_label
         self.refresh_list()
-        if self.form.project_id is None or season_changed:
+        if self.form.season_label != self.call.season_label:
+            self._start_new()  # another season: its call starts on a new project
+        elif self.form.is_dirty():
+            pass  # back from adding its structure (Structures view): the typing is kept
+        elif self.form.project_id is None:
             self._start_new()
-        elif not self.form.is_dirty():
+        else:
             self._show(self.form.project_id)
 
     def apply_role(self) -> None:
@@ -315,12 +331,13 @@ class ProjectsView(QWidget):
             self.call_button,
             self.criteria_button,
             self.import_button,
+            self.export_button,
             self.new_button,
         ):
             widget.setVisible(editor)
         self.form.set_read_only(not editor, "" if editor else READ_ONLY_NOTE)
-        for function in ("print_acknowledgement", "print_decision_letter"):
-            self.print_actions[function].setVisible(editor)
+        for document in (documents.ACKNOWLEDGEMENT, documents.DECISION):
+            self.print_actions[document].setVisible(editor)
 
     # ---- the list
 
@@ -398,6 +415,7 @@ class ProjectsView(QWidget):
         self.state_badge.setText(details.state_label)
         self.state_badge.show()
         self.print_button.setEnabled(True)
+        self.print_actions[documents.DECISION].setEnabled(details.state in DECIDED)
         self.selection.show_project(details)
         self.realisation.show_project(details)
         self.history_model.set_rows(
@@ -480,9 +498,7 @@ class ProjectsView(QWidget):
 
     def import_projects(self) -> None:
         """Helper I's import dialog (preview, French errors, all or nothing)."""
-        # Imported when asked: the dialog is helper I's, landing in app/ui/projects/import_dialog.
-        module = importlib.import_module("app.ui.projects.import_dialog")
-        dialog = module.ProjectImportDialog(self.context, self.season_label(), self)
+        dialog = ProjectImportDialog(self.context, self.season_label(), self)
         dialog.exec()
         self.refresh_list()
 
@@ -506,27 +522,27 @@ class ProjectsView(QWidget):
             return
         show_status(self, f"{count} projet{'s' if count != 1 else ''} exporté(s) : {path.name}")
 
-    def print_document(self, title: str, part: str, function: str) -> None:
+    def print_document(self, document: str) -> None:
+        """Save one of the project's documents where the user chooses, then preview it."""
         details = self.details
         if details is None:
             return
-        path = save_file(
-            self,
-            title,
-            f"{details.reference}-{part}.pdf",
-            "Documents PDF (*.pdf)",
-        )
-        if path is None:
-            return
-        documents = importlib.import_module("app.services.projects.documents")
-        printer: Callable[..., object] = getattr(documents, function)
+        database, actor = self.context.database, self.context.actor
         try:
-            printer(self.context.database, details.id, path, actor=self.context.actor)
+            suggested = documents.document_filename(database, details.id, document, actor=actor)
         except UserFacingError as error:
             show_error(self, str(error), "Impression impossible")
             return
-        show_status(self, f"{title} enregistré : {path}")
-        self._preview(path, f"{title} — {details.reference}")
+        path = save_file(self, document, suggested, "Documents PDF (*.pdf)")
+        if path is None:
+            return
+        try:
+            PRINTERS[document](database, details.id, path, actor=actor)
+        except UserFacingError as error:
+            show_error(self, str(error), "Impression impossible")
+            return
+        show_status(self, f"{document} enregistré(e) : {path}")
+        self._preview(path, f"{document} — {details.reference}")
 
     def _preview(self, path: Path, title: str) -> None:
         PdfPreviewDialog(
