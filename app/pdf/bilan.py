@@ -28,7 +28,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from app.pdf.bilan_data import NO_DECISION, BilanData, CommentLine, CriterionSummary
+from app.pdf.bilan_data import NO_DECISION, BilanData, CommentLine, CriterionSummary, EventLine
 from app.pdf.canvas import DeferredPagesCanvas, a4_document
 from app.pdf.fonts import FONT_BOLD, FONT_FAMILY, FONT_ITALIC, FONT_REGULAR, register_fonts
 from app.pdf.layout import (
@@ -415,6 +415,44 @@ def _comments(comments: Sequence[CommentLine], styles: dict[str, ParagraphStyle]
     return flow
 
 
+def _events(events: Sequence[EventLine], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The events the learner took part in: date, event, place, in a light table."""
+    if not events:
+        return [Paragraph("Aucune participation à un événement enregistrée.", styles["muted"])]
+    head = [Paragraph(text, styles["head"]) for text in ("Date", "Événement", "Lieu")]
+    rows: list[list[Any]] = [head]
+    for event in sorted(events, key=lambda e: e.day):
+        rows.append(
+            [
+                Paragraph(french_date(event.day), styles["cell"]),
+                Paragraph(_text(event.title), styles["cell_bold"]),
+                Paragraph(_or_missing(event.place, "Non renseigné"), styles["cell"]),
+            ]
+        )
+    date_w, place_w = 24 * mm, 55 * mm
+    table = Table(
+        rows,
+        colWidths=[date_w, CONTENT_WIDTH - date_w - place_w, place_w],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),
+                ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 1), (-1, -2), 0.4, RULE),
+                ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
+    return [table]
+
+
 def _key_values(
     rows: Sequence[tuple[str, str]], styles: dict[str, ParagraphStyle]
 ) -> list[Flowable]:
@@ -565,6 +603,8 @@ def _story(data: BilanData) -> list[Flowable]:
     story += _criteria_table(data.criteria, styles)
     story += _section("Observations des formateurs", styles)
     story += _comments(data.comments, styles)
+    story += _section("Événements", styles)
+    story += _events(data.events, styles)
     story += _section("Projet professionnel", styles)
     story += _project(data, styles)
     story += _section("Décision de fin d'orientation", styles)

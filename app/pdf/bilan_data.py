@@ -24,6 +24,15 @@ class CommentLine:
 
 
 @dataclass(frozen=True)
+class EventLine:
+    """An event the learner took part in (Niort Numéric, a hackathon…)."""
+
+    day: date
+    title: str
+    place: str
+
+
+@dataclass(frozen=True)
 class BilanData:
     organisation: str
     learner_name: str
@@ -42,6 +51,7 @@ class BilanData:
     decided_by: str
     decided_on: date | None
     printed_on: date
+    events: tuple[EventLine, ...] = ()
     signatories: tuple[str, ...] = field(
         default=("Le formateur référent", "La coordination", "L'apprenant(e)")
     )

@@ -594,6 +594,7 @@ _OTHER_LABELS = {
     "account": "Compte utilisateur",
     "setting": "Paramètres",
     "backup": "Sauvegarde",
+    "activity": "Événement",  # an orientation event and who took part (orientation/events.py)
 }
 _ACCOUNT_FIELDS = {
     "display_name": "Nom",

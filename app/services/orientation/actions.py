@@ -1,6 +1,7 @@
 """What the window asks of orientation: one unit of work per user action."""
 
 import io
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from app.services.orientation import activities as orientation_activities
 from app.services.orientation import bilan as orientation_bilan
 from app.services.orientation import cohorts as orientation_cohorts
 from app.services.orientation import criteria as orientation_criteria
-from app.services.orientation import decisions, locks, progress, projects
+from app.services.orientation import decisions, events, locks, progress, projects
 from app.services.orientation import grid as orientation_grid
 from app.services.orientation.activities import ActivityInfo
 from app.services.orientation.cohorts import CohortInfo, LearnerInfo
@@ -38,8 +39,11 @@ def cohorts(session: Session, *, actor: Actor) -> list[CohortInfo]:
 
 @reads
 def activities(session: Session, cohort_id: int, *, actor: Actor) -> list[ActivityInfo]:
+    """The cohort's activities by date, each event with who took part."""
     require_orientation_reader(actor)
-    return orientation_activities.activities(session, cohort_id)
+    found = orientation_activities.activities(session, cohort_id)
+    people = events.participants(session, (a.id for a in found))
+    return [replace(a, participants=tuple(people[a.id])) for a in found]
 
 
 @reads
@@ -51,6 +55,8 @@ def cohort_learners(session: Session, cohort_id: int, *, actor: Actor) -> list[L
 create_activity = writes(orientation_activities.create_activity)
 update_activity = writes(orientation_activities.update_activity)
 set_teams = writes(orientation_activities.set_teams)
+save_event = writes(events.save_event)
+set_participants = writes(events.set_participants)
 
 
 @reads

@@ -53,6 +53,8 @@ class ActivityInfo:
     kind_label: str
     trainers: str
     teams: tuple[TeamInfo, ...]
+    place: str = ""
+    participants: tuple[LearnerInfo, ...] = ()  # an event's learners (events.participants)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class ActivityInput:
     kind: str = ActivityKind.WORKSHOP.value
     trainers: str = ""
     notes: str = ""
+    place: str = ""
 
 
 def activity_info(activity: Activity) -> ActivityInfo:
@@ -89,6 +92,7 @@ def activity_info(activity: Activity) -> ActivityInfo:
         kind_label=kind_label,
         trainers=activity.trainers,
         teams=teams,
+        place=activity.place or "",
     )
 
 
@@ -145,6 +149,10 @@ def _activity_values(cohort: Cohort, data: ActivityInput) -> dict[str, Any]:
         values["trainers"] = clean_line(data.trainers, 250, "Les formateurs") or ""
     except FieldError as error:
         errors["formateurs"] = str(error)
+    try:
+        values["place"] = clean_line(data.place, 200, "Le lieu") or ""
+    except FieldError as error:
+        errors["lieu"] = str(error)
     try:
         values["notes"] = clean_text(data.notes, MAX_NOTE_LENGTH, "Les notes")
     except FieldError as error:

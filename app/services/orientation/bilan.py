@@ -6,11 +6,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.domain.orientation import Level
-from app.pdf.bilan_data import NO_DECISION, BilanData, CommentLine, CriterionSummary
+from app.pdf.bilan_data import NO_DECISION, BilanData, CommentLine, CriterionSummary, EventLine
 from app.services.actor import Actor
 from app.services.candidates.records import display_name, load_candidate
 from app.services.orientation.cohorts import cohort_info, find_cohort
 from app.services.orientation.decisions import latest_decision
+from app.services.orientation.events import learner_events
 from app.services.orientation.progress import learner_levels, learner_notes
 from app.services.orientation.projects import project_of
 from app.services.orientation.rules import REOPENED_LABEL
@@ -88,4 +89,7 @@ def bilan_data(
         decided_by=decision.decided_by if decision else "",
         decided_on=decision.decided_at.date() if decision else None,
         printed_on=today or date.today(),
+        events=tuple(
+            EventLine(e.day, e.title, e.place) for e in learner_events(session, candidate_id)
+        ),
     )

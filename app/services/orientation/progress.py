@@ -27,6 +27,7 @@ from app.services.orientation.cohorts import (
 )
 from app.services.orientation.criteria import CriterionInfo, criteria_shown
 from app.services.orientation.decisions import DecisionInfo, latest_decision
+from app.services.orientation.events import EventInfo, learner_events
 from app.services.orientation.locks import decision_locks, write_refusal
 from app.services.orientation.observations import effective, latest_levels, read_observations
 from app.services.orientation.projects import ProjectInfo, project_of
@@ -70,6 +71,7 @@ class LearnerPage:
     decision: DecisionInfo | None
     locked: str = ""  # why the observations are locked (decision recorded), or ""
     read_only: str = ""  # why the cohort is read-only for this actor (season over), or ""
+    events: tuple[EventInfo, ...] = ()  # the events the learner took part in
 
 
 def cohort_matrix(session: Session, cohort_id: int, today: date, *, actor: Actor) -> MatrixData:
@@ -161,5 +163,6 @@ def learner_page(
         project=project_of(session, candidate_id),
         decision=latest_decision(session, candidate_id),
         locked=lock.reason if lock is not None else "",
+        events=learner_events(session, candidate_id),
         read_only=write_refusal(cohort, actor, today) if cohort else "",
     )

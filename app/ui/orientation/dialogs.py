@@ -3,12 +3,15 @@
 from collections.abc import Callable
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.orientation import ActivityKind
+from app.domain.plural import plural
 from app.services.errors import UserFacingError, ValidationError
 from app.services.orientation import actions as orientation
 from app.services.orientation.activities import ActivityInfo, ActivityInput
@@ -31,41 +35,91 @@ from app.ui.widgets.naming import named
 
 
 class ActivityDialog(QDialog):
-    """A mise en situation: date, title, kind, trainers."""
+    """A mise en situation: date, title, kind, place, trainers; for an event, the learners of
+    the cohort who took part (a checklist: arrows to move, Espace to tick). New, or the
+    activity given changed."""
 
-    def __init__(self, context: AppContext, cohort_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        cohort_id: int,
+        parent: QWidget | None = None,
+        *,
+        learners: list[LearnerInfo] | None = None,
+        activity: ActivityInfo | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("activityDialog")
-        self.setWindowTitle("Nouvelle activité")
+        self.setWindowTitle("Nouvelle activité" if activity is None else "Modifier l'activité")
         self.context = context
         self.cohort_id = cohort_id
+        self.activity = activity
         self.created: ActivityInfo | None = None
         kinds = [(k.value, k.label) for k in ActivityKind]
+        self.kind = ChoiceBox(kinds, allow_empty=False)
+        place = LineField()
+        place.setPlaceholderText("par exemple : Niort, Pôle universitaire")
         self._fields = {
             "date": FieldWithError("date", LineField()),
             "titre": FieldWithError("titre", LineField()),
-            "type": FieldWithError("type", ChoiceBox(kinds, allow_empty=False)),
+            "type": FieldWithError("type", self.kind),
+            "lieu": FieldWithError("lieu", place),
             "formateurs": FieldWithError("formateurs", LineField()),
         }
-        self._fields["date"].field.set_value(date.today().strftime("%d/%m/%Y"))
-        self._fields["formateurs"].field.set_value(context.username)
+        self._fill(activity)
         form = QFormLayout()
         for name, text in (
             ("date", "Date"),
             ("titre", "Titre"),
             ("type", "Type"),
+            ("lieu", "Lieu"),
             ("formateurs", "Formateurs"),
         ):
             label = QLabel(text)
             label.setBuddy(self._fields[name].field)
             self._fields[name].field.setAccessibleName(text)
             form.addRow(label, self._fields[name])
-        buttons = ok_cancel_buttons(self, "Créer l'activité")
+        self.participants = ParticipantsList(learners or [], activity)
+        self.participants_box = QWidget()
+        box = QVBoxLayout(self.participants_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("Apprenants qui ont participé à l'événement")
+        heading.setBuddy(self.participants.list)
+        box.addWidget(heading)
+        box.addWidget(self.participants, 1)
+        self.participants_error = named(QLabel(), "participantsError")
+        self.participants_error.setProperty("role", "error")
+        self.participants_error.setWordWrap(True)
+        self.participants_error.hide()
+        box.addWidget(self.participants_error)
+        self.kind.currentIndexChanged.connect(self._show_participants)
+        verb = "Créer l'activité" if activity is None else "Enregistrer l'activité"
+        buttons = ok_cancel_buttons(self, verb)
         buttons.accepted.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.participants_box, 1)
         layout.addWidget(buttons)
-        self.resize(460, 220)
+        self._show_participants()
+
+    def _fill(self, activity: ActivityInfo | None) -> None:
+        fields = self._fields
+        if activity is None:
+            fields["date"].field.set_value(date.today().strftime("%d/%m/%Y"))
+            fields["formateurs"].field.set_value(self.context.username)
+            return
+        fields["date"].field.set_value(activity.day.strftime("%d/%m/%Y"))
+        fields["titre"].field.set_value(activity.title)
+        fields["type"].field.set_value(activity.kind)
+        fields["lieu"].field.set_value(activity.place)
+        fields["formateurs"].field.set_value(activity.trainers)
+
+    def _is_event(self) -> bool:
+        return self._fields["type"].field.value() == ActivityKind.EVENT.value
+
+    def _show_participants(self) -> None:
+        self.participants_box.setVisible(self._is_event())
+        self.resize(self.width() or 520, 560 if self._is_event() else 250)
 
     def submit(self) -> None:
         data = ActivityInput(
@@ -73,16 +127,87 @@ class ActivityDialog(QDialog):
             title=self._fields["titre"].field.value(),
             kind=self._fields["type"].field.value(),
             trainers=self._fields["formateurs"].field.value(),
+            place=self._fields["lieu"].field.value(),
         )
+        chosen = self.participants.chosen() if self._is_event() else []
         try:
-            self.created = orientation.create_activity(
-                self.context.database, self.cohort_id, data, actor=self.context.actor
+            self.created = orientation.save_event(
+                self.context.database,
+                self.cohort_id,
+                data,
+                chosen,
+                activity_id=self.activity.id if self.activity else None,
+                actor=self.context.actor,
             )
         except ValidationError as error:
             for name, holder in self._fields.items():
                 holder.set_error(error.errors.get(name, ""))
+            self._show_error(error.errors.get("participants", ""))
+            return
+        except UserFacingError as error:
+            self._show_error(str(error))
             return
         self.accept()
+
+    def _show_error(self, message: str) -> None:
+        self.participants_error.setText(message)
+        self.participants_error.setVisible(bool(message))
+        if message and not self._is_event():
+            QMessageBox.warning(self, "Activité non enregistrée", message)
+
+
+class ParticipantsList(QWidget):
+    """The cohort's learners, each ticked when they took part; « Tous » / « Aucun »."""
+
+    def __init__(self, learners: list[LearnerInfo], activity: ActivityInfo | None) -> None:
+        super().__init__()
+        taken = {p.candidate_id for p in activity.participants} if activity else set()
+        self.list = named(QListWidget(), "participantsList")
+        self.list.setAccessibleName("Apprenants qui ont participé à l'événement")
+        self.list.setToolTip("Flèches pour se déplacer, Espace pour cocher ou décocher")
+        for learner in learners:
+            item = QListWidgetItem(learner.name)
+            item.setData(Qt.ItemDataRole.UserRole, learner.candidate_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = learner.candidate_id in taken
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.count = named(QLabel(), "participantsCount")
+        self.count.setProperty("role", "muted")
+        every = named(QPushButton("Tous"), "allParticipantsButton")
+        none = named(QPushButton("Aucun"), "noParticipantButton")
+        every.clicked.connect(lambda: self._tick_all(Qt.CheckState.Checked))
+        none.clicked.connect(lambda: self._tick_all(Qt.CheckState.Unchecked))
+        self.list.itemChanged.connect(self._count)
+        row = QHBoxLayout()
+        row.addWidget(self.count, 1)
+        row.addWidget(every)
+        row.addWidget(none)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+        self._count()
+
+    def _items(self) -> list[QListWidgetItem]:
+        return [self.list.item(row) for row in range(self.list.count())]
+
+    def _tick_all(self, state: Qt.CheckState) -> None:
+        for item in self._items():
+            item.setCheckState(state)
+
+    def _count(self) -> None:
+        ticked = len(self.chosen())
+        self.count.setText(f"{plural(ticked, 'participant')} sur {self.list.count()}")
+
+    def chosen(self) -> list[int]:
+        return [
+            int(item.data(Qt.ItemDataRole.UserRole))
+            for item in self._items()
+            if item.checkState() == Qt.CheckState.Checked
+        ]
 
 
 class TeamsDialog(QDialog):

@@ -28,6 +28,7 @@ from app.services.errors import UserFacingError, ValidationError
 from app.services.orientation import actions as orientation
 from app.services.orientation.progress import LearnerPage
 from app.services.orientation.rules import ROLE_DECIDING
+from app.services.validation import format_date
 from app.ui.context import AppContext
 from app.ui.orientation.dialogs import ReopenDialog
 from app.ui.orientation.models import LEGEND, LEVEL_COLOURS, LEVEL_SHORT, level_of
@@ -72,6 +73,14 @@ class LearnerTab(QWidget):
         self.notes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.notes.horizontalHeader().setStretchLastSection(True)
         self.notes.setWordWrap(True)
+        self.events = named(QTableWidget(0, 3), "learnerEvents")
+        self.events.setHorizontalHeaderLabels(["Date", "Événement", "Lieu"])
+        self.events.setAccessibleName("Événements auxquels l'apprenant a participé")
+        self.events.verticalHeader().hide()
+        self.events.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.events.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.no_events = named(QLabel("Aucune participation à un événement."), "learnerNoEvents")
+        self.no_events.setProperty("role", "muted")
         # Why the observations are locked (decision recorded) or the cohort read-only.
         self.lock_banner = named(QLabel(), "learnerLock")
         self.lock_banner.setProperty("role", "notice")
@@ -101,6 +110,9 @@ class LearnerTab(QWidget):
         column.addWidget(legend)
         column.addWidget(QLabel("<b>Commentaires</b>"))
         column.addWidget(self.notes)
+        column.addWidget(QLabel("<b>Événements</b> (Niort Numéric, hackathon…)"))
+        column.addWidget(self.events)
+        column.addWidget(self.no_events)
         row = QHBoxLayout()
         row.addWidget(self.project_box, 1)
         row.addWidget(self.decision_box, 1)
@@ -215,6 +227,7 @@ class LearnerTab(QWidget):
         self.print_button.setEnabled(self.page is not None)
         self._fill_weeks()
         self._fill_notes()
+        self._fill_events()
         self._fill_project_and_decision()
 
     def _fill_weeks(self) -> None:
@@ -248,6 +261,18 @@ class LearnerTab(QWidget):
                 self.notes.setItem(row, column, QTableWidgetItem(text))
         self.notes.resizeColumnsToContents()
         self.notes.resizeRowsToContents()
+
+    def _fill_events(self) -> None:
+        events = self.page.events if self.page else ()
+        self.events.setRowCount(len(events))
+        for row, event in enumerate(events):
+            for column, text in enumerate((format_date(event.day), event.title, event.place)):
+                self.events.setItem(row, column, QTableWidgetItem(text))
+        self.events.resizeColumnToContents(0)
+        header = self.events.horizontalHeader().sizeHint().height()
+        self.events.setFixedHeight(header + self.events.verticalHeader().length() + 6)
+        self.events.setVisible(bool(events))
+        self.no_events.setVisible(not events)
 
     def _fill_project_and_decision(self) -> None:
         page = self.page

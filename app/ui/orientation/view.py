@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.orientation import ActivityKind
 from app.domain.plural import plural
 from app.services.errors import PermissionDenied, UserFacingError
 from app.services.orientation import actions as orientation
 from app.services.orientation.activities import ActivityInfo
-from app.services.orientation.cohorts import CohortInfo
+from app.services.orientation.cohorts import ORIENTATION_WEEKS, CohortInfo
 from app.services.orientation.grid import GridData
 from app.services.orientation.progress import MatrixData
 from app.services.validation import format_date
@@ -40,7 +41,7 @@ from app.ui.orientation.models import LEGEND, GridModel, MatrixModel
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
-ACTIVITY_COLUMNS = ("Date", "Semaine", "Titre", "Type", "Formateurs", "Équipes")
+ACTIVITY_COLUMNS = ("Date", "Semaine", "Titre", "Type", "Lieu", "Formateurs", "Équipes")
 
 
 def matrix_summary(data: MatrixData, today: date) -> str:
@@ -119,17 +120,20 @@ class OrientationView(QWidget):
         )
         self.activities_table.doubleClicked.connect(self._enter_selected_activity)
         new = named(QPushButton(icon("calendar-plus"), "Nouvelle activité…"), "newActivityButton")
+        edit = named(QPushButton(icon("file-text"), "Modifier…"), "editActivityButton")
+        edit.setToolTip("Date, titre, type, lieu ; pour un événement, les participants")
         teams = named(QPushButton(icon("users"), "Équipes…"), "teamsButton")
-        self.writing_buttons = (new, teams)
+        self.writing_buttons = (new, edit, teams)
         enter = named(QPushButton(icon("clipboard-check"), "Saisir les niveaux"), "enterButton")
         new.clicked.connect(self.new_activity)
+        edit.clicked.connect(self.edit_activity)
         teams.clicked.connect(self.edit_teams)
         enter.clicked.connect(self._enter_selected_activity)
         grid = named(QPushButton(icon("settings"), "Grille d'évaluation…"), "criteriaButton")
         grid.setToolTip("Ajouter, renommer ou retirer des critères (coordination)")
         grid.clicked.connect(self.edit_criteria)
         buttons = QHBoxLayout()
-        for button in (new, teams, enter):
+        for button in (new, edit, teams, enter):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(grid)
@@ -306,11 +310,15 @@ class OrientationView(QWidget):
         table.setRowCount(len(self._activities))
         for row, activity in enumerate(self._activities):
             teams = ", ".join(f"{t.name} ({len(t.learners)})" for t in activity.teams)
+            if activity.kind == ActivityKind.EVENT.value:
+                taken = plural(len(activity.participants), "participant")
+                teams = f"{taken} · {teams}" if teams else taken
             cells = (
                 activity.day.strftime("%d/%m/%Y"),
-                f"S{activity.week}",
+                f"S{activity.week}" if 1 <= activity.week <= ORIENTATION_WEEKS else "",
                 activity.title,
                 activity.kind_label,
+                activity.place,
                 activity.trainers,
                 teams or "aucune équipe",
             )
@@ -327,11 +335,28 @@ class OrientationView(QWidget):
         cohort_id = self.cohort_id()
         if cohort_id is None or self._read_only:
             return
-        dialog = ActivityDialog(self.context, cohort_id, self)
+        learners = orientation.cohort_learners(
+            self.context.database, cohort_id, actor=self.context.actor
+        )
+        dialog = ActivityDialog(self.context, cohort_id, self, learners=learners)
         if dialog.exec() and dialog.created is not None:
             self.refresh()
             self._select_activity_row(dialog.created.id)
-            self.edit_teams()
+            if dialog.created.kind != ActivityKind.EVENT.value:  # an event has its participants
+                self.edit_teams()
+
+    def edit_activity(self) -> None:
+        activity = self._selected_activity()
+        cohort_id = self.cohort_id()
+        if activity is None or cohort_id is None or self._read_only:
+            return
+        learners = orientation.cohort_learners(
+            self.context.database, cohort_id, actor=self.context.actor
+        )
+        dialog = ActivityDialog(self.context, cohort_id, self, learners=learners, activity=activity)
+        if dialog.exec():
+            self.refresh()
+            self._select_activity_row(activity.id)
 
     def _select_activity_row(self, activity_id: int) -> None:
         for row, activity in enumerate(self._activities):
