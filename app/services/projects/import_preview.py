@@ -332,17 +332,16 @@ class _Rows:
     def _same_project(self, reading: RowReading, host_id: int) -> Project | None:
         """A project of the row's season by the same structure with the same title."""
         wanted = fold(reading.title)
-        ids = self.session.scalars(
-            select(Project.id)
+        found = self.session.execute(
+            select(Project.id, Project.title)
             .join(Project.call)
             .join(ProjectCall.season)
             .where(Season.label == reading.season, Project.host_id == host_id)
             .order_by(Project.number)
         )
-        for project_id in ids:
-            project = load_project(self.session, project_id)
-            if fold(project.title) == wanted:
-                return project
+        for project_id, title in found:
+            if fold(title) == wanted:
+                return load_project(self.session, project_id)
         return None
 
     def _create(self, row: PreviewRow, data: ProjectInput) -> None:
@@ -383,12 +382,15 @@ class _Rows:
         version = self._version(reading, project, expected_version)
         before = project_cells(project)
         try:
-            update_project(self.session, project.id, data, version, actor=self.actor)
+            saved = update_project(self.session, project.id, data, version, actor=self.actor)
         except ValidationError as error:
             raise _Refused(_problems(row.line, error, INPUT_COLUMNS)) from None
+        row.base_version = version
+        if saved == version:  # nothing to save: the project holds what the row says
+            row.action = "unchanged"
+            return
         self.session.expire(project)
         after = project_cells(load_project(self.session, project.id))
-        row.base_version = version
         row.changes = tuple(
             Change(column, before[column], after[column])
             for column in _COMPARED
