@@ -231,7 +231,13 @@ def review_columns(criteria: Sequence[CriterionInfo]) -> list[Column[ReviewInfo]
         )
     columns += [
         Column("Moyenne", lambda r: average_text(r.average), right=True),
-        Column("Conflit d'intérêts", lambda r: "oui, non compté" if r.conflict_of_interest else ""),
+        Column(
+            "Conflit",
+            lambda r: "oui (non compté)" if r.conflict_of_interest else "",
+            tooltip=lambda r: (
+                "Conflit d'intérêts déclaré : notes non comptées" if r.conflict_of_interest else ""
+            ),
+        ),
         Column("Commentaire", lambda r: r.comment),
     ]
     return columns

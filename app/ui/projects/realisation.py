@@ -39,6 +39,7 @@ from app.ui.widgets.form_fields import show_status
 from app.ui.widgets.naming import named
 
 GIVABLE = frozenset({ProjectState.RETAINED.value, ProjectState.IN_PROGRESS.value})
+PLANNED = GIVABLE | {ProjectState.DELIVERED.value}  # milestones still change
 RATED = frozenset({ProjectState.DELIVERED.value, ProjectState.CLOSED.value})
 
 
@@ -80,12 +81,13 @@ class SatisfactionBox(QGroupBox):
         self.save_button = named(QPushButton(icon("check"), "Enregistrer"), f"{prefix}SaveButton")
         self.save_button.clicked.connect(lambda: self.save_requested.emit(prefix))
         bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
+        bottom.addStretch(1)
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.comment)
         layout.addWidget(self.error)
+        layout.addWidget(self.status)
         layout.addLayout(bottom)
 
     def ratings(self) -> dict[str, int]:
@@ -246,7 +248,7 @@ class RealisationTab(QWidget):
             self.edit_milestone_button,
             self.delete_milestone_button,
         ):
-            button.setVisible(editor)
+            button.setVisible(editor and details.state in PLANNED)
         self._show_delivery(details, editor)
         rated = details.state in RATED
         for box in self.satisfaction.values():
@@ -392,7 +394,13 @@ def _teams_text(details: ProjectDetails) -> str:
             return "Retenu : à confier à une équipe d'une promotion."
         return "Aucune équipe pour l'instant."
     lines = [
-        f"<b>{team.team_name}</b> ({team.cohort_label}) : {', '.join(team.learners) or '—'}"
+        f"<b>{team.team_name}</b> ({_site_of(team.cohort_label)}) : "
+        f"{', '.join(team.learners) or '—'}"
         for team in details.teams
     ]
     return "<br>".join(lines)
+
+
+def _site_of(cohort_label: str) -> str:
+    """ "Saison 2025-2026 — Cobalt" -> "Cobalt": the season is the project's."""
+    return cohort_label.rsplit(" — ", 1)[-1]
