@@ -87,6 +87,10 @@ class _Refused(Exception):
         super().__init__()
         self.problems = problems
 
+    @classmethod
+    def at(cls, line: int, column: str, message: str) -> "_Refused":
+        return cls([RowProblem(line, column, message)])
+
 
 @dataclass(frozen=True)
 class Change:
@@ -268,31 +272,23 @@ class _Rows:
         except _Refused as refused:
             raise _Refused(refused.problems + self.project_problems(reading)) from None
         data = replace(reading.data, host_id=host_id)
-        if project is None:
-            project = self._same_project(reading, host_id)
-            if project is not None:
-                self._update(row, project, data, expected_version)
-                if row.action != "unchanged":
-                    first = self.created_by_line.get(project.id)
-                    where = (
-                        f"la ligne {first} du fichier"
-                        if first is not None
-                        else f"le projet {row.duplicate_of} de la base"
-                    )
-                    raise _Refused(
-                        [
-                            RowProblem(
-                                row.line,
-                                "titre",
-                                f"Même structure et même titre que {where} : indiquez sa "
-                                "référence dans la colonne reference pour le modifier.",
-                            )
-                        ]
-                    )
-                return
+        if project is not None:
+            self._update(row, project, data, expected_version)
+            return
+        same = self._same_project(reading, host_id)
+        if same is None:
             self._create(row, data)
             return
-        self._update(row, project, data, expected_version)
+        self._update(row, same, data, expected_version)
+        if row.action != "unchanged":
+            first = self.created_by_line.get(same.id)
+            where = f"la ligne {first} du fichier" if first else f"le projet {row.reference}"
+            raise _Refused.at(
+                row.line,
+                "titre",
+                f"Même structure et même titre que {where} : indiquez sa référence dans la "
+                "colonne reference pour le modifier.",
+            )
 
     def project_problems(self, reading: RowReading) -> list[RowProblem]:
         """What the form would refuse in the project's own columns, for a row refused already
@@ -317,15 +313,11 @@ class _Rows:
         )
         if project_id is None:
             written = reading.texts["reference"].strip()
-            raise _Refused(
-                [
-                    RowProblem(
-                        reading.line,
-                        "reference",
-                        f"Aucun projet {written} dans la base (laisser la référence vide pour "
-                        "un nouveau projet).",
-                    )
-                ]
+            raise _Refused.at(
+                reading.line,
+                "reference",
+                f"Aucun projet {written} dans la base (laisser la référence vide pour un "
+                "nouveau projet).",
             )
         return load_project(self.session, project_id)
 
@@ -348,15 +340,11 @@ class _Rows:
         reading = row.reading
         if reading.state is not None and reading.state != ProjectState.RECEIVED.value:
             label = ProjectState(reading.state).label
-            raise _Refused(
-                [
-                    RowProblem(
-                        row.line,
-                        "etat",
-                        f"Un nouveau projet arrive à l'état « Reçu » (lu : « {label} ») : son "
-                        "état se change ensuite dans sa fiche.",
-                    )
-                ]
+            raise _Refused.at(
+                row.line,
+                "etat",
+                f"Un nouveau projet arrive à l'état « Reçu » (lu : « {label} ») : son "
+                "état se change ensuite dans sa fiche.",
             )
         try:
             project_id = submit_project(self.session, reading.season, data, actor=self.actor)
@@ -402,16 +390,12 @@ class _Rows:
     def _check_state(reading: RowReading, project: Project) -> None:
         if reading.state is None or reading.state == project.state:
             return
-        raise _Refused(
-            [
-                RowProblem(
-                    reading.line,
-                    "etat",
-                    f"État « {ProjectState(reading.state).label} » dans le fichier, "
-                    f"« {ProjectState(project.state).label} » dans la base : l'état ne change "
-                    "pas par import, mais dans la fiche du projet.",
-                )
-            ]
+        raise _Refused.at(
+            reading.line,
+            "etat",
+            f"État « {ProjectState(reading.state).label} » dans le fichier, "
+            f"« {ProjectState(project.state).label} » dans la base : l'état ne change "
+            "pas par import, mais dans la fiche du projet.",
         )
 
     @staticmethod
@@ -423,17 +407,13 @@ class _Rows:
         if reading.file_version is None or reading.number is None:
             return project.version
         if reading.file_version != project.version:
-            raise _Refused(
-                [
-                    RowProblem(
-                        reading.line,
-                        "version",
-                        f"Projet modifié dans la base depuis l'export de ce fichier (version "
-                        f"{project.version} dans la base, {reading.file_version} dans le "
-                        "fichier) : exportez de nouveau les projets et reportez-y vos "
-                        "corrections.",
-                    )
-                ]
+            raise _Refused.at(
+                reading.line,
+                "version",
+                f"Projet modifié dans la base depuis l'export de ce fichier (version "
+                f"{project.version} dans la base, {reading.file_version} dans le "
+                "fichier) : exportez de nouveau les projets et reportez-y vos "
+                "corrections.",
             )
         return project.version
 
@@ -473,15 +453,11 @@ class _Rows:
             and not (reading.rna and rna and rna != reading.rna)
         ]
         if len(same_name) > 1:
-            raise _Refused(
-                [
-                    RowProblem(
-                        reading.line,
-                        "structure",
-                        f"{len(same_name)} structures de l'annuaire s'appellent "
-                        f"« {reading.structure} » : indiquez son SIRET ou son numéro RNA.",
-                    )
-                ]
+            raise _Refused.at(
+                reading.line,
+                "structure",
+                f"{len(same_name)} structures de l'annuaire s'appellent "
+                f"« {reading.structure} » : indiquez son SIRET ou son numéro RNA.",
             )
         return same_name[0] if same_name else None
 

@@ -274,6 +274,42 @@ def test_every_problem_of_a_row_is_told_at_once(db: Database, tmp_path: Path) ->
     assert problems == {"rna", "etat", "contact_telephone", "date_depot"}
 
 
+def test_a_name_two_structures_share_needs_their_identifier(db: Database, tmp_path: Path) -> None:
+    for siret in (SIRET, OTHER_SIRET):
+        add_host(db, nom="Mairie de Ligugé", forme_juridique="sas", identifiant=siret)
+    found = preview(db, write(tmp_path, [form_row(structure="Mairie de Ligugé", rna="")]))
+    problem = found.rows[0].problems[0]
+    assert (problem.column, problem.message) == (
+        "structure",
+        "2 structures de l'annuaire s'appellent « Mairie de Ligugé » : indiquez son SIRET ou "
+        "son numéro RNA.",
+    )
+
+
+def test_the_same_project_twice_in_a_file_is_refused_the_second_time(
+    db: Database, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        [form_row(), form_row(besoin="Un autre besoin", titre=" UN SITE pour les adhérents")],
+    )
+    found = preview(db, path)
+    assert outcomes(found) == [(2, "nouveau"), (3, "refusée")]
+    assert (
+        found.rows[1]
+        .problems[0]
+        .message.startswith("Même structure et même titre que la ligne 2 du fichier")
+    )
+
+
+def test_the_state_changes_in_the_project_page_not_by_a_file(db: Database, tmp_path: Path) -> None:
+    imported(db, write(tmp_path, [form_row()], name="form.csv"))
+    found = preview(db, write(tmp_path, [form_row(reference="AAP-2026-001", etat="Retenu")]))
+    problem = found.rows[0].problems[0]
+    assert problem.column == "etat"
+    assert problem.message.startswith("État « Retenu » dans le fichier, « Reçu » dans la base")
+
+
 def test_a_refused_row_leaves_no_structure_for_the_rows_after_it(
     db: Database, tmp_path: Path
 ) -> None:
