@@ -210,6 +210,7 @@ class ProjectForm(QWidget):
         self.season_label: str | None = None
         self.read_only = False
         self.fields = FieldGroup(self)
+        self._placeholders: dict[str, str] = {}
         self.filieres = FiliereChecks()
         self._saved_filieres: tuple[str, ...] = ()
         self.banner = named(QLabel(), "eligibilityBanner")
@@ -273,6 +274,7 @@ class ProjectForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, label, kind, placeholder in specs:
             field = _make_field(name, label, kind, placeholder)
+            self._placeholders[name] = placeholder
             if name in TOOLTIPS:
                 field.setToolTip(TOOLTIPS[name])
             trailing = self.new_structure_button if kind == "host" else None
@@ -364,6 +366,9 @@ class ProjectForm(QWidget):
             field = self.fields.field(name)
             if isinstance(field, LineField | MultiLineField):
                 field.setReadOnly(read_only)
+                # No hint to type in a field one cannot change.
+                hint = self._placeholders.get(name, "")
+                field.setPlaceholderText("—" if read_only else hint)
             else:
                 field.setEnabled(not read_only)
             _set_frozen_look(field, read_only)

@@ -220,6 +220,10 @@ class ProjectsView(QWidget):
         self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history_table.verticalHeader().hide()
+        # A long reason shows whole, wrapped in its row.
+        self.history_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.history_table.setWordWrap(True)
         history_header = self.history_table.horizontalHeader()
         history_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -425,7 +429,8 @@ class ProjectsView(QWidget):
     def _start_new(self) -> None:
         self.details = None
         self.form.start_new(self.call.season_label if self.call else None)
-        self.title.setText(NEW_TITLE)
+        editor = can_edit_projects(self.context.role)
+        self.title.setText(NEW_TITLE if editor else "Choisissez un projet dans la liste")
         self.subtitle.setText(
             f"Appel à projets {self.call.season_label}" if self.call is not None else ""
         )
