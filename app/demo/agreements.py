@@ -837,6 +837,9 @@ class _AgreementSeeder:
         hired = [i for i in interns if i.exit_type in HIRED_EXITS]
         broken = rng.choice(hired or interns)
         amended = rng.choice([i for i in interns if i is not broken] or interns)
+        # The amended one is the fifth agreement (FAB-…-0005) whatever the day the demo is
+        # seeded on (the draw above is kept so that the rest of the demo stays put).
+        amended = next((i for i in interns[4:] if i is not broken), amended)
         for intern in interns:
             full = intern is amended or rng.random() >= 0.3
             schedule = FULL_WEEK if full else WEDNESDAY_AFTERNOON_OFF
