@@ -11,9 +11,20 @@ import pytest
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QAction, QWheelEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from app.domain.projects import SATISFACTION_QUESTIONS
 from app.services import reference
@@ -588,3 +599,128 @@ def test_a_structure_added_from_a_new_project_is_offered_and_the_typing_kept(
     assert picker.findText("Les Usines Nouvelles (Ligugé)") >= 0
     assert view.form.field("title").value() == "Jardin numérique"
     view.discard_changes()
+
+
+def test_the_list_follows_the_header_the_search_and_the_state_filter(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    _second_project(window)
+    actor = make_actor("coordination", "nadia")
+    dynamob = next(h for h in hosts.search_hosts(window.context.database, "Dynamob"))
+    projects.submit(
+        window.context.database,
+        SEASON,
+        ProjectInput(
+            host_id=dynamob.id, title="Cartographie", submitted_on=f"02/12/{FIRST_YEAR}", need="x"
+        ),
+        actor=actor,
+    )
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    assert view.model.rowCount() == 2 and view.count_label.text() == "2 projets"
+
+    view.search.setFocus()
+    type_text(qtbot, view.search, "billet")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert view.model.record(0).title == "Billetterie en ligne"
+    view.search.clear()
+    view.refresh_list()
+    _choose(view.state_filter, "recu")
+    assert [view.model.record(r).title for r in range(view.model.rowCount())] == ["Cartographie"]
+    _choose(view.state_filter, None)
+
+    # Another season in the header: its own call, empty; back, the projects again.
+    previous = f"{FIRST_YEAR - 1}-{FIRST_YEAR}"
+    season = window.header.season_combo
+    window.header.reload_seasons()
+    index = season.findText(f"Saison {previous}")
+    if index < 0:
+        with window.context.database.session() as session:
+            reference.ensure_season(session, previous)
+        window.header.reload_seasons()
+        index = season.findText(f"Saison {previous}")
+    season.setCurrentIndex(index)
+    assert view.call_label.text().startswith(f"Appel à projets {previous} :")
+    assert view.model.rowCount() == 0 and view.count_label.text() == "Aucun projet"
+    season.setCurrentIndex(season.findText(f"Saison {SEASON}"))
+    assert view.model.rowCount() == 2
+
+
+def test_the_closing_date_moved_earlier_makes_a_late_project_a_warning(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    project_id = _second_project(window)  # submitted on 20/12
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    view.open_project(project_id)
+    assert not view.form.banner.isVisible()
+
+    def move_closing(dialog: QWidget) -> None:
+        closes = dialog.findChild(QWidget, "closes_on")
+        closes.set_value("01/10/2025")  # before the opening: refused under its field
+        dialog.submit()
+        assert "ouverture" in _error(dialog, "closes_onError")
+        closes.set_value(f"15/12/{FIRST_YEAR}")
+        dialog.submit()
+
+    answer_next_dialog(qtbot, move_closing)
+    _click(qtbot, view, "callDatesButton")
+    assert view.call_label.text().endswith(f"au 15/12/{FIRST_YEAR}")
+    assert "après la clôture de l'appel (15/12/" in view.form.banner.text()
+    assert view.model.record(0).warnings
+
+
+def test_a_conflict_of_interest_leaves_the_scores_out(qtbot: QtBot, window: MainWindow) -> None:
+    project_id = _second_project(window)
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    view.open_project(project_id)
+    view.tabs.setCurrentWidget(view.selection)
+    selection = view.selection
+    _score(selection, [5, 5, 5, 5, 5])
+    selection.conflict.setFocus()
+    qtbot.keyClick(selection.conflict, Qt.Key.Key_Space)
+    assert selection.conflict.isChecked()
+    assert not any(box.isEnabled() for box in selection.score_boxes.values())
+    _click(qtbot, selection, "saveReviewButton")
+    assert selection.average_label.text() == "Moyenne : aucun avis compté pour l'instant"
+    assert selection.reviews_model.index(0, 7).data() == "oui (non compté)"
+
+
+def test_every_input_of_the_view_has_a_french_accessible_name(window: MainWindow) -> None:
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    inputs = (QLineEdit, QComboBox, QPlainTextEdit, QCheckBox, QTableView)
+    unnamed = [
+        widget.objectName() or type(widget).__name__
+        for kind in inputs
+        for widget in view.findChildren(kind)
+        if not widget.accessibleName()
+        and not (isinstance(widget, QCheckBox) and widget.text())
+        and not isinstance(widget.parent(), QComboBox)  # a combo's own line edit
+    ]
+    assert unnamed == []
+
+
+def test_the_wheel_over_a_score_does_not_change_it(qtbot: QtBot, window: MainWindow) -> None:
+    project_id = _second_project(window)
+    view = window.show_view("projects")
+    assert isinstance(view, ProjectsView)
+    view.open_project(project_id)
+    view.tabs.setCurrentWidget(view.selection)
+    box = next(iter(view.selection.score_boxes.values()))
+    box.set_score(3)
+    view.search.setFocus()
+    center = box.rect().center()
+    wheel = QWheelEvent(
+        QPointF(center),
+        QPointF(box.mapToGlobal(center)),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(box, wheel)
+    assert box.score() == 3
