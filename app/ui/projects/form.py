@@ -5,6 +5,7 @@ and its French error shows under it in `<field>Error`.
 """
 
 from dataclasses import fields as dataclass_fields
+from datetime import date
 from types import SimpleNamespace
 
 from PySide6.QtCore import Qt, Signal
@@ -29,6 +30,7 @@ from app.services.projects import actions as projects
 from app.services.projects.listing import ProjectDetails
 from app.services.projects.submissions import ProjectInput, project_input
 from app.services.reference import Option
+from app.services.validation import format_date
 from app.ui.context import AppContext
 from app.ui.theme import icon
 from app.ui.widgets.fields import CheckField, ChoiceBox, FieldWidget, LineField, MultiLineField
@@ -343,7 +345,8 @@ class ProjectForm(QWidget):
         self.project_id = None
         self.version = None
         self.season_label = season_label
-        self._load(ProjectInput(host_id=None))
+        # Most projects are typed in as they arrive: submitted today, unless changed.
+        self._load(ProjectInput(host_id=None, submitted_on=format_date(date.today())))
         self.show_warnings(())
 
     def load(self, details: ProjectDetails) -> None:
