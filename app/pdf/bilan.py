@@ -535,14 +535,18 @@ def _decision(data: BilanData, styles: dict[str, ParagraphStyle]) -> list[Flowab
     else:
         decided = _or_missing("")
     flow: list[Flowable] = [_banner(Paragraph(_text(label), styles["decision"])), Spacer(1, 2 * mm)]
-    flow += _key_values(
-        [
+    if data.decision_reopened:
+        rows = [
+            ("Motif de la réouverture", _or_missing(data.decision_reason)),
+            ("Rouverte par", decided),
+        ]
+    else:
+        rows = [
             ("Filière attribuée", _or_missing(data.decision_filiere, "Non renseignée")),
             ("Motif", _or_missing(data.decision_reason)),
             ("Décision prise par", decided),
-        ],
-        styles,
-    )
+        ]
+    flow += _key_values(rows, styles)
     return flow
 
 

@@ -52,6 +52,8 @@ class BilanData:
     decided_on: date | None
     printed_on: date
     events: tuple[EventLine, ...] = ()
+    # The latest decision was reopened (decided_by / decided_on: who reopened it, when).
+    decision_reopened: bool = False
     signatories: tuple[str, ...] = field(
         default=("Le formateur référent", "La coordination", "L'apprenant(e)")
     )

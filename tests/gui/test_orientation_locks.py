@@ -180,7 +180,10 @@ def test_a_closed_season_is_read_only_for_a_trainer_and_says_why(
     grid.setCurrentIndex(model.index(2, 0))
     qtbot.keyClick(grid, Qt.Key.Key_2)
     assert _stored_level(window, activity_id, ids[2], view) == "non_observe"
-    assert view.findChild(QLabel, "gridLock").text().startswith("Saison 2025-2026 terminée")
+    assert not view.findChild(QLabel, "gridLock").isVisible()  # said once, above the tabs
+    assert notice.isVisible()
+    tooltip = model.data(model.index(2, 0), Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.startswith("Saison 2025-2026 terminée")
 
     window.context.signed_in = COORDINATION  # coordination may still correct it
     view.reload_cohorts()  # type: ignore[attr-defined]

@@ -61,7 +61,6 @@ def bilan_data(
     decision_reason = decision.reason if decision else ""
     if decision is not None and decision.reopened:
         decision_label = f"{REOPENED_LABEL} : nouvelle décision à prendre"
-        decision_reason = f"Réouverture : {decision.reason}"
     if cohort is not None:
         info = cohort_info(cohort)
         cohort_label = f"{info.label} ({cohort.site.city})"
@@ -89,6 +88,7 @@ def bilan_data(
         decided_by=decision.decided_by if decision else "",
         decided_on=decision.decided_at.date() if decision else None,
         printed_on=today or date.today(),
+        decision_reopened=decision is not None and decision.reopened,
         events=tuple(
             EventLine(e.day, e.title, e.place) for e in learner_events(session, candidate_id)
         ),

@@ -2,6 +2,9 @@
 a place and the learners of the cohort who took part. What a learner took part in shows on
 their page and in their bilan.
 
+Who took part: the learners listed for the event (activity_participant) and those in one of
+its teams (observed there, so present); only the former are stored as participants.
+
 Activities are not captured by the journal's session hooks: creating or changing an event and
 each learner's participation write explicit entries (the participation's entry names the
 application it is about, so the personal-data rights redact it).
@@ -14,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import Activity, ActivityParticipant, AuditAction, Candidate
+from app.domain import Activity, ActivityParticipant, AuditAction, Candidate, TeamMember
 from app.domain.orientation import ActivityKind
 from app.services.actor import Actor
 from app.services.errors import ValidationError
@@ -51,19 +54,32 @@ def _where(activity: Activity) -> str:
 
 
 def participants(session: Session, activity_ids: Iterable[int]) -> dict[int, list[LearnerInfo]]:
-    """The learners who took part in each of these activities, by name (one query)."""
+    """Who took part in each of these events (listed or in a team), by name; [] for an activity
+    that is not an event. Two queries whatever the number of activities."""
     wanted = set(activity_ids)
-    found: dict[int, list[LearnerInfo]] = {activity_id: [] for activity_id in wanted}
+    found: dict[int, dict[int, LearnerInfo]] = {activity_id: {} for activity_id in wanted}
     if not wanted:
-        return found
-    rows = session.execute(
+        return {}
+    is_event = (Activity.id == ActivityParticipant.activity_id) & (Activity.kind == EVENT)
+    listed = session.execute(
         select(ActivityParticipant.activity_id, Candidate)
+        .join(Activity, is_event)
         .join(Candidate, Candidate.id == ActivityParticipant.candidate_id)
         .where(ActivityParticipant.activity_id.in_(wanted))
     )
-    for activity_id, candidate in rows:
-        found[activity_id].append(learner_info(candidate))
-    return {activity_id: by_name(learners) for activity_id, learners in found.items()}
+    in_teams = session.execute(
+        select(TeamMember.activity_id, Candidate)
+        .join(Activity, (Activity.id == TeamMember.activity_id) & (Activity.kind == EVENT))
+        .join(Candidate, Candidate.id == TeamMember.candidate_id)
+        .where(TeamMember.activity_id.in_(wanted))
+    )
+    for activity_id, candidate in [*listed, *in_teams]:
+        found[activity_id][candidate.id] = learner_info(candidate)
+    return {activity_id: by_name(people.values()) for activity_id, people in found.items()}
+
+
+def _team_members(activity: Activity) -> set[int]:
+    return {member.candidate_id for team in activity.teams for member in team.members}
 
 
 def set_participants(
@@ -74,12 +90,15 @@ def set_participants(
     actor: Actor,
     now: datetime | None = None,
 ) -> list[LearnerInfo]:
-    """Replace who took part in the event: learners of its cohort; each change journaled."""
+    """Replace who took part in the event: learners of its cohort; each change journaled. The
+    members of its teams took part anyway: they are not listed again."""
     require_writer(actor)
     activity = load_activity(session, activity_id)
     require_cohort_writable(activity.cohort, actor, now)
-    chosen = list(dict.fromkeys(candidate_ids))
-    if activity.kind != EVENT and chosen:
+    given = list(dict.fromkeys(candidate_ids))
+    in_teams = _team_members(activity)
+    chosen = [candidate_id for candidate_id in given if candidate_id not in in_teams]
+    if activity.kind != EVENT and given:
         raise ValidationError(
             {
                 "participants": "Seul un événement a des participants ; les autres activités ont "
@@ -176,11 +195,14 @@ def _with_participants(session: Session, info: ActivityInfo) -> ActivityInfo:
 
 
 def learner_events(session: Session, candidate_id: int) -> tuple[EventInfo, ...]:
-    """The events this learner took part in, oldest first."""
+    """The events this learner took part in (listed, or in one of its teams), oldest first."""
+    listed = select(ActivityParticipant.activity_id).where(
+        ActivityParticipant.candidate_id == candidate_id
+    )
+    in_teams = select(TeamMember.activity_id).where(TeamMember.candidate_id == candidate_id)
     rows = session.execute(
         select(Activity.id, Activity.day, Activity.title, Activity.place)
-        .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
-        .where(ActivityParticipant.candidate_id == candidate_id)
+        .where(Activity.kind == EVENT, Activity.id.in_(listed.union(in_teams)))
         .order_by(Activity.day, Activity.id)
     )
     return tuple(EventInfo(a_id, day, title, place or "") for a_id, day, title, place in rows)

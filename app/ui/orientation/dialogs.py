@@ -162,15 +162,25 @@ class ParticipantsList(QWidget):
     def __init__(self, learners: list[LearnerInfo], activity: ActivityInfo | None) -> None:
         super().__init__()
         taken = {p.candidate_id for p in activity.participants} if activity else set()
+        # In a team of the event: present anyway (teams are changed with « Équipes… »).
+        teams = {
+            learner.candidate_id: team.name
+            for team in (activity.teams if activity else ())
+            for learner in team.learners
+        }
         self.list = named(QListWidget(), "participantsList")
         self.list.setAccessibleName("Apprenants qui ont participé à l'événement")
         self.list.setToolTip("Flèches pour se déplacer, Espace pour cocher ou décocher")
         for learner in learners:
-            item = QListWidgetItem(learner.name)
+            team = teams.get(learner.candidate_id)
+            item = QListWidgetItem(learner.name + (f" — {team}" if team else ""))
             item.setData(Qt.ItemDataRole.UserRole, learner.candidate_id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            checked = learner.candidate_id in taken
+            checked = learner.candidate_id in taken or team is not None
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            if team is not None:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+                item.setToolTip(f"Membre de l'équipe « {team} » de l'événement : a participé")
             self.list.addItem(item)
         self.count = named(QLabel(), "participantsCount")
         self.count.setProperty("role", "muted")
@@ -196,7 +206,8 @@ class ParticipantsList(QWidget):
 
     def _tick_all(self, state: Qt.CheckState) -> None:
         for item in self._items():
-            item.setCheckState(state)
+            if item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                item.setCheckState(state)
 
     def _count(self) -> None:
         ticked = len(self.chosen())

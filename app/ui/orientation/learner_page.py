@@ -78,7 +78,7 @@ class LearnerTab(QWidget):
         self.events.setAccessibleName("Événements auxquels l'apprenant a participé")
         self.events.verticalHeader().hide()
         self.events.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.events.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.events.horizontalHeader().setStretchLastSection(True)
         self.no_events = named(QLabel("Aucune participation à un événement."), "learnerNoEvents")
         self.no_events.setProperty("role", "muted")
         # Why the observations are locked (decision recorded) or the cohort read-only.
@@ -259,7 +259,8 @@ class LearnerTab(QWidget):
             cells = (note.day.strftime("%d/%m/%Y"), note.activity, note.author, note.text)
             for column, text in enumerate(cells):
                 self.notes.setItem(row, column, QTableWidgetItem(text))
-        self.notes.resizeColumnsToContents()
+        for column in range(3):  # the comment takes the rest, wrapped
+            self.notes.resizeColumnToContents(column)
         self.notes.resizeRowsToContents()
 
     def _fill_events(self) -> None:
@@ -269,6 +270,7 @@ class LearnerTab(QWidget):
             for column, text in enumerate((format_date(event.day), event.title, event.place)):
                 self.events.setItem(row, column, QTableWidgetItem(text))
         self.events.resizeColumnToContents(0)
+        self.events.setColumnWidth(1, max(self.events.sizeHintForColumn(1) + 24, 320))
         header = self.events.horizontalHeader().sizeHint().height()
         self.events.setFixedHeight(header + self.events.verticalHeader().length() + 6)
         self.events.setVisible(bool(events))
@@ -321,7 +323,7 @@ class LearnerTab(QWidget):
         for holder in self.project_fields.values():
             _set_read_only(holder.field, bool(read_only), read_only)
         self.save_project_button.setEnabled(page is not None and not read_only)
-        banner = " ".join(text for text in (page.read_only, page.locked) if text) if page else ""
+        banner = page.locked if page else ""  # a season over is said above the tabs
         self.lock_banner.setText(banner)
         self.lock_banner.setVisible(bool(banner))
 

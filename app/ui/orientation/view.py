@@ -41,7 +41,16 @@ from app.ui.orientation.models import LEGEND, GridModel, MatrixModel
 from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
-ACTIVITY_COLUMNS = ("Date", "Semaine", "Titre", "Type", "Lieu", "Formateurs", "Équipes")
+ACTIVITY_COLUMNS = (
+    "Date",
+    "Semaine",
+    "Titre",
+    "Type",
+    "Lieu",
+    "Formateurs",
+    "Équipes / participants",
+)
+TEAMS_COLUMN_MAX = 330  # px: the title keeps the room; the whole list is in the tooltip
 
 
 def matrix_summary(data: MatrixData, today: date) -> str:
@@ -123,7 +132,12 @@ class OrientationView(QWidget):
         edit = named(QPushButton(icon("file-text"), "Modifier…"), "editActivityButton")
         edit.setToolTip("Date, titre, type, lieu ; pour un événement, les participants")
         teams = named(QPushButton(icon("users"), "Équipes…"), "teamsButton")
-        self.writing_buttons = (new, edit, teams)
+        # The buttons that write, with their usual tooltip (the season's end replaces it).
+        self.writing_buttons = {
+            new: "Un atelier, un projet réel, une visite, un événement…",
+            edit: edit.toolTip(),
+            teams: "Répartir les apprenants en équipes pour cette activité",
+        }
         enter = named(QPushButton(icon("clipboard-check"), "Saisir les niveaux"), "enterButton")
         new.clicked.connect(self.new_activity)
         edit.clicked.connect(self.edit_activity)
@@ -301,9 +315,9 @@ class OrientationView(QWidget):
         text = self._read_only if self.cohort_id() is not None else self._no_cohort_text
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
-        for button in self.writing_buttons:
+        for button, tip in self.writing_buttons.items():
             button.setEnabled(self.cohort_id() is not None and not self._read_only)
-            button.setToolTip(self._read_only)
+            button.setToolTip(self._read_only or tip)
 
     def _fill_activities_table(self) -> None:
         table = self.activities_table
@@ -323,8 +337,12 @@ class OrientationView(QWidget):
                 teams or "aucune équipe",
             )
             for column, text in enumerate(cells):
-                table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text if column == len(cells) - 1 else "")
+                table.setItem(row, column, item)
         table.resizeColumnsToContents()
+        last = len(ACTIVITY_COLUMNS) - 1
+        table.setColumnWidth(last, min(table.columnWidth(last), TEAMS_COLUMN_MAX))
         table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
     def _selected_activity(self) -> ActivityInfo | None:
@@ -441,10 +459,8 @@ class OrientationView(QWidget):
 
     def _show_grid_locks(self, data: GridData | None) -> None:
         """Which rows are read-only and why (their cells say it too, in a tooltip)."""
-        text = ""
-        if data is not None and data.read_only:
-            text = data.read_only
-        elif data is not None and data.locked:
+        text = ""  # a season over is said once, above the tabs
+        if data is not None and data.locked and not data.read_only:
             names = [
                 learner.name
                 for learner in data.team.learners

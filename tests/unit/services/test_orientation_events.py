@@ -173,3 +173,19 @@ def test_each_learner_sees_only_the_events_they_took_part_in(
 def _candidate_in(db: Database) -> int:
     with db.session() as s:
         return _candidate(s, "Martin", "Inès")
+
+
+def test_a_learner_in_a_team_of_an_event_took_part_in_it(attached: Database, world: World) -> None:
+    info = actions.save_event(attached, world.cohort, HACKATHON, [world.nora], actor=TRAINER)
+    actions.set_teams(attached, info.id, [("Équipe A", [world.lea])], actor=TRAINER)
+    listed = next(
+        a for a in actions.activities(attached, world.cohort, actor=TRAINER) if a.id == info.id
+    )
+    assert [p.candidate_id for p in listed.participants] == [world.lea, world.nora]
+    assert [e.title for e in actions.learner_page(attached, world.lea, actor=TRAINER).events] == [
+        "Hackathon open data"
+    ]
+    # Listing her again stores nothing more; the workshop's teams make no event.
+    actions.set_participants(attached, info.id, [world.lea, world.nora], actor=TRAINER)
+    assert _entries(attached, world.lea) == []
+    assert actions.learner_page(attached, world.marc, actor=TRAINER).events == ()

@@ -1,14 +1,17 @@
 """What can no longer be written: a decided learner's observations (until coordination reopens
 the decision, journaled), a closed season's cohorts for the trainers."""
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.domain import AuditEntry, Candidate, OrientationDecision
+from app.pdf.bilan import render_bilan
 from app.services.base_access.demo_mark import demo_actor
 from app.services.errors import PermissionDenied, UserFacingError, ValidationError
 from app.services.journal import audit_log as audit
@@ -157,7 +160,13 @@ def test_a_reopened_decision_reads_as_such_everywhere(attached: Database, world:
         data = bilan.bilan_data(s, world.lea, actor=TRAINER, today=date(2026, 1, 20))
         latest = decisions.latest_decision(s, world.lea)
     assert data.decision == "Décision rouverte : nouvelle décision à prendre"
-    assert data.decision_reason == "Réouverture : Erreur de saisie"
+    assert (data.decision_reason, data.decision_reopened) == ("Erreur de saisie", True)
+    pdf = io.BytesIO()
+    render_bilan(data, pdf)
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Décision rouverte : nouvelle décision à prendre" in text
+    assert "Motif de la réouverture" in text and "Erreur de saisie" in text
+    assert "Rouverte par" in text and "Décision prise par" not in text
     assert latest is not None and latest.reopened
     assert audit.as_text(REOPENED, "outcome") == "Décision rouverte"
     assert audit.as_text("validee", "outcome") == "Période validée"
