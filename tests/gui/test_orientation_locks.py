@@ -204,6 +204,12 @@ def test_the_promotion_picker_follows_the_header_season(window: MainWindow) -> N
     assert picker.placeholderText() == "Aucune promotion pour la saison 2026-2027"
     assert notice.isVisible()
     assert notice.text().startswith("Aucune promotion pour la saison 2026-2027 : ")
+    site = window.header.site_combo
+    site.setCurrentIndex(site.findText("Cobalt (Poitiers)"))
+    assert notice.text().startswith(
+        "Aucune promotion pour la saison 2026-2027 à Cobalt (Poitiers) : "
+    )
+    site.setCurrentIndex(0)  # Tous les sites
 
     show_season(window, "2025-2026")
     assert picker.currentData() == cohort_id

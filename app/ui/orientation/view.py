@@ -256,10 +256,9 @@ class OrientationView(QWidget):
         self.refresh()
 
     def _why_no_cohort(self, season: str | None) -> str:
-        where = self.header.site_combo.currentText() if self.header else ""
         scope = f"la saison {season}" if season else "aucune saison"
         if self.header is not None and self.header.site_id() is not None:
-            scope += f" ({where})"
+            scope += f" à {self.header.site_combo.currentText()}"
         return (
             f"Aucune promotion pour {scope} : une promotion apparaît ici dès qu'un candidat "
             "de cette saison et de ce site est entré en formation. Changez la saison ou le "
@@ -412,7 +411,8 @@ class OrientationView(QWidget):
         blocked = self.grid_activity.blockSignals(True)
         self.grid_activity.clear()
         for activity in self._activities:
-            text = f"{activity.day:%d/%m/%Y} (S{activity.week}) — {activity.title}"
+            week = f" (S{activity.week})" if 1 <= activity.week <= ORIENTATION_WEEKS else ""
+            text = f"{activity.day:%d/%m/%Y}{week} — {activity.title}"
             self.grid_activity.addItem(text, activity.id)
         self.grid_activity.setCurrentIndex(max(self.grid_activity.findData(chosen), 0))
         self.grid_activity.blockSignals(blocked)
