@@ -65,7 +65,10 @@ def _stored_level(window: MainWindow, activity_id: int, candidate_id: int, view:
 
 
 def test_a_trainer_cannot_change_a_decided_learner_and_reads_the_decision(
-    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    qtmodeltester: ModelTester,
 ) -> None:
     monkeypatch.setattr(locks, "clock", lambda: DURING_ORIENTATION)
     _cohort_id, activity_id, ids = _cohort_with_team(window)  # Benali is ids[0], row 0
@@ -75,6 +78,7 @@ def test_a_trainer_cannot_change_a_decided_learner_and_reads_the_decision(
     model = grid.model()
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
     assert model.flags(model.index(1, 0)) & Qt.ItemFlag.ItemIsEditable
+    qtmodeltester.check(model, force_py=True)  # with a locked row
     lock = view.findChild(QLabel, "gridLock")
     assert lock.isVisible()
     assert lock.text().startswith("Observations verrouillées pour BENALI Alex")
