@@ -837,11 +837,15 @@ class _AgreementSeeder:
         hired = [i for i in interns if i.exit_type in HIRED_EXITS]
         broken = rng.choice(hired or interns)
         amended = rng.choice([i for i in interns if i is not broken] or interns)
-        # The amended one is the fifth agreement (FAB-…-0005) whatever the day the demo is
-        # seeded on (the draw above is kept so that the rest of the demo stays put).
+        # As the README shows them: the eleventh agreement (FAB-…-0011) broken off by a hiring,
+        # the fifth (FAB-…-0005) amended (the draws above are kept: the rest stays put).
+        broken = next((i for i in interns[10:] if i in hired), broken)
         amended = next((i for i in interns[4:] if i is not broken), amended)
-        for intern in interns:
+        for index, intern in enumerate(interns):
             full = intern is amended or rng.random() >= 0.3
+            # The first agreement's sheet of absences (below) counts Wednesday afternoons off
+            # (276,5 h planned) whatever the draw, as the README shows it.
+            full = full and (index > 0 or intern is amended)
             schedule = FULL_WEEK if full else WEDNESDAY_AFTERNOON_OFF
             drafted = _weekday_after(intern.start - timedelta(days=rng.randint(36, 42)))
             info = self.draft(intern, schedule, drafted)
@@ -973,16 +977,18 @@ def seed_agreements(
     rng: random.Random,
     today: date,
     planned: tuple[PlannedInternship, ...] = (),
+    current_rng: random.Random | None = None,
 ) -> AgreementsSummary:
     """Organisation settings, host directory and the agreements of both seasons (`planned`:
     the internships of the season in training, whose agreements come before its history
-    reaches them)."""
+    reaches them; drawn from `current_rng`)."""
     year = reference.season_start_year(today)
     past, current = reference.season_label(year - 1), reference.season_label(year)
     seeder = _AgreementSeeder(session, rng, today)
     seeder.settings()
     seeder.hosts()
     count, amended, broken = seeder.past_season(past)
+    seeder.rng = current_rng or rng
     if in_training(today):
         current_agreements, drafts = seeder.season_in_training(planned)
     else:

@@ -594,13 +594,17 @@ def _before(day: date) -> date:
 # ---------------------------------------------------------------- entry point
 
 
-def seed_orientation(session: Session, rng: random.Random, today: date) -> OrientationSummary:
+def seed_orientation(
+    session: Session, rng: random.Random, today: date, current_rng: random.Random | None = None
+) -> OrientationSummary:
     """The orientation period of the finished season, for each of its cohorts; then, once the
-    current season has entered training, what its cohorts have done so far."""
+    current season has entered training, what its cohorts have done so far (drawn from
+    `current_rng`, so that the past season does not depend on the day)."""
     year = reference.season_start_year(today)
     summary = _seed_season(session, rng, today, reference.season_label(year - 1), PAST)
     if in_training(today):
-        current = _seed_season(session, rng, today, reference.season_label(year), CURRENT)
+        label = reference.season_label(year)
+        current = _seed_season(session, current_rng or rng, today, label, CURRENT)
         summary = replace(summary, current=current)
     return summary
 

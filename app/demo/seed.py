@@ -257,6 +257,10 @@ class _Seeder:
         # Per season label: the internships its learners' routes lead to.
         self.internships: dict[str, list[PlannedInternship]] = {}
 
+    def draw_from(self, rng: random.Random) -> None:
+        """Draw people and routes from `rng` from now on."""
+        self.rng = self.people.rng = rng
+
     # -- building blocks
 
     def create(self, site: str, season: str, applied: date) -> _Person:
@@ -541,19 +545,24 @@ class _Seeder:
         self.follow_up(person, day, exit_type)
 
     def follow_up(self, person: _Person, exit_day: date, exit_type: str) -> None:
-        """The 6- and 12-month calls, for those whose date has already come."""
+        """The 6- and 12-month calls, for those whose date has already come. Both comments
+        are drawn either way: what follows does not depend on the day."""
         if exit_type == "formation_qualifiante":
             group = "training"
         else:
             group = "positive" if exit_type in POSITIVE_EXITS else "other"
-        for months, code in ((6, "suivi_6_mois"), (12, "suivi_12_mois")):
-            day = _weekday_after(_add_months(exit_day, months))
+        calls = [
+            (
+                _weekday_after(_add_months(exit_day, months)),
+                code,
+                person.say(self.rng.choice(words.FOLLOW_UP_COMMENTS[group]), months=str(months)),
+            )
+            for months, code in ((6, "suivi_6_mois"), (12, "suivi_12_mois"))
+        ]
+        author = words.STAFF[person.site].accueil_author
+        for day, code, comment in calls:
             if day >= self.today:
                 return
-            comment = person.say(
-                self.rng.choice(words.FOLLOW_UP_COMMENTS[group]), months=str(months)
-            )
-            author = words.STAFF[person.site].accueil_author
             self.move(person, code, person.clock.at(day, 10, 30), author, comment)
 
     # -- the season in recruitment (applications of the last six weeks)
@@ -775,18 +784,22 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     ensure_demo_accounts(session)
     reference.ensure_reference_data(session, today)
     seed_site_contacts(session)
-    seeder = _Seeder(session, today, random.Random(seed))
+    # The past season draws from its own generator, the current season (whatever its phase)
+    # from another: the past season is the same whatever the day the demo is made.
+    past_rng, current_rng = random.Random(seed), random.Random(f"{seed}/current")
+    seeder = _Seeder(session, today, past_rng)
     seeder.past_season()
+    seeder.draw_from(current_rng)
     if in_training(today):
         seeder.season_in_training()
         seeder.next_intake()
     else:
         seeder.current_season()
     session.flush()
-    orientation = seed_orientation(session, seeder.rng, today)
+    orientation = seed_orientation(session, past_rng, today, current_rng)
     current = reference.season_label(seeder.current_year)
     planned = tuple(seeder.internships.get(current, ()))
-    agreements = seed_agreements(session, seeder.rng, today, planned)
+    agreements = seed_agreements(session, past_rng, today, planned, current_rng)
     projects = seed_projects(session, today, _real_cases(orientation))
     return _summary(session, today, orientation, agreements, projects)
 

@@ -402,3 +402,36 @@ def test_in_january_the_current_projects_are_delivered_and_more_were_submitted(
     assert len(delivered) == 4
     assert all(projects[name][1] >= 1 for name in delivered)
     assert projects["Handball Club de Chauray"][0] == "complet"
+
+
+_PAST_SIGNATURES: dict[str, list[tuple[object, ...]]] = {}
+
+
+def test_the_past_season_is_the_same_whatever_the_day(seeded: Seeded) -> None:
+    """Compared with the first day seeded whose past season has the same label (only the
+    follow-up calls come as the days pass: stages are left out)."""
+    database, _, today = seeded
+    label = _season(today, -1)
+    with database.session() as s:
+        season = select(Season.id).where(Season.label == label).scalar_subquery()
+        people = s.execute(
+            select(Candidate.last_name, Candidate.first_name, Candidate.exit_type)
+            .where(Candidate.season_id == season)
+            .order_by(Candidate.id)
+        ).tuples()
+        levels = s.execute(
+            select(Activity.title, Activity.day, Observation.candidate_id, Observation.level)
+            .join(Observation, Observation.activity_id == Activity.id)
+            .join(Cohort, Cohort.id == Activity.cohort_id)
+            .where(Cohort.season_id == season)
+            .order_by(Observation.id)
+        ).tuples()
+        agreements = s.execute(
+            select(Agreement.number, Agreement.candidate_id, Agreement.status, Agreement.schedule)
+            .join(Candidate, Candidate.id == Agreement.candidate_id)
+            .where(Candidate.season_id == season)
+            .order_by(Agreement.number)
+        ).tuples()
+        signature = [*people, *levels, *agreements]
+    assert len(signature) > 2000
+    assert signature == _PAST_SIGNATURES.setdefault(label, signature)
