@@ -334,6 +334,10 @@ def test_a_project_from_its_submission_to_its_closing(qtbot: QtBot, window: Main
     view.open_project(first_id)
     _move_to(qtbot, view, "retenu")
     assert view.state_badge.text() == "Retenu"
+    # Decided: the jury's scores stay as they were.
+    assert not view.selection.save_review_button.isEnabled()
+    assert not any(box.isEnabled() for box in view.selection.score_boxes.values())
+    assert "en instruction ou en liste d'attente" in view.selection.review_status.text()
 
     # Given to a team of the season's cohort: the project is being realised.
     view.tabs.setCurrentWidget(view.realisation)

@@ -23,7 +23,7 @@ from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.services.permissions import can_edit_projects, can_review_projects
 from app.services.projects import actions as projects
 from app.services.projects.listing import ProjectDetails
-from app.services.projects.reviews import CriterionInfo
+from app.services.projects.reviews import REVIEWABLE_STATES, CriterionInfo
 from app.ui.context import AppContext
 from app.ui.projects.models import ReviewsTableModel, average_text
 from app.ui.theme import icon
@@ -31,6 +31,10 @@ from app.ui.widgets.fields import LineField, MultiLineField
 from app.ui.widgets.naming import named
 
 SCORE_WIDTH = 150
+REVIEWABLE = frozenset(state.value for state in REVIEWABLE_STATES)
+NOT_REVIEWABLE = (
+    "Les notes se donnent quand le projet est complet, en instruction ou en liste d'attente."
+)
 SCORE_LABELS = ("1 – insuffisant", "2 – faible", "3 – correct", "4 – bon", "5 – excellent")
 NO_REASON_NEEDED = frozenset(
     {ProjectState.NOT_RETAINED.value, ProjectState.ABANDONED.value, ProjectState.WITHDRAWN.value}
@@ -89,6 +93,7 @@ class SelectionTab(QWidget):
         self.details: ProjectDetails | None = None
         self.criteria: list[CriterionInfo] = []
         self.score_boxes: dict[int, ScoreBox] = {}
+        self.reviewing = False  # my review can be changed now
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 4, 6, 0)
@@ -238,11 +243,11 @@ class SelectionTab(QWidget):
         self.state_label.setText(f"<b>{details.state_label}</b>{reason}")
         self._fill_next_states(details)
         self.state_editor.setVisible(editor and bool(details.next_states))
-        self._show_my_review(details)
-        for box in self.score_boxes.values():
-            box.setEnabled(reviewer)
+        reviewable = details.state in REVIEWABLE
+        self.reviewing = reviewer and reviewable
+        self._show_my_review(details, reviewable)
         for widget in (self.conflict, self.comment, self.save_review_button):
-            widget.setEnabled(reviewer)
+            widget.setEnabled(self.reviewing)
         self._conflict_toggled(self.conflict.isChecked())
         self.reviews_model.set_reviews(self.criteria, details.reviews)
         self.reviews_table.resizeColumnsToContents()
@@ -260,21 +265,26 @@ class SelectionTab(QWidget):
             "Motif (obligatoire)" if needed else "Motif ou remarque (facultatif)"
         )
 
-    def _show_my_review(self, details: ProjectDetails) -> None:
+    def _show_my_review(self, details: ProjectDetails, reviewable: bool) -> None:
         mine = next((r for r in details.reviews if r.reviewer == self.context.username), None)
         for criterion_id, box in self.score_boxes.items():
             box.set_score(mine.scores.get(criterion_id) if mine else None)
         self.conflict.setChecked(bool(mine and mine.conflict_of_interest))
         self.comment.setPlainText(mine.comment if mine else "")
-        if mine is None:
-            self.review_status.setText("Vous n'avez pas encore donné votre avis.")
-        else:
+        if mine is not None:
             when = mine.recorded_at.strftime("%d/%m/%Y à %H:%M")
-            self.review_status.setText(f"Avis enregistré le {when}.")
+            status = f"Avis enregistré le {when}."
+        elif reviewable:
+            status = "Vous n'avez pas encore donné votre avis."
+        else:
+            status = ""
+        if not reviewable:
+            status = f"{status} {NOT_REVIEWABLE}".strip()
+        self.review_status.setText(status)
 
     def _conflict_toggled(self, conflict: bool) -> None:
         for box in self.score_boxes.values():
-            box.setEnabled(not conflict and projects_reviewer(self.context))
+            box.setEnabled(not conflict and self.reviewing)
 
     # ---- acting
 

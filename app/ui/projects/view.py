@@ -307,8 +307,9 @@ class ProjectsView(QWidget):
     def reload(self) -> None:
         """The season's call, its projects, the directory's structures, the role's rights."""
         self.apply_role()
-        database, actor = self.context.database, self.context.actor
+        database = self.context.database
         try:
+            actor = self.context.actor
             self.call = projects.call(database, self.season_label(), actor=actor)
             criteria = projects.criteria(database, actor=actor)
         except UserFacingError as error:
