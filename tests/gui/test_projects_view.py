@@ -377,6 +377,23 @@ def test_a_project_from_its_submission_to_its_closing(qtbot: QtBot, window: Main
         "Maquette validée par l'association",
         "Prévu",
     ]
+    # Entrée on the milestone opens it: done.
+    opened: list[QWidget] = []
+
+    def mark_done(dialog: QWidget) -> None:
+        assert isinstance(dialog, MilestoneDialog)
+        opened.append(dialog)
+        dialog.holders["state"].field.set_value("fait")
+        dialog.holders["done_on"].field.set_value(f"14/01/{FIRST_YEAR + 1}")
+        dialog.submit()
+
+    answer_next_dialog(qtbot, mark_done)
+    table = view.realisation.milestones_table
+    table.setFocus()
+    table.setCurrentIndex(table.model().index(0, 1))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert len(opened) == 1
+    assert _row_texts(table, 0)[2:] == ["Fait", f"14/01/{FIRST_YEAR + 1}"]
     delivered = view.realisation.delivered_on
     delivered.setText(f"20/03/{FIRST_YEAR + 1}")
     view.realisation.delivery_notes.setText("Site en ligne, hébergé par l'association")

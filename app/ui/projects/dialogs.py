@@ -410,7 +410,6 @@ class RankingDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
         hint = QLabel(
             "Projets complets, en instruction ou décidés, par moyenne décroissante (à égalité, "

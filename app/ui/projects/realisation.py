@@ -177,7 +177,8 @@ class RealisationTab(QWidget):
         header = self.milestones_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.milestones_table.doubleClicked.connect(lambda _index: self.edit_milestone())
+        # Double-click or Entrée (one signal: both would open the dialog twice).
+        self.milestones_table.activated.connect(lambda _index: self.edit_milestone())
         self.add_milestone_button = named(
             QPushButton(icon("calendar-plus"), "Ajouter…"), "addMilestoneButton"
         )
