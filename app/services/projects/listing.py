@@ -21,6 +21,7 @@ from app.domain.text import fold
 from app.services.accounts.names import display_names, person_name
 from app.services.candidates.records import display_name
 from app.services.hosts.directory import format_identifier, headcount_label
+from app.services.orientation.cohorts import cohort_info
 from app.services.projects.calls import CallInfo, call_info, ensure_call, project_reference
 from app.services.projects.eligibility import eligibility_warnings
 from app.services.projects.realisation import (
@@ -120,8 +121,9 @@ class ProjectDetails:
 # ---------------------------------------------------------------- teams
 
 
-def _teams(session: Session, project_ids: list[int]) -> dict[int, list[TeamInfo]]:
-    """Project id -> its teams, cohort by cohort, in the activities' order."""
+def _teams(session: Session, project_ids: list[int]) -> dict[int, list[tuple[str, TeamInfo]]]:
+    """Project id -> its teams with their site's name, cohort by cohort, in the order the
+    project was given."""
     if not project_ids:
         return {}
     links = session.scalars(
@@ -138,22 +140,22 @@ def _teams(session: Session, project_ids: list[int]) -> dict[int, list[TeamInfo]
         )
         .order_by(ProjectActivity.id)
     )
-    found: dict[int, list[TeamInfo]] = {}
+    found: dict[int, list[tuple[str, TeamInfo]]] = {}
     for link in links:
         activity = link.activity
-        label = f"Saison {activity.cohort.season.label} — {activity.cohort.site.name}"
+        label = cohort_info(activity.cohort).label
         for team in activity.teams:
             learners = sorted(
                 (display_name(m.candidate) for m in team.members), key=lambda n: fold(n)
             )
-            found.setdefault(link.project_id, []).append(
-                TeamInfo(activity.id, label, team.name, tuple(learners))
-            )
+            info = TeamInfo(activity.id, label, team.name, tuple(learners))
+            found.setdefault(link.project_id, []).append((activity.cohort.site.name, info))
     return found
 
 
-def _teams_text(teams: list[TeamInfo]) -> str:
-    return " ; ".join(f"{t.cohort_label.split(' — ')[-1]} : {t.team_name}" for t in teams)
+def _teams_text(teams: list[tuple[str, TeamInfo]]) -> str:
+    """ "Cobalt : Les Jardiniers ; Centre Du Guesclin : Équipe B"."""
+    return " ; ".join(f"{site} : {team.team_name}" for site, team in teams)
 
 
 # ---------------------------------------------------------------- the list
@@ -172,7 +174,7 @@ def _row(
     reference: str,
     scored: tuple[Decimal | None, int],
     rank: int | None,
-    teams: list[TeamInfo],
+    teams: list[tuple[str, TeamInfo]],
 ) -> ProjectRow:
     return ProjectRow(
         id=project.id,
@@ -335,7 +337,7 @@ def project_details(session: Session, project_id: int) -> ProjectDetails:
         reviews=tuple(reviews(session, project.id)),
         average=average,
         rank=ranks(session, season).get(project.id),
-        teams=tuple(_teams(session, [project.id]).get(project.id, [])),
+        teams=tuple(team for _site, team in _teams(session, [project.id]).get(project.id, [])),
         milestones=tuple(milestone_info(m) for m in project.milestones),
         delivered_on=project.delivered_on,
         delivery_notes=project.delivery_notes or "",

@@ -4,7 +4,7 @@ numbered within its call, and later corrections under optimistic locking."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +92,6 @@ _LINES: dict[str, tuple[int, str]] = {
 # Texts that may hold several lines: field -> (max length, French label)
 _TEXTS: dict[str, tuple[int, str]] = {
     "contact_availability": (300, "Les disponibilités du contact"),
-    "need": (MAX_TEXT_LENGTH, "Le besoin"),
     "audience": (MAX_TEXT_LENGTH, "Le public"),
     "deliverable": (MAX_TEXT_LENGTH, "Le livrable attendu"),
     "existing": (MAX_TEXT_LENGTH, "L'existant"),
@@ -125,7 +124,7 @@ def _title(text: str) -> str:
     return title
 
 
-def _submitted_on(text: str) -> Any:
+def _submitted_on(text: str) -> date:
     day = parse_date(text)
     if day is None:
         raise FieldError("La date de dépôt est obligatoire.")
