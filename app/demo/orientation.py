@@ -359,6 +359,10 @@ class _OrientationSeeder:
                     )
                 elif week_start <= self.today:
                     activity_id = self.planned(cohort, staff.formateurs, day, kind, text)
+                elif slot and week_start <= self.today + timedelta(weeks=1):
+                    # Next week's real case: the project is already given to the teams.
+                    activity_id = self.planned(cohort, staff.formateurs, day, kind, text)
+                    self.give_to_teams(activity_id, learners)
                 else:
                     continue
                 if slot:
@@ -474,6 +478,15 @@ class _OrientationSeeder:
         )
         self.activities += 1
         return info.id
+
+    def give_to_teams(self, activity_id: int, learners: list[_Learner]) -> None:
+        present = [learner.id for learner in learners if learner.left_on is None]
+        self.rng.shuffle(present)
+        count = max(1, round(len(present) / 4))
+        teams = [(TEAM_NAMES[i], present[i::count]) for i in range(count)]
+        orientation_activities.set_teams(
+            self.session, activity_id, teams, actor=demo_actor(role=TRAINER_ROLE)
+        )
 
     def wrong_level(self, value: str) -> str:
         """A slip of the keyboard: the neighbouring level, corrected just after."""

@@ -601,10 +601,11 @@ class _ProjectsSeeder:
         start = date(year, 12, 1)
         for activity_id, _ in activities:
             self.session.add(ProjectActivity(project_id=project.id, activity_id=activity_id))
-        started = [day for _, day in activities if day < self.today]
-        if not started or project.state != S.RETAINED.value:
+        # Given to the teams on the Thursday before the cohort's first session on it.
+        given = [_given_on(day) for _, day in activities]
+        if project.state != S.RETAINED.value or not given or min(given) >= self.today:
             return False
-        self.change(project, S.IN_PROGRESS, "", min(started), hour=9)
+        self.change(project, S.IN_PROGRESS, "", min(given), hour=16)
         delivered = start + timedelta(days=DELIVERED_AFTER)
         for title, due in (
             ("Cadrage validé par la structure", start + timedelta(days=10)),
@@ -637,6 +638,14 @@ class _ProjectsSeeder:
             )  # fmt: skip
         self.change(project, S.CLOSED, "", closed)
         return True
+
+
+def _given_on(first_session: date) -> date:
+    """The Thursday before a project's first session."""
+    day = first_session - timedelta(days=1)
+    while day.weekday() != 3:
+        day -= timedelta(days=1)
+    return day
 
 
 # ---------------------------------------------------------------- entry point

@@ -723,19 +723,19 @@ class _Seeder:
         one next month), an interview this week for those who came last month."""
         label = reference.season_label(self.current_year + 1)
         reference.ensure_season(self.session, label)
-        this_week = _weekday_after(self.today)
-        days = {
-            "past": _weekday_before(self.today - timedelta(days=28)),
-            "this_week": this_week,
-            "next": _weekday_after(this_week + timedelta(days=28)),
-        }
-        sessions = {
-            site: {
+        sessions = {}
+        for shift, site in enumerate(SITES):
+            # The sites hold theirs on different days of the week.
+            this_week = _weekday_after(self.today + timedelta(days=3 * shift))
+            days = {
+                "past": _weekday_before(self.today - timedelta(days=28 - 3 * shift)),
+                "this_week": this_week,
+                "next": _weekday_after(this_week + timedelta(days=28)),
+            }
+            sessions[site] = {
                 key: self.info_session(site, day, words.STAFF[site].session_capacity)
                 for key, day in days.items()
             }
-            for site in SITES
-        }
         for group, low, high in _NEXT_INTAKE:
             applied = _weekday_before(self.today - timedelta(days=self.rng.randint(low, high)))
             for site in SITES:

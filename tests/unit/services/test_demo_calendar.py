@@ -211,8 +211,9 @@ def test_on_5_december_the_cohorts_are_in_their_first_week_with_observations(
         assert matrix.week == 1
         assert len(matrix.learners) >= 14
         assert matrix.latest and not matrix.not_observed_this_week
-    # Done this week: observed; still to come this week (Monday 7): planned, nobody observed.
-    assert all(date(2026, 12, 1) <= day <= date(2026, 12, 7) for day, _ in days)
+    # Done this week: observed; still to come (Monday 7, and next week's real case already
+    # given to the teams): planned, nobody observed.
+    assert all(date(2026, 12, 1) <= day <= date(2026, 12, 14) for day, _ in days)
     assert all(count >= 14 for day, count in days if day < today)
     assert all(count == 0 for day, count in days if day >= today)
     assert sum(day < today for day, _ in days) >= 4
@@ -389,6 +390,8 @@ def test_in_december_the_current_call_is_open_and_its_projects_retained(seeded: 
     assert call.closes_on == date(2027, 1, 31)
     assert {state for state, _, _ in projects.values()} <= {"retenu", "en_realisation"}
     assert len(projects) == 4
+    # The first real case: given on Thursday 3 to the teams of both cohorts for next week.
+    assert projects["La Courte Échelle"] == ("en_realisation", 2, 0)
 
 
 def test_in_january_the_current_projects_are_delivered_and_more_were_submitted(
