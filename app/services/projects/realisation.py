@@ -29,7 +29,7 @@ from app.services.errors import NotFoundError, UserFacingError, ValidationError
 from app.services.orientation import activities as orientation_activities
 from app.services.orientation.cohorts import load_cohort
 from app.services.permissions import require_project_editor
-from app.services.projects.states import move
+from app.services.projects.states import either_of, move
 from app.services.projects.submissions import check_project_version, flush_project, load_project
 from app.services.validation import FieldError, clean_line, clean_text, format_date, parse_date
 
@@ -82,9 +82,9 @@ def _state(project: Project) -> ProjectState:
 
 def _require_state(project: Project, allowed: frozenset[ProjectState], what: str) -> None:
     if _state(project) not in allowed:
-        labels = ", ".join(f"« {s.label} »" for s in ProjectState if s in allowed)
+        states = either_of(s for s in ProjectState if s in allowed)  # in the life's order
         raise UserFacingError(
-            f"Un projet « {_state(project).label} » ne peut pas {what} (il doit être {labels})."
+            f"Un projet « {_state(project).label} » ne peut pas {what} (il doit être {states})."
         )
 
 

@@ -1,6 +1,7 @@
 """A project's life, selection then realisation: the moves allowed from each state, the
 reason some of them need, and the append-only history of the moves."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ __all__ = [
     "NEXT_STATES",
     "REASON_REQUIRED",
     "change_state",
+    "either_of",
     "move",
     "next_states",
     "parse_state",
@@ -41,6 +43,12 @@ NEXT_STATES: dict[ProjectState, tuple[ProjectState, ...]] = {
 FINAL_STATES = frozenset(state for state, after in NEXT_STATES.items() if not after)
 REASON_REQUIRED = frozenset({S.NOT_RETAINED, S.ABANDONED, S.WITHDRAWN})
 MAX_REASON_LENGTH = 2000
+
+
+def either_of(states: Iterable[ProjectState]) -> str:
+    """ "« Complet », « Incomplet » ou « Retiré »"."""
+    labels = [f"« {state.label} »" for state in states]
+    return ", ".join(labels[:-1]) + " ou " + labels[-1] if len(labels) > 1 else "".join(labels)
 
 
 def parse_state(value: str) -> ProjectState:
@@ -86,10 +94,14 @@ def move(
     transition is not allowed, the reason checked, the move appended to the history."""
     current, wanted = parse_state(project.state), parse_state(new_state)
     if wanted not in NEXT_STATES[current]:
-        allowed = ", ".join(f"« {s.label} »" for s in NEXT_STATES[current])
-        after = f" Depuis « {current.label} » : {allowed}." if allowed else ""
+        allowed = NEXT_STATES[current]
+        if not allowed:
+            raise UserFacingError(
+                f"Un projet « {current.label} » ne change plus d'état (« {wanted.label} » refusé)."
+            )
         raise UserFacingError(
-            f"Un projet « {current.label} » ne peut pas passer à « {wanted.label} ».{after}"
+            f"Un projet « {current.label} » ne peut pas passer à « {wanted.label} » : "
+            f"seulement à {either_of(allowed)}."
         )
     clean_reason = _reason(wanted, reason)
     project.state = wanted.value

@@ -160,7 +160,7 @@ def test_only_a_retained_project_is_given(db: Database) -> None:
     with pytest.raises(UserFacingError) as refused:
         actions.give_to_team(db, project, cohort, "A", [learner], "07/12/2026", actor=COORD)
     assert str(refused.value) == (
-        "Un projet « Reçu » ne peut pas être confié à une équipe (il doit être « Retenu », "
+        "Un projet « Reçu » ne peut pas être confié à une équipe (il doit être « Retenu » ou "
         "« En réalisation »)."
     )
 

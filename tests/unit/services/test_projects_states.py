@@ -59,8 +59,8 @@ def test_a_refused_transition_names_both_states(db: Database, project: int) -> N
     with pytest.raises(UserFacingError) as refused:
         actions.change_state(db, project, "livre", "", 1, actor=COORD)
     assert str(refused.value) == (
-        "Un projet « Reçu » ne peut pas passer à « Livré ». Depuis « Reçu » : « Complet », "
-        "« Incomplet », « Retiré »."
+        "Un projet « Reçu » ne peut pas passer à « Livré » : seulement à « Complet », "
+        "« Incomplet » ou « Retiré »."
     )
     with pytest.raises(UserFacingError, match="État de projet inconnu"):
         actions.change_state(db, project, "perdu", "", 1, actor=COORD)
@@ -89,6 +89,11 @@ def test_a_reason_is_required_to_refuse_withdraw_or_abandon(
         "reason": f"Indiquez le motif : le passage à « {label} » en demande un."
     }
     actions.change_state(db, project, final, "Structure dissoute", version, actor=COORD)
+    with pytest.raises(UserFacingError) as refused:
+        actions.change_state(db, project, "recu", "", version + 1, actor=COORD)
+    assert str(refused.value) == (
+        f"Un projet « {ProjectState(final).label} » ne change plus d'état (« Reçu » refusé)."
+    )
     details = actions.details(db, project, actor=COORD)
     assert (details.state, details.state_reason, details.next_states) == (
         final,
