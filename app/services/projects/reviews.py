@@ -59,8 +59,21 @@ DEFAULT_CRITERIA = (
     "Pérennité après la livraison",
 )
 S = ProjectState
-# The projects the jury ranks: complete ones, under review or decided.
-RANKED_STATES = frozenset({S.COMPLETE, S.UNDER_REVIEW, S.RETAINED, S.WAITING_LIST, S.NOT_RETAINED})
+# The projects the jury ranks: complete ones, under review or decided. A retained project
+# keeps its rank while it is realised (the ranking the decisions relied on stays the same);
+# withdrawn and abandoned ones leave it.
+RANKED_STATES = frozenset(
+    {
+        S.COMPLETE,
+        S.UNDER_REVIEW,
+        S.RETAINED,
+        S.WAITING_LIST,
+        S.NOT_RETAINED,
+        S.IN_PROGRESS,
+        S.DELIVERED,
+        S.CLOSED,
+    }
+)
 # Scores are recorded while the jury works: once decided, the ranking the decision relied
 # on stays as it was.
 REVIEWABLE_STATES = frozenset({S.COMPLETE, S.UNDER_REVIEW, S.WAITING_LIST})
@@ -390,7 +403,7 @@ def _ranked(
 
 
 def ranking(session: Session, season_label: str) -> list[RankedProject]:
-    """The call's ranked projects (complete, under review or decided), best average first;
+    """The call's ranked projects (complete, under review, decided, realised), best average first;
     ties: the earlier submission first; projects without a counted review last, unranked."""
     call = ensure_call(session, season_label)
     projects = list(

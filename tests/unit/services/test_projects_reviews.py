@@ -152,6 +152,16 @@ def test_ranking_by_average_ties_by_submission_unscored_last(db: Database, hosts
         (unscored, None, None),
     ]
     assert not_ranked not in [r.project_id for r in ranked]
+    version = actions.details(db, best, actor=COORD).version
+    version = actions.change_state(db, best, "retenu", "", version, actor=COORD)
+    actions.change_state(db, best, "en_realisation", "", version, actor=COORD)
+    version = actions.details(db, late_tie, actor=COORD).version
+    actions.change_state(db, late_tie, "retire", "Plus disponible", version, actor=COORD)
+    assert [(r.project_id, r.rank) for r in actions.ranking(db, SEASON, actor=COORD)] == [
+        (best, 1),  # realised, still first: the ranking the decision relied on
+        (early_tie, 2),
+        (unscored, None),
+    ]
     rows = {r.id: r for r in actions.projects(db, SEASON, actor=COORD)}
     assert (rows[best].rank, rows[best].average) == (1, Decimal("4.60"))
     assert rows[not_ranked].rank is None
