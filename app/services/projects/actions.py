@@ -28,6 +28,7 @@ __all__ = [
     "details",
     "give_to_team",
     "projects",
+    "projects_of_learner",
     "ranking",
     "record_review",
     "record_satisfaction",
@@ -68,6 +69,13 @@ def details(session: Session, project_id: int, *, actor: Actor) -> ProjectDetail
     """One project's whole file."""
     require_project_reader(actor)
     return listing.project_details(session, project_id)
+
+
+@reads
+def projects_of_learner(session: Session, candidate_id: int, *, actor: Actor) -> list[ProjectRow]:
+    """The real cases a learner worked on, for their page."""
+    require_project_reader(actor)
+    return listing.projects_of_learner(session, candidate_id)
 
 
 submit = writes(submissions.submit_project)

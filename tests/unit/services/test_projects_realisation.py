@@ -119,6 +119,9 @@ def test_given_to_a_team_the_project_is_a_real_case_activity(db: Database, world
     assert row.teams == "Cobalt : Les Jardiniers ; Cobalt : Équipe 2"
     with db.session() as s:
         assert [r.id for r in listing.projects_of_learner(s, world.nora)] == [world.project]
+    assert actions.projects_of_learner(db, world.elsewhere, actor=TRAINER) == []
+    (mine,) = actions.projects_of_learner(db, world.lea, actor=TRAINER)
+    assert (mine.reference, mine.state_label) == ("AAP-2026-001", "En réalisation")
 
 
 def test_a_team_of_the_same_name_is_replaced(db: Database, world: World) -> None:

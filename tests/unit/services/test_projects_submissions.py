@@ -262,3 +262,17 @@ def test_projects_of_a_learner_is_empty_without_a_team(db: Database, hosts: Host
     with db.session() as s:
         submit(s, hosts.small)
         assert listing.projects_of_learner(s, 12345) == []
+
+
+def test_the_call_s_dates_are_journaled(journaled: Database) -> None:
+    call = actions.call(journaled, SEASON, actor=COORD)
+    actions.save_call(journaled, call.id, "15/09/2026", "31/01/2027", "", actor=COORD)
+    with journaled.session(commit=False) as s:
+        (entry,) = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity_type == "project_call", AuditEntry.action == "modification"
+            )
+        )
+        summary, changes = entry.summary, entry.changes
+    assert summary == "Appel à projets modifié 2026-2027 : Ouverture"
+    assert changes == '{"opens_on": ["01/10/2026", "15/09/2026"]}'
