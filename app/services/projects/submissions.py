@@ -275,18 +275,34 @@ def submit_project(
     return project.id
 
 
+def _last_change(session: Session, project: Project) -> tuple[str, datetime] | None:
+    """Who changed the project last and when: its latest state change or journal entry (the
+    project has no `updated_by` column; a form's save is journaled, a move is in its history)."""
+    found = [
+        session.execute(
+            select(AuditEntry.author, AuditEntry.at)
+            .where(AuditEntry.entity_uuid == project.uuid)
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        ).first(),
+        session.execute(
+            select(ProjectStateChange.changed_by, ProjectStateChange.changed_at)
+            .where(ProjectStateChange.project_id == project.id)
+            .order_by(ProjectStateChange.id.desc())
+            .limit(1)
+        ).first(),
+    ]
+    changes = [(str(row[0]), row[1]) for row in found if row is not None]
+    return max(changes, key=lambda change: change[1]) if changes else None
+
+
 def _conflict(session: Session, project: Project) -> ConflictError:
-    """The French refusal naming who saved the project last, and when (from the journal)."""
-    latest = session.execute(
-        select(AuditEntry.author, AuditEntry.at)
-        .where(AuditEntry.entity_uuid == project.uuid)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).first()
-    if latest is None:
+    """The French refusal naming who saved the project last, and when."""
+    last = _last_change(session, project)
+    if last is None:
         return ConflictError(conflict_message(PROJECT, None, None))
-    who = person_name(display_names(session), latest[0])
-    return ConflictError(conflict_message(PROJECT, who, latest[1]))
+    who = person_name(display_names(session), last[0])
+    return ConflictError(conflict_message(PROJECT, who, last[1]))
 
 
 def check_project_version(session: Session, project: Project, version: int | None) -> None:

@@ -1,9 +1,10 @@
 """A project's states: the moves allowed, the reason some need, the history and its journal."""
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.domain import AuditEntry
 from app.domain.projects import ProjectState
@@ -11,6 +12,7 @@ from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.services.journal import audit_log as audit
 from app.services.projects import actions, states
 from app.storage import Database
+from tests.conftest import make_actor
 from tests.unit.services.test_projects_world import COORD, make_hosts, submit
 
 
@@ -146,3 +148,32 @@ def test_a_move_of_the_past_keeps_its_date(db: Database, project: int) -> None:
     with db.session() as s:
         states.change_state(s, project, "complet", "", 1, actor=COORD, now=when)
     assert actions.details(db, project, actor=COORD).history[-1][:2] == (when, "Complet")
+
+
+def test_a_move_racing_another_desk_names_who_moved_it_first(
+    db: Database, db_path: Path, project: int
+) -> None:
+    """Two desks change the same project's state at the same moment: the second one's
+    version check in the UPDATE fails, and its message names the first from the history."""
+    other_desk = Database("sqlite:///" + str(db_path))
+    nadia = make_actor("coordination", "nadia", "Nadia Belkacem")
+
+    def nadia_moves_it() -> None:
+        with other_desk.session() as s:
+            states.change_state(s, project, "incomplet", "Devis manquant", 1, actor=nadia)
+
+    try:
+        with pytest.raises(ConflictError) as refused, db.session() as s:
+            pending = [nadia_moves_it]
+
+            def before_flush(*_args: object) -> None:
+                while pending:
+                    pending.pop()()
+
+            event.listen(s, "before_flush", before_flush)
+            states.change_state(s, project, "complet", "", 1, actor=COORD)
+    finally:
+        other_desk.dispose()
+    assert str(refused.value).startswith("Ce projet a été modifié par nadia le ")
+    details = actions.details(db, project, actor=COORD)
+    assert (details.state, details.version) == ("incomplet", 2)
