@@ -7,7 +7,9 @@ each was given to the teams of a cohort's real-case activity in December, delive
 January restitution and closed with the structure's and the team's satisfaction. The current
 season's call (1 October – 31 January) gets its own structures, and only what has happened
 before the reference day: submissions, instruction, four projects retained and realised by the
-cohorts in orientation, later submissions still waiting for the committee.
+cohorts in orientation, later submissions still waiting for the committee. The jury (the
+demo's coordinator and trainers) scores each project under review on the default grid; one
+reviewer declares a conflict of interest now and then.
 
 Written on the domain models, as the coordination; stage histories are never touched.
 Deterministic for a given day (no random draw).
@@ -29,7 +31,9 @@ from app.domain.projects import (
     ProjectCall,
     ProjectFiliere,
     ProjectMilestone,
+    ProjectReview,
     ProjectSatisfaction,
+    ProjectScore,
     ProjectState,
     ProjectStateChange,
 )
@@ -37,6 +41,7 @@ from app.services import reference
 from app.services.base_access.demo_mark import demo_actor
 from app.services.hosts import directory as hosts
 from app.services.hosts.directory import HostInput, TutorInput
+from app.services.projects import reviews as project_reviews
 
 S = ProjectState
 PAST, CURRENT = "past", "current"
@@ -71,8 +76,19 @@ class _Case:
     headcount: int
     route: tuple[tuple[int, ProjectState, str], ...] = ()
     satisfaction: tuple[tuple[int, int, int, int, str], ...] = field(default=())
+    # The jury's scores, one row of five (the default grid) per reviewer of REVIEWERS; an
+    # empty row: a conflict of interest declared.
+    scores: tuple[tuple[int, ...], ...] = ()
 
 
+# The demo's jury: its coordinator and its two trainers with an account (their usernames).
+REVIEWERS = ("claire.vasseur", "julien.morel", "elodie.perrin")
+CONFLICT_COMMENT = "Conflit d'intérêts déclaré : je suis bénévole dans cette structure."
+REVIEW_COMMENTS = (
+    "Besoin clair, contact disponible ; le calendrier tient dans la période d'orientation.",
+    "Bon support pour travailler en équipe ; prévoir les contenus tôt.",
+    "Intéressant pour la filière ; attention à la maintenance après livraison.",
+)
 _REALISED = (
     (44, S.COMPLETE, ""),
     (45, S.UNDER_REVIEW, ""),
@@ -453,6 +469,22 @@ SESSION_STEPS = {
 }
 
 
+_SCORES: dict[str, tuple[tuple[int, ...], ...]] = {
+    "Club FACE Vienne": ((5, 4, 5, 4, 4), (5, 4, 4, 4, 3), (4, 5, 5, 4, 4)),
+    "Dynamob": ((4, 4, 4, 3, 4), (4, 3, 4, 4, 3), (4, 4, 3, 3, 4)),
+    "Compagnie du Si": ((4, 4, 4, 5, 3), (4, 4, 5, 4, 4), ()),
+    "Les Usines Nouvelles": ((4, 5, 4, 4, 5), (5, 4, 4, 4, 4), (4, 4, 5, 3, 4)),
+    "Sèvre Numérique Services": ((2, 3, 3, 3, 2), (2, 2, 3, 3, 3), (1, 3, 2, 3, 2)),
+    "La Courte Échelle": ((5, 4, 4, 5, 4), (4, 4, 5, 4, 4), (5, 5, 4, 4, 3)),
+    "Le Jardin partagé des Couronneries": ((4, 4, 4, 4, 3), (4, 5, 4, 3, 3), (4, 4, 3, 4, 3)),
+    "Théâtre du Lavoir": ((4, 3, 4, 4, 4), (), (4, 4, 4, 3, 4)),
+    "Ressourcerie Le Grenier": ((5, 4, 4, 4, 4), (4, 4, 4, 4, 5), (4, 5, 4, 4, 4)),
+    "Handball Club de Chauray": ((3, 4, 3, 4, 3), (3, 3, 4, 3, 2)),
+}
+# Reviews come two to six days after the project is put under review.
+_REVIEW_DELAYS = (2, 4, 6)
+
+
 def cases(role: str) -> dict[str, _Case]:
     """The projects worked on in the orientation's real-case sessions, by slot."""
     chosen = PAST_CASES if role == PAST else CURRENT_CASES
@@ -577,7 +609,31 @@ class _ProjectsSeeder:
             if day >= self.today:
                 break
             self.change(project, state, reason.format(day=day.strftime("%d/%m/%Y")), day)
+            if state == S.UNDER_REVIEW:
+                self.reviews(project, case, day)
         return project
+
+    def reviews(self, project: Project, case: _Case, under_review: date) -> None:
+        """The jury's scores while the project is under review (before its decision)."""
+        criteria = [c.id for c in project_reviews.scoring_criteria(self.session)]
+        rows = _SCORES.get(case.structure, ())
+        for index, (reviewer, scores) in enumerate(zip(REVIEWERS, rows, strict=False)):
+            day = under_review + timedelta(days=_REVIEW_DELAYS[index])
+            if day >= self.today:
+                return
+            conflict = not scores
+            review = ProjectReview(
+                project_id=project.id,
+                reviewer=reviewer,
+                conflict_of_interest=conflict,
+                comment=CONFLICT_COMMENT if conflict else REVIEW_COMMENTS[index],
+                recorded_at=self.at(day, 12),
+            )
+            review.scores = [
+                ProjectScore(criterion_id=criterion, score=score)
+                for criterion, score in zip(criteria, scores, strict=False)
+            ]
+            self.session.add(review)
 
     def change(
         self, project: Project, state: ProjectState, reason: str, day: date, hour: int = 17

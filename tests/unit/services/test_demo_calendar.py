@@ -33,6 +33,7 @@ from app.services.appointments import booking as appointments
 from app.services.base_access.opening import open_app_database
 from app.services.orientation import cohorts as orientation_cohorts
 from app.services.orientation.progress import cohort_matrix
+from app.services.projects import reviews
 from app.storage import Database
 from tests.conftest import make_actor
 
@@ -373,6 +374,11 @@ def test_the_finished_seasons_real_cases_are_closed_projects_of_its_call(seeded:
     assert projects["Les Usines Nouvelles"][0] == "clos"
     assert projects["Sèvre Numérique Services"] == ("non_retenu", 0, 0)
     assert unlinked == 0  # each cohort's project activity is the project's
+    with database.session() as s:
+        ranked = {r.structure: r for r in reviews.ranking(s, _season(today, -1))}
+    assert ranked["Club FACE Vienne"].rank == 1
+    assert ranked["Compagnie du Si"].reviews_counted == 2  # a conflict of interest declared
+    assert ranked["Sèvre Numérique Services"].rank == 5
     assert summary.projects is not None and summary.projects.closed >= 3
 
 
