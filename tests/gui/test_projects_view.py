@@ -334,6 +334,10 @@ def test_a_project_from_its_submission_to_its_closing(qtbot: QtBot, window: Main
     view.open_project(first_id)
     _move_to(qtbot, view, "retenu")
     assert view.state_badge.text() == "Retenu"
+    # Realisation starts with a team (Réalisation tab), not from the state list.
+    offered = view.selection.next_state
+    assert [offered.itemData(i) for i in range(offered.count())] == ["retire"]
+    assert "Confier à une équipe" in view.selection.realisation_hint.text()
     # Decided: the jury's scores stay as they were.
     assert not view.selection.save_review_button.isEnabled()
     assert not any(box.isEnabled() for box in view.selection.score_boxes.values())

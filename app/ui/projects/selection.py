@@ -41,6 +41,14 @@ NO_REASON_NEEDED = frozenset(
 )
 
 
+# States set by the Réalisation tab, with what they need (a team, a delivery date).
+VIA_REALISATION = {
+    ProjectState.IN_PROGRESS.value: "Pour passer en réalisation : « Confier à une équipe… » "
+    "(onglet Réalisation).",
+    ProjectState.DELIVERED.value: "Pour enregistrer la livraison : « Livré » (onglet Réalisation).",
+}
+
+
 def error_label(name: str) -> QLabel:
     label = named(QLabel(), name)
     label.setProperty("role", "error")
@@ -134,6 +142,10 @@ class SelectionTab(QWidget):
         layout = QVBoxLayout(box)
         layout.addWidget(self.state_label)
         layout.addWidget(self.state_editor)
+        self.realisation_hint = named(QLabel(), "realisationHint")
+        self.realisation_hint.setProperty("role", "muted")
+        self.realisation_hint.setWordWrap(True)
+        layout.addWidget(self.realisation_hint)
         layout.addWidget(self.reason_error)
         return box
 
@@ -241,8 +253,11 @@ class SelectionTab(QWidget):
         self.setEnabled(True)
         reason = f" — motif : {details.state_reason}" if details.state_reason else ""
         self.state_label.setText(f"<b>{details.state_label}</b>{reason}")
-        self._fill_next_states(details)
-        self.state_editor.setVisible(editor and bool(details.next_states))
+        offered = self._fill_next_states(details)
+        self.state_editor.setVisible(editor and bool(offered))
+        hints = [VIA_REALISATION[s] for s in details.next_states if s in VIA_REALISATION]
+        self.realisation_hint.setText(" ".join(hints))
+        self.realisation_hint.setVisible(editor and bool(hints))
         reviewable = details.state in REVIEWABLE
         self.reviewing = reviewer and reviewable
         self._show_my_review(details, reviewable)
@@ -253,11 +268,14 @@ class SelectionTab(QWidget):
         self.reviews_table.resizeColumnsToContents()
         self.average_label.setText(_average_line(details))
 
-    def _fill_next_states(self, details: ProjectDetails) -> None:
+    def _fill_next_states(self, details: ProjectDetails) -> list[str]:
+        """The next states offered here (not those the Réalisation tab sets with its data)."""
+        offered = [s for s in details.next_states if s not in VIA_REALISATION]
         self.next_state.clear()
-        for state in details.next_states:
+        for state in offered:
             self.next_state.addItem(ProjectState(state).label, state)
         self._reason_hint()
+        return offered
 
     def _reason_hint(self) -> None:
         needed = self.next_state.currentData() in NO_REASON_NEEDED
