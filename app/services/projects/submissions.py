@@ -149,13 +149,18 @@ def _deliverable_kind(text: str) -> str:
     raise FieldError(f"Type de livrable inconnu : choisir parmi {allowed}.")
 
 
+_HEADCOUNT = re.compile(r"^([0-9]{1,7})(?:salari[eé]s?)?$")
+
+
 def _headcount(text: str) -> int | None:
-    digits = re.sub(r"[\s\u202f\u00a0]", "", text)
-    if not digits:
+    """ "12", "12 salariés", "1 200" -> the number; empty -> None."""
+    compact = re.sub(r"\s", "", text.lower())
+    if not compact:
         return None
-    if not digits.isdigit() or len(digits) > 7 or int(digits) > MAX_HEADCOUNT:
+    match = _HEADCOUNT.match(compact)
+    if match is None or int(match[1]) > MAX_HEADCOUNT:
         raise FieldError("L'effectif déclaré est un nombre de salariés (ex. 12), ou vide.")
-    return int(digits)
+    return int(match[1])
 
 
 def _filiere_ids(session: Session, codes: tuple[str, ...]) -> list[int]:

@@ -276,3 +276,26 @@ def test_the_call_s_dates_are_journaled(journaled: Database) -> None:
         summary, changes = entry.summary, entry.changes
     assert summary == "Appel à projets modifié 2026-2027 : Ouverture"
     assert changes == '{"opens_on": ["01/10/2026", "15/09/2026"]}'
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("12", 12), ("12 salariés", 12), ("1 200", 1200), ("0", 0), ("", None), (" 7 ", 7)],
+)
+def test_the_declared_headcount_is_read_as_typed(
+    db: Database, hosts: Hosts, typed: str, stored: int | None
+) -> None:
+    with db.session() as s:
+        project_id = submit(s, hosts.small, headcount=typed)
+    assert actions.details(db, project_id, actor=COORD).headcount == stored
+
+
+@pytest.mark.parametrize("typed", ["douze", "-3", "12,5", "99999999"])
+def test_a_headcount_that_is_not_a_number_is_refused(
+    db: Database, hosts: Hosts, typed: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        actions.submit(db, SEASON, project_input(hosts.small, headcount=typed), actor=COORD)
+    assert refused.value.errors == {
+        "headcount": "L'effectif déclaré est un nombre de salariés (ex. 12), ou vide."
+    }
