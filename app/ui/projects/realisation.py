@@ -3,7 +3,7 @@ end-of-project satisfaction of the structure and of the team."""
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -159,7 +159,7 @@ class RealisationTab(QWidget):
         self.give_button.clicked.connect(self.give_to_team)
         layout = QHBoxLayout(box)
         layout.addWidget(self.teams_label, 1)
-        layout.addWidget(self.give_button)
+        layout.addWidget(self.give_button, 0, Qt.AlignmentFlag.AlignTop)
         return box
 
     def _build_milestones(self) -> QGroupBox:
