@@ -392,6 +392,7 @@ def test_each_role_sees_its_own_views(qtbot: QtBot, window: MainWindow) -> None:
         "candidates",
         "agenda",
         "orientation",
+        "projects",
         "agreements",
         "partners",
         "settings",
@@ -407,7 +408,7 @@ def test_each_role_sees_its_own_views(qtbot: QtBot, window: MainWindow) -> None:
         window.show_view("orientation")
     window.lock()
     _unlock(qtbot, window, "samir")
-    assert _visible_views(window) == ["candidates", "agenda", "orientation"]
+    assert _visible_views(window) == ["candidates", "agenda", "orientation", "projects"]
     window.show_view("orientation")
 
 
