@@ -129,7 +129,13 @@ def _add_months(day: date, months: int) -> date:
 
 
 class _NotYet(Exception):
-    """A step of a file's time line falls on or after the reference day: it has not happened."""
+    """A step of a file's time line comes after the reference day's morning: not happened yet.
+    (The day's 9 o'clock steps have: the cohort's entry on 1 December, the first day of an
+    internship.)"""
+
+
+# The demo is made as of this time of its reference day.
+MORNING = time(9, 30)
 
 
 class _Clock:
@@ -254,6 +260,7 @@ class _Seeder:
         self.site_names = {o.code: o.label for o in reference.sites(session)}
         self.slots: dict[tuple[str, date], int] = {}
         self.current_year = reference.season_start_year(today)
+        self.morning = datetime.combine(today, MORNING)
         # Per season label: the internships its learners' routes lead to.
         self.internships: dict[str, list[PlannedInternship]] = {}
 
@@ -282,7 +289,7 @@ class _Seeder:
         comment: str,
         exit_type: str = "",
     ) -> None:
-        if when.date() >= self.today:
+        if when >= self.morning:
             raise _NotYet
         candidates.change_stage(
             self.session,

@@ -5,7 +5,7 @@ finished season is always the same 40 candidates and 34 entries."""
 import itertools
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,6 +51,7 @@ RECRUITMENT = {
 DECIDED = {"orientation_validee", "orientation_reserves", "orientation_non_validee"}
 DAYS = {
     "october": date(2026, 10, 15),
+    "first_day": date(2026, 12, 1),
     "december": date(2026, 12, 5),
     "january": date(2027, 1, 20),
     "march": date(2027, 3, 1),
@@ -133,7 +134,7 @@ def test_the_finished_season_is_always_40_candidates_and_34_entries(seeded: Seed
 
 def test_histories_are_in_the_past_and_follow_allowed_transitions(seeded: Seeded) -> None:
     database, _, today = seeded
-    midnight = datetime.combine(today, datetime.min.time())
+    morning = datetime.combine(today, time(9, 30))  # the demo is made as of then
     with database.session() as s:
         histories = _history_codes(s, _season(today)) | _history_codes(s, _season(today, 1))
         last_action = s.scalar(select(func.max(Candidate.last_action_at)))
@@ -143,7 +144,8 @@ def test_histories_are_in_the_past_and_follow_allowed_transitions(seeded: Seeded
         for (before, origin), (after, target) in itertools.pairwise(history):
             assert target in ALLOWED_TRANSITIONS[origin], (origin, target)
             assert before < after
-    assert last_action is not None and last_action < midnight
+    assert last_action is not None and last_action < morning
+    midnight = datetime.combine(today, time())
     assert observed is not None and observed < midnight
 
 
@@ -178,6 +180,28 @@ def test_before_december_the_current_season_is_in_recruitment(seeded: Seeded) ->
 
 
 # ---------------------------------------------------------------- orientation (December–January)
+
+
+def test_on_1_december_the_cohorts_enter_training_this_morning(seeded: Seeded) -> None:
+    _only(seeded, "first_day")
+    database, summary, today = seeded
+    with database.session() as s:
+        stages = _stages(s, "2026-2027")
+        cohorts = _current_cohorts(s, today)
+        observed = s.scalar(
+            select(func.count(Observation.id))
+            .join(Activity, Activity.id == Observation.activity_id)
+            .join(Cohort, Cohort.id == Activity.cohort_id)
+            .where(Cohort.start_date == today)
+        )
+        planned = s.scalar(
+            select(func.count(Activity.id))
+            .join(Cohort, Cohort.id == Activity.cohort_id)
+            .where(Cohort.start_date == today)
+        )
+    assert stages["entre_formation"] == 30 and len(cohorts) == 2
+    assert observed == 0 and planned and planned >= 4
+    assert summary.seasons[1].status == "en période d'orientation, semaine 1"
 
 
 def test_on_5_december_the_cohorts_are_in_their_first_week_with_observations(
