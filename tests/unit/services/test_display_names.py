@@ -19,11 +19,12 @@ from app.services.orientation import decisions, progress, projects
 from app.services.orientation import grid as orientation_grid
 from app.storage import Database
 from tests.conftest import make_actor
-from tests.unit.services.test_orientation import NOW, World, _world
+from tests.unit.services.test_orientation import NOW, World, _world, during_the_season
 
 NADIA = make_actor(ROLE_ACCUEIL, "nadia")
 SAMIR = make_actor(ROLE_FORMATEUR, "samir")
 CLAIRE = make_actor(ROLE_COORDINATION, "claire")
+_ = during_the_season  # autouse here too: the orientation world is built during its season
 
 
 def _staff(session: Session) -> None:
