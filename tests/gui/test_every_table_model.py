@@ -34,7 +34,9 @@ CHECKED_IN = {
     "app.ui.projects.models.ProjectsTableModel": "tests/gui/test_projects_view.py",
     "app.ui.projects.models.RankingTableModel": "tests/gui/test_projects_view.py",
     "app.ui.projects.models.ReviewsTableModel": "tests/gui/test_projects_view.py",
-    "app.ui.projects.import_dialog.ProjectImportRowsModel": "tests/gui/test_project_import_dialog.py",
+    "app.ui.projects.import_dialog.ProjectImportRowsModel": (
+        "tests/gui/test_project_import_dialog.py"
+    ),
     "app.ui.rgpd.retention.RetentionTableModel": "tests/gui/test_every_table_model.py",
 }
 
