@@ -138,6 +138,19 @@ WEEKS: tuple[tuple[tuple[str, _Title], ...], ...] = (
     ),
 )
 
+# Where the events of the grid above take place (by the start of their title).
+EVENT_PLACES = (
+    ("Hackathon open data", "Espace Mendès France, Poitiers"),
+    ("Salon Niort Numéric", "Parc des expositions de Noron, Niort"),
+)
+
+
+def event_place(kind: str, title: str) -> str:
+    if kind != "evenement":
+        return ""
+    return next((place for start, place in EVENT_PLACES if title.startswith(start)), "")
+
+
 # ---------------------------------------------------------------- comments and projects
 
 NOTES_POSITIVE = (
@@ -392,7 +405,11 @@ class _OrientationSeeder:
             self.session,
             cohort.id,
             ActivityInput(
-                day=format_date(day), title=title, kind=kind, trainers=", ".join(team_trainers)
+                day=format_date(day),
+                title=title,
+                kind=kind,
+                trainers=", ".join(team_trainers),
+                place=event_place(kind, title),
             ),
             actor=demo_actor(role=TRAINER_ROLE),
         )
@@ -473,7 +490,13 @@ class _OrientationSeeder:
         info = orientation_activities.create_activity(
             self.session,
             cohort.id,
-            ActivityInput(day=format_date(day), title=title, kind=kind, trainers=trainers[0]),
+            ActivityInput(
+                day=format_date(day),
+                title=title,
+                kind=kind,
+                trainers=trainers[0],
+                place=event_place(kind, title),
+            ),
             actor=demo_actor(role=TRAINER_ROLE),
         )
         self.activities += 1

@@ -103,6 +103,8 @@ def test_each_past_cohort_has_activities_every_week(seeded: Database) -> None:
             for activity in found:
                 assert activity.trainers
                 assert all(3 <= len(t.learners) <= 5 for t in activity.teams)
+                # An event says where it takes place; other activities are at the site.
+                assert bool(activity.place) == (activity.kind == "evenement"), activity.title
 
 
 def test_every_present_learner_is_in_a_team_and_observed_each_week(seeded: Database) -> None:
