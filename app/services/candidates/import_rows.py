@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -178,12 +178,18 @@ def records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _header(cells: list[str]) -> list[str]:
+    return header_names(cells, CANDIDATE_COLUMNS, EXPORT_COLUMNS)
+
+
+def header_names(cells: list[str], required: Sequence[str], known: Sequence[str]) -> list[str]:
+    """The header row's column names, or every problem with them at once (a CSV's columns
+    are `required`, plus what an export adds, `known`)."""
     names = [cell.strip().strip(BOM).strip().lower() for cell in cells]
     while names and not names[-1]:
         names.pop()
-    if not set(names) & set(CANDIDATE_COLUMNS):
+    if not set(names) & set(required):
         raise FileRefused(
-            "La première ligne doit être la ligne d'en-tête : " + DELIMITER.join(CANDIDATE_COLUMNS)
+            "La première ligne doit être la ligne d'en-tête : " + DELIMITER.join(required)
         )
     problems = []
     unnamed = [str(i) for i, name in enumerate(names, start=1) if not name]
@@ -192,10 +198,10 @@ def _header(cells: list[str]) -> list[str]:
     doubled = sorted({n for n in names if n and names.count(n) > 1})
     if doubled:
         problems.append("Colonnes en double : " + ", ".join(doubled) + ".")
-    unknown = [n for n in names if n and n not in EXPORT_COLUMNS]
+    unknown = [n for n in names if n and n not in known]
     if unknown:
         problems.append("Colonnes inconnues : " + ", ".join(unknown) + ".")
-    missing = [n for n in CANDIDATE_COLUMNS if n not in names]
+    missing = [n for n in required if n not in names]
     if missing:
         problems.append("Colonnes manquantes : " + ", ".join(missing) + ".")
     if problems:

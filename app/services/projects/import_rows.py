@@ -15,11 +15,12 @@ from app.domain.agreement_rules import IdentifierError, check_rna, check_siret
 from app.domain.projects import ProjectState
 from app.domain.text import fold
 from app.services import reference
-from app.services.candidates.csv_exchange import BOM, unescape_cell
+from app.services.candidates.csv_exchange import unescape_cell
 from app.services.candidates.import_rows import (
     FileRefused,
     RowProblem,
     decode,
+    header_names,
     line_count,
     read_source,
     records,
@@ -103,29 +104,7 @@ def header_and_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]
 
 
 def _header(cells: list[str]) -> list[str]:
-    names = [cell.strip().strip(BOM).strip().lower() for cell in cells]
-    while names and not names[-1]:
-        names.pop()
-    if not set(names) & set(PROJECT_COLUMNS):
-        raise FileRefused(
-            "La première ligne doit être la ligne d'en-tête : " + ";".join(PROJECT_COLUMNS)
-        )
-    problems = []
-    unnamed = [str(i) for i, name in enumerate(names, start=1) if not name]
-    if unnamed:
-        problems.append("Colonnes sans nom dans l'en-tête (n° " + ", ".join(unnamed) + ").")
-    doubled = sorted({n for n in names if n and names.count(n) > 1})
-    if doubled:
-        problems.append("Colonnes en double : " + ", ".join(doubled) + ".")
-    unknown = [n for n in names if n and n not in EXPORT_COLUMNS]
-    if unknown:
-        problems.append("Colonnes inconnues : " + ", ".join(unknown) + ".")
-    missing = [n for n in PROJECT_COLUMNS if n not in names]
-    if missing:
-        problems.append("Colonnes manquantes : " + ", ".join(missing) + ".")
-    if problems:
-        raise FileRefused(*problems)
-    return names
+    return header_names(cells, PROJECT_COLUMNS, EXPORT_COLUMNS)
 
 
 # ---------------------------------------------------------------- one row
