@@ -4,7 +4,7 @@ finished season is always the same 40 candidates and 34 entries."""
 
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -61,22 +61,33 @@ DAYS = {
 Seeded = tuple[Database, DemoSummary, date]
 
 
-@pytest.fixture(scope="module", params=list(DAYS), ids=list(DAYS))
-def seeded(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Seeded]:
-    today = DAYS[request.param]
-    path = tmp_path_factory.mktemp(request.param) / "demo.sqlite"
-    database = open_app_database("sqlite:///" + str(path), today=today)
-    with database.session() as session:
-        summary = seed_demo(session, today=today)
-    yield database, summary, today
-    database.dispose()
+SeedOn = Callable[[str], Seeded]
 
 
-def _only(seeded: Seeded, *names: str) -> None:
-    if seeded[2] not in {DAYS[name] for name in names}:
-        pytest.skip("another day of the calendar")
+@pytest.fixture(scope="module")
+def seed_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeedOn]:
+    """Seeds the demo on a day of DAYS the first time a test asks for it (each day once)."""
+    made: dict[str, Seeded] = {}
+
+    def seeded_on(name: str) -> Seeded:
+        if name not in made:
+            today = DAYS[name]
+            path = tmp_path_factory.mktemp(name) / "demo.sqlite"
+            database = open_app_database("sqlite:///" + str(path), today=today)
+            with database.session() as session:
+                summary = seed_demo(session, today=today)
+            made[name] = (database, summary, today)
+        return made[name]
+
+    yield seeded_on
+    for database, _, _ in made.values():
+        database.dispose()
+
+
+@pytest.fixture(params=list(DAYS), ids=list(DAYS))
+def seeded(request: pytest.FixtureRequest, seed_on: SeedOn) -> Seeded:
+    """The demo seeded on each day of DAYS in turn."""
+    return seed_on(request.param)
 
 
 def _season(today: date, offset: int = 0) -> str:
@@ -166,8 +177,9 @@ def test_the_agenda_has_appointments_in_the_coming_week(seeded: Seeded) -> None:
 # ---------------------------------------------------------------- recruitment (August–November)
 
 
-def test_before_december_the_current_season_is_in_recruitment(seeded: Seeded) -> None:
-    _only(seeded, "october", "september")
+@pytest.mark.parametrize("day", ["october", "september"])
+def test_before_december_the_current_season_is_in_recruitment(seed_on: SeedOn, day: str) -> None:
+    seeded = seed_on(day)
     database, summary, today = seeded
     with database.session() as s:
         stages = _stages(s, _season(today))
@@ -182,8 +194,8 @@ def test_before_december_the_current_season_is_in_recruitment(seeded: Seeded) ->
 # ---------------------------------------------------------------- orientation (December–January)
 
 
-def test_on_1_december_the_cohorts_enter_training_this_morning(seeded: Seeded) -> None:
-    _only(seeded, "first_day")
+def test_on_1_december_the_cohorts_enter_training_this_morning(seed_on: SeedOn) -> None:
+    seeded = seed_on("first_day")
     database, summary, today = seeded
     with database.session() as s:
         stages = _stages(s, "2026-2027")
@@ -205,9 +217,9 @@ def test_on_1_december_the_cohorts_enter_training_this_morning(seeded: Seeded) -
 
 
 def test_on_5_december_the_cohorts_are_in_their_first_week_with_observations(
-    seeded: Seeded,
+    seed_on: SeedOn,
 ) -> None:
-    _only(seeded, "december")
+    seeded = seed_on("december")
     database, summary, today = seeded
     with database.session() as s:
         stages = _stages(s, _season(today))
@@ -248,10 +260,8 @@ def test_on_5_december_the_cohorts_are_in_their_first_week_with_observations(
     assert summary.orientation.current.observations > 0
 
 
-def test_in_january_the_orientation_is_decided_and_the_next_intake_applies(
-    seeded: Seeded,
-) -> None:
-    _only(seeded, "january")
+def test_in_january_the_orientation_is_decided_and_the_next_intake_applies(seed_on: SeedOn) -> None:
+    seeded = seed_on("january")
     database, summary, _ = seeded
     with database.session() as s:
         histories = _history_codes(s, "2026-2027")
@@ -288,9 +298,9 @@ def test_in_january_the_orientation_is_decided_and_the_next_intake_applies(
 
 
 def test_in_march_learners_train_some_have_left_and_no_agreement_exists_yet(
-    seeded: Seeded,
+    seed_on: SeedOn,
 ) -> None:
-    _only(seeded, "march")
+    seeded = seed_on("march")
     database, summary, _ = seeded
     with database.session() as s:
         stages = _stages(s, "2026-2027")
@@ -303,9 +313,9 @@ def test_in_march_learners_train_some_have_left_and_no_agreement_exists_yet(
 
 
 def test_in_june_learners_are_in_internship_with_signed_agreements_and_drafts(
-    seeded: Seeded,
+    seed_on: SeedOn,
 ) -> None:
-    _only(seeded, "june")
+    seeded = seed_on("june")
     database, summary, _ = seeded
     with database.session() as s:
         stages = _stages(s, "2026-2027")
@@ -333,8 +343,10 @@ def test_the_season_status_follows_the_calendar() -> None:
     assert season_status(date(2027, 8, 1)) == "en recrutement"
 
 
-def test_same_seed_and_day_give_the_same_season_in_training(seeded: Seeded, tmp_path: Path) -> None:
-    _only(seeded, "december")
+def test_same_seed_and_day_give_the_same_season_in_training(
+    seed_on: SeedOn, tmp_path: Path
+) -> None:
+    seeded = seed_on("december")
 
     def signature(database: Database) -> list[tuple[object, ...]]:
         with database.session() as s:
@@ -406,8 +418,8 @@ def test_the_finished_seasons_real_cases_are_closed_projects_of_its_call(seeded:
     assert summary.projects is not None and summary.projects.closed >= 3
 
 
-def test_in_december_the_current_call_is_open_and_its_projects_retained(seeded: Seeded) -> None:
-    _only(seeded, "december")
+def test_in_december_the_current_call_is_open_and_its_projects_retained(seed_on: SeedOn) -> None:
+    seeded = seed_on("december")
     database, _, today = seeded
     with database.session() as s:
         call = s.scalar(
@@ -425,9 +437,9 @@ def test_in_december_the_current_call_is_open_and_its_projects_retained(seeded: 
 
 
 def test_in_january_the_current_projects_are_delivered_and_more_were_submitted(
-    seeded: Seeded,
+    seed_on: SeedOn,
 ) -> None:
-    _only(seeded, "january")
+    seeded = seed_on("january")
     database, _, _ = seeded
     with database.session() as s:
         projects = _projects(s, "2026-2027")
