@@ -31,6 +31,7 @@ from app.domain.orientation import (
     Team,
     TeamMember,
 )
+from app.domain.outcomes import Funder, LearnerOutcome
 from app.domain.projects import (
     Project,
     ProjectActivity,
@@ -70,9 +71,11 @@ __all__ = [
     "Cohort",
     "Criterion",
     "Filiere",
+    "Funder",
     "HalfDay",
     "Host",
     "LearnerNote",
+    "LearnerOutcome",
     "Observation",
     "OrganisationSettings",
     "OrientationDecision",

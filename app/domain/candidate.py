@@ -92,6 +92,9 @@ class Candidate(KeyMixin, TimestampMixin, Base):
     stage_id: Mapped[int] = mapped_column(ForeignKey("stage.id"))
     stage_changed_at: Mapped[datetime | None]
     exit_type: Mapped[str | None] = mapped_column(String(40))
+    # How the pathway ended (outcomes.PathwayEnd) and why, when it was interrupted.
+    pathway_end: Mapped[str | None] = mapped_column(String(30))
+    pathway_end_reason: Mapped[str | None] = mapped_column(Text)
     last_action_at: Mapped[datetime | None]
 
     # Normalised copies for search and duplicate detection

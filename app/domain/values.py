@@ -73,19 +73,67 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 assert not set(_PRE_ENTRY) - set(ALLOWED_TRANSITIONS)
 
+# A learner's situation at exit and at 3, 6 and 12 months after. `abandon` and `autre` are
+# older exit types kept readable; a pathway's interruption is now its `pathway_end`.
 EXIT_TYPES: dict[str, str] = {
     "cdi": "CDI",
     "cdd_long": "CDD de 6 mois ou plus",
     "cdd_court": "CDD de moins de 6 mois",
+    "interim": "Intérim",
+    "contrat_aide": "Contrat aidé, IAE",
     "alternance": "Alternance",
-    "formation_qualifiante": "Formation qualifiante",
     "creation": "Création d'entreprise",
+    "formation_qualifiante": "Formation qualifiante",
+    "formation_non_qualifiante": "Formation non qualifiante",
+    "etudes": "Études",
+    "service_civique": "Service civique",
     "sans_solution": "Sans solution",
+    "inconnue": "Situation inconnue",
     "abandon": "Abandon",
     "autre": "Autre",
 }
 POSITIVE_EXITS = frozenset(
     {"cdi", "cdd_long", "cdd_court", "alternance", "formation_qualifiante", "creation"}
+)
+# Funders' definitions of a positive exit (editable in Paramètres): code, label, the
+# situations that count, and the months after the exit it is measured at (0: the exit).
+FUNDERS_SEED: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
+    (
+        "gen",
+        "Grande École du Numérique",
+        (
+            "cdi",
+            "cdd_long",
+            "cdd_court",
+            "alternance",
+            "creation",
+            "formation_qualifiante",
+            "formation_non_qualifiante",
+            "etudes",
+        ),
+        3,
+    ),
+    (
+        "e2c",
+        "Réseau E2C",
+        (
+            "cdi",
+            "cdd_long",
+            "cdd_court",
+            "interim",
+            "contrat_aide",
+            "alternance",
+            "creation",
+            "formation_qualifiante",
+        ),
+        0,
+    ),
+    (
+        "region",
+        "Région Nouvelle-Aquitaine",
+        ("cdi", "cdd_long", "alternance", "creation", "formation_qualifiante"),
+        6,
+    ),
 )
 
 CIVILITIES: dict[str, str] = {"Mme": "Madame", "M.": "Monsieur"}

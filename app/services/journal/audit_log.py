@@ -59,6 +59,7 @@ from app.domain.agreement import AbsenceKind, AgreementStatus, HalfDay, Signator
 from app.domain.audit import CHAIN_START, changes_digest, entry_chain, head_seal
 from app.domain.base import Base, new_uuid
 from app.domain.orientation import ProjectStatus
+from app.domain.outcomes import Checkpoint, CheckSource, LearnerOutcome, PathwayEnd
 from app.domain.projects import (
     DeliverableKind,
     MilestoneState,
@@ -197,6 +198,8 @@ _CANDIDATE_FIELDS = {
     "notes": "Notes",
     "consent_date": "Information RGPD donnée le",
     "exit_type": "Type de sortie",
+    "pathway_end": "Fin de parcours",
+    "pathway_end_reason": "Motif de l'interruption",
 }
 _AGREEMENT_FIELDS = {
     "number": "Numéro",
@@ -385,6 +388,20 @@ _SPECS: dict[type, _Spec] = {
         ("Changement d'étape", "Changement d'étape modifié", "Changement d'étape supprimé"),
         candidate_of=_of_candidate,
         detail=_stage_move,
+    ),
+    LearnerOutcome: _Spec(
+        "learner_outcome",
+        "Suivi après la sortie",
+        {
+            "checkpoint": "Suivi",
+            "situation": "Situation",
+            "checked_on": "Vérifiée le",
+            "check_source": "Source",
+            "comment": "Commentaire",
+        },
+        ("Suivi après la sortie enregistré", "Suivi après la sortie modifié", "Suivi supprimé"),
+        candidate_of=_of_candidate,
+        detail=lambda o: f" ({_enum_label(Checkpoint, o.checkpoint)})",
     ),
     Agreement: _Spec(
         "agreement",
@@ -650,6 +667,10 @@ _CODED: dict[str, Callable[[Any], str]] = {
     "half_day": lambda v: _enum_label(HalfDay, v),
     "kind": lambda v: _enum_label(AbsenceKind, v),
     "exit_type": lambda v: EXIT_TYPES.get(v, ""),
+    "pathway_end": lambda v: _enum_label(PathwayEnd, v),
+    "situation": lambda v: EXIT_TYPES.get(v, ""),
+    "checkpoint": lambda v: _enum_label(Checkpoint, v),
+    "check_source": lambda v: _enum_label(CheckSource, v),
     "sex": lambda v: SEXES.get(v, ""),
     "diploma_level": lambda v: DIPLOMA_LEVELS.get(v, ""),
     "phone": format_phone,

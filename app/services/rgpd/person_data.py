@@ -48,6 +48,7 @@ from app.domain import (
     CandidateAnonymisation,
     Criterion,
     LearnerNote,
+    LearnerOutcome,
     Observation,
     OrientationDecision,
     ProfessionalProject,
@@ -60,6 +61,8 @@ from app.domain.account import ROLE_COORDINATION
 from app.domain.agreement import AgreementStatus
 from app.domain.appointment import AppointmentKind, Attendance, Attendee
 from app.domain.orientation import Level
+from app.domain.outcomes import Checkpoint, CheckSource
+from app.domain.values import EXIT_TYPES
 from app.services.actor import Actor
 from app.services.errors import NotFoundError, PermissionDenied, UserFacingError, ValidationError
 from app.services.journal import audit_log as audit
@@ -172,6 +175,7 @@ def _application(session: Session, candidate: Candidate, actor: Actor) -> dict[s
         }
         | {"Étape actuelle": candidate.stage.label, "Créé le": _text(candidate.created_at)},
         "parcours": _history(session, candidate),
+        "suivis": _outcomes(session, candidate),
         "rendez_vous": _appointments(session, candidate),
         "orientation": _orientation(session, candidate),
         "conventions": _agreements(session, candidate),
@@ -185,6 +189,26 @@ def _application(session: Session, candidate: Candidate, actor: Actor) -> dict[s
         ),
         "journal": _journal(session, candidate, actor),
     }
+
+
+def _outcomes(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
+    """The person's situation checked after leaving, at 3, 6 and 12 months."""
+    outcomes = session.scalars(
+        select(LearnerOutcome)
+        .where(LearnerOutcome.candidate_id == candidate.id)
+        .order_by(LearnerOutcome.checked_on, LearnerOutcome.id)
+    )
+    return [
+        {
+            "suivi": _label(Checkpoint, outcome.checkpoint),
+            "situation": EXIT_TYPES.get(outcome.situation, outcome.situation),
+            "verifie_le": _text(outcome.checked_on),
+            "source": _label(CheckSource, outcome.check_source),
+            "commentaire": outcome.comment,
+            "par": outcome.recorded_by,
+        }
+        for outcome in outcomes
+    ]
 
 
 def _stage_label(session: Session, stage_id: int | None) -> str | None:
@@ -633,6 +657,7 @@ def retention_candidates(
 
 _CLEARED = (
     "civility",
+    "pathway_end_reason",
     "usage_name",
     "birth_place",
     "phone",

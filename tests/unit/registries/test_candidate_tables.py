@@ -26,6 +26,7 @@ from app.services.rgpd.personal_tables import (
 CANDIDATE_TABLES = {
     "candidate",
     "stage_change",
+    "learner_outcome",
     "attendee",
     "observation",
     "learner_note",

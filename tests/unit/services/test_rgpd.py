@@ -161,6 +161,7 @@ def test_export_holds_every_part_of_the_file(demo: Database) -> None:
         "identifiant",
         "dossier",
         "parcours",
+        "suivis",
         "rendez_vous",
         "orientation",
         "conventions",
