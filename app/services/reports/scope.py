@@ -1,0 +1,159 @@
+"""Which applications a report counts (season × site × filière) and, for each of them, the
+facts every indicator is computed from — one SQL subquery, never ORM objects.
+
+The stage history says where a person has been: a candidate *reached* a step of the funnel if
+one of their stage changes (or their current stage: files written before the history existed)
+is that step or a later one. Entry is the first change into a stage that counts as entry;
+the exit date is the (latest) change into *sortie*.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Subquery,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
+
+from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
+from app.domain.values import AFTER_EXIT_STAGES, STAGES
+from app.services.errors import UserFacingError
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    season_label: str
+    site_code: str | None = None  # None: both sites
+    filiere_code: str | None = None  # None: every filière
+
+
+ENTRY_STAGES = frozenset(s.code for s in STAGES if s.counts_as_entry)
+VALIDATED_STAGES = frozenset({"orientation_validee", "orientation_reserves", "en_stage"})
+# Each flag: the person was once at one of these stages (a later step implies the earlier).
+REACHED: dict[str, frozenset[str]] = {
+    "information_collective": frozenset({"information_collective", "entretien", "admis"})
+    | ENTRY_STAGES,
+    "entretien": frozenset({"entretien", "admis"}) | ENTRY_STAGES,
+    "admis": frozenset({"admis"}) | ENTRY_STAGES,
+    "entres": ENTRY_STAGES,
+    "orientation_validee": VALIDATED_STAGES,
+    "en_stage": frozenset({"en_stage"}),
+    "sortis": AFTER_EXIT_STAGES,
+}
+
+
+def scope_conditions(session: Session, scope: ReportScope) -> list[ColumnElement[bool]]:
+    """The WHERE of the scope's applications; a French error for an unknown code."""
+    conditions = [Candidate.season_id == season_id(session, scope.season_label)]
+    if scope.site_code:
+        site = session.scalar(select(Site.id).where(Site.code == scope.site_code))
+        if site is None:
+            raise UserFacingError(f"Site inconnu : « {scope.site_code} ».")
+        conditions.append(Candidate.site_id == site)
+    if scope.filiere_code:
+        filiere = session.scalar(select(Filiere.id).where(Filiere.code == scope.filiere_code))
+        if filiere is None:
+            raise UserFacingError(f"Filière inconnue : « {scope.filiere_code} ».")
+        conditions.append(Candidate.filiere_id == filiere)
+    return conditions
+
+
+def season_id(session: Session, label: str) -> int:
+    found = session.scalar(select(Season.id).where(Season.label == label))
+    if found is None:
+        raise UserFacingError(f"Saison inconnue : « {label} ».")
+    return found
+
+
+def facts(session: Session, scope: ReportScope) -> Subquery:
+    """One row per application of the scope (see `facts_of`)."""
+    return facts_of(scope_conditions(session, scope))
+
+
+def facts_of(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
+    """One row per application matching `conditions`: its columns the reports use, its current
+    stage's code, a 0/1 flag per step reached (`reached_<step>`), entry and exit times."""
+    visits = _visits(conditions)
+    stage = aliased(Stage)
+    flags = [
+        func.max(case((stage.code.in_(sorted(codes)), 1), else_=0)).label(f"reached_{key}")
+        for key, codes in REACHED.items()
+    ]
+    history = (
+        select(
+            visits.c.candidate_id,
+            *flags,
+            func.min(case((stage.counts_as_entry, visits.c.at))).label("entry_at"),
+            func.max(case((stage.code == "sortie", visits.c.at))).label("exit_at"),
+        )
+        .join(stage, stage.id == visits.c.stage_id)
+        .group_by(visits.c.candidate_id)
+        .subquery("history")
+    )
+    current = aliased(Stage)
+    return (
+        select(
+            Candidate.id,
+            Candidate.season_id,
+            Candidate.site_id,
+            Candidate.filiere_id,
+            Candidate.referrer_id,
+            Candidate.sex,
+            Candidate.birth_date,
+            Candidate.qpv,
+            Candidate.zrr,
+            Candidate.rsa,
+            Candidate.rqth,
+            Candidate.neet,
+            Candidate.job_seeker,
+            Candidate.job_seeker_since,
+            Candidate.diploma_level,
+            Candidate.exit_type,
+            Candidate.pathway_end,
+            current.code.label("stage_code"),
+            *(history.c[f"reached_{key}"] for key in REACHED),
+            history.c.entry_at,
+            history.c.exit_at,
+        )
+        .join(history, history.c.candidate_id == Candidate.id)
+        .join(current, current.id == Candidate.stage_id)
+        .subquery("facts")
+    )
+
+
+def _visits(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
+    """Every stage each application has been at, with when: its history, and its current
+    stage (a file imported or built without history still counts where it is)."""
+    moves = (
+        select(
+            StageChange.candidate_id.label("candidate_id"),
+            StageChange.to_stage_id.label("stage_id"),
+            StageChange.changed_at.label("at"),
+        )
+        .join(Candidate, Candidate.id == StageChange.candidate_id)
+        .where(*conditions)
+    )
+    now = select(Candidate.id, Candidate.stage_id, Candidate.stage_changed_at).where(*conditions)
+    return union_all(moves, now).subquery("visits")
+
+
+def age_at_entry(f: Subquery) -> ColumnElement[int]:
+    """Whole years between the birth date and the entry (SQLite dates are ISO text)."""
+    entry, birth = f.c.entry_at, f.c.birth_date
+    years = cast(func.strftime("%Y", entry), Integer) - cast(func.strftime("%Y", birth), Integer)
+    before_birthday = case(
+        (func.strftime("%m-%d", entry) < func.strftime("%m-%d", birth), 1), else_=0
+    )
+    return years - before_birthday
+
+
+def yes(column: ColumnElement[object]) -> ColumnElement[bool]:
+    return column == literal(1)
