@@ -26,6 +26,7 @@ from app.services import reference
 from app.services.accounts.names import display_names, person_name
 from app.services.actor import Actor
 from app.services.errors import NotFoundError, ValidationError
+from app.services.outcomes.pathway import PathwayEndError, checked_pathway_end
 from app.services.permissions import can_read_rqth, require_candidate_editor, require_known_role
 from app.services.validation import (
     FieldError,
@@ -586,9 +587,13 @@ def change_stage(
     comment: str,
     actor: Actor,
     exit_type: str | None = None,
+    pathway_end: str | None = None,
+    pathway_end_reason: str = "",
     now: datetime | None = None,
 ) -> HistoryEntry:
-    """Move the candidate to another stage and append the change to its history."""
+    """Move the candidate to another stage and append the change to its history; a move to
+    *sortie* records the exit situation and, when given, how the pathway ended (with the
+    reason of an interruption)."""
     require_candidate_editor(actor)
     now = now or datetime.now()
     candidate = load_candidate(session, candidate_id)
@@ -609,12 +614,21 @@ def change_stage(
         errors["commentaire"] = f"Indiquer le motif (obligatoire pour « {target.label} »)."
     if to_code == EXIT_STAGE and exit_type not in EXIT_TYPES:
         errors["type_sortie"] = "Choisir le type de sortie."
+    ended: tuple[str | None, str | None] = (None, None)
+    if to_code == EXIT_STAGE and pathway_end is not None:
+        try:
+            ended = checked_pathway_end(pathway_end, pathway_end_reason)
+        except PathwayEndError as error:
+            errors.update(error.errors)
     if errors:
         raise ValidationError(errors)
     if to_code == EXIT_STAGE:
         candidate.exit_type = exit_type
+        if pathway_end is not None:
+            candidate.pathway_end, candidate.pathway_end_reason = ended
     elif to_code not in AFTER_EXIT_STAGES:
         candidate.exit_type = None
+        candidate.pathway_end = candidate.pathway_end_reason = None
     _record_stage_change(candidate, target, author=actor.author, comment=text, now=now)
     record_change(candidate, author=actor.author, now=now)
     flush_checked(session, candidate, CANDIDATE)
