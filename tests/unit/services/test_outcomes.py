@@ -130,7 +130,8 @@ def test_record_and_correct_an_outcome_journaled(db: Database) -> None:
         summaries = [e.summary for e in _entries(s, "learner_outcome")]
         assert summaries == [
             "Suivi après la sortie enregistré (à 3 mois)",
-            "Suivi après la sortie modifié (à 3 mois) : Situation, Vérifiée le, Source, Commentaire",
+            "Suivi après la sortie modifié (à 3 mois) : "
+            "Situation, Vérifiée le, Source, Commentaire",
         ]
         changes = _entries(s, "learner_outcome")[1].changes or ""
         assert "CDI" in changes and "Intérim" in changes
@@ -228,9 +229,8 @@ def test_due_follow_ups_from_due_date_until_recorded(db: Database) -> None:
         ]
         assert listed[0].phone == "06 12 34 56 78" and listed[0].email == "martin@exemple.fr"
         assert not listed[0].overdue
-        assert [
-            d.candidate_id for d in due.due_follow_ups(s, date(2026, 9, 26), site_code="du-guesclin")
-        ] == [niort]
+        niort_due = due.due_follow_ups(s, date(2026, 9, 26), site_code="du-guesclin")
+        assert [d.candidate_id for d in niort_due] == [niort]
         assert due.due_follow_ups(s, date(2026, 9, 26), season_label="2026-2027") == []
         late = due.due_follow_ups(s, date(2026, 12, 27), site_code="cobalt")
         assert [(d.checkpoint, d.overdue) for d in late] == [("3_mois", True), ("6_mois", False)]
