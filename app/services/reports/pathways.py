@@ -1,0 +1,167 @@
+"""How the entrants' pathways went: complete, interrupted for an outside reason, interrupted,
+still going; the average length (entry → exit); the hours done in companies and the share of
+the pathway spent there.
+
+The counts are one SQL query. The hours in company are THE hours of each agreement
+(`agreements.presence.presence_summary`: the agreement's hours, absences taken off), computed
+in Python for the scope's finished or broken-off agreements only — a season has tens of them,
+and the hours depend on each agreement's terms, amendments and holidays, which SQL cannot
+follow."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Subquery, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from app.domain import Agreement
+from app.domain.agreement import AgreementStatus
+from app.domain.outcomes import PathwayEnd
+from app.services.agreements.presence import presence_summary
+from app.services.reports.scope import ReportScope, facts
+from app.services.reports.tables import (
+    Cell,
+    IndicatorRow,
+    IndicatorTable,
+    count,
+    decimal_cell,
+    percent,
+)
+
+DONE = (AgreementStatus.FINISHED.value, AgreementStatus.BROKEN.value)
+
+
+def _internship_done(f: Subquery) -> ColumnElement[bool]:
+    return exists(
+        select(Agreement.id).where(Agreement.candidate_id == f.c.id, Agreement.status.in_(DONE))
+    )
+
+
+def predicates(f: Subquery) -> dict[str, ColumnElement[bool]]:
+    entered = f.c.reached_entres == 1
+    left = and_(entered, f.c.reached_sortis == 1)
+    return {
+        "pathways:entres": entered,
+        "pathways:en_cours": and_(entered, f.c.reached_sortis == 0),
+        "pathways:sortis": left,
+        "pathways:complets": and_(left, f.c.pathway_end == PathwayEnd.COMPLETE.value),
+        "pathways:interrompus_exterieur": and_(
+            left, f.c.pathway_end == PathwayEnd.INTERRUPTED_OUTSIDE.value
+        ),
+        "pathways:interrompus": and_(left, f.c.pathway_end == PathwayEnd.INTERRUPTED.value),
+        "pathways:fin_inconnue": and_(left, f.c.pathway_end.is_(None)),
+        "pathways:sortis_orientation": and_(left, f.c.reached_orientation_validee == 0),
+        "pathways:duree": and_(left, f.c.entry_at.is_not(None), f.c.exit_at.is_not(None)),
+        "pathways:en_entreprise": and_(entered, _internship_done(f)),
+    }
+
+
+def pathways(session: Session, scope: ReportScope) -> IndicatorTable:
+    f = facts(session, scope)
+    found = predicates(f)
+    days = func.julianday(f.c.exit_at) - func.julianday(f.c.entry_at)
+    row = session.execute(
+        select(
+            *(func.sum(func.iif(p, 1, 0)) for p in found.values()),
+            func.avg(func.iif(found["pathways:duree"], days, None)),
+        ).select_from(f)
+    ).one()
+    counts = {key: int(v or 0) for key, v in zip(found, row[:-1], strict=False)}
+    average_days = row[-1]
+    hours, company_days, pathway_days = _company_time(session, f)
+    left = counts["pathways:sortis"]
+
+    def line(key: str, label: str, base: int | None) -> IndicatorRow:
+        share = percent(counts[key], base) if base is not None else Cell(None, "percent")
+        return IndicatorRow(label, (count(counts[key], key), share))
+
+    interns = counts["pathways:en_entreprise"]
+    rows = (
+        line("pathways:entres", "Entrés en formation", None),
+        line("pathways:en_cours", "En cours", counts["pathways:entres"]),
+        line("pathways:sortis", "Sortis", counts["pathways:entres"]),
+        line("pathways:complets", "Parcours complets", left),
+        line("pathways:interrompus_exterieur", "Interrompus pour une raison extérieure", left),
+        line("pathways:interrompus", "Interrompus (abandon, exclusion)", left),
+        line("pathways:fin_inconnue", "Sortis, fin de parcours non renseignée", None),
+        line("pathways:sortis_orientation", "Sortis pendant l'orientation", left),
+        IndicatorRow(
+            "Durée moyenne du parcours (jours)",
+            (decimal_cell(average_days, "days", "pathways:duree"), Cell(None, "percent")),
+        ),
+        IndicatorRow(
+            "Heures réalisées en entreprise",
+            (
+                decimal_cell(hours if interns else None, "hours", "pathways:en_entreprise"),
+                Cell(None, "percent"),
+            ),
+        ),
+        IndicatorRow(
+            "Heures en entreprise par stagiaire (moyenne)",
+            (
+                decimal_cell(
+                    hours / interns if interns else None, "average", "pathways:en_entreprise"
+                ),
+                Cell(None, "percent"),
+            ),
+        ),
+        IndicatorRow(
+            "Part du parcours passée en entreprise",
+            (Cell(None, "count"), percent(company_days, pathway_days, "pathways:en_entreprise")),
+        ),
+    )
+    return IndicatorTable(
+        "pathways",
+        "Parcours des entrés",
+        ("Indicateur", "Personnes ou valeur", "Part (%)"),
+        rows,
+        (
+            "Parts des fins de parcours : sur les sortis. Les interruptions pour une raison "
+            "extérieure (santé, déménagement, emploi trouvé…) sont comptées à part.",
+            "Durée : de l'entrée en formation à la sortie, pour les sortis.",
+            "Heures en entreprise : les heures de présence réalisées des conventions terminées "
+            "ou rompues (heures de la convention, absences déduites).",
+            "Part du parcours en entreprise : jours de stage (du début à la fin réelle) sur les "
+            "jours de parcours (de l'entrée à la sortie, ou à la fin du stage pour qui n'est "
+            "pas sorti), pour les stagiaires de ces conventions.",
+        ),
+    )
+
+
+def _company_time(session: Session, f: Subquery) -> tuple[float, int, int]:
+    """Hours done in companies, days of internship and days of pathway of their learners."""
+    found = session.execute(
+        select(
+            Agreement.id,
+            Agreement.candidate_id,
+            Agreement.start_date,
+            func.coalesce(Agreement.ended_on, Agreement.end_date),
+            f.c.entry_at,
+            f.c.exit_at,
+        )
+        .join(f, f.c.id == Agreement.candidate_id)
+        .where(Agreement.status.in_(DONE), f.c.reached_entres == 1)
+        .order_by(Agreement.candidate_id, Agreement.start_date)
+    ).all()
+    hours = 0.0
+    company_days = 0
+    spans: dict[int, tuple[date, date]] = {}
+    for agreement_id, candidate_id, start, end, entry_at, exit_at in found:
+        hours += presence_summary(session, agreement_id).done_hours
+        company_days += (end - start).days + 1
+        entry = _day(entry_at) or start
+        exit_day = max(_day(exit_at) or end, end)
+        first, last = spans.get(candidate_id, (entry, exit_day))
+        spans[candidate_id] = (min(first, entry), max(last, exit_day))
+    pathway_days = sum((last - first).days + 1 for first, last in spans.values())
+    return hours, company_days, pathway_days
+
+
+def _day(value: datetime | date | str | None) -> date | None:
+    """A datetime of the facts subquery (SQLite may hand back its text through an aggregate)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.date()
+    return value
