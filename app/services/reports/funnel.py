@@ -5,10 +5,11 @@ people are at)."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, select, true
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from app.domain import Stage
+from app.domain.values import AFTER_EXIT_STAGES, EXIT_STAGE
 from app.services.reports.scope import ReportScope, facts
 from app.services.reports.tables import Cell, IndicatorRow, IndicatorTable, count, percent
 
@@ -82,7 +83,8 @@ def _by_stage(session: Session, scope: ReportScope) -> tuple[list[tuple[str, lis
     f = facts(session, scope)
     sums = [func.sum(func.iif(reached(f, s.key), 1, 0)) for s in STEPS]
     sums += [func.sum(func.iif(lost(f, s.key), 1, 0)) for s in STEPS[:-1]]
-    rows = session.execute(select(f.c.stage_code, *sums).group_by(f.c.stage_code)).all()
+    reason = stopped_at(f)
+    rows = session.execute(select(reason, *sums).group_by(reason)).all()
     return [(row[0], [int(v or 0) for v in row[1:]]) for row in rows], f
 
 
@@ -148,11 +150,19 @@ def loss_predicate(f: Subquery, trace: str) -> ColumnElement[bool] | None:
         return None
     if parts[1] == STEPS[-1].key:
         return None
-    return and_(lost(f, parts[1]), f.c.stage_code == parts[2])
+    return and_(lost(f, parts[1]), stopped_at(f) == parts[2])
+
+
+def stopped_at(f: Subquery) -> ColumnElement[str]:
+    """The stage a person is at, the follow-up stages after an exit read as *sortie*."""
+    return case(
+        (f.c.stage_code.in_(sorted(AFTER_EXIT_STAGES)), literal(EXIT_STAGE)),
+        else_=f.c.stage_code,
+    )
 
 
 def reason_label(stage_code: str, labels: dict[str, str]) -> str:
-    if stage_code in {"sortie", "suivi_6_mois", "suivi_12_mois"}:
+    if stage_code == EXIT_STAGE:
         return EXIT_REASON
     return labels.get(stage_code, stage_code)
 

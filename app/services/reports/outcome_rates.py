@@ -2,44 +2,25 @@
 and each funder's positive exits and rate (positives over the situations known). One SQL
 query per table over the scope's facts and their recorded checks."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.domain import Funder, LearnerOutcome
+from app.domain import LearnerOutcome
 from app.domain.outcomes import Checkpoint
 from app.domain.values import EXIT_TYPES
+from app.services.outcomes.funders import FunderInfo, funder, funders, is_positive
 from app.services.reports.scope import ReportScope, facts
-from app.services.reports.tables import Cell, IndicatorRow, IndicatorTable, count, percent
+from app.services.reports.tables import IndicatorRow, IndicatorTable, count, percent
 
 MONTHS = (0, 3, 6, 12)
 COLUMNS = ("Indicateur", "À la sortie", "À 3 mois", "À 6 mois", "À 12 mois")
 UNKNOWN = "inconnue"
 
 
-@dataclass(frozen=True)
-class FunderRule:
-    code: str
-    label: str
-    positive: frozenset[str]
-    months: int
-
-
-def funder_rules(session: Session) -> list[FunderRule]:
-    """The funders' definitions of a positive exit, read from the base.
-
-    TODO(R): replace by helper F's `app.services.outcomes.funders` (and its `is_positive`)
-    once it lands; the rule is the same: a situation is positive when it is in the list."""
-    return [
-        FunderRule(
-            f.code,
-            f.label,
-            frozenset(code for code in f.positive_situations.split(",") if code),
-            f.measured_at_months,
-        )
-        for f in session.scalars(select(Funder).order_by(Funder.position, Funder.id))
-    ]
+def positive_codes(funder: FunderInfo) -> list[str]:
+    """The situations `funder` counts as positive, by THE rule (`outcomes.funders.is_positive`)
+    applied to every situation code, for SQL's IN."""
+    return [code for code in EXIT_TYPES if is_positive(funder, code)]
 
 
 def with_checks(f: Subquery) -> Subquery:
@@ -66,9 +47,9 @@ def predicates(session: Session, o: Subquery) -> dict[str, ColumnElement[bool]]:
         known = and_(left, situation.is_not(None), situation != UNKNOWN)
         found[f"outcomes:connue:{months}"] = known
         found[f"outcomes:inconnue:{months}"] = and_(left, ~known)
-        for rule in funder_rules(session):
+        for rule in funders(session):
             found[f"outcomes:positive:{rule.code}:{months}"] = and_(
-                known, situation.in_(sorted(rule.positive))
+                known, situation.in_(positive_codes(rule))
             )
         for code in EXIT_TYPES:
             found[f"outcome_situations:{code}:{months}"] = and_(left, situation == code)
@@ -89,7 +70,7 @@ def outcomes(
     session: Session, scope: ReportScope, funder_code: str | None = None
 ) -> IndicatorTable:
     sums = _sums(session, scope)
-    rules = [r for r in funder_rules(session) if funder_code in (None, r.code)]
+    rules = funders(session) if funder_code is None else [funder(session, funder_code)]
     left = sums["outcomes:sortis"]
     rows = [
         IndicatorRow("Sortis", tuple(count(left, "outcomes:sortis") for _ in MONTHS)),
@@ -119,7 +100,7 @@ def outcomes(
             )
         )
         when = "à la sortie" if rule.months == 0 else f"à {rule.months} mois"
-        positive = ", ".join(EXIT_TYPES.get(code, code) for code in sorted(rule.positive))
+        positive = ", ".join(EXIT_TYPES[code] for code in positive_codes(rule))
         notes.append(f"{rule.label} : mesuré {when} ; situations positives : {positive}.")
     return IndicatorTable("outcomes", "Sorties positives", COLUMNS, tuple(rows), tuple(notes))
 

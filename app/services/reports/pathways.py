@@ -1,12 +1,13 @@
 """How the entrants' pathways went: complete, interrupted for an outside reason, interrupted,
-still going; the average length (entry → exit); the hours done in companies and the share of
-the pathway spent there.
+still going, left during orientation; the average length (entry → exit) — one SQL query. And
+the time in companies (`company_time`): the hours done and the share of the pathway spent
+there.
 
-The counts are one SQL query. The hours in company are THE hours of each agreement
-(`agreements.presence.presence_summary`: the agreement's hours, absences taken off), computed
-in Python for the scope's finished or broken-off agreements only — a season has tens of them,
-and the hours depend on each agreement's terms, amendments and holidays, which SQL cannot
-follow."""
+The hours in company are THE hours of each agreement (`agreements.presence.presence_summary`:
+the agreement's hours, absences taken off), computed in Python for the scope's finished or
+broken-off agreements only: they depend on each agreement's terms, amendments, holidays and
+absences, which SQL cannot follow. A centre's season has tens of agreements (a few ms each);
+that is why they are a table of their own, apart from the counts."""
 
 from datetime import date, datetime
 
@@ -67,14 +68,12 @@ def pathways(session: Session, scope: ReportScope) -> IndicatorTable:
     ).one()
     counts = {key: int(v or 0) for key, v in zip(found, row[:-1], strict=False)}
     average_days = row[-1]
-    hours, company_days, pathway_days = _company_time(session, f)
     left = counts["pathways:sortis"]
 
     def line(key: str, label: str, base: int | None) -> IndicatorRow:
         share = percent(counts[key], base) if base is not None else Cell(None, "percent")
         return IndicatorRow(label, (count(counts[key], key), share))
 
-    interns = counts["pathways:en_entreprise"]
     rows = (
         line("pathways:entres", "Entrés en formation", None),
         line("pathways:en_cours", "En cours", counts["pathways:entres"]),
@@ -88,26 +87,6 @@ def pathways(session: Session, scope: ReportScope) -> IndicatorTable:
             "Durée moyenne du parcours (jours)",
             (decimal_cell(average_days, "days", "pathways:duree"), Cell(None, "percent")),
         ),
-        IndicatorRow(
-            "Heures réalisées en entreprise",
-            (
-                decimal_cell(hours if interns else None, "hours", "pathways:en_entreprise"),
-                Cell(None, "percent"),
-            ),
-        ),
-        IndicatorRow(
-            "Heures en entreprise par stagiaire (moyenne)",
-            (
-                decimal_cell(
-                    hours / interns if interns else None, "average", "pathways:en_entreprise"
-                ),
-                Cell(None, "percent"),
-            ),
-        ),
-        IndicatorRow(
-            "Part du parcours passée en entreprise",
-            (Cell(None, "count"), percent(company_days, pathway_days, "pathways:en_entreprise")),
-        ),
     )
     return IndicatorTable(
         "pathways",
@@ -118,8 +97,43 @@ def pathways(session: Session, scope: ReportScope) -> IndicatorTable:
             "Parts des fins de parcours : sur les sortis. Les interruptions pour une raison "
             "extérieure (santé, déménagement, emploi trouvé…) sont comptées à part.",
             "Durée : de l'entrée en formation à la sortie, pour les sortis.",
+        ),
+    )
+
+
+def company_time(session: Session, scope: ReportScope) -> IndicatorTable:
+    """Hours done in companies (finished or broken-off agreements) and the share of the
+    pathway spent there."""
+    f = facts(session, scope)
+    interns = session.scalar(
+        select(func.count()).select_from(f).where(predicates(f)["pathways:en_entreprise"])
+    )
+    hours, company_days, pathway_days = _company_time(session, f)
+    trace = "pathways:en_entreprise"
+    rows = (
+        IndicatorRow("Stagiaires (conventions terminées ou rompues)", (count(interns, trace),)),
+        IndicatorRow(
+            "Heures réalisées en entreprise",
+            (decimal_cell(hours if interns else None, "hours", trace),),
+        ),
+        IndicatorRow(
+            "Heures en entreprise par stagiaire (moyenne)",
+            (decimal_cell(hours / interns if interns else None, "average", trace),),
+        ),
+        IndicatorRow(
+            "Part du parcours passée en entreprise (%)",
+            (percent(company_days, pathway_days, trace),),
+        ),
+    )
+    return IndicatorTable(
+        "company_time",
+        "Temps en entreprise",
+        ("Indicateur", "Valeur"),
+        rows,
+        (
             "Heures en entreprise : les heures de présence réalisées des conventions terminées "
-            "ou rompues (heures de la convention, absences déduites).",
+            "ou rompues (heures de la convention, absences déduites), comme l'attestation de "
+            "stage.",
             "Part du parcours en entreprise : jours de stage (du début à la fin réelle) sur les "
             "jours de parcours (de l'entrée à la sortie, ou à la fin du stage pour qui n'est "
             "pas sorti), pour les stagiaires de ces conventions.",

@@ -1,0 +1,25 @@
+"""Every indicator table of a scope, in the order the dashboard, the exports and the season
+report show them."""
+
+from sqlalchemy.orm import Session
+
+from app.services.reports.composition import composition
+from app.services.reports.funnel import funnel, funnel_losses
+from app.services.reports.outcome_rates import outcome_situations, outcomes
+from app.services.reports.pathways import company_time, pathways
+from app.services.reports.scope import ReportScope
+from app.services.reports.tables import IndicatorTable
+
+
+def indicator_tables(
+    session: Session, scope: ReportScope, funder_code: str | None = None
+) -> list[IndicatorTable]:
+    return [
+        funnel(session, scope),
+        funnel_losses(session, scope),
+        composition(session, scope),
+        pathways(session, scope),
+        company_time(session, scope),
+        outcomes(session, scope, funder_code),
+        outcome_situations(session, scope),
+    ]
