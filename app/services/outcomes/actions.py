@@ -1,5 +1,6 @@
 """What the window asks of learners' outcomes: one unit of work per user action."""
 
+from app.domain.outcomes import Checkpoint
 from app.services.outcomes import due, follow_up
 from app.services.outcomes import funders as funder_rules
 from app.services.outcomes.due import DueFollowUp
@@ -9,6 +10,7 @@ from app.services.outcomes.pathway import PATHWAY_ENDS, SITUATIONS
 from app.services.unit_of_work import reads, writes
 
 __all__ = [
+    "CHECKPOINT_LABELS",
     "CHECKPOINT_MONTHS",
     "PATHWAY_ENDS",
     "SITUATIONS",
@@ -28,6 +30,7 @@ __all__ = [
 ]
 
 SOURCES = follow_up.SOURCES
+CHECKPOINT_LABELS = {point.value: f"{point.months} mois" for point in Checkpoint}
 
 follow_up_file = reads(follow_up.follow_up_file)
 record_outcome = writes(follow_up.record_outcome)

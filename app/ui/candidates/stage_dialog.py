@@ -1,4 +1,5 @@
-"""Change a candidate's recruitment stage, with a comment (a reason where required)."""
+"""Change a candidate's recruitment stage, with a comment (a reason where required); the move
+to *sortie* asks the exit situation and how the pathway ended (the reason of an interruption)."""
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -10,12 +11,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.values import EXIT_STAGE, EXIT_TYPES, STAGE_BY_CODE
+from app.domain.values import EXIT_STAGE, STAGE_BY_CODE
 from app.services.candidates import actions as candidate_actions
 from app.services.errors import ValidationError
+from app.services.outcomes.actions import PATHWAY_ENDS, SITUATIONS
 from app.ui.context import AppContext
 from app.ui.widgets.dialogs import ok_cancel_buttons
-from app.ui.widgets.fields import ChoiceBox, FieldWithError, MultiLineField
+from app.ui.widgets.fields import ChoiceBox, FieldWithError, LineField, MultiLineField
 from app.ui.widgets.naming import named
 
 
@@ -35,11 +37,21 @@ class StageDialog(QDialog):
             self.stage_combo.addItem(
                 option.label + (" (motif obligatoire)" if needs_reason else ""), option.code
             )
-        self.exit_combo = ChoiceBox(list(EXIT_TYPES.items()), empty_label="Choisir…")
+        self.exit_combo = ChoiceBox(list(SITUATIONS.items()), empty_label="Choisir…")
+        self.end_combo = ChoiceBox(list(PATHWAY_ENDS.items()), empty_label="Choisir…")
+        self.end_combo.setToolTip(
+            "Complet : la personne est allée au bout de la formation. Raison extérieure : "
+            "santé, déménagement, emploi trouvé… (les financeurs la comptent à part)."
+        )
+        self.end_reason = LineField()
+        self.end_reason.setPlaceholderText("ex. déménagement, emploi trouvé, ne vient plus")
+        self.end_reason.setToolTip("Obligatoire quand le parcours a été interrompu.")
         self.comment = MultiLineField()
         self.comment.setTabChangesFocus(True)
         self.comment_holder = FieldWithError("commentaire", self.comment)
         self.exit_holder = FieldWithError("type_sortie", self.exit_combo)
+        self.end_holder = FieldWithError("fin_parcours", self.end_combo)
+        self.reason_holder = FieldWithError("motif_fin", self.end_reason)
         self.stage_error = named(QLabel(), "etapeError")
         self.stage_error.setProperty("role", "error")
         self.stage_error.hide()
@@ -50,14 +62,17 @@ class StageDialog(QDialog):
         form.addRow("Étape actuelle :", current_label)
         for text, widget, buddy in (
             ("Nouvelle étape :", self.stage_combo, self.stage_combo),
-            ("Type de sortie :", self.exit_holder, self.exit_combo),
+            ("Situation à la sortie :", self.exit_holder, self.exit_combo),
+            ("Fin de parcours :", self.end_holder, self.end_combo),
+            ("Motif de l'interruption :", self.reason_holder, self.end_reason),
             ("Commentaire ou motif :", self.comment_holder, self.comment),
         ):
             label = QLabel(text)
             label.setBuddy(buddy)
             buddy.setAccessibleName(text.rstrip(" :"))
             form.addRow(label, widget)
-        self._exit_label = form.labelForField(self.exit_holder)
+        self._exit_rows = [self.exit_holder, self.end_holder, self.reason_holder]
+        self._exit_labels = [form.labelForField(holder) for holder in self._exit_rows]
         buttons = ok_cancel_buttons(self, "Enregistrer le changement")
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setObjectName("confirmStageButton")
@@ -70,19 +85,24 @@ class StageDialog(QDialog):
         layout.addWidget(self.stage_error)
         layout.addWidget(buttons)
         self.stage_combo.currentIndexChanged.connect(self._update_exit_visibility)
+        self.end_combo.currentIndexChanged.connect(self._update_exit_visibility)
         self._update_exit_visibility()
-        self.resize(480, 300)
+        self.resize(520, 320)
 
     def _update_exit_visibility(self) -> None:
-        visible = self.stage_combo.currentData() == EXIT_STAGE
-        self.exit_holder.setVisible(visible)
-        if self._exit_label is not None:
-            self._exit_label.setVisible(visible)
+        leaving = self.stage_combo.currentData() == EXIT_STAGE
+        interrupted = self.end_combo.value() not in ("", "complet")
+        shown = (leaving, leaving, leaving and interrupted)
+        for holder, label, visible in zip(self._exit_rows, self._exit_labels, shown, strict=True):
+            holder.setVisible(visible)
+            if label is not None:
+                label.setVisible(visible)
 
     def submit(self) -> None:
         code = self.stage_combo.currentData()
         if not code:
             return
+        leaving = code == EXIT_STAGE
         try:
             candidate_actions.change_stage(
                 self.context.database,
@@ -91,10 +111,15 @@ class StageDialog(QDialog):
                 comment=self.comment.toPlainText(),
                 actor=self.context.actor,
                 exit_type=self.exit_combo.currentData() or None,
+                # Asked of every new exit: "" is refused with its French message.
+                pathway_end=self.end_combo.value() if leaving else None,
+                pathway_end_reason=self.end_reason.text() if leaving else "",
             )
         except ValidationError as error:
             self.comment_holder.set_error(error.errors.get("commentaire", ""))
             self.exit_holder.set_error(error.errors.get("type_sortie", ""))
+            self.end_holder.set_error(error.errors.get("fin_parcours", ""))
+            self.reason_holder.set_error(error.errors.get("motif_fin", ""))
             self.stage_error.setText(error.errors.get("etape", ""))
             self.stage_error.setVisible("etape" in error.errors)
             return

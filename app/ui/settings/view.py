@@ -1,5 +1,6 @@
 """Paramètres: the training organisation printed on every agreement, and what is still missing;
-what convocations ask to bring; each site's address and contact (app/ui/settings/sites.py)."""
+what convocations ask to bring; each site's address and contact (app/ui/settings/sites.py);
+each funder's positive exits (app/ui/settings/funders.py)."""
 
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from app.services.settings import actions as settings
 from app.services.settings.organisation import DEFAULT_CONVOCATION_ITEMS, OrganisationInput
 from app.services.settings.organisation import MAX_IMAGE_SIDE as MAX_LOGO_SIDE
 from app.ui.context import AppContext
+from app.ui.settings.funders import FundersPart
 from app.ui.settings.security import SecurityGroup
 from app.ui.settings.sites import SitesPart
 from app.ui.theme import WARNING_BG, icon
@@ -179,6 +181,7 @@ class SettingsView(QWidget):
         self.save_button.setToolTip("Enregistrer les paramètres (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
         self.sites = SitesPart(context)
+        self.funders = FundersPart(context)
         self._captions: list[QLabel] = []
         self._build()
         self.fields.changed.connect(self._on_changed)
@@ -217,6 +220,8 @@ class SettingsView(QWidget):
         column.addSpacing(8)
         column.addWidget(sites_note)
         column.addWidget(self.sites)
+        column.addSpacing(8)
+        column.addWidget(self.funders)
         self.security = SecurityGroup(self.context)
         column.addWidget(self.security)
         column.addStretch(1)
@@ -294,11 +299,12 @@ class SettingsView(QWidget):
         return self.fields.read_into(OrganisationInput())
 
     def is_dirty(self) -> bool:
-        return self.fields.is_dirty() or self.sites.is_dirty()
+        return self.fields.is_dirty() or self.sites.is_dirty() or self.funders.is_dirty()
 
     def discard_changes(self) -> None:
         self.fields.discard_changes()
         self.sites.discard_changes()
+        self.funders.discard_changes()
 
     def _on_changed(self) -> None:
         self.dirty_label.setVisible(self.fields.is_dirty())
@@ -314,6 +320,7 @@ class SettingsView(QWidget):
         self.preview.show_file(form.values.logo)
         self.banner.show_missing(form.missing)
         self.sites.reload()
+        self.funders.reload()
         if self._captions:
             self.sites.align_labels(self._captions[0].minimumWidth())
 
@@ -334,7 +341,8 @@ class SettingsView(QWidget):
     def save(self) -> bool:
         """The organisation, then every site with unsaved edits (Ctrl+S, or before leaving)."""
         saved = self._save_organisation()
-        return self.sites.save_changed() and saved
+        sites = self.sites.save_changed()
+        return self.funders.save_changed() and sites and saved
 
     def _save_organisation(self) -> bool:
         try:
