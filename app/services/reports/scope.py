@@ -4,7 +4,7 @@ facts every indicator is computed from — one SQL subquery, never ORM objects.
 The stage history says where a person has been: a candidate *reached* a step of the funnel if
 one of their stage changes (or their current stage: files written before the history existed)
 is that step or a later one. Entry is the first change into a stage that counts as entry;
-the exit date is the (latest) change into *sortie*.
+the exit date is the latest move into *sortie* from a stage before it.
 """
 
 from collections.abc import Sequence
@@ -14,17 +14,19 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Subquery,
+    and_,
     case,
     cast,
     func,
     literal,
+    null,
     select,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
-from app.domain.values import AFTER_EXIT_STAGES, STAGES
+from app.domain.values import AFTER_EXIT_STAGES, EXIT_STAGE, STAGES
 from app.services.errors import UserFacingError
 
 
@@ -82,7 +84,14 @@ def facts_of(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
     """One row per application matching `conditions`: its columns the reports use, its current
     stage's code, a 0/1 flag per step reached (`reached_<step>`), entry and exit times."""
     visits = _visits(conditions)
-    stage = aliased(Stage)
+    stage, came_from = aliased(Stage), aliased(Stage)
+    # The exit is the latest move into *sortie* from a stage before it (a move back from a
+    # follow-up stage corrects the stage, not the date: as outcomes.follow_up.exit_dates);
+    # the current stage's date only for a file without history.
+    exit_move = and_(
+        stage.code == EXIT_STAGE,
+        func.coalesce(came_from.code, "").not_in(sorted(AFTER_EXIT_STAGES)),
+    )
     flags = [
         func.max(case((stage.code.in_(sorted(codes)), 1), else_=0)).label(f"reached_{key}")
         for key, codes in REACHED.items()
@@ -92,9 +101,13 @@ def facts_of(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
             visits.c.candidate_id,
             *flags,
             func.min(case((stage.counts_as_entry, visits.c.at))).label("entry_at"),
-            func.max(case((stage.code == "sortie", visits.c.at))).label("exit_at"),
+            func.coalesce(
+                func.max(case((and_(exit_move, visits.c.moved == 1), visits.c.at))),
+                func.max(case((and_(exit_move, visits.c.moved == 0), visits.c.at))),
+            ).label("exit_at"),
         )
         .join(stage, stage.id == visits.c.stage_id)
+        .outerjoin(came_from, came_from.id == visits.c.from_stage_id)
         .group_by(visits.c.candidate_id)
         .subquery("history")
     )
@@ -137,11 +150,15 @@ def _visits(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
             StageChange.candidate_id.label("candidate_id"),
             StageChange.to_stage_id.label("stage_id"),
             StageChange.changed_at.label("at"),
+            StageChange.from_stage_id.label("from_stage_id"),
+            literal(1).label("moved"),
         )
         .join(Candidate, Candidate.id == StageChange.candidate_id)
         .where(*conditions)
     )
-    now = select(Candidate.id, Candidate.stage_id, Candidate.stage_changed_at).where(*conditions)
+    now = select(
+        Candidate.id, Candidate.stage_id, Candidate.stage_changed_at, null(), literal(0)
+    ).where(*conditions)
     return union_all(moves, now).subquery("visits")
 
 
