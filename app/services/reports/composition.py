@@ -43,7 +43,8 @@ def lines(f: Subquery, referrers: list[tuple[int, str, str]]) -> list[Line]:
     """Every line of the table, in order (the "…connu" lines are bases, not shown)."""
     age = age_at_entry(f)
     age_known = and_(f.c.birth_date.is_not(None), f.c.entry_at.is_not(None))
-    sex_known = f.c.sex.in_(("F", "M", "autre"))
+    # coalesce: NOT (NULL IN …) is NULL in SQL, which would count an empty sex nowhere.
+    sex_known = func.coalesce(f.c.sex, "").in_(("F", "M", "autre"))
     long_seeker = and_(
         f.c.job_seeker.is_(True),
         f.c.job_seeker_since.is_not(None),
