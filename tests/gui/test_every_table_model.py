@@ -23,6 +23,7 @@ CHECKED_IN = {
     "app.ui.agreements.presence.AbsencesModel": "tests/gui/test_agreement_presence.py",
     "app.ui.agreements.table_model.AgreementsTableModel": "tests/gui/test_agreements_view.py",
     "app.ui.audit.table_model.AuditTableModel": "tests/gui/test_audit_view.py",
+    "app.ui.candidates.follow_ups.DueFollowUpsModel": "tests/gui/test_outcomes_ui.py",
     "app.ui.candidates.import_model.ImportRowsModel": "tests/gui/test_import_dialog.py",
     "app.ui.candidates.table_model.CandidatesTableModel": "tests/gui/test_table_model.py",
     "app.ui.orientation.models.GridModel": "tests/gui/test_orientation_view.py",

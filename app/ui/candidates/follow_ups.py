@@ -336,7 +336,8 @@ class DueFollowUpsDialog(QDialog):
 
     def _open(self, row: int) -> None:
         candidate_id = self.model.candidate_at(row)
-        if candidate_id is None:
+        # A double-click also activates the row on most styles: one opening.
+        if candidate_id is None or self.result() == QDialog.DialogCode.Accepted:
             return
         self.accept()
         self.open_file(candidate_id)
@@ -355,20 +356,22 @@ class FollowUpsLauncher(QObject):
             f"Les suivis à 3, 6 et 12 mois des personnes sorties, à faire ou en retard ({SHORTCUT})"
         )
         self.button.clicked.connect(self.open)
-        QShortcut(
-            QKeySequence(SHORTCUT),
-            view,
-            self.open,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        shortcut = QShortcut(QKeySequence(SHORTCUT), view)
+        # Set apart: PySide drops `context=` given with a callable to the constructor.
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.open)
         view.installEventFilter(self)
         self.apply_role()
 
     def apply_role(self) -> None:
-        self.button.setVisible(can_export_personal_data(self.context.role))
+        allowed = can_export_personal_data(self.context.role)
+        # Shown only once in the toolbar: a parentless button shown would be a window.
+        if self.button.parent() is not None or not allowed:
+            self.button.setVisible(allowed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.view and event.type() == QEvent.Type.Show:
+        # Read defensively: Qt may call the filter while the wrapper is being torn down.
+        if watched is getattr(self, "view", None) and event.type() == QEvent.Type.Show:
             self.apply_role()
         return False
 
