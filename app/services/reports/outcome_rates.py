@@ -57,9 +57,10 @@ def predicates(session: Session, o: Subquery) -> dict[str, ColumnElement[bool]]:
     return found
 
 
-def _sums(session: Session, scope: ReportScope) -> dict[str, int]:
+def _sums(session: Session, scope: ReportScope, prefix: str) -> dict[str, int]:
+    """The figures whose trace key starts with `prefix` (each table sums only its own)."""
     o = with_checks(facts(session, scope))
-    found = predicates(session, o)
+    found = {k: p for k, p in predicates(session, o).items() if k.startswith(prefix)}
     row = session.execute(
         select(*(func.sum(func.iif(p, 1, 0)) for p in found.values())).select_from(o)
     ).one()
@@ -69,7 +70,7 @@ def _sums(session: Session, scope: ReportScope) -> dict[str, int]:
 def outcomes(
     session: Session, scope: ReportScope, funder_code: str | None = None
 ) -> IndicatorTable:
-    sums = _sums(session, scope)
+    sums = _sums(session, scope, "outcomes:")
     rules = funders(session) if funder_code is None else [funder(session, funder_code)]
     left = sums["outcomes:sortis"]
     rows = [
@@ -107,7 +108,7 @@ def outcomes(
 
 def outcome_situations(session: Session, scope: ReportScope) -> IndicatorTable:
     """How many learners were in each situation at exit and at each checkpoint."""
-    sums = _sums(session, scope)
+    sums = _sums(session, scope, "outcome_situations:")
     rows = [
         _per_month(label, sums, f"outcome_situations:{code}:{{m}}")
         for code, label in EXIT_TYPES.items()

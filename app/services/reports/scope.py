@@ -7,7 +7,7 @@ is that step or a later one. Entry is the first change into a stage that counts 
 the exit date is the latest move into *sortie* from a stage before it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -20,10 +20,11 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
 from app.domain.values import AFTER_EXIT_STAGES, EXIT_STAGE, STAGES
@@ -39,7 +40,8 @@ class ReportScope:
 
 ENTRY_STAGES = frozenset(s.code for s in STAGES if s.counts_as_entry)
 VALIDATED_STAGES = frozenset({"orientation_validee", "orientation_reserves", "en_stage"})
-# Each flag: the person was once at one of these stages (a later step implies the earlier).
+# Each step: the person was once at one of these stages (a later step implies the earlier);
+# from the entry on, the current stage decides (see `step_reached`).
 REACHED: dict[str, frozenset[str]] = {
     "information_collective": frozenset({"information_collective", "entretien", "admis"})
     | ENTRY_STAGES,
@@ -77,37 +79,42 @@ def season_id(session: Session, label: str) -> int:
 
 def facts(session: Session, scope: ReportScope) -> Subquery:
     """One row per application of the scope (see `facts_of`)."""
-    return facts_of(scope_conditions(session, scope))
+    return facts_of(session, scope_conditions(session, scope))
 
 
-def facts_of(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
+def facts_of(session: Session, conditions: Sequence[ColumnElement[bool]]) -> Subquery:
     """One row per application matching `conditions`: its columns the reports use, its current
     stage's code, a 0/1 flag per step reached (`reached_<step>`), entry and exit times."""
     visits = _visits(conditions)
-    stage, came_from = aliased(Stage), aliased(Stage)
+    ids = stage_ids(session)
+
+    def among(column: ColumnElement[int], codes: Iterable[str]) -> ColumnElement[bool]:
+        return column.in_(sorted(ids[code] for code in codes if code in ids))
+
     # The exit is the latest move into *sortie* from a stage before it (a move back from a
     # follow-up stage corrects the stage, not the date: as outcomes.follow_up.exit_dates);
     # the current stage's date only for a file without history.
     exit_move = and_(
-        stage.code == EXIT_STAGE,
-        func.coalesce(came_from.code, "").not_in(sorted(AFTER_EXIT_STAGES)),
+        among(visits.c.stage_id, [EXIT_STAGE]),
+        func.coalesce(visits.c.from_stage_id, 0).not_in(
+            sorted(ids[c] for c in AFTER_EXIT_STAGES if c in ids)
+        ),
     )
     flags = [
-        func.max(case((stage.code.in_(sorted(codes)), 1), else_=0)).label(f"reached_{key}")
+        func.max(case((among(visits.c.stage_id, codes), 1), else_=0)).label(f"ever_{key}")
         for key, codes in REACHED.items()
     ]
+    # Stage ids rather than a join on the stage table: the history is grouped without a join.
     history = (
         select(
             visits.c.candidate_id,
             *flags,
-            func.min(case((stage.counts_as_entry, visits.c.at))).label("entry_at"),
+            func.min(case((among(visits.c.stage_id, ENTRY_STAGES), visits.c.at))).label("entry_at"),
             func.coalesce(
                 func.max(case((and_(exit_move, visits.c.moved == 1), visits.c.at))),
                 func.max(case((and_(exit_move, visits.c.moved == 0), visits.c.at))),
             ).label("exit_at"),
         )
-        .join(stage, stage.id == visits.c.stage_id)
-        .outerjoin(came_from, came_from.id == visits.c.from_stage_id)
         .group_by(visits.c.candidate_id)
         .subquery("history")
     )
@@ -132,7 +139,12 @@ def facts_of(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
             Candidate.exit_type,
             Candidate.pathway_end,
             current.code.label("stage_code"),
-            *(history.c[f"reached_{key}"] for key in REACHED),
+            *(
+                step_reached(ids, key, Candidate.stage_id, history.c[f"ever_{key}"] == 1).label(
+                    f"reached_{key}"
+                )
+                for key in REACHED
+            ),
             history.c.entry_at,
             history.c.exit_at,
         )
@@ -160,6 +172,35 @@ def _visits(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
         Candidate.id, Candidate.stage_id, Candidate.stage_changed_at, null(), literal(0)
     ).where(*conditions)
     return union_all(moves, now).subquery("visits")
+
+
+def step_reached(
+    ids: dict[str, int],
+    key: str,
+    stage_id: ColumnElement[int] | InstrumentedAttribute[int],
+    ever: ColumnElement[bool],
+) -> ColumnElement[int]:
+    """1 when an application at stage `stage_id` reached step `key`, `ever` saying whether its
+    history went through the step's stages. From the entry on, the current stage decides: a
+    move backwards (a correction) undoes the entry, and a learner who left reached the
+    orientation or the internship only if their history went through it."""
+
+    def at(codes: Iterable[str]) -> ColumnElement[bool]:
+        return stage_id.in_(sorted(ids[code] for code in codes if code in ids))
+
+    if key == "entres":
+        reached = at(ENTRY_STAGES)
+    elif key == "sortis":
+        reached = at(AFTER_EXIT_STAGES)
+    elif key in ("orientation_validee", "en_stage"):
+        reached = or_(at(REACHED[key]), and_(at(AFTER_EXIT_STAGES), ever))
+    else:
+        reached = ever
+    return case((reached, 1), else_=0)
+
+
+def stage_ids(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Stage.code, Stage.id)).tuples().all())
 
 
 def age_at_entry(f: Subquery) -> ColumnElement[int]:
