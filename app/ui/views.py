@@ -20,6 +20,7 @@ from app.ui.agenda.view import AgendaView
 from app.ui.agreements.view import AgreementsView
 from app.ui.audit.view import AuditView
 from app.ui.candidates.view import CandidatesView
+from app.ui.dashboard.view import DashboardView
 from app.ui.orientation.view import OrientationView
 from app.ui.partners.view import PartnersView
 from app.ui.projects.view import ProjectsView
@@ -97,6 +98,20 @@ def _agreements(window: "MainWindow") -> QWidget:
     view = AgreementsView(window.context, window.header)
     view.settings_requested.connect(lambda: window.show_view("settings"))
     return view
+
+
+def _dashboard(window: "MainWindow") -> QWidget:
+    view = DashboardView(window.context, window.header)
+    view.candidate_requested.connect(lambda candidate_id: _open_file(window, candidate_id))
+    return view
+
+
+def _open_file(window: "MainWindow", candidate_id: int) -> None:
+    """A person behind a dashboard figure: their file in the Candidats view."""
+    candidates = window.candidates_view
+    if candidates.confirm_leave():
+        window.show_view("candidates")
+        candidates.open_candidate(candidate_id)
 
 
 def _partners(window: "MainWindow") -> QWidget:
@@ -177,6 +192,14 @@ VIEWS: tuple[ViewEntry, ...] = (
     ),
     ViewEntry(
         "partners", "Structures", "building-community", "partnersView", _partners, holds_edits=True
+    ),
+    ViewEntry(
+        "dashboard",
+        "Tableau de bord",
+        "chart-bar",
+        "dashboardView",
+        _dashboard,
+        shortcut="Ctrl+Shift+T",
     ),
     ViewEntry("settings", "Paramètres", "settings", "settingsView", _settings, holds_edits=True),
     ViewEntry("audit", "Journal, RGPD", "shield-lock", "auditView", _audit),

@@ -26,6 +26,8 @@ CHECKED_IN = {
     "app.ui.candidates.follow_ups.DueFollowUpsModel": "tests/gui/test_outcomes_ui.py",
     "app.ui.candidates.import_model.ImportRowsModel": "tests/gui/test_import_dialog.py",
     "app.ui.candidates.table_model.CandidatesTableModel": "tests/gui/test_table_model.py",
+    "app.ui.dashboard.models.IndicatorTableModel": "tests/gui/test_dashboard.py",
+    "app.ui.dashboard.models.PeopleTableModel": "tests/gui/test_dashboard.py",
     "app.ui.orientation.models.GridModel": "tests/gui/test_orientation_view.py",
     "app.ui.orientation.models.MatrixModel": "tests/gui/test_orientation_view.py",
     "app.ui.partners.models.HostsTableModel": "tests/gui/test_partners_view.py",

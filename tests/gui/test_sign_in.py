@@ -395,6 +395,7 @@ def test_each_role_sees_its_own_views(qtbot: QtBot, window: MainWindow) -> None:
         "projects",
         "agreements",
         "partners",
+        "dashboard",
         "settings",
         "audit",
         "users",
