@@ -28,6 +28,9 @@ PASSWORD_VARIABLE = "FABRIQUE_PASSWORD"
 # `import candidates --known`: the values of import_preview.KnownChoice (a test checks), written
 # here so that building the parser imports no service.
 KNOWN_CHOICES = ("ignorer", "nouvelle-candidature", "creer")
+# `report`: the values of reports.exports.ReportKind, then the extract and the PDF (a test
+# checks).
+REPORT_CHOICES = ("funnel", "indicators", "outcomes", "due", "extract", "bilan")
 RECOVERY_VARIABLE = "FABRIQUE_RECOVERY_KEY"
 NOT_JOURNALED = (
     "Attention : {what}, mais le journal des actions n'a pas pu l'inscrire (le détail est "
@@ -152,6 +155,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="numéro de l'avenant à imprimer (par défaut le dernier) ; implique --document avenant",
     )
 
+    report_help = (
+        "indicateurs d'une saison : funnel (parcours de recrutement), indicators (tous les "
+        "tableaux), outcomes (sorties positives), due (suivis à faire), extract (extrait "
+        "pseudonymisé des apprenants), bilan (bilan de saison en PDF)"
+    )
+    rep = commands.add_parser("report", help=report_help, description=report_help)
+    rep.add_argument("what", choices=REPORT_CHOICES)
+    rep.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
+    rep.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
+    rep.add_argument("--season", required=True, metavar="SAISON", help="par exemple 2025-2026")
+    rep.add_argument("--site", help="code d'un site de la base (par défaut les deux sites)")
+    rep.add_argument("--filiere", help="code d'une filière (par défaut toutes)")
+    rep.add_argument(
+        "--funder",
+        metavar="FINANCEUR",
+        help="code d'un financeur (gen, e2c, region…) : ses seules sorties positives ; par "
+        "défaut tous",
+    )
+    rep.add_argument(
+        "--format",
+        choices=["md", "csv", "xlsx"],
+        help="md (tableaux au terminal, par défaut), csv ou xlsx (classeur : --out obligatoire)",
+    )
+    rep.add_argument(
+        "--out", type=Path, metavar="FICHIER", help="fichier à écrire (sinon le terminal)"
+    )
+
     check = commands.add_parser("check", help="vérifier l'intégrité de la base")
     check.add_argument("--db", dest="db_sub", metavar="DB", help="fichier SQLite ou URL SQLAlchemy")
     check.add_argument("--user", dest="user_sub", metavar="NOM", help=USER_HELP)
@@ -211,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": _restore,
         "convention-pdf": _convention_pdf,
         "recover": _recover,
+        "report": _report,
     }
     try:
         if args.command is None:
@@ -267,7 +298,9 @@ def _refuse_unsafe_paths(args: argparse.Namespace, url: str) -> None:
     if args.command == "check":
         return  # reads only, and explains an unusable file itself
     refuse_unlikely_database(url, damaged_allowed=args.command == "restore")
-    if args.command in ("export", "convention-pdf"):
+    if args.command in ("export", "convention-pdf") or (
+        args.command == "report" and args.out is not None
+    ):
         refuse_overwriting_base(args.out, database_url=url, backup_folder=backup_dir())
     elif args.command == "backup" and args.to is not None:
         refuse_backup_target(args.to, database_url=url)
@@ -494,6 +527,100 @@ def _convention_pdf(args: argparse.Namespace, url: str) -> Outcome:
     }[kind]
     print(f"{what} dans {args.out}")
     return EXIT_OK, acting
+
+
+def _report(args: argparse.Namespace, url: str) -> Outcome:
+    """`report`: the tables on the terminal (Markdown, or CSV), or written to --out (CSV,
+    XLSX; the extract CSV or XLSX; the bilan PDF), each file journaled."""
+    from app.domain.account import ROLE_ACCUEIL, ROLE_COORDINATION
+    from app.services.journal import audit_log as audit
+    from app.services.reports import exports
+    from app.services.reports.scope import ReportScope
+
+    usage = _report_usage(args)
+    if usage:
+        sys.stderr.write(f"Erreur d'utilisation : {usage}\n")
+        return EXIT_USAGE, None
+    database = _open(args, url)
+    allowed = (ROLE_ACCUEIL, ROLE_COORDINATION) if args.what == "due" else (ROLE_COORDINATION,)
+    acting = _sign_in(args, database, allowed, REPORT_ACTIONS[args.what])
+    audit.attach(database, lambda: acting.actor.author)
+    if args.site is not None and _site_id(database, args.site) is None:
+        return EXIT_USAGE, acting
+    scope = ReportScope(args.season.strip(), args.site, args.filiere)
+    file_format = exports.ExportFormat(_report_format(args))
+    if args.what == "bilan":
+        done = exports.season_report_pdf(
+            database, scope, args.out, funder=args.funder, actor=acting.actor
+        )
+        print(f"Bilan de saison ({done.heading}) écrit dans {args.out}")
+        return EXIT_OK, acting
+    if args.what == "extract":
+        done = exports.pseudonymised_extract(
+            database, scope, args.out, file_format=file_format, actor=acting.actor
+        )
+        print(f"{done.rows} apprenant(s) dans l'extrait pseudonymisé écrit dans {args.out}")
+        return EXIT_OK, acting
+    kind = exports.ReportKind(args.what)
+    if args.out is None:
+        text = exports.report_text(
+            database, scope, kind, file_format=file_format, funder=args.funder, actor=acting.actor
+        )
+        sys.stdout.write(text)
+        return EXIT_OK, acting
+    done = exports.export_report(
+        database,
+        scope,
+        args.out,
+        kind=kind,
+        file_format=file_format,
+        funder=args.funder,
+        actor=acting.actor,
+    )
+    print(f"{done.rows} ligne(s) de tableau ({done.heading}) écrite(s) dans {args.out}")
+    return EXIT_OK, acting
+
+
+REPORT_ACTIONS = {
+    "funnel": "consulter les indicateurs",
+    "indicators": "consulter les indicateurs",
+    "outcomes": "consulter les indicateurs",
+    "due": "consulter les suivis à faire",
+    "extract": "exporter l'extrait pseudonymisé",
+    "bilan": "imprimer le bilan de saison",
+}
+
+
+def _report_format(args: argparse.Namespace) -> str:
+    """--format, else the --out file's extension (.csv, .xlsx), else Markdown (the extract:
+    CSV; the bilan: PDF)."""
+    if args.what == "bilan":
+        return "pdf"
+    if args.format is not None:
+        return str(args.format)
+    suffix = args.out.suffix.lower() if args.out is not None else ""
+    if suffix in (".csv", ".xlsx"):
+        return suffix[1:]
+    return "csv" if args.what == "extract" else "md"
+
+
+def _report_usage(args: argparse.Namespace) -> str:
+    """What is wrong with the options of `report` ("" when nothing)."""
+    if args.what == "bilan":
+        if args.format is not None:
+            return "bilan s'écrit en PDF : --format ne s'emploie pas avec bilan."
+        if args.out is None:
+            return "bilan : indiquer le fichier PDF à écrire avec --out FICHIER."
+    if args.what == "extract":
+        if args.format == "md":
+            return "extract s'écrit en CSV ou en XLSX (--format csv ou xlsx)."
+        if args.out is None:
+            return "extract : indiquer le fichier à écrire avec --out FICHIER."
+    if args.funder is not None and args.what in ("due", "extract"):
+        return f"--funder ne s'emploie pas avec {args.what}."
+    if args.format == "xlsx" and args.out is None:
+        return "un classeur XLSX s'écrit dans un fichier : indiquer --out FICHIER."
+    return ""
 
 
 def _check(args: argparse.Namespace, url: str) -> Outcome:

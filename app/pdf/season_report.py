@@ -149,7 +149,8 @@ def bar_drawing(chart: BarChart, width: float) -> Drawing:
     figure at the end of each bar; an empty chart says so."""
     count = max(len(chart.bars), 1)
     height = count * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
-    drawing = Drawing(width, height)
+    # The drawing's initial font (reportlab's default is Times-Roman, not embedded).
+    drawing = Drawing(width, height, initialFontName=FONT_REGULAR, initialFontSize=LABEL_SIZE)
     if not chart.bars:
         drawing.add(String(0, height / 2, "Aucune donnée.", fontName=FONT_REGULAR, fontSize=8))
         return drawing
@@ -175,6 +176,7 @@ def bar_drawing(chart: BarChart, width: float) -> Drawing:
     plot.categoryAxis.strokeColor = RULE
     plot.categoryAxis.tickLeft = 0
     plot.valueAxis.visible = 0
+    plot.valueAxis.labels.fontName = FONT_REGULAR
     plot.valueAxis.valueMin = 0
     largest = max(bar.value for bar in chart.bars)
     plot.valueAxis.valueMax = 100 if chart.percent else max(largest, 1)
@@ -185,7 +187,8 @@ def bar_drawing(chart: BarChart, width: float) -> Drawing:
     for index, label in enumerate(labels):
         if "non renseign" in label.casefold() or "inconnu" in label.casefold():
             plot.bars[(0, index)].fillColor = UNKNOWN_COLOUR
-    plot.barLabelFormat = _BarTexts([bar.text for bar in chart.bars])
+    plot.barLabelFormat = "values"  # each bar's own text, from barLabelArray
+    plot.barLabelArray = [[bar.text for bar in chart.bars]]
     plot.barLabels.fontName = FONT_BOLD
     plot.barLabels.fontSize = LABEL_SIZE
     plot.barLabels.fillColor = INK
@@ -193,20 +196,6 @@ def bar_drawing(chart: BarChart, width: float) -> Drawing:
     plot.barLabels.dx = 2
     drawing.add(plot)
     return drawing
-
-
-class _BarTexts:
-    """reportlab asks a bar's label of a callable given the value: answer each bar's text in
-    turn (the values may repeat, the texts follow the bars' order)."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self._texts = texts
-        self._next = 0
-
-    def __call__(self, _value: Any) -> str:
-        text = self._texts[self._next % len(self._texts)]
-        self._next += 1
-        return text
 
 
 def _fit(text: str, width: float) -> str:
