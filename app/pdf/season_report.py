@@ -48,6 +48,7 @@ LABEL_SIZE = 8
 STRIPE = colors.HexColor("#f2f6f8")
 BAR_COLOUR = ACCENT
 UNKNOWN_COLOUR = colors.HexColor("#9aa7ad")  # bars of "non renseigné"
+KEPT_TOGETHER_ROWS = 20  # a table of up to so many rows is not split across pages
 Styles = dict[str, ParagraphStyle]
 
 
@@ -210,12 +211,14 @@ def _fit(text: str, width: float) -> str:
 
 
 def _table_section(table: ReportTable, style: Styles) -> list[Flowable]:
-    flow: list[Flowable] = [*section_heading(escape(table.title), style), _grid(table, style)]
-    flow.append(Spacer(1, 1.5 * mm))
-    for note in table.notes:
-        flow.append(Paragraph(escape(note), style["note"]))
-    flow.append(Spacer(1, 2 * mm))
-    return flow
+    """The table under its heading, then its notes; a short table is kept on one page with
+    them (a long one goes on, its head row repeated)."""
+    heading = section_heading(escape(table.title), style)
+    body: list[Flowable] = [_grid(table, style), Spacer(1, 1.5 * mm)]
+    body += [Paragraph(escape(note), style["note"]) for note in table.notes]
+    if len(table.rows) <= KEPT_TOGETHER_ROWS:
+        return [heading[0], KeepTogether([*heading[1:], *body]), Spacer(1, 2 * mm)]
+    return [*heading, *body, Spacer(1, 2 * mm)]
 
 
 def _grid(table: ReportTable, style: Styles) -> Table:

@@ -699,7 +699,7 @@ SHORT_LABELS = {
     "zrr": "ZRR",
     "rsa": "RSA",
     "job_seeker": "Demandeurs d'emploi",
-    "demandeurs_12_mois": "dont depuis 12 mois ou +",
+    "demandeurs_12_mois": "dont 12 mois ou plus",
     "neet": "NEET",
 }
 ALWAYS_SHOWN = frozenset({"femmes", "hommes"})  # the other sex and unknown rows only when > 0
