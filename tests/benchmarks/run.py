@@ -25,6 +25,15 @@ from typing import Any
 
 RESULTS = Path(__file__).with_name("results")
 ROOT = Path(__file__).resolve().parents[2]
+REPORT_TABLES = {
+    "funnel": "parcours de recrutement",
+    "funnel_losses": "perdus à chaque étape",
+    "composition": "qui est entré",
+    "pathways": "parcours des entrés",
+    "company_time": "temps en entreprise",
+    "outcomes": "sorties positives",
+    "outcome_situations": "situations des sortis",
+}
 TARGETS_MS = {
     "cold_start": 1500,
     "search": 50,
@@ -35,6 +44,11 @@ TARGETS_MS = {
     "convention_pdf_batch_100": 5000,
     "import_1000": 5000,
     "import_100000": 20000,
+    # Issue 16: each indicator table of a season (both sites), and what the dashboard asks
+    # for after the click (every table and the seasons compared).
+    **{f"report_{key}": 200 for key in REPORT_TABLES},
+    "report_comparison": 200,
+    "dashboard": 500,
 }
 IMPORT_ROWS = 1000
 LARGE_IMPORT_ROWS = 100_000
@@ -356,6 +370,71 @@ def pdf_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
     ]
 
 
+def report_measures(url: str, repeat: int) -> list[Measure]:
+    """Each indicator table of the last complete season (both sites), in its own read-only
+    session as the window asks it; the seasons compared over the whole base; and the
+    dashboard's data (every table, then the comparison: two use cases)."""
+    from app.services.actor import system_actor
+    from app.services.base_access.opening import open_app_database
+    from app.services.reports import actions, comparison, indicators
+    from app.services.reports.scope import ReportScope
+
+    database = open_app_database(url)
+    actor = system_actor("benchmark: the dashboard as coordination opens it")
+    season = reference_season(date.today())
+    scope = ReportScope(season)
+    builders = {table.__name__: table for table in indicators.TABLES}
+    measures = []
+    for key, label in REPORT_TABLES.items():
+
+        def one(key: str = key) -> None:
+            with database.session(commit=False) as session:
+                builders[key](session, scope)
+
+        measures.append(
+            Measure(
+                f"report_{key}",
+                f"Indicateurs {season} : {label}",
+                timed(one, repeat),
+                TARGETS_MS[f"report_{key}"],
+            )
+        )
+
+    def compared() -> None:
+        with database.session(commit=False) as session:
+            comparison.season_comparison(session, None)
+
+    def dashboard() -> None:
+        actions.report_tables(database, scope, actor=actor)
+        actions.season_comparison(database, None, actor=actor)
+
+    measures.append(
+        Measure(
+            "report_comparison",
+            "Indicateurs : comparaison des 20 saisons",
+            timed(compared, repeat),
+            TARGETS_MS["report_comparison"],
+        )
+    )
+    measures.append(
+        Measure(
+            "dashboard",
+            "Tableau de bord : tous les indicateurs d'une saison et la comparaison",
+            timed(dashboard, repeat),
+            TARGETS_MS["dashboard"],
+        )
+    )
+    database.dispose()
+    return measures
+
+
+def reference_season(today: date) -> str:
+    """The last season whose learners have all left (the one funders ask about)."""
+    from app.services import reference
+
+    return reference.season_label(reference.season_start_year(today) - 1)
+
+
 def import_csv(url: str, rows: int) -> bytes:
     """`rows` files of the base exported as the desk would, their identifiant blanked and
     their version column dropped: importing them creates new files (duplicates of the
@@ -547,6 +626,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument(
+        "--only-reports",
+        action="store_true",
+        help="measure the indicator tables and the dashboard's data only",
+    )
+    parser.add_argument(
         "--only-large-import",
         action="store_true",
         help="measure the import of 100 000 rows only (3 runs on each base)",
@@ -561,10 +645,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["FABRIQUE_BACKUP_DIR"] = backups.name
     if args.only_large_import:
         return report_large_import(url, max(3, args.repeat // 4))
+    if args.only_reports:
+        return report_indicators(url, args.repeat)
     readies, peak_mb = cold_starts(url, 5)
     measures = [Measure("cold_start", "Démarrage à froid (table remplie)", readies, 1500)]
     measures += window_measures(url, info, args.repeat)
     measures += pdf_measures(url, info, args.repeat)
+    measures += report_measures(url, args.repeat)
     imports, plain_import_ms = import_measures(url, max(3, args.repeat // 4))
     measures += imports
     large_imports, import_peaks = large_import_measures(url, 3)
@@ -613,6 +700,30 @@ def describe_peaks(peaks: dict[str, float]) -> str:
     described = ", ".join(f"{name} {mb:.0f} Mo" for name, mb in peaks.items())
     target = f"cible ≤ {LARGE_IMPORT_PEAK_MB} Mo"
     return f"Mémoire au pic, import de 100 000 lignes : {described} ({target})"
+
+
+def report_indicators(url: str, repeat: int) -> int:
+    measures = report_measures(url, repeat)
+    print(table(measures))
+    RESULTS.mkdir(exist_ok=True)
+    report = {
+        "machine": machine(),
+        "mesures": [
+            {
+                "nom": m.name,
+                "libellé": m.label,
+                "médiane_ms": round(m.median, 2),
+                "p95_ms": round(m.p95, 2),
+                "cible_ms": m.target_ms,
+                "n": len(m.samples_ms),
+            }
+            for m in measures
+        ],
+    }
+    (RESULTS / "latest-reports.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return 0
 
 
 def report_large_import(url: str, repeat: int) -> int:

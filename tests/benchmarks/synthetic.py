@@ -1,8 +1,11 @@
 """A synthetic database at network scale, built fast with bulk inserts.
 
 100 000 candidates over 20 seasons and both sites, 40 000 of them learners with orientation
-observations, 20 000 agreements. Rows are made the way the services make them (the same
-search index text), but inserted in bulk: the services would take hours for this volume.
+observations, 20 000 agreements; each candidate's stage history (received, then entered and
+where they are now), the exit situation of those who left and, for half of them, their
+situation 3 months later (what the indicators read). Rows are made the way the services make
+them (the same search index text), but inserted in bulk: the services would take hours for
+this volume.
 """
 
 import random
@@ -22,12 +25,15 @@ from app.domain import (
     Cohort,
     Criterion,
     Host,
+    LearnerOutcome,
     Observation,
     Season,
     Site,
     Stage,
+    StageChange,
     Tutor,
 )
+from app.domain.values import AFTER_EXIT_STAGES
 from app.services import reference
 from app.services.base_access.opening import open_app_database
 from app.services.candidates.records import _index_text  # the services' own search index text
@@ -277,6 +283,7 @@ def build(
             .order_by(Candidate.id)
             .limit(scale.learners)
         ).all()
+        _history(session, rng, stages, starts)
         matrix_cohort = _orientation(session, rng, scale, learner_rows, starts, (newest, cobalt))
         agreement_ids = _agreements(session, rng, scale, learner_rows, starts)
         counts = {
@@ -296,6 +303,76 @@ def build(
         sample_candidate_ids=sample,
         agreement_ids=agreement_ids,
     )
+
+
+def _history(
+    session: Session, rng: random.Random, stages: dict[str, int], starts: dict[int, date]
+) -> None:
+    """Each candidate received on their application date; a learner entered on the season's
+    first day, then moved to where they are a month later; the others moved to their stage
+    ten days after applying. Who left has an exit situation, half of them a 3-month check."""
+    code_of = {stage_id: code for code, stage_id in stages.items()}
+    exits = ("cdi", "cdd_long", "cdd_court", "alternance", "formation_qualifiante", "sans_solution")
+    moves: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    exited: dict[int, str] = {}
+    rows = session.execute(
+        select(Candidate.id, Candidate.stage_id, Candidate.season_id, Candidate.application_date)
+    ).all()
+    for candidate_id, stage_id, season_id, applied in rows:
+        received = datetime.combine(applied, datetime.min.time()).replace(hour=9)
+        moves.append(_move(candidate_id, None, stages["recue"], received))
+        code, start = code_of[stage_id], starts[season_id]
+        entered = datetime.combine(start, datetime.min.time()).replace(hour=9)
+        if code == "recue":
+            continue
+        if stage_id == stages["entre_formation"] or code not in _APPLYING:
+            moves.append(_move(candidate_id, stages["recue"], stages["entre_formation"], entered))
+            if stage_id != stages["entre_formation"]:
+                later = entered + timedelta(days=30)
+                moves.append(_move(candidate_id, stages["entre_formation"], stage_id, later))
+        else:
+            moves.append(_move(candidate_id, stages["recue"], stage_id, received + timedelta(10)))
+        if code in AFTER_EXIT_STAGES:
+            exited[candidate_id] = rng.choice(exits)
+            if rng.random() < 0.5:
+                checks.append(
+                    {
+                        "candidate_id": candidate_id,
+                        "checkpoint": "3_mois",
+                        "situation": rng.choice(exits),
+                        "checked_on": start + timedelta(days=120),
+                        "check_source": "telephone",
+                        "comment": "",
+                        "recorded_by": "benchmark",
+                        "recorded_at": entered + timedelta(days=120),
+                    }
+                )
+    _insert(session, StageChange.__table__, moves)  # type: ignore[arg-type]
+    _insert(session, LearnerOutcome.__table__, checks)  # type: ignore[arg-type]
+    for candidate_id, exit_type in exited.items():
+        session.execute(
+            Candidate.__table__.update()  # type: ignore[attr-defined]
+            .where(Candidate.__table__.c.id == candidate_id)  # type: ignore[attr-defined]
+            .values(exit_type=exit_type)
+        )
+
+
+_APPLYING = frozenset(
+    {"recue", "contacte", "sans_reponse", "information_collective", "entretien", "admis",
+     "liste_attente", "non_retenu", "desiste"}
+)  # fmt: skip
+
+
+def _move(candidate_id: int, from_id: int | None, to_id: int, at: datetime) -> dict[str, Any]:
+    return {
+        "candidate_id": candidate_id,
+        "changed_at": at,
+        "from_stage_id": from_id,
+        "to_stage_id": to_id,
+        "author": "benchmark",
+        "comment": None,
+    }
 
 
 def _orientation(

@@ -10,16 +10,14 @@ from app.services.reports.pathways import company_time, pathways
 from app.services.reports.scope import ReportScope
 from app.services.reports.tables import IndicatorTable
 
+# Every table of a scope, in order; the outcomes table also takes a funder's code.
+TABLES = (funnel, funnel_losses, composition, pathways, company_time, outcomes, outcome_situations)
+
 
 def indicator_tables(
     session: Session, scope: ReportScope, funder_code: str | None = None
 ) -> list[IndicatorTable]:
     return [
-        funnel(session, scope),
-        funnel_losses(session, scope),
-        composition(session, scope),
-        pathways(session, scope),
-        company_time(session, scope),
-        outcomes(session, scope, funder_code),
-        outcome_situations(session, scope),
+        outcomes(session, scope, funder_code) if table is outcomes else table(session, scope)
+        for table in TABLES
     ]
