@@ -34,6 +34,7 @@ from app.services.candidates.csv_exchange import BOM, DELIMITER, escaped_row, se
 from app.services.errors import UserFacingError
 from app.services.journal import audit_log as audit
 from app.services.permissions import require_bulk_personal_data, require_coordination
+from app.services.reports.indicators import indicator_tables
 from app.services.reports.scope import ReportScope
 from app.services.reports.tables import Cell, IndicatorTable
 from app.services.unit_of_work import Database
@@ -424,22 +425,6 @@ def journal_scope(scope: ReportScope, funder: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------- use cases
-
-
-def indicator_tables(
-    session: Session, scope: ReportScope, funder: str | None = None
-) -> list[IndicatorTable]:
-    """Every indicator table, in the order the bilan prints them."""
-    from app.services.reports import composition, funnel, outcome_rates, pathways
-
-    return [
-        funnel.funnel(session, scope),
-        funnel.funnel_losses(session, scope),
-        composition.composition(session, scope),
-        pathways.pathways(session, scope),
-        outcome_rates.outcomes(session, scope, funder),
-        outcome_rates.outcome_situations(session, scope),
-    ]
 
 
 def report_grids(
