@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.demo import words
 from app.demo.agreements import AgreementsSummary, seed_agreements
 from app.demo.orientation import OrientationSummary, seed_orientation
+from app.demo.outcomes import seed_outcomes
 from app.demo.people import People, feminine
 from app.demo.projects import CURRENT, PAST, ProjectsSummary, seed_projects
 from app.demo.sites import seed_site_contacts
@@ -808,6 +809,8 @@ def seed_demo(session: Session, today: date | None = None, seed: int = 2017) -> 
     planned = tuple(seeder.internships.get(current, ()))
     agreements = seed_agreements(session, past_rng, today, planned, current_rng)
     projects = seed_projects(session, today, _real_cases(orientation))
+    # Last, and from no random generator: everything above stays as it was.
+    seed_outcomes(session, today)
     return _summary(session, today, orientation, agreements, projects)
 
 
