@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.demo.seed import seed_demo
 from app.domain import Agreement, Host
+from app.services.agreements.presence import presence_summary
 from app.services.base_access.opening import open_app_database
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
 from app.services.errors import PermissionDenied, UserFacingError
@@ -410,15 +411,52 @@ def test_the_seasons_side_by_side(world: tuple[Database, World]) -> None:
         assert figures(comparison.season_comparison(s, "du-guesclin"))["Candidatures"] == [1]
 
 
-def test_the_demo_past_season_is_40_candidates_and_34_entered(tmp_path: Path) -> None:
-    database = open_app_database("sqlite:///" + str(tmp_path / "demo.sqlite"), today=TODAY)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    database = open_app_database("sqlite:///" + str(path), today=TODAY)
     with database.session() as s:
         seed_demo(s, today=TODAY)
-    table = actions.funnel_table(database, ReportScope("2025-2026"), actor=COORD)
+    yield database
     database.dispose()
+
+
+def test_the_demo_past_season_is_40_candidates_and_34_entered(demo: Database) -> None:
+    table = actions.funnel_table(demo, ReportScope("2025-2026"), actor=COORD)
     assert table.row("Candidatures").cells[0].value == 40
     assert table.row("Entrés en formation").cells[0].value == 34
     assert table.row("Entrés en formation").cells[1].value == D("85.0")
+
+
+def test_the_comparison_says_what_each_season_s_tables_say(demo: Database) -> None:
+    compared = actions.season_comparison(demo, "cobalt", actor=COORD)
+    for index, season in enumerate(compared.columns[1:]):
+        scope = ReportScope(season, site_code="cobalt")
+        tables = {t.key: t for t in actions.report_tables(demo, scope, actor=COORD)}
+        steps, outcomes = figures(tables["funnel"]), figures(tables["outcomes"])
+        column = {row.label: row.cells[index].value for row in compared.rows}
+        assert column["Candidatures"] == steps["Candidatures"][0]
+        assert column["Entrés en formation"] == steps["Entrés en formation"][0]
+        assert column["Orientation validée"] == steps["Orientation validée"][0]
+        assert column["Sortis"] == outcomes["Sortis"][0]
+        gen = "Sorties positives — Grande École du Numérique"
+        assert column["Sorties positives à 3 mois — Grande École du Numérique"] == outcomes[gen][1]
+        e2c = "Sorties positives — Réseau E2C"
+        assert column["Sorties positives à la sortie — Réseau E2C"] == outcomes[e2c][0]
+    assert compared.row("Candidatures").cells[0].value > 0
+
+
+def test_hours_in_company_are_the_attestation_s_on_every_demo_agreement(demo: Database) -> None:
+    with demo.session(commit=False) as s:
+        done = list(s.scalars(select(Agreement).where(Agreement.status.in_(pathways.DONE))))
+        bulk = pathways.done_hours(s, done)
+        one_by_one = {a.id: presence_summary(s, a.id).done_hours for a in done}
+    assert len(done) >= 10
+    assert bulk == one_by_one
+    with demo.session(commit=False) as s:
+        amended = s.scalars(select(Agreement).where(Agreement.number == "FAB-2026-0005")).one()
+        assert amended.status in pathways.DONE
+        assert pathways.done_hours(s, [amended]) == {amended.id: 287.0}
 
 
 def test_composition_and_pathways_predicates_cover_their_rows(
