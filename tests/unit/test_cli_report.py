@@ -176,14 +176,17 @@ def test_refused_exits_1_with_a_french_message(
 
     unknown_season = main(["report", "funnel", "--db", str(demo_path), "--season", "2031-2032"])
     unknown_funder = _report(demo_path, "outcomes", "--funder", "xyz")
+    unknown_filiere = _report(demo_path, "funnel", "--filiere", "cuisine")
     trainer = _report(demo_path, "indicators", "--user", "julien.morel")
     desk = _report(demo_path, "extract", "--user", "nadia.belkacem", "--out", "x.csv")
     over_base = _report(demo_path, "funnel", "--format", "csv", "--out", str(demo_path))
 
     errors = capsys.readouterr().err
-    assert (unknown_season, unknown_funder, trainer, desk, over_base) == (1, 1, 1, 1, 1)
+    statuses = (unknown_season, unknown_funder, unknown_filiere, trainer, desk, over_base)
+    assert statuses == (1, 1, 1, 1, 1, 1)
     assert "Saison inconnue : « 2031-2032 » (saisons existantes : " in errors
     assert "Financeur inconnu : « xyz » (financeurs : gen, e2c, region)" in errors
+    assert "Filière inconnue : « cuisine » (filières : reseaux, web, contenus)" in errors
     assert "« julien.morel » (formateur) ne peut pas consulter les indicateurs" in errors
     assert "« nadia.belkacem » (accueil) ne peut pas exporter l'extrait pseudonymisé" in errors
     assert "est la base de données elle-même" in errors

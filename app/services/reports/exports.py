@@ -408,7 +408,12 @@ def describe_scope(session: Session, scope: ReportScope, funder_label: str = "")
         parts.append("les deux sites")
     if scope.filiere_code:
         filiere = session.scalar(select(Filiere.label).where(Filiere.code == scope.filiere_code))
-        parts.append(f"filière {filiere or scope.filiere_code}")
+        if filiere is None:
+            known = ", ".join(session.scalars(select(Filiere.code).order_by(Filiere.position)))
+            raise UserFacingError(
+                f"Filière inconnue : « {scope.filiere_code} » (filières : {known})."
+            )
+        parts.append(f"filière {filiere}")
     if funder_label:
         parts.append(f"financeur : {funder_label}")
     return " · ".join(parts)
