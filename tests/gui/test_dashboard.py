@@ -91,6 +91,14 @@ def _settle(qtbot: QtBot, view: DashboardView) -> None:
     assert view.wait()
 
 
+def _compared(qtbot: QtBot, view: DashboardView) -> IndicatorTableModel:
+    """The Comparaison des saisons tab shown (its figures are read when it shows)."""
+    view.reveal(view.comparison)
+    _settle(qtbot, view)
+    assert view.comparison.model.rowCount() > 0
+    return view.comparison.model
+
+
 def _bars(chart: BarChart) -> dict[str, float]:
     """Category -> its bar's value, read off the chart's series and axis."""
     series = chart.series()
@@ -226,14 +234,15 @@ def test_every_season_asks_to_choose_one_and_still_compares(
     assert "Choisissez une saison" in view.notice.text()
     assert view.panels["funnel"].model.rowCount() == 0
     assert not view.export_button.isEnabled()
-    seasons = view.comparison.model
+    seasons = _compared(qtbot, view)
     assert seasons.columnCount() >= 3  # the label, then the two seasons of the demo
     assert _figures(seasons, 1)["Candidatures"] == "40"  # oldest first: the past season
 
 
 def test_the_seasons_compared_side_by_side(qtbot: QtBot, window: MainWindow) -> None:
     view = _dashboard(qtbot, window)
-    table = view.comparison.model.table
+    assert view.comparison.model.rowCount() == 0  # read only once its tab shows
+    table = _compared(qtbot, view).table
     assert table is not None
     assert table.columns[1:3] == (PAST_SEASON, "2026-2027")
     past = table.row("Entrés en formation").cells[0]
@@ -290,6 +299,7 @@ def test_the_people_behind_a_share_and_a_seasons_figure(qtbot: QtBot, window: Ma
     seasons = view.comparison
     _choose(window.header.season_combo, "Saison 2026-2027")
     _settle(qtbot, view)
+    _compared(qtbot, view)
     past = seasons.model.index(0, 1)  # Candidatures, oldest season
     assert past.data() == "40"
     _double_click(qtbot, view, seasons.table, past)
@@ -315,6 +325,7 @@ def test_the_dashboard_models_pass_the_model_tester(
     empty = IndicatorTableModel()
     qtmodeltester.check(empty, force_py=True)
     view = _dashboard(qtbot, window)
+    _compared(qtbot, view)
     for panel in [*view.panels.values(), view.comparison]:
         assert isinstance(panel, TablePanel)
         assert panel.model.rowCount() > 0, panel.key

@@ -109,8 +109,12 @@ class DashboardView(QWidget):
         self.context = context
         self.header = header
         self.site_codes = {o.id: o.code for o in lists.sites(context.database)}
+        # The funnel first (the figures the Synthèse tab opens on), then every table; the
+        # seasons compared when their tab shows.
+        self.funnel_reader = LatestOnly(self)
         self.reader = LatestOnly(self)
         self.comparison_reader = LatestOnly(self)
+        self._comparison_stale = True
         self.tables: dict[str, IndicatorTable] = {}
         self.panels: dict[str, TablePanel] = {}
         self.people_dialog: PeopleDialog | None = None
@@ -120,6 +124,8 @@ class DashboardView(QWidget):
         self._layout()
         self.exports = DashboardExports(self)
         self.export_button.setMenu(self.exports.menu(QMenu(self)))
+        self.funnel_reader.loaded.connect(self._show_funnel)
+        self.funnel_reader.failed.connect(self._show_failure)
         self.reader.loaded.connect(self._show_data)
         self.reader.failed.connect(self._show_failure)
         self.comparison_reader.loaded.connect(self._show_comparison)
@@ -127,6 +133,7 @@ class DashboardView(QWidget):
         header.scope_changed.connect(self._scope_changed)
         self.filiere.currentIndexChanged.connect(self.reload)
         self.funder.currentIndexChanged.connect(self.reload)
+        self.tabs.currentChanged.connect(lambda _index: self._read_comparison_if_shown())
         refresh = QShortcut(QKeySequence("F5"), self)
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         refresh.activated.connect(self.reload)
@@ -286,19 +293,25 @@ class DashboardView(QWidget):
     # ---- reading
 
     def reload(self) -> None:
-        """Read the scope's tables and the seasons compared, off the window's thread."""
+        """Read the scope's figures off the window's thread: the funnel, then every table;
+        the seasons compared now if their tab is shown, else when it shows."""
         database, actor = self.context.database, self.context.actor
         scope, funder = self.scope(), self.funder.currentData()
         self.scope_label.setText(f"Tableau de bord — {self.scope_text()}")
         self.notice.setVisible(scope is None)
         self.export_button.setEnabled(scope is not None)
-        site = scope.site_code if scope else self._header_site_code()
-        self.comparison_reader.start(lambda: reports.season_comparison(database, site, actor=actor))
+        self._comparison_stale = True
+        self._read_comparison_if_shown()
+        if scope != self.shown_scope:
+            self._clear()  # no figure of another scope under this one's title meanwhile
         if scope is None:
+            self.funnel_reader.cancel()
             self.reader.cancel()
-            self._clear()
             return
         self.status.setText(LOADING)
+        self.funnel_reader.start(
+            lambda: (scope, reports.funnel_table(database, scope, actor=actor))
+        )
 
         def read() -> DashboardData:
             tables = reports.report_tables(database, scope, funder=funder, actor=actor)
@@ -306,21 +319,40 @@ class DashboardView(QWidget):
 
         self.reader.start(read)
 
+    def _read_comparison_if_shown(self) -> None:
+        if not self._comparison_stale or self.tabs.currentWidget() is not self.seasons_page:
+            return
+        self._comparison_stale = False
+        database, actor, site = self.context.database, self.context.actor, self._header_site_code()
+        self.comparison_reader.start(lambda: reports.season_comparison(database, site, actor=actor))
+
     def _header_site_code(self) -> str | None:
         site_id = self.header.site_id()
         return self.site_codes.get(site_id) if site_id is not None else None
 
     def wait(self, milliseconds: int = 10000) -> bool:
-        """Until both reads have landed (tests, the benchmark)."""
-        return self.reader.wait(milliseconds) and self.comparison_reader.wait(milliseconds)
+        """Until every read has landed (tests, the benchmark)."""
+        readers = (self.funnel_reader, self.reader, self.comparison_reader)
+        return all(reader.wait(milliseconds) for reader in readers)
 
     @property
     def busy(self) -> bool:
-        return self.reader.busy or self.comparison_reader.busy
+        return self.funnel_reader.busy or self.reader.busy or self.comparison_reader.busy
 
     # ---- showing
 
+    def _show_funnel(self, loaded: tuple[ReportScope, IndicatorTable]) -> None:
+        """The funnel ahead of the other tables (they follow in `_show_data`)."""
+        scope, funnel = loaded
+        if not self.reader.busy:
+            return  # every table already landed, this one with them
+        self.shown_scope = scope
+        self.tables["funnel"] = funnel
+        self._panel("funnel").show_table(funnel)
+        self._show_charts()
+
     def _show_data(self, data: DashboardData) -> None:
+        self.funnel_reader.cancel()
         self.shown_scope = data.scope
         self.tables = {table.key: table for table in data.tables}
         for table in data.tables:
@@ -402,7 +434,6 @@ class DashboardView(QWidget):
         for panel in self.panels.values():
             panel.show_table(None)
         self._show_charts()
-        self.headline.setText("")
         self.status.setText("")
 
     def reveal(self, widget: QWidget) -> None:
