@@ -24,6 +24,7 @@ from app.services.candidates.records import CandidateFile
 from app.services.errors import UserFacingError
 from app.services.outcomes import actions as outcomes
 from app.services.outcomes.actions import FollowUpFile
+from app.services.outcomes.pathway import add_months
 from app.services.permissions import can_edit_candidates
 from app.services.validation import format_date
 from app.ui.candidates.follow_ups import OutcomeDialog, PathwayEndDialog
@@ -33,7 +34,7 @@ from app.ui.theme import icon
 from app.ui.widgets.naming import named
 
 HISTORY_COLUMNS = ("Date et auteur", "Changement et commentaire")
-CHECK_COLUMNS = ("Suivi", "À faire à partir du", "Situation", "Vérifiée le", "Commentaire")
+CHECK_COLUMNS = ("Suivi", "Date prévue", "Situation", "Vérifiée le", "Commentaire")
 
 
 class FollowUpBox(QGroupBox):
@@ -62,9 +63,13 @@ class FollowUpBox(QGroupBox):
         self.checks.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.checks.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.checks.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # One line a check, the whole comment in its tooltip: the three rows always show.
+        self.checks.setWordWrap(False)
+        self.checks.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.checks.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.checks.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(len(CHECK_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.checks.setFixedHeight(self._table_height())
         self.checks.cellDoubleClicked.connect(lambda row, _column: self.record(row))
         self.record_button = named(QPushButton("Enregistrer le suivi…"), "recordOutcomeButton")
@@ -87,7 +92,8 @@ class FollowUpBox(QGroupBox):
 
     def _table_height(self) -> int:
         rows = 3 * self.checks.verticalHeader().defaultSectionSize()
-        return rows + self.checks.horizontalHeader().sizeHint().height() + 4
+        frame = 2 * self.checks.frameWidth()
+        return rows + self.checks.horizontalHeader().sizeHint().height() + frame + 2
 
     def show_file(self, candidate_id: int | None) -> None:
         self.candidate_id = candidate_id
@@ -119,7 +125,7 @@ class FollowUpBox(QGroupBox):
                 texts = (outcome.situation_label, f"{outcome.checked_on} ({outcome.source_label})")
                 comment = outcome.comment
             else:
-                texts = ("à faire" if check.due_on <= today else "pas encore", "—")
+                texts = (self._pending(check.due_on, today), "—")
                 comment = ""
             values = (check.label.capitalize(), format_date(check.due_on), *texts, comment)
             for column, text in enumerate(values):
@@ -127,6 +133,12 @@ class FollowUpBox(QGroupBox):
                 item.setToolTip(text)
                 self.checks.setItem(row, column, item)
         self.checks.selectRow(self._first_to_do())
+
+    @staticmethod
+    def _pending(due_on: date, today: date) -> str:
+        if due_on > today:
+            return "pas encore"
+        return "à faire, en retard" if add_months(due_on, 1) < today else "à faire"
 
     def _first_to_do(self) -> int:
         today = date.today()

@@ -26,6 +26,8 @@ from app.ui.widgets.form_fields import show_status
 from app.ui.widgets.naming import named
 
 SITUATION_COLUMNS = 3
+# Never a positive exit: not offered (a funder keeps them if an older setting had them).
+NEVER_POSITIVE = frozenset({"sans_solution", "inconnue"})
 
 
 class FunderForm(QGroupBox):
@@ -38,7 +40,12 @@ class FunderForm(QGroupBox):
         self.boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
-        for index, (code, text) in enumerate(outcomes.SITUATIONS.items()):
+        offered = [
+            (code, text)
+            for code, text in outcomes.SITUATIONS.items()
+            if code not in NEVER_POSITIVE or code in funder.positive
+        ]
+        for index, (code, text) in enumerate(offered):
             box = named(QCheckBox(text), f"positive-{code}")
             box.setToolTip(f"Compter « {text} » comme une sortie positive pour {funder.label}")
             box.toggled.connect(self._on_changed)
@@ -49,6 +56,7 @@ class FunderForm(QGroupBox):
             self.months.addItem(text, months)
         self.months.setAccessibleName(f"Mesure des sorties positives pour {funder.label}")
         self.months.currentIndexChanged.connect(self._on_changed)
+        self.months.setMaximumWidth(220)
         self.error = named(QLabel(), "funderError")
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
@@ -66,6 +74,7 @@ class FunderForm(QGroupBox):
         form.addRow(measured, self.months)
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.dirty_label)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
