@@ -42,18 +42,8 @@ class BarChart(QChartView):
         self.horizontal = horizontal
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the tables beside it hold the figures
-        chart = QChart()
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        chart.setBackgroundRoundness(4)
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        title_font = QFont()
-        title_font.setBold(True)
-        chart.setTitleFont(title_font)
-        chart.legend().setVisible(False)
-        chart.setLocalizeNumbers(True)  # bar labels "85,5", not "85.5"
-        chart.setLocale(QLocale(QLocale.Language.French, QLocale.Country.France))
-        self.setChart(chart)
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(180)
+        self.clear()
 
     def series(self) -> QAbstractBarSeries | None:
         """The bars shown (tests read their values)."""
@@ -70,23 +60,47 @@ class BarChart(QChartView):
         categories = axes[0].categories()
         return {categories[i]: bars.at(i) for i in range(min(bars.count(), len(categories)))}
 
+    def clear(self, title: str = "") -> None:
+        """A new, empty chart: Qt leaves the drawings of removed axes behind, a new chart
+        has none."""
+        chart = QChart()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.setBackgroundRoundness(4)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        title_font = QFont()
+        title_font.setBold(True)
+        chart.setTitleFont(title_font)
+        chart.setTitle(title)
+        chart.legend().setVisible(False)
+        chart.setLocalizeNumbers(True)  # bar labels "85,5", not "85.5"
+        chart.setLocale(QLocale(QLocale.Language.French, QLocale.Country.France))
+        previous = self.chart()
+        self.setChart(chart)  # the view owns the new chart; the previous one is ours to drop
+        if previous is not None:
+            previous.deleteLater()
+        self.setAccessibleDescription("")
+
     def show_bars(
         self,
         title: str,
         categories: Sequence[str],
-        sets: Sequence[tuple[str, Sequence[float]]],
+        sets: Sequence[tuple[str, Sequence[float | None]]],
         *,
         unit: str = "",
         maximum: float | None = None,
     ) -> None:
         """Replace the bars: one bar set per (name, values), a value per category, drawn in
         the categories' order from the top (horizontal) or the left (vertical)."""
+        self.clear(title)
+        if not categories:
+            return  # nothing to draw: an empty chart, its title only
         chart = self.chart()
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        chart.setTitle(title)
         self.setAccessibleDescription(_described(categories, sets, unit))
+        if len(sets) == 1:
+            # Qt writes no label beside an empty bar: its category says the figure.
+            categories = [
+                _empty_said(c, v, unit) for c, v in zip(categories, sets[0][1], strict=False)
+            ]
         if self.horizontal:
             # Qt draws the first category at the bottom: reversed, the first is on top, as a
             # table reads (the axis's categories and the bars stay paired).
@@ -97,7 +111,7 @@ class BarChart(QChartView):
             bars = QBarSet(name)
             bars.setColor(QColor(SERIES_COLOURS[position % len(SERIES_COLOURS)]))
             bars.setLabelColor(LABEL_COLOUR)
-            bars.append([float(v) for v in values])
+            bars.append([float(v or 0) for v in values])
             series.append(bars)
         series.setLabelsVisible(True)
         series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
@@ -112,7 +126,7 @@ class BarChart(QChartView):
         self,
         series: QAbstractBarSeries,
         categories: Sequence[str],
-        sets: Sequence[tuple[str, Sequence[float]]],
+        sets: Sequence[tuple[str, Sequence[float | None]]],
         maximum: float | None,
     ) -> None:
         chart = self.chart()
@@ -120,7 +134,7 @@ class BarChart(QChartView):
         labels.append(list(categories))
         labels.setGridLineVisible(False)
         values = QValueAxis()
-        highest = max((float(v) for _name, vs in sets for v in vs), default=0.0)
+        highest = max((float(v or 0) for _name, vs in sets for v in vs), default=0.0)
         # Room past the longest bar for its label; whole numbers on the scale.
         top = maximum if maximum is not None else max(highest * 1.15, 1.0)
         values.setRange(0, top)
@@ -137,14 +151,23 @@ class BarChart(QChartView):
         series.attachAxis(values)
 
 
+def _empty_said(category: str, value: float | None, unit: str) -> str:
+    """ "ZRR (—)" when the figure cannot be computed, "Sortis (0)" for nobody."""
+    if value is None:
+        return f"{category} (—)"
+    if value == 0:
+        return f"{category} (0{chr(0x202F) + unit if unit else ''})"
+    return category
+
+
 def _described(
-    categories: Sequence[str], sets: Sequence[tuple[str, Sequence[float]]], unit: str
+    categories: Sequence[str], sets: Sequence[tuple[str, Sequence[float | None]]], unit: str
 ) -> str:
     suffix = f"\u202f{unit}" if unit else ""
     parts = []
     for name, values in sets:
         figures = ", ".join(
-            f"{category} : {_french(value)}{suffix}"
+            f"{category} : {'—' if value is None else _french(value) + suffix}"
             for category, value in zip(categories, values, strict=False)
         )
         parts.append(f"{name} — {figures}" if len(sets) > 1 else figures)

@@ -9,6 +9,7 @@ a person opens in the Candidats view.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -86,6 +87,8 @@ AGE_ROWS = (
     ("31 à 49 ans", "31 à 49 ans"),
     ("50 ans et plus", "50 ans et plus"),
 )
+# Columns whose figure is the row's people as such (the people dialog's heading omits them).
+PLAIN_COLUMNS = frozenset({"Personnes", "Personnes ou valeur", "Valeur"})
 # Rows of the season comparison drawn side by side.
 COMPARED_ROWS = ("Candidatures", "Entrés en formation")
 
@@ -307,6 +310,8 @@ class DashboardView(QWidget):
         if scope is None:
             self.funnel_reader.cancel()
             self.reader.cancel()
+            if self.tabs.currentIndex() == 0 and self.seasons_page is not None:
+                self.tabs.setCurrentWidget(self.seasons_page)  # the one tab with figures
             return
         self.status.setText(LOADING)
         self.funnel_reader.start(
@@ -362,9 +367,7 @@ class DashboardView(QWidget):
                 panel.show_table(None)
         self._show_funders(data.funders, data.funder)
         self._show_charts()
-        self.status.setText(
-            "Double-cliquez sur un chiffre souligné pour voir les personnes comptées."
-        )
+        self.status.setText(f"Indicateurs calculés à {datetime.now():%H:%M} (F5 pour actualiser).")
 
     def _panel(self, key: str) -> TablePanel:
         panel = self.panels.get(key)
@@ -469,7 +472,9 @@ class DashboardView(QWidget):
         assert table is not None
         row_label = table.rows[index.row()].label
         column = table.columns[index.column()]
-        figure = f"{row_label} ({column.lower()} : {cell_text(cell)})"
+        # The column says more than the row for a loss or a checkpoint ("À 3 mois"), or a season.
+        plain = column in PLAIN_COLUMNS or panel is self.comparison  # its scope names the season
+        figure = row_label if plain else f"{row_label} — {column}"
         scope_text = _scope_words(scope, self.header.site_combo.currentText())
         dialog = PeopleDialog(figure, scope_text, outcome, self)
         dialog.candidate_requested.connect(self.candidate_requested)
@@ -490,8 +495,9 @@ class DashboardView(QWidget):
 
 def _picked(
     table: IndicatorTable | None, rows: Sequence[tuple[str, str]], column: int
-) -> list[tuple[str, float]]:
-    """(short label, figure) of those rows the table has, in that order."""
+) -> list[tuple[str, float | None]]:
+    """(short label, figure or None when not computable) of those rows the table has, in
+    that order."""
     if table is None:
         return []
     found = []
@@ -501,7 +507,8 @@ def _picked(
         except KeyError:
             continue
         if column < len(row.cells):
-            found.append((short, cell_number(row.cells[column])))
+            value = row.cells[column].value
+            found.append((short, None if value is None else float(value)))
     return found
 
 
