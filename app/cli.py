@@ -620,6 +620,9 @@ def _report_usage(args: argparse.Namespace) -> str:
         return f"--funder ne s'emploie pas avec {args.what}."
     if args.format == "xlsx" and args.out is None:
         return "un classeur XLSX s'écrit dans un fichier : indiquer --out FICHIER."
+    pdf_out = args.out is not None and args.out.suffix.lower() == ".pdf"
+    if pdf_out and args.what != "bilan":
+        return "le PDF des indicateurs est le bilan de saison : report bilan --out FICHIER.pdf."
     return ""
 
 

@@ -147,6 +147,7 @@ def test_report_extract_and_bilan_write_their_files(
         ("bilan", "--out", "b.pdf", "--format", "csv"),
         ("extract", "--format", "md", "--out", "e.csv"),
         ("due", "--funder", "gen"),
+        ("indicators", "--out", "indicateurs.pdf"),  # the PDF is the bilan's
         ("funnel", "--site", "nulle-part"),
     ],
 )
