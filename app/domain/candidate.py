@@ -19,6 +19,8 @@ class Candidate(KeyMixin, TimestampMixin, Base):
     __tablename__ = "candidate"
     __table_args__ = (
         Index("ix_candidate_season_site", "season_id", "site_id"),
+        # The indicators' counts per season, site, stage and filière, read off the index alone.
+        Index("ix_candidate_season_site_stage", "season_id", "site_id", "stage_id", "filiere_id"),
         Index("ix_candidate_email_key", "email_key"),
         Index("ix_candidate_phone", "phone"),
         # The list's default order (services.candidates.search_ids), read straight off the index.

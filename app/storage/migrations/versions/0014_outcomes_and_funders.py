@@ -10,7 +10,8 @@ Create Date: 2026-12-06 10:30:00
   Grande École du Numérique, the Réseau E2C and the Région are seeded with their published
   definitions, editable by coordination.
 - `candidate.pathway_end`, `pathway_end_reason`: a pathway complete, interrupted for an
-  outside reason or interrupted (E2C counts them apart).
+  outside reason or interrupted (E2C counts them apart); an index on the candidate's season,
+  site, stage and filière for the indicators' counts.
 """
 
 from collections.abc import Sequence
@@ -105,9 +106,17 @@ def upgrade() -> None:
     # keys pointing at it (see migration 0011).
     op.add_column("candidate", sa.Column("pathway_end", sa.String(length=30), nullable=True))
     op.add_column("candidate", sa.Column("pathway_end_reason", sa.Text(), nullable=True))
+    # The indicators count per season, site, stage and filière off this index alone.
+    op.create_index(
+        "ix_candidate_season_site_stage",
+        "candidate",
+        ["season_id", "site_id", "stage_id", "filiere_id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_candidate_season_site_stage", table_name="candidate")
     op.execute("ALTER TABLE candidate DROP COLUMN pathway_end_reason")
     op.execute("ALTER TABLE candidate DROP COLUMN pathway_end")
     op.drop_table("funder")
