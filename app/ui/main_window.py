@@ -153,7 +153,8 @@ class MainWindow(QMainWindow):
         self.header = HeaderStrip(context)
         self.navigation = named(QListWidget(), "navigation")
         self.navigation.setAccessibleName("Navigation")
-        self.navigation.setFixedWidth(170)
+        self.navigation.setFixedWidth(180)  # "Tableau de bord" whole beside its icon
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         # Everything about the views comes from their registry (app/ui/views.py).
         self.entries: tuple[ViewEntry, ...] = views.VIEWS
