@@ -236,6 +236,9 @@ def window_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure
 
     measures.append(Measure("switch_view", "Changer de vue", timed(switch, 4 * repeat), 100))
     measures.append(matrix_measure(window, app, info, repeat))
+    from tests.benchmarks.dashboard import dashboard_measures  # it imports this module
+
+    measures += dashboard_measures(window, app, repeat)
     window.close()
     return measures
 
