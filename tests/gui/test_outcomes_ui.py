@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -31,6 +32,7 @@ from app.ui.candidates.follow_ups import (
     FollowUpsLauncher,
     OutcomeDialog,
 )
+from app.ui.candidates.history import FollowUpBox
 from app.ui.candidates.stage_dialog import StageDialog
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow
@@ -255,3 +257,18 @@ def test_settings_funders_edit_positive_situations_and_checkpoint(
         "Cocher au moins une situation comptée comme positive."
     )
     form.discard_changes()
+
+
+def test_trainers_read_the_follow_up_without_recording(qtbot: QtBot, window: MainWindow) -> None:
+    cid = _learner(window, "Martin")
+    trainer = AppContext(window.context.database, signed_in=make_actor("formateur", "samir"))
+    box = FollowUpBox(trainer)
+    qtbot.addWidget(box)
+    box.show()
+    box.show_file(cid)
+    assert box.isVisible()
+    assert box.findChild(QTableWidget, "followUpChecks").item(0, 2).text() == "à faire"
+    assert not box.findChild(QPushButton, "recordOutcomeButton").isVisible()
+    assert not box.findChild(QPushButton, "pathwayEndButton").isVisible()
+    box.record(0)  # a double-click does nothing either: no dialog opens
+    assert QApplication.activeModalWidget() is None
