@@ -272,3 +272,30 @@ def test_trainers_read_the_follow_up_without_recording(qtbot: QtBot, window: Mai
     assert not box.findChild(QPushButton, "pathwayEndButton").isVisible()
     box.record(0)  # a double-click does nothing either: no dialog opens
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_candidates_view_opens_the_due_list_and_a_file_on_its_parcours(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    cid = _learner(window, "Rivière")
+    view = window.show_view("candidates")
+    button = view.findChild(QPushButton, "followUpsButton")
+    assert button is not None and button.isVisible()
+
+    def open_the_first(dialog: QWidget) -> None:
+        table = dialog.findChild(QTableView, "dueFollowUps")
+        model = table.model()
+        names = [model.index(r, 1).data() for r in range(model.rowCount())]
+        assert "RIVIÈRE Léa" in names
+        rect = table.visualRect(model.index(names.index("RIVIÈRE Léa"), 1))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        if dialog.isVisible():
+            dialog.close()
+
+    seen = answer_next_dialog(qtbot, open_the_first)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert seen, "the due list did not open"
+    assert window.candidates_view.tabs.currentWidget() is window.candidates_view.history
+    assert window.candidates_view.form.findChild(QLineEdit, "nom").text() == "Rivière"
+    assert cid

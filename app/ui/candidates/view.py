@@ -28,6 +28,7 @@ from app.services.candidates.records import CandidateQuery
 from app.services.errors import UserFacingError
 from app.services.permissions import can_export_personal_data
 from app.ui.candidates.appointments import AppointmentsTab, TodayStrip
+from app.ui.candidates.follow_ups import FollowUpsLauncher
 from app.ui.candidates.form import CandidateForm
 from app.ui.candidates.history import HistoryTab
 from app.ui.candidates.import_dialog import ImportDialog
@@ -173,6 +174,7 @@ class CandidatesView(QWidget):
         self.person_data.before_action = self.form.confirm_leave
         self.person_data.erased.connect(self._person_erased)
         self.person_data.anonymised.connect(self._person_anonymised)
+        self.follow_ups = FollowUpsLauncher(self, self.context, self._open_follow_up)
         corner = QWidget()
         corner_row = QHBoxLayout(corner)
         corner_row.setContentsMargins(0, 0, 0, 0)
@@ -192,6 +194,7 @@ class CandidatesView(QWidget):
         toolbar.addWidget(self.import_button)
         toolbar.addWidget(self.export_button)
         toolbar.addWidget(self.print_list_button)
+        toolbar.addWidget(self.follow_ups.button)
         toolbar.addSpacing(12)
         toolbar.addWidget(self.search, 1)
         toolbar.addWidget(self.stage_filter)
@@ -266,6 +269,12 @@ class CandidatesView(QWidget):
         allowed = can_export_personal_data(self.context.role)
         self.export_button.setVisible(allowed)
         self.print_list_button.setVisible(allowed)
+        self.follow_ups.apply_role()
+
+    def _open_follow_up(self, candidate_id: int) -> None:
+        """A person of the follow-ups list: their file, on its Parcours tab."""
+        self.open_candidate(candidate_id)
+        self.tabs.setCurrentWidget(self.history)
 
     def focus_search(self) -> None:
         self.search.setFocus()
