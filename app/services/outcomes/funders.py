@@ -65,6 +65,10 @@ def _labels(codes: frozenset[str]) -> str:
     return ", ".join(EXIT_TYPES[c] for c in EXIT_TYPES if c in codes) or "aucune"
 
 
+# Situations no funder counts as a positive exit (the screen does not offer them either).
+NEVER_POSITIVE = frozenset({"sans_solution", "inconnue"})
+
+
 def save_funder(
     session: Session,
     code: str,
@@ -81,8 +85,12 @@ def save_funder(
         raise NotFoundError(f"Financeur inconnu : « {code} ».")
     errors: dict[str, str] = {}
     unknown = set(positive) - set(SITUATIONS)
+    never = set(positive) & NEVER_POSITIVE
     if unknown:
         errors["situations"] = "Situation inconnue : " + ", ".join(sorted(unknown)) + "."
+    elif never:
+        labels = ", ".join(sorted(f"« {EXIT_TYPES[code]} »" for code in never))
+        errors["situations"] = f"Une sortie ne peut pas être positive avec : {labels}."
     elif not positive:
         errors["situations"] = "Cocher au moins une situation comptée comme positive."
     if months not in CHECKPOINT_MONTHS:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.services.errors import UserFacingError, ValidationError
 from app.services.outcomes import actions as outcomes
 from app.services.outcomes.actions import FunderInfo
+from app.services.outcomes.funders import NEVER_POSITIVE
 from app.services.permissions import ROLE_COORDINATION
 from app.ui.context import AppContext
 from app.ui.theme import icon
@@ -27,7 +28,6 @@ from app.ui.widgets.naming import named
 
 SITUATION_COLUMNS = 3
 # Never a positive exit: not offered (a funder keeps them if an older setting had them).
-NEVER_POSITIVE = frozenset({"sans_solution", "inconnue"})
 
 
 class FunderForm(QGroupBox):

@@ -208,6 +208,11 @@ def test_is_positive_per_funder_and_its_edit(db: Database) -> None:
         assert set(refused.value.errors) == {"situations", "mesure"}
         with pytest.raises(ValidationError):
             funders.save_funder(s, "gen", {"abandon"}, 3, actor=COORD)
+        with pytest.raises(ValidationError) as never:
+            funders.save_funder(s, "gen", {"cdi", "sans_solution"}, 3, actor=COORD)
+        assert never.value.errors["situations"] == (
+            "Une sortie ne peut pas être positive avec : « Sans solution »."
+        )
         saved = funders.save_funder(s, "gen", {"cdi", "interim"}, 6, actor=COORD)
         assert saved.positive == {"cdi", "interim"} and saved.months == 6
         assert is_positive(funders.funder(s, "gen"), "interim")
