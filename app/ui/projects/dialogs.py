@@ -90,8 +90,9 @@ class _FieldsDialog(QDialog):
             return False
         return True
 
-    def submit(self) -> None:  # pragma: no cover - each dialog has its own
-        raise NotImplementedError
+    def submit(self) -> None:
+        """What OK does; each dialog saves its fields through its service, then accepts."""
+        self.accept()
 
 
 class CallDialog(_FieldsDialog):
