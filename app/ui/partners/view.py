@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from app.ui.partners.tutor_dialog import TutorDialog
 from app.ui.theme import icon
 from app.ui.widgets.form_fields import show_status
 from app.ui.widgets.naming import named
+from app.ui.widgets.selection import select_row_quietly
 
 SEARCH_DELAY_MS = 150
 SEARCH_LIMIT = 500
@@ -286,22 +287,7 @@ class PartnersView(QWidget):
         self.tutors.show_host(file.info)
 
     def _select(self, host_id: int | None) -> None:
-        row = self.model.row_of(host_id) if host_id is not None else None
-        selection = self.table.selectionModel()
-        blocked = selection.blockSignals(True)
-        if row is None:
-            selection.clearSelection()
-            selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
-        else:
-            index = self.model.index(row, 0)
-            flags = (
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows
-            )
-            selection.setCurrentIndex(index, flags)
-            self.table.scrollTo(index)
-        selection.blockSignals(blocked)
-        self.table.viewport().update()
+        select_row_quietly(self.table, self.model.row_of(host_id) if host_id is not None else None)
 
     def new_host(self) -> None:
         if not self.form.confirm_leave():

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +57,7 @@ from app.ui.theme import icon
 from app.ui.widgets.file_dialogs import save_file
 from app.ui.widgets.form_fields import show_status
 from app.ui.widgets.naming import named
+from app.ui.widgets.selection import select_row_quietly
 
 if TYPE_CHECKING:
     from app.ui.main_window import HeaderStrip
@@ -380,22 +381,9 @@ class ProjectsView(QWidget):
         self._show(project_id)
 
     def _select(self, project_id: int | None) -> None:
-        row = self.model.row_of(project_id) if project_id is not None else None
-        selection = self.table.selectionModel()
-        blocked = selection.blockSignals(True)
-        if row is None:
-            selection.clearSelection()
-            selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
-        else:
-            index = self.model.index(row, 0)
-            flags = (
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows
-            )
-            selection.setCurrentIndex(index, flags)
-            self.table.scrollTo(index)
-        selection.blockSignals(blocked)
-        self.table.viewport().update()
+        select_row_quietly(
+            self.table, self.model.row_of(project_id) if project_id is not None else None
+        )
 
     # ---- one project
 
