@@ -109,11 +109,7 @@ def pathways(session: Session, scope: ReportScope) -> IndicatorTable:
 def company_time(session: Session, scope: ReportScope) -> IndicatorTable:
     """Hours done in companies (finished or broken-off agreements) and the share of the
     pathway spent there."""
-    f = facts(session, scope)
-    interns = session.scalar(
-        select(func.count()).select_from(f).where(predicates(f)["pathways:en_entreprise"])
-    )
-    hours, company_days, pathway_days = _company_time(session, f)
+    interns, hours, company_days, pathway_days = _company_time(session, facts(session, scope))
     trace = "pathways:en_entreprise"
     rows = (
         IndicatorRow("Stagiaires (conventions terminées ou rompues)", (count(interns, trace),)),
@@ -146,8 +142,10 @@ def company_time(session: Session, scope: ReportScope) -> IndicatorTable:
     )
 
 
-def _company_time(session: Session, f: Subquery) -> tuple[float, int, int]:
-    """Hours done in companies, days of internship and days of pathway of their learners."""
+def _company_time(session: Session, f: Subquery) -> tuple[int, float, int, int]:
+    """The interns (`pathways:en_entreprise`: entered, with a finished or broken-off
+    agreement), their hours done in companies, days of internship and days of pathway — one
+    reading of the facts."""
     found = session.execute(
         select(Agreement, f.c.entry_at, f.c.exit_at)
         .join(f, f.c.id == Agreement.candidate_id)
@@ -165,7 +163,7 @@ def _company_time(session: Session, f: Subquery) -> tuple[float, int, int]:
         first, last = spans.get(agreement.candidate_id, (entry, exit_day))
         spans[agreement.candidate_id] = (min(first, entry), max(last, exit_day))
     pathway_days = sum((last - first).days + 1 for first, last in spans.values())
-    return sum(hours_of.values()), company_days, pathway_days
+    return len(spans), sum(hours_of.values()), company_days, pathway_days
 
 
 def done_hours(session: Session, agreements: Sequence[Agreement]) -> dict[int, float]:

@@ -10,8 +10,10 @@ the exit date is the latest move into *sortie* from a stage before it.
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     ColumnElement,
     Integer,
@@ -21,13 +23,12 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    distinct,
     func,
     literal,
-    null,
     or_,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
@@ -43,6 +44,7 @@ class ReportScope:
     filiere_code: str | None = None  # None: every filière
 
 
+MAX_STAGE_ID = 62
 ENTRY_STAGES = frozenset(s.code for s in STAGES if s.counts_as_entry)
 VALIDATED_STAGES = frozenset({"orientation_validee", "orientation_reserves", "en_stage"})
 # Each step: the person was once at one of these stages (a later step implies the earlier);
@@ -121,39 +123,14 @@ def _as_subquery(value: object) -> Subquery:
 def facts_of(session: Session, conditions: Sequence[ColumnElement[bool]]) -> Subquery:
     """One row per application matching `conditions`: its columns the reports use, its current
     stage's code, a 0/1 flag per step reached (`reached_<step>`), entry and exit times."""
-    visits = _visits(conditions)
     ids = stage_ids(session)
-
-    def among(column: ColumnElement[int], codes: Iterable[str]) -> ColumnElement[bool]:
-        return column.in_(sorted(ids[code] for code in codes if code in ids))
-
-    # The exit is the latest move into *sortie* from a stage before it (a move back from a
-    # follow-up stage corrects the stage, not the date: as outcomes.follow_up.exit_dates);
-    # the current stage's date only for a file without history.
-    exit_move = and_(
-        among(visits.c.stage_id, [EXIT_STAGE]),
-        func.coalesce(visits.c.from_stage_id, 0).not_in(
-            sorted(ids[c] for c in AFTER_EXIT_STAGES if c in ids)
-        ),
-    )
-    flags = [
-        func.max(case((among(visits.c.stage_id, codes), 1), else_=0)).label(f"ever_{key}")
-        for key, codes in REACHED.items()
-    ]
-    # Stage ids rather than a join on the stage table: the history is grouped without a join.
-    history = (
-        select(
-            visits.c.candidate_id,
-            *flags,
-            func.min(case((among(visits.c.stage_id, ENTRY_STAGES), visits.c.at))).label("entry_at"),
-            func.coalesce(
-                func.max(case((and_(exit_move, visits.c.moved == 1), visits.c.at))),
-                func.max(case((and_(exit_move, visits.c.moved == 0), visits.c.at))),
-            ).label("exit_at"),
-        )
-        .group_by(visits.c.candidate_id)
-        .subquery("history")
-    )
+    history = _history(ids, conditions)
+    # Every stage the person has been at: their history's and the current one (a file
+    # imported or built without history still counts where it is).
+    visited = func.coalesce(history.c.stages, 0).bitwise_or(_bit(Candidate.stage_id))
+    at_entry = _among(ids, Candidate.stage_id, ENTRY_STAGES)
+    current_entry = case((at_entry, Candidate.stage_changed_at))
+    current_exit = case((_among(ids, Candidate.stage_id, [EXIT_STAGE]), Candidate.stage_changed_at))
     current = aliased(Stage)
     return (
         select(
@@ -176,38 +153,72 @@ def facts_of(session: Session, conditions: Sequence[ColumnElement[bool]]) -> Sub
             Candidate.pathway_end,
             current.code.label("stage_code"),
             *(
-                step_reached(ids, key, Candidate.stage_id, history.c[f"ever_{key}"] == 1).label(
-                    f"reached_{key}"
-                )
-                for key in REACHED
+                step_reached(
+                    ids, key, Candidate.stage_id, visited.bitwise_and(_mask(ids, codes)) != 0
+                ).label(f"reached_{key}")
+                for key, codes in REACHED.items()
             ),
-            history.c.entry_at,
-            history.c.exit_at,
+            # The earlier of the first entry in the history and the current stage's date
+            # (SQL's two-argument min/max is NULL as soon as one side is).
+            func.coalesce(
+                _earlier(history.c.entry_at, current_entry), history.c.entry_at, current_entry
+            ).label("entry_at"),
+            func.coalesce(history.c.exit_at, current_exit).label("exit_at"),
         )
-        .join(history, history.c.candidate_id == Candidate.id)
+        .outerjoin(history, history.c.candidate_id == Candidate.id)
         .join(current, current.id == Candidate.stage_id)
+        .where(*conditions)
         .subquery("facts")
     )
 
 
-def _visits(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
-    """Every stage each application has been at, with when: its history, and its current
-    stage (a file imported or built without history still counts where it is)."""
-    moves = (
+def _history(ids: dict[str, int], conditions: Sequence[ColumnElement[bool]]) -> Subquery:
+    """Per application of the scope with a stage history: the set of stages it went through
+    (one bit per stage id), its first entry and its exit — the latest move into *sortie* from
+    a stage before it (a move back from a follow-up stage corrects the stage, not the date: as
+    outcomes.follow_up.exit_dates). One pass over the history, in the index's order."""
+    exit_move = and_(
+        _among(ids, StageChange.to_stage_id, [EXIT_STAGE]),
+        func.coalesce(StageChange.from_stage_id, 0).not_in(
+            sorted(ids[c] for c in AFTER_EXIT_STAGES if c in ids)
+        ),
+    )
+    return (
         select(
             StageChange.candidate_id.label("candidate_id"),
-            StageChange.to_stage_id.label("stage_id"),
-            StageChange.changed_at.label("at"),
-            StageChange.from_stage_id.label("from_stage_id"),
-            literal(1).label("moved"),
+            func.sum(distinct(_bit(StageChange.to_stage_id))).label("stages"),
+            func.min(
+                case((_among(ids, StageChange.to_stage_id, ENTRY_STAGES), StageChange.changed_at))
+            ).label("entry_at"),
+            func.max(case((exit_move, StageChange.changed_at))).label("exit_at"),
         )
-        .join(Candidate, Candidate.id == StageChange.candidate_id)
-        .where(*conditions)
+        .where(StageChange.candidate_id.in_(select(Candidate.id).where(*conditions)))
+        .group_by(StageChange.candidate_id)
+        .subquery("history")
     )
-    now = select(
-        Candidate.id, Candidate.stage_id, Candidate.stage_changed_at, null(), literal(0)
-    ).where(*conditions)
-    return union_all(moves, now).subquery("visits")
+
+
+def _bit(stage_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[int]:
+    """The stage's bit in a set of stages (64-bit integers on both engines)."""
+    return cast(literal(1), BigInteger).bitwise_lshift(stage_id)
+
+
+def _mask(ids: dict[str, int], codes: Iterable[str]) -> int:
+    return sum(1 << ids[code] for code in set(codes) if code in ids)
+
+
+def _among(
+    ids: dict[str, int],
+    column: ColumnElement[int] | InstrumentedAttribute[int],
+    codes: Iterable[str],
+) -> ColumnElement[bool]:
+    return column.in_(sorted(ids[code] for code in codes if code in ids))
+
+
+def _earlier(
+    first: ColumnElement[datetime | None], second: ColumnElement[datetime | None]
+) -> ColumnElement[datetime | None]:
+    return case((first <= second, first), else_=second)
 
 
 def step_reached(
@@ -222,7 +233,7 @@ def step_reached(
     orientation or the internship only if their history went through it."""
 
     def at(codes: Iterable[str]) -> ColumnElement[bool]:
-        return stage_id.in_(sorted(ids[code] for code in codes if code in ids))
+        return _among(ids, stage_id, codes)
 
     if key == "entres":
         reached = at(ENTRY_STAGES)
@@ -236,7 +247,14 @@ def step_reached(
 
 
 def stage_ids(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Stage.code, Stage.id)).tuples().all())
+    found = dict(session.execute(select(Stage.code, Stage.id)).tuples().all())
+    if any(not 0 < stage_id < MAX_STAGE_ID for stage_id in found.values()):
+        # The facts keep the stages visited as bits of a 64-bit integer (`_bit`).
+        raise UserFacingError(
+            "La liste des étapes de la base est inattendue : les indicateurs ne peuvent pas "
+            "être calculés."
+        )
+    return found
 
 
 def age_at_entry(f: Subquery) -> ColumnElement[int]:

@@ -117,6 +117,45 @@ def test_interruption_over_a_holiday_is_not_counted_twice() -> None:
     assert (total.days, total.hours) == (40, 280)
 
 
+def _hours_day_by_day(
+    start: date, end: date, schedule: WeeklySchedule, breaks: list[Interruption]
+) -> tuple[float, int]:
+    """The definition, one day at a time: what `effective_hours` counts without walking."""
+    public = french_public_holidays(range(start.year, end.year + 1))
+    hours, days, day = 0.0, 0, start
+    while day <= end:
+        if (
+            schedule.hours_on(day.weekday()) > 0
+            and day not in public
+            and not any(b.contains(day) for b in breaks)
+        ):
+            hours += schedule.hours_on(day.weekday())
+            days += 1
+        day += timedelta(days=1)
+    return hours, days
+
+
+@given(
+    start=st.dates(date(2024, 1, 1), date(2028, 12, 31)),
+    length=st.integers(-3, 800),
+    hours=st.lists(st.sampled_from([0, 0, 3.5, 6, 7, 7.25, 7.3, 8, 10]), min_size=7, max_size=7),
+    breaks=st.lists(st.tuples(st.integers(-20, 820), st.integers(0, 40)), max_size=4),
+)
+def test_effective_hours_match_counting_each_day(
+    start: date, length: int, hours: list[float], breaks: list[tuple[int, int]]
+) -> None:
+    schedule = WeeklySchedule({day: hours[day] for day in range(6)})  # never on Sunday
+    end = start + timedelta(days=length)
+    interruptions = [
+        Interruption(start + timedelta(days=at), start + timedelta(days=at + span))
+        for at, span in breaks
+    ]
+    total = effective_hours(start, end, schedule, interruptions)
+    expected_hours, expected_days = _hours_day_by_day(start, end, schedule, interruptions)
+    assert total.days == expected_days
+    assert total.hours == pytest.approx(expected_hours, abs=1e-9)
+
+
 def test_single_day_and_empty_period() -> None:
     assert effective_hours(date(2026, 6, 1), date(2026, 6, 1), FULL_TIME).hours == 7
     assert effective_hours(date(2026, 7, 14), date(2026, 7, 14), FULL_TIME).days == 0
