@@ -1,13 +1,16 @@
 """The seasons side by side (one column per season, oldest first): candidatures, entries,
 orientation validated, exits and each funder's positive exits at its own checkpoint.
 
-One SQL query grouped by season over the applications themselves: from the entry on the
+One SQL query grouped by season over the applications' index: from the entry on the
 current stage decides (`scope.step_reached`), the history is only looked up (EXISTS) for
-the learners who left, and their checks only for them — the whole base is read, so no
-per-application grouping of the history. The figures are those of `funnel` and `outcomes`
-for each season (the tests check it), and their traces name the same people."""
+the learners who left — the whole base is read, so no per-application grouping of the
+history; then one per funders' checkpoint over the learners who left. The
+figures are those of `funnel` and `outcomes` for each season (the tests check it), and their
+traces name the same people."""
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Candidate, LearnerOutcome, Season, Site, StageChange
@@ -15,7 +18,7 @@ from app.domain.outcomes import Checkpoint
 from app.domain.values import AFTER_EXIT_STAGES
 from app.services.errors import UserFacingError
 from app.services.outcomes.funders import FunderInfo, funders
-from app.services.reports.outcome_rates import UNKNOWN, positive_codes
+from app.services.reports.outcome_rates import known, positive
 from app.services.reports.scope import REACHED, stage_ids, step_reached
 from app.services.reports.tables import IndicatorRow, IndicatorTable, count, percent
 
@@ -29,27 +32,29 @@ def _ever(ids: dict[str, int], key: str) -> ColumnElement[bool]:
     )
 
 
-def _situation(months: int) -> ColumnElement[str | None]:
-    if months == 0:
-        return Candidate.exit_type.expression
-    checkpoint = next(c for c in Checkpoint if c.months == months)
-    return (
-        select(LearnerOutcome.situation)
-        .where(
-            LearnerOutcome.candidate_id == Candidate.id,
-            LearnerOutcome.checkpoint == checkpoint.value,
+def _outcome_columns(situation: ColumnElement[Any], rules: list[FunderInfo]) -> dict[str, Any]:
+    """The known situations and each funder's positive exits among the rows read (learners
+    who left), at the funders' checkpoint of `rules`, by the outcomes table's keys."""
+    months = rules[0].months
+    columns: dict[str, Any] = {f"connue:{months}": func.sum(func.iif(known(situation), 1, 0))}
+    for rule in rules:
+        columns[f"positive:{rule.code}:{months}"] = func.sum(
+            func.iif(positive(situation, rule), 1, 0)
         )
-        .scalar_subquery()
-    )
+    return columns
 
 
 def _sums(
     session: Session, site_id: int | None, rules: list[FunderInfo]
 ) -> dict[int, dict[str, int]]:
+    """Per season, every figure of the table by its trace key: the applications from one pass
+    over the index of seasons and stages, then the learners who left — their exit situation,
+    their checks at 3, 6 or 12 months — one query per funders' checkpoint, each reading only
+    their rows (the whole base is too large to read every application's own columns)."""
     ids = stage_ids(session)
-    left_ids = sorted(ids[c] for c in AFTER_EXIT_STAGES if c in ids)
-    left = Candidate.stage_id.in_(left_ids)
-    columns: dict[str, ColumnElement[int]] = {
+    left = Candidate.stage_id.in_(sorted(ids[c] for c in AFTER_EXIT_STAGES if c in ids))
+    on_site = [Candidate.site_id == site_id] if site_id is not None else []
+    columns: dict[str, Any] = {
         "funnel:candidatures": func.count(),
         "funnel:entres": func.sum(
             step_reached(ids, "entres", Candidate.stage_id, _ever(ids, "entres"))
@@ -61,20 +66,33 @@ def _sums(
         ),
         "outcomes:sortis": func.sum(func.iif(left, 1, 0)),
     }
-    for months in sorted({r.months for r in rules}):
-        situation = _situation(months)
-        known = and_(left, situation.is_not(None), situation != UNKNOWN)
-        columns[f"outcomes:connue:{months}"] = func.sum(func.iif(known, 1, 0))
-        for rule in (r for r in rules if r.months == months):
-            positive = and_(known, situation.in_(positive_codes(rule)))
-            columns[f"outcomes:positive:{rule.code}:{months}"] = func.sum(func.iif(positive, 1, 0))
-    query = select(Candidate.season_id, *columns.values()).group_by(Candidate.season_id)
-    if site_id is not None:
-        query = query.where(Candidate.site_id == site_id)
-    return {
+    query = select(Candidate.season_id, *columns.values()).where(*on_site)
+    sums = {
         season: dict(zip(columns, (int(v or 0) for v in values), strict=True))
-        for season, *values in session.execute(query)
+        for season, *values in session.execute(query.group_by(Candidate.season_id))
     }
+    for months in sorted({r.months for r in rules}):
+        checked = _outcome_columns(_situation(months), [r for r in rules if r.months == months])
+        query = select(Candidate.season_id, *checked.values()).where(left, *on_site)
+        if months:
+            checkpoint = next(c for c in Checkpoint if c.months == months)
+            query = query.join(LearnerOutcome, LearnerOutcome.candidate_id == Candidate.id).where(
+                LearnerOutcome.checkpoint == checkpoint.value
+            )
+        found = {
+            season: values
+            for season, *values in session.execute(query.group_by(Candidate.season_id))
+        }
+        for season, figures in sums.items():
+            values = found.get(season, [0] * len(checked))
+            for key, value in zip(checked, values, strict=True):
+                figures[f"outcomes:{key}"] = int(value or 0)
+    return sums
+
+
+def _situation(months: int) -> ColumnElement[Any]:
+    """The situation at `months` after the exit: the exit type, or the recorded check."""
+    return Candidate.exit_type.expression if months == 0 else LearnerOutcome.situation.expression
 
 
 def season_comparison(session: Session, site_code: str | None) -> IndicatorTable:

@@ -2,6 +2,8 @@
 and each funder's positive exits and rate (positives over the situations known). One SQL
 query per table over the scope's facts and their recorded checks."""
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -21,6 +23,15 @@ def positive_codes(funder: FunderInfo) -> list[str]:
     """The situations `funder` counts as positive, by THE rule (`outcomes.funders.is_positive`)
     applied to every situation code, for SQL's IN."""
     return [code for code in EXIT_TYPES if is_positive(funder, code)]
+
+
+def known(situation: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A situation counted in the rates: recorded, and not "situation inconnue"."""
+    return and_(situation.is_not(None), situation != UNKNOWN)
+
+
+def positive(situation: ColumnElement[Any], funder: FunderInfo) -> ColumnElement[bool]:
+    return and_(known(situation), situation.in_(positive_codes(funder)))
 
 
 def with_checks(f: Subquery) -> Subquery:
@@ -44,13 +55,10 @@ def predicates(session: Session, o: Subquery) -> dict[str, ColumnElement[bool]]:
     found: dict[str, ColumnElement[bool]] = {"outcomes:sortis": left}
     for months in MONTHS:
         situation = o.c[f"situation_{months}"]
-        known = and_(left, situation.is_not(None), situation != UNKNOWN)
-        found[f"outcomes:connue:{months}"] = known
-        found[f"outcomes:inconnue:{months}"] = and_(left, ~known)
+        found[f"outcomes:connue:{months}"] = and_(left, known(situation))
+        found[f"outcomes:inconnue:{months}"] = and_(left, ~known(situation))
         for rule in funders(session):
-            found[f"outcomes:positive:{rule.code}:{months}"] = and_(
-                known, situation.in_(positive_codes(rule))
-            )
+            found[f"outcomes:positive:{rule.code}:{months}"] = and_(left, positive(situation, rule))
         for code in EXIT_TYPES:
             found[f"outcome_situations:{code}:{months}"] = and_(left, situation == code)
         found[f"outcome_situations:non_renseignee:{months}"] = and_(left, situation.is_(None))
@@ -60,9 +68,13 @@ def predicates(session: Session, o: Subquery) -> dict[str, ColumnElement[bool]]:
 def _sums(session: Session, scope: ReportScope, prefix: str) -> dict[str, int]:
     """The figures whose trace key starts with `prefix` (each table sums only its own)."""
     o = with_checks(facts(session, scope))
-    found = {k: p for k, p in predicates(session, o).items() if k.startswith(prefix)}
+    every = predicates(session, o)
+    found = {k: p for k, p in every.items() if k.startswith(prefix)}
+    # Every figure is among the learners who left: only their rows are summed.
     row = session.execute(
-        select(*(func.sum(func.iif(p, 1, 0)) for p in found.values())).select_from(o)
+        select(*(func.sum(func.iif(p, 1, 0)) for p in found.values()))
+        .select_from(o)
+        .where(every["outcomes:sortis"])
     ).one()
     return {key: int(v or 0) for key, v in zip(found, row, strict=True)}
 
