@@ -2,7 +2,7 @@
 
 import gc
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import Protocol, cast, runtime_checkable
 
 from PySide6.QtCore import (
     QByteArray,
@@ -65,6 +65,11 @@ from app.ui.views import VIEW_NAMES, VIEWS, ViewEntry
 from app.ui.widgets.naming import named
 
 __all__ = ["VIEWS", "VIEW_NAMES", "HeaderStrip", "MainWindow"]
+
+
+@runtime_checkable
+class _WarmsUp(Protocol):
+    def warm_up(self) -> Callable[[], None]: ...
 
 
 class _Editing(Protocol):
@@ -291,21 +296,28 @@ class MainWindow(QMainWindow):
         """Once the window is complete (once per process): the objects built so far leave the
         garbage collector's watch, so that a full collection no longer walks the whole window
         (70-90 ms, felt as a hitch while typing), and the document modules load in the
-        background so that the first document is as quick as the next ones."""
+        background so that the first document is as quick as the next ones — and the views
+        that read much at their first opening (the dashboard) read it once then."""
         if _settled:
             return
         _settled.append(True)
         gc.freeze()
-        self._preload = run_in_background(
-            self, lambda _progress: load_document_modules(), on_success=lambda _none: gc.freeze()
-        )
+        warm_ups = [view.warm_up() for view in self._views.values() if isinstance(view, _WarmsUp)]
+
+        def preload(_progress: object) -> None:
+            load_document_modules()
+            for warm_up in warm_ups:
+                warm_up()
+
+        self._preload = run_in_background(self, preload, on_success=lambda _none: gc.freeze())
 
     @property
     def is_settled(self) -> bool:
         """Every view this role may see is built and the document modules are loaded (the
         benchmark measures from there)."""
         complete = all(name in self._views for name in self.view_names if self._allowed(name))
-        return complete and (self._preload is None or not self._preload.running)
+        preloaded = self._preload is None or not self._preload.running
+        return complete and bool(_settled) and preloaded  # _settled: the preload has started
 
     def _new_files_follow_header(self) -> None:
         """A blank candidate file takes the header's site, and its season unless it is over."""

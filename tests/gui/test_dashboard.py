@@ -427,3 +427,23 @@ def test_coordination_finds_it_in_the_navigation_and_by_its_shortcut(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert window.stack.currentWidget().objectName() == "dashboardView"
+
+
+def test_the_warm_up_reads_the_header_scope_and_never_raises(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the window is complete, the dashboard's first reading runs in the background:
+    for the header's scope, and a failure stays the opening's to report."""
+    view = _dashboard(qtbot, window)
+    read: list[ReportScope] = []
+
+    def report_tables(_database: object, scope: ReportScope, **_kwargs: object) -> list[object]:
+        read.append(scope)
+        raise PermissionDenied("Réservé à la coordination.")
+
+    monkeypatch.setattr(reports, "report_tables", report_tables)
+    view.warm_up()()
+    assert read == [ReportScope(PAST_SEASON)]
+    _choose(window.header.season_combo, "Toutes les saisons")
+    view.warm_up()()  # no season: nothing to read
+    assert read == [ReportScope(PAST_SEASON)]

@@ -7,7 +7,8 @@ Everything is read off the window's thread each time the view shows or its scope
 a person opens in the Candidats view.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -28,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import StorageError
 from app.services import lists
+from app.services.errors import UserFacingError
 from app.services.outcomes import actions as outcomes
 from app.services.outcomes.funders import FunderInfo
 from app.services.reports import actions as reports
@@ -323,6 +326,21 @@ class DashboardView(QWidget):
             return DashboardData(scope, funder, tables, outcomes.funders(database, actor=actor))
 
         self.reader.start(read)
+
+    def warm_up(self) -> Callable[[], None]:
+        """What the first opening reads, to run off the window's thread once the window is
+        complete: the season's pages of the base are then decrypted and the reports' queries
+        compiled, and the first click shows its tables as fast as the next ones. Nothing is
+        shown: a failure is the opening's to report."""
+        database, actor, scope = self.context.database, self.context.actor, self.scope()
+
+        def read() -> None:
+            if scope is None:
+                return
+            with suppress(UserFacingError, StorageError):
+                reports.report_tables(database, scope, actor=actor)
+
+        return read
 
     def _read_comparison_if_shown(self) -> None:
         if not self._comparison_stale or self.tabs.currentWidget() is not self.seasons_page:
