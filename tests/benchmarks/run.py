@@ -48,7 +48,7 @@ TARGETS_MS = {
     # for after the click (every table and the seasons compared).
     **{f"report_{key}": 200 for key in REPORT_TABLES},
     "report_comparison": 200,
-    "dashboard": 500,
+    "dashboard_data": 500,
 }
 IMPORT_ROWS = 1000
 LARGE_IMPORT_ROWS = 100_000
@@ -376,7 +376,7 @@ def pdf_measures(url: str, info: dict[str, Any], repeat: int) -> list[Measure]:
 def report_measures(url: str, repeat: int) -> list[Measure]:
     """Each indicator table of the last complete season (both sites), in its own read-only
     session as the window asks it; the seasons compared over the whole base; and the
-    dashboard's data (every table, then the comparison: two use cases)."""
+    dashboard's data as a click reads it (every table of the season, in one session)."""
     from app.services.actor import system_actor
     from app.services.base_access.opening import open_app_database
     from app.services.reports import actions, comparison, indicators
@@ -407,9 +407,8 @@ def report_measures(url: str, repeat: int) -> list[Measure]:
         with database.session(commit=False) as session:
             comparison.season_comparison(session, None)
 
-    def dashboard() -> None:
+    def dashboard() -> None:  # what a click reads; the comparison only when its tab shows
         actions.report_tables(database, scope, actor=actor)
-        actions.season_comparison(database, None, actor=actor)
 
     measures.append(
         Measure(
@@ -421,10 +420,10 @@ def report_measures(url: str, repeat: int) -> list[Measure]:
     )
     measures.append(
         Measure(
-            "dashboard",
-            "Tableau de bord : tous les indicateurs d'une saison et la comparaison",
+            "dashboard_data",
+            f"Tableau de bord : les données d'un clic, tous les tableaux de {season}",
             timed(dashboard, repeat),
-            TARGETS_MS["dashboard"],
+            TARGETS_MS["dashboard_data"],
         )
     )
     database.dispose()

@@ -7,8 +7,8 @@ The hours in company are THE hours of each agreement (`agreements.presence.prese
 the agreement's hours, absences taken off), computed in Python for the scope's finished or
 broken-off agreements only: they depend on each agreement's terms, amendments, holidays and
 absences, which SQL cannot follow (`done_hours`: rows loaded in a few queries, then each
-agreement's days; a centre's season has tens of agreements, the benchmark's 990 take about
-200 ms): that is why they are a table of their own, apart from the counts."""
+agreement's weeks; a centre's season has tens of agreements, the benchmark's 990 take about
+80 ms): that is why they are a table of their own, apart from the counts."""
 
 from collections import defaultdict
 from collections.abc import Sequence
