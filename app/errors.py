@@ -16,6 +16,21 @@ class ConflictError(UserFacingError):
     version check fails; services when a form's version is behind)."""
 
 
+WRITE_CONFLICT_MESSAGE = (
+    "Un autre poste vient d'enregistrer en même temps : rien n'a été enregistré, et vos "
+    "saisies restent à l'écran. Réessayez."
+)
+
+
+class WriteConflict(ConflictError):
+    """Two desks wrote at the same instant and the database kept one (PostgreSQL: a
+    serialization failure or a deadlock; SQLite: a write on a snapshot another desk has just
+    made stale). The whole action can be run again: `unit_of_work.writes` does it."""
+
+    def __init__(self, message: str = WRITE_CONFLICT_MESSAGE) -> None:
+        super().__init__(message)
+
+
 _OS_REASONS = {
     errno.ENOENT: "fichier ou dossier introuvable",
     errno.EACCES: "accès refusé",

@@ -20,11 +20,13 @@ wrapped by `writes` or `reads`:
 """
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from app.errors import WriteConflict
 from app.storage import Database
 
 # The window holds the database as this handle and passes it to use cases; it imports it
@@ -33,15 +35,33 @@ __all__ = ["Database", "reads", "writes"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+log = logging.getLogger(__name__)
+
+
+# How many times a use case runs when other desks keep writing at the same instant.
+WRITE_ATTEMPTS = 3
 
 
 def writes(step: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Database, P], R]:
-    """A use case that saves: one session, committed at the end, rolled back on error."""
+    """A use case that saves: one session, committed at the end, rolled back on error.
+
+    When another desk wrote at the same instant and the database kept theirs
+    (`WriteConflict`: nothing of this one was written), the whole step runs again on what is
+    now in the base — a number taken, a seat counted, a rule checked again — up to
+    WRITE_ATTEMPTS times; then the desk is told, in French, to try again. A step must
+    therefore do nothing outside the database before its session commits."""
 
     @functools.wraps(step)
     def use_case(database: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with database.session() as session:
-            return step(session, *args, **kwargs)
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with database.session() as session:
+                    return step(session, *args, **kwargs)
+            except WriteConflict:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                log.info("%s: another desk wrote at once, attempt %d", step.__name__, attempt + 1)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     return use_case
 

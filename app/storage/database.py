@@ -2,12 +2,13 @@
 
 import logging
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Select, create_engine, event, make_url
+from sqlalchemy import Engine, Select, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
@@ -21,8 +22,10 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import ConflictError, StorageError, describe_os_error
+from app import __version__
+from app.errors import ConflictError, StorageError, WriteConflict, describe_os_error
 from app.storage import cipher
+from app.storage.errors import is_write_conflict, storage_reason
 
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 65536
@@ -71,7 +74,32 @@ def make_engine(
         event.listen(engine, "do_connect", keyed_connection)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args=_server_connect_args(url)
+    )
+
+
+# A desk waiting on another's lock, or a query running away, gets a French refusal instead of
+# freezing the window; a transaction left open by a crashed desk releases its locks.
+LOCK_TIMEOUT_MS = 10_000
+STATEMENT_TIMEOUT_MS = 300_000
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 600_000
+CONNECT_TIMEOUT_S = 10
+
+
+def _server_connect_args(url: str) -> dict[str, Any]:
+    if not url.startswith("postgresql"):
+        return {}
+    settings = {
+        "lock_timeout": LOCK_TIMEOUT_MS,
+        "statement_timeout": STATEMENT_TIMEOUT_MS,
+        "idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    }
+    return {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "application_name": "fabrique-accueil",
+        "options": " ".join(f"-c {name}={value}" for name, value in settings.items()),
+    }
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -96,20 +124,7 @@ CONCURRENT_SAVE_MESSAGE = (
 
 def storage_message(error: DatabaseError) -> str:
     """A French explanation of why the database refused, for the person at the desk."""
-    text = str(error.orig).lower()
-    if "locked" in text or "busy" in text:
-        reason = "elle est occupée par un autre poste"
-    elif "readonly" in text or "read-only" in text:
-        reason = READ_ONLY_REASON
-    elif "disk" in text and "full" in text:
-        reason = "le disque est plein"
-    elif "malformed" in text or "not a database" in text:
-        reason = "le fichier est endommagé (restaurez une sauvegarde)"
-    elif "unable to open" in text or "no such table" in text or "disk i/o" in text:
-        reason = "le fichier est introuvable ou illisible"
-    else:
-        reason = "elle ne répond pas"
-    return refusal_message(reason)
+    return refusal_message(storage_reason(error))
 
 
 def refusal_message(reason: str) -> str:
@@ -214,6 +229,12 @@ class Database:
         session = self._sessions()
         keys_changed = False
         try:
+            if self.engine.dialect.name == "postgresql":
+                # Several desks write at once: a save sees the base as if alone (a rule that
+                # checks then writes holds), and a clash is a WriteConflict, run again by
+                # `unit_of_work.writes`. A read sees one instant of the base throughout.
+                level = "SERIALIZABLE" if commit else "REPEATABLE READ"
+                session.connection(execution_options={"isolation_level": level})
             yield session
             if commit:
                 self._check_file(session)
@@ -227,6 +248,9 @@ class Database:
             raise ConflictError(CONCURRENT_SAVE_MESSAGE) from error
         except DatabaseError as error:
             session.rollback()
+            if is_write_conflict(error):
+                log.info("write conflict with another desk: %s", error.orig)
+                raise WriteConflict() from error
             if isinstance(error, _NOT_STORAGE_ERRORS):
                 raise
             log.exception("database unavailable")
@@ -328,14 +352,19 @@ def open_database(
             f"Impossible de créer la base de données : {describe_os_error(error)}."
         ) from error
     try:
+        _refuse_newer_schema(database)
         if migrate and needs_upgrade(database.engine):
             if before_migration is not None:
                 before_migration(database)
             upgrade_to_head(database.engine)
+            _note_schema_writer(database.engine)
+    except StorageError:
+        database.dispose()
+        raise
     except OperationalError as error:
         database.dispose()
         log.exception("database could not be opened")
-        raise StorageError(_open_message(database, str(error.orig))) from error
+        raise StorageError(_open_message(database, error)) from error
     except DatabaseError as error:
         database.dispose()
         log.exception("database could not be opened")
@@ -346,6 +375,57 @@ def open_database(
     return database
 
 
+# Which version of the application last brought the schema up to date (app_setting).
+SCHEMA_WRITER_KEY = "schema_written_by"
+
+
+def known_revisions() -> frozenset[str]:
+    """The schema revisions this version knows: its migration files' ids (`0001_….py`)."""
+    from app.storage.migrate import MIGRATIONS_DIR
+
+    return frozenset(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
+
+
+def _refuse_newer_schema(database: Database) -> None:
+    """A desk older than the base must not open it (nor ask Alembic to upgrade from a
+    revision it does not know): a French message says which version migrated it."""
+    from app.storage.migrate import HEAD_REVISION, current_revision
+
+    revision = current_revision(database.engine)
+    if revision is None or revision in known_revisions():
+        return
+    writer = _schema_writer(database.engine)
+    by = f"Fabrique Accueil {writer}" if writer else "une version plus récente de Fabrique Accueil"
+    raise StorageError(
+        f"La base « {database.display_name} » a été mise à jour par {by} (schéma {revision}) ; "
+        f"ce poste a la version {__version__}, qui ne connaît le schéma que jusqu'à "
+        f"{HEAD_REVISION}. Installez sur ce poste la version "
+        f"{writer or 'la plus récente'} ou une plus récente : la base n'a pas été modifiée."
+    )
+
+
+def _schema_writer(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("app_setting"):
+            return None
+        return connection.scalar(
+            text("SELECT value FROM app_setting WHERE key = :key"), {"key": SCHEMA_WRITER_KEY}
+        )
+
+
+def _note_schema_writer(engine: Engine) -> None:
+    with engine.begin() as connection:
+        updated = connection.execute(
+            text("UPDATE app_setting SET value = :value WHERE key = :key"),
+            {"key": SCHEMA_WRITER_KEY, "value": __version__},
+        )
+        if not updated.rowcount:
+            connection.execute(
+                text("INSERT INTO app_setting (uuid, key, value) VALUES (:uuid, :key, :value)"),
+                {"uuid": str(uuid.uuid4()), "key": SCHEMA_WRITER_KEY, "value": __version__},
+            )
+
+
 def _without_password(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -353,16 +433,12 @@ def _without_password(url: str) -> str:
         return url
 
 
-def _open_message(database: Database, detail: str) -> str:
-    text = detail.lower()
-    if "readonly" in text or "read-only" in text:
-        reason = "elle est en lecture seule"
-    elif "locked" in text or "busy" in text:
-        reason = "elle est occupée par un autre poste"
-    elif "unable to open" in text:
+def _open_message(database: Database, error: DatabaseError) -> str:
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF == 14:  # SQLITE_CANTOPEN
         reason = "le fichier ne peut pas être ouvert (chemin, dossier ou droits)"
     else:
-        reason = "elle ne répond pas"
+        reason = storage_reason(error)
     return f"Impossible d'ouvrir la base « {database.display_name} » : {reason}."
 
 
