@@ -20,6 +20,7 @@ from app.services.errors import UserFacingError
 from app.services.outcomes.funders import FunderInfo, funders
 from app.services.reports.outcome_rates import known, positive
 from app.services.reports.scope import REACHED, stage_ids, step_reached
+from app.services.reports.sql import count_if
 from app.services.reports.tables import IndicatorRow, IndicatorTable, count, percent
 
 
@@ -36,11 +37,9 @@ def _outcome_columns(situation: ColumnElement[Any], rules: list[FunderInfo]) -> 
     """The known situations and each funder's positive exits among the rows read (learners
     who left), at the funders' checkpoint of `rules`, by the outcomes table's keys."""
     months = rules[0].months
-    columns: dict[str, Any] = {f"connue:{months}": func.sum(func.iif(known(situation), 1, 0))}
+    columns: dict[str, Any] = {f"connue:{months}": count_if(known(situation))}
     for rule in rules:
-        columns[f"positive:{rule.code}:{months}"] = func.sum(
-            func.iif(positive(situation, rule), 1, 0)
-        )
+        columns[f"positive:{rule.code}:{months}"] = count_if(positive(situation, rule))
     return columns
 
 
@@ -64,7 +63,7 @@ def _sums(
                 ids, "orientation_validee", Candidate.stage_id, _ever(ids, "orientation_validee")
             )
         ),
-        "outcomes:sortis": func.sum(func.iif(left, 1, 0)),
+        "outcomes:sortis": count_if(left),
     }
     query = select(Candidate.season_id, *columns.values()).where(*on_site)
     sums = {

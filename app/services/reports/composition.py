@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Referrer
 from app.services.reports.scope import ReportScope, age_at_entry, facts
+from app.services.reports.sql import count_if, months_before
 from app.services.reports.tables import Cell, IndicatorRow, IndicatorTable, count, percent
 
 
@@ -48,7 +49,7 @@ def lines(f: Subquery, referrers: list[tuple[int, str, str]]) -> list[Line]:
     long_seeker = and_(
         f.c.job_seeker.is_(True),
         f.c.job_seeker_since.is_not(None),
-        f.c.job_seeker_since <= func.date(f.c.entry_at, "-12 months"),
+        f.c.job_seeker_since <= months_before(f.c.entry_at, 12),
     )
     level = f.c.diploma_level
     found = [
@@ -127,7 +128,7 @@ def referrers(session: Session) -> list[tuple[int, str, str]]:
 def composition(session: Session, scope: ReportScope) -> IndicatorTable:
     f = facts(session, scope)
     all_lines = lines(f, referrers(session))
-    sums = [func.sum(func.iif(line.who, 1, 0)) for line in all_lines]
+    sums = [count_if(line.who) for line in all_lines]
     row = session.execute(select(func.count(), *sums).select_from(f).where(entered(f))).one()
     total = int(row[0] or 0)
     counts = {line.key: int(v or 0) for line, v in zip(all_lines, row[1:], strict=True)}

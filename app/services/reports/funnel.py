@@ -5,12 +5,13 @@ people are at)."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, select, true
+from sqlalchemy import ColumnElement, Subquery, and_, case, literal, select, true
 from sqlalchemy.orm import Session
 
 from app.domain import Stage
 from app.domain.values import AFTER_EXIT_STAGES, EXIT_STAGE
 from app.services.reports.scope import ReportScope, facts
+from app.services.reports.sql import count_if
 from app.services.reports.tables import Cell, IndicatorRow, IndicatorTable, count, percent
 
 
@@ -81,8 +82,8 @@ def predicates(f: Subquery) -> dict[str, ColumnElement[bool]]:
 def _by_stage(session: Session, scope: ReportScope) -> tuple[list[tuple[str, list[int]]], Subquery]:
     """Per current stage: how many reached each step, then how many were lost at each."""
     f = facts(session, scope)
-    sums = [func.sum(func.iif(reached(f, s.key), 1, 0)) for s in STEPS]
-    sums += [func.sum(func.iif(lost(f, s.key), 1, 0)) for s in STEPS[:-1]]
+    sums = [count_if(reached(f, s.key)) for s in STEPS]
+    sums += [count_if(lost(f, s.key)) for s in STEPS[:-1]]
     reason = stopped_at(f)
     rows = session.execute(select(reason, *sums).group_by(reason)).all()
     return [(row[0], [int(v or 0) for v in row[1:]]) for row in rows], f

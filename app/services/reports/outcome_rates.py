@@ -4,7 +4,7 @@ query per table over the scope's facts and their recorded checks."""
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import LearnerOutcome
@@ -12,6 +12,7 @@ from app.domain.outcomes import Checkpoint
 from app.domain.values import EXIT_TYPES
 from app.services.outcomes.funders import FunderInfo, funder, funders, is_positive
 from app.services.reports.scope import ReportScope, facts
+from app.services.reports.sql import count_if
 from app.services.reports.tables import IndicatorRow, IndicatorTable, count, percent
 
 MONTHS = (0, 3, 6, 12)
@@ -72,7 +73,7 @@ def _sums(session: Session, scope: ReportScope, prefix: str) -> dict[str, int]:
     found = {k: p for k, p in every.items() if k.startswith(prefix)}
     # Every figure is among the learners who left: only their rows are summed.
     row = session.execute(
-        select(*(func.sum(func.iif(p, 1, 0)) for p in found.values()))
+        select(*(count_if(p) for p in found.values()))
         .select_from(o)
         .where(every["outcomes:sortis"])
     ).one()

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Subquery, and_, exists, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Agreement, AgreementAbsence, Amendment
@@ -24,6 +24,7 @@ from app.domain.outcomes import PathwayEnd
 from app.services.agreements.presence import presence_summary
 from app.services.agreements.versions import stored_terms
 from app.services.reports.scope import ReportScope, facts
+from app.services.reports.sql import count_if, days_between
 from app.services.reports.tables import (
     Cell,
     IndicatorRow,
@@ -64,11 +65,11 @@ def predicates(f: Subquery) -> dict[str, ColumnElement[bool]]:
 def pathways(session: Session, scope: ReportScope) -> IndicatorTable:
     f = facts(session, scope)
     found = predicates(f)
-    days = func.julianday(f.c.exit_at) - func.julianday(f.c.entry_at)
+    days = days_between(f.c.entry_at, f.c.exit_at)
     row = session.execute(
         select(
-            *(func.sum(func.iif(p, 1, 0)) for p in found.values()),
-            func.avg(func.iif(found["pathways:duree"], days, None)),
+            *(count_if(p) for p in found.values()),
+            func.avg(case((found["pathways:duree"], days))),
         ).select_from(f)
     ).one()
     counts = {key: int(v or 0) for key, v in zip(found, row[:-1], strict=False)}

@@ -16,14 +16,12 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
-    Integer,
     MetaData,
     Subquery,
     Table,
     and_,
     case,
     cast,
-    distinct,
     func,
     literal,
     or_,
@@ -35,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
 from app.domain.values import AFTER_EXIT_STAGES, EXIT_STAGE, STAGES
 from app.services.errors import UserFacingError
+from app.services.reports.sql import bit_union, whole_years_between
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,7 @@ def facts(session: Session, scope: ReportScope) -> Subquery:
 
 _KEPT = "reports.facts_kept"
 _KEPT_TABLE = "report_facts"
+_TEMPORARY_SCHEMA = {"sqlite": "temp", "postgresql": "pg_temp"}
 
 
 @contextmanager
@@ -103,8 +103,10 @@ def facts_kept(session: Session, scope: ReportScope) -> Iterator[None]:
     from them (the dashboard's, the exports'): each table then reads a few thousand ready
     rows instead of grouping the history again."""
     built = facts(session, scope)
-    sql = select(built).compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-    session.execute(text(f"DROP TABLE IF EXISTS temp.{_KEPT_TABLE}"))
+    bind = session.get_bind()
+    sql = select(built).compile(bind, compile_kwargs={"literal_binds": True})
+    kept = f"{_TEMPORARY_SCHEMA.get(bind.dialect.name, 'temp')}.{_KEPT_TABLE}"
+    session.execute(text(f"DROP TABLE IF EXISTS {kept}"))
     session.execute(text(f"CREATE TEMP TABLE {_KEPT_TABLE} AS {sql}"))
     table = Table(_KEPT_TABLE, MetaData(), *(Column(c.name, c.type) for c in built.c))
     session.info[_KEPT] = (scope, select(table).subquery("facts"))
@@ -112,7 +114,7 @@ def facts_kept(session: Session, scope: ReportScope) -> Iterator[None]:
         yield
     finally:
         session.info.pop(_KEPT, None)
-        session.execute(text(f"DROP TABLE IF EXISTS temp.{_KEPT_TABLE}"))
+        session.execute(text(f"DROP TABLE IF EXISTS {kept}"))
 
 
 def _as_subquery(value: object) -> Subquery:
@@ -186,7 +188,7 @@ def _history(ids: dict[str, int], conditions: Sequence[ColumnElement[bool]]) -> 
     return (
         select(
             StageChange.candidate_id.label("candidate_id"),
-            func.sum(distinct(_bit(StageChange.to_stage_id))).label("stages"),
+            bit_union(_bit(StageChange.to_stage_id)).label("stages"),
             func.min(
                 case((_among(ids, StageChange.to_stage_id, ENTRY_STAGES), StageChange.changed_at))
             ).label("entry_at"),
@@ -258,13 +260,8 @@ def stage_ids(session: Session) -> dict[str, int]:
 
 
 def age_at_entry(f: Subquery) -> ColumnElement[int]:
-    """Whole years between the birth date and the entry (SQLite dates are ISO text)."""
-    entry, birth = f.c.entry_at, f.c.birth_date
-    years = cast(func.strftime("%Y", entry), Integer) - cast(func.strftime("%Y", birth), Integer)
-    before_birthday = case(
-        (func.strftime("%m-%d", entry) < func.strftime("%m-%d", birth), 1), else_=0
-    )
-    return years - before_birthday
+    """Whole years between the birth date and the entry."""
+    return whole_years_between(f.c.birth_date, f.c.entry_at)
 
 
 def yes(column: ColumnElement[object]) -> ColumnElement[bool]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Candidate, Stage, StageChange
 from app.services.candidates.records import CandidateInput, change_stage, create_candidate
+from app.services.reports import indicators
 from app.services.reports.scope import REACHED, ReportScope, facts
 from app.storage import Database
 from tests.conftest import make_actor
@@ -110,3 +111,17 @@ def test_a_learner_who_left_during_orientation(session: Session) -> None:
     assert "orientation_validee" not in _reached(row)
     assert {"entres", "sortis", "admis"} <= _reached(row)
     assert _day(row["exit_at"]) == "2025-12-20 09:00"
+
+
+def test_the_facts_kept_for_several_tables_twice_in_one_session(session: Session) -> None:
+    """The dashboard's tables read the facts from a temporary table; asking twice in one
+    session (the same connection) builds it again on either engine."""
+    cid = _apply(session, "deuxfois")
+    _move(session, cid, "admis", datetime(2025, 10, 20, 9))
+    _move(session, cid, "entre_formation", datetime(2025, 12, 1, 9))
+    first = indicators.indicator_tables(session, ReportScope("2025-2026"))
+    second = indicators.indicator_tables(session, ReportScope("2025-2026"))
+    assert [t.rows for t in first] == [t.rows for t in second]
+    funnel = next(t for t in first if t.key == "funnel")
+    entered = next(row for row in funnel.rows if row.label == "Entrés en formation")
+    assert entered.cells[0].value == 1
