@@ -5,7 +5,12 @@ Revises: 0007
 Create Date: 2026-11-29 09:00:00
 
 SQLite: an FTS5 index (accent-folding `unicode61` tokenizer) over `candidate.search_text`,
-kept in sync by triggers. PostgreSQL: a trigram index for the same column's LIKE search.
+kept in sync by triggers. PostgreSQL: a trigram index for the same column's LIKE search,
+when the role running the migration may create the `pg_trgm` extension (or it is already
+installed). An ordinary owner role without the right to create extensions migrates all the
+same, without that index: it is only a speed-up (the search itself moves to a `tsvector`
+index in migration 0016). The attempt runs inside a savepoint, so that a refusal does not
+abort the migration's transaction.
 
 Caution for later migrations: a batch operation on `candidate` (SQLite's "move and copy")
 drops the triggers below; such a migration must create them again.
@@ -105,12 +110,25 @@ def upgrade() -> None:
         for trigger in TRIGGERS.values():
             op.execute(trigger)
         op.execute("INSERT INTO candidate_fts(candidate_fts) VALUES ('rebuild')")
-    elif dialect == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    elif dialect == "postgresql" and _trigram_extension():
         op.execute(
             "CREATE INDEX ix_candidate_search_trigram ON candidate "
             "USING gin (search_text gin_trgm_ops)"
         )
+
+
+def _trigram_extension() -> bool:
+    """Whether `pg_trgm` is there once this has tried to create it (in a savepoint: a role
+    that may not create extensions gets an error that must not abort the migration)."""
+    connection = op.get_bind()
+    savepoint = connection.begin_nested()
+    try:
+        connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
 
 
 def downgrade() -> None:
