@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -31,6 +31,7 @@ from app.services.errors import UserFacingError
 from app.services.journal.audit_log import verify_journal
 from app.storage import cipher, fulltext, key_file
 from app.storage.database import BUSY_TIMEOUT_MS, make_engine, sqlite_path
+from app.storage.errors import storage_reason
 from app.storage.migrate import alembic_config, current_revision, head_revision
 from app.storage.untrusted import normalise_sql
 
@@ -74,10 +75,16 @@ AGREEMENTS_CHECK = "Conventions"
 SEARCH_INDEX_CHECK = "Index de recherche"
 JOURNAL_CHECK = "Journal"
 JOURNAL_TRIGGERS_CHECK = "Déclencheurs du journal"
+CONNECTION_CHECK = "Connexion à la base"
 # The migration that last defined the journal's triggers (its TRIGGERS: name -> SQL), and the
-# tables they guard.
+# tables they guard; on PostgreSQL, the migration of the PL/pgSQL triggers (its FUNCTIONS:
+# name -> (table, event, body)).
 JOURNAL_TRIGGERS_REVISION = "0010"
+SERVER_JOURNAL_TRIGGERS_REVISION = "0015"
 JOURNAL_TABLES = ("audit_entry", "app_setting")
+# pg_trigger.tgtype bits (PostgreSQL's TRIGGER_TYPE_*).
+_ROW, _BEFORE = 1, 2
+_EVENT_BITS = {"INSERT": 4, "DELETE": 8, "UPDATE": 16, "TRUNCATE": 32}
 
 
 @dataclass
@@ -245,11 +252,14 @@ def _check_contents(report: CheckReport, engine: Engine, *, is_sqlite: bool) -> 
         with engine.connect() as connection:
             tables = set(inspect(connection).get_table_names())
     except SQLAlchemyError as error:
-        report.add(f"Ouverture de la base : {_db_reason(error)}.", False)
+        name = "Ouverture de la base" if is_sqlite else CONNECTION_CHECK
+        report.add(f"{name} : {_db_reason(error)}.", False)
         return
     if is_sqlite:
         _step(report, "Intégrité du fichier", engine, _integrity)
         _step(report, "Clés étrangères", engine, _foreign_keys)
+    else:
+        _step(report, CONNECTION_CHECK, engine, lambda c: _server_connection(report, c))
     revisions: list[str | None] = []
 
     def migration(connection: Connection) -> tuple[str, bool]:
@@ -261,6 +271,8 @@ def _check_contents(report: CheckReport, engine: Engine, *, is_sqlite: bool) -> 
         if is_sqlite:
             _step(report, SEARCH_INDEX_CHECK, engine, _search_index)
             _step(report, JOURNAL_TRIGGERS_CHECK, engine, _journal_triggers)
+        elif engine.dialect.name == "postgresql":
+            _step(report, JOURNAL_TRIGGERS_CHECK, engine, _server_journal_triggers)
         _step(report, JOURNAL_CHECK, engine, _journal_chain)
         _step(report, AGREEMENTS_CHECK, engine, lambda c: _agreements_to_review(report, c))
     _step(report, "Contenu", engine, lambda c: _counts(report, c, tables), silent=True)
@@ -296,6 +308,8 @@ def _step(
 
 def _db_reason(error: SQLAlchemyError) -> str:
     original = error.orig if isinstance(error, DBAPIError) else None
+    if isinstance(error, DatabaseError) and type(original).__module__.startswith("psycopg"):
+        return storage_reason(error)  # a server's error: by its SQLSTATE
     message = str(original or error).lower()
     if "not a database" in message or "encrypted" in message:
         return "le fichier n'est pas une base SQLite lisible, il est endommagé ou chiffré"
@@ -422,6 +436,79 @@ def _journal_triggers(connection: Connection) -> tuple[str, bool]:
             False,
         )
     return f"présents et conformes ({len(expected)}).", True
+
+
+@cache
+def expected_server_journal_triggers() -> dict[str, tuple[str, int, str]]:
+    """The journal's PostgreSQL triggers as the migration writes them: name -> (table,
+    pg_trigger.tgtype, normalised body of the trigger function)."""
+    from alembic.script import ScriptDirectory  # Alembic stays out of the start-up
+
+    script = ScriptDirectory.from_config(alembic_config())
+    module = script.get_revision(SERVER_JOURNAL_TRIGGERS_REVISION).module
+    return {
+        name: (table, _ROW | _BEFORE | _EVENT_BITS[event], normalise_sql(body))
+        for name, (table, event, body) in module.FUNCTIONS.items()
+    }
+
+
+def _server_journal_triggers(connection: Connection) -> tuple[str, bool]:
+    """PostgreSQL: each trigger keeping the journal append-only is there, enabled, on its
+    table and event, calling its function as the migration wrote it; no other trigger acts on
+    the journal's tables."""
+    rows = connection.exec_driver_sql(
+        "SELECT t.tgname, c.relname, t.tgtype, t.tgenabled, p.proname, p.prosrc "
+        "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+    )
+    found = {str(row[0]): row[1:] for row in rows}
+    expected = expected_server_journal_triggers()
+    problems = []
+    for name, (table, tgtype, body) in expected.items():
+        if name not in found:
+            problems.append(f"le déclencheur « {name} » est absent")
+            continue
+        on, kind, enabled, function, source = found[name]
+        if enabled not in ("O", "A"):  # disabled, or firing on a replica only
+            problems.append(f"le déclencheur « {name} » est désactivé")
+        elif (on, kind, function) != (table, tgtype, name) or normalise_sql(
+            _function_body(str(source))
+        ) != body:
+            problems.append(f"le déclencheur « {name} » a été modifié")
+    for name, (table, *_rest) in sorted(found.items()):
+        if name not in expected and table in JOURNAL_TABLES:
+            problems.append(f"un déclencheur en trop « {name} » agit sur le journal")
+    if problems:
+        return (
+            f"{' ; '.join(problems)} : le journal n'est plus protégé contre les modifications.",
+            False,
+        )
+    return f"présents et conformes ({len(expected)}).", True
+
+
+def _function_body(source: str) -> str:
+    """A PL/pgSQL function's source without its BEGIN … END; (as the migration writes it)."""
+    text = source.strip()
+    if text.upper().startswith("BEGIN") and text.upper().endswith("END;"):
+        return text[len("BEGIN") : -len("END;")]
+    return text
+
+
+def _server_connection(report: CheckReport, connection: Connection) -> tuple[str, bool]:
+    """The server and the account the desks connect with; a superuser account is worth a
+    warning (it may disable the journal's triggers), not a failure."""
+    user, superuser = connection.exec_driver_sql(
+        "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
+    ).one()
+    version = ".".join(str(part) for part in connection.dialect.server_version_info or ())
+    if superuser:
+        report.attention.append(
+            f"Le compte « {user} » est superutilisateur du serveur : il peut désactiver les "
+            "protections du journal. Donnez à l'application un compte ordinaire, propriétaire "
+            "de la base (voir le README)."
+        )
+    return f"établie (PostgreSQL {version}, compte « {user} »).", True
 
 
 def _journal_chain(connection: Connection) -> tuple[str, bool]:
