@@ -1,5 +1,14 @@
 """Leave no copy of erased data in the database files: zeroed free space, merged search index,
-rebuilt file, empty write-ahead log. SQLite only; other engines manage their own storage.
+rebuilt file, empty write-ahead log.
+
+PostgreSQL: a deleted or updated row stays in its table's pages (and in its indexes) as a
+dead version; a plain VACUUM only marks that space reusable, the bytes remain until a new row
+overwrites them. `clean_files` therefore rewrites the tables the erasure touched with
+`VACUUM FULL` (new files for the table, its TOAST table and its indexes; the old files are
+removed), outside any transaction, on a connection that waits at most `wait_ms` for the other
+desks' locks (VACUUM FULL needs the table to itself while it runs). The server's write-ahead
+log and its backups are the administrator's: they keep the old values until they are recycled
+or expire (see the README).
 
 In WAL mode the `-wal` file keeps the pages as they were written, erased values included, until
 a checkpoint copies them into the base and empties it. A checkpoint cannot pass a reader still
@@ -11,7 +20,7 @@ anyway when the last connection closes.
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -47,8 +56,9 @@ class Cleanup:
     """What `clean_files` managed to do."""
 
     index_merged: bool
-    file_rebuilt: bool  # VACUUM: no free page keeps an old value
-    log_emptied: bool  # the -wal file checkpointed into the base and truncated
+    file_rebuilt: bool  # VACUUM (PostgreSQL: VACUUM FULL of the tables): no page keeps an old value
+    log_emptied: bool  # the -wal file checkpointed into the base and truncated (PostgreSQL: the
+    # server's write-ahead log is not the application's to empty, always True)
     attempts: int = 1
 
     @property
@@ -60,6 +70,7 @@ def clean_files(
     engine: Engine,
     *,
     merge: bool = True,
+    tables: Iterable[str] | None = None,
     attempts: int | None = None,
     wait_ms: int | None = None,
     pause_s: float | None = None,
@@ -67,12 +78,17 @@ def clean_files(
     """Merge the search index (unless `merge` is False: already done), VACUUM, then empty the
     write-ahead log; each step is tried `attempts` times (ATTEMPTS), each try waiting up to
     `wait_ms` (WAIT_FOR_READERS_MS) for other connections, `pause_s` (PAUSE_S) apart. Never
-    raises for a busy base: the result says what could not be done."""
-    if engine.dialect.name != "sqlite":
-        return Cleanup(True, True, True)
+    raises for a busy base: the result says what could not be done.
+
+    PostgreSQL: `VACUUM FULL` of `tables` (by default every table of the schema the role
+    owns), each tried the same way; other engines: nothing to do."""
     attempts = ATTEMPTS if attempts is None else attempts
     wait_ms = WAIT_FOR_READERS_MS if wait_ms is None else wait_ms
     pause_s = PAUSE_S if pause_s is None else pause_s
+    if engine.dialect.name == "postgresql":
+        return _rewrite_tables(engine, tables, attempts, wait_ms, pause_s)
+    if engine.dialect.name != "sqlite":
+        return Cleanup(True, True, True)
     with engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
@@ -94,6 +110,47 @@ def clean_files(
 def rebuild_file(engine: Engine) -> bool:
     """`clean_files` with its defaults; True when nothing is left to clean."""
     return clean_files(engine).complete
+
+
+def _rewrite_tables(
+    engine: Engine, tables: Iterable[str] | None, attempts: int, wait_ms: int, pause_s: float
+) -> Cleanup:
+    """PostgreSQL: VACUUM FULL of each table (outside a transaction, as VACUUM requires)."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        names = sorted(set(tables)) if tables is not None else _owned_tables(connection)
+        connection.exec_driver_sql(f"SET lock_timeout = {int(wait_ms)}")
+        rebuilt, most_tries = True, 1
+        try:
+            for name in names:
+                # Once a table could not be had, another desk is busy: one try for the rest.
+                tries_left = attempts if rebuilt else 1
+                done, tries = _retried(connection, _vacuum_full(name), tries_left, pause_s)
+                rebuilt, most_tries = rebuilt and done, max(most_tries, tries)
+        finally:
+            connection.exec_driver_sql("RESET lock_timeout")
+    result = Cleanup(True, rebuilt, True, most_tries)
+    if not result.complete:
+        log.warning("tables not all rewritten after an erasure: %s", result)
+    return result
+
+
+def _owned_tables(connection: Connection) -> list[str]:
+    rows = connection.exec_driver_sql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tableowner = current_user ORDER BY tablename"
+    )
+    return [str(name) for (name,) in rows]
+
+
+def _vacuum_full(table: str) -> Callable[[Connection], bool]:
+    quoted = '"' + table.replace('"', '""') + '"'
+
+    def vacuum_full(connection: Connection) -> bool:
+        connection.exec_driver_sql(f"VACUUM FULL {quoted}")
+        return True
+
+    return vacuum_full
 
 
 def _vacuum(connection: Connection) -> bool:

@@ -44,6 +44,7 @@ from app.domain import (
     Appointment,
     AppSetting,
     AuditAction,
+    AuditEntry,
     Candidate,
     CandidateAnonymisation,
     Criterion,
@@ -926,7 +927,10 @@ def erase(
     """
     with database.session() as session:
         erased = _erase(session, candidate_id, actor=actor, reason=reason)
-    cleanup = clean_files(database.engine, merge=False)
+    # PostgreSQL rewrites these tables (the journal keeps the redacted values' old versions).
+    touched = [table_of(model).name for model in deleted_tables()]
+    touched.append(table_of(AuditEntry).name)
+    cleanup = clean_files(database.engine, merge=False, tables=touched)
     problems: list[str] = []
     if not cleanup.file_rebuilt:
         problems.append(
