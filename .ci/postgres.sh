@@ -42,7 +42,8 @@ pg_test_start() {
     --locale=C.UTF-8 >"$PG_TEST_DIR/initdb.log"
   _as_postgres "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w \
     -o "-p $PG_TEST_PORT -k $PG_TEST_DIR -c listen_addresses=localhost -c fsync=off \
-        -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start
+        -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+        -c autovacuum=off" start
   _as_postgres "$bin/psql" -h localhost -p "$PG_TEST_PORT" -U postgres -d postgres -q \
     -c "CREATE ROLE fabrique LOGIN CREATEDB PASSWORD 'fabrique'" \
     -c "CREATE DATABASE fabrique_tests OWNER fabrique"

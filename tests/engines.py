@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 SERVER_URL_VARIABLE = "FABRIQUE_TEST_DB"
@@ -75,6 +76,16 @@ def postgres_database(today: date, *, migrated: bool = True) -> Iterator[str]:
     try:
         yield _with_database(name).render_as_string(False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: Engine, name: str) -> None:
+    """Drop a test database: a plain DROP first (the server stops its own autovacuum worker
+    there, which FORCE may not terminate for an ordinary role), then FORCE for connections a
+    test left open."""
+    with admin.connect() as connection:
+        try:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        except OperationalError:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
