@@ -6,11 +6,13 @@ reads them from the database (a base may hold other sites), never from a list in
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.domain import Criterion, Filiere, Referrer, Season, Site, Stage
@@ -22,6 +24,7 @@ from app.domain.values import (
     REFERRERS_SEED,
     STAGES,
 )
+from app.services.unit_of_work import writes
 
 # The sites a new database starts with: code (the CSV's `site` column), name, city, department,
 # street address and postal code (migration 0012 gives an older base the same addresses).
@@ -81,20 +84,21 @@ def cached(session: Session, loader: Callable[[Session], list[Option]]) -> list[
 
 
 def ensure_season(session: Session, label: str) -> Season:
-    """The season with this label, created (1 December start) if it is new."""
+    """The season with this label, created (1 December start) if it is new; two desks
+    creating the same season at once get the same row (`insert_if_missing`)."""
     known: dict[str, Season] = session.info.setdefault("seasons_by_label", {})
     if label in known:
         return known[label]
-    season = session.scalar(select(Season).where(Season.label == label))
-    if season is not None:
-        known[label] = season
-        return season
-    start_year = parse_season_label(label)
-    if start_year is None:
-        raise ValueError(f"invalid season label {label!r}")
-    season = Season(label=label, start_date=date(start_year, 12, 1))
-    session.add(season)
-    session.flush()
+    statement = select(Season).where(Season.label == label)
+    season = session.scalar(statement)
+    if season is None:
+        start_year = parse_season_label(label)
+        if start_year is None:
+            raise ValueError(f"invalid season label {label!r}")
+        insert_if_missing(
+            session, Season, [{"label": label, "start_date": date(start_year, 12, 1)}], "label"
+        )
+        season = session.scalars(statement).one()
     known[label] = season
     return season
 
@@ -150,11 +154,36 @@ def ensure_reference_data(session: Session, today: date | None = None) -> None:
     session.flush()
 
 
+# What a seat runs at every start (app.services.base_access.opening): its own unit of work, run
+# again when another seat seeding the same base at the same instant wins (PostgreSQL).
+seed_reference_data = writes(ensure_reference_data)
+
+
 def _ensure(session: Session, model: type, key: str, rows: list[dict[str, object]]) -> None:
+    """The rows whose `key` the table lacks; nothing is written when none is missing (a
+    seat's every start)."""
     existing = set(session.scalars(select(getattr(model, key))))
-    for row in rows:
-        if row[key] not in existing:
-            session.add(model(**row))
+    insert_if_missing(session, model, [row for row in rows if row[key] not in existing], key)
+
+
+def insert_if_missing(
+    session: Session, model: type, rows: Sequence[dict[str, Any]], key: str
+) -> None:
+    """Insert the rows, but none whose `key` (a unique column) is already taken, even by a
+    desk doing the same at this instant: one INSERT … ON CONFLICT (key) DO NOTHING, where a
+    check then an INSERT would let both desks pass the check and the second fail on the
+    unique constraint. (PostgreSQL, at SERIALIZABLE, still refuses the second when the first
+    has not committed before it began: a WriteConflict, which `writes` runs again.)"""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(model)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(model)
+    else:  # pragma: no cover - the application runs on SQLite or PostgreSQL only
+        raise NotImplementedError(f"no INSERT … ON CONFLICT for {dialect}")
+    session.execute(statement.on_conflict_do_nothing(index_elements=[key]), list(rows))
 
 
 def sites(session: Session) -> list[Option]:

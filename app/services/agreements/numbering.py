@@ -1,9 +1,10 @@
-"""Agreement numbers: FAB-<year>-<n>, without gap or duplicate."""
+"""Agreement numbers: FAB-<year>-<n>, without gap or duplicate, even from several desks."""
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.domain import AgreementNumber
+from app.services.reference import insert_if_missing
 
 __all__ = [
     "NUMBER_PREFIX",
@@ -17,17 +18,18 @@ NUMBER_PREFIX = "FAB"
 def next_number(session: Session, year: int) -> str:
     """Take the next number of the year in the caller's transaction: no gap, no duplicate.
 
-    The increment is a single UPDATE, so a concurrent writer waits for this transaction.
+    The year's counter row is inserted unless it is there (INSERT … ON CONFLICT DO NOTHING:
+    two desks giving the year's first number at once do not collide), then bumped by a single
+    UPDATE … RETURNING, so a concurrent writer waits for this transaction (SQLite: one writer
+    at a time; PostgreSQL: the row's lock, and a serialization failure that `writes` runs
+    again).
     """
-    bumped = session.execute(
+    insert_if_missing(session, AgreementNumber, [{"year": year, "last": 0}], "year")
+    last = session.execute(
         update(AgreementNumber)
         .where(AgreementNumber.year == year)
         .values(last=AgreementNumber.last + 1)
+        .returning(AgreementNumber.last)
         .execution_options(synchronize_session=False)
-    )
-    if getattr(bumped, "rowcount", 0) == 0:
-        session.add(AgreementNumber(year=year, last=1))
-        session.flush()
-    last = session.scalar(select(AgreementNumber.last).where(AgreementNumber.year == year))
-    assert last is not None
+    ).scalar_one()
     return f"{NUMBER_PREFIX}-{year}-{last:04d}"

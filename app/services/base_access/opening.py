@@ -16,7 +16,7 @@ from app.config import backup_dir, data_dir, manual_backup_days
 from app.errors import StorageError
 from app.services.accounts.management import SignedInAccount
 from app.services.base_access import keys as base_keys
-from app.services.reference import ensure_reference_data
+from app.services.reference import seed_reference_data
 from app.storage import Database, cipher, open_database
 from app.storage.backup import (
     REASON_LABELS,
@@ -67,8 +67,7 @@ def open_app_database(
         url, key=key, before_migration=lambda opened: _backup_before_migration(opened, report)
     )
     database.after_keys_changed = base_keys.sync_slots
-    with database.session() as session:
-        ensure_reference_data(session, today)
+    seed_reference_data(database, today)
     if path is not None and database.key is None:
         _encrypt_plain_base(database, report)
     return database

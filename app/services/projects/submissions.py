@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -237,6 +237,21 @@ def load_project(session: Session, project_id: int) -> Project:
 
 
 def _next_number(session: Session, call_id: int) -> int:
+    """The call's next number, in the caller's transaction.
+
+    The call's row is written first (an UPDATE that changes nothing): a desk numbering a
+    project of the same call at the same instant waits for this transaction, then reads the
+    highest number again (SQLite: the write lock; PostgreSQL: the row's lock, then a
+    serialization failure that `writes` runs again). Read first, the highest number would be
+    the same for both desks, and PostgreSQL does not always see that read as a conflict: the
+    second project would hit the (call, number) constraint.
+    """
+    session.execute(
+        update(ProjectCall)
+        .where(ProjectCall.id == call_id)
+        .values(notes=ProjectCall.notes)
+        .execution_options(synchronize_session=False)
+    )
     highest = session.scalar(select(func.max(Project.number)).where(Project.call_id == call_id))
     return int(highest or 0) + 1
 
