@@ -709,16 +709,27 @@ def _backup(args: argparse.Namespace, url: str) -> Outcome:
     from app.services.journal import audit_log as audit
     from app.storage.backup import BackupReason, backup_database
     from app.storage.database import sqlite_path
+    from app.storage.pg_backup import dump_database, is_server_url, require_tools
 
     path = sqlite_path(url)
+    server = is_server_url(url)
+    if server:
+        require_tools()  # before anything is opened: the tool missing is said first
     acting = None
-    if path is not None and path.exists():  # else backup_database says why it cannot
-        database = _open(args, url)
+    if server or (path is not None and path.exists()):  # else backup_database says why not
+        database = (
+            _open_server(args, url, "La sauvegarde (pg_dump) n'a pas été faite")
+            if server
+            else _open(args, url)
+        )
         try:
             acting = _sign_in(args, database, (ROLE_COORDINATION,), "sauvegarder la base")
         finally:
             database.dispose()
-    copy = backup_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
+    if server:
+        copy = dump_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
+    else:
+        copy = backup_database(url, args.to or backup_dir(), reason=BackupReason.MANUAL)
     print(copy)
     if not audit.record_backup(url, copy, author=_author(acting)):
         sys.stderr.write(NOT_JOURNALED.format(what="la sauvegarde est faite"))
@@ -728,7 +739,10 @@ def _backup(args: argparse.Namespace, url: str) -> Outcome:
 def _restore(args: argparse.Namespace, url: str) -> Outcome:
     from app.services.journal import audit_log as audit
     from app.storage.backup import database_file, describe_backup_file, restore_database
+    from app.storage.pg_backup import is_server_url
 
+    if is_server_url(url):
+        return _restore_on_server(args, url)
     target = database_file(url)
     acting = _sign_in_before_restore(args, url, target)
     kept = restore_database(args.file, target)
@@ -742,6 +756,46 @@ def _restore(args: argparse.Namespace, url: str) -> Outcome:
     if not audit.record_restore(url, copy, described, kept, author=_author(acting)):
         sys.stderr.write(NOT_JOURNALED.format(what="la restauration est faite"))
     return EXIT_OK, acting
+
+
+def _restore_on_server(args: argparse.Namespace, url: str) -> Outcome:
+    """`restore` of a PostgreSQL base from a pg_dump archive (app.storage.pg_backup)."""
+    from app.domain.account import ROLE_COORDINATION
+    from app.services.journal import audit_log as audit
+    from app.services.maintenance.actions import restore_server_archive
+    from app.storage import pg_backup
+
+    pg_backup.require_tools(restore=True)
+    acting = None
+    if pg_backup.has_tables(url):  # an empty base is restored without signing in
+        database = _open_server(args, url, "La restauration n'a pas été faite")
+        try:
+            acting = _sign_in(args, database, (ROLE_COORDINATION,), "restaurer la base")
+        finally:
+            database.dispose()
+    restored = restore_server_archive(url, args.file)
+    print(
+        f"Base {pg_backup.server_base(url).shown_as} restaurée depuis la sauvegarde "
+        f"{restored.description}."
+    )
+    if restored.kept is None:
+        print("La base n'avait pas de tables : rien à conserver.")
+    else:
+        print(f"L'ancienne base est conservée dans : {restored.kept}")
+    copy = args.file.expanduser().resolve()
+    if not audit.record_restore(
+        url, copy, restored.description, restored.kept, author=_author(acting)
+    ):
+        sys.stderr.write(NOT_JOURNALED.format(what="la restauration est faite"))
+    return EXIT_OK, acting
+
+
+def _open_server(args: argparse.Namespace, url: str, what: str) -> "Database":
+    """`_open` on a server, its refusal prefixed with what was not done."""
+    try:
+        return _open(args, url)
+    except StorageError as error:
+        raise StorageError(f"{what} : {error}") from error
 
 
 def _sign_in_before_restore(

@@ -5,6 +5,12 @@ automatic copies tied to the window (at start, on quit); and the loading of the 
 modules once the window is complete. Backups and restores work on the database file rather
 than in a session: they take the database handle for its address, and journal what they did
 in the base itself (an entry that cannot be written is logged; the copy stands).
+
+A base on a PostgreSQL server is backed up by its administrator (a pg_dump schedule, README):
+the window takes no automatic copy of it and says so once at start; « Sauvegarder
+maintenant » writes a pg_dump archive when the PostgreSQL client tools are installed on the
+workstation; restoring one is done from the command line, the other desks closed
+(`restore_server_archive`, `main.py restore`).
 """
 
 import importlib
@@ -14,12 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import backup_dir, set_backup_dir
+from app.errors import StorageError
 from app.services.actor import Actor
 from app.services.base_access.opening import automatic_backup
 from app.services.journal.audit_log import record_backup, record_restore
 from app.services.maintenance.health_check import CheckReport, check_database
 from app.services.permissions import require_coordination
 from app.services.unit_of_work import Database
+from app.storage import pg_backup
 from app.storage.backup import (
     BackupReason,
     backup_database,
@@ -36,13 +44,36 @@ DOCUMENT_MODULES = ("convention", "avenant", "attestation", "evaluation")
 # ---------------------------------------------------------------- automatic copies
 
 
+# What the window says once at start about a base on a server (shown where failed automatic
+# copies are: no copy was made, and it is not this workstation's to make).
+SERVER_BACKUPS_NOTE = (
+    "Base sur un serveur PostgreSQL : ce poste n'en fait pas de copie automatique. Les "
+    "sauvegardes de la base sont celles du serveur, programmées par son administrateur "
+    "(pg_dump) ; « Sauvegarder maintenant » en écrit une si les outils PostgreSQL sont "
+    "installés sur ce poste."
+)
+SERVER_RESTORE_REFUSAL = (
+    "Cette base est sur un serveur PostgreSQL, partagé par d'autres postes : une sauvegarde "
+    "s'y restaure en ligne de commande, l'application fermée sur les autres postes "
+    "(main.py restore FICHIER.dump --db …), ou par l'administrateur avec pg_restore."
+)
+
+
 def take_start_copy(database: Database, on_failure: Callable[[str], None]) -> Path | None:
-    """The copy taken when the window opens; a failure is logged and told to `on_failure`."""
+    """The copy taken when the window opens; a failure is logged and told to `on_failure`.
+    A base on a server has none: `on_failure` is told so, and who backs it up."""
+    if pg_backup.is_server_url(database.url):
+        log.info("no start copy of a base on a server")
+        on_failure(SERVER_BACKUPS_NOTE)
+        return None
     return automatic_backup(database.url, BackupReason.START, on_failure)
 
 
 def take_quit_copy(database: Database) -> Path | None:
-    """The copy taken when the window closes; a failure is only logged (nobody would see it)."""
+    """The copy taken when the window closes; a failure is only logged (nobody would see it).
+    A base on a server has none (said at start)."""
+    if pg_backup.is_server_url(database.url):
+        return None
     return automatic_backup(database.url, BackupReason.QUIT)
 
 
@@ -50,8 +81,12 @@ def take_quit_copy(database: Database) -> Path | None:
 
 
 def back_up_now(database: Database, *, actor: Actor) -> Path:
-    """A manual copy in this workstation's backup folder, journaled in the base; its path."""
-    copy = backup_database(database.url, backup_dir(), reason=BackupReason.MANUAL)
+    """A manual copy in this workstation's backup folder, journaled in the base; its path.
+    Of a base on a server: a pg_dump archive (a French refusal when the tools are missing)."""
+    if pg_backup.is_server_url(database.url):
+        copy = pg_backup.dump_database(database.url, backup_dir(), reason=BackupReason.MANUAL)
+    else:
+        copy = backup_database(database.url, backup_dir(), reason=BackupReason.MANUAL)
     if not record_backup(database.url, copy, author=actor.author):
         log.warning("manual backup %s not journaled", copy)
     return copy
@@ -61,6 +96,8 @@ def restorable_file(database: Database, *, actor: Actor) -> Path:
     """The file a restore would replace; refused in French to other roles than coordination
     and for a base that is not a SQLite file (checked before a copy is even chosen)."""
     require_coordination(actor, "restaurer une sauvegarde")
+    if pg_backup.is_server_url(database.url):
+        raise StorageError(SERVER_RESTORE_REFUSAL)
     return database_file(database.url)
 
 
@@ -84,6 +121,24 @@ def restore_copy(database: Database, copy: Path, *, actor: Actor) -> Restored:
     if not record_restore(database.url, copy, description, kept, author=actor.author):
         log.warning("restore from %s not journaled", copy)
     return Restored(description, kept)
+
+
+def restore_server_archive(url: str, archive: Path) -> Restored:
+    """Replace the base on a server by a pg_dump archive (`main.py restore`): refused while
+    other desks are connected; the current base is kept first as an archive; the restored base
+    must pass the checks of `main.py check`, else the kept one is put back. The caller signs
+    in and journals."""
+    kept = pg_backup.restore_archive(
+        archive, url, backup_folder=backup_dir(), verify=lambda: _verify_restored(url)
+    )
+    return Restored(pg_backup.describe_archive(archive), kept)
+
+
+def _verify_restored(url: str) -> None:
+    report = check_database(url)
+    if not report.ok:
+        failed = " ; ".join(line for line, passed in report.lines if not passed)
+        raise StorageError(f"la vérification de la base restaurée a échoué ({failed})")
 
 
 def check_base(database: Database) -> CheckReport:

@@ -38,6 +38,7 @@ def test_backing_up_now_writes_a_copy_and_journals_it(db: Database) -> None:
     assert _journal(db, AuditAction.SAUVEGARDE) == [f"karim | Sauvegarde écrite : « {copy} »"]
 
 
+@pytest.mark.sqlite_only  # on a server the window refuses restores (test_cli_backup_postgresql)
 def test_a_restore_is_for_coordination_and_journaled_in_the_restored_base(
     db: Database, db_path: Path
 ) -> None:
