@@ -174,6 +174,8 @@ def update_draft(
     require_writer(actor)
     now = now or datetime.now()
     agreement = load_agreement(session, agreement_id)
+    # A form opened before another desk's change is told who changed it before anything else.
+    check_version(agreement, expected_version, AGREEMENT)
     if agreement.status != S.DRAFT.value:
         if agreement.status == S.READY.value:
             message = (
@@ -185,7 +187,6 @@ def update_draft(
         else:
             message = "Après signature, toute modification passe par un avenant."
         raise ValidationError({"statut": message})
-    check_version(agreement, expected_version, AGREEMENT)
     terms = valid_terms(session, data, agreement_id=agreement.id, today=now.date())
     store_terms(agreement, terms)
     record_change(agreement, author=actor.author, now=now)

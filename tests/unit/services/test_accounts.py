@@ -122,6 +122,7 @@ def test_stored_parameters_are_used_to_check_so_they_can_change(s: Session) -> N
     assert a.authenticate(s, "nadia", PASSWORD).username == "nadia"
 
 
+@pytest.mark.sqlite_only  # reads the base's file
 def test_clear_password_is_neither_in_the_file_nor_in_the_log(
     db: Database, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -54,7 +54,7 @@ def test_check_reports_it_without_failing(db: Database, db_path: Path) -> None:
     with db.session(commit=False) as s:
         number = details.get_agreement(s, agreement_id).number
     db.dispose()
-    report = check_database(f"sqlite:///{db_path}")
+    report = check_database(db.url)
     assert report.ok
     assert len(report.attention) == 1
     assert number is not None and number in report.attention[0]
@@ -67,5 +67,5 @@ def test_check_command_prints_it(
 ) -> None:
     _saved_under_old_rules(db)
     db.dispose()
-    assert main(["check", "--db", str(db_path)]) == 0
+    assert main(["check", "--db", db.url]) == 0
     assert "À REVOIR" in capsys.readouterr().out

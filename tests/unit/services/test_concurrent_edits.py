@@ -10,6 +10,7 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from app.domain import Agreement, Candidate, Host
+from app.errors import WRITE_CONFLICT_MESSAGE
 from app.services.accounts.management import AccountInput, create_account
 from app.services.agreements import life_cycle
 from app.services.candidates.records import (
@@ -21,8 +22,10 @@ from app.services.candidates.records import (
 )
 from app.services.errors import ConflictError
 from app.services.hosts import directory as hs
+from app.services.unit_of_work import writes
 from app.services.versioning import AGREEMENT, CANDIDATE, HOST, conflict_message
 from app.storage import Database
+from app.storage.database import CONCURRENT_SAVE_MESSAGE
 from tests.conftest import make_actor
 from tests.unit.services.test_agreements import NOW, _form, _world
 
@@ -35,9 +38,9 @@ AGREEMENT_NADIA = NOW.replace(hour=10, minute=42)
 
 
 @pytest.fixture
-def other_desk(db_path: Path) -> Iterator[Database]:
-    """A second workstation on the same database file (its own engine and connections)."""
-    desk = Database("sqlite:///" + str(db_path))
+def other_desk(db: Database) -> Iterator[Database]:
+    """A second workstation on the same database (its own engine and connections)."""
+    desk = Database(db.url)
     yield desk
     desk.dispose()
 
@@ -56,12 +59,34 @@ def _while_flushing(session: Session, other_save: Callable[[], None]) -> None:
     """Run another desk's save between this session's reads and its first write."""
 
     pending = [other_save]
+    _before_first_write(session, pending)
+
+
+def _before_first_write(session: Session, pending: list[Callable[[], None]]) -> None:
 
     def before_flush(*_args: object) -> None:
         while pending:
             pending.pop()()
 
     event.listen(session, "before_flush", before_flush)
+
+
+def _racing(
+    db: Database, other_save: Callable[[], None], our_save: Callable[[Session], object]
+) -> None:
+    """Our save as the window runs it — a `writes` use case, run again after a write
+    conflict — with another desk's save landing once between our reads and our first write.
+    SQLite: our UPDATE finds the version changed; PostgreSQL: the server refuses our
+    transaction (serialization), the use case runs again and the service's version check
+    refuses it: either way, a conflict naming the other desk."""
+    pending = [other_save]
+
+    @writes
+    def save(session: Session) -> None:
+        _before_first_write(session, pending)
+        our_save(session)
+
+    save(db)
 
 
 # ---------------------------------------------------------------- the message
@@ -151,14 +176,17 @@ def test_a_save_racing_another_desk_is_caught_by_the_version_column(
                 now=NADIA_SAVES,
             )
 
-    with pytest.raises(ConflictError) as refused, db.session() as s:
-        _while_flushing(s, nadia_saves)
-        update_candidate(
-            s,
-            candidate_id,
-            _entry(prenom="Loïs"),
-            expected_version=1,
-            actor=make_actor(COORD, "Paul Girard"),
+    with pytest.raises(ConflictError) as refused:
+        _racing(
+            db,
+            nadia_saves,
+            lambda s: update_candidate(
+                s,
+                candidate_id,
+                _entry(prenom="Loïs"),
+                expected_version=1,
+                actor=make_actor(COORD, "Paul Girard"),
+            ),
         )
 
     assert NADIA_CHANGED in str(refused.value)
@@ -182,7 +210,9 @@ def test_a_change_made_outside_the_services_is_still_never_overwritten(
         candidate = s.get_one(Candidate, candidate_id)
         _while_flushing(s, other_program_writes)
         candidate.notes = "mine"
-    assert "modifiées sur un autre poste" in str(refused.value)
+    # SQLite: the version in the UPDATE's WHERE; PostgreSQL: the server itself (serializable).
+    expected = {"sqlite": CONCURRENT_SAVE_MESSAGE, "postgresql": WRITE_CONFLICT_MESSAGE}
+    assert str(refused.value) == expected[db.engine.dialect.name]
     with db.session(commit=False) as s:
         assert s.get_one(Candidate, candidate_id).notes == "x"
 
@@ -241,15 +271,18 @@ def test_an_agreement_save_racing_another_desk_is_a_conflict(
                 s, opened.id, actor=make_actor(COORD, "Nadia Belkacem"), now=AGREEMENT_NADIA
             )
 
-    with pytest.raises(ConflictError) as refused, db.session() as s:
-        _while_flushing(s, nadia_marks_it_ready)
-        life_cycle.update_draft(
-            s,
-            opened.id,
-            _form(world, activites="Autre chose"),
-            expected_version=opened.version,
-            actor=make_actor(COORD, "Paul Girard"),
-            now=NOW,
+    with pytest.raises(ConflictError) as refused:
+        _racing(
+            db,
+            nadia_marks_it_ready,
+            lambda s: life_cycle.update_draft(
+                s,
+                opened.id,
+                _form(world, activites="Autre chose"),
+                expected_version=opened.version,
+                actor=make_actor(COORD, "Paul Girard"),
+                now=NOW,
+            ),
         )
 
     assert "modifiée par Nadia Belkacem le 04/05/2026 à 10:42" in str(refused.value)
@@ -320,14 +353,17 @@ def test_a_host_save_racing_another_desk_is_a_conflict(db: Database, other_desk:
                 s, opened.id, _host_data(commune="Niort"), actor=make_actor(COORD, "Nadia Belkacem")
             )
 
-    with pytest.raises(ConflictError) as refused, db.session() as s:
-        _while_flushing(s, nadia_saves)
-        hs.update_host(
-            s,
-            opened.id,
-            _host_data(commune="Poitiers"),
-            actor=make_actor(COORD, "Paul Girard"),
-            expected_version=opened.version,
+    with pytest.raises(ConflictError) as refused:
+        _racing(
+            db,
+            nadia_saves,
+            lambda s: hs.update_host(
+                s,
+                opened.id,
+                _host_data(commune="Poitiers"),
+                actor=make_actor(COORD, "Paul Girard"),
+                expected_version=opened.version,
+            ),
         )
     assert "modifiée par Nadia Belkacem" in str(refused.value)
 
@@ -346,7 +382,7 @@ def test_the_message_gives_the_name_of_the_account_rather_than_its_login(
         )
     # The first password protects the base: its data key is replaced (base_keys), so the
     # second workstation opens it now, with the new key.
-    other_desk = Database("sqlite:///" + str(db_path))
+    other_desk = Database(db.url)
     candidate_id = _new_candidate(db)
     try:
         with other_desk.session() as s:

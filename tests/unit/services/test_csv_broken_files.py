@@ -174,7 +174,7 @@ def test_command_line_refuses_a_broken_file_in_french(
     source = tmp_path / "candidats.csv"
     source.write_bytes(content)
 
-    code = main(["import", "candidates", str(source), "--db", str(db_path), "--valid-only"])
+    code = main(["import", "candidates", str(source), "--db", db.url, "--valid-only"])
 
     out, err = capsys.readouterr()
     assert code == 1
@@ -290,7 +290,7 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_100000_rows_with_some_bad_are_reported_and_nothing_imported(
     db: Database, db_path: Path, big_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["import", "candidates", str(big_file), "--db", str(db_path)])
+    code = main(["import", "candidates", str(big_file), "--db", db.url])
 
     out, err = capsys.readouterr()
     assert code == 1
@@ -329,7 +329,7 @@ def test_valid_only_imports_exactly_the_valid_rows(
     source = write_rows(tmp_path / "candidats.csv", 1_000)
     bad = {line for line in BAD_ROWS if line <= 1_001}
 
-    code = main(["import", "candidates", str(source), "--db", str(db_path), "--valid-only"])
+    code = main(["import", "candidates", str(source), "--db", db.url, "--valid-only"])
 
     out, err = capsys.readouterr()
     assert code == 0, err

@@ -295,7 +295,7 @@ def test_cli_dry_run_lists_the_conflicts_and_import_leaves_them(
     source.write_bytes(export_bytes(db))
     edit_at_the_desk(db, ids, email="nouvelle{id}@exemple.fr")
     edited = state(db)
-    command = ["import", "candidates", str(source), "--db", str(db_path)]
+    command = ["import", "candidates", str(source), "--db", db.url]
 
     assert main([*command, "--dry-run"]) == 0
     out = capsys.readouterr().out

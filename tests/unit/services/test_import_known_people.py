@@ -186,7 +186,7 @@ def test_the_dry_run_lists_the_known_people_and_known_says_what_to_do(
     source.write_bytes(
         _csv(LEA | {"commune": "Niort"}, {"nom": "Neuf", "prenom": "Noé", "email": "n@ex.fr"})
     )
-    command = ["import", "candidates", str(source), "--db", str(db_path)]
+    command = ["import", "candidates", str(source), "--db", db.url]
 
     assert main([*command, "--dry-run"]) == 0
     out = capsys.readouterr().out

@@ -123,6 +123,7 @@ def test_reception_may_not_print_a_bilan(attached: Database, world: World, tmp_p
     assert _printed(attached, world.lea) == []
 
 
+@pytest.mark.sqlite_only  # the base's own file
 def test_the_bilan_never_overwrites_the_base(
     attached: Database, world: World, db_path: Path
 ) -> None:

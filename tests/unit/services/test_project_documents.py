@@ -338,6 +338,7 @@ def test_the_desk_prints_nothing_of_the_call(db: Database, tmp_path: Path) -> No
     assert _printed(db) == []
 
 
+@pytest.mark.sqlite_only  # the base's own file
 def test_a_document_never_overwrites_the_base(db: Database, db_path: Path) -> None:
     project_id = _project(db)
     before = db_path.read_bytes()[:100]

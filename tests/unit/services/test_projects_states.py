@@ -5,12 +5,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.domain import AuditEntry
 from app.domain.projects import ProjectState
 from app.services.errors import ConflictError, UserFacingError, ValidationError
 from app.services.journal import audit_log as audit
 from app.services.projects import actions, states
+from app.services.unit_of_work import writes
 from app.storage import Database
 from tests.conftest import make_actor
 from tests.unit.services.test_projects_world import COORD, make_hosts, submit
@@ -155,23 +157,27 @@ def test_a_move_racing_another_desk_names_who_moved_it_first(
 ) -> None:
     """Two desks change the same project's state at the same moment: the second one's
     version check in the UPDATE fails, and its message names the first from the history."""
-    other_desk = Database("sqlite:///" + str(db_path))
+    other_desk = Database(db.url)
     nadia = make_actor("coordination", "nadia", "Nadia Belkacem")
 
     def nadia_moves_it() -> None:
         with other_desk.session() as s:
             states.change_state(s, project, "incomplet", "Devis manquant", 1, actor=nadia)
 
+    pending = [nadia_moves_it]
+
+    @writes  # as the window runs it: run again after a write conflict (PostgreSQL)
+    def coordination_moves_it(s: Session) -> None:
+        def before_flush(*_args: object) -> None:
+            while pending:
+                pending.pop()()
+
+        event.listen(s, "before_flush", before_flush)
+        states.change_state(s, project, "complet", "", 1, actor=COORD)
+
     try:
-        with pytest.raises(ConflictError) as refused, db.session() as s:
-            pending = [nadia_moves_it]
-
-            def before_flush(*_args: object) -> None:
-                while pending:
-                    pending.pop()()
-
-            event.listen(s, "before_flush", before_flush)
-            states.change_state(s, project, "complet", "", 1, actor=COORD)
+        with pytest.raises(ConflictError) as refused:
+            coordination_moves_it(db)
     finally:
         other_desk.dispose()
     assert str(refused.value).startswith("Ce projet a été modifié par nadia le ")
