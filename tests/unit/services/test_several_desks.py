@@ -6,20 +6,21 @@ ne répond pas". Every test runs on SQLite and on PostgreSQL (the `db` fixture).
 Each desk is its own `Database` on the same base (its own engine and connections), run in its
 own thread. To make both desks really overlap inside their transactions, a function called
 between a use case's check and its first write is wrapped to wait for the other desk there
-(`Rendezvous`, a `threading.Barrier(2)`): both have read, neither has written. A desk waits
-there once; the run again of a use case after a `WriteConflict` passes alone. No sleep and no
-timing: the barrier's timeout only keeps a broken test from hanging.
+(`Rendezvous`, a barrier of two): both have read, neither has written. A desk waits there once;
+the run again of a use case after a `WriteConflict` passes alone. A SQLite save that takes the
+write lock before reading (BEGIN IMMEDIATE) cannot be joined inside its transaction: the other
+desk, blocked on that lock, counts as met. No sleep and no timing: the wait's timeout only
+keeps a broken test from hanging.
 """
 
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, event, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -76,26 +77,76 @@ PASSWORD = "Cobalt, accueil du lundi"
 
 
 class Rendezvous:
-    """Where two desks wait for each other, each the first time it passes (a use case run
-    again after a WriteConflict passes alone). The window's thread never waits."""
+    """Where two desks wait for each other inside their transactions, each the first time it
+    passes (a use case run again after a WriteConflict passes alone); the test's own thread
+    never waits.
+
+    A SQLite save that takes the write lock before it reads (BEGIN IMMEDIATE) cannot be
+    joined inside its transaction: the other desk waits for that lock. A desk blocked there
+    counts as met — it will read what the first one wrote once it gets the lock.
+    """
 
     def __init__(self) -> None:
-        self._barrier = threading.Barrier(2, timeout=BARRIER_TIMEOUT_S)
+        self._state = threading.Condition()
+        self._desks: set[str] = set()
+        self._arrived: set[str] = set()
+        self._waiting_for_lock: set[str] = set()
+        self._ended: set[str] = set()
         self._met = threading.local()
 
     def meet(self) -> None:
-        if threading.current_thread() is threading.main_thread() or self.has_met():
+        me = threading.current_thread().name
+        if me not in self._desks or getattr(self._met, "done", False):
             return
         self._met.done = True
-        self._barrier.wait()
+        with self._state:
+            self._arrived.add(me)
+            self._state.notify_all()
+            if not self._state.wait_for(lambda: self._others_here(me), BARRIER_TIMEOUT_S):
+                raise RuntimeError("the other desk never came")
 
-    def has_met(self) -> bool:
-        return bool(getattr(self._met, "done", False))
+    def _others_here(self, me: str) -> bool:
+        here = self._arrived | self._waiting_for_lock | self._ended
+        return self._desks - {me} <= here
 
-    def give_up(self) -> None:
-        """A desk that ended without meeting (refused early): the other must not wait."""
-        if not self.has_met():
-            self._barrier.abort()
+    def _note(self, where: set[str]) -> None:
+        with self._state:
+            where.add(threading.current_thread().name)
+            self._state.notify_all()
+
+    def _before_statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.current_thread().name in self._desks and statement.upper().startswith(
+            ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
+        ):
+            self._note(self._waiting_for_lock)
+
+    def run(self, *actions: Callable[[], T]) -> list["Outcome[T]"]:
+        """Each action in its own thread (a desk), all started together; their results or
+        errors, in the order given."""
+        outcomes: list[Outcome[T]] = [Outcome() for _ in actions]
+        self._desks = {f"desk-{i + 1}" for i in range(len(actions))}
+
+        def run(index: int, action: Callable[[], T]) -> None:
+            try:
+                outcomes[index].value = action()
+            except BaseException as error:  # handed to the test
+                outcomes[index].error = error
+            finally:
+                self._note(self._ended)
+
+        threads = [
+            threading.Thread(target=run, args=(i, action), name=f"desk-{i + 1}")
+            for i, action in enumerate(actions)
+        ]
+        event.listen(Engine, "before_cursor_execute", self._before_statement)
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            event.remove(Engine, "before_cursor_execute", self._before_statement)
+        return outcomes
 
     def after(self, function: Callable[..., T]) -> Callable[..., T]:
         """`function`, then the meeting: the check is done, the write is next."""
@@ -123,8 +174,6 @@ class Rendezvous:
         def before_flush(*_args: object) -> None:
             self.meet()
 
-        from sqlalchemy import event
-
         event.listen(Session, "before_flush", before_flush)
         try:
             yield
@@ -139,27 +188,8 @@ class Outcome(Generic[T]):
 
 
 def at_once(rendezvous: Rendezvous, *actions: Callable[[], T]) -> list[Outcome[T]]:
-    """Run each action in its own thread (each a desk), all started together; their results
-    or errors, in the order given."""
-    outcomes: list[Outcome[T]] = [Outcome() for _ in actions]
-
-    def run(index: int, action: Callable[[], T]) -> None:
-        try:
-            outcomes[index].value = action()
-        except BaseException as error:  # handed to the test
-            outcomes[index].error = error
-        finally:
-            rendezvous.give_up()
-
-    threads = [
-        threading.Thread(target=run, args=(i, action), name=f"desk-{i + 1}")
-        for i, action in enumerate(actions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    """The desks' actions at the same instant, meeting at `rendezvous`."""
+    return rendezvous.run(*actions)
 
 
 @contextmanager
@@ -640,25 +670,21 @@ def test_two_seats_seeding_the_reference_data_at_once_both_open(
             seat.dispose()
 
 
-@pytest.fixture(params=engines())
-def fresh_base(request: pytest.FixtureRequest, db_path: Path) -> Iterator[str]:
-    """The URL of a base nobody has opened yet: a new SQLite file, an empty server database."""
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(db_path)
-        return
-    with postgres_database(TODAY, migrated=False) as url:
-        yield url
-
-
-def test_two_seats_opening_a_fresh_base_at_once_both_open(
-    fresh_base: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("engine", [e for e in engines() if e == "postgresql"])
+def test_two_seats_opening_a_new_server_database_at_once_both_open(
+    engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Nobody has opened the base: two seats starting at once both open it (one creates the
-    schema, the other waits for it), and each reference row is there once."""
-    seats = _open_two_seats_at_once(fresh_base, monkeypatch)
-    try:
-        _assert_reference_data_once(seats[0])
-        _assert_reference_data_once(seats[1])
-    finally:
-        for seat in seats:
-            seat.dispose()
+    """Nobody has opened the server's database yet (the administrator has just created it):
+    two seats starting at once both open it — one creates the schema, the other waits for it
+    then finds nothing to migrate — and each reference row is there once. (A new SQLite file
+    is made by the first seat that opens it, with its key file: two seats creating the same
+    file at the same instant is not a case of this test.)"""
+    assert engine == "postgresql"
+    with postgres_database(TODAY, migrated=False) as url:
+        seats = _open_two_seats_at_once(url, monkeypatch)
+        try:
+            _assert_reference_data_once(seats[0])
+            _assert_reference_data_once(seats[1])
+        finally:
+            for seat in seats:
+                seat.dispose()
