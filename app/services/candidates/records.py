@@ -771,16 +771,20 @@ def _search_terms(text: str) -> list[str]:
 
 
 def filtered_ids(
-    query: CandidateQuery, *, full_text: bool, dense: bool = False
+    query: CandidateQuery, *, full_text: bool, dense: bool = False, dialect: str = "sqlite"
 ) -> Select[tuple[int]]:
-    """The matching ids, unordered. `full_text`: the engine has the word index (SQLite);
-    without it every term is a substring test (PostgreSQL, on its trigram index). `dense`:
-    the words match a large part of the base (see _is_dense)."""
+    """The matching ids, unordered. `full_text`: the engine has the word index (SQLite's
+    FTS5, PostgreSQL's GIN index of its words); without it every term is a substring test.
+    `dense`: the words match a large part of the base (see _is_dense; SQLite only)."""
     statement = select(Candidate.id)
     terms = _search_terms(query.text)
-    indexed = [term for term in terms if full_text and fulltext.is_indexable(term)]
+    indexed = [term for term in terms if full_text and fulltext.is_indexable(term, dialect)]
     site_id = query.site_id
-    if indexed:
+    if indexed and dialect == "postgresql":
+        # A condition on the row: the planner chooses between the word index and the
+        # list's order (ix_candidate_season_display_order, ix_candidate_display_order).
+        statement = statement.where(fulltext.words_match(Candidate.search_text, indexed))
+    elif indexed:
         # "+ 0" keeps SQLite from fetching each match by its id then sorting them all: it
         # reads the list's order off its index and keeps the matches (twice as fast when
         # half the base matches; much slower when few do).
@@ -807,9 +811,14 @@ def filtered_ids(
 def _filtered(
     session: Session, query: CandidateQuery, *, in_list_order: bool = False
 ) -> Select[tuple[int]]:
-    full_text = fulltext.has_index(session.connection())
-    dense = in_list_order and full_text and _is_dense(session, query)
-    return filtered_ids(query, full_text=full_text, dense=dense)
+    connection = session.connection()
+    full_text, dialect = fulltext.has_index(connection), connection.dialect.name
+    dense = in_list_order and full_text and dialect == "sqlite" and _is_dense(session, query)
+    return filtered_ids(query, full_text=full_text, dense=dense, dialect=dialect)
+
+
+def _dialect(session: Session) -> str:
+    return session.connection().dialect.name
 
 
 def _indexed_terms(session: Session, query: CandidateQuery) -> list[str] | None:
@@ -817,7 +826,8 @@ def _indexed_terms(session: Session, query: CandidateQuery) -> list[str] | None:
     terms = _search_terms(query.text)
     if not terms or not fulltext.has_index(session.connection()):
         return None
-    return terms if all(fulltext.is_indexable(term) for term in terms) else None
+    dialect = _dialect(session)
+    return terms if all(fulltext.is_indexable(term, dialect) for term in terms) else None
 
 
 def _all_files(session: Session) -> int:
@@ -860,12 +870,18 @@ def _count_key(session: Session, terms: list[str], query: CandidateQuery) -> _Co
 
 def _match_count(session: Session, terms: list[str], query: CandidateQuery) -> int:
     """Candidates whose words begin with the terms, in the query's season and site."""
+    dialect = _dialect(session)
+    matching = fulltext.matching_ids(
+        terms, season_id=query.season_id, site_id=query.site_id, dialect=dialect
+    )
+    counted = select(func.count()).select_from(matching.subquery())
+    if dialect != "sqlite":
+        # No count of this connection's changes to tell a stale count from a good one.
+        return session.scalar(counted) or 0
     key = _count_key(session, terms, query)
     known: dict[_CountKey, int] = session.info.get(_COUNTS, {})
     if key not in known:
-        matching = fulltext.matching_ids(terms, season_id=query.season_id, site_id=query.site_id)
-        matches = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-        known = session.info[_COUNTS] = {key: matches}
+        known = session.info[_COUNTS] = {key: session.scalar(counted) or 0}
     return known[key]
 
 
@@ -888,7 +904,10 @@ def _first_in_list_order(session: Session, query: CandidateQuery, wanted: int) -
     those names in order until it has the rows wanted.
 
     None when this does not apply (the caller then asks SQLite): fewer matches, too few among
-    the first names, a season (read off its own index), a stage or field filter."""
+    the first names, a season (read off its own index), a stage or field filter, or another
+    engine than SQLite (its planner chooses between the word index and the list's order)."""
+    if _dialect(session) != "sqlite":
+        return None
     terms = _indexed_terms(session, query)
     if terms is None or (query.season_id, query.stage_id, query.filiere_id) != (None,) * 3:
         return None

@@ -1,5 +1,9 @@
 """The candidates' word index (migration 0008): kept in step with every change, the list's
-order, erasure leaving nothing behind, the upgrade of an older base, the PostgreSQL path."""
+order, erasure leaving nothing behind, the upgrade of an older base, the path without an index.
+
+The tests using `db` run on both engines (PostgreSQL's word index: migration 0016, see also
+test_search_both_engines.py) except those marked `sqlite_only`, which read SQLite's own file,
+FTS5 table, triggers or query plan."""
 
 from collections.abc import Iterator
 from dataclasses import replace
@@ -118,6 +122,7 @@ def test_an_anonymised_file_is_no_longer_found_by_name(db: Database) -> None:
     assert found(db, "06 12") == []
 
 
+@pytest.mark.sqlite_only  # reads the base's file
 def test_erasure_leaves_no_word_of_the_person_in_the_index(db: Database, db_path: Path) -> None:
     # Unusual letters: the index stores words with their first letters shared with the word
     # before, so the end of a rare name is what would stay readable in the file.
@@ -136,6 +141,7 @@ def test_erasure_leaves_no_word_of_the_person_in_the_index(db: Database, db_path
     assert found(db, "martin") != []
 
 
+@pytest.mark.sqlite_only  # SQLite's catalogue and file
 def test_the_upgrade_indexes_the_files_already_there(db: Database, db_path: Path) -> None:
     candidate_id = add(db, nom="Ndiaye", prenom="Éric")
     db.dispose()
@@ -155,6 +161,7 @@ def test_the_upgrade_indexes_the_files_already_there(db: Database, db_path: Path
     assert "Index de recherche : conforme" in check_database(f"sqlite:///{db_path}").describe()
 
 
+@pytest.mark.sqlite_only  # SQLite's FTS5 triggers
 def test_the_index_triggers_exist_at_the_head_revision(session: Session) -> None:
     # A later migration rebuilding the candidate table would drop them silently.
     triggers = session.scalars(
@@ -194,6 +201,7 @@ def test_plain_id_lists_match_sqlalchemys_with_any_parameter(db: Database) -> No
         assert scalar_list(session, by_date) == list(session.scalars(by_date))
 
 
+@pytest.mark.sqlite_only  # SQLite's way of reading the list's index ("+ 0")
 def test_a_search_matching_most_files_reads_them_in_the_lists_order(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
