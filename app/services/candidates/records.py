@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, joinedload
 
 from app.domain import Candidate, Filiere, Season, Site, Stage, StageChange
@@ -775,15 +776,16 @@ def filtered_ids(
 ) -> Select[tuple[int]]:
     """The matching ids, unordered. `full_text`: the engine has the word index (SQLite's
     FTS5, PostgreSQL's GIN index of its words); without it every term is a substring test.
-    `dense`: the words match a large part of the base (see _is_dense; SQLite only)."""
+    `dense`: the rows are best read in the list's order, each tested (see _is_dense and
+    _walks_in_list_order)."""
     statement = select(Candidate.id)
     terms = _search_terms(query.text)
     indexed = [term for term in terms if full_text and fulltext.is_indexable(term, dialect)]
     site_id = query.site_id
     if indexed and dialect == "postgresql":
-        # A condition on the row: the planner chooses between the word index and the
-        # list's order (ix_candidate_season_display_order, ix_candidate_display_order).
-        statement = statement.where(fulltext.words_match(Candidate.search_text, indexed))
+        # A condition on the row, on the word index or (dense) tested on each row read in
+        # the list's order (ix_candidate_season_display_order, ix_candidate_display_order).
+        statement = statement.where(fulltext.words_match(indexed, on_index=not dense))
     elif indexed:
         # "+ 0" keeps SQLite from fetching each match by its id then sorting them all: it
         # reads the list's order off its index and keeps the matches (twice as fast when
@@ -809,12 +811,30 @@ def filtered_ids(
 
 
 def _filtered(
-    session: Session, query: CandidateQuery, *, in_list_order: bool = False
+    session: Session, query: CandidateQuery, *, in_list_order: bool = False, wanted: int = 0
 ) -> Select[tuple[int]]:
+    """`in_list_order`: the first `wanted` rows in the list's order are all that is read."""
     connection = session.connection()
-    full_text, dialect = fulltext.has_index(connection), connection.dialect.name
-    dense = in_list_order and full_text and dialect == "sqlite" and _is_dense(session, query)
-    return filtered_ids(query, full_text=full_text, dense=dense, dialect=dialect)
+    dense = _reads_in_list_order(session, query, in_list_order=in_list_order, wanted=wanted)
+    return filtered_ids(
+        query,
+        full_text=fulltext.has_index(connection),
+        dense=dense,
+        dialect=connection.dialect.name,
+    )
+
+
+def _reads_in_list_order(
+    session: Session, query: CandidateQuery, *, in_list_order: bool, wanted: int
+) -> bool:
+    """Whether the rows are read in the list's order, each tested against the words, rather
+    than the matches fetched off the word index (then sorted when the list's order is asked)."""
+    connection = session.connection()
+    if not in_list_order or not fulltext.has_index(connection):
+        return False
+    if connection.dialect.name == "postgresql":
+        return _walks_in_list_order(session, query, wanted)
+    return _is_dense(session, query)
 
 
 def _dialect(session: Session) -> str:
@@ -852,36 +872,75 @@ def _is_dense(session: Session, query: CandidateQuery) -> bool:
     return _match_count(session, indexed, query) > DENSE_SHARE * _all_files(session)
 
 
+# PostgreSQL plans a search from its guess of the matches, and a word's beginning is a poor
+# one ("06" begins every mobile number, each a word of its own: the server guessed 2 % of the
+# base, 100 % matched, and sorted all 100 000 to show the first 2 000). The matches are
+# counted instead (the list shows the count anyway) and the rows are read in the list's
+# order, each tested, when that reads fewer rows than fetching and sorting every match:
+# wanted / share rows read at about WALK_COST_RATIO times the cost of each match fetched.
+WALK_COST_RATIO = 2.0
+
+
+def _walks_in_list_order(session: Session, query: CandidateQuery, wanted: int) -> bool:
+    """PostgreSQL: whether the first rows are best read in the list's order, each tested.
+    Within a season, whenever more match than the rows wanted: the season's files are read
+    off their own index, and a season is a small part of the base (reading all of its files
+    costs less than fetching and sorting the thousands that match "0")."""
+    indexed = [t for t in _search_terms(query.text) if fulltext.is_indexable(t, "postgresql")]
+    if not indexed or not wanted:
+        return False
+    matches = _match_count(session, indexed, query)
+    if query.season_id is not None:
+        return matches > wanted
+    return matches * matches > WALK_COST_RATIO * wanted * _server_files(session)
+
+
+_ESTIMATED_FILES = sql_text("SELECT reltuples FROM pg_class WHERE oid = 'candidate'::regclass")
+
+
+def _server_files(session: Session) -> int:
+    """PostgreSQL: the files of the base as the server last counted them (VACUUM, ANALYZE),
+    close enough to choose a plan and read at once; counted when it never has."""
+    estimate = session.scalar(_ESTIMATED_FILES)
+    return int(estimate) if estimate is not None and estimate > 0 else _all_files(session)
+
+
 # ---- counts shared by the calls of one session
 #
 # The list asks for its first ids, then for the count: the word index counts the matches
-# while search_ids looks at them, and the count is kept for the second call. Keyed by the
-# connection's count of changed rows: a write in between makes it stale.
+# while search_ids looks at them, and the count is kept for the second call. SQLite: keyed by
+# the connection's count of changed rows, a write in between makes it stale. PostgreSQL: kept
+# within one transaction that has written nothing (a read sees one instant of the base).
 
 _COUNTS = "candidate_match_counts"
-_CountKey = tuple[tuple[str, ...], int | None, int | None, int]
+_CountKey = tuple[tuple[str, ...], int | None, int | None, object]
+_NOTHING_WRITTEN = sql_text("SELECT txid_current_if_assigned() IS NULL")
 
 
-def _count_key(session: Session, terms: list[str], query: CandidateQuery) -> _CountKey:
-    driver = session.connection().connection.driver_connection
-    changes = int(getattr(driver, "total_changes", 0))
-    return (tuple(terms), query.season_id, query.site_id, changes)
+def _count_key(session: Session, terms: list[str], query: CandidateQuery) -> _CountKey | None:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        if not connection.scalar(_NOTHING_WRITTEN):
+            return None
+        moment: object = session.get_transaction()
+    else:
+        driver = connection.connection.driver_connection
+        moment = int(getattr(driver, "total_changes", 0))
+    return (tuple(terms), query.season_id, query.site_id, moment)
 
 
 def _match_count(session: Session, terms: list[str], query: CandidateQuery) -> int:
     """Candidates whose words begin with the terms, in the query's season and site."""
-    dialect = _dialect(session)
-    matching = fulltext.matching_ids(
-        terms, season_id=query.season_id, site_id=query.site_id, dialect=dialect
-    )
-    counted = select(func.count()).select_from(matching.subquery())
-    if dialect != "sqlite":
-        # No count of this connection's changes to tell a stale count from a good one.
-        return session.scalar(counted) or 0
     key = _count_key(session, terms, query)
     known: dict[_CountKey, int] = session.info.get(_COUNTS, {})
-    if key not in known:
-        known = session.info[_COUNTS] = {key: session.scalar(counted) or 0}
+    if key is None or key not in known:
+        matching = fulltext.matching_ids(
+            terms, season_id=query.season_id, site_id=query.site_id, dialect=_dialect(session)
+        )
+        matches = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+        if key is None:
+            return matches
+        known = session.info[_COUNTS] = {key: matches}
     return known[key]
 
 
@@ -985,7 +1044,23 @@ def search_ids(
         if first is not None:
             return first[offset:]
     # The index walk pays off when only the first rows are wanted (see DENSE_SHARE).
-    statement = _filtered(session, query, in_list_order=in_list_order)
+    wanted = offset + limit if limit is not None else 0
+    connection = session.connection()
+    dialect = connection.dialect.name
+    dense = _reads_in_list_order(session, query, in_list_order=in_list_order, wanted=wanted)
+    statement = filtered_ids(
+        query, full_text=fulltext.has_index(connection), dense=dense, dialect=dialect
+    )
+    # PostgreSQL: the matches are fetched off the word index and sorted, not looked for in
+    # the list's order: "|| ''" hides the list's index from the planner, which would read it
+    # when it guesses the matches many and spread (a first letter: they are many, but all
+    # in the names of that letter, tens of thousands of rows on). See WALK_COST_RATIO.
+    sorted_matches = (
+        dialect == "postgresql"
+        and in_list_order
+        and not dense
+        and any(fulltext.is_indexable(t, dialect) for t in _search_terms(query.text))
+    )
     order: list[Any]
     if sort == "age":
         # Older people have earlier birth dates: ascending age = descending birth date.
@@ -1011,6 +1086,8 @@ def search_ids(
         order = [Candidate.last_action_at]
     elif sort == "phone":
         order = [Candidate.phone]
+    elif sorted_matches:
+        order = [Candidate.name_key.concat(""), Candidate.first_name_key]
     else:
         order = [Candidate.name_key, Candidate.first_name_key]
     if descending and sort != "age":

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from app.domain import Candidate
 from app.services.base_access.opening import open_app_database
+from app.services.candidates import records as candidates
 from app.services.candidates.records import (
     CandidateInput,
     CandidateQuery,
@@ -163,6 +163,18 @@ def test_a_season_or_a_site_narrows_the_search(db: Database) -> None:
     assert counted(db, "dup", site_id=other_site_id) == 1
 
 
+def test_the_words_follow_a_text_changed_behind_the_services(db: Database) -> None:
+    candidate_id = add(db, "Dupont", "Léa")
+    with db.session() as session:
+        session.execute(
+            text("UPDATE candidate SET search_text = 'quetzal 0549' WHERE id = :id"),
+            {"id": candidate_id},
+        )
+
+    assert found(db, "quet") == [candidate_id]
+    assert found(db, "dup") == []
+
+
 def test_the_first_rows_of_a_search_come_in_the_lists_order(db: Database) -> None:
     people = [("Martin", "Zoé"), ("Bernard", "Luc"), ("martin", "Anne"), ("Abadie", "Marc")]
     ids = {name: add(db, last, name) for last, name in people}
@@ -175,6 +187,45 @@ def test_the_first_rows_of_a_search_come_in_the_lists_order(db: Database) -> Non
     assert next_one == [ids["Zoé"]]
 
 
+@pytest.fixture
+def crowd(db: Database) -> list[int]:
+    """Files whose first names all begin with "m", last names spread over the alphabet, in
+    two seasons, with two phones."""
+    names = ["Abadie", "Martin", "Zola", "Bernard", "martin", "Moreau", "Élie", "Ngo", "Roux"]
+    return [
+        add(
+            db,
+            name,
+            f"M{n}",
+            saison="2026-2027" if n % 3 else "2025-2026",
+            telephone="06 12 34 56 78" if n % 2 else "07 98 76 54 32",
+        )
+        for n, name in enumerate(names)
+    ]
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["list-order", "matches-sorted"])
+@pytest.mark.parametrize("typed", ["m", "m0", "06", "07 98", "mar", "zol"])
+def test_the_first_rows_are_the_same_however_they_are_read(
+    db: Database, crowd: list[int], monkeypatch: pytest.MonkeyPatch, walk: bool, typed: str
+) -> None:
+    # The first rows are read in the list's order, each tested, or every match is fetched and
+    # sorted: chosen by the count of matches (PostgreSQL: WALK_COST_RATIO; SQLite:
+    # DENSE_SHARE). Forced either way, the same rows.
+    monkeypatch.setattr(candidates, "WALK_COST_RATIO", 0.0 if walk else 1e12)
+    monkeypatch.setattr(candidates, "DENSE_SHARE", 0.0 if walk else 1.0)
+    with db.session(commit=False) as session:
+        season, _ = season_and_site(session, crowd[1])
+    for scope in ({}, {"season_id": season}):
+        every = found(db, typed, **scope)
+        for limit, offset in ((1, 0), (2, 0), (2, 3), (20, 0)):
+            with db.session(commit=False) as session:
+                query = CandidateQuery(text=typed, **scope)
+                first = search_ids(session, query, limit=limit, offset=offset)
+            assert first == every[offset:][:limit], (scope, limit, offset)
+    assert len(found(db, "m")) == len(crowd)
+
+
 # ---------------------------------------------------------------- PostgreSQL's word index
 
 
@@ -185,7 +236,7 @@ def test_postgresqls_search_is_a_word_query_on_the_index() -> None:
     compiled = statement.compile(dialect=postgresql.dialect())
     sql = str(compiled)
 
-    assert f"{fulltext.WORDS_FUNCTION}(candidate.search_text) @@" in sql
+    assert f"candidate.{fulltext.WORDS_COLUMN} @@" in sql
     assert sql.count("LIKE") == 1  # "_" only
     assert "('helene':*) & ('pa' <-> 'renth':*)" in compiled.params.values()
 
@@ -272,7 +323,7 @@ def test_the_word_index_is_there_and_read(server: Engine) -> None:
             {"name": fulltext.WORDS_INDEX},
         ).scalar_one()
         assert "USING gin" in definition
-        assert f"{fulltext.WORDS_FUNCTION}(search_text)" in definition
+        assert f"({fulltext.WORDS_COLUMN})" in definition
         trigram = connection.execute(
             text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_candidate_search_trigram'")
         ).first()
@@ -303,6 +354,11 @@ def test_the_upgrade_indexes_the_files_already_there(server: Engine) -> None:
         assert not fulltext.check(connection)
         functions = text("SELECT 1 FROM pg_proc WHERE proname = :name")
         assert connection.execute(functions, {"name": fulltext.WORDS_FUNCTION}).first() is None
+        columns = text(
+            "SELECT 1 FROM information_schema.columns"
+            " WHERE table_name = 'candidate' AND column_name = :name"
+        )
+        assert connection.execute(columns, {"name": fulltext.WORDS_COLUMN}).first() is None
 
     upgrade_to_head(server)
 
@@ -312,7 +368,38 @@ def test_the_upgrade_indexes_the_files_already_there(server: Engine) -> None:
         assert found(database, "56 78") == [candidate_id]
         assert found(database, "diaye") == []
         with database.session(commit=False) as session:
-            assert session.scalar(select(Candidate.first_name_key)) == "eric"
             assert fulltext.check(session.connection())
     finally:
         database.dispose()
+
+
+@on_a_server
+def test_many_matches_are_looked_for_in_the_lists_order_few_fetched_and_sorted(
+    server: Engine,
+) -> None:
+    url = server.url.render_as_string(hide_password=False)
+    database = open_app_database(url, today=TODAY)
+    executed: list[str] = []
+
+    def remember(*args: object) -> None:
+        executed.append(str(args[2]))
+
+    try:
+        many = [add(database, f"Martin{n}", "Paul", telephone="06 12 34 56 78") for n in range(8)]
+        few = add(database, "Zola", "Émile", telephone="05 49 00 00 01")
+        event.listen(database.engine, "before_cursor_execute", remember)
+        with database.session(commit=False) as session:
+            # 9 files: 8 match "06", 8 * 8 > 2 * 3 wanted * 9 files.
+            assert search_ids(session, CandidateQuery(text="06"), limit=3) == many[:3]
+            dense = next(sql for sql in executed if "ORDER BY" in sql)
+            executed.clear()
+            assert search_ids(session, CandidateQuery(text="zol"), limit=3) == [few]
+            sparse = next(sql for sql in executed if "ORDER BY" in sql)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", remember)
+        database.dispose()
+
+    assert "ts_match_vq(candidate.search_words" in dense  # no index: rows read in order
+    assert "ORDER BY candidate.name_key," in dense
+    assert "candidate.search_words @@" in sparse  # the word index, then a sort
+    assert "ORDER BY candidate.name_key ||" in sparse

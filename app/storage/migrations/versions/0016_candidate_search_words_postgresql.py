@@ -15,6 +15,10 @@ PostgreSQL now has the same meaning:
   that every server cuts alike, and as `app.storage.fulltext.words` cuts a typed term). The
   text is folded already (accents, case); a word of more than 2 046 bytes is left out (a
   tsvector refuses it).
+- `candidate.search_words`: that tsvector, a column generated and stored by the server (outside
+  the models: the application never writes it). Stored rather than an expression of the index:
+  a plan that reads the list's order and tests each row reads it instead of cutting the text
+  again (about 40 µs a row, 270 ms for the first letter over 20 000 files).
 - `ix_candidate_search_words`: a GIN index on it, which serves the prefix queries
   (`'dupon':*`, `'lea' <-> 'dupon':*`).
 - the trigram index goes: nothing searches substrings with an index any more (a term without a
@@ -34,6 +38,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 FUNCTION = "candidate_search_words"
+COLUMN = "search_words"
 INDEX = "ix_candidate_search_words"
 TRIGRAM_INDEX = "ix_candidate_search_trigram"
 # The code points that separate words (app.storage.fulltext.SEPARATOR_RANGES as of this
@@ -90,7 +95,11 @@ def upgrade() -> None:
         return
     op.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
     op.execute(WORDS_FUNCTION)
-    op.execute(f"CREATE INDEX {INDEX} ON candidate USING gin ({FUNCTION}(search_text))")
+    op.execute(
+        f"ALTER TABLE candidate ADD COLUMN {COLUMN} tsvector"
+        f" GENERATED ALWAYS AS ({FUNCTION}(search_text)) STORED"
+    )
+    op.execute(f"CREATE INDEX {INDEX} ON candidate USING gin ({COLUMN})")
 
 
 def downgrade() -> None:
@@ -98,6 +107,7 @@ def downgrade() -> None:
     if connection.dialect.name != "postgresql":
         return
     op.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    op.execute(f"ALTER TABLE candidate DROP COLUMN IF EXISTS {COLUMN}")
     op.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}(text)")
     # Revision 0008 made the trigram index when the role could create pg_trgm.
     trigram = connection.execute(
