@@ -235,6 +235,15 @@ class Database:
                 # `unit_of_work.writes`. A read sees one instant of the base throughout.
                 level = "SERIALIZABLE" if commit else "REPEATABLE READ"
                 session.connection(execution_options={"isolation_level": level})
+            elif commit and self.file is not None:
+                # SQLite: a save takes the base's write lock before its first read, waiting
+                # its turn (busy timeout) while another desk saves, so what it checks is what
+                # it writes on (Python's driver would begin only at the first write, leaving
+                # every read before it outside the transaction).
+                connection = session.connection()
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                raw = connection.connection.dbapi_connection
+                session.info[_CHANGES_AT_BEGIN] = getattr(raw, "total_changes", 0)
             yield session
             if commit:
                 self._check_file(session)
@@ -315,12 +324,19 @@ class Database:
         self.file.remember()
 
 
+_CHANGES_AT_BEGIN = "sqlite_total_changes_at_begin"
+
+
 def _has_written(session: Session) -> bool:
-    """Whether the flushed session wrote: Python's sqlite3 opens a transaction only to write."""
+    """Whether the flushed session wrote: rows changed since its BEGIN IMMEDIATE (SQLite's
+    count of changed rows, triggers' included)."""
     if not session.in_transaction():
         return False
     raw = session.connection().connection.dbapi_connection
-    return bool(getattr(raw, "in_transaction", True))
+    before = session.info.get(_CHANGES_AT_BEGIN)
+    if before is None:
+        return bool(getattr(raw, "in_transaction", True))
+    return bool(getattr(raw, "total_changes", before + 1) != before)
 
 
 def open_database(

@@ -16,6 +16,8 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 # The newest revision in migrations/versions; a test checks that it is Alembic's head.
 HEAD_REVISION = "0016"
+# The key of the advisory lock a migration holds on PostgreSQL (one migration at a time).
+MIGRATION_LOCK_KEY = 0xFAB1D1E
 
 
 def alembic_config() -> "Config":
@@ -64,6 +66,10 @@ def _run(engine: Engine, action: str, revision: str) -> None:
 
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two seats starting on a new base at once: one migrates, the other waits here
+            # until it has committed, then finds the schema at head (nothing to run).
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         config.attributes["connection"] = connection
         if action == "upgrade":
             command.upgrade(config, revision)

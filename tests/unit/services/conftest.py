@@ -1,6 +1,9 @@
 """The services run on every engine the tests have (tests/engines.py): each test using `db`
-runs on SQLite, and on PostgreSQL when a server is given — except the tests marked
-`sqlite_only` (they read SQLite's own file, index or catalogue), generated for SQLite alone."""
+runs on SQLite, and on PostgreSQL when a server is given — except the tests about SQLite's own
+file, generated for SQLite alone: those that ask for `db_path` (directly or through a fixture)
+and those marked `sqlite_only` (they read SQLite's index or catalogue). Those marked
+`server_only` run on PostgreSQL alone: what they stage cannot happen on SQLite, where a save
+holds the base's write lock from its first read."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +19,22 @@ from tests.engines import engines, postgres_database
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db" not in metafunc.fixturenames:
         return
-    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
-    metafunc.parametrize("db", ["sqlite"] if sqlite_only else engines(), indirect=True)
+    sqlite_only = (
+        metafunc.definition.get_closest_marker("sqlite_only") is not None
+        or "db_path" in metafunc.fixturenames
+    )
+    if metafunc.definition.get_closest_marker("server_only") is not None:
+        chosen = [engine for engine in engines() if engine != "sqlite"]
+    else:
+        chosen = ["sqlite"] if sqlite_only else engines()
+    metafunc.parametrize("db", chosen, indirect=True)
 
 
 @pytest.fixture
-def db(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Database]:
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        database = open_app_database("sqlite:///" + str(db_path), today=TODAY)
+        # The same file as the `db_path` fixture's, without asking for it (see above).
+        database = open_app_database("sqlite:///" + str(tmp_path / "fabrique.sqlite"), today=TODAY)
         yield database
         database.dispose()
         return

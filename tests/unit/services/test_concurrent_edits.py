@@ -3,7 +3,6 @@ with a French message naming who changed the record and when; never a silent ove
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, update
@@ -25,7 +24,6 @@ from app.services.hosts import directory as hs
 from app.services.unit_of_work import writes
 from app.services.versioning import AGREEMENT, CANDIDATE, HOST, conflict_message
 from app.storage import Database
-from app.storage.database import CONCURRENT_SAVE_MESSAGE
 from tests.conftest import make_actor
 from tests.unit.services.test_agreements import NOW, _form, _world
 
@@ -75,10 +73,17 @@ def _racing(
     db: Database, other_save: Callable[[], None], our_save: Callable[[Session], object]
 ) -> None:
     """Our save as the window runs it — a `writes` use case, run again after a write
-    conflict — with another desk's save landing once between our reads and our first write.
-    SQLite: our UPDATE finds the version changed; PostgreSQL: the server refuses our
-    transaction (serialization), the use case runs again and the service's version check
-    refuses it: either way, a conflict naming the other desk."""
+    conflict — with another desk's save landing at the same time.
+
+    PostgreSQL: the other save lands between our reads and our first write; the server
+    refuses our transaction (serialization), the use case runs again and the service's
+    version check refuses it. SQLite: a save holds the write lock from its first read, so the
+    other desk's save comes wholly before ours (or after): ours, with the form's version,
+    is refused by the same check. Either way, a conflict naming the other desk."""
+    if db.engine.dialect.name == "sqlite":
+        other_save()
+        writes(our_save)(db)
+        return
     pending = [other_save]
 
     @writes
@@ -194,10 +199,12 @@ def test_a_save_racing_another_desk_is_caught_by_the_version_column(
         assert s.get_one(Candidate, candidate_id).first_name == "Loïck"
 
 
+@pytest.mark.server_only
 def test_a_change_made_outside_the_services_is_still_never_overwritten(
     db: Database, other_desk: Database
 ) -> None:
-    """Whatever writes the row, the version in the UPDATE's WHERE catches the race."""
+    """Whatever writes the row between our read and our write, the server refuses our
+    save (on SQLite nothing can: our save holds the write lock from its first read)."""
     candidate_id = _new_candidate(db)
 
     def other_program_writes() -> None:
@@ -210,9 +217,7 @@ def test_a_change_made_outside_the_services_is_still_never_overwritten(
         candidate = s.get_one(Candidate, candidate_id)
         _while_flushing(s, other_program_writes)
         candidate.notes = "mine"
-    # SQLite: the version in the UPDATE's WHERE; PostgreSQL: the server itself (serializable).
-    expected = {"sqlite": CONCURRENT_SAVE_MESSAGE, "postgresql": WRITE_CONFLICT_MESSAGE}
-    assert str(refused.value) == expected[db.engine.dialect.name]
+    assert str(refused.value) == WRITE_CONFLICT_MESSAGE
     with db.session(commit=False) as s:
         assert s.get_one(Candidate, candidate_id).notes == "x"
 
@@ -368,9 +373,7 @@ def test_a_host_save_racing_another_desk_is_a_conflict(db: Database, other_desk:
     assert "modifiée par Nadia Belkacem" in str(refused.value)
 
 
-def test_the_message_gives_the_name_of_the_account_rather_than_its_login(
-    db: Database, db_path: Path
-) -> None:
+def test_the_message_gives_the_name_of_the_account_rather_than_its_login(db: Database) -> None:
     password = "Cobalt-2026-accueil"
     with db.session() as s:
         create_account(

@@ -119,8 +119,8 @@ def test_the_check_changes_nothing(db: Database, db_path: Path) -> None:
 
 def test_a_database_open_elsewhere_can_be_checked(db: Database, db_path: Path) -> None:
     add_candidates(db, 1)
-    with db.session() as session:
-        session.connection()  # the application holds a connection meanwhile
+    with db.session(commit=False) as session:
+        session.connection()  # the application holds a connection (and a read) meanwhile
         report = check_database(url_of(db_path))
     assert report.ok, report.describe()
 
