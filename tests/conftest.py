@@ -13,8 +13,14 @@ from app.services.accounts import management as accounts
 from app.services.actor import _SIGNED_IN, Actor
 from app.services.base_access.opening import open_app_database
 from app.storage import Database
+from tests.engines import drop_template
 
 TODAY = date(2026, 11, 28)
+
+
+def pytest_sessionfinish() -> None:
+    """Each test process drops the PostgreSQL template it made (tests/engines.py)."""
+    drop_template()
 
 # New password hashes cost scrypt N = 2^17 (0.4 s each): the tests, which make accounts
 # by the hundred, hash at TEST_SCRYPT_N instead. A test that needs the real cost sets

@@ -89,3 +89,15 @@ def _drop(admin: Engine, name: str) -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         except OperationalError:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def drop_template() -> None:
+    """At the end of a test process: its template goes too (a cluster kept between runs, as
+    with `FABRIQUE_TEST_DB`, does not fill up with them)."""
+    if not _template:
+        return
+    admin = _admin_engine()
+    try:
+        _drop(admin, _template.pop())
+    finally:
+        admin.dispose()

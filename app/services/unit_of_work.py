@@ -21,6 +21,8 @@ wrapped by `writes` or `reads`:
 
 import functools
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -38,8 +40,15 @@ R = TypeVar("R")
 log = logging.getLogger(__name__)
 
 
-# How many times a use case runs when other desks keep writing at the same instant.
-WRITE_ATTEMPTS = 3
+# How many times a use case runs when other desks keep writing at the same instant, and the
+# longest pause before the second attempt (doubled before each next one). The pause is drawn
+# at random so that desks which clashed do not clash again at the same instant.
+WRITE_ATTEMPTS = 5
+FIRST_PAUSE_S = 0.05
+
+
+def _pause_before(attempt: int) -> None:
+    time.sleep(random.uniform(0, FIRST_PAUSE_S * 2 ** (attempt - 2)))
 
 
 def writes(step: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Database, P], R]:
@@ -61,6 +70,7 @@ def writes(step: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[D
                 if attempt == WRITE_ATTEMPTS:
                     raise
                 log.info("%s: another desk wrote at once, attempt %d", step.__name__, attempt + 1)
+                _pause_before(attempt + 1)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     return use_case

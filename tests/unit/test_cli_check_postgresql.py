@@ -95,10 +95,23 @@ def test_check_of_a_healthy_server_base_exits_0(
     assert "établie (PostgreSQL" in output
     assert line(output, "Version du schéma").startswith("OK")
     assert line(output, "Déclencheurs du journal : présents et conformes (4).").startswith("OK")
+    assert line(output, "Index de recherche : conforme aux dossiers.").startswith("OK")
     assert line(output, "Journal :").startswith("OK")
     assert "aucune entrée" not in line(output, "Journal :")
     assert "Contenu : 1 candidat, 0 rendez-vous." in output
     assert "Base en bon état." in output
+
+
+@on_a_server
+def test_check_reports_the_search_index_gone(
+    engine: str, server_base: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    behind_the_application(server_base, "DROP INDEX ix_candidate_search_words")
+
+    code, output = run(capsys, "check", "--db", server_base)
+
+    assert code == EXIT_REFUSED, output
+    assert line(output, "Index de recherche : ne correspond plus").startswith("PROBLÈME")
 
 
 @on_a_server

@@ -268,8 +268,8 @@ def _check_contents(report: CheckReport, engine: Engine, *, is_sqlite: bool) -> 
 
     if _step(report, MIGRATION_CHECK, engine, migration) and revisions == [head_revision()]:
         _step(report, SCHEMA_CHECK, engine, _schema_drift)
+        _step(report, SEARCH_INDEX_CHECK, engine, _search_index)
         if is_sqlite:
-            _step(report, SEARCH_INDEX_CHECK, engine, _search_index)
             _step(report, JOURNAL_TRIGGERS_CHECK, engine, _journal_triggers)
         elif engine.dialect.name == "postgresql":
             _step(report, JOURNAL_TRIGGERS_CHECK, engine, _server_journal_triggers)
@@ -395,7 +395,8 @@ def _search_index(connection: Connection) -> tuple[str, bool]:
         return "conforme aux dossiers.", True
     return (
         "ne correspond plus aux dossiers, la recherche peut en oublier : restaurer une "
-        "sauvegarde récente (Fichier › Restaurer une sauvegarde…).",
+        "sauvegarde récente (Fichier › Restaurer une sauvegarde…, ou pg_restore sur un "
+        "serveur).",
         False,
     )
 

@@ -13,8 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.domain import AuditAction, AuditEntry
@@ -25,6 +26,7 @@ from app.services.journal import audit_log as audit
 from app.services.journal.audit_log import JOURNAL_HEAD, JOURNAL_KEY, key_bytes, verify_journal
 from app.services.maintenance.health_check import check_database, expected_journal_triggers
 from app.services.rgpd import person_data as rgpd
+from app.services.unit_of_work import writes
 from app.storage import Database, cipher
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from tests.conftest import make_actor
@@ -213,16 +215,21 @@ def test_a_redaction_keeps_the_digest_so_the_chain_still_verifies(db: Database) 
 
 
 def test_entries_stay_in_id_order_with_two_writers(db: Database) -> None:
-    """The second writer waits for the first one's commit, then chains after its entries."""
+    """The second writer waits for the first one's commit, then chains after its entries
+    (SQLite: the write lock; PostgreSQL: the seal's row, then the use case runs again on
+    the server's refusal of its stale transaction)."""
     other = Database(db.url)
     first_flushed = threading.Event()
     errors: list[BaseException] = []
 
+    @writes
+    def export(session: Session) -> None:
+        audit.record_export(session, "candidats (CSV)", 2)
+
     def second_writer() -> None:
         first_flushed.wait()
         try:
-            with other.session() as session:
-                audit.record_export(session, "candidats (CSV)", 2)
+            export(other)
         except BaseException as error:  # reported by the test below
             errors.append(error)
 
@@ -529,12 +536,16 @@ def test_the_migration_chains_the_entries_already_written(db: Database) -> None:
         written = len(session.scalars(select(AuditEntry.id)).all())
     downgrade_to(db.engine, "0009")
     with db.engine.begin() as connection:
-        columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(audit_entry)")]
+        columns = [column["name"] for column in inspect(connection).get_columns("audit_entry")]
         assert "chain" not in columns
-        connection.exec_driver_sql(
-            "INSERT INTO audit_entry (uuid, at, author, action, entity_type, summary, changes, "
-            "redacted) VALUES ('old-1', '2026-11-30 08:00:00', 'accueil', 'modification', "
-            "'candidate', 'Ancienne entrée', NULL, 1)"
+        connection.execute(
+            text(
+                "INSERT INTO audit_entry (id, uuid, at, author, action, entity_type, summary, "
+                "changes, redacted) VALUES (:id, 'old-1', '2026-11-30 08:00:00', 'accueil', "
+                "'modification', 'candidate', 'Ancienne entrée', NULL, :redacted)"
+            ),
+            # The journal numbers its entries itself (no server sequence behind the id).
+            {"id": written + 1, "redacted": True},
         )
     upgrade_to_head(db.engine)
     with db.session() as session:
