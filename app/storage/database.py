@@ -415,8 +415,9 @@ def _refuse_newer_schema(database: Database) -> None:
     raise StorageError(
         f"La base « {database.display_name} » a été mise à jour par {by} (schéma {revision}) ; "
         f"ce poste a la version {__version__}, qui ne connaît le schéma que jusqu'à "
-        f"{HEAD_REVISION}. Installez sur ce poste la version "
-        f"{writer or 'la plus récente'} ou une plus récente : la base n'a pas été modifiée."
+        f"{HEAD_REVISION}. Installez sur ce poste "
+        f"{f'la version {writer} ou une plus récente' if writer else 'la version la plus récente'}"
+        " : la base n'a pas été modifiée."
     )
 
 
