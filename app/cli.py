@@ -282,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Erreur inattendue : l'opération n'a pas abouti. Le détail est dans le journal.\n"
         )
         return EXIT_REFUSED
+    finally:
+        _close_opened()
 
 
 def _refuse_unsafe_paths(args: argparse.Namespace, url: str) -> None:
@@ -822,7 +824,24 @@ def _sign_in_before_restore(
         database.dispose()
 
 
+# The bases a command opened, closed when `main` returns (a server's connections are not
+# left to the garbage collector, which a caller running several commands would pile up).
+_opened: list["Database"] = []
+
+
+def _close_opened() -> None:
+    while _opened:
+        _opened.pop().dispose()
+
+
 def _open(args: argparse.Namespace, url: str) -> "Database":
+    """Open the base, closed when the command ends (`_close_opened`)."""
+    database = _open_base(args, url)
+    _opened.append(database)
+    return database
+
+
+def _open_base(args: argparse.Namespace, url: str) -> "Database":
     """Open the base. A base protected by passwords (encrypted, `app.services.base_access.keys`)
     opens only with the password of the account `--user`, who is signed in at once."""
     from app.services.accounts.command_line import PasswordMissing

@@ -116,7 +116,8 @@ def test_locked_base_during_a_candidate_insert_logs_no_personal_value(
         database.dispose()
     content = written(installed)
     assert "database is locked" in content  # the traceback is there, for the maintainer
-    assert "INSERT INTO candidate" in content
+    # A save takes the write lock before anything else: refused there, its first statement.
+    assert "[SQL: BEGIN IMMEDIATE]" in content
     assert_no_personal_value(content)
 
 

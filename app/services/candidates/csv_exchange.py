@@ -150,7 +150,9 @@ def _site_id(session: Session, code: str) -> int:
 
 
 def _write_rows(session: Session, statement: Select[tuple[Candidate]], handle: TextIO) -> int:
-    return write_candidate_rows(handle, session.scalars(statement))
+    # Closed even when writing fails midway: on a server the rows come from a cursor there.
+    with session.scalars(statement) as files:
+        return write_candidate_rows(handle, files)
 
 
 def write_candidate_rows(handle: TextIO, files: Iterable[Candidate]) -> int:

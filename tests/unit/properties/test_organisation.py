@@ -42,7 +42,9 @@ def settings_input(**overrides: str) -> OrganisationInput:
 @service_settings(60)
 @given(field=st.sampled_from(sorted(TEXT_FIELDS)), typed=hostile_text)
 def test_text_is_stored_exactly_or_refused(db: Database, field: str, typed: str) -> None:
-    expected = expected_text(typed, TEXT_FIELDS[field][1], one_line=field != "adresse")
+    # The address and the convocation's list « À apporter » are the multi-line fields.
+    one_line = field not in ("adresse", "a_apporter")
+    expected = expected_text(typed, TEXT_FIELDS[field][1], one_line=one_line)
     with db.session(commit=False) as s:
         try:
             organisation.save_organisation(

@@ -13,7 +13,7 @@ import pytest
 from app.services.base_access.opening import open_app_database
 from app.storage import Database
 from tests.conftest import TODAY
-from tests.engines import engines, postgres_database
+from tests.engines import engines, reused_database
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -38,7 +38,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    with postgres_database(TODAY) as url:
+    with reused_database(TODAY) as url:
         database = open_app_database(url, today=TODAY)
         yield database
         database.dispose()

@@ -2,7 +2,6 @@
 readable and printable, the list flags them "à revoir" and `check` reports them."""
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -49,7 +48,7 @@ def test_a_lawful_agreement_is_not_flagged(db: Database) -> None:
         assert details.get_agreement(s, info.id).to_review == ()
 
 
-def test_check_reports_it_without_failing(db: Database, db_path: Path) -> None:
+def test_check_reports_it_without_failing(db: Database) -> None:
     agreement_id = _saved_under_old_rules(db)
     with db.session(commit=False) as s:
         number = details.get_agreement(s, agreement_id).number
@@ -62,9 +61,7 @@ def test_check_reports_it_without_failing(db: Database, db_path: Path) -> None:
     assert "1 convention à revoir" in report.describe()
 
 
-def test_check_command_prints_it(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_command_prints_it(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     _saved_under_old_rules(db)
     db.dispose()
     assert main(["check", "--db", db.url]) == 0

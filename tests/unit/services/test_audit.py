@@ -345,13 +345,13 @@ def test_only_a_redaction_blanking_the_values_is_accepted(db: Database) -> None:
     entry_id = _one_entry(db)
     with db.engine.begin() as connection:
         connection.execute(
-            text("UPDATE audit_entry SET changes = NULL, redacted = 1 WHERE id = :id"),
-            {"id": entry_id},
+            text("UPDATE audit_entry SET changes = NULL, redacted = :redacted WHERE id = :id"),
+            {"id": entry_id, "redacted": True},
         )
     with pytest.raises(IntegrityError), db.engine.begin() as connection:
         connection.execute(
-            text("UPDATE audit_entry SET changes = '{}', redacted = 0 WHERE id = :id"),
-            {"id": entry_id},
+            text("UPDATE audit_entry SET changes = '{}', redacted = :redacted WHERE id = :id"),
+            {"id": entry_id, "redacted": False},
         )
     with db.session(commit=False) as session:
         entry = session.get(AuditEntry, entry_id)

@@ -216,6 +216,7 @@ def test_an_export_whose_journal_entry_fails_leaves_the_file_as_it_was(
     assert _exports(db) == []
 
 
+@pytest.mark.sqlite_only  # the base's own file
 def test_an_export_over_the_base_is_refused_and_not_journaled(db: Database) -> None:
     base = Path(db.url.removeprefix("sqlite:///"))
     size = base.stat().st_size

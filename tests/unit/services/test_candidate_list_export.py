@@ -149,6 +149,7 @@ def test_a_trainer_is_refused_both_exports_and_the_printed_list(
     assert _exports(people) == []
 
 
+@pytest.mark.sqlite_only  # the base's own file
 def test_the_shown_export_never_goes_over_the_base(people: Database) -> None:
     base = Path(people.url.removeprefix("sqlite:///"))
     size = base.stat().st_size

@@ -165,7 +165,6 @@ def test_broken_file_is_reported_and_nothing_imported(
 @pytest.mark.parametrize(("content", "report"), BROKEN_FILES.values(), ids=BROKEN_FILES.keys())
 def test_command_line_refuses_a_broken_file_in_french(
     db: Database,
-    db_path: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     content: bytes,
@@ -288,7 +287,7 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_100000_rows_with_some_bad_are_reported_and_nothing_imported(
-    db: Database, db_path: Path, big_file: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, big_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["import", "candidates", str(big_file), "--db", db.url])
 
@@ -324,7 +323,7 @@ def test_valid_only_import_of_100000_rows_stopped_midway_imports_nothing(
 
 
 def test_valid_only_imports_exactly_the_valid_rows(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = write_rows(tmp_path / "candidats.csv", 1_000)
     bad = {line for line in BAD_ROWS if line <= 1_001}

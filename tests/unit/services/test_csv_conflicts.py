@@ -288,7 +288,7 @@ def test_a_file_from_another_base_keeps_its_versions(db: Database, tmp_path: Pat
 
 
 def test_cli_dry_run_lists_the_conflicts_and_import_leaves_them(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ids = create_five(db)
     source = tmp_path / "ancien.csv"

@@ -267,11 +267,17 @@ def test_a_thousand_new_files_in_two_batches_keep_the_journal_chained(
         result = apply_preview(s, preview, valid_only=False, actor=ACTOR, now=NOW)
     assert result.created == 1_000
     with journaled.session(commit=False) as s:
-        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.id > journal_before)))
+        entries = list(
+            s.scalars(
+                select(AuditEntry).where(AuditEntry.id > journal_before).order_by(AuditEntry.id)
+            )
+        )
         assert len(entries) == 2_000
         assert [e.id for e in entries] == list(range(journal_before + 1, journal_before + 2_001))
         assert audit.verify_journal(s.connection()).ok
-        uuids = list(s.scalars(select(Candidate.uuid).where(Candidate.id > before)))
+        uuids = list(
+            s.scalars(select(Candidate.uuid).where(Candidate.id > before).order_by(Candidate.id))
+        )
         assert uuids == sorted(uuids)  # ascending, in the file's order
         assert all(uuid.UUID(u).version == 4 for u in uuids)
 

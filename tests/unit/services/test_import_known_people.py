@@ -179,7 +179,7 @@ def test_rows_with_an_identifiant_are_never_look_alikes(db: Database) -> None:
 
 
 def test_the_dry_run_lists_the_known_people_and_known_says_what_to_do(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _file(db, PAST)
     source = tmp_path / "candidats.csv"

@@ -1,7 +1,6 @@
 """A project's states: the moves allowed, the reason some need, the history and its journal."""
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
@@ -152,9 +151,7 @@ def test_a_move_of_the_past_keeps_its_date(db: Database, project: int) -> None:
     assert actions.details(db, project, actor=COORD).history[-1][:2] == (when, "Complet")
 
 
-def test_a_move_racing_another_desk_names_who_moved_it_first(
-    db: Database, db_path: Path, project: int
-) -> None:
+def test_a_move_racing_another_desk_names_who_moved_it_first(db: Database, project: int) -> None:
     """Two desks change the same project's state at the same moment: the second one's
     version check in the UPDATE fails, and its message names the first from the history."""
     other_desk = Database(db.url)
@@ -165,6 +162,10 @@ def test_a_move_racing_another_desk_names_who_moved_it_first(
             states.change_state(s, project, "incomplet", "Devis manquant", 1, actor=nadia)
 
     pending = [nadia_moves_it]
+    if db.engine.dialect.name == "sqlite":
+        # A save holds SQLite's write lock from its first read: the other desk's move comes
+        # wholly before ours, which the version check refuses all the same.
+        pending.pop()()
 
     @writes  # as the window runs it: run again after a write conflict (PostgreSQL)
     def coordination_moves_it(s: Session) -> None:

@@ -109,7 +109,9 @@ def world(db: Database) -> World:
 
 
 @pytest.fixture
-def s(db: Database) -> Iterator[Session]:
+def s(db: Database, world: World) -> Iterator[Session]:
+    """A session of the test's own, opened once the world is saved: a save holds SQLite's
+    write lock until it commits, so the world's own save cannot come after it."""
     with db.session() as session:
         yield session
 
