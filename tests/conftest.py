@@ -22,6 +22,7 @@ def pytest_sessionfinish() -> None:
     """Each test process drops the PostgreSQL template it made (tests/engines.py)."""
     drop_template()
 
+
 # New password hashes cost scrypt N = 2^17 (0.4 s each): the tests, which make accounts
 # by the hundred, hash at TEST_SCRYPT_N instead. A test that needs the real cost sets
 # accounts.SCRYPT_N back to PRODUCTION_SCRYPT_N (test_accounts.py checks that it is >= 2^17).
