@@ -12,7 +12,7 @@ import pytest
 
 from app.services.base_access.opening import open_app_database
 from app.storage import Database
-from tests.conftest import TODAY
+from tests.conftest import TODAY, new_sqlite_base
 from tests.engines import engines, reused_database
 
 
@@ -34,7 +34,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
         # The same file as the `db_path` fixture's, without asking for it (see above).
-        database = open_app_database("sqlite:///" + str(tmp_path / "fabrique.sqlite"), today=TODAY)
+        database = new_sqlite_base(tmp_path / "fabrique.sqlite")
         yield database
         database.dispose()
         return
