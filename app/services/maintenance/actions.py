@@ -46,11 +46,9 @@ DOCUMENT_MODULES = ("convention", "avenant", "attestation", "evaluation")
 
 # What the window says once at start about a base on a server (shown where failed automatic
 # copies are: no copy was made, and it is not this workstation's to make).
+# Short enough for the status bar of a 1366-pixel screen beside the account and the base.
 SERVER_BACKUPS_NOTE = (
-    "Base sur un serveur PostgreSQL : ce poste n'en fait pas de copie automatique. Les "
-    "sauvegardes de la base sont celles du serveur, programmées par son administrateur "
-    "(pg_dump) ; « Sauvegarder maintenant » en écrit une si les outils PostgreSQL sont "
-    "installés sur ce poste."
+    "Base sur un serveur : ses sauvegardes sont faites par le serveur (pg_dump), pas par ce poste."
 )
 SERVER_RESTORE_REFUSAL = (
     "Cette base est sur un serveur PostgreSQL, partagé par d'autres postes : une sauvegarde "
