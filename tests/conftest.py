@@ -1,6 +1,7 @@
 """Shared fixtures: headless Qt, a fresh migrated database per test, isolated user folders."""
 
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -52,6 +53,18 @@ def isolated_user_folders(
     monkeypatch.setenv("FABRIQUE_SETTINGS_DIR", str(home / "settings"))
     monkeypatch.delenv("FABRIQUE_DB", raising=False)
     monkeypatch.delenv("FABRIQUE_BACKUP_DIR", raising=False)  # backups go under data
+
+
+@pytest.fixture(autouse=True)
+def close_log_handlers() -> Iterator[None]:
+    """`main` adds a log file handler to the root logger; close it after each test."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    yield
+    for handler in root.handlers[:]:
+        if handler not in before:
+            root.removeHandler(handler)
+            handler.close()
 
 
 @pytest.fixture(autouse=True)

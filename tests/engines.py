@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -33,6 +34,11 @@ def engines() -> list[str]:
     """The engines of a parametrised fixture: `sqlite`, and `postgresql` when a server is
     given."""
     return ["sqlite", "postgresql"] if server_url() else ["sqlite"]
+
+
+# A test only a server can run: parametrised by `engine` on the server alone (no case is
+# generated without one).
+on_a_server = pytest.mark.parametrize("engine", [e for e in engines() if e == "postgresql"])
 
 
 def _admin_engine() -> Engine:

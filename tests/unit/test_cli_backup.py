@@ -1,7 +1,5 @@
 """`main.py backup` and `main.py restore`: exit 0 done, 1 refused with a French message."""
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,18 +9,6 @@ from app.config import backup_dir
 from app.services.base_access.opening import open_app_database
 from app.storage.backup import list_backups
 from tests.encrypted import raw_connect
-
-
-@pytest.fixture(autouse=True)
-def close_log_handlers() -> Iterator[None]:
-    """`main` adds a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

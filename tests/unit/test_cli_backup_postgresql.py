@@ -4,7 +4,6 @@ The tests that need a server exist only when FABRIQUE_TEST_DB names one (tests/e
 the refusals that come before any connection (tools missing) and the reading of the tools'
 messages run everywhere."""
 
-import logging
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,22 +22,9 @@ from app.services.maintenance import actions as maintenance
 from app.services.maintenance.health_check import check_database
 from app.storage import pg_backup
 from tests.conftest import TODAY, make_actor
-from tests.engines import engines, postgres_database
+from tests.engines import on_a_server, postgres_database
 
 NOW = datetime(2026, 11, 28, 10, 0)
-on_a_server = pytest.mark.parametrize("engine", [e for e in engines() if e == "postgresql"])
-
-
-@pytest.fixture(autouse=True)
-def close_log_handlers() -> Iterator[None]:
-    """`main` adds a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

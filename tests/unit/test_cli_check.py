@@ -1,7 +1,5 @@
 """`main.py check --db DB`: exit 0 on a healthy base, 1 with a French report otherwise."""
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,18 +7,6 @@ import pytest
 from app.cli import EXIT_OK, EXIT_REFUSED, main
 from app.services.base_access.opening import open_app_database
 from tests.encrypted import raw_connect
-
-
-@pytest.fixture(autouse=True)
-def close_log_handlers() -> Iterator[None]:
-    """`main` adds a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
 
 
 @pytest.fixture

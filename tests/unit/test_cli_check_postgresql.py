@@ -5,7 +5,6 @@ or a server out of reach exit 1 with a French report.
 
 These tests exist only when FABRIQUE_TEST_DB names a server (tests/engines.py)."""
 
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -17,21 +16,7 @@ from app.services.base_access.opening import open_app_database
 from app.services.candidates.records import CandidateInput, create_candidate
 from app.services.journal import audit_log as audit
 from tests.conftest import TODAY, make_actor
-from tests.engines import engines, postgres_database, server_url
-
-on_a_server = pytest.mark.parametrize("engine", [e for e in engines() if e == "postgresql"])
-
-
-@pytest.fixture(autouse=True)
-def close_log_handlers() -> Iterator[None]:
-    """`main` adds a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
+from tests.engines import on_a_server, postgres_database, server_url
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ readable base), nothing created next to it. Each test fails when the guard is re
 """
 
 import hashlib
-import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,18 +23,6 @@ from tests.conftest import TODAY
 from tests.encrypted import base_key
 
 COMPANIONS = ("-wal", "-shm", "-journal")
-
-
-@pytest.fixture(autouse=True)
-def close_log_handlers() -> Iterator[None]:
-    """`main` adds a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,7 @@ DOCUMENT_MODULES = ("convention", "avenant", "attestation", "evaluation")
 # copies are: no copy was made, and it is not this workstation's to make).
 # Short enough for the status bar of a 1366-pixel screen beside the account and the base.
 SERVER_BACKUPS_NOTE = (
-    "Base sur un serveur : ses sauvegardes sont faites par le serveur (pg_dump), pas par ce poste."
+    "Base sur un serveur : sauvegardée par son administrateur (pg_dump), pas par ce poste."
 )
 SERVER_RESTORE_REFUSAL = (
     "Cette base est sur un serveur PostgreSQL, partagé par d'autres postes : une sauvegarde "

@@ -5,10 +5,8 @@ accepted is played here below the application (`tests.encrypted.raw_connect`: th
 encrypted, so this is someone holding the file and its key, as the sqlite3 shell would)."""
 
 import json
-import logging
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -40,18 +38,6 @@ CANDIDATE = CandidateInput(
     saison="2026-2027",
     site="cobalt",
 )
-
-
-@pytest.fixture(autouse=True)
-def close_log_handlers() -> Iterator[None]:
-    """`main` adds a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
 
 
 def add_entries(db: Database, count: int, *, day: int = 3) -> None:

@@ -2,7 +2,6 @@
 created, roles and passwords changed, accounts deactivated and reactivated, the idle lock,
 sign-ins, backups, restores and exports, from the services and from the command line."""
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,18 +23,6 @@ from tests.conftest import make_actor
 COORD = "coordination"
 PASSWORD = "Cobalt, accueil du lundi"
 OTHER_PASSWORD = "Du Guesclin, le mardi matin"
-
-
-@pytest.fixture(autouse=True)
-def close_log_handlers() -> Iterator[None]:
-    """`main` adds a log file handler to the root logger; close it after each test."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
 
 
 @pytest.fixture

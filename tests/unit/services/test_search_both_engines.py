@@ -29,12 +29,10 @@ from app.services.candidates.records import (
 from app.storage import Database, fulltext
 from app.storage.migrate import downgrade_to, upgrade_to_head
 from tests.conftest import TODAY, make_actor
-from tests.engines import engines, postgres_database
+from tests.engines import on_a_server, postgres_database
 
 NOW = datetime(2026, 11, 28, 10, 0)
 COORDINATION = "coordination"
-
-on_a_server = pytest.mark.parametrize("engine", [e for e in engines() if e == "postgresql"])
 
 
 def add(db: Database, nom: str, prenom: str, **overrides: str) -> int:

@@ -6,69 +6,23 @@ cleaning does it.
 
 These tests exist only when FABRIQUE_TEST_DB names a server (tests/engines.py)."""
 
-from collections.abc import Iterator
-from dataclasses import replace
-
 import pytest
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from app.services.base_access.opening import open_app_database
-from app.services.candidates.records import (
-    CandidateInput,
-    create_candidate,
-    get_candidate,
-    update_candidate,
-)
-from app.services.journal import audit_log as audit
 from app.services.rgpd import person_data as rgpd
 from app.services.rgpd.links import table_of
 from app.services.rgpd.personal_tables import deleted_tables
 from app.storage import Database, scrub
-from tests.conftest import TODAY, make_actor
-from tests.engines import engines, postgres_database
-
-on_a_server = pytest.mark.parametrize("engine", [e for e in engines() if e == "postgresql"])
-
-NAME = "Qzxwvkjbyh"
+from tests.conftest import make_actor
+from tests.engines import on_a_server
+from tests.unit.storage.test_postgresql_schema import add_person
 
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scrub, "WAIT_FOR_READERS_MS", 200)
     monkeypatch.setattr(scrub, "PAUSE_S", 0.05)
-
-
-@pytest.fixture
-def server_db() -> Iterator[Database]:
-    with postgres_database(TODAY) as url:
-        database = open_app_database(url, today=TODAY)
-        audit.attach(database, lambda: "Nadia")
-        yield database
-        audit.detach(database)
-        database.dispose()
-
-
-def add_person(db: Database) -> int:
-    actor = make_actor("coordination", "Nadia")
-    with db.session() as session:
-        person = create_candidate(
-            session,
-            CandidateInput(
-                nom=NAME, prenom="Zoé", email="zoe@exemple.fr", saison="2026-2027", site="cobalt"
-            ),
-            actor=actor,
-        ).id
-    with db.session() as session:
-        file = get_candidate(session, person, actor=actor)
-        update_candidate(
-            session,
-            person,
-            replace(file.values, commune="Vouzailles-les-Tilleuls"),
-            expected_version=file.version,
-            actor=actor,
-        )
-    return person
 
 
 def files_of(connection: Connection, tables: list[str]) -> dict[str, int]:
