@@ -169,7 +169,11 @@ def backup_name(
 
 def describe_backup_file(path: Path) -> str:
     """The date a copy was taken, in French, from its name or else from the file's date."""
-    parsed = parse_backup_name(path)
+    return describe_dated_file(path, parse_backup_name(path))
+
+
+def describe_dated_file(path: Path, parsed: BackupFile | None) -> str:
+    """What its name says of a copy (`parsed`), or else the file's own date, in French."""
     if parsed is not None:
         return parsed.describe()
     try:

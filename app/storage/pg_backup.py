@@ -60,6 +60,7 @@ from app.storage.backup import (
     BackupFile,
     BackupReason,
     backup_name,
+    describe_dated_file,
     parse_backup_name,
     prepare_backup_folder,
     sanitise_workstation,
@@ -321,14 +322,7 @@ def parse_archive_name(path: Path) -> BackupFile | None:
 
 def describe_archive(path: Path) -> str:
     """The date an archive was taken, in French, from its name or else from the file."""
-    parsed = parse_archive_name(path)
-    if parsed is not None:
-        return parsed.describe()
-    try:
-        modified = datetime.fromtimestamp(path.stat().st_mtime)
-    except OSError:
-        return f"« {path.name} »"
-    return f"du fichier « {path.name} », modifié le {modified:%d/%m/%Y à %H:%M}"
+    return describe_dated_file(path, parse_archive_name(path))
 
 
 def _reserve(folder: Path, base: str, taken_at: datetime, reason: BackupReason) -> Path:
