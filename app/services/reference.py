@@ -182,7 +182,7 @@ def insert_if_missing(
     elif dialect == "sqlite":
         statement = sqlite.insert(model)
     else:  # pragma: no cover - the application runs on SQLite or PostgreSQL only
-        raise NotImplementedError(f"no INSERT … ON CONFLICT for {dialect}")
+        raise ValueError(f"unsupported database engine: {dialect}")
     session.execute(statement.on_conflict_do_nothing(index_elements=[key]), list(rows))
 
 
